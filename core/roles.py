@@ -1,0 +1,35 @@
+"""Staff roles: Django groups `admin`, `manager`, `collector`. Superusers count as admin."""
+
+from django.contrib.auth.models import AnonymousUser
+
+ADMIN = "admin"
+MANAGER = "manager"
+COLLECTOR = "collector"
+ROLES = (ADMIN, MANAGER, COLLECTOR)
+
+
+def user_role(user) -> str | None:
+    """The strongest role the user holds, or None for users without a staff role."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    cached = getattr(user, "_cartera_role", False)
+    if cached is not False:
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = next((r for r in ROLES if r in names), None)
+    user._cartera_role = role
+    return role
+
+
+def is_admin(user) -> bool:
+    return user_role(user) == ADMIN
+
+
+def is_manager(user) -> bool:
+    return user_role(user) in (ADMIN, MANAGER)
+
+
+def is_collector(user) -> bool:
+    return user_role(user) == COLLECTOR

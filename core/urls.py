@@ -1,0 +1,5 @@
+from django.urls import path
+
+from core import views
+
+urlpatterns = [path("", views.health, name="health")]

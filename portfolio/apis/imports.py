@@ -1,0 +1,6 @@
+from rest_framework import viewsets
+
+
+class PortfolioImportViewSet(viewsets.ViewSet):  # placeholder until its helper lands
+    def list(self, request):
+        raise NotImplementedError

@@ -1,0 +1,35 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories.portfolio import CreditorFactory
+from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def creditor(db):
+    return CreditorFactory(code="banco-andino", name="Banco Andino")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="admin")
+
+
+@pytest.fixture
+def manager(db, creditor):
+    return ManagerFactory(username="manager", creditors=[creditor])
+
+
+@pytest.fixture
+def collector(db):
+    return CollectorFactory(username="collector")
+
+
+@pytest.fixture
+def other_collector(db):
+    return CollectorFactory(username="collector2")
