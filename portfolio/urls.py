@@ -1,9 +1,4 @@
-from django.urls import path
-
-from portfolio import views
+from portfolio.views import debts, imports
 
 app_name = "portfolio"
-urlpatterns = [
-    path("debts/", views.debt_list, name="debt-list"),
-    path("debts/<int:pk>/", views.debt_detail, name="debt-detail"),
-]
+urlpatterns = debts.urlpatterns + imports.urlpatterns

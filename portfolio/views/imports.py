@@ -1,0 +1,1 @@
+urlpatterns = []  # the import pages land with the import helper
