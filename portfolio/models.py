@@ -413,6 +413,7 @@ class ImportBatch(TimeStampedModel):
     portfolio = models.ForeignKey(
         Portfolio, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
     )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)

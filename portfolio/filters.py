@@ -1,0 +1,95 @@
+"""Filters over debts shared by the API and the HTML list."""
+
+import datetime
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.dates import business_today
+from portfolio.models import Debt, Product, Stage
+
+AGING_BUCKETS = {
+    # bucket: (min DPD, max DPD) inclusive; None means open-ended.
+    "current": (0, 0),
+    "1-30": (1, 30),
+    "31-60": (31, 60),
+    "61-90": (61, 90),
+    "91-180": (91, 180),
+    "181-360": (181, 360),
+    "360+": (361, None),
+}
+
+
+def due_date_range_for_dpd(*, as_of, dpd_min=None, dpd_max=None) -> Q:
+    """DPD = as_of - due_date, so a DPD range is a due_date range (index friendly)."""
+    q = Q()
+    if dpd_min is not None:
+        q &= Q(due_date__lte=as_of - datetime.timedelta(days=dpd_min))
+    if dpd_max is not None:
+        q &= Q(due_date__gte=as_of - datetime.timedelta(days=dpd_max))
+    return q
+
+
+class DebtFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    creditor = django_filters.CharFilter(field_name="creditor__code", label=_("Creditor code"))
+    portfolio = django_filters.NumberFilter(field_name="portfolio_id", label=_("Portfolio"))
+    debtor = django_filters.NumberFilter(field_name="debtor_id", label=_("Debtor"))
+    product = django_filters.MultipleChoiceFilter(choices=Product.choices, label=_("Product"))
+    currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
+    country = django_filters.CharFilter(field_name="debtor__country", lookup_expr="iexact")
+    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", label=_("Collector"))
+    balance_min = django_filters.NumberFilter(field_name="balance", lookup_expr="gte")
+    balance_max = django_filters.NumberFilter(field_name="balance", lookup_expr="lte")
+    due_date_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
+    due_date_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    as_of = django_filters.DateFilter(method="filter_noop", label=_("Business date"))
+    dpd_min = django_filters.NumberFilter(method="filter_dpd", label=_("Minimum days past due"))
+    dpd_max = django_filters.NumberFilter(method="filter_dpd", label=_("Maximum days past due"))
+    aging = django_filters.ChoiceFilter(
+        choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
+    )
+
+    class Meta:
+        model = Debt
+        fields = []
+
+    @property
+    def business_date(self) -> datetime.date:
+        """The business date the DPD filters use: `as_of` when given and valid, else today."""
+        value = None
+        if self.form.is_bound and self.form.is_valid():
+            value = self.form.cleaned_data.get("as_of")
+        return value or business_today()
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(debt_ref__icontains=value)
+            | Q(debtor__full_name__icontains=value)
+            | Q(debtor__document_number=value)
+            | Q(debtor__debtor_ref=value)
+        )
+
+    def filter_dpd(self, queryset, name, value):
+        if value is None:
+            return queryset
+        days = max(0, int(value))
+        if name == "dpd_min":
+            return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_min=days))
+        return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_max=days))
+
+    def filter_aging(self, queryset, name, value):
+        low, high = AGING_BUCKETS[value]
+        if value == "current":
+            return queryset.filter(due_date__gte=self.as_of)
+        return queryset.filter(
+            due_date_range_for_dpd(as_of=self.business_date, dpd_min=low, dpd_max=high)
+        )
