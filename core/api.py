@@ -1,13 +1,24 @@
 """Shared DRF pieces: pagination and an exception handler that never lets bad input be a 500."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.exceptions import ApplicationError
+from core.roles import is_manager
+
+logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
@@ -15,16 +26,136 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        # A malformed page_size is a client error, not a silent fallback to the default.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Must be a positive integer.")]}
+            )
+        return min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings:
+            try:
+                number = int(raw)
+            except (TypeError, ValueError):
+                number = 0
+            if number < 1:
+                raise exceptions.ValidationError(
+                    {self.page_query_param: [_("Must be a positive integer.")]}
+                )
+        return super().paginate_queryset(queryset, request, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Ordering by a field that is not offered is a 400, not silently ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = {
+                item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            invalid = [f for f in fields if f.lstrip("-") not in valid]
+            if invalid:
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            _("Cannot order by %(fields)s. Choose from: %(valid)s.")
+                            % {"fields": ", ".join(invalid), "valid": ", ".join(sorted(valid))}
+                        ]
+                    }
+                )
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "id", "-id"} & set(ordering):
+            # A unique tie-breaker keeps pages stable when many rows share a value (stage...).
+            ordering = [*ordering, "pk"]
+        return ordering
+
+
+class StrictSearchFilter(SearchFilter):
+    """SearchFilter whose bad input (e.g. a NUL character) is reported under `search`."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except exceptions.ValidationError as exc:
+            raise exceptions.ValidationError({self.search_param: exc.detail}) from exc
+
+
+class IsManagerOrAdmin(BasePermission):
+    """Managers and administrators only (collectors and role-less users get a 403)."""
+
+    message = gettext_lazy("Only managers and administrators may do this.")
+
+    def has_permission(self, request, view):
+        return is_manager(request.user)
+
+
+def _django_validation_body(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("detail" if key == "__all__" else key): messages
+            for key, messages in exc.message_dict.items()
+        }
+    return {"detail": exc.messages}
+
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        key = exc.field or "detail"
-        body = {key: [exc.message]} if exc.field else {"detail": exc.message}
+        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         body.update(exc.extra)
+        set_rollback()
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+        set_rollback()
+        return Response(_django_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError):
+        # A value the column cannot hold (too many digits, too long): the input's fault.
+        logger.warning("DataError turned into a 400 in %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        return Response(
+            {"detail": _("A value is out of range or too long for this field.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RecursionError):
+        # json.loads gives up on absurdly nested bodies ([[[[...]]]]) with a RecursionError.
+        set_rollback()
+        return Response(
+            {"detail": _("The request body is nested too deeply.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, UnicodeError):
+        # A JSON "\ud800" escape decodes to a lone surrogate the database cannot store.
+        set_rollback()
+        return Response(
+            {"detail": _("The request contains text that is not valid Unicode.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, OverflowError):
+        # Only absurd input (1e400, a 30-digit id) overflows Python's int/date arithmetic.
+        logger.warning("OverflowError turned into a 400 in %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        return Response(
+            {"detail": _("A number is out of range.")}, status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, IntegrityError):
+        # Usually a race with another writer on a unique key; never show SQL to the client.
+        logger.warning("IntegrityError turned into a 409 in %s", context.get("view"), exc_info=exc)
+        set_rollback()
+        return Response(
+            {"detail": _("This conflicts with existing data; reload and try again.")},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)

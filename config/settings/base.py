@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -140,9 +141,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The heartbeat proves beat -> broker -> worker works (shown on /health/); tests shorten it.
+CARTERA_HEARTBEAT_SECONDS = env.float("CARTERA_HEARTBEAT_SECONDS", default=60.0)
 # The jobs of the daily operation; later issues add the cycle, dispatch and nightly KPIs.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": CARTERA_HEARTBEAT_SECONDS},
+    "daily-cycle": {
+        "task": "collections_app.tasks.cycle_run_task",
+        "schedule": crontab(
+            hour=env.int("CARTERA_CYCLE_HOUR", default=6),
+            minute=env.int("CARTERA_CYCLE_MINUTE", default=0),
+        ),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -152,11 +162,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
+    # DRF's defaults, with a JSON parser that also refuses unstorable text (lone surrogates).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "core.api.StrictSearchFilter",  # SearchFilter reporting bad input under `search`
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -172,6 +188,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind`; name their enums explicitly so the schema has no warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "HoldKindEnum": "collections_app.models.Hold.Kind",
+        "PortfolioImportKindEnum": "portfolio.models.ImportBatch.Kind",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
