@@ -89,7 +89,7 @@ class DebtFilter(django_filters.FilterSet):
     def filter_aging(self, queryset, name, value):
         low, high = AGING_BUCKETS[value]
         if value == "current":
-            return queryset.filter(due_date__gte=self.as_of)
+            return queryset.filter(due_date__gte=self.business_date)
         return queryset.filter(
             due_date_range_for_dpd(as_of=self.business_date, dpd_min=low, dpd_max=high)
         )

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
@@ -129,7 +130,11 @@ class Debtor(TimeStampedModel):
     """A person or company owing one or more debts to one creditor."""
 
     creditor = models.ForeignKey(
-        Creditor, on_delete=models.PROTECT, related_name="debtors", verbose_name=_("creditor")
+        Creditor,
+        on_delete=models.PROTECT,
+        related_name="debtors",
+        verbose_name=_("creditor"),
+        db_index=False,  # covered by the unique (creditor, debtor_ref)
     )
     debtor_ref = models.CharField(_("debtor reference"), max_length=64)
     document_type = models.CharField(_("document type"), max_length=10, choices=DocumentType)
@@ -142,7 +147,9 @@ class Debtor(TimeStampedModel):
     country = models.CharField(_("country"), max_length=2)
     timezone = models.CharField(_("time zone"), max_length=64)
     language = models.CharField(_("language"), max_length=2, choices=Language, default="es")
-    history = HistoricalRecords()
+    # History rows are looked up by the debtor's id; no index on its creditor, and no FK to
+    # the user table (users are deactivated, not deleted), so bulk imports stay cheap.
+    history = HistoricalRecords(no_db_index=["creditor"], user_db_constraint=False)
 
     class Meta:
         ordering = ["full_name", "id"]
@@ -188,7 +195,11 @@ class ContactPoint(TimeStampedModel):
     """One way to reach a debtor on one channel, with the debtor's current consent for it."""
 
     debtor = models.ForeignKey(
-        Debtor, on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("debtor")
+        Debtor,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        verbose_name=_("debtor"),
+        db_index=False,  # covered by the unique (debtor, channel, value)
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     value = models.CharField(_("value"), max_length=255)
@@ -199,7 +210,7 @@ class ContactPoint(TimeStampedModel):
     consent_source = models.CharField(
         _("consent source"), max_length=12, choices=ConsentSource, blank=True
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         ordering = ["debtor_id", "channel", "-is_primary", "id"]
@@ -239,11 +250,33 @@ class ConsentEvent(models.Model):
         return f"{self.contact_point} {verb} {self.occurred_at:%Y-%m-%d}"
 
 
-class Debt(TimeStampedModel):
+def _is_manager(instance, user) -> bool:
+    from core.roles import is_manager
+
+    return is_manager(user)
+
+
+def _balance_is_zero(instance) -> bool:
+    return instance.balance == 0
+
+
+def _legal_conditions_met(instance) -> bool:
+    # The service evaluates the policy (DPD, minimum balance, notice period) for the business
+    # date and leaves its verdict here; without it the transition is never available.
+    check = getattr(instance, "_legal_check", None)
+    return bool(check and check.allowed)
+
+
+class Debt(FSMModelMixin, TimeStampedModel):
     """One obligation of a debtor to a creditor; its `stage` is the escalation ladder."""
 
+    # FK indexes that a composite index already covers are left out (db_index=False).
     creditor = models.ForeignKey(
-        Creditor, on_delete=models.PROTECT, related_name="debts", verbose_name=_("creditor")
+        Creditor,
+        on_delete=models.PROTECT,
+        related_name="debts",
+        verbose_name=_("creditor"),
+        db_index=False,
     )
     portfolio = models.ForeignKey(
         Portfolio,
@@ -268,8 +301,18 @@ class Debt(TimeStampedModel):
         _("due date"), help_text=_("When the oldest unpaid amount fell due.")
     )
     opened_date = models.DateField(_("opened date"), null=True, blank=True)
-    stage = FSMField(_("stage"), default=Stage.CURRENT, choices=Stage.choices, db_index=True)
+    # Indexed only together with creditor / collector (see Meta): every extra index on `stage`
+    # is paid on each of the cycle's bulk stage moves.
+    # protected: the stage changes only through the transitions below (bulk code asks them
+    # which moves are allowed and writes with set-based SQL plus a StageChange per move).
+    stage = FSMField(_("stage"), default=Stage.CURRENT, choices=Stage.choices, protected=True)
     stage_entered_at = models.DateTimeField(_("stage entered at"), null=True, blank=True)
+    stage_entered_on = models.DateField(
+        _("stage entered on (business date)"),
+        null=True,
+        blank=True,
+        help_text=_("The business date of the last stage change; the cadence counts from it."),
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -277,8 +320,11 @@ class Debt(TimeStampedModel):
         blank=True,
         related_name="assigned_debts",
         verbose_name=_("assigned collector"),
+        db_index=False,
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        no_db_index=["creditor", "debtor", "portfolio", "assigned_to"], user_db_constraint=False
+    )
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -286,8 +332,10 @@ class Debt(TimeStampedModel):
         verbose_name_plural = _("debts")
         constraints = [
             models.UniqueConstraint(fields=["creditor", "debt_ref"], name="debt_unique_ref"),
+            # Round(): exact on PostgreSQL; on SQLite (the zero-config demo) decimals are
+            # stored as floats, and 0.1 + 0.2 must still equal 0.3.
             models.CheckConstraint(
-                condition=Q(balance=F("principal") + F("interest") + F("fees")),
+                condition=Q(balance=Round(F("principal") + F("interest") + F("fees"), 2)),
                 name="debt_balance_is_sum",
             ),
             models.CheckConstraint(
@@ -317,10 +365,78 @@ class Debt(TimeStampedModel):
             return 0
         return days_past_due(due_date=self.due_date, as_of=as_of)
 
-    # The full ladder and its rules live in collections_app; the ledger needs the exit to paid.
-    @transition(field=stage, source=list(OPEN_STAGES), target=Stage.PAID)
+    # The escalation ladder. Transitions only move the state; the services in
+    # collections_app check the business date, write the StageChange record and lock rows.
+    # `custom={"automatic": True}` marks the moves the daily cycle may make on its own; the
+    # cycle derives its allowed (from, to) pairs from these declarations.
+    @transition(
+        field=stage,
+        source=[Stage.CURRENT],
+        target=Stage.FRIENDLY_REMINDER,
+        custom={"automatic": True},
+    )
+    def start_friendly_reminders(self):
+        """Days past due reached the policy's friendly-reminder threshold."""
+
+    @transition(
+        field=stage,
+        source=[Stage.CURRENT, Stage.FRIENDLY_REMINDER],
+        target=Stage.FIRM_NOTICE,
+        custom={"automatic": True},
+    )
+    def send_firm_notice(self):
+        """Days past due reached the policy's firm-notice threshold."""
+
+    @transition(
+        field=stage,
+        source=[Stage.CURRENT, Stage.FRIENDLY_REMINDER, Stage.FIRM_NOTICE],
+        target=Stage.PRE_LEGAL,
+        custom={"automatic": True},
+    )
+    def move_to_pre_legal(self):
+        """Days past due reached the policy's pre-legal threshold."""
+
+    @transition(
+        field=stage,
+        source=[Stage.FRIENDLY_REMINDER, Stage.FIRM_NOTICE, Stage.PRE_LEGAL],
+        target=Stage.CURRENT,
+        custom={"automatic": True, "cure": True},
+    )
+    def cure(self):
+        """The delinquency was cured: nothing is past due any more."""
+
+    @transition(
+        field=stage,
+        source=[Stage.PRE_LEGAL],
+        target=Stage.LEGAL,
+        conditions=[_legal_conditions_met],
+        permission=_is_manager,
+    )
+    def escalate_to_legal(self):
+        """A manager hands the case to the legal team (policy DPD, balance and notice met)."""
+
+    @transition(
+        field=stage,
+        source=list(OPEN_STAGES),
+        target=Stage.PAID,
+        conditions=[_balance_is_zero],
+        custom={"automatic": True},
+    )
     def mark_paid(self):
         """A payment brought the balance to zero."""
+
+    @transition(field=stage, source=list(OPEN_STAGES), target=Stage.SETTLED)
+    def settle(self):
+        """An agreement with a discount was completed; the forgiven rest is recorded with it."""
+
+    @transition(
+        field=stage,
+        source=list(OPEN_STAGES),
+        target=Stage.WRITTEN_OFF,
+        permission=_is_manager,
+    )
+    def write_off(self):
+        """A manager writes the debt off (castigo); a reason is required by the service."""
 
 
 class Payment(TimeStampedModel):
@@ -344,7 +460,11 @@ class Payment(TimeStampedModel):
         MANUAL = "manual", _("Manual entry")
 
     creditor = models.ForeignKey(
-        Creditor, on_delete=models.PROTECT, related_name="payments", verbose_name=_("creditor")
+        Creditor,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("creditor"),
+        db_index=False,  # covered by the unique (creditor, reference)
     )
     debt = models.ForeignKey(
         Debt, on_delete=models.PROTECT, related_name="payments", verbose_name=_("debt")
@@ -368,7 +488,7 @@ class Payment(TimeStampedModel):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["creditor", "recorded_by"], user_db_constraint=False)
 
     class Meta:
         ordering = ["-paid_at", "-id"]
@@ -381,7 +501,9 @@ class Payment(TimeStampedModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
             models.CheckConstraint(
                 condition=Q(
-                    amount=F("allocated_fees") + F("allocated_interest") + F("allocated_principal")
+                    amount=Round(
+                        F("allocated_fees") + F("allocated_interest") + F("allocated_principal"), 2
+                    )
                 ),
                 name="payment_fully_allocated",
             ),

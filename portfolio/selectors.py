@@ -1,9 +1,22 @@
 """Reads of the portfolio domain, already scoped to what the user may see."""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
-from portfolio.models import Creditor, Debt, Debtor, ImportBatch, Payment
+from portfolio.models import (
+    ConsentEvent,
+    ContactPoint,
+    Creditor,
+    Debt,
+    Debtor,
+    ImportBatch,
+    Payment,
+)
 
 
 def creditor_list(*, user) -> QuerySet[Creditor]:
@@ -66,3 +79,207 @@ def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
     if role == MANAGER:
         return qs.filter(creditor__managers=user)
     return qs.none()
+
+
+# --- Staff UI: the debt list and the debt page -------------------------------------------------
+
+DEBT_LIST_SORTS = {
+    # public sort key -> ordering; "id" keeps pages stable when values tie.
+    "ref": ("debt_ref", "id"),
+    "debtor": ("debtor__full_name", "id"),
+    "creditor": ("creditor__name", "id"),
+    "product": ("product", "id"),
+    "balance": ("balance", "id"),
+    "due": ("due_date", "id"),
+    # DPD grows as the due date gets older, so sorting by DPD is sorting by due date reversed.
+    "dpd": ("-due_date", "-id"),
+    "stage": ("stage", "id"),
+    "collector": ("assigned_to__username", "id"),
+}
+
+
+def debt_list_queryset(*, user, sort: str = "due") -> QuerySet[Debt]:
+    """Debts the user may see with what a list row shows, ordered by a DEBT_LIST_SORTS key."""
+    descending = sort.startswith("-")
+    ordering = DEBT_LIST_SORTS.get(sort.lstrip("-"), DEBT_LIST_SORTS["due"])
+    if descending:
+        ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+    return (
+        debt_queryset(user=user)
+        .select_related("debtor", "creditor", "portfolio", "assigned_to")
+        .order_by(*ordering)
+    )
+
+
+def debt_list_totals(*, queryset: QuerySet[Debt]) -> list[dict]:
+    """Debt count and total balance per currency of a (filtered) debt queryset."""
+    return list(
+        queryset.order_by()
+        .values("currency")
+        .annotate(debts=Count("id"), balance=Sum("balance"))
+        .order_by("currency")
+    )
+
+
+def debt_detail_get(*, user, pk: int) -> Debt | None:
+    """One debt the user may see, with its debtor, contact points and consent history; or None."""
+    return (
+        debt_queryset(user=user)
+        .select_related("debtor", "creditor", "portfolio", "assigned_to")
+        .prefetch_related(
+            Prefetch(
+                "debtor__contact_points",
+                queryset=ContactPoint.objects.prefetch_related(
+                    Prefetch(
+                        "consent_events",
+                        queryset=ConsentEvent.objects.select_related("actor").order_by(
+                            "-occurred_at", "-id"
+                        ),
+                    )
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def debtor_other_debts(*, user, debt: Debt) -> QuerySet[Debt]:
+    """The debtor's other debts that the user may also see."""
+    return (
+        debt_queryset(user=user)
+        .filter(debtor_id=debt.debtor_id)
+        .exclude(pk=debt.pk)
+        .select_related("creditor", "assigned_to")
+        .order_by("due_date", "id")
+    )
+
+
+def debt_payments(*, user, debt: Debt) -> QuerySet[Payment]:
+    """Payments on one debt the user may see, newest first."""
+    return (
+        payment_queryset(user=user)
+        .filter(debt_id=debt.pk)
+        .select_related("recorded_by")
+        .order_by("-paid_at", "-id")
+    )
+
+
+@dataclass
+class HistoryChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    date: datetime.datetime
+    user: object  # the acting User, or None for the system (imports, the daily cycle)
+    kind: str  # "created" | "changed" | "deleted"
+    subject: str  # what changed, e.g. "Debt OBL-1" or "Contact point E-mail: a@b.co"
+    changes: list[HistoryChange] = field(default_factory=list)
+    reason: str = ""
+
+
+# Timestamps change on every save and say nothing a reader needs.
+_HISTORY_NOISE = {"created_at", "updated_at", "id"}
+
+
+def debt_history(*, debt: Debt, limit: int = 200) -> list[HistoryEntry]:
+    """Change history of a debt, its debtor, the debtor's contact points and the debt's payments,
+    newest first."""
+    sources = [
+        (debt.history.all(), _("Debt %(ref)s"), lambda r: {"ref": r.debt_ref}),
+        (
+            Debtor.history.filter(id=debt.debtor_id),
+            _("Debtor %(name)s"),
+            lambda r: {"name": r.full_name},
+        ),
+        (
+            ContactPoint.history.filter(debtor_id=debt.debtor_id),
+            _("Contact point %(channel)s: %(value)s"),
+            lambda r: {"channel": r.get_channel_display(), "value": r.value},
+        ),
+        (
+            Payment.history.filter(debt_id=debt.pk),
+            _("Payment %(ref)s"),
+            lambda r: {"ref": r.reference},
+        ),
+    ]
+    pending = []  # (record, subject, diff) before foreign keys are resolved
+    for records, label, params in sources:
+        previous = {}
+        # Oldest first so each record can be diffed against the one before it, in memory.
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+            subject = label % params(record)
+            diff = []
+            before = previous.get(record.id)
+            if before is not None and record.history_type == "~":
+                diff = [
+                    c for c in record.diff_against(before).changes if c.field not in _HISTORY_NOISE
+                ]
+            previous[record.id] = record
+            pending.append((record, subject, diff))
+    pending.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
+    pending = pending[:limit]
+
+    # Foreign keys come back as raw ids; resolve them with one query per related model.
+    wanted: dict[type, set] = {}
+    for record, _subject, diff in pending:
+        for change in diff:
+            model_field = record._meta.get_field(change.field)
+            if model_field.is_relation:
+                ids = wanted.setdefault(model_field.related_model, set())
+                ids.update(v for v in (change.old, change.new) if v is not None)
+    names = {
+        model: {obj.pk: _display_name(obj) for obj in model._default_manager.filter(pk__in=ids)}
+        for model, ids in wanted.items()
+    }
+
+    entries = []
+    kinds = {"+": "created", "~": "changed", "-": "deleted"}
+    for record, subject, diff in pending:
+        changes = [
+            HistoryChange(
+                field=str(record._meta.get_field(c.field).verbose_name),
+                old=_history_value(record, c.field, c.old, names),
+                new=_history_value(record, c.field, c.new, names),
+            )
+            for c in diff
+        ]
+        entries.append(
+            HistoryEntry(
+                date=record.history_date,
+                user=record.history_user,
+                kind=kinds.get(record.history_type, "changed"),
+                subject=subject,
+                changes=changes,
+                reason=record.history_change_reason or "",
+            )
+        )
+    return entries
+
+
+def _display_name(obj) -> str:
+    # Users by their full name (as everywhere in the UI), anything else by its str().
+    full_name = obj.get_full_name() if hasattr(obj, "get_full_name") else ""
+    return full_name or str(obj)
+
+
+def _history_value(record, field_name: str, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    model_field = record._meta.get_field(field_name)
+    if field_name == "document_number":
+        # The full document is shown only through the logged reveal, never in the history.
+        return "•" * max(0, len(str(value)) - 4) + str(value)[-4:]
+    if model_field.is_relation:
+        return names.get(model_field.related_model, {}).get(value, f"#{value}")
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime.datetime):
+        return formats.localize(timezone.localtime(value))
+    return formats.localize(value)

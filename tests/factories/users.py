@@ -2,6 +2,17 @@ import factory
 from django.contrib.auth.models import Group, User
 
 
+def _grant_role(default: str | None):
+    # A plain `role = "admin"` in a subclass would replace the hook with a model field value;
+    # each subclass gets its own hook instead, and `role=` still overrides it per call.
+    def grant(user, create, extracted, **kwargs):
+        name = extracted or default
+        if create and name:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+
+    return factory.PostGeneration(grant)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -14,18 +25,25 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="es_CO")
     password = factory.PostGenerationMethodCall("set_password", "pass-1234")
 
-    @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
+    role = _grant_role(None)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # set_password() runs after the INSERT; without this save the stored hash stays empty,
+        # so logins fail and force_login() sessions are dropped on the next request.
+        if create:
+            instance.save(update_fields=["password"])
 
 
 class AdminFactory(UserFactory):
-    role = "admin"
+    # Administrators run the Django admin too: staff and superuser, plus the admin group.
+    is_staff = True
+    is_superuser = True
+    role = _grant_role("admin")
 
 
 class ManagerFactory(UserFactory):
-    role = "manager"
+    role = _grant_role("manager")
 
     @factory.post_generation
     def creditors(self, create, extracted, **kwargs):
@@ -34,4 +52,4 @@ class ManagerFactory(UserFactory):
 
 
 class CollectorFactory(UserFactory):
-    role = "collector"
+    role = _grant_role("collector")

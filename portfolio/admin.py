@@ -1,0 +1,176 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from portfolio.models import (
+    ConsentEvent,
+    ContactPoint,
+    Creditor,
+    Debt,
+    Debtor,
+    DocumentAccessLog,
+    ImportBatch,
+    ImportRowError,
+    Payment,
+    Portfolio,
+)
+
+
+@admin.register(Creditor)
+class CreditorAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "country", "is_active")
+    list_filter = ("kind", "country", "is_active")
+    search_fields = ("name", "code")
+    filter_horizontal = ("managers",)
+    prepopulated_fields = {"code": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # Every creditor starts with the default escalation policy of PRODUCT.md.
+            from collections_app.services.policies import policy_ensure_defaults
+
+            policy_ensure_defaults(creditors=[obj])
+
+
+@admin.register(Portfolio)
+class PortfolioAdmin(admin.ModelAdmin):
+    list_display = ("name", "creditor", "assigned_on")
+    list_filter = ("creditor", "assigned_on")
+    search_fields = ("name", "creditor__name")
+    date_hierarchy = "assigned_on"
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ("channel", "value", "is_primary", "verified", "consent_granted", "consent_source")
+    readonly_fields = ("consent_granted", "consent_source")
+
+
+@admin.register(Debtor)
+class DebtorAdmin(SimpleHistoryAdmin):
+    list_display = ("full_name", "debtor_ref", "document_type", "creditor", "country", "language")
+    list_filter = ("creditor", "country", "language", "document_type")
+    search_fields = ("full_name", "debtor_ref", "document_number")
+    inlines = [ContactPointInline]
+    list_select_related = ("creditor",)
+
+
+class ConsentEventInline(admin.TabularInline):
+    model = ConsentEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("granted", "occurred_at", "source", "actor", "note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(SimpleHistoryAdmin):
+    list_display = ("value", "channel", "debtor", "is_primary", "verified", "consent_granted")
+    list_filter = ("channel", "consent_granted", "verified", "consent_source")
+    search_fields = ("value", "debtor__full_name", "debtor__debtor_ref")
+    raw_id_fields = ("debtor",)
+    inlines = [ConsentEventInline]
+
+
+@admin.register(Debt)
+class DebtAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "debt_ref",
+        "debtor",
+        "creditor",
+        "product",
+        "currency",
+        "balance",
+        "due_date",
+        "stage",
+        "assigned_to",
+    )
+    list_filter = ("stage", "creditor", "product", "currency")
+    search_fields = ("debt_ref", "debtor__full_name", "debtor__document_number")
+    raw_id_fields = ("debtor", "portfolio", "assigned_to")
+    list_select_related = ("debtor", "creditor", "assigned_to")
+    date_hierarchy = "due_date"
+    # The stage moves only through the state machine's services, never by hand here.
+    readonly_fields = ("stage", "stage_entered_at", "stage_entered_on", "balance")
+
+
+@admin.register(Payment)
+class PaymentAdmin(SimpleHistoryAdmin):
+    list_display = ("reference", "debt", "amount", "currency", "paid_at", "method", "source")
+    list_filter = ("method", "source", "currency", "creditor")
+    search_fields = ("reference", "debt__debt_ref")
+    raw_id_fields = ("debt", "recorded_by")
+    list_select_related = ("debt",)
+    date_hierarchy = "paid_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the ledger is append-only: payments are recorded by the services
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ImportRowErrorInline(admin.TabularInline):
+    model = ImportRowError
+    extra = 0
+    can_delete = False
+    readonly_fields = ("row", "column", "reason", "value")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "kind",
+        "creditor",
+        "file_name",
+        "status",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "rejected_count",
+        "created_at",
+    )
+    list_filter = ("kind", "status", "creditor", "dry_run", "strict")
+    search_fields = ("file_name",)
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    inlines = [ImportRowErrorInline]
+
+
+@admin.register(ImportRowError)
+class ImportRowErrorAdmin(admin.ModelAdmin):
+    list_display = ("batch", "row", "column", "reason", "value")
+    search_fields = ("column", "reason", "value")
+    list_select_related = ("batch",)
+    readonly_fields = ("batch", "row", "column", "reason", "value")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DocumentAccessLog)
+class DocumentAccessLogAdmin(admin.ModelAdmin):
+    list_display = ("debtor", "user", "accessed_at", "ip_address", "purpose")
+    list_filter = ("accessed_at",)
+    search_fields = ("debtor__full_name", "user__username")
+    readonly_fields = ("debtor", "user", "accessed_at", "ip_address", "purpose")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    list_display = ("contact_point", "granted", "occurred_at", "source", "actor")
+    list_filter = ("granted", "source")
+    search_fields = ("contact_point__value", "contact_point__debtor__full_name")
+    raw_id_fields = ("contact_point", "actor")
