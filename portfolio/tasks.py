@@ -1,0 +1,11 @@
+"""Celery tasks of the portfolio domain: thin, idempotent, they take ids and call a service."""
+
+from celery import shared_task
+
+from portfolio.services.imports import import_batch_run
+
+
+@shared_task(acks_late=True)
+def import_batch_run_task(batch_id: int) -> None:
+    """Run one pending import batch; a batch already started or finished is left alone."""
+    import_batch_run(batch_id=batch_id)
