@@ -1,0 +1,267 @@
+"""The payments ledger: record one payment (API, portal, manual entry) or a whole payments file."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.money import parse_amount
+from core.roles import ADMIN, MANAGER, user_role
+from portfolio.models import OPEN_STAGES, Creditor, Debt, ImportBatch, Payment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    fees: Decimal
+    interest: Decimal
+    principal: Decimal
+
+
+def payment_allocate(*, amount: Decimal, fees: Decimal, interest: Decimal) -> Allocation:
+    """Split an amount over fees, then interest, then principal (the caller checked the balance)."""
+    to_fees = min(amount, fees)
+    to_interest = min(amount - to_fees, interest)
+    return Allocation(fees=to_fees, interest=to_interest, principal=amount - to_fees - to_interest)
+
+
+def payment_validate_amount(amount) -> Decimal:
+    """The amount as an exact two-place Decimal, or ApplicationError."""
+    if isinstance(amount, float):
+        # A float has already lost the exact value the payer sent.
+        raise ApplicationError(_("Amount must be an exact decimal, not a float."), field="amount")
+    parsed = parse_amount(amount) if amount is not None else None
+    if parsed is None:
+        raise ApplicationError(
+            _("Amount must be a number with at most 2 decimal places."), field="amount"
+        )
+    if parsed <= 0:
+        raise ApplicationError(_("Amount must be greater than zero."), field="amount")
+    return parsed
+
+
+def payment_validate_method(method: str) -> str:
+    """The method code when it is one Cartera knows, or ApplicationError."""
+    value = (method or "").strip().lower()
+    if value not in Payment.Method.values:
+        raise ApplicationError(
+            _("Unknown payment method: %(method)s.") % {"method": method}, field="method"
+        )
+    return value
+
+
+def payment_validate_paid_at(paid_at, *, now: datetime) -> datetime:
+    """An aware, not-future payment time, or ApplicationError."""
+    if not isinstance(paid_at, datetime):
+        raise ApplicationError(_("Payment time must be a date and time."), field="paid_at")
+    if timezone.is_naive(paid_at):
+        raise ApplicationError(_("Payment time must include a time zone."), field="paid_at")
+    if paid_at > now:
+        raise ApplicationError(_("Payment time cannot be in the future."), field="paid_at")
+    return paid_at
+
+
+def payment_debt_closed_message(debt: Debt) -> str:
+    return _("Debt %(ref)s is closed (%(stage)s) and accepts no payments.") % {
+        "ref": debt.debt_ref,
+        "stage": debt.get_stage_display(),
+    }
+
+
+def payment_overpayment_message(*, amount: Decimal, balance: Decimal, currency: str) -> str:
+    return _("Amount %(amount)s exceeds the outstanding balance of %(balance)s %(currency)s.") % {
+        "amount": amount,
+        "balance": balance,
+        "currency": currency,
+    }
+
+
+def payment_currency_message(*, currency: str, expected: str) -> str:
+    return _("Currency %(currency)s does not match the debt's currency %(expected)s.") % {
+        "currency": currency,
+        "expected": expected,
+    }
+
+
+def payment_user_can_record(*, user, creditor: Creditor) -> bool:
+    """Admins, and managers of the creditor, may record payments."""
+    role = user_role(user)
+    if role == ADMIN:
+        return True
+    return role == MANAGER and creditor.managers.filter(pk=user.pk).exists()
+
+
+def _reference_conflict() -> ApplicationError:
+    return ApplicationError(_("Reference already used for another payment."), field="reference")
+
+
+def _replay_or_conflict(existing: Payment, *, debt: Debt, amount: Decimal) -> Payment:
+    # The idempotency key only means "the same payment" when it names the same debt and amount.
+    if existing.debt_id == debt.pk and existing.amount == amount:
+        return existing
+    raise _reference_conflict()
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    creditor: Creditor,
+    debt: Debt | None = None,
+    debt_ref: str | None = None,
+    amount: Decimal,
+    currency: str,
+    paid_at: datetime,
+    method: str,
+    reference: str,
+    source: str,
+    user=None,
+) -> tuple[Payment, bool]:
+    """Record one payment on a debt (idempotent by reference); returns (payment, created)."""
+    # Cheap checks first: a refused request never takes a lock.
+    if user is not None and not payment_user_can_record(user=user, creditor=creditor):
+        raise PermissionDenied(_("You may not record payments for this creditor."))
+    amount = payment_validate_amount(amount)
+    currency = (currency or "").strip().upper()
+    paid_at = payment_validate_paid_at(paid_at, now=timezone.now())
+    method = payment_validate_method(method)
+    if source not in Payment.Source.values:
+        raise ApplicationError(
+            _("Unknown payment source: %(source)s.") % {"source": source}, field="source"
+        )
+    reference = (reference or "").strip()
+    if not reference:
+        raise ApplicationError(_("Reference is required."), field="reference")
+    if len(reference) > 100:
+        raise ApplicationError(
+            _("Reference must be at most 100 characters long."), field="reference"
+        )
+
+    debt_field = "debt" if debt is not None else "debt_ref"
+    lookup = Debt.objects.filter(creditor=creditor)
+    if debt is not None:
+        lookup = lookup.filter(pk=debt.pk)
+    elif debt_ref:
+        lookup = lookup.filter(debt_ref=debt_ref.strip())
+    else:
+        raise ApplicationError(_("Give the debt or its reference."), field="debt")
+    # The row lock serialises every writer of this debt's balance (no lost update).
+    locked = lookup.select_for_update().first()
+    if locked is None:
+        raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
+    debt = locked
+
+    existing = Payment.objects.filter(creditor=creditor, reference=reference).first()
+    if existing is not None:
+        return _replay_or_conflict(existing, debt=debt, amount=amount), False
+
+    if debt.stage not in OPEN_STAGES:
+        raise ApplicationError(payment_debt_closed_message(debt), field=debt_field)
+    if currency != debt.currency:
+        raise ApplicationError(
+            payment_currency_message(currency=currency, expected=debt.currency), field="currency"
+        )
+    if amount > debt.balance:
+        raise ApplicationError(
+            payment_overpayment_message(
+                amount=amount, balance=debt.balance, currency=debt.currency
+            ),
+            field="amount",
+        )
+
+    split = payment_allocate(amount=amount, fees=debt.fees, interest=debt.interest)
+    payment = Payment(
+        creditor=creditor,
+        debt=debt,
+        amount=amount,
+        currency=currency,
+        paid_at=paid_at,
+        method=method,
+        source=source,
+        reference=reference,
+        allocated_fees=split.fees,
+        allocated_interest=split.interest,
+        allocated_principal=split.principal,
+        recorded_by=user,
+    )
+    payment._history_user = user
+    try:
+        # Same reference on another debt is not serialised by the debt lock: the unique
+        # constraint decides, and the savepoint keeps this transaction usable afterwards.
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        existing = Payment.objects.filter(creditor=creditor, reference=reference).first()
+        if existing is None:
+            raise
+        return _replay_or_conflict(existing, debt=debt, amount=amount), False
+
+    debt.fees -= split.fees
+    debt.interest -= split.interest
+    debt.principal -= split.principal
+    debt.balance = debt.fees + debt.interest + debt.principal
+    update_fields = ["fees", "interest", "principal", "balance", "updated_at"]
+    from_stage = debt.stage
+    if debt.balance == 0:
+        debt.mark_paid()
+        now = timezone.now()
+        debt.stage_entered_at = now
+        debt.stage_entered_on = timezone.localdate(now)
+        update_fields += ["stage", "stage_entered_at", "stage_entered_on"]
+    debt._history_user = user
+    debt._change_reason = _("Payment %(reference)s") % {"reference": reference}
+    debt.save(update_fields=update_fields)
+    if debt.stage != from_stage:
+        payment_stage_changes_record(
+            debts=[(debt, from_stage)], actor=user, reason=debt._change_reason
+        )
+    return payment, True
+
+
+def payment_stage_changes_record(*, debts: list[tuple[Debt, str]], actor, reason: str) -> None:
+    """Write the stage-change record of debts a payment just moved to paid."""
+    # Imported here: collections_app builds on portfolio, not the other way round.
+    from collections_app.models import StageChange
+
+    StageChange.objects.bulk_create(
+        [
+            StageChange(
+                debt=debt,
+                from_stage=from_stage,
+                to_stage=debt.stage,
+                transition="mark_paid",
+                actor=actor,
+                business_date=debt.stage_entered_on,
+                occurred_at=debt.stage_entered_at,
+                reason=reason,
+            )
+            for debt, from_stage in debts
+        ],
+        batch_size=2000,
+    )
+
+
+def payments_import_run(*, batch: ImportBatch) -> ImportBatch:
+    """Import a payments file set-based: one transaction, per-row errors, idempotent."""
+    from portfolio.services.payments_import import run
+
+    if batch.started_at is None or batch.status == ImportBatch.Status.PENDING:
+        batch.status = ImportBatch.Status.RUNNING
+        batch.started_at = timezone.now()
+        batch.save(update_fields=["status", "started_at", "updated_at"])
+    try:
+        return run(batch=batch)
+    except Exception:
+        # run() is one transaction: it rolled back, so the batch only needs to say so.
+        logger.exception("payments import %s crashed", batch.pk)
+        batch.status = ImportBatch.Status.FAILED
+        batch.error_message = _("The import failed unexpectedly; nothing was written.")
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
+        return batch

@@ -1,0 +1,364 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from collections_app.models import StageChange
+from portfolio.models import Debt, ImportBatch, Payment, Stage
+from portfolio.services import payments_import
+from portfolio.services.imports import import_batch_create
+from portfolio.services.payments import payments_import_run
+from tests.factories.portfolio import DebtFactory, PaymentFactory
+from tests.factories.users import ManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "debt_ref,amount,currency,paid_at,method,reference"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def debts(creditor):
+    def make(ref, **kw):
+        values = {
+            "principal": Decimal("1000.00"),
+            "interest": Decimal("100.00"),
+            "fees": Decimal("20.00"),
+            "currency": "COP",
+            "stage": Stage.FRIENDLY_REMINDER,
+        }
+        values.update(kw)
+        return DebtFactory(creditor=creditor, debt_ref=ref, **values)
+
+    return {
+        "a": make("OBL-A"),
+        "b": make("OBL-B", principal=Decimal("500.00"), interest=Decimal("0"), fees=Decimal("0")),
+        "paid": make(
+            "OBL-PAID",
+            principal=Decimal("0"),
+            interest=Decimal("0"),
+            fees=Decimal("0"),
+            stage=Stage.PAID,
+        ),
+        "usd": make("OBL-USD", currency="USD"),
+    }
+
+
+def run_file(tmp_path, creditor, text, *, strict=False, dry_run=False, user=None, bom=False):
+    path = tmp_path / "pagos.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+    batch = import_batch_create(
+        kind=ImportBatch.Kind.PAYMENTS,
+        creditor=creditor,
+        path=path,
+        strict=strict,
+        dry_run=dry_run,
+        user=user,
+    )
+    return payments_import_run(batch=batch)
+
+
+def csv_text(*lines, crlf=False):
+    return ("\r\n" if crlf else "\n").join([HEADER, *lines]) + ("\r\n" if crlf else "\n")
+
+
+def balances(*debts):
+    out = []
+    for debt in debts:
+        debt.refresh_from_db()
+        out.append((debt.fees, debt.interest, debt.principal, debt.balance, debt.stage))
+    return out
+
+
+def errors(batch):
+    return sorted((e.row, e.column) for e in batch.row_errors.all())
+
+
+def test_happy_path_records_allocates_and_closes(tmp_path, creditor, debts):
+    # Given a manager and a BOM + CRLF file with quoted fields
+    manager = ManagerFactory(username="gloria", creditors=[creditor])
+    text = csv_text(
+        'OBL-A,"150.01",COP,2026-11-02T09:30:00-05:00,pse,"PAY-1"',
+        '"OBL-B","500.00","cop","2026-11-03T10:00:00Z","Bank_Transfer","PAY-2"',
+        "OBL-A,100.00,COP,2026-11-04,cash,PAY-3",
+        crlf=True,
+    )
+
+    # When it is imported
+    batch = run_file(tmp_path, creditor, text, user=manager, bom=True)
+
+    # Then every row is a payment, allocated fees -> interest -> principal in paid_at order
+    assert (batch.status, batch.rows_total) == (ImportBatch.Status.COMPLETED, 3)
+    assert (batch.created_count, batch.updated_count) == (3, 0)
+    assert (batch.unchanged_count, batch.rejected_count) == (0, 0)
+    first = Payment.objects.get(reference="PAY-1")
+    assert (first.allocated_fees, first.allocated_interest, first.allocated_principal) == (
+        Decimal("20.00"),
+        Decimal("100.00"),
+        Decimal("30.01"),
+    )
+    assert first.source == Payment.Source.FILE
+    assert first.recorded_by == manager
+    third = Payment.objects.get(reference="PAY-3")
+    assert third.allocated_principal == Decimal("100.00")
+    assert balances(debts["a"], debts["b"]) == [
+        (Decimal("0"), Decimal("0"), Decimal("869.99"), Decimal("869.99"), Stage.FRIENDLY_REMINDER),
+        (Decimal("0"), Decimal("0"), Decimal("0"), Decimal("0"), Stage.PAID),
+    ]
+    # And the paid debt has its stage change and history rows naming the importing manager
+    change = StageChange.objects.get(debt=debts["b"])
+    assert (change.from_stage, change.to_stage, change.actor) == (
+        Stage.FRIENDLY_REMINDER,
+        Stage.PAID,
+        manager,
+    )
+    assert debts["b"].history.first().history_user == manager
+    assert debts["b"].history.first().stage == Stage.PAID
+    assert Payment.history.filter(history_user=manager).count() == 3
+
+
+def test_every_error_kind_is_reported_with_its_line(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,OK-1",  # line 2: valid
+        "OBL-A,,COP,2026-11-02T09:00:00Z,pse,E-3",  # 3: missing amount
+        "OBL-NOPE,10.00,COP,2026-11-02T09:00:00Z,pse,E-4",  # 4: unknown debt
+        "OBL-A,10.005,COP,2026-11-02T09:00:00Z,pse,E-5",  # 5: bad amount
+        "OBL-A,10.00,USD,2026-11-02T09:00:00Z,pse,E-6",  # 6: currency mismatch
+        "OBL-A,10.00,COP,02/11/2026,pse,E-7",  # 7: bad paid_at
+        "OBL-A,10.00,COP,2999-01-01T00:00:00Z,pse,E-8",  # 8: future paid_at
+        "OBL-A,10.00,COP,2026-11-02T09:00:00Z,bitcoin,E-9",  # 9: unknown method
+        "OBL-B,10.00,COP,2026-11-02T09:00:00Z,pse,OK-1",  # 10: reference reused, other data
+        "OBL-B,500.01,COP,2026-11-02T09:00:00Z,pse,E-11",  # 11: overpayment
+        "OBL-PAID,10.00,COP,2026-11-02T09:00:00Z,pse,E-12",  # 12: closed debt
+        "OBL-A,-3,COP,2026-11-02T09:00:00Z,pse,E-13",  # 13: not positive
+        "OBL-B,20.00,COP,2026-11-01T09:00:00Z,pse,OK-14",  # 14: valid, paid before line 11
+    )
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert errors(batch) == [
+        (3, "amount"),
+        (4, "debt_ref"),
+        (5, "amount"),
+        (6, "currency"),
+        (7, "paid_at"),
+        (8, "paid_at"),
+        (9, "method"),
+        (10, "reference"),
+        (11, "amount"),
+        (12, "debt_ref"),
+        (13, "amount"),
+    ]
+    reasons = {e.row: e.reason for e in batch.row_errors.all()}
+    assert "Missing value" in reasons[3]
+    assert "Unknown debt" in reasons[4]
+    assert "does not match the debt's currency COP" in reasons[6]
+    assert "future" in reasons[8]
+    assert "repeated in this file (line 2)" in reasons[10]
+    assert "outstanding balance of 480.00 COP" in reasons[11]  # after line 14's 20.00
+    assert "closed" in reasons[12]
+    assert batch.row_errors.get(row=4).value == "OBL-NOPE"
+    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 2, 11)
+    assert set(Payment.objects.values_list("reference", flat=True)) == {"OK-1", "OK-14"}
+    assert balances(debts["b"])[0][3] == Decimal("480.00")
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-A,1120.00,COP,2026-11-02T09:00:00Z,pse,R-1",
+        "OBL-B,100.00,COP,2026-11-02T09:00:00Z,pse,R-2",
+    )
+    run_file(tmp_path, creditor, text)
+    after_first = balances(debts["a"], debts["b"])
+    history_rows = Debt.history.count()
+
+    again = run_file(tmp_path, creditor, text)
+
+    assert (again.created_count, again.unchanged_count, again.rejected_count) == (0, 2, 0)
+    assert Payment.objects.count() == 2
+    assert balances(debts["a"], debts["b"]) == after_first
+    assert after_first[0][4] == Stage.PAID
+    assert Debt.history.count() == history_rows
+
+
+def test_reference_recorded_earlier_with_other_data_is_rejected(tmp_path, creditor, debts):
+    PaymentFactory(debt=debts["a"], reference="R-1", amount=Decimal("5.00"))
+
+    batch = run_file(tmp_path, creditor, csv_text("OBL-A,6.00,COP,2026-11-02,pse,R-1"))
+
+    assert errors(batch) == [(2, "reference")]
+    assert "already used" in batch.row_errors.get().reason
+
+
+def test_same_payment_twice_in_one_file_is_recorded_once(tmp_path, creditor, debts):
+    line = "OBL-B,100.00,COP,2026-11-02T09:00:00Z,pse,R-1"
+
+    batch = run_file(tmp_path, creditor, csv_text(line, line))
+
+    assert (batch.created_count, batch.unchanged_count, batch.rejected_count) == (1, 1, 0)
+    assert balances(debts["b"])[0][3] == Decimal("400.00")
+
+
+def test_repeat_of_a_rejected_row_is_rejected_too(tmp_path, creditor, debts):
+    line = "OBL-B,900.00,COP,2026-11-02T09:00:00Z,pse,R-1"  # more than the 500.00 owed
+
+    batch = run_file(tmp_path, creditor, csv_text(line, line))
+
+    assert errors(batch) == [(2, "amount"), (3, "reference")]
+    assert "line 2, which was rejected" in batch.row_errors.get(row=3).reason
+    assert (batch.created_count, batch.unchanged_count, batch.rejected_count) == (0, 0, 2)
+
+
+def test_overpayment_counts_earlier_rows_in_paid_at_order(tmp_path, creditor, debts):
+    # Given two rows of 700 on a debt of 1120; the second line was paid first
+    text = csv_text(
+        "OBL-A,700.00,COP,2026-11-05T09:00:00Z,pse,LATE",
+        "OBL-A,700.00,COP,2026-11-01T09:00:00Z,pse,EARLY",
+    )
+
+    # When imported
+    batch = run_file(tmp_path, creditor, text)
+
+    # Then the earlier payment is applied and the later one would overpay
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["EARLY"]
+    assert errors(batch) == [(2, "amount")]
+    assert "outstanding balance of 420.00 COP" in batch.row_errors.get().reason
+    assert balances(debts["a"])[0][3] == Decimal("420.00")
+
+
+def test_naive_times_are_read_in_the_operation_time_zone(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-B,1.00,COP,2026-11-02T10:00:00,pse,NAIVE",
+        "OBL-B,1.00,COP,2026-11-02,pse,DATE",
+    )
+
+    run_file(tmp_path, creditor, text)
+
+    utc = datetime.UTC
+    # America/Bogota is UTC-5 all year.
+    assert Payment.objects.get(reference="NAIVE").paid_at == datetime.datetime(
+        2026, 11, 2, 15, 0, tzinfo=utc
+    )
+    assert Payment.objects.get(reference="DATE").paid_at == datetime.datetime(
+        2026, 11, 2, 5, 0, tzinfo=utc
+    )
+
+
+def test_strict_writes_nothing_when_a_row_is_invalid(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-B,100.00,COP,2026-11-02,pse,R-1",
+        "OBL-NOPE,100.00,COP,2026-11-02,pse,R-2",
+    )
+
+    batch = run_file(tmp_path, creditor, text, strict=True)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert (batch.created_count, batch.rejected_count) == (0, 1)
+    assert errors(batch) == [(3, "debt_ref")]
+    assert Payment.objects.count() == 0
+    assert balances(debts["b"])[0][3] == Decimal("500.00")
+
+
+def test_strict_with_a_clean_file_writes(tmp_path, creditor, debts):
+    batch = run_file(tmp_path, creditor, csv_text("OBL-B,100,COP,2026-11-02,pse,R-1"), strict=True)
+
+    assert (batch.status, batch.created_count) == (ImportBatch.Status.COMPLETED, 1)
+    assert balances(debts["b"])[0][3] == Decimal("400.00")
+
+
+def test_dry_run_reports_but_writes_nothing(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-B,500.00,COP,2026-11-02,pse,R-1",
+        "OBL-NOPE,100.00,COP,2026-11-02,pse,R-2",
+    )
+
+    batch = run_file(tmp_path, creditor, text, dry_run=True)
+
+    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 1, 1)
+    assert Payment.objects.count() == 0
+    assert balances(debts["b"]) == [
+        (Decimal("0"), Decimal("0"), Decimal("500.00"), Decimal("500.00"), Stage.FRIENDLY_REMINDER)
+    ]
+    assert StageChange.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("debt_ref,amount,currency\nOBL-A,1,COP\n", "Missing columns: paid_at, method, reference"),
+        ("", "empty"),
+    ],
+)
+def test_unusable_header_rejects_the_file(tmp_path, creditor, debts, content, reason):
+    batch = run_file(tmp_path, creditor, content)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert errors(batch) == [(1, "file")]
+    assert reason in batch.row_errors.get().reason
+
+
+def test_not_utf8_rejects_the_file(tmp_path, creditor, debts):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(csv_text("OBL-A,1.00,COP,2026-11-02,pse,Año").encode("latin-1"))
+    batch = import_batch_create(kind="payments", creditor=creditor, path=path)
+
+    batch = payments_import_run(batch=batch)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert "UTF-8" in batch.error_message
+
+
+def test_a_crash_half_way_leaves_nothing_written(tmp_path, creditor, debts, monkeypatch):
+    # Given the debt update fails after the payments were inserted
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(payments_import, "bulk_update_with_history", boom)
+
+    batch = run_file(tmp_path, creditor, csv_text("OBL-B,100.00,COP,2026-11-02,pse,R-1"))
+
+    # Then the batch failed and neither payments nor balances changed
+    assert batch.status == ImportBatch.Status.FAILED
+    assert Payment.objects.count() == 0
+    assert Payment.history.count() == 0
+    assert balances(debts["b"])[0][3] == Decimal("500.00")
+
+
+def test_command_prints_counts_and_errors(tmp_path, creditor, debts, capsys):
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        csv_text("OBL-B,100.00,COP,2026-11-02,pse,R-1", "OBL-NOPE,1.00,COP,2026-11-02,pse,R-2")
+    )
+
+    call_command("import_payments", str(path), "--creditor", creditor.code)
+
+    out = capsys.readouterr().out
+    assert "created=1 unchanged=0 rejected=1" in out
+    assert "line 3 debt_ref: Unknown debt" in out
+    assert Payment.objects.filter(reference="R-1", source="file").exists()
+
+
+def test_command_exits_non_zero_on_a_refused_file(tmp_path, creditor, debts):
+    path = tmp_path / "pagos.csv"
+    path.write_text(csv_text("OBL-NOPE,1.00,COP,2026-11-02,pse,R-2"))
+
+    with pytest.raises(CommandError, match="Strict mode"):
+        call_command("import_payments", str(path), "--creditor", creditor.code, "--strict")
+    with pytest.raises(CommandError, match="Unknown creditor"):
+        call_command("import_payments", str(path), "--creditor", "nadie")
+    assert Payment.objects.count() == 0
+
+
+def test_command_dry_run(tmp_path, creditor, debts, capsys):
+    path = tmp_path / "pagos.csv"
+    path.write_text(csv_text("OBL-B,100.00,COP,2026-11-02,pse,R-1"))
+
+    call_command("import_payments", str(path), "--creditor", creditor.code, "--dry-run")
+
+    assert "[dry run]" in capsys.readouterr().out
+    assert Payment.objects.count() == 0
