@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test test-fast run migrate
+.PHONY: install lint format test test-fast run migrate seed ci
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,7 +26,17 @@ format: install
 	$(VENV)/bin/djlint templates --reformat --quiet || true
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 migrate: install
 	$(PY) manage.py migrate
+
+# Migrate, collectstatic, seed the demo if empty, then web + worker + beat (Ctrl-C stops all).
+run: install
+	$(PY) bin/run
+
+seed: install
+	$(PY) manage.py seed_demo
+
+ci:
+	bash .ci/run

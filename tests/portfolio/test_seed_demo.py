@@ -1,0 +1,281 @@
+import re
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
+import phonenumbers
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from collections_app.models import StageChange
+from portfolio.models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    Channel,
+    ConsentEvent,
+    ContactPoint,
+    Creditor,
+    Debt,
+    Debtor,
+    Payment,
+    Stage,
+)
+from portfolio.selectors import debt_queryset
+from portfolio.services.demo import DEMO_PASSWORD
+from portfolio.services.demo.identities import (
+    curp_check_digit,
+    nit_check_digit,
+    rfc_check_digit,
+)
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = date(2026, 11, 24)
+BUCKETS = ["current", "1-30", "31-60", "61-90", "91-180", "181-360", "360+"]
+CURRENCY = {"CO": "COP", "MX": "MXN", "US": "USD"}
+MX_ZONES = {
+    "America/Mexico_City",
+    "America/Monterrey",
+    "America/Tijuana",
+    "America/Hermosillo",
+    "America/Chihuahua",
+    "America/Cancun",
+    "America/Mazatlan",
+    "America/Merida",
+}
+
+
+def bucket(dpd: int) -> str:
+    for name, top in zip(BUCKETS, [0, 30, 60, 90, 180, 360], strict=False):
+        if dpd <= top:
+            return name
+    return "360+"
+
+
+def ladder_stage(dpd: int) -> set:
+    """The stages the default policy allows for a DPD (legal also needs a manager's approval)."""
+    if dpd >= 91:
+        return {Stage.LEGAL, Stage.PRE_LEGAL}
+    if dpd >= 46:
+        return {Stage.PRE_LEGAL}
+    if dpd >= 16:
+        return {Stage.FIRM_NOTICE}
+    if dpd >= 1:
+        return {Stage.FRIENDLY_REMINDER}
+    return {Stage.CURRENT}
+
+
+@pytest.fixture
+def demo(capsys):
+    call_command("seed_demo", "--debtors=120", f"--as-of={AS_OF}")
+    return capsys.readouterr().out
+
+
+def test_demo_has_every_stage_and_every_aging_bucket(demo):
+    # given a small demo built around a business date
+    debts = list(Debt.objects.all())
+    # then every stage of the ladder has debts
+    assert {d.stage for d in debts} == set(Stage.values)
+    # and the open debts fill every aging bucket, each in the stage the ladder gives its DPD
+    open_debts = [d for d in debts if d.stage in OPEN_STAGES]
+    assert {bucket(d.days_past_due(AS_OF)) for d in open_debts} == set(BUCKETS)
+    for debt in open_debts:
+        assert debt.stage in ladder_stage(debt.days_past_due(AS_OF)), debt.debt_ref
+    # and only a minority of 91+ debts wait for legal approval in pre_legal
+    late = Counter(d.stage for d in open_debts if d.days_past_due(AS_OF) >= 91)
+    assert 0 < late[Stage.PRE_LEGAL] < late[Stage.LEGAL]
+    assert "Logins (password cartera-demo)" in demo
+
+
+def test_ledger_is_consistent(demo):
+    # the database constraints already hold (the insert would fail otherwise); check the story
+    for debt in Debt.objects.select_related("debtor"):
+        assert debt.balance == debt.principal + debt.interest + debt.fees
+        assert debt.currency == CURRENCY[debt.debtor.country]
+        assert debt.original_amount > 0
+        assert debt.stage_entered_at is not None
+        if debt.stage in (Stage.PAID, Stage.SETTLED):
+            assert debt.balance == 0
+            assert debt.payments.exists()
+        elif debt.stage in OPEN_STAGES:
+            assert debt.balance > 0
+    for payment in Payment.objects.select_related("debt"):
+        assert payment.amount > 0
+        assert payment.amount == (
+            payment.allocated_fees + payment.allocated_interest + payment.allocated_principal
+        )
+        assert payment.currency == payment.debt.currency
+        assert payment.paid_at.date() < AS_OF
+    # paid debts: what was paid is exactly what was owed (fees, interest and principal)
+    for debt in Debt.objects.filter(stage=Stage.PAID):
+        paid = debt.payments.aggregate(total=Sum("amount"), principal=Sum("allocated_principal"))
+        assert paid["total"] >= paid["principal"] > 0
+    # some open debts carry a partial payment history
+    assert Payment.objects.filter(debt__stage__in=OPEN_STAGES).exists()
+
+
+def test_every_stage_change_is_recorded(demo):
+    # each debt's recorded path starts at current and ends at its stage, step by step
+    paths = defaultdict(list)
+    for change in StageChange.objects.select_related("actor").order_by("occurred_at", "id"):
+        paths[change.debt_id].append(change)
+    for debt in Debt.objects.all():
+        path = paths[debt.id]
+        if debt.stage == Stage.CURRENT:
+            assert path == []
+            continue
+        assert path[0].from_stage == Stage.CURRENT and path[-1].to_stage == debt.stage
+        assert all(a.to_stage == b.from_stage for a, b in zip(path, path[1:], strict=False))
+        assert path[-1].occurred_at == debt.stage_entered_at
+        for change in path:
+            assert change.business_date <= AS_OF and change.reason
+            # only a manager takes a debt to legal or writes it off; the cycle does the rest
+            manual = change.to_stage in (Stage.LEGAL, Stage.WRITTEN_OFF, Stage.SETTLED)
+            assert (change.actor is not None) == manual
+            if manual:
+                assert change.actor.managed_creditors.filter(id=debt.creditor_id).exists()
+
+
+def test_identities_look_real(demo):
+    debtors = list(Debtor.objects.all())
+    countries = Counter(d.country for d in debtors)
+    assert countries["CO"] and countries["MX"] and countries["US"]
+    for d in debtors:
+        number = d.document_number
+        if d.document_type == "CC":
+            assert re.fullmatch(r"\d{8,10}", number)
+        elif d.document_type == "CE":
+            assert re.fullmatch(r"\d{6,7}", number)
+        elif d.document_type == "NIT":
+            base, check = number.split("-")
+            assert len(base) == 9 and int(check) == nit_check_digit(base)
+        elif d.document_type == "CURP":
+            assert re.fullmatch(r"[A-Z]{4}\d{6}[HM][A-Z]{2}[A-Z]{3}[0-9A-Z]\d", number)
+            assert number[-1] == curp_check_digit(number[:17])
+        elif d.document_type == "RFC":
+            assert re.fullmatch(r"[A-Z&Ñ]{4}\d{6}[A-Z0-9]{2}[0-9A]", number)
+            assert number[-1] == rfc_check_digit(number[:12])
+        elif d.document_type == "SSN":
+            assert re.fullmatch(r"(?!666|000|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}", number)
+        elif d.document_type == "ITIN":
+            assert re.fullmatch(r"9\d{2}-(7\d|8[0-8]|9[0-24-9])-\d{4}", number)
+        else:
+            pytest.fail(f"unexpected document type {d.document_type}")
+        assert d.address_line and d.city and d.region and d.postal_code
+        if d.country == "MX":
+            assert d.timezone in MX_ZONES and "Col. " in d.address_line
+        if d.country == "CO":
+            assert d.timezone == "America/Bogota" and " # " in d.address_line
+        assert d.language == ("en" if d.country == "US" else "es")
+    # every phone is valid for the debtor's country
+    for point in ContactPoint.objects.exclude(channel=Channel.EMAIL).select_related("debtor"):
+        parsed = phonenumbers.parse(point.value)
+        assert phonenumbers.is_valid_number(parsed), point.value
+        assert phonenumbers.region_code_for_number(parsed) == point.debtor.country
+
+
+def test_consent_matches_its_event_history(demo):
+    channels = set(ContactPoint.objects.values_list("channel", flat=True))
+    assert {Channel.EMAIL, Channel.SMS, Channel.WHATSAPP, Channel.VOICE} <= channels
+    consents = Counter(ContactPoint.objects.values_list("consent_granted", flat=True))
+    assert consents[True] and consents[False]
+    last_event = {}
+    for event in ConsentEvent.objects.order_by("contact_point_id", "occurred_at", "id"):
+        last_event[event.contact_point_id] = event
+    points = list(ContactPoint.objects.all())
+    assert len(last_event) == len(points)
+    for point in points:
+        assert point.consent_granted == last_event[point.id].granted
+        assert point.consent_source == last_event[point.id].source
+    assert ConsentEvent.objects.filter(source="opt_out", granted=False).exists()
+
+
+def test_open_cases_are_shared_among_collectors(demo):
+    owners = Counter(
+        Debt.objects.filter(stage__in=OPEN_STAGES).values_list("assigned_to__username", flat=True)
+    )
+    assert {"gestor1", "gestor2", "gestor3", "gestor4", None} == set(owners)
+    assert owners[None] < owners["gestor1"]
+    assert not Debt.objects.filter(stage__in=CLOSED_STAGES, assigned_to__isnull=False).exists()
+    # one debtor's open debts go to one collector
+    per_debtor = defaultdict(set)
+    for debtor_id, user_id in Debt.objects.filter(stage__in=OPEN_STAGES).values_list(
+        "debtor_id", "assigned_to_id"
+    ):
+        per_debtor[debtor_id].add(user_id)
+    assert all(len(users) == 1 for users in per_debtor.values())
+
+
+def test_demo_logins_work_and_see_their_scope(demo, client):
+    from django.contrib.auth.models import User
+
+    for username in ["admin", "gerente", "gerente.mx", "gestor1", "gestor4"]:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+    assert User.objects.get(username="admin").is_superuser
+    gerente, gerente_mx = (
+        User.objects.get(username="gerente"),
+        User.objects.get(username="gerente.mx"),
+    )
+    assert set(gerente.managed_creditors.values_list("code", flat=True)) == {
+        "banco-andino",
+        "finzo",
+        "energia-del-valle",
+    }
+    assert set(debt_queryset(user=gerente_mx).values_list("creditor__code", flat=True)) == {"finzo"}
+    assert debt_queryset(user=gerente).count() == Debt.objects.count()
+    gestor = User.objects.get(username="gestor2")
+    assert debt_queryset(user=gestor).count() == Debt.objects.filter(assigned_to=gestor).count() > 0
+    # and a collector can open the work after logging in
+    client.login(username="gestor2", password=DEMO_PASSWORD)
+    assert client.get("/health/").status_code == 200
+
+
+def test_history_rows_are_written_in_bulk(demo):
+    assert Debt.history.filter(history_type="+").count() == Debt.objects.count()
+    assert Debtor.history.count() == Debtor.objects.count()
+    assert Payment.history.count() == Payment.objects.count()
+    assert Debt.history.first().history_change_reason == "seed_demo"
+
+
+def test_rerun_is_refused_and_changes_nothing(demo):
+    # given a seeded database
+    before = (Debt.objects.count(), Debtor.objects.count(), Payment.objects.count())
+    # when seed_demo runs again without --force
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo", "--debtors=5", f"--as-of={AS_OF}")
+    # then nothing changed
+    assert (Debt.objects.count(), Debtor.objects.count(), Payment.objects.count()) == before
+    # and --if-empty (what `make run` uses) quietly leaves the data alone
+    call_command("seed_demo", debtors=5, if_empty=True)
+    assert (Debt.objects.count(), Debtor.objects.count(), Payment.objects.count()) == before
+
+
+def test_force_rebuilds_the_same_demo(demo):
+    # given the demo, when it is rebuilt with --force and the same seed
+    snapshot = sorted(Debt.objects.values_list("debt_ref", "balance", "stage", "due_date"))
+    call_command("seed_demo", "--debtors=120", f"--as-of={AS_OF}", "--force")
+    # then it is the same operation again (reproducible), not a second copy
+    assert sorted(Debt.objects.values_list("debt_ref", "balance", "stage", "due_date")) == snapshot
+    assert Creditor.objects.count() == 3
+    assert Payment.objects.aggregate(total=Sum("amount"))["total"] > Decimal(0)
+
+
+def test_daily_cycle_on_the_same_date_moves_nothing(demo):
+    # given the demo built for AS_OF
+    before = dict(Debt.objects.values_list("id", "stage"))
+    changes = StageChange.objects.count()
+    # when the daily cycle runs for that same business date
+    call_command("run_cycle", f"--as-of={AS_OF}")
+    # then every debt already sits where the default ladder puts it
+    assert dict(Debt.objects.values_list("id", "stage")) == before
+    assert StageChange.objects.count() == changes
+
+
+def test_check_digits_match_published_documents():
+    # public identifiers: Bancolombia's and DIAN's NITs, the SAT's RFC example, RENAPO's sample
+    assert nit_check_digit("890903938") == 8
+    assert nit_check_digit("800197268") == 4
+    assert rfc_check_digit("GODE561231GR") == "8"
+    assert curp_check_digit("HEGG560427MVZRRL0") == "4"
