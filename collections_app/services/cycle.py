@@ -1,0 +1,435 @@
+"""The daily cycle: days past due → stage moves → contact actions, set-based, for a business date.
+
+One business date is one transaction: a crash leaves nothing half applied and a rerun finishes
+the job. Dates are processed in order; missed dates are replayed, earlier dates are refused.
+"""
+
+import datetime
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collections_app.models import LADDER, ContactAction, CycleRun, EscalationPolicyVersion
+from collections_app.selectors import policy_resolver
+from collections_app.services.policies import policy_ensure_defaults
+from core.bulk import days_between_sql, temp_table_load
+from core.exceptions import ApplicationError
+from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
+
+logger = logging.getLogger(__name__)
+
+# Arbitrary constant key for the advisory lock that keeps two cycles from running at once.
+CYCLE_LOCK_KEY = 81_726_354
+RANK = {stage: index for index, stage in enumerate(LADDER)}
+RANK.update(dict.fromkeys(CLOSED_STAGES, 100))
+
+
+def automatic_transitions() -> dict[tuple[str, str], str]:
+    """The (from, to) stage pairs the cycle may apply, read from the state machine itself."""
+    field = Debt._meta.get_field("stage")
+    return {
+        (str(t.source), str(t.target)): t.name
+        for t in field.get_all_transitions(Debt)
+        if t.custom.get("automatic")
+    }
+
+
+@dataclass
+class DayResult:
+    run: CycleRun
+    moves: pd.DataFrame
+    seconds: float
+
+
+def last_completed_date() -> datetime.date | None:
+    return CycleRun.objects.filter(status=CycleRun.Status.COMPLETED).aggregate(
+        d=Max("business_date")
+    )["d"]
+
+
+def cycle_run(*, as_of: datetime.date) -> list[CycleRun]:
+    """Run the daily cycle for `as_of`, first replaying any business dates that were missed."""
+    last = last_completed_date()
+    if last is not None and as_of < last:
+        raise ApplicationError(
+            _(
+                "The cycle already ran for %(last)s; it cannot run for an earlier date "
+                "(%(as_of)s). Business dates only move forward."
+            )
+            % {"last": last.isoformat(), "as_of": as_of.isoformat()},
+            field="as_of",
+        )
+    if last is None or as_of <= last:
+        dates = [as_of]
+    else:
+        dates = [last + datetime.timedelta(days=n) for n in range(1, (as_of - last).days + 1)]
+    return [cycle_run_date(business_date=day).run for day in dates]
+
+
+def cycle_run_date(*, business_date: datetime.date) -> DayResult:
+    """Apply one business date in one transaction (idempotent: a rerun changes nothing)."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            _lock_cycle()
+            result = _apply_date(business_date)
+    except Exception as exc:
+        _record_failure(business_date, exc)
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _lock_cycle() -> None:
+    # SQLite serialises writers already (IMMEDIATE transactions); PostgreSQL needs a lock so
+    # the beat task and a manual `run_cycle` never interleave.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CYCLE_LOCK_KEY])
+
+
+def _record_failure(business_date: datetime.date, exc: Exception) -> None:
+    with transaction.atomic():
+        CycleRun.objects.update_or_create(
+            business_date=business_date,
+            defaults={
+                "status": CycleRun.Status.FAILED,
+                "started_at": timezone.now(),
+                "error": f"{type(exc).__name__}: {exc}"[:2000],
+            },
+        )
+
+
+def _apply_date(business_date: datetime.date) -> DayResult:
+    now = timezone.now()
+    run, _created = CycleRun.objects.update_or_create(
+        business_date=business_date,
+        defaults={"status": CycleRun.Status.RUNNING, "started_at": now, "error": ""},
+    )
+    policy_ensure_defaults()
+    clock = _StepClock()
+    debts = clock.step("load", _load_open_debts, business_date)
+    debts = clock.step("policy", _attach_policy, debts)
+    moves = clock.step("plan moves", _plan_moves, debts)
+    moved_ids = clock.step(
+        "apply moves", _apply_moves, moves, business_date=business_date, run=run, now=now
+    )
+    moves = moves[moves["id"].isin(moved_ids)]
+    debts = _after_moves(debts, moves, business_date)
+    actions = clock.step("plan actions", _plan_actions, debts, business_date)
+    planned = clock.step(
+        "store actions", _store_actions, actions, business_date=business_date, run=run
+    )
+    logger.debug("cycle %s steps: %s", business_date, clock)
+
+    run.status = CycleRun.Status.COMPLETED
+    run.finished_at = timezone.now()
+    run.debts_evaluated = int(len(debts))
+    run.debts_moved = int(len(moves))
+    run.debts_held = int(debts["held"].sum()) if len(debts) else 0
+    run.actions_planned = planned
+    run.save()
+    logger.info(
+        "cycle %s: %s evaluated, %s moved, %s held, %s actions",
+        business_date,
+        run.debts_evaluated,
+        run.debts_moved,
+        run.debts_held,
+        run.actions_planned,
+    )
+    return DayResult(run=run, moves=moves, seconds=0.0)
+
+
+class _StepClock:
+    """Seconds per step, logged at DEBUG so a slow cycle can be diagnosed in production."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def step(self, name, func, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+
+    def __str__(self):
+        return ", ".join(f"{name} {secs:.2f}s" for name, secs in self.seconds.items())
+
+
+LOAD_COLUMNS = [
+    "id",
+    "creditor_id",
+    "product",
+    "stage",
+    "balance_is_zero",
+    "dpd",
+    "due_in",
+    "entered_on",
+    "held",
+]
+
+
+def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
+    """Every open debt with its days past due and hold flag, straight from SQL (no ORM rows)."""
+    as_of = business_date.isoformat()
+    dpd = days_between_sql(later="%s", earlier="d.due_date")
+    due_in = days_between_sql(later="d.due_date", earlier="%s")
+    placeholders = ", ".join(["%s"] * len(OPEN_STAGES))
+    sql = f"""
+        SELECT d.id, d.creditor_id, d.product, d.stage,
+               CASE WHEN d.balance = 0 THEN 1 ELSE 0 END,
+               {dpd}, {due_in}, d.stage_entered_on,
+               CASE WHEN EXISTS (
+                   SELECT 1 FROM collections_app_hold h
+                   WHERE h.closed_at IS NULL
+                     AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id))
+               ) THEN 1 ELSE 0 END
+        FROM portfolio_debt d
+        WHERE d.stage IN ({placeholders})
+    """
+    params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=LOAD_COLUMNS)
+    if frame.empty:
+        return frame.assign(version_id=pd.Series(dtype="int64"))
+    frame["entered_on"] = pd.to_datetime(frame["entered_on"])
+    frame["held"] = frame["held"].astype(bool)
+    frame["balance_is_zero"] = frame["balance_is_zero"].astype(bool)
+    return frame
+
+
+def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
+    """Add each debt's policy version and thresholds (one lookup per creditor × product)."""
+    if debts.empty:
+        for column in ("version_id", "friendly", "firm", "pre_legal", "grace"):
+            debts[column] = pd.Series(dtype="int64")
+        return debts
+    resolver = policy_resolver()
+    scopes = debts[["creditor_id", "product"]].drop_duplicates()
+    records = []
+    for creditor_id, product in scopes.itertuples(index=False):
+        version = resolver.version_for(creditor_id=int(creditor_id), product=product)
+        records.append(
+            {
+                "creditor_id": creditor_id,
+                "product": product,
+                "version_id": version.id,
+                "friendly": version.friendly_dpd,
+                "firm": version.firm_dpd,
+                "pre_legal": version.pre_legal_dpd,
+                "grace": version.grace_days,
+            }
+        )
+    return debts.merge(pd.DataFrame(records), on=["creditor_id", "product"], how="left")
+
+
+def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
+    """Target stage per debt by the policy thresholds, kept only where the machine allows it."""
+    columns = ["id", "from_stage", "to_stage", "transition", "version_id"]
+    if debts.empty:
+        return pd.DataFrame(columns=columns)
+    effective = (debts["dpd"] - debts["grace"]).clip(lower=0)
+    ladder_target = np.select(
+        [
+            effective >= debts["pre_legal"],
+            effective >= debts["firm"],
+            effective >= debts["friendly"],
+        ],
+        [Stage.PRE_LEGAL.value, Stage.FIRM_NOTICE.value, Stage.FRIENDLY_REMINDER.value],
+        default=Stage.CURRENT.value,
+    )
+    stage = debts["stage"].astype(str)
+    target = pd.Series(ladder_target, index=debts.index, dtype=object)
+    forward = target.map(RANK) > stage.map(RANK)
+    # A cure: nothing past due any more (the creditor moved the due date forward, or an
+    # agreement restructured the debt) returns the debt to `current`.
+    cured = (debts["dpd"] <= 0) & stage.isin(
+        [Stage.FRIENDLY_REMINDER, Stage.FIRM_NOTICE, Stage.PRE_LEGAL]
+    )
+    paid_off = debts["balance_is_zero"]
+    target = target.where(~cured, Stage.CURRENT.value).where(~paid_off, Stage.PAID.value)
+    wanted = (forward | cured | paid_off) & ~debts["held"]
+    moves = pd.DataFrame(
+        {
+            "id": debts["id"],
+            "from_stage": stage,
+            "to_stage": target,
+            "version_id": debts["version_id"],
+        }
+    )[wanted]
+    allowed = automatic_transitions()
+    moves["transition"] = [
+        allowed.get((f, t)) for f, t in zip(moves["from_stage"], moves["to_stage"], strict=True)
+    ]
+    return moves[moves["transition"].notna()][columns].reset_index(drop=True)
+
+
+def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> set[int]:
+    """Move the debts and write one StageChange per move; returns the ids actually moved.
+
+    The UPDATE only touches rows still in the stage we read: a payment or a person that changed
+    the debt meanwhile wins, and that debt is simply reconsidered on the next run.
+    """
+    if moves.empty:
+        return set()
+    entered_at = timezone.make_aware(datetime.datetime.combine(business_date, datetime.time.min))
+    temp_table_load(
+        name="cycle_moves",
+        columns=[
+            ("id", "bigint"),
+            ("from_stage", "varchar(20)"),
+            ("to_stage", "varchar(20)"),
+            ("transition", "varchar(40)"),
+            ("version_id", "bigint"),
+        ],
+        rows=moves[["id", "from_stage", "to_stage", "transition", "version_id"]].itertuples(
+            index=False, name=None
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE portfolio_debt
+               SET stage = m.to_stage, stage_entered_at = %s, stage_entered_on = %s,
+                   updated_at = %s
+              FROM cycle_moves m
+             WHERE portfolio_debt.id = m.id AND portfolio_debt.stage = m.from_stage
+         RETURNING portfolio_debt.id
+            """,
+            [entered_at, business_date, now],
+        )
+        moved = {row[0] for row in cursor.fetchall()}
+        if len(moved) != len(moves):
+            # Forget the rows someone else changed meanwhile, so no record claims a move.
+            cursor.execute(
+                """
+                DELETE FROM cycle_moves WHERE NOT EXISTS (
+                    SELECT 1 FROM portfolio_debt d
+                    WHERE d.id = cycle_moves.id AND d.stage = cycle_moves.to_stage
+                      AND d.stage_entered_on = %s)
+                """,
+                [business_date],
+            )
+        cursor.execute(
+            """
+            INSERT INTO collections_app_stagechange
+                (debt_id, from_stage, to_stage, transition, actor_id, business_date,
+                 occurred_at, reason, policy_version_id, cycle_run_id)
+            SELECT m.id, m.from_stage, m.to_stage, m.transition, NULL, %s, %s,
+                   %s, m.version_id, %s
+              FROM cycle_moves m
+            """,
+            [
+                business_date,
+                now,
+                _("Daily cycle: days past due reached the policy threshold"),
+                run.id,
+            ],
+        )
+        cursor.execute("DROP TABLE IF EXISTS cycle_moves")
+    return moved
+
+
+def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.DataFrame:
+    """The debts as they stand after today's moves (stage and entry date)."""
+    if debts.empty or moves.empty:
+        return debts
+    debts = debts.copy()
+    moved = debts["id"].isin(moves["id"])
+    new_stage = debts["id"].map(dict(zip(moves["id"], moves["to_stage"], strict=True)))
+    debts.loc[moved, "stage"] = new_stage[moved]
+    debts.loc[moved, "entered_on"] = pd.Timestamp(business_date)
+    return debts
+
+
+def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
+    """The contact actions the cadence of each debt's policy asks for on this date."""
+    columns = ["debt_id", "stage", "channel", "template_code", "version_id"]
+    if debts.empty:
+        return pd.DataFrame(columns=columns)
+    eligible = debts[~debts["held"] & debts["stage"].isin([s.value for s in LADDER])]
+    if eligible.empty:
+        return pd.DataFrame(columns=columns)
+    day = pd.Timestamp(business_date)
+    days_in_stage = (day - eligible["entered_on"]).dt.days
+    effective = (eligible["dpd"] - eligible["grace"]).clip(lower=0)
+    versions = EscalationPolicyVersion.objects.in_bulk(
+        [int(v) for v in eligible["version_id"].unique()]
+    )
+    chunks = []
+    for version_id, group in eligible.groupby("version_id"):
+        cadence = versions[int(version_id)].cadence or {}
+        for stage, rules in cadence.items():
+            in_stage = group["stage"] == stage
+            if not in_stage.any():
+                continue
+            for rule in rules:
+                if "dpd" in rule:
+                    hit = in_stage & effective.loc[group.index].isin(rule["dpd"])
+                elif "on_entry" in rule:
+                    hit = in_stage & (days_in_stage.loc[group.index] == 0)
+                elif "every_days" in rule:
+                    since = days_in_stage.loc[group.index]
+                    hit = in_stage & (since > 0) & (since % int(rule["every_days"]) == 0)
+                elif "days_before_due" in rule:
+                    hit = in_stage & group["due_in"].isin(rule["days_before_due"])
+                else:
+                    continue
+                ids = group.loc[hit.fillna(False), "id"]
+                for channel in rule["channels"]:
+                    chunks.append(
+                        pd.DataFrame(
+                            {
+                                "debt_id": ids,
+                                "stage": stage,
+                                "channel": channel,
+                                "template_code": rule["template"],
+                                "version_id": int(version_id),
+                            }
+                        )
+                    )
+    if not chunks:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(chunks, ignore_index=True)[columns]
+
+
+def _store_actions(actions: pd.DataFrame, *, business_date, run: CycleRun) -> int:
+    """Insert the planned actions; the unique key makes a rerun insert nothing new."""
+    if not actions.empty:
+        temp_table_load(
+            name="cycle_actions",
+            columns=[
+                ("debt_id", "bigint"),
+                ("stage", "varchar(20)"),
+                ("channel", "varchar(10)"),
+                ("template_code", "varchar(60)"),
+                ("version_id", "bigint"),
+            ],
+            rows=actions.itertuples(index=False, name=None),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO collections_app_contactaction
+                    (debt_id, business_date, stage, channel, template_code, status,
+                     policy_version_id, cycle_run_id, created_at)
+                SELECT a.debt_id, %s, a.stage, a.channel, a.template_code, %s,
+                       a.version_id, %s, %s
+                  FROM cycle_actions a
+                 WHERE true
+                ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
+                """,
+                [business_date, ContactAction.Status.PLANNED, run.id, timezone.now()],
+            )
+            cursor.execute("DROP TABLE IF EXISTS cycle_actions")
+    return ContactAction.objects.filter(business_date=business_date).count()

@@ -1,0 +1,168 @@
+"""Stage changes made by people (legal, write-off) or by events (paid), each one recorded."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from collections_app.models import ContactAction, StageChange
+from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
+from core.dates import days_past_due
+from core.exceptions import ApplicationError
+from portfolio.models import Debt, Stage
+
+# Transitions a person may ask for through the UI or the API. The others belong to the cycle
+# (days past due) or to the ledger (paid).
+MANUAL_TRANSITIONS = ("escalate_to_legal", "write_off")
+REASON_REQUIRED = {"write_off", "escalate_to_legal"}
+
+
+@dataclass
+class LegalCheck:
+    allowed: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
+    """Whether the policy lets this debt enter `legal` on `as_of`, and if not, why not."""
+    reasons: list[str] = []
+    version = policy_version_for_debt(debt=debt)
+    if version is None:
+        return LegalCheck(False, [_("No escalation policy applies to this debt.")])
+    if debt.stage != Stage.PRE_LEGAL:
+        reasons.append(_("Only a debt in pre-legal can go to legal."))
+    dpd = days_past_due(due_date=debt.due_date, as_of=as_of) - version.grace_days
+    if dpd < version.legal_dpd:
+        reasons.append(
+            _("It is %(dpd)s days past due; the policy requires %(min)s.")
+            % {"dpd": dpd, "min": version.legal_dpd}
+        )
+    if debt.balance < version.legal_min_balance:
+        reasons.append(
+            _("The balance %(balance)s is below the policy minimum of %(min)s.")
+            % {"balance": debt.balance, "min": version.legal_min_balance}
+        )
+    notice_by = as_of - datetime.timedelta(days=version.legal_notice_days)
+    notice = (
+        ContactAction.objects.filter(
+            debt=debt,
+            stage=Stage.PRE_LEGAL,
+            channel__in=("email", "letter"),
+            business_date__lte=notice_by,
+        )
+        .exclude(status=ContactAction.Status.CANCELLED)
+        .exists()
+    )
+    if not notice:
+        reasons.append(
+            _("A pre-legal notice must have been sent at least %(days)s days before.")
+            % {"days": version.legal_notice_days}
+        )
+    if open_holds_for_debt(debt=debt).exists():
+        reasons.append(_("The debt is on hold."))
+    return LegalCheck(not reasons, reasons)
+
+
+def stage_change_record(
+    *,
+    debt: Debt,
+    from_stage: str,
+    transition_name: str,
+    actor,
+    as_of: datetime.date,
+    reason: str = "",
+    policy_version=None,
+    cycle_run=None,
+) -> StageChange:
+    """Write the record of a stage change that just happened on `debt`."""
+    return StageChange.objects.create(
+        debt=debt,
+        from_stage=from_stage,
+        to_stage=debt.stage,
+        transition=transition_name,
+        actor=actor,
+        business_date=as_of,
+        occurred_at=timezone.now(),
+        reason=reason,
+        policy_version=policy_version,
+        cycle_run=cycle_run,
+    )
+
+
+def _may(bound_method, user) -> bool:
+    # django_fsm.has_transition_perm also evaluates the conditions; here only the permission
+    # is asked, so "not allowed yet" and "not yours to do" get their own messages.
+    meta = bound_method._django_fsm
+    debt = bound_method.__self__
+    return meta.has_transition_perm(debt, debt.stage, user)
+
+
+def available_transitions(*, debt: Debt, user, as_of: datetime.date) -> list[dict]:
+    """The manual transitions of this debt, each with whether the user may run it and why not."""
+    debt._legal_check = legal_check(debt=debt, as_of=as_of)
+    result = []
+    for name in MANUAL_TRANSITIONS:
+        method = getattr(debt, name)
+        meta = method._django_fsm
+        if not meta.has_transition(debt.stage):
+            continue
+        reasons = []
+        if not _may(method, user):
+            reasons.append(_("Only a manager may do this."))
+        if name == "escalate_to_legal":
+            reasons.extend(debt._legal_check.reasons)
+        result.append(
+            {
+                "transition": name,
+                "target": meta.get_transition(debt.stage).target,
+                "allowed": not reasons,
+                "reasons": reasons,
+                "reason_required": name in REASON_REQUIRED,
+            }
+        )
+    return result
+
+
+@transaction.atomic
+def debt_transition(
+    *, debt: Debt, transition_name: str, user, as_of: datetime.date, reason: str = ""
+) -> StageChange:
+    """Run a manual transition (legal, write-off) after checking permission and policy."""
+    if transition_name not in MANUAL_TRANSITIONS:
+        raise ApplicationError(
+            _("Unknown transition %(name)s.") % {"name": transition_name}, field="transition"
+        )
+    reason = (reason or "").strip()
+    if transition_name in REASON_REQUIRED and not reason:
+        raise ApplicationError(_("Say why: a reason is required."), field="reason")
+    debt = Debt.objects.select_for_update().get(pk=debt.pk)
+    method = getattr(debt, transition_name)
+    if not method._django_fsm.has_transition(debt.stage):
+        raise ApplicationError(
+            _("A debt in %(stage)s cannot do that.") % {"stage": debt.get_stage_display()},
+            field="transition",
+        )
+    if not _may(method, user):
+        raise ApplicationError(_("Only a manager may do this."), field="transition")
+    if transition_name == "escalate_to_legal":
+        debt._legal_check = legal_check(debt=debt, as_of=as_of)
+        if not debt._legal_check.allowed:
+            raise ApplicationError(" ".join(debt._legal_check.reasons), field="transition")
+    if not can_proceed(method):
+        raise ApplicationError(_("This transition is not possible now."), field="transition")
+    from_stage = debt.stage
+    method()
+    debt.stage_entered_at = timezone.now()
+    debt.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    return stage_change_record(
+        debt=debt,
+        from_stage=from_stage,
+        transition_name=transition_name,
+        actor=user,
+        as_of=as_of,
+        reason=reason,
+        policy_version=policy_version_for_debt(debt=debt),
+    )
