@@ -93,7 +93,11 @@ class HoldCloseForm(forms.Form):
 
 
 class ContactActionFilterForm(forms.Form):
-    date = forms.DateField(label=_("Business date"), required=False)
+    date = forms.DateField(
+        label=_("Business date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     template = forms.CharField(label=_("Template"), required=False, max_length=60)
