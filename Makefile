@@ -25,8 +25,12 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djlint templates --reformat --quiet || true
 
+# The suite proves row locks and concurrent writers, which only PostgreSQL has: it runs on
+# DATABASE_URL, by default the local PostgreSQL (pytest-django creates test_cartera_test).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartera_test
+
 test: lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 migrate: install
 	$(PY) manage.py migrate
