@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion, Hold, StageChange
 from core.roles import ADMIN, MANAGER, user_role
@@ -62,6 +62,20 @@ def open_holds_for_debt(*, debt) -> QuerySet[Hold]:
     """Holds in force on a debt: its own and those on its debtor as a whole."""
     return Hold.objects.filter(
         Q(debt=debt) | Q(debtor_id=debt.debtor_id, debt__isnull=True), closed_at__isnull=True
+    )
+
+
+def prefetch_open_holds(debts: QuerySet) -> QuerySet:
+    """Attach the holds in force to each debt in two queries (own, and the debtor's)."""
+    return debts.prefetch_related(
+        Prefetch(
+            "holds", queryset=Hold.objects.filter(closed_at__isnull=True), to_attr="open_own_holds"
+        ),
+        Prefetch(
+            "debtor__holds",
+            queryset=Hold.objects.filter(closed_at__isnull=True, debt__isnull=True),
+            to_attr="open_debtor_holds",
+        ),
     )
 
 

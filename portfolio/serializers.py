@@ -97,6 +97,16 @@ class DebtorDocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "document_type", "document_number"]
 
 
+class OpenHoldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    scope = serializers.SerializerMethodField()
+    opened_at = serializers.DateTimeField()
+
+    def get_scope(self, obj) -> str:
+        return "debt" if obj.debt_id else "debtor"
+
+
 class DebtSerializer(serializers.ModelSerializer):
     creditor = serializers.CharField(source="creditor.code", read_only=True)
     portfolio = PortfolioRefSerializer(read_only=True, allow_null=True)
@@ -104,6 +114,11 @@ class DebtSerializer(serializers.ModelSerializer):
     assigned_to = UserRefSerializer(read_only=True, allow_null=True)
     days_past_due = serializers.SerializerMethodField(
         help_text=_("Days past due on the `as_of` business date (default: today).")
+    )
+    holds = serializers.SerializerMethodField(
+        help_text=_(
+            "Holds in force on the debt (its own and its debtor's): escalation and contact stop."
+        )
     )
 
     class Meta:
@@ -126,6 +141,7 @@ class DebtSerializer(serializers.ModelSerializer):
             "stage",
             "stage_entered_at",
             "days_past_due",
+            "holds",
             "assigned_to",
             "created_at",
             "updated_at",
@@ -135,6 +151,19 @@ class DebtSerializer(serializers.ModelSerializer):
     def get_days_past_due(self, obj) -> int:
         as_of = self.context.get("as_of") or business_today()
         return obj.days_past_due(as_of)
+
+    @extend_schema_field(OpenHoldSerializer(many=True))
+    def get_holds(self, obj) -> list:
+        # Prefetched by the view (debt_queryset_with_holds); falls back to a query otherwise.
+        own = getattr(obj, "open_own_holds", None)
+        debtor_wide = getattr(obj.debtor, "open_debtor_holds", None)
+        if own is None or debtor_wide is None:
+            from collections_app.selectors import open_holds_for_debt
+
+            holds = list(open_holds_for_debt(debt=obj))
+        else:
+            holds = [*own, *debtor_wide]
+        return OpenHoldSerializer(holds, many=True).data
 
 
 class DebtAssignSerializer(serializers.Serializer):

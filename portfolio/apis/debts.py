@@ -146,8 +146,12 @@ class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["due_date", "id"]
 
     def get_queryset(self):
-        return debt_queryset(user=self.request.user).select_related(
-            "creditor", "portfolio", "debtor", "assigned_to"
+        from collections_app.selectors import prefetch_open_holds
+
+        return prefetch_open_holds(
+            debt_queryset(user=self.request.user).select_related(
+                "creditor", "portfolio", "debtor", "assigned_to"
+            )
         )
 
     def get_permissions(self):

@@ -115,3 +115,26 @@ def test_transition_garbage_is_400(api_client, manager, creditor):
     assert api_client.post(url, "{not json", content_type="application/json").status_code == 400
     assert api_client.get(url + "?as_of=2026-13-45").status_code == 400
     assert api_client.get(url + f"?as_of={datetime.date(2026, 5, 1)}").status_code == 200
+
+
+def test_debts_api_shows_the_holds_in_force(
+    api_client, manager, creditor, django_assert_max_num_queries
+):
+    from collections_app.services.holds import hold_close, hold_open
+
+    debt = DebtFactory(creditor=creditor)
+    sibling = DebtFactory(creditor=creditor, debtor=debt.debtor)
+    free = DebtFactory(creditor=creditor)
+    dispute = hold_open(debt=debt, kind="dispute", reason="Wrong amount", source="api")
+    hold_open(debt=sibling, kind="deceased", reason="Certificate", source="collector")
+    old = hold_open(debt=free, kind="cease_contact", reason="Letter", source="api")
+    hold_close(hold=old, user=manager, outcome="lifted")
+    api_client.force_authenticate(manager)
+    with django_assert_max_num_queries(8):
+        rows = api_client.get("/api/v1/debts/").json()["results"]
+    holds = {row["id"]: sorted((h["kind"], h["scope"]) for h in row["holds"]) for row in rows}
+    assert holds[debt.pk] == [("deceased", "debtor"), ("dispute", "debt")]
+    assert holds[sibling.pk] == [("deceased", "debtor")]
+    assert holds[free.pk] == []
+    detail = api_client.get(f"/api/v1/debts/{debt.pk}/").json()
+    assert dispute.pk in [h["id"] for h in detail["holds"]]
