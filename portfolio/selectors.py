@@ -104,7 +104,9 @@ def debt_list_queryset(*, user, sort: str = "due") -> QuerySet[Debt]:
     ordering = DEBT_LIST_SORTS.get(sort.lstrip("-"), DEBT_LIST_SORTS["due"])
     if descending:
         ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-    return (
+    from collections_app.selectors import prefetch_open_holds
+
+    return prefetch_open_holds(
         debt_queryset(user=user)
         .select_related("debtor", "creditor", "portfolio", "assigned_to")
         .order_by(*ordering)

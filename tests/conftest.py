@@ -1,8 +1,15 @@
+import factory.random
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories.portfolio import CreditorFactory
 from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
+
+
+@pytest.fixture(autouse=True)
+def _reproducible_factories():
+    # Same fake names, documents and amounts on every run: a failure can be replayed.
+    factory.random.reseed_random("cartera")
 
 
 @pytest.fixture

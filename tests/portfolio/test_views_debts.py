@@ -127,7 +127,9 @@ def test_search_finds_by_reference_name_and_document(client, admin_user, credito
         creditor=creditor, full_name="María Rodríguez", document_number="5550001"
     )
     DebtFactory(creditor=creditor, debtor=debtor, debt_ref="OBL-MARIA")
-    DebtFactory(creditor=creditor, debt_ref="OBL-OTHER")
+    # a fixed name: a random one could itself contain "Rodríguez" or "María"
+    other = DebtorFactory(creditor=creditor, full_name="Jorge Castaño", document_number="777")
+    DebtFactory(creditor=creditor, debtor=other, debt_ref="OBL-OTHER")
     client.force_login(admin_user)
 
     assert debt_refs(client.get(LIST_URL, {"q": "maria"})) == ["OBL-MARIA"]
