@@ -100,6 +100,7 @@ def main():
     from portfolio.models import Debt, ImportBatch, Payment
     from portfolio.services.imports import import_batch_create
     from portfolio.services.payments import payments_import_run
+    from portfolio.services.payments_import import TIMINGS
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -122,6 +123,7 @@ def main():
                 f"created={batch.created_count} unchanged={batch.unchanged_count} "
                 f"rejected={batch.rejected_count}"
             )
+            print("  " + " ".join(f"{k}={v:.2f}s" for k, v in TIMINGS.items()))
     print(
         f"payments={Payment.objects.count()} paid debts={Debt.objects.filter(stage='paid').count()}"
     )
