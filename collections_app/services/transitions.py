@@ -156,7 +156,10 @@ def debt_transition(
     from_stage = debt.stage
     method()
     debt.stage_entered_at = timezone.now()
-    debt.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    debt.stage_entered_on = as_of
+    debt._history_user = user
+    debt._change_reason = reason
+    debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
     return stage_change_record(
         debt=debt,
         from_stage=from_stage,

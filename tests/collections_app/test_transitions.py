@@ -99,8 +99,12 @@ def test_write_off_needs_a_manager_and_a_reason(manager, collector):
     debt_transition(
         debt=debt, transition_name="write_off", user=manager, as_of=AS_OF, reason="Uncollectable"
     )
-    assert Debt.objects.get(pk=debt.pk).stage == Stage.WRITTEN_OFF
+    debt = Debt.objects.get(pk=debt.pk)
+    assert (debt.stage, debt.stage_entered_on) == (Stage.WRITTEN_OFF, AS_OF)
     assert StageChange.objects.get(debt=debt).reason == "Uncollectable"
+    # the debt's own history names the manager and the reason too
+    latest = debt.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (manager, "Uncollectable")
 
 
 def test_closed_debt_cannot_be_written_off(manager):

@@ -1,0 +1,70 @@
+"""The escalation panel of the debt page, driven in Chromium: a collector opens a dispute, a
+manager resolves it, then writes the debt off after confirming the browser's dialog."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from collections_app.models import Hold, StageChange
+from core.dates import business_today
+from portfolio.models import Debt, Stage
+from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory, ManagerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill("pass-1234")
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, screenshot):
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    collector = CollectorFactory(username="gestor")
+    ManagerFactory(username="directora", creditors=[creditor])
+    debt = DebtFactory(
+        creditor=creditor,
+        debt_ref="OBL-77",
+        due_date=business_today() - datetime.timedelta(days=20),
+        stage=Stage.FIRM_NOTICE,
+        assigned_to=collector,
+    )
+
+    # a collector places a dispute from the debt page
+    log_in(page, live_server, "gestor")
+    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.get_by_text("Aplicar una suspensión").click()
+    page.get_by_label("Tipo").select_option("dispute")
+    page.get_by_label("Motivo", exact=True).fill("Dice que ya pagó en octubre")
+    page.get_by_role("button", name="Suspender", exact=True).click()
+    expect(page.locator("#escalation")).to_contain_text("Dice que ya pagó en octubre")
+    expect(page.locator("#escalation")).to_contain_text(
+        "el escalamiento y el contacto están en pausa"
+    )
+    hold = Hold.objects.get(debt=debt)
+    assert (hold.kind, hold.opened_by.username) == ("dispute", "gestor")
+    screenshot("escalation-dispute-es")
+
+    # a manager resolves it, then writes the debt off, confirming the dialog
+    page.context.clear_cookies()
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.locator(f"#outcome-{hold.pk}").select_option("rejected")
+    page.locator(f"#note-{hold.pk}").fill("Sin soporte de pago")
+    page.get_by_role("button", name="Resolver").click()
+    expect(page.locator(".messages")).to_contain_text("Suspensión cerrada")
+    page.get_by_text("Castigar").click()
+    page.locator("#reason-write_off").fill("Deudor sin bienes, costo mayor que el saldo")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form:has(#reason-write_off) button[type=submit]").click()
+    expect(page.locator("#escalation")).to_contain_text("write_off")
+    screenshot("escalation-written-off-es")
+
+    assert Debt.objects.get(pk=debt.pk).stage == Stage.WRITTEN_OFF
+    assert Hold.objects.get(pk=hold.pk).outcome == "rejected"
+    change = StageChange.objects.get(debt=debt)
+    assert (change.actor.username, change.to_stage) == ("directora", Stage.WRITTEN_OFF)
