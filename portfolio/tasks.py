@@ -7,5 +7,5 @@ from portfolio.services.imports import import_batch_run
 
 @shared_task(acks_late=True)
 def import_batch_run_task(batch_id: int) -> None:
-    """Run one pending import batch; a batch already started or finished is left alone."""
+    """Run one import batch: a pending one, or one a dead worker abandoned; never twice at once."""
     import_batch_run(batch_id=batch_id)

@@ -3,11 +3,12 @@
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,12 @@ from portfolio.services.imports.writing import TIMINGS, phase, write_portfolio
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["import_batch_create", "import_batch_run", "portfolio_import_run"]
+__all__ = [
+    "BATCH_LOCK_NAMESPACE",
+    "import_batch_create",
+    "import_batch_run",
+    "portfolio_import_run",
+]
 
 
 def import_batch_create(
@@ -95,20 +101,63 @@ def import_batch_create(
     return batch
 
 
-def import_batch_run(*, batch_id: int) -> ImportBatch | None:
-    """Run a pending batch with the importer of its kind; other states are left alone."""
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().filter(id=batch_id).first()
-        if batch is None or batch.status != ImportBatch.Status.PENDING:
-            return batch
-        batch.status = ImportBatch.Status.RUNNING
-        batch.started_at = timezone.now()
-        batch.save(update_fields=["status", "started_at", "updated_at"])
-    if batch.kind == ImportBatch.Kind.PAYMENTS:
-        from portfolio.services.payments import payments_import_run
+# Namespace of the PostgreSQL advisory locks that mark "a worker is running batch N".
+BATCH_LOCK_NAMESPACE = 7_340_101
 
-        return payments_import_run(batch=batch)
-    return portfolio_import_run(batch=batch)
+
+@contextmanager
+def _runner_lock(batch_id: int):
+    """Hold a session lock while running a batch (PostgreSQL); yields whether we got it.
+
+    The lock dies with the worker's connection, so a batch left `running` by a killed worker
+    can be told apart from one still being imported.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BATCH_LOCK_NAMESPACE, batch_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [BATCH_LOCK_NAMESPACE, batch_id]
+                )
+
+
+def import_batch_run(*, batch_id: int) -> ImportBatch | None:
+    """Run a pending batch with the importer of its kind; finished batches are left alone.
+
+    A batch still marked `running` whose runner holds no lock was abandoned by a worker that
+    died: its domain writes rolled back with it, so the redelivered task runs it again.
+    """
+    with _runner_lock(batch_id) as acquired:
+        if not acquired:  # another worker is importing this batch right now
+            return ImportBatch.objects.filter(id=batch_id).first()
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(id=batch_id).first()
+            if batch is None:
+                return None
+            abandoned = (
+                batch.status == ImportBatch.Status.RUNNING and connection.vendor == "postgresql"
+            )
+            if batch.status != ImportBatch.Status.PENDING and not abandoned:
+                return batch
+            if abandoned:
+                logger.warning(
+                    "import batch %s was abandoned by a dead worker; rerunning", batch_id
+                )
+            batch.status = ImportBatch.Status.RUNNING
+            batch.started_at = timezone.now()
+            batch.save(update_fields=["status", "started_at", "updated_at"])
+        if batch.kind == ImportBatch.Kind.PAYMENTS:
+            from portfolio.services.payments import payments_import_run
+
+            return payments_import_run(batch=batch)
+        return portfolio_import_run(batch=batch)
 
 
 def portfolio_import_run(*, batch: ImportBatch) -> ImportBatch:
