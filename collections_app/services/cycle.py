@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from collections_app.models import LADDER, ContactAction, CycleRun, EscalationPolicyVersion
 from collections_app.selectors import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
-from core.bulk import days_between_sql, temp_table_load
+from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
 
@@ -114,20 +114,25 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         defaults={"status": CycleRun.Status.RUNNING, "started_at": now, "error": ""},
     )
     policy_ensure_defaults()
-    clock = _StepClock()
-    debts = clock.step("load", _load_open_debts, business_date)
-    debts = clock.step("policy", _attach_policy, debts)
-    moves = clock.step("plan moves", _plan_moves, debts)
-    moved_ids = clock.step(
-        "apply moves", _apply_moves, moves, business_date=business_date, run=run, now=now
-    )
+    seconds, phase = phase_timer()
+    with phase("load"):
+        debts = _attach_policy(_load_open_debts(business_date))
+    with phase("plan moves"):
+        moves = _plan_moves(debts)
+    with phase("apply moves"):
+        moved_ids = _apply_moves(moves, business_date=business_date, run=run, now=now)
     moves = moves[moves["id"].isin(moved_ids)]
     debts = _after_moves(debts, moves, business_date)
-    actions = clock.step("plan actions", _plan_actions, debts, business_date)
-    planned = clock.step(
-        "store actions", _store_actions, actions, business_date=business_date, run=run
+    with phase("plan actions"):
+        actions = _plan_actions(debts, business_date)
+    with phase("store actions"):
+        planned = _store_actions(actions, business_date=business_date, run=run)
+    # Seconds per step at DEBUG, so a slow morning can be diagnosed in production.
+    logger.debug(
+        "cycle %s steps: %s",
+        business_date,
+        ", ".join(f"{name} {secs:.2f}s" for name, secs in seconds.items()),
     )
-    logger.debug("cycle %s steps: %s", business_date, clock)
 
     run.status = CycleRun.Status.COMPLETED
     run.finished_at = timezone.now()
@@ -145,23 +150,6 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         run.actions_planned,
     )
     return DayResult(run=run, moves=moves, seconds=0.0)
-
-
-class _StepClock:
-    """Seconds per step, logged at DEBUG so a slow cycle can be diagnosed in production."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-
-    def step(self, name, func, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            self.seconds[name] = time.perf_counter() - started
-
-    def __str__(self):
-        return ", ".join(f"{name} {secs:.2f}s" for name, secs in self.seconds.items())
 
 
 LOAD_COLUMNS = [

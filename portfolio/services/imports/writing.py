@@ -1,8 +1,6 @@
 """Set-based writes of a validated portfolio file: staging tables, upserts, history rows."""
 
 import io
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,6 +10,7 @@ import pyarrow.csv as pa_csv
 from django.db import connection
 from django.utils import timezone
 
+from core.bulk import bulk_session_tune, phase_timer
 from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor
 
 DEBTOR_FIELDS = (
@@ -44,16 +43,7 @@ PHONE_CHANNELS = (
 
 
 # Seconds per phase of the last import in this process; the benchmark prints them.
-TIMINGS: dict[str, float] = {}
-
-
-@contextmanager
-def phase(name: str):
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        TIMINGS[name] = TIMINGS.get(name, 0.0) + time.perf_counter() - started
+TIMINGS, phase = phase_timer()
 
 
 @dataclass
@@ -176,17 +166,7 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
         debtors, contacts, debts = stage_frames(valid)
     ts = sql.dt(now)
     with connection.cursor() as cursor:
-        if sql.pg:
-            # Hash joins over a million staged rows spill to disk with the default 4 MB.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            # Planner estimates on freshly grown tables are way off and trip JIT compilation,
-            # which then costs more than the statements it is meant to speed up.
-            cursor.execute("SET LOCAL jit = off")
-            # The batch row is committed synchronously right after, which flushes this too.
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            # Checked per statement while its rows are still in cache, rather than all at
-            # COMMIT (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        bulk_session_tune(cursor)
         with phase("stage"):
             _stage(cursor, sql, "stg_import_debtor", debtors)
             _stage(cursor, sql, "stg_import_contact", contacts)

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
 from portfolio.models import ImportBatch, ImportRowError, Payment, Stage
 from portfolio.services.imports.writing import _Sql
@@ -78,12 +79,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
     with phase("validate"):
         fields = _validate_fields(frame, errors, now=now)
     with connection.cursor() as cursor:
-        if sql.pg:
-            # Same session settings as the portfolio import (see imports/writing.py).
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        bulk_session_tune(cursor)
         with phase("lock+match"):
             refs = raw["debt_ref"][raw["debt_ref"] != ""]
             debts = _load_debts(cursor, sql, creditor_id=batch.creditor_id, refs=refs)

@@ -2,8 +2,6 @@
 
 import csv
 import io
-import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import phase_timer
 from core.exceptions import ApplicationError
 from portfolio.models import ImportBatch
 from portfolio.services.payments import (
@@ -30,16 +29,7 @@ _MICROSECOND = timedelta(microseconds=1)
 INT64_SAFE = 2**62
 
 # Seconds per phase of the last import in this process; the benchmark prints them.
-TIMINGS: dict[str, float] = {}
-
-
-@contextmanager
-def phase(name: str):
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        TIMINGS[name] = TIMINGS.get(name, 0.0) + time.perf_counter() - started
+TIMINGS, phase = phase_timer()
 
 
 class _Errors:
