@@ -218,33 +218,18 @@ def payment_record(
     debt._change_reason = _("Payment %(reference)s") % {"reference": reference}
     debt.save(update_fields=update_fields)
     if debt.stage != from_stage:
-        payment_stage_changes_record(
-            debts=[(debt, from_stage)], actor=user, reason=debt._change_reason
+        # Imported here: collections_app builds on portfolio, not the other way round.
+        from collections_app.services.transitions import stage_change_record
+
+        stage_change_record(
+            debt=debt,
+            from_stage=from_stage,
+            transition_name="mark_paid",
+            actor=user,
+            as_of=debt.stage_entered_on,
+            reason=debt._change_reason,
         )
     return payment, True
-
-
-def payment_stage_changes_record(*, debts: list[tuple[Debt, str]], actor, reason: str) -> None:
-    """Write the stage-change record of debts a payment just moved to paid."""
-    # Imported here: collections_app builds on portfolio, not the other way round.
-    from collections_app.models import StageChange
-
-    StageChange.objects.bulk_create(
-        [
-            StageChange(
-                debt=debt,
-                from_stage=from_stage,
-                to_stage=debt.stage,
-                transition="mark_paid",
-                actor=actor,
-                business_date=debt.stage_entered_on,
-                occurred_at=debt.stage_entered_at,
-                reason=reason,
-            )
-            for debt, from_stage in debts
-        ],
-        batch_size=2000,
-    )
 
 
 def payments_import_run(*, batch: ImportBatch) -> ImportBatch:
