@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -24,26 +23,20 @@ from collections_app.services.holds import hold_close, hold_open
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
 from core.dates import business_today
+from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from core.roles import is_manager
 from portfolio.selectors import creditor_list, debt_queryset
 
 
-def _require_manager(request) -> None:
-    if not is_manager(request.user):
-        raise PermissionDenied(_("Only managers and administrators may open this page."))
-
-
-@login_required
+@manager_required
 def policy_index(request):
-    _require_manager(request)
     policies = policy_list(user=request.user).annotate(version_count=Count("versions"))
     return render(request, "collections_app/policy_list.html", {"policies": policies})
 
 
-@login_required
+@manager_required
 def policy_edit(request, pk):
-    _require_manager(request)
     policy = get_object_or_404(policy_list(user=request.user), pk=pk)
     current = policy.current_version
     form = PolicyVersionForm(request.POST or None, instance=_unsaved_copy(current))
@@ -81,9 +74,8 @@ def _unsaved_copy(version):
     return copy
 
 
-@login_required
+@manager_required
 def policy_new(request):
-    _require_manager(request)
     creditors = creditor_list(user=request.user)
     form = PolicyCreateForm(request.POST or None, creditors=creditors)
     if request.method == "POST" and form.is_valid():
@@ -105,10 +97,9 @@ def policy_new(request):
     return render(request, "collections_app/policy_new.html", {"form": form})
 
 
-@login_required
+@manager_required
 def cycle_overview(request):
     """The cycle runs and the contact actions they planned, filterable by date and channel."""
-    _require_manager(request)
     form = ContactActionFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     runs = CycleRun.objects.all()[:14]

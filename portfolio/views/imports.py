@@ -1,12 +1,9 @@
 """Manager HTML pages for file imports: history, upload, result with its row errors."""
 
 import csv
-from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import StreamingHttpResponse
@@ -15,8 +12,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.decorators import manager_required
 from core.exceptions import ApplicationError
-from core.roles import is_manager
 from portfolio.models import ImportBatch
 from portfolio.selectors import creditor_list, import_batch_queryset
 from portfolio.services.imports import import_batch_create
@@ -24,19 +21,6 @@ from portfolio.tasks import import_batch_run_task
 
 PAGE_SIZE = 25
 ERRORS_PAGE_SIZE = 50
-
-
-def manager_required(view):
-    """Logged-in managers and admins; collectors and others get a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class ImportUploadForm(forms.Form):
