@@ -136,3 +136,21 @@ def test_collector_write_off_is_refused_with_a_message(client, collector):
     )
     assert Debt.objects.get(pk=debt.pk).stage == Stage.CURRENT
     assert [str(m) for m in response.context["messages"]] == ["Only a manager may do this."]
+
+
+def test_debt_list_marks_debts_on_hold(client, collector):
+    held = DebtFactory(assigned_to=collector, debt_ref="HELD-1")
+    DebtFactory(assigned_to=collector, debt_ref="FREE-1")
+    Hold.objects.create(
+        debtor=held.debtor,
+        debt=held,
+        kind=Hold.Kind.DISPUTE,
+        reason="x",
+        source="collector",
+        opened_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
+    )
+    client.force_login(collector)
+    rows = client.get("/debts/").content.decode().split("<tr")
+    held_row = next(r for r in rows if "HELD-1" in r)
+    free_row = next(r for r in rows if "FREE-1" in r)
+    assert "on hold" in held_row and "on hold" not in free_row
