@@ -8,6 +8,7 @@ from collections_app.models import (
     EscalationPolicyVersion,
     Hold,
     StageChange,
+    Task,
 )
 from collections_app.services.policies import VERSION_FIELDS, policy_update
 
@@ -109,3 +110,11 @@ class ContactActionAdmin(admin.ModelAdmin):
     search_fields = ("debt__debt_ref", "debt__debtor__full_name")
     raw_id_fields = ("debt", "policy_version", "cycle_run")
     date_hierarchy = "business_date"
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "debt", "assigned_to", "due_at", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "debt__debt_ref", "source_key")
+    raw_id_fields = ("debt", "assigned_to", "created_by")

@@ -428,3 +428,66 @@ class ContactAction(models.Model):
 
     def __str__(self):
         return f"{self.business_date} {self.channel} {self.template_code} debt {self.debt_id}"
+
+
+class Task(models.Model):
+    """A piece of work for a collector: a callback, a follow-up, a broken agreement to call on.
+
+    System-created tasks carry a `source_key` (unique) so a rerun of the cycle creates none twice.
+    """
+
+    class Kind(models.TextChoices):
+        CALLBACK = "callback", _("Callback")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        CALL = "call", _("Call")
+        BROKEN_AGREEMENT = "broken_agreement", _("Broken agreement")
+        BROKEN_PROMISE = "broken_promise", _("Broken promise")
+        FIELD_VISIT = "field_visit", _("Field visit")
+        REVIEW_DISPUTE = "review_dispute", _("Review dispute")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    debt = models.ForeignKey(Debt, on_delete=models.CASCADE, related_name="tasks")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="collection_tasks",
+        verbose_name=_("assigned to"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system created the task."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    source_key = models.CharField(
+        _("source key"),
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Idempotency key of system-created tasks."),
+    )
+
+    class Meta:
+        ordering = ["status", "due_at", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assigned_to", "status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
@@ -428,6 +428,24 @@ class Debt(FSMModelMixin, TimeStampedModel):
     @transition(field=stage, source=list(OPEN_STAGES), target=Stage.SETTLED)
     def settle(self):
         """An agreement with a discount was completed; the forgiven rest is recorded with it."""
+
+    # Agreements: while an agreement is active the debt is restructured (`current`, ladder
+    # frozen); when it breaks or is cancelled the debt returns to the stage it held before.
+    @transition(
+        field=stage, source=list(OPEN_STAGES), target=Stage.CURRENT, custom={"agreement": True}
+    )
+    def start_agreement(self):
+        """A payment agreement became active on this debt."""
+
+    @transition(
+        field=stage,
+        source=[Stage.CURRENT],
+        target=RETURN_VALUE(*OPEN_STAGES),
+        custom={"agreement": True},
+    )
+    def return_from_agreement(self, stage):
+        """The agreement broke or was cancelled: back to the stage held when it began."""
+        return stage
 
     @transition(
         field=stage,

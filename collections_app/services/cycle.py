@@ -115,8 +115,15 @@ def _apply_date(business_date: datetime.date) -> DayResult:
     )
     policy_ensure_defaults()
     seconds, phase = phase_timer()
+    # --- agreements hook: breaks, promises, instalment notices; active agreements freeze
+    # their debts' ladder (treated like held for moves and cadence actions).
+    from agreements.services.cycle import agreements_cycle_day, agreements_freeze
+
+    with phase("agreements"):
+        frozen = agreements_cycle_day(business_date=business_date, run=run)
+    # --- end of the agreements hook
     with phase("load"):
-        debts = _attach_policy(_load_open_debts(business_date))
+        debts = agreements_freeze(_attach_policy(_load_open_debts(business_date)), frozen)
     with phase("plan moves"):
         moves = _plan_moves(debts)
     with phase("apply moves"):

@@ -151,7 +151,16 @@ def payment_record(
         lookup = lookup.filter(debt_ref=debt_ref.strip())
     else:
         raise ApplicationError(_("Give the debt or its reference."), field="debt")
-    # The row lock serialises every writer of this debt's balance (no lost update).
+    # The row lock serialises every writer of this debt's balance (no lost update). Debts that
+    # share an open agreement with it are locked first, in id order, like every agreement
+    # writer does, so two payments on one agreement's debts queue instead of deadlocking.
+    from agreements.services.allocation import agreement_debt_group
+
+    target = lookup.values_list("pk", flat=True).first()
+    if target is not None:
+        group = agreement_debt_group(target)
+        if len(group) > 1:
+            list(Debt.objects.filter(pk__in=group).order_by("pk").select_for_update())
     locked = lookup.select_for_update().first()
     if locked is None:
         raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
@@ -229,6 +238,10 @@ def payment_record(
             as_of=debt.stage_entered_on,
             reason=debt._change_reason,
         )
+    # Agreements on this debt: instalments, completion (same transaction, idempotent).
+    from agreements.services.allocation import agreements_after_payment
+
+    agreements_after_payment(debt_ids=[debt.pk])
     return payment, True
 
 

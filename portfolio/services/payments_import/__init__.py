@@ -133,5 +133,10 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 _write_payments(cursor, sql, payments, frame=frame, fields=fields, params=params)
             with phase("write debts"):
                 bulk_update_with_history(cursor, sql, changes, params=params)
+            with phase("agreements"):
+                # Agreements on the paid debts: instalments and completion, same transaction.
+                from agreements.services.allocation import agreements_after_payment
+
+                agreements_after_payment(debt_ids=changes["id"].astype(int).tolist())
         _drop_staging(cursor)
     return _finish(batch, status=ImportBatch.Status.COMPLETED, created=len(payments), **counts)

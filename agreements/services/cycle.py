@@ -1,0 +1,289 @@
+"""The agreements step of the daily cycle: set-based, idempotent for a rerun of the same date.
+
+Called once per business date from collections_app.services.cycle (a small hook) before the
+ladder runs. It breaks agreements with an instalment unpaid past the grace days (debts back to
+the stage they held, a task for the collector, the broken notice), judges promises to pay,
+plans instalment reminders and missed-instalment notices, and returns the debts whose ladder
+is frozen today (active agreements, and those broken today: back on their stage for the day).
+"""
+
+import datetime
+from collections import defaultdict
+
+import pandas as pd
+from django.db.models import Case, Min, OuterRef, Subquery, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import (
+    AgreementChange,
+    AgreementDebt,
+    AgreementStatus,
+    Instalment,
+    NegotiationPolicy,
+    PaymentAgreement,
+    PromiseToPay,
+)
+from agreements.services.notices import notices_insert
+from collections_app.models import StageChange, Task
+from collections_app.services.tasks import tasks_bulk_create
+from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
+
+UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
+DEFAULT_REMINDER_DAYS = NegotiationPolicy._meta.get_field("reminder_days_before").default
+
+
+def agreements_cycle_day(*, business_date: datetime.date, run=None) -> set[int]:
+    """Run the agreements step for one business date; returns the debt ids frozen today."""
+    agreements_break_overdue(business_date=business_date, run=run)
+    promises_judge(business_date=business_date)
+    instalment_notices_plan(business_date=business_date)
+    return frozen_debt_ids(business_date=business_date)
+
+
+def agreements_freeze(debts: pd.DataFrame, frozen: set[int]) -> pd.DataFrame:
+    """Mark frozen debts held: no ladder move and no dunning action for them today."""
+    if debts.empty or not frozen:
+        return debts
+    debts = debts.copy()
+    debts["held"] = debts["held"] | debts["id"].isin(frozen)
+    return debts
+
+
+def frozen_debt_ids(*, business_date: datetime.date) -> set[int]:
+    active = AgreementDebt.objects.filter(is_open=True, agreement__status=AgreementStatus.ACTIVE)
+    broken_today = AgreementDebt.objects.filter(
+        agreement__status=AgreementStatus.BROKEN, agreement__ended_on=business_date
+    )
+    return set(active.values_list("debt_id", flat=True)) | set(
+        broken_today.values_list("debt_id", flat=True)
+    )
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _primary_debts(agreement_ids) -> dict[int, int]:
+    return dict(
+        AgreementDebt.objects.filter(agreement_id__in=list(agreement_ids))
+        .values("agreement_id")
+        .annotate(first=Min("debt_id"))
+        .values_list("agreement_id", "first")
+    )
+
+
+def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[int]:
+    """Break active agreements with an instalment unpaid past its grace days."""
+    overdue = (
+        Instalment.objects.filter(
+            agreement__status=AgreementStatus.ACTIVE,
+            status__in=UNPAID,
+            due_date__lt=business_date,
+        )
+        .values("agreement_id", "agreement__grace_days")
+        .annotate(oldest=Min("due_date"))
+    )
+    candidates = [
+        row["agreement_id"]
+        for row in overdue
+        if row["oldest"] + datetime.timedelta(days=row["agreement__grace_days"]) < business_date
+    ]
+    if not candidates:
+        return []
+    # Debts before agreements, in id order: the order every payment takes its locks in.
+    lines = list(
+        AgreementDebt.objects.filter(agreement_id__in=candidates).values_list(
+            "agreement_id", "debt_id", "stage_at_start"
+        )
+    )
+    list(
+        Debt.objects.filter(pk__in=[d for _a, d, _s in lines])
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk")
+    )
+    broken = list(
+        PaymentAgreement.objects.filter(pk__in=candidates, status=AgreementStatus.ACTIVE)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    if not broken:
+        return []
+    reason = _("Daily cycle: an instalment stayed unpaid past the grace days.")
+    PaymentAgreement.objects.filter(pk__in=broken).update(
+        status=AgreementStatus.BROKEN, ended_on=business_date, updated_at=timezone.now()
+    )
+    AgreementChange.objects.bulk_create(
+        AgreementChange(
+            agreement_id=pk,
+            from_status=AgreementStatus.ACTIVE,
+            to_status=AgreementStatus.BROKEN,
+            actor=None,
+            reason=reason,
+            business_date=business_date,
+        )
+        for pk in broken
+    )
+    Instalment.objects.filter(
+        agreement_id__in=broken, status__in=UNPAID, due_date__lt=business_date
+    ).update(status=Instalment.Status.MISSED)
+    Instalment.objects.filter(agreement_id__in=broken, status__in=UNPAID).update(
+        status=Instalment.Status.CANCELLED
+    )
+    AgreementDebt.objects.filter(agreement_id__in=broken).update(is_open=False)
+    _return_stages(
+        [(d, s) for a, d, s in lines if a in set(broken)], business_date=business_date, run=run
+    )
+    primary = _primary_debts(broken)
+    owners = dict(Debt.objects.filter(pk__in=primary.values()).values_list("pk", "assigned_to_id"))
+    tasks_bulk_create(
+        [
+            Task(
+                debt_id=primary[pk],
+                assigned_to_id=owners.get(primary[pk]),
+                kind=Task.Kind.BROKEN_AGREEMENT,
+                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
+                title=_("Agreement #%(id)s broken: call the debtor") % {"id": pk},
+                note=reason,
+                source_key=f"agreement:{pk}:broken",
+            )
+            for pk in broken
+        ]
+    )
+    notices_insert(
+        debt_ids=primary.values(), template_code="agreement_broken", business_date=business_date
+    )
+    return broken
+
+
+def _return_stages(pairs, *, business_date, run) -> None:
+    """Debts in `current` go back to their stage from before the agreement, one SQL UPDATE."""
+    field = Debt._meta.get_field("stage")
+    allowed = next(t for t in field.get_all_transitions(Debt) if t.name == "return_from_agreement")
+    targets = {
+        debt_id: stage
+        for debt_id, stage in pairs
+        if stage != Stage.CURRENT and stage in allowed.target.allowed_states
+    }
+    if not targets:
+        return
+    ids = list(
+        Debt.objects.filter(pk__in=list(targets), stage=Stage.CURRENT).values_list("pk", flat=True)
+    )
+    if not ids:
+        return
+    now = timezone.now()
+    Debt.objects.filter(pk__in=ids).update(
+        stage=Case(*[When(pk=i, then=Value(targets[i])) for i in ids]),
+        stage_entered_at=_day_start(business_date),
+        stage_entered_on=business_date,
+        updated_at=now,
+    )
+    StageChange.objects.bulk_create(
+        StageChange(
+            debt_id=i,
+            from_stage=Stage.CURRENT,
+            to_stage=targets[i],
+            transition="return_from_agreement",
+            actor=None,
+            business_date=business_date,
+            occurred_at=now,
+            reason=_("Daily cycle: agreement broken; back to the stage it held before."),
+            cycle_run=run,
+        )
+        for i in ids
+    )
+
+
+def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
+    """Pending promises: kept once payments cover them, broken after date + grace unpaid."""
+    cutoff = _day_start(business_date)  # payments up to the end of the previous day count
+    paid = (
+        Payment.objects.filter(
+            debt_id=OuterRef("debt_id"), pk__gt=OuterRef("ledger_mark"), paid_at__lt=cutoff
+        )
+        .order_by()
+        .values("debt_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    pending = list(
+        PromiseToPay.objects.filter(status=PromiseToPay.Status.PENDING, made_on__lt=business_date)
+        .annotate(paid=Subquery(paid))
+        .select_related("debt")
+    )
+    kept, broken = [], []
+    for promise in pending:
+        promise.paid_amount = min(promise.paid or 0, promise.amount) if promise.paid else 0
+        if promise.paid and promise.paid >= promise.amount:
+            promise.status = PromiseToPay.Status.KEPT
+            kept.append(promise)
+        elif promise.promised_date + datetime.timedelta(days=promise.grace_days) < business_date:
+            promise.status = PromiseToPay.Status.BROKEN
+            broken.append(promise)
+        else:
+            continue
+        promise.resolved_on = business_date
+    PromiseToPay.objects.bulk_update(
+        kept + broken, ["status", "paid_amount", "resolved_on", "updated_at"]
+    )
+    tasks_bulk_create(
+        [
+            Task(
+                debt_id=p.debt_id,
+                assigned_to_id=p.debt.assigned_to_id,
+                kind=Task.Kind.BROKEN_PROMISE,
+                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
+                title=_("Promise of %(amount)s %(currency)s by %(date)s broken")
+                % {"amount": p.amount, "currency": p.currency, "date": p.promised_date},
+                source_key=f"promise:{p.pk}:broken",
+            )
+            for p in broken
+            if p.debt.stage in OPEN_STAGES
+        ]
+    )
+    return len(kept), len(broken)
+
+
+def instalment_notices_plan(*, business_date: datetime.date) -> int:
+    """Reminders N days before each unpaid instalment; a missed notice the day after its date."""
+    by_days = defaultdict(list)
+    for creditor_id, days in NegotiationPolicy.objects.values_list(
+        "creditor_id", "reminder_days_before"
+    ):
+        by_days[days].append(creditor_id)
+    configured = [c for ids in by_days.values() for c in ids]
+    live = Instalment.objects.filter(agreement__status=AgreementStatus.ACTIVE, status__in=UNPAID)
+    reminded = set()
+    for days, creditor_ids in by_days.items():
+        reminded |= set(
+            live.filter(
+                agreement__creditor_id__in=creditor_ids,
+                due_date=business_date + datetime.timedelta(days=days),
+            ).values_list("agreement_id", flat=True)
+        )
+    reminded |= set(
+        live.exclude(agreement__creditor_id__in=configured)
+        .filter(due_date=business_date + datetime.timedelta(days=DEFAULT_REMINDER_DAYS))
+        .values_list("agreement_id", flat=True)
+    )
+    # The day after the due date, while the grace days still run (no grace: it just breaks).
+    missed = set(
+        live.filter(
+            due_date=business_date - datetime.timedelta(days=1), agreement__grace_days__gt=0
+        ).values_list("agreement_id", flat=True)
+    )
+    count = 0
+    for template, agreement_ids in (
+        ("instalment_reminder", reminded),
+        ("missed_instalment", missed),
+    ):
+        if agreement_ids:
+            count += notices_insert(
+                debt_ids=_primary_debts(agreement_ids).values(),
+                template_code=template,
+                business_date=business_date,
+            )
+    return count

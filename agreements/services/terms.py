@@ -1,0 +1,247 @@
+"""The terms of a proposed agreement, validated and priced, before anything is written."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
+from agreements.services.schedule import ScheduleLine, schedule_build, split_shares
+from core.exceptions import ApplicationError
+from core.money import quantize
+from core.roles import ADMIN, MANAGER, user_role
+from portfolio.models import Creditor, Debt
+
+HUNDRED = Decimal(100)
+
+
+def negotiation_policy_for(creditor: Creditor) -> NegotiationPolicy:
+    """The creditor's limits, created with the defaults the first time they are needed."""
+    policy, _created = NegotiationPolicy.objects.get_or_create(creditor=creditor)
+    return policy
+
+
+def may_approve(*, user, creditor: Creditor) -> bool:
+    """Admins, and managers of the creditor, decide agreements beyond the collector's limits."""
+    role = user_role(user)
+    if role == ADMIN:
+        return True
+    return role == MANAGER and creditor.managers.filter(pk=user.pk).exists()
+
+
+@dataclass
+class Terms:
+    kind: str
+    debts: list[Debt]
+    currency: str
+    balance: Decimal
+    interest_waived: Decimal
+    fees_waived: Decimal
+    agreed_total: Decimal
+    discount_amount: Decimal
+    discount_pct: Decimal
+    down_payment: Decimal
+    instalment_count: int
+    frequency: str
+    first_due_date: datetime.date
+    grace_days: int
+    channel: str
+    schedule: list[ScheduleLine]
+    shares: list[Decimal]
+    early_total: Decimal | None
+    early_deadline: datetime.date | None
+    approval_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def needs_approval(self) -> bool:
+        return bool(self.approval_reasons)
+
+    @property
+    def down_pct(self) -> Decimal:
+        return quantize(self.down_payment * HUNDRED / self.agreed_total)
+
+
+def _money(value, name: str) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, float):
+        raise ApplicationError(_("Give an exact decimal amount."), field=name)
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise ApplicationError(_("Give an amount."), field=name) from exc
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise ApplicationError(_("At most two decimal places."), field=name)
+    if amount < 0:
+        raise ApplicationError(_("The amount cannot be negative."), field=name)
+    return quantize(amount)
+
+
+def _check_debts(debts: list[Debt]) -> None:
+    if not debts:
+        raise ApplicationError(_("Choose at least one debt."), field="debts")
+    if len({d.debtor_id for d in debts}) > 1:
+        raise ApplicationError(_("All debts must belong to the same debtor."), field="debts")
+    if len({d.currency for d in debts}) > 1:
+        raise ApplicationError(_("All debts must be in the same currency."), field="debts")
+    for debt in debts:
+        if not debt.is_open or debt.balance <= 0:
+            raise ApplicationError(
+                _("Debt %(ref)s is closed or has nothing to pay.") % {"ref": debt.debt_ref},
+                field="debts",
+            )
+
+
+def agreement_terms(
+    *,
+    debts: list[Debt],
+    kind: str,
+    instalment_count: int,
+    frequency: str,
+    first_due_date: datetime.date,
+    as_of: datetime.date,
+    proposer,
+    channel: str = NegotiationChannel.PHONE,
+    agreed_total=None,
+    discount_pct=None,
+    interest_waived=None,
+    fees_waived=None,
+    down_payment=None,
+    grace_days: int | None = None,
+    self_service: bool = False,
+) -> Terms:
+    """Validate and price proposed terms; ApplicationError (with the field) when they are wrong."""
+    _check_debts(debts)
+    if kind not in PaymentAgreement.Kind.values:
+        raise ApplicationError(_("Unknown agreement kind."), field="kind")
+    if frequency not in PaymentAgreement.Frequency.values:
+        raise ApplicationError(_("Unknown frequency."), field="frequency")
+    if channel not in NegotiationChannel.values:
+        raise ApplicationError(_("Unknown channel."), field="channel")
+    creditor = debts[0].creditor
+    policy = negotiation_policy_for(creditor)
+    if not isinstance(instalment_count, int) or instalment_count < 1:
+        raise ApplicationError(_("At least one instalment is needed."), field="instalment_count")
+    if instalment_count > policy.max_instalments:
+        raise ApplicationError(
+            _("At most %(max)s instalments.") % {"max": policy.max_instalments},
+            field="instalment_count",
+        )
+    if first_due_date < as_of:
+        raise ApplicationError(
+            _("The first due date cannot be in the past (business date %(as_of)s).")
+            % {"as_of": as_of.isoformat()},
+            field="first_due_date",
+        )
+    if first_due_date > as_of + datetime.timedelta(days=366):
+        raise ApplicationError(
+            _("The first due date must be within a year."), field="first_due_date"
+        )
+    grace = policy.default_grace_days if grace_days is None else grace_days
+    if grace < 0 or grace > 60:
+        raise ApplicationError(_("Grace days must be between 0 and 60."), field="grace_days")
+
+    balance = sum((d.balance for d in debts), Decimal(0))
+    interest = sum((d.interest for d in debts), Decimal(0))
+    fees = sum((d.fees for d in debts), Decimal(0))
+    interest_waived = _money(interest_waived, "interest_waived")
+    fees_waived = _money(fees_waived, "fees_waived")
+    if interest_waived > interest:
+        raise ApplicationError(
+            _("Only %(amount)s of interest is outstanding.") % {"amount": interest},
+            field="interest_waived",
+        )
+    if fees_waived > fees:
+        raise ApplicationError(
+            _("Only %(amount)s of fees is outstanding.") % {"amount": fees}, field="fees_waived"
+        )
+    base = balance - interest_waived - fees_waived
+    if agreed_total not in (None, ""):
+        total = _money(agreed_total, "agreed_total")
+    elif discount_pct not in (None, ""):
+        pct = _money(discount_pct, "discount_pct")
+        if pct >= HUNDRED:
+            raise ApplicationError(_("The discount must be below 100%."), field="discount_pct")
+        total = quantize(base * (HUNDRED - pct) / HUNDRED)
+    else:
+        total = base
+    if total <= 0:
+        raise ApplicationError(
+            _("The agreed total must be greater than zero."), field="agreed_total"
+        )
+    if total > balance:
+        raise ApplicationError(
+            _("The agreed total %(total)s is over the balance of %(balance)s %(currency)s.")
+            % {"total": total, "balance": balance, "currency": debts[0].currency},
+            field="agreed_total",
+        )
+    if total > base:
+        raise ApplicationError(
+            _("With the waivers the most that can be agreed is %(base)s.") % {"base": base},
+            field="agreed_total",
+        )
+    down = _money(down_payment, "down_payment")
+    schedule = schedule_build(
+        agreed_total=total,
+        down_payment=down,
+        instalment_count=instalment_count,
+        frequency=frequency,
+        first_due_date=first_due_date,
+    )
+    forgiven = balance - total
+    forgiven_pct = quantize(forgiven * HUNDRED / balance)
+    early_total = early_deadline = None
+    if kind == PaymentAgreement.Kind.SETTLEMENT and policy.early_payment_discount_pct > 0:
+        early_total = quantize(total * (HUNDRED - policy.early_payment_discount_pct) / HUNDRED)
+        early_deadline = as_of + datetime.timedelta(days=policy.early_payment_days)
+
+    reasons: list[str] = []
+    if self_service or not may_approve(user=proposer, creditor=creditor):
+        max_count = (
+            policy.self_service_max_instalments
+            if self_service
+            else policy.collector_max_instalments
+        )
+        min_down = (
+            policy.self_service_min_down_pct if self_service else policy.collector_min_down_pct
+        )
+        if forgiven_pct > policy.collector_max_discount_pct:
+            reasons.append(
+                _("It forgives %(pct)s%%; the limit is %(max)s%%.")
+                % {"pct": forgiven_pct, "max": policy.collector_max_discount_pct}
+            )
+        if instalment_count > max_count:
+            reasons.append(
+                _("%(count)s instalments; the limit is %(max)s.")
+                % {"count": instalment_count, "max": max_count}
+            )
+        # A single lump sum has nothing to put down first.
+        down_pct = quantize(down * HUNDRED / total)
+        if instalment_count > 1 and down_pct < min_down:
+            reasons.append(
+                _("A down payment of %(pct)s%%; at least %(min)s%% is required.")
+                % {"pct": down_pct, "min": min_down}
+            )
+    return Terms(
+        kind=kind,
+        debts=debts,
+        currency=debts[0].currency,
+        balance=balance,
+        interest_waived=interest_waived,
+        fees_waived=fees_waived,
+        agreed_total=total,
+        discount_amount=forgiven,
+        discount_pct=forgiven_pct,
+        down_payment=down,
+        instalment_count=instalment_count,
+        frequency=frequency,
+        first_due_date=first_due_date,
+        grace_days=grace,
+        channel=channel,
+        schedule=schedule,
+        shares=split_shares(total=total, balances=[d.balance for d in debts]),
+        early_total=early_total,
+        early_deadline=early_deadline,
+        approval_reasons=reasons,
+    )
