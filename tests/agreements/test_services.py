@@ -323,8 +323,10 @@ def test_a_multi_debt_agreement_spreads_over_the_debts(debt, collector):
         **terms(down_payment="150000.00"),
     )
     lines = {line.debt_id: line for line in agreement.lines.all()}
-    assert sum(line.share for line in lines.values()) == agreement.agreed_total == Decimal(
-        "1500000.00"
+    assert (
+        sum(line.share for line in lines.values())
+        == agreement.agreed_total
+        == Decimal("1500000.00")
     )
     assert lines[second.pk].stage_at_start == Stage.FRIENDLY_REMINDER
     assert set(Debt.objects.filter(pk__in=lines).values_list("stage", flat=True)) == {"current"}

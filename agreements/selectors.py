@@ -1,0 +1,86 @@
+"""Reads of agreements and promises, scoped to what the user may see."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from agreements.models import (
+    AgreementChange,
+    AgreementDebt,
+    AgreementStatus,
+    Instalment,
+    PaymentAgreement,
+    PromiseToPay,
+)
+from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from portfolio.models import Debt
+from portfolio.selectors import debt_queryset
+
+
+def agreement_queryset(*, user) -> QuerySet[PaymentAgreement]:
+    """Agreements the user may see: admin all, managers their creditors', collectors on their debts."""
+    role = user_role(user)
+    qs = PaymentAgreement.objects.all()
+    if role == ADMIN:
+        return qs
+    if role == MANAGER:
+        return qs.filter(creditor__managers=user)
+    if role == COLLECTOR:
+        return qs.filter(
+            pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id")
+        )
+    return qs.none()
+
+
+def agreement_detail_queryset(*, user) -> QuerySet[PaymentAgreement]:
+    """With what a detail page or payload shows, in a fixed number of queries."""
+    return (
+        agreement_queryset(user=user)
+        .select_related("creditor", "debtor", "proposed_by", "decided_by")
+        .prefetch_related(
+            Prefetch("instalments", queryset=Instalment.objects.order_by("number")),
+            Prefetch(
+                "lines", queryset=AgreementDebt.objects.select_related("debt").order_by("debt_id")
+            ),
+            Prefetch(
+                "changes",
+                queryset=AgreementChange.objects.select_related("actor").order_by(
+                    "occurred_at", "id"
+                ),
+            ),
+            "forgiveness",
+        )
+    )
+
+
+def approval_queue(*, user) -> QuerySet[PaymentAgreement]:
+    """Agreements waiting for a decision of this manager (their creditors), oldest first."""
+    if user_role(user) not in (ADMIN, MANAGER):
+        return PaymentAgreement.objects.none()
+    return (
+        agreement_detail_queryset(user=user)
+        .filter(status=AgreementStatus.PENDING_APPROVAL)
+        .order_by("created_at", "id")
+    )
+
+
+def promise_queryset(*, user) -> QuerySet[PromiseToPay]:
+    """Promises on debts the user may see."""
+    return PromiseToPay.objects.filter(debt__in=debt_queryset(user=user))
+
+
+def debt_agreements(*, debt: Debt, user) -> list[PaymentAgreement]:
+    """The debt's agreements, newest first (open ones first), with schedule and history."""
+    return list(
+        agreement_detail_queryset(user=user)
+        .filter(lines__debt=debt)
+        .order_by("-created_at", "-id")[:10]
+    )
+
+
+def debtor_promise_counts(*, debtor_id: int) -> dict[str, int]:
+    """How the debtor kept their promises: counts per status."""
+    row = PromiseToPay.objects.filter(debtor_id=debtor_id).aggregate(
+        kept=Count("id", filter=Q(status=PromiseToPay.Status.KEPT)),
+        broken=Count("id", filter=Q(status=PromiseToPay.Status.BROKEN)),
+        pending=Count("id", filter=Q(status=PromiseToPay.Status.PENDING)),
+    )
+    return row
