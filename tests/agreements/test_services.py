@@ -334,3 +334,36 @@ def test_a_multi_debt_agreement_spreads_over_the_debts(debt, collector):
     assert agreement.instalments.get(number=0).status == "paid"
     assert agreement.instalments.get(number=1).status == "partial"
     assert AgreementChange.objects.filter(agreement=agreement).count() == 2
+
+
+def test_the_payments_file_import_updates_the_agreement_too(debt, collector, tmp_path, settings):
+    from portfolio.models import ImportBatch
+    from portfolio.services.imports import import_batch_create
+    from portfolio.services.payments import payments_import_run
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agreement = agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=AS_OF,
+        **terms(kind="settlement", discount_pct="10", instalment_count=1, down_payment="0"),
+    )
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "debt_ref,amount,currency,paid_at,method,reference\n"
+        f"{debt.debt_ref},540000.00,COP,2026-11-20T10:00:00-05:00,pse,F-1\n"
+        f"{debt.debt_ref},540000.00,COP,2026-11-25T10:00:00-05:00,pse,F-2\n"
+    )
+    batch = import_batch_create(kind=ImportBatch.Kind.PAYMENTS, creditor=debt.creditor, path=path)
+    batch = payments_import_run(batch=batch)
+    assert batch.status == "completed", batch.error_message
+
+    agreement.refresh_from_db()
+    debt.refresh_from_db()
+    assert agreement.status == AgreementStatus.COMPLETED
+    assert debt.stage == Stage.SETTLED
+    assert Forgiveness.objects.get().amount == Decimal("120000.00")
+    # importing the same file again is a no-op
+    again = import_batch_create(kind=ImportBatch.Kind.PAYMENTS, creditor=debt.creditor, path=path)
+    payments_import_run(batch=again)
+    assert Forgiveness.objects.count() == 1
