@@ -16,7 +16,7 @@ from portfolio.selectors import debt_queryset
 
 
 def agreement_queryset(*, user) -> QuerySet[PaymentAgreement]:
-    """Agreements the user may see: admin all, managers their creditors', collectors on their debts."""
+    """Agreements the user may see: admin all, managers their creditors, collectors their debts."""
     role = user_role(user)
     qs = PaymentAgreement.objects.all()
     if role == ADMIN:

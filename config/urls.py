@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("portfolio.api_urls")),
     path("", include("collections_app.api_urls")),
+    path("", include("agreements.api_urls")),
 ]
 
 urlpatterns = [

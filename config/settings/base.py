@@ -192,6 +192,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HoldKindEnum": "collections_app.models.Hold.Kind",
         "PortfolioImportKindEnum": "portfolio.models.ImportBatch.Kind",
+        "StageEnum": "portfolio.models.Stage",
+        "AgreementStatusEnum": "agreements.models.AgreementStatus",
+        "AgreementKindEnum": "agreements.models.PaymentAgreement.Kind",
+        "NegotiationChannelEnum": "agreements.models.NegotiationChannel",
+        "PromiseStatusEnum": "agreements.models.PromiseToPay.Status",
+        "InstalmentStatusEnum": "agreements.models.Instalment.Status",
     },
 }
 
