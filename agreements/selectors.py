@@ -68,11 +68,21 @@ def promise_queryset(*, user) -> QuerySet[PromiseToPay]:
 
 
 def debt_agreements(*, debt: Debt, user) -> list[PaymentAgreement]:
-    """The debt's agreements, newest first (open ones first), with schedule and history."""
+    """The debt's latest agreements with their schedule (two queries: the panel's budget)."""
     return list(
-        agreement_detail_queryset(user=user)
+        agreement_queryset(user=user)
         .filter(lines__debt=debt)
+        .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("number")))
         .order_by("-created_at", "-id")[:10]
+    )
+
+
+def debtor_promises(*, debtor_id: int) -> list[PromiseToPay]:
+    """All the debtor's promises, newest first, in one query (they are few per debtor)."""
+    return list(
+        PromiseToPay.objects.filter(debtor_id=debtor_id)
+        .select_related("created_by")
+        .order_by("-promised_date", "-id")
     )
 
 

@@ -88,11 +88,7 @@ def test_manager_queue_approve(client, collector, manager, debt):
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
-    assert (
-        "Nothing waits"
-        in client.get(reverse("agreements:approvals"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        or True
-    )
+    assert not client.get(reverse("agreements:approvals")).context["page"].object_list
 
 
 def test_record_a_promise_from_the_debt_page(client, collector, debt):
@@ -125,3 +121,27 @@ def test_limits_page_validates(client, manager, creditor):
     ok = {**data, "collector_max_discount_pct": "15"}
     assert client.post(url, ok).status_code == 302
     assert NegotiationPolicy.objects.get(creditor=creditor).collector_max_discount_pct == 15
+
+
+def test_the_panel_costs_three_queries_with_an_agreement(
+    client, collector, debt, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(collector)
+    url = reverse("portfolio:debt-detail", args=[debt.pk])
+    with CaptureQueriesContext(connection) as bare:
+        client.get(url)
+    agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        **terms(first_due_date=business_today() + datetime.timedelta(days=3)),
+    )
+    # Given an active agreement, the panel adds one query (its schedule) to the bare page
+    with django_assert_max_num_queries(len(bare) + 1):
+        response = client.get(url)
+    body = response.content.decode()
+    assert 'data-testid="schedule"' in body
+    assert "Acuerdo de pago activo" in body or "Payment agreement active" in body
