@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
@@ -15,11 +16,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class DebtChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(ref)s · %(product)s · %(balance)s %(currency)s · %(stage)s") % {
+            "ref": obj.debt_ref,
+            "product": obj.get_product_display(),
+            "balance": formats.number_format(obj.balance, 2, use_l10n=True, force_grouping=True),
+            "currency": obj.currency,
+            "stage": obj.get_stage_display(),
+        }
+
+
 class AgreementForm(forms.Form):
     """The terms a collector offers; the service validates and prices them."""
 
-    debts = forms.ModelMultipleChoiceField(
-        label=_("Debts"), queryset=None, widget=forms.CheckboxSelectMultiple
+    debts = DebtChoiceField(
+        label=_("Debts"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Open debts of this debtor in the same currency."),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=PaymentAgreement.Kind.choices)
     discount_pct = forms.DecimalField(

@@ -131,6 +131,9 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
     instalments = InstalmentSerializer(many=True, read_only=True)
     changes = AgreementChangeSerializer(many=True, read_only=True)
     forgiveness = ForgivenessSerializer(many=True, read_only=True)
+    approval_reasons = serializers.ListField(
+        source="approval_reason_messages", child=serializers.CharField(), read_only=True
+    )
 
     class Meta:
         model = PaymentAgreement

@@ -131,6 +131,12 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
         return self.status in OPEN_STATUSES
 
     @property
+    def approval_reason_messages(self) -> list[str]:
+        from agreements.services.terms import approval_messages
+
+        return approval_messages(self.approval_reasons)
+
+    @property
     def remaining(self):
         return max(self.agreed_total - self.paid_amount, 0)
 

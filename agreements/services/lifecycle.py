@@ -131,7 +131,10 @@ def agreement_create(
         notes=notes,
         proposed_by=user,
         proposed_on=as_of,
-        approval_reasons=[str(r) for r in priced.approval_reasons],
+        approval_reasons=[
+            {"code": r["code"], "value": str(r["value"]), "limit": str(r["limit"])}
+            for r in priced.approval_codes
+        ],
         ledger_mark=mark or 0,
     )
     try:
@@ -165,7 +168,7 @@ def agreement_create(
             agreement=agreement,
             from_status=AgreementStatus.DRAFT,
             actor=user,
-            reason="; ".join(agreement.approval_reasons),
+            reason="; ".join(priced.approval_reasons),
             as_of=as_of,
         )
         return agreement

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
@@ -51,15 +52,48 @@ class Terms:
     shares: list[Decimal]
     early_total: Decimal | None
     early_deadline: datetime.date | None
-    approval_reasons: list[str] = field(default_factory=list)
+    # Stored as codes and numbers, so each reader sees them in their own language.
+    approval_codes: list[dict] = field(default_factory=list)
 
     @property
     def needs_approval(self) -> bool:
-        return bool(self.approval_reasons)
+        return bool(self.approval_codes)
+
+    @property
+    def approval_reasons(self) -> list[str]:
+        return approval_messages(self.approval_codes)
 
     @property
     def down_pct(self) -> Decimal:
         return quantize(self.down_payment * HUNDRED / self.agreed_total)
+
+
+def _pct(value) -> str:
+    value = Decimal(str(value))
+    places = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, places, use_l10n=True)
+
+
+def approval_messages(codes: list[dict]) -> list[str]:
+    """Why terms need a manager, in the current language."""
+    messages = []
+    for item in codes or []:
+        code, value, limit = item.get("code"), item.get("value"), item.get("limit")
+        if code == "discount":
+            messages.append(
+                _("It forgives %(pct)s%%; the limit is %(max)s%%.")
+                % {"pct": _pct(value), "max": _pct(limit)}
+            )
+        elif code == "instalments":
+            messages.append(
+                _("%(count)s instalments; the limit is %(max)s.") % {"count": value, "max": limit}
+            )
+        elif code == "down_payment":
+            messages.append(
+                _("A down payment of %(pct)s%%; at least %(min)s%% is required.")
+                % {"pct": _pct(value), "min": _pct(limit)}
+            )
+    return messages
 
 
 def _money(value, name: str) -> Decimal:
@@ -196,7 +230,7 @@ def agreement_terms(
         early_total = quantize(total * (HUNDRED - policy.early_payment_discount_pct) / HUNDRED)
         early_deadline = as_of + datetime.timedelta(days=policy.early_payment_days)
 
-    reasons: list[str] = []
+    reasons: list[dict] = []
     if self_service or not may_approve(user=proposer, creditor=creditor):
         max_count = (
             policy.self_service_max_instalments
@@ -208,21 +242,18 @@ def agreement_terms(
         )
         if forgiven_pct > policy.collector_max_discount_pct:
             reasons.append(
-                _("It forgives %(pct)s%%; the limit is %(max)s%%.")
-                % {"pct": forgiven_pct, "max": policy.collector_max_discount_pct}
+                {
+                    "code": "discount",
+                    "value": forgiven_pct,
+                    "limit": policy.collector_max_discount_pct,
+                }
             )
         if instalment_count > max_count:
-            reasons.append(
-                _("%(count)s instalments; the limit is %(max)s.")
-                % {"count": instalment_count, "max": max_count}
-            )
+            reasons.append({"code": "instalments", "value": instalment_count, "limit": max_count})
         # A single lump sum has nothing to put down first.
         down_pct = quantize(down * HUNDRED / total)
         if instalment_count > 1 and down_pct < min_down:
-            reasons.append(
-                _("A down payment of %(pct)s%%; at least %(min)s%% is required.")
-                % {"pct": down_pct, "min": min_down}
-            )
+            reasons.append({"code": "down_payment", "value": down_pct, "limit": min_down})
     return Terms(
         kind=kind,
         debts=debts,
@@ -243,5 +274,5 @@ def agreement_terms(
         shares=split_shares(total=total, balances=[d.balance for d in debts]),
         early_total=early_total,
         early_deadline=early_deadline,
-        approval_reasons=reasons,
+        approval_codes=reasons,
     )
