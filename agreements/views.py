@@ -188,3 +188,23 @@ def limits_index(request):
     if first is None:
         return render(request, "agreements/limits.html", {"creditor": None, "creditors": []})
     return redirect("agreements:limits", creditor_pk=first.pk)
+
+
+@login_required
+@require_POST
+def task_done(request, pk):
+    """Close a collector task shown on the debt page (a task on a debt the user works)."""
+    from collections_app.models import Task
+    from collections_app.services.tasks import task_complete
+
+    task = get_object_or_404(
+        Task.objects.filter(debt__in=debt_queryset(user=request.user)).select_related("debt"),
+        pk=pk,
+    )
+    try:
+        task_complete(task=task, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Task done."))
+    return _back_to_debt(task.debt)

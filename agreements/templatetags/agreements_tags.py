@@ -4,7 +4,7 @@ from django import template
 
 from agreements.forms import PromiseForm
 from agreements.models import PromiseToPay
-from agreements.selectors import debt_agreements, debtor_promise_counts
+from agreements.selectors import debt_agreements, debtor_promises
 
 register = template.Library()
 
@@ -28,14 +28,27 @@ def status_tag(status: str) -> str:
 
 @register.inclusion_tag("agreements/_debt_panel.html", takes_context=True)
 def debt_agreements_panel(context, debt, user):
+    """Agreements, promises and open tasks of a debt: three queries (+1 for a schedule)."""
+    from collections_app.models import Task
+
     agreements = debt_agreements(debt=debt, user=user)
     current = next((a for a in agreements if a.is_open), None)
+    promises = debtor_promises(debtor_id=debt.debtor_id)
+    counts = dict.fromkeys(PromiseToPay.Status.values, 0)
+    for promise in promises:
+        counts[promise.status] += 1
+    tasks = list(
+        Task.objects.filter(debt=debt, status=Task.Status.OPEN)
+        .select_related("assigned_to")
+        .order_by("due_at", "id")[:10]
+    )
     return {
         "debt": debt,
         "current": current,
         "past": [a for a in agreements if a is not current],
-        "promises": list(PromiseToPay.objects.filter(debt=debt).select_related("created_by")[:5]),
-        "promise_counts": debtor_promise_counts(debtor_id=debt.debtor_id),
+        "promises": [p for p in promises if p.debt_id == debt.pk][:5],
+        "promise_counts": counts,
+        "tasks": tasks,
         "promise_form": PromiseForm(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -145,3 +145,46 @@ def test_the_panel_costs_three_queries_with_an_agreement(
     body = response.content.decode()
     assert 'data-testid="schedule"' in body
     assert "Acuerdo de pago activo" in body or "Payment agreement active" in body
+
+
+def test_a_broken_agreement_task_shows_on_the_debt_page_and_can_be_closed(client, collector, debt):
+    from collections_app.models import Task
+    from collections_app.services.tasks import task_create
+
+    task, created = task_create(
+        debt=debt,
+        kind="broken_agreement",
+        title="Acuerdo #1 incumplido: llamar al deudor",
+        due_at=datetime.datetime(2026, 11, 3, 12, tzinfo=datetime.UTC),
+        source_key="agreement:1:broken",
+    )
+    again, created_again = task_create(
+        debt=debt,
+        kind="broken_agreement",
+        title="x",
+        due_at=task.due_at,
+        source_key="agreement:1:broken",
+    )
+    assert created and not created_again and again.pk == task.pk
+    assert task.assigned_to == collector  # defaults to the debt's collector
+
+    client.force_login(collector)
+    page = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
+    assert "Acuerdo #1 incumplido" in page
+
+    response = client.post(reverse("agreements:task-done", args=[task.pk]))
+    assert response.status_code == 302
+    assert Task.objects.get(pk=task.pk).status == "done"
+
+
+def test_tasks_of_other_collectors_debts_cannot_be_closed(client, other_collector, debt):
+    from collections_app.services.tasks import task_create
+
+    task, _ = task_create(
+        debt=debt,
+        kind="call",
+        title="Llamar",
+        due_at=datetime.datetime(2026, 11, 3, 12, tzinfo=datetime.UTC),
+    )
+    client.force_login(other_collector)
+    assert client.post(reverse("agreements:task-done", args=[task.pk])).status_code == 404

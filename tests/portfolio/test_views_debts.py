@@ -397,8 +397,8 @@ def test_debt_page_costs_a_bounded_number_of_queries(
         debt.save()
     client.force_login(manager)
 
-    # 16 for the page, + 2 for the agreements panel (agreements, the debtor's promises)
-    with django_assert_max_num_queries(18):
+    # 16 for the page, + 3 for the agreements panel (agreements, the debtor's promises, tasks)
+    with django_assert_max_num_queries(19):
         response = client.get(detail_url(debt))
     assert response.status_code == 200
 
