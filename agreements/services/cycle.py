@@ -11,7 +11,7 @@ import datetime
 from collections import defaultdict
 
 import pandas as pd
-from django.db.models import Case, Min, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,8 +133,9 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         status=Instalment.Status.CANCELLED
     )
     AgreementDebt.objects.filter(agreement_id__in=broken).update(is_open=False)
+    broken_set = set(broken)
     _return_stages(
-        [(d, s) for a, d, s in lines if a in set(broken)], business_date=business_date, run=run
+        [(d, s) for a, d, s in lines if a in broken_set], business_date=business_date, run=run
     )
     primary = _primary_debts(broken)
     owners = dict(Debt.objects.filter(pk__in=primary.values()).values_list("pk", "assigned_to_id"))
@@ -175,12 +176,17 @@ def _return_stages(pairs, *, business_date, run) -> None:
     if not ids:
         return
     now = timezone.now()
-    Debt.objects.filter(pk__in=ids).update(
-        stage=Case(*[When(pk=i, then=Value(targets[i])) for i in ids]),
-        stage_entered_at=_day_start(business_date),
-        stage_entered_on=business_date,
-        updated_at=now,
-    )
+    by_stage = defaultdict(list)
+    for i in ids:
+        by_stage[targets[i]].append(i)
+    # One UPDATE per earlier stage (at most five), not a CASE with a branch per debt.
+    for stage, stage_ids in by_stage.items():
+        Debt.objects.filter(pk__in=stage_ids, stage=Stage.CURRENT).update(
+            stage=stage,
+            stage_entered_at=_day_start(business_date),
+            stage_entered_on=business_date,
+            updated_at=now,
+        )
     StageChange.objects.bulk_create(
         StageChange(
             debt_id=i,
@@ -226,8 +232,9 @@ def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
         else:
             continue
         promise.resolved_on = business_date
+    # Small batches: one CASE branch per row grows the statement's cost quadratically.
     PromiseToPay.objects.bulk_update(
-        kept + broken, ["status", "paid_amount", "resolved_on", "updated_at"]
+        kept + broken, ["status", "paid_amount", "resolved_on", "updated_at"], batch_size=200
     )
     tasks_bulk_create(
         [
