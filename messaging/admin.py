@@ -1,0 +1,1 @@
+from messaging.compliance import admin as compliance_admin  # noqa: F401

@@ -1,0 +1,1 @@
+from messaging.models.compliance import ComplianceOverride  # noqa: F401
