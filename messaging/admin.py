@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from messaging.compliance import admin as compliance_admin  # noqa: F401
 from messaging.models import (
     DeliveryEvent,
     LetterPrintBatch,

@@ -1,6 +1,3 @@
-import importlib
-import sys
-
 import factory.random
 import pytest
 from rest_framework.test import APIClient
@@ -43,20 +40,3 @@ def collector(db):
 @pytest.fixture
 def other_collector(db):
     return CollectorFactory(username="collector2")
-
-
-@pytest.fixture(autouse=True)
-def compliance_engine(monkeypatch):
-    """The real compliance engine once feat/compliance is merged; until then a test stand-in.
-
-    The application itself imports `messaging.compliance` unguarded (it fails loudly without
-    it); only the test run substitutes tests/messaging/fake_engine.py.
-    """
-    try:
-        return importlib.import_module("messaging.compliance")
-    except ImportError:
-        from tests.messaging import fake_engine
-
-        fake = fake_engine.module()
-        monkeypatch.setitem(sys.modules, "messaging.compliance", fake)
-        return fake

@@ -1,5 +1,6 @@
 """Messaging models, one module per sub-domain (feat/compliance owns `compliance.py`)."""
 
+from messaging.models.compliance import ComplianceOverride  # noqa: F401
 from messaging.models.outbox import (  # noqa: F401
     DeliveryEvent,
     LetterPrintBatch,

@@ -9,7 +9,6 @@ covered debts are written with bulk INSERTs (ON CONFLICT DO NOTHING on the idemp
 """
 
 import datetime
-import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -34,8 +33,6 @@ STAGE_RANK = {
 }
 # Which channel of a debtor is considered first on a day (the engine may allow only one).
 CHANNEL_ORDER = {"email": 0, "letter": 1, "sms": 2, "whatsapp": 3, "voice": 4}
-# Spread sends over the first part of the window, so retries still fall inside it.
-SPREAD_SHARE = 0.8
 CHUNK = 5000
 ACTIVE_STATUSES = (Message.Status.PLANNED, Message.Status.SENT, Message.Status.DELIVERED)
 
@@ -192,7 +189,7 @@ def past_contacts(debtor_ids, *, around: datetime.datetime, exclude_keys=()) -> 
 
 
 def contact_for(*, group_channel, debtor, creditor_id, stage, purpose, consented, holds, at,
-                content=None):  # fmt: skip
+                content=None, creditor_name=""):  # fmt: skip
     return gateway.make_contact(
         debtor_id=debtor["id"],
         creditor_id=creditor_id,
@@ -207,33 +204,11 @@ def contact_for(*, group_channel, debtor, creditor_id, stage, purpose, consented
         holds=frozenset(holds),
         has_active_agreement=False,
         content=content,
+        creditor_name=creditor_name,
     )
 
 
-def spread_moment(key: str, windows, *, not_before=None) -> datetime.datetime | None:
-    """A moment inside the lawful windows, the same for the same key (stable on reruns)."""
-    spans = []
-    for start, end in windows:
-        if not_before is not None and end <= not_before:
-            continue
-        if not_before is not None and start < not_before:
-            start = not_before
-        if end > start:
-            spans.append((start, end))
-    total = sum((end - start).total_seconds() for start, end in spans)
-    if total <= 0:
-        return None
-    fraction = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 2**32
-    offset = fraction * total * SPREAD_SHARE
-    for start, end in spans:
-        length = (end - start).total_seconds()
-        if offset < length:
-            return (start + datetime.timedelta(seconds=int(offset))).replace(microsecond=0)
-        offset -= length
-    return spans[-1][0]
-
-
-def _decide(group: Group, *, debtor, address, holds, history, business_date, now) -> Message:
+def _decide(group: Group, *, debtor, address, holds, history, business_date, now, rules) -> Message:
     to, consented = address if address else ("", False)
     kinds = {kind for debt_id, kind in holds if debt_id is None or debt_id in group.debts}
     day_start = datetime.datetime.combine(
@@ -267,30 +242,34 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
         message.suppression_rule = "NO-ADDRESS"
         message.suppression_reason = "NO-ADDRESS: no contact point for this channel"
         return message
-    not_before = max(now, day_start) if now.date() >= business_date else None
-    moment = spread_moment(
-        group.key, gateway.slots(contact=contact, day=business_date), not_before=not_before
+    # A date already past in the debtor's time zone is a replay: plan it as that day was.
+    replay = now.astimezone(day_start.tzinfo).date() > business_date
+    not_before = day_start if replay else max(now, day_start)
+    moment = gateway.spread(
+        contact=contact,
+        day=business_date,
+        key=group.key,
+        history=history,
+        rules=rules,
+        not_before=not_before,
     )
-    decision = None
-    if moment is not None:
-        decision = gateway.check(contact=replace(contact, at=moment), history=history)
-    if decision is None or not decision.allowed:
-        later = gateway.first_moment(
-            contact=contact,
-            history=history,
-            not_before=moment or not_before or day_start,
+    if moment is None:
+        # Nothing lawful left today (a rest day, the window passed, today's contact used):
+        # the engine's first lawful moment within the week, or a suppression with its rule.
+        moment = gateway.first_moment(
+            contact=contact, history=history, rules=rules, not_before=not_before
         )
-        if later is None:
-            if decision is None or decision.allowed:
-                decision = gateway.check(
-                    contact=replace(contact, at=moment or day_start), history=history
-                )
-            message.status = Message.Status.SUPPRESSED
-            message.suppression_rule = (decision.rule or "NO-WINDOW")[:40]
-            message.suppression_reason = f"{message.suppression_rule}: {decision.reason}"[:500]
-            message.planned_for = moment or day_start
-            return message
-        moment = later
+    if moment is None:
+        decision = gateway.check(
+            contact=replace(contact, at=not_before), history=history, rules=rules
+        )
+        rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
+        reason = decision.reason if not decision.allowed else "no lawful moment within a week"
+        message.status = Message.Status.SUPPRESSED
+        message.suppression_rule = rule[:40]
+        message.suppression_reason = f"{rule}: {reason}"[:500]
+        message.planned_for = not_before
+        return message
     message.planned_for = moment
     return message
 
@@ -316,6 +295,7 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
         )
     around = datetime.datetime.combine(business_date, datetime.time(12), tzinfo=datetime.UTC)
     history = past_contacts(debtor_ids, around=around)
+    rules = gateway.rules_cache(sorted({g.creditor_id for g in groups}))
     messages = []
     for group in groups:
         if group.key in existing:
@@ -330,6 +310,7 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
             history=history[group.debtor_id],
             business_date=business_date,
             now=now,
+            rules=rules,
         )
         if message.status == Message.Status.PLANNED:
             result.planned += 1

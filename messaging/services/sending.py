@@ -9,7 +9,7 @@ message is picked up again.
 
 import datetime
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -47,6 +47,18 @@ def _versions(now):
     if cached_at is None or (now - cached_at).total_seconds() > 30:
         _VERSIONS_CACHE.update(at=now, versions=active_versions())
     return _VERSIONS_CACHE["versions"]
+
+
+_RULES_CACHE: dict = {"at": None, "rules": None}
+
+
+def _rules(now):
+    # One rule-set cache per worker, refreshed every 30 seconds (creditor overrides change
+    # rarely; the law tables are code).
+    cached_at = _RULES_CACHE["at"]
+    if cached_at is None or (now - cached_at).total_seconds() > 30:
+        _RULES_CACHE.update(at=now, rules=gateway.rules_cache())
+    return _RULES_CACHE["rules"]
 
 
 def version_for(*, code, channel, language, now=None):
@@ -171,12 +183,13 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
         consented=_consent(message, debtor),
         holds=kinds,
         at=at,
-        content=rendered.body,
+        content=(rendered.subject + "\n" + rendered.body).strip(),
+        creditor_name=message.creditor.name,
     )
     history = past_contacts([debtor.id], around=at, exclude_keys=[message.idempotency_key]).get(
         debtor.id, []
     )
-    decision = gateway.check(contact=replace(contact, at=at), history=history)
+    decision = gateway.check(contact=contact, history=history, rules=_rules(now))
     if not decision.allowed:
         return _close(
             message, Message.Status.SUPPRESSED, decision.rule or "COMPLIANCE", decision.reason
