@@ -103,7 +103,7 @@ def group_actions(rows, *, business_date) -> list[Group]:
             )
         rank = STAGE_RANK.get(stage, -1)
         current = STAGE_RANK.get(group.stage, -1)
-        if rank > current or (rank == current and template < group.template):
+        if not group.template or rank > current or (rank == current and template < group.template):
             group.stage, group.template = stage, template
         if debt_id not in group.debts:
             group.debts.append(debt_id)
