@@ -29,7 +29,5 @@ def payment_thanks_plan(*, debt, business_date: datetime.date) -> ContactAction 
     )
     from messaging.tasks import plan_messages
 
-    transaction.on_commit(
-        lambda: plan_messages.delay(business_date.isoformat(), [action.id])
-    )
+    transaction.on_commit(lambda: plan_messages.delay(business_date.isoformat(), [action.id]))
     return action
