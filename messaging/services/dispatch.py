@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from messaging.models import Message
-from messaging.services.sending import TransientSendError, message_send
+from messaging.services.sending import TransientSendError, message_send, send_facts_load
 
 
 def lease() -> datetime.timedelta:
@@ -52,9 +52,10 @@ class BatchResult:
 def messages_send_batch(*, message_ids, claim_token=None) -> BatchResult:
     """Send a claimed batch; transient failures are returned for a retried task each."""
     result = BatchResult(retry=[])
+    facts = send_facts_load(message_ids, around=timezone.now())
     for message_id in message_ids:
         try:
-            outcome = message_send(message_id=message_id, claim_token=claim_token)
+            outcome = message_send(message_id=message_id, claim_token=claim_token, facts=facts)
         except TransientSendError:
             result.retry.append(message_id)
             continue

@@ -164,7 +164,9 @@ def _holds(debtor_ids) -> dict[int, list[tuple[int | None, str]]]:
     return holds
 
 
-def past_contacts(debtor_ids, *, around: datetime.datetime, exclude_keys=()) -> dict[int, list]:
+def past_contacts(
+    debtor_ids, *, around: datetime.datetime, exclude_keys=(), statuses=ACTIVE_STATUSES
+) -> dict[int, list]:
     """The debtors' messages within 8 days either side, as the engine's PastContact values."""
     history = defaultdict(list)
     low, high = around - datetime.timedelta(days=8), around + datetime.timedelta(days=8)
@@ -172,7 +174,7 @@ def past_contacts(debtor_ids, *, around: datetime.datetime, exclude_keys=()) -> 
         rows = (
             Message.objects.filter(
                 debtor_id__in=chunk,
-                status__in=ACTIVE_STATUSES,
+                status__in=statuses,
                 planned_for__gte=low,
                 planned_for__lte=high,
             )

@@ -28,6 +28,10 @@ from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Stage
 logger = logging.getLogger(__name__)
 
 
+# At send time only contacts that happened count (planned ones compete: the first sent wins).
+SENT_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED)
+
+
 class TransientSendError(Exception):
     """The provider failed in a way worth retrying (the task retries with backoff)."""
 
@@ -111,12 +115,82 @@ def _usefulness(message: Message, debts: list[Debt], at: datetime.datetime, simu
     return None
 
 
+@dataclass
+class SendFacts:
+    """What the send-time checks read, loaded for a whole batch in five queries.
+
+    Read just before the batch is sent (seconds): an opt-out meanwhile also suppresses the
+    planned row itself, which the per-message lock re-reads, so it is never missed.
+    """
+
+    debts: dict[int, list]
+    holds: dict[int, list]
+    consented: set
+    letter_revoked: set
+    history: dict[int, list]
+
+
+def send_facts_load(message_ids, *, around) -> SendFacts:
+    """Prefetch the checks' inputs for a batch of messages (see SendFacts)."""
+    rows = list(
+        Message.objects.filter(id__in=message_ids).values_list("id", "debtor_id", "channel")
+    )
+    debtor_ids = {debtor_id for _id, debtor_id, _c in rows}
+    debts_by_id = (
+        Debt.objects.filter(
+            id__in=MessageDebt.objects.filter(message_id__in=message_ids).values("debt_id")
+        )
+        .select_related("assigned_to")
+        .in_bulk()
+    )
+    debts: dict[int, list] = {}
+    for message_id, debt_id in MessageDebt.objects.filter(message_id__in=message_ids).values_list(
+        "message_id", "debt_id"
+    ):
+        debts.setdefault(message_id, []).append(debts_by_id[debt_id])
+    holds: dict[int, list] = {}
+    for debtor_id, debt_id, kind in Hold.objects.filter(
+        debtor_id__in=debtor_ids, closed_at__isnull=True
+    ).values_list("debtor_id", "debt_id", "kind"):
+        holds.setdefault(debtor_id, []).append((debt_id, kind))
+    consented, letter_revoked = set(), set()
+    for debtor_id, channel, value, granted in ContactPoint.objects.filter(
+        debtor_id__in=debtor_ids
+    ).values_list("debtor_id", "channel", "value", "consent_granted"):
+        if granted:
+            consented.add((debtor_id, channel, value))
+        elif channel == "letter":
+            letter_revoked.add(debtor_id)
+    history: dict[int, list] = {}
+    low, high = around - datetime.timedelta(days=8), around + datetime.timedelta(days=8)
+    for debtor_id, channel, planned_for, sent_at, key in Message.objects.filter(
+        debtor_id__in=debtor_ids,
+        status__in=SENT_STATUSES,
+        planned_for__gte=low,
+        planned_for__lte=high,
+    ).values_list("debtor_id", "channel", "planned_for", "sent_at", "idempotency_key"):
+        past = gateway.make_past_contact(
+            debtor_id=debtor_id, channel=channel, at=sent_at or planned_for
+        )
+        history.setdefault(debtor_id, []).append((key, past))
+    return SendFacts(debts, holds, consented, letter_revoked, history)
+
+
 def message_send(
-    *, message_id: int, claim_token: str | None = None, simulate_at=None, last_try=False
+    *,
+    message_id: int,
+    claim_token: str | None = None,
+    simulate_at=None,
+    last_try=False,
+    facts: SendFacts | None = None,
 ) -> Outcome:
     """Send one planned message once; safe to call twice (the second call does nothing)."""
     outcome = _send_locked(
-        message_id=message_id, claim_token=claim_token, simulate_at=simulate_at, last_try=last_try
+        message_id=message_id,
+        claim_token=claim_token,
+        simulate_at=simulate_at,
+        last_try=last_try,
+        facts=facts,
     )
     if outcome.status == "retry":
         raise TransientSendError(outcome.detail)
@@ -124,7 +198,7 @@ def message_send(
 
 
 @transaction.atomic
-def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
+def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) -> Outcome:
     message = (
         Message.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("debtor", "creditor")
@@ -139,8 +213,16 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
         return Outcome("skipped", "claimed again by a newer dispatch")
     now = timezone.now()
     at = simulate_at or now
-    debt_ids = list(MessageDebt.objects.filter(message=message).values_list("debt_id", flat=True))
-    debts = list(Debt.objects.filter(id__in=debt_ids).select_related("assigned_to"))
+    if facts is not None and message.id in facts.debts:
+        debts = facts.debts[message.id]
+    else:
+        facts = None
+        debts = list(
+            Debt.objects.filter(
+                id__in=MessageDebt.objects.filter(message=message).values("debt_id")
+            ).select_related("assigned_to")
+        )
+    debt_ids = {d.id for d in debts}
     reason = _usefulness(message, debts, at, simulate=simulate_at is not None)
     if reason:
         return _close(message, Message.Status.CANCELLED, *reason)
@@ -165,9 +247,23 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
     except TemplateRenderError as exc:
         return _close(message, Message.Status.FAILED, "TEMPLATE", str(exc))
 
-    holds = Hold.objects.filter(debtor=debtor, closed_at__isnull=True).values_list(
-        "debt_id", "kind"
-    )
+    if facts is not None:
+        holds = facts.holds.get(debtor.id, [])
+        if message.channel == "letter":
+            consented = bool(debtor.address_line) and debtor.id not in facts.letter_revoked
+        else:
+            consented = (debtor.id, message.channel, message.to) in facts.consented
+        history = [
+            past for key, past in facts.history.get(debtor.id, []) if key != message.idempotency_key
+        ]
+    else:
+        holds = Hold.objects.filter(debtor=debtor, closed_at__isnull=True).values_list(
+            "debt_id", "kind"
+        )
+        consented = _consent(message, debtor)
+        history = past_contacts([debtor.id], around=at, exclude_keys=[message.idempotency_key]).get(
+            debtor.id, []
+        )
     kinds = {kind for debt_id, kind in holds if debt_id is None or debt_id in debt_ids}
     contact = contact_for(
         group_channel=message.channel,
@@ -180,14 +276,11 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
         creditor_id=message.creditor_id,
         stage=message.stage,
         purpose=message.purpose,
-        consented=_consent(message, debtor),
+        consented=consented,
         holds=kinds,
         at=at,
         content=(rendered.subject + "\n" + rendered.body).strip(),
         creditor_name=message.creditor.name,
-    )
-    history = past_contacts([debtor.id], around=at, exclude_keys=[message.idempotency_key]).get(
-        debtor.id, []
     )
     decision = gateway.check(contact=contact, history=history, rules=_rules(now))
     if not decision.allowed:
@@ -215,6 +308,15 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try) -> Outcome:
         return Outcome("failed", message.last_error)
     message.status = Message.Status.DELIVERED if result.delivered else Message.Status.SENT
     message.sent_at = now if simulate_at is None else simulate_at
+    if facts is not None:  # the next message of this debtor in the batch sees this contact
+        facts.history.setdefault(debtor.id, []).append(
+            (
+                message.idempotency_key,
+                gateway.make_past_contact(
+                    debtor_id=debtor.id, channel=message.channel, at=message.sent_at
+                ),
+            )
+        )
     message.provider_message_id = result.provider_message_id[:120]
     message.last_error = ""
     message.claim_token, message.claimed_at = None, None

@@ -152,18 +152,34 @@ def test_a_stale_claim_token_does_not_send(debt):
     assert message_send(message_id=message.id, claim_token=token, simulate_at=AT).status == "sent"
 
 
-def test_the_batch_task_retries_transient_failures_with_backoff(debt, monkeypatch):
-    ok = _msg(debt, channel="sms", to="+573001112233", planned_for=timezone.now())
-    flaky = _msg(debt, channel="sms", to="fail-transient-2", planned_for=timezone.now())
+def test_the_batch_task_retries_transient_failures_with_backoff(debt, creditor, monkeypatch):
+    # at 10:00 in Bogotá, two debtors: one reachable, one whose provider is down
+    monkeypatch.setattr(timezone, "now", lambda: AT)
+    other = DebtFactory(creditor=creditor, stage="friendly_reminder")
+    ok = _msg(debt, channel="sms", to="+573001112233")
+    flaky = _msg(other, channel="sms", to="fail-transient-2")
     retried = []
     monkeypatch.setattr(
         send_message, "apply_async", lambda args, countdown: retried.append((args, countdown))
     )
-    sent = send_batch.run([ok.id, flaky.id], None)
-    assert sent in (0, 1)  # 0 only if the wall clock is outside Bogotá's window
+    assert send_batch.run([ok.id, flaky.id], None) == 1
     assert [args[0] for args, _c in retried] == [flaky.id]
+    flaky.refresh_from_db()
+    assert (flaky.status, flaky.attempts) == ("planned", 1)
     assert send_message.autoretry_for and send_message.retry_backoff
     assert send_message.acks_late and send_message.reject_on_worker_lost
+
+
+def test_one_contact_a_day_holds_inside_a_batch(debt, monkeypatch):
+    # two channels for one Colombian debtor in one batch: the first sent wins (CO-DAY)
+    monkeypatch.setattr(timezone, "now", lambda: AT)
+    email = _msg(debt)
+    sms = _msg(debt, channel="sms", to="+573001112233")
+    send_batch.run([email.id, sms.id], None)
+    email.refresh_from_db()
+    sms.refresh_from_db()
+    assert email.status == "sent"
+    assert (sms.status, sms.suppression_rule) == ("suppressed", "CO-DAY")
 
 
 def test_run_cycle_dispatch_delivers_the_days_messages(debt):
