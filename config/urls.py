@@ -21,6 +21,7 @@ urlpatterns = [
     path("health/", include("core.urls")),
     path("", include("portfolio.urls")),
     path("", include("collections_app.urls")),
+    path("messaging/compliance/", include("messaging.compliance.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

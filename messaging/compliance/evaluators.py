@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from messaging.compliance.timeutil import (
@@ -22,7 +23,7 @@ from messaging.compliance.timeutil import (
 )
 
 DAY = datetime.timedelta(days=1)
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = WEEKDAYS_ABBR  # Monday first, translated
 STAGE_ORDER = ("current", "friendly_reminder", "firm_notice", "pre_legal", "legal")
 
 
@@ -171,7 +172,8 @@ def window_intervals(weekly) -> tuple[tuple[tuple[int, int], ...], ...]:
 
 def describe_weekly(weekly) -> str:
     parts = []
-    for name, day in zip(WEEKDAYS, weekly, strict=True):
+    for i, day in enumerate(weekly):
+        name = str(WEEKDAYS[i])
         text = ", ".join(f"{a}-{b}" for a, b in day) if day else "-"
         parts.append(f"{name} {text}")
     return "; ".join(parts)
@@ -192,7 +194,7 @@ class Window(Evaluator):
                 return None
         return _("%(label)s: %(time)s local time is outside the contact hours.") % {
             "label": _label(self.rule),
-            "time": local.strftime("%a %H:%M"),
+            "time": local.strftime("%Y-%m-%d %H:%M"),
         }
 
     def slots(self, day, tz):

@@ -36,6 +36,9 @@ class Decision:
     rule: str | None = None  # the rule id that stopped it, e.g. "CO-WINDOW", "US-CALLS"
     reason: str = ""  # translatable human text (already translated to the active language)
 
+    def __bool__(self) -> bool:  # `if decision:` reads as "if allowed"
+        return self.allowed
+
 
 ALLOWED = Decision(True)
 
