@@ -64,6 +64,11 @@ def holiday_calendar(country: str, region: str = ""):
     return _holiday_calendar(country, region, _holiday_language())
 
 
+def holiday_dates(country: str, region: str = ""):
+    """The same calendar without the language lookup: for fast membership tests."""
+    return _holiday_calendar(country, region, "")
+
+
 def _holiday_language() -> str:
     return "es" if (translation.get_language() or "es").startswith("es") else "en_US"
 

@@ -41,6 +41,3 @@ class Decision:
 
 
 ALLOWED = Decision(True)
-
-ELECTRONIC_CHANNELS = frozenset({"email", "sms", "whatsapp"})
-CALL_KINDS = frozenset({"call_attempt", "conversation"})
