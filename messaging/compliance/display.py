@@ -15,6 +15,18 @@ CHANNELS = {
 }
 
 
+PURPOSES = {
+    "collection": gettext_lazy("collection"),
+    "agreement": gettext_lazy("agreement"),
+    "dispute": gettext_lazy("dispute"),
+    "transactional": gettext_lazy("transactional"),
+}
+
+
+def _purposes(values) -> str:
+    return ", ".join(str(PURPOSES.get(v, v)) for v in values)
+
+
 def _channels(values) -> str:
     if not values:
         return _("all channels")
@@ -55,7 +67,7 @@ def describe(rule: Rule) -> str:
     if t == "hold":
         allowed = p.get("allowed_purposes") or ()
         if allowed:
-            return _("only messages with purpose: %(purposes)s") % {"purposes": ", ".join(allowed)}
+            return _("only messages with purpose: %(purposes)s") % {"purposes": _purposes(allowed)}
         return _("no contact at all")
     if t == "purpose":
         return _("allowed purposes: %(purposes)s") % {"purposes": ", ".join(p["allowed_purposes"])}

@@ -1,5 +1,7 @@
 """Creditor overrides: stricter accepted, looser refused naming the legal bound; merged rules."""
 
+from dataclasses import replace
+
 import pytest
 
 from messaging.compliance import compliance_check, rules_for, ruleset_cache
@@ -219,3 +221,40 @@ def test_admin_refuses_a_looser_override(admin_client, creditor):
     )
     assert response.status_code == 302
     assert ComplianceOverride.objects.get().params["max"] == 5
+
+
+def test_check_without_rules_loads_the_creditors_overrides(manager, creditor):
+    compliance_override_save(
+        user=manager, creditor=creditor, rule_id="CO-WINDOW", params={"weekly": CO_WEEKLY}
+    )
+    c = at(contact("CO", creditor_id=creditor.pk), 2026, 12, 2, 7, 30)
+    assert compliance_check(contact=c, history=[]).rule == "CO-WINDOW"
+    other = CreditorFactory()
+    assert compliance_check(contact=replace(c, creditor_id=other.pk), history=[]).allowed
+
+
+def test_ruleset_cache_loads_a_creditor_it_was_not_given(
+    manager, creditor, django_assert_num_queries
+):
+    compliance_override_save(
+        user=manager, creditor=creditor, rule_id="US-COOLDOWN", params={"days": 10}
+    )
+    cache = ruleset_cache(creditor_ids=[])
+    with django_assert_num_queries(1):
+        rules = cache.get("US", "", creditor.pk)
+        cache.get("US", "", creditor.pk)
+        cache.get("US", "NY", creditor.pk)
+    assert rules.get("US-COOLDOWN").params["days"] == 10
+    everyone = ruleset_cache()
+    assert everyone.get("US", "", creditor.pk).get("US-COOLDOWN").params["days"] == 10
+
+
+def test_inactive_override_does_not_apply(manager, creditor):
+    compliance_override_save(
+        user=manager,
+        creditor=creditor,
+        rule_id="US-COOLDOWN",
+        params={"days": 10},
+        is_active=False,
+    )
+    assert rules_for(country="US", creditor_id=creditor.pk).get("US-COOLDOWN").params["days"] == 7
