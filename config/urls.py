@@ -22,6 +22,7 @@ urlpatterns = [
     path("health/", include("core.urls")),
     path("", include("portfolio.urls")),
     path("", include("collections_app.urls")),
+    path("messaging/compliance/", include("messaging.compliance.urls")),
     path("", include("messaging.urls")),
 ]
 if settings.DEBUG:

@@ -123,6 +123,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CARTERA_IMPORT_MAX_BYTES = env.int("CARTERA_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
 
+# Compliance engine (docs/compliance.md): does an unanswered call count as the day's one
+# contact in Colombia (CO-DAY)? Strict by default. Colombian monthly minimum wage (COP) for
+# CO-BUREAU's small-debt rule: 2026 value, Decreto 1469 de 2025 / Decreto 0159 de 2026.
+COMPLIANCE_CO_COUNT_UNANSWERED_CALLS = env.bool(
+    "COMPLIANCE_CO_COUNT_UNANSWERED_CALLS", default=True
+)
+COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE = env("COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", default="1750905")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cartera <no-reply@cartera.local>")
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from messaging.compliance.overrides import overridable_rules, override_errors
@@ -16,7 +17,13 @@ class ComplianceOverrideAdminForm(ModelForm):
         data = super().clean()
         rule = overridable_rules().get(data.get("rule_id") or "")
         if rule is None:
-            raise ValidationError({"rule_id": ValidationError("Unknown or fixed rule.")})
+            raise ValidationError(
+                {
+                    "rule_id": ValidationError(
+                        _("This rule does not exist or cannot be changed per creditor.")
+                    )
+                }
+            )
         errors = override_errors(rule, data.get("params") or {})
         if errors:
             raise ValidationError({"params": errors})

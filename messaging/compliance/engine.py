@@ -30,6 +30,15 @@ class RuleSet:
         self.evaluators = tuple(EVALUATORS[r.type](r) for r in self.rules)
         self.windows = tuple(e for e in self.evaluators if isinstance(e, Window))
         self.rests = tuple(e for e in self.evaluators if isinstance(e, Rest))
+        self._by_channel: dict[str, tuple] = {}
+
+    def _for_channel(self, channel: str) -> tuple:
+        found = self._by_channel.get(channel)
+        if found is None:
+            probe = _Probe(channel)
+            found = tuple(e for e in self.evaluators if e.applies(probe))
+            self._by_channel[channel] = found
+        return found
 
     def __repr__(self):
         return f"<RuleSet {self.country}/{self.region or '-'} creditor={self.creditor_id}>"
@@ -52,11 +61,8 @@ class RuleSet:
 
     def evaluate(self, ctx: Ctx, *, time_only: bool = False):
         """(Decision, evaluator that stopped it or None)."""
-        contact = ctx.contact
-        for ev in self.evaluators:
+        for ev in self._for_channel(ctx.contact.channel):
             if time_only and not ev.time_bound:
-                continue
-            if not ev.applies(contact):
                 continue
             reason = ev.check(ctx)
             if reason is not None:
@@ -68,6 +74,15 @@ class RuleSet:
         if ctx is None:
             return _timezone_decision(contact)
         return self.evaluate(ctx)[0]
+
+
+class _Probe:
+    """Evaluators only look at the channel to decide whether they apply."""
+
+    __slots__ = ("channel",)
+
+    def __init__(self, channel):
+        self.channel = channel
 
 
 def _timezone_decision(contact: Contact) -> Decision:

@@ -11,25 +11,28 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.utils import translation
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from messaging.compliance.timeutil import (
     hhmm,
     holiday_calendar,
+    holiday_dates,
     local_midnight,
     seconds_of_day,
     wall_instant,
 )
 
 DAY = datetime.timedelta(days=1)
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAYS = WEEKDAYS_ABBR  # Monday first, translated
 STAGE_ORDER = ("current", "friendly_reminder", "firm_notice", "pre_legal", "legal")
 
 
 class Ctx:
     """What the evaluators need about one contact: its local time and the debtor's history."""
 
-    __slots__ = ("contact", "tz", "local", "history", "_dates")
+    __slots__ = ("contact", "tz", "local", "history", "_dates", "_folded")
 
     def __init__(self, contact, tz, history):
         self.contact = contact
@@ -37,6 +40,12 @@ class Ctx:
         self.local = contact.at.astimezone(tz)
         self.history = history
         self._dates = None
+        self._folded = None
+
+    def folded_content(self) -> str:
+        if self._folded is None:
+            self._folded = fold_text(self.contact.content or "")
+        return self._folded
 
     def local_dates(self):
         if self._dates is None:
@@ -45,8 +54,15 @@ class Ctx:
         return self._dates
 
 
+_LABELS: dict[tuple[str, str], str] = {}
+
+
 def _label(rule) -> str:
-    return str(rule.label)
+    key = (rule.id, translation.get_language() or "")
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = str(rule.label)
+    return found
 
 
 class Evaluator:
@@ -109,11 +125,15 @@ def _markers_re(markers: tuple) -> re.Pattern:
 
 
 class ContentOptOut(Evaluator):
+    def __init__(self, rule):
+        super().__init__(rule)
+        self.pattern = _markers_re(tuple(self.params["markers"]))
+
     def check(self, ctx):
         content = ctx.contact.content
         if content is None:
             return None
-        if not _markers_re(tuple(self.params["markers"])).search(content):
+        if not self.pattern.search(content):
             return _("%(label)s: the text has no opt-out instructions.") % {
                 "label": _label(self.rule)
             }
@@ -121,9 +141,10 @@ class ContentOptOut(Evaluator):
 
 
 def fold_text(text: str) -> str:
-    """Lower case, accents removed: "Acción" and "accion" match alike."""
+    """Lower case, accents removed: "Acción" and "accion" match alike (other non-ASCII
+    characters are dropped, which only matters for matching)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 class ContentIdent(Evaluator):
@@ -132,7 +153,7 @@ class ContentIdent(Evaluator):
         # Without a creditor name the caller gave us nothing to check against (documented).
         if c.content is None or not c.creditor_name:
             return None
-        if fold_text(c.creditor_name.strip()) not in fold_text(c.content):
+        if fold_text(c.creditor_name.strip()) not in ctx.folded_content():
             return _("%(label)s: the text does not name %(creditor)s.") % {
                 "label": _label(self.rule),
                 "creditor": c.creditor_name,
@@ -147,15 +168,18 @@ def _words_re(words: tuple) -> re.Pattern:
 
 
 class ContentRespect(Evaluator):
+    def __init__(self, rule):
+        super().__init__(rule)
+        start = STAGE_ORDER.index(self.params["from_stage"])
+        self.free_stages = frozenset(STAGE_ORDER[start:])
+        self.pattern = _words_re(tuple(self.params["words"]))
+
     def check(self, ctx):
         c = ctx.contact
-        if c.content is None:
-            return None
-        start = STAGE_ORDER.index(self.params["from_stage"])
         # Unknown or closed stages count as "before pre_legal" (conservative).
-        if c.stage in STAGE_ORDER and STAGE_ORDER.index(c.stage) >= start:
+        if c.content is None or c.stage in self.free_stages:
             return None
-        found = _words_re(tuple(self.params["words"])).search(fold_text(c.content))
+        found = self.pattern.search(ctx.folded_content())
         if found:
             return _("%(label)s: the text says “%(word)s”.") % {
                 "label": _label(self.rule),
@@ -171,7 +195,8 @@ def window_intervals(weekly) -> tuple[tuple[tuple[int, int], ...], ...]:
 
 def describe_weekly(weekly) -> str:
     parts = []
-    for name, day in zip(WEEKDAYS, weekly, strict=True):
+    for i, day in enumerate(weekly):
+        name = str(WEEKDAYS[i])
         text = ", ".join(f"{a}-{b}" for a, b in day) if day else "-"
         parts.append(f"{name} {text}")
     return "; ".join(parts)
@@ -192,7 +217,7 @@ class Window(Evaluator):
                 return None
         return _("%(label)s: %(time)s local time is outside the contact hours.") % {
             "label": _label(self.rule),
-            "time": local.strftime("%a %H:%M"),
+            "time": local.strftime("%Y-%m-%d %H:%M"),
         }
 
     def slots(self, day, tz):
@@ -210,23 +235,22 @@ class Rest(Evaluator):
         self.weekdays = frozenset(self.params.get("weekdays", ()))
         self.use_holidays = bool(self.params.get("holidays"))
 
-    def calendar(self, contact):
-        if not self.use_holidays:
-            return None
-        return holiday_calendar((contact.country or "").upper(), (contact.region or "").upper())
-
     def is_rest(self, day, contact) -> str | None:
         if day.weekday() in self.weekdays:
             return _("%(label)s: %(day)s is a rest day.") % {
                 "label": _label(self.rule),
                 "day": day.isoformat(),
             }
-        cal = self.calendar(contact)
+        if not self.use_holidays:
+            return None
+        country, region = (contact.country or "").upper(), (contact.region or "").upper()
+        cal = holiday_dates(country, region)
         if cal is not None and day in cal:
+            named = holiday_calendar(country, region)  # in the active language, for the reason
             return _("%(label)s: %(day)s is a holiday (%(name)s).") % {
                 "label": _label(self.rule),
                 "day": day.isoformat(),
-                "name": cal.get(day),
+                "name": named.get(day) if named is not None else "",
             }
         return None
 

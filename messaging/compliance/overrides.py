@@ -27,11 +27,17 @@ def _int(params, key) -> int:
 
 def override_errors(rule: Rule, params: dict) -> list[str]:
     """Why `params` would loosen (or do not fit) `rule`; empty when the override is valid."""
-    errors: list[str] = []
+    return [message for _key, message in override_problems(rule, params)]
+
+
+def override_problems(rule: Rule, params: dict) -> list[tuple[str | None, str]]:
+    """(parameter key, message) pairs: "weekly:<weekday>", "weekdays", "max", "period_days",
+    "max_channels", "days" or None; empty when the override is at least as strict as the law."""
+    errors = _Problems()
     p = rule.params
     t = rule.type
     if t not in OVERRIDABLE_TYPES:
-        return [_("%(rule)s cannot be changed per creditor.") % {"rule": rule.id}]
+        return [(None, _("%(rule)s cannot be changed per creditor.") % {"rule": rule.id})]
     try:
         if t == "window":
             weekly = params["weekly"]
@@ -39,14 +45,17 @@ def override_errors(rule: Rule, params: dict) -> list[str]:
                 raise ValueError("weekly")
             ours = window_intervals(weekly)
             legal = window_intervals(p["weekly"])
-            for name, mine, law in zip(WEEKDAYS, ours, legal, strict=True):
+            for i, (mine, law) in enumerate(zip(ours, legal, strict=True)):
+                name = str(WEEKDAYS[i])
                 for a, b in mine:
                     if a >= b:
+                        errors.key = f"weekly:{i}"
                         errors.append(
                             _("%(day)s: %(start)s-%(end)s is not a time range.")
                             % {"day": name, "start": _fmt(a), "end": _fmt(b)}
                         )
                     elif not any(la <= a and b <= lb for la, lb in law):
+                        errors.key = f"weekly:{i}"
                         bound = ", ".join(f"{_fmt(x)}-{_fmt(y)}" for x, y in law) or _("none")
                         errors.append(
                             _(
@@ -65,16 +74,21 @@ def override_errors(rule: Rule, params: dict) -> list[str]:
             days = params.get("weekdays", [])
             if any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days):
                 raise ValueError("weekdays")
-            missing = set(p.get("weekdays", ())) - set(days)
+            missing = sorted(set(p.get("weekdays", ())) - set(days))
+            errors.key = "weekdays"
             if missing:
                 errors.append(
                     _("%(rule)s: the law forbids contact on %(days)s; keep them.")
-                    % {"rule": rule.id, "days": ", ".join(WEEKDAYS[d] for d in sorted(missing))}
+                    % {
+                        "rule": rule.id,
+                        "days": ", ".join(str(WEEKDAYS[d]) for d in sorted(missing)),
+                    }
                 )
             if p.get("holidays") and not params.get("holidays", True):
                 errors.append(_("%(rule)s: holidays stay rest days.") % {"rule": rule.id})
         elif t in ("cap", "channels"):
             key = "max" if t == "cap" else "max_channels"
+            errors.key = key
             mine = _int(params, key) if key in params else p[key]
             if mine < (1 if t == "channels" else 0):
                 raise ValueError(key)
@@ -83,6 +97,7 @@ def override_errors(rule: Rule, params: dict) -> list[str]:
                     _("%(rule)s: at most %(bound)s is the legal limit (you asked for %(value)s).")
                     % {"rule": rule.id, "bound": p[key], "value": mine}
                 )
+            errors.key = "period_days"
             period = _int(params, "period_days") if "period_days" in params else p["period_days"]
             if period < p["period_days"]:
                 errors.append(
@@ -92,6 +107,7 @@ def override_errors(rule: Rule, params: dict) -> list[str]:
             if period > 366:
                 raise ValueError("period_days")
         elif t == "cooldown":
+            errors.key = "days"
             days = _int(params, "days")
             if days < p["days"]:
                 errors.append(
@@ -102,7 +118,16 @@ def override_errors(rule: Rule, params: dict) -> list[str]:
                 raise ValueError("days")
     except (KeyError, TypeError, ValueError, AttributeError):
         errors.append(_("%(rule)s: the parameters are not valid.") % {"rule": rule.id})
-    return errors
+    return errors.items
+
+
+class _Problems:
+    def __init__(self):
+        self.key = None
+        self.items: list[tuple[str | None, str]] = []
+
+    def append(self, message):
+        self.items.append((self.key, message))
 
 
 def _intersect(mine, law):

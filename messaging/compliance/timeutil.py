@@ -5,6 +5,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
+from django.utils import translation
 
 UTC = datetime.UTC
 
@@ -58,15 +59,31 @@ def local_midnight(day: datetime.date, tz) -> datetime.datetime:
     return wall_instant(day, 0, tz)
 
 
-@lru_cache(maxsize=256)
 def holiday_calendar(country: str, region: str = ""):
     """The `holidays` calendar of a country (with the subdivision when the library knows it)."""
+    return _holiday_calendar(country, region, _holiday_language())
+
+
+def holiday_dates(country: str, region: str = ""):
+    """The same calendar without the language lookup: for fast membership tests."""
+    return _holiday_calendar(country, region, "")
+
+
+def _holiday_language() -> str:
+    return "es" if (translation.get_language() or "es").startswith("es") else "en_US"
+
+
+@lru_cache(maxsize=256)
+def _holiday_calendar(country: str, region: str, language: str):
     try:
         supported = holidays_lib.list_supported_countries()
         subdivs = supported.get(country, None)
         if subdivs is None:
             return None
         subdiv = region if region and region in subdivs else None
-        return holidays_lib.country_holidays(country, subdiv=subdiv)
+        cal = holidays_lib.country_holidays(country, subdiv=subdiv)
+        if language in (cal.supported_languages or ()):
+            cal = holidays_lib.country_holidays(country, subdiv=subdiv, language=language)
+        return cal
     except (NotImplementedError, KeyError):
         return None

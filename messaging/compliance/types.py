@@ -36,8 +36,8 @@ class Decision:
     rule: str | None = None  # the rule id that stopped it, e.g. "CO-WINDOW", "US-CALLS"
     reason: str = ""  # translatable human text (already translated to the active language)
 
+    def __bool__(self) -> bool:  # `if decision:` reads as "if allowed"
+        return self.allowed
+
 
 ALLOWED = Decision(True)
-
-ELECTRONIC_CHANNELS = frozenset({"email", "sms", "whatsapp"})
-CALL_KINDS = frozenset({"call_attempt", "conversation"})

@@ -127,3 +127,52 @@ def test_spread_moment_none_on_a_sunday_and_moves_past_a_blocked_pick():
     )
     assert now <= pick <= local(BOG, 2026, 12, 2, 19, 0)
     assert compliance_check(contact=at(c, 2026, 12, 2, 18, 30), history=[], rules=CO).allowed
+
+
+def test_first_lawful_moment_across_the_us_spring_change():
+    c = contact("US", channel="voice")
+    ny = c.timezone
+    # Saturday 7 March 21:30 EST -> Sunday 8 March 08:00 EDT (the night lost an hour).
+    found = flm(c, rules=US, not_before=local(ny, 2026, 3, 7, 21, 30))
+    assert found == local(ny, 2026, 3, 8, 8, 0)
+    assert found - local(ny, 2026, 3, 7, 21, 30) == datetime.timedelta(hours=9, minutes=30)
+    # Autumn: Saturday 31 October 21:30 EDT -> Sunday 1 November 08:00 EST (11.5 real hours).
+    found = flm(c, rules=US, not_before=local(ny, 2026, 10, 31, 21, 30))
+    assert found == local(ny, 2026, 11, 1, 8, 0)
+    assert found - local(ny, 2026, 10, 31, 21, 30) == datetime.timedelta(hours=11, minutes=30)
+
+
+def test_wall_times_in_a_dst_gap_or_overlap_resolve_inwards():
+    from messaging.compliance.timeutil import wall_instant
+
+    ny = ZoneInfo("America/New_York")
+    spring, autumn = datetime.date(2026, 3, 8), datetime.date(2026, 11, 1)
+    half_past_two = 2 * 3600 + 1800  # does not exist on 8 March
+    start = wall_instant(spring, half_past_two, ny).astimezone(ny)
+    end = wall_instant(spring, half_past_two, ny, end=True).astimezone(ny)
+    assert (start.hour, start.minute) == (3, 30)  # later than asked: still inside a window
+    assert (end.hour, end.minute) == (1, 30)  # earlier than asked
+    half_past_one = 3600 + 1800  # happens twice on 1 November
+    first = wall_instant(autumn, half_past_one, ny)
+    last = wall_instant(autumn, half_past_one, ny, end=True)
+    assert last - first == datetime.timedelta(hours=1)
+
+
+def test_spread_moment_respects_a_creditor_window_and_differs_by_key():
+    from messaging.compliance.overrides import tighten
+
+    narrow = tighten(CO.get("CO-WINDOW"), {"weekly": [[["10:00", "11:00"]]] * 5 + [[], []]})
+    from messaging.compliance.engine import RuleSet
+
+    rules = RuleSet(
+        country="CO",
+        region="",
+        creditor_id=1,
+        rules=[narrow if r.id == "CO-WINDOW" else r for r in CO.rules],
+    )
+    c = contact("CO")
+    day = datetime.date(2026, 12, 2)
+    picks = [spread_moment(contact=c, day=day, key=str(i), rules=rules) for i in range(50)]
+    assert all(local(BOG, 2026, 12, 2, 10, 0) <= p <= local(BOG, 2026, 12, 2, 11, 0) for p in picks)
+    assert len(set(picks)) > 20
+    assert spread_moment(contact=c, day=datetime.date(2026, 12, 5), key="1", rules=rules) is None
