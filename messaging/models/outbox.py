@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from portfolio.models import Channel, Creditor, Debt, Debtor, Language, Stage
@@ -17,12 +18,12 @@ class Message(TimeStampedModel):
     """
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        SENT = "sent", _("Sent")
-        DELIVERED = "delivered", _("Delivered")
-        FAILED = "failed", _("Failed")
-        SUPPRESSED = "suppressed", _("Suppressed")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("message status", "Planned")
+        SENT = "sent", pgettext_lazy("message status", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+        FAILED = "failed", pgettext_lazy("message status", "Failed")
+        SUPPRESSED = "suppressed", pgettext_lazy("message status", "Suppressed")
+        CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
 
     creditor = models.ForeignKey(
         Creditor, on_delete=models.PROTECT, related_name="messages", db_index=False

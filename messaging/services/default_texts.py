@@ -215,6 +215,7 @@ OPTOUT_TEXT = {
     "en": "Reply STOP to opt out.",
 }
 SIGN = {"es": "Atentamente,\n{{ creditor_name }}", "en": "Sincerely,\n{{ creditor_name }}"}
+LETTER_GREETING = {"es": "Apreciado(a) {{ full_name }}:", "en": "Dear {{ full_name }},"}
 LETTER_HEAD = {
     "es": "{{ full_name }}\n\n{{ business_date }}\n\nReferencias: {{ debt_refs }}",
     "en": "{{ full_name }}\n\n{{ business_date }}\n\nReferences: {{ debt_refs }}",
@@ -279,7 +280,7 @@ def default_text(code: str, channel: str, language: str) -> tuple[str, str]:
         body = "\n\n".join(
             [
                 LETTER_HEAD[language],
-                GREETING[language],
+                LETTER_GREETING[language],
                 _cap(lead),
                 PAY[language] + " " + PERSON[language],
                 closing,
