@@ -19,7 +19,7 @@ from messaging.forms import OutboxFilterForm, TemplateFilterForm, TemplateVersio
 from messaging.models import Message, MessageTemplateVersion
 from messaging.rendering import CONTEXT_DOC, TemplateRenderError
 from messaging.selectors import call_list as call_list_query
-from messaging.selectors import message_queryset, outbox_counts
+from messaging.selectors import message_queryset, outbox_counts, suppression_counts
 from messaging.selectors import template_list as templates_query
 from messaging.services.context import optout_message_id
 from messaging.services.optout import consent_revoke
@@ -79,6 +79,7 @@ def outbox(request):
             "channel_rows": channel_rows,
             "totals": [counts["totals"].get(s, 0) for s, _l in statuses],
             "total": counts["all"],
+            "suppressions": suppression_counts(user=request.user, business_date=day),
             **_page(request, listed),
         },
     )

@@ -362,11 +362,9 @@ def _first_action_per_debt(actions):
 
 def _link_remaining_actions(groups, ids) -> None:
     """Actions beyond the first per debt (same debt, same channel) are covered too: mark done."""
-    extra = [
-        action_id
-        for g in groups
-        for action_id, _debt in g.actions
-        if action_id not in {a for a, _d in _first_action_per_debt(g.actions)}
-    ]
-    if extra:
-        ContactAction.objects.filter(id__in=extra).update(status=ContactAction.Status.DONE)
+    extra = []
+    for g in groups:
+        linked = {action_id for action_id, _debt in _first_action_per_debt(g.actions)}
+        extra.extend(action_id for action_id, _debt in g.actions if action_id not in linked)
+    for chunk in _chunks(extra):
+        ContactAction.objects.filter(id__in=chunk).update(status=ContactAction.Status.DONE)

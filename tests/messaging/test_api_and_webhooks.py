@@ -177,3 +177,31 @@ def test_outbox_and_templates_pages_are_for_managers(client, world, collector, m
 def test_other_managers_do_not_see_these_messages(api_client, world):
     stranger = ManagerFactory(username="stranger", creditors=[CreditorFactory(code="x2")])
     assert _ids(_auth(api_client, stranger).get("/api/v1/messages/")) == set()
+
+
+def test_outbox_counts_suppressions_by_rule(client, manager, creditor):
+    debt = DebtFactory(creditor=creditor)
+    for _n in range(2):
+        make_message(debt=debt, status="suppressed", suppression_rule="CO-DAY",
+                     suppression_reason="CO-DAY: one a day")  # fmt: skip
+    client.force_login(manager)
+    response = client.get(reverse("messaging:outbox"), {"date": "2026-12-01"})
+    assert [(r["suppression_rule"], r["n"]) for r in response.context["suppressions"]] == [
+        ("CO-DAY", 2)
+    ]
+    filtered = client.get(
+        reverse("messaging:outbox"), {"date": "2026-12-01", "status": "suppressed", "q": "CO-DAY"}
+    )
+    assert filtered.context["page"].paginator.count == 2
+
+
+def test_a_collector_sees_the_calls_handed_to_them(client, creditor, collector, other_collector):
+    debt = DebtFactory(creditor=creditor, assigned_to=collector)
+    mine = make_message(debt=debt, channel="voice", to="+5730011", status="sent",
+                        collector=collector, body="Guion para el gestor")  # fmt: skip
+    other_debt = DebtFactory(creditor=creditor, assigned_to=other_collector)
+    make_message(debt=other_debt, channel="voice", to="+5730099", status="sent",
+                 collector=other_collector)  # fmt: skip
+    client.force_login(collector)
+    response = client.get(reverse("messaging:call-list"), {"date": "2026-12-01"})
+    assert list(response.context["page"].object_list) == [mine]
