@@ -251,3 +251,9 @@ def test_unknown_time_zone_is_refused():
     c = contact("CO", tz="Mars/Olympus", at=local("America/Bogota", 2026, 12, 2, 10, 0))
     decision = check(c, rules=CO)
     assert (decision.allowed, decision.rule) == (False, "ALL-TIMEZONE")
+
+
+def test_a_naive_time_is_a_programming_error():
+    c = replace(contact("CO"), at=datetime.datetime(2026, 12, 2, 10, 0))
+    with pytest.raises(ValueError, match="aware"):
+        check(c, rules=CO)
