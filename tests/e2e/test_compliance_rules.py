@@ -46,3 +46,23 @@ def test_manager_tightens_the_colombian_window(live_server, page, screenshot):
     expect(page.locator("body")).to_contain_text("más estricta")
     assert ComplianceOverride.objects.get().params["weekly"][0] == [["08:00", "18:00"]]
     screenshot("compliance-rules-override-es")
+
+
+def test_manager_tries_a_contact_on_a_colombian_saturday(live_server, page, screenshot):
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/messaging/compliance/")
+    page.get_by_role("link", name="Probar un contacto").click()
+    page.locator("#id_channel").select_option("sms")
+    page.get_by_label("Fecha local").fill("2026-12-05")
+    page.get_by_label("Hora local").fill("15:01")
+    page.get_by_role("button", name="Verificar este contacto").click()
+    result = page.locator("#try-result")
+    expect(result).to_contain_text("no permitido")
+    expect(result).to_contain_text("CO-WINDOW")
+    expect(result).to_contain_text("lunes 7 diciembre 2026, 07:00")
+    screenshot("compliance-try-es")
+    page.get_by_role("button", name="EN").click()
+    expect(page.locator("h1")).to_have_text("Try a contact")
+    screenshot("compliance-try-en")

@@ -258,3 +258,32 @@ def test_inactive_override_does_not_apply(manager, creditor):
         is_active=False,
     )
     assert rules_for(country="US", creditor_id=creditor.pk).get("US-COOLDOWN").params["days"] == 7
+
+
+def test_try_a_contact_shows_the_decision_and_the_next_lawful_moment(client, manager, creditor):
+    client.force_login(manager)
+    assert client.get(f"{URL}try/", {"creditor": creditor.pk}).context["result"] is None
+    query = {
+        "creditor": creditor.pk,
+        "country": "CO",
+        "timezone": "America/Bogota",
+        "channel": "sms",
+        "day": "2026-12-05",  # a Saturday
+        "time": "15:01",
+        "purpose": "collection",
+        "stage": "firm_notice",
+        "consented": "on",
+    }
+    result = client.get(f"{URL}try/", query).context["result"]
+    assert (result["decision"].allowed, result["decision"].rule) == (False, "CO-WINDOW")
+    assert result["first"].isoformat() == "2026-12-07T07:00:00-05:00"  # Sunday is rest
+    assert [(a.hour, b.hour) for a, b in result["slots"]] == [(8, 15)]
+    ok = client.get(f"{URL}try/", {**query, "time": "15:00"}).context["result"]
+    assert ok["decision"].allowed
+    held = client.get(f"{URL}try/", {**query, "holds": "deceased"})
+    assert held.context["result"]["first"] is None
+    assert "ALL-DECEASED" in held.content.decode()
+    bad = client.get(f"{URL}try/", {**query, "time": "25:99"})
+    assert bad.context["result"] is None and "time" in bad.context["form"].errors
+    other = client.get(f"{URL}try/", {**query, "creditor": CreditorFactory().pk})
+    assert "creditor" in other.context["form"].errors
