@@ -1,6 +1,7 @@
 """Required content at send time, and the bureau-notice rules."""
 
 import datetime
+from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -186,3 +187,10 @@ def test_purpose_of_each_template_code(code, purpose):
     from messaging.compliance import purpose_for_template
 
     assert purpose_for_template(code) == purpose
+
+
+def test_the_stop_keyword_must_be_the_capitalised_keyword():
+    c = contact("US", channel="sms", creditor_name="Banco Andino")
+    casual = replace(c, content="Banco Andino: please stop by our office to pay.")
+    assert check(casual).rule == "US-OPTOUT"
+    assert check(replace(c, content="Banco Andino: pay today. Reply STOP to opt out")).allowed
