@@ -102,3 +102,54 @@ def contact_try(*, data: dict) -> dict:
         "slots": [(a.astimezone(tz), b.astimezone(tz)) for a, b in slots],
         "rule_ids": rules.ids(),
     }
+
+
+class BureauTryForm(forms.Form):
+    """May a negative report go to the credit bureau? (CO-BUREAU / US-BUREAU)"""
+
+    b_country = forms.ChoiceField(
+        label=_("Debtor's country"),
+        choices=[*Country.choices, (OTHER_COUNTRY, _("Other country (default rules)"))],
+    )
+    notices = forms.CharField(
+        label=_("Notice dates"),
+        required=False,
+        help_text=_("YYYY-MM-DD, separated by commas"),
+    )
+    as_of = forms.DateField(label=_("Report date"), widget=forms.DateInput(attrs={"type": "date"}))
+    balance = forms.DecimalField(
+        label=_("Balance owed"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    arrears_start = forms.DateField(
+        label=_("Arrears began on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    spoke_with_consumer = forms.BooleanField(
+        label=_("We spoke with the consumer about the debt (US)"), required=False
+    )
+
+    def clean_notices(self):
+        out = []
+        for part in (self.cleaned_data.get("notices") or "").replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    out.append(datetime.date.fromisoformat(part.strip()))
+                except ValueError as exc:
+                    raise forms.ValidationError(
+                        _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part.strip()}
+                    ) from exc
+        return out
+
+
+def bureau_try(*, data: dict):
+    from messaging.compliance.bureau import bureau_report_allowed
+
+    return bureau_report_allowed(
+        country=data["b_country"],
+        notices_sent=data["notices"],
+        as_of=data["as_of"],
+        balance=data.get("balance"),
+        arrears_start=data.get("arrears_start"),
+        spoke_with_consumer=data.get("spoke_with_consumer", False),
+    )

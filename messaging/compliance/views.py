@@ -13,7 +13,7 @@ from messaging.compliance.forms import OverrideForm, OverrideStartForm
 from messaging.compliance.overrides import overridable_rules, tighten
 from messaging.compliance.selectors import compliance_override_list, effective_rules
 from messaging.compliance.services import compliance_override_delete, compliance_override_save
-from messaging.compliance.simulate import ContactTryForm, contact_try
+from messaging.compliance.simulate import BureauTryForm, ContactTryForm, bureau_try, contact_try
 from portfolio.selectors import creditor_list
 
 
@@ -152,4 +152,15 @@ def contact_try_view(request):
         request.GET if bound else None, initial=initial, creditors=_managed_creditors(request.user)
     )
     result = contact_try(data=form.cleaned_data) if bound and form.is_valid() else None
-    return render(request, "messaging/compliance/try.html", {"form": form, "result": result})
+    bureau_bound = "as_of" in request.GET
+    bureau_form = BureauTryForm(request.GET if bureau_bound else None)
+    bureau = (
+        bureau_try(data=bureau_form.cleaned_data)
+        if bureau_bound and bureau_form.is_valid()
+        else None
+    )
+    return render(
+        request,
+        "messaging/compliance/try.html",
+        {"form": form, "result": result, "bureau_form": bureau_form, "bureau": bureau},
+    )

@@ -287,3 +287,23 @@ def test_try_a_contact_shows_the_decision_and_the_next_lawful_moment(client, man
     assert bad.context["result"] is None and "time" in bad.context["form"].errors
     other = client.get(f"{URL}try/", {**query, "creditor": CreditorFactory().pk})
     assert "creditor" in other.context["form"].errors
+
+
+def test_bureau_check_on_the_try_page(client, manager):
+    client.force_login(manager)
+    url = f"{URL}try/"
+    query = {
+        "b_country": "CO",
+        "notices": "2026-11-01",
+        "as_of": "2026-11-20",
+        "balance": "5000000",
+    }
+    early = client.get(url, query).context["bureau"]
+    assert (early.allowed, early.rule) == (False, "CO-BUREAU")
+    assert client.get(url, {**query, "as_of": "2026-11-21"}).context["bureau"].allowed
+    small = client.get(url, {**query, "as_of": "2026-11-21", "balance": "100000"})
+    assert small.context["bureau"].rule == "CO-BUREAU"  # two notices needed
+    bad = client.get(url, {**query, "notices": "1 Nov"})
+    assert bad.context["bureau"] is None and "notices" in bad.context["bureau_form"].errors
+    us = client.get(url, {"b_country": "US", "as_of": "2026-11-21", "spoke_with_consumer": "on"})
+    assert us.context["bureau"].allowed
