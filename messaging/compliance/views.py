@@ -142,15 +142,15 @@ def override_delete(request, pk):
 def contact_try_view(request):
     """Try a contact against the rules (nothing is sent or stored)."""
     bound = "channel" in request.GET  # ?creditor=N alone only preselects the creditor
+    creditors = _managed_creditors(request.user)
+    first = creditors.first()
     initial = {
         "consented": True,
         "timezone": "America/Bogota",
         "country": "CO",
-        "creditor": request.GET.get("creditor"),
+        "creditor": request.GET.get("creditor") or (first.pk if first else None),
     }
-    form = ContactTryForm(
-        request.GET if bound else None, initial=initial, creditors=_managed_creditors(request.user)
-    )
+    form = ContactTryForm(request.GET if bound else None, initial=initial, creditors=creditors)
     result = contact_try(data=form.cleaned_data) if bound and form.is_valid() else None
     bureau_bound = "as_of" in request.GET
     bureau_form = BureauTryForm(request.GET if bureau_bound else None)
