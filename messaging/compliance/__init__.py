@@ -14,6 +14,7 @@ from messaging.compliance.engine import (
     ruleset_cache,
 )
 from messaging.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
+from messaging.compliance.purpose import purpose_for_template
 from messaging.compliance.types import Contact, Decision, PastContact
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "compliance_check",
     "first_lawful_moment",
     "lawful_slots",
+    "purpose_for_template",
     "rules_for",
     "ruleset_cache",
     "spread_moment",

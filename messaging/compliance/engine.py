@@ -31,6 +31,7 @@ class RuleSet:
         self.windows = tuple(e for e in self.evaluators if isinstance(e, Window))
         self.rests = tuple(e for e in self.evaluators if isinstance(e, Rest))
         self._by_channel: dict[str, tuple] = {}
+        self.slot_cache: dict[tuple, tuple] = {}
 
     def _for_channel(self, channel: str) -> tuple:
         found = self._by_channel.get(channel)
@@ -49,15 +50,28 @@ class RuleSet:
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
 
-    def context(self, contact: Contact, history: Sequence[PastContact]) -> Ctx | None:
+    def context(
+        self,
+        contact: Contact,
+        history: Sequence[PastContact],
+        *,
+        at=None,
+        prefiltered: bool = False,
+    ) -> Ctx | None:
+        """The evaluation context; `at` checks the contact at another instant, `prefiltered`
+        says `history` already holds only this debtor's contacts."""
+        when = at or contact.at
+        if when.tzinfo is None:
+            raise ValueError("Contact.at must be an aware datetime")
         tz = zone(contact.timezone)
         if tz is None:
             return None
-        # Only this debtor's contacts count. The caller leaves the contact being checked out of
-        # `history` (at send time: every other sent or planned contact, not this message).
-        debtor = contact.debtor_id
-        mine = [p for p in history if p.debtor_id == debtor]
-        return Ctx(contact, tz, mine)
+        if not prefiltered:
+            # Only this debtor's contacts count. The caller leaves the contact being checked
+            # out of `history` (at send time: every other sent or planned contact).
+            debtor = contact.debtor_id
+            history = [p for p in history if p.debtor_id == debtor]
+        return Ctx(contact, tz, history, at)
 
     def evaluate(self, ctx: Ctx, *, time_only: bool = False):
         """(Decision, evaluator that stopped it or None)."""

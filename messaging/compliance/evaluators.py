@@ -32,12 +32,13 @@ STAGE_ORDER = ("current", "friendly_reminder", "firm_notice", "pre_legal", "lega
 class Ctx:
     """What the evaluators need about one contact: its local time and the debtor's history."""
 
-    __slots__ = ("contact", "tz", "local", "history", "_dates", "_folded")
+    __slots__ = ("contact", "at", "tz", "local", "history", "_dates", "_folded")
 
-    def __init__(self, contact, tz, history):
+    def __init__(self, contact, tz, history, at=None):
         self.contact = contact
+        self.at = at = at or contact.at  # the planner tries other instants without copying
         self.tz = tz
-        self.local = contact.at.astimezone(tz)
+        self.local = at.astimezone(tz)
         self.history = history
         self._dates = None
         self._folded = None
@@ -297,7 +298,7 @@ class Cap(Evaluator):
                 if n + 1 > self.max:
                     return self._reason()
             return None
-        at, length = ctx.contact.at, datetime.timedelta(days=self.period)
+        at, length = ctx.at, datetime.timedelta(days=self.period)
         times = [p.at for p in ctx.history if self._counted(p) and abs(p.at - at) < length]
         starts = [t for t in times if t <= at] + [at]
         for s in starts:
@@ -316,7 +317,7 @@ class Cap(Evaluator):
     def retry_at(self, ctx):
         if self.calendar:
             return local_midnight(ctx.local.date() + DAY, ctx.tz)
-        at, length = ctx.contact.at, datetime.timedelta(days=self.period)
+        at, length = ctx.at, datetime.timedelta(days=self.period)
         later = [p.at + length for p in ctx.history if self._counted(p) and p.at + length > at]
         return min(later) if later else None
 
@@ -332,7 +333,7 @@ class Channels(Evaluator):
         self.length = datetime.timedelta(days=int(self.params["period_days"]))
 
     def check(self, ctx):
-        at, length, channel = ctx.contact.at, self.length, ctx.contact.channel
+        at, length, channel = ctx.at, self.length, ctx.contact.channel
         near = [p for p in ctx.history if abs(p.at - at) < length]
         if not near or all(p.channel == channel for p in near) and self.max >= 1:
             return None
@@ -348,7 +349,7 @@ class Channels(Evaluator):
         return None
 
     def retry_at(self, ctx):
-        at, length = ctx.contact.at, self.length
+        at, length = ctx.at, self.length
         later = [p.at + length for p in ctx.history if p.at + length > at]
         return min(later) if later else None
 
@@ -364,7 +365,7 @@ class Cooldown(Evaluator):
         self.after_kind = self.params.get("after_kind", "conversation")
 
     def _blocking(self, ctx):
-        today, at = ctx.local.date(), ctx.contact.at
+        today, at = ctx.local.date(), ctx.at
         return [
             d
             for p, d in zip(ctx.history, ctx.local_dates(), strict=True)

@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 
 from messaging.compliance.engine import RuleSet, resolve
 from messaging.compliance.timeutil import UTC, wall_instant, zone
@@ -14,6 +13,19 @@ _MAX_STEPS = 500
 
 
 def _day_slots(ruleset: RuleSet, contact: Contact, day: datetime.date, tz):
+    """The lawful slots of a local day, memoised on the rule set (the planner asks for the
+    same few (channel, zone, day) combinations thousands of times)."""
+    key = (contact.channel, contact.timezone, day, contact.country, contact.region)
+    cache = ruleset.slot_cache
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        found = cache[key] = tuple(_compute_day_slots(ruleset, contact, day, tz))
+    return found
+
+
+def _compute_day_slots(ruleset: RuleSet, contact: Contact, day: datetime.date, tz):
     for rest in ruleset.rests:
         if rest.applies(contact) and rest.is_rest(day, contact):
             return []
@@ -38,7 +50,7 @@ def lawful_slots(
     tz = zone(contact.timezone)
     if tz is None:
         return []
-    return _day_slots(resolve(contact, rules), contact, day, tz)
+    return list(_day_slots(resolve(contact, rules), contact, day, tz))
 
 
 def _snap(ruleset, contact, t, tz, until):
@@ -69,13 +81,14 @@ def first_lawful_moment(
     if tz is None:
         return None
     until = not_before + datetime.timedelta(days=horizon_days)
+    debtor = contact.debtor_id
+    mine = [p for p in history if p.debtor_id == debtor]
     t = not_before
     for _step in range(_MAX_STEPS):
         t = _snap(ruleset, contact, t, tz, until)
         if t is None:
             return None
-        candidate = replace(contact, at=t)
-        ctx = ruleset.context(candidate, history)
+        ctx = ruleset.context(contact, mine, at=t, prefiltered=True)
         decision, ev = ruleset.evaluate(ctx)
         if decision.allowed:
             return t.astimezone(UTC)
@@ -122,6 +135,9 @@ def spread_moment(
             pick = a + offset
             break
         offset -= b - a
+    decision, _ev = ruleset.evaluate(ruleset.context(contact, history, at=pick))
+    if decision.allowed:  # the common case: the hashed minute is free
+        return pick.astimezone(UTC)
     day_end = wall_instant(day, 86400, tz, end=True)
     for start in (pick, slots[0][0]):
         found = first_lawful_moment(

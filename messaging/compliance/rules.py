@@ -114,8 +114,8 @@ LEGAL_ACTION_WORDS = (
 
 # Opt-out instructions an electronic message must carry (any one of them).
 OPT_OUT_MARKERS = (
-    r"\bSTOP\b",
-    r"\bBAJA\b",
+    r"(?-i:\bSTOP\b)",  # the keyword itself, in capitals ("stop by our office" is not one)
+    r"(?-i:\bBAJA\b)",
     r"darse de baja",
     r"dese de baja",
     r"unsubscribe",

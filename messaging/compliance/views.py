@@ -13,6 +13,7 @@ from messaging.compliance.forms import OverrideForm, OverrideStartForm
 from messaging.compliance.overrides import overridable_rules, tighten
 from messaging.compliance.selectors import compliance_override_list, effective_rules
 from messaging.compliance.services import compliance_override_delete, compliance_override_save
+from messaging.compliance.simulate import BureauTryForm, ContactTryForm, bureau_try, contact_try
 from portfolio.selectors import creditor_list
 
 
@@ -135,3 +136,31 @@ def override_delete(request, pk):
     compliance_override_delete(user=request.user, override=override)
     messages.success(request, _("Override removed: the legal rule applies again."))
     return redirect(f"{_rules_url()}?creditor={creditor_id}")
+
+
+@manager_required
+def contact_try_view(request):
+    """Try a contact against the rules (nothing is sent or stored)."""
+    bound = "channel" in request.GET  # ?creditor=N alone only preselects the creditor
+    creditors = _managed_creditors(request.user)
+    first = creditors.first()
+    initial = {
+        "consented": True,
+        "timezone": "America/Bogota",
+        "country": "CO",
+        "creditor": request.GET.get("creditor") or (first.pk if first else None),
+    }
+    form = ContactTryForm(request.GET if bound else None, initial=initial, creditors=creditors)
+    result = contact_try(data=form.cleaned_data) if bound and form.is_valid() else None
+    bureau_bound = "as_of" in request.GET
+    bureau_form = BureauTryForm(request.GET if bureau_bound else None)
+    bureau = (
+        bureau_try(data=bureau_form.cleaned_data)
+        if bureau_bound and bureau_form.is_valid()
+        else None
+    )
+    return render(
+        request,
+        "messaging/compliance/try.html",
+        {"form": form, "result": result, "bureau_form": bureau_form, "bureau": bureau},
+    )

@@ -1,6 +1,7 @@
 """Required content at send time, and the bureau-notice rules."""
 
 import datetime
+from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -167,3 +168,29 @@ def test_us_bureau_fourteen_days_or_a_conversation():
         country="US", notices_sent=[], as_of=D(2026, 11, 1), spoke_with_consumer=True
     ).allowed
     assert not bureau_report_allowed(country="US", notices_sent=[], as_of=D(2026, 11, 1)).allowed
+
+
+@pytest.mark.parametrize(
+    ("code", "purpose"),
+    [
+        ("agreement_confirmation", "agreement"),
+        ("instalment_reminder", "agreement"),
+        ("missed_instalment", "agreement"),
+        ("agreement_broken", "agreement"),
+        ("payment_thanks", "transactional"),
+        ("friendly", "collection"),
+        ("pre_legal_call", "collection"),
+        ("", "collection"),
+    ],
+)
+def test_purpose_of_each_template_code(code, purpose):
+    from messaging.compliance import purpose_for_template
+
+    assert purpose_for_template(code) == purpose
+
+
+def test_the_stop_keyword_must_be_the_capitalised_keyword():
+    c = contact("US", channel="sms", creditor_name="Banco Andino")
+    casual = replace(c, content="Banco Andino: please stop by our office to pay.")
+    assert check(casual).rule == "US-OPTOUT"
+    assert check(replace(c, content="Banco Andino: pay today. Reply STOP to opt out")).allowed

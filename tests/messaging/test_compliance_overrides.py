@@ -258,3 +258,52 @@ def test_inactive_override_does_not_apply(manager, creditor):
         is_active=False,
     )
     assert rules_for(country="US", creditor_id=creditor.pk).get("US-COOLDOWN").params["days"] == 7
+
+
+def test_try_a_contact_shows_the_decision_and_the_next_lawful_moment(client, manager, creditor):
+    client.force_login(manager)
+    assert client.get(f"{URL}try/", {"creditor": creditor.pk}).context["result"] is None
+    query = {
+        "creditor": creditor.pk,
+        "country": "CO",
+        "timezone": "America/Bogota",
+        "channel": "sms",
+        "day": "2026-12-05",  # a Saturday
+        "time": "15:01",
+        "purpose": "collection",
+        "stage": "firm_notice",
+        "consented": "on",
+    }
+    result = client.get(f"{URL}try/", query).context["result"]
+    assert (result["decision"].allowed, result["decision"].rule) == (False, "CO-WINDOW")
+    assert result["first"].isoformat() == "2026-12-07T07:00:00-05:00"  # Sunday is rest
+    assert [(a.hour, b.hour) for a, b in result["slots"]] == [(8, 15)]
+    ok = client.get(f"{URL}try/", {**query, "time": "15:00"}).context["result"]
+    assert ok["decision"].allowed
+    held = client.get(f"{URL}try/", {**query, "holds": "deceased"})
+    assert held.context["result"]["first"] is None
+    assert "ALL-DECEASED" in held.content.decode()
+    bad = client.get(f"{URL}try/", {**query, "time": "25:99"})
+    assert bad.context["result"] is None and "time" in bad.context["form"].errors
+    other = client.get(f"{URL}try/", {**query, "creditor": CreditorFactory().pk})
+    assert "creditor" in other.context["form"].errors
+
+
+def test_bureau_check_on_the_try_page(client, manager):
+    client.force_login(manager)
+    url = f"{URL}try/"
+    query = {
+        "b_country": "CO",
+        "notices": "2026-11-01",
+        "as_of": "2026-11-20",
+        "balance": "5000000",
+    }
+    early = client.get(url, query).context["bureau"]
+    assert (early.allowed, early.rule) == (False, "CO-BUREAU")
+    assert client.get(url, {**query, "as_of": "2026-11-21"}).context["bureau"].allowed
+    small = client.get(url, {**query, "as_of": "2026-11-21", "balance": "100000"})
+    assert small.context["bureau"].rule == "CO-BUREAU"  # two notices needed
+    bad = client.get(url, {**query, "notices": "1 Nov"})
+    assert bad.context["bureau"] is None and "notices" in bad.context["bureau_form"].errors
+    us = client.get(url, {"b_country": "US", "as_of": "2026-11-21", "spoke_with_consumer": "on"})
+    assert us.context["bureau"].allowed

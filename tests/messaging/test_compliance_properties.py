@@ -240,3 +240,51 @@ def test_spread_moment_passes_the_check_on_that_day(case, key):
     lawful = replace(contact, at=found)
     assert check(lawful, history).allowed
     assert naive_forbids(lawful, history) is None
+
+
+# --- overrides can only tighten ----------------------------------------------------------
+def _hhmm(minutes):
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def overrides(draw):
+    """Random, possibly looser-than-law override parameters for the time/frequency rules."""
+    day = st.lists(
+        st.tuples(st.integers(0, 23 * 60), st.integers(1, 120)).map(
+            lambda t: [_hhmm(t[0]), _hhmm(min(t[0] + t[1], 24 * 60 - 1))]
+        ),
+        max_size=2,
+    )
+    return {
+        "CO-WINDOW": {"weekly": draw(st.lists(day, min_size=7, max_size=7))},
+        "US-WINDOW": {"weekly": draw(st.lists(day, min_size=7, max_size=7))},
+        "MX-WINDOW": {"weekly": draw(st.lists(day, min_size=7, max_size=7))},
+        "CO-REST": {"weekdays": draw(st.lists(st.integers(0, 6), max_size=3))},
+        "CO-DAY": {"max": draw(st.integers(0, 3)), "period_days": draw(st.integers(1, 3))},
+        "CO-WEEK": {
+            "max_channels": draw(st.integers(1, 3)),
+            "period_days": draw(st.integers(1, 14)),
+        },
+        "US-CALLS": {"max": draw(st.integers(0, 10)), "period_days": draw(st.integers(1, 10))},
+        "US-MA-CALLS": {"max": draw(st.integers(0, 4)), "period_days": draw(st.integers(1, 10))},
+        "US-COOLDOWN": {"days": draw(st.integers(1, 12))},
+    }
+
+
+@SETTINGS
+@given(any_case, overrides())
+def test_a_creditor_override_never_allows_what_the_law_forbids(case, params):
+    from messaging.compliance.engine import build_ruleset
+
+    contact, history = case
+    mine = build_ruleset(
+        country=contact.country, region=contact.region, creditor_id=1, overrides=params
+    )
+    if compliance_check(contact=contact, history=history, rules=mine).allowed:
+        assert check(contact, history).allowed
+    found = first_lawful_moment(contact=contact, history=history, rules=mine, not_before=contact.at)
+    if found is not None:
+        lawful = replace(contact, at=found)
+        assert compliance_check(contact=lawful, history=history, rules=mine).allowed
+        assert check(lawful, history).allowed

@@ -251,3 +251,26 @@ def test_unknown_time_zone_is_refused():
     c = contact("CO", tz="Mars/Olympus", at=local("America/Bogota", 2026, 12, 2, 10, 0))
     decision = check(c, rules=CO)
     assert (decision.allowed, decision.rule) == (False, "ALL-TIMEZONE")
+
+
+def test_a_naive_time_is_a_programming_error():
+    c = replace(contact("CO"), at=datetime.datetime(2026, 12, 2, 10, 0))
+    with pytest.raises(ValueError, match="aware"):
+        check(c, rules=CO)
+
+
+def test_every_rule_has_a_source_a_label_and_is_documented():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from messaging.compliance.evaluators import EVALUATORS
+    from messaging.compliance.rules import all_legal_rules
+
+    docs = (Path(settings.BASE_DIR) / "docs" / "compliance.md").read_text()
+    for rule_id, r in all_legal_rules().items():
+        assert r.type in EVALUATORS, rule_id
+        assert r.source and str(r.label), rule_id
+        assert rule_id in docs, f"{rule_id} missing from docs/compliance.md"
+    for rule_id in ("CO-BUREAU", "US-BUREAU", "DEFAULT-BUREAU", "ALL-TIMEZONE"):
+        assert rule_id in docs
