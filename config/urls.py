@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("portfolio.api_urls")),
     path("", include("collections_app.api_urls")),
     path("", include("agreements.api_urls")),
+    path("", include("messaging.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("collections_app.urls")),
     path("", include("agreements.urls")),
+    path("messaging/compliance/", include("messaging.compliance.urls")),
+    path("", include("messaging.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_templates(sender, **kwargs):
+    from messaging.services.templates import templates_ensure_defaults
+
+    templates_ensure_defaults()
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
     verbose_name = _("Messaging")
+
+    def ready(self):
+        # Seed data for messaging lives in a service (the initial migration is regenerated when
+        # branches merge), run after every migrate; it only adds what is missing.
+        post_migrate.connect(_ensure_templates, sender=self, dispatch_uid="messaging-templates")

@@ -134,6 +134,13 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         actions = _plan_actions(debts, business_date)
     with phase("store actions"):
         planned = _store_actions(actions, business_date=business_date, run=run)
+    # --- messaging hook: the day's planned contact actions become outbox messages, in the
+    # same transaction (a crash undoes both; a rerun plans nothing new).
+    with phase("plan messages"):
+        from messaging.services.planning import messages_plan
+
+        messages_plan(business_date=business_date)
+    # --- end of messaging hook
     # Seconds per step at DEBUG, so a slow morning can be diagnosed in production.
     logger.debug(
         "cycle %s steps: %s",

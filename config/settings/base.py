@@ -123,6 +123,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CARTERA_IMPORT_MAX_BYTES = env.int("CARTERA_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
 
+# Compliance engine (docs/compliance.md): does an unanswered call count as the day's one
+# contact in Colombia (CO-DAY)? Strict by default. Colombian monthly minimum wage (COP) for
+# CO-BUREAU's small-debt rule: 2026 value, Decreto 1469 de 2025 / Decreto 0159 de 2026.
+COMPLIANCE_CO_COUNT_UNANSWERED_CALLS = env.bool(
+    "COMPLIANCE_CO_COUNT_UNANSWERED_CALLS", default=True
+)
+COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE = env("COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", default="1750905")
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cartera <no-reply@cartera.local>")
 
@@ -153,7 +161,40 @@ CELERY_BEAT_SCHEDULE = {
             minute=env.int("CARTERA_CYCLE_MINUTE", default=0),
         ),
     },
+    # Messaging: claim due messages and fan them out to workers; the day's letter print file.
+    "dispatch-due": {
+        "task": "messaging.tasks.dispatch_due",
+        "schedule": env.float("CARTERA_DISPATCH_SECONDS", default=60.0),
+    },
+    "letters-print-batch": {
+        "task": "messaging.tasks.letters_print_batch_task",
+        "schedule": crontab(hour=env.int("CARTERA_LETTERS_HOUR", default=20), minute=0),
+    },
 }
+
+# Messaging. Backend per channel (dotted path); the sandbox records what would be sent.
+_SANDBOX = "messaging.channels.sandbox.SandboxBackend"
+CARTERA_CHANNEL_BACKENDS = {
+    "email": env("CARTERA_EMAIL_CHANNEL", default="messaging.channels.email.EmailBackend"),
+    "sms": env("CARTERA_SMS_CHANNEL", default=_SANDBOX),
+    "whatsapp": env("CARTERA_WHATSAPP_CHANNEL", default=_SANDBOX),
+    "letter": env("CARTERA_LETTER_CHANNEL", default="messaging.channels.letter.LetterBackend"),
+    "voice": env("CARTERA_VOICE_CHANNEL", default="messaging.channels.voice.CallListBackend"),
+}
+CARTERA_PUBLIC_URL = env("CARTERA_PUBLIC_URL", default="http://127.0.0.1:8000")
+CARTERA_PORTAL_URL = env("CARTERA_PORTAL_URL", default=f"{CARTERA_PUBLIC_URL}/portal/")
+CARTERA_CONTACT_PHONE = env("CARTERA_CONTACT_PHONE", default="+57 601 555 0100")
+CARTERA_DISPATCH_BATCH = env.int("CARTERA_DISPATCH_BATCH", default=200)
+CARTERA_DISPATCH_MAX_BATCHES = env.int("CARTERA_DISPATCH_MAX_BATCHES", default=100)
+CARTERA_DISPATCH_LEASE_SECONDS = env.int("CARTERA_DISPATCH_LEASE_SECONDS", default=300)
+CARTERA_SANDBOX_DELAY_SECONDS = env.float("CARTERA_SANDBOX_DELAY_SECONDS", default=0.0)
+# HMAC secret of the sandbox provider's delivery callbacks (tests and demos).
+CARTERA_SANDBOX_WEBHOOK_SECRET = env("CARTERA_SANDBOX_WEBHOOK_SECRET", default=SECRET_KEY)
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
+TWILIO_WHATSAPP_FROM = env("TWILIO_WHATSAPP_FROM", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 from core.money import parse_amount
 from core.roles import ADMIN, MANAGER, user_role
-from portfolio.models import OPEN_STAGES, Creditor, Debt, ImportBatch, Payment
+from portfolio.models import OPEN_STAGES, Creditor, Debt, ImportBatch, Payment, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +242,11 @@ def payment_record(
     from agreements.services.allocation import agreements_after_payment
 
     agreements_after_payment(debt_ids=[debt.pk])
+    if debt.stage == Stage.PAID:
+        # Messaging: a thank-you on the debtor's best consented channel (a ContactAction).
+        from messaging.services.thanks import payment_thanks_plan
+
+        payment_thanks_plan(debt=debt, business_date=debt.stage_entered_on)
     return payment, True
 
 

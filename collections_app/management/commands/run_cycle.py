@@ -39,9 +39,9 @@ class Command(BaseCommand):
                 f"{run.actions_planned} contact actions planned"
             )
         if dispatch:
-            # Delivery through channel backends arrives with the messaging app; until then the
-            # day's contact actions are stored (admin: Collections › Contact actions).
-            raise CommandError(
-                "--dispatch: no channel backends are installed yet; the contact actions above "
-                "are stored and visible in the admin."
-            )
+            from messaging.services.dispatch import messages_dispatch_date
+
+            for run in runs:
+                counts = messages_dispatch_date(business_date=run.business_date)
+                summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+                self.stdout.write(f"{run.business_date}: messages {summary or 'none planned'}")

@@ -42,6 +42,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             summary = demo_seed(debtors=debtors, as_of=as_of, seed=seed, force=force)
+            # Messaging: the default message templates (idempotent; also run after migrate).
+            from messaging.services.templates import templates_ensure_defaults
+
+            templates_ensure_defaults()
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         elapsed = time.monotonic() - started

@@ -1,0 +1,224 @@
+"""Benchmark dispatch: messages/s through Celery + Redis to the sandbox, compliance check on.
+
+    .venv/bin/python bench/dispatch.py --messages 100000 [--concurrency 2]
+
+Builds N planned SMS messages (one per debtor, each covering one debt, consented contact
+point) due now, starts a real Celery worker (prefork) on Redis, claims the messages in batches
+exactly as beat's `dispatch_due` does and enqueues `send_batch` tasks, then times until every
+message is sent. Each send locks its row, re-checks the debt and consent, renders the template,
+asks the compliance engine, records the sandbox delivery and commits. Checks at the end that
+every message was sent exactly once (SandboxDelivery.sends == 1).
+
+Uses DATABASE_URL (default: `cartera_bench_dispatch` on the local PostgreSQL, migrated and
+emptied) and REDIS_URL (default redis://127.0.0.1:6379/12; that DB is flushed).
+"""
+
+import argparse
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cartera_bench_dispatch")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Max  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from messaging import compliance  # noqa: E402
+from messaging.models import Message, SandboxDelivery  # noqa: E402
+
+CANDIDATES = [
+    ("CO", "", "America/Bogota"),
+    ("MX", "", "America/Mexico_City"),
+    ("US", "NY", "America/New_York"),
+    ("US", "CA", "America/Los_Angeles"),
+    ("US", "HI", "Pacific/Honolulu"),
+]
+
+
+def ensure_database() -> None:
+    import psycopg2
+
+    settings = connection.settings_dict
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"] or "postgres",
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+    admin.close()
+
+
+def open_jurisdiction(minutes: int):
+    """A jurisdiction whose window stays open for the whole run (the check runs at send)."""
+    now = timezone.now()
+    for country, region, tz in CANDIDATES:
+        allowed = all(
+            compliance.compliance_check(
+                contact=compliance.Contact(
+                    debtor_id=1, creditor_id=1, country=country, region=region, timezone=tz,
+                    channel="sms", at=now + datetime.timedelta(minutes=m),
+                    stage="friendly_reminder", purpose="collection", consented=True,
+                    holds=frozenset(), content="x STOP", creditor_name="x",
+                ),
+                history=[],
+            ).allowed
+            for m in range(0, minutes + 1, 5)
+        )  # fmt: skip
+        if allowed:
+            return country, region, tz
+    return None
+
+
+def build(n: int, country: str, region: str, tz: str) -> None:
+    """N debtors, consented SMS points, debts and planned messages, set-based in SQL."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE messaging_sandboxdelivery, messaging_deliveryevent, messaging_messagedebt, "
+            "messaging_message, collections_app_contactaction, collections_app_hold, "
+            "portfolio_payment, portfolio_historicaldebt, portfolio_debt, "
+            "portfolio_historicalcontactpoint, portfolio_consentevent, portfolio_contactpoint, "
+            "portfolio_historicaldebtor, portfolio_debtor CASCADE"
+        )
+        cursor.execute("DELETE FROM portfolio_creditor WHERE code = 'bench-dispatch'")
+        cursor.execute(
+            "INSERT INTO portfolio_creditor (code, name, kind, country, contact_email, "
+            "contact_phone, is_active, created_at, updated_at) VALUES ('bench-dispatch', "
+            "'Banco Bench', 'bank', %s, '', '+57 601 555 0100', true, now(), now()) RETURNING id",
+            [country],
+        )
+        creditor = cursor.fetchone()[0]
+        cursor.execute(
+            """
+            INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type,
+                document_number, full_name, address_line, city, region, postal_code, country,
+                timezone, language, created_at, updated_at)
+            SELECT %s, 'B' || g, 'CC', (100000000 + g)::text, 'Deudor ' || g, '', '', %s, '',
+                   %s, %s, 'es', now(), now()
+              FROM generate_series(1, %s) g
+            """,
+            [creditor, region, country, tz, n],
+        )
+        cursor.execute(
+            """
+            INSERT INTO portfolio_contactpoint (debtor_id, channel, value, is_primary, verified,
+                consent_granted, consent_changed_at, consent_source, created_at, updated_at)
+            SELECT id, 'sms', '+5730' || lpad(id::text, 8, '0'), true, true, true, now(),
+                   'import', now(), now()
+              FROM portfolio_debtor WHERE creditor_id = %s
+            """,
+            [creditor],
+        )
+        cursor.execute(
+            """
+            INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
+                original_amount, principal, interest, fees, balance, due_date, stage,
+                created_at, updated_at)
+            SELECT %s, id, 'BD' || id, 'credit_card', 'COP', 1500000, 1000000, 150000, 20000,
+                   1170000, DATE '2026-11-01', 'friendly_reminder', now(), now()
+              FROM portfolio_debtor WHERE creditor_id = %s
+            """,
+            [creditor, creditor],
+        )
+        cursor.execute(
+            """
+            INSERT INTO messaging_message (creditor_id, debtor_id, channel, template, purpose,
+                stage, language, business_date, "to", planned_for, status, suppression_rule,
+                suppression_reason, subject, body, provider_message_id, attempts, last_error,
+                idempotency_key, created_at, updated_at)
+            SELECT %s, d.id, 'sms', 'friendly', 'collection', 'friendly_reminder', 'es', %s,
+                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '', '', 0,
+                   '', 'bench:' || d.id, now(), now()
+              FROM portfolio_debtor d WHERE d.creditor_id = %s
+            """,
+            [creditor, now.date(), now - datetime.timedelta(minutes=1), creditor],
+        )
+        cursor.execute(
+            """
+            INSERT INTO messaging_messagedebt (message_id, debt_id)
+            SELECT m.id, t.id FROM messaging_message m JOIN portfolio_debt t
+                ON t.debtor_id = m.debtor_id
+            """
+        )
+        cursor.execute("ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=200)
+    args = parser.parse_args()
+
+    ensure_database()
+    call_command("migrate", verbosity=0)
+    jurisdiction = open_jurisdiction(minutes=max(10, args.messages // 3000))
+    if jurisdiction is None:
+        sys.exit("No benchmark jurisdiction has an open contact window now; try later.")
+    started = time.perf_counter()
+    build(args.messages, *jurisdiction)
+    print(f"built {args.messages} messages ({jurisdiction[0]}, {jurisdiction[2]}) "
+          f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
+
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    env = {**os.environ, "CARTERA_DISPATCH_BATCH": str(args.batch), "LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning",
+         "--pool", "prefork", "--concurrency", str(args.concurrency), "--without-mingle",
+         "--without-gossip", "--without-heartbeat"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        from messaging.services.dispatch import messages_claim_due
+        from messaging.tasks import send_batch
+
+        time.sleep(3)  # let the worker connect before the clock starts
+        started = time.perf_counter()
+        claimed = 0
+        while True:
+            token, ids = messages_claim_due(limit=args.batch)
+            if not ids:
+                break
+            send_batch.delay(ids, token)
+            claimed += len(ids)
+        enqueued = time.perf_counter() - started
+        while Message.objects.filter(status="planned").exists():
+            assert worker.poll() is None, "the worker died"
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=30)
+    sent = Message.objects.filter(status="sent").count()
+    other = Message.objects.exclude(status="sent").values_list("status", flat=True).distinct()
+    deliveries = SandboxDelivery.objects.count()
+    most = SandboxDelivery.objects.aggregate(m=Max("sends"))["m"]
+    print(f"claimed and enqueued {claimed} in {enqueued:.1f}s")
+    print(f"sent {sent} of {args.messages} in {elapsed:.1f}s: {sent / elapsed:.0f} messages/s "
+          f"(worker concurrency {args.concurrency}, batch {args.batch}); other statuses: "
+          f"{list(other)}; sandbox rows {deliveries}, max sends per message {most}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

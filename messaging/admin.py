@@ -1,0 +1,87 @@
+from django.contrib import admin
+
+from messaging.compliance import admin as compliance_admin  # noqa: F401
+from messaging.models import (
+    DeliveryEvent,
+    LetterPrintBatch,
+    Message,
+    MessageDebt,
+    MessageTemplate,
+    MessageTemplateVersion,
+    SandboxDelivery,
+)
+
+
+class VersionInline(admin.TabularInline):
+    model = MessageTemplateVersion
+    extra = 0
+    can_delete = False
+    fields = ("number", "subject", "is_active", "author", "created_at", "change_note")
+    readonly_fields = ("number", "subject", "author", "created_at", "change_note")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "channel", "language", "is_active", "updated_at")
+    list_filter = ("channel", "language", "is_active")
+    search_fields = ("code", "description")
+    inlines = [VersionInline]
+
+
+@admin.register(MessageTemplateVersion)
+class MessageTemplateVersionAdmin(admin.ModelAdmin):
+    list_display = ("template", "number", "is_active", "author", "created_at")
+    list_filter = ("is_active", "template__channel", "template__language")
+    search_fields = ("template__code", "subject", "body")
+    readonly_fields = ("template", "number", "author", "created_at")
+
+
+class MessageDebtInline(admin.TabularInline):
+    model = MessageDebt
+    extra = 0
+    raw_id_fields = ("debt", "contact_action")
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "business_date", "channel", "template", "status", "planned_for", "to")
+    list_filter = ("status", "channel", "business_date", "purpose")
+    search_fields = ("to", "idempotency_key", "template", "suppression_rule")
+    raw_id_fields = ("debtor", "creditor", "template_version", "collector")
+    readonly_fields = ("idempotency_key", "claim_token", "claimed_at", "attempts")
+    date_hierarchy = "business_date"
+    inlines = [MessageDebtInline]
+
+
+@admin.register(MessageDebt)
+class MessageDebtAdmin(admin.ModelAdmin):
+    list_display = ("message", "debt", "contact_action")
+    search_fields = ("debt__debt_ref", "message__idempotency_key")
+    list_filter = ("message__channel",)
+    raw_id_fields = ("message", "debt", "contact_action")
+
+
+@admin.register(DeliveryEvent)
+class DeliveryEventAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "provider", "kind", "provider_message_id", "message")
+    list_filter = ("provider", "kind")
+    search_fields = ("provider_message_id", "event_key", "detail")
+    raw_id_fields = ("message",)
+
+
+@admin.register(SandboxDelivery)
+class SandboxDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("recorded_at", "channel", "to", "sends", "idempotency_key")
+    list_filter = ("channel",)
+    search_fields = ("to", "idempotency_key", "body")
+    raw_id_fields = ("message",)
+
+
+@admin.register(LetterPrintBatch)
+class LetterPrintBatchAdmin(admin.ModelAdmin):
+    list_display = ("business_date", "letters", "file", "created_at")
+    list_filter = ("business_date",)
+    search_fields = ("file",)

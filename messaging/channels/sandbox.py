@@ -1,0 +1,56 @@
+"""The sandbox: records what would be sent, once per message (demos, tests, benchmarks)."""
+
+import time
+
+from django.conf import settings
+from django.db import connection
+
+from messaging.channels import (
+    ChannelBackend,
+    PermanentChannelError,
+    SendResult,
+    TransientChannelError,
+)
+from messaging.models import SandboxDelivery
+
+# Recipients that make the sandbox fail on purpose, to exercise retries and failures.
+FAIL_TRANSIENT = "fail-transient"
+FAIL_PERMANENT = "fail-permanent"
+
+
+class SandboxBackend(ChannelBackend):
+    provider = "sandbox"
+    transactional = True
+
+    def send(self, message, rendered) -> SendResult:
+        delay = float(getattr(settings, "CARTERA_SANDBOX_DELAY_SECONDS", 0) or 0)
+        if delay:
+            time.sleep(delay)  # the kill test needs a batch that takes a while
+        if message.to.startswith(FAIL_TRANSIENT):
+            raise TransientChannelError("sandbox: simulated provider outage")
+        if message.to.startswith(FAIL_PERMANENT):
+            raise PermanentChannelError("sandbox: simulated invalid recipient")
+        table = SandboxDelivery._meta.db_table
+        # Same transaction as the message's status change: both commit or neither does. A
+        # second committed send of the same message would show up as sends = 2.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {table}
+                    (message_id, idempotency_key, channel, "to", subject, body, sends,
+                     recorded_at)
+                VALUES (%s, %s, %s, %s, %s, %s, 1, CURRENT_TIMESTAMP)
+                ON CONFLICT (idempotency_key) DO UPDATE SET sends = {table}.sends + 1
+                RETURNING id
+                """,
+                [
+                    message.id,
+                    message.idempotency_key,
+                    message.channel,
+                    message.to,
+                    rendered.subject[:255],
+                    rendered.body,
+                ],
+            )
+            row_id = cursor.fetchone()[0]
+        return SendResult(provider=self.provider, provider_message_id=f"sandbox-{row_id}")

@@ -1,0 +1,34 @@
+"""The compliance engine: may we contact this debtor, now, on this channel, with this text?
+
+Interface fixed in CONTRACTS.md (additive changes only); rules and sources in
+docs/compliance.md. The rule tables live in `rules.py`, one generic evaluator per rule type
+in `evaluators.py`.
+"""
+
+from messaging.compliance.bureau import bureau_report_allowed
+from messaging.compliance.engine import (
+    RuleSet,
+    RuleSetCache,
+    compliance_check,
+    rules_for,
+    ruleset_cache,
+)
+from messaging.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
+from messaging.compliance.purpose import purpose_for_template
+from messaging.compliance.types import Contact, Decision, PastContact
+
+__all__ = [
+    "Contact",
+    "Decision",
+    "PastContact",
+    "RuleSet",
+    "RuleSetCache",
+    "bureau_report_allowed",
+    "compliance_check",
+    "first_lawful_moment",
+    "lawful_slots",
+    "purpose_for_template",
+    "rules_for",
+    "ruleset_cache",
+    "spread_moment",
+]

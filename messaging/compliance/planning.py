@@ -1,0 +1,152 @@
+"""When may a contact happen? Lawful slots of a local day, the first lawful moment, spreading."""
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+
+from messaging.compliance.engine import RuleSet, resolve
+from messaging.compliance.timeutil import UTC, wall_instant, zone
+from messaging.compliance.types import Contact, PastContact
+
+_US = datetime.timedelta(microseconds=1)
+_MAX_STEPS = 500
+
+
+def _day_slots(ruleset: RuleSet, contact: Contact, day: datetime.date, tz):
+    """The lawful slots of a local day, memoised on the rule set (the planner asks for the
+    same few (channel, zone, day) combinations thousands of times)."""
+    key = (contact.channel, contact.timezone, day, contact.country, contact.region)
+    cache = ruleset.slot_cache
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 50_000:
+            cache.clear()
+        found = cache[key] = tuple(_compute_day_slots(ruleset, contact, day, tz))
+    return found
+
+
+def _compute_day_slots(ruleset: RuleSet, contact: Contact, day: datetime.date, tz):
+    for rest in ruleset.rests:
+        if rest.applies(contact) and rest.is_rest(day, contact):
+            return []
+    windows = [w for w in ruleset.windows if w.applies(contact)]
+    if not windows:
+        return [(wall_instant(day, 0, tz), wall_instant(day, 86400, tz, end=True))]
+    slots = windows[0].slots(day, tz)
+    for other in windows[1:]:  # several window rules: their intersection
+        theirs = other.slots(day, tz)
+        slots = [
+            (max(a, c), min(b, d)) for a, b in slots for c, d in theirs if max(a, c) <= min(b, d)
+        ]
+    return [(a, b) for a, b in slots if a <= b]
+
+
+def lawful_slots(
+    *, contact: Contact, day: datetime.date, rules: RuleSet | None = None
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The allowed windows [start, end] (aware, ends inclusive) of the debtor's local `day`
+    for this contact's channel: contact hours minus rest days and holidays. Caps, holds and
+    consent are not applied here (see first_lawful_moment / spread_moment)."""
+    tz = zone(contact.timezone)
+    if tz is None:
+        return []
+    return list(_day_slots(resolve(contact, rules), contact, day, tz))
+
+
+def _snap(ruleset, contact, t, tz, until):
+    """`t` if it falls in a lawful slot, else the start of the next slot (None past `until`)."""
+    day = t.astimezone(tz).date()
+    while True:
+        for start, end in _day_slots(ruleset, contact, day, tz):
+            if end >= t:
+                found = max(start, t)
+                return found if found <= until else None
+        day += datetime.timedelta(days=1)
+        if wall_instant(day, 0, tz) > until:
+            return None
+
+
+def first_lawful_moment(
+    *,
+    contact: Contact,
+    history: Sequence[PastContact],
+    rules: RuleSet | None = None,
+    not_before: datetime.datetime,
+    horizon_days: int = 7,
+) -> datetime.datetime | None:
+    """The earliest instant at or after `not_before` (and within `horizon_days`) at which the
+    contact passes every rule, or None (a hold, no consent, or nothing free in the horizon)."""
+    ruleset = resolve(contact, rules)
+    tz = zone(contact.timezone)
+    if tz is None:
+        return None
+    until = not_before + datetime.timedelta(days=horizon_days)
+    debtor = contact.debtor_id
+    mine = [p for p in history if p.debtor_id == debtor]
+    t = not_before
+    for _step in range(_MAX_STEPS):
+        t = _snap(ruleset, contact, t, tz, until)
+        if t is None:
+            return None
+        ctx = ruleset.context(contact, mine, at=t, prefiltered=True)
+        decision, ev = ruleset.evaluate(ctx)
+        if decision.allowed:
+            return t.astimezone(UTC)
+        if not ev.time_bound:
+            return None
+        nxt = ev.retry_at(ctx)
+        if nxt is None:
+            return None
+        t = max(nxt, t + _US)
+    return None
+
+
+def _stable_fraction(key: str) -> float:
+    digest = hashlib.blake2b(str(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def spread_moment(
+    *,
+    contact: Contact,
+    day: datetime.date,
+    key: str,
+    history: Sequence[PastContact] = (),
+    rules: RuleSet | None = None,
+    not_before: datetime.datetime | None = None,
+) -> datetime.datetime | None:
+    """A lawful instant on the debtor's local `day`, spread over that day's slots by a stable
+    hash of `key` (the same key always lands on the same minute), or None if the day has no
+    lawful moment for this contact. `not_before` (e.g. "now") moves the pick later if needed."""
+    ruleset = resolve(contact, rules)
+    tz = zone(contact.timezone)
+    if tz is None:
+        return None
+    slots = [(a, b) for a, b in _day_slots(ruleset, contact, day, tz)]
+    if not_before is not None:
+        slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
+    if not slots:
+        return None
+    total = sum((b - a).total_seconds() for a, b in slots)
+    offset = datetime.timedelta(seconds=int(_stable_fraction(key) * total) // 60 * 60)
+    pick = slots[-1][1]
+    for a, b in slots:
+        if a + offset <= b:
+            pick = a + offset
+            break
+        offset -= b - a
+    decision, _ev = ruleset.evaluate(ruleset.context(contact, history, at=pick))
+    if decision.allowed:  # the common case: the hashed minute is free
+        return pick.astimezone(UTC)
+    day_end = wall_instant(day, 86400, tz, end=True)
+    for start in (pick, slots[0][0]):
+        found = first_lawful_moment(
+            contact=contact,
+            history=history,
+            rules=ruleset,
+            not_before=start,
+            horizon_days=max((day_end - start).total_seconds(), 0) / 86400,
+        )
+        if found is not None and found.astimezone(tz).date() == day:
+            return found
+    return None

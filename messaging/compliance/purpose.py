@@ -1,0 +1,14 @@
+"""The purpose of a message from its template code (CONTRACTS.md)."""
+
+AGREEMENT_PREFIXES = ("agreement_", "instalment_", "missed_instalment")
+TRANSACTIONAL = frozenset({"payment_thanks"})
+
+
+def purpose_for_template(code: str) -> str:
+    """ "agreement" | "transactional" | "collection" (dispute messages are chosen by the caller)."""
+    code = code or ""
+    if code.startswith(AGREEMENT_PREFIXES):
+        return "agreement"
+    if code in TRANSACTIONAL:
+        return "transactional"
+    return "collection"

@@ -1,0 +1,11 @@
+"""Messaging models, one module per sub-domain (feat/compliance owns `compliance.py`)."""
+
+from messaging.models.compliance import ComplianceOverride  # noqa: F401
+from messaging.models.outbox import (  # noqa: F401
+    DeliveryEvent,
+    LetterPrintBatch,
+    Message,
+    MessageDebt,
+    SandboxDelivery,
+)
+from messaging.models.templates import MessageTemplate, MessageTemplateVersion  # noqa: F401

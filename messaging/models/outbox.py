@@ -1,0 +1,209 @@
+"""The outbox: one Message per debtor, channel and contact; delivery events; sandbox records."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.models import TimeStampedModel
+from portfolio.models import Channel, Creditor, Debt, Debtor, Language, Stage
+
+
+class Message(TimeStampedModel):
+    """One contact with a debtor on one channel, covering one or more of their debts.
+
+    `idempotency_key` is unique in the database: planning twice, a retried task or a crashed
+    worker can never produce (or send) the same message twice.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", pgettext_lazy("message status", "Planned")
+        SENT = "sent", pgettext_lazy("message status", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("message status", "Delivered")
+        FAILED = "failed", pgettext_lazy("message status", "Failed")
+        SUPPRESSED = "suppressed", pgettext_lazy("message status", "Suppressed")
+        CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
+
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="messages")
+    debts = models.ManyToManyField(
+        Debt, through="MessageDebt", related_name="messages", verbose_name=_("debts")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    template = models.CharField(_("template"), max_length=60)
+    template_version = models.ForeignKey(
+        "messaging.MessageTemplateVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("template version"),
+        db_index=False,
+    )
+    purpose = models.CharField(_("purpose"), max_length=15, default="collection")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage)
+    language = models.CharField(_("language"), max_length=2, choices=Language, default="es")
+    business_date = models.DateField(_("business date"))
+    to = models.CharField(_("to"), max_length=255, blank=True)
+    planned_for = models.DateTimeField(_("planned for"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    suppression_rule = models.CharField(_("rule"), max_length=40, blank=True)
+    suppression_reason = models.CharField(_("suppression reason"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=120, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    # The dispatch lease: a worker claims a due message, sends it, then clears the claim.
+    # A claim older than the lease is considered abandoned (dead worker) and may be retaken.
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collector"),
+        help_text=_("Voice: the collector whose call list the call was handed to."),
+        db_index=False,
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-planned_for", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            models.Index(
+                fields=["planned_for"],
+                condition=Q(status="planned"),
+                name="message_due_idx",
+            ),
+            models.Index(fields=["business_date", "channel", "status"]),
+            models.Index(fields=["debtor", "planned_for"]),
+            models.Index(fields=["creditor", "business_date"]),
+            models.Index(fields=["provider_message_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | ~Q(suppression_rule=""),
+                name="suppressed_message_has_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.business_date} {self.channel} {self.template} → {self.debtor_id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (
+            self.Status.DELIVERED,
+            self.Status.FAILED,
+            self.Status.SUPPRESSED,
+            self.Status.CANCELLED,
+        )
+
+
+class MessageDebt(models.Model):
+    """Which debts a message covers (one debtor, one conversation), and the action it answers."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="covered")
+    debt = models.ForeignKey(Debt, on_delete=models.CASCADE, related_name="+")
+    contact_action = models.ForeignKey(
+        "collections_app.ContactAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("debt covered by a message")
+        verbose_name_plural = _("debts covered by messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "debt"], name="message_debt_unique"),
+        ]
+        indexes = [models.Index(fields=["debt", "message"])]
+
+    def __str__(self):
+        return f"message {self.message_id} · debt {self.debt_id}"
+
+
+class DeliveryEvent(models.Model):
+    """A provider callback or debtor reply about a message (delivered, bounced, STOP...)."""
+
+    class Kind(models.TextChoices):
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+        REPLY = "reply", _("Reply")
+        OPT_OUT = "opt_out", _("Opt-out")
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    provider_message_id = models.CharField(_("provider message id"), max_length=120, blank=True)
+    # The same callback delivered twice has the same key: replays are recorded once.
+    event_key = models.CharField(_("event key"), max_length=200, unique=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("delivery event")
+        verbose_name_plural = _("delivery events")
+
+    def __str__(self):
+        return f"{self.provider} {self.kind} {self.provider_message_id}"
+
+
+class SandboxDelivery(models.Model):
+    """What the sandbox backend would have sent: one row per message, whatever the retries."""
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="sandbox_deliveries"
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    to = models.CharField(_("to"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    # How many committed sends reached the sandbox for this key: anything above 1 would be a
+    # message sent twice (the kill test asserts it never happens).
+    sends = models.PositiveIntegerField(_("sends"), default=1)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("sandbox delivery")
+        verbose_name_plural = _("sandbox deliveries")
+
+    def __str__(self):
+        return f"{self.channel} → {self.to}"
+
+
+class LetterPrintBatch(models.Model):
+    """The day's print file: every letter handed to certified mail on one business date."""
+
+    business_date = models.DateField(_("business date"), unique=True)
+    file = models.FileField(_("print file"), upload_to="letters/", blank=True)
+    letters = models.PositiveIntegerField(_("letters"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-business_date"]
+        verbose_name = _("letter print batch")
+        verbose_name_plural = _("letter print batches")
+
+    def __str__(self):
+        return f"{self.business_date} ({self.letters})"

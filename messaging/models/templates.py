@@ -1,0 +1,63 @@
+"""Message templates by code × channel × language; every edit is a new immutable version."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from portfolio.models import Channel, Language
+
+
+class MessageTemplate(TimeStampedModel):
+    """What a message with this code says on this channel in this language (see its versions)."""
+
+    code = models.CharField(_("code"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code", "channel", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"], name="message_template_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.channel} · {self.language}"
+
+
+class MessageTemplateVersion(models.Model):
+    """One immutable text of a template; the newest active version is the one sent."""
+
+    template = models.ForeignKey(MessageTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"))
+    is_active = models.BooleanField(_("active"), default=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+        help_text=_("Empty for the seeded default text."),
+    )
+    change_note = models.CharField(_("change note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["template_id", "-number"]
+        verbose_name = _("message template version")
+        verbose_name_plural = _("message template versions")
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="template_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} v{self.number}"

@@ -1,0 +1,120 @@
+"""The safe template context of a message: plain strings and numbers, formatted for the debtor."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from core.dates import days_past_due
+from messaging.formatting import date_format, money_format
+
+OPTOUT_SALT = "messaging.optout"
+OPTOUT_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old message still works for over a year
+
+
+def optout_token(message_id: int) -> str:
+    return signing.dumps({"m": message_id}, salt=OPTOUT_SALT, compress=True)
+
+
+def optout_message_id(token: str) -> int | None:
+    """The message an opt-out token was issued for, or None if forged or expired."""
+    try:
+        data = signing.loads(token, salt=OPTOUT_SALT, max_age=OPTOUT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    value = data.get("m") if isinstance(data, dict) else None
+    return value if isinstance(value, int) else None
+
+
+def optout_link(message_id: int | None) -> str:
+    token = optout_token(message_id) if message_id else "preview"
+    return settings.CARTERA_PUBLIC_URL.rstrip("/") + reverse("messaging:unsubscribe", args=[token])
+
+
+def message_context(
+    *,
+    debtor,
+    creditor,
+    debts,
+    language: str,
+    as_of: datetime.date,
+    message_id: int | None = None,
+    collector=None,
+) -> dict:
+    """Everything a template may use (see messaging.rendering.CONTEXT_DOC) for one message."""
+    debts = list(debts)
+    currency = debts[0].currency if debts else ""
+    total = sum((d.balance for d in debts), Decimal("0"))
+    oldest = min((d.due_date for d in debts), default=as_of)
+    rows = [
+        {
+            "ref": d.debt_ref,
+            "product": d.get_product_display(),
+            "amount": money_format(d.balance, d.currency),
+            "due_date": date_format(d.due_date, language),
+            "days_past_due": days_past_due(due_date=d.due_date, as_of=as_of),
+        }
+        for d in debts
+    ]
+    collector_name = ""
+    if collector is not None:
+        collector_name = collector.get_full_name() or collector.username
+    return {
+        "first_name": debtor.first_name,
+        "full_name": debtor.full_name,
+        "creditor_name": creditor.name,
+        "amount": money_format(total, currency) if currency else "",
+        "currency": currency,
+        "debt_count": len(debts),
+        "debt_refs": ", ".join(d.debt_ref for d in debts),
+        "debts": rows,
+        "due_date": date_format(oldest, language),
+        "days_past_due": days_past_due(due_date=oldest, as_of=as_of),
+        "portal_link": settings.CARTERA_PORTAL_URL,
+        "optout_link": optout_link(message_id),
+        "contact_phone": creditor.contact_phone or settings.CARTERA_CONTACT_PHONE,
+        "collector_name": collector_name or creditor.name,
+        "business_date": date_format(as_of, language),
+    }
+
+
+# Markers for validation: each required name must show up in the rendered text.
+SAMPLE_MARKERS = {
+    "amount": "⟦AMOUNT⟧",
+    "creditor_name": "⟦CREDITOR⟧",
+    "portal_link": "⟦PORTAL⟧",
+    "contact_phone": "⟦PHONE⟧",
+    "optout_link": "⟦OPTOUT⟧",
+}
+
+
+def sample_context(language: str = "es") -> dict:
+    """A context with made-up values, to check that a template renders and says what it must."""
+    day = datetime.date(2026, 12, 1)
+    return {
+        "first_name": "Ana",
+        "full_name": "Ana Pérez Gómez",
+        "creditor_name": SAMPLE_MARKERS["creditor_name"],
+        "amount": SAMPLE_MARKERS["amount"],
+        "currency": "COP",
+        "debt_count": 2,
+        "debt_refs": "OBL-1, OBL-2",
+        "debts": [
+            {
+                "ref": "OBL-1",
+                "product": "Tarjeta",
+                "amount": "$ 1.000",
+                "due_date": date_format(day, language),
+                "days_past_due": 20,
+            }
+        ],
+        "due_date": date_format(day, language),
+        "days_past_due": 20,
+        "portal_link": SAMPLE_MARKERS["portal_link"],
+        "optout_link": SAMPLE_MARKERS["optout_link"],
+        "contact_phone": SAMPLE_MARKERS["contact_phone"],
+        "collector_name": "Luis",
+        "business_date": date_format(day, language),
+    }

@@ -1,0 +1,90 @@
+"""Dispatch: claim due messages in batches (a lease), hand each batch to a worker task.
+
+`messages_claim_due` runs in beat's task every minute: it locks due, unclaimed (or abandoned)
+rows with `FOR UPDATE SKIP LOCKED`, stamps them with a claim token and commits; the batch task
+sends them one by one. A claim older than the lease belongs to a worker that died: the next
+tick claims those messages again (a late original task then finds a newer token and skips).
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from messaging.models import Message
+from messaging.services.sending import TransientSendError, message_send, send_facts_load
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CARTERA_DISPATCH_LEASE_SECONDS)
+
+
+def messages_claim_due(*, now=None, limit: int | None = None) -> tuple[str, list[int]]:
+    """Claim up to `limit` due messages; returns (claim token, ids) — empty when none are due."""
+    now = now or timezone.now()
+    limit = limit or settings.CARTERA_DISPATCH_BATCH
+    token = str(uuid.uuid4())
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(status=Message.Status.PLANNED, planned_for__lte=now)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
+            .order_by("planned_for", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(id__in=ids).update(claim_token=token, claimed_at=now)
+    return token, ids
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    closed: int = 0
+    retry: list[int] | None = None
+    skipped: int = 0
+
+
+def messages_send_batch(*, message_ids, claim_token=None) -> BatchResult:
+    """Send a claimed batch; transient failures are returned for a retried task each."""
+    result = BatchResult(retry=[])
+    facts = send_facts_load(message_ids, around=timezone.now())
+    for message_id in message_ids:
+        try:
+            outcome = message_send(message_id=message_id, claim_token=claim_token, facts=facts)
+        except TransientSendError:
+            result.retry.append(message_id)
+            continue
+        if outcome.status in (Message.Status.SENT, Message.Status.DELIVERED):
+            result.sent += 1
+        elif outcome.status == "skipped":
+            result.skipped += 1
+        else:
+            result.closed += 1
+    return result
+
+
+def messages_dispatch_date(*, business_date: datetime.date) -> dict[str, int]:
+    """Deliver, now and in this process, every planned message of a business date.
+
+    For demos and simulations (`run_cycle --dispatch`): each message is checked as at its
+    planned moment, so replaying a past date sends what would have gone out that day.
+    """
+    counts: dict[str, int] = {}
+    ids = list(
+        Message.objects.filter(business_date=business_date, status=Message.Status.PLANNED)
+        .order_by("planned_for", "id")
+        .values_list("id", "planned_for")
+    )
+    for message_id, planned_for in ids:
+        try:
+            outcome = message_send(message_id=message_id, simulate_at=planned_for, last_try=True)
+            status = outcome.status
+        except TransientSendError:  # pragma: no cover - last_try never raises
+            status = "retry"
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -1,0 +1,124 @@
+"""Opt-outs and provider events: consent revoked at once, planned messages stopped."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from messaging.models import DeliveryEvent, Message
+from portfolio.models import ConsentEvent, ConsentSource, ContactPoint
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "BAJA", "ALTO", "PARAR"}
+
+
+def is_stop(text: str) -> bool:
+    words = (text or "").strip().upper().split()
+    return bool(words) and words[0].strip(".!") in STOP_WORDS
+
+
+@transaction.atomic
+def consent_revoke(*, debtor_id: int, channel: str, value: str | None = None, note="") -> int:
+    """Revoke the debtor's consent on a channel (one address or all) and stop what is planned.
+
+    Returns how many planned messages were suppressed. Consent history keeps the event.
+    """
+    now = timezone.now()
+    points = ContactPoint.objects.select_for_update().filter(
+        debtor_id=debtor_id, channel=channel, consent_granted=True
+    )
+    if value is not None:
+        points = points.filter(value=value)
+    for point in points.order_by("id"):
+        point.consent_granted = False
+        point.consent_changed_at = now
+        point.consent_source = ConsentSource.OPT_OUT
+        point._change_reason = note[:100]
+        point.save(
+            update_fields=["consent_granted", "consent_changed_at", "consent_source", "updated_at"]
+        )
+        ConsentEvent.objects.create(
+            contact_point=point,
+            granted=False,
+            occurred_at=now,
+            source=ConsentSource.OPT_OUT,
+            note=note[:255],
+        )
+    if (
+        channel == "letter"
+        and not ContactPoint.objects.filter(debtor_id=debtor_id, channel="letter").exists()
+    ):
+        # No letter contact point yet: record the refusal as one, so planning honours it.
+        point = ContactPoint.objects.create(
+            debtor_id=debtor_id,
+            channel="letter",
+            value="postal address",
+            consent_granted=False,
+            consent_changed_at=now,
+            consent_source=ConsentSource.OPT_OUT,
+        )
+        ConsentEvent.objects.create(
+            contact_point=point, granted=False, occurred_at=now, source=ConsentSource.OPT_OUT,
+            note=note[:255],
+        )  # fmt: skip
+    planned = Message.objects.filter(
+        debtor_id=debtor_id, channel=channel, status=Message.Status.PLANNED
+    )
+    if value is not None:
+        planned = planned.filter(to=value)
+    return planned.update(
+        status=Message.Status.SUPPRESSED,
+        suppression_rule="OPT-OUT",
+        suppression_reason="OPT-OUT: " + (note or "the debtor opted out of this channel")[:400],
+        claim_token=None,
+        claimed_at=None,
+        updated_at=now,
+    )
+
+
+def event_record(
+    *, provider: str, event_key: str, kind: str, message=None, provider_message_id="",
+    detail="", payload=None,
+) -> DeliveryEvent | None:  # fmt: skip
+    """Store a provider event once; None when the same event was already recorded (replay)."""
+    try:
+        with transaction.atomic():
+            return DeliveryEvent.objects.create(
+                provider=provider,
+                event_key=event_key[:200],
+                kind=kind,
+                message=message,
+                provider_message_id=provider_message_id[:120],
+                detail=detail[:500],
+                payload=payload or {},
+            )
+    except IntegrityError:
+        return None
+
+
+# Provider status -> our status; later stages never move back (delivered stays delivered).
+STATUS_ORDER = {Message.Status.SENT: 1, Message.Status.DELIVERED: 2, Message.Status.FAILED: 3}
+
+
+def message_status_from_event(*, message: Message, kind: str, detail: str = "") -> bool:
+    """Apply a delivery event to its message; True when the status changed."""
+    target = {
+        DeliveryEvent.Kind.DELIVERED: Message.Status.DELIVERED,
+        DeliveryEvent.Kind.FAILED: Message.Status.FAILED,
+        DeliveryEvent.Kind.BOUNCED: Message.Status.FAILED,
+    }.get(kind)
+    if target is None:
+        return False
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if locked.status not in STATUS_ORDER or STATUS_ORDER[target] <= STATUS_ORDER.get(
+            locked.status, 0
+        ):
+            return False
+        locked.status = target
+        fields = ["status", "updated_at"]
+        if target == Message.Status.DELIVERED:
+            locked.delivered_at = timezone.now()
+            fields.append("delivered_at")
+        else:
+            locked.last_error = (f"{kind}: {detail}")[:2000]
+            fields.append("last_error")
+        locked.save(update_fields=fields)
+    return True

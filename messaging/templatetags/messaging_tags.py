@@ -1,0 +1,13 @@
+from django import template
+
+from messaging.selectors import messages_for_debt
+
+register = template.Library()
+
+
+@register.inclusion_tag("messaging/_debt_messages.html")
+def debt_messages_panel(debt, user):
+    """The messages covering a debt (newest first) with every suppression and its rule."""
+    items = messages_for_debt(user=user, debt=debt)
+    suppressed = sum(1 for m in items if m.status in ("suppressed", "cancelled"))
+    return {"debt": debt, "items": items, "suppressed": suppressed}

@@ -1,0 +1,125 @@
+"""Planning: one message per debtor, channel and day; lawful, spread, idempotent."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from collections_app.models import ContactAction, Hold
+from messaging.models import Message
+from messaging.services.planning import messages_plan
+from portfolio.models import Stage
+from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 12, 1)  # a Tuesday, not a holiday in CO, MX or the US
+BEFORE = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
+
+
+def _action(debt, *, channel="email", stage=Stage.FRIENDLY_REMINDER, template="friendly"):
+    return ContactAction.objects.create(
+        debt=debt, business_date=DAY, stage=stage, channel=channel, template_code=template
+    )
+
+
+def _debtor(creditor, **kwargs):
+    debtor = DebtorFactory(creditor=creditor, **kwargs)
+    ContactPointFactory(debtor=debtor, channel="email", value=f"d{debtor.pk}@example.com")
+    return debtor
+
+
+def test_a_debtor_with_several_debts_gets_one_message_at_the_highest_stage(creditor):
+    # given a debtor with two debts, one friendly and one firm, both due an e-mail today
+    debtor = _debtor(creditor)
+    friendly = DebtFactory(creditor=creditor, debtor=debtor)
+    firm = DebtFactory(creditor=creditor, debtor=debtor)
+    _action(friendly)
+    _action(firm, stage=Stage.FIRM_NOTICE, template="firm_notice")
+
+    # when the day is planned
+    result = messages_plan(business_date=DAY, now=BEFORE)
+
+    # then one message covers both debts, at the firm stage with the firm template
+    assert result.planned == 1
+    message = Message.objects.get()
+    assert set(message.debts.values_list("id", flat=True)) == {friendly.id, firm.id}
+    assert (message.stage, message.template, message.status) == (
+        "firm_notice",
+        "firm_notice",
+        "planned",
+    )
+    assert message.to == f"d{debtor.pk}@example.com"
+    assert message.idempotency_key == f"{DAY.isoformat()}:{debtor.pk}:email:collection"
+
+
+def test_a_rerun_plans_nothing_new(creditor):
+    debt = DebtFactory(creditor=creditor, debtor=_debtor(creditor))
+    _action(debt)
+    first = messages_plan(business_date=DAY, now=BEFORE)
+    second = messages_plan(business_date=DAY, now=BEFORE)
+    assert (first.planned, second.planned) == (1, 0)
+    assert Message.objects.count() == 1
+
+
+def test_messages_land_inside_the_lawful_window_spread_over_it(creditor, compliance_engine):
+    debts = [DebtFactory(creditor=creditor, debtor=_debtor(creditor)) for _ in range(12)]
+    for debt in debts:
+        _action(debt)
+    messages_plan(business_date=DAY, now=BEFORE)
+    messages = list(Message.objects.select_related("debtor"))
+    assert len(messages) == 12 and all(m.status == "planned" for m in messages)
+    for m in messages:
+        contact = compliance_engine.Contact(
+            debtor_id=m.debtor_id, creditor_id=m.creditor_id, country="CO", region="",
+            timezone="America/Bogota", channel="email", at=m.planned_for, stage=m.stage,
+            purpose="collection", consented=True, holds=frozenset(),
+        )  # fmt: skip
+        windows = compliance_engine.lawful_slots(contact=contact, day=DAY)
+        assert any(start <= m.planned_for < end for start, end in windows), m.planned_for
+    # spread: not everyone at the opening minute
+    assert len({m.planned_for for m in messages}) > 6
+
+
+def test_no_consent_is_suppressed_with_the_rule(creditor):
+    debtor = DebtorFactory(creditor=creditor)
+    ContactPointFactory(debtor=debtor, channel="email", consent_granted=False)
+    _action(DebtFactory(creditor=creditor, debtor=debtor))
+    result = messages_plan(business_date=DAY, now=BEFORE)
+    message = Message.objects.get()
+    assert result.suppressed == 1
+    assert message.status == "suppressed"
+    assert message.suppression_rule and message.suppression_reason.startswith(
+        message.suppression_rule
+    )
+
+
+def test_a_hold_suppresses_the_message(creditor):
+    debtor = _debtor(creditor)
+    debt = DebtFactory(creditor=creditor, debtor=debtor)
+    Hold.objects.create(
+        debtor=debtor, kind=Hold.Kind.CEASE_CONTACT, reason="x", source="manager",
+        opened_at=timezone.now(),
+    )  # fmt: skip
+    _action(debt)
+    messages_plan(business_date=DAY, now=BEFORE)
+    assert Message.objects.get().status == "suppressed"
+
+
+def test_no_contact_point_is_cancelled_with_a_reason(creditor):
+    _action(DebtFactory(creditor=creditor), channel="sms")
+    messages_plan(business_date=DAY, now=BEFORE)
+    message = Message.objects.get()
+    assert (message.status, message.suppression_rule) == ("cancelled", "NO-ADDRESS")
+
+
+def test_a_thank_you_is_its_own_conversation(creditor):
+    # a payment thank-you is transactional: it is not merged into the day's dunning message
+    debt = DebtFactory(creditor=creditor, debtor=_debtor(creditor))
+    _action(debt)
+    _action(debt, template="payment_thanks")
+    messages_plan(business_date=DAY, now=BEFORE)
+    assert sorted(Message.objects.values_list("purpose", flat=True)) == [
+        "collection",
+        "transactional",
+    ]

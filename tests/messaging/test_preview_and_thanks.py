@@ -1,0 +1,58 @@
+"""Tomorrow's preview writes nothing; a payment that pays a debt off plans a thank-you."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from collections_app.models import ContactAction, CycleRun, StageChange
+from messaging.models import Message
+from messaging.services.preview import tomorrow_preview
+from portfolio.models import Debt
+from portfolio.services.payments import payment_record
+from tests.factories.portfolio import ContactPointFactory, DebtFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tomorrow_preview_counts_what_would_be_planned_and_writes_nothing(creditor, manager):
+    # given a debt that reaches the friendly stage tomorrow (DPD 1 on 2026-12-02, a Wednesday)
+    debt = DebtFactory(creditor=creditor, due_date=datetime.date(2026, 12, 1))
+    ContactPointFactory(debtor=debt.debtor, channel="email")
+    before = (Message.objects.count(), ContactAction.objects.count(), StageChange.objects.count())
+
+    preview = tomorrow_preview(user=manager, business_date=datetime.date(2026, 12, 2))
+
+    assert preview.total >= 1
+    assert {"stage": "friendly_reminder", "n": 1} in preview.by_stage
+    assert preview.samples and "Banco Andino" in preview.samples[0]["rendered"].body
+    after = (Message.objects.count(), ContactAction.objects.count(), StageChange.objects.count())
+    assert after == before and not CycleRun.objects.exists()
+    debt.refresh_from_db()
+    assert debt.stage == "current"
+
+
+def test_tomorrow_page_renders_for_managers(client, manager, creditor):
+    DebtFactory(creditor=creditor, due_date=datetime.date(2026, 12, 1))
+    client.force_login(manager)
+    response = client.get(reverse("messaging:tomorrow"))
+    assert response.status_code == 200
+
+
+def test_paying_off_a_debt_plans_a_thank_you(creditor, manager, django_capture_on_commit_callbacks):
+    debt = DebtFactory(creditor=creditor, stage="friendly_reminder")
+    ContactPointFactory(debtor=debt.debtor, channel="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_record(
+            creditor=creditor, debt=debt, amount=debt.balance, currency="COP",
+            paid_at=timezone.now(), method="pse", reference="R-1", source="manual", user=manager,
+        )  # fmt: skip
+    assert Debt.objects.get(pk=debt.pk).stage == "paid"
+    action = ContactAction.objects.get(template_code="payment_thanks")
+    assert action.channel == "email"
+    message = Message.objects.get(template="payment_thanks")
+    assert message.purpose == "transactional" and message.stage == "paid"
+    assert message.status in ("planned", "suppressed")
+    assert Decimal(0) == Debt.objects.get(pk=debt.pk).balance

@@ -1,0 +1,161 @@
+"""Templates: seeded defaults, sandboxed rendering, validation, versions, previews, letters."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from core.exceptions import ApplicationError
+from messaging.formatting import money_format
+from messaging.models import LetterPrintBatch, MessageTemplate
+from messaging.rendering import TemplateRenderError, render_source
+from messaging.services.default_texts import CHANNELS
+from messaging.services.letters import letters_print_batch
+from messaging.services.sending import message_send
+from messaging.services.templates import template_version_create, templates_ensure_defaults
+from tests.factories.messaging import make_message
+from tests.factories.portfolio import DebtFactory, DebtorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_code_and_channel_is_seeded_in_spanish_and_english_once():
+    # post_migrate already ran the seed: running it again creates nothing
+    assert templates_ensure_defaults() == 0
+    expected = {(c, ch, lang) for c, chs in CHANNELS.items() for ch in chs for lang in ("es", "en")}
+    assert set(MessageTemplate.objects.values_list("code", "channel", "language")) == expected
+    for code in ("pre_due_reminder", "friendly", "firm_notice", "firm_weekly", "firm_call",
+                 "pre_legal_notice", "pre_legal_call", "payment_thanks", "agreement_confirmation",
+                 "instalment_reminder", "missed_instalment", "agreement_completed",
+                 "agreement_broken"):  # fmt: skip
+        assert any(c == code for c, _ch, _l in expected), code
+
+
+def test_no_default_threatens_legal_action_before_pre_legal():
+    from messaging.models import MessageTemplateVersion
+
+    for version in MessageTemplateVersion.objects.select_related("template"):
+        text = (version.subject + version.body).lower()
+        if not version.template.code.startswith("pre_legal"):
+            for word in ("jurídic", "legal", "demanda", "lawsuit", "court", "embargo"):
+                assert word not in text, (version.template, word)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("1234567.49", "COP", "$ 1.234.567"),
+        ("1234567.50", "COP", "$ 1.234.568"),
+        ("1234.5", "MXN", "$1,234.50"),
+        ("1234.56", "USD", "$1,234.56"),
+        ("0.99", "USD", "$0.99"),
+        ("12", "PEN", "12.00 PEN"),
+    ],
+)
+def test_money_is_formatted_for_the_debtor(amount, currency, expected):
+    assert money_format(Decimal(amount), currency) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['{% include "base.html" %}', '{% load static %}', "{% debug %}", '{% extends "x" %}',
+     "{{ amount|no_such_filter }}", "{% if %}"],
+)  # fmt: skip
+def test_the_sandbox_refuses_file_access_and_broken_syntax(source):
+    with pytest.raises(TemplateRenderError):
+        render_source(source, {})
+
+
+def test_email_html_is_autoescaped():
+    from messaging.rendering import render_source as render
+
+    assert (
+        render("{{ first_name }}", {"first_name": "<b>x</b>"}, html=True) == "&lt;b&gt;x&lt;/b&gt;"
+    )
+
+
+def test_a_new_version_must_state_amount_creditor_payment_person_and_optout(manager):
+    template = MessageTemplate.objects.get(code="friendly", channel="sms", language="es")
+    with pytest.raises(ApplicationError) as excinfo:
+        template_version_create(template=template, subject="", body="Hola {{ first_name }}")
+    message = excinfo.value.message
+    assert "{{ amount }}" in message and "{{ portal_link }}" in message and "STOP" in message
+    with pytest.raises(ApplicationError):
+        template_version_create(template=template, subject="", body="{% if %}")
+    body = ("{{ first_name }}: debes {{ amount }} a {{ creditor_name }}. Paga en {{ portal_link }}"
+            " o llama al {{ contact_phone }}. Responde STOP para no recibir más.")  # fmt: skip
+    version = template_version_create(template=template, subject="", body=body, author=manager)
+    assert version.number == 2 and template.versions.count() == 2  # the old one is kept
+
+
+def test_the_newest_version_is_the_one_sent(creditor, manager):
+    debt = DebtFactory(creditor=creditor, debtor=DebtorFactory(creditor=creditor, full_name="Luz"))
+    from portfolio.models import ContactPoint
+
+    ContactPoint.objects.create(
+        debtor=debt.debtor, channel="sms", value="+57300", consent_granted=True
+    )
+    template = MessageTemplate.objects.get(code="friendly", channel="sms", language="es")
+    body = ("NUEVO {{ first_name }} {{ amount }} {{ creditor_name }} {{ portal_link }} "
+            "{{ contact_phone }} Responde STOP")  # fmt: skip
+    version = template_version_create(template=template, subject="", body=body, author=manager)
+    message = make_message(
+        debt=debt, channel="sms", to="+57300",
+        planned_for=datetime.datetime(2026, 12, 1, 15, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    from messaging.services import sending
+
+    sending._VERSIONS_CACHE["at"] = None
+    message_send(message_id=message.id, simulate_at=message.planned_for)
+    message.refresh_from_db()
+    assert message.body.startswith("NUEVO Luz") and message.template_version == version
+
+
+def test_manager_edits_a_template_and_previews_it_against_a_real_debt(client, manager, creditor):
+    debt = DebtFactory(creditor=creditor, stage="friendly_reminder")
+    template = MessageTemplate.objects.get(code="friendly", channel="email", language="es")
+    client.force_login(manager)
+    url = reverse("messaging:template-edit", args=[template.pk])
+    page = client.get(url, {"debt": debt.pk})
+    assert page.status_code == 200 and debt.debtor.first_name in page.content.decode()
+    preview = client.post(
+        reverse("messaging:template-preview", args=[template.pk]),
+        {"subject": "Hola", "body": "{{ first_name }} debe {{ amount }}", "debt": debt.pk},
+    )
+    text = preview.content.decode()
+    assert "$ 1.170.000" in text and "{{ portal_link }}" in text  # rendered + what is missing
+    bad = client.post(url, {"subject": "x", "body": "{{ amount|nope }}"})
+    assert bad.status_code == 200 and template.versions.count() == 1
+    current = template.versions.get()
+    good = client.post(url, {"subject": current.subject, "body": current.body + "\n\nP.D.",
+                             "change_note": "posdata"})  # fmt: skip
+    assert good.status_code == 302 and template.versions.count() == 2
+
+
+def test_preview_refuses_a_debt_the_manager_may_not_see(client, manager):
+    other = DebtFactory()
+    template = MessageTemplate.objects.get(code="friendly", channel="email", language="es")
+    client.force_login(manager)
+    response = client.post(
+        reverse("messaging:template-preview", args=[template.pk]),
+        {"subject": "x", "body": "{{ amount }}", "debt": other.pk},
+    )
+    assert other.debtor.full_name not in response.content.decode()
+
+
+def test_letters_are_batched_into_one_print_file(creditor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    day = datetime.date(2026, 12, 1)
+    at = datetime.datetime(2026, 12, 1, 15, tzinfo=datetime.UTC)
+    for _n in range(3):
+        debtor = DebtorFactory(creditor=creditor, address_line="Calle 1 # 2-3")
+        debt = DebtFactory(creditor=creditor, debtor=debtor, stage="firm_notice")
+        message = make_message(debt=debt, channel="letter", to="Calle 1", template="firm_notice",
+                               stage="firm_notice", planned_for=at)  # fmt: skip
+        assert message_send(message_id=message.id, simulate_at=at).status == "sent"
+    batch = letters_print_batch(business_date=day)
+    again = letters_print_batch(business_date=day)
+    assert batch.letters == 3 and LetterPrintBatch.objects.count() == 1
+    assert again.file.read(4) == b"%PDF"
+    assert len(list((tmp_path / "letters" / "2026-12-01").glob("*.pdf"))) == 3
