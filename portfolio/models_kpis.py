@@ -98,13 +98,26 @@ class CollectionDay(_Cut):
         return f"{self.as_of} {self.creditor_id} {self.collected} {self.currency}"
 
 
-class DebtMonthOpening(_Cut):
-    """Each open debt's bucket and balance at the start of a month (for roll and cure rates)."""
+class DebtMonthOpening(models.Model):
+    """Each open debt's bucket and balance at the start of a month (for roll and cure rates).
+
+    A million rows a month are written in one INSERT ... SELECT: plain id columns (no foreign
+    key checks) keep that cheap; the transitions read them through joins.
+    """
 
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     debt = models.ForeignKey(
-        "portfolio.Debt", on_delete=models.CASCADE, related_name="+", db_index=False
+        "portfolio.Debt",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
+    creditor_id = models.BigIntegerField(_("creditor"))
+    portfolio_id = models.BigIntegerField(_("portfolio"), null=True, blank=True)
+    segment_id = models.BigIntegerField(_("segment"), null=True, blank=True)
+    collector_id = models.BigIntegerField(_("collector"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
     bucket = models.CharField(_("aging bucket"), max_length=10, choices=AGING_BUCKET_CHOICES)
     balance = models.DecimalField(_("balance"), **MONEY)
 

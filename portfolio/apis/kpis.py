@@ -1,5 +1,8 @@
 """REST API of the KPIs and segments: the same selector as the dashboard page."""
 
+import datetime
+from decimal import Decimal
+
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,6 +16,20 @@ from portfolio.kpis.forms import KpiFilterForm
 from portfolio.kpis.selectors import kpi_dashboard, segment_counts
 from portfolio.models import SegmentDefinition
 from portfolio.selectors import creditor_list
+
+
+def jsonable(value):
+    """Money and rates as exact decimal strings (never floats), dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
 
 KPI_PARAMS = [
     OpenApiParameter("as_of", str, description="End of the period, YYYY-MM-DD (default today)"),
@@ -66,7 +83,7 @@ class KpiApi(APIView):
     )
     def get(self, request):
         form = kpi_form_from_query(request)
-        return Response(kpi_dashboard(filters=form.filters()))
+        return Response(jsonable(kpi_dashboard(filters=form.filters())))
 
 
 class SegmentSerializer(serializers.ModelSerializer):
@@ -125,6 +142,8 @@ class SegmentListApi(APIView):
         creditors = creditor_list(user=request.user)
         code = request.query_params.get("creditor")
         if code:
+            if "\x00" in code or len(code) > 40:
+                raise ValidationError({"creditor": ["Unknown creditor."]})
             creditors = creditors.filter(code=code)
             if not creditors.exists():
                 raise ValidationError({"creditor": ["Unknown creditor."]})

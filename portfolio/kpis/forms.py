@@ -37,13 +37,24 @@ class KpiFilters:
         return end - datetime.timedelta(days=self.days - 1), end
 
 
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses text the database cannot even compare (NUL, huge input)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and ("\x00" in value or len(value) > 100):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class KpiFilterForm(forms.Form):
-    creditor = forms.ModelChoiceField(
+    creditor = SafeModelChoiceField(
         queryset=None, required=False, to_field_name="code", label=_("Creditor")
     )
-    portfolio = forms.ModelChoiceField(queryset=None, required=False, label=_("Portfolio"))
-    segment = forms.ModelChoiceField(queryset=None, required=False, label=_("Segment"))
-    collector = forms.ModelChoiceField(queryset=None, required=False, label=_("Collector"))
+    portfolio = SafeModelChoiceField(queryset=None, required=False, label=_("Portfolio"))
+    segment = SafeModelChoiceField(queryset=None, required=False, label=_("Segment"))
+    collector = SafeModelChoiceField(queryset=None, required=False, label=_("Collector"))
     currency = forms.CharField(
         required=False,
         max_length=3,

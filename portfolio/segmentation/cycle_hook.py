@@ -21,4 +21,4 @@ def segment_codes_for(debt_ids: pd.Series) -> pd.Series:
             [str(s) for s in OPEN_STAGES],
         )
         codes = dict(cursor.fetchall())
-    return debt_ids.map(codes).fillna("").astype(object)
+    return pd.Series(debt_ids.map(codes), index=debt_ids.index, dtype=object).fillna("")

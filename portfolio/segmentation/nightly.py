@@ -143,7 +143,10 @@ def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
 
 
 def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
-    """Move debts whose segment changed and record each change once per (debt, date)."""
+    """Move debts whose segment changed and record each change once per (debt, date).
+
+    Returns how many debts were moved (first assignments included).
+    """
     if debts.empty:
         return 0
     current = debts["segment_id"]
@@ -170,10 +173,13 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         )
         # A second run on the same date keeps the first `from`, so the day's record stays
         # "where it was this morning → where it is now"; a debt back where it started has none.
+        # A debt's first segment is an assignment, not a migration between segments: only
+        # moves from one segment to another are recorded (a million on the first night
+        # would say nothing).
         cursor.execute(
             """
             INSERT INTO portfolio_segmentchange (debt_id, from_segment_id, to_segment_id, as_of)
-            SELECT id, from_id, to_id, %s FROM nightly_segments WHERE true
+            SELECT id, from_id, to_id, %s FROM nightly_segments WHERE from_id IS NOT NULL
             ON CONFLICT (debt_id, as_of) DO UPDATE SET to_segment_id = excluded.to_segment_id
             """,
             [as_of],

@@ -139,12 +139,14 @@ def _transitions(cursor, *, as_of, month) -> None:
         INSERT INTO portfolio_buckettransition
             (month, as_of, creditor_id, portfolio_id, segment_id, collector_id, currency,
              from_bucket, to_state, debts, balance_start)
-        SELECT %s, %s, o.creditor_id, o.portfolio_id, o.segment_id, o.collector_id, o.currency,
+        SELECT %s, %s, o.creditor_id, o.portfolio_id, s.id, u.id, o.currency,
                o.bucket, {to_state}, count(*), sum(o.balance)
           FROM portfolio_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
+          -- A segment or user deleted since the month started is reported as "none".
+          LEFT JOIN portfolio_segmentdefinition s ON s.id = o.segment_id
+          LEFT JOIN auth_user u ON u.id = o.collector_id
          WHERE o.month = %s
-         GROUP BY o.creditor_id, o.portfolio_id, o.segment_id, o.collector_id, o.currency,
-                  o.bucket, {to_state}
+         GROUP BY o.creditor_id, o.portfolio_id, s.id, u.id, o.currency, o.bucket, {to_state}
         """,
         [month, as_of, month],
     )

@@ -104,14 +104,15 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
     early = _segment("early", 10, aging_buckets=["current", "1-30"])
     debt = _debt(creditor, "X", "100000", D(2026, 11, 1))  # dpd 29 on Nov 30
     run(AS_OF)
-    assert list(SegmentChange.objects.values_list("from_segment", "to_segment", "as_of")) == [
-        (None, early.id, AS_OF)
-    ]
+    debt.refresh_from_db()
+    # The first segment is an assignment, not a migration: no change row.
+    assert debt.segment_id == early.id
+    assert SegmentChange.objects.count() == 0
     run(AS_OF)  # same date again: nothing new
-    assert SegmentChange.objects.count() == 1
+    assert SegmentChange.objects.count() == 0
     assert NightlyRun.objects.get(as_of=AS_OF).segment_changes == 0
     run(D(2026, 12, 1))  # dpd 30: still 1-30, no change
-    assert SegmentChange.objects.count() == 1
+    assert SegmentChange.objects.count() == 0
     run(D(2026, 12, 2))  # dpd 31: falls out of "early" into the catch-all
     change = SegmentChange.objects.get(as_of=D(2026, 12, 2))
     assert (change.debt_id, change.from_segment_id, change.to_segment_id) == (
@@ -120,7 +121,12 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
         clean_segments.id,
     )
     run(D(2026, 12, 2))
-    assert SegmentChange.objects.count() == 2
+    assert SegmentChange.objects.count() == 1
+    # Back in "early" the next day (due date moved): a second change, the other way.
+    Debt.objects.filter(pk=debt.pk).update(due_date=D(2026, 12, 1))
+    run(D(2026, 12, 3))
+    back = SegmentChange.objects.get(as_of=D(2026, 12, 3))
+    assert (back.from_segment_id, back.to_segment_id) == (clean_segments.id, early.id)
 
 
 def test_exactly_one_segment_per_open_debt(creditor):
