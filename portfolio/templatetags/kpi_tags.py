@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.segmentation.engine import reasons_parse
@@ -25,7 +26,7 @@ def pct(value, places: int = 1) -> str:
     if value is None or value == "":
         return "—"
     number = (Decimal(value) * 100).quantize(Decimal(1).scaleb(-int(places)))
-    return f"{number} %"
+    return f"{formats.number_format(number, decimal_pos=int(places))} %"
 
 
 @register.filter

@@ -1,5 +1,7 @@
 """The manager's KPI dashboard: headline figures, charts, tables, drill-down, exports."""
 
+import datetime
+
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -54,7 +56,9 @@ def _chart_data(data: dict) -> dict:
         per_currency.setdefault(row["currency"], {})[row["date"].isoformat()] = float(
             row["collected"]
         )
-    days = sorted({d for series in per_currency.values() for d in series})
+    # Every day of the period (days without payments are zero bars, not a line skipping them).
+    span = (data["date_to"] - data["date_from"]).days + 1
+    days = [(data["date_from"] + datetime.timedelta(days=n)).isoformat() for n in range(span)]
     aging: dict[str, list[float]] = {}
     for row in data["aging"]:
         aging.setdefault(row["currency"], []).append(float(row["balance"]))

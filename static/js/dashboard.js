@@ -24,12 +24,10 @@
           yAxisID: axis,
           borderColor: palette[i % palette.length],
           backgroundColor: palette[i % palette.length],
-          tension: 0.2,
-          pointRadius: 1,
         };
       });
       new Chart(collected, {
-        type: "line",
+        type: "bar",
         data: { labels: data.days, datasets: datasets },
         options: { animation: false, responsive: true, scales: scales },
       });

@@ -44,6 +44,11 @@ class Command(BaseCommand):
             summary = demo_seed(debtors=debtors, as_of=as_of, seed=seed, force=force)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        # Segments, their policies and the KPI snapshots, so the dashboard has figures.
+        from portfolio.segmentation.demo import demo_segments
+        from portfolio.services.demo.seed import DEMO_CREDITORS
+
+        demo_segments(creditor_codes=[c[0] for c in DEMO_CREDITORS], as_of=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
