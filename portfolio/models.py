@@ -334,7 +334,6 @@ class Debt(FSMModelMixin, TimeStampedModel):
     history = HistoricalRecords(
         no_db_index=["creditor", "debtor", "portfolio", "assigned_to", "segment"],
         user_db_constraint=False,
-        excluded_fields=["segment"],
     )
 
     class Meta:
