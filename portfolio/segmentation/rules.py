@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models_segments import PaymentBehaviour, SegmentDefinition, SegmentRule
@@ -129,12 +131,18 @@ DEFAULT_SEGMENTS = [
 ]
 
 
-@transaction.atomic
 def segment_ensure_defaults() -> int:
     """Create the catch-all and the default global segments when missing; returns how many.
 
     Idempotent: an existing code (edited or not) is left alone, so managers' edits survive.
+    Names are data, written in the operation's language (Spanish first), whoever runs it.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _ensure_defaults()
+
+
+@transaction.atomic
+def _ensure_defaults() -> int:
     created = 0
     if not SegmentDefinition.objects.filter(is_catch_all=True).exists():
         SegmentDefinition.objects.get_or_create(

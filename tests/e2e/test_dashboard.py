@@ -102,3 +102,24 @@ def test_manager_filters_by_creditor_and_drills_into_the_aging(
     expect(page.locator("main")).to_contain_text("Roll rates")
     page.wait_for_function("document.querySelector('#chart-aging').width > 0")
     screenshot("dashboard-andino-en")
+
+
+def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, portfolio_with_history):
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/segments/")
+    page.locator("a[href='?preview=1']").click()
+    expect(page.locator("#segments")).to_contain_text("→")
+    screenshot("segments-preview-es")
+    page.locator("a[href='/segments/new/']").click()
+    page.locator("#id_creditor").select_option(label="Banco Andino")
+    page.locator("#id_code").fill("vip")
+    page.locator("#id_name").fill("Clientes VIP")
+    page.locator("#id_priority").fill("5")
+    page.locator("#id_rules-0-balance_min").fill("5000000")  # no currency: refused
+    page.locator("form.form-stack button[type=submit]").click()
+    expect(page.locator(".rule-card")).to_contain_text("Un rango de saldo necesita su moneda")
+    screenshot("segment-edit-error-es")
+    page.locator("#id_rules-0-currency").fill("COP")
+    page.locator("form.form-stack button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Clientes VIP")
+    expect(page.locator("#segments tbody tr").first).to_contain_text("Clientes VIP")

@@ -240,3 +240,21 @@ def test_run_segments_refuses_bad_dates():
 
     with pytest.raises(CommandError):
         call_command("run_segments", "--as-of", "2026-11-30", "--collections-from", "2026-12-01")
+
+
+def test_seed_demo_segments_the_demo_and_gives_segment_policies():
+    from django.core.management import call_command
+
+    from collections_app.models import EscalationPolicy
+    from portfolio.models import OPEN_STAGES, AgingSnapshot
+
+    call_command("seed_demo", "--debtors=60", "--as-of=2026-11-24")
+    assert NightlyRun.objects.get(as_of=D(2026, 11, 24)).status == NightlyRun.Status.COMPLETED
+    open_debts = Debt.objects.filter(stage__in=OPEN_STAGES)
+    assert open_debts.exists() and not open_debts.filter(segment__isnull=True).exists()
+    assert AgingSnapshot.objects.filter(as_of=D(2026, 11, 24)).exists()
+    assert set(
+        EscalationPolicy.objects.filter(creditor__code="finzo")
+        .exclude(segment="")
+        .values_list("segment", flat=True)
+    ) == {"early-small-good", "late-large", "late-large-broken"}
