@@ -174,3 +174,6 @@ class ConsentEventAdmin(admin.ModelAdmin):
     list_filter = ("granted", "source")
     search_fields = ("contact_point__value", "contact_point__debtor__full_name")
     raw_id_fields = ("contact_point", "actor")
+
+
+from portfolio import admin_segments  # noqa: E402,F401  (segmentation and KPI tables)

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
 from core.parsers import JSONParser
-from portfolio.apis import debts, imports, payments
+from portfolio.apis import debts, imports, kpis, payments
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -34,5 +34,7 @@ router.register("portfolio-imports", imports.PortfolioImportViewSet, basename="p
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="api-token"),
+    path("kpis/", kpis.KpiApi.as_view(), name="api-kpis"),
+    path("segments/", kpis.SegmentListApi.as_view(), name="api-segments"),
     *router.urls,
 ]

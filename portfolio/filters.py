@@ -51,6 +51,16 @@ class DebtFilter(django_filters.FilterSet):
     aging = django_filters.ChoiceFilter(
         choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
     )
+    # Drill-down from the KPI dashboard: segment, payments in a period, month-start bucket.
+    segment = django_filters.NumberFilter(field_name="segment_id", label=_("Segment"))
+    paid_from = django_filters.DateFilter(method="filter_paid", label=_("Paid from"))
+    paid_to = django_filters.DateFilter(method="filter_paid", label=_("Paid until"))
+    opening_month = django_filters.DateFilter(method="filter_noop", label=_("Month"))
+    opening_bucket = django_filters.ChoiceFilter(
+        choices=[(k, k) for k in AGING_BUCKETS],
+        method="filter_opening",
+        label=_("Bucket at the start of the month"),
+    )
 
     class Meta:
         model = Debt
@@ -85,6 +95,30 @@ class DebtFilter(django_filters.FilterSet):
         if name == "dpd_min":
             return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_min=days))
         return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_max=days))
+
+    def filter_paid(self, queryset, name, value):
+        """Debts with a payment received in [paid_from, paid_to] (business dates)."""
+        from portfolio.models import Payment
+        from portfolio.segmentation.loading import day_bounds
+
+        start = self.form.cleaned_data.get("paid_from")
+        end = self.form.cleaned_data.get("paid_to")
+        if value is None or (name == "paid_to" and start is not None):
+            return queryset  # both bounds are applied together, by paid_from
+        payments = Payment.objects.all()
+        if start is not None:
+            payments = payments.filter(paid_at__gte=day_bounds(start)[0])
+        if end is not None:
+            payments = payments.filter(paid_at__lt=day_bounds(end)[1])
+        return queryset.filter(id__in=payments.values("debt_id"))
+
+    def filter_opening(self, queryset, name, value):
+        """Debts that were in bucket `value` at the start of `opening_month` (its month)."""
+        from portfolio.models import DebtMonthOpening
+
+        month = self.form.cleaned_data.get("opening_month") or self.business_date
+        openings = DebtMonthOpening.objects.filter(month=month.replace(day=1), bucket=value)
+        return queryset.filter(id__in=openings.values("debt_id"))
 
     def filter_aging(self, queryset, name, value):
         low, high = AGING_BUCKETS[value]

@@ -322,8 +322,18 @@ class Debt(FSMModelMixin, TimeStampedModel):
         verbose_name=_("assigned collector"),
         db_index=False,
     )
+    # Written by the nightly segmentation job (set-based); the cycle picks policies by it.
+    segment = models.ForeignKey(
+        "portfolio.SegmentDefinition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="debts",
+        verbose_name=_("segment"),
+    )
     history = HistoricalRecords(
-        no_db_index=["creditor", "debtor", "portfolio", "assigned_to"], user_db_constraint=False
+        no_db_index=["creditor", "debtor", "portfolio", "assigned_to", "segment"],
+        user_db_constraint=False,
     )
 
     class Meta:
@@ -617,3 +627,19 @@ class DocumentAccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user} viewed {self.debtor} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+# Segmentation and KPI snapshot models live in their own modules (models.py stays readable).
+from portfolio.models_kpis import (  # noqa: E402,F401
+    AgingSnapshot,
+    BucketTransition,
+    CollectionDay,
+    DebtMonthOpening,
+)
+from portfolio.models_segments import (  # noqa: E402,F401
+    BehaviourScore,
+    NightlyRun,
+    SegmentChange,
+    SegmentDefinition,
+    SegmentRule,
+)

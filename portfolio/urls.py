@@ -1,4 +1,4 @@
-from portfolio.views import debts, imports
+from portfolio.views import dashboard, debts, imports, segments
 
 app_name = "portfolio"
-urlpatterns = debts.urlpatterns + imports.urlpatterns
+urlpatterns = debts.urlpatterns + imports.urlpatterns + dashboard.urlpatterns + segments.urlpatterns

@@ -217,14 +217,22 @@ def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
             debts[column] = pd.Series(dtype="int64")
         return debts
     resolver = policy_resolver()
-    scopes = debts[["creditor_id", "product"]].drop_duplicates()
+    # Segmentation (portfolio app, nightly job) names each debt's segment; a policy scoped to
+    # that segment wins over the product and creditor defaults (see PolicyResolver).
+    from portfolio.segmentation.cycle_hook import segment_codes_for
+
+    debts = debts.assign(segment=segment_codes_for(debts["id"]))
+    scopes = debts[["creditor_id", "product", "segment"]].drop_duplicates()
     records = []
-    for creditor_id, product in scopes.itertuples(index=False):
-        version = resolver.version_for(creditor_id=int(creditor_id), product=product)
+    for creditor_id, product, segment in scopes.itertuples(index=False):
+        version = resolver.version_for(
+            creditor_id=int(creditor_id), product=product, segment=segment
+        )
         records.append(
             {
                 "creditor_id": creditor_id,
                 "product": product,
+                "segment": segment,
                 "version_id": version.id,
                 "friendly": version.friendly_dpd,
                 "firm": version.firm_dpd,
@@ -232,7 +240,7 @@ def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
                 "grace": version.grace_days,
             }
         )
-    return debts.merge(pd.DataFrame(records), on=["creditor_id", "product"], how="left")
+    return debts.merge(pd.DataFrame(records), on=["creditor_id", "product", "segment"], how="left")
 
 
 def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:

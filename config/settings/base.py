@@ -170,6 +170,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.letters_print_batch_task",
         "schedule": crontab(hour=env.int("CARTERA_LETTERS_HOUR", default=20), minute=0),
     },
+    # Segments, behaviour scores and KPI snapshots at the end of the business day (after the
+    # morning cycle and the day's payments); the next morning's cycle uses the new segments.
+    "nightly-segments": {
+        "task": "portfolio.tasks.nightly_run_task",
+        "schedule": crontab(
+            hour=env.int("CARTERA_NIGHTLY_HOUR", default=23),
+            minute=env.int("CARTERA_NIGHTLY_MINUTE", default=30),
+        ),
+    },
 }
 
 # Messaging. Backend per channel (dotted path); the sandbox records what would be sent.

@@ -48,6 +48,11 @@ class Command(BaseCommand):
             templates_ensure_defaults()
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        # Segments, their policies and the KPI snapshots, so the dashboard has figures.
+        from portfolio.segmentation.demo import demo_segments
+        from portfolio.services.demo.seed import DEMO_CREDITORS
+
+        demo_segments(creditor_codes=[c[0] for c in DEMO_CREDITORS], as_of=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

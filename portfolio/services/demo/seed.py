@@ -115,6 +115,12 @@ def _wipe_demo_creditors() -> None:
         Debtor.objects.filter(creditor__code__in=codes).delete()
         ImportBatch.objects.filter(creditor__code__in=codes).delete()
         Portfolio.objects.filter(creditor__code__in=codes).delete()
+        # The demo's escalation policies (default and segment ones) go with their creditors;
+        # a version is protected while it is some policy's current one.
+        from collections_app.models import EscalationPolicy, EscalationPolicyVersion
+
+        EscalationPolicy.objects.filter(creditor__code__in=codes).update(current_version=None)
+        EscalationPolicyVersion.objects.filter(policy__creditor__code__in=codes).delete()
         Creditor.objects.filter(code__in=codes).delete()
     except ProtectedError as exc:
         raise ApplicationError(

@@ -1,0 +1,127 @@
+"""The dashboard's tables as (headers, rows), and their CSV / Excel renderings."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+
+def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table of the dashboard, keyed by the name used in export URLs."""
+    return {
+        "headline": (
+            [
+                _("Currency"),
+                _("Collected"),
+                _("Collected (previous period)"),
+                _("Payments"),
+                _("Placed balance"),
+                _("Recovery rate"),
+                _("Cure rate"),
+                _("Average days to collect"),
+                _("Open balance"),
+                _("Open debts"),
+            ],
+            [
+                [
+                    h["currency"],
+                    h["collected"],
+                    h["collected_previous"],
+                    h["payments"],
+                    h["placed_balance"],
+                    h["recovery_rate"],
+                    h["cure_rate"],
+                    h["avg_days_to_collect"],
+                    h["open_balance"],
+                    h["open_debts"],
+                ]
+                for h in data["headline"]
+            ],
+        ),
+        "aging": (
+            [_("Currency"), _("Aging bucket"), _("Debts"), _("Balance")],
+            [[r["currency"], r["bucket"], r["debts"], r["balance"]] for r in data["aging"]],
+        ),
+        "collected": (
+            [_("Date"), _("Currency"), _("Collected"), _("Payments")],
+            [
+                [r["date"], r["currency"], r["collected"], r["payments"]]
+                for r in data["collected_per_day"]
+            ],
+        ),
+        "roll-rates": (
+            [_("Currency"), _("From"), _("To"), _("Debts"), _("Balance at month start"), _("Rate")],
+            [
+                [
+                    block["currency"],
+                    row["from"],
+                    cell["to"],
+                    cell["debts"],
+                    cell["balance"],
+                    cell["rate"],
+                ]
+                for block in data["roll_rates"]
+                for row in block["matrix"]
+                for cell in row["cells"]
+            ],
+        ),
+        "collectors": (
+            [_("Collector"), _("Currency"), _("Collected"), _("Payments")],
+            [
+                [r["collector"], r["currency"], r["collected"], r["payments"]]
+                for r in data["leaderboard"]
+            ],
+        ),
+        "segments": (
+            [_("Segment"), _("Code"), _("Currency"), _("Debts"), _("Balance")],
+            [
+                [r["name"], r["code"], r["currency"], r["debts"], r["balance"]]
+                for r in data["segments"]
+            ],
+        ),
+        "cumulative-recovery": (
+            [
+                _("Portfolio"),
+                _("Currency"),
+                _("Balance at placement"),
+                _("Months since placement"),
+                _("Collected to date"),
+                _("Recovery"),
+            ],
+            [
+                [
+                    s["portfolio"],
+                    s["currency"],
+                    s["placed_balance"],
+                    p["month"],
+                    p["collected"],
+                    p["rate"],
+                ]
+                for s in data["cumulative_recovery"]
+                for p in s["points"]
+            ],
+        ),
+    }
+
+
+def to_csv(headers: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    # A BOM so Excel opens the UTF-8 accents correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(headers)
+    for row in rows:
+        # Decimals go in as numbers (Excel has no exact decimal type; the CSV keeps exact text).
+        sheet.append([float(v) if hasattr(v, "quantize") else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

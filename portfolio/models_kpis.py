@@ -1,0 +1,151 @@
+"""KPI snapshot tables written by the nightly job, so the dashboard never scans raw history.
+
+Every row is one cut: business date (or month) × creditor × portfolio × segment × collector ×
+currency. Amounts stay per currency; nothing here adds two currencies together.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models_segments import AGING_BUCKET_CHOICES
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+# Where a debt that was open at the start of a month ended it: an aging bucket or closed.
+END_STATE_CHOICES = [
+    *AGING_BUCKET_CHOICES,
+    ("paid", _("Paid or settled")),
+    ("written_off", _("Written off")),
+]
+
+
+class _Cut(models.Model):
+    creditor = models.ForeignKey(
+        "portfolio.Creditor", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    portfolio = models.ForeignKey(
+        "portfolio.Portfolio",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    segment = models.ForeignKey(
+        "portfolio.SegmentDefinition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+
+    class Meta:
+        abstract = True
+
+
+class AgingSnapshot(_Cut):
+    """Open debts and their balance per aging bucket at the end of a business date."""
+
+    as_of = models.DateField(_("business date"))
+    bucket = models.CharField(_("aging bucket"), max_length=10, choices=AGING_BUCKET_CHOICES)
+    debts = models.PositiveIntegerField(_("debts"))
+    balance = models.DecimalField(_("balance"), **MONEY)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency", "bucket"]
+        verbose_name = _("aging snapshot")
+        verbose_name_plural = _("aging snapshots")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.creditor_id} {self.bucket} {self.balance} {self.currency}"
+
+
+class CollectionDay(_Cut):
+    """What happened on one business date: payments, debts closed, debts placed."""
+
+    as_of = models.DateField(_("business date"))
+    collected = models.DecimalField(_("collected"), default=0, **MONEY)
+    payments = models.PositiveIntegerField(_("payments"), default=0)
+    paying_debts = models.PositiveIntegerField(_("debts with a payment"), default=0)
+    debts_closed = models.PositiveIntegerField(_("debts paid or settled"), default=0)
+    days_to_collect = models.PositiveIntegerField(
+        _("days to collect (sum)"),
+        default=0,
+        help_text=_("Sum over the debts closed that day of days from first delinquency."),
+    )
+    debts_placed = models.PositiveIntegerField(_("debts placed"), default=0)
+    placed_balance = models.DecimalField(_("balance placed"), default=0, **MONEY)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency"]
+        verbose_name = _("collection day")
+        verbose_name_plural = _("collection days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.creditor_id} {self.collected} {self.currency}"
+
+
+class DebtMonthOpening(models.Model):
+    """Each open debt's bucket and balance at the start of a month (for roll and cure rates).
+
+    A million rows a month are written in one INSERT ... SELECT: plain id columns (no foreign
+    key checks) keep that cheap; the transitions read them through joins.
+    """
+
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    debt = models.ForeignKey(
+        "portfolio.Debt",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    creditor_id = models.BigIntegerField(_("creditor"))
+    portfolio_id = models.BigIntegerField(_("portfolio"), null=True, blank=True)
+    segment_id = models.BigIntegerField(_("segment"), null=True, blank=True)
+    collector_id = models.BigIntegerField(_("collector"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    bucket = models.CharField(_("aging bucket"), max_length=10, choices=AGING_BUCKET_CHOICES)
+    balance = models.DecimalField(_("balance"), **MONEY)
+
+    class Meta:
+        ordering = ["-month", "debt_id"]
+        verbose_name = _("debt at month start")
+        verbose_name_plural = _("debts at month start")
+        constraints = [models.UniqueConstraint(fields=["month", "debt"], name="month_opening_once")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.debt_id} {self.bucket}"
+
+
+class BucketTransition(_Cut):
+    """Month-to-date (final once the month is over) moves between buckets of opening balances."""
+
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    as_of = models.DateField(_("measured on"))
+    from_bucket = models.CharField(_("from"), max_length=10, choices=AGING_BUCKET_CHOICES)
+    to_state = models.CharField(_("to"), max_length=12, choices=END_STATE_CHOICES)
+    debts = models.PositiveIntegerField(_("debts"))
+    balance_start = models.DecimalField(_("balance at month start"), **MONEY)
+
+    class Meta:
+        ordering = ["-month", "creditor_id", "currency", "from_bucket", "to_state"]
+        verbose_name = _("bucket transition")
+        verbose_name_plural = _("bucket transitions")
+        indexes = [models.Index(fields=["month", "creditor"])]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.from_bucket} → {self.to_state} {self.currency}"

@@ -1,0 +1,1 @@
+"""Segmentation and the behaviour score: rules engine (pandas), nightly job, snapshots."""

@@ -1,0 +1,151 @@
+"""Loading what segmentation needs straight from SQL into pandas (never ORM rows).
+
+On PostgreSQL the query result is streamed with COPY ... TO STDOUT as CSV and parsed by
+pyarrow (about a second per million rows); SQLite (the zero-config demo) uses a cursor.
+"""
+
+import datetime
+import io
+
+import pandas as pd
+import pyarrow.csv as pacsv
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from core.bulk import days_between_sql
+from portfolio.models import OPEN_STAGES
+
+
+def day_bounds(as_of: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) of the business date in the operation's time zone, as aware datetimes."""
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.min), tz)
+    end = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min), tz
+    )
+    return start, end
+
+
+def local_date_sql(column: str) -> str:
+    """SQL for the business date (operation time zone) of an aware timestamp column."""
+    if connection.vendor == "postgresql":
+        return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    return f"date({column})"
+
+
+def frame_from_sql(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = cursor.cursor.mogrify(sql, params).decode()
+            buffer = io.BytesIO()
+            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            if buffer.tell() == 0:
+                return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+            buffer.seek(0)
+            table = pacsv.read_csv(
+                buffer,
+                read_options=pacsv.ReadOptions(column_names=columns),
+                convert_options=pacsv.ConvertOptions(
+                    strings_can_be_null=True, quoted_strings_can_be_null=False
+                ),
+            )
+            return table.to_pandas()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+DEBT_COLUMNS = [
+    "id",
+    "creditor_id",
+    "debtor_id",
+    "portfolio_id",
+    "collector_id",
+    "product",
+    "currency",
+    "balance",
+    "dpd",
+    "country",
+    "region",
+    "segment_id",
+]
+PAYMENT_COLUMNS = ["debt_id", "debtor_id", "paid_amount", "payments_total", "last_paid", "p180"]
+
+
+def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """One row per open debt with what the rules and the score read (payments merged in)."""
+    dpd = days_between_sql(later="%s", earlier="d.due_date")
+    stages = ", ".join(["%s"] * len(OPEN_STAGES))
+    where = ""
+    params: list = [as_of.isoformat(), *[str(s) for s in OPEN_STAGES]]
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" AND d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    debts = frame_from_sql(
+        f"""
+        SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id, d.product,
+               d.currency, CAST(d.balance AS double precision), {dpd}, r.country, r.region,
+               d.segment_id
+          FROM portfolio_debt d JOIN portfolio_debtor r ON r.id = d.debtor_id
+         WHERE d.stage IN ({stages}){where}
+        """,
+        params,
+        DEBT_COLUMNS,
+    )
+    payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
+    return debts_with_payments(debts, payments)
+
+
+def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debt (open or closed): amount paid, payment count, days since the last, last 180."""
+    _start, end = day_bounds(as_of)
+    since_180, _ = day_bounds(as_of - datetime.timedelta(days=179))
+    last = days_between_sql(later="%s", earlier=f"max({local_date_sql('p.paid_at')})")
+    params: list = [as_of.isoformat(), since_180, end]
+    where = ""
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT p.debt_id, d.debtor_id, CAST(sum(p.amount) AS double precision), count(*),
+               {last},
+               sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
+          FROM portfolio_payment p JOIN portfolio_debt d ON d.id = p.debt_id
+         WHERE p.paid_at < %s{where}
+         GROUP BY p.debt_id, d.debtor_id
+        """,
+        params,
+        PAYMENT_COLUMNS,
+    )
+
+
+def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
+    """Merge per-debt payment figures and the debtor's (all their debts) into the debts frame."""
+    per_debt = payments[["debt_id", "paid_amount", "payments_total", "last_paid"]].rename(
+        columns={"debt_id": "id", "last_paid": "days_since_payment"}
+    )
+    per_debtor = (
+        payments.groupby("debtor_id")
+        .agg(debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum"))
+        .reset_index()
+    )
+    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    for column in ("paid_amount", "payments_total", "debtor_payments_180"):
+        frame[column] = frame[column].fillna(0)
+    for column in ("days_since_payment", "debtor_days_since_payment", "dpd", "balance"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("country", "region", "product", "currency"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+def load_scores() -> pd.DataFrame:
+    return frame_from_sql(
+        "SELECT debtor_id, score, reasons FROM portfolio_behaviourscore",
+        [],
+        ["debtor_id", "score", "reasons"],
+    )

@@ -1,0 +1,125 @@
+"""The KPI dashboard in Chromium: a manager opens it, filters by creditor, drills into a figure."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory, ManagerFactory
+from tests.kpis.helpers import pay, run
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+D = datetime.date
+PERIOD = "date_from=2026-11-01&date_to=2026-11-30"
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("pass-1234")
+    page.locator("button.btn--block[type=submit]").click()
+
+
+@pytest.fixture
+def portfolio_with_history(db):
+    andino = CreditorFactory(code="banco-andino", name="Banco Andino")
+    finzo = CreditorFactory(code="finzo", name="Finzo", country="MX")
+    ManagerFactory(username="directora", creditors=[andino, finzo])
+    collector = CollectorFactory(username="gestor", first_name="Ana", last_name="Ruiz")
+    debts = []
+    for n, (due, balance) in enumerate(
+        [(D(2026, 10, 20), "1200000"), (D(2026, 9, 10), "3400000"), (D(2026, 6, 1), "8000000")]
+    ):
+        debts.append(
+            DebtFactory(
+                creditor=andino,
+                debt_ref=f"AND-{n}",
+                principal=Decimal(balance),
+                interest=0,
+                fees=0,
+                due_date=due,
+                assigned_to=collector,
+            )
+        )
+    mx = DebtFactory(
+        creditor=finzo,
+        debt_ref="FZ-1",
+        currency="MXN",
+        principal=Decimal("15000"),
+        interest=0,
+        fees=0,
+        due_date=D(2026, 10, 25),
+    )
+    run(D(2026, 10, 31))
+    pay(debts[0], "200000", D(2026, 11, 5), "E2E-1")
+    pay(mx, "3000", D(2026, 11, 8), "E2E-2")
+    run(D(2026, 11, 5))
+    run(D(2026, 11, 8))
+    pay(debts[1], "400000", D(2026, 11, 18), "E2E-3")
+    run(D(2026, 11, 18))
+    run(D(2026, 11, 30))
+    return andino
+
+
+def test_manager_filters_by_creditor_and_drills_into_the_aging(
+    live_server, page, screenshot, portfolio_with_history
+):
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/dashboard/?{PERIOD}")
+    # Both creditors: one headline row per currency, never added together.
+    expect(page.locator(".kpi-stats")).to_have_count(2)
+    expect(page.locator('.kpi-stats[data-currency="MXN"]')).to_contain_text(
+        re.compile(r"3\s000,00")
+    )
+    page.wait_for_function("document.querySelector('#chart-collected').width > 0")
+    screenshot("dashboard-all-es")
+
+    # Filter by creditor: Banco Andino only (COP).
+    page.locator("#id_creditor").select_option("banco-andino")
+    page.locator("#kpi-filters button[type=submit]").click()
+    expect(page.locator(".kpi-stats")).to_have_count(1)
+    cop = page.locator('.kpi-stats[data-currency="COP"]')
+    expect(cop).to_contain_text(re.compile(r"600\s000,00"))
+    expect(page.locator("#table-collectors")).to_contain_text("Ana Ruiz")
+    screenshot("dashboard-andino-es")
+
+    # Drill down: the debts in the 31-60 bucket of the aging table.
+    row = page.locator("#table-aging tr", has_text="31-60")
+    row.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/debts/\?.*aging=31-60"))
+    expect(page.locator("main")).to_contain_text("AND-0")
+    expect(page.locator("main")).not_to_contain_text("FZ-1")
+    screenshot("dashboard-drilldown-es")
+
+    # The same dashboard in English (language switch in the top bar).
+    page.go_back()
+    page.locator(".langswitch button[value=en]").click()
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    expect(page.locator("main")).to_contain_text("Roll rates")
+    page.wait_for_function("document.querySelector('#chart-aging').width > 0")
+    screenshot("dashboard-andino-en")
+
+
+def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, portfolio_with_history):
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/segments/")
+    page.locator("a[href='?preview=1']").click()
+    expect(page.locator("#segments")).to_contain_text("→")
+    screenshot("segments-preview-es")
+    page.locator("a[href='/segments/new/']").click()
+    page.locator("#id_creditor").select_option(label="Banco Andino")
+    page.locator("#id_code").fill("vip")
+    page.locator("#id_name").fill("Clientes VIP")
+    page.locator("#id_priority").fill("5")
+    page.locator("#id_rules-0-balance_min").fill("5000000")  # no currency: refused
+    page.locator("form.form-stack button[type=submit]").click()
+    expect(page.locator(".rule-card")).to_contain_text("Un rango de saldo necesita su moneda")
+    screenshot("segment-edit-error-es")
+    page.locator("#id_rules-0-currency").fill("COP")
+    page.locator("form.form-stack button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("Clientes VIP")
+    expect(page.locator("#segments tbody tr").first).to_contain_text("Clientes VIP")
