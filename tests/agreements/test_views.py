@@ -205,3 +205,20 @@ def test_agreement_list_is_scoped_and_filtered(client, collector, other_collecto
     assert client.get(url, {"status": "nonsense"}).status_code == 200
     client.force_login(other_collector)
     assert not client.get(url).context["page"].object_list
+
+
+def test_the_admin_refuses_inconsistent_limits(admin_client, creditor):
+    url = reverse("admin:agreements_negotiationpolicy_add")
+    data = {
+        f.name: getattr(NegotiationPolicy(), f.name)
+        for f in NegotiationPolicy._meta.fields
+        if f.name not in ("id", "creditor", "created_at", "updated_at")
+    }
+    response = admin_client.post(
+        url, {**data, "creditor": creditor.pk, "collector_max_instalments": 99}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not NegotiationPolicy.objects.exists()
+    response = admin_client.post(url, {**data, "creditor": creditor.pk})
+    assert response.status_code == 302
+    assert NegotiationPolicy.objects.get().creditor == creditor
