@@ -4,7 +4,12 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
+from agreements.models import (
+    AgreementStatus,
+    NegotiationChannel,
+    NegotiationPolicy,
+    PaymentAgreement,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0, "required": False}
 
@@ -94,6 +99,15 @@ class AgreementForm(forms.Form):
             )
         }
         return {k: v for k, v in terms.items() if v is not None}
+
+
+class AgreementFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + AgreementStatus.choices
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All"))] + PaymentAgreement.Kind.choices
+    )
 
 
 class DecisionForm(forms.Form):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("debts/<int:debt_pk>/agreements/new/", views.agreement_new, name="new"),
     path("debts/<int:debt_pk>/promises/", views.promise_new, name="promise-new"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
+    path("agreements/", views.agreement_list, name="list"),
     path("agreements/approvals/", views.approval_list, name="approvals"),
     path("agreements/limits/", views.limits_index, name="limits-index"),
     path("agreements/limits/<int:creditor_pk>/", views.limits_edit, name="limits"),

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements.forms import AgreementForm, DecisionForm, NegotiationPolicyForm, PromiseForm
+from agreements.forms import (
+    AgreementFilterForm,
+    AgreementForm,
+    DecisionForm,
+    NegotiationPolicyForm,
+    PromiseForm,
+)
 from agreements.models import AgreementStatus
 from agreements.selectors import agreement_detail_queryset, approval_queue
 from agreements.services.lifecycle import (
@@ -208,3 +214,34 @@ def task_done(request, pk):
     else:
         messages.success(request, _("Task done."))
     return _back_to_debt(task.debt)
+
+
+@login_required
+def agreement_list(request):
+    """The agreements the user may see, filterable by status and kind, newest first."""
+    from agreements.selectors import agreement_queryset
+
+    form = AgreementFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agreements = (
+        agreement_queryset(user=request.user)
+        .select_related("debtor", "creditor", "proposed_by")
+        .order_by("-created_at", "-id")
+    )
+    if filters.get("status"):
+        agreements = agreements.filter(status=filters["status"])
+    if filters.get("kind"):
+        agreements = agreements.filter(kind=filters["kind"])
+    page = Paginator(agreements, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "agreements/agreement_list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "query": query.urlencode(),
+        },
+    )

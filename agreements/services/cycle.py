@@ -73,22 +73,24 @@ def _primary_debts(agreement_ids) -> dict[int, int]:
     )
 
 
-def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[int]:
-    """Break active agreements with an instalment unpaid past its grace days."""
-    overdue = (
-        Instalment.objects.filter(
-            agreement__status=AgreementStatus.ACTIVE,
-            status__in=UNPAID,
-            due_date__lt=business_date,
-        )
-        .values("agreement_id", "agreement__grace_days")
-        .annotate(oldest=Min("due_date"))
+def _overdue_agreements(business_date: datetime.date, among=None) -> list[int]:
+    """Active agreements with an instalment unpaid past its due date + grace days."""
+    overdue = Instalment.objects.filter(
+        agreement__status=AgreementStatus.ACTIVE, status__in=UNPAID, due_date__lt=business_date
     )
-    candidates = [
+    if among is not None:
+        overdue = overdue.filter(agreement_id__in=among)
+    rows = overdue.values("agreement_id", "agreement__grace_days").annotate(oldest=Min("due_date"))
+    return [
         row["agreement_id"]
-        for row in overdue
+        for row in rows
         if row["oldest"] + datetime.timedelta(days=row["agreement__grace_days"]) < business_date
     ]
+
+
+def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[int]:
+    """Break active agreements with an instalment unpaid past its grace days."""
+    candidates = _overdue_agreements(business_date)
     if not candidates:
         return []
     # Debts before agreements, in id order: the order every payment takes its locks in.
@@ -103,12 +105,14 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         .select_for_update()
         .values_list("pk")
     )
-    broken = list(
-        PaymentAgreement.objects.filter(pk__in=candidates, status=AgreementStatus.ACTIVE)
+    list(
+        PaymentAgreement.objects.filter(pk__in=candidates)
         .order_by("pk")
         .select_for_update()
-        .values_list("pk", flat=True)
+        .values_list("pk")
     )
+    # Asked again under the locks: a payment that got in first may have paid the instalment.
+    broken = sorted(_overdue_agreements(business_date, among=candidates))
     if not broken:
         return []
     reason = _("Daily cycle: an instalment stayed unpaid past the grace days.")

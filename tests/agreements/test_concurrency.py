@@ -117,3 +117,45 @@ def test_payments_on_two_debts_of_one_agreement_at_once_do_not_deadlock():
     agreement.refresh_from_db()
     assert agreement.paid_amount == Decimal("400.00")
     assert Instalment.objects.get(agreement=agreement, number=0).status == "paid"
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_a_payment_racing_the_cycle_break_leaves_a_consistent_state(attempt):
+    from collections_app.services.cycle import cycle_run_date
+
+    # Given an agreement whose only instalment is past its grace days
+    _creditor, collector, _manager, (debt,) = _setup()
+    agreement = agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=datetime.date(2026, 10, 1),
+        kind="instalment_plan",
+        instalment_count=2,
+        frequency="weekly",
+        first_due_date=datetime.date(2026, 10, 2),
+        down_payment=Decimal("500.00"),
+        channel="phone",
+        grace_days=1,
+    )
+    business_date = datetime.date(2026, 10, 5)
+
+    # When the cycle breaks it at the moment the overdue down payment arrives
+    def work(i):
+        if i == 0:
+            return cycle_run_date(business_date=business_date)
+        return _pay(debt, f"LATE-{attempt}", amount="500.00")
+
+    results = run_at_once(2, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+
+    # Then either the payment came first (still active, down payment paid) or the cycle did
+    # (broken, debt back on its stage, the payment simply recorded on the debt)
+    agreement.refresh_from_db()
+    debt.refresh_from_db()
+    down = Instalment.objects.get(agreement=agreement, number=0)
+    assert debt.balance == Decimal("500.00")
+    if agreement.status == AgreementStatus.ACTIVE:
+        assert down.status == "paid" and debt.stage == Stage.CURRENT
+    else:
+        assert agreement.status == AgreementStatus.BROKEN
+        assert down.status == "missed" and debt.stage == Stage.FIRM_NOTICE

@@ -188,3 +188,37 @@ def test_tasks_of_other_collectors_debts_cannot_be_closed(client, other_collecto
     )
     client.force_login(other_collector)
     assert client.post(reverse("agreements:task-done", args=[task.pk])).status_code == 404
+
+
+def test_agreement_list_is_scoped_and_filtered(client, collector, other_collector, debt):
+    agreement = agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        **terms(first_due_date=business_today() + datetime.timedelta(days=3)),
+    )
+    client.force_login(collector)
+    url = reverse("agreements:list")
+    assert list(client.get(url).context["page"].object_list) == [agreement]
+    assert list(client.get(url, {"status": "active"}).context["page"].object_list) == [agreement]
+    assert not client.get(url, {"status": "broken"}).context["page"].object_list
+    assert client.get(url, {"status": "nonsense"}).status_code == 200
+    client.force_login(other_collector)
+    assert not client.get(url).context["page"].object_list
+
+
+def test_the_admin_refuses_inconsistent_limits(admin_client, creditor):
+    url = reverse("admin:agreements_negotiationpolicy_add")
+    data = {
+        f.name: getattr(NegotiationPolicy(), f.name)
+        for f in NegotiationPolicy._meta.fields
+        if f.name not in ("id", "creditor", "created_at", "updated_at")
+    }
+    response = admin_client.post(
+        url, {**data, "creditor": creditor.pk, "collector_max_instalments": 99}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not NegotiationPolicy.objects.exists()
+    response = admin_client.post(url, {**data, "creditor": creditor.pk})
+    assert response.status_code == 302
+    assert NegotiationPolicy.objects.get().creditor == creditor

@@ -107,6 +107,11 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
     assert pending.status == AgreementStatus.ACTIVE
     assert pending.decided_by.username == "directora"
 
+    # both show in the agreements list
+    page.get_by_role("link", name="Todos los acuerdos").click()
+    expect(page.locator("table tbody tr")).to_have_count(2)
+    screenshot("agreement-list-es")
+
     # the approved agreement, in English
     page.goto(f"{live_server.url}/agreements/{pending.pk}/")
     page.locator("button[value=en]").click()
