@@ -133,5 +133,11 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 _write_payments(cursor, sql, payments, frame=frame, fields=fields, params=params)
             with phase("write debts"):
                 bulk_update_with_history(cursor, sql, changes, params=params)
+            paid_ids = [int(i) for i in changes.loc[changes["paid"], "id"]]
+            if paid_ids:
+                # Messaging: a thank-you for every debt the file paid off (set-based).
+                from messaging.services.thanks import payment_thanks_plan_bulk
+
+                payment_thanks_plan_bulk(debt_ids=paid_ids, business_date=timezone.localdate(now))
         _drop_staging(cursor)
     return _finish(batch, status=ImportBatch.Status.COMPLETED, created=len(payments), **counts)
