@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from collections_app.models import ContactAction, StageChange
+from collections_app.models import StageChange
 from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
@@ -46,16 +46,16 @@ def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
             % {"balance": debt.balance, "min": version.legal_min_balance}
         )
     notice_by = as_of - datetime.timedelta(days=version.legal_notice_days)
-    notice = (
-        ContactAction.objects.filter(
-            debt=debt,
-            stage=Stage.PRE_LEGAL,
-            channel__in=("email", "letter"),
-            business_date__lte=notice_by,
-        )
-        .exclude(status=ContactAction.Status.CANCELLED)
-        .exists()
-    )
+    # The notice counts once it was actually sent (an outbox message), not merely planned.
+    from messaging.models import Message
+
+    notice = Message.objects.filter(
+        covered__debt=debt,
+        stage=Stage.PRE_LEGAL,
+        channel__in=("email", "letter"),
+        status__in=(Message.Status.SENT, Message.Status.DELIVERED),
+        business_date__lte=notice_by,
+    ).exists()
     if not notice:
         reasons.append(
             _("A pre-legal notice must have been sent at least %(days)s days before.")

@@ -9,16 +9,10 @@ from collections.abc import Sequence
 
 from messaging import compliance
 
-PURPOSE_AGREEMENT_PREFIXES = ("agreement_", "instalment_", "missed_instalment")
-
 
 def purpose_for(template_code: str) -> str:
-    """The purpose of a message by its template code (CONTRACTS.md)."""
-    if template_code.startswith(PURPOSE_AGREEMENT_PREFIXES):
-        return "agreement"
-    if template_code == "payment_thanks":
-        return "transactional"
-    return "collection"
+    """The purpose of a message by its template code (the engine owns the CONTRACTS mapping)."""
+    return compliance.purpose_for_template(template_code)
 
 
 def rules_cache(creditor_ids=None):

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.models import DeliveryEvent, Message
 from portfolio.models import ConsentEvent, ConsentSource, ContactPoint
@@ -66,7 +67,7 @@ def consent_revoke(*, debtor_id: int, channel: str, value: str | None = None, no
     return planned.update(
         status=Message.Status.SUPPRESSED,
         suppression_rule="OPT-OUT",
-        suppression_reason="OPT-OUT: " + (note or "the debtor opted out of this channel")[:400],
+        suppression_reason="OPT-OUT: " + (note or _("the debtor opted out of this channel"))[:400],
         claim_token=None,
         claimed_at=None,
         updated_at=now,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collections_app.models import ContactAction, Hold
 from messaging.models import Message, MessageDebt
@@ -242,7 +243,7 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
     if not to:
         message.status = Message.Status.CANCELLED
         message.suppression_rule = "NO-ADDRESS"
-        message.suppression_reason = "NO-ADDRESS: no contact point for this channel"
+        message.suppression_reason = "NO-ADDRESS: " + _("no contact point for this channel")
         return message
     # A date already past in the debtor's time zone is a replay: plan it as that day was.
     replay = now.astimezone(day_start.tzinfo).date() > business_date
@@ -266,7 +267,7 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
             contact=replace(contact, at=not_before), history=history, rules=rules
         )
         rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
-        reason = decision.reason if not decision.allowed else "no lawful moment within a week"
+        reason = decision.reason if not decision.allowed else _("no lawful moment within a week")
         message.status = Message.Status.SUPPRESSED
         message.suppression_rule = rule[:40]
         message.suppression_reason = f"{rule}: {reason}"[:500]

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collections_app.models import Hold
 from messaging.channels import ChannelError, backend_for
@@ -105,13 +106,13 @@ def _usefulness(message: Message, debts: list[Debt], at: datetime.datetime, simu
     """Why the message is no longer worth sending (rule, reason), or None."""
     open_debts = [d for d in debts if d.stage in OPEN_STAGES]
     if message.purpose != "transactional" and not open_debts:
-        return "PAID", "the debts it covers were paid, settled or written off"
+        return "PAID", _("the debts it covers were paid, settled or written off")
     if message.purpose == "collection" and all(d.stage == Stage.LEGAL for d in open_debts):
-        return "LEGAL", "the case is with the legal team: no automated dunning"
+        return "LEGAL", _("the case is with the legal team: no automated dunning")
     if not simulate:
         zone = ZoneInfo(message.debtor.timezone)
         if at.astimezone(zone).date() > message.planned_for.astimezone(zone).date():
-            return "EXPIRED", "the day it was planned for has passed"
+            return "EXPIRED", _("the day it was planned for has passed")
     return None
 
 
@@ -231,7 +232,7 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
     version = version_for(code=message.template, channel=message.channel, language=message.language)
     if version is None:
-        return _close(message, Message.Status.CANCELLED, "NO-TEMPLATE", "no active template")
+        return _close(message, Message.Status.CANCELLED, "NO-TEMPLATE", _("no active template"))
     collector = next((d.assigned_to for d in open_debts if d.assigned_to_id), None)
     context = message_context(
         debtor=debtor,

@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from collections_app.models import ContactAction
 from portfolio.models import ContactPoint
@@ -31,3 +32,35 @@ def payment_thanks_plan(*, debt, business_date: datetime.date) -> ContactAction 
 
     transaction.on_commit(lambda: plan_messages.delay(business_date.isoformat(), [action.id]))
     return action
+
+
+def payment_thanks_plan_bulk(*, debt_ids, business_date: datetime.date) -> int:
+    """`payment_thanks` actions for many paid-off debts in one INSERT ... SELECT (idempotent)."""
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(debt_ids), 5000):
+            chunk = list(debt_ids[start : start + 5000])
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"""
+                INSERT INTO collections_app_contactaction
+                    (debt_id, business_date, stage, channel, template_code, status, created_at)
+                SELECT x.id, %s, x.stage, x.channel, 'payment_thanks', %s, %s
+                  FROM (SELECT d.id, d.stage,
+                               (SELECT cp.channel FROM portfolio_contactpoint cp
+                                 WHERE cp.debtor_id = d.debtor_id AND cp.consent_granted
+                                   AND cp.channel IN ('email', 'sms', 'whatsapp')
+                                 ORDER BY CASE cp.channel WHEN 'email' THEN 0
+                                          WHEN 'sms' THEN 1 ELSE 2 END, cp.id
+                                 LIMIT 1) AS channel
+                          FROM portfolio_debt d WHERE d.id IN ({placeholders})) x
+                 WHERE x.channel IS NOT NULL
+                ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
+                """,
+                [business_date, ContactAction.Status.PLANNED, timezone.now(), *chunk],
+            )
+            inserted += max(cursor.rowcount, 0)
+    from messaging.tasks import plan_messages
+
+    transaction.on_commit(lambda: plan_messages.delay(business_date.isoformat()))
+    return inserted

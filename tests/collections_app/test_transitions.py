@@ -3,14 +3,16 @@ from decimal import Decimal
 
 import pytest
 
-from collections_app.models import ContactAction, Hold, StageChange
+from collections_app.models import Hold, StageChange
 from collections_app.services.cycle import cycle_run
 from collections_app.services.holds import hold_close, hold_open
 from collections_app.services.policies import policy_ensure_defaults, policy_update
 from collections_app.services.transitions import available_transitions, debt_transition
 from core.exceptions import ApplicationError
+from messaging.models import Message
+from messaging.services.dispatch import messages_dispatch_date
 from portfolio.models import Debt, Stage
-from tests.factories.portfolio import DebtFactory
+from tests.factories.portfolio import ContactPointFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +20,13 @@ AS_OF = datetime.date(2026, 6, 1)
 
 
 def pre_legal_debt(*, creditor, dpd_at_as_of=100, **kwargs):
-    """A debt that walked the ladder to pre-legal through the cycle (notice planned on entry)."""
+    """A debt that walked the ladder to pre-legal through the cycle (notice sent on entry)."""
     debt = DebtFactory(
         creditor=creditor, due_date=AS_OF - datetime.timedelta(days=dpd_at_as_of), **kwargs
     )
+    ContactPointFactory(debtor=debt.debtor, channel="email")
     cycle_run(as_of=AS_OF - datetime.timedelta(days=20))
+    messages_dispatch_date(business_date=AS_OF - datetime.timedelta(days=20))
     cycle_run(as_of=AS_OF)
     debt.refresh_from_db()
     assert debt.stage == Stage.PRE_LEGAL
@@ -76,7 +80,7 @@ def test_legal_needs_the_minimum_balance(manager, creditor):
 def test_legal_needs_the_pre_legal_notice_long_enough_before(manager, creditor):
     debt = pre_legal_debt(creditor=creditor)
     # the notice went out, but only 3 days ago (policy: 10)
-    ContactAction.objects.filter(debt=debt, template_code="pre_legal_notice").update(
+    Message.objects.filter(template="pre_legal_notice").update(
         business_date=AS_OF - datetime.timedelta(days=3)
     )
     with pytest.raises(ApplicationError, match="at least 10 days before"):
@@ -145,6 +149,16 @@ def test_held_debt_cannot_go_to_legal(manager, creditor):
     debt = pre_legal_debt(creditor=creditor)
     hold_open(debt=debt, kind=Hold.Kind.INSOLVENCY, reason="Ley 1564", source="collector")
     with pytest.raises(ApplicationError, match="on hold"):
+        debt_transition(
+            debt=debt, transition_name="escalate_to_legal", user=manager, as_of=AS_OF, reason="x"
+        )
+
+
+def test_a_planned_but_unsent_pre_legal_notice_does_not_count(manager, creditor):
+    debt = pre_legal_debt(creditor=creditor)
+    assert Message.objects.filter(template="pre_legal_notice", status="sent").exists()
+    Message.objects.filter(template="pre_legal_notice").update(status="planned", sent_at=None)
+    with pytest.raises(ApplicationError, match="at least 10 days before"):
         debt_transition(
             debt=debt, transition_name="escalate_to_legal", user=manager, as_of=AS_OF, reason="x"
         )

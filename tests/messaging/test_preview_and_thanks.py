@@ -56,3 +56,29 @@ def test_paying_off_a_debt_plans_a_thank_you(creditor, manager, django_capture_o
     assert message.purpose == "transactional" and message.stage == "paid"
     assert message.status in ("planned", "suppressed")
     assert Decimal(0) == Debt.objects.get(pk=debt.pk).balance
+
+
+def test_a_payments_file_that_pays_debts_off_plans_thank_yous(
+    creditor, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from portfolio.models import ImportBatch
+    from portfolio.services.imports import import_batch_create
+    from portfolio.services.payments import payments_import_run
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    paid = DebtFactory(creditor=creditor, debt_ref="OBL-T1", stage="friendly_reminder")
+    ContactPointFactory(debtor=paid.debtor, channel="sms", value="+573001234567")
+    partly = DebtFactory(creditor=creditor, debt_ref="OBL-T2", stage="friendly_reminder")
+    ContactPointFactory(debtor=partly.debtor, channel="email")
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "debt_ref,amount,currency,paid_at,method,reference\n"
+        f"OBL-T1,{paid.balance},COP,2026-11-30T10:00:00-05:00,pse,F-1\n"
+        "OBL-T2,1000.00,COP,2026-11-30T10:00:00-05:00,pse,F-2\n"
+    )
+    batch = import_batch_create(kind=ImportBatch.Kind.PAYMENTS, creditor=creditor, path=path)
+    with django_capture_on_commit_callbacks(execute=True):
+        payments_import_run(batch=batch)
+    actions = ContactAction.objects.filter(template_code="payment_thanks")
+    assert [(a.debt_id, a.channel, a.stage) for a in actions] == [(paid.id, "sms", "paid")]
+    assert Message.objects.filter(template="payment_thanks", debtor=paid.debtor).count() == 1

@@ -54,7 +54,8 @@ def test_an_email_is_rendered_in_the_debtors_language_and_sent_once(debt):
     email = mail.outbox[0]
     assert "$ 1.170.000" in email.body  # COP, no cents, Colombian grouping
     assert "Banco Andino" in email.body and "+57 601 555 0199" in email.body
-    assert "/u/" in email.body and email.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert "/unsubscribe/" in email.body
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http")
     assert email.body.startswith("Hola Ana,")
 
 

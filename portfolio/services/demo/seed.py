@@ -203,6 +203,8 @@ class _Builder:
                 kind=kind,
                 country=country,
                 contact_email=f"cobranza@{code}.demo",
+                # Messages tell the debtor where to reach a person (a demo number per country).
+                contact_phone={"MX": "+52 55 5555 0100"}.get(country, "+57 601 555 0100"),
             )
             self.creditors[code] = creditor
             for offset, (book, products) in enumerate(books.items()):

@@ -138,5 +138,11 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 from agreements.services.allocation import agreements_after_payment
 
                 agreements_after_payment(debt_ids=changes["id"].astype(int).tolist())
+            paid_ids = [int(i) for i in changes.loc[changes["paid"], "id"]]
+            if paid_ids:
+                # Messaging: a thank-you for every debt the file paid off (set-based).
+                from messaging.services.thanks import payment_thanks_plan_bulk
+
+                payment_thanks_plan_bulk(debt_ids=paid_ids, business_date=timezone.localdate(now))
         _drop_staging(cursor)
     return _finish(batch, status=ImportBatch.Status.COMPLETED, created=len(payments), **counts)
