@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "NegotiationChannelEnum": "agreements.models.NegotiationChannel",
         "PromiseStatusEnum": "agreements.models.PromiseToPay.Status",
         "InstalmentStatusEnum": "agreements.models.Instalment.Status",
+        "ChannelEnum": "portfolio.models.Channel",
     },
 }
 
