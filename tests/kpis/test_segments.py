@@ -258,3 +258,19 @@ def test_seed_demo_segments_the_demo_and_gives_segment_policies():
         .exclude(segment="")
         .values_list("segment", flat=True)
     ) == {"early-small-good", "late-large", "late-large-broken"}
+
+
+def test_beat_runs_the_nightly_job_after_the_cycle(settings, creditor):
+    from portfolio.tasks import nightly_run_task
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    nightly, cycle = schedule["nightly-segments"], schedule["daily-cycle"]
+    assert nightly["task"] == "portfolio.tasks.nightly_run_task"
+    assert (min(nightly["schedule"].hour), min(nightly["schedule"].minute)) > (
+        min(cycle["schedule"].hour),
+        min(cycle["schedule"].minute),
+    )
+    DebtFactory(creditor=creditor)
+    assert nightly_run_task("2026-11-30") == "2026-11-30"
+    assert nightly_run_task("2026-11-30") == "2026-11-30"  # twice: still one run, no changes
+    assert NightlyRun.objects.get(as_of=AS_OF).segment_changes == 0
