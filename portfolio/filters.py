@@ -53,6 +53,11 @@ class DebtFilter(django_filters.FilterSet):
     )
     # Drill-down from the KPI dashboard: segment, payments in a period, month-start bucket.
     segment = django_filters.NumberFilter(field_name="segment_id", label=_("Segment"))
+    state = django_filters.ChoiceFilter(
+        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        method="filter_state",
+        label=_("Open or closed"),
+    )
     paid_from = django_filters.DateFilter(method="filter_paid", label=_("Paid from"))
     paid_to = django_filters.DateFilter(method="filter_paid", label=_("Paid until"))
     opening_month = django_filters.DateFilter(method="filter_noop", label=_("Month"))
@@ -111,6 +116,11 @@ class DebtFilter(django_filters.FilterSet):
         if end is not None:
             payments = payments.filter(paid_at__lt=day_bounds(end)[1])
         return queryset.filter(id__in=payments.values("debt_id"))
+
+    def filter_state(self, queryset, name, value):
+        from portfolio.models import CLOSED_STAGES, OPEN_STAGES
+
+        return queryset.filter(stage__in=OPEN_STAGES if value == "open" else CLOSED_STAGES)
 
     def filter_opening(self, queryset, name, value):
         """Debts that were in bucket `value` at the start of `opening_month` (its month)."""

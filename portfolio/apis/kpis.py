@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
 from portfolio.kpis.forms import KpiFilterForm
-from portfolio.kpis.selectors import kpi_dashboard, segment_counts
+from portfolio.kpis.segment_selectors import segment_counts
+from portfolio.kpis.selectors import kpi_dashboard
 from portfolio.models import SegmentDefinition
 from portfolio.selectors import creditor_list
 
@@ -72,6 +73,7 @@ class KpiApi(APIView):
                 "leaderboard": serializers.ListField(child=serializers.DictField()),
                 "cumulative_recovery": serializers.ListField(child=serializers.DictField()),
                 "segments": serializers.ListField(child=serializers.DictField()),
+                "segment_migrations": serializers.ListField(child=serializers.DictField()),
                 "pending": serializers.ListField(child=serializers.DictField()),
             },
         ),

@@ -80,6 +80,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                 for r in data["segments"]
             ],
         ),
+        "segment-migrations": (
+            [_("From segment"), _("To segment"), _("Debts")],
+            [[r["from"], r["to"], r["debts"]] for r in data["segment_migrations"]],
+        ),
         "cumulative-recovery": (
             [
                 _("Portfolio"),

@@ -81,10 +81,22 @@ class KpiFilterForm(forms.Form):
         self.fields["segment"].queryset = SegmentDefinition.objects.filter(
             models_q_creditor(creditors)
         )
+        # Collectors with open debts of these creditors in the latest snapshot: a manager does
+        # not get a list of every agency's staff (and the snapshot is small to read).
+        from portfolio.models import AgingSnapshot
+
+        latest = (
+            AgingSnapshot.objects.filter(creditor__in=creditors)
+            .order_by("-as_of")
+            .values("as_of")[:1]
+        )
+        working = AgingSnapshot.objects.filter(
+            creditor__in=creditors, as_of__in=latest, collector__isnull=False
+        ).values("collector_id")
         self.fields["collector"].queryset = (
             get_user_model()
-            .objects.filter(groups__name=COLLECTOR, is_active=True)
-            .order_by("username")
+            .objects.filter(groups__name=COLLECTOR, id__in=working)
+            .order_by("first_name", "last_name", "username")
         )
 
     def clean(self):

@@ -9,16 +9,19 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.kpis.forms import KpiFilters
+from portfolio.kpis.segment_selectors import (
+    kpi_segment_migrations,
+    kpi_segments,
+)
 from portfolio.models import (
     AgingSnapshot,
     BucketTransition,
     CollectionDay,
     Portfolio,
-    SegmentDefinition,
 )
 from portfolio.segmentation.engine import BUCKETS
 
@@ -310,30 +313,6 @@ def kpi_cumulative_recovery(f: KpiFilters) -> list[dict]:
     return result
 
 
-def kpi_segments(f: KpiFilters, as_of) -> list[dict]:
-    """Open debts and balance per segment and currency on the snapshot date."""
-    if as_of is None:
-        return []
-    rows = (
-        AgingSnapshot.objects.filter(_cut(f), as_of=as_of)
-        .values("segment_id", "currency")
-        .annotate(debts=Sum("debts"), balance=Sum("balance"))
-        .order_by("currency", "-balance")
-    )
-    segments = SegmentDefinition.objects.in_bulk({r["segment_id"] for r in rows if r["segment_id"]})
-    return [
-        {
-            "segment_id": r["segment_id"],
-            "code": segments[r["segment_id"]].code if r["segment_id"] in segments else "",
-            "name": segments[r["segment_id"]].name if r["segment_id"] in segments else "—",
-            "currency": r["currency"],
-            "debts": r["debts"],
-            "balance": r["balance"],
-        }
-        for r in rows
-    ]
-
-
 def kpi_dashboard(*, filters: KpiFilters) -> dict:
     """Everything the dashboard page and `GET /api/v1/kpis/` show, for one set of filters."""
     f = filters
@@ -385,17 +364,6 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
         "leaderboard": kpi_leaderboard(f),
         "cumulative_recovery": kpi_cumulative_recovery(f),
         "segments": kpi_segments(f, as_of),
+        "segment_migrations": kpi_segment_migrations(f),
         "pending": [{"code": c, "name": str(n), "reason": str(r)} for c, n, r in PENDING_KPIS],
     }
-
-
-def segment_counts(*, creditor_ids) -> dict[int, int]:
-    """Open debts per segment id right now (for the segments page)."""
-    from portfolio.models import OPEN_STAGES, Debt
-
-    rows = (
-        Debt.objects.filter(creditor_id__in=creditor_ids, stage__in=OPEN_STAGES)
-        .values("segment_id")
-        .annotate(n=Count("id"))
-    )
-    return {r["segment_id"]: r["n"] for r in rows}

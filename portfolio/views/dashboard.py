@@ -12,7 +12,7 @@ from core.decorators import manager_required
 from portfolio.kpis.export import kpi_tables, to_csv, to_xlsx
 from portfolio.kpis.forms import KpiFilterForm
 from portfolio.kpis.selectors import kpi_dashboard
-from portfolio.models import OPEN_STAGES, Stage
+from portfolio.models import Stage
 from portfolio.models_kpis import END_STATE_CHOICES
 from portfolio.models_segments import AGING_BUCKET_CHOICES
 
@@ -77,14 +77,13 @@ def dashboard(request):
     context = {"form": form, "data": None}
     if form.is_valid():
         data = kpi_dashboard(filters=form.filters())
-        open_stages = [str(s) for s in OPEN_STAGES]
         as_of = data["as_of"]
         for row in data["aging"]:
             row["link"] = _debt_link(
                 form,
                 aging=row["bucket"],
                 currency=row["currency"],
-                stage=open_stages,
+                state="open",
                 as_of=as_of.isoformat() if as_of else None,
             )
         for row in data["headline"]:
@@ -94,7 +93,7 @@ def dashboard(request):
                 paid_from=data["date_from"].isoformat(),
                 paid_to=data["date_to"].isoformat(),
             )
-            row["open_link"] = _debt_link(form, currency=row["currency"], stage=open_stages)
+            row["open_link"] = _debt_link(form, currency=row["currency"], state="open")
         for row in data["leaderboard"]:
             row["link"] = _debt_link(
                 form,
@@ -105,14 +104,14 @@ def dashboard(request):
             )
         for row in data["segments"]:
             row["link"] = _debt_link(
-                form, currency=row["currency"], segment=row["segment_id"], stage=open_stages
+                form, currency=row["currency"], segment=row["segment_id"], state="open"
             )
         states = dict(END_STATE_CHOICES)
         for block in data["roll_rates"]:
             for matrix_row in block["matrix"]:
                 for cell in matrix_row["cells"]:
                     target = cell["to"]
-                    where = {"aging": target, "stage": open_stages}
+                    where = {"aging": target, "state": "open"}
                     if target == "paid":
                         where = {"stage": [Stage.PAID, Stage.SETTLED]}
                     elif target == "written_off":

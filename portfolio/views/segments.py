@@ -12,7 +12,7 @@ from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from core.roles import is_admin
-from portfolio.kpis.selectors import segment_counts
+from portfolio.kpis.segment_selectors import segment_counts
 from portfolio.models import SegmentDefinition
 from portfolio.segmentation.forms import SegmentForm, SegmentRuleFormSet
 from portfolio.segmentation.services import (

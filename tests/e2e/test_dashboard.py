@@ -123,3 +123,14 @@ def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, port
     page.locator("form.form-stack button[type=submit]").click()
     expect(page.locator(".messages")).to_contain_text("Clientes VIP")
     expect(page.locator("#segments tbody tr").first).to_contain_text("Clientes VIP")
+
+    # The debt page shows the segment and the debtor's behaviour score with its reasons.
+    from portfolio.models import Debt
+
+    debt = Debt.objects.get(debt_ref="AND-0")
+    page.goto(f"{live_server.url}/debts/{debt.pk}/#segment")
+    panel = page.locator("#segment")
+    expect(panel).to_contain_text("Puntaje de comportamiento")
+    expect(panel).to_contain_text("Antigüedad del último pago")
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot("debt-segment-es").parent / "debt-segment-panel-es.png"))

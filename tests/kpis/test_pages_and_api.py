@@ -225,3 +225,18 @@ def test_other_managers_creditor_is_not_visible(client, world):
     client.force_login(stranger)
     data = client.get(reverse("portfolio:dashboard"), PERIOD).context["data"]
     assert [h["currency"] for h in data["headline"]] == ["MXN"]
+
+
+def test_collector_filter_lists_only_collectors_of_the_managers_creditors(
+    client, manager, world, collector, other_collector
+):
+    from portfolio.models import Debt
+
+    Debt.objects.filter(debt_ref="MIA").update(assigned_to=collector)
+    Debt.objects.filter(debt_ref="AJENA").update(assigned_to=other_collector)
+    run(D(2026, 11, 30))
+    client.force_login(manager)
+    form = client.get(reverse("portfolio:dashboard"), PERIOD).context["form"]
+    assert list(form.fields["collector"].queryset) == [collector]
+    response = client.get(reverse("portfolio:dashboard"), {**PERIOD, "collector": collector.pk})
+    assert response.context["data"]["headline"][0]["open_debts"] == 1

@@ -258,3 +258,38 @@ def test_seed_demo_segments_the_demo_and_gives_segment_policies():
         .exclude(segment="")
         .values_list("segment", flat=True)
     ) == {"early-small-good", "late-large", "late-large-broken"}
+
+
+def test_beat_runs_the_nightly_job_after_the_cycle(settings, creditor):
+    from portfolio.tasks import nightly_run_task
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    nightly, cycle = schedule["nightly-segments"], schedule["daily-cycle"]
+    assert nightly["task"] == "portfolio.tasks.nightly_run_task"
+    assert (min(nightly["schedule"].hour), min(nightly["schedule"].minute)) > (
+        min(cycle["schedule"].hour),
+        min(cycle["schedule"].minute),
+    )
+    DebtFactory(creditor=creditor)
+    assert nightly_run_task("2026-11-30") == "2026-11-30"
+    assert nightly_run_task("2026-11-30") == "2026-11-30"  # twice: still one run, no changes
+    assert NightlyRun.objects.get(as_of=AS_OF).segment_changes == 0
+
+
+def test_dashboard_reports_moves_between_segments(creditor, clean_segments):
+    from portfolio.kpis.forms import KpiFilters
+    from portfolio.kpis.selectors import kpi_dashboard
+
+    early = _segment("early", 10, aging_buckets=["current", "1-30"])
+    _debt(creditor, "X1", "100000", D(2026, 11, 1))
+    _debt(creditor, "X2", "100000", D(2026, 11, 2))
+    run(AS_OF)  # both early (first assignment: not a move)
+    run(D(2026, 12, 3))  # both past 30 days: early → general
+    data = kpi_dashboard(
+        filters=KpiFilters(
+            creditor_ids=(creditor.id,), date_from=D(2026, 12, 1), date_to=D(2026, 12, 31)
+        )
+    )
+    assert [
+        (r["from_segment_id"], r["to_segment_id"], r["debts"]) for r in data["segment_migrations"]
+    ] == [(early.id, clean_segments.id, 2)]
