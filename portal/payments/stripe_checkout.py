@@ -1,5 +1,7 @@
 """Stripe Checkout through the official `stripe` library; confirmed by Stripe's signed webhook."""
 
+import json
+
 from django.conf import settings
 
 from portal.payments import Checkout, PaymentProvider, ProviderEvent, WebhookSignatureError
@@ -54,7 +56,9 @@ class StripeProvider(PaymentProvider):
             )
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise WebhookSignatureError(str(exc)) from exc
-        session = event["data"]["object"]
+        # Verified above; read the plain JSON (stripe objects are not dicts).
+        data = json.loads(body)
+        session = data["data"]["object"]
         kind = {
             "checkout.session.completed": (
                 "approved" if session.get("payment_status") == "paid" else "pending"
@@ -62,9 +66,9 @@ class StripeProvider(PaymentProvider):
             "checkout.session.async_payment_succeeded": "approved",
             "checkout.session.async_payment_failed": "declined",
             "checkout.session.expired": "declined",
-        }.get(event["type"], "ignored")
+        }.get(data["type"], "ignored")
         return ProviderEvent(
-            event_id=event["id"],
+            event_id=str(event.id),
             kind=kind,
             provider_reference=str(session.get("id", "")),
             amount_cents=session.get("amount_total"),
