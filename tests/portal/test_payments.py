@@ -187,14 +187,18 @@ def test_stripe_checkout_and_signed_webhook(client, portal_client, debt, setting
     }
     body = json.dumps(event).encode()
     url = reverse("portal:webhook", args=["stripe"])
-    bad = client.post(url, body, content_type="application/json",
-                      headers={"Stripe-Signature": _stripe_signature(body, "whsec_wrong")})  # fmt: skip
+
+    def post(secret):
+        signature = _stripe_signature(body, secret)
+        return client.post(
+            url, body, content_type="application/json", headers={"Stripe-Signature": signature}
+        )
+
+    bad = post("whsec_wrong")
     assert bad.status_code == 400 and not Payment.objects.exists()
-    good = client.post(url, body, content_type="application/json",
-                       headers={"Stripe-Signature": _stripe_signature(body, "whsec_test")})  # fmt: skip
+    good = post("whsec_test")
     assert good.status_code == 200 and good.content == b"recorded"
-    replay = client.post(url, body, content_type="application/json",
-                         headers={"Stripe-Signature": _stripe_signature(body, "whsec_test")})  # fmt: skip
+    replay = post("whsec_test")
     assert replay.content == b"replay"
     assert Payment.objects.get().amount == Decimal("50000.00")
 
