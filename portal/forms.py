@@ -1,7 +1,10 @@
 """Portal forms: every field labelled, every error said in plain words."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Dispute, PaymentIntent
@@ -112,10 +115,18 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.channels = list(channels)
+        hours = {name: self.fields.pop(name) for name in ("preferred_from", "preferred_to")}
         for channel, label, allowed in self.channels:
             self.fields[f"allow_{channel}"] = forms.BooleanField(
                 label=label, required=False, initial=allowed
             )
+        self.fields.update(hours)  # channels first, then the hours
+
+    def channel_fields(self):
+        return [self[name] for name in self.fields if name.startswith("allow_")]
+
+    def hour_fields(self):
+        return [self["preferred_from"], self["preferred_to"]]
 
     def clean(self):
         data = super().clean()
@@ -134,6 +145,16 @@ class CallbackForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     note = forms.CharField(label=_("Anything we should know?"), max_length=500, required=False)
+
+
+def pct_format(value) -> str:
+    value = Decimal(str(value))
+    places = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, places, use_l10n=True)
+
+
+def money_format(value) -> str:
+    return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
 
 
 class PlanForm(forms.Form):
@@ -155,7 +176,8 @@ class PlanForm(forms.Form):
         choices = [
             (
                 "settle",
-                _("Pay everything now with a %(pct)s%% discount") % {"pct": limits["early_pct"]},
+                _("Pay everything now with a %(pct)s%% discount")
+                % {"pct": pct_format(limits["early_pct"])},
             )
         ]
         choices += [
@@ -168,4 +190,8 @@ class PlanForm(forms.Form):
         self.fields["option"].choices = choices
         self.fields["down_payment"].help_text = _(
             "At least %(pct)s%% of the balance: %(amount)s %(currency)s."
-        ) % {"pct": limits["min_down_pct"], "amount": limits["min_down"], "currency": debt.currency}
+        ) % {
+            "pct": pct_format(limits["min_down_pct"]),
+            "amount": money_format(limits["min_down"]),
+            "currency": debt.currency,
+        }

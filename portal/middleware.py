@@ -8,7 +8,7 @@ CSP = (
 
 
 class PortalSecurityHeadersMiddleware:
-    """On /portal/ responses: CSP, X-Frame-Options DENY, no referrer, no caching of pages."""
+    """On /portal/ pages: CSP, X-Frame-Options DENY, same-origin referrer, no caching."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,7 +18,9 @@ class PortalSecurityHeadersMiddleware:
         if request.path.startswith("/portal/"):
             response["Content-Security-Policy"] = CSP
             response["X-Frame-Options"] = "DENY"
-            response["Referrer-Policy"] = "no-referrer"
+            # same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on POST,
+            # which CSRF refuses; other sites still never see a portal address.
+            response["Referrer-Policy"] = "same-origin"
             response["X-Content-Type-Options"] = "nosniff"
             response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
             response.setdefault("Cache-Control", "no-store")

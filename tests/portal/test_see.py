@@ -31,3 +31,14 @@ def test_statement_is_a_pdf(portal_client, debt):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert debt.debt_ref in response["Content-Disposition"]
+
+
+def test_staff_debt_page_shows_the_portal_panel(portal_client, debt, admin_client):
+    portal_client.get(reverse("portal:reference", args=[debt.pk]))
+    portal_client.post(
+        reverse("portal:preferences"),
+        {"allow_sms": "on", "preferred_from": "18:00", "preferred_to": "20:00"},
+    )
+    page = admin_client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
+    assert "Debtor portal" in page and "18:00–20:00" in page
+    assert debt.portal_reference.reference in page
