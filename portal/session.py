@@ -2,9 +2,11 @@
 
 import time
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.shortcuts import redirect
+from django.utils import timezone
 
 KEY = "portal"
 
@@ -27,11 +29,11 @@ def pending(request) -> dict:
     return data if "pending" in data else {}
 
 
-def sign_in(request, debtor_id: int) -> None:
+def sign_in(request, debtor_id: int, *, tz: str = "") -> None:
     # A new session key on sign-in: a fixed session id cannot be reused by someone else.
     request.session.cycle_key()
     now = int(time.time())
-    request.session[KEY] = {"debtor": int(debtor_id), "since": now, "seen": now}
+    request.session[KEY] = {"debtor": int(debtor_id), "since": now, "seen": now, "tz": tz}
     request.session.set_expiry(session_seconds())
 
 
@@ -62,6 +64,13 @@ def portal_login_required(view):
         if value is None:
             return redirect("portal:home")
         request.portal_debtor_id = value
-        return view(request, *args, **kwargs)
+        # Times the debtor reads and types (call-backs, hours) are in their own time zone.
+        zone = (request.session.get(KEY) or {}).get("tz")
+        try:
+            if zone:
+                timezone.activate(ZoneInfo(zone))
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
 
     return wrapper

@@ -86,7 +86,8 @@ def verify(request):
         else:
             check = access.code_verify(debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip)
             if check.ok:
-                session.sign_in(request, debtor_id)
+                tz = Debtor.objects.filter(pk=debtor_id).values_list("timezone", flat=True).first()
+                session.sign_in(request, debtor_id, tz=tz or "")
                 return redirect("portal:debts")
         if check.locked_until:
             return render(

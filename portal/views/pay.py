@@ -19,6 +19,12 @@ from portal.session import portal_login_required
 logger = logging.getLogger(__name__)
 
 
+def _success_url(request) -> str:
+    """Where the provider sends the payer back: the payment's own page (Stripe fills the id)."""
+    url = request.build_absolute_uri(reverse("portal:intent", args=["CHECKOUT_ID"]))
+    return url.replace("CHECKOUT_ID", "{CHECKOUT_SESSION_ID}")
+
+
 @require_http_methods(["GET", "POST"])
 @portal_login_required
 def pay(request, debt_id):
@@ -31,7 +37,7 @@ def pay(request, debt_id):
                 amount=form.cleaned_data["amount"],
                 method=form.cleaned_data["method"],
                 provider=default_provider(),
-                success_url=request.build_absolute_uri(reverse("portal:debts")),
+                success_url=_success_url(request),
                 cancel_url=request.build_absolute_uri(reverse("portal:pay", args=[debt.pk])),
             )
         except ApplicationError as exc:

@@ -17,6 +17,7 @@ from portal.services import plans
 from portal.services.payments import intent_create
 from portal.services.requests import callback_request
 from portal.session import portal_login_required
+from portal.views.pay import _success_url
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,7 +67,7 @@ def plan(request, debt_id):
                         amount=plans.first_amount(agreement),
                         method="card",
                         provider=default_provider(),
-                        success_url=request.build_absolute_uri(reverse("portal:debts")),
+                        success_url=_success_url(request),
                         cancel_url=request.build_absolute_uri(
                             reverse("portal:debt", args=[debt.pk])
                         ),

@@ -171,6 +171,7 @@ def test_stripe_checkout_and_signed_webhook(client, portal_client, debt, setting
     params = client_cls.return_value.v1.checkout.sessions.create.call_args.kwargs["params"]
     assert params["line_items"][0]["price_data"]["unit_amount"] == 5000000
     assert "Ana" not in json.dumps(params)
+    assert params["success_url"].endswith("/portal/payments/{CHECKOUT_SESSION_ID}/")
     event = {
         "id": "evt_1",
         "object": "event",

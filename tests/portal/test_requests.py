@@ -1,6 +1,7 @@
 """Disputes, contact preferences (opt-out), call-backs."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,3 +105,15 @@ def test_callback_creates_a_task_at_the_chosen_time(portal_client, debt):
         reverse("portal:callback"), {"when": past.strftime("%Y-%m-%dT%H:%M")}
     )
     assert response.status_code == 200 and Task.objects.count() == 1
+
+
+def test_callback_time_is_read_in_the_debtors_time_zone(client, debtor, debt):
+    from tests.portal.conftest import sign_in
+
+    debtor.timezone = "America/Mexico_City"
+    debtor.save()
+    sign_in(client, debtor)
+    day = (timezone.now() + datetime.timedelta(days=2)).date()
+    client.post(reverse("portal:callback"), {"when": f"{day.isoformat()}T10:00"})
+    due = Task.objects.get().due_at.astimezone(ZoneInfo("America/Mexico_City"))
+    assert (due.date(), due.hour) == (day, 10)
