@@ -14,7 +14,7 @@ from core.dates import business_today
 from messaging.models import SandboxDelivery
 from messaging.services.context import message_context
 from portfolio.models import ContactPoint, Debt, Payment, Stage
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import DESKTOP, SCREENSHOTS
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -143,6 +143,10 @@ def test_debtor_pays_chooses_a_plan_and_opts_out(live_server, phone, settings):
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Hello, Ana")).to_be_visible()
     shot(page, "portal_09_debts_en")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="Details").click()
+    expect(page.get_by_role("heading", name="Your payment plan")).to_be_visible()
+    shot(page, "portal_11_debt_desktop_en")
 
 
 def test_five_wrong_codes_lock_out(live_server, phone, settings):
