@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import access, debts, pay, plans, requests
+from portal.views import access, debts, pay, plans, requests, staff
 
 app_name = "portal"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("checkout/sandbox/<str:reference>/", pay.sandbox_checkout, name="sandbox-checkout"),
     path("payments/<str:reference>/", pay.intent_status, name="intent"),
     path("webhooks/<str:provider>/", pay.webhook, name="webhook"),
+    path(
+        "staff/disputes/<int:dispute_id>/attachment/",
+        staff.dispute_attachment,
+        name="dispute-attachment",
+    ),
 ]

@@ -117,3 +117,41 @@ def test_callback_time_is_read_in_the_debtors_time_zone(client, debtor, debt):
     client.post(reverse("portal:callback"), {"when": f"{day.isoformat()}T10:00"})
     due = Task.objects.get().due_at.astimezone(ZoneInfo("America/Mexico_City"))
     assert (due.date(), due.hour) == (day, 10)
+
+
+def test_staff_who_see_the_debt_download_the_attachment(
+    portal_client, debt, client, collector, other_collector, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    debt.assigned_to = collector
+    debt.save()
+    pdf = SimpleUploadedFile("recibo.pdf", b"%PDF-1.4 recibo", content_type="application/pdf")
+    portal_client.post(
+        reverse("portal:dispute", args=[debt.pk]),
+        {"reason": "already_paid", "text": "", "attachment": pdf},
+    )
+    dispute = Dispute.objects.get()
+    url = reverse("portal:dispute-attachment", args=[dispute.pk])
+    from django.test import Client
+
+    staff = Client()
+    assert staff.get(url).status_code == 302  # not signed in: the staff login
+    staff.force_login(other_collector)
+    assert staff.get(url).status_code == 404
+    staff.force_login(collector)
+    response = staff.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    # A debtor's portal session is not a staff login.
+    assert portal_client.get(url).status_code == 302
+
+
+def test_document_lookups_per_connection_are_limited(client, debtor, debt):
+    from messaging.models import SandboxDelivery
+
+    for _ in range(10):
+        client.post(reverse("portal:home"), {"document_type": "CC", "document_number": "123"})
+    response = client.post(
+        reverse("portal:home"), {"document_type": "CC", "document_number": "1020304050"}
+    )
+    assert response.status_code == 200 and b"Too many attempts" in response.content
+    assert not SandboxDelivery.objects.exists()
