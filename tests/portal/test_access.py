@@ -187,3 +187,24 @@ def test_security_headers_and_no_pii_in_urls(portal_client, debt, debtor):
     assert response["Cache-Control"] == "no-store"
     for url in (reverse("portal:debt", args=[debt.pk]), link_token(debtor.pk)):
         assert debtor.document_number not in url and "Ana" not in url
+
+
+def test_a_sent_message_carries_a_working_personal_link(client, debtor, debt):
+    """The default SMS template, rendered for sending, holds this debtor's link."""
+    import datetime
+    import re
+
+    from messaging.rendering import render_version
+    from messaging.services.templates import active_versions, templates_ensure_defaults
+
+    templates_ensure_defaults()
+    version = active_versions()[("friendly", "sms", "es")]
+    context = message_context(
+        debtor=debtor, creditor=debt.creditor, debts=[debt], language="es",
+        as_of=datetime.date(2026, 12, 1), message_id=1,
+    )  # fmt: skip
+    body = render_version(version, context, channel="sms").body
+    path = re.search(r"https?://[^/\s]+(/portal/l/[^\s]+/)", body).group(1)
+    assert debtor.document_number not in body.split("/portal/")[1]
+    response = client.get(path)
+    assert response.status_code == 302 and response.url == reverse("portal:verify")

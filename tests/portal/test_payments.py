@@ -210,3 +210,28 @@ def test_bank_reference_is_shown_and_stable(portal_client, debt):
     assert reference in page and reference.startswith("CT")
     portal_client.get(reverse("portal:reference", args=[debt.pk]))
     assert PaymentReference.objects.count() == 1
+
+
+def test_stripe_async_bank_payment_pending_then_failed(client, debt, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    intent = PaymentIntent.objects.create(
+        debt=debt, provider="stripe", provider_reference="cs_async", amount=Decimal("10.00"),
+        currency="COP", method="bank_transfer",
+    )  # fmt: skip
+    url = reverse("portal:webhook", args=["stripe"])
+
+    def send(event_id, kind, status):
+        session = {"id": "cs_async", "object": "checkout.session", "payment_status": status,
+                   "amount_total": 1000, "currency": "cop"}  # fmt: skip
+        body = json.dumps(
+            {"id": event_id, "object": "event", "type": kind, "data": {"object": session}}
+        ).encode()
+        signature = _stripe_signature(body, "whsec_test")
+        return client.post(
+            url, body, content_type="application/json", headers={"Stripe-Signature": signature}
+        )
+
+    assert send("evt_a", "checkout.session.completed", "unpaid").content == b"pending"
+    assert send("evt_b", "checkout.session.async_payment_failed", "unpaid").content == b"declined"
+    intent.refresh_from_db()
+    assert intent.status == "declined" and not Payment.objects.exists()
