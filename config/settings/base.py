@@ -173,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Segments, behaviour scores and KPI snapshots at the end of the business day (after the
     # morning cycle and the day's payments); the next morning's cycle uses the new segments.
+    # Debtor portal: finished rate-limit windows and day-old access codes.
+    "portal-purge": {"task": "portal.tasks.portal_purge", "schedule": 3600.0},
     "nightly-segments": {
         "task": "portfolio.tasks.nightly_run_task",
         "schedule": crontab(

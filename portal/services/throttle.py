@@ -68,3 +68,19 @@ def failure_record(keys, *, now=None, limit: int | None = None) -> datetime.date
 def success_record(keys) -> None:
     """A correct answer clears the counters of these keys (not a lockout in force)."""
     Throttle.objects.filter(key__in=list(keys), locked_until__isnull=True).delete()
+
+
+def purge(*, now=None) -> int:
+    """Forget counters whose window and lockout are over, and codes older than a day."""
+    from portal.models import AccessCode
+
+    now = now or timezone.now()
+    window = datetime.timedelta(minutes=lock_minutes())
+    stale = Throttle.objects.filter(window_started_at__lt=now - window).exclude(
+        locked_until__gt=now
+    )
+    removed, _detail = stale.delete()
+    codes, _detail = AccessCode.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=1)
+    ).delete()
+    return removed + codes

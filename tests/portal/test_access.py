@@ -208,3 +208,23 @@ def test_a_sent_message_carries_a_working_personal_link(client, debtor, debt):
     assert debtor.document_number not in body.split("/portal/")[1]
     response = client.get(path)
     assert response.status_code == 302 and response.url == reverse("portal:verify")
+
+
+def test_purge_keeps_lockouts_in_force_and_drops_the_rest(debtor):
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.services.throttle import purge
+
+    now = timezone.now()
+    old = now - datetime.timedelta(hours=2)
+    Throttle.objects.create(key="done", failures=2, window_started_at=old)
+    Throttle.objects.create(key="locked", failures=5, window_started_at=old,
+                            locked_until=now + datetime.timedelta(minutes=5))  # fmt: skip
+    Throttle.objects.create(key="fresh", failures=1, window_started_at=now)
+    code = AccessCode.objects.create(debtor=debtor, channel="sms", code_hash="x", expires_at=old)
+    AccessCode.objects.filter(pk=code.pk).update(created_at=now - datetime.timedelta(days=2))
+    assert purge(now=now) == 2
+    assert set(Throttle.objects.values_list("key", flat=True)) == {"locked", "fresh"}
+    assert not AccessCode.objects.exists()
