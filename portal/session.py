@@ -19,9 +19,14 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or ""
 
 
-def pending_set(request, *, debtor_id: int | None, step: str) -> None:
+def pending_set(request, *, debtor_id: int | None, step: str, via: str = "link") -> None:
     """Remember who is being verified (None for an unknown document: same flow, no code)."""
-    request.session[KEY] = {"pending": debtor_id, "step": step, "since": int(time.time())}
+    request.session[KEY] = {
+        "pending": debtor_id,
+        "step": step,
+        "via": via,
+        "since": int(time.time()),
+    }
 
 
 def pending(request) -> dict:

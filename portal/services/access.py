@@ -161,6 +161,10 @@ def lockout(*, debtor_id: int | None, ip: str | None) -> datetime.datetime | Non
     return throttle.locked_until(_keys(debtor_id, ip))
 
 
+def ip_failure(*, ip: str | None) -> None:
+    throttle.failure_record(_keys(None, ip))
+
+
 def _fail(debtor_id, ip) -> Check:
     return Check(False, throttle.failure_record(_keys(debtor_id, ip)))
 

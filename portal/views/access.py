@@ -39,7 +39,9 @@ def home(request):
             locked = access.lockout(debtor_id=debtor.pk if debtor else None, ip=ip)
             if debtor is not None and not locked:
                 access.code_send(debtor=debtor, ip=ip)
-            session.pending_set(request, debtor_id=debtor.pk if debtor else None, step="code")
+            session.pending_set(
+                request, debtor_id=debtor.pk if debtor else None, step="code", via="home"
+            )
             return redirect("portal:verify")
     return render(request, "portal/home.html", {"form": form})
 
@@ -65,7 +67,10 @@ def verify(request):
         return redirect("portal:home")
     debtor_id, ip = state.get("pending"), session.client_ip(request)
     step = state.get("step")
-    until = access.lockout(debtor_id=debtor_id, ip=ip)
+    # Started from a typed document: a locked debtor must look like any unknown document
+    # (only this connection's own lockout is shown), or the lock would reveal the document.
+    blind = state.get("via") == "home"
+    until = access.lockout(debtor_id=None if blind else debtor_id, ip=ip)
     form = (DigitsForm if step == "digits" else CodeForm)(request.POST or None)
     if until:
         return render(
@@ -89,6 +94,9 @@ def verify(request):
                 tz = Debtor.objects.filter(pk=debtor_id).values_list("timezone", flat=True).first()
                 session.sign_in(request, debtor_id, tz=tz or "")
                 return redirect("portal:debts")
+        if check.locked_until and blind and not access.lockout(debtor_id=None, ip=ip):
+            access.ip_failure(ip=ip)  # still counts against this connection
+            check = access.Check(False)
         if check.locked_until:
             return render(
                 request,

@@ -228,3 +228,20 @@ def test_purge_keeps_lockouts_in_force_and_drops_the_rest(debtor):
     assert purge(now=now) == 2
     assert set(Throttle.objects.values_list("key", flat=True)) == {"locked", "fresh"}
     assert not AccessCode.objects.exists()
+
+
+def test_a_locked_debtor_looks_like_an_unknown_document_from_the_home_page(debtor, debt):
+    locker = Client(REMOTE_ADDR="10.0.0.1")
+    locker.get(reverse("portal:link", args=[link_token(debtor.pk)]))
+    for _ in range(5):
+        locker.post(reverse("portal:verify"), {"digits": "0000"})
+    assert Throttle.objects.filter(key=f"debtor:{debtor.pk}", locked_until__isnull=False).exists()
+    pages = []
+    for number, ip in (("1020304050", "10.0.0.2"), ("5555555555", "10.0.0.3")):
+        visitor = Client(REMOTE_ADDR=ip)
+        visitor.post(reverse("portal:home"), {"document_type": "CC", "document_number": number})
+        shown = visitor.get(reverse("portal:verify"))
+        tried = visitor.post(reverse("portal:verify"), {"code": "123456"})
+        pages.append((shown.status_code, b"locked" in shown.content, tried.status_code,
+                      b"locked" in tried.content))  # fmt: skip
+    assert pages[0] == pages[1] == (200, False, 200, False)
