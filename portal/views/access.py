@@ -1,5 +1,6 @@
 """Getting in: a personal link or the document, then the last digits and a one-time code."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -91,9 +92,19 @@ def verify(request):
         else:
             check = access.code_verify(debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip)
             if check.ok:
-                tz = Debtor.objects.filter(pk=debtor_id).values_list("timezone", flat=True).first()
+                tz, language = (
+                    Debtor.objects.filter(pk=debtor_id).values_list("timezone", "language").get()
+                )
                 session.sign_in(request, debtor_id, tz=tz or "")
-                return redirect("portal:debts")
+                response = redirect("portal:debts")
+                if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(
+                    settings.LANGUAGES
+                ):
+                    # The debtor's language on file, until they use the language button.
+                    response.set_cookie(
+                        settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True
+                    )
+                return response
         if check.locked_until and blind and not access.lockout(debtor_id=None, ip=ip):
             access.ip_failure(ip=ip)  # still counts against this connection
             check = access.Check(False)

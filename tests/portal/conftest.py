@@ -10,7 +10,10 @@ from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFa
 
 @pytest.fixture
 def debtor(db, creditor):
-    debtor = DebtorFactory(creditor=creditor, document_number="1020304050", full_name="Ana Pérez")
+    # English on file: the suite reads English pages (the Spanish ones have their own tests).
+    debtor = DebtorFactory(
+        creditor=creditor, document_number="1020304050", full_name="Ana Pérez", language="en"
+    )
     ContactPointFactory(debtor=debtor, channel="sms", value="+573001112233")
     return debtor
 

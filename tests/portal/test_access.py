@@ -245,3 +245,22 @@ def test_a_locked_debtor_looks_like_an_unknown_document_from_the_home_page(debto
         pages.append((shown.status_code, b"locked" in shown.content, tried.status_code,
                       b"locked" in tried.content))  # fmt: skip
     assert pages[0] == pages[1] == (200, False, 200, False)
+
+
+def test_the_portal_speaks_the_debtors_language_until_they_switch(client, debtor, debt):
+    debtor.language = "en"
+    debtor.save()
+    sign_in(client, debtor)
+    page = client.get(reverse("portal:debts"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "My debts" in page
+    client.post(reverse("set_language"), {"language": "es", "next": "/portal/debts/"})
+    page = client.get(reverse("portal:debts"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Mis deudas" in page
+
+
+def test_a_spanish_debtor_reads_spanish_whatever_the_browser(client, debtor, debt):
+    debtor.language = "es"
+    debtor.save()
+    sign_in(client, debtor)
+    page = client.get(reverse("portal:debts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mis deudas" in page and "Hola, Ana" in page
