@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("messaging/compliance/", include("messaging.compliance.urls")),
     path("", include("messaging.urls")),
+    path("portal/", include("portal.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -64,11 +64,15 @@ def agreement_preview(*, user, debt_ids, as_of: datetime.date, **terms) -> Terms
     return agreement_terms(debts=debts, proposer=user, as_of=as_of, **terms)
 
 
-def _visible_debts(*, user, debt_ids, lock: bool = False) -> list[Debt]:
+def _visible_debts(*, user, debt_ids, lock: bool = False, debtor_id=None) -> list[Debt]:
     ids = sorted({int(i) for i in debt_ids or []})
     if not ids:
         raise ApplicationError(_("Choose at least one debt."), field="debts")
-    visible = set(debt_queryset(user=user).filter(pk__in=ids).values_list("pk", flat=True))
+    # The debtor portal (no staff user) sees exactly the signed-in debtor's debts.
+    scope = (
+        debt_queryset(user=user) if debtor_id is None else Debt.objects.filter(debtor_id=debtor_id)
+    )
+    visible = set(scope.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [i for i in ids if i not in visible]
     if missing:
         raise ApplicationError(
@@ -95,10 +99,10 @@ def _refuse_if_open(debt_ids, debts_by_id) -> None:
 
 @transaction.atomic
 def agreement_create(
-    *, user, debt_ids, as_of: datetime.date, notes: str = "", **terms
+    *, user, debt_ids, as_of: datetime.date, notes: str = "", debtor_id=None, **terms
 ) -> PaymentAgreement:
     """Propose an agreement: active at once within the limits, else pending a manager's approval."""
-    debts = _visible_debts(user=user, debt_ids=debt_ids, lock=True)
+    debts = _visible_debts(user=user, debt_ids=debt_ids, lock=True, debtor_id=debtor_id)
     priced = agreement_terms(debts=debts, proposer=user, as_of=as_of, **terms)
     by_id = {d.pk: d for d in debts}
     _refuse_if_open(by_id, by_id)

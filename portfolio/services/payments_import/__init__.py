@@ -75,6 +75,12 @@ def run(*, batch: ImportBatch) -> ImportBatch:
     sql = _Sql()
     raw = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
     lines = frame["line"].to_numpy(dtype=np.int64)
+    # Debtor portal: a row may quote the debt's bank/cash payment reference instead of debt_ref.
+    from portal.services.reconcile import debt_refs_from_payment_references
+
+    raw["debt_ref"] = debt_refs_from_payment_references(
+        creditor_id=batch.creditor_id, values=raw["debt_ref"]
+    )
     errors = _Errors(lines, raw)
     with phase("validate"):
         fields = _validate_fields(frame, errors, now=now)

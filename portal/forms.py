@@ -1,0 +1,197 @@
+"""Portal forms: every field labelled, every error said in plain words."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Dispute, PaymentIntent
+from portfolio.models import Channel, DocumentType
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+}
+
+
+class StartForm(forms.Form):
+    document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    document_number = forms.CharField(
+        label=_("Document number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+
+class DigitsForm(forms.Form):
+    digits = forms.RegexField(
+        label=_("Last 4 characters of your identity document"),
+        regex=r"^[0-9A-Za-z]{4}$",
+        error_messages={"invalid": _("Enter exactly 4 characters.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("The 6-digit code we sent you"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
+        ),
+    )
+
+
+class PayForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount to pay"), max_digits=18, decimal_places=2)
+    method = forms.ChoiceField(
+        label=_("How do you want to pay?"),
+        choices=PaymentIntent.Method.choices,
+        widget=forms.RadioSelect,
+        initial=PaymentIntent.Method.CARD,
+    )
+
+    def __init__(self, *args, balance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.balance = balance
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise ValidationError(_("The amount must be greater than zero."))
+        if self.balance is not None and amount > self.balance:
+            raise ValidationError(
+                _("The most you can pay is the balance, %(balance)s.") % {"balance": self.balance}
+            )
+        return amount
+
+
+class DisputeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why do you dispute this debt?"), choices=Dispute.Reason)
+    text = forms.CharField(
+        label=_("Tell us more"), max_length=2000, required=False, widget=forms.Textarea
+    )
+    attachment = forms.FileField(
+        label=_("Attach a document (PDF, PNG or JPG, 5 MB at most)"), required=False
+    )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return upload
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."))
+        name = upload.name.lower()
+        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+        magic = ATTACHMENT_TYPES.get(suffix)
+        head = upload.read(8)
+        upload.seek(0)
+        if magic is None or not head.startswith(magic):
+            raise ValidationError(_("Only PDF, PNG or JPG files are accepted."))
+        return upload
+
+
+PREFERENCE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP, Channel.VOICE)
+
+
+class PreferencesForm(forms.Form):
+    preferred_from = forms.TimeField(
+        label=_("Contact me from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    preferred_to = forms.TimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channels = list(channels)
+        hours = {name: self.fields.pop(name) for name in ("preferred_from", "preferred_to")}
+        for channel, label, allowed in self.channels:
+            self.fields[f"allow_{channel}"] = forms.BooleanField(
+                label=label, required=False, initial=allowed
+            )
+        self.fields.update(hours)  # channels first, then the hours
+
+    def channel_fields(self):
+        return [self[name] for name in self.fields if name.startswith("allow_")]
+
+    def hour_fields(self):
+        return [self["preferred_from"], self["preferred_to"]]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("preferred_from"), data.get("preferred_to")
+        if bool(start) != bool(end):
+            raise ValidationError(_("Give both times, or neither."))
+        if start and end and start >= end:
+            raise ValidationError(_("The start time must be before the end time."))
+        return data
+
+
+class CallbackForm(forms.Form):
+    when = forms.DateTimeField(
+        label=_("When should we call you?"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(label=_("Anything we should know?"), max_length=500, required=False)
+
+
+def pct_format(value) -> str:
+    value = Decimal(str(value))
+    places = 0 if value == value.to_integral_value() else 2
+    return formats.number_format(value, places, use_l10n=True)
+
+
+def money_format(value) -> str:
+    return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+
+
+class PlanForm(forms.Form):
+    option = forms.ChoiceField(label=_("Choose a plan"), widget=forms.RadioSelect)
+    down_payment = forms.DecimalField(
+        label=_("Down payment (paid first)"),
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        min_value=0,
+    )
+    accept = forms.BooleanField(
+        label=_("I have read the schedule and accept these terms"), required=False
+    )
+
+    def __init__(self, *args, limits, debt, **kwargs):
+        super().__init__(*args, **kwargs)
+        count = limits["max_instalments"]
+        choices = [
+            (
+                "settle",
+                _("Pay everything now with a %(pct)s%% discount")
+                % {"pct": pct_format(limits["early_pct"])},
+            )
+        ]
+        choices += [
+            (str(n), _("%(n)s monthly instalments after a down payment") % {"n": n})
+            for n in range(2, count + 1)
+        ]
+        choices.append(
+            ("more", _("More than %(n)s instalments (a collector calls you)") % {"n": count})
+        )
+        self.fields["option"].choices = choices
+        self.fields["down_payment"].help_text = _(
+            "At least %(pct)s%% of the balance: %(amount)s %(currency)s."
+        ) % {
+            "pct": pct_format(limits["min_down_pct"]),
+            "amount": money_format(limits["min_down"]),
+            "currency": debt.currency,
+        }

@@ -1,0 +1,63 @@
+"""Payment providers behind one interface (sandbox, Stripe Checkout), chosen by name.
+
+A provider starts a hosted checkout for a PaymentIntent and turns the provider's signed
+webhook into verified events. Money only moves when a verified event says "approved":
+`portal.services.payments.webhook_handle` records it once through `payment_record`.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class WebhookSignatureError(Exception):
+    """The webhook's signature is missing or wrong: answer 400, record nothing."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    provider_reference: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    event_id: str
+    kind: str  # "approved" | "declined" | "pending" | anything else (ignored)
+    provider_reference: str
+    amount_cents: int | None = None
+    currency: str = ""
+
+
+class PaymentProvider:
+    name = "base"
+
+    def checkout_start(self, intent, *, success_url: str, cancel_url: str) -> Checkout:
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def webhook_parse(self, *, body: bytes, headers) -> ProviderEvent:
+        """Verify the signature and return the event, or raise WebhookSignatureError."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+
+PROVIDERS = {
+    "sandbox": "portal.payments.sandbox.SandboxProvider",
+    "stripe": "portal.payments.stripe_checkout.StripeProvider",
+}
+
+
+@cache
+def _provider(path: str) -> PaymentProvider:
+    return import_string(path)()
+
+
+def provider_for(name: str) -> PaymentProvider:
+    if name not in PROVIDERS:
+        raise KeyError(name)
+    return _provider(PROVIDERS[name])
+
+
+def default_provider() -> str:
+    return getattr(settings, "CARTERA_PORTAL_PAYMENT_PROVIDER", "sandbox")

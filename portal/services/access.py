@@ -1,0 +1,220 @@
+"""The second factor: last four digits of the document and a one-time code sent on file.
+
+Nothing here tells a caller whether a document number exists: the views answer the same
+way whatever happens, and only the debtor's own contact point ever receives a code.
+"""
+
+import datetime
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from messaging.channels import ChannelError, backend_for
+from messaging.models import Message
+from messaging.rendering import Rendered
+from portal.models import AccessCode
+from portal.services import throttle
+from portfolio.models import OPEN_STAGES, ContactPoint, Debtor
+
+logger = logging.getLogger(__name__)
+
+CODE_CHANNELS = ("sms", "whatsapp", "email")
+CODE_TTL = datetime.timedelta(minutes=10)
+SENDS_PER_WINDOW = 5  # codes per debtor per lock window
+STARTS_PER_WINDOW = 10  # document look-ups per IP per lock window
+
+
+def normalize_document(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def _hash(debtor_id: int, code: str) -> str:
+    message = f"portal-code:{debtor_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def debtor_by_document(*, document_type: str, document_number: str) -> Debtor | None:
+    """The debtor with this document who has an open debt (oldest first), or None."""
+    number = normalize_document(document_number)
+    if not number:
+        return None
+    return (
+        Debtor.objects.filter(
+            document_type=document_type, document_number=number, debts__stage__in=OPEN_STAGES
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def code_destination(debtor: Debtor) -> ContactPoint | None:
+    """Where the code goes: a consented SMS, WhatsApp or e-mail contact point, primary first."""
+    points = ContactPoint.objects.filter(
+        debtor=debtor, channel__in=CODE_CHANNELS, consent_granted=True
+    ).order_by("-is_primary", "id")
+    by_channel: dict[str, ContactPoint] = {}
+    for point in points:
+        by_channel.setdefault(point.channel, point)
+    return next((by_channel[c] for c in CODE_CHANNELS if c in by_channel), None)
+
+
+def masked_destination(point: ContactPoint | None) -> str:
+    if point is None:
+        return ""
+    value = point.value
+    if point.channel == "email" and "@" in value:
+        name, domain = value.split("@", 1)
+        return f"{name[:1]}•••@{domain}"
+    return "•••" + value[-2:]
+
+
+def _text(debtor: Debtor, code: str) -> tuple[str, str]:
+    with translation.override(debtor.language or "es"):
+        subject = _("Your access code for the payments portal")
+        body = _(
+            "Your access code is %(code)s. It expires in 10 minutes. "
+            "Nobody from %(creditor)s will ask you for it."
+        ) % {"code": code, "creditor": debtor.creditor.name}
+    return subject, body
+
+
+def code_send(*, debtor: Debtor, ip: str | None) -> AccessCode | None:
+    """Issue a code and send it as a transactional message; None when none could be sent."""
+    now = timezone.now()
+    keys = [f"send:{debtor.pk}"]
+    if throttle.locked_until(keys, now=now):
+        return None
+    throttle.failure_record(keys, now=now, limit=SENDS_PER_WINDOW)
+    point = code_destination(debtor)
+    if point is None:
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
+    subject, body = _text(debtor, code)
+    stage = (
+        debtor.debts.filter(stage__in=OPEN_STAGES).values_list("stage", flat=True).first()
+        or "current"
+    )
+    with transaction.atomic():
+        # Older codes stop working when a new one is sent.
+        AccessCode.objects.filter(debtor=debtor, used_at__isnull=True).update(used_at=now)
+        access = AccessCode.objects.create(
+            debtor=debtor,
+            contact_point=point,
+            channel=point.channel,
+            code_hash=_hash(debtor.pk, code),
+            expires_at=now + CODE_TTL,
+        )
+        # In the outbox like every message (the code itself is not kept there).
+        message = Message.objects.create(
+            creditor_id=debtor.creditor_id,
+            debtor=debtor,
+            channel=point.channel,
+            template="portal_code",
+            purpose="transactional",
+            stage=stage,
+            language=debtor.language or "es",
+            business_date=timezone.localdate(now),
+            to=point.value,
+            planned_for=now,
+            sent_at=now,
+            status=Message.Status.SENT,
+            subject=subject,
+            body=body.replace(code, "••••••"),
+            idempotency_key=f"portal_code:{access.pk}",
+            attempts=1,
+        )
+        try:
+            result = backend_for(point.channel).send(message, Rendered(subject=subject, body=body))
+        except ChannelError as exc:
+            logger.warning("portal code for debtor %s not sent: %s", debtor.pk, exc)
+            message.status = Message.Status.FAILED
+            message.last_error = str(exc)[:2000]
+            message.save(update_fields=["status", "last_error", "updated_at"])
+            return None
+        message.provider_message_id = result.provider_message_id[:120]
+        message.save(update_fields=["provider_message_id", "updated_at"])
+    return access
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    locked_until: datetime.datetime | None = None
+
+
+def _keys(debtor_id: int | None, ip: str | None) -> list[str]:
+    keys = [throttle.ip_key(ip)]
+    if debtor_id:
+        keys.append(throttle.debtor_key(debtor_id))
+    return keys
+
+
+def lockout(*, debtor_id: int | None, ip: str | None) -> datetime.datetime | None:
+    return throttle.locked_until(_keys(debtor_id, ip))
+
+
+def ip_failure(*, ip: str | None) -> None:
+    throttle.failure_record(_keys(None, ip))
+
+
+def _fail(debtor_id, ip) -> Check:
+    return Check(False, throttle.failure_record(_keys(debtor_id, ip)))
+
+
+def last_digits_check(*, debtor_id: int, digits: str, ip: str | None) -> Check:
+    """Do these digits end the debtor's document? Wrong answers count towards the lockout."""
+    until = lockout(debtor_id=debtor_id, ip=ip)
+    if until:
+        return Check(False, until)
+    debtor = Debtor.objects.filter(pk=debtor_id).only("document_number").first()
+    digits = (digits or "").strip()
+    expected = normalize_document(debtor.document_number)[-4:] if debtor else None
+    if expected and len(digits) == 4 and hmac.compare_digest(digits.upper(), expected):
+        return Check(True)
+    return _fail(debtor_id, ip)
+
+
+@transaction.atomic
+def code_verify(*, debtor_id: int | None, code: str, ip: str | None) -> Check:
+    """Check a code against the debtor's latest live code; five wrong answers lock out."""
+    until = lockout(debtor_id=debtor_id, ip=ip)
+    if until:
+        return Check(False, until)
+    now = timezone.now()
+    code = re.sub(r"\s", "", code or "")
+    access = None
+    if debtor_id:
+        access = (
+            AccessCode.objects.select_for_update()
+            .filter(debtor_id=debtor_id, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    if access is not None and hmac.compare_digest(access.code_hash, _hash(debtor_id, code)):
+        access.used_at = now
+        access.save(update_fields=["used_at"])
+        throttle.success_record(_keys(debtor_id, ip))
+        return Check(True)
+    if access is not None:
+        access.attempts += 1
+        if access.attempts >= throttle.max_failures():
+            access.used_at = now  # burnt: a new code is needed after the lockout
+        access.save(update_fields=["attempts", "used_at"])
+    return _fail(debtor_id, ip)
+
+
+def start_allowed(*, ip: str | None) -> bool:
+    """Look-ups by document from one IP are limited (each counts, found or not)."""
+    key = ["start:" + throttle.ip_key(ip)]
+    if throttle.locked_until(key):
+        return False
+    throttle.failure_record(key, limit=STARTS_PER_WINDOW)
+    return True

@@ -1,0 +1,156 @@
+"""Online payments: start a checkout, then record what a verified webhook confirms, once."""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from portal.models import PaymentIntent, WebhookEvent
+from portal.payments import ProviderEvent, provider_for
+from portfolio.models import Debt, Payment
+from portfolio.services.payments import payment_record, payment_validate_amount
+
+logger = logging.getLogger(__name__)
+
+METHOD_TO_PAYMENT = {
+    PaymentIntent.Method.CARD: Payment.Method.CARD,
+    PaymentIntent.Method.BANK_TRANSFER: Payment.Method.BANK_TRANSFER,
+}
+
+
+def intent_create(
+    *, debt: Debt, amount, method: str, provider: str, success_url: str, cancel_url: str,
+    agreement=None,
+) -> PaymentIntent:  # fmt: skip
+    """Validate the amount against the debt and open a checkout with the provider."""
+    amount = payment_validate_amount(amount)
+    if method not in PaymentIntent.Method.values:
+        raise ApplicationError(_("Choose how to pay."), field="method")
+    if not debt.is_open or debt.balance <= 0:
+        raise ApplicationError(_("This debt has nothing left to pay."), field="amount")
+    if amount > debt.balance:
+        raise ApplicationError(
+            _("The most you can pay is the balance, %(balance)s.") % {"balance": debt.balance},
+            field="amount",
+        )
+    backend = provider_for(provider)
+    intent = PaymentIntent(
+        debt=debt,
+        provider=provider,
+        amount=amount,
+        currency=debt.currency,
+        method=method,
+        agreement=agreement,
+    )
+    checkout = backend.checkout_start(intent, success_url=success_url, cancel_url=cancel_url)
+    intent.provider_reference = checkout.provider_reference
+    intent.checkout_url = checkout.url
+    intent.save()
+    return intent
+
+
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+@transaction.atomic
+def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
+    """Apply a verified event: 'recorded', 'replay', 'unknown', 'ignored', 'mismatch'..."""
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(
+                provider=provider,
+                event_id=event.event_id[:200],
+                kind=event.kind[:60],
+                provider_reference=event.provider_reference[:120],
+            )
+    except IntegrityError:
+        return "replay"
+    intent = (
+        PaymentIntent.objects.select_for_update()
+        .select_related("debt", "debt__creditor")
+        .filter(provider=provider, provider_reference=event.provider_reference)
+        .first()
+    )
+    if intent is None:
+        return "unknown"
+    if intent.status in (PaymentIntent.Status.APPROVED, PaymentIntent.Status.FAILED):
+        return "final"
+    if event.kind == "pending":
+        intent.status = PaymentIntent.Status.PENDING
+        intent.save(update_fields=["status", "updated_at"])
+        return "pending"
+    if event.kind == "declined":
+        intent.status = PaymentIntent.Status.DECLINED
+        intent.save(update_fields=["status", "updated_at"])
+        return "declined"
+    if event.kind != "approved":
+        return "ignored"
+    if event.amount_cents is not None and event.amount_cents != _cents(intent.amount):
+        intent.status = PaymentIntent.Status.FAILED
+        intent.detail = "amount in the event does not match the checkout"
+        intent.save(update_fields=["status", "detail", "updated_at"])
+        return "mismatch"
+    try:
+        with transaction.atomic():
+            payment, _created = payment_record(
+                creditor=intent.debt.creditor,
+                debt=intent.debt,
+                amount=intent.amount,
+                currency=intent.currency,
+                paid_at=timezone.now(),
+                method=METHOD_TO_PAYMENT.get(intent.method, Payment.Method.OTHER),
+                reference=f"{provider}:{intent.provider_reference}"[:100],
+                source=Payment.Source.PORTAL,
+            )
+    except ApplicationError as exc:
+        # Paid meanwhile by another channel, say: money to refund by hand, never a crash.
+        logger.warning("portal intent %s could not be applied: %s", intent.pk, exc.message)
+        intent.status = PaymentIntent.Status.FAILED
+        intent.detail = str(exc.message)[:500]
+        intent.save(update_fields=["status", "detail", "updated_at"])
+        return "failed"
+    intent.status = PaymentIntent.Status.APPROVED
+    intent.payment = payment
+    intent.save(update_fields=["status", "payment", "updated_at"])
+    thanks_plan(intent=intent)
+    return "recorded"
+
+
+def thanks_plan(*, intent: PaymentIntent) -> None:
+    """The thank-you message after any portal payment (full payments already plan it)."""
+    from messaging.services.thanks import payment_thanks_plan
+
+    if intent.status == PaymentIntent.Status.APPROVED and intent.payment_id:
+        payment_thanks_plan(
+            debt=intent.debt, business_date=timezone.localdate(intent.payment.paid_at)
+        )
+
+
+def _check_digit(digits: str) -> str:
+    """Luhn check digit: a mistyped reference is caught before it reaches a debt."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 0:
+            n *= 2
+            n = n - 9 if n > 9 else n
+        total += n
+    return str((10 - total % 10) % 10)
+
+
+def payment_reference_for(debt: Debt):
+    """The debt's bank/cash payment reference, created the first time it is shown."""
+    from portal.models import PaymentReference
+
+    existing = PaymentReference.objects.filter(debt=debt).first()
+    if existing is not None:
+        return existing
+    digits = f"{debt.pk:010d}"
+    reference, _created = PaymentReference.objects.get_or_create(
+        debt=debt, defaults={"reference": "CT" + digits + _check_digit(digits)}
+    )
+    return reference

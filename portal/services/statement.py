@@ -1,0 +1,102 @@
+"""A debt's statement as a PDF (reportlab), and the stage explained in plain words."""
+
+import datetime
+import io
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal import selectors
+from portfolio.models import Stage
+
+
+def stage_in_words(stage: str) -> str:
+    return {
+        Stage.CURRENT: _("Up to date: no overdue amounts to worry about."),
+        Stage.FRIENDLY_REMINDER: _("A payment is late: we are sending friendly reminders."),
+        Stage.FIRM_NOTICE: _("Overdue: please pay or agree a plan to avoid further steps."),
+        Stage.PRE_LEGAL: _("Seriously overdue: the case may go to the legal team soon."),
+        Stage.LEGAL: _("With the legal team: contact us to resolve it."),
+        Stage.PAID: _("Paid in full. Thank you!"),
+        Stage.SETTLED: _("Settled under an agreement."),
+        Stage.WRITTEN_OFF: _("Closed by the creditor."),
+    }.get(stage, "")
+
+
+def _money(value, currency: str) -> str:
+    return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} {currency}"
+
+
+def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=_("Statement"), author="Cartera")
+    cur = debt.currency
+    story = [
+        Paragraph(_("Statement of account"), styles["Title"]),
+        Paragraph(
+            _("%(creditor)s · reference %(ref)s · %(date)s")
+            % {
+                "creditor": debt.creditor.name,
+                "ref": debt.debt_ref,
+                "date": formats.date_format(as_of, "DATE_FORMAT"),
+            },
+            styles["Normal"],
+        ),
+        Spacer(1, 12),
+    ]
+    summary = [
+        [_("Product"), debt.get_product_display()],
+        [_("Principal"), _money(debt.principal, cur)],
+        [_("Interest"), _money(debt.interest, cur)],
+        [_("Fees"), _money(debt.fees, cur)],
+        [_("Total owed"), _money(debt.balance, cur)],
+        [_("Days past due"), str(debt.days_past_due(as_of))],
+        [_("Status"), stage_in_words(debt.stage)],
+    ]
+    table = Table(summary, colWidths=[150, 330])
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("FONTNAME", (0, 4), (-1, 4), "Helvetica-Bold"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 16), Paragraph(_("Payments"), styles["Heading2"])]
+    payments = selectors.debt_payments(debt)
+    if payments:
+        rows = [[_("Date"), _("Amount"), _("Method")]] + [
+            [
+                formats.date_format(p.paid_at, "SHORT_DATE_FORMAT"),
+                _money(p.amount, p.currency),
+                p.get_method_display(),
+            ]
+            for p in payments
+        ]
+        pay_table = Table(rows, colWidths=[120, 180, 180])
+        pay_table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+        story.append(pay_table)
+    else:
+        story.append(Paragraph(_("No payments yet."), styles["Normal"]))
+    agreement = selectors.debt_agreement(debt)
+    if agreement is not None:
+        story += [Spacer(1, 16), Paragraph(_("Payment plan"), styles["Heading2"])]
+        rows = [[_("No."), _("Due"), _("Amount"), _("Status")]] + [
+            [
+                str(i.number),
+                formats.date_format(i.due_date, "SHORT_DATE_FORMAT"),
+                _money(i.amount, agreement.currency),
+                i.get_status_display(),
+            ]
+            for i in agreement.instalments.all()
+        ]
+        plan = Table(rows, colWidths=[40, 120, 160, 160])
+        plan.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
+        story.append(plan)
+    doc.build(story)
+    return buffer.getvalue()

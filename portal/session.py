@@ -1,0 +1,81 @@
+"""The portal's own sign-in, kept in the session apart from staff authentication."""
+
+import time
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.utils import timezone
+
+KEY = "portal"
+
+
+def session_seconds() -> int:
+    return int(getattr(settings, "CARTERA_PORTAL_SESSION_SECONDS", 15 * 60))
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or ""
+
+
+def pending_set(request, *, debtor_id: int | None, step: str, via: str = "link") -> None:
+    """Remember who is being verified (None for an unknown document: same flow, no code)."""
+    request.session[KEY] = {
+        "pending": debtor_id,
+        "step": step,
+        "via": via,
+        "since": int(time.time()),
+    }
+
+
+def pending(request) -> dict:
+    data = request.session.get(KEY) or {}
+    return data if "pending" in data else {}
+
+
+def sign_in(request, debtor_id: int, *, tz: str = "") -> None:
+    # A new session key on sign-in: a fixed session id cannot be reused by someone else.
+    request.session.cycle_key()
+    now = int(time.time())
+    request.session[KEY] = {"debtor": int(debtor_id), "since": now, "seen": now, "tz": tz}
+    request.session.set_expiry(session_seconds())
+
+
+def sign_out(request) -> None:
+    request.session.pop(KEY, None)
+    request.session.cycle_key()
+
+
+def debtor_id(request) -> int | None:
+    """The signed-in debtor, or None when not signed in or idle for too long."""
+    data = request.session.get(KEY) or {}
+    value = data.get("debtor")
+    if not isinstance(value, int):
+        return None
+    now = int(time.time())
+    if now - int(data.get("seen", 0)) > session_seconds():
+        request.session.pop(KEY, None)
+        return None
+    data["seen"] = now
+    request.session[KEY] = data
+    return value
+
+
+def portal_login_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        value = debtor_id(request)
+        if value is None:
+            return redirect("portal:home")
+        request.portal_debtor_id = value
+        # Times the debtor reads and types (call-backs, hours) are in their own time zone.
+        zone = (request.session.get(KEY) or {}).get("tz")
+        try:
+            if zone:
+                timezone.activate(ZoneInfo(zone))
+            return view(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()
+
+    return wrapper

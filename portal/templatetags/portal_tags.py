@@ -1,0 +1,26 @@
+"""The debtor portal panel of the staff debt page: what the debtor did and asked for online."""
+
+from django import template
+
+from portal.models import AccessCode, ContactPreference, PaymentIntent, PaymentReference
+from portal.selectors import debt_disputes
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_debt_panel.html")
+def debt_portal_panel(debt, user):
+    """The debt page already checked that `user` may see `debt`.
+
+    One query when the debtor never signed in to the portal (everything below needs a
+    sign-in, which leaves an access code), five otherwise.
+    """
+    if not AccessCode.objects.filter(debtor_id=debt.debtor_id).exists():
+        return {"debt": debt, "unused": True}
+    return {
+        "debt": debt,
+        "reference": PaymentReference.objects.filter(debt=debt).first(),
+        "preference": ContactPreference.objects.filter(debtor_id=debt.debtor_id).first(),
+        "disputes": debt_disputes(debt)[:5],
+        "intents": list(PaymentIntent.objects.filter(debt=debt).order_by("-created_at")[:5]),
+    }

@@ -1,0 +1,143 @@
+"""Getting in: a personal link or the document, then the last digits and a one-time code."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal import session
+from portal.forms import CodeForm, DigitsForm, StartForm
+from portal.services import access
+from portal.services.links import link_debtor_id
+from portfolio.models import Debtor
+
+
+def _locked_message(until) -> str:
+    local = timezone.localtime(until)
+    return _(
+        "Too many wrong attempts. For your security, access is locked until %(time)s. "
+        "Try again later or call us."
+    ) % {"time": formats.time_format(local, "H:i")}
+
+
+@require_http_methods(["GET", "POST"])
+def home(request):
+    """Start with the document: the answer is the same whether it exists or not."""
+    if session.debtor_id(request):
+        return redirect("portal:debts")
+    form = StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = session.client_ip(request)
+        if not access.start_allowed(ip=ip):
+            form.add_error(None, _("Too many attempts from this connection. Try again later."))
+        else:
+            debtor = access.debtor_by_document(
+                document_type=form.cleaned_data["document_type"],
+                document_number=form.cleaned_data["document_number"],
+            )
+            locked = access.lockout(debtor_id=debtor.pk if debtor else None, ip=ip)
+            if debtor is not None and not locked:
+                access.code_send(debtor=debtor, ip=ip)
+            session.pending_set(
+                request, debtor_id=debtor.pk if debtor else None, step="code", via="home"
+            )
+            return redirect("portal:verify")
+    return render(request, "portal/home.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def link(request, token):
+    """A personal link from a message: remember whom it names, then ask for the second factor."""
+    debtor_id = link_debtor_id(token)
+    if debtor_id is None or not Debtor.objects.filter(pk=debtor_id).exists():
+        return render(request, "portal/link_invalid.html", status=400)
+    if session.debtor_id(request) == debtor_id:
+        return redirect("portal:debts")
+    session.sign_out(request)
+    session.pending_set(request, debtor_id=debtor_id, step="digits")
+    # The token stays out of the address bar from here on.
+    return redirect("portal:verify")
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    state = session.pending(request)
+    if not state:
+        return redirect("portal:home")
+    debtor_id, ip = state.get("pending"), session.client_ip(request)
+    step = state.get("step")
+    # Started from a typed document: a locked debtor must look like any unknown document
+    # (only this connection's own lockout is shown), or the lock would reveal the document.
+    blind = state.get("via") == "home"
+    until = access.lockout(debtor_id=None if blind else debtor_id, ip=ip)
+    form = (DigitsForm if step == "digits" else CodeForm)(request.POST or None)
+    if until:
+        return render(
+            request,
+            "portal/verify.html",
+            {"form": None, "step": step, "locked": _locked_message(until)},
+            status=429 if request.method == "POST" else 200,
+        )
+    if request.method == "POST" and form.is_valid():
+        if step == "digits":
+            check = access.last_digits_check(
+                debtor_id=debtor_id, digits=form.cleaned_data["digits"], ip=ip
+            )
+            if check.ok:
+                access.code_send(debtor=Debtor.objects.get(pk=debtor_id), ip=ip)
+                session.pending_set(request, debtor_id=debtor_id, step="code")
+                return redirect("portal:verify")
+        else:
+            check = access.code_verify(debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip)
+            if check.ok:
+                tz, language = (
+                    Debtor.objects.filter(pk=debtor_id).values_list("timezone", "language").get()
+                )
+                session.sign_in(request, debtor_id, tz=tz or "")
+                response = redirect("portal:debts")
+                if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(
+                    settings.LANGUAGES
+                ):
+                    # The debtor's language on file, until they use the language button.
+                    response.set_cookie(
+                        settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True
+                    )
+                return response
+        if check.locked_until and blind and not access.lockout(debtor_id=None, ip=ip):
+            access.ip_failure(ip=ip)  # still counts against this connection
+            check = access.Check(False)
+        if check.locked_until:
+            return render(
+                request,
+                "portal/verify.html",
+                {"form": None, "step": step, "locked": _locked_message(check.locked_until)},
+                status=429,
+            )
+        form.add_error(
+            None,
+            _("That is not right. Check and try again.")
+            if step == "code"
+            else _("Those characters do not match our records."),
+        )
+    return render(request, "portal/verify.html", {"form": form, "step": step})
+
+
+@require_POST
+def resend(request):
+    state = session.pending(request)
+    if state and state.get("step") == "code":
+        ip = session.client_ip(request)
+        debtor_id = state.get("pending")
+        if debtor_id and not access.lockout(debtor_id=debtor_id, ip=ip):
+            access.code_send(debtor=Debtor.objects.get(pk=debtor_id), ip=ip)
+        messages.info(request, _("If your details are on file, a new code is on its way."))
+    return redirect("portal:verify")
+
+
+@require_POST
+def logout(request):
+    session.sign_out(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("portal:home")

@@ -1,0 +1,107 @@
+"""Paying: a checkout with a provider, the sandbox's hosted page, webhooks, the thank-you."""
+
+import logging
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from portal import selectors
+from portal.forms import PayForm
+from portal.payments import WebhookSignatureError, default_provider, provider_for, sandbox
+from portal.services.payments import intent_create, payment_reference_for, webhook_handle
+from portal.session import portal_login_required
+
+logger = logging.getLogger(__name__)
+
+
+def _success_url(request) -> str:
+    """Where the provider sends the payer back: the payment's own page (Stripe fills the id)."""
+    url = request.build_absolute_uri(reverse("portal:intent", args=["CHECKOUT_ID"]))
+    return url.replace("CHECKOUT_ID", "{CHECKOUT_SESSION_ID}")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def pay(request, debt_id):
+    debt = selectors.debtor_debt(request.portal_debtor_id, debt_id)
+    form = PayForm(request.POST or None, balance=debt.balance, initial={"amount": debt.balance})
+    if request.method == "POST" and form.is_valid():
+        try:
+            intent = intent_create(
+                debt=debt,
+                amount=form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                provider=default_provider(),
+                success_url=_success_url(request),
+                cancel_url=request.build_absolute_uri(reverse("portal:pay", args=[debt.pk])),
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(intent.checkout_url)
+    return render(request, "portal/pay.html", {"debt": debt, "form": form})
+
+
+@require_http_methods(["GET"])
+@portal_login_required
+def bank_reference(request, debt_id):
+    debt = selectors.debtor_debt(request.portal_debtor_id, debt_id)
+    reference = payment_reference_for(debt) if debt.is_open else None
+    return render(request, "portal/reference.html", {"debt": debt, "reference": reference})
+
+
+OUTCOMES = ("approved", "declined", "pending")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def sandbox_checkout(request, reference):
+    """The sandbox's hosted page: the payer picks an outcome; the 'provider' signs a webhook."""
+    intent = selectors.debtor_intent(request.portal_debtor_id, reference)
+    if intent.provider != "sandbox":
+        raise Http404
+    if request.method == "POST":
+        outcome = request.POST.get("outcome")
+        if outcome not in OUTCOMES:
+            return HttpResponseBadRequest(_("Choose an outcome."))
+        cents = int((intent.amount * 100).to_integral_value())
+        body = sandbox.event_body(
+            provider_reference=intent.provider_reference,
+            outcome=outcome,
+            amount_cents=cents,
+            currency=intent.currency,
+        )
+        # Exactly what the webhook endpoint would receive, verified the same way.
+        headers = {sandbox.SIGNATURE_HEADER: sandbox.sign(body)}
+        event = provider_for("sandbox").webhook_parse(body=body, headers=headers)
+        webhook_handle(provider="sandbox", event=event)
+        return redirect("portal:intent", reference=intent.provider_reference)
+    return render(request, "portal/sandbox_checkout.html", {"intent": intent})
+
+
+@require_http_methods(["GET"])
+@portal_login_required
+def intent_status(request, reference):
+    intent = selectors.debtor_intent(request.portal_debtor_id, reference)
+    return render(request, "portal/intent.html", {"intent": intent, "debt": intent.debt})
+
+
+@csrf_exempt  # a provider's server calls it; its HMAC signature replaces the CSRF token
+@require_POST
+def webhook(request, provider):
+    try:
+        backend = provider_for(provider)
+    except KeyError as exc:
+        raise Http404 from exc
+    try:
+        event = backend.webhook_parse(body=request.body, headers=request.headers)
+    except WebhookSignatureError as exc:
+        logger.warning("portal webhook %s refused: %s", provider, exc)
+        return HttpResponseBadRequest("invalid signature")
+    result = webhook_handle(provider=provider, event=event)
+    return HttpResponse(result, content_type="text/plain")

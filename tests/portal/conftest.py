@@ -1,0 +1,49 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from messaging.models import SandboxDelivery
+from portal.services.links import link_token
+from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+
+
+@pytest.fixture
+def debtor(db, creditor):
+    # English on file: the suite reads English pages (the Spanish ones have their own tests).
+    debtor = DebtorFactory(
+        creditor=creditor, document_number="1020304050", full_name="Ana Pérez", language="en"
+    )
+    ContactPointFactory(debtor=debtor, channel="sms", value="+573001112233")
+    return debtor
+
+
+@pytest.fixture
+def debt(debtor):
+    return DebtFactory(creditor=debtor.creditor, debtor=debtor, stage="firm_notice")
+
+
+@pytest.fixture
+def other_debt(db, creditor):
+    other = DebtorFactory(creditor=creditor, document_number="9988776655")
+    ContactPointFactory(debtor=other, channel="sms", value="+573009998877")
+    return DebtFactory(creditor=creditor, debtor=other)
+
+
+def last_code() -> str:
+    body = SandboxDelivery.objects.order_by("-id").first().body
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def sign_in(client, debtor) -> None:
+    """Open the personal link, give the last 4 digits and the code sent by SMS."""
+    client.get(reverse("portal:link", args=[link_token(debtor.pk)]))
+    client.post(reverse("portal:verify"), {"digits": debtor.document_number[-4:]})
+    response = client.post(reverse("portal:verify"), {"code": last_code()})
+    assert response.status_code == 302 and response.url == reverse("portal:debts")
+
+
+@pytest.fixture
+def portal_client(client, debtor, debt):
+    sign_in(client, debtor)
+    return client
