@@ -114,10 +114,13 @@ def spread_moment(
     history: Sequence[PastContact] = (),
     rules: RuleSet | None = None,
     not_before: datetime.datetime | None = None,
+    preferred: tuple[datetime.time, datetime.time] | None = None,
 ) -> datetime.datetime | None:
     """A lawful instant on the debtor's local `day`, spread over that day's slots by a stable
     hash of `key` (the same key always lands on the same minute), or None if the day has no
-    lawful moment for this contact. `not_before` (e.g. "now") moves the pick later if needed."""
+    lawful moment for this contact. `not_before` (e.g. "now") moves the pick later if needed.
+    `preferred` (local from, until) are the hours the debtor asked for in the portal: the pick
+    stays inside them where they overlap the lawful slots; they never widen the law's window."""
     ruleset = resolve(contact, rules)
     tz = zone(contact.timezone)
     if tz is None:
@@ -125,6 +128,8 @@ def spread_moment(
     slots = [(a, b) for a, b in _day_slots(ruleset, contact, day, tz)]
     if not_before is not None:
         slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
+    if preferred is not None:
+        slots = _within_preferred(slots, day=day, tz=tz, preferred=preferred) or slots
     if not slots:
         return None
     total = sum((b - a).total_seconds() for a, b in slots)
@@ -150,3 +155,10 @@ def spread_moment(
         if found is not None and found.astimezone(tz).date() == day:
             return found
     return None
+
+
+def _within_preferred(slots, *, day, tz, preferred):
+    """The parts of `slots` inside the debtor's preferred local hours (may be empty)."""
+    start = datetime.datetime.combine(day, preferred[0], tzinfo=tz)
+    end = datetime.datetime.combine(day, preferred[1], tzinfo=tz)
+    return [(max(a, start), min(b, end)) for a, b in slots if min(b, end) > max(a, start)]

@@ -44,10 +44,16 @@ def first_moment(*, contact, history: Sequence, not_before: datetime.datetime, r
 
 
 def spread(*, contact, day: datetime.date, key: str, history: Sequence, rules=None,
-           not_before=None):  # fmt: skip
+           not_before=None, preferred=None):  # fmt: skip
     """A lawful moment of `day` spread over its window by a stable hash of `key`, or None."""
     return compliance.spread_moment(
-        contact=contact, day=day, key=key, history=history, rules=rules, not_before=not_before
+        contact=contact,
+        day=day,
+        key=key,
+        history=history,
+        rules=rules,
+        not_before=not_before,
+        preferred=preferred,
     )
 
 

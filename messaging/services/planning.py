@@ -121,6 +121,7 @@ def _chunks(items, size=CHUNK):
 
 
 def _debtors(ids) -> dict[int, dict]:
+    from portal.models import ContactPreference
     from portfolio.models import Debtor
 
     found = {}
@@ -128,7 +129,14 @@ def _debtors(ids) -> dict[int, dict]:
               "city", "postal_code")  # fmt: skip
     for chunk in _chunks(ids):
         for row in Debtor.objects.filter(id__in=chunk).values(*fields):
-            found[row["id"]] = row
+            found[row["id"]] = {**row, "preferred": None}
+        # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
+        preferences = ContactPreference.objects.filter(
+            debtor_id__in=chunk, preferred_from__isnull=False, preferred_to__isnull=False
+        ).values_list("debtor_id", "preferred_from", "preferred_to")
+        for debtor_id, start, end in preferences:
+            if start < end:
+                found[debtor_id]["preferred"] = (start, end)
     return found
 
 
@@ -255,6 +263,7 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
         history=history,
         rules=rules,
         not_before=not_before,
+        preferred=debtor.get("preferred"),
     )
     if moment is None:
         # Nothing lawful left today (a rest day, the window passed, today's contact used):

@@ -1,6 +1,7 @@
 """Planning: one message per debtor, channel and day; lawful, spread, idempotent."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -79,6 +80,37 @@ def test_messages_land_inside_the_lawful_window_spread_over_it(creditor, complia
         assert any(start <= m.planned_for < end for start, end in windows), m.planned_for
     # spread: not everyone at the opening minute
     assert len({m.planned_for for m in messages}) > 6
+
+
+def test_messages_keep_to_the_hours_the_debtor_chose_in_the_portal(creditor):
+    # given debtors in Bogotá who asked (in the portal) to be contacted between 18:00 and 20:00,
+    # and one who asked for 21:00-23:00, wholly outside the lawful 07:00-19:00 window
+    from portal.models import ContactPreference
+
+    evening = [_debtor(creditor, country="CO", timezone="America/Bogota") for _ in range(6)]
+    for debtor in evening:
+        ContactPreference.objects.create(
+            debtor=debtor, preferred_from=datetime.time(18), preferred_to=datetime.time(20)
+        )
+        _action(DebtFactory(creditor=creditor, debtor=debtor))
+    late = _debtor(creditor, country="CO", timezone="America/Bogota")
+    ContactPreference.objects.create(
+        debtor=late, preferred_from=datetime.time(21), preferred_to=datetime.time(23)
+    )
+    _action(DebtFactory(creditor=creditor, debtor=late))
+
+    # when the day is planned
+    messages_plan(business_date=DAY, now=BEFORE)
+
+    # then the evening debtors are planned inside 18:00-19:00 (their hours, cut by the law's end),
+    bogota = ZoneInfo("America/Bogota")
+    for message in Message.objects.filter(debtor__in=evening):
+        local = message.planned_for.astimezone(bogota)
+        assert message.status == "planned"
+        assert local.date() == DAY and datetime.time(18) <= local.time() < datetime.time(19)
+    # and a preference outside the law never widens it: the late one stays in 07:00-19:00
+    local = Message.objects.get(debtor=late).planned_for.astimezone(bogota)
+    assert local.date() == DAY and datetime.time(7) <= local.time() < datetime.time(19)
 
 
 def test_no_consent_is_suppressed_with_the_rule(creditor):
