@@ -127,13 +127,15 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
 def work_queue_counts(qs: QuerySet[Debt], *, as_of: datetime.date) -> dict:
     """How many cases of each tier (one aggregate query)."""
     annotated = work_queue_annotate(qs.order_by(), as_of=as_of)
-    return annotated.aggregate(
-        total=Count("id"),
-        promises=Count("id", filter=Q(tier=TIER_PROMISE)),
-        callbacks=Count("id", filter=Q(tier=TIER_CALLBACK)),
-        broken=Count("id", filter=Q(tier=TIER_BROKEN)),
-        on_hold=Count("id", filter=Q(on_hold=True)),
-    )
+    counts = {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}
+    names = {TIER_PROMISE: "promises", TIER_CALLBACK: "callbacks", TIER_BROKEN: "broken"}
+    for row in annotated.values("tier", "on_hold").annotate(n=Count("id")).order_by():
+        counts["total"] += row["n"]
+        if row["on_hold"]:
+            counts["on_hold"] += row["n"]
+        if row["tier"] in names:
+            counts[names[row["tier"]]] += row["n"]
+    return counts
 
 
 # --- the case timeline -----------------------------------------------------------------------

@@ -42,9 +42,13 @@ def log(debt, user, **kwargs):
 def test_a_call_with_a_promise_creates_the_promise(debt, collector):
     when = business_today() + datetime.timedelta(days=5)
     interaction = log(
-        debt, collector, outcome="promise_to_pay", promise_amount=Decimal("200000"),
-        promise_date=when, note="Paga el viernes",
-    )  # fmt: skip
+        debt,
+        collector,
+        outcome="promise_to_pay",
+        promise_amount=Decimal("200000"),
+        promise_date=when,
+        note="Paga el viernes",
+    )
     promise = PromiseToPay.objects.get(debt=debt)
     assert interaction.promise == promise
     assert promise.amount == Decimal("200000.00") and promise.promised_date == when
@@ -69,8 +73,13 @@ def test_a_dispute_places_the_hold(debt, collector):
 
 def test_a_failed_side_effect_writes_nothing(debt, collector):
     with pytest.raises(ApplicationError) as exc:
-        log(debt, collector, outcome="promise_to_pay", promise_amount=Decimal("999999999"),
-            promise_date=business_today())  # fmt: skip
+        log(
+            debt,
+            collector,
+            outcome="promise_to_pay",
+            promise_amount=Decimal("999999999"),
+            promise_date=business_today(),
+        )
     assert exc.value.field == "amount"
     assert not Interaction.objects.exists() and not PromiseToPay.objects.exists()
 
@@ -97,8 +106,13 @@ def test_bad_input_is_refused_with_the_field(debt, collector, kwargs, field):
 def test_mexican_debtors_may_be_asked_the_reason_and_visited(creditor, collector):
     debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="MXN")
-    visit = log(debt, collector, channel="visit", outcome="right_party_contact",
-                nonpayment_reason="Desempleo")  # fmt: skip
+    visit = log(
+        debt,
+        collector,
+        channel="visit",
+        outcome="right_party_contact",
+        nonpayment_reason="Desempleo",
+    )
     assert visit.nonpayment_reason == "Desempleo"
 
 
@@ -119,10 +133,16 @@ def test_us_call_cap_and_cool_down_read_the_logged_calls(creditor, collector):
     now = timezone.now()
     # seven unanswered attempts in the last days (logged directly: as if made then)
     Interaction.objects.bulk_create(
-        Interaction(debt=debt, debtor=debtor, collector=collector, channel="call",
-                    outcome="no_answer", occurred_at=now - datetime.timedelta(hours=6 * i + 1))
+        Interaction(
+            debt=debt,
+            debtor=debtor,
+            collector=collector,
+            channel="call",
+            outcome="no_answer",
+            occurred_at=now - datetime.timedelta(hours=6 * i + 1),
+        )
         for i in range(7)
-    )  # fmt: skip
+    )
     history = interaction_past_contacts(debtor_id=debtor.pk, since=now - datetime.timedelta(days=8))
     assert {p.kind for p in history} == {"call_attempt"} and len(history) == 7
     decision = contact_check(debt=debt)
@@ -161,11 +181,15 @@ def test_assignment_plan_balances_by_count_and_by_balance(collector, other_colle
     assert totals == [Decimal("900"), Decimal("900")]
 
 
-def test_bulk_assignment_moves_debts_and_records_history(creditor, manager, collector,
-                                                         other_collector):  # fmt: skip
+def test_bulk_assignment_moves_debts_and_records_history(
+    creditor, manager, collector, other_collector
+):
     debts = DebtFactory.create_batch(4, creditor=creditor)
-    plan = assignment_plan(debts=[(d.pk, d.balance) for d in debts],
-                           collectors=[collector, other_collector], mode="count")  # fmt: skip
+    plan = assignment_plan(
+        debts=[(d.pk, d.balance) for d in debts],
+        collectors=[collector, other_collector],
+        mode="count",
+    )
     assert debts_assign(user=manager, plan=plan, reason="Campaña", expected=4) == 4
     assert Debt.objects.filter(assigned_to=collector).count() == 2
     assert Assignment.objects.filter(assigned_by=manager, reason="Campaña").count() == 4
