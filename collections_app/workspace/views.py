@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from collections_app.models import Task
@@ -262,7 +263,11 @@ def assign_view(request):
                     reason=form.cleaned_data["reason"],
                     expected=expected,
                 )
-                messages.success(request, _("%(count)s debts assigned.") % {"count": moved})
+                messages.success(
+                    request,
+                    ngettext("%(count)s debt assigned.", "%(count)s debts assigned.", moved)
+                    % {"count": moved},
+                )
                 return redirect(f"{reverse('workspace:assign')}?{query.urlencode()}")
         except (ApplicationError, ValueError) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
