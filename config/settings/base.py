@@ -248,6 +248,10 @@ SPECTACULAR_SETTINGS = {
         "NegotiationChannelEnum": "agreements.models.NegotiationChannel",
         "PromiseStatusEnum": "agreements.models.PromiseToPay.Status",
         "InstalmentStatusEnum": "agreements.models.Instalment.Status",
+        "InteractionChannelEnum": "collections_app.models.Interaction.Channel",
+        "InteractionOutcomeEnum": "collections_app.models.Interaction.Outcome",
+        "ChannelEnum": "portfolio.models.Channel",
+        "HoldOutcomeEnum": "collections_app.models.Hold.Outcome",
     },
 }
 
