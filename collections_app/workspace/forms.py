@@ -14,7 +14,9 @@ class InteractionForm(forms.Form):
     field visit there (CO-VISIT)."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Interaction.Outcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Interaction.Outcome.choices]
+    )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -19,7 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Extract, Least, Now
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from collections_app.models import Hold, Interaction, StageChange, Task
 from core.roles import COLLECTOR, user_role
@@ -151,8 +151,8 @@ class Event:
     actor: str = ""
 
 
-def _aware(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(12), timezone.get_current_timezone())
+def _money(amount) -> str:
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
 def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
@@ -202,7 +202,7 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
         )
     for p in Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]:
         events.append(
-            Event(p.paid_at, "payment", f"{p.amount:,.2f} {p.currency}", p.get_method_display())
+            Event(p.paid_at, "payment", f"{_money(p.amount)} {p.currency}", p.get_method_display())
         )
     changes = (
         AgreementChange.objects.filter(agreement__lines__debt=debt)
@@ -224,7 +224,7 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
             Event(
                 p.created_at,
                 "promise",
-                f"{p.amount:,.2f} {p.currency} · {p.promised_date:%Y-%m-%d}",
+                f"{_money(p.amount)} {p.currency} · {formats.date_format(p.promised_date)}",
                 p.note,
                 status=p.get_status_display(),
             )

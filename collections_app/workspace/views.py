@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from collections_app.models import Task
@@ -48,9 +48,9 @@ from portfolio.views.debts import _clean_query
 
 PAGE_SIZE = 25
 SHORTCUTS = [
-    ("n", _("Next case (top of the queue)")),
-    ("/", _("Search")),
-    ("l", _("Log a contact (case page)")),
+    ("n", gettext_lazy("Next case (top of the queue)")),
+    ("/", gettext_lazy("Search")),
+    ("l", gettext_lazy("Log a contact (case page)")),
 ]
 
 

@@ -97,10 +97,11 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     # start an agreement from the case page
     page.get_by_test_id("case-panel").locator("a[href$='/agreements/new/']").click()
     page.get_by_label("Número de cuotas").fill("3")
-    page.get_by_label("Cuota inicial").fill("120000")
+    page.get_by_label("Cuota inicial").fill("1000000")
     first = business_today() + datetime.timedelta(days=7)
     page.get_by_label("Primera fecha de pago").fill(first.isoformat())
     page.get_by_role("button", name="Ver plan de pagos").click()
+    screenshot("workspace-agreement-preview-es")
     page.get_by_role("button", name="Confirmar acuerdo").click()
     expect(page.get_by_test_id("status")).to_have_text("Activo")
     assert PaymentAgreement.objects.get(lines__debt=top).status == AgreementStatus.ACTIVE
