@@ -119,7 +119,7 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
     qs = base if base is not None else work_queue_base(user=user)
     return (
         work_queue_annotate(qs, as_of=as_of)
-        .select_related("debtor", "creditor", "segment")
+        .select_related("debtor", "creditor")
         .order_by("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
     )
 

@@ -68,9 +68,10 @@ def queue_view(request):
     as_of = business_today()
     query, filterset = _queue(request)
     base = filterset.qs
-    page = Paginator(work_queue(user=request.user, as_of=as_of, base=base), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = work_queue_counts(base, as_of=as_of)
+    paginator = Paginator(work_queue(user=request.user, as_of=as_of, base=base), PAGE_SIZE)
+    paginator.count = counts["total"]  # already counted by the tier counts: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for debt in rows:
         debt.dpd = debt.days_past_due(as_of)
@@ -82,7 +83,7 @@ def queue_view(request):
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "rows": rows,
-            "counts": work_queue_counts(base, as_of=as_of),
+            "counts": counts,
             "query": query.urlencode(),
             "stages": Stage.choices,
             "products": Product.choices,
