@@ -54,6 +54,13 @@ SHORTCUTS = [
 ]
 
 
+def _segments(request):
+    from portfolio.models_segments import SegmentDefinition
+
+    creditors = creditor_list(user=request.user)
+    return SegmentDefinition.objects.filter(creditor__in=creditors).order_by("name", "id")
+
+
 def _queue(request):
     query = _clean_query(request.GET)
     query.pop("page", None)
@@ -88,6 +95,7 @@ def queue_view(request):
             "stages": Stage.choices,
             "products": Product.choices,
             "creditors": creditor_list(user=request.user).order_by("name"),
+            "segments": _segments(request),
             "shortcuts": SHORTCUTS,
             "as_of": as_of,
         },
@@ -294,6 +302,7 @@ def assign_view(request):
             "stages": Stage.choices,
             "products": Product.choices,
             "creditors": creditor_list(user=request.user).order_by("name"),
+            "segments": _segments(request),
         },
     )
 

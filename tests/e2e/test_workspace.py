@@ -165,3 +165,12 @@ def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):
     page.locator(f"form[action$='/agreements/{agreement.pk}/approve/'] button").click()
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
+
+    # the same pages in English
+    page.goto(f"{live_server.url}/workspace/approvals/")
+    page.locator("button[value=en]").click()
+    expect(page.locator("h1")).to_have_text("Approvals")
+    expect(page.locator("body")).to_contain_text("Legal escalations")
+    page.goto(f"{live_server.url}/workspace/")
+    expect(page.locator("h1")).to_have_text("My queue today")
+    screenshot("workspace-queue-en")
