@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from collections_app.models import Hold, Interaction
 from messaging import compliance
-from portfolio.models import OPEN_STAGES, Channel, Debt, Stage
+from portfolio.models import Channel, Debt
 
 HISTORY_DAYS = 8  # the longest window of a cap or cool-down (7 days) plus a margin
 
@@ -24,7 +24,6 @@ COMPLIANCE_CHANNEL = {
     Interaction.Channel.SMS: Channel.SMS,
     Interaction.Channel.EMAIL: Channel.EMAIL,
 }
-STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
 
 
 def past_contact_kind(*, channel: str, outcome: str) -> str | None:
@@ -98,12 +97,8 @@ def contact_check(
         .filter(_debt_or_debtor(debt))
         .values_list("kind", flat=True)
     )
-    open_stages = list(
-        Debt.objects.filter(debtor_id=debtor.pk, stage__in=OPEN_STAGES).values_list(
-            "stage", flat=True
-        )
-    ) or [debt.stage]
-    stage = max(open_stages, key=lambda s: STAGE_ORDER.get(s, 0))
+    # The call is about this debt: its stage is the contact's (no query for the others).
+    stage = debt.stage
     active = PaymentAgreement.objects.filter(
         debtor_id=debtor.pk, status=AgreementStatus.ACTIVE
     ).exists()
