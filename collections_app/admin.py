@@ -10,6 +10,7 @@ from collections_app.models import (
     StageChange,
     Task,
 )
+from collections_app.models_workspace import Assignment, Interaction
 from collections_app.services.policies import VERSION_FIELDS, policy_update
 
 
@@ -118,3 +119,22 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("title", "debt__debt_ref", "source_key")
     raw_id_fields = ("debt", "assigned_to", "created_by")
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("occurred_at", "channel", "outcome", "debt", "collector")
+    list_filter = ("channel", "outcome")
+    search_fields = ("debt__debt_ref", "debtor__full_name", "note")
+    raw_id_fields = ("debt", "debtor", "collector", "promise", "task", "hold")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "debt", "from_user", "to_user", "assigned_by", "reason")
+    search_fields = ("debt__debt_ref", "reason")
+    raw_id_fields = ("debt", "from_user", "to_user", "assigned_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -444,6 +444,7 @@ class Task(models.Model):
         BROKEN_PROMISE = "broken_promise", _("Broken promise")
         FIELD_VISIT = "field_visit", _("Field visit")
         REVIEW_DISPUTE = "review_dispute", _("Review dispute")
+        LEGAL_REVIEW = "legal_review", _("Legal escalation request")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -491,3 +492,7 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
+
+
+# The collector workspace's models live in their own module (keeps this one readable).
+from collections_app.models_workspace import Assignment, Interaction  # noqa: E402, F401

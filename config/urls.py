@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("health/", include("core.urls")),
+    path("workspace/", include("collections_app.workspace.views")),
     path("", include("portfolio.urls")),
     path("", include("collections_app.urls")),
     path("", include("agreements.urls")),

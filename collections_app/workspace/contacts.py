@@ -1,0 +1,137 @@
+"""Interactions as the compliance engine's history, and the workspace's call check.
+
+Every logged call is a `PastContact`: a call that reached the debtor about the debt is a
+"conversation" (US-COOLDOWN), any other outbound call a "call_attempt" (US-CALLS); messages a
+collector sent by hand (WhatsApp, SMS, e-mail) are "message"s like the outbox's.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from collections_app.models import Hold, Interaction
+from messaging import compliance
+from portfolio.models import Channel, Debt
+
+HISTORY_DAYS = 8  # the longest window of a cap or cool-down (7 days) plus a margin
+
+# Interaction channel -> compliance channel.
+COMPLIANCE_CHANNEL = {
+    Interaction.Channel.CALL: Channel.VOICE,
+    Interaction.Channel.INBOUND_CALL: Channel.VOICE,
+    Interaction.Channel.WHATSAPP: Channel.WHATSAPP,
+    Interaction.Channel.SMS: Channel.SMS,
+    Interaction.Channel.EMAIL: Channel.EMAIL,
+}
+
+
+def past_contact_kind(*, channel: str, outcome: str) -> str | None:
+    """The engine's kind of a logged interaction; None when it is no contact we made."""
+    talked = outcome in Interaction.RPC_OUTCOMES
+    if channel == Interaction.Channel.CALL:
+        return "conversation" if talked else "call_attempt"
+    if channel == Interaction.Channel.INBOUND_CALL:
+        # The debtor called us: not an attempt of ours, but a conversation starts the cool-down.
+        return "conversation" if talked else None
+    if channel in COMPLIANCE_CHANNEL:
+        return "message"
+    return None  # visits are not a channel of the engine
+
+
+def interaction_past_contacts(
+    *, debtor_id: int, since: datetime.datetime
+) -> list[compliance.PastContact]:
+    """The debtor's logged interactions since `since`, as PastContact values (1 query)."""
+    rows = Interaction.objects.filter(debtor_id=debtor_id, occurred_at__gte=since).values_list(
+        "channel", "outcome", "occurred_at"
+    )
+    history = []
+    for channel, outcome, at in rows:
+        kind = past_contact_kind(channel=channel, outcome=outcome)
+        if kind is not None:
+            history.append(
+                compliance.PastContact(
+                    debtor_id=debtor_id, channel=COMPLIANCE_CHANNEL[channel], at=at, kind=kind
+                )
+            )
+    return history
+
+
+def message_past_contacts(
+    *, debtor_id: int, since: datetime.datetime
+) -> list[compliance.PastContact]:
+    """Messages the outbox sent to the debtor since `since` (1 query)."""
+    from messaging.models import Message
+
+    rows = Message.objects.filter(
+        debtor_id=debtor_id,
+        status__in=(Message.Status.SENT, Message.Status.DELIVERED),
+        planned_for__gte=since,
+    ).values_list("channel", "planned_for", "sent_at")
+    return [
+        compliance.PastContact(debtor_id=debtor_id, channel=channel, at=sent_at or planned_for)
+        for channel, planned_for, sent_at in rows
+    ]
+
+
+def debtor_contact_history(*, debtor_id: int, at: datetime.datetime) -> list:
+    since = at - datetime.timedelta(days=HISTORY_DAYS)
+    return interaction_past_contacts(debtor_id=debtor_id, since=since) + message_past_contacts(
+        debtor_id=debtor_id, since=since
+    )
+
+
+def contact_check(
+    *, debt: Debt, channel: str = Channel.VOICE, at: datetime.datetime | None = None
+) -> compliance.Decision:
+    """May the collector contact this debt's debtor on `channel` now? (the engine decides)."""
+    from agreements.models import AgreementStatus, PaymentAgreement
+
+    at = at or timezone.now()
+    debtor = debt.debtor
+    points = list(debtor.contact_points.all())
+    consented = any(p.channel == channel and p.consent_granted for p in points)
+    holds = frozenset(
+        Hold.objects.filter(debtor_id=debtor.pk, closed_at__isnull=True)
+        .filter(_debt_or_debtor(debt))
+        .values_list("kind", flat=True)
+    )
+    # The call is about this debt: its stage is the contact's (no query for the others).
+    stage = debt.stage
+    active = PaymentAgreement.objects.filter(
+        debtor_id=debtor.pk, status=AgreementStatus.ACTIVE
+    ).exists()
+    contact = compliance.Contact(
+        debtor_id=debtor.pk,
+        creditor_id=debt.creditor_id,
+        country=debtor.country,
+        region=(debtor.region or "").upper(),
+        timezone=debtor.timezone,
+        channel=channel,
+        at=at,
+        stage=stage,
+        purpose="collection",
+        consented=consented,
+        holds=holds,
+        has_active_agreement=active,
+        creditor_name=debt.creditor.name,
+    )
+    history = debtor_contact_history(debtor_id=debtor.pk, at=at)
+    return compliance.compliance_check(contact=contact, history=history)
+
+
+def _debt_or_debtor(debt):
+    # A hold on this debt, or a debtor-wide hold (no debt).
+    return Q(debt_id=debt.pk) | Q(debt__isnull=True)
+
+
+def visits_allowed(*, debt: Debt) -> bool:
+    """Field visits: never for Colombian debtors (CO-VISIT; the microcredit exception needs a
+    written authorisation we do not record, so the conservative reading applies)."""
+    return debt.debtor.country != "CO"
+
+
+def nonpayment_reason_allowed(*, debt: Debt) -> bool:
+    """CO-SCRIPT: a collector may not ask a Colombian debtor why they stopped paying."""
+    return debt.debtor.country != "CO"

@@ -1,0 +1,98 @@
+"""Forms of the collector workspace."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from collections_app.models import Interaction
+from collections_app.workspace.contacts import nonpayment_reason_allowed, visits_allowed
+
+
+class InteractionForm(forms.Form):
+    """Log a contact: channel, outcome, note; a promise or callback from the same form.
+
+    Per the debtor's country: no "reason for non-payment" for Colombia (CO-SCRIPT) and no
+    field visit there (CO-VISIT)."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Interaction.Outcome.choices]
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=240
+    )
+    nonpayment_reason = forms.CharField(
+        label=_("Reason for non-payment"), required=False, max_length=200
+    )
+    promise_amount = forms.DecimalField(
+        label=_("Promised amount"), required=False, min_value=0.01, max_digits=18, decimal_places=2
+    )
+    promise_date = forms.DateField(
+        label=_("Promised date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, debt, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.debt = debt
+        if not visits_allowed(debt=debt):
+            self.fields["channel"].choices = [
+                c for c in Interaction.Channel.choices if c[0] != Interaction.Channel.VISIT
+            ]
+        if not nonpayment_reason_allowed(debt=debt):
+            del self.fields["nonpayment_reason"]
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Interaction.Outcome.PROMISE_TO_PAY:
+            if not data.get("promise_amount"):
+                self.add_error("promise_amount", _("A promise needs the amount."))
+            if not data.get("promise_date"):
+                self.add_error("promise_date", _("A promise needs the date."))
+        if outcome == Interaction.Outcome.CALLBACK_REQUESTED and not data.get("callback_at"):
+            self.add_error("callback_at", _("When should we call back?"))
+        if outcome == Interaction.Outcome.DISPUTE and not (data.get("note") or "").strip():
+            self.add_error("note", _("Write what the debtor disputes."))
+        return data
+
+
+class AssignForm(forms.Form):
+    """Bulk assignment: to which collectors, balanced how."""
+
+    collectors = forms.ModelMultipleChoiceField(
+        label=_("Collectors"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    mode = forms.ChoiceField(
+        label=_("Balance by"),
+        choices=[("count", _("Number of debts")), ("balance", _("Total balance"))],
+        initial="count",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args, collectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collectors"].queryset = collectors
+        self.fields["collectors"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class AssignOneForm(forms.Form):
+    collector = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args, collectors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].queryset = collectors
+        self.fields["collector"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class LegalRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Why legal?"), max_length=5000)

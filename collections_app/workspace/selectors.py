@@ -1,0 +1,307 @@
+"""Reads of the collector workspace: the work queue, the case timeline, tasks, approvals."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Extract, Least, Now
+from django.utils import formats, timezone
+
+from collections_app.models import Hold, Interaction, StageChange, Task
+from core.roles import COLLECTOR, user_role
+from portfolio.models import OPEN_STAGES, Debt, Payment
+from portfolio.selectors import debt_queryset
+
+# The work queue's priority, highest first (documented on the page and in the README):
+#   1. a pending promise falls due today (or is already past its date, within grace);
+#   2. a callback / follow-up task is due (today or overdue);
+#   3. a broken agreement or promise waits for a call;
+#   4. everything else, by risk × balance × staleness: (100 - behaviour score) / 100 × balance
+#      × (1 + min(days since the last contact, 30) / 30); no score counts as 50, never
+#      contacted as 30 days.
+TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST = 1, 2, 3, 4
+CALLBACK_KINDS = (Task.Kind.CALLBACK, Task.Kind.FOLLOW_UP, Task.Kind.CALL)
+BROKEN_KINDS = (Task.Kind.BROKEN_AGREEMENT, Task.Kind.BROKEN_PROMISE)
+STALE_CAP_DAYS = 30
+
+
+def _end_of_day(as_of: datetime.date) -> datetime.datetime:
+    tz = timezone.get_current_timezone()
+    return datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tz)
+
+
+def work_queue_base(*, user) -> QuerySet[Debt]:
+    """The open debts a user works: a collector their own; managers/admins what they see."""
+    qs = debt_queryset(user=user).filter(stage__in=OPEN_STAGES, balance__gt=0)
+    if user_role(user) == COLLECTOR:
+        qs = qs.filter(assigned_to=user)
+    return qs
+
+
+def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet[Debt]:
+    """Priority tier and score in SQL (one query per page, whatever the portfolio size)."""
+    from agreements.models import PromiseToPay
+
+    end = _end_of_day(as_of)
+    promise_due = PromiseToPay.objects.filter(
+        debt_id=OuterRef("pk"), status=PromiseToPay.Status.PENDING, promised_date__lte=as_of
+    )
+    callback_due = Task.objects.filter(
+        debt_id=OuterRef("pk"), status=Task.Status.OPEN, kind__in=CALLBACK_KINDS, due_at__lt=end
+    )
+    broken = Task.objects.filter(
+        debt_id=OuterRef("pk"), status=Task.Status.OPEN, kind__in=BROKEN_KINDS
+    )
+    last_contact = (
+        Interaction.objects.filter(debtor_id=OuterRef("debtor_id"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    on_hold = Hold.objects.filter(debtor_id=OuterRef("debtor_id"), closed_at__isnull=True).filter(
+        Q(debt_id=OuterRef("pk")) | Q(debt__isnull=True)
+    )
+    money = DecimalField(max_digits=24, decimal_places=4)
+    return (
+        qs.annotate(
+            promise_due=Exists(promise_due),
+            callback_due=Exists(callback_due),
+            broken=Exists(broken),
+            on_hold=Exists(on_hold),
+            last_contact_at=Subquery(last_contact),
+            risk=Value(100) - Coalesce(F("debtor__behaviour_score__score"), Value(50)),
+        )
+        .annotate(
+            tier=Case(
+                When(promise_due=True, then=Value(TIER_PROMISE)),
+                When(callback_due=True, then=Value(TIER_CALLBACK)),
+                When(broken=True, then=Value(TIER_BROKEN)),
+                default=Value(TIER_REST),
+                output_field=IntegerField(),
+            ),
+            stale_days=Least(
+                Coalesce(
+                    Extract(Now() - F("last_contact_at"), "day"),
+                    Value(STALE_CAP_DAYS),
+                    output_field=IntegerField(),
+                ),
+                Value(STALE_CAP_DAYS),
+                output_field=IntegerField(),
+            ),
+        )
+        .annotate(
+            priority=ExpressionWrapper(
+                F("balance")
+                * F("risk")
+                / Value(100)
+                * (Value(1.0) + F("stale_days") / Value(30.0)),
+                output_field=money,
+            )
+        )
+    )
+
+
+def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None):
+    """The ordered queue; `base` is the (filtered) set from work_queue_base."""
+    qs = base if base is not None else work_queue_base(user=user)
+    return (
+        work_queue_annotate(qs, as_of=as_of)
+        .select_related("debtor", "creditor")
+        .order_by("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
+    )
+
+
+def work_queue_counts(qs: QuerySet[Debt], *, as_of: datetime.date) -> dict:
+    """How many cases of each tier (one aggregate query)."""
+    annotated = work_queue_annotate(qs.order_by(), as_of=as_of)
+    counts = {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}
+    names = {TIER_PROMISE: "promises", TIER_CALLBACK: "callbacks", TIER_BROKEN: "broken"}
+    for row in annotated.values("tier", "on_hold").annotate(n=Count("id")).order_by():
+        counts["total"] += row["n"]
+        if row["on_hold"]:
+            counts["on_hold"] += row["n"]
+        if row["tier"] in names:
+            counts[names[row["tier"]]] += row["n"]
+    return counts
+
+
+# --- the case timeline -----------------------------------------------------------------------
+
+
+@dataclass
+class Event:
+    at: datetime.datetime
+    kind: str  # stage, message, interaction, payment, agreement, promise, hold, task
+    title: str
+    detail: str = ""
+    status: str = ""
+    actor: str = ""
+
+
+def _money(amount) -> str:
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
+def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
+    """Everything that happened on the debt (and its debtor's messages / holds), newest first;
+    capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
+    Returns (events, truncated)."""
+    from agreements.models import AgreementChange, PromiseToPay
+    from messaging.models import Message
+
+    events: list[Event] = []
+    n = limit + 1
+    for c in StageChange.objects.filter(debt=debt).select_related("actor")[:n]:
+        events.append(
+            Event(
+                c.occurred_at,
+                "stage",
+                f"{c.get_from_stage_display()} → {c.get_to_stage_display()}",
+                c.reason,
+                actor=c.actor_label,
+            )
+        )
+    messages = (
+        Message.objects.filter(covered__debt=debt)
+        .order_by("-planned_for", "-id")
+        .only("channel", "template", "status", "planned_for", "sent_at", "suppression_rule")
+    )
+    for m in messages[:n]:
+        detail = m.suppression_rule or ""
+        events.append(
+            Event(
+                m.sent_at or m.planned_for,
+                "message",
+                f"{m.get_channel_display()} · {m.template}",
+                detail,
+                status=m.get_status_display(),
+            )
+        )
+    for i in Interaction.objects.filter(debt=debt).select_related("collector")[:n]:
+        events.append(
+            Event(
+                i.occurred_at,
+                "interaction",
+                f"{i.get_channel_display()} · {i.get_outcome_display()}",
+                i.note,
+                actor=str(i.collector or ""),
+            )
+        )
+    for p in Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]:
+        events.append(
+            Event(p.paid_at, "payment", f"{_money(p.amount)} {p.currency}", p.get_method_display())
+        )
+    changes = (
+        AgreementChange.objects.filter(agreement__lines__debt=debt)
+        .select_related("actor", "agreement")
+        .order_by("-occurred_at", "-id")
+    )
+    for a in changes[:n]:
+        events.append(
+            Event(
+                a.occurred_at,
+                "agreement",
+                a.get_to_status_display(),
+                a.reason,
+                actor=str(a.actor or ""),
+            )
+        )
+    for p in PromiseToPay.objects.filter(debt=debt).order_by("-created_at", "-id")[:n]:
+        events.append(
+            Event(
+                p.created_at,
+                "promise",
+                f"{_money(p.amount)} {p.currency} · {formats.date_format(p.promised_date)}",
+                p.note,
+                status=p.get_status_display(),
+            )
+        )
+    holds = (
+        Hold.objects.filter(debtor_id=debt.debtor_id)
+        .filter(Q(debt=debt) | Q(debt__isnull=True))
+        .select_related("opened_by")
+    )
+    for h in holds[:n]:
+        events.append(
+            Event(
+                h.opened_at,
+                "hold",
+                h.get_kind_display(),
+                h.reason,
+                status=h.get_outcome_display() if h.closed_at else "",
+                actor=str(h.opened_by or ""),
+            )
+        )
+    for t in (
+        Task.objects.filter(debt=debt).select_related("created_by").order_by("-created_at")[:n]
+    ):
+        events.append(
+            Event(
+                t.created_at,
+                "task",
+                f"{t.get_kind_display()}: {t.title}",
+                t.note,
+                status=t.get_status_display(),
+                actor=str(t.created_by or ""),
+            )
+        )
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:limit], len(events) > limit
+
+
+def my_tasks(*, user) -> QuerySet[Task]:
+    """Open tasks of the user's cases, soonest first (overdue first of all)."""
+    return (
+        Task.objects.filter(status=Task.Status.OPEN, debt__in=debt_queryset(user=user))
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True, debt__assigned_to=user))
+        .exclude(kind=Task.Kind.LEGAL_REVIEW)
+        .select_related("debt__debtor", "debt__creditor")
+        .order_by("due_at", "id")
+    )
+
+
+def legal_requests(*, user) -> QuerySet[Task]:
+    """Open legal-escalation requests on debts the manager manages."""
+    return (
+        Task.objects.filter(
+            status=Task.Status.OPEN,
+            kind=Task.Kind.LEGAL_REVIEW,
+            debt__in=debt_queryset(user=user),
+        )
+        .select_related("debt__debtor", "debt__creditor", "created_by")
+        .order_by("due_at", "id")
+    )
+
+
+def pre_legal_candidates(*, user, as_of: datetime.date, limit: int = 25) -> list[Debt]:
+    """Pre-legal debts the manager manages that the policy lets go to legal now (oldest first;
+    each candidate is checked by the ladder's own legal_check)."""
+    from collections_app.services.transitions import legal_check
+
+    debts = (
+        debt_queryset(user=user)
+        .filter(stage="pre_legal")
+        .select_related("debtor", "creditor", "assigned_to")
+        .order_by("due_date", "id")[: limit * 4]
+    )
+    eligible = []
+    for debt in debts:
+        check = legal_check(debt=debt, as_of=as_of)
+        if check.allowed:
+            eligible.append(debt)
+            if len(eligible) >= limit:
+                break
+    return eligible

@@ -1,0 +1,365 @@
+"""Pages of the collector workspace: the work queue, the case panel's actions, my tasks,
+bulk assignment and the managers' approvals queue."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from collections_app.models import Task
+from collections_app.services.tasks import task_complete
+from collections_app.services.transitions import debt_transition
+from collections_app.workspace.forms import (
+    AssignForm,
+    AssignOneForm,
+    InteractionForm,
+    LegalRequestForm,
+)
+from collections_app.workspace.panel import case_panel_context
+from collections_app.workspace.selectors import (
+    legal_requests,
+    my_tasks,
+    pre_legal_candidates,
+    work_queue,
+    work_queue_base,
+    work_queue_counts,
+)
+from collections_app.workspace.services import (
+    assignment_plan,
+    collectors_queryset,
+    debts_assign,
+    interaction_log,
+    legal_request,
+)
+from core.dates import business_today
+from core.decorators import manager_required
+from core.exceptions import ApplicationError
+from portfolio.filters import DebtFilter
+from portfolio.models import OPEN_STAGES, Product, Stage
+from portfolio.selectors import creditor_list, debt_detail_get, debt_queryset
+from portfolio.views.debts import _clean_query
+
+PAGE_SIZE = 25
+SHORTCUTS = [
+    ("n", gettext_lazy("Next case (top of the queue)")),
+    ("/", gettext_lazy("Search")),
+    ("l", gettext_lazy("Log a contact (case page)")),
+]
+
+
+def _segments(request):
+    from portfolio.models_segments import SegmentDefinition
+
+    creditors = creditor_list(user=request.user)
+    return SegmentDefinition.objects.filter(creditor__in=creditors).order_by("name", "id")
+
+
+def _queue(request):
+    query = _clean_query(request.GET)
+    query.pop("page", None)
+    filterset = DebtFilter(query, queryset=work_queue_base(user=request.user))
+    return query, filterset
+
+
+@login_required
+@require_GET
+def queue_view(request):
+    """Mi cartera de hoy: the cases to work now, highest priority first."""
+    as_of = business_today()
+    query, filterset = _queue(request)
+    base = filterset.qs
+    counts = work_queue_counts(base, as_of=as_of)
+    paginator = Paginator(work_queue(user=request.user, as_of=as_of, base=base), PAGE_SIZE)
+    paginator.count = counts["total"]  # already counted by the tier counts: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for debt in rows:
+        debt.dpd = debt.days_past_due(as_of)
+    return render(
+        request,
+        "collections_app/workspace/queue.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "rows": rows,
+            "counts": counts,
+            "query": query.urlencode(),
+            "stages": Stage.choices,
+            "products": Product.choices,
+            "creditors": creditor_list(user=request.user).order_by("name"),
+            "segments": _segments(request),
+            "shortcuts": SHORTCUTS,
+            "as_of": as_of,
+        },
+    )
+
+
+@login_required
+@require_GET
+def next_case_view(request):
+    """Open the top case of the queue (with the same filters)."""
+    _query, filterset = _queue(request)
+    top = work_queue(user=request.user, as_of=business_today(), base=filterset.qs).first()
+    if top is None:
+        messages.info(request, _("No cases left in your queue."))
+        return redirect("workspace:queue")
+    return redirect(reverse("portfolio:debt-detail", args=[top.pk]) + "#case")
+
+
+def _debt_for(request, pk):
+    debt = debt_detail_get(user=request.user, pk=pk)
+    if debt is None:
+        raise Http404
+    return debt
+
+
+def _panel(request, debt, **kwargs):
+    return render(
+        request,
+        "collections_app/workspace/_case_panel.html",
+        case_panel_context(request=request, debt=debt, **kwargs),
+    )
+
+
+def _back(debt):
+    return redirect(reverse("portfolio:debt-detail", args=[debt.pk]) + "#case")
+
+
+@login_required
+@require_POST
+def interaction_new_view(request, pk):
+    """Log a contact from the case panel (htmx swaps the panel; plain POST redirects)."""
+    debt = _debt_for(request, pk)
+    form = InteractionForm(request.POST, debt=debt)
+    if form.is_valid():
+        data = form.cleaned_data
+        minutes = data.get("duration_minutes")
+        try:
+            interaction_log(
+                user=request.user,
+                debt=debt,
+                channel=data["channel"],
+                outcome=data["outcome"],
+                as_of=business_today(),
+                note=data.get("note", ""),
+                duration_seconds=minutes * 60 if minutes is not None else None,
+                nonpayment_reason=data.get("nonpayment_reason", ""),
+                promise_amount=data.get("promise_amount"),
+                promise_date=data.get("promise_date"),
+                callback_at=data.get("callback_at"),
+            )
+        except ApplicationError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        else:
+            messages.success(request, _("Contact logged."))
+            if request.htmx:
+                response = _panel(request, debt)
+                response["HX-Trigger"] = "contact-logged"
+                return response
+            return _back(debt)
+    if request.htmx:
+        return _panel(request, debt, form=form)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _back(debt)
+
+
+@login_required
+@require_POST
+def legal_request_view(request, pk):
+    debt = _debt_for(request, pk)
+    form = LegalRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the case should go to legal."))
+        return _back(debt)
+    try:
+        legal_request(
+            user=request.user, debt=debt, reason=form.cleaned_data["reason"], as_of=business_today()
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Legal escalation requested: a manager will review it."))
+    return _back(debt)
+
+
+@manager_required
+@require_POST
+def assign_one_view(request, pk):
+    debt = _debt_for(request, pk)
+    form = AssignOneForm(request.POST, collectors=collectors_queryset())
+    if not form.is_valid():
+        messages.error(request, _("Choose a collector."))
+        return _back(debt)
+    try:
+        debts_assign(
+            user=request.user,
+            plan={form.cleaned_data["collector"].pk: [debt.pk]},
+            reason=form.cleaned_data["reason"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Case assigned."))
+    return _back(debt)
+
+
+@login_required
+@require_GET
+def tasks_view(request):
+    now = timezone.now()
+    page = Paginator(my_tasks(user=request.user), 50).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for task in rows:
+        task.overdue = task.due_at < now
+    return render(
+        request,
+        "collections_app/workspace/tasks.html",
+        {
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "rows": rows,
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_done_view(request, pk):
+    task = get_object_or_404(Task.objects.filter(debt__in=debt_queryset(user=request.user)), pk=pk)
+    try:
+        task_complete(task=task, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Task done."))
+    return redirect("workspace:tasks")
+
+
+@manager_required
+def assign_view(request):
+    """Bulk assignment by filter: choose, preview who gets how many, confirm."""
+    query = _clean_query(request.GET)
+    open_debts = debt_queryset(user=request.user).filter(stage__in=OPEN_STAGES)
+    filterset = DebtFilter(query, queryset=open_debts)
+    debts = filterset.qs
+    collectors = collectors_queryset()
+    form = AssignForm(request.POST or None, collectors=collectors)
+    preview = None
+    summary = debts.order_by().aggregate(count=Count("id"), balance=Sum("balance"))
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["collectors"])
+        rows = list(debts.order_by("pk").values_list("pk", "balance"))
+        balances = dict(rows)
+        try:
+            plan = assignment_plan(debts=rows, collectors=chosen, mode=form.cleaned_data["mode"])
+            if request.POST.get("confirm"):
+                expected = int(request.POST.get("expected") or -1)
+                moved = debts_assign(
+                    user=request.user,
+                    plan=plan,
+                    reason=form.cleaned_data["reason"],
+                    expected=expected,
+                )
+                messages.success(
+                    request,
+                    ngettext("%(count)s debt assigned.", "%(count)s debts assigned.", moved)
+                    % {"count": moved},
+                )
+                return redirect(f"{reverse('workspace:assign')}?{query.urlencode()}")
+        except (ApplicationError, ValueError) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            by_id = {c.pk: c for c in chosen}
+            preview = [
+                {
+                    "collector": by_id[cid],
+                    "count": len(ids),
+                    "balance": sum((balances[i] for i in ids), 0),
+                }
+                for cid, ids in plan.items()
+            ]
+    return render(
+        request,
+        "collections_app/workspace/assign.html",
+        {
+            "filter": filterset,
+            "form": form,
+            "summary": summary,
+            "preview": preview,
+            "query": query.urlencode(),
+            "stages": Stage.choices,
+            "products": Product.choices,
+            "creditors": creditor_list(user=request.user).order_by("name"),
+            "segments": _segments(request),
+        },
+    )
+
+
+@manager_required
+@require_GET
+def approvals_view(request):
+    from agreements.selectors import approval_queue
+
+    as_of = business_today()
+    pending = approval_queue(user=request.user)
+    return render(
+        request,
+        "collections_app/workspace/approvals.html",
+        {
+            "agreements": list(pending[:25]),
+            "agreement_count": pending.count(),
+            "requests": list(legal_requests(user=request.user)[:50]),
+            "candidates": pre_legal_candidates(user=request.user, as_of=as_of),
+            "as_of": as_of,
+        },
+    )
+
+
+@manager_required
+@require_POST
+def legal_approve_view(request, pk):
+    debt = get_object_or_404(debt_queryset(user=request.user), pk=pk)
+    reason = (request.POST.get("reason") or "").strip() or _("Approved from the approvals queue.")
+    try:
+        debt_transition(
+            debt=debt,
+            transition_name="escalate_to_legal",
+            user=request.user,
+            as_of=business_today(),
+            reason=reason,
+        )
+    except ApplicationError as exc:
+        messages.error(request, f"{debt.debt_ref}: {exc.message}")
+    else:
+        Task.objects.filter(debt=debt, kind=Task.Kind.LEGAL_REVIEW, status=Task.Status.OPEN).update(
+            status=Task.Status.DONE, done_at=timezone.now()
+        )
+        messages.success(request, _("%(ref)s handed to legal.") % {"ref": debt.debt_ref})
+    return redirect("workspace:approvals")
+
+
+app_name = "workspace"
+urlpatterns = [
+    path("", queue_view, name="queue"),
+    path("next/", next_case_view, name="next"),
+    path("tasks/", tasks_view, name="tasks"),
+    path("tasks/<int:pk>/done/", task_done_view, name="task-done"),
+    path("assign/", assign_view, name="assign"),
+    path("approvals/", approvals_view, name="approvals"),
+    path("approvals/legal/<int:pk>/", legal_approve_view, name="legal-approve"),
+    path("debts/<int:pk>/interactions/", interaction_new_view, name="interaction-new"),
+    path("debts/<int:pk>/legal-request/", legal_request_view, name="legal-request"),
+    path("debts/<int:pk>/assign/", assign_one_view, name="assign-one"),
+]

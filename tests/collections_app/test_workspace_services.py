@@ -1,0 +1,210 @@
+"""Logging contacts: promises, callbacks and disputes from one form; compliance refusals."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from agreements.models import PromiseToPay
+from collections_app.models import Assignment, Hold, Interaction, Task
+from collections_app.workspace.contacts import contact_check, interaction_past_contacts
+from collections_app.workspace.services import (
+    assignment_plan,
+    debts_assign,
+    interaction_log,
+    legal_request,
+)
+from core.dates import business_today
+from core.exceptions import ApplicationError
+from portfolio.models import Debt, Stage
+from tests.collections_app.workspace_helpers import daytime_zone, night_zone
+from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def debt(creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value="+573001234567")
+    return DebtFactory(
+        creditor=creditor, debtor=debtor, assigned_to=collector, stage=Stage.FIRM_NOTICE
+    )
+
+
+def log(debt, user, **kwargs):
+    kwargs.setdefault("channel", "call")
+    kwargs.setdefault("outcome", "no_answer")
+    return interaction_log(user=user, debt=debt, as_of=business_today(), **kwargs)
+
+
+def test_a_call_with_a_promise_creates_the_promise(debt, collector):
+    when = business_today() + datetime.timedelta(days=5)
+    interaction = log(
+        debt,
+        collector,
+        outcome="promise_to_pay",
+        promise_amount=Decimal("200000"),
+        promise_date=when,
+        note="Paga el viernes",
+    )
+    promise = PromiseToPay.objects.get(debt=debt)
+    assert interaction.promise == promise
+    assert promise.amount == Decimal("200000.00") and promise.promised_date == when
+    assert promise.channel == "phone" and promise.created_by == collector
+
+
+def test_a_callback_request_creates_a_task_for_the_collector(debt, collector):
+    at = timezone.now() + datetime.timedelta(hours=3)
+    interaction = log(debt, collector, outcome="callback_requested", callback_at=at)
+    task = Task.objects.get(debt=debt)
+    assert interaction.task == task
+    assert (task.kind, task.assigned_to, task.due_at) == ("callback", collector, at)
+
+
+def test_a_dispute_places_the_hold(debt, collector):
+    interaction = log(debt, collector, outcome="dispute", note="No reconoce la compra")
+    hold = Hold.objects.get(debt=debt)
+    assert interaction.hold == hold and hold.kind == "dispute" and hold.is_open
+    # and the call button now refuses: the debt is on hold
+    assert not contact_check(debt=debt).allowed
+
+
+def test_a_failed_side_effect_writes_nothing(debt, collector):
+    with pytest.raises(ApplicationError) as exc:
+        log(
+            debt,
+            collector,
+            outcome="promise_to_pay",
+            promise_amount=Decimal("999999999"),
+            promise_date=business_today(),
+        )
+    assert exc.value.field == "amount"
+    assert not Interaction.objects.exists() and not PromiseToPay.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"outcome": "promise_to_pay"}, "promise_amount"),
+        ({"outcome": "callback_requested"}, "callback_at"),
+        ({"outcome": "dispute"}, "note"),
+        ({"channel": "visit"}, "channel"),
+        ({"nonpayment_reason": "Perdió el empleo"}, "nonpayment_reason"),
+        ({"channel": "fax"}, "channel"),
+        ({"duration_seconds": -5}, "duration"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field(debt, collector, kwargs, field):
+    with pytest.raises(ApplicationError) as exc:
+        log(debt, collector, **kwargs)
+    assert exc.value.field == field
+    assert not Interaction.objects.exists()
+
+
+def test_mexican_debtors_may_be_asked_the_reason_and_visited(creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="MXN")
+    visit = log(
+        debt,
+        collector,
+        channel="visit",
+        outcome="right_party_contact",
+        nonpayment_reason="Desempleo",
+    )
+    assert visit.nonpayment_reason == "Desempleo"
+
+
+def test_a_call_outside_the_window_is_refused_with_the_rule(creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, timezone=night_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value="+573009999999")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
+    with pytest.raises(ApplicationError) as exc:
+        log(debt, collector)
+    assert "CO-WINDOW" in exc.value.message
+    assert not Interaction.objects.exists()
+
+
+def test_us_call_cap_and_cool_down_read_the_logged_calls(creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=daytime_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value="+12145550100")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="USD")
+    now = timezone.now()
+    # seven unanswered attempts in the last days (logged directly: as if made then)
+    Interaction.objects.bulk_create(
+        Interaction(
+            debt=debt,
+            debtor=debtor,
+            collector=collector,
+            channel="call",
+            outcome="no_answer",
+            occurred_at=now - datetime.timedelta(hours=6 * i + 1),
+        )
+        for i in range(7)
+    )
+    history = interaction_past_contacts(debtor_id=debtor.pk, since=now - datetime.timedelta(days=8))
+    assert {p.kind for p in history} == {"call_attempt"} and len(history) == 7
+    decision = contact_check(debt=debt)
+    assert not decision.allowed and decision.rule == "US-CALLS"
+    with pytest.raises(ApplicationError) as exc:
+        log(debt, collector)
+    assert "US-CALLS" in exc.value.message
+
+
+def test_us_conversation_starts_the_cool_down(creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=daytime_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value="+12145550101")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="USD")
+    log(debt, collector, outcome="right_party_contact")
+    [past] = interaction_past_contacts(
+        debtor_id=debtor.pk, since=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert past.kind == "conversation" and past.channel == "voice"
+    decision = contact_check(debt=debt)
+    assert not decision.allowed and decision.rule == "US-COOLDOWN"
+
+
+def test_a_collector_cannot_log_on_a_debt_not_theirs(debt, other_collector):
+    with pytest.raises(ApplicationError):
+        log(debt, other_collector)
+
+
+def test_assignment_plan_balances_by_count_and_by_balance(collector, other_collector):
+    debts = [(1, Decimal("900")), (2, Decimal("100")), (3, Decimal("100")), (4, Decimal("700"))]
+    by_count = assignment_plan(debts=debts, collectors=[collector, other_collector], mode="count")
+    assert sorted(len(v) for v in by_count.values()) == [2, 2]
+    by_balance = assignment_plan(
+        debts=debts, collectors=[collector, other_collector], mode="balance"
+    )
+    totals = sorted(sum(dict(debts)[i] for i in ids) for ids in by_balance.values())
+    assert totals == [Decimal("900"), Decimal("900")]
+
+
+def test_bulk_assignment_moves_debts_and_records_history(
+    creditor, manager, collector, other_collector
+):
+    debts = DebtFactory.create_batch(4, creditor=creditor)
+    plan = assignment_plan(
+        debts=[(d.pk, d.balance) for d in debts],
+        collectors=[collector, other_collector],
+        mode="count",
+    )
+    assert debts_assign(user=manager, plan=plan, reason="Campaña", expected=4) == 4
+    assert Debt.objects.filter(assigned_to=collector).count() == 2
+    assert Assignment.objects.filter(assigned_by=manager, reason="Campaña").count() == 4
+    # a stale confirmation changes nothing
+    with pytest.raises(ApplicationError):
+        debts_assign(user=manager, plan={collector.pk: [d.pk for d in debts]}, expected=3)
+    assert Debt.objects.filter(assigned_to=collector).count() == 2
+    # collectors may not assign
+    with pytest.raises(ApplicationError):
+        debts_assign(user=collector, plan=plan)
+
+
+def test_legal_request_is_a_task_once_a_day(creditor, collector):
+    debt = DebtFactory(creditor=creditor, assigned_to=collector, stage=Stage.PRE_LEGAL)
+    task = legal_request(user=collector, debt=debt, reason="No responde", as_of=business_today())
+    assert task.kind == "legal_review"
+    with pytest.raises(ApplicationError):
+        legal_request(user=collector, debt=debt, reason="Otra vez", as_of=business_today())

@@ -1,0 +1,276 @@
+"""The workspace pages: queue order and query count, case panel, log form, tasks, assignment,
+approvals; access is checked on the server."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import PromiseToPay
+from collections_app.models import Assignment, Interaction, Task
+from core.dates import business_today
+from portfolio.models import Debt, Stage
+from tests.collections_app.workspace_helpers import daytime_zone
+from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_debt(creditor, collector, balance="1000000", **kwargs):
+    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
+    return DebtFactory(
+        creditor=creditor,
+        debtor=debtor,
+        assigned_to=collector,
+        principal=Decimal(balance),
+        interest=Decimal("0"),
+        fees=Decimal("0"),
+        stage=Stage.FIRM_NOTICE,
+        **kwargs,
+    )
+
+
+def refs(response):
+    return [d.debt_ref for d in response.context["rows"]]
+
+
+def test_queue_order_promises_callbacks_broken_then_risk_times_balance(
+    client, creditor, collector, other_collector
+):
+    small = make_debt(creditor, collector, "100000", debt_ref="SMALL")
+    big = make_debt(creditor, collector, "9000000", debt_ref="BIG")
+    broken = make_debt(creditor, collector, debt_ref="BROKEN")
+    callback = make_debt(creditor, collector, debt_ref="CALLBACK")
+    promise = make_debt(creditor, collector, debt_ref="PROMISE")
+    make_debt(creditor, other_collector, debt_ref="NOT-MINE")
+    today = business_today()
+    PromiseToPay.objects.create(
+        debt=promise,
+        debtor=promise.debtor,
+        amount=1,
+        currency="COP",
+        promised_date=today,
+        channel="phone",
+        made_on=today,
+    )
+    now = timezone.now()
+    Task.objects.create(
+        debt=callback, kind="callback", title="x", due_at=now, assigned_to=collector
+    )
+    Task.objects.create(
+        debt=broken, kind="broken_agreement", title="x", due_at=now + datetime.timedelta(days=3)
+    )
+    client.force_login(collector)
+    response = client.get(reverse("workspace:queue"))
+    assert refs(response) == ["PROMISE", "CALLBACK", "BROKEN", "BIG", "SMALL"]
+    counts = response.context["counts"]
+    assert (counts["total"], counts["promises"], counts["callbacks"], counts["broken"]) == (
+        5,
+        1,
+        1,
+        1,
+    )
+    # "Next case" opens the top one
+    response = client.get(reverse("workspace:next"))
+    assert response.url == reverse("portfolio:debt-detail", args=[promise.pk]) + "#case"
+    # search by reference and filter by stage
+    assert refs(client.get(reverse("workspace:queue"), {"q": "SMALL"})) == ["SMALL"]
+    assert refs(client.get(reverse("workspace:queue"), {"stage": "legal"})) == []
+    _ = (small, big)
+
+
+def test_recently_contacted_cases_drop_below_stale_ones(client, creditor, collector):
+    fresh = make_debt(creditor, collector, debt_ref="FRESH")
+    make_debt(creditor, collector, debt_ref="STALE")
+    Interaction.objects.create(
+        debt=fresh,
+        debtor=fresh.debtor,
+        collector=collector,
+        channel="call",
+        outcome="no_answer",
+        occurred_at=timezone.now(),
+    )
+    client.force_login(collector)
+    assert refs(client.get(reverse("workspace:queue"))) == ["STALE", "FRESH"]
+
+
+def test_queue_costs_a_fixed_number_of_queries(
+    client, creditor, collector, django_assert_max_num_queries
+):
+    for i in range(30):
+        debt = make_debt(creditor, collector, debt_ref=f"Q-{i}")
+        Interaction.objects.create(
+            debt=debt,
+            debtor=debt.debtor,
+            collector=collector,
+            channel="call",
+            outcome="no_answer",
+            occurred_at=timezone.now(),
+        )
+    client.force_login(collector)
+    client.get(reverse("workspace:queue"))  # warm the session / role caches
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("workspace:queue"))
+    assert len(response.context["rows"]) == 25
+
+
+def test_collector_gets_404_on_a_case_not_assigned(client, creditor, collector, other_collector):
+    theirs = make_debt(creditor, other_collector)
+    client.force_login(collector)
+    assert client.get(reverse("portfolio:debt-detail", args=[theirs.pk])).status_code == 404
+    response = client.post(
+        reverse("workspace:interaction-new", args=[theirs.pk]),
+        {"channel": "call", "outcome": "no_answer"},
+    )
+    assert response.status_code == 404
+    assert not Interaction.objects.exists()
+    assert client.post(reverse("workspace:assign-one", args=[theirs.pk])).status_code == 403
+
+
+def test_case_page_panel_logs_a_call_with_a_promise_over_htmx(client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    client.force_login(collector)
+    page = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+    html = page.content.decode()
+    assert 'data-testid="call-button"' in html and 'data-testid="log-form"' in html
+    # CO debtor: no reason-for-non-payment question, no field visit
+    assert "nonpayment_reason" not in html and 'value="visit"' not in html
+    when = (business_today() + datetime.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("workspace:interaction-new", args=[debt.pk]),
+        {
+            "channel": "call",
+            "outcome": "promise_to_pay",
+            "promise_amount": "250000",
+            "promise_date": when,
+            "note": "Promete pagar",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and response["HX-Trigger"] == "contact-logged"
+    assert PromiseToPay.objects.get(debt=debt).amount == Decimal("250000.00")
+    assert "Promete pagar" in response.content.decode()  # the timeline shows it
+
+
+def test_log_form_errors_come_back_in_the_panel(client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    client.force_login(collector)
+    response = client.post(
+        reverse("workspace:interaction-new", args=[debt.pk]),
+        {"channel": "call", "outcome": "promise_to_pay"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "A promise needs the amount." in response.content.decode()
+    assert not Interaction.objects.exists()
+
+
+def test_mexican_case_offers_the_reason_question(client, creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
+    client.force_login(collector)
+    html = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
+    assert "nonpayment_reason" in html and 'value="visit"' in html
+
+
+def test_my_tasks_highlights_overdue_and_marks_done(client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    now = timezone.now()
+    late = Task.objects.create(
+        debt=debt,
+        kind="callback",
+        title="Late",
+        assigned_to=collector,
+        due_at=now - datetime.timedelta(hours=2),
+    )
+    Task.objects.create(
+        debt=debt,
+        kind="follow_up",
+        title="Soon",
+        assigned_to=collector,
+        due_at=now + datetime.timedelta(hours=2),
+    )
+    client.force_login(collector)
+    response = client.get(reverse("workspace:tasks"))
+    assert [t.title for t in response.context["rows"]] == ["Late", "Soon"]
+    assert response.content.decode().count('data-testid="overdue"') == 1
+    client.post(reverse("workspace:task-done", args=[late.pk]))
+    late.refresh_from_db()
+    assert late.status == "done"
+
+
+def test_manager_bulk_assigns_by_filter_after_a_confirmation(
+    client, creditor, manager, collector, other_collector
+):
+    for i in range(4):
+        make_debt(creditor, None, debt_ref=f"A-{i}")
+    make_debt(creditor, None, debt_ref="LEGAL-1").__class__  # noqa: B018
+    Debt.objects.filter(debt_ref="LEGAL-1").update(stage=Stage.PRE_LEGAL)
+    client.force_login(manager)
+    url = reverse("workspace:assign") + "?stage=firm_notice"
+    data = {"collectors": [collector.pk, other_collector.pk], "mode": "count", "reason": "Campaña"}
+    preview = client.post(url, data)
+    assert [r["count"] for r in preview.context["preview"]] == [2, 2]
+    assert not Assignment.objects.exists()
+    client.post(url, {**data, "confirm": "1", "expected": "4"})
+    assert Debt.objects.filter(assigned_to=collector).count() == 2
+    assert Debt.objects.filter(assigned_to=other_collector).count() == 2
+    assert Debt.objects.get(debt_ref="LEGAL-1").assigned_to is None
+    assert Assignment.objects.filter(reason="Campaña").count() == 4
+    client.force_login(collector)
+    assert client.get(reverse("workspace:assign")).status_code == 403
+
+
+def test_approvals_queue_lists_legal_requests_and_hands_over(client, creditor, manager, collector):
+    debt = make_debt(creditor, collector)
+    Debt.objects.filter(pk=debt.pk).update(stage=Stage.PRE_LEGAL)
+    client.force_login(collector)
+    client.post(reverse("workspace:legal-request", args=[debt.pk]), {"reason": "No responde"})
+    client.force_login(manager)
+    response = client.get(reverse("workspace:approvals"))
+    assert [t.debt_id for t in response.context["requests"]] == [debt.pk]
+    # the ladder's own checks still apply: no pre-legal notice was sent, so it stays
+    client.post(reverse("workspace:legal-approve", args=[debt.pk]))
+    debt.refresh_from_db()
+    assert debt.stage == Stage.PRE_LEGAL
+
+
+def _case_queries(client, debt):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("portfolio:debt-detail", args=[debt.pk])).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_case_page_queries_do_not_grow_with_the_timeline(client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    client.force_login(collector)
+    _case_queries(client, debt)
+    Interaction.objects.create(
+        debt=debt,
+        debtor=debt.debtor,
+        collector=collector,
+        channel="sms",
+        outcome="no_answer",
+        occurred_at=timezone.now(),
+    )
+    small = _case_queries(client, debt)
+    Interaction.objects.bulk_create(
+        Interaction(
+            debt=debt,
+            debtor=debt.debtor,
+            collector=collector,
+            channel="sms",
+            outcome="no_answer",
+            occurred_at=timezone.now(),
+        )
+        for _ in range(80)
+    )
+    response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+    assert len([e for e in response.context["events"] if e.kind == "interaction"]) == 60
+    assert _case_queries(client, debt) == small

@@ -1,0 +1,176 @@
+"""The collector workspace in Chromium: a collector works the queue, logs a call with a promise
+and starts an agreement; a manager bulk-assigns and approves; a foreign case is a 404."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
+from collections_app.models import Assignment, Interaction
+from core.dates import business_today
+from portfolio.models import Debt, Stage
+from tests.collections_app.workspace_helpers import daytime_zone
+from tests.e2e.conftest import TABLET
+from tests.factories.portfolio import (
+    ContactPointFactory,
+    CreditorFactory,
+    DebtFactory,
+    DebtorFactory,
+)
+from tests.factories.users import CollectorFactory, ManagerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill("pass-1234")
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def make_debt(creditor, collector, ref, principal="1000000.00", stage=Stage.FIRM_NOTICE):
+    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
+    return DebtFactory(
+        creditor=creditor,
+        debtor=debtor,
+        debt_ref=ref,
+        due_date=business_today() - datetime.timedelta(days=30),
+        stage=stage,
+        assigned_to=collector,
+        principal=Decimal(principal),
+        interest=Decimal("150000.00"),
+        fees=Decimal("50000.00"),
+    )
+
+
+def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
+    live_server, page, screenshot
+):
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    collector = CollectorFactory(username="gestor")
+    other = CollectorFactory(username="otra")
+    top = make_debt(creditor, collector, "OBL-900", principal="9000000.00")
+    make_debt(creditor, collector, "OBL-100", principal="100000.00")
+    foreign = make_debt(creditor, other, "OBL-777")
+
+    log_in(page, live_server, "gestor")
+    page.goto(f"{live_server.url}/workspace/")
+    rows = page.locator("[data-testid=queue] tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("OBL-900")
+    screenshot("workspace-queue-es")
+
+    # "Next case" (Alt+N) opens the top case
+    page.locator("#next-case").click()
+    expect(page).to_have_url(f"{live_server.url}/debts/{top.pk}/#case")
+    panel = page.get_by_test_id("case-panel")
+    expect(panel.get_by_test_id("call-button")).to_be_visible()
+    # a Colombian debtor: no reason-for-non-payment question, no visit channel
+    expect(panel.locator("[name=nonpayment_reason]")).to_have_count(0)
+    expect(panel.locator("select[name=channel] option[value=visit]")).to_have_count(0)
+
+    # log a call with a promise (htmx swaps the panel)
+    when = (business_today() + datetime.timedelta(days=4)).isoformat()
+    panel.locator("select[name=channel]").select_option("call")
+    panel.locator("select[name=outcome]").select_option("promise_to_pay")
+    panel.locator("[name=promise_amount]").fill("300000")
+    panel.locator("[name=promise_date]").fill(when)
+    panel.locator("[name=note]").fill("Paga el viernes con la prima")
+    panel.locator("[data-testid=log-form] button[type=submit]").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("Paga el viernes con la prima")
+    screenshot("workspace-case-es")
+    promise = PromiseToPay.objects.get(debt=top)
+    assert promise.amount == Decimal("300000.00")
+    assert Interaction.objects.get(debt=top).promise == promise
+
+    # a bad promise (no amount) is refused with a message and writes nothing
+    panel = page.get_by_test_id("case-panel")
+    panel.locator("select[name=outcome]").select_option("promise_to_pay")
+    panel.locator("[data-testid=log-form] button[type=submit]").click()
+    expect(page.get_by_test_id("case-panel").locator(".field-error").first).to_be_visible()
+    assert Interaction.objects.count() == 1
+
+    # start an agreement from the case page
+    page.get_by_test_id("case-panel").locator("a[href$='/agreements/new/']").click()
+    page.get_by_label("Número de cuotas").fill("3")
+    page.get_by_label("Cuota inicial").fill("1000000")
+    first = business_today() + datetime.timedelta(days=7)
+    page.get_by_label("Primera fecha de pago").fill(first.isoformat())
+    page.get_by_role("button", name="Ver plan de pagos").click()
+    screenshot("workspace-agreement-preview-es")
+    page.get_by_role("button", name="Confirmar acuerdo").click()
+    expect(page.get_by_test_id("status")).to_have_text("Activo")
+    assert PaymentAgreement.objects.get(lines__debt=top).status == AgreementStatus.ACTIVE
+
+    # another collector's case is a 404
+    response = page.goto(f"{live_server.url}/debts/{foreign.pk}/")
+    assert response.status == 404
+
+    # the tablet layout of the case page
+    page.set_viewport_size(TABLET)
+    page.goto(f"{live_server.url}/debts/{top.pk}/")
+    screenshot("workspace-case-tablet-es")
+
+
+def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    first = CollectorFactory(username="ana", first_name="Ana", last_name="Ruiz")
+    second = CollectorFactory(username="luis", first_name="Luis", last_name="Mora")
+    for i in range(5):
+        make_debt(creditor, None, f"OBL-{i:03d}")
+    make_debt(creditor, None, "OBL-PRE", stage=Stage.PRE_LEGAL)
+
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/workspace/assign/?stage=firm_notice")
+    expect(page.get_by_test_id("selection")).to_contain_text("5")
+    page.get_by_label("Ana Ruiz").check()
+    page.get_by_label("Luis Mora").check()
+    page.locator("[name=reason]").fill("Campaña diciembre")
+    page.locator("form.card button.btn--primary").click()
+    preview = page.get_by_test_id("preview")
+    expect(preview).to_contain_text("Ana Ruiz")
+    screenshot("workspace-assign-preview-es")
+    assert not Assignment.objects.exists()
+    page.locator("button[name=confirm]").click()
+    expect(page.locator(".messages")).to_contain_text("5")
+    assert Debt.objects.filter(assigned_to=first).count() == 3
+    assert Debt.objects.filter(assigned_to=second).count() == 2
+    assert Debt.objects.get(debt_ref="OBL-PRE").assigned_to is None
+    assert Assignment.objects.filter(reason="Campaña diciembre").count() == 5
+
+    # an agreement beyond the limits waits in the approvals queue; the manager approves it
+    debt = Debt.objects.get(debt_ref="OBL-000")
+    from agreements.services.lifecycle import agreement_create
+
+    agreement = agreement_create(
+        user=first,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        notes="",
+        kind="instalment_plan",
+        instalment_count=24,
+        down_payment=Decimal("0"),
+        first_due_date=business_today() + datetime.timedelta(days=7),
+        frequency="monthly",
+        channel="phone",
+    )
+    assert agreement.status == AgreementStatus.PENDING_APPROVAL
+    page.goto(f"{live_server.url}/workspace/approvals/")
+    screenshot("workspace-approvals-es")
+    page.locator(f"form[action$='/agreements/{agreement.pk}/approve/'] button").click()
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+
+    # the same pages in English
+    page.goto(f"{live_server.url}/workspace/approvals/")
+    page.locator("button[value=en]").click()
+    expect(page.locator("h1")).to_have_text("Approvals")
+    expect(page.locator("body")).to_contain_text("Legal escalations")
+    page.goto(f"{live_server.url}/workspace/")
+    expect(page.locator("h1")).to_have_text("My queue today")
+    screenshot("workspace-queue-en")
