@@ -1,6 +1,9 @@
 """Forms of the collector workspace."""
 
+from zoneinfo import ZoneInfo
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collections_app.models import Interaction
@@ -33,7 +36,7 @@ class InteractionForm(forms.Form):
         label=_("Promised date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     callback_at = forms.DateTimeField(
-        label=_("Call back at"),
+        label=_("Call back at (the debtor's local time)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -59,9 +62,19 @@ class InteractionForm(forms.Form):
                 self.add_error("promise_date", _("A promise needs the date."))
         if outcome == Interaction.Outcome.CALLBACK_REQUESTED and not data.get("callback_at"):
             self.add_error("callback_at", _("When should we call back?"))
+        if data.get("callback_at"):
+            # The debtor names the hour in their own time zone ("call me at 6 pm"), not ours.
+            wall = timezone.make_naive(data["callback_at"])
+            data["callback_at"] = timezone.make_aware(wall, self._debtor_zone())
         if outcome == Interaction.Outcome.DISPUTE and not (data.get("note") or "").strip():
             self.add_error("note", _("Write what the debtor disputes."))
         return data
+
+    def _debtor_zone(self):
+        try:
+            return ZoneInfo(self.debt.debtor.timezone)
+        except (ValueError, KeyError):  # an empty or unknown zone: the operation's own
+            return timezone.get_current_timezone()
 
 
 class AssignForm(forms.Form):

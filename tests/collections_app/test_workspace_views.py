@@ -3,6 +3,7 @@ approvals; access is checked on the server."""
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -166,6 +167,26 @@ def test_log_form_errors_come_back_in_the_panel(client, creditor, collector):
     )
     assert "A promise needs the amount." in response.content.decode()
     assert not Interaction.objects.exists()
+
+
+def test_a_callback_hour_is_the_debtors_local_time(client, creditor, collector):
+    # given a debtor whose time zone is not the operation's
+    debt = make_debt(creditor, collector)
+    zone = ZoneInfo(debt.debtor.timezone)
+    client.force_login(collector)
+    day = business_today() + datetime.timedelta(days=2)
+
+    # when the collector logs "call me back at 18:00" from the case page
+    response = client.post(
+        reverse("workspace:interaction-new", args=[debt.pk]),
+        {"channel": "call", "outcome": "callback_requested", "callback_at": f"{day}T18:00"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    # then the task is due at 18:00 where the debtor lives
+    assert response.status_code == 200
+    task = Task.objects.get(debt=debt, kind="callback")
+    assert task.due_at == datetime.datetime.combine(day, datetime.time(18), tzinfo=zone)
 
 
 def test_mexican_case_offers_the_reason_question(client, creditor, collector):
