@@ -34,9 +34,12 @@ Messages:
 """
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from agreements.models import AgreementDebt, Instalment, PaymentAgreement, PromiseToPay
 from portfolio.kpis.forms import KpiFilters
@@ -319,3 +322,54 @@ def test_pending_list_no_longer_names_computed_kpis(november):
     assert "channel_effectiveness" not in codes
     assert "suppressed_contacts" not in codes
     assert {"promise_rate", "contact_rate", "rpc_rate"} <= codes
+
+
+PERIOD = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+
+def test_dashboard_page_shows_the_new_figures(client, manager, november):
+    client.force_login(manager)
+    response = client.get(reverse("portfolio:dashboard"), PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-kpi="promise-kept-rate">50.0' in html
+    assert 'data-kpi="agreement-compliance">33.3' in html
+    assert 'data-kpi="broken-agreement-rate">50.0' in html
+    assert 'id="table-funnel-COP"' in html and 'id="table-funnel-USD"' in html
+    assert "CO-WINDOW" in html and 'id="table-channels"' in html
+    assert "Promise rate" in html  # still pending: needs right-party contacts (issue #8)
+
+
+def test_api_returns_the_same_figures(client, manager, november):
+    client.force_login(manager)
+    body = client.get("/api/v1/kpis/", PERIOD).json()
+    cop = next(h for h in body["headline"] if h["currency"] == "COP")
+    assert cop["promise_kept_rate"] == "0.5000"
+    assert cop["agreement_compliance"] == "0.3333"
+    assert {(r["currency"], r["channel"]) for r in body["channel_effectiveness"]} == {
+        ("COP", "email"),
+        ("COP", "sms"),
+        ("USD", "letter"),
+        ("USD", "sms"),
+    }
+    assert [r["rule"] for r in body["suppressions"]] == ["CO-WEEKLY", "CO-WINDOW", "CO-WINDOW"]
+    assert "suppressed_contacts" not in {p["code"] for p in body["pending"]}
+
+
+@pytest.mark.parametrize("table", ["funnel", "channels", "templates", "suppressions"])
+def test_new_tables_export_to_csv(client, manager, november, table):
+    client.force_login(manager)
+    response = client.get(reverse("portfolio:dashboard-export", args=[table, "csv"]), PERIOD)
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) >= 2
+
+
+def test_promises_and_agreements_export_to_excel(client, manager, november):
+    client.force_login(manager)
+    response = client.get(
+        reverse("portfolio:dashboard-export", args=["promises-agreements", "xlsx"]), PERIOD
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    cop = next(r for r in rows[1:] if r[0] == "COP")
+    assert cop[1:7] == (4, 3, 1, 1, 1, 0.5)
