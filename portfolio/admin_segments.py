@@ -4,14 +4,19 @@ from django.contrib import admin
 
 from portfolio.models import (
     AgingSnapshot,
+    AgreementSpan,
     BehaviourScore,
     BucketTransition,
     CollectionDay,
     DebtMonthOpening,
+    InstalmentDay,
+    MessageDay,
     NightlyRun,
+    PromiseDay,
     SegmentChange,
     SegmentDefinition,
     SegmentRule,
+    SuppressionDay,
 )
 
 
@@ -102,3 +107,45 @@ class BucketTransitionAdmin(ReadOnlyAdmin):
     list_display = ("month", "creditor", "currency", "from_bucket", "to_state", "balance_start")
     list_filter = ("month", "currency", "from_bucket")
     search_fields = ("creditor__name",)
+
+
+@admin.register(PromiseDay)
+class PromiseDayAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "creditor", "currency", "made", "due", "kept", "broken", "awaiting")
+    list_filter = ("as_of", "currency")
+    search_fields = ("creditor__name",)
+
+
+@admin.register(InstalmentDay)
+class InstalmentDayAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "creditor", "currency", "due", "kept", "partial", "awaiting")
+    list_filter = ("as_of", "currency")
+    search_fields = ("creditor__name",)
+
+
+@admin.register(AgreementSpan)
+class AgreementSpanAdmin(ReadOnlyAdmin):
+    list_display = (
+        "agreement_id",
+        "creditor",
+        "currency",
+        "active_from",
+        "active_until",
+        "broken_on",
+    )
+    list_filter = ("currency",)
+    search_fields = ("creditor__name",)
+
+
+@admin.register(MessageDay)
+class MessageDayAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "creditor", "currency", "channel", "template", "delivered", "followed")
+    list_filter = ("as_of", "channel", "currency")
+    search_fields = ("template", "creditor__name")
+
+
+@admin.register(SuppressionDay)
+class SuppressionDayAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "creditor", "currency", "channel", "rule", "messages")
+    list_filter = ("as_of", "rule", "channel")
+    search_fields = ("rule", "creditor__name")

@@ -632,9 +632,14 @@ class DocumentAccessLog(models.Model):
 # Segmentation and KPI snapshot models live in their own modules (models.py stays readable).
 from portfolio.models_kpis import (  # noqa: E402,F401
     AgingSnapshot,
+    AgreementSpan,
     BucketTransition,
     CollectionDay,
     DebtMonthOpening,
+    InstalmentDay,
+    MessageDay,
+    PromiseDay,
+    SuppressionDay,
 )
 from portfolio.models_segments import (  # noqa: E402,F401
     BehaviourScore,

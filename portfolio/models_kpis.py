@@ -149,3 +149,119 @@ class BucketTransition(_Cut):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.from_bucket} → {self.to_state} {self.currency}"
+
+
+class PromiseDay(_Cut):
+    """Promises to pay on one business date: made that day, and falling due that day.
+
+    `due` counts the (not cancelled) promises whose promised date is `as_of`; each is `kept`
+    (covered in full by date + grace), `broken` or still `awaiting` (grace not over). Rows
+    of recent dates are rewritten every night until their promises are all judged.
+    """
+
+    as_of = models.DateField(_("business date"))
+    made = models.PositiveIntegerField(_("promises made"), default=0)
+    made_amount = models.DecimalField(_("amount promised"), default=0, **MONEY)
+    due = models.PositiveIntegerField(_("promises due"), default=0)
+    kept = models.PositiveIntegerField(_("promises kept"), default=0)
+    broken = models.PositiveIntegerField(_("promises broken"), default=0)
+    awaiting = models.PositiveIntegerField(_("promises awaiting"), default=0)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency"]
+        verbose_name = _("promise day")
+        verbose_name_plural = _("promise days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.creditor_id} {self.currency} {self.kept}/{self.due}"
+
+
+class InstalmentDay(_Cut):
+    """Agreement instalments falling due on one date and whether they were paid on time."""
+
+    as_of = models.DateField(_("due date"))
+    due = models.PositiveIntegerField(_("instalments due"), default=0)
+    due_amount = models.DecimalField(_("amount due"), default=0, **MONEY)
+    kept = models.PositiveIntegerField(_("paid in full on time"), default=0)
+    partial = models.PositiveIntegerField(_("partly paid"), default=0)
+    awaiting = models.PositiveIntegerField(_("grace not over"), default=0)
+    paid_amount = models.DecimalField(_("amount paid"), default=0, **MONEY)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency"]
+        verbose_name = _("instalment day")
+        verbose_name_plural = _("instalment days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.creditor_id} {self.currency} {self.kept}/{self.due}"
+
+
+class AgreementSpan(_Cut):
+    """One row per agreement that was ever active: when it was active and whether it broke.
+
+    Rewritten every night; "agreements active at any time in a period" are the spans that
+    overlap it (a count per day would count a long agreement once per day).
+    """
+
+    # A plain id (the table is rebuilt from the agreements every night; no cross-app key).
+    agreement_id = models.BigIntegerField(_("agreement"), unique=True)
+    active_from = models.DateField(_("active from"))
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    broken_on = models.DateField(_("broken on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-active_from", "agreement_id"]
+        verbose_name = _("agreement span")
+        verbose_name_plural = _("agreement spans")
+        indexes = [models.Index(fields=["creditor", "active_from"])]
+
+    def __str__(self):
+        return f"{self.agreement_id} {self.active_from} – {self.active_until or '…'}"
+
+
+class MessageDay(_Cut):
+    """Outbox messages of one business date per channel and template, down to payments.
+
+    A message covering debts of two currencies counts once in each currency; `followed`
+    counts messages taken as delivered that were followed by a payment on one of the debts
+    it covers (of that currency) within 7 days of sending.
+    """
+
+    as_of = models.DateField(_("business date"))
+    channel = models.CharField(_("channel"), max_length=10)
+    template = models.CharField(_("template"), max_length=60)
+    planned = models.PositiveIntegerField(_("planned"), default=0)
+    suppressed = models.PositiveIntegerField(_("suppressed"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    confirmed = models.PositiveIntegerField(_("delivery confirmed"), default=0)
+    followed = models.PositiveIntegerField(_("followed by a payment in 7 days"), default=0)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency", "channel", "template"]
+        verbose_name = _("message day")
+        verbose_name_plural = _("message days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.channel} {self.template} {self.followed}/{self.delivered}"
+
+
+class SuppressionDay(_Cut):
+    """Planned messages the compliance engine suppressed on one business date, by rule."""
+
+    as_of = models.DateField(_("business date"))
+    channel = models.CharField(_("channel"), max_length=10)
+    rule = models.CharField(_("rule"), max_length=40)
+    messages = models.PositiveIntegerField(_("messages"), default=0)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "rule"]
+        verbose_name = _("suppression day")
+        verbose_name_plural = _("suppression days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.rule} {self.messages}"

@@ -67,11 +67,99 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             ],
         ),
         "collectors": (
-            [_("Collector"), _("Currency"), _("Collected"), _("Payments")],
             [
-                [r["collector"], r["currency"], r["collected"], r["payments"]]
-                for r in data["leaderboard"]
+                _("Collector"),
+                _("Currency"),
+                _("Collected"),
+                _("Payments"),
+                _("Promises made"),
+                _("Promises kept"),
+                _("Promises broken"),
+                _("Promise-kept rate"),
             ],
+            [
+                [
+                    r["collector"],
+                    r["currency"],
+                    r["collected"],
+                    r["payments"],
+                    r["promises_made"],
+                    r["promises_kept"],
+                    r["promises_broken"],
+                    r["promise_kept_rate"],
+                ]
+                for r in data["collector_productivity"]
+            ],
+        ),
+        "promises-agreements": (
+            [
+                _("Currency"),
+                _("Promises made"),
+                _("Promises due"),
+                _("Promises kept"),
+                _("Promises broken"),
+                _("Promises in grace"),
+                _("Promise-kept rate"),
+                _("Instalments due"),
+                _("Instalments paid on time"),
+                _("Instalments partly or late paid"),
+                _("Instalments in grace"),
+                _("Agreement compliance"),
+                _("Agreements active"),
+                _("Agreements broken"),
+                _("Broken-agreement rate"),
+            ],
+            [
+                [
+                    h["currency"],
+                    h["promises_made"],
+                    h["promises_due"],
+                    h["promises_kept"],
+                    h["promises_broken"],
+                    h["promises_awaiting"],
+                    h["promise_kept_rate"],
+                    h["instalments_due"],
+                    h["instalments_kept"],
+                    h["instalments_partial"],
+                    h["instalments_awaiting"],
+                    h["agreement_compliance"],
+                    h["agreements_active"],
+                    h["agreements_broken"],
+                    h["broken_agreement_rate"],
+                ]
+                for h in data["headline"]
+            ],
+        ),
+        "funnel": (
+            [
+                _("Currency"),
+                _("Planned"),
+                _("Suppressed"),
+                _("Sent"),
+                _("Delivered"),
+                _("Delivery confirmed"),
+                _("Paid within 7 days"),
+                _("Effectiveness"),
+            ],
+            [
+                [
+                    r["currency"],
+                    r["planned"],
+                    r["suppressed"],
+                    r["sent"],
+                    r["delivered"],
+                    r["confirmed"],
+                    r["followed"],
+                    r["effectiveness"],
+                ]
+                for r in data["message_funnel"]
+            ],
+        ),
+        "channels": _effectiveness(data["channel_effectiveness"], "channel", _("Channel")),
+        "templates": _effectiveness(data["template_effectiveness"], "template", _("Template")),
+        "suppressions": (
+            [_("Rule"), _("Channel"), _("Currency"), _("Messages")],
+            [[r["rule"], r["channel"], r["currency"], r["messages"]] for r in data["suppressions"]],
         ),
         "segments": (
             [_("Segment"), _("Code"), _("Currency"), _("Debts"), _("Balance")],
@@ -107,6 +195,23 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
             ],
         ),
     }
+
+
+def _effectiveness(rows, key, label):
+    return (
+        [
+            label,
+            _("Currency"),
+            _("Sent"),
+            _("Delivered"),
+            _("Paid within 7 days"),
+            _("Effectiveness"),
+        ],
+        [
+            [r[key], r["currency"], r["sent"], r["delivered"], r["followed"], r["effectiveness"]]
+            for r in rows
+        ],
+    )
 
 
 def to_csv(headers: list[str], rows: list[list]) -> bytes:

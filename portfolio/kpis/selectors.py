@@ -12,6 +12,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.kpis.activity_selectors import (
+    kpi_agreements,
+    kpi_channel_effectiveness,
+    kpi_collector_productivity,
+    kpi_message_funnel,
+    kpi_promises,
+    kpi_suppressions,
+    kpi_template_effectiveness,
+)
 from portfolio.kpis.forms import KpiFilters
 from portfolio.kpis.segment_selectors import (
     kpi_segment_migrations,
@@ -31,22 +40,17 @@ END_STATES = [*BUCKETS, "paid", "written_off"]
 # KPIs of KPIS.md that need tables other issues are building; each becomes one more
 # computation here (and one more column in the snapshots) when its table lands.
 PENDING_KPIS = [
-    ("promise_rate", _("Promise rate"), _("needs promises to pay (issue #5)")),
-    ("promise_kept_rate", _("Promise-kept rate"), _("needs promises to pay (issue #5)")),
-    ("agreement_compliance", _("Agreement compliance"), _("needs agreements (issue #5)")),
-    ("broken_agreement_rate", _("Broken-agreement rate"), _("needs agreements (issue #5)")),
+    (
+        "promise_rate",
+        _("Promise rate"),
+        _("needs right-party contacts (issue #8); promises made are shown"),
+    ),
     ("contact_rate", _("Contact rate"), _("needs collector interactions (issue #8)")),
     ("rpc_rate", _("Right-party contact rate"), _("needs collector interactions (issue #8)")),
     (
-        "channel_effectiveness",
-        _("Channel and template effectiveness"),
-        _("needs delivered messages (issue #4)"),
-    ),
-    ("suppressed_contacts", _("Suppressed contacts"), _("needs the compliance engine (issue #4)")),
-    (
-        "collector_productivity",
-        _("Collector productivity (attempts, RPCs, promises)"),
-        _("needs interactions and promises (issues #5, #8); amount collected is shown"),
+        "collector_attempts",
+        _("Collector productivity: cases worked, attempts and RPCs"),
+        _("needs collector interactions (issue #8); collected, promises and kept rate are shown"),
     ),
 ]
 
@@ -325,10 +329,18 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
     transitions = kpi_transitions(f, month)
     transitions_previous = kpi_transitions(f, previous_month)
     open_balance = kpi_open_balance(f, as_of)
+    promises = kpi_promises(_cut(f), f.date_from, f.date_to)
+    promises_before = kpi_promises(_cut(f), prev_from, prev_to)
+    agreements = kpi_agreements(_cut(f), f.date_from, f.date_to)
+    agreements_before = kpi_agreements(_cut(f), prev_from, prev_to)
     headline = []
-    for currency in sorted(set(current) | set(open_balance) | set(transitions)):
+    currencies = set(current) | set(open_balance) | set(transitions) | set(promises)
+    for currency in sorted(currencies | set(agreements)):
         now = current.get(currency, {})
         before = previous.get(currency, {})
+        promise = promises.get(currency, {})
+        agreement = agreements.get(currency, {})
+        agreement_before = agreements_before.get(currency, {})
         cure = transitions.get(currency, {}).get("cure_rate")
         cure_before = transitions_previous.get(currency, {}).get("cure_rate")
         headline.append(
@@ -348,8 +360,26 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
                 "open_debts": open_balance.get(currency, {}).get("debts") or 0,
                 "cure_rate": cure,
                 "cure_rate_previous": cure_before,
+                "promises_made": promise.get("made") or 0,
+                "promises_due": promise.get("due") or 0,
+                "promises_kept": promise.get("kept") or 0,
+                "promises_broken": promise.get("broken") or 0,
+                "promises_awaiting": promise.get("awaiting") or 0,
+                "promise_kept_rate": promise.get("kept_rate"),
+                "promise_kept_rate_previous": promises_before.get(currency, {}).get("kept_rate"),
+                "instalments_due": agreement.get("instalments_due", 0),
+                "instalments_kept": agreement.get("instalments_kept", 0),
+                "instalments_partial": agreement.get("instalments_partial", 0),
+                "instalments_awaiting": agreement.get("instalments_awaiting", 0),
+                "agreement_compliance": agreement.get("agreement_compliance"),
+                "agreement_compliance_previous": agreement_before.get("agreement_compliance"),
+                "agreements_active": agreement.get("agreements_active", 0),
+                "agreements_broken": agreement.get("agreements_broken", 0),
+                "broken_agreement_rate": agreement.get("broken_agreement_rate"),
+                "broken_agreement_rate_previous": agreement_before.get("broken_agreement_rate"),
             }
         )
+    leaderboard = kpi_leaderboard(f)
     return {
         "as_of": as_of,
         "date_from": f.date_from,
@@ -361,7 +391,14 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
         "aging": kpi_aging(f, as_of),
         "collected_per_day": kpi_collected_per_day(f),
         "roll_rates": [{"currency": c, **v} for c, v in transitions.items()],
-        "leaderboard": kpi_leaderboard(f),
+        "leaderboard": leaderboard,
+        "collector_productivity": kpi_collector_productivity(
+            _cut(f), f.date_from, f.date_to, leaderboard
+        ),
+        "channel_effectiveness": kpi_channel_effectiveness(_cut(f), f.date_from, f.date_to),
+        "template_effectiveness": kpi_template_effectiveness(_cut(f), f.date_from, f.date_to),
+        "message_funnel": kpi_message_funnel(_cut(f), f.date_from, f.date_to),
+        "suppressions": kpi_suppressions(_cut(f), f.date_from, f.date_to),
         "cumulative_recovery": kpi_cumulative_recovery(f),
         "segments": kpi_segments(f, as_of),
         "segment_migrations": kpi_segment_migrations(f),

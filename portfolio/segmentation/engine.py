@@ -14,15 +14,15 @@ BUCKETS = [key for key, _label in AGING_BUCKET_CHOICES]
 # Upper DPD bound of each bucket but the last (current is DPD <= 0).
 BUCKET_LIMITS = [0, 30, 60, 90, 180, 360]
 
-# Score components (points); docs/segments.md explains them. Promise and contact components
-# are designed in with their weights but contribute 0 until their tables exist.
+# Score components (points); docs/segments.md explains them. The contact component is
+# designed in with its weight but contributes 0 until interactions (issue #8) exist.
 SCORE_BASE = 50
 SCORE_WEIGHTS = {
     "recency": {"30": 20, "90": 10, "365": 0, "older": -10},
     "share": 20,  # × mean share of each open debt already paid
     "dpd": {0: 10, 30: 0, 60: -5, 90: -10, 180: -20, "older": -30},
     "frequency": 2,  # × payments in the last 180 days, at most 5 of them
-    "promises": 15,  # pending (issue #5): × (kept - broken) / promises made, 0 until then
+    "promises": 15,  # × (kept - broken) / promises made (the debtor's own promises)
     "contacts": 10,  # pending (issue #8): × right-party contacts / attempts, 0 until then
 }
 COMPONENTS = ("recency", "share", "dpd", "frequency", "promises", "contacts")
@@ -41,7 +41,8 @@ def payment_flags(debts: pd.DataFrame) -> dict[str, pd.Series]:
     """Boolean series per PaymentBehaviour value.
 
     Expects `days_since_payment` (NaN when never paid), `payments_total` (count, all time) and
-    `balance`. Broken promises/agreements are false until issue #5's tables exist.
+    `balance`; optionally `broken_promises` (count) and `agreement_broken` (0/1) per debt
+    (missing: none broken, e.g. a hand-built frame).
     """
     since = debts["days_since_payment"]
     paid_ever = debts["payments_total"] > 0
@@ -52,8 +53,12 @@ def payment_flags(debts: pd.DataFrame) -> dict[str, pd.Series]:
         PaymentBehaviour.NOT_PAID_90: ~(since <= 90).fillna(False).astype(bool),
         PaymentBehaviour.PARTIAL_PAYER: paid_ever & (debts["balance"] > 0),
         PaymentBehaviour.NEVER_PAID: ~paid_ever,
-        PaymentBehaviour.BROKEN_PROMISE: false,
-        PaymentBehaviour.BROKEN_AGREEMENT: false,
+        PaymentBehaviour.BROKEN_PROMISE: (
+            (debts["broken_promises"] > 0).astype(bool) if "broken_promises" in debts else false
+        ),
+        PaymentBehaviour.BROKEN_AGREEMENT: (
+            (debts["agreement_broken"] > 0).astype(bool) if "agreement_broken" in debts else false
+        ),
     }
 
 
@@ -76,11 +81,23 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
             "dpd": debts["dpd"],
             "since": debts["debtor_days_since_payment"],
             "p180": debts["debtor_payments_180"],
+            "made": debts.get("debtor_promises", 0),
+            "kept": debts.get("debtor_kept", 0),
+            "broken": debts.get("debtor_broken", 0),
         }
     )
     per = frame.groupby("debtor_id", sort=True).agg(
-        share=("share", "mean"), dpd=("dpd", "max"), since=("since", "min"), p180=("p180", "max")
+        share=("share", "mean"),
+        dpd=("dpd", "max"),
+        since=("since", "min"),
+        p180=("p180", "max"),
+        made=("made", "max"),
+        kept=("kept", "max"),
+        broken=("broken", "max"),
     )
+    made = per["made"].to_numpy().astype("float64")
+    net = (per["kept"] - per["broken"]).to_numpy().astype("float64")
+    promise_share = np.divide(net, made, out=np.zeros_like(made), where=made > 0)
     w = SCORE_WEIGHTS
     since = per["since"]
     recency = np.select(
@@ -101,7 +118,9 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
             "share": np.floor(w["share"] * per["share"].to_numpy() + 0.5).astype("int64"),
             "dpd": dpd_points,
             "frequency": w["frequency"] * per["p180"].fillna(0).clip(upper=5).astype("int64"),
-            "promises": 0,
+            # Half away from zero, like the share (np.round would round half to even).
+            "promises": np.sign(promise_share)
+            * np.floor(np.abs(w["promises"] * promise_share) + 0.5),
             "contacts": 0,
         },
         index=per.index,

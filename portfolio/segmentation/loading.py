@@ -95,7 +95,71 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         DEBT_COLUMNS,
     )
     payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
-    return debts_with_payments(debts, payments)
+    frame = debts_with_payments(debts, payments)
+    return debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
+
+
+PROMISE_COLUMNS = ["debt_id", "debtor_id", "made", "kept", "broken", "agreement_broken"]
+
+
+def load_promises(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debt with promises or agreements: promises made (not cancelled), kept and broken
+    (resolved by `as_of`), and whether an agreement covering it broke by `as_of`."""
+    where, params = "", [as_of, as_of, as_of, as_of]
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" WHERE d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT x.debt_id, d.debtor_id, sum(x.made), sum(x.kept), sum(x.broken),
+               max(x.agreement_broken)
+          FROM (
+            SELECT p.debt_id, 1 AS made,
+                   CASE WHEN p.status = 'kept' AND p.resolved_on <= %s THEN 1 ELSE 0 END AS kept,
+                   CASE WHEN p.status = 'broken' AND p.resolved_on <= %s THEN 1 ELSE 0 END
+                       AS broken,
+                   0 AS agreement_broken
+              FROM agreements_promisetopay p
+             WHERE p.status <> 'cancelled' AND p.made_on <= %s
+            UNION ALL
+            SELECT l.debt_id, 0, 0, 0, 1
+              FROM agreements_agreementdebt l
+              JOIN agreements_paymentagreement a ON a.id = l.agreement_id
+             WHERE a.status = 'broken' AND a.ended_on <= %s
+          ) x JOIN portfolio_debt d ON d.id = x.debt_id{where}
+         GROUP BY x.debt_id, d.debtor_id
+        """,
+        params,
+        PROMISE_COLUMNS,
+    )
+
+
+def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataFrame:
+    """Add per-debt `broken_promises`, `agreement_broken` and the debtor's promise counts
+    (all their debts, closed ones too): `debtor_promises`, `debtor_kept`, `debtor_broken`."""
+    per_debt = promises[["debt_id", "broken", "agreement_broken"]].rename(
+        columns={"debt_id": "id", "broken": "broken_promises"}
+    )
+    per_debtor = (
+        promises.groupby("debtor_id")
+        .agg(
+            debtor_promises=("made", "sum"),
+            debtor_kept=("kept", "sum"),
+            debtor_broken=("broken", "sum"),
+        )
+        .reset_index()
+    )
+    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    for column in (
+        "broken_promises",
+        "agreement_broken",
+        "debtor_promises",
+        "debtor_kept",
+        "debtor_broken",
+    ):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
 
 
 def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:

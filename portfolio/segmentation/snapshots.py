@@ -18,6 +18,7 @@ from django.db import connection
 from core.bulk import days_between_sql
 from portfolio.models import OPEN_STAGES
 from portfolio.segmentation.loading import day_bounds
+from portfolio.segmentation.snapshots_activity import activity_snapshots_write
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
 DEBT_CUT = "d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id, d.currency"
@@ -55,6 +56,7 @@ def snapshots_write(*, as_of: datetime.date) -> None:
         next_day = as_of + datetime.timedelta(days=1)
         if next_day.day == 1:
             _opening(cursor, as_of=as_of, month=next_day)
+        activity_snapshots_write(cursor, as_of=as_of)
 
 
 def _aging(cursor, as_of) -> None:
@@ -153,7 +155,7 @@ def _transitions(cursor, *, as_of, month) -> None:
 
 
 def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int:
-    """Rebuild CollectionDay for [start, end): payments and closures are facts of their day.
+    """Rebuild CollectionDay for [start, end) and the activity snapshots for [start, end].
 
     (Aging and transitions describe the portfolio as it stands, so they are not backfilled.)
     """
@@ -166,4 +168,6 @@ def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int
             _collection_day(cursor, day)
             day += datetime.timedelta(days=1)
             days += 1
+        # Promises, instalments and messages of those days, judged with the facts up to `end`.
+        activity_snapshots_write(cursor, as_of=end, since=start)
     return days

@@ -5,6 +5,7 @@ import datetime
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from core.dates import business_today
@@ -12,7 +13,7 @@ from core.decorators import manager_required
 from portfolio.kpis.export import kpi_tables, to_csv, to_xlsx
 from portfolio.kpis.forms import KpiFilterForm
 from portfolio.kpis.selectors import kpi_dashboard
-from portfolio.models import Stage
+from portfolio.models import Channel, Stage
 from portfolio.models_kpis import END_STATE_CHOICES
 from portfolio.models_segments import AGING_BUCKET_CHOICES
 
@@ -94,7 +95,14 @@ def dashboard(request):
                 paid_to=data["date_to"].isoformat(),
             )
             row["open_link"] = _debt_link(form, currency=row["currency"], state="open")
-        for row in data["leaderboard"]:
+        channels = dict(Channel.choices)
+        for row in data["channel_effectiveness"]:
+            row["label"] = channels.get(row["channel"], row["channel"])
+        for row in data["template_effectiveness"]:
+            row["label"] = row["template"]
+        for row in data["suppressions"]:
+            row["channel_label"] = channels.get(row["channel"], row["channel"])
+        for row in data["collector_productivity"]:
             row["link"] = _debt_link(
                 form,
                 currency=row["currency"],
@@ -130,6 +138,20 @@ def dashboard(request):
                 "buckets": dict(AGING_BUCKET_CHOICES),
                 "end_states": states,
                 "export_query": request.GET.urlencode(),
+                "message_tables": [
+                    (
+                        "channels",
+                        data["channel_effectiveness"],
+                        "channel",
+                        _("Effectiveness by channel"),
+                    ),
+                    (
+                        "templates",
+                        data["template_effectiveness"],
+                        "template",
+                        _("Effectiveness by template"),
+                    ),
+                ],
                 "has_data": bool(as_of or data["collected_per_day"]),
             }
         )

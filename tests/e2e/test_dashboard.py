@@ -134,3 +134,64 @@ def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, port
     expect(panel).to_contain_text("Antigüedad del último pago")
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot("debt-segment-es").parent / "debt-segment-panel-es.png"))
+
+
+def test_manager_sees_promises_and_the_message_funnel(
+    live_server, page, screenshot, portfolio_with_history
+):
+    from agreements.models import PromiseToPay
+    from portfolio.models import Debt
+    from portfolio.segmentation.snapshots import collection_days_backfill
+    from tests.factories.messaging import make_message
+    from tests.kpis.helpers import at
+
+    first, _second, third = Debt.objects.filter(debt_ref__startswith="AND-").order_by("debt_ref")
+    for debt, made, due, status in (
+        (first, D(2026, 11, 1), D(2026, 11, 4), "kept"),  # paid Nov 5, within the grace
+        (third, D(2026, 11, 10), D(2026, 11, 12), "broken"),  # never paid
+    ):
+        PromiseToPay.objects.create(
+            debt=debt,
+            debtor=debt.debtor,
+            amount=Decimal("200000"),
+            currency="COP",
+            promised_date=due,
+            grace_days=2,
+            channel="phone",
+            status=status,
+            made_on=made,
+        )
+    day = D(2026, 11, 3)
+    make_message(debt=first, business_date=day, status="delivered", sent_at=at(day, 9))
+    make_message(
+        debt=third,
+        business_date=day,
+        channel="sms",
+        template="firm_notice",
+        status="suppressed",
+        suppression_rule="CO-WINDOW",
+    )
+    collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
+
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/dashboard/?{PERIOD}&creditor=banco-andino")
+    promises = page.locator('.kpi-stats[data-kind="promises"]')
+    expect(promises.locator('[data-kpi="promise-kept-rate"]')).to_have_text(re.compile(r"50,0\s?%"))
+    expect(promises).to_contain_text("1 cumplidas, 1 incumplidas")
+    funnel = page.locator("#table-funnel-COP")
+    expect(funnel.locator('[data-kpi="messages-followed"]')).to_contain_text(
+        re.compile(r"1 \(100,0\s?%\)")
+    )
+    expect(page.locator("#table-suppressions")).to_contain_text("CO-WINDOW")
+    expect(page.locator("main")).not_to_contain_text("Tasa de promesas cumplidas: necesita")
+    promises.scroll_into_view_if_needed()
+    screenshot("dashboard-promises-es")
+    funnel.scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(screenshot("dashboard-funnel-es").parent / "dashboard-funnel-view-es.png")
+    )
+
+    page.locator(".langswitch button[value=en]").click()
+    expect(page.locator('.kpi-stats[data-kind="promises"]')).to_contain_text("1 kept, 1 broken")
+    expect(page.locator("main")).to_contain_text("Messages: from planned to paid")
+    screenshot("dashboard-promises-en")

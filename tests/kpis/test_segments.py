@@ -153,7 +153,7 @@ def test_payment_behaviour_and_score_rules(creditor, clean_segments):
     # 50 + recency 20 + share round(20 * 0.5)=10 + dpd(5 days)=0 + frequency 2 = 82.
     assert BehaviourScore.objects.get(debtor=payer.debtor).score == 82
     assert (payer.segment_id, silent.segment_id) == (good.id, never.id)
-    # Broken promises evaluate to false until agreements exist: nobody lands there.
+    # Neither debt has a broken promise (tests/kpis/test_segments_promises.py has those).
     assert not Debt.objects.filter(segment=broken).exists()
 
 
