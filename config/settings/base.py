@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.PortalSecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -170,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.letters_print_batch_task",
         "schedule": crontab(hour=env.int("CARTERA_LETTERS_HOUR", default=20), minute=0),
     },
+    # Debtor portal: finished rate-limit windows and day-old access codes.
+    "portal-purge": {"task": "portal.tasks.portal_purge", "schedule": 3600.0},
     # Segments, behaviour scores and KPI snapshots at the end of the business day (after the
     # morning cycle and the day's payments); the next morning's cycle uses the new segments.
     "nightly-segments": {
@@ -199,6 +202,17 @@ CARTERA_DISPATCH_LEASE_SECONDS = env.int("CARTERA_DISPATCH_LEASE_SECONDS", defau
 CARTERA_SANDBOX_DELAY_SECONDS = env.float("CARTERA_SANDBOX_DELAY_SECONDS", default=0.0)
 # HMAC secret of the sandbox provider's delivery callbacks (tests and demos).
 CARTERA_SANDBOX_WEBHOOK_SECRET = env("CARTERA_SANDBOX_WEBHOOK_SECRET", default=SECRET_KEY)
+# Debtor portal (issue #7): personal link lifetime, session idle time, lockout, payments.
+CARTERA_PORTAL_LINK_MAX_AGE = env.int("CARTERA_PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
+CARTERA_PORTAL_SESSION_SECONDS = env.int("CARTERA_PORTAL_SESSION_SECONDS", default=15 * 60)
+CARTERA_PORTAL_MAX_FAILURES = env.int("CARTERA_PORTAL_MAX_FAILURES", default=5)
+CARTERA_PORTAL_LOCK_MINUTES = env.int("CARTERA_PORTAL_LOCK_MINUTES", default=15)
+CARTERA_PORTAL_PAYMENT_PROVIDER = env("CARTERA_PORTAL_PAYMENT_PROVIDER", default="sandbox")
+CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET = env(
+    "CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET", default=SECRET_KEY + ":portal-sandbox"
+)
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
