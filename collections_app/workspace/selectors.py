@@ -10,6 +10,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -18,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Extract, Least, Now
+from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone
 
 from collections_app.models import Hold, Interaction, StageChange, Task
@@ -37,6 +38,18 @@ TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST = 1, 2, 3, 4
 CALLBACK_KINDS = (Task.Kind.CALLBACK, Task.Kind.FOLLOW_UP, Task.Kind.CALL)
 BROKEN_KINDS = (Task.Kind.BROKEN_AGREEMENT, Task.Kind.BROKEN_PROMISE)
 STALE_CAP_DAYS = 30
+
+
+class DaysSince(Func):
+    """Whole days from a timestamp to now, on PostgreSQL and on SQLite (the make run default,
+    which has no interval arithmetic for Extract)."""
+
+    output_field = IntegerField()
+    template = "CAST(EXTRACT(DAY FROM (NOW() - %(expressions)s)) AS INTEGER)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(julianday('now') - julianday(%(expressions)s) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _end_of_day(as_of: datetime.date) -> datetime.datetime:
@@ -94,7 +107,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
             ),
             stale_days=Least(
                 Coalesce(
-                    Extract(Now() - F("last_contact_at"), "day"),
+                    DaysSince(F("last_contact_at")),
                     Value(STALE_CAP_DAYS),
                     output_field=IntegerField(),
                 ),
