@@ -1,10 +1,12 @@
 """Reads for the portal: always filtered by the signed-in debtor (another id is a 404)."""
 
+import datetime
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
-from portal.models import Dispute, PaymentIntent
+from portal.models import ContactPreference, Dispute, PaymentIntent
 from portfolio.models import Debt, Payment
 
 
@@ -45,3 +47,12 @@ def debtor_intent(debtor_id: int, reference: str) -> PaymentIntent:
         provider_reference=reference,
         debt__debtor_id=debtor_id,
     )
+
+
+def preferred_hours(*, debtor_ids) -> dict[int, tuple[datetime.time, datetime.time]]:
+    """The contact hours each debtor chose in the portal (only well-formed windows), for the
+    planner: the one read other apps make of portal preferences."""
+    rows = ContactPreference.objects.filter(
+        debtor_id__in=list(debtor_ids), preferred_from__isnull=False, preferred_to__isnull=False
+    ).values_list("debtor_id", "preferred_from", "preferred_to")
+    return {debtor_id: (start, end) for debtor_id, start, end in rows if start < end}

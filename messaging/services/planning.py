@@ -121,7 +121,7 @@ def _chunks(items, size=CHUNK):
 
 
 def _debtors(ids) -> dict[int, dict]:
-    from portal.models import ContactPreference
+    from portal.selectors import preferred_hours
     from portfolio.models import Debtor
 
     found = {}
@@ -131,12 +131,8 @@ def _debtors(ids) -> dict[int, dict]:
         for row in Debtor.objects.filter(id__in=chunk).values(*fields):
             found[row["id"]] = {**row, "preferred": None}
         # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
-        preferences = ContactPreference.objects.filter(
-            debtor_id__in=chunk, preferred_from__isnull=False, preferred_to__isnull=False
-        ).values_list("debtor_id", "preferred_from", "preferred_to")
-        for debtor_id, start, end in preferences:
-            if start < end:
-                found[debtor_id]["preferred"] = (start, end)
+        for debtor_id, hours in preferred_hours(debtor_ids=chunk).items():
+            found[debtor_id]["preferred"] = hours
     return found
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, render_version
@@ -62,6 +63,18 @@ class TomorrowPreview:
     suppressed: list = field(default_factory=list)
     samples: list = field(default_factory=list)
     total: int = 0
+
+    @property
+    def breakdowns(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """(heading, [(value, count)]) for the page's three count lists."""
+        return [
+            (title, [(row[column], row["n"]) for row in rows])
+            for title, column, rows in (
+                (_("By stage"), "stage", self.by_stage),
+                (_("By channel"), "channel", self.by_channel),
+                (_("By template"), "template", self.by_template),
+            )
+        ]
 
 
 def tomorrow_preview(*, user, business_date: datetime.date, samples: int = 6) -> TomorrowPreview:

@@ -27,6 +27,9 @@ def test_tomorrow_preview_counts_what_would_be_planned_and_writes_nothing(credit
 
     assert preview.total >= 1
     assert {"stage": "friendly_reminder", "n": 1} in preview.by_stage
+    headings = [title for title, _rows in preview.breakdowns]
+    assert headings == ["By stage", "By channel", "By template"]
+    assert ("friendly_reminder", 1) in dict(preview.breakdowns)["By stage"]
     assert preview.samples and "Banco Andino" in preview.samples[0]["rendered"].body
     after = (Message.objects.count(), ContactAction.objects.count(), StageChange.objects.count())
     assert after == before and not CycleRun.objects.exists()
@@ -39,6 +42,9 @@ def test_tomorrow_page_renders_for_managers(client, manager, creditor):
     client.force_login(manager)
     response = client.get(reverse("messaging:tomorrow"))
     assert response.status_code == 200
+    html = response.content.decode()
+    for heading in ("By stage", "By channel", "By template"):
+        assert f"<h3>{heading}</h3>" in html
 
 
 def test_paying_off_a_debt_plans_a_thank_you(creditor, manager, django_capture_on_commit_callbacks):
