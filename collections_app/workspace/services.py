@@ -66,12 +66,14 @@ def interaction_log(
     promise_amount: Decimal | None = None,
     promise_date: datetime.date | None = None,
     callback_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> Interaction:
     """Record a contact attempt and its consequences in one transaction (all or nothing).
 
     promise_to_pay → a promise (agreements' promise_create); callback_requested → a callback
     task; dispute → the dispute hold. An outbound contact the compliance engine refuses at
     that moment (window, caps, cool-down, consent, holds) is refused with the rule's id.
+    `now` is the current instant (the clock by default; given, it replays or tests a moment).
     """
     if not debt_queryset(user=user).filter(pk=debt.pk).exists():
         raise ApplicationError(_("Unknown debt."), field="debt")
@@ -88,7 +90,9 @@ def interaction_log(
             _("The note is too long (%(max)s characters at most).") % {"max": MAX_NOTE},
             field="note",
         )
-    now = timezone.now()
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("now must be an aware datetime")
     occurred_at = occurred_at or now
     if timezone.is_naive(occurred_at):
         raise ApplicationError(_("The time must include a time zone."), field="occurred_at")

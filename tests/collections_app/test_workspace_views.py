@@ -13,14 +13,14 @@ from agreements.models import PromiseToPay
 from collections_app.models import Assignment, Interaction, Task
 from core.dates import business_today
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import daytime_zone
+from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_hours")]
 
 
 def make_debt(creditor, collector, balance="1000000", **kwargs):
-    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
     return DebtFactory(
         creditor=creditor,
@@ -190,7 +190,7 @@ def test_a_callback_hour_is_the_debtors_local_time(client, creditor, collector):
 
 
 def test_mexican_case_offers_the_reason_question(client, creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=DAY_ZONE)
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
     client.force_login(collector)
     html = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()

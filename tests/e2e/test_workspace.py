@@ -11,7 +11,7 @@ from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
 from collections_app.models import Assignment, Interaction
 from core.dates import business_today
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import daytime_zone
+from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.e2e.conftest import TABLET
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -21,7 +21,11 @@ from tests.factories.portfolio import (
 )
 from tests.factories.users import CollectorFactory, ManagerFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("contact_hours"),
+]
 
 
 def log_in(page, live_server, username):
@@ -32,7 +36,7 @@ def log_in(page, live_server, username):
 
 
 def make_debt(creditor, collector, ref, principal="1000000.00", stage=Stage.FIRM_NOTICE):
-    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
     return DebtFactory(
         creditor=creditor,
