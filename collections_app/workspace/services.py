@@ -16,7 +16,7 @@ from collections_app.services.tasks import task_create
 from collections_app.workspace.contacts import (
     contact_check,
     nonpayment_reason_allowed,
-    visits_allowed,
+    visit_check,
 )
 from core.exceptions import ApplicationError
 from core.roles import COLLECTOR, is_manager
@@ -106,10 +106,10 @@ def interaction_log(
             _("CO-SCRIPT: the reason for non-payment may not be asked of Colombian debtors."),
             field="nonpayment_reason",
         )
-    if channel == Interaction.Channel.VISIT and not visits_allowed(debt=debt):
-        raise ApplicationError(
-            _("CO-VISIT: no collection visits to Colombian debtors."), field="channel"
-        )
+    if channel == Interaction.Channel.VISIT:
+        decision = visit_check(debt=debt, at=occurred_at)
+        if not decision.allowed:
+            raise _refusal(decision)
     if outcome == Interaction.Outcome.PROMISE_TO_PAY and (not promise_amount or not promise_date):
         raise ApplicationError(
             _("A promise to pay needs an amount and a date."), field="promise_amount"
