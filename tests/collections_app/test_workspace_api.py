@@ -56,3 +56,13 @@ def test_refusals_are_400_and_write_nothing(api_client, creditor, collector, oth
     )
     assert response.status_code == 400
     assert not Interaction.objects.exists()
+
+
+def test_a_visit_to_a_colombian_debtor_is_a_400_naming_co_visit(api_client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    api_client.force_authenticate(collector)
+    response = api_client.post(
+        URL, {"debt": debt.pk, "channel": "visit", "outcome": "no_answer"}, format="json"
+    )
+    assert response.status_code == 400 and "CO-VISIT" in response.content.decode()
+    assert not Interaction.objects.exists()
