@@ -40,6 +40,7 @@ class DebtFilter(django_filters.FilterSet):
     product = django_filters.MultipleChoiceFilter(choices=Product.choices, label=_("Product"))
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
     country = django_filters.CharFilter(field_name="debtor__country", lookup_expr="iexact")
+    city = django_filters.CharFilter(method="filter_city", label=_("City"))
     assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", label=_("Collector"))
     balance_min = django_filters.NumberFilter(field_name="balance", lookup_expr="gte")
     balance_max = django_filters.NumberFilter(field_name="balance", lookup_expr="lte")
@@ -92,6 +93,13 @@ class DebtFilter(django_filters.FilterSet):
             | Q(debtor__document_number=value)
             | Q(debtor__debtor_ref=value)
         )
+
+    def filter_city(self, queryset, name, value):
+        """The debtor's city, whatever the case and surrounding spaces ("bogotá " = "Bogotá")."""
+        value = " ".join(value.split())
+        if not value:
+            return queryset
+        return queryset.filter(debtor__city__iexact=value)
 
     def filter_dpd(self, queryset, name, value):
         if value is None:

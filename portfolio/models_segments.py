@@ -62,6 +62,14 @@ class SegmentDefinition(TimeStampedModel):
         default=False,
         help_text=_("Gets every debt no rule catches; exactly one exists and it has no rules."),
     )
+    field_visits = models.BooleanField(
+        _("field visits"),
+        default=False,
+        help_text=_(
+            "Each debt of the segment gets a field-visit task for its collector, where the "
+            "debtor's jurisdiction allows visits (none in Colombia: CO-VISIT)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -5,6 +5,9 @@ from rest_framework.test import APIClient
 from tests.factories.portfolio import CreditorFactory
 from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
 
+# `contact_hours`: the application clock frozen inside the contact hours (any day, any hour).
+pytest_plugins = ["tests.collections_app.workspace_helpers"]
+
 
 @pytest.fixture(autouse=True)
 def _reproducible_factories():

@@ -92,11 +92,7 @@ def contact_check(
     debtor = debt.debtor
     points = list(debtor.contact_points.all())
     consented = any(p.channel == channel and p.consent_granted for p in points)
-    holds = frozenset(
-        Hold.objects.filter(debtor_id=debtor.pk, closed_at__isnull=True)
-        .filter(_debt_or_debtor(debt))
-        .values_list("kind", flat=True)
-    )
+    holds = _open_holds(debt)
     # The call is about this debt: its stage is the contact's (no query for the others).
     stage = debt.stage
     active = PaymentAgreement.objects.filter(
@@ -121,15 +117,43 @@ def contact_check(
     return compliance.compliance_check(contact=contact, history=history)
 
 
-def _debt_or_debtor(debt):
+def _open_holds(debt) -> frozenset[str]:
     # A hold on this debt, or a debtor-wide hold (no debt).
-    return Q(debt_id=debt.pk) | Q(debt__isnull=True)
+    return frozenset(
+        Hold.objects.filter(debtor_id=debt.debtor_id, closed_at__isnull=True)
+        .filter(Q(debt_id=debt.pk) | Q(debt__isnull=True))
+        .values_list("kind", flat=True)
+    )
+
+
+def visit_rule(*, debt: Debt):
+    """The compliance rule forbidding field visits to this debt's debtor (CO-VISIT, or the
+    DEFAULT-VISIT of a country without a table), or None where visits are lawful."""
+    return compliance.visits_forbidden_by(country=debt.debtor.country, region=debt.debtor.region)
 
 
 def visits_allowed(*, debt: Debt) -> bool:
-    """Field visits: never for Colombian debtors (CO-VISIT; the microcredit exception needs a
-    written authorisation we do not record, so the conservative reading applies)."""
-    return debt.debtor.country != "CO"
+    return visit_rule(debt=debt) is None
+
+
+def visit_check(*, debt: Debt, at: datetime.datetime) -> compliance.Decision:
+    """May the collector visit this debt's debtor at `at`? The visit rule, then holds, rest
+    days and contact hours (MX-WINDOW covers visits), as the engine reads them."""
+    debtor = debt.debtor
+    contact = compliance.Contact(
+        debtor_id=debtor.pk,
+        creditor_id=debt.creditor_id,
+        country=debtor.country,
+        region=(debtor.region or "").upper(),
+        timezone=debtor.timezone,
+        channel="visit",
+        at=at,
+        stage=debt.stage,
+        purpose="collection",
+        consented=True,
+        holds=_open_holds(debt),
+    )
+    return compliance.visit_check(contact=contact)
 
 
 def nonpayment_reason_allowed(*, debt: Debt) -> bool:

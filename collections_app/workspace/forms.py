@@ -7,14 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collections_app.models import Interaction
-from collections_app.workspace.contacts import nonpayment_reason_allowed, visits_allowed
+from collections_app.workspace.contacts import nonpayment_reason_allowed, visit_rule
 
 
 class InteractionForm(forms.Form):
     """Log a contact: channel, outcome, note; a promise or callback from the same form.
 
-    Per the debtor's country: no "reason for non-payment" for Colombia (CO-SCRIPT) and no
-    field visit there (CO-VISIT)."""
+    Per the debtor's country: no "reason for non-payment" for Colombia (CO-SCRIPT), and no
+    field visit where a compliance rule forbids them (CO-VISIT, DEFAULT-VISIT), the rule named
+    under the channel."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
     outcome = forms.ChoiceField(
@@ -45,10 +46,18 @@ class InteractionForm(forms.Form):
     def __init__(self, *args, debt, **kwargs):
         super().__init__(*args, **kwargs)
         self.debt = debt
-        if not visits_allowed(debt=debt):
-            self.fields["channel"].choices = [
+        self.visit_rule = visit_rule(debt=debt)
+        if self.visit_rule is not None:
+            channel = self.fields["channel"]
+            channel.choices = [
                 c for c in Interaction.Channel.choices if c[0] != Interaction.Channel.VISIT
             ]
+            refusal = _("No field visits (%(rule)s): %(label)s.") % {
+                "rule": self.visit_rule.id,
+                "label": self.visit_rule.label,
+            }
+            channel.help_text = refusal
+            channel.error_messages["invalid_choice"] = refusal
         if not nonpayment_reason_allowed(debt=debt):
             del self.fields["nonpayment_reason"]
 

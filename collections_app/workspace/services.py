@@ -16,7 +16,7 @@ from collections_app.services.tasks import task_create
 from collections_app.workspace.contacts import (
     contact_check,
     nonpayment_reason_allowed,
-    visits_allowed,
+    visit_check,
 )
 from core.exceptions import ApplicationError
 from core.roles import COLLECTOR, is_manager
@@ -66,12 +66,14 @@ def interaction_log(
     promise_amount: Decimal | None = None,
     promise_date: datetime.date | None = None,
     callback_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> Interaction:
     """Record a contact attempt and its consequences in one transaction (all or nothing).
 
     promise_to_pay → a promise (agreements' promise_create); callback_requested → a callback
     task; dispute → the dispute hold. An outbound contact the compliance engine refuses at
     that moment (window, caps, cool-down, consent, holds) is refused with the rule's id.
+    `now` is the current instant (the clock by default; given, it replays or tests a moment).
     """
     if not debt_queryset(user=user).filter(pk=debt.pk).exists():
         raise ApplicationError(_("Unknown debt."), field="debt")
@@ -88,7 +90,9 @@ def interaction_log(
             _("The note is too long (%(max)s characters at most).") % {"max": MAX_NOTE},
             field="note",
         )
-    now = timezone.now()
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValueError("now must be an aware datetime")
     occurred_at = occurred_at or now
     if timezone.is_naive(occurred_at):
         raise ApplicationError(_("The time must include a time zone."), field="occurred_at")
@@ -102,10 +106,10 @@ def interaction_log(
             _("CO-SCRIPT: the reason for non-payment may not be asked of Colombian debtors."),
             field="nonpayment_reason",
         )
-    if channel == Interaction.Channel.VISIT and not visits_allowed(debt=debt):
-        raise ApplicationError(
-            _("CO-VISIT: no collection visits to Colombian debtors."), field="channel"
-        )
+    if channel == Interaction.Channel.VISIT:
+        decision = visit_check(debt=debt, at=occurred_at)
+        if not decision.allowed:
+            raise _refusal(decision)
     if outcome == Interaction.Outcome.PROMISE_TO_PAY and (not promise_amount or not promise_date):
         raise ApplicationError(
             _("A promise to pay needs an amount and a date."), field="promise_amount"

@@ -61,6 +61,29 @@ def _segments(request):
     return SegmentDefinition.objects.filter(creditor__in=creditors).order_by("name", "id")
 
 
+def _cities(request, filterset, limit: int = 300) -> list[str]:
+    """The cities of the debtors of the creditors the manager may see (of the creditor chosen
+    in the filters, if any): the suggestions of the bulk assignment's city filter."""
+    from portfolio.models import Debtor
+
+    creditors = creditor_list(user=request.user)
+    code = filterset.form.data.get("creditor")
+    if code:
+        creditors = creditors.filter(code=code)
+    rows = (
+        Debtor.objects.filter(creditor__in=creditors)
+        .exclude(city="")
+        .values("city")
+        .annotate(n=Count("id"))
+        .order_by("-n", "city")[:limit]
+    )
+    # The filter ignores case: "BOGOTÁ" and "Bogotá" are one suggestion, the commoner spelling.
+    spelling: dict[str, str] = {}
+    for row in rows:
+        spelling.setdefault(row["city"].strip().casefold(), row["city"].strip())
+    return sorted(spelling.values(), key=str.casefold)
+
+
 def _queue(request):
     query = _clean_query(request.GET)
     query.pop("page", None)
@@ -303,6 +326,7 @@ def assign_view(request):
             "products": Product.choices,
             "creditors": creditor_list(user=request.user).order_by("name"),
             "segments": _segments(request),
+            "cities": _cities(request, filterset),
         },
     )
 

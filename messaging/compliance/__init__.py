@@ -12,6 +12,8 @@ from messaging.compliance.engine import (
     compliance_check,
     rules_for,
     ruleset_cache,
+    visit_check,
+    visits_forbidden_by,
 )
 from messaging.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
 from messaging.compliance.purpose import purpose_for_template
@@ -31,4 +33,6 @@ __all__ = [
     "rules_for",
     "ruleset_cache",
     "spread_moment",
+    "visit_check",
+    "visits_forbidden_by",
 ]

@@ -79,6 +79,8 @@ def describe(rule: Rule) -> str:
         }
     if t == "content_ident":
         return _("the creditor's name appears in the text")
+    if t == "visit":
+        return _("no field visits")
     if t == "content_respect":
         return _("no legal-action words (demanda, embargo, legal action...) before pre-legal")
     return ""

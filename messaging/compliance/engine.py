@@ -5,18 +5,20 @@ rule sets once (`ruleset_cache()`), then checks ~100k contacts with plain Python
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from messaging.compliance.evaluators import EVALUATORS, Ctx, Rest, Window
+from messaging.compliance.evaluators import EVALUATORS, Ctx, Hold, Rest, Window
 from messaging.compliance.overrides import tighten
 from messaging.compliance.rules import Rule, legal_rules
 from messaging.compliance.timeutil import zone
 from messaging.compliance.types import ALLOWED, Contact, Decision, PastContact
 
 TIMEZONE_RULE = "ALL-TIMEZONE"
+VISIT_CHANNEL = "visit"
 
 
 class RuleSet:
@@ -224,3 +226,36 @@ def compliance_check(
 ) -> Decision:
     """May this contact happen at `contact.at`? The first rule that says no is named."""
     return resolve(contact, rules).check(contact, history)
+
+
+def visit_rule(rules: RuleSet) -> Rule | None:
+    """The rule of `rules` that forbids field visits outright (CO-VISIT), or None."""
+    return next((r for r in rules.rules if r.type == "visit"), None)
+
+
+def visits_forbidden_by(*, country: str, region: str = "") -> Rule | None:
+    """The law's rule forbidding field visits to debtors of `country`/`region`, or None
+    (no query: creditors cannot loosen it, and a visit rule is not overridable)."""
+    country, region = _norm(country, region)
+    return visit_rule(_legal_ruleset(country, region, _co_unanswered_calls_count()))
+
+
+def visit_check(*, contact: Contact, rules: RuleSet | None = None) -> Decision:
+    """May a collector visit the debtor at `contact.at`? A visit rule forbids it outright
+    (CO-VISIT, DEFAULT-VISIT); elsewhere a visit is a contact for the holds, rest days and
+    contact hours (MX-WINDOW: "contact or visit only in local hours"). Consent, caps and
+    content rules are about calls and messages, not visits."""
+    contact = replace(contact, channel=VISIT_CHANNEL)
+    ruleset = resolve(contact, rules)
+    forbidding = visit_rule(ruleset)
+    if forbidding is not None:
+        return Decision(False, forbidding.id, str(forbidding.label))
+    ctx = ruleset.context(contact, ())
+    if ctx is None:
+        return _timezone_decision(contact)
+    for ev in ruleset.evaluators:
+        if isinstance(ev, Hold | Rest | Window):
+            reason = ev.check(ctx)
+            if reason is not None:
+                return Decision(False, ev.rule.id, reason)
+    return ALLOWED

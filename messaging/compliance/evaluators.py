@@ -390,6 +390,13 @@ class Cooldown(Evaluator):
         return local_midnight(max(blocking) + datetime.timedelta(days=self.days), ctx.tz)
 
 
+class NoVisit(Evaluator):
+    """Field visits are forbidden outright (the rule's `channels` is ("visit",))."""
+
+    def check(self, ctx):
+        return _label(self.rule)
+
+
 EVALUATORS = {
     "hold": Hold,
     "consent": Consent,
@@ -402,4 +409,5 @@ EVALUATORS = {
     "cap": Cap,
     "channels": Channels,
     "cooldown": Cooldown,
+    "visit": NoVisit,
 }

@@ -27,6 +27,7 @@ TYPE_ORDER = (
     "content_optout",
     "content_ident",
     "content_respect",
+    "visit",
     "rest",
     "window",
     "cooldown",
@@ -242,6 +243,17 @@ CO = (
         max_channels=1,
         period_days=7,
     ),
+    rule(
+        "CO-VISIT",
+        "visit",
+        _("No collection visits to the debtor's home or workplace"),
+        "Ley 2300 de 2023 art. 6",
+        note=_(
+            "The microcredit / rural credit exception needs the debtor's express authorisation, "
+            "which is not recorded: no visits at all (conservative reading)."
+        ),
+        channels=("visit",),
+    ),
 )
 
 MX = (
@@ -397,6 +409,13 @@ DEFAULT = (
         days=7,
         channels=("voice",),
         after_kind="conversation",
+    ),
+    rule(
+        "DEFAULT-VISIT",
+        "visit",
+        _("Default: no collection visits"),
+        "Conservative default (as Colombia)",
+        channels=("visit",),
     ),
 )
 

@@ -11,7 +11,7 @@ from portfolio.models_segments import AGING_BUCKET_CHOICES
 class SegmentForm(forms.ModelForm):
     class Meta:
         model = SegmentDefinition
-        fields = ["creditor", "code", "name", "strategy", "priority", "is_active"]
+        fields = ["creditor", "code", "name", "strategy", "priority", "field_visits", "is_active"]
         widgets = {"strategy": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, creditors, allow_global: bool, **kwargs):

@@ -55,6 +55,11 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
                 run.scores_written = scores_write(scores, as_of=as_of)
             with phase("write segments"):
                 run.segment_changes = segments_write(debts, as_of=as_of)
+            with phase("field visits"):
+                # Segments whose strategy includes a field visit: tasks for the collectors.
+                from collections_app.services.field_visits import field_visit_tasks_sync
+
+                visits = field_visit_tasks_sync(as_of=as_of)
             with phase("snapshots"):
                 snapshots_write(as_of=as_of)
             run.debts = len(debts)
@@ -74,11 +79,13 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
         raise
     run.phase_seconds = seconds
     logger.info(
-        "nightly %s: %s debts, %s segment changes, %s scores written in %.1fs (%s)",
+        "nightly %s: %s debts, %s segment changes, %s scores written, field visits %s "
+        "in %.1fs (%s)",
         as_of,
         run.debts,
         run.segment_changes,
         run.scores_written,
+        visits,
         run.seconds,
         ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()),
     )

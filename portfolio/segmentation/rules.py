@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from portfolio.models_segments import PaymentBehaviour, SegmentDefinition, SegmentRule
 
 CATCH_ALL_CODE = "general"
+# Default segments whose strategy includes a field visit (a task per debt, where lawful).
+FIELD_VISIT_SEGMENTS = frozenset({"late-large-broken"})
 
 
 def segment_catch_all() -> SegmentDefinition:
@@ -163,7 +165,12 @@ def _ensure_defaults() -> int:
         if code in have:
             continue
         segment = SegmentDefinition.objects.create(
-            creditor=None, code=code, name=str(name), strategy=str(strategy), priority=priority
+            creditor=None,
+            code=code,
+            name=str(name),
+            strategy=str(strategy),
+            priority=priority,
+            field_visits=code in FIELD_VISIT_SEGMENTS,
         )
         SegmentRule.objects.bulk_create(
             SegmentRule(segment=segment, position=n, **rule) for n, rule in enumerate(rules, 1)

@@ -6,15 +6,15 @@ import pytest
 from django.utils import timezone
 
 from collections_app.models import Interaction, Task
-from tests.collections_app.workspace_helpers import daytime_zone, night_zone
+from tests.collections_app.workspace_helpers import DAY_ZONE, NIGHT_ZONE
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_hours")]
 URL = "/api/v1/interactions/"
 
 
 def make_debt(creditor, collector, tz=None):
-    debtor = DebtorFactory(creditor=creditor, timezone=tz or daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=tz or DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value=f"+57310{debtor.pk:07d}")
     return DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
 
@@ -44,7 +44,7 @@ def test_create_and_list_scoped(api_client, creditor, collector, other_collector
 
 
 def test_refusals_are_400_and_write_nothing(api_client, creditor, collector, other_collector):
-    night = make_debt(creditor, collector, tz=night_zone())
+    night = make_debt(creditor, collector, tz=NIGHT_ZONE)
     theirs = make_debt(creditor, other_collector)
     api_client.force_authenticate(collector)
     response = api_client.post(
@@ -55,4 +55,14 @@ def test_refusals_are_400_and_write_nothing(api_client, creditor, collector, oth
         URL, {"debt": theirs.pk, "channel": "call", "outcome": "no_answer"}, format="json"
     )
     assert response.status_code == 400
+    assert not Interaction.objects.exists()
+
+
+def test_a_visit_to_a_colombian_debtor_is_a_400_naming_co_visit(api_client, creditor, collector):
+    debt = make_debt(creditor, collector)
+    api_client.force_authenticate(collector)
+    response = api_client.post(
+        URL, {"debt": debt.pk, "channel": "visit", "outcome": "no_answer"}, format="json"
+    )
+    assert response.status_code == 400 and "CO-VISIT" in response.content.decode()
     assert not Interaction.objects.exists()

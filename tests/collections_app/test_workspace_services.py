@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -18,15 +19,15 @@ from collections_app.workspace.services import (
 from core.dates import business_today
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import daytime_zone, night_zone
+from tests.collections_app.workspace_helpers import DAY_ZONE, NIGHT_ZONE, contact_hours_instant
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_hours")]
 
 
 @pytest.fixture
 def debt(creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value="+573001234567")
     return DebtFactory(
         creditor=creditor, debtor=debtor, assigned_to=collector, stage=Stage.FIRM_NOTICE
@@ -104,7 +105,7 @@ def test_bad_input_is_refused_with_the_field(debt, collector, kwargs, field):
 
 
 def test_mexican_debtors_may_be_asked_the_reason_and_visited(creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=DAY_ZONE)
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="MXN")
     visit = log(
         debt,
@@ -117,7 +118,7 @@ def test_mexican_debtors_may_be_asked_the_reason_and_visited(creditor, collector
 
 
 def test_a_call_outside_the_window_is_refused_with_the_rule(creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, timezone=night_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=NIGHT_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value="+573009999999")
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
     with pytest.raises(ApplicationError) as exc:
@@ -126,8 +127,53 @@ def test_a_call_outside_the_window_is_refused_with_the_rule(creditor, collector)
     assert not Interaction.objects.exists()
 
 
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+@pytest.mark.parametrize(
+    ("local", "rule"),
+    [
+        (datetime.datetime(2026, 11, 29, 12, 0), "CO-REST"),  # a Sunday, noon
+        (datetime.datetime(2026, 12, 8, 10, 0), "CO-REST"),  # Inmaculada Concepción (Tuesday)
+        (datetime.datetime(2026, 11, 28, 19, 0), "CO-WINDOW"),  # Saturday after 15:00
+        (datetime.datetime(2026, 11, 25, 6, 30), "CO-WINDOW"),  # Wednesday before 07:00
+    ],
+)
+def test_the_instant_given_to_the_service_decides_the_contact_rules(debt, collector, local, rule):
+    now = local.replace(tzinfo=BOGOTA)
+    debt.debtor.timezone = "America/Bogota"
+    debt.debtor.save(update_fields=["timezone"])
+    with pytest.raises(ApplicationError) as exc:
+        log(debt, collector, now=now)
+    assert exc.value.message.startswith(f"Not allowed now ({rule})")
+    assert not Interaction.objects.exists()
+
+
+def test_a_call_on_a_saturday_morning_given_as_now_is_logged_then(debt, collector):
+    now = datetime.datetime(2026, 11, 28, 9, 0, tzinfo=BOGOTA)
+    debt.debtor.timezone = "America/Bogota"
+    debt.debtor.save(update_fields=["timezone"])
+    interaction = log(debt, collector, now=now)
+    assert interaction.occurred_at == now
+
+
+@pytest.mark.parametrize(
+    ("wall", "frozen"),
+    [
+        ("2026-11-29T12:00:00-05:00", "2026-11-27T15:00:00+00:00"),  # Sunday → Friday 10:00
+        ("2026-11-28T19:00:00-05:00", "2026-11-27T15:00:00+00:00"),  # Saturday → Friday
+        ("2026-12-08T10:00:00-05:00", "2026-12-07T15:00:00+00:00"),  # holiday → Monday
+        ("2026-12-09T03:00:00+00:00", "2026-12-07T15:00:00+00:00"),  # still the 8th in Bogotá
+        ("2026-11-25T23:30:00-05:00", "2026-11-25T15:00:00+00:00"),  # Wednesday night
+    ],
+)
+def test_the_test_clock_is_a_colombian_business_morning(wall, frozen):
+    instant = contact_hours_instant(datetime.datetime.fromisoformat(wall))
+    assert instant == datetime.datetime.fromisoformat(frozen)
+
+
 def test_us_call_cap_and_cool_down_read_the_logged_calls(creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value="+12145550100")
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="USD")
     now = timezone.now()
@@ -153,7 +199,7 @@ def test_us_call_cap_and_cool_down_read_the_logged_calls(creditor, collector):
 
 
 def test_us_conversation_starts_the_cool_down(creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, country="US", region="TX", timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value="+12145550101")
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector, currency="USD")
     log(debt, collector, outcome="right_party_contact")

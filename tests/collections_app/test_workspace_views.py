@@ -13,14 +13,20 @@ from agreements.models import PromiseToPay
 from collections_app.models import Assignment, Interaction, Task
 from core.dates import business_today
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import daytime_zone
-from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+from tests.collections_app.workspace_helpers import DAY_ZONE
+from tests.factories.portfolio import (
+    ContactPointFactory,
+    CreditorFactory,
+    DebtFactory,
+    DebtorFactory,
+)
+from tests.factories.users import CollectorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_hours")]
 
 
 def make_debt(creditor, collector, balance="1000000", **kwargs):
-    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
     return DebtFactory(
         creditor=creditor,
@@ -190,7 +196,7 @@ def test_a_callback_hour_is_the_debtors_local_time(client, creditor, collector):
 
 
 def test_mexican_case_offers_the_reason_question(client, creditor, collector):
-    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, country="MX", timezone=DAY_ZONE)
     debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
     client.force_login(collector)
     html = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
@@ -295,3 +301,108 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, creditor, colle
     response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
     assert len([e for e in response.context["events"] if e.kind == "interaction"]) == 60
     assert _case_queries(client, debt) == small
+
+
+def _city_debt(creditor, ref, city, balance, stage=Stage.FIRM_NOTICE):
+    debtor = DebtorFactory(creditor=creditor, city=city, timezone=DAY_ZONE)
+    return DebtFactory(
+        creditor=creditor,
+        debtor=debtor,
+        debt_ref=ref,
+        assigned_to=None,
+        principal=Decimal(balance),
+        interest=Decimal("0"),
+        fees=Decimal("0"),
+        stage=stage,
+    )
+
+
+@pytest.fixture
+def bogota_portfolio(creditor, manager):
+    # given creditor X's firm-notice debts in Bogotá (the city typed three ways) ...
+    for ref, city, balance in [
+        ("BOG-1", "Bogotá", "9000000"),
+        ("BOG-2", "BOGOTÁ", "1000000"),
+        ("BOG-3", "bogotá", "1000000"),
+        ("BOG-4", "Bogotá", "4000000"),
+        ("BOG-5", "Bogotá", "3000000"),
+        ("BOG-6", "Bogotá", "2000000"),
+        ("BOG-7", "Bogotá", "500000"),
+    ]:
+        _city_debt(creditor, ref, city, balance)
+    # ... and debts that must stay: another city, another stage, another creditor
+    _city_debt(creditor, "MED-1", "Medellín", "7000000")
+    _city_debt(creditor, "BOG-LEGAL", "Bogotá", "7000000", stage=Stage.PRE_LEGAL)
+    other = CreditorFactory(code="otro", name="Otro Banco")
+    other.managers.add(manager)
+    _city_debt(other, "OTHER-BOG", "Bogotá", "7000000")
+
+
+def test_bulk_assignment_by_city_balances_by_count(
+    client, manager, collector, other_collector, bogota_portfolio
+):
+    third = CollectorFactory(username="collector3")
+    client.force_login(manager)
+    url = reverse("workspace:assign") + "?creditor=banco-andino&stage=firm_notice&city=bogot%C3%A1"
+    page = client.get(url)
+    assert page.context["summary"]["count"] == 7
+    assert page.context["cities"] == ["Bogotá", "Medellín"]
+    html = page.content.decode()
+    assert 'name="city"' in html and 'value="bogotá"' in html
+    data = {"collectors": [collector.pk, other_collector.pk, third.pk], "mode": "count"}
+    preview = client.post(url, data)
+    assert [(r["collector"].username, r["count"]) for r in preview.context["preview"]] == [
+        ("collector", 3),
+        ("collector2", 2),
+        ("collector3", 2),
+    ]
+    client.post(url, {**data, "confirm": "1", "expected": "7"})
+    assigned = dict(
+        Debt.objects.filter(assigned_to__isnull=False).values_list(
+            "debt_ref", "assigned_to__username"
+        )
+    )
+    assert sorted(assigned) == ["BOG-1", "BOG-2", "BOG-3", "BOG-4", "BOG-5", "BOG-6", "BOG-7"]
+    assert sorted(assigned.values()) == ["collector"] * 3 + ["collector2"] * 2 + ["collector3"] * 2
+    assert Assignment.objects.count() == 7
+
+
+def test_bulk_assignment_by_city_balances_by_balance(
+    client, manager, collector, other_collector, bogota_portfolio
+):
+    third = CollectorFactory(username="collector3")
+    client.force_login(manager)
+    url = reverse("workspace:assign") + "?creditor=banco-andino&stage=firm_notice&city=BOGOTÁ"
+    data = {"collectors": [collector.pk, other_collector.pk, third.pk], "mode": "balance"}
+    preview = client.post(url, data)
+    # largest first, each to the lightest: 9M | 4M + 1M + 1M | 3M + 2M + 0.5M
+    assert [(r["count"], r["balance"]) for r in preview.context["preview"]] == [
+        (1, Decimal("9000000.00")),
+        (3, Decimal("6000000.00")),
+        (3, Decimal("5500000.00")),
+    ]
+    client.post(url, {**data, "confirm": "1", "expected": "7"})
+    assert Debt.objects.get(debt_ref="BOG-1").assigned_to == collector
+    for ref in ("MED-1", "BOG-LEGAL", "OTHER-BOG"):
+        assert Debt.objects.get(debt_ref=ref).assigned_to is None
+
+
+def test_the_debts_api_filters_by_city(api_client, manager, bogota_portfolio):
+    api_client.force_authenticate(manager)
+    response = api_client.get(
+        "/api/v1/debts/", {"city": "medellín", "creditor": "banco-andino", "page_size": 50}
+    )
+    assert response.status_code == 200
+    assert [row["debt_ref"] for row in response.json()["results"]] == ["MED-1"]
+
+
+def test_one_filter_bar_serves_the_debt_list_live_and_the_queue_plain(client, creditor, collector):
+    client.force_login(collector)
+    listing = client.get(reverse("portfolio:debt-list") + "?q=OBL&dpd_min=5").content.decode()
+    queue = client.get(reverse("workspace:queue") + "?q=OBL&dpd_min=5").content.decode()
+    for html in (listing, queue):
+        bar = html.split('class="filterbar"', 1)[1].split("</form>", 1)[0]
+        assert 'name="q"' in bar and 'value="OBL"' in bar and 'value="5"' in bar
+    assert 'hx-target="#debt-results"' in listing and 'id="debt-filters"' in listing
+    assert "hx-get" not in queue.split('class="filterbar"', 1)[1].split("</form>", 1)[0]
+    assert 'name="city"' not in queue  # the city filter belongs to the bulk assignment

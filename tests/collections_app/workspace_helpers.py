@@ -1,46 +1,53 @@
-"""Helpers for the workspace tests: debtors whose local "now" is inside the contact hours."""
+"""Helpers for the workspace tests: a clock frozen inside the contact hours, whatever the day.
+
+The contact rules depend on the debtor's local day and hour (CO-WINDOW, CO-REST: no calls on
+Sundays or Colombian holidays), so a test that logs a call "now" with the real clock fails at
+night, on Sundays and on holidays. The `contact_hours` fixture freezes the application's clock
+(`django.utils.timezone.now`, which `business_today()`, the services and the compliance
+engine all read) at 10:00 in Bogotá on the latest Colombian business day on or before the
+real date: a call to a debtor in `DAY_ZONE` is then lawful in every jurisdiction we know, and
+one to a debtor in `NIGHT_ZONE` (03:00 there, the same business day) falls outside every
+window. The frozen instant stays within a few days of the real one, so cookies and sessions
+the browser tests use do not expire.
+"""
 
 import datetime
+import os
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+import holidays
+import pytest
 
-
-def daytime_zone() -> str:
-    """An IANA zone (Etc/GMT±N) where a Colombian debtor may lawfully be called now and for the
-    next hour, asked of the compliance engine itself (weekday and Saturday hours, Sundays and
-    Colombian holidays), so the contact-hour rules allow a call made "now" whatever day and time
-    the tests run on, wherever the engine allows one."""
-    from messaging import compliance
-
-    now = timezone.now()
-    rules = compliance.rules_for(country="CO")
-    for offset in (*range(-2, 15), *range(-12, -2)):  # midday zones first
-        zone = "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset else "")
-        local = now + datetime.timedelta(hours=offset)
-        if not 9 <= local.hour <= 13:
-            continue
-        allowed = all(
-            compliance.compliance_check(
-                contact=compliance.Contact(
-                    debtor_id=1, creditor_id=1, country="CO", region="", timezone=zone,
-                    channel="voice", at=now + datetime.timedelta(minutes=minutes),
-                    stage="firm_notice", purpose="collection", consented=True,
-                    holds=frozenset(),
-                ),
-                history=[],
-                rules=rules,
-            ).allowed
-            for minutes in (0, 60)
-        )  # fmt: skip
-        if allowed:
-            return zone
-    raise AssertionError("no zone where a Colombian debtor may be called now (a Sunday?)")
+BOGOTA = ZoneInfo("America/Bogota")
+DAY_ZONE = "America/Bogota"  # 10:00 local at the frozen instant
+NIGHT_ZONE = "Etc/GMT+12"  # UTC-12: 03:00 local on the same business day
+CONTACT_HOUR = datetime.time(10, 0)
+# Set to an ISO instant to run the suite as if the wall clock said so (e.g. a Sunday).
+WALL_CLOCK_ENV = "CARTERA_TEST_WALL_CLOCK"
 
 
-def night_zone() -> str:
-    """A zone where it is now between 01:00 and 04:59: every contact window is closed."""
-    now = timezone.now()
-    for offset in range(-12, 15):
-        if 1 <= (now + datetime.timedelta(hours=offset)).hour <= 4:
-            return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset else "")
-    raise AssertionError("no night zone")
+def contact_hours_instant(wall_clock: datetime.datetime) -> datetime.datetime:
+    """10:00 Bogotá on the latest Colombian business day (Mon-Fri, not a national holiday) on
+    or before `wall_clock`'s date in Bogotá."""
+    day = wall_clock.astimezone(BOGOTA).date()
+    co_holidays = holidays.country_holidays("CO", years=range(day.year - 1, day.year + 1))
+    while day.weekday() >= 5 or day in co_holidays:
+        day -= datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, CONTACT_HOUR, tzinfo=BOGOTA).astimezone(datetime.UTC)
+
+
+def wall_clock() -> datetime.datetime:
+    forced = os.environ.get(WALL_CLOCK_ENV)
+    if forced:
+        return datetime.datetime.fromisoformat(forced)
+    return datetime.datetime.now(datetime.UTC)
+
+
+@pytest.fixture
+def contact_hours(monkeypatch) -> datetime.datetime:
+    """Freeze the application clock inside the contact hours; returns the frozen instant."""
+    from django.utils import timezone
+
+    frozen = contact_hours_instant(wall_clock())
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    return frozen

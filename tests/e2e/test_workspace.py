@@ -11,7 +11,7 @@ from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
 from collections_app.models import Assignment, Interaction
 from core.dates import business_today
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import daytime_zone
+from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.e2e.conftest import TABLET
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -21,7 +21,11 @@ from tests.factories.portfolio import (
 )
 from tests.factories.users import CollectorFactory, ManagerFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("contact_hours"),
+]
 
 
 def log_in(page, live_server, username):
@@ -32,7 +36,7 @@ def log_in(page, live_server, username):
 
 
 def make_debt(creditor, collector, ref, principal="1000000.00", stage=Stage.FIRM_NOTICE):
-    debtor = DebtorFactory(creditor=creditor, timezone=daytime_zone())
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
     ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
     return DebtFactory(
         creditor=creditor,
@@ -114,6 +118,44 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     page.set_viewport_size(TABLET)
     page.goto(f"{live_server.url}/debts/{top.pk}/")
     screenshot("workspace-case-tablet-es")
+
+
+def test_manager_assigns_a_city_of_one_creditor_balanced_by_balance(live_server, page, screenshot):
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    other = CreditorFactory(code="coop-sur", name="Cooperativa del Sur")
+    ManagerFactory(username="directora", creditors=[creditor, other])
+    names = [("ana", "Ana", "Ruiz"), ("luis", "Luis", "Mora"), ("eva", "Eva", "Gil")]
+    collectors = [CollectorFactory(username=u, first_name=f, last_name=s) for u, f, s in names]
+    for i, principal in enumerate(["9000000.00", "4000000.00", "3000000.00", "2000000.00"]):
+        debt = make_debt(creditor, None, f"BOG-{i}", principal=principal)
+        debt.debtor.city = "Bogotá"
+        debt.debtor.save(update_fields=["city"])
+    for ref, owner, city in [("MED-1", creditor, "Medellín"), ("SUR-1", other, "Bogotá")]:
+        debt = make_debt(owner, None, ref)
+        debt.debtor.city = city
+        debt.debtor.save(update_fields=["city"])
+
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/workspace/assign/")
+    page.get_by_label("Acreedor").select_option("banco-andino")
+    page.get_by_label("Ciudad").fill("bogotá")
+    page.get_by_role("button", name="Filtrar").click()
+    expect(page.get_by_test_id("selection")).to_contain_text("4 obligaciones abiertas")
+    for _u, first, last in names:
+        page.get_by_label(f"{first} {last}").check()
+    page.get_by_label("Saldo total").check()
+    page.locator("form.card button.btn--primary").click()
+    preview = page.get_by_test_id("preview")
+    expect(preview.locator("tbody tr")).to_have_count(3)
+    screenshot("workspace-assign-city-es")
+    page.locator("button[name=confirm]").click()
+    expect(page.locator(".messages")).to_contain_text("4")
+    owners = dict(
+        Debt.objects.filter(assigned_to__isnull=False).values_list("debt_ref", "assigned_to")
+    )
+    # largest first, each to the lightest: 9M | 4M | 3M + 2M
+    ana, luis, eva = (c.pk for c in collectors)
+    assert owners == {"BOG-0": ana, "BOG-1": luis, "BOG-2": eva, "BOG-3": eva}
 
 
 def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):

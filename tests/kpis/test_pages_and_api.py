@@ -177,6 +177,23 @@ def test_manager_creates_a_segment_for_their_creditor(client, manager, creditor)
     )
 
 
+def test_manager_turns_field_visits_on_for_a_segment(client, manager, creditor):
+    client.force_login(manager)
+    page = client.get(reverse("portfolio:segment-new")).content.decode()
+    assert 'name="field_visits"' in page
+    data = {
+        "creditor": creditor.pk,
+        "code": "visitas",
+        "name": "Visitas",
+        "priority": "5",
+        "field_visits": "on",
+        "is_active": "on",
+        **_rule_post(aging_buckets=["360+"]),
+    }
+    assert client.post(reverse("portfolio:segment-new"), data).status_code == 302
+    assert SegmentDefinition.objects.get(code="visitas").field_visits is True
+
+
 def test_segment_form_validation_writes_nothing(client, manager, creditor):
     client.force_login(manager)
     before = SegmentDefinition.objects.count()
