@@ -40,6 +40,12 @@ KPI_PARAMS = [
     OpenApiParameter("segment", int, description="Segment id"),
     OpenApiParameter("collector", int, description="Collector (user) id"),
     OpenApiParameter("currency", str, description="ISO 4217 code"),
+    OpenApiParameter(
+        "channel",
+        str,
+        description="Contact channel (call, inbound_call, whatsapp, sms, email, visit): "
+        "narrows the contact figures only",
+    ),
 ]
 
 
@@ -66,12 +72,33 @@ class KpiApi(APIView):
                 "as_of": serializers.DateField(allow_null=True),
                 "date_from": serializers.DateField(),
                 "date_to": serializers.DateField(),
-                "headline": serializers.ListField(child=serializers.DictField()),
+                "headline": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Per currency. Contacts: contacts_logged, cases_worked, attempts, "
+                    "attempts_reached, rpcs, contact_promises, contact_rate, rpc_rate, "
+                    "promise_rate, each rate with _previous and _change (vs the previous "
+                    "period of the same length).",
+                ),
                 "aging": serializers.ListField(child=serializers.DictField()),
                 "collected_per_day": serializers.ListField(child=serializers.DictField()),
                 "roll_rates": serializers.ListField(child=serializers.DictField()),
                 "leaderboard": serializers.ListField(child=serializers.DictField()),
-                "collector_productivity": serializers.ListField(child=serializers.DictField()),
+                "collector_productivity": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Per collector and currency over the period: days_worked, "
+                    "cases_worked, interactions, attempts, reached, rpc, promises, contact_rate, "
+                    "rpc_rate, promise_rate (contacts they logged); collected, payments, "
+                    "promises_made/kept/broken, promise_kept_rate (their assigned debts).",
+                ),
+                "collector_days": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="The same per collector, day (`date`) and currency.",
+                ),
+                "contact_channels": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Per currency and interaction channel: interactions, attempts, "
+                    "reached, rpc, promises and the three rates (attempts: calls and visits).",
+                ),
                 "channel_effectiveness": serializers.ListField(child=serializers.DictField()),
                 "template_effectiveness": serializers.ListField(child=serializers.DictField()),
                 "message_funnel": serializers.ListField(child=serializers.DictField()),

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from collections_app.models import Interaction
 from core.dates import business_today
 from core.decorators import manager_required
 from portfolio.kpis.export import kpi_tables, to_csv, to_xlsx
@@ -27,8 +28,12 @@ def _form(request) -> KpiFilterForm:
     return KpiFilterForm(data, user=request.user, default_to=business_today())
 
 
-def _debt_link(form: KpiFilterForm, **extra) -> str:
-    """The debt list filtered like the dashboard, plus the figure's own condition."""
+def _debt_link(form: KpiFilterForm, *, by_contact=False, **extra) -> str:
+    """The debt list filtered like the dashboard, plus the figure's own condition.
+
+    The collector filter means the debts assigned to them, except for contact figures
+    (`by_contact`), where it means the contacts they logged.
+    """
     data = form.cleaned_data
     query = QueryDict(mutable=True)
     if data.get("creditor"):
@@ -38,7 +43,9 @@ def _debt_link(form: KpiFilterForm, **extra) -> str:
     if data.get("segment"):
         query["segment"] = data["segment"].id
     if data.get("collector"):
-        query["assigned_to"] = data["collector"].id
+        query["contacted_by" if by_contact else "assigned_to"] = data["collector"].id
+    if by_contact and data.get("channel"):
+        query["contact_channel"] = data["channel"]
     if data.get("currency"):
         query["currency"] = data["currency"].upper()
     for key, value in extra.items():
@@ -68,6 +75,163 @@ def _chart_data(data: dict) -> dict:
         "collected": {c: [s.get(d, 0) for d in days] for c, s in per_currency.items()},
         "buckets": [str(buckets[b]) for b in buckets],
         "aging": aging,
+    }
+
+
+def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
+    """The debts behind a contact figure: a contact of `kind` in the period."""
+    return _debt_link(
+        form,
+        by_contact=True,
+        contact=kind,
+        contacted_from=data["date_from"].isoformat(),
+        contacted_to=data["date_to"].isoformat(),
+        **extra,
+    )
+
+
+def _col(label, key, kind="text", link=None) -> dict:
+    return {"label": label, "key": key, "kind": kind, "link": link}
+
+
+def _tables(data: dict, buckets: dict) -> dict[str, dict]:
+    """The dashboard's plain tables, each drawn by includes/kpi_table.html with its export."""
+    currency = _col(_("Currency"), "currency")
+    for row in data["aging"]:
+        row["bucket_label"] = buckets.get(row["bucket"], row["bucket"])
+    effectiveness = [
+        currency,
+        _col(_("Sent"), "sent", "num"),
+        _col(_("Delivered"), "delivered", "num"),
+        _col(_("Paid within 7 days"), "followed", "num"),
+        _col(_("Effectiveness"), "effectiveness", "pct"),
+    ]
+    return {
+        "aging": {
+            "id": "aging",
+            "export": "aging",
+            "title": _("Aging by bucket"),
+            "rows": data["aging"],
+            "columns": [
+                currency,
+                _col(_("Aging bucket"), "bucket_label"),
+                _col(_("Debts"), "debts", "num", link="link"),
+                _col(_("Balance"), "balance", "money"),
+            ],
+        },
+        "contact_channels": {
+            "id": "contact-channels",
+            "export": "contact-channels",
+            "title": _("Contacts by channel"),
+            "note": _(
+                "Attempts are outbound calls and field visits; messages sent by hand and calls "
+                "from the debtor are logged but are not attempts."
+            ),
+            "empty": _("No contacts logged in this period."),
+            "rows": data["contact_channels"],
+            "columns": [
+                _col(_("Channel"), "label"),
+                currency,
+                _col(_("Contacts logged"), "interactions", "num", link="link"),
+                _col(_("Attempts"), "attempts", "num"),
+                _col(_("Reached a person"), "reached", "num"),
+                _col(_("Right-party contacts"), "rpc", "num"),
+                _col(_("Promises to pay"), "promises", "num"),
+                _col(_("Contact rate"), "contact_rate", "pct"),
+                _col(_("RPC rate"), "rpc_rate", "pct"),
+                _col(_("Promise rate"), "promise_rate", "pct"),
+            ],
+        },
+        "collectors": {
+            "id": "collectors",
+            "export": "collectors",
+            "title": _("Collector productivity"),
+            "note": _(
+                "Cases worked, attempts, RPCs and promises: the contacts each collector logged "
+                "(a case counts once per day it was worked). Collected, payments and the "
+                "promise-kept rate: their assigned debts. Per day: the collector-days export."
+            ),
+            "empty": _("No contacts, payments or promises for collectors in this period."),
+            "rows": data["collector_productivity"],
+            "columns": [
+                _col(_("Collector"), "collector", link="link"),
+                currency,
+                _col(_("Days worked"), "days_worked", "num"),
+                _col(_("Cases worked"), "cases_worked", "num", link="worked_link"),
+                _col(_("Attempts"), "attempts", "num", link="attempts_link"),
+                _col(_("RPCs"), "rpc", "num", link="rpc_link"),
+                _col(_("RPC rate"), "rpc_rate", "pct"),
+                _col(_("Promises obtained"), "promises", "num", link="promises_link"),
+                _col(_("Collected"), "collected", "money", link="collected_link"),
+                _col(_("Payments"), "payments", "num"),
+                _col(_("Promises on assigned debts"), "promises_made", "num"),
+                _col(_("Promise-kept rate"), "promise_kept_rate", "pct"),
+            ],
+        },
+        "segments": {
+            "id": "segments",
+            "export": "segments",
+            "title": _("Segments"),
+            "empty": _("No segmented debts in the snapshot."),
+            "rows": data["segments"],
+            "columns": [
+                _col(_("Segment"), "name"),
+                currency,
+                _col(_("Debts"), "debts", "num", link="link"),
+                _col(_("Balance"), "balance", "money"),
+            ],
+        },
+        "migrations": {
+            "id": "migrations",
+            "export": "segment-migrations",
+            "title": _("Moves between segments in the period"),
+            "empty": _("No debt changed segment in this period."),
+            "rows": data["segment_migrations"],
+            "columns": [
+                _col(_("From segment"), "from"),
+                _col(_("To segment"), "to"),
+                _col(_("Debts"), "debts", "num"),
+            ],
+        },
+        "cumulative": {
+            "id": "cumulative",
+            "export": "cumulative-recovery",
+            "title": _("Cumulative recovery by placement"),
+            "rows": data["cumulative_recovery"],
+            "columns": [
+                _col(_("Portfolio"), "portfolio"),
+                currency,
+                _col(_("Balance at placement"), "placed_balance", "money"),
+                _col(_("Recovery by months since placement"), "points", "points"),
+            ],
+        },
+        "channels": {
+            "id": "channels",
+            "export": "channels",
+            "title": _("Effectiveness by channel"),
+            "rows": data["channel_effectiveness"],
+            "columns": [_col(_("Channel"), "label"), *effectiveness],
+        },
+        "templates": {
+            "id": "templates",
+            "export": "templates",
+            "title": _("Effectiveness by template"),
+            "rows": data["template_effectiveness"],
+            "columns": [_col(_("Template"), "label"), *effectiveness],
+        },
+        "suppressions": {
+            "id": "suppressions",
+            "export": "suppressions",
+            "title": _("Suppressed contacts by rule"),
+            "empty": _("No messages suppressed in this period."),
+            "rows": data["suppressions"],
+            "columns": [
+                _col(_("Rule"), "rule", "code"),
+                _col(_("Channel"), "channel_label"),
+                currency,
+                _col(_("Messages"), "messages", "num"),
+            ],
+        },
     }
 
 
@@ -102,19 +266,41 @@ def dashboard(request):
             row["label"] = row["template"]
         for row in data["suppressions"]:
             row["channel_label"] = channels.get(row["channel"], row["channel"])
+        for row in data["headline"]:
+            for kind in ("attempt", "reached", "rpc", "promise"):
+                row[f"{kind}_link"] = _contact_link(form, data, kind, currency=row["currency"])
+        contact_channels = dict(Interaction.Channel.choices)
+        for row in data["contact_channels"]:
+            row["label"] = contact_channels.get(row["channel"], row["channel"])
+            row["link"] = _contact_link(
+                form, data, "logged", currency=row["currency"], contact_channel=row["channel"]
+            )
         for row in data["collector_productivity"]:
             row["link"] = _debt_link(
+                form, currency=row["currency"], assigned_to=row["collector_id"]
+            )
+            row["collected_link"] = _debt_link(
                 form,
                 currency=row["currency"],
                 assigned_to=row["collector_id"],
                 paid_from=data["date_from"].isoformat(),
                 paid_to=data["date_to"].isoformat(),
             )
+            for kind, key in (
+                ("logged", "worked_link"),
+                ("attempt", "attempts_link"),
+                ("rpc", "rpc_link"),
+                ("promise", "promises_link"),
+            ):
+                row[key] = _contact_link(
+                    form, data, kind, currency=row["currency"], contacted_by=row["collector_id"]
+                )
         for row in data["segments"]:
             row["link"] = _debt_link(
                 form, currency=row["currency"], segment=row["segment_id"], state="open"
             )
         states = dict(END_STATE_CHOICES)
+        buckets = dict(AGING_BUCKET_CHOICES)
         for block in data["roll_rates"]:
             for matrix_row in block["matrix"]:
                 for cell in matrix_row["cells"]:
@@ -135,23 +321,11 @@ def dashboard(request):
             {
                 "data": data,
                 "chart": _chart_data(data),
-                "buckets": dict(AGING_BUCKET_CHOICES),
+                "buckets": buckets,
                 "end_states": states,
                 "export_query": request.GET.urlencode(),
-                "message_tables": [
-                    (
-                        "channels",
-                        data["channel_effectiveness"],
-                        "channel",
-                        _("Effectiveness by channel"),
-                    ),
-                    (
-                        "templates",
-                        data["template_effectiveness"],
-                        "template",
-                        _("Effectiveness by template"),
-                    ),
-                ],
+                "tables": _tables(data, buckets),
+                "has_attempts": any(h["attempts"] for h in data["headline"]),
                 "has_data": bool(as_of or data["collected_per_day"]),
             }
         )
