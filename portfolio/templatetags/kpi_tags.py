@@ -49,7 +49,7 @@ def debt_segment_panel(debt, user):
     return {"debt": debt, "segment": debt.segment, "score": score, "reasons": reasons}
 
 
-NUMERIC_KINDS = {"num": "num", "pct": "num", "money": "num money"}
+NUMERIC_KINDS = {"num": "num", "pct": "num", "money": "num money", "count_rate": "num"}
 
 
 @register.filter
@@ -78,5 +78,10 @@ def kpi_cell(row, column):
         text = "" if value is None else value
     href = row.get(column["link"]) if column.get("link") else None
     if href and value:
-        return format_html('<a href="{}">{}</a>', href, text)
+        text = format_html('<a href="{}">{}</a>', href, text)
+    if kind == "count_rate":
+        # A count and its rate in one cell: "4 (50.0 %)", so the table fits a laptop screen.
+        return format_html(
+            '{} <span class="small muted">({})</span>', text, pct(row.get(column["rate"]))
+        )
     return conditional_escape(text)

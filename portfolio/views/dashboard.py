@@ -90,8 +90,8 @@ def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
     )
 
 
-def _col(label, key, kind="text", link=None) -> dict:
-    return {"label": label, "key": key, "kind": kind, "link": link}
+def _col(label, key, kind="text", link=None, rate=None) -> dict:
+    return {"label": label, "key": key, "kind": kind, "link": link, "rate": rate}
 
 
 def _tables(data: dict, buckets: dict) -> dict[str, dict]:
@@ -134,12 +134,14 @@ def _tables(data: dict, buckets: dict) -> dict[str, dict]:
                 currency,
                 _col(_("Contacts logged"), "interactions", "num", link="link"),
                 _col(_("Attempts"), "attempts", "num"),
-                _col(_("Reached a person"), "reached", "num"),
-                _col(_("Right-party contacts"), "rpc", "num"),
-                _col(_("Promises to pay"), "promises", "num"),
-                _col(_("Contact rate"), "contact_rate", "pct"),
-                _col(_("RPC rate"), "rpc_rate", "pct"),
-                _col(_("Promise rate"), "promise_rate", "pct"),
+                _col(
+                    _("Reached a person (contact rate)"),
+                    "reached",
+                    "count_rate",
+                    rate="contact_rate",
+                ),
+                _col(_("RPCs (RPC rate)"), "rpc", "count_rate", rate="rpc_rate"),
+                _col(_("Promises (promise rate)"), "promises", "count_rate", rate="promise_rate"),
             ],
         },
         "collectors": {
@@ -159,9 +161,14 @@ def _tables(data: dict, buckets: dict) -> dict[str, dict]:
                 _col(_("Days worked"), "days_worked", "num"),
                 _col(_("Cases worked"), "cases_worked", "num", link="worked_link"),
                 _col(_("Attempts"), "attempts", "num", link="attempts_link"),
-                _col(_("RPCs"), "rpc", "num", link="rpc_link"),
-                _col(_("RPC rate"), "rpc_rate", "pct"),
-                _col(_("Promises obtained"), "promises", "num", link="promises_link"),
+                _col(_("RPCs (RPC rate)"), "rpc", "count_rate", link="rpc_link", rate="rpc_rate"),
+                _col(
+                    _("Promises (promise rate)"),
+                    "promises",
+                    "count_rate",
+                    link="promises_link",
+                    rate="promise_rate",
+                ),
                 _col(_("Collected"), "collected", "money", link="collected_link"),
                 _col(_("Payments"), "payments", "num"),
                 _col(_("Promises on assigned debts"), "promises_made", "num"),
