@@ -310,8 +310,12 @@ def kpi_cumulative_recovery(f: KpiFilters) -> list[dict]:
     return result
 
 
-def kpi_dashboard(*, filters: KpiFilters) -> dict:
-    """Everything the dashboard page and `GET /api/v1/kpis/` show, for one set of filters."""
+def kpi_dashboard(*, filters: KpiFilters, collector_days: bool = True) -> dict:
+    """Everything the dashboard page and `GET /api/v1/kpis/` show, for one set of filters.
+
+    `collector_days` (productivity per collector and day) is for the API and the exports; the
+    page shows the period's totals and leaves it out (thousands of rows on a large team).
+    """
     f = filters
     as_of = latest_snapshot_date(creditor_ids=f.creditor_ids, on_or_before=f.date_to)
     prev_from, prev_to = f.previous
@@ -415,7 +419,9 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
             leaderboard,
             kpi_collector_contacts(_cut(f), f.channel, f.date_from, f.date_to),
         ),
-        "collector_days": kpi_collector_days(_cut(f), f.channel, f.date_from, f.date_to),
+        "collector_days": (
+            kpi_collector_days(_cut(f), f.channel, f.date_from, f.date_to) if collector_days else []
+        ),
         "contact_channels": kpi_contact_channels(_cut(f), f.channel, f.date_from, f.date_to),
         "channel_effectiveness": kpi_channel_effectiveness(_cut(f), f.date_from, f.date_to),
         "template_effectiveness": kpi_template_effectiveness(_cut(f), f.date_from, f.date_to),

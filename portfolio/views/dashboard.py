@@ -248,7 +248,7 @@ def dashboard(request):
     form = _form(request)
     context = {"form": form, "data": None}
     if form.is_valid():
-        data = kpi_dashboard(filters=form.filters())
+        data = kpi_dashboard(filters=form.filters(), collector_days=False)
         as_of = data["as_of"]
         for row in data["aging"]:
             row["link"] = _debt_link(
