@@ -31,6 +31,25 @@ def contact_rates(row: dict) -> dict:
     }
 
 
+def contact_headline(now: dict, before: dict) -> dict:
+    """A currency's contact figures for the headline, each rate with its previous and change."""
+    from portfolio.kpis.selectors import change
+
+    figures = {
+        "contacts_logged": now.get("interactions") or 0,
+        "cases_worked": now.get("cases_worked") or 0,
+        "attempts": now.get("attempts") or 0,
+        "attempts_reached": now.get("reached") or 0,
+        "rpcs": now.get("rpc") or 0,
+        "contact_promises": now.get("promises") or 0,
+    }
+    for name in ("contact_rate", "rpc_rate", "promise_rate"):
+        figures[name] = now.get(name)
+        figures[f"{name}_previous"] = before.get(name)
+        figures[f"{name}_change"] = change(now.get(name), before.get(name))
+    return figures
+
+
 def _contacts(cut: Q, channel: str, date_from, date_to):
     return ContactDay.objects.filter(
         cut, channel=channel or ContactDay.ALL_CHANNELS, as_of__gte=date_from, as_of__lte=date_to

@@ -21,6 +21,7 @@ from portfolio.kpis.activity_selectors import (
     kpi_template_effectiveness,
 )
 from portfolio.kpis.contact_selectors import (
+    contact_headline,
     kpi_collector_contacts,
     kpi_collector_days,
     kpi_contact_channels,
@@ -342,8 +343,6 @@ def kpi_dashboard(*, filters: KpiFilters, collector_days: bool = True) -> dict:
         agreement_before = agreements_before.get(currency, {})
         cure = transitions.get(currency, {}).get("cure_rate")
         cure_before = transitions_previous.get(currency, {}).get("cure_rate")
-        contact = contacts.get(currency, {})
-        contact_before = contacts_before.get(currency, {})
         headline.append(
             {
                 "currency": currency,
@@ -378,25 +377,7 @@ def kpi_dashboard(*, filters: KpiFilters, collector_days: bool = True) -> dict:
                 "agreements_broken": agreement.get("agreements_broken", 0),
                 "broken_agreement_rate": agreement.get("broken_agreement_rate"),
                 "broken_agreement_rate_previous": agreement_before.get("broken_agreement_rate"),
-                "contacts_logged": contact.get("interactions") or 0,
-                "cases_worked": contact.get("cases_worked") or 0,
-                "attempts": contact.get("attempts") or 0,
-                "attempts_reached": contact.get("reached") or 0,
-                "rpcs": contact.get("rpc") or 0,
-                "contact_promises": contact.get("promises") or 0,
-                "contact_rate": contact.get("contact_rate"),
-                "contact_rate_previous": contact_before.get("contact_rate"),
-                "contact_rate_change": change(
-                    contact.get("contact_rate"), contact_before.get("contact_rate")
-                ),
-                "rpc_rate": contact.get("rpc_rate"),
-                "rpc_rate_previous": contact_before.get("rpc_rate"),
-                "rpc_rate_change": change(contact.get("rpc_rate"), contact_before.get("rpc_rate")),
-                "promise_rate": contact.get("promise_rate"),
-                "promise_rate_previous": contact_before.get("promise_rate"),
-                "promise_rate_change": change(
-                    contact.get("promise_rate"), contact_before.get("promise_rate")
-                ),
+                **contact_headline(contacts.get(currency, {}), contacts_before.get(currency, {})),
             }
         )
     leaderboard = kpi_leaderboard(f)
