@@ -304,6 +304,9 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">60.0 %', html)
     assert re.search(r'data-kpi="rpc-rate"\s+href="[^"]+">40.0 %', html)
     assert re.search(r'data-kpi="promise-rate"\s+href="[^"]+">50.0 %', html)
+    # Trend against October (50 % contact rate, 50 % RPC rate): up a fifth, down a fifth.
+    assert re.search(r"previous 50.0 %\s+\(▲ 20.0 %\)", html)
+    assert re.search(r"previous 50.0 %\s+\(▼ -20.0 %\)", html)
     assert 'id="table-contact-funnel-COP"' in html and 'id="table-contact-channels"' in html
     assert "Not measured yet" not in html
     cop = next(h for h in response.context["data"]["headline"] if h["currency"] == "COP")
