@@ -8,6 +8,7 @@ from portfolio.models import (
     BehaviourScore,
     BucketTransition,
     CollectionDay,
+    ContactDay,
     DebtMonthOpening,
     InstalmentDay,
     MessageDay,
@@ -149,3 +150,10 @@ class SuppressionDayAdmin(ReadOnlyAdmin):
     list_display = ("as_of", "creditor", "currency", "channel", "rule", "messages")
     list_filter = ("as_of", "rule", "channel")
     search_fields = ("rule", "creditor__name")
+
+
+@admin.register(ContactDay)
+class ContactDayAdmin(ReadOnlyAdmin):
+    list_display = ("as_of", "creditor", "currency", "collector", "channel", "attempts", "rpc")
+    list_filter = ("as_of", "channel", "currency")
+    search_fields = ("creditor__name",)

@@ -67,6 +67,22 @@ class DebtFilter(django_filters.FilterSet):
         method="filter_opening",
         label=_("Bucket at the start of the month"),
     )
+    # Drill-down from the contact figures: debts with a logged contact of that kind.
+    contact = django_filters.ChoiceFilter(
+        choices=[
+            ("logged", _("Any contact logged")),
+            ("attempt", _("Contact attempt")),
+            ("reached", _("Attempt that reached a person")),
+            ("rpc", _("Right-party contact")),
+            ("promise", _("Promise to pay")),
+        ],
+        method="filter_contact",
+        label=_("Contact"),
+    )
+    contacted_from = django_filters.DateFilter(method="filter_noop", label=_("Contacted from"))
+    contacted_to = django_filters.DateFilter(method="filter_noop", label=_("Contacted until"))
+    contact_channel = django_filters.CharFilter(method="filter_noop", label=_("Contact channel"))
+    contacted_by = django_filters.NumberFilter(method="filter_noop", label=_("Contacted by"))
 
     class Meta:
         model = Debt
@@ -124,6 +140,42 @@ class DebtFilter(django_filters.FilterSet):
         if end is not None:
             payments = payments.filter(paid_at__lt=day_bounds(end)[1])
         return queryset.filter(id__in=payments.values("debt_id"))
+
+    def filter_contact(self, queryset, name, value):
+        """Debts with a contact of kind `value` in [contacted_from, contacted_to] (business
+        dates), on `contact_channel`, logged by `contacted_by`: what a contact figure counts."""
+        from collections_app.models import Interaction
+        from portfolio.segmentation.loading import day_bounds
+        from portfolio.segmentation.snapshots_contacts import (
+            ATTEMPT_CHANNELS,
+            REACHED_OUTCOMES,
+            RPC_OUTCOMES,
+        )
+
+        data = self.form.cleaned_data
+        contacts = Interaction.objects.all()
+        if data.get("contacted_from"):
+            contacts = contacts.filter(occurred_at__gte=day_bounds(data["contacted_from"])[0])
+        if data.get("contacted_to"):
+            contacts = contacts.filter(occurred_at__lt=day_bounds(data["contacted_to"])[1])
+        if data.get("contact_channel"):
+            contacts = contacts.filter(channel=data["contact_channel"])
+        if data.get("contacted_by"):
+            # As in ContactDay: who logged it, or the assigned collector when nobody did.
+            who = int(data["contacted_by"])
+            contacts = contacts.filter(
+                Q(collector_id=who) | Q(collector__isnull=True, debt__assigned_to_id=who)
+            )
+        if value != "logged":
+            contacts = contacts.filter(channel__in=ATTEMPT_CHANNELS)
+        outcomes = {
+            "reached": REACHED_OUTCOMES,
+            "rpc": RPC_OUTCOMES,
+            "promise": [Interaction.Outcome.PROMISE_TO_PAY],
+        }
+        if value in outcomes:
+            contacts = contacts.filter(outcome__in=outcomes[value])
+        return queryset.filter(id__in=contacts.values("debt_id"))
 
     def filter_state(self, queryset, name, value):
         from portfolio.models import CLOSED_STAGES, OPEN_STAGES

@@ -635,6 +635,7 @@ from portfolio.models_kpis import (  # noqa: E402,F401
     AgreementSpan,
     BucketTransition,
     CollectionDay,
+    ContactDay,
     DebtMonthOpening,
     InstalmentDay,
     MessageDay,

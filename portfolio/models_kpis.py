@@ -265,3 +265,37 @@ class SuppressionDay(_Cut):
 
     def __str__(self):
         return f"{self.as_of} {self.rule} {self.messages}"
+
+
+class ContactDay(_Cut):
+    """Contacts the collectors logged on one business date (collections_app.Interaction).
+
+    One row per cut and channel, plus one row per cut with `channel` = "" for all channels
+    together: `cases_worked` counts distinct debts, which rows of two channels cannot add up
+    to (a debt called and visited the same day is one case worked). Read either the "" rows or
+    the rows of one channel, never both. `collector` is who logged the contact (the debt's
+    assigned collector when nobody did).
+
+    Attempts are outbound calls and field visits; `reached`, `rpc` and `promises` count
+    attempts only (messages and inbound calls are logged contacts, not attempts).
+    """
+
+    ALL_CHANNELS = ""
+
+    as_of = models.DateField(_("business date"))
+    channel = models.CharField(_("channel"), max_length=15, blank=True)
+    interactions = models.PositiveIntegerField(_("contacts logged"), default=0)
+    cases_worked = models.PositiveIntegerField(_("cases worked"), default=0)
+    attempts = models.PositiveIntegerField(_("contact attempts"), default=0)
+    reached = models.PositiveIntegerField(_("attempts reaching a person"), default=0)
+    rpc = models.PositiveIntegerField(_("right-party contacts"), default=0)
+    promises = models.PositiveIntegerField(_("promises to pay made"), default=0)
+
+    class Meta:
+        ordering = ["-as_of", "creditor_id", "currency", "channel"]
+        verbose_name = _("contact day")
+        verbose_name_plural = _("contact days")
+        indexes = [models.Index(fields=["as_of", "creditor"])]
+
+    def __str__(self):
+        return f"{self.as_of} {self.channel or '*'} {self.rpc}/{self.attempts}"

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from collections_app.models import Interaction
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
 from portfolio.kpis.forms import KpiFilterForm
@@ -40,6 +41,12 @@ KPI_PARAMS = [
     OpenApiParameter("segment", int, description="Segment id"),
     OpenApiParameter("collector", int, description="Collector (user) id"),
     OpenApiParameter("currency", str, description="ISO 4217 code"),
+    OpenApiParameter(
+        "channel",
+        str,
+        description="Contact channel (call, inbound_call, whatsapp, sms, email, visit): "
+        "narrows the contact figures only",
+    ),
 ]
 
 
@@ -51,6 +58,53 @@ def kpi_form_from_query(request) -> KpiFilterForm:
     if not form.is_valid():
         raise ValidationError({k: list(v) for k, v in form.errors.items()})
     return form
+
+
+def _rate(help_text: str):
+    return serializers.DecimalField(
+        max_digits=6, decimal_places=4, allow_null=True, help_text=help_text
+    )
+
+
+class _ContactCounts(serializers.Serializer):
+    currency = serializers.CharField(help_text="ISO 4217 of the debts contacted")
+    interactions = serializers.IntegerField(help_text="Contacts logged (any channel)")
+    cases_worked = serializers.IntegerField(
+        help_text="Distinct debts with a contact logged, counted once per day"
+    )
+    attempts = serializers.IntegerField(help_text="Outbound calls and field visits")
+    reached = serializers.IntegerField(help_text="Attempts that reached any person")
+    rpc = serializers.IntegerField(help_text="Attempts that reached the debtor (RPC)")
+    promises = serializers.IntegerField(help_text="Attempts ending in a promise to pay")
+    contact_rate = _rate("reached / attempts")
+    rpc_rate = _rate("rpc / attempts")
+    promise_rate = _rate("promises / rpc")
+
+
+class ContactChannelOut(_ContactCounts):
+    channel = serializers.ChoiceField(choices=Interaction.Channel.choices)
+
+
+class CollectorDayOut(_ContactCounts):
+    collector_id = serializers.IntegerField()
+    collector = serializers.CharField()
+    date = serializers.DateField()
+    collected = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Payments received on the collector's assigned debts",
+    )
+    payments = serializers.IntegerField()
+    promises_kept = serializers.IntegerField(help_text="Promises on assigned debts due then")
+    promises_broken = serializers.IntegerField()
+    promise_kept_rate = _rate("promises_kept / (promises_kept + promises_broken)")
+
+
+class CollectorProductivityOut(CollectorDayOut):
+    date = None
+    days_worked = serializers.IntegerField(help_text="Days with a contact logged")
+    promises_made = serializers.IntegerField(help_text="Promises recorded on assigned debts")
 
 
 class KpiApi(APIView):
@@ -66,12 +120,20 @@ class KpiApi(APIView):
                 "as_of": serializers.DateField(allow_null=True),
                 "date_from": serializers.DateField(),
                 "date_to": serializers.DateField(),
-                "headline": serializers.ListField(child=serializers.DictField()),
+                "headline": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Per currency. Contacts: contacts_logged, cases_worked, attempts, "
+                    "attempts_reached, rpcs, contact_promises, contact_rate, rpc_rate, "
+                    "promise_rate, each rate with _previous and _change (vs the previous "
+                    "period of the same length).",
+                ),
                 "aging": serializers.ListField(child=serializers.DictField()),
                 "collected_per_day": serializers.ListField(child=serializers.DictField()),
                 "roll_rates": serializers.ListField(child=serializers.DictField()),
                 "leaderboard": serializers.ListField(child=serializers.DictField()),
-                "collector_productivity": serializers.ListField(child=serializers.DictField()),
+                "collector_productivity": CollectorProductivityOut(many=True),
+                "collector_days": CollectorDayOut(many=True),
+                "contact_channels": ContactChannelOut(many=True),
                 "channel_effectiveness": serializers.ListField(child=serializers.DictField()),
                 "template_effectiveness": serializers.ListField(child=serializers.DictField()),
                 "message_funnel": serializers.ListField(child=serializers.DictField()),

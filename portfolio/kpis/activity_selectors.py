@@ -6,7 +6,6 @@ adds amounts of two currencies). Rates are None when there is nothing to divide 
 
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 
 from portfolio.models import AgreementSpan, InstalmentDay, MessageDay, PromiseDay, SuppressionDay
@@ -22,7 +21,7 @@ def kpi_promises(cut: Q, date_from, date_to) -> dict[str, dict]:
     """Promises made in the period, and the kept rate of those whose date fell in it.
 
     Promises still in their grace period (`awaiting`) are not judged yet and stay out of the
-    rate; promise rate (promises / right-party contacts) needs interactions (issue #8).
+    rate; the promise rate (promises / right-party contacts) is read from ContactDay.
     """
     rows = (
         PromiseDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
@@ -137,9 +136,15 @@ def kpi_suppressions(cut: Q, date_from, date_to) -> list[dict]:
     )
 
 
-def kpi_collector_productivity(cut: Q, date_from, date_to, collected: list[dict]) -> list[dict]:
-    """Per collector and currency: amount collected on assigned debts (from the leaderboard),
-    promises recorded on them and the kept rate of their promises due in the period."""
+def kpi_collector_productivity(
+    cut: Q, date_from, date_to, collected: list[dict], contacts: dict[tuple, dict] | None = None
+) -> list[dict]:
+    """Per collector and currency: cases worked, attempts, RPCs and promises they logged
+    (`contacts`, from ContactDay), amount collected on assigned debts (the leaderboard),
+    promises recorded on those debts and the kept rate of the ones due in the period."""
+    from portfolio.kpis.contact_selectors import COUNTS, collector_names, contact_rates
+
+    contacts = contacts or {}
     rows = (
         PromiseDay.objects.filter(
             cut, as_of__gte=date_from, as_of__lte=date_to, collector_id__isnull=False
@@ -147,26 +152,30 @@ def kpi_collector_productivity(cut: Q, date_from, date_to, collected: list[dict]
         .values("collector_id", "currency")
         .annotate(made=Sum("made"), kept=Sum("kept"), broken=Sum("broken"))
     )
-    promises = {(r["collector_id"], r["currency"]): r for r in rows}
+    promises = {
+        (r["collector_id"], r["currency"]): r for r in rows if r["made"] or r["kept"] or r["broken"]
+    }
     by_key = {(r["collector_id"], r["currency"]): dict(r) for r in collected}
-    missing = {k[0] for k in promises if k not in by_key}
-    users = get_user_model().objects.in_bulk(missing)
-    for key, p in promises.items():
-        if key not in by_key and (p["made"] or p["kept"] or p["broken"]):
-            user = users.get(key[0])
-            by_key[key] = {
-                "collector_id": key[0],
-                "collector": (user.get_full_name() or user.username) if user else f"#{key[0]}",
-                "currency": key[1],
-                "collected": None,
-                "payments": 0,
-            }
+    missing = (set(promises) | set(contacts)) - set(by_key)
+    names = collector_names({k[0] for k in missing})
+    for key in missing:
+        by_key[key] = {
+            "collector_id": key[0],
+            "collector": names[key[0]],
+            "currency": key[1],
+            "collected": None,
+            "payments": 0,
+        }
     result = []
     for key, row in by_key.items():
         p = promises.get(key, {})
+        c = contacts.get(key, {})
         result.append(
             {
                 **row,
+                "days_worked": c.get("days_worked") or 0,
+                **{name: c.get(name) or 0 for name in COUNTS},
+                **contact_rates(c),
                 "promises_made": p.get("made") or 0,
                 "promises_kept": p.get("kept") or 0,
                 "promises_broken": p.get("broken") or 0,
@@ -175,5 +184,7 @@ def kpi_collector_productivity(cut: Q, date_from, date_to, collected: list[dict]
                 ),
             }
         )
-    result.sort(key=lambda r: (r["currency"], -(r["collected"] or 0), r["collector_id"]))
+    result.sort(
+        key=lambda r: (r["currency"], -(r["collected"] or 0), -r["attempts"], r["collector_id"])
+    )
     return result

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from collections_app.models import Interaction
 from core.roles import COLLECTOR
 from portfolio.models import Portfolio, SegmentDefinition
 from portfolio.selectors import creditor_list
@@ -25,6 +27,7 @@ class KpiFilters:
     segment_id: int | None = None
     collector_id: int | None = None
     currency: str = ""
+    channel: str = ""  # a contact channel (Interaction.Channel): contact figures only
 
     @property
     def days(self) -> int:
@@ -61,6 +64,11 @@ class KpiFilterForm(forms.Form):
         label=_("Currency"),
         validators=[RegexValidator(r"^[A-Za-z]{3}$", _("A three-letter currency code."))],
     )
+    channel = forms.ChoiceField(
+        required=False,
+        label=_("Contact channel"),
+        choices=[("", "---------"), *Interaction.Channel.choices],
+    )
     date_from = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -81,9 +89,10 @@ class KpiFilterForm(forms.Form):
         self.fields["segment"].queryset = SegmentDefinition.objects.filter(
             models_q_creditor(creditors)
         )
-        # Collectors with open debts of these creditors in the latest snapshot: a manager does
-        # not get a list of every agency's staff (and the snapshot is small to read).
-        from portfolio.models import AgingSnapshot
+        # Collectors with open debts of these creditors in the latest snapshot, or who logged
+        # contacts on their debts in the last year: a manager does not get a list of every
+        # agency's staff (and the snapshots are small to read).
+        from portfolio.models import AgingSnapshot, ContactDay
 
         latest = (
             AgingSnapshot.objects.filter(creditor__in=creditors)
@@ -93,9 +102,13 @@ class KpiFilterForm(forms.Form):
         working = AgingSnapshot.objects.filter(
             creditor__in=creditors, as_of__in=latest, collector__isnull=False
         ).values("collector_id")
+        contacting = ContactDay.objects.filter(
+            creditor__in=creditors, as_of__gte=default_to - datetime.timedelta(days=MAX_DAYS)
+        ).values("collector_id")
         self.fields["collector"].queryset = (
             get_user_model()
-            .objects.filter(groups__name=COLLECTOR, id__in=working)
+            .objects.filter(Q(id__in=working) | Q(id__in=contacting), groups__name=COLLECTOR)
+            .distinct()
             .order_by("first_name", "last_name", "username")
         )
 
@@ -124,10 +137,9 @@ class KpiFilterForm(forms.Form):
             segment_id=data["segment"].id if data.get("segment") else None,
             collector_id=data["collector"].id if data.get("collector") else None,
             currency=(data.get("currency") or "").upper(),
+            channel=data.get("channel") or "",
         )
 
 
 def models_q_creditor(creditors):
-    from django.db.models import Q
-
     return Q(creditor__isnull=True) | Q(creditor__in=creditors)

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Min, Q, Sum
-from django.utils.translation import gettext_lazy as _
 
 from portfolio.kpis.activity_selectors import (
     kpi_agreements,
@@ -20,6 +19,13 @@ from portfolio.kpis.activity_selectors import (
     kpi_promises,
     kpi_suppressions,
     kpi_template_effectiveness,
+)
+from portfolio.kpis.contact_selectors import (
+    contact_headline,
+    kpi_collector_contacts,
+    kpi_collector_days,
+    kpi_contact_channels,
+    kpi_contacts,
 )
 from portfolio.kpis.forms import KpiFilters
 from portfolio.kpis.segment_selectors import (
@@ -37,22 +43,10 @@ from portfolio.segmentation.engine import BUCKETS
 ZERO = Decimal("0")
 END_STATES = [*BUCKETS, "paid", "written_off"]
 
-# KPIs of KPIS.md that need tables other issues are building; each becomes one more
-# computation here (and one more column in the snapshots) when its table lands.
-PENDING_KPIS = [
-    (
-        "promise_rate",
-        _("Promise rate"),
-        _("needs right-party contacts (issue #8); promises made are shown"),
-    ),
-    ("contact_rate", _("Contact rate"), _("needs collector interactions (issue #8)")),
-    ("rpc_rate", _("Right-party contact rate"), _("needs collector interactions (issue #8)")),
-    (
-        "collector_attempts",
-        _("Collector productivity: cases worked, attempts and RPCs"),
-        _("needs collector interactions (issue #8); collected, promises and kept rate are shown"),
-    ),
-]
+# KPIs of KPIS.md that need tables other issues are building, as (code, name, reason): each
+# becomes one more computation here when its table lands. Every KPI of KPIS.md is computed
+# now; the list stays in the API (an empty list) for the integrations that read it.
+PENDING_KPIS: list[tuple] = []
 
 
 def rate(numerator, denominator) -> Decimal | None:
@@ -317,8 +311,12 @@ def kpi_cumulative_recovery(f: KpiFilters) -> list[dict]:
     return result
 
 
-def kpi_dashboard(*, filters: KpiFilters) -> dict:
-    """Everything the dashboard page and `GET /api/v1/kpis/` show, for one set of filters."""
+def kpi_dashboard(*, filters: KpiFilters, collector_days: bool = True) -> dict:
+    """Everything the dashboard page and `GET /api/v1/kpis/` show, for one set of filters.
+
+    `collector_days` (productivity per collector and day) is for the API and the exports; the
+    page shows the period's totals and leaves it out (thousands of rows on a large team).
+    """
     f = filters
     as_of = latest_snapshot_date(creditor_ids=f.creditor_ids, on_or_before=f.date_to)
     prev_from, prev_to = f.previous
@@ -333,9 +331,11 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
     promises_before = kpi_promises(_cut(f), prev_from, prev_to)
     agreements = kpi_agreements(_cut(f), f.date_from, f.date_to)
     agreements_before = kpi_agreements(_cut(f), prev_from, prev_to)
+    contacts = kpi_contacts(_cut(f), f.channel, f.date_from, f.date_to)
+    contacts_before = kpi_contacts(_cut(f), f.channel, prev_from, prev_to)
     headline = []
     currencies = set(current) | set(open_balance) | set(transitions) | set(promises)
-    for currency in sorted(currencies | set(agreements)):
+    for currency in sorted(currencies | set(agreements) | set(contacts)):
         now = current.get(currency, {})
         before = previous.get(currency, {})
         promise = promises.get(currency, {})
@@ -377,6 +377,7 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
                 "agreements_broken": agreement.get("agreements_broken", 0),
                 "broken_agreement_rate": agreement.get("broken_agreement_rate"),
                 "broken_agreement_rate_previous": agreement_before.get("broken_agreement_rate"),
+                **contact_headline(contacts.get(currency, {}), contacts_before.get(currency, {})),
             }
         )
     leaderboard = kpi_leaderboard(f)
@@ -393,8 +394,16 @@ def kpi_dashboard(*, filters: KpiFilters) -> dict:
         "roll_rates": [{"currency": c, **v} for c, v in transitions.items()],
         "leaderboard": leaderboard,
         "collector_productivity": kpi_collector_productivity(
-            _cut(f), f.date_from, f.date_to, leaderboard
+            _cut(f),
+            f.date_from,
+            f.date_to,
+            leaderboard,
+            kpi_collector_contacts(_cut(f), f.channel, f.date_from, f.date_to),
         ),
+        "collector_days": (
+            kpi_collector_days(_cut(f), f.channel, f.date_from, f.date_to) if collector_days else []
+        ),
+        "contact_channels": kpi_contact_channels(_cut(f), f.channel, f.date_from, f.date_to),
         "channel_effectiveness": kpi_channel_effectiveness(_cut(f), f.date_from, f.date_to),
         "template_effectiveness": kpi_template_effectiveness(_cut(f), f.date_from, f.date_to),
         "message_funnel": kpi_message_funnel(_cut(f), f.date_from, f.date_to),

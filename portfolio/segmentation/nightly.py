@@ -20,6 +20,7 @@ from portfolio.segmentation.engine import aging_bucket, assign_segments, behavio
 from portfolio.segmentation.loading import load_open_debts, load_scores
 from portfolio.segmentation.rules import rules_in_order, segment_catch_all
 from portfolio.segmentation.snapshots import snapshots_write
+from portfolio.segmentation.snapshots_contacts import contact_snapshots_write
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
                 visits = field_visit_tasks_sync(as_of=as_of)
             with phase("snapshots"):
                 snapshots_write(as_of=as_of)
+            with phase("contact snapshots"):
+                contact_snapshots_write(as_of=as_of)
             run.debts = len(debts)
             run.status = NightlyRun.Status.COMPLETED
             run.finished_at = timezone.now()

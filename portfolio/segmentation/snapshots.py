@@ -19,6 +19,7 @@ from core.bulk import days_between_sql
 from portfolio.models import OPEN_STAGES
 from portfolio.segmentation.loading import day_bounds
 from portfolio.segmentation.snapshots_activity import activity_snapshots_write
+from portfolio.segmentation.snapshots_contacts import contact_snapshots_write
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
 DEBT_CUT = "d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id, d.currency"
@@ -155,7 +156,7 @@ def _transitions(cursor, *, as_of, month) -> None:
 
 
 def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int:
-    """Rebuild CollectionDay for [start, end) and the activity snapshots for [start, end].
+    """Rebuild CollectionDay for [start, end), activity and contact snapshots for [start, end].
 
     (Aging and transitions describe the portfolio as it stands, so they are not backfilled.)
     """
@@ -170,4 +171,5 @@ def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int
             days += 1
         # Promises, instalments and messages of those days, judged with the facts up to `end`.
         activity_snapshots_write(cursor, as_of=end, since=start)
+        contact_snapshots_write(as_of=end, since=start)
     return days

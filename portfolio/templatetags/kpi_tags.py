@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils import formats
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.segmentation.engine import reasons_parse
@@ -45,3 +47,41 @@ def debt_segment_panel(debt, user):
         for name, points in reasons_parse(score.reasons if score else "")
     ]
     return {"debt": debt, "segment": debt.segment, "score": score, "reasons": reasons}
+
+
+NUMERIC_KINDS = {"num": "num", "pct": "num", "money": "num money", "count_rate": "num"}
+
+
+@register.filter
+def kpi_cell_class(column) -> str:
+    """The <td>/<th> class of a column of includes/kpi_table.html."""
+    return NUMERIC_KINDS.get(column.get("kind"), "")
+
+
+@register.simple_tag
+def kpi_cell(row, column):
+    """One cell of includes/kpi_table.html: the value formatted by the column's kind, linked
+    to its drill-down when the row has one (and the figure is not zero)."""
+    value = row.get(column["key"])
+    kind = column.get("kind", "text")
+    if kind == "points":
+        return format_html_join(
+            "", '<span class="chip">M{}: {}</span>', ((p["month"], pct(p["rate"])) for p in value)
+        )
+    if kind == "money":
+        text = "—" if value is None else floatformat(value, "2g")
+    elif kind == "pct":
+        text = pct(value)
+    elif kind == "code":
+        text = format_html("<code>{}</code>", value)
+    else:
+        text = "" if value is None else value
+    href = row.get(column["link"]) if column.get("link") else None
+    if href and value:
+        text = format_html('<a href="{}">{}</a>', href, text)
+    if kind == "count_rate":
+        # A count and its rate in one cell: "4 (50.0 %)", so the table fits a laptop screen.
+        return format_html(
+            '{} <span class="small muted">({})</span>', text, pct(row.get(column["rate"]))
+        )
+    return conditional_escape(text)

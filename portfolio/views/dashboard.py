@@ -5,13 +5,14 @@ import datetime
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from collections_app.models import Interaction
 from core.dates import business_today
 from core.decorators import manager_required
 from portfolio.kpis.export import kpi_tables, to_csv, to_xlsx
 from portfolio.kpis.forms import KpiFilterForm
+from portfolio.kpis.page_tables import dashboard_tables
 from portfolio.kpis.selectors import kpi_dashboard
 from portfolio.models import Channel, Stage
 from portfolio.models_kpis import END_STATE_CHOICES
@@ -27,8 +28,12 @@ def _form(request) -> KpiFilterForm:
     return KpiFilterForm(data, user=request.user, default_to=business_today())
 
 
-def _debt_link(form: KpiFilterForm, **extra) -> str:
-    """The debt list filtered like the dashboard, plus the figure's own condition."""
+def _debt_link(form: KpiFilterForm, *, by_contact=False, **extra) -> str:
+    """The debt list filtered like the dashboard, plus the figure's own condition.
+
+    The collector filter means the debts assigned to them, except for contact figures
+    (`by_contact`), where it means the contacts they logged.
+    """
     data = form.cleaned_data
     query = QueryDict(mutable=True)
     if data.get("creditor"):
@@ -38,7 +43,9 @@ def _debt_link(form: KpiFilterForm, **extra) -> str:
     if data.get("segment"):
         query["segment"] = data["segment"].id
     if data.get("collector"):
-        query["assigned_to"] = data["collector"].id
+        query["contacted_by" if by_contact else "assigned_to"] = data["collector"].id
+    if by_contact and data.get("channel"):
+        query["contact_channel"] = data["channel"]
     if data.get("currency"):
         query["currency"] = data["currency"].upper()
     for key, value in extra.items():
@@ -71,13 +78,25 @@ def _chart_data(data: dict) -> dict:
     }
 
 
+def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
+    """The debts behind a contact figure: a contact of `kind` in the period."""
+    return _debt_link(
+        form,
+        by_contact=True,
+        contact=kind,
+        contacted_from=data["date_from"].isoformat(),
+        contacted_to=data["date_to"].isoformat(),
+        **extra,
+    )
+
+
 @manager_required
 @require_GET
 def dashboard(request):
     form = _form(request)
     context = {"form": form, "data": None}
     if form.is_valid():
-        data = kpi_dashboard(filters=form.filters())
+        data = kpi_dashboard(filters=form.filters(), collector_days=False)
         as_of = data["as_of"]
         for row in data["aging"]:
             row["link"] = _debt_link(
@@ -102,19 +121,41 @@ def dashboard(request):
             row["label"] = row["template"]
         for row in data["suppressions"]:
             row["channel_label"] = channels.get(row["channel"], row["channel"])
+        for row in data["headline"]:
+            for kind in ("attempt", "reached", "rpc", "promise"):
+                row[f"{kind}_link"] = _contact_link(form, data, kind, currency=row["currency"])
+        contact_channels = dict(Interaction.Channel.choices)
+        for row in data["contact_channels"]:
+            row["label"] = contact_channels.get(row["channel"], row["channel"])
+            row["link"] = _contact_link(
+                form, data, "logged", currency=row["currency"], contact_channel=row["channel"]
+            )
         for row in data["collector_productivity"]:
             row["link"] = _debt_link(
+                form, currency=row["currency"], assigned_to=row["collector_id"]
+            )
+            row["collected_link"] = _debt_link(
                 form,
                 currency=row["currency"],
                 assigned_to=row["collector_id"],
                 paid_from=data["date_from"].isoformat(),
                 paid_to=data["date_to"].isoformat(),
             )
+            for kind, key in (
+                ("logged", "worked_link"),
+                ("attempt", "attempts_link"),
+                ("rpc", "rpc_link"),
+                ("promise", "promises_link"),
+            ):
+                row[key] = _contact_link(
+                    form, data, kind, currency=row["currency"], contacted_by=row["collector_id"]
+                )
         for row in data["segments"]:
             row["link"] = _debt_link(
                 form, currency=row["currency"], segment=row["segment_id"], state="open"
             )
         states = dict(END_STATE_CHOICES)
+        buckets = dict(AGING_BUCKET_CHOICES)
         for block in data["roll_rates"]:
             for matrix_row in block["matrix"]:
                 for cell in matrix_row["cells"]:
@@ -135,23 +176,11 @@ def dashboard(request):
             {
                 "data": data,
                 "chart": _chart_data(data),
-                "buckets": dict(AGING_BUCKET_CHOICES),
+                "buckets": buckets,
                 "end_states": states,
                 "export_query": request.GET.urlencode(),
-                "message_tables": [
-                    (
-                        "channels",
-                        data["channel_effectiveness"],
-                        "channel",
-                        _("Effectiveness by channel"),
-                    ),
-                    (
-                        "templates",
-                        data["template_effectiveness"],
-                        "template",
-                        _("Effectiveness by template"),
-                    ),
-                ],
+                "tables": dashboard_tables(data, buckets),
+                "has_attempts": any(h["attempts"] for h in data["headline"]),
                 "has_data": bool(as_of or data["collected_per_day"]),
             }
         )

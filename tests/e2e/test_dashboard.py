@@ -195,3 +195,78 @@ def test_manager_sees_promises_and_the_message_funnel(
     expect(page.locator('.kpi-stats[data-kind="promises"]')).to_contain_text("1 kept, 1 broken")
     expect(page.locator("main")).to_contain_text("Messages: from planned to paid")
     screenshot("dashboard-promises-en")
+
+
+def test_manager_sees_contact_rates_and_drills_into_the_debts(
+    live_server, page, screenshot, portfolio_with_history
+):
+    from collections_app.models import Interaction
+    from portfolio.models import Debt
+    from portfolio.segmentation.snapshots import collection_days_backfill
+    from tests.kpis.helpers import at
+
+    # 10 attempts by Ana in November: 6 reached a person, 4 RPCs, 2 promises; an SMS she
+    # sent by hand is logged but is no attempt.
+    first, second, _third = Debt.objects.filter(debt_ref__startswith="AND-").order_by("debt_ref")
+    ana = first.assigned_to
+    outcomes = [
+        ("call", "no_answer"),
+        ("call", "no_answer"),
+        ("call", "wrong_number"),
+        ("call", "no_answer"),
+        ("call", "third_party"),
+        ("visit", "third_party"),
+        ("call", "right_party_contact"),
+        ("call", "refused"),
+        ("call", "promise_to_pay"),
+        ("visit", "promise_to_pay"),
+        ("sms", "callback_requested"),
+    ]
+    for n, (channel, outcome) in enumerate(outcomes):
+        debt = first if n % 2 else second
+        Interaction.objects.create(
+            debt=debt,
+            debtor=debt.debtor,
+            collector=ana,
+            channel=channel,
+            outcome=outcome,
+            occurred_at=at(D(2026, 11, 10 + n % 3), 10 + n % 5),
+        )
+    collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
+
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}/dashboard/?{PERIOD}&creditor=banco-andino")
+    contacts = page.locator('.kpi-stats[data-kind="contacts"]')
+    expect(contacts.locator('[data-kpi="contact-rate"]')).to_have_text(re.compile(r"60,0\s?%"))
+    expect(contacts.locator('[data-kpi="rpc-rate"]')).to_have_text(re.compile(r"40,0\s?%"))
+    expect(contacts.locator('[data-kpi="promise-rate"]')).to_have_text(re.compile(r"50,0\s?%"))
+    expect(contacts).to_contain_text("Intentos de contacto (COP)")
+    collectors = page.locator("#table-collectors")
+    expect(
+        collectors.locator("tr", has_text="Ana Ruiz").locator('[data-col="attempts"]')
+    ).to_have_text("10")
+    expect(page.locator("main")).not_to_contain_text("Aún no se mide")
+    screenshot("dashboard-contacts-es")
+    page.locator("#contacts-title").scroll_into_view_if_needed()
+    page.screenshot(
+        path=str(screenshot("dashboard-contacts-es").parent / "dashboard-contacts-view-es.png")
+    )
+
+    # Field visits only: 2 attempts, both reached someone, one RPC that ended in a promise.
+    page.locator("#id_channel").select_option("visit")
+    page.locator("#kpi-filters button[type=submit]").click()
+    contacts = page.locator('.kpi-stats[data-kind="contacts"]')
+    expect(contacts.locator('[data-kpi="contact-rate"]')).to_have_text(re.compile(r"100,0\s?%"))
+    expect(contacts.locator('[data-kpi="promise-rate"]')).to_have_text(re.compile(r"100,0\s?%"))
+
+    # Drill down: the debts behind the RPC rate (visits: the promise was on AND-0).
+    contacts.locator('[data-kpi="rpc-rate"]').click()
+    expect(page).to_have_url(re.compile(r"/debts/\?.*contact=rpc"))
+    expect(page.locator("main")).to_contain_text("AND-0")
+    expect(page.locator("main")).not_to_contain_text("AND-1")
+    screenshot("dashboard-contacts-drilldown-es")
+
+    page.go_back()
+    page.locator(".langswitch button[value=en]").click()
+    expect(page.locator("main")).to_contain_text("Contacts: from attempt to promise")
+    screenshot("dashboard-contacts-en")

@@ -315,13 +315,9 @@ def test_rerun_writes_the_same_rows(november):
     assert _data(november) == before
 
 
-def test_pending_list_no_longer_names_computed_kpis(november):
-    codes = {p["code"] for p in _data(november)["pending"]}
-    assert "promise_kept_rate" not in codes
-    assert "agreement_compliance" not in codes
-    assert "channel_effectiveness" not in codes
-    assert "suppressed_contacts" not in codes
-    assert {"promise_rate", "contact_rate", "rpc_rate"} <= codes
+def test_every_kpi_is_computed_so_nothing_is_pending(november):
+    # Contact, RPC and promise rates (ContactDay) were the last ones (tests/kpis/test_contacts).
+    assert _data(november)["pending"] == []
 
 
 PERIOD = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
@@ -337,7 +333,7 @@ def test_dashboard_page_shows_the_new_figures(client, manager, november):
     assert 'href="/agreements/?status=broken">50.0' in html  # drill-down: the broken agreements
     assert 'id="table-funnel-COP"' in html and 'id="table-funnel-USD"' in html
     assert "CO-WINDOW" in html and 'id="table-channels"' in html
-    assert "Promise rate" in html  # still pending: needs right-party contacts (issue #8)
+    assert "Not measured yet" not in html  # every KPI of KPIS.md is computed
 
 
 def test_api_returns_the_same_figures(client, manager, november):
