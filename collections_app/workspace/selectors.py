@@ -252,16 +252,42 @@ def _money(amount) -> str:
     return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
-def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
+TIMELINE_LIMIT = 60
+
+
+def case_holds(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> list[Hold]:
+    """The newest `limit` + 1 holds on the debt or its debtor as a whole (open or closed), for
+    the timeline; fewer than that is every one, so the call check can take the open ones."""
+    return list(
+        Hold.objects.filter(debtor_id=debt.debtor_id)
+        .filter(Q(debt=debt) | Q(debt__isnull=True))
+        .select_related("opened_by")[: limit + 1]
+    )
+
+
+def case_timeline(
+    *,
+    debt: Debt,
+    limit: int = TIMELINE_LIMIT,
+    holds: list[Hold] | None = None,
+    stage_changes: list[StageChange] | None = None,
+    payments: list[Payment] | None = None,
+) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
-    Returns (events, truncated)."""
+    Returns (events, truncated).
+
+    `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
+    `payments` (every one of the debt's, newest first) are used instead of a query when the
+    page already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
 
     events: list[Event] = []
     n = limit + 1
-    for c in StageChange.objects.filter(debt=debt).select_related("actor")[:n]:
+    if stage_changes is None:
+        stage_changes = StageChange.objects.filter(debt=debt).select_related("actor")[:n]
+    for c in stage_changes[:n]:
         events.append(
             Event(
                 c.occurred_at,
@@ -297,7 +323,9 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
                 actor=str(i.collector or ""),
             )
         )
-    for p in Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]:
+    if payments is None:
+        payments = Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]
+    for p in payments[:n]:
         events.append(
             Event(p.paid_at, "payment", f"{_money(p.amount)} {p.currency}", p.get_method_display())
         )
@@ -326,11 +354,8 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
                 status=p.get_status_display(),
             )
         )
-    holds = (
-        Hold.objects.filter(debtor_id=debt.debtor_id)
-        .filter(Q(debt=debt) | Q(debt__isnull=True))
-        .select_related("opened_by")
-    )
+    if holds is None:
+        holds = case_holds(debt=debt, limit=limit)
     for h in holds[:n]:
         events.append(
             Event(

@@ -53,11 +53,14 @@ SHORTCUTS = [
 ]
 
 
-def _segments(request):
+def _filter_choices(request) -> dict:
+    """The creditors and segments the filters offer (read once: for a collector, the creditors
+    come from their cases, and the segments are those creditors')."""
     from portfolio.models_segments import SegmentDefinition
 
-    creditors = creditor_list(user=request.user)
-    return SegmentDefinition.objects.filter(creditor__in=creditors).order_by("name", "id")
+    creditors = list(creditor_list(user=request.user).order_by("name"))
+    segments = SegmentDefinition.objects.filter(creditor__in=[c.pk for c in creditors])
+    return {"creditors": creditors, "segments": list(segments.order_by("name", "id"))}
 
 
 def _queue(request):
@@ -98,8 +101,7 @@ def queue_view(request):
             "query": query.urlencode(),
             "stages": Stage.choices,
             "products": Product.choices,
-            "creditors": creditor_list(user=request.user).order_by("name"),
-            "segments": _segments(request),
+            **_filter_choices(request),
             "shortcuts": SHORTCUTS,
             "as_of": as_of,
         },
@@ -307,8 +309,7 @@ def assign_view(request):
             "query": query.urlencode(),
             "stages": Stage.choices,
             "products": Product.choices,
-            "creditors": creditor_list(user=request.user).order_by("name"),
-            "segments": _segments(request),
+            **_filter_choices(request),
         },
     )
 
