@@ -205,7 +205,8 @@ def work_queue_page(
 ) -> tuple[list[Debt], dict, int]:
     """One page of the queue (page `number`, the last one when past the end) with the tier
     counts of the whole set: (rows in queue order, counts, page number); two queries."""
-    number = max(1, number)
+    # Any page past the end shows the last one; the cap only keeps OFFSET a sane integer.
+    number = min(max(1, number), 1_000_000)
     ranked, counts = _queue_rank(qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page)
     if counts is None:
         # Past the last page (or an empty queue): count, then show the last page.

@@ -318,6 +318,7 @@ def test_queue_pages_follow_the_queue_order_and_a_page_past_the_end_shows_the_la
     assert refs(client.get(reverse("workspace:queue"), {"page": 9})) == ordered[25:]
     assert client.get(reverse("workspace:queue"), {"page": 9}).context["page"].number == 2
     assert refs(client.get(reverse("workspace:queue"), {"page": "x"})) == ordered[:25]
+    assert refs(client.get(reverse("workspace:queue"), {"page": "9" * 30})) == ordered[25:]
 
 
 def test_empty_queue_has_zero_counts_and_next_case_says_so(client, creditor, collector):
