@@ -356,7 +356,15 @@ class Debt(FSMModelMixin, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["creditor", "stage"]),
-            models.Index(fields=["assigned_to", "stage"]),
+            # A collector's work queue ranks every open case of theirs on each page view: with
+            # the columns it filters and ranks by (and the id, debtor and creditor its
+            # per-case subqueries use) in the index, that is an index-only scan of ~20 pages
+            # instead of one heap page per case. It also serves every (assigned_to[, stage])
+            # lookup the narrower index did.
+            models.Index(
+                fields=["assigned_to", "stage", "balance", "due_date", "debtor", "creditor", "id"],
+                name="debt_work_queue_idx",
+            ),
             models.Index(fields=["due_date"]),
         ]
 

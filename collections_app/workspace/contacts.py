@@ -83,16 +83,22 @@ def debtor_contact_history(*, debtor_id: int, at: datetime.datetime) -> list:
 
 
 def contact_check(
-    *, debt: Debt, channel: str = Channel.VOICE, at: datetime.datetime | None = None
+    *,
+    debt: Debt,
+    channel: str = Channel.VOICE,
+    at: datetime.datetime | None = None,
+    holds: frozenset[str] | None = None,
 ) -> compliance.Decision:
-    """May the collector contact this debt's debtor on `channel` now? (the engine decides)."""
+    """May the collector contact this debt's debtor on `channel` now? (the engine decides).
+    `holds`: the kinds of the holds in force on the debt or its debtor, when already read."""
     from agreements.models import AgreementStatus, PaymentAgreement
 
     at = at or timezone.now()
     debtor = debt.debtor
     points = list(debtor.contact_points.all())
     consented = any(p.channel == channel and p.consent_granted for p in points)
-    holds = _open_holds(debt)
+    if holds is None:
+        holds = _open_holds(debt)
     # The call is about this debt: its stage is the contact's (no query for the others).
     stage = debt.stage
     active = PaymentAgreement.objects.filter(

@@ -4,18 +4,34 @@ from django.middleware.csrf import get_token
 
 from collections_app.workspace.contacts import contact_check
 from collections_app.workspace.forms import AssignOneForm, InteractionForm, LegalRequestForm
-from collections_app.workspace.selectors import case_timeline
+from collections_app.workspace.selectors import TIMELINE_LIMIT, case_holds, case_timeline
 from collections_app.workspace.services import collectors_queryset
 from core.roles import is_manager
 
 
-def case_panel_context(*, request, debt, form=None, legal_form=None) -> dict:
+def case_panel_context(*, request, debt, form=None, legal_form=None, known=None) -> dict:
+    """`known`: what the debt page already read for the same debt (complete lists of its
+    "holds", "stage_changes" and "payments"), so the timeline does not read them again."""
     user = request.user
+    known = known or {}
     voice_points = [
         p for p in debt.debtor.contact_points.all() if p.channel == "voice" and p.consent_granted
     ]
-    decision = contact_check(debt=debt, channel="voice")
-    events, truncated = case_timeline(debt=debt)
+    # The timeline's holds, read once: when they are all there (fewer than the cap), the
+    # call check takes the open ones from them instead of asking again.
+    holds = known.get("holds")
+    complete = holds is not None
+    if holds is None:
+        holds = case_holds(debt=debt)
+        complete = len(holds) <= TIMELINE_LIMIT
+    open_kinds = frozenset(h.kind for h in holds if h.closed_at is None) if complete else None
+    decision = contact_check(debt=debt, channel="voice", holds=open_kinds)
+    events, truncated = case_timeline(
+        debt=debt,
+        holds=holds,
+        stage_changes=known.get("stage_changes"),
+        payments=known.get("payments"),
+    )
     manager = is_manager(user)
     return {
         "debt": debt,

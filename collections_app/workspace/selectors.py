@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -24,7 +25,7 @@ from django.utils import formats, timezone
 
 from collections_app.models import Hold, Interaction, StageChange, Task
 from core.roles import COLLECTOR, user_role
-from portfolio.models import OPEN_STAGES, Debt, Payment
+from portfolio.models import OPEN_STAGES, BehaviourScore, Debt, Payment
 from portfolio.selectors import debt_queryset
 
 # The work queue's priority, highest first (documented on the page and in the README):
@@ -87,6 +88,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
     on_hold = Hold.objects.filter(debtor_id=OuterRef("debtor_id"), closed_at__isnull=True).filter(
         Q(debt_id=OuterRef("pk")) | Q(debt__isnull=True)
     )
+    score = BehaviourScore.objects.filter(debtor_id=OuterRef("debtor_id"))
     money = DecimalField(max_digits=24, decimal_places=4)
     return (
         qs.annotate(
@@ -95,7 +97,10 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
             broken=Exists(broken),
             on_hold=Exists(on_hold),
             last_contact_at=Subquery(last_contact),
-            risk=Value(100) - Coalesce(F("debtor__behaviour_score__score"), Value(50)),
+            # By debtor_id, not through the debtor row: ranking a queue then never reads the
+            # debtors (only the page's rows are fetched with them).
+            risk=Value(100)
+            - Coalesce(Subquery(score.values("score")[:1]), Value(50), output_field=IntegerField()),
         )
         .annotate(
             tier=Case(
@@ -133,8 +138,13 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
     return (
         work_queue_annotate(qs, as_of=as_of)
         .select_related("debtor", "creditor")
-        .order_by("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
+        .order_by(*QUEUE_ORDER)
     )
+
+
+QUEUE_ORDER = ("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
+# The same order in the ranking query's own SQL (over the annotated columns of its subquery).
+_QUEUE_ORDER_SQL = "q.on_hold, q.tier, q.priority DESC NULLS LAST, q.id"
 
 
 def work_queue_counts(qs: QuerySet[Debt], *, as_of: datetime.date) -> dict:
@@ -149,6 +159,81 @@ def work_queue_counts(qs: QuerySet[Debt], *, as_of: datetime.date) -> dict:
         if row["tier"] in names:
             counts[names[row["tier"]]] += row["n"]
     return counts
+
+
+def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int):
+    """(ids of the slice in queue order, tier counts of the whole set) in one query.
+
+    The priority is computed once per case in a subquery that reads only the debts' own
+    columns (plus the per-case subqueries), and window sums count the tiers over the whole set
+    before LIMIT/OFFSET cut the page: no second pass for the counts, no debtor/creditor rows
+    read for cases off the page. An empty slice gives no counts (None)."""
+    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
+        "id", "on_hold", "tier", "priority"
+    )
+    sql, params = inner.query.sql_with_params()
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
+    # subqueries behind `tier` once per reference (order, each count) instead of once.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    tiers = ", ".join(
+        f"SUM(CASE WHEN q.tier = {tier} THEN 1 ELSE 0 END) OVER ()"
+        for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN)
+    )
+    query = (
+        f"SELECT q.id, q.on_hold, q.tier, COUNT(*) OVER (), {tiers},"
+        f" SUM(CASE WHEN q.on_hold THEN 1 ELSE 0 END) OVER ()"
+        f" FROM ({sql}{fence}) q ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, limit, offset))
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    first = rows[0]
+    counts = dict(
+        zip(
+            ("total", "promises", "callbacks", "broken", "on_hold"),
+            map(int, first[3:]),
+            strict=True,
+        )
+    )
+    return [(pk, bool(on_hold), tier) for pk, on_hold, tier, *_ in rows], counts
+
+
+def work_queue_page(
+    *, qs: QuerySet[Debt], as_of: datetime.date, number: int, per_page: int
+) -> tuple[list[Debt], dict, int]:
+    """One page of the queue (page `number`, the last one when past the end) with the tier
+    counts of the whole set: (rows in queue order, counts, page number); two queries."""
+    # Any page past the end shows the last one; the cap only keeps OFFSET a sane integer.
+    number = min(max(1, number), 1_000_000)
+    ranked, counts = _queue_rank(qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page)
+    if counts is None:
+        # Past the last page (or an empty queue): count, then show the last page.
+        _top, counts = _queue_rank(qs, as_of=as_of, offset=0, limit=1)
+        if counts is None:
+            return [], {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}, 1
+        number = max(1, -(-counts["total"] // per_page))
+        ranked, counts = _queue_rank(
+            qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page
+        )
+    last_contact = (
+        Interaction.objects.filter(debtor_id=OuterRef("debtor_id"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    by_id = (
+        Debt.objects.filter(pk__in=[pk for pk, _hold, _tier in ranked])
+        .select_related("debtor", "creditor")
+        .annotate(last_contact_at=Subquery(last_contact))
+        .in_bulk()
+    )
+    rows = []
+    for pk, on_hold, tier in ranked:
+        debt = by_id[pk]
+        debt.on_hold, debt.tier = on_hold, tier
+        rows.append(debt)
+    return rows, counts, number
 
 
 # --- the case timeline -----------------------------------------------------------------------
@@ -168,16 +253,42 @@ def _money(amount) -> str:
     return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
-def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
+TIMELINE_LIMIT = 60
+
+
+def case_holds(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> list[Hold]:
+    """The newest `limit` + 1 holds on the debt or its debtor as a whole (open or closed), for
+    the timeline; fewer than that is every one, so the call check can take the open ones."""
+    return list(
+        Hold.objects.filter(debtor_id=debt.debtor_id)
+        .filter(Q(debt=debt) | Q(debt__isnull=True))
+        .select_related("opened_by")[: limit + 1]
+    )
+
+
+def case_timeline(
+    *,
+    debt: Debt,
+    limit: int = TIMELINE_LIMIT,
+    holds: list[Hold] | None = None,
+    stage_changes: list[StageChange] | None = None,
+    payments: list[Payment] | None = None,
+) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
-    Returns (events, truncated)."""
+    Returns (events, truncated).
+
+    `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
+    `payments` (every one of the debt's, newest first) are used instead of a query when the
+    page already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
 
     events: list[Event] = []
     n = limit + 1
-    for c in StageChange.objects.filter(debt=debt).select_related("actor")[:n]:
+    if stage_changes is None:
+        stage_changes = StageChange.objects.filter(debt=debt).select_related("actor")[:n]
+    for c in stage_changes[:n]:
         events.append(
             Event(
                 c.occurred_at,
@@ -213,7 +324,9 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
                 actor=str(i.collector or ""),
             )
         )
-    for p in Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]:
+    if payments is None:
+        payments = Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]
+    for p in payments[:n]:
         events.append(
             Event(p.paid_at, "payment", f"{_money(p.amount)} {p.currency}", p.get_method_display())
         )
@@ -242,11 +355,8 @@ def case_timeline(*, debt: Debt, limit: int = 60) -> tuple[list[Event], bool]:
                 status=p.get_status_display(),
             )
         )
-    holds = (
-        Hold.objects.filter(debtor_id=debt.debtor_id)
-        .filter(Q(debt=debt) | Q(debt__isnull=True))
-        .select_related("opened_by")
-    )
+    if holds is None:
+        holds = case_holds(debt=debt, limit=limit)
     for h in holds[:n]:
         events.append(
             Event(

@@ -3,7 +3,7 @@ bulk assignment and the managers' approvals queue."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +27,8 @@ from collections_app.workspace.selectors import (
     legal_requests,
     my_tasks,
     pre_legal_candidates,
-    work_queue,
     work_queue_base,
-    work_queue_counts,
+    work_queue_page,
 )
 from collections_app.workspace.services import (
     assignment_plan,
@@ -54,11 +53,14 @@ SHORTCUTS = [
 ]
 
 
-def _segments(request):
+def _filter_choices(request) -> dict:
+    """The creditors and segments the filters offer (read once: for a collector, the creditors
+    come from their cases, and the segments are those creditors')."""
     from portfolio.models_segments import SegmentDefinition
 
-    creditors = creditor_list(user=request.user)
-    return SegmentDefinition.objects.filter(creditor__in=creditors).order_by("name", "id")
+    creditors = list(creditor_list(user=request.user).order_by("name"))
+    segments = SegmentDefinition.objects.filter(creditor__in=[c.pk for c in creditors])
+    return {"creditors": creditors, "segments": list(segments.order_by("name", "id"))}
 
 
 def _cities(request, filterset, limit: int = 300) -> list[str]:
@@ -97,12 +99,17 @@ def queue_view(request):
     """Mi cartera de hoy: the cases to work now, highest priority first."""
     as_of = business_today()
     query, filterset = _queue(request)
-    base = filterset.qs
-    counts = work_queue_counts(base, as_of=as_of)
-    paginator = Paginator(work_queue(user=request.user, as_of=as_of, base=base), PAGE_SIZE)
-    paginator.count = counts["total"]  # already counted by the tier counts: no second COUNT(*)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    # One ranking query gives the page's ids and the tier counts (the total included).
+    rows, counts, number = work_queue_page(
+        qs=filterset.qs, as_of=as_of, number=number, per_page=PAGE_SIZE
+    )
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = counts["total"]
+    page = Page(rows, number, paginator)
     for debt in rows:
         debt.dpd = debt.days_past_due(as_of)
     return render(
@@ -117,8 +124,7 @@ def queue_view(request):
             "query": query.urlencode(),
             "stages": Stage.choices,
             "products": Product.choices,
-            "creditors": creditor_list(user=request.user).order_by("name"),
-            "segments": _segments(request),
+            **_filter_choices(request),
             "shortcuts": SHORTCUTS,
             "as_of": as_of,
         },
@@ -130,11 +136,13 @@ def queue_view(request):
 def next_case_view(request):
     """Open the top case of the queue (with the same filters)."""
     _query, filterset = _queue(request)
-    top = work_queue(user=request.user, as_of=business_today(), base=filterset.qs).first()
-    if top is None:
+    top, _counts, _number = work_queue_page(
+        qs=filterset.qs, as_of=business_today(), number=1, per_page=1
+    )
+    if not top:
         messages.info(request, _("No cases left in your queue."))
         return redirect("workspace:queue")
-    return redirect(reverse("portfolio:debt-detail", args=[top.pk]) + "#case")
+    return redirect(reverse("portfolio:debt-detail", args=[top[0].pk]) + "#case")
 
 
 def _debt_for(request, pk):
@@ -324,8 +332,7 @@ def assign_view(request):
             "query": query.urlencode(),
             "stages": Stage.choices,
             "products": Product.choices,
-            "creditors": creditor_list(user=request.user).order_by("name"),
-            "segments": _segments(request),
+            **_filter_choices(request),
             "cities": _cities(request, filterset),
         },
     )

@@ -406,3 +406,94 @@ def test_one_filter_bar_serves_the_debt_list_live_and_the_queue_plain(client, cr
     assert 'hx-target="#debt-results"' in listing and 'id="debt-filters"' in listing
     assert "hx-get" not in queue.split('class="filterbar"', 1)[1].split("</form>", 1)[0]
     assert 'name="city"' not in queue  # the city filter belongs to the bulk assignment
+
+
+def test_queue_pages_follow_the_queue_order_and_a_page_past_the_end_shows_the_last(
+    client, creditor, collector
+):
+    from collections_app.workspace.selectors import work_queue
+
+    for i in range(30):
+        make_debt(creditor, collector, balance=str(100000 + i * 1000), debt_ref=f"P-{i:02d}")
+    client.force_login(collector)
+    ordered = [d.debt_ref for d in work_queue(user=collector, as_of=business_today())]
+    assert ordered[:3] == ["P-29", "P-28", "P-27"]  # biggest balance first, nothing else differs
+
+    first = client.get(reverse("workspace:queue"))
+    second = client.get(reverse("workspace:queue"), {"page": 2})
+    assert refs(first) == ordered[:25]
+    assert refs(second) == ordered[25:] == ["P-04", "P-03", "P-02", "P-01", "P-00"]
+    assert second.context["counts"]["total"] == 30
+    assert second.context["page"].start_index() == 26
+    # past the end: the last page; not a number: the first
+    assert refs(client.get(reverse("workspace:queue"), {"page": 9})) == ordered[25:]
+    assert client.get(reverse("workspace:queue"), {"page": 9}).context["page"].number == 2
+    assert refs(client.get(reverse("workspace:queue"), {"page": "x"})) == ordered[:25]
+    assert refs(client.get(reverse("workspace:queue"), {"page": "9" * 30})) == ordered[25:]
+
+
+def test_empty_queue_has_zero_counts_and_next_case_says_so(client, creditor, collector):
+    client.force_login(collector)
+    response = client.get(reverse("workspace:queue"), {"page": 3})
+    assert response.status_code == 200
+    assert refs(response) == []
+    assert response.context["counts"] == {
+        "total": 0,
+        "promises": 0,
+        "callbacks": 0,
+        "broken": 0,
+        "on_hold": 0,
+    }
+    assert client.get(reverse("workspace:next")).url == reverse("workspace:queue")
+
+
+def test_case_page_timeline_from_the_pages_reads_is_the_panels_own(client, creditor, collector):
+    """The debt page hands the case panel the holds, stage changes and payments it has read;
+    the timeline and the call check come out as the panel alone (htmx re-render) makes them."""
+    from collections_app.models import Hold, StageChange
+    from collections_app.workspace.contacts import contact_check
+    from collections_app.workspace.selectors import case_timeline
+    from tests.factories.portfolio import PaymentFactory
+
+    debt = make_debt(creditor, collector, debt_ref="TL-1")
+    other = make_debt(creditor, collector, debt_ref="TL-2")
+    now = timezone.now()
+    Hold.objects.create(
+        debtor=debt.debtor,
+        debt=debt,
+        kind="dispute",
+        reason="not mine",
+        source="collector",
+        opened_at=now - datetime.timedelta(hours=1),
+    )
+    Hold.objects.create(
+        debtor=debt.debtor,
+        kind="cease_contact",
+        reason="asked",
+        source="api",
+        opened_at=now - datetime.timedelta(days=9),
+        closed_at=now - datetime.timedelta(days=8),
+        outcome="lifted",
+    )
+    Hold.objects.create(
+        debtor=other.debtor, debt=other, kind="deceased", reason="other debtor",
+        source="manager", opened_at=now,
+    )  # fmt: skip
+    StageChange.objects.create(
+        debt=debt, from_stage="friendly_reminder", to_stage="firm_notice", transition="t",
+        business_date=business_today(), occurred_at=now - datetime.timedelta(days=2),
+    )  # fmt: skip
+    PaymentFactory(debt=debt, paid_at=now - datetime.timedelta(days=3))
+    client.force_login(collector)
+
+    response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+
+    events = [(e.kind, e.title, e.at) for e in response.context["events"]]
+    # the other debtor's hold is not there: the debt's own, then the debtor-wide one
+    assert [kind for kind, _title, _at in events] == ["hold", "stage", "payment", "hold"]
+    fresh = Debt.objects.select_related("debtor", "creditor").get(pk=debt.pk)
+    alone, truncated = case_timeline(debt=fresh)
+    assert events == [(e.kind, e.title, e.at) for e in alone] and not truncated
+    # the open dispute stops the call, on the page as in the engine's own check
+    assert response.context["call_decision"].allowed is False
+    assert contact_check(debt=fresh).allowed is False
