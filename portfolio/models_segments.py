@@ -154,6 +154,38 @@ class BehaviourScore(models.Model):
         return f"{self.debtor_id}: {self.score}"
 
 
+class DebtSegment(models.Model):
+    """The segment a debt is in now, written by the nightly job (only rows that changed).
+
+    A narrow side table rather than a column of the debt: the first night assigns every open
+    debt, and rewriting that wide table (and each of its indexes) for it took minutes.
+    Deleting a segment deletes its rows: those debts are unsegmented until the next run.
+    """
+
+    debt = models.OneToOneField(
+        "portfolio.Debt",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="segment_state",
+        verbose_name=_("debt"),
+    )
+    segment = models.ForeignKey(
+        SegmentDefinition,
+        on_delete=models.CASCADE,
+        related_name="debt_states",
+        verbose_name=_("segment"),
+    )
+    assigned_on = models.DateField(_("in this segment since"))
+
+    class Meta:
+        ordering = ["debt_id"]
+        verbose_name = _("debt segment")
+        verbose_name_plural = _("debt segments")
+
+    def __str__(self):
+        return f"{self.debt_id}: {self.segment_id}"
+
+
 class SegmentChange(models.Model):
     """A debt moved from one segment to another on a business date (only changes are kept)."""
 

@@ -79,7 +79,7 @@ def segment_counts(*, creditor_ids) -> dict[int, int]:
 
     rows = (
         Debt.objects.filter(creditor_id__in=creditor_ids, stage__in=OPEN_STAGES)
-        .values("segment_id")
+        .values("segment_state__segment_id")
         .annotate(n=Count("id"))
     )
-    return {r["segment_id"]: r["n"] for r in rows}
+    return {r["segment_state__segment_id"]: r["n"] for r in rows}

@@ -165,11 +165,15 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE nightly_segments")
+        # The side table, not the debt table: the first night moves every open debt.
         cursor.execute(
             """
-            UPDATE portfolio_debt SET segment_id = m.to_id
-              FROM nightly_segments m WHERE portfolio_debt.id = m.id
-            """
+            INSERT INTO portfolio_debtsegment (debt_id, segment_id, assigned_on)
+            SELECT id, to_id, %s FROM nightly_segments WHERE true
+            ON CONFLICT (debt_id) DO UPDATE
+               SET segment_id = excluded.segment_id, assigned_on = excluded.assigned_on
+            """,
+            [as_of],
         )
         # A second run on the same date keeps the first `from`, so the day's record stays
         # "where it was this morning → where it is now"; a debt back where it started has none.

@@ -75,7 +75,7 @@ def test_first_matching_rule_wins_and_everything_else_goes_to_the_catch_all(
     big_only = _debt(creditor, "BO", "9000000", D(2026, 11, 20))  # dpd 10
     neither = _debt(creditor, "NN", "100000", D(2026, 11, 20))
     run(AS_OF)
-    segments = dict(Debt.objects.values_list("debt_ref", "segment_id"))
+    segments = dict(Debt.objects.values_list("debt_ref", "segment_state__segment_id"))
     assert segments == {
         late_big.debt_ref: late.id,
         big_only.debt_ref: big.id,
@@ -137,7 +137,7 @@ def test_exactly_one_segment_per_open_debt(creditor):
     run(AS_OF)
     open_debts = Debt.objects.filter(stage__in=["current"])
     assert open_debts.count() == 12
-    assert not open_debts.filter(segment__isnull=True).exists()
+    assert not open_debts.filter(segment_state__isnull=True).exists()
 
 
 def test_payment_behaviour_and_score_rules(creditor, clean_segments):
@@ -154,7 +154,7 @@ def test_payment_behaviour_and_score_rules(creditor, clean_segments):
     assert BehaviourScore.objects.get(debtor=payer.debtor).score == 82
     assert (payer.segment_id, silent.segment_id) == (good.id, never.id)
     # Neither debt has a broken promise (tests/kpis/test_segments_promises.py has those).
-    assert not Debt.objects.filter(segment=broken).exists()
+    assert not Debt.objects.filter(segment_state__segment=broken).exists()
 
 
 def test_behaviour_score_formula_on_a_hand_built_frame():
@@ -251,7 +251,7 @@ def test_seed_demo_segments_the_demo_and_gives_segment_policies():
     call_command("seed_demo", "--debtors=60", "--as-of=2026-11-24")
     assert NightlyRun.objects.get(as_of=D(2026, 11, 24)).status == NightlyRun.Status.COMPLETED
     open_debts = Debt.objects.filter(stage__in=OPEN_STAGES)
-    assert open_debts.exists() and not open_debts.filter(segment__isnull=True).exists()
+    assert open_debts.exists() and not open_debts.filter(segment_state__isnull=True).exists()
     assert AgingSnapshot.objects.filter(as_of=D(2026, 11, 24)).exists()
     assert set(
         EscalationPolicy.objects.filter(creditor__code="finzo")
