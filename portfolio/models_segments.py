@@ -128,7 +128,12 @@ class SegmentRule(models.Model):
 
 
 class BehaviourScore(models.Model):
-    """A debtor's behaviour score (0-100) with its top reasons, written by the nightly job."""
+    """A debtor's behaviour score (0-100) with its top reasons, written by the nightly job.
+
+    No database foreign key: the job upserts up to a million rows a night with ids it read in
+    the same transaction, the ORM cascades a debtor's deletion, and the per-row check (a
+    lock on each debtor row) cost more than the write itself.
+    """
 
     debtor = models.OneToOneField(
         "portfolio.Debtor",
@@ -136,6 +141,7 @@ class BehaviourScore(models.Model):
         primary_key=True,
         related_name="behaviour_score",
         verbose_name=_("debtor"),
+        db_constraint=False,
     )
     score = models.PositiveSmallIntegerField(_("score"))
     # "component=points;..." largest first: compact, and cheap to compare in bulk.
@@ -160,6 +166,10 @@ class DebtSegment(models.Model):
     A narrow side table rather than a column of the debt: the first night assigns every open
     debt, and rewriting that wide table (and each of its indexes) for it took minutes.
     Deleting a segment deletes its rows: those debts are unsegmented until the next run.
+
+    No database foreign keys (like BehaviourScore): the job writes ids it read in the same
+    transaction, the ORM cascades deletes, and checking a million rows one by one (a row
+    lock on each debt) was half of the first night's write.
     """
 
     debt = models.OneToOneField(
@@ -168,12 +178,14 @@ class DebtSegment(models.Model):
         primary_key=True,
         related_name="segment_state",
         verbose_name=_("debt"),
+        db_constraint=False,
     )
     segment = models.ForeignKey(
         SegmentDefinition,
         on_delete=models.CASCADE,
         related_name="debt_states",
         verbose_name=_("segment"),
+        db_constraint=False,
     )
     assigned_on = models.DateField(_("in this segment since"))
 

@@ -2,6 +2,7 @@
 
 The nightly job rewrote every debt row (and each of the debt table's indexes) the first time it
 assigned segments; now it writes (debt, segment, since) rows, only for the debts that changed.
+The side table and the behaviour scores have no database foreign keys (see their models).
 """
 
 import django.db.models.deletion
@@ -40,6 +41,7 @@ class Migration(migrations.Migration):
                         serialize=False,
                         to="portfolio.debt",
                         verbose_name="debt",
+                        db_constraint=False,
                     ),
                 ),
                 ("assigned_on", models.DateField(verbose_name="in this segment since")),
@@ -50,6 +52,7 @@ class Migration(migrations.Migration):
                         related_name="debt_states",
                         to="portfolio.segmentdefinition",
                         verbose_name="segment",
+                        db_constraint=False,
                     ),
                 ),
             ],
@@ -62,4 +65,18 @@ class Migration(migrations.Migration):
         migrations.RunSQL(COPY_SEGMENTS, reverse_sql=COPY_BACK),
         migrations.RemoveField(model_name="debt", name="segment"),
         migrations.RemoveField(model_name="historicaldebt", name="segment"),
+        # Checked row by row, the foreign key cost more than the nightly upsert itself.
+        migrations.AlterField(
+            model_name="behaviourscore",
+            name="debtor",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                primary_key=True,
+                related_name="behaviour_score",
+                serialize=False,
+                to="portfolio.debtor",
+                verbose_name="debtor",
+                db_constraint=False,
+            ),
+        ),
     ]

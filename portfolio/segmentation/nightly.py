@@ -132,7 +132,7 @@ def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
         cursor.execute(
             """
             INSERT INTO portfolio_behaviourscore (debtor_id, score, reasons, as_of)
-            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true
+            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true ORDER BY debtor_id
             ON CONFLICT (debtor_id) DO UPDATE
                SET score = excluded.score, reasons = excluded.reasons, as_of = excluded.as_of
             """,
@@ -165,11 +165,12 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE nightly_segments")
-        # The side table, not the debt table: the first night moves every open debt.
+        # The side table, not the debt table: the first night moves every open debt. In key
+        # order, so the primary key is filled page by page rather than at random.
         cursor.execute(
             """
             INSERT INTO portfolio_debtsegment (debt_id, segment_id, assigned_on)
-            SELECT id, to_id, %s FROM nightly_segments WHERE true
+            SELECT id, to_id, %s FROM nightly_segments WHERE true ORDER BY id
             ON CONFLICT (debt_id) DO UPDATE
                SET segment_id = excluded.segment_id, assigned_on = excluded.assigned_on
             """,

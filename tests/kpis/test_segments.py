@@ -129,6 +129,30 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
     assert (back.from_segment_id, back.to_segment_id) == (clean_segments.id, early.id)
 
 
+def test_segment_filter_and_deleting_a_segment_unsegments_its_debts(creditor, clean_segments):
+    from portfolio.filters import DebtFilter
+    from portfolio.models import DebtSegment
+
+    late = _segment("late", 10, aging_buckets=["31-60", "61-90"])
+    old = _debt(creditor, "OLD", "100000", D(2026, 10, 1))  # dpd 60
+    new = _debt(creditor, "NEW", "100000", D(2026, 11, 20))  # dpd 10
+    run(AS_OF)
+    # The drill-down / work queue filter by segment reads the debt's current segment.
+    by_segment = DebtFilter({"segment": late.id}, queryset=Debt.objects.all()).qs
+    assert list(by_segment.values_list("debt_ref", flat=True)) == ["OLD"]
+    assert DebtSegment.objects.get(debt=old).assigned_on == AS_OF
+    # Deleting the segment leaves its debts unsegmented, the others keep theirs...
+    late.delete()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.segment, new.segment) == (None, clean_segments)
+    # ...until the next night puts them in the catch-all (an assignment, not a migration).
+    run(AS_OF + datetime.timedelta(days=1))
+    old.refresh_from_db()
+    assert old.segment == clean_segments
+    assert SegmentChange.objects.count() == 0
+
+
 def test_exactly_one_segment_per_open_debt(creditor):
     for n in range(12):
         _debt(
