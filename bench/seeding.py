@@ -174,13 +174,14 @@ def history_seed(
                    CASE WHEN st = 'delivered' THEN day + interval '14 hours 1 minute' END,
                    st, CASE WHEN st = 'suppressed' THEN 'contact_window' ELSE '' END, '', '',
                    'bench', '', 1, '', 'bench-m-' || g, d.creditor_id, d.debtor_id
-              FROM generate_series(1, %(count)s) AS g,
-                   LATERAL (SELECT (ARRAY['sms', 'email', 'whatsapp'])[1 + g %% 3] AS ch,
-                                   (ARRAY['sent', 'delivered', 'delivered', 'failed',
-                                          'suppressed'])[1 + (g / 3) %% 5] AS st,
-                                   (%(as_of)s::date - (g %% %(days)s)::int)::timestamptz
-                                       AS day) x
+              FROM generate_series(1, %(count)s) AS g
               JOIN portfolio_debt d ON d.id = %(first)s + (g * 7) %% %(n)s
+              CROSS JOIN LATERAL (
+                  SELECT (ARRAY['sms', 'email', 'whatsapp'])[1 + g %% 3] AS ch,
+                         (ARRAY['sent', 'delivered', 'delivered', 'failed',
+                                'suppressed'])[1 + (g / 3) %% 5] AS st,
+                         (%(as_of)s::date - (g %% %(days)s)::int)::timestamptz AS day
+              ) x
             """,
             {**params, "count": messages},
         )
