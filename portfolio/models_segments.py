@@ -199,11 +199,35 @@ class DebtSegment(models.Model):
 
 
 class SegmentChange(models.Model):
-    """A debt moved from one segment to another on a business date (only changes are kept)."""
+    """A debt moved from one segment to another on a business date (only changes are kept).
+
+    With the debt's cut (creditor, portfolio, collector, currency) on that date, like the
+    snapshot tables: the dashboard counts migrations without reading the debt table.
+    """
 
     debt = models.ForeignKey(
         "portfolio.Debt", on_delete=models.CASCADE, related_name="segment_changes", db_index=False
     )
+    creditor = models.ForeignKey(
+        "portfolio.Creditor", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    portfolio = models.ForeignKey(
+        "portfolio.Portfolio",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     from_segment = models.ForeignKey(
         SegmentDefinition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -219,7 +243,7 @@ class SegmentChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["debt", "as_of"], name="segment_change_once_a_day")
         ]
-        indexes = [models.Index(fields=["as_of"])]
+        indexes = [models.Index(fields=["as_of", "creditor"])]
 
     def __str__(self):
         return f"{self.debt_id}: {self.from_segment_id} → {self.to_segment_id} ({self.as_of})"

@@ -155,11 +155,23 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         return 0
     temp_table_load(
         name="nightly_segments",
-        columns=[("id", "bigint"), ("from_id", "bigint"), ("to_id", "bigint")],
+        columns=[
+            ("id", "bigint"),
+            ("from_id", "bigint"),
+            ("to_id", "bigint"),
+            ("creditor_id", "bigint"),
+            ("portfolio_id", "bigint"),
+            ("collector_id", "integer"),
+            ("currency", "varchar(3)"),
+        ],
         rows=zip(
             moved["id"].astype("int64").tolist(),
-            [None if pd.isna(v) else int(v) for v in moved["segment_id"]],
+            _ids_or_none(moved["segment_id"]),
             moved["new_segment_id"].astype("int64").tolist(),
+            moved["creditor_id"].astype("int64").tolist(),
+            _ids_or_none(moved["portfolio_id"]),
+            _ids_or_none(moved["collector_id"]),
+            moved["currency"].tolist(),
             strict=True,
         ),
     )
@@ -183,8 +195,10 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         # would say nothing).
         cursor.execute(
             """
-            INSERT INTO portfolio_segmentchange (debt_id, from_segment_id, to_segment_id, as_of)
-            SELECT id, from_id, to_id, %s FROM nightly_segments WHERE from_id IS NOT NULL
+            INSERT INTO portfolio_segmentchange (debt_id, from_segment_id, to_segment_id, as_of,
+                creditor_id, portfolio_id, collector_id, currency)
+            SELECT id, from_id, to_id, %s, creditor_id, portfolio_id, collector_id, currency
+              FROM nightly_segments WHERE from_id IS NOT NULL
             ON CONFLICT (debt_id, as_of) DO UPDATE SET to_segment_id = excluded.to_segment_id
             """,
             [as_of],
@@ -199,3 +213,7 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         )
         cursor.execute("DROP TABLE IF EXISTS nightly_segments")
     return len(moved)
+
+
+def _ids_or_none(values: pd.Series) -> list:
+    return [None if pd.isna(v) else int(v) for v in values]

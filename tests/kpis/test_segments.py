@@ -120,6 +120,12 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
         early.id,
         clean_segments.id,
     )
+    # With the debt's cut, as the snapshots have it (the dashboard filters on it).
+    assert (change.creditor_id, change.portfolio_id, change.currency) == (
+        creditor.id,
+        debt.portfolio_id,
+        debt.currency,
+    )
     run(D(2026, 12, 2))
     assert SegmentChange.objects.count() == 1
     # Back in "early" the next day (due date moved): a second change, the other way.
