@@ -10,7 +10,8 @@ and snapshots) and rebuilds the collection-day and activity snapshots of the 90 
 checks that the dashboard's queries read only snapshot tables (each query's EXPLAIN: no scan of
 a raw-history table), starts gunicorn with production settings and has `--users` threads,
 logged in as managers of the creditor, GET the dashboard page and /api/v1/kpis/ (three filter
-sets) until `--requests` responses or `--seconds`. Prints p50 / p95 / max per endpoint.
+sets; `--think` seconds between a user's requests, back to back by default) until `--requests`
+responses or `--seconds`. Prints p50 / p95 / max per endpoint.
 Uses DATABASE_URL (default: a `cartera_bench_dashboard` database), which it migrates.
 """
 
@@ -266,12 +267,17 @@ def serve_and_time(args, cookies: list[str]) -> None:
                     ok, ms = False, exc
                 with lock:
                     (timings[label] if ok else errors).append(ms if ok else (url, ms))
+                if args.think:
+                    time.sleep(rng.uniform(0.5, 1.5) * args.think)
 
         started = time.perf_counter()
         with ThreadPoolExecutor(args.users) as pool:
             list(pool.map(run, range(args.users)))
         wall = time.perf_counter() - started
-        print(f"gunicorn {args.workers} workers, {args.users} concurrent users, {wall:.0f} s")
+        print(
+            f"gunicorn {args.workers} workers, {args.users} concurrent users"
+            f" (think time {args.think:g} s), {wall:.0f} s"
+        )
         for label, values in timings.items():
             if values:
                 print(
@@ -294,6 +300,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="total responses to time")
     parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user waits between requests (0: back to back, the worst case)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/dashboard_load.py measures PostgreSQL: set DATABASE_URL=postgres://...")
