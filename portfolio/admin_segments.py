@@ -9,6 +9,7 @@ from portfolio.models import (
     BucketTransition,
     CollectionDay,
     DebtMonthOpening,
+    DebtSegment,
     InstalmentDay,
     MessageDay,
     NightlyRun,
@@ -62,6 +63,15 @@ class BehaviourScoreAdmin(ReadOnlyAdmin):
     list_filter = ("as_of",)
     search_fields = ("debtor__full_name", "debtor__debtor_ref")
     raw_id_fields = ("debtor",)
+
+
+@admin.register(DebtSegment)
+class DebtSegmentAdmin(ReadOnlyAdmin):
+    list_display = ("debt", "segment", "assigned_on")
+    list_filter = ("segment", "assigned_on")
+    search_fields = ("debt__debt_ref",)
+    raw_id_fields = ("debt",)
+    list_select_related = ("debt", "segment")
 
 
 @admin.register(SegmentChange)
