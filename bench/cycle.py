@@ -30,6 +30,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.seeding import debts_seed, ensure_database  # noqa: E402
 from collections_app.services.cycle import cycle_run_date  # noqa: E402
 from collections_app.services.policies import policy_ensure_defaults  # noqa: E402
 
@@ -48,66 +49,8 @@ TARGET_SQL = """
 """
 
 
-def ensure_database() -> None:
-    import psycopg2
-
-    name = connection.settings_dict["NAME"]
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=connection.settings_dict["USER"] or "postgres",
-        host=connection.settings_dict["HOST"] or "127.0.0.1",
-        port=connection.settings_dict["PORT"] or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def build(n: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE collections_app_contactaction, collections_app_stagechange, "
-            "collections_app_cyclerun, collections_app_hold, portfolio_payment, "
-            "portfolio_historicaldebt, portfolio_debt, portfolio_contactpoint, "
-            "portfolio_debtor CASCADE"
-        )
-        cursor.execute(
-            "INSERT INTO portfolio_creditor (code, name, kind, country, contact_email, "
-            "contact_phone, is_active, created_at, updated_at) VALUES "
-            "('bench', 'Bench Bank', 'bank', 'CO', '', '', true, now(), now()) "
-            "ON CONFLICT (code) DO NOTHING"
-        )
-        cursor.execute("SELECT id FROM portfolio_creditor WHERE code = 'bench'")
-        creditor_id = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type, document_number,
-                full_name, address_line, city, region, postal_code, country, timezone, language,
-                created_at, updated_at)
-            SELECT %s, 'D' || g, 'CC', (1000000000 + g)::text, 'Deudor ' || g, '', 'Bogotá', '',
-                   '', 'CO', 'America/Bogota', 'es', now(), now()
-              FROM generate_series(1, %s) AS g
-            """,
-            [creditor_id, n],
-        )
-        cursor.execute(
-            """
-            INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
-                original_amount, principal, interest, fees, balance, due_date, stage,
-                created_at, updated_at)
-            SELECT %(creditor)s, d.id, 'OBL-' || d.debtor_ref, 'credit_card', 'COP',
-                   1000000, p, 0, 0, p, %(as_of)s::date - ((d.id * 7919) %% 400)::int,
-                   'current', now(), now()
-              FROM portfolio_debtor d,
-                   LATERAL (SELECT CASE WHEN d.id %% 97 = 0 THEN 0 ELSE 500000 END AS p) amt
-             WHERE d.creditor_id = %(creditor)s
-            """,
-            {"creditor": creditor_id, "as_of": AS_OF},
-        )
-        cursor.execute("ANALYZE portfolio_debt")
+    debts_seed(n, as_of=AS_OF, balance="cycle")
     policy_ensure_defaults()
 
 

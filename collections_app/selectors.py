@@ -42,7 +42,7 @@ def policy_resolver(*, creditor_ids=None) -> PolicyResolver:
 
 def policy_version_for_debt(*, debt) -> EscalationPolicyVersion | None:
     """The policy version that governs this debt today."""
-    segment = debt.segment.code if debt.segment_id else ""
+    segment = debt.segment.code if debt.segment else ""
     return policy_resolver(creditor_ids=[debt.creditor_id]).version_for(
         creditor_id=debt.creditor_id, product=debt.product, segment=segment
     )

@@ -10,6 +10,7 @@ from portfolio.models import (
     CollectionDay,
     ContactDay,
     DebtMonthOpening,
+    DebtSegment,
     InstalmentDay,
     MessageDay,
     NightlyRun,
@@ -63,6 +64,15 @@ class BehaviourScoreAdmin(ReadOnlyAdmin):
     list_filter = ("as_of",)
     search_fields = ("debtor__full_name", "debtor__debtor_ref")
     raw_id_fields = ("debtor",)
+
+
+@admin.register(DebtSegment)
+class DebtSegmentAdmin(ReadOnlyAdmin):
+    list_display = ("debt", "segment", "assigned_on")
+    list_filter = ("segment", "assigned_on")
+    search_fields = ("debt__debt_ref",)
+    raw_id_fields = ("debt",)
+    list_select_related = ("debt", "segment")
 
 
 @admin.register(SegmentChange)

@@ -53,7 +53,9 @@ class DebtFilter(django_filters.FilterSet):
         choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
     )
     # Drill-down from the KPI dashboard: segment, payments in a period, month-start bucket.
-    segment = django_filters.NumberFilter(field_name="segment_id", label=_("Segment"))
+    segment = django_filters.NumberFilter(
+        field_name="segment_state__segment_id", label=_("Segment")
+    )
     state = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("closed", _("Closed"))],
         method="filter_state",

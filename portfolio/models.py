@@ -1,6 +1,7 @@
 """The portfolio domain: creditors, portfolios, debtors, contact points, debts and payments."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
@@ -322,17 +323,10 @@ class Debt(FSMModelMixin, TimeStampedModel):
         verbose_name=_("assigned collector"),
         db_index=False,
     )
-    # Written by the nightly segmentation job (set-based); the cycle picks policies by it.
-    segment = models.ForeignKey(
-        "portfolio.SegmentDefinition",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="debts",
-        verbose_name=_("segment"),
-    )
+    # The debt's segment lives in DebtSegment (a narrow side table the nightly job writes):
+    # rewriting a million rows of this wide, many-indexed table for it cost minutes a night.
     history = HistoricalRecords(
-        no_db_index=["creditor", "debtor", "portfolio", "assigned_to", "segment"],
+        no_db_index=["creditor", "debtor", "portfolio", "assigned_to"],
         user_db_constraint=False,
     )
 
@@ -370,6 +364,21 @@ class Debt(FSMModelMixin, TimeStampedModel):
 
     def __str__(self):
         return f"{self.debt_ref} ({self.debtor})"
+
+    @property
+    def segment(self):
+        """The segment the nightly job put this debt in (None before its first run)."""
+        try:
+            return self.segment_state.segment
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def segment_id(self) -> int | None:
+        try:
+            return self.segment_state.segment_id
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_open(self) -> bool:
@@ -652,6 +661,7 @@ from portfolio.models_kpis import (  # noqa: E402,F401
 )
 from portfolio.models_segments import (  # noqa: E402,F401
     BehaviourScore,
+    DebtSegment,
     NightlyRun,
     SegmentChange,
     SegmentDefinition,

@@ -136,7 +136,12 @@ class SegmentRule(models.Model):
 
 
 class BehaviourScore(models.Model):
-    """A debtor's behaviour score (0-100) with its top reasons, written by the nightly job."""
+    """A debtor's behaviour score (0-100) with its top reasons, written by the nightly job.
+
+    No database foreign key: the job upserts up to a million rows a night with ids it read in
+    the same transaction, the ORM cascades a debtor's deletion, and the per-row check (a
+    lock on each debtor row) cost more than the write itself.
+    """
 
     debtor = models.OneToOneField(
         "portfolio.Debtor",
@@ -144,6 +149,7 @@ class BehaviourScore(models.Model):
         primary_key=True,
         related_name="behaviour_score",
         verbose_name=_("debtor"),
+        db_constraint=False,
     )
     score = models.PositiveSmallIntegerField(_("score"))
     # "component=points;..." largest first: compact, and cheap to compare in bulk.
@@ -162,12 +168,74 @@ class BehaviourScore(models.Model):
         return f"{self.debtor_id}: {self.score}"
 
 
+class DebtSegment(models.Model):
+    """The segment a debt is in now, written by the nightly job (only rows that changed).
+
+    A narrow side table rather than a column of the debt: the first night assigns every open
+    debt, and rewriting that wide table (and each of its indexes) for it took minutes.
+    Deleting a segment deletes its rows: those debts are unsegmented until the next run.
+
+    No database foreign keys (like BehaviourScore): the job writes ids it read in the same
+    transaction, the ORM cascades deletes, and checking a million rows one by one (a row
+    lock on each debt) was half of the first night's write.
+    """
+
+    debt = models.OneToOneField(
+        "portfolio.Debt",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="segment_state",
+        verbose_name=_("debt"),
+        db_constraint=False,
+    )
+    segment = models.ForeignKey(
+        SegmentDefinition,
+        on_delete=models.CASCADE,
+        related_name="debt_states",
+        verbose_name=_("segment"),
+        db_constraint=False,
+    )
+    assigned_on = models.DateField(_("in this segment since"))
+
+    class Meta:
+        ordering = ["debt_id"]
+        verbose_name = _("debt segment")
+        verbose_name_plural = _("debt segments")
+
+    def __str__(self):
+        return f"{self.debt_id}: {self.segment_id}"
+
+
 class SegmentChange(models.Model):
-    """A debt moved from one segment to another on a business date (only changes are kept)."""
+    """A debt moved from one segment to another on a business date (only changes are kept).
+
+    With the debt's cut (creditor, portfolio, collector, currency) on that date, like the
+    snapshot tables: the dashboard counts migrations without reading the debt table.
+    """
 
     debt = models.ForeignKey(
         "portfolio.Debt", on_delete=models.CASCADE, related_name="segment_changes", db_index=False
     )
+    creditor = models.ForeignKey(
+        "portfolio.Creditor", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    portfolio = models.ForeignKey(
+        "portfolio.Portfolio",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     from_segment = models.ForeignKey(
         SegmentDefinition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -183,7 +251,7 @@ class SegmentChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["debt", "as_of"], name="segment_change_once_a_day")
         ]
-        indexes = [models.Index(fields=["as_of"])]
+        indexes = [models.Index(fields=["as_of", "creditor"])]
 
     def __str__(self):
         return f"{self.debt_id}: {self.from_segment_id} → {self.to_segment_id} ({self.as_of})"

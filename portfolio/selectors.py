@@ -127,7 +127,7 @@ def debt_detail_get(*, user, pk: int) -> Debt | None:
     """One debt the user may see, with its debtor, contact points and consent history; or None."""
     return (
         debt_queryset(user=user)
-        .select_related("debtor", "creditor", "portfolio", "assigned_to")
+        .select_related("debtor", "creditor", "portfolio", "assigned_to", "segment_state__segment")
         .prefetch_related(
             Prefetch(
                 "debtor__contact_points",

@@ -15,6 +15,14 @@ def _reproducible_factories():
     factory.random.reseed_random("cartera")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The in-process cache outlives each test's rolled-back data (the dashboard's figures).
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -176,6 +176,7 @@ LOAD_COLUMNS = [
     "due_in",
     "entered_on",
     "held",
+    "segment",
 ]
 
 
@@ -193,8 +194,13 @@ def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
                    SELECT 1 FROM collections_app_hold h
                    WHERE h.closed_at IS NULL
                      AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id))
-               ) THEN 1 ELSE 0 END
+               ) THEN 1 ELSE 0 END,
+               COALESCE(s.code, '')
         FROM portfolio_debt d
+        -- The segment the nightly job gave the debt ('' before its first run): a policy
+        -- scoped to that segment code wins over the product and creditor defaults.
+        LEFT JOIN portfolio_debtsegment ds ON ds.debt_id = d.id
+        LEFT JOIN portfolio_segmentdefinition s ON s.id = ds.segment_id
         WHERE d.stage IN ({placeholders})
     """
     params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
@@ -217,11 +223,8 @@ def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
             debts[column] = pd.Series(dtype="int64")
         return debts
     resolver = policy_resolver()
-    # Segmentation (portfolio app, nightly job) names each debt's segment; a policy scoped to
-    # that segment wins over the product and creditor defaults (see PolicyResolver).
-    from portfolio.segmentation.cycle_hook import segment_codes_for
-
-    debts = debts.assign(segment=segment_codes_for(debts["id"]))
+    # `segment` (loaded with the debts) is the code segmentation gave each debt; a policy
+    # scoped to it wins over the product and creditor defaults (see PolicyResolver).
     scopes = debts[["creditor_id", "product", "segment"]].drop_duplicates()
     records = []
     for creditor_id, product, segment in scopes.itertuples(index=False):

@@ -27,8 +27,9 @@ NAME = "\x00"  # stands for the debtor's name in the translated title
 
 _ELIGIBLE = """
     FROM portfolio_debt d
+    JOIN portfolio_debtsegment ds ON ds.debt_id = d.id
     JOIN portfolio_segmentdefinition s
-      ON s.id = d.segment_id AND s.field_visits AND s.is_active
+      ON s.id = ds.segment_id AND s.field_visits AND s.is_active
     JOIN portfolio_debtor p ON p.id = d.debtor_id
    WHERE d.stage IN ({stages})
 """

@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 from collections_app.models import Interaction
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
+from portfolio.kpis.cache import kpi_dashboard_cached
 from portfolio.kpis.forms import KpiFilterForm
 from portfolio.kpis.segment_selectors import segment_counts
-from portfolio.kpis.selectors import kpi_dashboard
 from portfolio.models import SegmentDefinition
 from portfolio.selectors import creditor_list
 
@@ -152,7 +152,7 @@ class KpiApi(APIView):
     )
     def get(self, request):
         form = kpi_form_from_query(request)
-        return Response(jsonable(kpi_dashboard(filters=form.filters())))
+        return Response(jsonable(kpi_dashboard_cached(filters=form.filters())))
 
 
 class SegmentSerializer(serializers.ModelSerializer):

@@ -40,13 +40,13 @@ def kpi_segment_migrations(f: KpiFilters) -> list[dict]:
     """Debts that moved between segments in the period: from → to, with how many."""
     from portfolio.models import SegmentChange
 
-    q = Q(debt__creditor_id__in=f.creditor_ids, as_of__gte=f.date_from, as_of__lte=f.date_to)
+    q = Q(creditor_id__in=f.creditor_ids, as_of__gte=f.date_from, as_of__lte=f.date_to)
     if f.portfolio_id:
-        q &= Q(debt__portfolio_id=f.portfolio_id)
+        q &= Q(portfolio_id=f.portfolio_id)
     if f.collector_id:
-        q &= Q(debt__assigned_to_id=f.collector_id)
+        q &= Q(collector_id=f.collector_id)
     if f.currency:
-        q &= Q(debt__currency=f.currency)
+        q &= Q(currency=f.currency)
     if f.segment_id:
         q &= Q(from_segment_id=f.segment_id) | Q(to_segment_id=f.segment_id)
     rows = (
@@ -79,7 +79,7 @@ def segment_counts(*, creditor_ids) -> dict[int, int]:
 
     rows = (
         Debt.objects.filter(creditor_id__in=creditor_ids, stage__in=OPEN_STAGES)
-        .values("segment_id")
+        .values("segment_state__segment_id")
         .annotate(n=Count("id"))
     )
-    return {r["segment_id"]: r["n"] for r in rows}
+    return {r["segment_state__segment_id"]: r["n"] for r in rows}

@@ -34,6 +34,15 @@ def local_date_sql(column: str) -> str:
     return f"date({column})"
 
 
+# Debts as the snapshot queries read them: the debt's columns plus its current segment_id
+# (kept in the side table portfolio_debtsegment). Use it where a table name goes:
+# `FROM {DEBTS_WITH_SEGMENT} d`; the planner flattens it into a plain join.
+DEBTS_WITH_SEGMENT = (
+    "(SELECT dd.*, dseg.segment_id FROM portfolio_debt dd"
+    " LEFT JOIN portfolio_debtsegment dseg ON dseg.debt_id = dd.id)"
+)
+
+
 def frame_from_sql(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -87,8 +96,9 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         f"""
         SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id, d.product,
                d.currency, CAST(d.balance AS double precision), {dpd}, r.country, r.region,
-               d.segment_id
+               ds.segment_id
           FROM portfolio_debt d JOIN portfolio_debtor r ON r.id = d.debtor_id
+          LEFT JOIN portfolio_debtsegment ds ON ds.debt_id = d.id
          WHERE d.stage IN ({stages}){where}
         """,
         params,

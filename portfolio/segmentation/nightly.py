@@ -142,7 +142,7 @@ def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
         cursor.execute(
             """
             INSERT INTO portfolio_behaviourscore (debtor_id, score, reasons, as_of)
-            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true
+            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true ORDER BY debtor_id
             ON CONFLICT (debtor_id) DO UPDATE
                SET score = excluded.score, reasons = excluded.reasons, as_of = excluded.as_of
             """,
@@ -165,21 +165,38 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         return 0
     temp_table_load(
         name="nightly_segments",
-        columns=[("id", "bigint"), ("from_id", "bigint"), ("to_id", "bigint")],
+        columns=[
+            ("id", "bigint"),
+            ("from_id", "bigint"),
+            ("to_id", "bigint"),
+            ("creditor_id", "bigint"),
+            ("portfolio_id", "bigint"),
+            ("collector_id", "integer"),
+            ("currency", "varchar(3)"),
+        ],
         rows=zip(
             moved["id"].astype("int64").tolist(),
-            [None if pd.isna(v) else int(v) for v in moved["segment_id"]],
+            _ids_or_none(moved["segment_id"]),
             moved["new_segment_id"].astype("int64").tolist(),
+            moved["creditor_id"].astype("int64").tolist(),
+            _ids_or_none(moved["portfolio_id"]),
+            _ids_or_none(moved["collector_id"]),
+            moved["currency"].tolist(),
             strict=True,
         ),
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE nightly_segments")
+        # The side table, not the debt table: the first night moves every open debt. In key
+        # order, so the primary key is filled page by page rather than at random.
         cursor.execute(
             """
-            UPDATE portfolio_debt SET segment_id = m.to_id
-              FROM nightly_segments m WHERE portfolio_debt.id = m.id
-            """
+            INSERT INTO portfolio_debtsegment (debt_id, segment_id, assigned_on)
+            SELECT id, to_id, %s FROM nightly_segments WHERE true ORDER BY id
+            ON CONFLICT (debt_id) DO UPDATE
+               SET segment_id = excluded.segment_id, assigned_on = excluded.assigned_on
+            """,
+            [as_of],
         )
         # A second run on the same date keeps the first `from`, so the day's record stays
         # "where it was this morning → where it is now"; a debt back where it started has none.
@@ -188,8 +205,10 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         # would say nothing).
         cursor.execute(
             """
-            INSERT INTO portfolio_segmentchange (debt_id, from_segment_id, to_segment_id, as_of)
-            SELECT id, from_id, to_id, %s FROM nightly_segments WHERE from_id IS NOT NULL
+            INSERT INTO portfolio_segmentchange (debt_id, from_segment_id, to_segment_id, as_of,
+                creditor_id, portfolio_id, collector_id, currency)
+            SELECT id, from_id, to_id, %s, creditor_id, portfolio_id, collector_id, currency
+              FROM nightly_segments WHERE from_id IS NOT NULL
             ON CONFLICT (debt_id, as_of) DO UPDATE SET to_segment_id = excluded.to_segment_id
             """,
             [as_of],
@@ -204,3 +223,7 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         )
         cursor.execute("DROP TABLE IF EXISTS nightly_segments")
     return len(moved)
+
+
+def _ids_or_none(values: pd.Series) -> list:
+    return [None if pd.isna(v) else int(v) for v in values]

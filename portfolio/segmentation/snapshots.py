@@ -17,7 +17,7 @@ from django.db import connection
 
 from core.bulk import days_between_sql
 from portfolio.models import OPEN_STAGES
-from portfolio.segmentation.loading import day_bounds
+from portfolio.segmentation.loading import DEBTS_WITH_SEGMENT, day_bounds
 from portfolio.segmentation.snapshots_activity import activity_snapshots_write
 from portfolio.segmentation.snapshots_contacts import contact_snapshots_write
 
@@ -67,7 +67,7 @@ def _aging(cursor, as_of) -> None:
         f"""
         INSERT INTO portfolio_agingsnapshot (as_of, {CUT}, bucket, debts, balance)
         SELECT %s, {DEBT_CUT}, {bucket_sql(dpd)}, count(*), sum(d.balance)
-          FROM portfolio_debt d
+          FROM {DEBTS_WITH_SEGMENT} d
          WHERE {_open_sql()}
          GROUP BY {DEBT_CUT}, {bucket_sql(dpd)}
         """,
@@ -92,13 +92,13 @@ def _collection_day(cursor, as_of) -> None:
                    d.assigned_to_id AS collector_id, d.currency, p.amount AS collected,
                    1 AS payments, p.debt_id AS paying_debt, 0 AS closed, 0 AS days,
                    0 AS placed, 0 AS placed_balance
-              FROM portfolio_payment p JOIN portfolio_debt d ON d.id = p.debt_id
+              FROM portfolio_payment p JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
              WHERE p.paid_at >= %s AND p.paid_at < %s
             UNION ALL
             SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
                    d.currency, 0, 0, NULL, 1,
                    CASE WHEN {overdue} < 0 THEN 0 ELSE {overdue} END, 0, 0
-              FROM portfolio_debt d
+              FROM {DEBTS_WITH_SEGMENT} d
              WHERE d.id IN (SELECT debt_id FROM collections_app_stagechange
                              WHERE business_date = %s AND to_stage IN ('paid', 'settled'))
             UNION ALL
@@ -106,7 +106,7 @@ def _collection_day(cursor, as_of) -> None:
                    d.currency, 0, 0, NULL, 0, 0, 1,
                    d.balance + COALESCE((SELECT sum(p2.amount) FROM portfolio_payment p2
                                           WHERE p2.debt_id = d.id AND p2.paid_at >= %s), 0)
-              FROM portfolio_debt d LEFT JOIN portfolio_portfolio f ON f.id = d.portfolio_id
+              FROM {DEBTS_WITH_SEGMENT} d LEFT JOIN portfolio_portfolio f ON f.id = d.portfolio_id
              WHERE (f.assigned_on = %s)
                 OR (d.portfolio_id IS NULL AND d.created_at >= %s AND d.created_at < %s)
           ) flows
@@ -123,7 +123,7 @@ def _opening(cursor, *, as_of, month) -> None:
         f"""
         INSERT INTO portfolio_debtmonthopening (month, debt_id, {CUT}, bucket, balance)
         SELECT %s, d.id, {DEBT_CUT}, {bucket_sql(dpd)}, d.balance
-          FROM portfolio_debt d
+          FROM {DEBTS_WITH_SEGMENT} d
          WHERE {_open_sql()}
         """,
         [month],

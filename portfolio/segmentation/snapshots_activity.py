@@ -15,7 +15,7 @@ import datetime
 from django.db import connection
 
 from core.bulk import days_between_sql
-from portfolio.segmentation.loading import day_bounds, local_date_sql
+from portfolio.segmentation.loading import DEBTS_WITH_SEGMENT, day_bounds, local_date_sql
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
 DEBT_CUT = "d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id"
@@ -68,14 +68,14 @@ def _promises(cursor, as_of, since=None) -> None:
           FROM (
             SELECT p.made_on AS day, {DEBT_CUT_NAMED}, d.currency, 1 AS made,
                    p.amount AS made_amount, 0 AS due, 0 AS kept, 0 AS broken, 0 AS awaiting
-              FROM agreements_promisetopay p JOIN portfolio_debt d ON d.id = p.debt_id
+              FROM agreements_promisetopay p JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
              WHERE p.made_on BETWEEN %s AND %s
             UNION ALL
             SELECT p.promised_date, {DEBT_CUT}, d.currency, 0, 0, 1,
                    CASE WHEN {covered} THEN 1 ELSE 0 END,
                    CASE WHEN NOT ({covered}) AND {judged} THEN 1 ELSE 0 END,
                    CASE WHEN NOT ({covered}) AND NOT ({judged}) THEN 1 ELSE 0 END
-              FROM agreements_promisetopay p JOIN portfolio_debt d ON d.id = p.debt_id
+              FROM agreements_promisetopay p JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
              WHERE p.promised_date BETWEEN %s AND %s AND p.status <> 'cancelled'
                AND p.made_on <= %s
           ) promises
@@ -108,7 +108,7 @@ def _instalments(cursor, as_of, since=None) -> None:
                sum(i.paid_amount)
           FROM agreements_instalment i
           JOIN agreements_paymentagreement a ON a.id = i.agreement_id
-          JOIN portfolio_debt d ON d.id = {_agreement_debt_sql()}
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_agreement_debt_sql()}
          WHERE i.due_date BETWEEN %s AND %s AND i.status <> 'cancelled'
            AND a.activated_on IS NOT NULL AND a.activated_on <= %s
            -- a broken or cancelled agreement's later instalments never fell due
@@ -129,7 +129,7 @@ def _agreement_spans(cursor, as_of) -> None:
                CASE WHEN a.ended_on <= %s THEN a.ended_on END,
                CASE WHEN a.status = 'broken' AND a.ended_on <= %s THEN a.ended_on END
           FROM agreements_paymentagreement a
-          JOIN portfolio_debt d ON d.id = {_agreement_debt_sql()}
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_agreement_debt_sql()}
          WHERE a.activated_on IS NOT NULL AND a.activated_on <= %s
         """,
         [as_of, as_of, as_of],
@@ -162,7 +162,7 @@ def _messages(cursor, as_of, since=None) -> None:
                count(DISTINCT CASE WHEN {delivered} AND {followed} THEN m.id END)
           FROM messaging_message m
           JOIN messaging_messagedebt md ON md.message_id = m.id
-          JOIN portfolio_debt d ON d.id = md.debt_id
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
          WHERE m.business_date BETWEEN %s AND %s AND m.status <> 'cancelled'
          GROUP BY m.business_date, {DEBT_CUT}, d.currency, m.channel, m.template
         """,
@@ -182,7 +182,7 @@ def _suppressions(cursor, as_of, since=None) -> None:
         SELECT m.business_date, {DEBT_CUT}, d.currency, m.channel, {rule}, count(DISTINCT m.id)
           FROM messaging_message m
           JOIN messaging_messagedebt md ON md.message_id = m.id
-          JOIN portfolio_debt d ON d.id = md.debt_id
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
          WHERE m.business_date BETWEEN %s AND %s AND m.status = 'suppressed'
          GROUP BY m.business_date, {DEBT_CUT}, d.currency, m.channel, {rule}
         """,

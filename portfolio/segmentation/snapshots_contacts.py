@@ -45,7 +45,7 @@ def contact_snapshots_write(*, as_of: datetime.date, since: datetime.date | None
     # One row per cut and channel, and one per cut for all channels (channel ''), from the
     # same scan: cases worked are distinct debts, which per-channel rows cannot add up to.
     contacts = f"""
-        SELECT {day} AS as_of, d.creditor_id, d.portfolio_id, d.segment_id,
+        SELECT {day} AS as_of, d.creditor_id, d.portfolio_id, ds.segment_id,
                COALESCE(i.collector_id, d.assigned_to_id) AS collector_id, d.currency,
                i.channel, i.debt_id,
                CASE WHEN {attempt} THEN 1 ELSE 0 END AS attempt,
@@ -55,6 +55,7 @@ def contact_snapshots_write(*, as_of: datetime.date, since: datetime.date | None
                CASE WHEN {attempt} AND i.outcome = '{Interaction.Outcome.PROMISE_TO_PAY}'
                     THEN 1 ELSE 0 END AS promise
           FROM collections_app_interaction i JOIN portfolio_debt d ON d.id = i.debt_id
+               LEFT JOIN portfolio_debtsegment ds ON ds.debt_id = d.id
          WHERE i.occurred_at >= %s AND i.occurred_at < %s
     """
     cut = "as_of, creditor_id, portfolio_id, segment_id, collector_id, currency"

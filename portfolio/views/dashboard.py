@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET
 from collections_app.models import Interaction
 from core.dates import business_today
 from core.decorators import manager_required
+from portfolio.kpis.cache import kpi_dashboard_cached
 from portfolio.kpis.export import kpi_tables, to_csv, to_xlsx
 from portfolio.kpis.forms import KpiFilterForm
 from portfolio.kpis.page_tables import dashboard_tables
-from portfolio.kpis.selectors import kpi_dashboard
 from portfolio.models import Channel, Stage
 from portfolio.models_kpis import END_STATE_CHOICES
 from portfolio.models_segments import AGING_BUCKET_CHOICES
@@ -96,7 +96,7 @@ def dashboard(request):
     form = _form(request)
     context = {"form": form, "data": None}
     if form.is_valid():
-        data = kpi_dashboard(filters=form.filters(), collector_days=False)
+        data = kpi_dashboard_cached(filters=form.filters(), collector_days=False)
         as_of = data["as_of"]
         for row in data["aging"]:
             row["link"] = _debt_link(
@@ -199,7 +199,7 @@ def dashboard_export(request, table: str, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    tables = kpi_tables(kpi_dashboard(filters=form.filters()))
+    tables = kpi_tables(kpi_dashboard_cached(filters=form.filters()))
     if table not in tables:
         raise Http404
     headers, rows = tables[table]

@@ -11,7 +11,7 @@ from collections_app.services.field_visits import field_visit_tasks_sync
 from collections_app.workspace.services import interaction_log
 from core.exceptions import ApplicationError
 from messaging.compliance import visits_forbidden_by
-from portfolio.models import SegmentDefinition, SegmentRule, Stage
+from portfolio.models import DebtSegment, SegmentDefinition, SegmentRule, Stage
 from portfolio.segmentation.nightly import nightly_run
 from portfolio.segmentation.rules import segment_ensure_defaults
 from tests.collections_app.workspace_helpers import DAY_ZONE
@@ -31,17 +31,19 @@ def broken_promises():
 
 def make_debt(creditor, collector, country, ref, segment=None, region="", **kwargs):
     debtor = DebtorFactory(creditor=creditor, country=country, region=region, timezone=DAY_ZONE)
-    return DebtFactory(
+    debt = DebtFactory(
         creditor=creditor,
         debtor=debtor,
         debt_ref=ref,
         assigned_to=collector,
         currency=CURRENCY[country],
         stage=kwargs.pop("stage", Stage.PRE_LEGAL),
-        segment=segment,
         principal=Decimal("90000000"),
         **kwargs,
     )
+    if segment is not None:
+        DebtSegment.objects.create(debt=debt, segment=segment, assigned_on=AS_OF)
+    return debt
 
 
 def visits():
@@ -119,8 +121,9 @@ def test_a_debt_leaving_the_segment_has_its_open_visit_cancelled(
 ):
     debt = make_debt(creditor, collector, "MX", "MX-1", broken_promises)
     field_visit_tasks_sync(as_of=AS_OF)
-    debt.segment = SegmentDefinition.objects.get(creditor__isnull=True, code="late-large")
-    debt.save(update_fields=["segment"])
+    DebtSegment.objects.filter(debt=debt).update(
+        segment=SegmentDefinition.objects.get(creditor__isnull=True, code="late-large")
+    )
     assert field_visit_tasks_sync(as_of=AS_OF) == {"created": 0, "cancelled": 1}
     assert visits() == [("MX-1", collector.username, "cancelled")]
 

@@ -373,3 +373,27 @@ def test_exports(client, manager, contacts):
     url = reverse("portfolio:dashboard-export", args=["contact-channels", "csv"])
     lines = client.get(url, {**NOV, "channel": "visit"}).content.decode("utf-8-sig").splitlines()
     assert lines[1:] == ["visit,COP,2,2,2,1,1,1.0000,0.5000,1.0000"]
+
+
+def test_contact_rows_carry_the_debts_segment(creditor, contacts):
+    """The snapshot's segment cut is the debt's segment (kept in the side table), so a segment
+    filter narrows the contact figures to the debts in it."""
+    from portfolio.models import DebtSegment, SegmentDefinition
+
+    a, b = contacts["a"], contacts["b"]
+    segment_a = DebtSegment.objects.get(debt=a).segment
+    other = SegmentDefinition.objects.exclude(pk=segment_a.pk).order_by("pk").first()
+    DebtSegment.objects.filter(debt=b).update(segment=other)  # tell A and B apart
+    contact_snapshots_write(as_of=D(2026, 11, 30), since=D(2026, 11, 1))
+
+    rows = ContactDay.objects.filter(
+        creditor=creditor, channel="", currency="COP", as_of__gte=D(2026, 11, 1)
+    )
+    assert sorted(rows.values_list("as_of", "segment_id", "attempts", "interactions")) == sorted(
+        [
+            (D(2026, 11, 10), segment_a.pk, 6, 9),  # A: 6 attempts, 3 messages
+            (D(2026, 11, 11), segment_a.pk, 0, 1),  # A: the inbound call
+            (D(2026, 11, 11), other.pk, 4, 4),  # B
+        ]
+    )
+    assert _headline(creditor, segment_id=other.pk)["COP"]["attempts"] == 4

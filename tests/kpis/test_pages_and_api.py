@@ -257,3 +257,23 @@ def test_collector_filter_lists_only_collectors_of_the_managers_creditors(
     assert list(form.fields["collector"].queryset) == [collector]
     response = client.get(reverse("portfolio:dashboard"), {**PERIOD, "collector": collector.pk})
     assert response.context["data"]["headline"][0]["open_debts"] == 1
+
+
+def test_dashboard_figures_are_reused_until_the_next_nightly_run(
+    client, manager, world, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(manager)
+    url = reverse("api-kpis")
+    first = client.get(url, PERIOD).json()
+    assert first["headline"][0]["collected"] == "250000.00"
+    # The same filters again: the snapshot figures come from the cache (session, user,
+    # scope and the snapshots' stamp are all that is read; computing them takes ~40).
+    with django_assert_max_num_queries(8):
+        assert client.get(url, PERIOD).json() == first
+    # A payment and that night's run: the next request sees the new figures at once.
+    pay(world["mine"], "50000", D(2026, 11, 30), "P3")
+    run(D(2026, 11, 30))
+    assert client.get(url, PERIOD).json()["headline"][0]["collected"] == "300000.00"

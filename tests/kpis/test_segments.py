@@ -75,7 +75,7 @@ def test_first_matching_rule_wins_and_everything_else_goes_to_the_catch_all(
     big_only = _debt(creditor, "BO", "9000000", D(2026, 11, 20))  # dpd 10
     neither = _debt(creditor, "NN", "100000", D(2026, 11, 20))
     run(AS_OF)
-    segments = dict(Debt.objects.values_list("debt_ref", "segment_id"))
+    segments = dict(Debt.objects.values_list("debt_ref", "segment_state__segment_id"))
     assert segments == {
         late_big.debt_ref: late.id,
         big_only.debt_ref: big.id,
@@ -120,6 +120,12 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
         early.id,
         clean_segments.id,
     )
+    # With the debt's cut, as the snapshots have it (the dashboard filters on it).
+    assert (change.creditor_id, change.portfolio_id, change.currency) == (
+        creditor.id,
+        debt.portfolio_id,
+        debt.currency,
+    )
     run(D(2026, 12, 2))
     assert SegmentChange.objects.count() == 1
     # Back in "early" the next day (due date moved): a second change, the other way.
@@ -127,6 +133,30 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
     run(D(2026, 12, 3))
     back = SegmentChange.objects.get(as_of=D(2026, 12, 3))
     assert (back.from_segment_id, back.to_segment_id) == (clean_segments.id, early.id)
+
+
+def test_segment_filter_and_deleting_a_segment_unsegments_its_debts(creditor, clean_segments):
+    from portfolio.filters import DebtFilter
+    from portfolio.models import DebtSegment
+
+    late = _segment("late", 10, aging_buckets=["31-60", "61-90"])
+    old = _debt(creditor, "OLD", "100000", D(2026, 10, 1))  # dpd 60
+    new = _debt(creditor, "NEW", "100000", D(2026, 11, 20))  # dpd 10
+    run(AS_OF)
+    # The drill-down / work queue filter by segment reads the debt's current segment.
+    by_segment = DebtFilter({"segment": late.id}, queryset=Debt.objects.all()).qs
+    assert list(by_segment.values_list("debt_ref", flat=True)) == ["OLD"]
+    assert DebtSegment.objects.get(debt=old).assigned_on == AS_OF
+    # Deleting the segment leaves its debts unsegmented, the others keep theirs...
+    late.delete()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.segment, new.segment) == (None, clean_segments)
+    # ...until the next night puts them in the catch-all (an assignment, not a migration).
+    run(AS_OF + datetime.timedelta(days=1))
+    old.refresh_from_db()
+    assert old.segment == clean_segments
+    assert SegmentChange.objects.count() == 0
 
 
 def test_exactly_one_segment_per_open_debt(creditor):
@@ -137,7 +167,7 @@ def test_exactly_one_segment_per_open_debt(creditor):
     run(AS_OF)
     open_debts = Debt.objects.filter(stage__in=["current"])
     assert open_debts.count() == 12
-    assert not open_debts.filter(segment__isnull=True).exists()
+    assert not open_debts.filter(segment_state__isnull=True).exists()
 
 
 def test_payment_behaviour_and_score_rules(creditor, clean_segments):
@@ -154,7 +184,7 @@ def test_payment_behaviour_and_score_rules(creditor, clean_segments):
     assert BehaviourScore.objects.get(debtor=payer.debtor).score == 82
     assert (payer.segment_id, silent.segment_id) == (good.id, never.id)
     # Neither debt has a broken promise (tests/kpis/test_segments_promises.py has those).
-    assert not Debt.objects.filter(segment=broken).exists()
+    assert not Debt.objects.filter(segment_state__segment=broken).exists()
 
 
 def test_behaviour_score_formula_on_a_hand_built_frame():
@@ -251,7 +281,7 @@ def test_seed_demo_segments_the_demo_and_gives_segment_policies():
     call_command("seed_demo", "--debtors=60", "--as-of=2026-11-24")
     assert NightlyRun.objects.get(as_of=D(2026, 11, 24)).status == NightlyRun.Status.COMPLETED
     open_debts = Debt.objects.filter(stage__in=OPEN_STAGES)
-    assert open_debts.exists() and not open_debts.filter(segment__isnull=True).exists()
+    assert open_debts.exists() and not open_debts.filter(segment_state__isnull=True).exists()
     assert AgingSnapshot.objects.filter(as_of=D(2026, 11, 24)).exists()
     assert set(
         EscalationPolicy.objects.filter(creditor__code="finzo")

@@ -94,7 +94,7 @@ def test_broken_promise_and_broken_agreement_conditions(creditor):
     _broken_agreement(in_agreement)
     _broken_agreement(later, ended_on=D(2026, 12, 1))  # after the business date: not yet
     run(AS_OF)
-    segment_of = dict(Debt.objects.values_list("debt_ref", "segment__code"))
+    segment_of = dict(Debt.objects.values_list("debt_ref", "segment_state__segment__code"))
     assert segment_of == {"X": "bp", "K": "general", "P": "general", "G": "ba", "L": "general"}
 
 
@@ -103,7 +103,7 @@ def test_default_late_large_broken_segment_now_catches_debts(creditor):
     no_promise = _debt(creditor, "BIG2", "15000000", D(2026, 7, 1))
     _promise(large, "broken")
     run(AS_OF)
-    segment_of = dict(Debt.objects.values_list("debt_ref", "segment__code"))
+    segment_of = dict(Debt.objects.values_list("debt_ref", "segment_state__segment__code"))
     assert segment_of == {"BIG": "late-large-broken", "BIG2": "late-large"}
     assert large.pk != no_promise.pk
 
