@@ -14,8 +14,7 @@ BUCKETS = [key for key, _label in AGING_BUCKET_CHOICES]
 # Upper DPD bound of each bucket but the last (current is DPD <= 0).
 BUCKET_LIMITS = [0, 30, 60, 90, 180, 360]
 
-# Score components (points); docs/segments.md explains them. The contact component is
-# designed in with its weight but contributes 0 until interactions (issue #8) exist.
+# Score components (points); docs/segments.md explains them.
 SCORE_BASE = 50
 SCORE_WEIGHTS = {
     "recency": {"30": 20, "90": 10, "365": 0, "older": -10},
@@ -23,7 +22,7 @@ SCORE_WEIGHTS = {
     "dpd": {0: 10, 30: 0, 60: -5, 90: -10, 180: -20, "older": -30},
     "frequency": 2,  # × payments in the last 180 days, at most 5 of them
     "promises": 15,  # × (kept - broken) / promises made (the debtor's own promises)
-    "contacts": 10,  # pending (issue #8): × right-party contacts / attempts, 0 until then
+    "contacts": 10,  # × right-party contacts / attempts (last 180 days), less 5; none: 0
 }
 COMPONENTS = ("recency", "share", "dpd", "frequency", "promises", "contacts")
 
@@ -66,7 +65,9 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
     """Score 0-100 and top-3 reasons per debtor from their open debts' frame.
 
     Columns used: debtor_id, dpd, balance, paid_amount (this debt, all time),
-    debtor_days_since_payment (NaN: never), debtor_payments_180.
+    debtor_days_since_payment (NaN: never), debtor_payments_180; optionally the debtor's
+    promise counts (debtor_promises, debtor_kept, debtor_broken) and contact attempts
+    (debtor_attempts, debtor_rpcs).
     Returns a frame indexed by debtor_id with `score` (int) and `reasons` (str).
     """
     if debts.empty:
@@ -84,6 +85,8 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
             "made": debts.get("debtor_promises", 0),
             "kept": debts.get("debtor_kept", 0),
             "broken": debts.get("debtor_broken", 0),
+            "attempts": debts.get("debtor_attempts", 0),
+            "rpcs": debts.get("debtor_rpcs", 0),
         }
     )
     per = frame.groupby("debtor_id", sort=True).agg(
@@ -94,10 +97,19 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
         made=("made", "max"),
         kept=("kept", "max"),
         broken=("broken", "max"),
+        attempts=("attempts", "max"),
+        rpcs=("rpcs", "max"),
     )
     made = per["made"].to_numpy().astype("float64")
     net = (per["kept"] - per["broken"]).to_numpy().astype("float64")
     promise_share = np.divide(net, made, out=np.zeros_like(made), where=made > 0)
+    attempts = per["attempts"].to_numpy().astype("float64")
+    rpc_share = np.divide(
+        per["rpcs"].to_numpy().astype("float64"),
+        attempts,
+        out=np.zeros_like(attempts),
+        where=attempts > 0,
+    )
     w = SCORE_WEIGHTS
     since = per["since"]
     recency = np.select(
@@ -121,7 +133,10 @@ def behaviour_scores(debts: pd.DataFrame) -> pd.DataFrame:
             # Half away from zero, like the share (np.round would round half to even).
             "promises": np.sign(promise_share)
             * np.floor(np.abs(w["promises"] * promise_share) + 0.5),
-            "contacts": 0,
+            # Reached every time: +5; half the time: 0; never: -5; never attempted: 0.
+            "contacts": np.where(
+                attempts > 0, np.floor(w["contacts"] * rpc_share + 0.5) - w["contacts"] // 2, 0
+            ),
         },
         index=per.index,
     ).astype("int64")

@@ -106,7 +106,51 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
     )
     payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
     frame = debts_with_payments(debts, payments)
-    return debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
+    frame = debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
+    return debts_with_contacts(frame, load_contacts(as_of=as_of, creditor_ids=creditor_ids))
+
+
+CONTACT_COLUMNS = ["debtor_id", "debtor_attempts", "debtor_rpcs"]
+# Contact outcomes count for the score over this many days up to D.
+CONTACT_WINDOW_DAYS = 180
+
+
+def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debtor: contact attempts (outbound calls and field visits the collectors logged) in
+    the 180 days up to the end of `as_of`, and how many reached the debtor themself."""
+    from collections_app.models import Interaction
+
+    _start, end = day_bounds(as_of)
+    since, _ = day_bounds(as_of - datetime.timedelta(days=CONTACT_WINDOW_DAYS - 1))
+    channels = [str(Interaction.Channel.CALL), str(Interaction.Channel.VISIT)]
+    rpc = sorted(str(o) for o in Interaction.RPC_OUTCOMES)
+    params: list = [*rpc, *channels, since, end]
+    join = where = ""
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        join = " JOIN portfolio_debtor r ON r.id = i.debtor_id"
+        where = f" AND r.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT i.debtor_id, count(*),
+               sum(CASE WHEN i.outcome IN ({", ".join(["%s"] * len(rpc))}) THEN 1 ELSE 0 END)
+          FROM collections_app_interaction i{join}
+         WHERE i.channel IN ({", ".join(["%s"] * len(channels))})
+           AND i.occurred_at >= %s AND i.occurred_at < %s{where}
+         GROUP BY i.debtor_id
+        """,
+        params,
+        CONTACT_COLUMNS,
+    )
+
+
+def debts_with_contacts(debts: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Add the debtor's `debtor_attempts` and `debtor_rpcs` (0 when never attempted)."""
+    frame = debts.merge(contacts, on="debtor_id", how="left")
+    for column in ("debtor_attempts", "debtor_rpcs"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
 
 
 PROMISE_COLUMNS = ["debt_id", "debtor_id", "made", "kept", "broken", "agreement_broken"]
