@@ -3,7 +3,7 @@
 from django.middleware.csrf import get_token
 
 from collections_app.workspace.contacts import contact_check
-from collections_app.workspace.forms import AssignOneForm, InteractionForm, LegalRequestForm
+from collections_app.workspace.forms import AssignOneForm, InteractionForm
 from collections_app.workspace.selectors import (
     TIMELINE_LIMIT,
     case_holds,
@@ -15,7 +15,7 @@ from core.memo import read_once
 from core.roles import is_manager
 
 
-def case_panel_context(*, request, debt, form=None, legal_form=None, known=None) -> dict:
+def case_panel_context(*, request, debt, form=None, known=None) -> dict:
     """`known`: what the debt page already read for the same debt (complete lists of its
     "holds", "stage_changes" and "payments"), so the timeline does not read them again."""
     user = request.user
@@ -56,7 +56,6 @@ def case_panel_context(*, request, debt, form=None, legal_form=None, known=None)
         "call_decision": decision,
         "call_point": voice_points[0] if voice_points else None,
         "form": form or InteractionForm(debt=debt, initial={"channel": "call"}),
-        "legal_form": legal_form or LegalRequestForm(),
         "assign_form": AssignOneForm(
             collectors=collectors_queryset(), initial={"collector": debt.assigned_to_id}
         )
