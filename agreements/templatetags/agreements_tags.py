@@ -5,6 +5,7 @@ from django import template
 from agreements.forms import PromiseForm
 from agreements.models import PromiseToPay
 from agreements.selectors import debt_agreements, debtor_promises
+from core.memo import read_once
 
 register = template.Library()
 
@@ -28,20 +29,18 @@ def status_tag(status: str) -> str:
 
 @register.inclusion_tag("agreements/_debt_panel.html", takes_context=True)
 def debt_agreements_panel(context, debt, user):
-    """Agreements, promises and open tasks of a debt: three queries (+1 for a schedule)."""
-    from collections_app.models import Task
+    """Agreements, promises and open tasks of a debt: up to three queries (+1 for a schedule);
+    the promises and tasks come from the case panel's reads when it has made them."""
+    from collections_app.workspace.selectors import debt_open_tasks
 
     agreements = debt_agreements(debt=debt, user=user)
     current = next((a for a in agreements if a.is_open), None)
-    promises = debtor_promises(debtor_id=debt.debtor_id)
+    promises = read_once(debt, "debtor_promises", lambda: debtor_promises(debtor_id=debt.debtor_id))
     counts = dict.fromkeys(PromiseToPay.Status.values, 0)
     for promise in promises:
         counts[promise.status] += 1
-    tasks = list(
-        Task.objects.filter(debt=debt, status=Task.Status.OPEN)
-        .select_related("assigned_to")
-        .order_by("due_at", "id")[:10]
-    )
+    # Taken from the case panel's read of the debt's tasks when it has them all.
+    tasks = debt_open_tasks(debt=debt, limit=10)
     return {
         "debt": debt,
         "current": current,

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone
 
 from collections_app.models import Hold, Interaction, StageChange, Task
+from core.memo import read_once
 from core.roles import COLLECTOR, user_role
 from portfolio.models import OPEN_STAGES, BehaviourScore, Debt, Payment
 from portfolio.selectors import debt_queryset
@@ -273,14 +274,17 @@ def case_timeline(
     holds: list[Hold] | None = None,
     stage_changes: list[StageChange] | None = None,
     payments: list[Payment] | None = None,
+    promises: list | None = None,
+    tasks: list[Task] | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
     Returns (events, truncated).
 
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
-    `payments` (every one of the debt's, newest first) are used instead of a query when the
-    page already read them."""
+    `payments` (every one of the debt's, newest first), `promises` (the debt's, newest
+    created first) and `tasks` (from case_tasks) are used instead of a query when the page
+    already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
 
@@ -345,7 +349,9 @@ def case_timeline(
                 actor=str(a.actor or ""),
             )
         )
-    for p in PromiseToPay.objects.filter(debt=debt).order_by("-created_at", "-id")[:n]:
+    if promises is None:
+        promises = PromiseToPay.objects.filter(debt=debt).order_by("-created_at", "-id")[:n]
+    for p in promises[:n]:
         events.append(
             Event(
                 p.created_at,
@@ -368,9 +374,9 @@ def case_timeline(
                 actor=str(h.opened_by or ""),
             )
         )
-    for t in (
-        Task.objects.filter(debt=debt).select_related("created_by").order_by("-created_at")[:n]
-    ):
+    if tasks is None:
+        tasks, _complete = case_tasks(debt=debt, limit=limit)
+    for t in tasks[:n]:
         events.append(
             Event(
                 t.created_at,
@@ -383,6 +389,35 @@ def case_timeline(
         )
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit], len(events) > limit
+
+
+def case_tasks(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> tuple[list[Task], bool]:
+    """The debt's newest `limit` + 1 tasks (newest first) for the timeline, and whether that
+    is every one of them; read once per page (the agreements panel takes its open tasks from
+    here when the list is complete)."""
+
+    def read():
+        rows = list(
+            Task.objects.filter(debt=debt)
+            .select_related("created_by", "assigned_to")
+            .order_by("-created_at", "-id")[: limit + 1]
+        )
+        return rows, len(rows) <= limit
+
+    return read_once(debt, f"case_tasks:{limit}", read)
+
+
+def debt_open_tasks(*, debt: Debt, limit: int = 10) -> list[Task]:
+    """The debt's open tasks, soonest due first (with their assignee)."""
+    kept = debt.__dict__.get("_page_reads", {}).get(f"case_tasks:{TIMELINE_LIMIT}")
+    if kept is not None and kept[1]:
+        rows = [t for t in kept[0] if t.status == Task.Status.OPEN]
+        return sorted(rows, key=lambda t: (t.due_at, t.pk))[:limit]
+    return list(
+        Task.objects.filter(debt=debt, status=Task.Status.OPEN)
+        .select_related("assigned_to")
+        .order_by("due_at", "id")[:limit]
+    )
 
 
 def my_tasks(*, user) -> QuerySet[Task]:

@@ -110,8 +110,13 @@ def queue_view(request):
     paginator = Paginator([], PAGE_SIZE)
     paginator.count = counts["total"]
     page = Page(rows, number, paginator)
+    # The rows' labels from one lookup table per page: get_FOO_display() would build the
+    # choices dict (translating every label) again for each row and field.
+    stage_labels, product_labels = dict(Stage.choices), dict(Product.choices)
     for debt in rows:
         debt.dpd = debt.days_past_due(as_of)
+        debt.stage_label = stage_labels.get(debt.stage, debt.stage)
+        debt.product_label = product_labels.get(debt.product, debt.product)
     return render(
         request,
         "collections_app/workspace/queue.html",

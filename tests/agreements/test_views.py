@@ -222,3 +222,93 @@ def test_the_admin_refuses_inconsistent_limits(admin_client, creditor):
     response = admin_client.post(url, {**data, "creditor": creditor.pk})
     assert response.status_code == 302
     assert NegotiationPolicy.objects.get().creditor == creditor
+
+
+def _panel(response) -> dict:
+    # The agreements panel's own context (an inclusion tag's, among the page's contexts).
+    return next(c for c in response.context if "promise_counts" in c)
+
+
+def _promise(debt, status, promised_date):
+    return PromiseToPay.objects.create(
+        debt=debt,
+        debtor=debt.debtor,
+        amount="50000.00",
+        currency=debt.currency,
+        promised_date=promised_date,
+        channel="phone",
+        status=status,
+        made_on=datetime.date(2026, 10, 20),
+    )
+
+
+def test_the_panel_shares_the_case_panels_promises_and_tasks(client, collector, debt):
+    from collections_app.models import Task
+    from collections_app.services.tasks import task_create
+    from tests.factories.portfolio import DebtFactory
+
+    sibling = DebtFactory(creditor=debt.creditor, debtor=debt.debtor, assigned_to=collector)
+    kept = _promise(debt, "kept", datetime.date(2026, 10, 25))
+    broken = _promise(debt, "broken", datetime.date(2026, 11, 2))
+    _promise(sibling, "pending", datetime.date(2026, 11, 9))  # the debtor's, another debt
+    late = task_create(
+        debt=debt,
+        kind="callback",
+        title="late",
+        due_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
+    )[0]
+    soon = task_create(
+        debt=debt,
+        kind="follow_up",
+        title="soon",
+        due_at=datetime.datetime(2026, 11, 5, tzinfo=datetime.UTC),
+    )[0]
+    done = task_create(
+        debt=debt,
+        kind="call",
+        title="done",
+        due_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+    )[0]
+    Task.objects.filter(pk=done.pk).update(status=Task.Status.DONE)
+
+    client.force_login(collector)
+    response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+    panel = _panel(response)
+    # the debt's promises, latest date first; the counts over the debtor's (both debts)
+    assert [p.pk for p in panel["promises"]] == [broken.pk, kept.pk]
+    assert {k: v for k, v in panel["promise_counts"].items() if v} == {
+        "kept": 1,
+        "broken": 1,
+        "pending": 1,
+    }
+    # the open tasks only, soonest due first, with their assignee
+    assert [t.title for t in panel["tasks"]] == ["soon", "late"]
+    assert panel["tasks"][0].assigned_to == collector
+    assert soon.pk != late.pk
+    # the timeline shows the debt's two promises and its three tasks
+    events = next(c for c in response.context if "events" in c)["events"]
+    assert sorted(e.kind for e in events if e.kind in ("promise", "task")) == [
+        "promise",
+        "promise",
+        "task",
+        "task",
+        "task",
+    ]
+
+
+def test_the_panel_reads_the_open_tasks_itself_past_the_timelines_cap(client, collector, debt):
+    from collections_app.models import Task
+
+    due = datetime.datetime(2026, 11, 10, tzinfo=datetime.UTC)
+    Task.objects.bulk_create(
+        Task(debt=debt, kind="call", title=f"done {i}", due_at=due, status=Task.Status.DONE)
+        for i in range(70)
+    )
+    first = Task.objects.create(
+        debt=debt, kind="callback", title="oldest open", due_at=due - datetime.timedelta(days=3)
+    )
+    # created first, so off the timeline's newest 61: the panel must still list it
+    Task.objects.filter(pk=first.pk).update(created_at=due - datetime.timedelta(days=400))
+    client.force_login(collector)
+    response = client.get(reverse("portfolio:debt-detail", args=[debt.pk]))
+    assert [t.title for t in _panel(response)["tasks"]] == ["oldest open"]

@@ -497,3 +497,14 @@ def test_case_page_timeline_from_the_pages_reads_is_the_panels_own(client, credi
     # the open dispute stops the call, on the page as in the engine's own check
     assert response.context["call_decision"].allowed is False
     assert contact_check(debt=fresh).allowed is False
+
+
+def test_queue_rows_show_the_stage_and_product_in_the_users_language(client, creditor, collector):
+    make_debt(creditor, collector, debt_ref="LBL-1", product="credit_card")
+    client.force_login(collector)
+    page = client.get(reverse("workspace:queue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<span class="badge badge--firm_notice">Aviso formal</span>' in page
+    assert "· Tarjeta de crédito" in page
+    page = client.get(reverse("workspace:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="badge badge--firm_notice">Firm notice</span>' in page
+    assert "· Credit card" in page
