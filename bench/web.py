@@ -8,7 +8,8 @@ point, their debts (one per debtor, about 2,000 per collector) and timeline even
 calls and stage changes, spread over the debts); starts gunicorn on 127.0.0.1 with a few
 workers and production settings; then `--users` threads, each logged in as a collector, GET
 their work queue (pages 1-3, with and without filters) and their cases' pages until
-`--requests` responses or `--seconds` have passed. Prints p50 / p95 / max per page.
+`--requests` responses or `--seconds` have passed, back to back or with `--think` seconds
+between a user's requests. Prints p50 / p95 / max per page and the throughput.
 """
 
 import argparse
@@ -208,6 +209,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="total responses to time")
     parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a collector reads a page before the next request (0.5-1.5 x this, at "
+        "random); 0, the default, sends requests back to back",
+    )
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -286,6 +294,8 @@ def main() -> None:
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
                     (timings[label] if ok else errors).append(elapsed if ok else (url, response))
+                if args.think:
+                    time.sleep(rng.uniform(0.5, 1.5) * args.think)
 
         # warm up each worker (imports, template loading) before timing
         for url in ("/workspace/", f"/debts/{logins[0][1][0]}/") * args.workers:
@@ -297,7 +307,11 @@ def main() -> None:
         with ThreadPoolExecutor(args.users) as pool:
             list(pool.map(run, range(args.users)))
         wall = time.perf_counter() - started
-        print(f"gunicorn {args.workers} workers, {args.users} concurrent users, {wall:.0f} s")
+        done = sum(len(v) for v in timings.values())
+        print(
+            f"gunicorn {args.workers} workers, {args.users} concurrent users "
+            f"(think time {args.think:g} s), {wall:.0f} s, {done / wall:.1f} responses/s"
+        )
         for label, values in timings.items():
             if values:
                 print(
