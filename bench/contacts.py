@@ -30,7 +30,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.cycle import ensure_database  # noqa: E402
+from bench.seeding import debts_seed, ensure_database  # noqa: E402
 from portfolio.kpis.contact_selectors import (  # noqa: E402
     kpi_collector_contacts,
     kpi_collector_days,
@@ -62,56 +62,31 @@ OUTCOMES = [
 def build(debts: int, interactions: int, collectors: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE portfolio_contactday, collections_app_interaction, portfolio_payment, "
-            "portfolio_historicaldebt, portfolio_debt, portfolio_contactpoint, "
-            "portfolio_debtor CASCADE"
-        )
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-collector-%%'")
-        cursor.execute(
-            "INSERT INTO portfolio_creditor (code, name, kind, country, contact_email, "
-            "contact_phone, is_active, created_at, updated_at) VALUES "
-            "('bench', 'Bench Bank', 'bank', 'CO', '', '', true, now(), now()) "
-            "ON CONFLICT (code) DO NOTHING"
-        )
-        cursor.execute("SELECT id FROM portfolio_creditor WHERE code = 'bench'")
-        creditor_id = cursor.fetchone()[0]
-        cursor.execute(
             """
             INSERT INTO auth_user (password, is_superuser, username, first_name, last_name,
                 email, is_staff, is_active, date_joined)
             SELECT '!', false, 'bench-collector-' || g, 'Gestor', g::text, '', false, true, now()
               FROM generate_series(1, %s) AS g
+             WHERE NOT EXISTS (SELECT 1 FROM auth_user u WHERE u.username = 'bench-collector-' || g)
             """,
             [collectors],
         )
         cursor.execute(
-            """
-            INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type, document_number,
-                full_name, address_line, city, region, postal_code, country, timezone, language,
-                created_at, updated_at)
-            SELECT %s, 'D' || g, 'CC', (1000000000 + g)::text, 'Deudor ' || g, '', 'Bogotá', '',
-                   '', 'CO', 'America/Bogota', 'es', now(), now()
-              FROM generate_series(1, %s) AS g
-            """,
-            [creditor_id, debts],
+            "SELECT id FROM auth_user WHERE username LIKE 'bench-collector-%%'"
+            " ORDER BY id LIMIT %s",
+            [collectors],
         )
-        cursor.execute(
-            """
-            INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
-                original_amount, principal, interest, fees, balance, due_date, stage,
-                assigned_to_id, created_at, updated_at)
-            SELECT %(creditor)s, d.id, 'OBL-' || d.debtor_ref, 'credit_card',
-                   CASE WHEN d.id %% 10 = 0 THEN 'USD' ELSE 'COP' END,
-                   3000000, 1000000, 0, 0, 1000000, %(as_of)s::date - (d.id %% 200)::int,
-                   'friendly_reminder', u.id, now(), now()
-              FROM portfolio_debtor d
-              JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM auth_user
-                     WHERE username LIKE 'bench-collector-%%') u
-                ON u.n = d.id %% %(collectors)s
-             WHERE d.creditor_id = %(creditor)s
-            """,
-            {"creditor": creditor_id, "as_of": AS_OF, "collectors": collectors},
-        )
+        collector_ids = [row[0] for row in cursor.fetchall()]
+    # Every tenth debt in USD, all of them 1,000,000 of 3,000,000 still owed.
+    debts_seed(
+        debts,
+        as_of=AS_OF,
+        balance="flat",
+        original_amount=3_000_000,
+        collector_ids=collector_ids,
+        usd_every=10,
+    )
+    with connection.cursor() as cursor:
         cursor.execute("SELECT min(id), max(id) FROM portfolio_debt")
         low, high = cursor.fetchone()
         # Deterministic pseudo-random spread (setseed): channels, outcomes, days, hours and

@@ -20,22 +20,23 @@ import datetime
 import os
 import random
 import re
-import signal
-import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cartera_bench_dashboard")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from bench.serving import (  # noqa: E402
+    BENCH_KEY,
+    add_load_arguments,
+    get,
+    gunicorn_serving,
+    time_users,
+)
+
 # The sessions made here must be readable by the server: one key for both.
-BENCH_KEY = "bench-only-secret-key-not-for-production-use-000000"
 os.environ["DJANGO_SECRET_KEY"] = BENCH_KEY
 
 import django  # noqa: E402
@@ -71,20 +72,6 @@ RAW_TABLES = (
     "agreements_promisetopay",
     "agreements_instalment",
 )
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect (to the login page) is a failure here, not a page to time.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def _count(table: str) -> int:
@@ -208,104 +195,27 @@ def explain_check() -> list[str]:
     return problems
 
 
+ENDPOINTS = {"dashboard page": "/dashboard/", "KPI API": "/api/v1/kpis/"}
+
+
 def serve_and_time(args, cookies: list[str]) -> None:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": BENCH_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "False",
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "-w", str(args.workers)]
-        + ["-b", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    endpoints = {"dashboard page": "/dashboard/", "KPI API": "/api/v1/kpis/"}
-    try:
-        for _ in range(60):
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+    def pick(index: int, rng: random.Random) -> tuple[str, str, str]:
+        label = rng.choice(list(ENDPOINTS))
+        return label, f"{ENDPOINTS[label]}?{rng.choice(QUERIES)}", cookies[index % len(cookies)]
 
-        def get(url, cookie):
-            request = urllib.request.Request(base + url, headers={"Cookie": f"sessionid={cookie}"})
-            started = time.perf_counter()
-            with OPENER.open(request, timeout=60) as response:
-                response.read()
-                status = response.status
-            return status, (time.perf_counter() - started) * 1000
-
+    with gunicorn_serving(workers=args.workers, port=args.port) as base:
         # Warm every worker up (imports, templates, connections) before timing.
         for _ in range(args.workers * 2):
-            for path in endpoints.values():
-                assert get(f"{path}?{QUERIES[0]}", cookies[0])[0] == 200
-        timings: dict[str, list[float]] = {label: [] for label in endpoints}
-        errors: list = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + args.seconds
-
-        def run(index: int) -> None:
-            cookie = cookies[index % len(cookies)]
-            rng = random.Random(index)
-            while time.monotonic() < deadline:
-                with lock:
-                    if sum(len(v) for v in timings.values()) + len(errors) >= args.requests:
-                        return
-                label = rng.choice(list(endpoints))
-                url = f"{endpoints[label]}?{rng.choice(QUERIES)}"
-                try:
-                    status, ms = get(url, cookie)
-                    ok = status == 200
-                except OSError as exc:
-                    ok, ms = False, exc
-                with lock:
-                    (timings[label] if ok else errors).append(ms if ok else (url, ms))
-                if args.think:
-                    time.sleep(rng.uniform(0.5, 1.5) * args.think)
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(args.users) as pool:
-            list(pool.map(run, range(args.users)))
-        wall = time.perf_counter() - started
-        print(
-            f"gunicorn {args.workers} workers, {args.users} concurrent users"
-            f" (think time {args.think:g} s), {wall:.0f} s"
-        )
-        for label, values in timings.items():
-            if values:
-                print(
-                    f"{label:<15} p50 {statistics.median(values):7.1f} ms  p95 "
-                    f"{pct(values, 95):7.1f} ms  max {max(values):7.1f} ms  ({len(values)} req)"
-                )
-        if errors:
-            print(f"errors: {len(errors)} (first: {errors[0]})")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+            for path in ENDPOINTS.values():
+                assert get(base, f"{path}?{QUERIES[0]}", cookies[0])[0] == 200
+        time_users(base=base, args=args, labels=list(ENDPOINTS), pick=pick)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--users", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=300, help="total responses to time")
-    parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
-    parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=0.0,
-        help="mean seconds a user waits between requests (0: back to back, the worst case)",
-    )
+    add_load_arguments(parser, users=5, requests=300, port=8767)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/dashboard_load.py measures PostgreSQL: set DATABASE_URL=postgres://...")

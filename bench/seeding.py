@@ -22,6 +22,7 @@ RESET_TABLES = [
     "portfolio_debtmonthopening",
     "portfolio_buckettransition",
     "portfolio_nightlyrun",
+    "portfolio_contactday",
     "collections_app_contactaction",
     "collections_app_stagechange",
     "collections_app_cyclerun",
@@ -41,6 +42,7 @@ RESET_TABLES = [
 BALANCE_SQL = {
     "cycle": "CASE WHEN d.id % 97 = 0 THEN 0 ELSE 500000 END",
     "bands": "((d.id * 104729) % 200 + 1) * 100000",
+    "flat": "1000000",
 }
 
 
@@ -70,10 +72,12 @@ def debts_seed(
     balance: str = "cycle",
     original_amount: int = 1_000_000,
     collector_ids: list[int] | None = None,
+    usd_every: int = 0,
 ) -> int:
     """Empty the bench tables and insert N debtors with one open debt each; the creditor id.
 
-    With `collector_ids` the debts are dealt round-robin to those collectors."""
+    With `collector_ids` the debts are dealt round-robin to those collectors; with `usd_every`
+    every so many debts is in USD (the rest COP)."""
     with connection.cursor() as cursor:
         present = _existing(cursor, RESET_TABLES)
         cursor.execute(f"TRUNCATE {', '.join(present)} CASCADE")
@@ -102,7 +106,9 @@ def debts_seed(
             INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
                 original_amount, principal, interest, fees, balance, due_date, stage,
                 assigned_to_id, created_at, updated_at)
-            SELECT %(creditor)s, d.id, 'OBL-' || d.debtor_ref, 'credit_card', 'COP',
+            SELECT %(creditor)s, d.id, 'OBL-' || d.debtor_ref, 'credit_card',
+                   CASE WHEN %(usd_every)s > 0 AND d.id %% GREATEST(%(usd_every)s, 1) = 0
+                        THEN 'USD' ELSE 'COP' END,
                    %(original)s, p, 0, 0, p, %(as_of)s::date - ((d.id * 7919) %% 400)::int,
                    'current',
                    CASE WHEN %(n_collectors)s > 0
@@ -118,6 +124,7 @@ def debts_seed(
                 "original": original_amount,
                 "collectors": list(collector_ids or []),
                 "n_collectors": len(collector_ids or []),
+                "usd_every": usd_every,
             },
         )
         cursor.execute("ANALYZE portfolio_debtor")

@@ -15,14 +15,8 @@ between a user's requests. Prints p50 / p95 / max per page and the throughput.
 import argparse
 import os
 import random
-import signal
-import statistics
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,22 +24,20 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cartera_bench_web"
 os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from bench.serving import (  # noqa: E402
+    BENCH_KEY,
+    add_load_arguments,
+    get,
+    gunicorn_serving,
+    time_users,
+)
+
 # The sessions made here must be readable by the server: one key for both.
-BENCH_KEY = "bench-only-secret-key-not-for-production-use-000000"
 os.environ["DJANGO_SECRET_KEY"] = BENCH_KEY
 
 import django  # noqa: E402
 
 CASES_PER_COLLECTOR = 2000
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect (to the login page) is a failure here, not a page to time.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
 
 
 def ensure_database(url: str) -> None:
@@ -195,27 +187,20 @@ def sessions(count: int) -> list[tuple[str, list[int]]]:
     return result
 
 
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+QUEUE_URLS = [
+    "/workspace/",
+    "/workspace/?page=2",
+    "/workspace/?page=3",
+    "/workspace/?stage=firm_notice",
+    "/workspace/?dpd_min=30&dpd_max=90",
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=400, help="total responses to time")
-    parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=0.0,
-        help="seconds a collector reads a page before the next request (0.5-1.5 x this, at "
-        "random); 0, the default, sends requests back to back",
-    )
+    add_load_arguments(parser, users=10, requests=400, port=8765)
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -226,103 +211,18 @@ def main() -> None:
     seed(args.debts, args.events)
     logins = sessions(args.users)
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": BENCH_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "False",
-    }
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(60):
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        timings: dict[str, list[float]] = {"work queue": [], "case page": []}
-        errors = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + args.seconds
-        queue_urls = [
-            "/workspace/",
-            "/workspace/?page=2",
-            "/workspace/?page=3",
-            "/workspace/?stage=firm_notice",
-            "/workspace/?dpd_min=30&dpd_max=90",
-        ]
+    def pick(index: int, rng: random.Random) -> tuple[str, str, str]:
+        cookie, debt_ids = logins[index % len(logins)]
+        if rng.random() < 0.5:
+            return "work queue", rng.choice(QUEUE_URLS), cookie
+        return "case page", f"/debts/{rng.choice(debt_ids)}/", cookie
 
-        def run(index: int) -> None:
-            cookie, debt_ids = logins[index % len(logins)]
-            rng = random.Random(index)
-            while time.monotonic() < deadline:
-                with lock:
-                    done = sum(len(v) for v in timings.values()) + len(errors)
-                    if done >= args.requests:
-                        return
-                if rng.random() < 0.5:
-                    label, url = "work queue", rng.choice(queue_urls)
-                else:
-                    label, url = "case page", f"/debts/{rng.choice(debt_ids)}/"
-                request = urllib.request.Request(
-                    base + url, headers={"Cookie": f"sessionid={cookie}"}
-                )
-                started = time.perf_counter()
-                try:
-                    with OPENER.open(request, timeout=60) as response:
-                        response.read()
-                        ok = response.status == 200
-                except OSError as exc:
-                    ok, response = False, exc
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    (timings[label] if ok else errors).append(elapsed if ok else (url, response))
-                if args.think:
-                    time.sleep(rng.uniform(0.5, 1.5) * args.think)
-
+    with gunicorn_serving(workers=args.workers, port=args.port) as base:
         # warm up each worker (imports, template loading) before timing
-        for url in ("/workspace/", f"/debts/{logins[0][1][0]}/") * args.workers:
-            request = urllib.request.Request(
-                base + url, headers={"Cookie": f"sessionid={logins[0][0]}"}
-            )
-            assert OPENER.open(request, timeout=60).status == 200
-        started = time.perf_counter()
-        with ThreadPoolExecutor(args.users) as pool:
-            list(pool.map(run, range(args.users)))
-        wall = time.perf_counter() - started
-        done = sum(len(v) for v in timings.values())
-        print(
-            f"gunicorn {args.workers} workers, {args.users} concurrent users "
-            f"(think time {args.think:g} s), {wall:.0f} s, {done / wall:.1f} responses/s"
-        )
-        for label, values in timings.items():
-            if values:
-                print(
-                    f"{label:<11} p50 {statistics.median(values):7.1f} ms  p95 "
-                    f"{pct(values, 95):7.1f} ms  max {max(values):7.1f} ms  ({len(values)} req)"
-                )
-        if errors:
-            print(f"errors: {len(errors)} (first: {errors[0]})")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        cookie, debt_ids = logins[0]
+        for url in ("/workspace/", f"/debts/{debt_ids[0]}/") * args.workers:
+            assert get(base, url, cookie)[0] == 200
+        time_users(base=base, args=args, labels=["work queue", "case page"], pick=pick)
 
 
 if __name__ == "__main__":
