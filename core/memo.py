@@ -17,3 +17,8 @@ def read_once(obj, key: str, read: Callable[[], T]) -> T:
     if key not in kept:
         kept[key] = read()
     return kept[key]
+
+
+def already_read(obj, key: str):
+    """What `read_once` kept for `key` on `obj`, or None when nothing read it yet."""
+    return obj.__dict__.get("_page_reads", {}).get(key)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -24,7 +23,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone
 
 from collections_app.models import Hold, Interaction, StageChange, Task
-from core.memo import read_once
+from core.memo import already_read, read_once
 from core.roles import COLLECTOR, user_role
 from portfolio.models import OPEN_STAGES, BehaviourScore, Debt, Payment
 from portfolio.selectors import debt_queryset
@@ -67,6 +66,15 @@ def work_queue_base(*, user) -> QuerySet[Debt]:
     return qs
 
 
+def _last_contact() -> Subquery:
+    """When the debt's debtor was last contacted (any logged interaction), per queue row."""
+    return Subquery(
+        Interaction.objects.filter(debtor_id=OuterRef("debtor_id"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+
+
 def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet[Debt]:
     """Priority tier and score in SQL (one query per page, whatever the portfolio size)."""
     from agreements.models import PromiseToPay
@@ -81,11 +89,6 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
     broken = Task.objects.filter(
         debt_id=OuterRef("pk"), status=Task.Status.OPEN, kind__in=BROKEN_KINDS
     )
-    last_contact = (
-        Interaction.objects.filter(debtor_id=OuterRef("debtor_id"))
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
     on_hold = Hold.objects.filter(debtor_id=OuterRef("debtor_id"), closed_at__isnull=True).filter(
         Q(debt_id=OuterRef("pk")) | Q(debt__isnull=True)
     )
@@ -97,7 +100,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
             callback_due=Exists(callback_due),
             broken=Exists(broken),
             on_hold=Exists(on_hold),
-            last_contact_at=Subquery(last_contact),
+            last_contact_at=_last_contact(),
             # By debtor_id, not through the debtor row: ranking a queue then never reads the
             # debtors (only the page's rows are fetched with them).
             risk=Value(100)
@@ -146,20 +149,6 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
 QUEUE_ORDER = ("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
 # The same order in the ranking query's own SQL (over the annotated columns of its subquery).
 _QUEUE_ORDER_SQL = "q.on_hold, q.tier, q.priority DESC NULLS LAST, q.id"
-
-
-def work_queue_counts(qs: QuerySet[Debt], *, as_of: datetime.date) -> dict:
-    """How many cases of each tier (one aggregate query)."""
-    annotated = work_queue_annotate(qs.order_by(), as_of=as_of)
-    counts = {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}
-    names = {TIER_PROMISE: "promises", TIER_CALLBACK: "callbacks", TIER_BROKEN: "broken"}
-    for row in annotated.values("tier", "on_hold").annotate(n=Count("id")).order_by():
-        counts["total"] += row["n"]
-        if row["on_hold"]:
-            counts["on_hold"] += row["n"]
-        if row["tier"] in names:
-            counts[names[row["tier"]]] += row["n"]
-    return counts
 
 
 def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int):
@@ -218,15 +207,10 @@ def work_queue_page(
         ranked, counts = _queue_rank(
             qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page
         )
-    last_contact = (
-        Interaction.objects.filter(debtor_id=OuterRef("debtor_id"))
-        .order_by("-occurred_at")
-        .values("occurred_at")[:1]
-    )
     by_id = (
         Debt.objects.filter(pk__in=[pk for pk, _hold, _tier in ranked])
         .select_related("debtor", "creditor")
-        .annotate(last_contact_at=Subquery(last_contact))
+        .annotate(last_contact_at=_last_contact())
         .in_bulk()
     )
     rows = []
@@ -409,7 +393,7 @@ def case_tasks(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> tuple[list[Task], 
 
 def debt_open_tasks(*, debt: Debt, limit: int = 10) -> list[Task]:
     """The debt's open tasks, soonest due first (with their assignee)."""
-    kept = debt.__dict__.get("_page_reads", {}).get(f"case_tasks:{TIMELINE_LIMIT}")
+    kept = already_read(debt, f"case_tasks:{TIMELINE_LIMIT}")
     if kept is not None and kept[1]:
         rows = [t for t in kept[0] if t.status == Task.Status.OPEN]
         return sorted(rows, key=lambda t: (t.due_at, t.pk))[:limit]
