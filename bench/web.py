@@ -40,19 +40,6 @@ import django  # noqa: E402
 CASES_PER_COLLECTOR = 2000
 
 
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    name = url.rsplit("/", 1)[1]
-    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cur.fetchone():
-            cur.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
 def seed(debts: int, events: int) -> None:
     from django.contrib.auth.models import Group, User
     from django.db import connection
@@ -203,9 +190,12 @@ def main() -> None:
     add_load_arguments(parser, users=10, requests=400, port=8765)
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
     django.setup()
     from django.core.management import call_command
+
+    from bench.seeding import ensure_database
+
+    ensure_database()
 
     call_command("migrate", verbosity=0)
     seed(args.debts, args.events)
