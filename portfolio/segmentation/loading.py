@@ -118,12 +118,13 @@ CONTACT_WINDOW_DAYS = 180
 def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
     """Per debtor: contact attempts (outbound calls and field visits the collectors logged) in
     the 180 days up to the end of `as_of`, and how many reached the debtor themself."""
-    from collections_app.models import Interaction
+    # What counts as an attempt and as a right-party contact: the contact KPIs' own sets.
+    from portfolio.segmentation.snapshots_contacts import ATTEMPT_CHANNELS, RPC_OUTCOMES
 
     _start, end = day_bounds(as_of)
     since, _ = day_bounds(as_of - datetime.timedelta(days=CONTACT_WINDOW_DAYS - 1))
-    channels = [str(Interaction.Channel.CALL), str(Interaction.Channel.VISIT)]
-    rpc = sorted(str(o) for o in Interaction.RPC_OUTCOMES)
+    channels = [str(c) for c in ATTEMPT_CHANNELS]
+    rpc = list(RPC_OUTCOMES)
     params: list = [*rpc, *channels, since, end]
     join = where = ""
     if creditor_ids is not None:
