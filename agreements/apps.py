@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AgreementsConfig(AppConfig):
     name = "agreements"
     verbose_name = _("Agreements")
+
+    def ready(self):
+        from portfolio.hooks import debt_page_case_panels
+
+        debt_page_case_panels.register(
+            lambda: "{% load agreements_tags %}{% debt_agreements_panel debt request.user %}",
+            key="agreements",
+            order=20,
+        )

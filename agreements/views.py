@@ -200,8 +200,8 @@ def limits_index(request):
 @require_POST
 def task_done(request, pk):
     """Close a collector task shown on the debt page (a task on a debt the user works)."""
-    from collections_app.models import Task
-    from collections_app.services.tasks import task_complete
+    from portfolio.models import Task
+    from portfolio.services.tasks import task_complete
 
     task = get_object_or_404(
         Task.objects.filter(debt__in=debt_queryset(user=request.user)).select_related("debt"),

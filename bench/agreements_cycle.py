@@ -47,7 +47,7 @@ def add_agreements(k: int) -> None:
         cursor.execute(
             "TRUNCATE agreements_agreementchange, agreements_instalment, agreements_agreementdebt,"
             " agreements_forgiveness, agreements_paymentagreement, agreements_promisetopay,"
-            " collections_app_task CASCADE"
+            " portfolio_task CASCADE"
         )
     debts = list(
         Debt.objects.filter(balance__gt=0)

@@ -30,17 +30,17 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.seeding import debts_seed, ensure_database  # noqa: E402
-from portfolio.kpis.contact_selectors import (  # noqa: E402
+from analytics.forms import KpiFilters  # noqa: E402
+from analytics.models import ContactDay  # noqa: E402
+from analytics.selectors.contacts import (  # noqa: E402
     kpi_collector_contacts,
     kpi_collector_days,
     kpi_contact_channels,
     kpi_contacts,
 )
-from portfolio.kpis.forms import KpiFilters  # noqa: E402
-from portfolio.kpis.selectors import _cut  # noqa: E402
-from portfolio.models import ContactDay  # noqa: E402
-from portfolio.segmentation.snapshots_contacts import contact_snapshots_write  # noqa: E402
+from analytics.selectors.kpis import _cut  # noqa: E402
+from analytics.services.snapshots_contacts import contact_snapshots_write  # noqa: E402
+from bench.seeding import debts_seed, ensure_database  # noqa: E402
 
 AS_OF = datetime.date(2026, 6, 1)
 DAYS = 90

@@ -87,7 +87,7 @@ def main() -> None:
             "WHERE d.stage <> e.target"
         )
         mismatches = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM collections_app_stagechange")
+        cursor.execute("SELECT count(*) FROM portfolio_stagechange")
         changes = cursor.fetchone()[0]
     next_day = AS_OF + datetime.timedelta(days=1)
     next_seconds, second = timed("next", lambda: cycle_run_date(business_date=next_day))

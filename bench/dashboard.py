@@ -26,7 +26,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from portfolio.models import AgingSnapshot, Creditor, Debt, Payment  # noqa: E402
+from analytics.models import AgingSnapshot  # noqa: E402
+from portfolio.models import Creditor, Debt, Payment  # noqa: E402
 
 QUERIES = [
     {"date_from": "2026-05-03", "date_to": "2026-06-01"},

@@ -68,7 +68,7 @@ RAW_TABLES = (
     "messaging_message",
     "messaging_messagedebt",
     "collections_app_interaction",
-    "collections_app_stagechange",
+    "portfolio_stagechange",
     "agreements_promisetopay",
     "agreements_instalment",
 )
@@ -84,10 +84,10 @@ def seed(debts: int, events: int) -> None:
     """Build the portfolio, its history and its snapshots (skipped when already that size)."""
     from django.contrib.auth.models import Group, User
 
-    from portfolio.models import NightlyRun
-    from portfolio.segmentation.nightly import nightly_run
-    from portfolio.segmentation.rules import segment_ensure_defaults
-    from portfolio.segmentation.snapshots import collection_days_backfill
+    from analytics.models import NightlyRun
+    from analytics.services.nightly import nightly_run
+    from analytics.services.rules import segment_ensure_defaults
+    from analytics.services.snapshots import collection_days_backfill
 
     history = sum(
         _count(t)
@@ -95,7 +95,7 @@ def seed(debts: int, events: int) -> None:
             "portfolio_payment",
             "messaging_message",
             "collections_app_interaction",
-            "collections_app_stagechange",
+            "portfolio_stagechange",
         )
     )
     done = NightlyRun.objects.filter(as_of=AS_OF, status=NightlyRun.Status.COMPLETED).exists()

@@ -94,7 +94,7 @@ def build(n: int, country: str, region: str, tz: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE messaging_sandboxdelivery, messaging_deliveryevent, messaging_messagedebt, "
-            "messaging_message, collections_app_contactaction, collections_app_hold, "
+            "messaging_message, messaging_contactaction, portfolio_hold, "
             "portfolio_payment, portfolio_historicaldebt, portfolio_debt, "
             "portfolio_historicalcontactpoint, portfolio_consentevent, portfolio_contactpoint, "
             "portfolio_historicaldebtor, portfolio_debtor CASCADE"

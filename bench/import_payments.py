@@ -97,10 +97,10 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from portfolio.models import Debt, ImportBatch, Payment
-    from portfolio.services.imports import import_batch_create
-    from portfolio.services.payments import payments_import_run
-    from portfolio.services.payments_import import TIMINGS
+    from imports.models import ImportBatch
+    from imports.services.payments_file import TIMINGS, payments_import_run
+    from imports.services.portfolio_file import import_batch_create
+    from portfolio.models import Debt, Payment
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

@@ -121,9 +121,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from portfolio.models import ContactPoint, Creditor, Debt, Debtor, ImportBatch
-    from portfolio.services.imports import import_batch_create, import_batch_run
-    from portfolio.services.imports.writing import TIMINGS
+    from imports.models import ImportBatch
+    from imports.services.portfolio_file import import_batch_create, import_batch_run
+    from imports.services.portfolio_file.writing import TIMINGS
+    from portfolio.models import ContactPoint, Creditor, Debt, Debtor
 
     call_command("migrate", verbosity=0)
     workdir = Path(tempfile.mkdtemp(prefix="cartera-bench-"))
@@ -203,10 +204,10 @@ def main() -> None:
                 ("portfolio_debt", "creditor_id = %s"),
                 ("portfolio_debtor", "creditor_id = %s"),
                 (
-                    "portfolio_importrowerror",
-                    "batch_id IN (SELECT id FROM portfolio_importbatch WHERE creditor_id = %s)",
+                    "imports_importrowerror",
+                    "batch_id IN (SELECT id FROM imports_importbatch WHERE creditor_id = %s)",
                 ),
-                ("portfolio_importbatch", "creditor_id = %s"),
+                ("imports_importbatch", "creditor_id = %s"),
                 ("portfolio_portfolio", "creditor_id = %s"),
                 ("portfolio_creditor", "id = %s"),
             ):

@@ -14,19 +14,19 @@ from django.db import connection
 # Every table a rebuild empties (CASCADE takes what hangs off them: agreements, promises,
 # snapshots' foreign keys, message-debt links).
 RESET_TABLES = [
-    "portfolio_segmentchange",
-    "portfolio_debtsegment",
-    "portfolio_behaviourscore",
-    "portfolio_agingsnapshot",
-    "portfolio_collectionday",
-    "portfolio_debtmonthopening",
-    "portfolio_buckettransition",
-    "portfolio_nightlyrun",
-    "portfolio_contactday",
-    "collections_app_contactaction",
-    "collections_app_stagechange",
+    "analytics_segmentchange",
+    "analytics_debtsegment",
+    "analytics_behaviourscore",
+    "analytics_agingsnapshot",
+    "analytics_collectionday",
+    "analytics_debtmonthopening",
+    "analytics_buckettransition",
+    "analytics_nightlyrun",
+    "analytics_contactday",
+    "messaging_contactaction",
+    "portfolio_stagechange",
     "collections_app_cyclerun",
-    "collections_app_hold",
+    "portfolio_hold",
     "collections_app_interaction",
     "messaging_messagedebt",
     "messaging_message",
@@ -218,7 +218,7 @@ def history_seed(
         )
         cursor.execute(
             """
-            INSERT INTO collections_app_stagechange (debt_id, from_stage, to_stage, transition,
+            INSERT INTO portfolio_stagechange (debt_id, from_stage, to_stage, transition,
                 business_date, occurred_at, reason)
             SELECT d.id, 'current', 'friendly_reminder', 'bench',
                    %(as_of)s::date - (g %% %(days)s)::int,
@@ -233,7 +233,7 @@ def history_seed(
             "messaging_message",
             "messaging_messagedebt",
             "collections_app_interaction",
-            "collections_app_stagechange",
+            "portfolio_stagechange",
         ):
             cursor.execute(f"ANALYZE {table}")
 

@@ -29,9 +29,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from analytics.services.nightly import nightly_run  # noqa: E402
+from analytics.services.rules import segment_ensure_defaults  # noqa: E402
 from bench.seeding import debts_seed, ensure_database, payments_seed  # noqa: E402
-from portfolio.segmentation.nightly import nightly_run  # noqa: E402
-from portfolio.segmentation.rules import segment_ensure_defaults  # noqa: E402
 
 AS_OF = datetime.date(2026, 6, 1)
 

@@ -73,7 +73,7 @@ def seed(debts: int, events: int) -> None:
             [creditor.pk],
         )
         cur.execute(
-            "DELETE FROM collections_app_stagechange WHERE debt_id IN"
+            "DELETE FROM portfolio_stagechange WHERE debt_id IN"
             " (SELECT id FROM portfolio_debt WHERE creditor_id = %s)",
             [creditor.pk],
         )
@@ -135,7 +135,7 @@ def seed(debts: int, events: int) -> None:
         )
         cur.execute(
             """
-            INSERT INTO collections_app_stagechange (debt_id, from_stage, to_stage, transition,
+            INSERT INTO portfolio_stagechange (debt_id, from_stage, to_stage, transition,
                 business_date, occurred_at, reason)
             SELECT d.id, 'current', d.stage, 'bench', current_date - (g %% 60)::int,
                    now() - (g %% 60) * interval '1 day', ''

@@ -1,16 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from collections_app.models import (
-    ContactAction,
-    CycleRun,
-    EscalationPolicy,
-    EscalationPolicyVersion,
-    Hold,
-    StageChange,
-    Task,
-)
-from collections_app.models_workspace import Assignment, Interaction
+from collections_app.models import CycleRun, EscalationPolicy, EscalationPolicyVersion
+from collections_app.models.workspace import Assignment, Interaction
 from collections_app.services.policies import VERSION_FIELDS, policy_update
 
 
@@ -65,27 +57,6 @@ class EscalationPolicyVersionAdmin(admin.ModelAdmin):
         messages.info(request, f"Saved as version {new.number}.")
 
 
-@admin.register(Hold)
-class HoldAdmin(admin.ModelAdmin):
-    list_display = ("kind", "debtor", "debt", "source", "opened_by", "opened_at", "closed_at")
-    list_filter = ("kind", "source", ("closed_at", admin.EmptyFieldListFilter))
-    search_fields = ("debtor__full_name", "debtor__document_number", "debt__debt_ref", "reason")
-    raw_id_fields = ("debtor", "debt", "opened_by", "closed_by")
-    date_hierarchy = "opened_at"
-
-
-@admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ("debt", "from_stage", "to_stage", "transition", "actor", "business_date")
-    list_filter = ("to_stage", "transition", "business_date")
-    search_fields = ("debt__debt_ref", "reason")
-    raw_id_fields = ("debt", "actor", "policy_version", "cycle_run")
-    date_hierarchy = "business_date"
-
-    def has_change_permission(self, request, obj=None):
-        return False  # the record is append-only
-
-
 @admin.register(CycleRun)
 class CycleRunAdmin(admin.ModelAdmin):
     list_display = (
@@ -102,23 +73,6 @@ class CycleRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ContactAction)
-class ContactActionAdmin(admin.ModelAdmin):
-    list_display = ("business_date", "debt", "stage", "channel", "template_code", "status")
-    list_filter = ("business_date", "channel", "stage", "template_code", "status")
-    search_fields = ("debt__debt_ref", "debt__debtor__full_name")
-    raw_id_fields = ("debt", "policy_version", "cycle_run")
-    date_hierarchy = "business_date"
-
-
-@admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "status", "debt", "assigned_to", "due_at", "created_at")
-    list_filter = ("kind", "status")
-    search_fields = ("title", "debt__debt_ref", "source_key")
-    raw_id_fields = ("debt", "assigned_to", "created_by")
 
 
 @admin.register(Interaction)

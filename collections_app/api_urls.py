@@ -1,11 +1,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from collections_app import apis
+from collections_app import apis, apis_payments
 from collections_app.workspace.apis import InteractionViewSet
 
 router = DefaultRouter()
 router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("payments", apis_payments.PaymentViewSet, basename="payment")
 
 urlpatterns = [
     path(

@@ -7,9 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from collections_app.models import Hold
+from collections_app.models import EscalationPolicyVersion
 from collections_app.selectors import holds_for_debt, stage_changes_for_debt
-from collections_app.services.holds import hold_close, hold_open
 from collections_app.services.transitions import (
     MANUAL_TRANSITIONS,
     available_transitions,
@@ -18,8 +17,9 @@ from collections_app.services.transitions import (
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
 from portfolio.apis.debts import as_of_param
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Hold, Stage
 from portfolio.selectors import debt_queryset
+from portfolio.services.holds import hold_close, hold_open
 
 
 def _visible_debt(request, pk) -> Debt:
@@ -41,7 +41,14 @@ class StageChangeSerializer(serializers.Serializer):
         return obj.actor.username if obj.actor_id else "system"
 
     def get_policy_version(self, obj) -> str | None:
-        version = obj.policy_version
+        # stage_changes_for_debt attaches the versions; a single new change looks its up.
+        version = getattr(obj, "policy_version", None)
+        if version is None and obj.policy_version_id:
+            version = (
+                EscalationPolicyVersion.objects.select_related("policy")
+                .filter(pk=obj.policy_version_id)
+                .first()
+            )
         return f"{version.policy.name} v{version.number}" if version else None
 
 

@@ -5,3 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class CollectionsAppConfig(AppConfig):
     name = "collections_app"
     verbose_name = _("Collections")
+
+    def ready(self):
+        from collections_app.services.cycle import cycle_run_date, last_completed_date
+        from collections_app.services.policies import policy_ensure_defaults
+        from messaging import hooks as messaging
+        from portfolio.hooks import creditor_created
+
+        creditor_created.register(policy_ensure_defaults, key="collections.default-policy")
+        messaging.cycle_last_completed_date.register(last_completed_date, key="collections")
+        messaging.cycle_run_date.register(cycle_run_date, key="collections")
+        from portfolio.hooks import debt_page_case_panels
+
+        debt_page_case_panels.register(
+            lambda: (
+                "{% load workspace_tags %}"
+                "{% debt_escalation debt request.user as_of as escalation %}"
+                "{% debt_case_panel debt request.user %}"
+                '{% include "collections_app/_debt_escalation.html" %}'
+            ),
+            key="collections",
+            order=10,
+        )

@@ -3,9 +3,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collections_app.models import EscalationPolicyVersion, Hold
+from collections_app.models import EscalationPolicyVersion
 from collections_app.services.transitions import MANUAL_TRANSITIONS
-from portfolio.models import Product
+from portfolio.models import Hold, Product
 
 CADENCE_HELP = _(
     "One entry per stage with a list of rules. Each rule has exactly one trigger — "

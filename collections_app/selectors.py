@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 
-from collections_app.models import EscalationPolicy, EscalationPolicyVersion, Hold, StageChange
+from collections_app.models import EscalationPolicy, EscalationPolicyVersion
 from core.roles import ADMIN, MANAGER, user_role
+from portfolio.models import Hold, StageChange
+from portfolio.selectors import holds_for_debt, open_holds_for_debt, prefetch_open_holds  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -59,36 +61,14 @@ def policy_list(*, user) -> QuerySet[EscalationPolicy]:
     return qs.none()
 
 
-def open_holds_for_debt(*, debt) -> QuerySet[Hold]:
-    """Holds in force on a debt: its own and those on its debtor as a whole."""
-    return Hold.objects.filter(
-        Q(debt=debt) | Q(debtor_id=debt.debtor_id, debt__isnull=True), closed_at__isnull=True
-    )
-
-
-def prefetch_open_holds(debts: QuerySet) -> QuerySet:
-    """Attach the holds in force to each debt in two queries (own, and the debtor's)."""
-    return debts.prefetch_related(
-        Prefetch(
-            "holds", queryset=Hold.objects.filter(closed_at__isnull=True), to_attr="open_own_holds"
-        ),
-        Prefetch(
-            "debtor__holds",
-            queryset=Hold.objects.filter(closed_at__isnull=True, debt__isnull=True),
-            to_attr="open_debtor_holds",
-        ),
-    )
-
-
-def holds_for_debt(*, debt) -> QuerySet[Hold]:
-    """Every hold, open or closed, that touched this debt."""
-    return Hold.objects.filter(
-        Q(debt=debt) | Q(debtor_id=debt.debtor_id, debt__isnull=True)
-    ).select_related("opened_by", "closed_by")
-
-
-def stage_changes_for_debt(*, debt) -> QuerySet[StageChange]:
-    return StageChange.objects.filter(debt=debt).select_related("actor", "policy_version__policy")
+def stage_changes_for_debt(*, debt) -> list[StageChange]:
+    """The debt's stage changes, newest first, each with its policy version (or None)."""
+    changes = list(StageChange.objects.filter(debt=debt).select_related("actor"))
+    ids = {c.policy_version_id for c in changes if c.policy_version_id}
+    versions = EscalationPolicyVersion.objects.select_related("policy").in_bulk(ids)
+    for change in changes:
+        change.policy_version = versions.get(change.policy_version_id)
+    return changes
 
 
 def debt_escalation_context(*, debt, user, as_of) -> dict:
@@ -104,5 +84,5 @@ def debt_escalation_context(*, debt, user, as_of) -> dict:
         "transitions": available_transitions(debt=debt, user=user, as_of=as_of)
         if debt.is_open
         else [],
-        "stage_changes": list(stage_changes_for_debt(debt=debt)),
+        "stage_changes": stage_changes_for_debt(debt=debt),
     }

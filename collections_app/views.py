@@ -17,16 +17,18 @@ from collections_app.forms import (
     PolicyCreateForm,
     PolicyVersionForm,
 )
-from collections_app.models import ContactAction, CycleRun, EscalationPolicyVersion, Hold
+from collections_app.models import CycleRun, EscalationPolicyVersion
 from collections_app.selectors import policy_list
-from collections_app.services.holds import hold_close, hold_open
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from core.roles import is_manager
+from messaging.models import ContactAction
+from portfolio.models import Hold
 from portfolio.selectors import creditor_list, debt_queryset
+from portfolio.services.holds import hold_close, hold_open
 
 
 @manager_required

@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("collections_app.api_urls")),
     path("", include("agreements.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("analytics.api_urls")),
+    path("", include("imports.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +25,8 @@ urlpatterns = [
     path("health/", include("core.urls")),
     path("workspace/", include("collections_app.workspace.views")),
     path("", include("portfolio.urls")),
+    path("", include("analytics.urls")),
+    path("", include("imports.urls")),
     path("", include("collections_app.urls")),
     path("", include("agreements.urls")),
     path("messaging/compliance/", include("messaging.compliance.urls")),

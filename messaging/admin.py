@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from messaging.compliance import admin as compliance_admin  # noqa: F401
 from messaging.models import (
+    ContactAction,
     DeliveryEvent,
     LetterPrintBatch,
     Message,
@@ -85,3 +86,12 @@ class LetterPrintBatchAdmin(admin.ModelAdmin):
     list_display = ("business_date", "letters", "file", "created_at")
     list_filter = ("business_date",)
     search_fields = ("file",)
+
+
+@admin.register(ContactAction)
+class ContactActionAdmin(admin.ModelAdmin):
+    list_display = ("business_date", "debt", "stage", "channel", "template_code", "status")
+    list_filter = ("business_date", "channel", "stage", "template_code", "status")
+    search_fields = ("debt__debt_ref", "debt__debtor__full_name")
+    raw_id_fields = ("debt",)
+    date_hierarchy = "business_date"

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from collections_app.services.cycle import last_completed_date
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from messaging.forms import OutboxFilterForm, TemplateFilterForm, TemplateVersionForm
+from messaging.hooks import cycle_last_completed_date
 from messaging.models import Message, MessageTemplateVersion
 from messaging.rendering import CONTEXT_DOC, TemplateRenderError
 from messaging.selectors import call_list as call_list_query
@@ -87,7 +87,7 @@ def outbox(request):
 
 @manager_required
 def tomorrow_preview(request):
-    last = last_completed_date()
+    last = cycle_last_completed_date.call_one()
     day = (last or business_today()) + datetime.timedelta(days=1)
     try:
         preview = tomorrow_preview_build(user=request.user, business_date=day)

@@ -5,7 +5,6 @@ from portal.models import (
     ContactPreference,
     Dispute,
     PaymentIntent,
-    PaymentReference,
     Throttle,
     WebhookEvent,
 )
@@ -50,13 +49,6 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ("provider", "kind", "event_id", "provider_reference", "received_at")
     list_filter = ("provider", "kind")
     search_fields = ("event_id", "provider_reference")
-
-
-@admin.register(PaymentReference)
-class PaymentReferenceAdmin(ReadOnlyAdmin):
-    list_display = ("reference", "debt", "created_at")
-    search_fields = ("reference", "debt__debt_ref")
-    raw_id_fields = ("debt",)
 
 
 @admin.register(Dispute)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portfolio.hooks import creditor_created
 from portfolio.models import (
     ConsentEvent,
     ContactPoint,
@@ -8,10 +9,12 @@ from portfolio.models import (
     Debt,
     Debtor,
     DocumentAccessLog,
-    ImportBatch,
-    ImportRowError,
+    Hold,
     Payment,
+    PaymentReference,
     Portfolio,
+    StageChange,
+    Task,
 )
 
 
@@ -26,10 +29,8 @@ class CreditorAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            # Every creditor starts with the default escalation policy of PRODUCT.md.
-            from collections_app.services.policies import policy_ensure_defaults
-
-            policy_ensure_defaults(creditors=[obj])
+            # E.g. every creditor starts with the default escalation policy of PRODUCT.md.
+            creditor_created.call_all(creditors=[obj])
 
 
 @admin.register(Portfolio)
@@ -113,47 +114,6 @@ class PaymentAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ImportRowErrorInline(admin.TabularInline):
-    model = ImportRowError
-    extra = 0
-    can_delete = False
-    readonly_fields = ("row", "column", "reason", "value")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "kind",
-        "creditor",
-        "file_name",
-        "status",
-        "created_count",
-        "updated_count",
-        "unchanged_count",
-        "rejected_count",
-        "created_at",
-    )
-    list_filter = ("kind", "status", "creditor", "dry_run", "strict")
-    search_fields = ("file_name",)
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
-    inlines = [ImportRowErrorInline]
-
-
-@admin.register(ImportRowError)
-class ImportRowErrorAdmin(admin.ModelAdmin):
-    list_display = ("batch", "row", "column", "reason", "value")
-    search_fields = ("column", "reason", "value")
-    list_select_related = ("batch",)
-    readonly_fields = ("batch", "row", "column", "reason", "value")
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(DocumentAccessLog)
 class DocumentAccessLogAdmin(admin.ModelAdmin):
     list_display = ("debtor", "user", "accessed_at", "ip_address", "purpose")
@@ -176,4 +136,45 @@ class ConsentEventAdmin(admin.ModelAdmin):
     raw_id_fields = ("contact_point", "actor")
 
 
-from portfolio import admin_segments  # noqa: E402,F401  (segmentation and KPI tables)
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ("kind", "debtor", "debt", "source", "opened_by", "opened_at", "closed_at")
+    list_filter = ("kind", "source", ("closed_at", admin.EmptyFieldListFilter))
+    search_fields = ("debtor__full_name", "debtor__document_number", "debt__debt_ref", "reason")
+    raw_id_fields = ("debtor", "debt", "opened_by", "closed_by")
+    date_hierarchy = "opened_at"
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ("debt", "from_stage", "to_stage", "transition", "actor", "business_date")
+    list_filter = ("to_stage", "transition", "business_date")
+    search_fields = ("debt__debt_ref", "reason")
+    raw_id_fields = ("debt", "actor")
+    date_hierarchy = "business_date"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the record is append-only
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "debt", "assigned_to", "due_at", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "debt__debt_ref", "source_key")
+    raw_id_fields = ("debt", "assigned_to", "created_by")
+
+
+@admin.register(PaymentReference)
+class PaymentReferenceAdmin(admin.ModelAdmin):
+    """Written by the portal when a debtor asks how to pay by transfer; the admin looks."""
+
+    list_display = ("reference", "debt", "created_at")
+    search_fields = ("reference", "debt__debt_ref")
+    raw_id_fields = ("debt",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
 from core.parsers import JSONParser
-from portfolio.apis import debts, imports, kpis, payments
+from portfolio.apis import debts
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -29,12 +29,8 @@ class TokenLoginView(ObtainAuthToken):
 router = DefaultRouter()
 router.register("debtors", debts.DebtorViewSet, basename="debtor")
 router.register("debts", debts.DebtViewSet, basename="debt")
-router.register("payments", payments.PaymentViewSet, basename="payment")
-router.register("portfolio-imports", imports.PortfolioImportViewSet, basename="portfolio-import")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="api-token"),
-    path("kpis/", kpis.KpiApi.as_view(), name="api-kpis"),
-    path("segments/", kpis.SegmentListApi.as_view(), name="api-segments"),
     *router.urls,
 ]

@@ -32,6 +32,8 @@ def due_date_range_for_dpd(*, as_of, dpd_min=None, dpd_max=None) -> Q:
 
 
 class DebtFilter(django_filters.FilterSet):
+    """Debt filters of the list, the queue and the API; higher apps add theirs (see below)."""
+
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
     creditor = django_filters.CharFilter(field_name="creditor__code", label=_("Creditor code"))
@@ -52,39 +54,11 @@ class DebtFilter(django_filters.FilterSet):
     aging = django_filters.ChoiceFilter(
         choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
     )
-    # Drill-down from the KPI dashboard: segment, payments in a period, month-start bucket.
-    segment = django_filters.NumberFilter(
-        field_name="segment_state__segment_id", label=_("Segment")
-    )
     state = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("closed", _("Closed"))],
         method="filter_state",
         label=_("Open or closed"),
     )
-    paid_from = django_filters.DateFilter(method="filter_paid", label=_("Paid from"))
-    paid_to = django_filters.DateFilter(method="filter_paid", label=_("Paid until"))
-    opening_month = django_filters.DateFilter(method="filter_noop", label=_("Month"))
-    opening_bucket = django_filters.ChoiceFilter(
-        choices=[(k, k) for k in AGING_BUCKETS],
-        method="filter_opening",
-        label=_("Bucket at the start of the month"),
-    )
-    # Drill-down from the contact figures: debts with a logged contact of that kind.
-    contact = django_filters.ChoiceFilter(
-        choices=[
-            ("logged", _("Any contact logged")),
-            ("attempt", _("Contact attempt")),
-            ("reached", _("Attempt that reached a person")),
-            ("rpc", _("Right-party contact")),
-            ("promise", _("Promise to pay")),
-        ],
-        method="filter_contact",
-        label=_("Contact"),
-    )
-    contacted_from = django_filters.DateFilter(method="filter_noop", label=_("Contacted from"))
-    contacted_to = django_filters.DateFilter(method="filter_noop", label=_("Contacted until"))
-    contact_channel = django_filters.CharFilter(method="filter_noop", label=_("Contact channel"))
-    contacted_by = django_filters.NumberFilter(method="filter_noop", label=_("Contacted by"))
 
     class Meta:
         model = Debt
@@ -127,70 +101,10 @@ class DebtFilter(django_filters.FilterSet):
             return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_min=days))
         return queryset.filter(due_date_range_for_dpd(as_of=self.business_date, dpd_max=days))
 
-    def filter_paid(self, queryset, name, value):
-        """Debts with a payment received in [paid_from, paid_to] (business dates)."""
-        from portfolio.models import Payment
-        from portfolio.segmentation.loading import day_bounds
-
-        start = self.form.cleaned_data.get("paid_from")
-        end = self.form.cleaned_data.get("paid_to")
-        if value is None or (name == "paid_to" and start is not None):
-            return queryset  # both bounds are applied together, by paid_from
-        payments = Payment.objects.all()
-        if start is not None:
-            payments = payments.filter(paid_at__gte=day_bounds(start)[0])
-        if end is not None:
-            payments = payments.filter(paid_at__lt=day_bounds(end)[1])
-        return queryset.filter(id__in=payments.values("debt_id"))
-
-    def filter_contact(self, queryset, name, value):
-        """Debts with a contact of kind `value` in [contacted_from, contacted_to] (business
-        dates), on `contact_channel`, logged by `contacted_by`: what a contact figure counts."""
-        from collections_app.models import Interaction
-        from portfolio.segmentation.loading import day_bounds
-        from portfolio.segmentation.snapshots_contacts import (
-            ATTEMPT_CHANNELS,
-            REACHED_OUTCOMES,
-            RPC_OUTCOMES,
-        )
-
-        data = self.form.cleaned_data
-        contacts = Interaction.objects.all()
-        if data.get("contacted_from"):
-            contacts = contacts.filter(occurred_at__gte=day_bounds(data["contacted_from"])[0])
-        if data.get("contacted_to"):
-            contacts = contacts.filter(occurred_at__lt=day_bounds(data["contacted_to"])[1])
-        if data.get("contact_channel"):
-            contacts = contacts.filter(channel=data["contact_channel"])
-        if data.get("contacted_by"):
-            # As in ContactDay: who logged it, or the assigned collector when nobody did.
-            who = int(data["contacted_by"])
-            contacts = contacts.filter(
-                Q(collector_id=who) | Q(collector__isnull=True, debt__assigned_to_id=who)
-            )
-        if value != "logged":
-            contacts = contacts.filter(channel__in=ATTEMPT_CHANNELS)
-        outcomes = {
-            "reached": REACHED_OUTCOMES,
-            "rpc": RPC_OUTCOMES,
-            "promise": [Interaction.Outcome.PROMISE_TO_PAY],
-        }
-        if value in outcomes:
-            contacts = contacts.filter(outcome__in=outcomes[value])
-        return queryset.filter(id__in=contacts.values("debt_id"))
-
     def filter_state(self, queryset, name, value):
         from portfolio.models import CLOSED_STAGES, OPEN_STAGES
 
         return queryset.filter(stage__in=OPEN_STAGES if value == "open" else CLOSED_STAGES)
-
-    def filter_opening(self, queryset, name, value):
-        """Debts that were in bucket `value` at the start of `opening_month` (its month)."""
-        from portfolio.models import DebtMonthOpening
-
-        month = self.form.cleaned_data.get("opening_month") or self.business_date
-        openings = DebtMonthOpening.objects.filter(month=month.replace(day=1), bucket=value)
-        return queryset.filter(id__in=openings.values("debt_id"))
 
     def filter_aging(self, queryset, name, value):
         low, high = AGING_BUCKETS[value]
@@ -199,3 +113,20 @@ class DebtFilter(django_filters.FilterSet):
         return queryset.filter(
             due_date_range_for_dpd(as_of=self.business_date, dpd_min=low, dpd_max=high)
         )
+
+
+def _with_subclasses(cls):
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _with_subclasses(sub)
+
+
+def debt_filter_register(name: str, filter_: django_filters.Filter) -> None:
+    """Add a debt filter (e.g. the dashboard's drill-downs) from a higher app's ready().
+
+    The filter reads the filter set it runs in as `self.parent` (its form, business date).
+    Subclasses made before or after the registration (the API's) get it too.
+    """
+    for cls in _with_subclasses(DebtFilter):
+        cls.declared_filters[name] = filter_
+        cls.base_filters[name] = filter_

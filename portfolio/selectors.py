@@ -3,20 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.memo import already_read, read_once
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
-from portfolio.models import (
-    ConsentEvent,
-    ContactPoint,
-    Creditor,
-    Debt,
-    Debtor,
-    ImportBatch,
-    Payment,
-)
+from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
 
 
 def creditor_list(*, user) -> QuerySet[Creditor]:
@@ -70,17 +63,6 @@ def payment_queryset(*, user) -> QuerySet[Payment]:
     return qs.none()
 
 
-def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
-    """Imports of the creditors a manager runs (collectors see none)."""
-    role = user_role(user)
-    qs = ImportBatch.objects.select_related("creditor", "portfolio", "created_by")
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    return qs.none()
-
-
 # --- Staff UI: the debt list and the debt page -------------------------------------------------
 
 DEBT_LIST_SORTS = {
@@ -104,8 +86,6 @@ def debt_list_queryset(*, user, sort: str = "due") -> QuerySet[Debt]:
     ordering = DEBT_LIST_SORTS.get(sort.lstrip("-"), DEBT_LIST_SORTS["due"])
     if descending:
         ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-    from collections_app.selectors import prefetch_open_holds
-
     return prefetch_open_holds(
         debt_queryset(user=user)
         .select_related("debtor", "creditor", "portfolio", "assigned_to")
@@ -285,3 +265,65 @@ def _history_value(record, field_name: str, value, names: dict) -> str:
     if isinstance(value, datetime.datetime):
         return formats.localize(timezone.localtime(value))
     return formats.localize(value)
+
+
+# The case page reads a debt's tasks once (newest first, for the timeline); the agreements
+# panel takes the open ones from that read when it holds every task.
+CASE_TASKS_LIMIT = 60
+
+
+def case_tasks(*, debt: Debt, limit: int = CASE_TASKS_LIMIT) -> tuple[list[Task], bool]:
+    """The debt's newest `limit` + 1 tasks (newest first) for the timeline, and whether that
+    is every one of them; read once per page (the agreements panel takes its open tasks from
+    here when the list is complete)."""
+
+    def read():
+        rows = list(
+            Task.objects.filter(debt=debt)
+            .select_related("created_by", "assigned_to")
+            .order_by("-created_at", "-id")[: limit + 1]
+        )
+        return rows, len(rows) <= limit
+
+    return read_once(debt, f"case_tasks:{limit}", read)
+
+
+def debt_open_tasks(*, debt: Debt, limit: int = 10) -> list[Task]:
+    """The debt's open tasks, soonest due first (with their assignee)."""
+    kept = already_read(debt, f"case_tasks:{CASE_TASKS_LIMIT}")
+    if kept is not None and kept[1]:
+        rows = [t for t in kept[0] if t.status == Task.Status.OPEN]
+        return sorted(rows, key=lambda t: (t.due_at, t.pk))[:limit]
+    return list(
+        Task.objects.filter(debt=debt, status=Task.Status.OPEN)
+        .select_related("assigned_to")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def open_holds_for_debt(*, debt) -> QuerySet[Hold]:
+    """Holds in force on a debt: its own and those on its debtor as a whole."""
+    return Hold.objects.filter(
+        Q(debt=debt) | Q(debtor_id=debt.debtor_id, debt__isnull=True), closed_at__isnull=True
+    )
+
+
+def prefetch_open_holds(debts: QuerySet) -> QuerySet:
+    """Attach the holds in force to each debt in two queries (own, and the debtor's)."""
+    return debts.prefetch_related(
+        Prefetch(
+            "holds", queryset=Hold.objects.filter(closed_at__isnull=True), to_attr="open_own_holds"
+        ),
+        Prefetch(
+            "debtor__holds",
+            queryset=Hold.objects.filter(closed_at__isnull=True, debt__isnull=True),
+            to_attr="open_debtor_holds",
+        ),
+    )
+
+
+def holds_for_debt(*, debt) -> QuerySet[Hold]:
+    """Every hold, open or closed, that touched this debt."""
+    return Hold.objects.filter(
+        Q(debt=debt) | Q(debtor_id=debt.debtor_id, debt__isnull=True)
+    ).select_related("opened_by", "closed_by")

@@ -158,7 +158,7 @@ class DebtSerializer(serializers.ModelSerializer):
         own = getattr(obj, "open_own_holds", None)
         debtor_wide = getattr(obj.debtor, "open_debtor_holds", None)
         if own is None or debtor_wide is None:
-            from collections_app.selectors import open_holds_for_debt
+            from portfolio.selectors import open_holds_for_debt
 
             holds = list(open_holds_for_debt(debt=obj))
         else:

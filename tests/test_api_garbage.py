@@ -23,7 +23,8 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, ImportBatch
+from imports.models import ImportBatch
+from portfolio.models import Debt
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, PaymentFactory
 from tests.factories.users import AdminFactory, CollectorFactory
 
@@ -34,7 +35,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH")
 # Apps whose rows must not change when a request is refused.
 DOMAIN_APPS = ("portfolio", "collections_app", "agreements", "messaging", "portal", "authtoken")
 # URL segment -> model, where the plural of the model name is not the segment.
-SEGMENT_MODELS = {"portfolio-imports": "portfolio.ImportBatch"}
+SEGMENT_MODELS = {"portfolio-imports": "imports.ImportBatch"}
 
 
 def _endpoints():

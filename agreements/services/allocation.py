@@ -160,7 +160,7 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
 
 def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) -> None:
     """The agreement is paid: debts with a balance left are settled and the rest forgiven."""
-    from collections_app.services.transitions import stage_change_record
+    from portfolio.services.stages import stage_change_record
 
     debts = lock_debts(debt_ids)
     now = timezone.now()

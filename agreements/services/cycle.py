@@ -25,9 +25,8 @@ from agreements.models import (
     PromiseToPay,
 )
 from agreements.services.notices import notices_insert
-from collections_app.models import StageChange, Task
-from collections_app.services.tasks import tasks_bulk_create
-from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
+from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, StageChange, Task
+from portfolio.services.tasks import tasks_bulk_create
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
 DEFAULT_REMINDER_DAYS = NegotiationPolicy._meta.get_field("reminder_days_before").default
@@ -201,7 +200,7 @@ def _return_stages(pairs, *, business_date, run) -> None:
             business_date=business_date,
             occurred_at=now,
             reason=_("Daily cycle: agreement broken; back to the stage it held before."),
-            cycle_run=run,
+            cycle_run_id=getattr(run, "pk", None),
         )
         for i in ids
     )

@@ -185,7 +185,7 @@ def agreement_create(
 def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -> None:
     """Activate (debts locked by the caller): debts to `current`, confirmation, payments so far."""
     from agreements.services.allocation import agreement_apply_payments
-    from collections_app.services.transitions import stage_change_record
+    from portfolio.services.stages import stage_change_record
 
     from_status = agreement.status
     agreement.activate()
@@ -318,7 +318,7 @@ def return_debts(
     agreement, *, debts: dict[int, Debt], actor, as_of, reason: str, cycle_run=None
 ) -> None:
     """Debts still in `current` go back to the stage they held when the agreement began."""
-    from collections_app.services.transitions import stage_change_record
+    from portfolio.services.stages import stage_change_record
 
     now = timezone.now()
     for line in agreement.lines.all():
@@ -338,7 +338,7 @@ def return_debts(
             actor=actor,
             as_of=as_of,
             reason=reason,
-            cycle_run=cycle_run,
+            cycle_run_id=getattr(cycle_run, "pk", None),
         )
 
 

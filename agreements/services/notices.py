@@ -3,7 +3,7 @@
 import datetime
 from collections import defaultdict
 
-from collections_app.models import ContactAction
+from messaging.models import ContactAction
 from portfolio.models import Channel, ContactPoint, Debt
 
 AGREEMENT_CHANNELS = (Channel.EMAIL, Channel.SMS)

@@ -31,7 +31,7 @@ def status_tag(status: str) -> str:
 def debt_agreements_panel(context, debt, user):
     """Agreements, promises and open tasks of a debt: up to three queries (+1 for a schedule);
     the promises and tasks come from the case panel's reads when it has made them."""
-    from collections_app.workspace.selectors import debt_open_tasks
+    from portfolio.selectors import debt_open_tasks
 
     agreements = debt_agreements(debt=debt, user=user)
     current = next((a for a in agreements if a.is_open), None)

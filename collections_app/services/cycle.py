@@ -16,11 +16,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import LADDER, ContactAction, CycleRun, EscalationPolicyVersion
+from collections_app.hooks import debt_segment_codes_sql
+from collections_app.models import LADDER, CycleRun, EscalationPolicyVersion
 from collections_app.selectors import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError
+from messaging.models import ContactAction
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
 
 logger = logging.getLogger(__name__)
@@ -191,7 +193,7 @@ def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
                CASE WHEN d.balance = 0 THEN 1 ELSE 0 END,
                {dpd}, {due_in}, d.stage_entered_on,
                CASE WHEN EXISTS (
-                   SELECT 1 FROM collections_app_hold h
+                   SELECT 1 FROM portfolio_hold h
                    WHERE h.closed_at IS NULL
                      AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id))
                ) THEN 1 ELSE 0 END,
@@ -199,8 +201,7 @@ def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
         FROM portfolio_debt d
         -- The segment the nightly job gave the debt ('' before its first run): a policy
         -- scoped to that segment code wins over the product and creditor defaults.
-        LEFT JOIN portfolio_debtsegment ds ON ds.debt_id = d.id
-        LEFT JOIN portfolio_segmentdefinition s ON s.id = ds.segment_id
+        LEFT JOIN {debt_segment_codes_sql.call_one()} s ON s.debt_id = d.id
         WHERE d.stage IN ({placeholders})
     """
     params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
@@ -335,7 +336,7 @@ def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> s
             )
         cursor.execute(
             """
-            INSERT INTO collections_app_stagechange
+            INSERT INTO portfolio_stagechange
                 (debt_id, from_stage, to_stage, transition, actor_id, business_date,
                  occurred_at, reason, policy_version_id, cycle_run_id)
             SELECT m.id, m.from_stage, m.to_stage, m.transition, NULL, %s, %s,
@@ -433,7 +434,7 @@ def _store_actions(actions: pd.DataFrame, *, business_date, run: CycleRun) -> in
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                INSERT INTO collections_app_contactaction
+                INSERT INTO messaging_contactaction
                     (debt_id, business_date, stage, channel, template_code, status,
                      policy_version_id, cycle_run_id, created_at)
                 SELECT a.debt_id, %s, a.stage, a.channel, a.template_code, %s,

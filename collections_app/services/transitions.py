@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from collections_app.models import StageChange
 from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Stage, StageChange
+from portfolio.services.stages import stage_change_record
 
 # Transitions a person may ask for through the UI or the API. The others belong to the cycle
 # (days past due) or to the ledger (paid).
@@ -64,32 +64,6 @@ def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
     if open_holds_for_debt(debt=debt).exists():
         reasons.append(_("The debt is on hold."))
     return LegalCheck(not reasons, reasons)
-
-
-def stage_change_record(
-    *,
-    debt: Debt,
-    from_stage: str,
-    transition_name: str,
-    actor,
-    as_of: datetime.date,
-    reason: str = "",
-    policy_version=None,
-    cycle_run=None,
-) -> StageChange:
-    """Write the record of a stage change that just happened on `debt`."""
-    return StageChange.objects.create(
-        debt=debt,
-        from_stage=from_stage,
-        to_stage=debt.stage,
-        transition=transition_name,
-        actor=actor,
-        business_date=as_of,
-        occurred_at=timezone.now(),
-        reason=reason,
-        policy_version=policy_version,
-        cycle_run=cycle_run,
-    )
 
 
 def _may(bound_method, user) -> bool:
@@ -167,5 +141,5 @@ def debt_transition(
         actor=user,
         as_of=as_of,
         reason=reason,
-        policy_version=policy_version_for_debt(debt=debt),
+        policy_version_id=getattr(policy_version_for_debt(debt=debt), "pk", None),
     )

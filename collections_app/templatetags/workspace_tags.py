@@ -2,6 +2,7 @@
 
 from django import template
 
+from collections_app.selectors import debt_escalation_context
 from collections_app.workspace.panel import case_panel_context
 
 register = template.Library()
@@ -28,3 +29,9 @@ def _listed(rows):
     # A queryset is evaluated once and keeps its rows, so the page's own loop over it later
     # reads them from its cache, not from the database.
     return None if rows is None else list(rows)
+
+
+@register.simple_tag(takes_context=True)
+def debt_escalation(context, debt, user, as_of):
+    """What the debt page's escalation panel shows (holds, allowed actions, stage history)."""
+    return debt_escalation_context(debt=debt, user=user, as_of=as_of)

@@ -10,9 +10,9 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from collections_app.models import Hold, Interaction
+from collections_app.models import Interaction
 from messaging import compliance
-from portfolio.models import Channel, Debt
+from portfolio.models import Channel, Debt, Hold
 
 HISTORY_DAYS = 8  # the longest window of a cap or cool-down (7 days) plus a margin
 

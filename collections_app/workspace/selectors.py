@@ -22,11 +22,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import formats, timezone
 
-from collections_app.models import Hold, Interaction, StageChange, Task
-from core.memo import already_read, read_once
+from collections_app.hooks import debtor_score_queryset
+from collections_app.models import Interaction
 from core.roles import COLLECTOR, user_role
-from portfolio.models import OPEN_STAGES, BehaviourScore, Debt, Payment
-from portfolio.selectors import debt_queryset
+from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, StageChange, Task
+from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_open_tasks, debt_queryset  # noqa: F401
 
 # The work queue's priority, highest first (documented on the page and in the README):
 #   1. a pending promise falls due today (or is already past its date, within grace);
@@ -92,7 +92,8 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
     on_hold = Hold.objects.filter(debtor_id=OuterRef("debtor_id"), closed_at__isnull=True).filter(
         Q(debt_id=OuterRef("pk")) | Q(debt__isnull=True)
     )
-    score = BehaviourScore.objects.filter(debtor_id=OuterRef("debtor_id"))
+    score = debtor_score_queryset.call_one()
+    score = Value(50) if score is None else Subquery(score.values("score")[:1])
     money = DecimalField(max_digits=24, decimal_places=4)
     return (
         qs.annotate(
@@ -103,8 +104,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
             last_contact_at=_last_contact(),
             # By debtor_id, not through the debtor row: ranking a queue then never reads the
             # debtors (only the page's rows are fetched with them).
-            risk=Value(100)
-            - Coalesce(Subquery(score.values("score")[:1]), Value(50), output_field=IntegerField()),
+            risk=Value(100) - Coalesce(score, Value(50), output_field=IntegerField()),
         )
         .annotate(
             tier=Case(
@@ -238,7 +238,7 @@ def _money(amount) -> str:
     return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
 
 
-TIMELINE_LIMIT = 60
+TIMELINE_LIMIT = CASE_TASKS_LIMIT
 
 
 def case_holds(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> list[Hold]:
@@ -373,35 +373,6 @@ def case_timeline(
         )
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit], len(events) > limit
-
-
-def case_tasks(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> tuple[list[Task], bool]:
-    """The debt's newest `limit` + 1 tasks (newest first) for the timeline, and whether that
-    is every one of them; read once per page (the agreements panel takes its open tasks from
-    here when the list is complete)."""
-
-    def read():
-        rows = list(
-            Task.objects.filter(debt=debt)
-            .select_related("created_by", "assigned_to")
-            .order_by("-created_at", "-id")[: limit + 1]
-        )
-        return rows, len(rows) <= limit
-
-    return read_once(debt, f"case_tasks:{limit}", read)
-
-
-def debt_open_tasks(*, debt: Debt, limit: int = 10) -> list[Task]:
-    """The debt's open tasks, soonest due first (with their assignee)."""
-    kept = already_read(debt, f"case_tasks:{TIMELINE_LIMIT}")
-    if kept is not None and kept[1]:
-        rows = [t for t in kept[0] if t.status == Task.Status.OPEN]
-        return sorted(rows, key=lambda t: (t.due_at, t.pk))[:limit]
-    return list(
-        Task.objects.filter(debt=debt, status=Task.Status.OPEN)
-        .select_related("assigned_to")
-        .order_by("due_at", "id")[:limit]
-    )
 
 
 def my_tasks(*, user) -> QuerySet[Task]:

@@ -10,9 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import Assignment, Hold, Interaction, Task
-from collections_app.services.holds import hold_open
-from collections_app.services.tasks import task_create
+from collections_app.models import Assignment, Interaction
 from collections_app.workspace.contacts import (
     contact_check,
     nonpayment_reason_allowed,
@@ -20,8 +18,10 @@ from collections_app.workspace.contacts import (
 )
 from core.exceptions import ApplicationError
 from core.roles import COLLECTOR, is_manager
-from portfolio.models import Debt
+from portfolio.models import Debt, Hold, Task
 from portfolio.selectors import debt_queryset
+from portfolio.services.holds import hold_open
+from portfolio.services.tasks import task_create
 
 MAX_NOTE = 5000
 MAX_DURATION = 4 * 3600

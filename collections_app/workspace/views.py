@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from collections_app.models import Task
-from collections_app.services.tasks import task_complete
+from collections_app.hooks import segment_choices
 from collections_app.services.transitions import debt_transition
 from collections_app.workspace.forms import (
     AssignForm,
@@ -41,9 +40,10 @@ from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from portfolio.filters import DebtFilter
-from portfolio.models import OPEN_STAGES, Product, Stage
+from portfolio.models import OPEN_STAGES, Product, Stage, Task
 from portfolio.selectors import creditor_list, debt_detail_get, debt_queryset
-from portfolio.views.debts import _clean_query
+from portfolio.services.tasks import task_complete
+from portfolio.views import _clean_query
 
 PAGE_SIZE = 25
 SHORTCUTS = [
@@ -56,11 +56,9 @@ SHORTCUTS = [
 def _filter_choices(request) -> dict:
     """The creditors and segments the filters offer (read once: for a collector, the creditors
     come from their cases, and the segments are those creditors')."""
-    from portfolio.models_segments import SegmentDefinition
-
     creditors = list(creditor_list(user=request.user).order_by("name"))
-    segments = SegmentDefinition.objects.filter(creditor__in=[c.pk for c in creditors])
-    return {"creditors": creditors, "segments": list(segments.order_by("name", "id"))}
+    segments = segment_choices.call_one(creditor_ids=[c.pk for c in creditors])
+    return {"creditors": creditors, "segments": list(segments)}
 
 
 def _cities(request, filterset, limit: int = 300) -> list[str]:

@@ -32,12 +32,16 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "django_celery_beat",
+    # Cartera's apps, bottom layer first (docs/architecture.md; import-linter enforces it).
     "core",
     "portfolio",
-    "collections_app",
-    "agreements",
     "messaging",
+    "agreements",
+    "collections_app",
+    "analytics",
+    "imports",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -176,7 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     # Segments, behaviour scores and KPI snapshots at the end of the business day (after the
     # morning cycle and the day's payments); the next morning's cycle uses the new segments.
     "nightly-segments": {
-        "task": "portfolio.tasks.nightly_run_task",
+        "task": "analytics.tasks.nightly_run_task",
         "schedule": crontab(
             hour=env.int("CARTERA_NIGHTLY_HOUR", default=23),
             minute=env.int("CARTERA_NIGHTLY_MINUTE", default=30),
@@ -254,8 +258,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`; name their enums explicitly so the schema has no warnings.
     "ENUM_NAME_OVERRIDES": {
-        "HoldKindEnum": "collections_app.models.Hold.Kind",
-        "PortfolioImportKindEnum": "portfolio.models.ImportBatch.Kind",
+        "HoldKindEnum": "portfolio.models.Hold.Kind",
+        "PortfolioImportKindEnum": "imports.models.ImportBatch.Kind",
         "StageEnum": "portfolio.models.Stage",
         "AgreementStatusEnum": "agreements.models.AgreementStatus",
         "AgreementKindEnum": "agreements.models.PaymentAgreement.Kind",
@@ -265,7 +269,7 @@ SPECTACULAR_SETTINGS = {
         "InteractionChannelEnum": "collections_app.models.Interaction.Channel",
         "InteractionOutcomeEnum": "collections_app.models.Interaction.Outcome",
         "ChannelEnum": "portfolio.models.Channel",
-        "HoldOutcomeEnum": "collections_app.models.Hold.Outcome",
+        "HoldOutcomeEnum": "portfolio.models.Hold.Outcome",
     },
 }
 

@@ -5,12 +5,11 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collections_app.models import Hold
 from messaging.compliance.engine import rules_for
 from messaging.compliance.planning import first_lawful_moment, lawful_slots
 from messaging.compliance.timeutil import zone
 from messaging.compliance.types import Contact
-from portfolio.models import Channel, Country, Stage
+from portfolio.models import Channel, Country, Hold, Stage
 
 OTHER_COUNTRY = "ZZ"
 ZONES = (

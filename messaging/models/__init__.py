@@ -1,5 +1,6 @@
-"""Messaging models, one module per sub-domain (feat/compliance owns `compliance.py`)."""
+"""Messaging models, one module per sub-domain."""
 
+from messaging.models.actions import ContactAction  # noqa: F401
 from messaging.models.compliance import ComplianceOverride  # noqa: F401
 from messaging.models.outbox import (  # noqa: F401
     DeliveryEvent,

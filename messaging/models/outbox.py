@@ -116,7 +116,7 @@ class MessageDebt(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="covered")
     debt = models.ForeignKey(Debt, on_delete=models.CASCADE, related_name="+")
     contact_action = models.ForeignKey(
-        "collections_app.ContactAction",
+        "messaging.ContactAction",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

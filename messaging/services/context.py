@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.dates import days_past_due
 from messaging.formatting import date_format, money_format
-from portal.services.links import portal_link
+from messaging.hooks import portal_link
 
 OPTOUT_SALT = "messaging.optout"
 OPTOUT_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old message still works for over a year
@@ -73,7 +73,7 @@ def message_context(
         "debts": rows,
         "due_date": date_format(oldest, language),
         "days_past_due": days_past_due(due_date=oldest, as_of=as_of),
-        "portal_link": portal_link(debtor.pk),
+        "portal_link": portal_link.call_one(debtor.pk),
         "optout_link": optout_link(message_id),
         "contact_phone": creditor.contact_phone or settings.CARTERA_CONTACT_PHONE,
         "collector_name": collector_name or creditor.name,

@@ -18,10 +18,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import ContactAction, Hold
-from messaging.models import Message, MessageDebt
+from messaging.hooks import preferred_hours
+from messaging.models import ContactAction, Message, MessageDebt
 from messaging.services import compliance_gateway as gateway
-from portfolio.models import ContactPoint, Stage
+from portfolio.models import ContactPoint, Hold, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _load_actions(business_date, action_ids=None) -> list[tuple]:
     """The date's planned actions not yet covered by a message (one query, no ORM rows)."""
     sql = """
         SELECT a.id, a.debt_id, a.stage, a.channel, a.template_code, d.debtor_id, d.creditor_id
-          FROM collections_app_contactaction a
+          FROM messaging_contactaction a
           JOIN portfolio_debt d ON d.id = a.debt_id
          WHERE a.business_date = %s AND a.status = %s
            AND NOT EXISTS (SELECT 1 FROM messaging_messagedebt md
@@ -121,7 +121,6 @@ def _chunks(items, size=CHUNK):
 
 
 def _debtors(ids) -> dict[int, dict]:
-    from portal.selectors import preferred_hours
     from portfolio.models import Debtor
 
     found = {}
@@ -131,7 +130,7 @@ def _debtors(ids) -> dict[int, dict]:
         for row in Debtor.objects.filter(id__in=chunk).values(*fields):
             found[row["id"]] = {**row, "preferred": None}
         # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
-        for debtor_id, hours in preferred_hours(debtor_ids=chunk).items():
+        for debtor_id, hours in preferred_hours.call_one(debtor_ids=chunk).items():
             found[debtor_id]["preferred"] = hours
     return found
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from messaging.hooks import cycle_run_date
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, render_version
 from messaging.services.context import message_context
@@ -83,13 +84,12 @@ def tomorrow_preview(*, user, business_date: datetime.date, samples: int = 6) ->
     Everything the real run would do (stage moves, contact actions, planning with the
     compliance engine) happens, is counted for the user's creditors, then undone.
     """
-    from collections_app.services.cycle import cycle_run_date
     from messaging.selectors import message_queryset
 
     preview = TomorrowPreview(business_date=business_date)
     try:
         with transaction.atomic():
-            cycle_run_date(business_date=business_date)
+            cycle_run_date.call_one(business_date=business_date)
             qs = message_queryset(user=user).filter(business_date=business_date)
             planned = qs.filter(status=Message.Status.PLANNED)
             preview.total = planned.count()

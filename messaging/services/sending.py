@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import Hold
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import TemplateRenderError, render_version
@@ -24,7 +23,7 @@ from messaging.services import compliance_gateway as gateway
 from messaging.services.context import message_context
 from messaging.services.planning import contact_for, past_contacts
 from messaging.services.templates import active_versions
-from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Stage
+from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Hold, Stage
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collections_app.models import ContactAction
+from messaging.models import ContactAction
 from portfolio.models import ContactPoint
 
 THANKS_CHANNELS = ("email", "sms", "whatsapp")
@@ -43,7 +43,7 @@ def payment_thanks_plan_bulk(*, debt_ids, business_date: datetime.date) -> int:
             placeholders = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"""
-                INSERT INTO collections_app_contactaction
+                INSERT INTO messaging_contactaction
                     (debt_id, business_date, stage, channel, template_code, status, created_at)
                 SELECT x.id, %s, x.stage, x.channel, 'payment_thanks', %s, %s
                   FROM (SELECT d.id, d.stage,

@@ -73,19 +73,3 @@ class WebhookEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.kind} {self.event_id}"
-
-
-class PaymentReference(models.Model):
-    """The reference a debtor quotes when paying a debt by bank transfer or in cash."""
-
-    debt = models.OneToOneField(Debt, on_delete=models.CASCADE, related_name="portal_reference")
-    reference = models.CharField(_("payment reference"), max_length=20, unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["reference"]
-        verbose_name = _("payment reference")
-        verbose_name_plural = _("payment references")
-
-    def __str__(self):
-        return self.reference

@@ -3,8 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from collections_app.models import Hold
-from portfolio.models import Debt, Debtor
+from portfolio.models import Debt, Debtor, Hold
 
 
 class Dispute(models.Model):

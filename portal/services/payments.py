@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
 from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import ProviderEvent, provider_for
 from portfolio.models import Debt, Payment
-from portfolio.services.payments import payment_record, payment_validate_amount
+from portfolio.services.payments import payment_validate_amount
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def _check_digit(digits: str) -> str:
 
 def payment_reference_for(debt: Debt):
     """The debt's bank/cash payment reference, created the first time it is shown."""
-    from portal.models import PaymentReference
+    from portfolio.models import PaymentReference
 
     existing = PaymentReference.objects.filter(debt=debt).first()
     if existing is not None:

@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collections_app.models import Hold, Task
-from collections_app.services.holds import hold_open
-from collections_app.services.tasks import task_create
 from core.exceptions import ApplicationError
 from messaging.services.optout import consent_revoke
 from portal.models import ContactPreference, Dispute
-from portfolio.models import ConsentEvent, ConsentSource, ContactPoint, Debt
+from portfolio.models import ConsentEvent, ConsentSource, ContactPoint, Debt, Hold, Task
+from portfolio.services.holds import hold_open
+from portfolio.services.tasks import task_create
 
 
 @transaction.atomic

@@ -2,8 +2,9 @@
 
 from django import template
 
-from portal.models import AccessCode, ContactPreference, PaymentIntent, PaymentReference
+from portal.models import AccessCode, ContactPreference, PaymentIntent
 from portal.selectors import debt_disputes
+from portfolio.models import PaymentReference
 
 register = template.Library()
 

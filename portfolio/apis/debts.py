@@ -146,7 +146,7 @@ class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["due_date", "id"]
 
     def get_queryset(self):
-        from collections_app.selectors import prefetch_open_holds
+        from portfolio.selectors import prefetch_open_holds
 
         return prefetch_open_holds(
             debt_queryset(user=self.request.user).select_related(

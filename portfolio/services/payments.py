@@ -1,6 +1,7 @@
-"""The payments ledger: record one payment (API, portal, manual entry) or a whole payments file."""
+"""The payments ledger: write one payment (API, portal, manual entry) into the books."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,8 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 from core.money import parse_amount
 from core.roles import ADMIN, MANAGER, user_role
-from portfolio.models import OPEN_STAGES, Creditor, Debt, ImportBatch, Payment, Stage
+from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment
+from portfolio.services.stages import stage_change_record
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +112,7 @@ def _replay_or_conflict(existing: Payment, *, debt: Debt, amount: Decimal) -> Pa
 
 
 @transaction.atomic
-def payment_record(
+def payment_ledger_write(
     *,
     creditor: Creditor,
     debt: Debt | None = None,
@@ -122,8 +124,15 @@ def payment_record(
     reference: str,
     source: str,
     user=None,
+    lock_group: Callable[[int], list[int]] | None = None,
 ) -> tuple[Payment, bool]:
-    """Record one payment on a debt (idempotent by reference); returns (payment, created)."""
+    """Write one payment into the ledger (idempotent by reference); (payment, created).
+
+    Only the books: the payment, the debt's balance and its move to `paid` with its record.
+    `lock_group(debt_id)` names the debts to lock with it (those an agreement binds to it, so
+    two payments on one agreement's debts queue instead of deadlocking). What follows a
+    payment (agreements, thank-you) is collections_app.services.payments.payment_record.
+    """
     # Cheap checks first: a refused request never takes a lock.
     if user is not None and not payment_user_can_record(user=user, creditor=creditor):
         raise PermissionDenied(_("You may not record payments for this creditor."))
@@ -154,11 +163,9 @@ def payment_record(
     # The row lock serialises every writer of this debt's balance (no lost update). Debts that
     # share an open agreement with it are locked first, in id order, like every agreement
     # writer does, so two payments on one agreement's debts queue instead of deadlocking.
-    from agreements.services.allocation import agreement_debt_group
-
     target = lookup.values_list("pk", flat=True).first()
-    if target is not None:
-        group = agreement_debt_group(target)
+    if target is not None and lock_group is not None:
+        group = lock_group(target)
         if len(group) > 1:
             list(Debt.objects.filter(pk__in=group).order_by("pk").select_for_update())
     locked = lookup.select_for_update().first()
@@ -227,9 +234,6 @@ def payment_record(
     debt._change_reason = _("Payment %(reference)s") % {"reference": reference}
     debt.save(update_fields=update_fields)
     if debt.stage != from_stage:
-        # Imported here: collections_app builds on portfolio, not the other way round.
-        from collections_app.services.transitions import stage_change_record
-
         stage_change_record(
             debt=debt,
             from_stage=from_stage,
@@ -238,33 +242,4 @@ def payment_record(
             as_of=debt.stage_entered_on,
             reason=debt._change_reason,
         )
-    # Agreements on this debt: instalments, completion (same transaction, idempotent).
-    from agreements.services.allocation import agreements_after_payment
-
-    agreements_after_payment(debt_ids=[debt.pk])
-    if debt.stage == Stage.PAID:
-        # Messaging: a thank-you on the debtor's best consented channel (a ContactAction).
-        from messaging.services.thanks import payment_thanks_plan
-
-        payment_thanks_plan(debt=debt, business_date=debt.stage_entered_on)
     return payment, True
-
-
-def payments_import_run(*, batch: ImportBatch) -> ImportBatch:
-    """Import a payments file set-based: one transaction, per-row errors, idempotent."""
-    from portfolio.services.payments_import import run
-
-    if batch.started_at is None or batch.status == ImportBatch.Status.PENDING:
-        batch.status = ImportBatch.Status.RUNNING
-        batch.started_at = timezone.now()
-        batch.save(update_fields=["status", "started_at", "updated_at"])
-    try:
-        return run(batch=batch)
-    except Exception:
-        # run() is one transaction: it rolled back, so the batch only needs to say so.
-        logger.exception("payments import %s crashed", batch.pk)
-        batch.status = ImportBatch.Status.FAILED
-        batch.error_message = _("The import failed unexpectedly; nothing was written.")
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
-        return batch

@@ -7,8 +7,8 @@ import pytest
 
 from agreements.models import AgreementStatus, Instalment, PaymentAgreement
 from agreements.services.lifecycle import agreement_approve, agreement_create
+from collections_app.services.payments import payment_record
 from portfolio.models import Debt, Stage
-from portfolio.services.payments import payment_record
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import CollectorFactory, ManagerFactory
 from tests.portfolio.test_payments_concurrency import run_at_once

@@ -8,11 +8,11 @@ import pytest
 from agreements.models import AgreementStatus, Instalment, PromiseToPay
 from agreements.services.lifecycle import agreement_create
 from agreements.services.promises import promise_create
-from collections_app.models import ContactAction, StageChange, Task
 from collections_app.services.cycle import cycle_run
+from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Stage
-from portfolio.services.payments import payment_record
+from messaging.models import ContactAction
+from portfolio.models import Debt, Stage, StageChange, Task
 from tests.factories.portfolio import ContactPointFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_90_day_simulation_two_paid_one_missed_broken_and_back_on_its_stage(case
     assert statuses == {0: "paid", 1: "paid", 2: "missed", 3: "cancelled"}
     back = StageChange.objects.get(debt=debt, transition="return_from_agreement")
     assert (back.to_stage, back.business_date) == (Stage.FIRM_NOTICE, datetime.date(2026, 10, 16))
-    assert back.cycle_run is not None
+    assert back.cycle_run_id is not None
     # the ladder resumed the next day from that stage (by then 108 days past due)
     nxt = StageChange.objects.filter(debt=debt, business_date__gt=back.business_date).first()
     assert (nxt.from_stage, nxt.to_stage) == (Stage.FIRM_NOTICE, Stage.PRE_LEGAL)

@@ -19,10 +19,10 @@ from agreements.services.lifecycle import (
     agreement_create,
     agreement_reject,
 )
-from collections_app.models import ContactAction, StageChange
+from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Stage
-from portfolio.services.payments import payment_record
+from messaging.models import ContactAction
+from portfolio.models import Debt, Stage, StageChange
 from tests.agreements.conftest import AS_OF, PAID_AT, terms
 from tests.factories.portfolio import DebtFactory
 from tests.factories.users import ManagerFactory
@@ -337,9 +337,9 @@ def test_a_multi_debt_agreement_spreads_over_the_debts(debt, collector):
 
 
 def test_the_payments_file_import_updates_the_agreement_too(debt, collector, tmp_path, settings):
-    from portfolio.models import ImportBatch
-    from portfolio.services.imports import import_batch_create
-    from portfolio.services.payments import payments_import_run
+    from imports.models import ImportBatch
+    from imports.services.payments_file import payments_import_run
+    from imports.services.portfolio_file import import_batch_create
 
     settings.MEDIA_ROOT = tmp_path / "media"
     agreement = agreement_create(

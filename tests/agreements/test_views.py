@@ -148,8 +148,8 @@ def test_the_panel_costs_three_queries_with_an_agreement(
 
 
 def test_a_broken_agreement_task_shows_on_the_debt_page_and_can_be_closed(client, collector, debt):
-    from collections_app.models import Task
-    from collections_app.services.tasks import task_create
+    from portfolio.models import Task
+    from portfolio.services.tasks import task_create
 
     task, created = task_create(
         debt=debt,
@@ -178,7 +178,7 @@ def test_a_broken_agreement_task_shows_on_the_debt_page_and_can_be_closed(client
 
 
 def test_tasks_of_other_collectors_debts_cannot_be_closed(client, other_collector, debt):
-    from collections_app.services.tasks import task_create
+    from portfolio.services.tasks import task_create
 
     task, _ = task_create(
         debt=debt,
@@ -243,8 +243,8 @@ def _promise(debt, status, promised_date):
 
 
 def test_the_panel_shares_the_case_panels_promises_and_tasks(client, collector, debt):
-    from collections_app.models import Task
-    from collections_app.services.tasks import task_create
+    from portfolio.models import Task
+    from portfolio.services.tasks import task_create
     from tests.factories.portfolio import DebtFactory
 
     sibling = DebtFactory(creditor=debt.creditor, debtor=debt.debtor, assigned_to=collector)
@@ -297,7 +297,7 @@ def test_the_panel_shares_the_case_panels_promises_and_tasks(client, collector, 
 
 
 def test_the_panel_reads_the_open_tasks_itself_past_the_timelines_cap(client, collector, debt):
-    from collections_app.models import Task
+    from portfolio.models import Task
 
     due = datetime.datetime(2026, 11, 10, tzinfo=datetime.UTC)
     Task.objects.bulk_create(

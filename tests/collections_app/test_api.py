@@ -2,8 +2,7 @@ import datetime
 
 import pytest
 
-from collections_app.models import Hold
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Hold, Stage
 from tests.factories.portfolio import DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +119,7 @@ def test_transition_garbage_is_400(api_client, manager, creditor):
 def test_debts_api_shows_the_holds_in_force(
     api_client, manager, creditor, django_assert_max_num_queries
 ):
-    from collections_app.services.holds import hold_close, hold_open
+    from portfolio.services.holds import hold_close, hold_open
 
     debt = DebtFactory(creditor=creditor)
     sibling = DebtFactory(creditor=creditor, debtor=debt.debtor)

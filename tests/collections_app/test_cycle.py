@@ -3,11 +3,12 @@ from decimal import Decimal
 
 import pytest
 
-from collections_app.models import ContactAction, CycleRun, Hold, StageChange
+from collections_app.models import CycleRun
 from collections_app.services.cycle import automatic_transitions, cycle_run
-from collections_app.services.holds import hold_close, hold_open
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Stage
+from messaging.models import ContactAction
+from portfolio.models import Debt, Hold, Stage, StageChange
+from portfolio.services.holds import hold_close, hold_open
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db

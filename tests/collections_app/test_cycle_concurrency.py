@@ -8,10 +8,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from collections_app.models import StageChange
 from collections_app.services import cycle
-from portfolio.models import Debt, Stage
-from portfolio.services.payments import payment_record
+from collections_app.services.payments import payment_record
+from portfolio.models import Debt, Stage, StageChange
 from tests.factories.portfolio import DebtFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

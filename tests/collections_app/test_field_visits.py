@@ -6,14 +6,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from collections_app.models import Task
-from collections_app.services.field_visits import field_visit_tasks_sync
+from analytics.models import DebtSegment, SegmentDefinition, SegmentRule
+from analytics.services.field_visits import field_visit_tasks_sync
+from analytics.services.nightly import nightly_run
+from analytics.services.rules import segment_ensure_defaults
 from collections_app.workspace.services import interaction_log
 from core.exceptions import ApplicationError
 from messaging.compliance import visits_forbidden_by
-from portfolio.models import DebtSegment, SegmentDefinition, SegmentRule, Stage
-from portfolio.segmentation.nightly import nightly_run
-from portfolio.segmentation.rules import segment_ensure_defaults
+from portfolio.models import Stage, Task
 from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.factories.portfolio import DebtFactory, DebtorFactory
 

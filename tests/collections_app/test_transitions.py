@@ -3,15 +3,14 @@ from decimal import Decimal
 
 import pytest
 
-from collections_app.models import Hold, StageChange
 from collections_app.services.cycle import cycle_run
-from collections_app.services.holds import hold_close, hold_open
 from collections_app.services.policies import policy_ensure_defaults, policy_update
 from collections_app.services.transitions import available_transitions, debt_transition
 from core.exceptions import ApplicationError
 from messaging.models import Message
 from messaging.services.dispatch import messages_dispatch_date
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Hold, Stage, StageChange
+from portfolio.services.holds import hold_close, hold_open
 from tests.factories.portfolio import ContactPointFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +44,7 @@ def test_manager_escalates_to_legal_when_the_policy_allows(manager, creditor):
         Stage.PRE_LEGAL,
         Stage.LEGAL,
     )
-    assert change.policy_version is not None and change.reason == "Approved"
+    assert change.policy_version_id is not None and change.reason == "Approved"
 
 
 def test_collector_cannot_escalate_to_legal(collector, creditor):

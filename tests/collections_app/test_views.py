@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 
-from collections_app.models import ContactAction, EscalationPolicy, Hold, StageChange
+from collections_app.models import EscalationPolicy
 from collections_app.services.cycle import cycle_run
 from collections_app.services.policies import policy_ensure_defaults
-from portfolio.models import Debt, Stage
+from messaging.models import ContactAction
+from portfolio.models import Debt, Hold, Stage, StageChange
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db

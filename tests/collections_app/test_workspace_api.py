@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from collections_app.models import Interaction, Task
+from collections_app.models import Interaction
+from portfolio.models import Task
 from tests.collections_app.workspace_helpers import DAY_ZONE, NIGHT_ZONE
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from agreements.models import PromiseToPay
-from collections_app.models import Assignment, Hold, Interaction, Task
+from collections_app.models import Assignment, Interaction
 from collections_app.workspace.contacts import contact_check, interaction_past_contacts
 from collections_app.workspace.services import (
     assignment_plan,
@@ -18,7 +18,7 @@ from collections_app.workspace.services import (
 )
 from core.dates import business_today
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Hold, Stage, Task
 from tests.collections_app.workspace_helpers import DAY_ZONE, NIGHT_ZONE, contact_hours_instant
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 

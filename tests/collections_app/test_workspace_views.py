@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import PromiseToPay
-from collections_app.models import Assignment, Interaction, Task
+from collections_app.models import Assignment, Interaction
 from core.dates import business_today
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Stage, Task
 from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -450,9 +450,9 @@ def test_empty_queue_has_zero_counts_and_next_case_says_so(client, creditor, col
 def test_case_page_timeline_from_the_pages_reads_is_the_panels_own(client, creditor, collector):
     """The debt page hands the case panel the holds, stage changes and payments it has read;
     the timeline and the call check come out as the panel alone (htmx re-render) makes them."""
-    from collections_app.models import Hold, StageChange
     from collections_app.workspace.contacts import contact_check
     from collections_app.workspace.selectors import case_timeline
+    from portfolio.models import Hold, StageChange
     from tests.factories.portfolio import PaymentFactory
 
     debt = make_debt(creditor, collector, debt_ref="TL-1")

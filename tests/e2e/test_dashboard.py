@@ -140,8 +140,8 @@ def test_manager_sees_promises_and_the_message_funnel(
     live_server, page, screenshot, portfolio_with_history
 ):
     from agreements.models import PromiseToPay
+    from analytics.services.snapshots import collection_days_backfill
     from portfolio.models import Debt
-    from portfolio.segmentation.snapshots import collection_days_backfill
     from tests.factories.messaging import make_message
     from tests.kpis.helpers import at
 
@@ -200,9 +200,9 @@ def test_manager_sees_promises_and_the_message_funnel(
 def test_manager_sees_contact_rates_and_drills_into_the_debts(
     live_server, page, screenshot, portfolio_with_history
 ):
+    from analytics.services.snapshots import collection_days_backfill
     from collections_app.models import Interaction
     from portfolio.models import Debt
-    from portfolio.segmentation.snapshots import collection_days_backfill
     from tests.kpis.helpers import at
 
     # 10 attempts by Ana in November: 6 reached a person, 4 RPCs, 2 promises; an SMS she

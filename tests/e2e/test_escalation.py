@@ -6,9 +6,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from collections_app.models import Hold, StageChange
 from core.dates import business_today
-from portfolio.models import Debt, Stage
+from portfolio.models import Debt, Hold, Stage, StageChange
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import CollectorFactory, ManagerFactory
 

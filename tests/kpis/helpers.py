@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from collections_app.models import StageChange
-from portfolio.models import Debt, Payment, Stage
-from portfolio.segmentation.nightly import nightly_run
+from analytics.services.nightly import nightly_run
+from portfolio.models import Debt, Payment, Stage, StageChange
 
 BOGOTA = ZoneInfo("America/Bogota")
 

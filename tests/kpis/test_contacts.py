@@ -34,11 +34,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from analytics.forms import KpiFilters
+from analytics.models import ContactDay
+from analytics.selectors.kpis import kpi_dashboard
+from analytics.services.snapshots_contacts import contact_snapshots_write
 from collections_app.models import Interaction
-from portfolio.kpis.forms import KpiFilters
-from portfolio.kpis.selectors import kpi_dashboard
-from portfolio.models import ContactDay
-from portfolio.segmentation.snapshots_contacts import contact_snapshots_write
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.kpis.helpers import at, pay, run
 
@@ -299,7 +299,7 @@ def _refs(client, url):
 
 def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contacts):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard"), NOV)
+    response = client.get(reverse("analytics:dashboard"), NOV)
     html = response.content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">60.0 %', html)
     assert re.search(r'data-kpi="rpc-rate"\s+href="[^"]+">40.0 %', html)
@@ -317,7 +317,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
     assert _refs(client, collectors["Ana Ruiz"]["rpc_link"]) == ["A", "B"]
 
     # Field visits only: the RPC among them was on B.
-    response = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "visit"})
+    response = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "visit"})
     cop = next(h for h in response.context["data"]["headline"] if h["currency"] == "COP")
     assert _refs(client, cop["rpc_link"]) == ["B"]
     assert _refs(client, cop["reached_link"]) == ["A", "B"]
@@ -325,7 +325,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
 
 def test_sms_only_shows_a_dash(client, manager, contacts):
     client.force_login(manager)
-    html = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "sms"}).content.decode()
+    html = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "sms"}).content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">—<', html)
     assert re.search(r'data-kpi="promise-rate"\s+href="[^"]+">—<', html)
     assert "No contact attempts in this period." in html
@@ -360,17 +360,17 @@ def test_api_scoped_to_the_managers_creditors(client, manager, contacts):
 
 def test_exports(client, manager, contacts):
     client.force_login(manager)
-    url = reverse("portfolio:dashboard-export", args=["contacts", "csv"])
+    url = reverse("analytics:dashboard-export", args=["contacts", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "COP,14,3,10,6,4,2,0.6000,0.5000,0.4000,0.5000,0.5000,0.0000"
-    url = reverse("portfolio:dashboard-export", args=["collectors", "xlsx"])
+    url = reverse("analytics:dashboard-export", args=["collectors", "xlsx"])
     rows = list(load_workbook(io.BytesIO(client.get(url, NOV).content)).active.values)
     ana = next(r for r in rows[1:] if r[0] == "Ana Ruiz")
     assert ana[1:10] == ("COP", 2, 3, 14, 10, 6, 4, 2, 0.6)
-    url = reverse("portfolio:dashboard-export", args=["collector-days", "csv"])
+    url = reverse("analytics:dashboard-export", args=["collector-days", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "Ana Ruiz,2026-11-10,COP,1,6,2,1,,0,0,0,"
-    url = reverse("portfolio:dashboard-export", args=["contact-channels", "csv"])
+    url = reverse("analytics:dashboard-export", args=["contact-channels", "csv"])
     lines = client.get(url, {**NOV, "channel": "visit"}).content.decode("utf-8-sig").splitlines()
     assert lines[1:] == ["visit,COP,2,2,2,1,1,1.0000,0.5000,1.0000"]
 
@@ -378,7 +378,7 @@ def test_exports(client, manager, contacts):
 def test_contact_rows_carry_the_debts_segment(creditor, contacts):
     """The snapshot's segment cut is the debt's segment (kept in the side table), so a segment
     filter narrows the contact figures to the debts in it."""
-    from portfolio.models import DebtSegment, SegmentDefinition
+    from analytics.models import DebtSegment, SegmentDefinition
 
     a, b = contacts["a"], contacts["b"]
     segment_a = DebtSegment.objects.get(debt=a).segment

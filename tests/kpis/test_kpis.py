@@ -18,8 +18,8 @@ from decimal import Decimal
 
 import pytest
 
-from portfolio.kpis.forms import KpiFilters
-from portfolio.kpis.selectors import kpi_dashboard
+from analytics.forms import KpiFilters
+from analytics.selectors.kpis import kpi_dashboard
 from tests.factories.portfolio import CreditorFactory, DebtFactory, PortfolioFactory
 from tests.kpis.helpers import move_due, pay, run
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portfolio.models import SegmentDefinition, SegmentRule
+from analytics.models import SegmentDefinition, SegmentRule
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import ManagerFactory
 from tests.kpis.helpers import pay, run
@@ -49,25 +49,25 @@ def world(creditor):
 
 def test_collectors_may_not_open_the_dashboard(client, collector):
     client.force_login(collector)
-    assert client.get(reverse("portfolio:dashboard")).status_code == 403
+    assert client.get(reverse("analytics:dashboard")).status_code == 403
 
 
 def test_manager_sees_only_their_creditors(client, manager, world):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard"), PERIOD)
+    response = client.get(reverse("analytics:dashboard"), PERIOD)
     assert response.status_code == 200
     data = response.context["data"]
     assert [h["currency"] for h in data["headline"]] == ["COP"]
     assert data["headline"][0]["collected"] == Decimal("250000.00")
     # Asking for someone else's creditor is a form error, not their figures.
-    response = client.get(reverse("portfolio:dashboard"), {**PERIOD, "creditor": "finzo"})
+    response = client.get(reverse("analytics:dashboard"), {**PERIOD, "creditor": "finzo"})
     assert response.context["data"] is None
     assert "creditor" in response.context["form"].errors
 
 
 def test_dashboard_empty_state(client, manager):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard"))
+    response = client.get(reverse("analytics:dashboard"))
     assert response.status_code == 200
     assert response.context["has_data"] is False
 
@@ -75,16 +75,16 @@ def test_dashboard_empty_state(client, manager):
 def test_bad_dates_are_form_errors(client, manager):
     client.force_login(manager)
     response = client.get(
-        reverse("portfolio:dashboard"), {"date_from": "2026-12-01", "date_to": "2026-11-01"}
+        reverse("analytics:dashboard"), {"date_from": "2026-12-01", "date_to": "2026-11-01"}
     )
     assert "date_from" in response.context["form"].errors
-    response = client.get(reverse("portfolio:dashboard"), {"date_from": "2020-01-01"})
+    response = client.get(reverse("analytics:dashboard"), {"date_from": "2020-01-01"})
     assert "date_from" in response.context["form"].errors
 
 
 def test_drill_down_from_collected_lists_the_paying_debts(client, manager, world):
     client.force_login(manager)
-    data = client.get(reverse("portfolio:dashboard"), PERIOD).context["data"]
+    data = client.get(reverse("analytics:dashboard"), PERIOD).context["data"]
     link = data["headline"][0]["collected_link"]
     response = client.get(link)
     assert [d.debt_ref for d in response.context["rows"]] == ["MIA"]
@@ -95,21 +95,21 @@ def test_drill_down_from_collected_lists_the_paying_debts(client, manager, world
 
 def test_exports_csv_and_excel(client, manager, world):
     client.force_login(manager)
-    url = reverse("portfolio:dashboard-export", args=["aging", "csv"])
+    url = reverse("analytics:dashboard-export", args=["aging", "csv"])
     response = client.get(url, PERIOD)
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert "COP,1-30,1,750000.00" in text
     assert "MXN" not in text
-    response = client.get(reverse("portfolio:dashboard-export", args=["collected", "xlsx"]), PERIOD)
+    response = client.get(reverse("analytics:dashboard-export", args=["collected", "xlsx"]), PERIOD)
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[1][1:] == ("COP", 250000.0, 1)
     assert (
-        client.get(reverse("portfolio:dashboard-export", args=["nope", "csv"])).status_code == 404
+        client.get(reverse("analytics:dashboard-export", args=["nope", "csv"])).status_code == 404
     )
     assert (
-        client.get(reverse("portfolio:dashboard-export", args=["aging", "pdf"])).status_code == 404
+        client.get(reverse("analytics:dashboard-export", args=["aging", "pdf"])).status_code == 404
     )
 
 
@@ -121,7 +121,7 @@ def test_kpi_api_returns_the_page_figures(api_client, manager, world, client):
     assert body["headline"][0]["currency"] == "COP"
     assert body["headline"][0]["collected"] == "250000.00"
     client.force_login(manager)
-    page = client.get(reverse("portfolio:dashboard"), PERIOD).context["data"]
+    page = client.get(reverse("analytics:dashboard"), PERIOD).context["data"]
     assert Decimal(body["headline"][0]["recovery_rate"]) == page["headline"][0]["recovery_rate"]
     bad = api_client.get("/api/v1/kpis/", {"as_of": "nonsense"})
     assert bad.status_code == 400
@@ -166,7 +166,7 @@ def test_manager_creates_a_segment_for_their_creditor(client, manager, creditor)
         "is_active": "on",
         **_rule_post(aging_buckets=["1-30"], currency="cop", balance_min="5000000"),
     }
-    response = client.post(reverse("portfolio:segment-new"), data)
+    response = client.post(reverse("analytics:segment-new"), data)
     assert response.status_code == 302
     segment = SegmentDefinition.objects.get(code="vip")
     rule = SegmentRule.objects.get(segment=segment)
@@ -179,7 +179,7 @@ def test_manager_creates_a_segment_for_their_creditor(client, manager, creditor)
 
 def test_manager_turns_field_visits_on_for_a_segment(client, manager, creditor):
     client.force_login(manager)
-    page = client.get(reverse("portfolio:segment-new")).content.decode()
+    page = client.get(reverse("analytics:segment-new")).content.decode()
     assert 'name="field_visits"' in page
     data = {
         "creditor": creditor.pk,
@@ -190,7 +190,7 @@ def test_manager_turns_field_visits_on_for_a_segment(client, manager, creditor):
         "is_active": "on",
         **_rule_post(aging_buckets=["360+"]),
     }
-    assert client.post(reverse("portfolio:segment-new"), data).status_code == 302
+    assert client.post(reverse("analytics:segment-new"), data).status_code == 302
     assert SegmentDefinition.objects.get(code="visitas").field_visits is True
 
 
@@ -204,7 +204,7 @@ def test_segment_form_validation_writes_nothing(client, manager, creditor):
         "priority": "5",
         **_rule_post(balance_min="100", score_min="80", score_max="20"),
     }
-    response = client.post(reverse("portfolio:segment-new"), data)
+    response = client.post(reverse("analytics:segment-new"), data)
     assert response.status_code == 200
     errors = response.context["formset"].forms[0].errors
     assert "currency" in errors and "score_max" in errors
@@ -214,14 +214,14 @@ def test_segment_form_validation_writes_nothing(client, manager, creditor):
 def test_managers_cannot_edit_global_segments_or_delete_the_catch_all(client, manager):
     client.force_login(manager)
     general = SegmentDefinition.objects.get(is_catch_all=True)
-    assert client.get(reverse("portfolio:segment-edit", args=[general.pk])).status_code == 404
-    client.post(reverse("portfolio:segment-delete", args=[general.pk]))
+    assert client.get(reverse("analytics:segment-edit", args=[general.pk])).status_code == 404
+    client.post(reverse("analytics:segment-delete", args=[general.pk]))
     assert SegmentDefinition.objects.filter(pk=general.pk).exists()
 
 
 def test_segment_list_preview_counts(client, manager, world):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:segment-list"), {"preview": "1"})
+    response = client.get(reverse("analytics:segment-list"), {"preview": "1"})
     assert response.status_code == 200
     assert response.context["preview"]["debts"] == 1
     total = sum(s.preview for s in response.context["segments"])
@@ -240,7 +240,7 @@ def test_debt_page_shows_segment_and_score(client, manager, world):
 def test_other_managers_creditor_is_not_visible(client, world):
     stranger = ManagerFactory(username="otro-gerente", creditors=[world["other"]])
     client.force_login(stranger)
-    data = client.get(reverse("portfolio:dashboard"), PERIOD).context["data"]
+    data = client.get(reverse("analytics:dashboard"), PERIOD).context["data"]
     assert [h["currency"] for h in data["headline"]] == ["MXN"]
 
 
@@ -253,9 +253,9 @@ def test_collector_filter_lists_only_collectors_of_the_managers_creditors(
     Debt.objects.filter(debt_ref="AJENA").update(assigned_to=other_collector)
     run(D(2026, 11, 30))
     client.force_login(manager)
-    form = client.get(reverse("portfolio:dashboard"), PERIOD).context["form"]
+    form = client.get(reverse("analytics:dashboard"), PERIOD).context["form"]
     assert list(form.fields["collector"].queryset) == [collector]
-    response = client.get(reverse("portfolio:dashboard"), {**PERIOD, "collector": collector.pk})
+    response = client.get(reverse("analytics:dashboard"), {**PERIOD, "collector": collector.pk})
     assert response.context["data"]["headline"][0]["open_debts"] == 1
 
 

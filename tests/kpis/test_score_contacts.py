@@ -5,9 +5,9 @@ import datetime
 import pandas as pd
 import pytest
 
+from analytics.models import BehaviourScore
+from analytics.services.engine import behaviour_scores
 from collections_app.models import Interaction
-from portfolio.models import BehaviourScore
-from portfolio.segmentation.engine import behaviour_scores
 from tests.factories.portfolio import DebtFactory
 from tests.kpis.helpers import at, run
 

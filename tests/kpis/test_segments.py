@@ -6,19 +6,18 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from collections_app.services.cycle import cycle_run_date
-from collections_app.services.policies import policy_create, policy_ensure_defaults
-from portfolio.models import (
+from analytics.models import (
     BehaviourScore,
-    Debt,
     NightlyRun,
     SegmentChange,
     SegmentDefinition,
     SegmentRule,
-    Stage,
 )
-from portfolio.segmentation.engine import assign_segments, behaviour_scores
-from portfolio.segmentation.rules import CATCH_ALL_CODE
+from analytics.services.engine import assign_segments, behaviour_scores
+from analytics.services.rules import CATCH_ALL_CODE
+from collections_app.services.cycle import cycle_run_date
+from collections_app.services.policies import policy_create, policy_ensure_defaults
+from portfolio.models import Debt, Stage
 from tests.factories.portfolio import DebtFactory, DebtorFactory
 from tests.kpis.helpers import pay, run
 
@@ -56,7 +55,7 @@ def _debt(creditor, ref, balance, due, **kw):
 
 
 def test_defaults_are_seeded_once_and_every_install_has_a_catch_all():
-    from portfolio.segmentation.rules import segment_ensure_defaults
+    from analytics.services.rules import segment_ensure_defaults
 
     assert SegmentDefinition.objects.filter(is_catch_all=True, code=CATCH_ALL_CODE).count() == 1
     codes = set(SegmentDefinition.objects.values_list("code", flat=True))
@@ -136,8 +135,8 @@ def test_changes_recorded_only_on_change_and_rerun_is_idempotent(creditor, clean
 
 
 def test_segment_filter_and_deleting_a_segment_unsegments_its_debts(creditor, clean_segments):
+    from analytics.models import DebtSegment
     from portfolio.filters import DebtFilter
-    from portfolio.models import DebtSegment
 
     late = _segment("late", 10, aging_buckets=["31-60", "61-90"])
     old = _debt(creditor, "OLD", "100000", D(2026, 10, 1))  # dpd 60
@@ -275,8 +274,9 @@ def test_run_segments_refuses_bad_dates():
 def test_seed_demo_segments_the_demo_and_gives_segment_policies():
     from django.core.management import call_command
 
+    from analytics.models import AgingSnapshot
     from collections_app.models import EscalationPolicy
-    from portfolio.models import OPEN_STAGES, AgingSnapshot
+    from portfolio.models import OPEN_STAGES
 
     call_command("seed_demo", "--debtors=60", "--as-of=2026-11-24")
     assert NightlyRun.objects.get(as_of=D(2026, 11, 24)).status == NightlyRun.Status.COMPLETED
@@ -291,11 +291,11 @@ def test_seed_demo_segments_the_demo_and_gives_segment_policies():
 
 
 def test_beat_runs_the_nightly_job_after_the_cycle(settings, creditor):
-    from portfolio.tasks import nightly_run_task
+    from analytics.tasks import nightly_run_task
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     nightly, cycle = schedule["nightly-segments"], schedule["daily-cycle"]
-    assert nightly["task"] == "portfolio.tasks.nightly_run_task"
+    assert nightly["task"] == "analytics.tasks.nightly_run_task"
     assert (min(nightly["schedule"].hour), min(nightly["schedule"].minute)) > (
         min(cycle["schedule"].hour),
         min(cycle["schedule"].minute),
@@ -307,8 +307,8 @@ def test_beat_runs_the_nightly_job_after_the_cycle(settings, creditor):
 
 
 def test_dashboard_reports_moves_between_segments(creditor, clean_segments):
-    from portfolio.kpis.forms import KpiFilters
-    from portfolio.kpis.selectors import kpi_dashboard
+    from analytics.forms import KpiFilters
+    from analytics.selectors.kpis import kpi_dashboard
 
     early = _segment("early", 10, aging_buckets=["current", "1-30"])
     _debt(creditor, "X1", "100000", D(2026, 11, 1))

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from agreements.models import AgreementDebt, PaymentAgreement, PromiseToPay
-from portfolio.models import BehaviourScore, Debt, SegmentDefinition, SegmentRule
-from portfolio.segmentation.engine import behaviour_scores
+from analytics.models import BehaviourScore, SegmentDefinition, SegmentRule
+from analytics.services.engine import behaviour_scores
+from portfolio.models import Debt
 from tests.factories.portfolio import DebtFactory
 from tests.kpis.helpers import run
 

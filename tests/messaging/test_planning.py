@@ -6,10 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from collections_app.models import ContactAction, Hold
-from messaging.models import Message
+from messaging.models import ContactAction, Message
 from messaging.services.planning import messages_plan
-from portfolio.models import Stage
+from portfolio.models import Hold, Stage
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from collections_app.models import ContactAction, CycleRun, StageChange
-from messaging.models import Message
+from collections_app.models import CycleRun
+from collections_app.services.payments import payment_record
+from messaging.models import ContactAction, Message
 from messaging.services.preview import tomorrow_preview
-from portfolio.models import Debt
-from portfolio.services.payments import payment_record
+from portfolio.models import Debt, StageChange
 from tests.factories.portfolio import ContactPointFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,9 @@ def test_paying_off_a_debt_plans_a_thank_you(creditor, manager, django_capture_o
 def test_a_payments_file_that_pays_debts_off_plans_thank_yous(
     creditor, tmp_path, settings, django_capture_on_commit_callbacks
 ):
-    from portfolio.models import ImportBatch
-    from portfolio.services.imports import import_batch_create
-    from portfolio.services.payments import payments_import_run
+    from imports.models import ImportBatch
+    from imports.services.payments_file import payments_import_run
+    from imports.services.portfolio_file import import_batch_create
 
     settings.MEDIA_ROOT = tmp_path / "media"
     paid = DebtFactory(creditor=creditor, debt_ref="OBL-T1", stage="friendly_reminder")

@@ -7,12 +7,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from collections_app.models import ContactAction, Hold
-from messaging.models import Message, SandboxDelivery
+from messaging.models import ContactAction, Message, SandboxDelivery
 from messaging.services.dispatch import messages_claim_due, messages_dispatch_date
 from messaging.services.sending import TransientSendError, message_send
 from messaging.tasks import send_batch, send_message
-from portfolio.models import ContactPoint
+from portfolio.models import ContactPoint, Hold
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 

@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import PaymentAgreement
-from collections_app.models import ContactAction
-from portal.models import PaymentIntent, PaymentReference, WebhookEvent
+from messaging.models import ContactAction
+from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import sandbox
-from portfolio.models import Payment
+from portfolio.models import Payment, PaymentReference
 
 pytestmark = pytest.mark.django_db
 

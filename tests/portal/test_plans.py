@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import PaymentAgreement
-from collections_app.models import Task
+from portfolio.models import Task
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from collections_app.models import Hold, Task
 from messaging.models import Message
 from portal.models import ContactPreference, Dispute
-from portfolio.models import ConsentEvent, ContactPoint
+from portfolio.models import ConsentEvent, ContactPoint, Hold, Task
 from tests.factories.portfolio import ContactPointFactory
 
 pytestmark = pytest.mark.django_db

@@ -41,4 +41,4 @@ def test_staff_debt_page_shows_the_portal_panel(portal_client, debt, admin_clien
     )
     page = admin_client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
     assert "Debtor portal" in page and "18:00–20:00" in page
-    assert debt.portal_reference.reference in page
+    assert debt.payment_reference.reference in page

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portfolio.models import Debt, ImportBatch
+from imports.models import ImportBatch
+from portfolio.models import Debt
 from tests.factories.portfolio import CreditorFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from portfolio.models import Debt, ImportBatch, Portfolio
+from imports.models import ImportBatch
+from portfolio.models import Debt, Portfolio
 
 pytestmark = pytest.mark.django_db
 

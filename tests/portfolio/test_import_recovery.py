@@ -5,8 +5,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from portfolio.models import Debt, ImportBatch
-from portfolio.services.imports import BATCH_LOCK_NAMESPACE, import_batch_create, import_batch_run
+from imports.models import ImportBatch
+from imports.services.portfolio_file import (
+    BATCH_LOCK_NAMESPACE,
+    import_batch_create,
+    import_batch_run,
+)
+from portfolio.models import Debt
 from tests.portfolio.test_import_service import HEADER, csv_bytes, row
 
 pytestmark = pytest.mark.django_db(transaction=True)

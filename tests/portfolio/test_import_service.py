@@ -9,16 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from portfolio.models import (
-    ConsentEvent,
-    ContactPoint,
-    Debt,
-    Debtor,
-    ImportBatch,
-    Portfolio,
-    Stage,
-)
-from portfolio.services.imports import import_batch_create, import_batch_run
+from imports.models import ImportBatch
+from imports.services.portfolio_file import import_batch_create, import_batch_run
+from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor, Portfolio, Stage
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory
 from tests.factories.users import ManagerFactory
 
@@ -344,7 +337,7 @@ def test_dry_run_counts_but_writes_no_domain_rows(creditor):
 
 
 def test_a_crash_leaves_nothing_half_written(creditor, monkeypatch):
-    from portfolio.services.imports import writing
+    from imports.services.portfolio_file import writing
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -386,7 +379,7 @@ def test_create_refuses_non_csv_and_oversized_files(creditor, settings):
 
 
 def test_task_runs_a_pending_batch_once(creditor):
-    from portfolio.tasks import import_batch_run_task
+    from imports.tasks import import_batch_run_task
 
     upload = SimpleUploadedFile("t.csv", csv_bytes(row()))
     batch = import_batch_create(kind="portfolio", creditor=creditor, uploaded_file=upload)
@@ -398,7 +391,7 @@ def test_task_runs_a_pending_batch_once(creditor):
 
 
 def test_payments_batches_go_to_the_payments_importer(creditor, monkeypatch):
-    from portfolio.services import payments
+    from imports.services import payments_file as payments
 
     seen = []
     monkeypatch.setattr(

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portfolio.models import Debt, ImportBatch
+from imports.models import ImportBatch
+from portfolio.models import Debt
 from tests.factories.portfolio import CreditorFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def upload(client, django_capture_on_commit_callbacks):
     def _upload(**data):
         payload = {"kind": "portfolio", "file": sample(), **data}
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(reverse("portfolio:import-create"), payload)
+            return client.post(reverse("imports:import-create"), payload)
 
     return _upload
 
@@ -38,14 +39,14 @@ def upload(client, django_capture_on_commit_callbacks):
 def test_manager_uploads_and_sees_the_result(client, manager, creditor, upload):
     # Given a manager on the upload page
     client.force_login(manager)
-    form = client.get(reverse("portfolio:import-create"))
+    form = client.get(reverse("imports:import-create"))
     assert form.status_code == 200 and creditor.name in form.content.decode()
     # When they upload the sample
     response = upload(creditor=creditor.code, portfolio="Lote web")
     # Then they land on the result page with counts and the rejected rows
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("portfolio:import-detail", args=[batch.pk])
+    assert response["Location"] == reverse("imports:import-detail", args=[batch.pk])
     page = client.get(response["Location"])
     html = page.content.decode()
     assert batch.status == "completed" and batch.source == "web"
@@ -59,7 +60,7 @@ def test_pending_import_polls_and_htmx_gets_the_status_block(client, manager, cr
     batch = ImportBatch.objects.create(
         kind="portfolio", creditor=creditor, file_name="big.csv", created_by=manager
     )
-    url = reverse("portfolio:import-detail", args=[batch.pk])
+    url = reverse("imports:import-detail", args=[batch.pk])
     html = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in html and f'hx-get="{url}"' in html
     partial = client.get(url, headers={"HX-Request": "true", "HX-Target": "import-status"})
@@ -75,7 +76,7 @@ def test_errors_csv_download(client, manager, creditor, upload):
     client.force_login(manager)
     upload(creditor=creditor.code)
     batch = ImportBatch.objects.get()
-    response = client.get(reverse("portfolio:import-errors-csv", args=[batch.pk]))
+    response = client.get(reverse("imports:import-errors-csv", args=[batch.pk]))
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert lines[0] == "row,column,reason,value"
@@ -92,7 +93,7 @@ def test_list_filters_and_paginates(client, manager, creditor):
         kind="portfolio", creditor=other, file_name="other.csv", status="failed"
     )
     client.force_login(manager)
-    url = reverse("portfolio:import-list")
+    url = reverse("imports:import-list")
     first = client.get(url)
     assert first.status_code == 200 and first.context["page"].paginator.count == 31
     assert len(first.context["page"].object_list) == 25
@@ -110,7 +111,7 @@ def test_form_refuses_bad_files_with_messages(client, manager, creditor, upload,
     settings.CARTERA_IMPORT_MAX_BYTES = 100
     too_big = upload(creditor=creditor.code)
     assert too_big.status_code == 400 and "larger than" in too_big.content.decode()
-    no_file = client.post(reverse("portfolio:import-create"), {"creditor": creditor.code})
+    no_file = client.post(reverse("imports:import-create"), {"creditor": creditor.code})
     assert no_file.status_code == 400
     assert not ImportBatch.objects.exists()
 
@@ -121,20 +122,20 @@ def test_manager_cannot_import_for_or_see_another_creditor(client, manager, admi
     refused = upload(creditor=other.code)
     assert refused.status_code == 400 and not ImportBatch.objects.exists()
     theirs = ImportBatch.objects.create(kind="portfolio", creditor=other, file_name="x.csv")
-    assert client.get(reverse("portfolio:import-detail", args=[theirs.pk])).status_code == 404
-    csv_url = reverse("portfolio:import-errors-csv", args=[theirs.pk])
+    assert client.get(reverse("imports:import-detail", args=[theirs.pk])).status_code == 404
+    csv_url = reverse("imports:import-errors-csv", args=[theirs.pk])
     assert client.get(csv_url).status_code == 404
-    assert client.get(reverse("portfolio:import-list")).context["page"].paginator.count == 0
+    assert client.get(reverse("imports:import-list")).context["page"].paginator.count == 0
     client.force_login(admin_user)
-    assert client.get(reverse("portfolio:import-detail", args=[theirs.pk])).status_code == 200
+    assert client.get(reverse("imports:import-detail", args=[theirs.pk])).status_code == 200
 
 
 def test_collectors_get_403_and_anonymous_go_to_login(client, collector):
     for name, args in [
-        ("portfolio:import-list", []),
-        ("portfolio:import-create", []),
-        ("portfolio:import-detail", [1]),
-        ("portfolio:import-errors-csv", [1]),
+        ("imports:import-list", []),
+        ("imports:import-create", []),
+        ("imports:import-detail", [1]),
+        ("imports:import-errors-csv", [1]),
     ]:
         url = reverse(name, args=args)
         assert client.get(url).status_code == 302

@@ -8,10 +8,10 @@ import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
+from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
 from portfolio.models import Payment
 from portfolio.services import payments as payments_service
-from portfolio.services.payments import payment_record
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import ManagerFactory
 

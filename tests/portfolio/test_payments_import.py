@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from collections_app.models import StageChange
-from portfolio.models import Debt, ImportBatch, Payment, Stage
-from portfolio.services import payments_import
-from portfolio.services.imports import import_batch_create
-from portfolio.services.payments import payments_import_run
+from imports.models import ImportBatch
+from imports.services import payments_file as payments_import
+from imports.services.payments_file import payments_import_run
+from imports.services.portfolio_file import import_batch_create
+from portfolio.models import Debt, Payment, Stage, StageChange
 from tests.factories.portfolio import DebtFactory, PaymentFactory
 from tests.factories.users import ManagerFactory
 

@@ -5,10 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from collections_app.models import StageChange
+from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, Payment, Stage
-from portfolio.services.payments import payment_record
+from portfolio.models import Debt, Payment, Stage, StageChange
 from tests.factories.portfolio import CreditorFactory, DebtFactory, PaymentFactory
 from tests.factories.users import ManagerFactory
 

@@ -8,7 +8,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from collections_app.models import StageChange
+from demo.services import DEMO_PASSWORD
+from demo.services.identities import (
+    curp_check_digit,
+    nit_check_digit,
+    rfc_check_digit,
+)
 from portfolio.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -20,14 +25,9 @@ from portfolio.models import (
     Debtor,
     Payment,
     Stage,
+    StageChange,
 )
 from portfolio.selectors import debt_queryset
-from portfolio.services.demo import DEMO_PASSWORD
-from portfolio.services.demo.identities import (
-    curp_check_digit,
-    nit_check_digit,
-    rfc_check_digit,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,112 @@
+"""The dashboard's drill-downs as debt filters: every figure links to the debts behind it.
+
+Registered into portfolio's DebtFilter from AnalyticsConfig.ready(), so the debt list, the
+queue and the debts API accept them. Each filter reads its filter set as `self.parent`.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from analytics.models import DebtMonthOpening
+from analytics.services.loading import day_bounds
+from analytics.services.snapshots_contacts import ATTEMPT_CHANNELS, REACHED_OUTCOMES, RPC_OUTCOMES
+from collections_app.models import Interaction
+from portfolio.filters import AGING_BUCKETS, debt_filter_register
+from portfolio.models import Payment
+
+
+def _carried(queryset, name, value):
+    # A bound that another filter applies together with its partner (from/to, month/bucket).
+    return queryset
+
+
+class PaidFilter(django_filters.DateFilter):
+    """Debts with a payment received in [paid_from, paid_to] (business dates)."""
+
+    def filter(self, qs, value):
+        data = self.parent.form.cleaned_data
+        start, end = data.get("paid_from"), data.get("paid_to")
+        if value is None or (self.field_name == "paid_to" and start is not None):
+            return qs  # both bounds are applied together, by paid_from
+        payments = Payment.objects.all()
+        if start is not None:
+            payments = payments.filter(paid_at__gte=day_bounds(start)[0])
+        if end is not None:
+            payments = payments.filter(paid_at__lt=day_bounds(end)[1])
+        return qs.filter(id__in=payments.values("debt_id"))
+
+
+class OpeningFilter(django_filters.ChoiceFilter):
+    """Debts that were in bucket `value` at the start of `opening_month` (its month)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        month = self.parent.form.cleaned_data.get("opening_month") or self.parent.business_date
+        openings = DebtMonthOpening.objects.filter(month=month.replace(day=1), bucket=value)
+        return qs.filter(id__in=openings.values("debt_id"))
+
+
+class ContactFilter(django_filters.ChoiceFilter):
+    """Debts with a contact of kind `value` in [contacted_from, contacted_to] (business dates),
+    on `contact_channel`, logged by `contacted_by`: what a contact figure counts."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        data = self.parent.form.cleaned_data
+        contacts = Interaction.objects.all()
+        if data.get("contacted_from"):
+            contacts = contacts.filter(occurred_at__gte=day_bounds(data["contacted_from"])[0])
+        if data.get("contacted_to"):
+            contacts = contacts.filter(occurred_at__lt=day_bounds(data["contacted_to"])[1])
+        if data.get("contact_channel"):
+            contacts = contacts.filter(channel=data["contact_channel"])
+        if data.get("contacted_by"):
+            # As in ContactDay: who logged it, or the assigned collector when nobody did.
+            who = int(data["contacted_by"])
+            contacts = contacts.filter(
+                Q(collector_id=who) | Q(collector__isnull=True, debt__assigned_to_id=who)
+            )
+        if value != "logged":
+            contacts = contacts.filter(channel__in=ATTEMPT_CHANNELS)
+        outcomes = {
+            "reached": REACHED_OUTCOMES,
+            "rpc": RPC_OUTCOMES,
+            "promise": [Interaction.Outcome.PROMISE_TO_PAY],
+        }
+        if value in outcomes:
+            contacts = contacts.filter(outcome__in=outcomes[value])
+        return qs.filter(id__in=contacts.values("debt_id"))
+
+
+def register_debt_filters() -> None:
+    """Add the drill-down filters to portfolio's DebtFilter (called once from ready())."""
+    filters = {
+        "segment": django_filters.NumberFilter(
+            field_name="segment_state__segment_id", label=_("Segment")
+        ),
+        "paid_from": PaidFilter(field_name="paid_from", label=_("Paid from")),
+        "paid_to": PaidFilter(field_name="paid_to", label=_("Paid until")),
+        "opening_month": django_filters.DateFilter(method=_carried, label=_("Month")),
+        "opening_bucket": OpeningFilter(
+            choices=[(k, k) for k in AGING_BUCKETS], label=_("Bucket at the start of the month")
+        ),
+        "contact": ContactFilter(
+            choices=[
+                ("logged", _("Any contact logged")),
+                ("attempt", _("Contact attempt")),
+                ("reached", _("Attempt that reached a person")),
+                ("rpc", _("Right-party contact")),
+                ("promise", _("Promise to pay")),
+            ],
+            label=_("Contact"),
+        ),
+        "contacted_from": django_filters.DateFilter(method=_carried, label=_("Contacted from")),
+        "contacted_to": django_filters.DateFilter(method=_carried, label=_("Contacted until")),
+        "contact_channel": django_filters.CharFilter(method=_carried, label=_("Contact channel")),
+        "contacted_by": django_filters.NumberFilter(method=_carried, label=_("Contacted by")),
+    }
+    for name, filter_ in filters.items():
+        debt_filter_register(name, filter_)

@@ -1,0 +1,146 @@
+"""The dashboard's filters, shared by the page and `GET /api/v1/kpis/`."""
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from analytics.models import SegmentDefinition
+from collections_app.models import Interaction
+from core.roles import COLLECTOR
+from portfolio.models import Portfolio
+from portfolio.selectors import creditor_list
+
+MAX_DAYS = 366
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    creditor_ids: tuple[int, ...]  # what the user may see, narrowed by the creditor filter
+    date_from: datetime.date
+    date_to: datetime.date
+    portfolio_id: int | None = None
+    segment_id: int | None = None
+    collector_id: int | None = None
+    currency: str = ""
+    channel: str = ""  # a contact channel (Interaction.Channel): contact figures only
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    @property
+    def previous(self) -> tuple[datetime.date, datetime.date]:
+        """The period of the same length just before this one."""
+        end = self.date_from - datetime.timedelta(days=1)
+        return end - datetime.timedelta(days=self.days - 1), end
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A model choice that refuses text the database cannot even compare (NUL, huge input)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and ("\x00" in value or len(value) > 100):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class KpiFilterForm(forms.Form):
+    creditor = SafeModelChoiceField(
+        queryset=None, required=False, to_field_name="code", label=_("Creditor")
+    )
+    portfolio = SafeModelChoiceField(queryset=None, required=False, label=_("Portfolio"))
+    segment = SafeModelChoiceField(queryset=None, required=False, label=_("Segment"))
+    collector = SafeModelChoiceField(queryset=None, required=False, label=_("Collector"))
+    currency = forms.CharField(
+        required=False,
+        max_length=3,
+        label=_("Currency"),
+        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("A three-letter currency code."))],
+    )
+    channel = forms.ChoiceField(
+        required=False,
+        label=_("Contact channel"),
+        choices=[("", "---------"), *Interaction.Channel.choices],
+    )
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, default_to: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.default_to = default_to
+        creditors = creditor_list(user=user).order_by("name")
+        self.creditors = creditors
+        self.fields["creditor"].queryset = creditors
+        self.fields["portfolio"].queryset = Portfolio.objects.filter(
+            creditor__in=creditors
+        ).select_related("creditor")
+        self.fields["segment"].queryset = SegmentDefinition.objects.filter(
+            models_q_creditor(creditors)
+        )
+        # Collectors with open debts of these creditors in the latest snapshot, or who logged
+        # contacts on their debts in the last year: a manager does not get a list of every
+        # agency's staff (and the snapshots are small to read).
+        from analytics.models import AgingSnapshot, ContactDay
+
+        latest = (
+            AgingSnapshot.objects.filter(creditor__in=creditors)
+            .order_by("-as_of")
+            .values("as_of")[:1]
+        )
+        working = AgingSnapshot.objects.filter(
+            creditor__in=creditors, as_of__in=latest, collector__isnull=False
+        ).values("collector_id")
+        contacting = ContactDay.objects.filter(
+            creditor__in=creditors, as_of__gte=default_to - datetime.timedelta(days=MAX_DAYS)
+        ).values("collector_id")
+        self.fields["collector"].queryset = (
+            get_user_model()
+            .objects.filter(Q(id__in=working) | Q(id__in=contacting), groups__name=COLLECTOR)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def clean(self):
+        data = super().clean()
+        date_to = data.get("date_to") or self.default_to
+        date_from = data.get("date_from") or date_to - datetime.timedelta(days=DEFAULT_DAYS - 1)
+        if date_from > date_to:
+            self.add_error("date_from", _("The start date is after the end date."))
+        elif (date_to - date_from).days + 1 > MAX_DAYS:
+            self.add_error("date_from", _("At most %(days)s days at a time.") % {"days": MAX_DAYS})
+        data["date_from"], data["date_to"] = date_from, date_to
+        return data
+
+    def filters(self) -> KpiFilters:
+        data = self.cleaned_data
+        if data.get("creditor"):
+            creditor_ids = (data["creditor"].id,)
+        else:
+            creditor_ids = tuple(self.creditors.values_list("id", flat=True))
+        return KpiFilters(
+            creditor_ids=creditor_ids,
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            portfolio_id=data["portfolio"].id if data.get("portfolio") else None,
+            segment_id=data["segment"].id if data.get("segment") else None,
+            collector_id=data["collector"].id if data.get("collector") else None,
+            currency=(data.get("currency") or "").upper(),
+            channel=data.get("channel") or "",
+        )
+
+
+def models_q_creditor(creditors):
+    return Q(creditor__isnull=True) | Q(creditor__in=creditors)

@@ -1,0 +1,33 @@
+"""What analytics contributes to the apps below it (their hooks; see core.hooks)."""
+
+from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
+
+
+def debt_segment_codes_sql() -> str:
+    """Each debt's segment code, as a relation (debt_id, code) the daily cycle joins."""
+    return (
+        f"(SELECT ds.debt_id, sd.code FROM {DebtSegment._meta.db_table} ds"
+        f" JOIN {SegmentDefinition._meta.db_table} sd ON sd.id = ds.segment_id)"
+    )
+
+
+def debtor_score_queryset():
+    """The behaviour score of the queue's debtor (OuterRef("debtor_id"))."""
+    from django.db.models import OuterRef
+
+    return BehaviourScore.objects.filter(debtor_id=OuterRef("debtor_id"))
+
+
+def segment_choices(*, creditor_ids: list[int]) -> list[SegmentDefinition]:
+    """The segments of these creditors, for the work queue's filters."""
+    return list(SegmentDefinition.objects.filter(creditor__in=creditor_ids).order_by("name", "id"))
+
+
+def register() -> None:
+    from analytics.filters import register_debt_filters
+    from collections_app import hooks as collections
+
+    collections.debt_segment_codes_sql.register(debt_segment_codes_sql, key="analytics")
+    collections.debtor_score_queryset.register(debtor_score_queryset, key="analytics")
+    collections.segment_choices.register(segment_choices, key="analytics")
+    register_debt_filters()

@@ -1,0 +1,190 @@
+"""KPIs of promises, agreements and messages, read from their snapshot tables.
+
+Per currency (a message covering debts of two currencies counts once in each; nothing here
+adds amounts of two currencies). Rates are None when there is nothing to divide by.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Q, Sum
+
+from analytics.models import AgreementSpan, InstalmentDay, MessageDay, PromiseDay, SuppressionDay
+
+
+def _rate(numerator, denominator):
+    from analytics.selectors.kpis import rate
+
+    return rate(numerator, denominator)
+
+
+def kpi_promises(cut: Q, date_from, date_to) -> dict[str, dict]:
+    """Promises made in the period, and the kept rate of those whose date fell in it.
+
+    Promises still in their grace period (`awaiting`) are not judged yet and stay out of the
+    rate; the promise rate (promises / right-party contacts) is read from ContactDay.
+    """
+    rows = (
+        PromiseDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
+        .values("currency")
+        .annotate(
+            made=Sum("made"),
+            made_amount=Sum("made_amount"),
+            due=Sum("due"),
+            kept=Sum("kept"),
+            broken=Sum("broken"),
+            awaiting=Sum("awaiting"),
+        )
+    )
+    return {
+        r["currency"]: {**r, "kept_rate": _rate(r["kept"], r["kept"] + r["broken"])} for r in rows
+    }
+
+
+def kpi_agreements(cut: Q, date_from, date_to) -> dict[str, dict]:
+    """Agreement compliance (instalments) and the broken-agreement rate per currency."""
+    instalments = {
+        r["currency"]: r
+        for r in InstalmentDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
+        .values("currency")
+        .annotate(
+            due=Sum("due"),
+            kept=Sum("kept"),
+            partial=Sum("partial"),
+            awaiting=Sum("awaiting"),
+        )
+    }
+    spans = AgreementSpan.objects.filter(cut, active_from__lte=date_to).filter(
+        Q(active_until__isnull=True) | Q(active_until__gte=date_from)
+    )
+    active = defaultdict(int)
+    broken = defaultdict(int)
+    for currency, broken_on in spans.values_list("currency", "broken_on"):
+        active[currency] += 1
+        if broken_on and date_from <= broken_on <= date_to:
+            broken[currency] += 1
+    result = {}
+    for currency in sorted(set(instalments) | set(active)):
+        inst = instalments.get(currency, {})
+        judged = (inst.get("due") or 0) - (inst.get("awaiting") or 0)
+        result[currency] = {
+            "instalments_due": inst.get("due") or 0,
+            "instalments_kept": inst.get("kept") or 0,
+            "instalments_partial": inst.get("partial") or 0,
+            "instalments_awaiting": inst.get("awaiting") or 0,
+            "agreement_compliance": _rate(inst.get("kept") or 0, judged),
+            "agreements_active": active.get(currency, 0),
+            "agreements_broken": broken.get(currency, 0),
+            "broken_agreement_rate": _rate(broken.get(currency, 0), active.get(currency, 0)),
+        }
+    return result
+
+
+def _message_rows(cut: Q, date_from, date_to, by: str) -> list[dict]:
+    rows = (
+        MessageDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
+        .values("currency", by)
+        .annotate(delivered=Sum("delivered"), followed=Sum("followed"), sent=Sum("sent"))
+        .filter(sent__gt=0)
+        .order_by("currency", by)
+    )
+    return [
+        {
+            "currency": r["currency"],
+            by: r[by],
+            "sent": r["sent"],
+            "delivered": r["delivered"],
+            "followed": r["followed"],
+            "effectiveness": _rate(r["followed"], r["delivered"]),
+        }
+        for r in rows
+    ]
+
+
+def kpi_channel_effectiveness(cut: Q, date_from, date_to) -> list[dict]:
+    return _message_rows(cut, date_from, date_to, "channel")
+
+
+def kpi_template_effectiveness(cut: Q, date_from, date_to) -> list[dict]:
+    return _message_rows(cut, date_from, date_to, "template")
+
+
+def kpi_message_funnel(cut: Q, date_from, date_to) -> list[dict]:
+    """Per currency: planned → suppressed / sent → delivered (confirmed) → paid within 7 days."""
+    rows = (
+        MessageDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
+        .values("currency")
+        .annotate(
+            planned=Sum("planned"),
+            suppressed=Sum("suppressed"),
+            sent=Sum("sent"),
+            delivered=Sum("delivered"),
+            confirmed=Sum("confirmed"),
+            followed=Sum("followed"),
+        )
+        .order_by("currency")
+    )
+    return [{**r, "effectiveness": _rate(r["followed"], r["delivered"])} for r in rows]
+
+
+def kpi_suppressions(cut: Q, date_from, date_to) -> list[dict]:
+    """Planned messages suppressed by the compliance engine, per currency, rule and channel."""
+    return list(
+        SuppressionDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
+        .values("currency", "rule", "channel")
+        .annotate(messages=Sum("messages"))
+        .order_by("currency", "-messages", "rule", "channel")
+    )
+
+
+def kpi_collector_productivity(
+    cut: Q, date_from, date_to, collected: list[dict], contacts: dict[tuple, dict] | None = None
+) -> list[dict]:
+    """Per collector and currency: cases worked, attempts, RPCs and promises they logged
+    (`contacts`, from ContactDay), amount collected on assigned debts (the leaderboard),
+    promises recorded on those debts and the kept rate of the ones due in the period."""
+    from analytics.selectors.contacts import COUNTS, collector_names, contact_rates
+
+    contacts = contacts or {}
+    rows = (
+        PromiseDay.objects.filter(
+            cut, as_of__gte=date_from, as_of__lte=date_to, collector_id__isnull=False
+        )
+        .values("collector_id", "currency")
+        .annotate(made=Sum("made"), kept=Sum("kept"), broken=Sum("broken"))
+    )
+    promises = {
+        (r["collector_id"], r["currency"]): r for r in rows if r["made"] or r["kept"] or r["broken"]
+    }
+    by_key = {(r["collector_id"], r["currency"]): dict(r) for r in collected}
+    missing = (set(promises) | set(contacts)) - set(by_key)
+    names = collector_names({k[0] for k in missing})
+    for key in missing:
+        by_key[key] = {
+            "collector_id": key[0],
+            "collector": names[key[0]],
+            "currency": key[1],
+            "collected": None,
+            "payments": 0,
+        }
+    result = []
+    for key, row in by_key.items():
+        p = promises.get(key, {})
+        c = contacts.get(key, {})
+        result.append(
+            {
+                **row,
+                "days_worked": c.get("days_worked") or 0,
+                **{name: c.get(name) or 0 for name in COUNTS},
+                **contact_rates(c),
+                "promises_made": p.get("made") or 0,
+                "promises_kept": p.get("kept") or 0,
+                "promises_broken": p.get("broken") or 0,
+                "promise_kept_rate": _rate(
+                    p.get("kept") or 0, (p.get("kept") or 0) + (p.get("broken") or 0)
+                ),
+            }
+        )
+    result.sort(
+        key=lambda r: (r["currency"], -(r["collected"] or 0), -r["attempts"], r["collector_id"])
+    )
+    return result

@@ -1,0 +1,270 @@
+"""Loading what segmentation needs straight from SQL into pandas (never ORM rows).
+
+On PostgreSQL the query result is streamed with COPY ... TO STDOUT as CSV and parsed by
+pyarrow (about a second per million rows); SQLite (the zero-config demo) uses a cursor.
+"""
+
+import datetime
+import io
+
+import pandas as pd
+import pyarrow.csv as pacsv
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from core.bulk import days_between_sql
+from portfolio.models import OPEN_STAGES
+
+
+def day_bounds(as_of: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) of the business date in the operation's time zone, as aware datetimes."""
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.min), tz)
+    end = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min), tz
+    )
+    return start, end
+
+
+def local_date_sql(column: str) -> str:
+    """SQL for the business date (operation time zone) of an aware timestamp column."""
+    if connection.vendor == "postgresql":
+        return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    return f"date({column})"
+
+
+# Debts as the snapshot queries read them: the debt's columns plus its current segment_id
+# (kept in the side table analytics_debtsegment). Use it where a table name goes:
+# `FROM {DEBTS_WITH_SEGMENT} d`; the planner flattens it into a plain join.
+DEBTS_WITH_SEGMENT = (
+    "(SELECT dd.*, dseg.segment_id FROM portfolio_debt dd"
+    " LEFT JOIN analytics_debtsegment dseg ON dseg.debt_id = dd.id)"
+)
+
+
+def frame_from_sql(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = cursor.cursor.mogrify(sql, params).decode()
+            buffer = io.BytesIO()
+            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+            if buffer.tell() == 0:
+                return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+            buffer.seek(0)
+            table = pacsv.read_csv(
+                buffer,
+                read_options=pacsv.ReadOptions(column_names=columns),
+                convert_options=pacsv.ConvertOptions(
+                    strings_can_be_null=True, quoted_strings_can_be_null=False
+                ),
+            )
+            return table.to_pandas()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+DEBT_COLUMNS = [
+    "id",
+    "creditor_id",
+    "debtor_id",
+    "portfolio_id",
+    "collector_id",
+    "product",
+    "currency",
+    "balance",
+    "dpd",
+    "country",
+    "region",
+    "segment_id",
+]
+PAYMENT_COLUMNS = ["debt_id", "debtor_id", "paid_amount", "payments_total", "last_paid", "p180"]
+
+
+def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """One row per open debt with what the rules and the score read (payments merged in)."""
+    dpd = days_between_sql(later="%s", earlier="d.due_date")
+    stages = ", ".join(["%s"] * len(OPEN_STAGES))
+    where = ""
+    params: list = [as_of.isoformat(), *[str(s) for s in OPEN_STAGES]]
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" AND d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    debts = frame_from_sql(
+        f"""
+        SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id, d.product,
+               d.currency, CAST(d.balance AS double precision), {dpd}, r.country, r.region,
+               ds.segment_id
+          FROM portfolio_debt d JOIN portfolio_debtor r ON r.id = d.debtor_id
+          LEFT JOIN analytics_debtsegment ds ON ds.debt_id = d.id
+         WHERE d.stage IN ({stages}){where}
+        """,
+        params,
+        DEBT_COLUMNS,
+    )
+    payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
+    frame = debts_with_payments(debts, payments)
+    frame = debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
+    return debts_with_contacts(frame, load_contacts(as_of=as_of, creditor_ids=creditor_ids))
+
+
+CONTACT_COLUMNS = ["debtor_id", "debtor_attempts", "debtor_rpcs"]
+# Contact outcomes count for the score over this many days up to D.
+CONTACT_WINDOW_DAYS = 180
+
+
+def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debtor: contact attempts (outbound calls and field visits the collectors logged) in
+    the 180 days up to the end of `as_of`, and how many reached the debtor themself."""
+    # What counts as an attempt and as a right-party contact: the contact KPIs' own sets.
+    from analytics.services.snapshots_contacts import ATTEMPT_CHANNELS, RPC_OUTCOMES
+
+    _start, end = day_bounds(as_of)
+    since, _ = day_bounds(as_of - datetime.timedelta(days=CONTACT_WINDOW_DAYS - 1))
+    channels = [str(c) for c in ATTEMPT_CHANNELS]
+    rpc = list(RPC_OUTCOMES)
+    params: list = [*rpc, *channels, since, end]
+    join = where = ""
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        join = " JOIN portfolio_debtor r ON r.id = i.debtor_id"
+        where = f" AND r.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT i.debtor_id, count(*),
+               sum(CASE WHEN i.outcome IN ({", ".join(["%s"] * len(rpc))}) THEN 1 ELSE 0 END)
+          FROM collections_app_interaction i{join}
+         WHERE i.channel IN ({", ".join(["%s"] * len(channels))})
+           AND i.occurred_at >= %s AND i.occurred_at < %s{where}
+         GROUP BY i.debtor_id
+        """,
+        params,
+        CONTACT_COLUMNS,
+    )
+
+
+def debts_with_contacts(debts: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """Add the debtor's `debtor_attempts` and `debtor_rpcs` (0 when never attempted)."""
+    frame = debts.merge(contacts, on="debtor_id", how="left")
+    for column in ("debtor_attempts", "debtor_rpcs"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+PROMISE_COLUMNS = ["debt_id", "debtor_id", "made", "kept", "broken", "agreement_broken"]
+
+
+def load_promises(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debt with promises or agreements: promises made (not cancelled), kept and broken
+    (resolved by `as_of`), and whether an agreement covering it broke by `as_of`."""
+    where, params = "", [as_of, as_of, as_of, as_of]
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" WHERE d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT x.debt_id, d.debtor_id, sum(x.made), sum(x.kept), sum(x.broken),
+               max(x.agreement_broken)
+          FROM (
+            SELECT p.debt_id, 1 AS made,
+                   CASE WHEN p.status = 'kept' AND p.resolved_on <= %s THEN 1 ELSE 0 END AS kept,
+                   CASE WHEN p.status = 'broken' AND p.resolved_on <= %s THEN 1 ELSE 0 END
+                       AS broken,
+                   0 AS agreement_broken
+              FROM agreements_promisetopay p
+             WHERE p.status <> 'cancelled' AND p.made_on <= %s
+            UNION ALL
+            SELECT l.debt_id, 0, 0, 0, 1
+              FROM agreements_agreementdebt l
+              JOIN agreements_paymentagreement a ON a.id = l.agreement_id
+             WHERE a.status = 'broken' AND a.ended_on <= %s
+          ) x JOIN portfolio_debt d ON d.id = x.debt_id{where}
+         GROUP BY x.debt_id, d.debtor_id
+        """,
+        params,
+        PROMISE_COLUMNS,
+    )
+
+
+def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataFrame:
+    """Add per-debt `broken_promises`, `agreement_broken` and the debtor's promise counts
+    (all their debts, closed ones too): `debtor_promises`, `debtor_kept`, `debtor_broken`."""
+    per_debt = promises[["debt_id", "broken", "agreement_broken"]].rename(
+        columns={"debt_id": "id", "broken": "broken_promises"}
+    )
+    per_debtor = (
+        promises.groupby("debtor_id")
+        .agg(
+            debtor_promises=("made", "sum"),
+            debtor_kept=("kept", "sum"),
+            debtor_broken=("broken", "sum"),
+        )
+        .reset_index()
+    )
+    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    for column in (
+        "broken_promises",
+        "agreement_broken",
+        "debtor_promises",
+        "debtor_kept",
+        "debtor_broken",
+    ):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debt (open or closed): amount paid, payment count, days since the last, last 180."""
+    _start, end = day_bounds(as_of)
+    since_180, _ = day_bounds(as_of - datetime.timedelta(days=179))
+    last = days_between_sql(later="%s", earlier=f"max({local_date_sql('p.paid_at')})")
+    params: list = [as_of.isoformat(), since_180, end]
+    where = ""
+    if creditor_ids is not None:
+        ids = [int(i) for i in creditor_ids] or [0]
+        where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    return frame_from_sql(
+        f"""
+        SELECT p.debt_id, d.debtor_id, CAST(sum(p.amount) AS double precision), count(*),
+               {last},
+               sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
+          FROM portfolio_payment p JOIN portfolio_debt d ON d.id = p.debt_id
+         WHERE p.paid_at < %s{where}
+         GROUP BY p.debt_id, d.debtor_id
+        """,
+        params,
+        PAYMENT_COLUMNS,
+    )
+
+
+def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
+    """Merge per-debt payment figures and the debtor's (all their debts) into the debts frame."""
+    per_debt = payments[["debt_id", "paid_amount", "payments_total", "last_paid"]].rename(
+        columns={"debt_id": "id", "last_paid": "days_since_payment"}
+    )
+    per_debtor = (
+        payments.groupby("debtor_id")
+        .agg(debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum"))
+        .reset_index()
+    )
+    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    for column in ("paid_amount", "payments_total", "debtor_payments_180"):
+        frame[column] = frame[column].fillna(0)
+    for column in ("days_since_payment", "debtor_days_since_payment", "dpd", "balance"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("country", "region", "product", "currency"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+def load_scores() -> pd.DataFrame:
+    return frame_from_sql(
+        "SELECT debtor_id, score, reasons FROM analytics_behaviourscore",
+        [],
+        ["debtor_id", "score", "reasons"],
+    )

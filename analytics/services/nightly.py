@@ -1,0 +1,229 @@
+"""The nightly job: behaviour scores, segments, and the KPI snapshots, for one business date.
+
+Runs after the daily cycle (beat schedules it late in the evening; `run_segments` by hand).
+Loads with SQL into pandas, computes there, writes back with temp tables and set-based SQL,
+in one transaction: a crash leaves nothing half written, a rerun for the same date changes
+nothing more (segment changes have a unique (debt, date) key; snapshots are replaced).
+"""
+
+import datetime
+import logging
+import time
+
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from analytics.models.segments import NightlyRun
+from analytics.services.engine import aging_bucket, assign_segments, behaviour_scores
+from analytics.services.loading import load_open_debts, load_scores
+from analytics.services.rules import rules_in_order, segment_catch_all
+from analytics.services.snapshots import snapshots_write
+from analytics.services.snapshots_contacts import contact_snapshots_write
+from core.bulk import bulk_session_tune, phase_timer, temp_table_load
+
+logger = logging.getLogger(__name__)
+
+NIGHTLY_LOCK_KEY = 81_726_355
+
+
+def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
+    """Score, segment and snapshot the portfolio for `as_of` (idempotent per date)."""
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NIGHTLY_LOCK_KEY])
+                    bulk_session_tune(cursor)
+            run, _ = NightlyRun.objects.update_or_create(
+                as_of=as_of,
+                defaults={
+                    "status": NightlyRun.Status.RUNNING,
+                    "started_at": timezone.now(),
+                    "error": "",
+                    "started_by": user,
+                },
+            )
+            seconds, phase = phase_timer()
+            with phase("load"):
+                debts = load_open_debts(as_of=as_of)
+            with phase("score"):
+                scores = compute_scores(debts)
+            with phase("segment"):
+                debts = compute_segments(debts, scores)
+            with phase("write scores"):
+                run.scores_written = scores_write(scores, as_of=as_of)
+            with phase("write segments"):
+                run.segment_changes = segments_write(debts, as_of=as_of)
+            with phase("field visits"):
+                # Segments whose strategy includes a field visit: tasks for the collectors.
+                from analytics.services.field_visits import field_visit_tasks_sync
+
+                visits = field_visit_tasks_sync(as_of=as_of)
+            with phase("snapshots"):
+                snapshots_write(as_of=as_of)
+            with phase("contact snapshots"):
+                contact_snapshots_write(as_of=as_of)
+            run.debts = len(debts)
+            run.status = NightlyRun.Status.COMPLETED
+            run.finished_at = timezone.now()
+            run.seconds = time.perf_counter() - started
+            run.save()
+    except Exception as exc:
+        NightlyRun.objects.update_or_create(
+            as_of=as_of,
+            defaults={
+                "status": NightlyRun.Status.FAILED,
+                "started_at": timezone.now(),
+                "error": f"{type(exc).__name__}: {exc}"[:2000],
+            },
+        )
+        raise
+    run.phase_seconds = seconds
+    logger.info(
+        "nightly %s: %s debts, %s segment changes, %s scores written, field visits %s "
+        "in %.1fs (%s)",
+        as_of,
+        run.debts,
+        run.segment_changes,
+        run.scores_written,
+        visits,
+        run.seconds,
+        ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()),
+    )
+    return run
+
+
+def compute_scores(debts: pd.DataFrame) -> pd.DataFrame:
+    """Score and reasons per debtor (frame indexed by debtor_id)."""
+    return behaviour_scores(debts)
+
+
+def compute_segments(debts: pd.DataFrame, scores: pd.DataFrame, *, rules=None) -> pd.DataFrame:
+    """The debts frame with `bucket`, `score`, `new_segment_id` and `rule_id` added."""
+    debts = debts.copy()
+    debts["bucket"] = aging_bucket(debts["dpd"]) if len(debts) else pd.Series(dtype=object)
+    debts["score"] = debts["debtor_id"].map(scores["score"]) if len(debts) else 0
+    assigned = assign_segments(
+        debts,
+        rules_in_order() if rules is None else rules,
+        catch_all_id=segment_catch_all().id,
+    )
+    debts["new_segment_id"] = assigned["segment_id"]
+    debts["rule_id"] = assigned["rule_id"]
+    return debts
+
+
+def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
+    """Upsert the scores that changed (or are new); returns how many rows were written."""
+    if scores.empty:
+        return 0
+    existing = load_scores().set_index("debtor_id").add_suffix("_old")
+    frame = scores.join(existing, how="left")
+    changed = frame[
+        (frame["score"] != frame["score_old"])
+        | (frame["reasons"] != frame["reasons_old"].fillna(""))
+        | frame["score_old"].isna()
+    ]
+    if changed.empty:
+        return 0
+    temp_table_load(
+        name="nightly_scores",
+        columns=[("debtor_id", "bigint"), ("score", "smallint"), ("reasons", "varchar(255)")],
+        rows=zip(
+            changed.index.astype("int64").tolist(),
+            changed["score"].astype("int64").tolist(),
+            changed["reasons"].tolist(),
+            strict=True,
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO analytics_behaviourscore (debtor_id, score, reasons, as_of)
+            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true ORDER BY debtor_id
+            ON CONFLICT (debtor_id) DO UPDATE
+               SET score = excluded.score, reasons = excluded.reasons, as_of = excluded.as_of
+            """,
+            [as_of],
+        )
+        cursor.execute("DROP TABLE IF EXISTS nightly_scores")
+    return len(changed)
+
+
+def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
+    """Move debts whose segment changed and record each change once per (debt, date).
+
+    Returns how many debts were moved (first assignments included).
+    """
+    if debts.empty:
+        return 0
+    current = debts["segment_id"]
+    moved = debts[current.isna() | (current != debts["new_segment_id"])]
+    if moved.empty:
+        return 0
+    temp_table_load(
+        name="nightly_segments",
+        columns=[
+            ("id", "bigint"),
+            ("from_id", "bigint"),
+            ("to_id", "bigint"),
+            ("creditor_id", "bigint"),
+            ("portfolio_id", "bigint"),
+            ("collector_id", "integer"),
+            ("currency", "varchar(3)"),
+        ],
+        rows=zip(
+            moved["id"].astype("int64").tolist(),
+            _ids_or_none(moved["segment_id"]),
+            moved["new_segment_id"].astype("int64").tolist(),
+            moved["creditor_id"].astype("int64").tolist(),
+            _ids_or_none(moved["portfolio_id"]),
+            _ids_or_none(moved["collector_id"]),
+            moved["currency"].tolist(),
+            strict=True,
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE nightly_segments")
+        # The side table, not the debt table: the first night moves every open debt. In key
+        # order, so the primary key is filled page by page rather than at random.
+        cursor.execute(
+            """
+            INSERT INTO analytics_debtsegment (debt_id, segment_id, assigned_on)
+            SELECT id, to_id, %s FROM nightly_segments WHERE true ORDER BY id
+            ON CONFLICT (debt_id) DO UPDATE
+               SET segment_id = excluded.segment_id, assigned_on = excluded.assigned_on
+            """,
+            [as_of],
+        )
+        # A second run on the same date keeps the first `from`, so the day's record stays
+        # "where it was this morning → where it is now"; a debt back where it started has none.
+        # A debt's first segment is an assignment, not a migration between segments: only
+        # moves from one segment to another are recorded (a million on the first night
+        # would say nothing).
+        cursor.execute(
+            """
+            INSERT INTO analytics_segmentchange (debt_id, from_segment_id, to_segment_id, as_of,
+                creditor_id, portfolio_id, collector_id, currency)
+            SELECT id, from_id, to_id, %s, creditor_id, portfolio_id, collector_id, currency
+              FROM nightly_segments WHERE from_id IS NOT NULL
+            ON CONFLICT (debt_id, as_of) DO UPDATE SET to_segment_id = excluded.to_segment_id
+            """,
+            [as_of],
+        )
+        cursor.execute(
+            """
+            DELETE FROM analytics_segmentchange
+             WHERE as_of = %s AND from_segment_id = to_segment_id
+               AND debt_id IN (SELECT id FROM nightly_segments)
+            """,
+            [as_of],
+        )
+        cursor.execute("DROP TABLE IF EXISTS nightly_segments")
+    return len(moved)
+
+
+def _ids_or_none(values: pd.Series) -> list:
+    return [None if pd.isna(v) else int(v) for v in values]

@@ -1,0 +1,175 @@
+"""KPI snapshot tables, written with INSERT ... SELECT ... GROUP BY (exact numeric sums).
+
+For a business date D (see docs/segments.md):
+* AgingSnapshot: open debts and balance per aging bucket at the end of D;
+* CollectionDay: payments received on D, debts paid or settled on D (with the days from
+  first delinquency), debts placed on D with their balance at placement;
+* DebtMonthOpening: every open debt's bucket and balance at the start of a month, written by
+  the run for the month's last day (or, the first time a month is seen, from that day's state);
+* BucketTransition: for the month of D, where each opening balance is on D (month to date;
+  final once the month's last day ran).
+Each is replaced for its date (or month), so a rerun writes the same rows again.
+"""
+
+import datetime
+
+from django.db import connection
+
+from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds
+from analytics.services.snapshots_activity import activity_snapshots_write
+from analytics.services.snapshots_contacts import contact_snapshots_write
+from core.bulk import days_between_sql
+from portfolio.models import OPEN_STAGES
+
+CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
+DEBT_CUT = "d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id, d.currency"
+
+
+def bucket_sql(dpd: str) -> str:
+    return (
+        f"CASE WHEN {dpd} <= 0 THEN 'current' WHEN {dpd} <= 30 THEN '1-30' "
+        f"WHEN {dpd} <= 60 THEN '31-60' WHEN {dpd} <= 90 THEN '61-90' "
+        f"WHEN {dpd} <= 180 THEN '91-180' WHEN {dpd} <= 360 THEN '181-360' ELSE '360+' END"
+    )
+
+
+def _dpd(as_of) -> str:
+    # The date is a literal (an ISO date, nothing user-typed): the expression repeats inside
+    # the bucket CASE and the GROUP BY, which positional parameters would make unreadable.
+    return days_between_sql(later=f"'{as_of.isoformat()}'", earlier="d.due_date")
+
+
+def _open_sql() -> str:
+    stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+    return f"d.stage IN ({stages}) AND d.balance > 0"
+
+
+def snapshots_write(*, as_of: datetime.date) -> None:
+    """Replace every snapshot row of `as_of` (and its month's transitions)."""
+    with connection.cursor() as cursor:
+        _aging(cursor, as_of)
+        _collection_day(cursor, as_of)
+        month = as_of.replace(day=1)
+        cursor.execute("SELECT 1 FROM analytics_debtmonthopening WHERE month = %s LIMIT 1", [month])
+        if cursor.fetchone() is None:
+            _opening(cursor, as_of=as_of, month=month)
+        _transitions(cursor, as_of=as_of, month=month)
+        next_day = as_of + datetime.timedelta(days=1)
+        if next_day.day == 1:
+            _opening(cursor, as_of=as_of, month=next_day)
+        activity_snapshots_write(cursor, as_of=as_of)
+
+
+def _aging(cursor, as_of) -> None:
+    dpd = _dpd(as_of)
+    cursor.execute("DELETE FROM analytics_agingsnapshot WHERE as_of = %s", [as_of])
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_agingsnapshot (as_of, {CUT}, bucket, debts, balance)
+        SELECT %s, {DEBT_CUT}, {bucket_sql(dpd)}, count(*), sum(d.balance)
+          FROM {DEBTS_WITH_SEGMENT} d
+         WHERE {_open_sql()}
+         GROUP BY {DEBT_CUT}, {bucket_sql(dpd)}
+        """,
+        [as_of],
+    )
+
+
+def _collection_day(cursor, as_of) -> None:
+    start, end = day_bounds(as_of)
+    overdue = _dpd(as_of)
+    cursor.execute("DELETE FROM analytics_collectionday WHERE as_of = %s", [as_of])
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_collectionday
+            (as_of, {CUT}, collected, payments, paying_debts, debts_closed, days_to_collect,
+             debts_placed, placed_balance)
+        SELECT %s, creditor_id, portfolio_id, segment_id, collector_id, currency,
+               sum(collected), sum(payments), count(DISTINCT paying_debt), sum(closed),
+               sum(days), sum(placed), sum(placed_balance)
+          FROM (
+            SELECT d.creditor_id, d.portfolio_id, d.segment_id,
+                   d.assigned_to_id AS collector_id, d.currency, p.amount AS collected,
+                   1 AS payments, p.debt_id AS paying_debt, 0 AS closed, 0 AS days,
+                   0 AS placed, 0 AS placed_balance
+              FROM portfolio_payment p JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
+             WHERE p.paid_at >= %s AND p.paid_at < %s
+            UNION ALL
+            SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
+                   d.currency, 0, 0, NULL, 1,
+                   CASE WHEN {overdue} < 0 THEN 0 ELSE {overdue} END, 0, 0
+              FROM {DEBTS_WITH_SEGMENT} d
+             WHERE d.id IN (SELECT debt_id FROM portfolio_stagechange
+                             WHERE business_date = %s AND to_stage IN ('paid', 'settled'))
+            UNION ALL
+            SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
+                   d.currency, 0, 0, NULL, 0, 0, 1,
+                   d.balance + COALESCE((SELECT sum(p2.amount) FROM portfolio_payment p2
+                                          WHERE p2.debt_id = d.id AND p2.paid_at >= %s), 0)
+              FROM {DEBTS_WITH_SEGMENT} d LEFT JOIN portfolio_portfolio f ON f.id = d.portfolio_id
+             WHERE (f.assigned_on = %s)
+                OR (d.portfolio_id IS NULL AND d.created_at >= %s AND d.created_at < %s)
+          ) flows
+         GROUP BY {CUT}
+        """,
+        [as_of, start, end, as_of, start, as_of, start, end],
+    )
+
+
+def _opening(cursor, *, as_of, month) -> None:
+    dpd = _dpd(as_of)
+    cursor.execute("DELETE FROM analytics_debtmonthopening WHERE month = %s", [month])
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_debtmonthopening (month, debt_id, {CUT}, bucket, balance)
+        SELECT %s, d.id, {DEBT_CUT}, {bucket_sql(dpd)}, d.balance
+          FROM {DEBTS_WITH_SEGMENT} d
+         WHERE {_open_sql()}
+        """,
+        [month],
+    )
+
+
+def _transitions(cursor, *, as_of, month) -> None:
+    dpd = _dpd(as_of)
+    to_state = (
+        "CASE WHEN d.stage IN ('paid', 'settled') OR d.balance = 0 THEN 'paid' "
+        f"WHEN d.stage = 'written_off' THEN 'written_off' ELSE {bucket_sql(dpd)} END"
+    )
+    cursor.execute("DELETE FROM analytics_buckettransition WHERE month = %s", [month])
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_buckettransition
+            (month, as_of, creditor_id, portfolio_id, segment_id, collector_id, currency,
+             from_bucket, to_state, debts, balance_start)
+        SELECT %s, %s, o.creditor_id, o.portfolio_id, s.id, u.id, o.currency,
+               o.bucket, {to_state}, count(*), sum(o.balance)
+          FROM analytics_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
+          -- A segment or user deleted since the month started is reported as "none".
+          LEFT JOIN analytics_segmentdefinition s ON s.id = o.segment_id
+          LEFT JOIN auth_user u ON u.id = o.collector_id
+         WHERE o.month = %s
+         GROUP BY o.creditor_id, o.portfolio_id, s.id, u.id, o.currency, o.bucket, {to_state}
+        """,
+        [month, as_of, month],
+    )
+
+
+def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int:
+    """Rebuild CollectionDay for [start, end), activity and contact snapshots for [start, end].
+
+    (Aging and transitions describe the portfolio as it stands, so they are not backfilled.)
+    """
+    from django.db import transaction
+
+    days = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        day = start
+        while day < end:
+            _collection_day(cursor, day)
+            day += datetime.timedelta(days=1)
+            days += 1
+        # Promises, instalments and messages of those days, judged with the facts up to `end`.
+        activity_snapshots_write(cursor, as_of=end, since=start)
+        contact_snapshots_write(as_of=end, since=start)
+    return days

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from analytics import views, views_segments
+
+app_name = "analytics"
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "dashboard/export/<slug:table>.<str:fmt>",
+        views.dashboard_export,
+        name="dashboard-export",
+    ),
+    path("segments/", views_segments.segment_list, name="segment-list"),
+    path("segments/new/", views_segments.segment_new, name="segment-new"),
+    path("segments/<int:pk>/", views_segments.segment_edit, name="segment-edit"),
+    path("segments/<int:pk>/delete/", views_segments.segment_remove, name="segment-delete"),
+]

@@ -1,0 +1,215 @@
+"""The manager's KPI dashboard: headline figures, charts, tables, drill-down, exports."""
+
+import datetime
+
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analytics.cache import kpi_dashboard_cached
+from analytics.exports import kpi_tables, to_csv, to_xlsx
+from analytics.forms import KpiFilterForm
+from analytics.models.kpis import END_STATE_CHOICES
+from analytics.models.segments import AGING_BUCKET_CHOICES
+from analytics.selectors.page_tables import dashboard_tables
+from collections_app.models import Interaction
+from core.dates import business_today
+from core.decorators import manager_required
+from portfolio.models import Channel, Stage
+
+
+def _form(request) -> KpiFilterForm:
+    data = QueryDict(mutable=True)
+    for key in request.GET:
+        values = [v for v in request.GET.getlist(key) if v.strip()]
+        if values:
+            data.setlist(key, values)
+    return KpiFilterForm(data, user=request.user, default_to=business_today())
+
+
+def _debt_link(form: KpiFilterForm, *, by_contact=False, **extra) -> str:
+    """The debt list filtered like the dashboard, plus the figure's own condition.
+
+    The collector filter means the debts assigned to them, except for contact figures
+    (`by_contact`), where it means the contacts they logged.
+    """
+    data = form.cleaned_data
+    query = QueryDict(mutable=True)
+    if data.get("creditor"):
+        query["creditor"] = data["creditor"].code
+    if data.get("portfolio"):
+        query["portfolio"] = data["portfolio"].id
+    if data.get("segment"):
+        query["segment"] = data["segment"].id
+    if data.get("collector"):
+        query["contacted_by" if by_contact else "assigned_to"] = data["collector"].id
+    if by_contact and data.get("channel"):
+        query["contact_channel"] = data["channel"]
+    if data.get("currency"):
+        query["currency"] = data["currency"].upper()
+    for key, value in extra.items():
+        if isinstance(value, list | tuple):
+            query.setlist(key, [str(v) for v in value])
+        elif value is not None:
+            query[key] = str(value)
+    return f"{reverse('portfolio:debt-list')}?{query.urlencode()}"
+
+
+def _chart_data(data: dict) -> dict:
+    """Plain numbers for Chart.js (floats are fine for drawing; tables show exact Decimals)."""
+    buckets = dict(AGING_BUCKET_CHOICES)
+    per_currency: dict[str, dict] = {}
+    for row in data["collected_per_day"]:
+        per_currency.setdefault(row["currency"], {})[row["date"].isoformat()] = float(
+            row["collected"]
+        )
+    # Every day of the period (days without payments are zero bars, not a line skipping them).
+    span = (data["date_to"] - data["date_from"]).days + 1
+    days = [(data["date_from"] + datetime.timedelta(days=n)).isoformat() for n in range(span)]
+    aging: dict[str, list[float]] = {}
+    for row in data["aging"]:
+        aging.setdefault(row["currency"], []).append(float(row["balance"]))
+    return {
+        "days": days,
+        "collected": {c: [s.get(d, 0) for d in days] for c, s in per_currency.items()},
+        "buckets": [str(buckets[b]) for b in buckets],
+        "aging": aging,
+    }
+
+
+def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
+    """The debts behind a contact figure: a contact of `kind` in the period."""
+    return _debt_link(
+        form,
+        by_contact=True,
+        contact=kind,
+        contacted_from=data["date_from"].isoformat(),
+        contacted_to=data["date_to"].isoformat(),
+        **extra,
+    )
+
+
+@manager_required
+@require_GET
+def dashboard(request):
+    form = _form(request)
+    context = {"form": form, "data": None}
+    if form.is_valid():
+        data = kpi_dashboard_cached(filters=form.filters(), collector_days=False)
+        as_of = data["as_of"]
+        for row in data["aging"]:
+            row["link"] = _debt_link(
+                form,
+                aging=row["bucket"],
+                currency=row["currency"],
+                state="open",
+                as_of=as_of.isoformat() if as_of else None,
+            )
+        for row in data["headline"]:
+            row["collected_link"] = _debt_link(
+                form,
+                currency=row["currency"],
+                paid_from=data["date_from"].isoformat(),
+                paid_to=data["date_to"].isoformat(),
+            )
+            row["open_link"] = _debt_link(form, currency=row["currency"], state="open")
+        channels = dict(Channel.choices)
+        for row in data["channel_effectiveness"]:
+            row["label"] = channels.get(row["channel"], row["channel"])
+        for row in data["template_effectiveness"]:
+            row["label"] = row["template"]
+        for row in data["suppressions"]:
+            row["channel_label"] = channels.get(row["channel"], row["channel"])
+        for row in data["headline"]:
+            for kind in ("attempt", "reached", "rpc", "promise"):
+                row[f"{kind}_link"] = _contact_link(form, data, kind, currency=row["currency"])
+        contact_channels = dict(Interaction.Channel.choices)
+        for row in data["contact_channels"]:
+            row["label"] = contact_channels.get(row["channel"], row["channel"])
+            row["link"] = _contact_link(
+                form, data, "logged", currency=row["currency"], contact_channel=row["channel"]
+            )
+        for row in data["collector_productivity"]:
+            row["link"] = _debt_link(
+                form, currency=row["currency"], assigned_to=row["collector_id"]
+            )
+            row["collected_link"] = _debt_link(
+                form,
+                currency=row["currency"],
+                assigned_to=row["collector_id"],
+                paid_from=data["date_from"].isoformat(),
+                paid_to=data["date_to"].isoformat(),
+            )
+            for kind, key in (
+                ("logged", "worked_link"),
+                ("attempt", "attempts_link"),
+                ("rpc", "rpc_link"),
+                ("promise", "promises_link"),
+            ):
+                row[key] = _contact_link(
+                    form, data, kind, currency=row["currency"], contacted_by=row["collector_id"]
+                )
+        for row in data["segments"]:
+            row["link"] = _debt_link(
+                form, currency=row["currency"], segment=row["segment_id"], state="open"
+            )
+        states = dict(END_STATE_CHOICES)
+        buckets = dict(AGING_BUCKET_CHOICES)
+        for block in data["roll_rates"]:
+            for matrix_row in block["matrix"]:
+                for cell in matrix_row["cells"]:
+                    target = cell["to"]
+                    where = {"aging": target, "state": "open"}
+                    if target == "paid":
+                        where = {"stage": [Stage.PAID, Stage.SETTLED]}
+                    elif target == "written_off":
+                        where = {"stage": [Stage.WRITTEN_OFF]}
+                    cell["link"] = _debt_link(
+                        form,
+                        currency=block["currency"],
+                        opening_month=data["month"].isoformat(),
+                        opening_bucket=matrix_row["from"],
+                        **where,
+                    )
+        context.update(
+            {
+                "data": data,
+                "chart": _chart_data(data),
+                "buckets": buckets,
+                "end_states": states,
+                "export_query": request.GET.urlencode(),
+                "tables": dashboard_tables(data, buckets),
+                "has_attempts": any(h["attempts"] for h in data["headline"]),
+                "has_data": bool(as_of or data["collected_per_day"]),
+            }
+        )
+    return render(request, "analytics/dashboard.html", context)
+
+
+@manager_required
+@require_GET
+def dashboard_export(request, table: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = _form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    tables = kpi_tables(kpi_dashboard_cached(filters=form.filters()))
+    if table not in tables:
+        raise Http404
+    headers, rows = tables[table]
+    name = f"kpis-{table}-{form.cleaned_data['date_to'].isoformat()}"
+    if fmt == "csv":
+        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            to_xlsx(table, headers, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,24 @@
+"""Escalation: versioned policies, daily cycle runs, and the collector workspace's records."""
+
+from collections_app.models.cycle import CycleRun
+from collections_app.models.policies import (
+    CADENCE_KEYS,
+    LADDER,
+    EscalationPolicy,
+    EscalationPolicyVersion,
+    default_cadence,
+    validate_cadence,
+)
+from collections_app.models.workspace import Assignment, Interaction
+
+__all__ = [
+    "CADENCE_KEYS",
+    "LADDER",
+    "Assignment",
+    "CycleRun",
+    "EscalationPolicy",
+    "EscalationPolicyVersion",
+    "Interaction",
+    "default_cadence",
+    "validate_cadence",
+]

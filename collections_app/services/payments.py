@@ -1,0 +1,41 @@
+"""What happens after a payment: the ledger write first, then agreements, stage, thank-you.
+
+The books (portfolio) write the payment and move a paid-off debt to `paid`; this module runs
+what the layers above the books add to it, in the same transaction: instalments and agreement
+completion (agreements), then the thank-you message (messaging).
+"""
+
+import datetime
+
+from django.db import transaction
+
+from agreements.services.allocation import agreement_debt_group, agreements_after_payment
+from messaging.services.thanks import payment_thanks_plan, payment_thanks_plan_bulk
+from portfolio.models import Payment, Stage
+from portfolio.services.payments import payment_ledger_write
+
+
+@transaction.atomic
+def payment_record(**fields) -> tuple[Payment, bool]:
+    """Record one payment (idempotent by reference) and what follows it; (payment, created).
+
+    Takes the keyword arguments of `portfolio.services.payments.payment_ledger_write`.
+    """
+    payment, created = payment_ledger_write(**fields, lock_group=agreement_debt_group)
+    if created:
+        debt = payment.debt
+        # Agreements on this debt: instalments, completion (same transaction, idempotent).
+        agreements_after_payment(debt_ids=[debt.pk])
+        if debt.stage == Stage.PAID:
+            # A thank-you on the debtor's best consented channel (a ContactAction).
+            payment_thanks_plan(debt=debt, business_date=debt.stage_entered_on)
+    return payment, created
+
+
+def payments_after_bulk(
+    *, debt_ids: list[int], paid_ids: list[int], business_date: datetime.date
+) -> None:
+    """After a payments file wrote its payments: agreements, then thank-yous, set-based."""
+    agreements_after_payment(debt_ids=debt_ids)
+    if paid_ids:
+        payment_thanks_plan_bulk(debt_ids=paid_ids, business_date=business_date)

@@ -1,0 +1,157 @@
+"""Set-based writes of a payments import: payments, debts, history, stage changes, errors."""
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+from imports.models import ImportBatch, ImportRowError
+from imports.services.payments_file.matching import _money
+from imports.services.payments_file.reading import _MICROSECOND, EPOCH, phase
+from imports.services.portfolio_file.postgres import _history as returning_history
+from imports.services.portfolio_file.writing import _history, _Sql, _stage
+from portfolio.models import Debt, Payment
+
+
+def _write_payments(cursor, sql: _Sql, payments: pd.DataFrame, *, frame, fields, params):
+    rows = payments["row"].to_numpy()
+    # Microseconds since the epoch to the UTC text each database reads back exactly.
+    shape = "%Y-%m-%dT%H:%M:%S.%f+00:00" if sql.pg else "%Y-%m-%d %H:%M:%S.%f"
+    codes, uniques = pd.factorize(fields["us"][rows])
+    texts = [(EPOCH + u * _MICROSECOND).strftime(shape) for u in uniques.tolist()]
+    paid_at = np.array(texts, dtype=object)[codes] if texts else np.zeros(0, dtype=object)
+    staged = pd.DataFrame(
+        {
+            "line": frame["line"].to_numpy()[rows],
+            "debt_id": payments["debt_id"].to_numpy(),
+            "amount": payments["cents"].to_numpy(),
+            "currency": fields["currency"][rows],
+            "paid_at": np.asarray(paid_at, dtype=object),
+            "method": fields["method"][rows],
+            "reference": frame["reference"].to_numpy()[rows],
+            "fees": payments["fees"].to_numpy(),
+            "interest": payments["interest"].to_numpy(),
+            "principal": payments["principal"].to_numpy(),
+        }
+    )
+    with phase("payments: stage"):
+        _stage(cursor, sql, "stg_payments_new", staged.astype(str))
+    stamp = "CAST(s.paid_at AS timestamptz)" if sql.pg else "s.paid_at"
+    insert = (
+        "INSERT INTO portfolio_payment (created_at, updated_at, creditor_id, debt_id, amount,"
+        " currency, paid_at, method, source, reference, allocated_fees, allocated_interest,"
+        " allocated_principal, recorded_by_id)"
+        f" SELECT %(ts)s, %(ts)s, %(creditor)s, CAST(s.debt_id AS bigint),"
+        f" {_money('s.amount', sql)}, s.currency, {stamp}, s.method, %(source)s, s.reference,"
+        f" {_money('s.fees', sql)}, {_money('s.interest', sql)},"
+        f" {_money('s.principal', sql)}, %(user)s"
+        f" FROM stg_payments_new s ORDER BY CAST(s.line AS bigint)"
+    )
+    if sql.pg:
+        # History rows straight from the RETURNING rows: no second pass over the table.
+        cursor.execute(
+            f"WITH ins AS ({insert} RETURNING *), h AS ({returning_history(Payment, 'ins')})"
+            f" SELECT count(*) FROM ins",
+            params,
+        )
+        return
+    cursor.execute(insert, params)
+    _history(
+        cursor,
+        sql,
+        Payment,
+        where="t.creditor_id = %s AND t.reference IN (SELECT reference FROM stg_payments_new)",
+        params=[params["creditor"]],
+        now=params["now"],
+        user_id=params["user"],
+        reason=params["reason"],
+    )
+
+
+def bulk_update_with_history(cursor, sql: _Sql, changes: pd.DataFrame, *, params) -> None:
+    """Write the touched debts' balances and stages, their history and stage-change rows.
+
+    Named after the simple-history helper it replaced (tests hook it to crash mid-import).
+    """
+    from portfolio.models import StageChange
+
+    staged = pd.DataFrame(
+        {
+            "id": changes["id"].to_numpy(),
+            "from_stage": changes["from_stage"].to_numpy(),
+            **{c: changes[c].to_numpy() for c in ("fees", "interest", "principal", "balance")},
+            "paid": np.where(changes["paid"].to_numpy(), "1", "0"),
+        }
+    )
+    _stage(cursor, sql, "stg_payments_debt", staged.astype(str))
+    # The stage is a protected FSM field: the state machine judged the move (_paid_sources).
+    update = (
+        f"UPDATE portfolio_debt AS d SET fees = {_money('s.fees', sql)},"
+        f" interest = {_money('s.interest', sql)}, principal = {_money('s.principal', sql)},"
+        f" balance = {_money('s.balance', sql)}, updated_at = %(ts)s,"
+        f" stage = CASE WHEN s.paid = '1' THEN %(paid)s ELSE d.stage END,"
+        f" stage_entered_at = CASE WHEN s.paid = '1' THEN %(ts)s ELSE d.stage_entered_at END,"
+        f" stage_entered_on = CASE WHEN s.paid = '1' THEN %(today)s ELSE d.stage_entered_on END"
+        f" FROM stg_payments_debt s WHERE d.id = CAST(s.id AS bigint)"
+    )
+    changes_insert = (
+        f"INSERT INTO {StageChange._meta.db_table} (debt_id, from_stage, to_stage, transition,"
+        f" actor_id, business_date, occurred_at, reason)"
+        f" SELECT CAST(s.id AS bigint), s.from_stage, %(paid)s, 'mark_paid', %(user)s,"
+        f" %(today)s, %(ts)s, %(reason)s"
+        f" FROM stg_payments_debt s WHERE s.paid = '1' ORDER BY CAST(s.id AS bigint)"
+    )
+    if sql.pg:
+        cursor.execute(
+            f"WITH upd AS ({update} RETURNING d.*), h AS ({returning_history(Debt, 'upd')}),"
+            f" c AS ({changes_insert}) SELECT count(*) FROM upd",
+            params,
+        )
+        return
+    cursor.execute(update, params)
+    _history(
+        cursor,
+        sql,
+        Debt,
+        where="t.id IN (SELECT CAST(id AS bigint) FROM stg_payments_debt)",
+        params=[],
+        now=params["now"],
+        user_id=params["user"],
+        reason=params["reason"],
+    )
+    cursor.execute(changes_insert, params)
+
+
+def _write_errors(cursor, sql: _Sql, batch: ImportBatch, errors: pd.DataFrame) -> None:
+    if errors.empty:
+        return
+    if len(errors) < 1000:
+        ImportRowError.objects.bulk_create(
+            ImportRowError(batch=batch, row=row, column=column, reason=reason, value=value)
+            for row, column, reason, value in errors[
+                ["row", "column", "reason", "value"]
+            ].itertuples(index=False, name=None)
+        )
+        return
+    # Staged under plain names: "row" and "column" are SQL keywords.
+    staged = pd.DataFrame(
+        {
+            "n": np.arange(len(errors)),
+            "line_no": errors["row"].to_numpy(),
+            "col": errors["column"].to_numpy(),
+            "reason": errors["reason"].to_numpy(),
+            "val": errors["value"].to_numpy(),
+        }
+    )
+    _stage(cursor, sql, "stg_payments_error", staged.astype(str))
+    q = connection.ops.quote_name
+    cursor.execute(
+        f"INSERT INTO {ImportRowError._meta.db_table} (batch_id, {q('row')}, {q('column')},"
+        f" reason, value) SELECT %s, CAST(s.line_no AS integer), s.col, s.reason, s.val"
+        f" FROM stg_payments_error s ORDER BY CAST(s.n AS integer)",
+        [batch.pk],
+    )
+
+
+def _drop_staging(cursor) -> None:
+    for table in ("ref", "reference", "new", "debt", "error"):
+        cursor.execute(f"DROP TABLE IF EXISTS stg_payments_{table}")

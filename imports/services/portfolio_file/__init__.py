@@ -1,0 +1,266 @@
+"""Portfolio and payments file imports: create a batch, then run it (CLI, web, API, Celery)."""
+
+import hashlib
+import logging
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from imports.models import ImportBatch, ImportRowError
+from imports.services.portfolio_file.reading import parse_portfolio_file
+from imports.services.portfolio_file.writing import TIMINGS, phase, write_portfolio
+from portfolio.models import Creditor, Portfolio
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BATCH_LOCK_NAMESPACE",
+    "import_batch_create",
+    "import_batch_run",
+    "portfolio_import_run",
+]
+
+
+def import_batch_create(
+    *,
+    kind: str,
+    creditor: Creditor,
+    uploaded_file=None,
+    path: str | Path | None = None,
+    file_name: str | None = None,
+    portfolio_name: str | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+    user=None,
+    source: str = "cli",
+) -> ImportBatch:
+    """Store an import file and return its pending batch."""
+    if kind not in ImportBatch.Kind.values:
+        raise ApplicationError(_("Unknown import kind."), field="kind")
+    if (uploaded_file is None) == (path is None):
+        raise ApplicationError(_("Give exactly one file."), field="file")
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ApplicationError(_("File not found: %(path)s") % {"path": path}, field="file")
+        handle = path.open("rb")
+        name = file_name or path.name
+    else:
+        handle = uploaded_file
+        name = file_name or Path(getattr(uploaded_file, "name", "") or "upload.csv").name
+        size = getattr(uploaded_file, "size", None)
+        if size is not None and size > settings.CARTERA_IMPORT_MAX_BYTES:
+            raise ApplicationError(
+                _("The file is larger than %(limit)d MB.")
+                % {"limit": settings.CARTERA_IMPORT_MAX_BYTES // (1024 * 1024)},
+                field="file",
+            )
+    if not name.lower().endswith(".csv"):
+        raise ApplicationError(_("Only .csv files can be imported."), field="file")
+    if portfolio_name is not None and len(portfolio_name) > 200:
+        raise ApplicationError(_("The portfolio name is too long."), field="portfolio")
+
+    try:
+        digest = hashlib.sha256()
+        if hasattr(handle, "chunks"):
+            for chunk in handle.chunks():
+                digest.update(chunk)
+        else:
+            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                digest.update(chunk)
+        handle.seek(0)
+        batch = ImportBatch(
+            kind=kind,
+            creditor=creditor,
+            file_name=name[:255],
+            file_sha256=digest.hexdigest(),
+            strict=strict,
+            dry_run=dry_run,
+            source=source,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        batch.file.save(name, File(handle, name=name), save=False)
+    finally:
+        if path is not None:
+            handle.close()
+    batch.save()
+    # No field holds a requested portfolio name until the run, so a named portfolio is created
+    # now (after the batch, so a run that writes nothing can tell it made it and drop it).
+    name = (portfolio_name or "").strip()
+    if kind == ImportBatch.Kind.PORTFOLIO and name and not dry_run:
+        batch.portfolio, _created = Portfolio.objects.get_or_create(
+            creditor=creditor, name=name, defaults={"assigned_on": timezone.localdate()}
+        )
+        batch.save(update_fields=["portfolio", "updated_at"])
+    return batch
+
+
+# Namespace of the PostgreSQL advisory locks that mark "a worker is running batch N".
+BATCH_LOCK_NAMESPACE = 7_340_101
+
+
+@contextmanager
+def _runner_lock(batch_id: int):
+    """Hold a session lock while running a batch (PostgreSQL); yields whether we got it.
+
+    The lock dies with the worker's connection, so a batch left `running` by a killed worker
+    can be told apart from one still being imported.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BATCH_LOCK_NAMESPACE, batch_id])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)", [BATCH_LOCK_NAMESPACE, batch_id]
+                )
+
+
+def import_batch_run(*, batch_id: int) -> ImportBatch | None:
+    """Run a pending batch with the importer of its kind; finished batches are left alone.
+
+    A batch still marked `running` whose runner holds no lock was abandoned by a worker that
+    died: its domain writes rolled back with it, so the redelivered task runs it again.
+    """
+    with _runner_lock(batch_id) as acquired:
+        if not acquired:  # another worker is importing this batch right now
+            return ImportBatch.objects.filter(id=batch_id).first()
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(id=batch_id).first()
+            if batch is None:
+                return None
+            abandoned = (
+                batch.status == ImportBatch.Status.RUNNING and connection.vendor == "postgresql"
+            )
+            if batch.status != ImportBatch.Status.PENDING and not abandoned:
+                return batch
+            if abandoned:
+                logger.warning(
+                    "import batch %s was abandoned by a dead worker; rerunning", batch_id
+                )
+            batch.status = ImportBatch.Status.RUNNING
+            batch.started_at = timezone.now()
+            batch.save(update_fields=["status", "started_at", "updated_at"])
+        if batch.kind == ImportBatch.Kind.PAYMENTS:
+            from imports.services.payments_file import payments_import_run
+
+            return payments_import_run(batch=batch)
+        return portfolio_import_run(batch=batch)
+
+
+def portfolio_import_run(*, batch: ImportBatch) -> ImportBatch:
+    """Validate a portfolio file and upsert its valid rows set-based, recording row errors."""
+    if batch.started_at is None or batch.status == ImportBatch.Status.PENDING:
+        batch.status = ImportBatch.Status.RUNNING
+        batch.started_at = timezone.now()
+        batch.save(update_fields=["status", "started_at", "updated_at"])
+    try:
+        _run(batch)
+    except ApplicationError as exc:
+        _finish(batch, ImportBatch.Status.FAILED, error=exc.message)
+    except Exception:
+        logger.exception("portfolio import %s crashed", batch.id)
+        _finish(
+            batch,
+            ImportBatch.Status.FAILED,
+            error=_("The import failed unexpectedly; nothing was written."),
+        )
+    return batch
+
+
+def _run(batch: ImportBatch) -> None:
+    TIMINGS.clear()
+    with phase("read+validate"), batch.file.open("rb") as handle:
+        parsed = parse_portfolio_file(handle)
+    batch.rows_total = parsed.rows_total
+    batch.rejected_count = parsed.rejected_rows
+    with phase("row errors"):
+        _save_errors(batch, parsed.errors)
+    if batch.strict and parsed.rejected_rows:
+        _finish(
+            batch,
+            ImportBatch.Status.REJECTED,
+            error=_("%(count)d rows are invalid; strict mode wrote nothing.")
+            % {"count": parsed.rejected_rows},
+        )
+        return
+    now = timezone.now()
+    reason = f"import #{batch.id}"
+    with transaction.atomic():
+        # One import per creditor at a time: concurrent files for the same creditor queue here.
+        Creditor.objects.select_for_update().filter(id=batch.creditor_id).first()
+        portfolio = batch.portfolio
+        if portfolio is None:
+            portfolio, _created = Portfolio.objects.get_or_create(
+                creditor_id=batch.creditor_id,
+                name=Path(batch.file_name).stem[:200] or "import",
+                defaults={"assigned_on": timezone.localdate()},
+            )
+        counts = write_portfolio(
+            valid=parsed.valid,
+            creditor_id=batch.creditor_id,
+            portfolio_id=portfolio.id,
+            user_id=batch.created_by_id,
+            now=now,
+            reason=reason,
+        )
+        if batch.dry_run:
+            # Same SQL as a real run so the counts are exact, then nothing is kept.
+            transaction.set_rollback(True)
+        commit_started = time.perf_counter()
+    TIMINGS["commit"] = time.perf_counter() - commit_started
+    if not batch.dry_run:
+        batch.portfolio = portfolio
+    batch.created_count = counts.debts_created
+    batch.updated_count = counts.debts_updated
+    batch.unchanged_count = len(parsed.valid) - counts.debts_created - counts.debts_updated
+    batch.debtors_created = counts.debtors_created
+    batch.debtors_updated = counts.debtors_updated
+    _finish(batch, ImportBatch.Status.COMPLETED)
+
+
+def _save_errors(batch: ImportBatch, errors) -> None:
+    ImportRowError.objects.filter(batch=batch).delete()
+    if errors.empty:
+        return
+    rows = (
+        ImportRowError(batch_id=batch.id, row=row, column=column, reason=reason[:255], value=value)
+        for row, column, reason, value in errors[["row", "column", "reason", "value"]].itertuples(
+            index=False, name=None
+        )
+    )
+    ImportRowError.objects.bulk_create(rows, batch_size=5000)
+
+
+def _finish(batch: ImportBatch, status: str, *, error: str = "") -> None:
+    batch.status = status
+    batch.error_message = error
+    batch.finished_at = timezone.now()
+    if status != ImportBatch.Status.COMPLETED:
+        batch.created_count = batch.updated_count = batch.unchanged_count = 0
+        batch.debtors_created = batch.debtors_updated = 0
+        portfolio = batch.portfolio
+        # A portfolio this batch created for nothing is not left behind.
+        if (
+            portfolio is not None
+            and portfolio.created_at >= batch.created_at
+            and not portfolio.debts.exists()
+            and not portfolio.imports.exclude(id=batch.id).exists()
+        ):
+            batch.portfolio = None
+            batch.save(update_fields=["portfolio"])
+            portfolio.delete()
+    batch.save()

@@ -1,0 +1,159 @@
+"""Manager HTML pages for file imports: history, upload, result with its row errors."""
+
+import csv
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.decorators import manager_required
+from core.exceptions import ApplicationError
+from imports.models import ImportBatch
+from imports.selectors import import_batch_queryset
+from imports.services.portfolio_file import import_batch_create
+from imports.tasks import import_batch_run_task
+from portfolio.selectors import creditor_list
+
+PAGE_SIZE = 25
+ERRORS_PAGE_SIZE = 50
+
+
+class ImportUploadForm(forms.Form):
+    creditor = forms.ModelChoiceField(queryset=None, label=_("Creditor"), to_field_name="code")
+    kind = forms.ChoiceField(choices=ImportBatch.Kind.choices, label=_("Kind of file"))
+    file = forms.FileField(label=_("CSV file"))
+    portfolio = forms.CharField(
+        label=_("Portfolio name"),
+        max_length=200,
+        required=False,
+        help_text=_("New debts join this portfolio (default: the file name)."),
+    )
+    strict = forms.BooleanField(
+        label=_("Strict: import nothing if any row is invalid"), required=False
+    )
+    dry_run = forms.BooleanField(label=_("Dry run: validate and count only"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = creditor_list(user=user).order_by("name")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Only .csv files can be imported."))
+        if upload.size > settings.CARTERA_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.")
+                % {"limit": settings.CARTERA_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class ImportFilterForm(forms.Form):
+    creditor = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Creditor"), to_field_name="code"
+    )
+    status = forms.ChoiceField(
+        choices=[("", _("Any status")), *ImportBatch.Status.choices],
+        required=False,
+        label=_("Status"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = creditor_list(user=user).order_by("name")
+
+
+@manager_required
+@require_GET
+def import_list(request):
+    form = ImportFilterForm(request.GET or None, user=request.user)
+    batches = import_batch_queryset(user=request.user)
+    if form.is_valid():
+        if form.cleaned_data["creditor"]:
+            batches = batches.filter(creditor=form.cleaned_data["creditor"])
+        if form.cleaned_data["status"]:
+            batches = batches.filter(status=form.cleaned_data["status"])
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "imports/import_list.html",
+        {"form": form, "page": page, "query": keep.urlencode()},
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def import_create(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                batch = import_batch_create(
+                    kind=data["kind"],
+                    creditor=data["creditor"],
+                    uploaded_file=data["file"],
+                    portfolio_name=data["portfolio"] or None,
+                    strict=data["strict"],
+                    dry_run=data["dry_run"],
+                    user=request.user,
+                    source="web",
+                )
+                # The upload returns at once; a worker runs the file after the commit.
+                import_batch_run_task.delay_on_commit(batch.id)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("imports:import-detail", pk=batch.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "imports/import_form.html", {"form": form}, status=status)
+
+
+@manager_required
+@require_GET
+def import_detail(request, pk: int):
+    batch = get_object_or_404(import_batch_queryset(user=request.user), pk=pk)
+    errors = Paginator(batch.row_errors.order_by("row", "id"), ERRORS_PAGE_SIZE)
+    context = {
+        "batch": batch,
+        "errors": errors.get_page(request.GET.get("page")),
+        "in_progress": batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING),
+    }
+    # htmx polls the status block while the worker runs the file.
+    if request.htmx and request.htmx.target == "import-status":
+        response = render(request, "imports/_import_status.html", context)
+        if not context["in_progress"]:
+            # Finished: reload the whole page so the error table appears too.
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/import_detail.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@manager_required
+@require_GET
+def import_errors_csv(request, pk: int):
+    batch = get_object_or_404(import_batch_queryset(user=request.user), pk=pk)
+    writer = csv.writer(_Echo())
+    rows = batch.row_errors.order_by("row", "id").values_list("row", "column", "reason", "value")
+
+    def stream():
+        yield writer.writerow(["row", "column", "reason", "value"])
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+    return response

@@ -1,0 +1,12 @@
+"""Where the apps above portfolio plug into the books (registered in their AppConfig.ready())."""
+
+from core.hooks import Hook
+
+# Called with `creditors=[...]` after creditors are created (e.g. give them default policies).
+creditor_created = Hook("portfolio.creditor_created")
+
+# Panels of the staff debt page, each a template snippet rendered in the page's context (with
+# `debt`, `as_of`, `payments`, `request`...): "case" panels follow the debt's summary, and
+# "activity" panels follow its contact points and payments. Register `fn() -> str`.
+debt_page_case_panels = Hook("portfolio.debt_page_case_panels")
+debt_page_activity_panels = Hook("portfolio.debt_page_activity_panels")

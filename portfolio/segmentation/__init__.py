@@ -1,1 +1,0 @@
-"""Segmentation and the behaviour score: rules engine (pandas), nightly job, snapshots."""
