@@ -31,15 +31,32 @@ class MoveModelTable(Operation):
     def state_forwards(self, app_label, state):
         pass  # the state moved in the SeparateDatabaseAndState before this operation
 
+    @property
+    def old_app_label(self) -> str:
+        # Default table names are "<app label>_<model name>".
+        return self.old_table[: -len(self.model_name) - 1]
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.model_name)
         schema_editor.alter_db_table(model, self.old_table, model._meta.db_table)
         self._rename_indexes(schema_editor, model)
+        self._move_content_type(schema_editor, self.old_app_label, app_label)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         # Back to the old table name; index names stay (a later forward renames them again).
         model = from_state.apps.get_model(app_label, self.model_name)
         schema_editor.alter_db_table(model, model._meta.db_table, self.old_table)
+        self._move_content_type(schema_editor, app_label, self.old_app_label)
+
+    def _move_content_type(self, schema_editor, old_label: str, new_label: str) -> None:
+        # The model's content type (its permissions, admin log entries, history) moves with
+        # it, rather than post_migrate making a second one and orphaning the first.
+        schema_editor.execute(
+            "UPDATE django_content_type SET app_label = %s"
+            " WHERE app_label = %s AND model = %s AND NOT EXISTS ("
+            "   SELECT 1 FROM django_content_type WHERE app_label = %s AND model = %s)",
+            [new_label, old_label, self.model_name.lower(), new_label, self.model_name.lower()],
+        )
 
     def describe(self):
         return f"Move the table {self.old_table} to model {self.model_name}"
