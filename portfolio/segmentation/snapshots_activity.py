@@ -12,8 +12,6 @@ once per currency).
 
 import datetime
 
-from django.db import connection
-
 from core.bulk import days_between_sql
 from portfolio.segmentation.loading import DEBTS_WITH_SEGMENT, day_bounds, local_date_sql
 
@@ -29,9 +27,7 @@ FOLLOW_UP_DAYS = 7
 
 
 def _plus_days_sql(column: str, days: int) -> str:
-    if connection.vendor == "postgresql":
-        return f"({column} + interval '{int(days)} days')"
-    return f"datetime({column}, '+{int(days)} days')"
+    return f"({column} + interval '{int(days)} days')"
 
 
 def activity_snapshots_write(cursor, *, as_of: datetime.date, since=None) -> None:

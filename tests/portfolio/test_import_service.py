@@ -344,12 +344,12 @@ def test_dry_run_counts_but_writes_no_domain_rows(creditor):
 
 
 def test_a_crash_leaves_nothing_half_written(creditor, monkeypatch):
-    from portfolio.services.imports import writing
+    from portfolio.services.imports import postgres
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writing, "_write_debts", boom)
+    monkeypatch.setattr(postgres, "write_debts", boom)
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert "nothing was written" in batch.error_message

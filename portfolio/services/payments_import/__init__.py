@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
 from portfolio.models import ImportBatch, ImportRowError, Payment, Stage
-from portfolio.services.imports.writing import _Sql
 from portfolio.services.payments_import.matching import _allocate, _load_debts, _match, _recorded
 from portfolio.services.payments_import.reading import (
     COLUMNS,
@@ -72,7 +71,6 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             batch, status=ImportBatch.Status.REJECTED, total=0, created=0, unchanged=0, rejected=0
         )
 
-    sql = _Sql()
     raw = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
     lines = frame["line"].to_numpy(dtype=np.int64)
     # Debtor portal: a row may quote the debt's bank/cash payment reference instead of debt_ref.
@@ -88,9 +86,9 @@ def run(*, batch: ImportBatch) -> ImportBatch:
         bulk_session_tune(cursor)
         with phase("lock+match"):
             refs = raw["debt_ref"][raw["debt_ref"] != ""]
-            debts = _load_debts(cursor, sql, creditor_id=batch.creditor_id, refs=refs)
+            debts = _load_debts(cursor, creditor_id=batch.creditor_id, refs=refs)
             # Read after taking the locks: payments committed meanwhile on these debts count.
-            recorded = _recorded(cursor, sql, creditor_id=batch.creditor_id, frame=frame)
+            recorded = _recorded(cursor, creditor_id=batch.creditor_id, frame=frame)
             to_record, debt_pos, unchanged, duplicate_of = _match(
                 frame, fields, errors, debts, recorded
             )
@@ -117,7 +115,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             "rejected": int(rejected.sum()),
         }
         with phase("row errors"):
-            _write_errors(cursor, sql, batch, errors.frame())
+            _write_errors(cursor, batch, errors.frame())
         if batch.strict and counts["rejected"]:
             batch.error_message = _(
                 "Strict mode: nothing was written because some rows are invalid."
@@ -126,9 +124,8 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             return _finish(batch, status=ImportBatch.Status.REJECTED, created=0, **counts)
         if not batch.dry_run and len(payments):
             params = {
-                "ts": sql.dt(now),
-                "now": now,
-                "today": sql.date_value(now),
+                "ts": now,
+                "today": timezone.localdate(now),
                 "creditor": batch.creditor_id,
                 "user": batch.created_by_id,
                 "reason": _("Payments file import #%(id)s") % {"id": batch.pk},
@@ -136,9 +133,9 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 "paid": Stage.PAID.value,
             }
             with phase("write payments"):
-                _write_payments(cursor, sql, payments, frame=frame, fields=fields, params=params)
+                _write_payments(cursor, payments, frame=frame, fields=fields, params=params)
             with phase("write debts"):
-                bulk_update_with_history(cursor, sql, changes, params=params)
+                bulk_update_with_history(cursor, changes, params=params)
             with phase("agreements"):
                 # Agreements on the paid debts: instalments and completion, same transaction.
                 from agreements.services.allocation import agreements_after_payment
