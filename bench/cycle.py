@@ -65,8 +65,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=100_000)
     args = parser.parse_args()
-    if connection.vendor != "postgresql":
-        sys.exit("bench/cycle.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     ensure_database()
     call_command("migrate", verbosity=0)
     print(f"building {args.debts:,} open debts ...", flush=True)

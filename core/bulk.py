@@ -1,7 +1,5 @@
-"""Set-based helpers for batch jobs: load many rows into a temporary table in one go.
-
-PostgreSQL gets `COPY` (the fastest way in); SQLite, used by the zero-configuration demo, gets
-`executemany`. The SQL that follows (UPDATE ... FROM, INSERT ... SELECT) is the same on both.
+"""Set-based helpers for batch jobs: load many rows into a temporary table in one go (`COPY`,
+the fastest way into PostgreSQL), for the UPDATE ... FROM / INSERT ... SELECT that follow.
 """
 
 import csv
@@ -23,29 +21,15 @@ def temp_table_load(
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMP TABLE {name} ({column_sql})")
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            for row in rows:
-                writer.writerow(["\\N" if value is None else value for value in row])
-                count += 1
-            buffer.seek(0)
-            cursor.cursor.copy_expert(
-                f"COPY {name} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            insert = f"INSERT INTO {name} ({names}) VALUES ({placeholders})"
-            batch: list[Sequence] = []
-            for row in rows:
-                batch.append(tuple(row))
-                if len(batch) >= 10_000:
-                    cursor.executemany(insert, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(insert, batch)
-                count += len(batch)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in rows:
+            writer.writerow(["\\N" if value is None else value for value in row])
+            count += 1
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
     return count
 
 
@@ -55,16 +39,12 @@ def temp_table_drop(*, name: str) -> None:
 
 
 def days_between_sql(*, later: str, earlier: str) -> str:
-    """SQL for the whole days from date expression `earlier` to `later`, on this database."""
-    if connection.vendor == "postgresql":
-        return f"({later}::date - {earlier}::date)"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    """SQL for the whole days from date expression `earlier` to `later`."""
+    return f"({later}::date - {earlier}::date)"
 
 
 def bulk_session_tune(cursor) -> None:
     """Session settings for one big set-based write, for the current transaction only."""
-    if connection.vendor != "postgresql":
-        return
     # Hash joins over a million staged rows spill to disk with the default 4 MB.
     cursor.execute("SET LOCAL work_mem = '128MB'")
     # Planner estimates on freshly grown tables are way off and trip JIT compilation, which

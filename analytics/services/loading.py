@@ -1,7 +1,7 @@
 """Loading what segmentation needs straight from SQL into pandas (never ORM rows).
 
-On PostgreSQL the query result is streamed with COPY ... TO STDOUT as CSV and parsed by
-pyarrow (about a second per million rows); SQLite (the zero-config demo) uses a cursor.
+The query result is streamed with COPY ... TO STDOUT as CSV and parsed by pyarrow (about a
+second per million rows).
 """
 
 import datetime
@@ -29,9 +29,7 @@ def day_bounds(as_of: datetime.date) -> tuple[datetime.datetime, datetime.dateti
 
 def local_date_sql(column: str) -> str:
     """SQL for the business date (operation time zone) of an aware timestamp column."""
-    if connection.vendor == "postgresql":
-        return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
-    return f"date({column})"
+    return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 
 # Debts as the snapshot queries read them: the debt's columns plus its current segment_id
@@ -45,24 +43,20 @@ DEBTS_WITH_SEGMENT = (
 
 def frame_from_sql(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            query = cursor.cursor.mogrify(sql, params).decode()
-            buffer = io.BytesIO()
-            cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-            if buffer.tell() == 0:
-                return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-            buffer.seek(0)
-            table = pacsv.read_csv(
-                buffer,
-                read_options=pacsv.ReadOptions(column_names=columns),
-                convert_options=pacsv.ConvertOptions(
-                    strings_can_be_null=True, quoted_strings_can_be_null=False
-                ),
-            )
-            return table.to_pandas()
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=columns)
+        query = cursor.cursor.mogrify(sql, params).decode()
+        buffer = io.BytesIO()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    if buffer.tell() == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    buffer.seek(0)
+    table = pacsv.read_csv(
+        buffer,
+        read_options=pacsv.ReadOptions(column_names=columns),
+        convert_options=pacsv.ConvertOptions(
+            strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
+    return table.to_pandas()
 
 
 DEBT_COLUMNS = [

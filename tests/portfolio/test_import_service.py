@@ -337,12 +337,12 @@ def test_dry_run_counts_but_writes_no_domain_rows(creditor):
 
 
 def test_a_crash_leaves_nothing_half_written(creditor, monkeypatch):
-    from imports.services.portfolio_file import writing
+    from imports.services.portfolio_file import postgres
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(writing, "_write_debts", boom)
+    monkeypatch.setattr(postgres, "write_debts", boom)
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert "nothing was written" in batch.error_message
@@ -379,7 +379,7 @@ def test_create_refuses_non_csv_and_oversized_files(creditor, settings):
 
 
 def test_task_runs_a_pending_batch_once(creditor):
-    from imports.tasks import import_batch_run_task
+    from portfolio.tasks import import_batch_run_task
 
     upload = SimpleUploadedFile("t.csv", csv_bytes(row()))
     batch = import_batch_create(kind="portfolio", creditor=creditor, uploaded_file=upload)

@@ -1,4 +1,4 @@
-"""The payments file import, set-based: `payments_import_run` in services.payments calls `run`.
+"""The payments file import, set-based: `payments_import_run` runs a batch through `run`.
 
 Read with pyarrow, validated per distinct value with the same helpers `payment_record` uses,
 matched and allocated with numpy over exact integer cents (never floats), written with
@@ -32,10 +32,7 @@ from imports.services.payments_file.writing import (
     _write_payments,
     bulk_update_with_history,
 )
-from imports.services.portfolio_file.writing import _Sql
 from portfolio.models import Payment, Stage
-
-logger = logging.getLogger(__name__)
 
 
 def _finish(batch: ImportBatch, *, status, total, created, unchanged, rejected) -> ImportBatch:
@@ -79,7 +76,6 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             batch, status=ImportBatch.Status.REJECTED, total=0, created=0, unchanged=0, rejected=0
         )
 
-    sql = _Sql()
     raw = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
     lines = frame["line"].to_numpy(dtype=np.int64)
     # Debtor portal: a row may quote the debt's bank/cash payment reference instead of debt_ref.
@@ -93,9 +89,9 @@ def run(*, batch: ImportBatch) -> ImportBatch:
         bulk_session_tune(cursor)
         with phase("lock+match"):
             refs = raw["debt_ref"][raw["debt_ref"] != ""]
-            debts = _load_debts(cursor, sql, creditor_id=batch.creditor_id, refs=refs)
+            debts = _load_debts(cursor, creditor_id=batch.creditor_id, refs=refs)
             # Read after taking the locks: payments committed meanwhile on these debts count.
-            recorded = _recorded(cursor, sql, creditor_id=batch.creditor_id, frame=frame)
+            recorded = _recorded(cursor, creditor_id=batch.creditor_id, frame=frame)
             to_record, debt_pos, unchanged, duplicate_of = _match(
                 frame, fields, errors, debts, recorded
             )
@@ -122,7 +118,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             "rejected": int(rejected.sum()),
         }
         with phase("row errors"):
-            _write_errors(cursor, sql, batch, errors.frame())
+            _write_errors(cursor, batch, errors.frame())
         if batch.strict and counts["rejected"]:
             batch.error_message = _(
                 "Strict mode: nothing was written because some rows are invalid."
@@ -131,9 +127,8 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             return _finish(batch, status=ImportBatch.Status.REJECTED, created=0, **counts)
         if not batch.dry_run and len(payments):
             params = {
-                "ts": sql.dt(now),
-                "now": now,
-                "today": sql.date_value(now),
+                "ts": now,
+                "today": timezone.localdate(now),
                 "creditor": batch.creditor_id,
                 "user": batch.created_by_id,
                 "reason": _("Payments file import #%(id)s") % {"id": batch.pk},
@@ -141,9 +136,9 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 "paid": Stage.PAID.value,
             }
             with phase("write payments"):
-                _write_payments(cursor, sql, payments, frame=frame, fields=fields, params=params)
+                _write_payments(cursor, payments, frame=frame, fields=fields, params=params)
             with phase("write debts"):
-                bulk_update_with_history(cursor, sql, changes, params=params)
+                bulk_update_with_history(cursor, changes, params=params)
             with phase("agreements"):
                 # Agreements on the paid debts, then a thank-you for every debt the file
                 # paid off: what follows a payment, same transaction, set-based.
@@ -156,8 +151,13 @@ def run(*, batch: ImportBatch) -> ImportBatch:
     return _finish(batch, status=ImportBatch.Status.COMPLETED, created=len(payments), **counts)
 
 
+logger = logging.getLogger(__name__)
+
+
 def payments_import_run(*, batch: ImportBatch) -> ImportBatch:
     """Import a payments file set-based: one transaction, per-row errors, idempotent."""
+    from imports.services.payments_file import run
+
     if batch.started_at is None or batch.status == ImportBatch.Status.PENDING:
         batch.status = ImportBatch.Status.RUNNING
         batch.started_at = timezone.now()

@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from imports.services.payments_file.reading import INT64_SAFE, _Errors
-from imports.services.portfolio_file.writing import _Sql, _stage
+from imports.services.portfolio_file.writing import _stage
 from portfolio.models import OPEN_STAGES, Debt, Stage
 from portfolio.services.payments import (
     payment_currency_message,
@@ -16,25 +15,21 @@ from portfolio.services.payments import (
 )
 
 
-def _money(expr: str, sql: _Sql) -> str:
-    """SQL for the amount of staged integer cents: exact numeric division on PostgreSQL."""
-    # On SQLite the division is correctly rounded, the same REAL Django stores for "123.45".
-    if sql.pg:
-        return f"CAST({expr} AS numeric) / 100"
-    return f"CAST({expr} AS INTEGER) / 100.0"
+def _money(expr: str) -> str:
+    """SQL for the amount of staged integer cents: exact numeric division."""
+    return f"CAST({expr} AS numeric) / 100"
 
 
-def _load_debts(cursor, sql: _Sql, *, creditor_id: int, refs: np.ndarray) -> pd.DataFrame:
+def _load_debts(cursor, *, creditor_id: int, refs: np.ndarray) -> pd.DataFrame:
     """Lock (in id order) and read the debts the file names."""
-    _stage(cursor, sql, "stg_payments_ref", pd.DataFrame({"debt_ref": pd.unique(refs)}).astype(str))
-    lock = " FOR UPDATE OF d" if connection.features.has_select_for_update else ""
+    _stage(cursor, "stg_payments_ref", pd.DataFrame({"debt_ref": pd.unique(refs)}).astype(str))
     # Locked in pk order so two imports (or an import and the API) never deadlock.
     cursor.execute(
         "SELECT d.id, d.debt_ref, d.stage, d.currency,"
         " CAST(ROUND(d.fees * 100) AS bigint), CAST(ROUND(d.interest * 100) AS bigint),"
         " CAST(ROUND(d.principal * 100) AS bigint)"
         " FROM portfolio_debt d JOIN stg_payments_ref s ON s.debt_ref = d.debt_ref"
-        f" WHERE d.creditor_id = %s ORDER BY d.id{lock}",
+        " WHERE d.creditor_id = %s ORDER BY d.id FOR UPDATE OF d",
         [creditor_id],
     )
     rows = cursor.fetchall()
@@ -43,10 +38,10 @@ def _load_debts(cursor, sql: _Sql, *, creditor_id: int, refs: np.ndarray) -> pd.
     )
 
 
-def _recorded(cursor, sql: _Sql, *, creditor_id: int, frame: pd.DataFrame) -> pd.DataFrame:
+def _recorded(cursor, *, creditor_id: int, frame: pd.DataFrame) -> pd.DataFrame:
     """(position, debt_id, cents) of rows whose reference this creditor already recorded."""
     staged = pd.DataFrame({"pos": np.arange(len(frame)), "reference": frame["reference"]})
-    _stage(cursor, sql, "stg_payments_reference", staged[staged["reference"] != ""].astype(str))
+    _stage(cursor, "stg_payments_reference", staged[staged["reference"] != ""].astype(str))
     cursor.execute(
         "SELECT CAST(s.pos AS bigint), p.debt_id, CAST(ROUND(p.amount * 100) AS bigint)"
         " FROM stg_payments_reference s JOIN portfolio_payment p"

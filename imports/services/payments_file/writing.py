@@ -7,15 +7,15 @@ from django.db import connection
 from imports.models import ImportBatch, ImportRowError
 from imports.services.payments_file.matching import _money
 from imports.services.payments_file.reading import _MICROSECOND, EPOCH, phase
-from imports.services.portfolio_file.postgres import _history as returning_history
-from imports.services.portfolio_file.writing import _history, _Sql, _stage
+from imports.services.portfolio_file.postgres import _history
+from imports.services.portfolio_file.writing import _stage
 from portfolio.models import Debt, Payment
 
 
-def _write_payments(cursor, sql: _Sql, payments: pd.DataFrame, *, frame, fields, params):
+def _write_payments(cursor, payments: pd.DataFrame, *, frame, fields, params):
     rows = payments["row"].to_numpy()
-    # Microseconds since the epoch to the UTC text each database reads back exactly.
-    shape = "%Y-%m-%dT%H:%M:%S.%f+00:00" if sql.pg else "%Y-%m-%d %H:%M:%S.%f"
+    # Microseconds since the epoch to the UTC text PostgreSQL reads back exactly.
+    shape = "%Y-%m-%dT%H:%M:%S.%f+00:00"
     codes, uniques = pd.factorize(fields["us"][rows])
     texts = [(EPOCH + u * _MICROSECOND).strftime(shape) for u in uniques.tolist()]
     paid_at = np.array(texts, dtype=object)[codes] if texts else np.zeros(0, dtype=object)
@@ -34,40 +34,26 @@ def _write_payments(cursor, sql: _Sql, payments: pd.DataFrame, *, frame, fields,
         }
     )
     with phase("payments: stage"):
-        _stage(cursor, sql, "stg_payments_new", staged.astype(str))
-    stamp = "CAST(s.paid_at AS timestamptz)" if sql.pg else "s.paid_at"
+        _stage(cursor, "stg_payments_new", staged.astype(str))
     insert = (
         "INSERT INTO portfolio_payment (created_at, updated_at, creditor_id, debt_id, amount,"
         " currency, paid_at, method, source, reference, allocated_fees, allocated_interest,"
         " allocated_principal, recorded_by_id)"
         f" SELECT %(ts)s, %(ts)s, %(creditor)s, CAST(s.debt_id AS bigint),"
-        f" {_money('s.amount', sql)}, s.currency, {stamp}, s.method, %(source)s, s.reference,"
-        f" {_money('s.fees', sql)}, {_money('s.interest', sql)},"
-        f" {_money('s.principal', sql)}, %(user)s"
+        f" {_money('s.amount')}, s.currency, CAST(s.paid_at AS timestamptz), s.method,"
+        f" %(source)s, s.reference, {_money('s.fees')}, {_money('s.interest')},"
+        f" {_money('s.principal')}, %(user)s"
         f" FROM stg_payments_new s ORDER BY CAST(s.line AS bigint)"
     )
-    if sql.pg:
-        # History rows straight from the RETURNING rows: no second pass over the table.
-        cursor.execute(
-            f"WITH ins AS ({insert} RETURNING *), h AS ({returning_history(Payment, 'ins')})"
-            f" SELECT count(*) FROM ins",
-            params,
-        )
-        return
-    cursor.execute(insert, params)
-    _history(
-        cursor,
-        sql,
-        Payment,
-        where="t.creditor_id = %s AND t.reference IN (SELECT reference FROM stg_payments_new)",
-        params=[params["creditor"]],
-        now=params["now"],
-        user_id=params["user"],
-        reason=params["reason"],
+    # History rows straight from the RETURNING rows: no second pass over the table.
+    cursor.execute(
+        f"WITH ins AS ({insert} RETURNING *), h AS ({_history(Payment, 'ins')})"
+        f" SELECT count(*) FROM ins",
+        params,
     )
 
 
-def bulk_update_with_history(cursor, sql: _Sql, changes: pd.DataFrame, *, params) -> None:
+def bulk_update_with_history(cursor, changes: pd.DataFrame, *, params) -> None:
     """Write the touched debts' balances and stages, their history and stage-change rows.
 
     Named after the simple-history helper it replaced (tests hook it to crash mid-import).
@@ -82,12 +68,12 @@ def bulk_update_with_history(cursor, sql: _Sql, changes: pd.DataFrame, *, params
             "paid": np.where(changes["paid"].to_numpy(), "1", "0"),
         }
     )
-    _stage(cursor, sql, "stg_payments_debt", staged.astype(str))
+    _stage(cursor, "stg_payments_debt", staged.astype(str))
     # The stage is a protected FSM field: the state machine judged the move (_paid_sources).
     update = (
-        f"UPDATE portfolio_debt AS d SET fees = {_money('s.fees', sql)},"
-        f" interest = {_money('s.interest', sql)}, principal = {_money('s.principal', sql)},"
-        f" balance = {_money('s.balance', sql)}, updated_at = %(ts)s,"
+        f"UPDATE portfolio_debt AS d SET fees = {_money('s.fees')},"
+        f" interest = {_money('s.interest')}, principal = {_money('s.principal')},"
+        f" balance = {_money('s.balance')}, updated_at = %(ts)s,"
         f" stage = CASE WHEN s.paid = '1' THEN %(paid)s ELSE d.stage END,"
         f" stage_entered_at = CASE WHEN s.paid = '1' THEN %(ts)s ELSE d.stage_entered_at END,"
         f" stage_entered_on = CASE WHEN s.paid = '1' THEN %(today)s ELSE d.stage_entered_on END"
@@ -100,28 +86,14 @@ def bulk_update_with_history(cursor, sql: _Sql, changes: pd.DataFrame, *, params
         f" %(today)s, %(ts)s, %(reason)s"
         f" FROM stg_payments_debt s WHERE s.paid = '1' ORDER BY CAST(s.id AS bigint)"
     )
-    if sql.pg:
-        cursor.execute(
-            f"WITH upd AS ({update} RETURNING d.*), h AS ({returning_history(Debt, 'upd')}),"
-            f" c AS ({changes_insert}) SELECT count(*) FROM upd",
-            params,
-        )
-        return
-    cursor.execute(update, params)
-    _history(
-        cursor,
-        sql,
-        Debt,
-        where="t.id IN (SELECT CAST(id AS bigint) FROM stg_payments_debt)",
-        params=[],
-        now=params["now"],
-        user_id=params["user"],
-        reason=params["reason"],
+    cursor.execute(
+        f"WITH upd AS ({update} RETURNING d.*), h AS ({_history(Debt, 'upd')}),"
+        f" c AS ({changes_insert}) SELECT count(*) FROM upd",
+        params,
     )
-    cursor.execute(changes_insert, params)
 
 
-def _write_errors(cursor, sql: _Sql, batch: ImportBatch, errors: pd.DataFrame) -> None:
+def _write_errors(cursor, batch: ImportBatch, errors: pd.DataFrame) -> None:
     if errors.empty:
         return
     if len(errors) < 1000:
@@ -142,7 +114,7 @@ def _write_errors(cursor, sql: _Sql, batch: ImportBatch, errors: pd.DataFrame) -
             "val": errors["value"].to_numpy(),
         }
     )
-    _stage(cursor, sql, "stg_payments_error", staged.astype(str))
+    _stage(cursor, "stg_payments_error", staged.astype(str))
     q = connection.ops.quote_name
     cursor.execute(
         f"INSERT INTO {ImportRowError._meta.db_table} (batch_id, {q('row')}, {q('column')},"

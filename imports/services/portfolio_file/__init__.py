@@ -108,14 +108,11 @@ BATCH_LOCK_NAMESPACE = 7_340_101
 
 @contextmanager
 def _runner_lock(batch_id: int):
-    """Hold a session lock while running a batch (PostgreSQL); yields whether we got it.
+    """Hold a session (advisory) lock while running a batch; yields whether we got it.
 
     The lock dies with the worker's connection, so a batch left `running` by a killed worker
     can be told apart from one still being imported.
     """
-    if connection.vendor != "postgresql":
-        yield True
-        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BATCH_LOCK_NAMESPACE, batch_id])
         acquired = cursor.fetchone()[0]
@@ -142,9 +139,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
             batch = ImportBatch.objects.select_for_update().filter(id=batch_id).first()
             if batch is None:
                 return None
-            abandoned = (
-                batch.status == ImportBatch.Status.RUNNING and connection.vendor == "postgresql"
-            )
+            abandoned = batch.status == ImportBatch.Status.RUNNING
             if batch.status != ImportBatch.Status.PENDING and not abandoned:
                 return batch
             if abandoned:

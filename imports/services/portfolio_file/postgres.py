@@ -1,6 +1,6 @@
-"""The PostgreSQL write path: each table written by one statement that also writes its history.
+"""The write path: each table written by one statement that also writes its history.
 
-Same results as the portable path in `writing.py`, with less work for the server:
+`writing.py` stages the file; this does the writes, with as little work for the server as it can:
 
 - history rows and consent events come from the `RETURNING` rows of the write itself (a
   data-modifying CTE) instead of re-reading the target tables by `updated_at`;
