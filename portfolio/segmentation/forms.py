@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.money import CURRENCIES
 from portfolio.models import Country, Product, SegmentDefinition, SegmentRule
 from portfolio.models_segments import AGING_BUCKET_CHOICES
 
@@ -82,8 +83,8 @@ class SegmentRuleForm(forms.ModelForm):
 
     def clean_currency(self):
         value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if value and (len(value) != 3 or not value.isalpha()):
-            raise forms.ValidationError(_("A three-letter currency code."))
+        if value and value not in CURRENCIES:
+            raise forms.ValidationError(_("Unknown currency (use an ISO 4217 code)."))
         return value
 
     def clean(self):
