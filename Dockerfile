@@ -14,8 +14,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# Runtime packages only, at the locked versions (the tools are in requirements-dev.lock).
+COPY requirements.lock .
+RUN pip install -r requirements.lock
 
 RUN groupadd --system --gid 1000 cartera \
     && useradd --system --uid 1000 --gid cartera --create-home cartera

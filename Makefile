@@ -3,15 +3,28 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test test-fast run migrate seed ci
+.PHONY: install lock lint format test test-fast run migrate seed ci
 
-$(STAMP): requirements.txt
+# Development installs the whole locked tree (runtime + tools); the image installs
+# requirements.lock alone (Dockerfile).
+$(STAMP): requirements-dev.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-pin both locks after editing requirements.txt / requirements-dev.txt. The dev lock is
+# resolved under the runtime lock, so the packages they share have the same versions.
+# `make lock LOCK_ARGS=--upgrade` moves every unpinned dependency to its newest release.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+lock: install
+	$(PIP_COMPILE) --output-file=requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint=requirements.lock --output-file=requirements-dev.lock \
+		requirements-dev.txt
 
 lint: install
 	$(VENV)/bin/ruff check .

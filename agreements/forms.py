@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import (
@@ -10,6 +9,7 @@ from agreements.models import (
     NegotiationPolicy,
     PaymentAgreement,
 )
+from core.money import format_money
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0, "required": False}
 
@@ -23,11 +23,10 @@ class DateInput(forms.DateInput):
 
 class DebtChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return _("%(ref)s · %(product)s · %(balance)s %(currency)s · %(stage)s") % {
+        return _("%(ref)s · %(product)s · %(balance)s · %(stage)s") % {
             "ref": obj.debt_ref,
             "product": obj.get_product_display(),
-            "balance": formats.number_format(obj.balance, 2, use_l10n=True, force_grouping=True),
-            "currency": obj.currency,
+            "balance": format_money(obj.balance, obj.currency),
             "stage": obj.get_stage_display(),
         }
 

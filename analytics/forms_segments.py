@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.models import SegmentDefinition, SegmentRule
 from analytics.models.segments import AGING_BUCKET_CHOICES
+from core.money import CURRENCIES
 from portfolio.models import Country, Product
 
 
@@ -83,8 +84,8 @@ class SegmentRuleForm(forms.ModelForm):
 
     def clean_currency(self):
         value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if value and (len(value) != 3 or not value.isalpha()):
-            raise forms.ValidationError(_("A three-letter currency code."))
+        if value and value not in CURRENCIES:
+            raise forms.ValidationError(_("Unknown currency (use an ISO 4217 code)."))
         return value
 
     def clean(self):

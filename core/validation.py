@@ -1,4 +1,4 @@
-"""Reference lists and normalisers for contact data: countries, currencies, time zones, phones."""
+"""Reference lists and normalisers for contact data: countries, time zones, phones."""
 
 import unicodedata
 import zoneinfo
@@ -6,20 +6,6 @@ from functools import cache
 from pathlib import Path
 
 import phonenumbers
-
-# ISO 4217 active codes for money (precious metals, bond units and test codes left out:
-# nobody owes a debt in XAU or XTS).
-_CURRENCY_TEXT = """
-    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP
-    BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB
-    EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD
-    JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
-    MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
-    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND
-    TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF
-    YER ZAR ZMW ZWG
-"""
-CURRENCY_CODES = frozenset(_CURRENCY_TEXT.split())
 
 # ISO 3166-1 alpha-2: phonenumbers knows every assigned country with a telephone plan; the few
 # codes it adds (Ascension, Tristan da Cunha, Kosovo) are not ISO and the few uninhabited

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_money
 from portal.models import Dispute, PaymentIntent
 from portfolio.models import Channel, DocumentType
 
@@ -153,10 +154,6 @@ def pct_format(value) -> str:
     return formats.number_format(value, places, use_l10n=True)
 
 
-def money_format(value) -> str:
-    return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
-
-
 class PlanForm(forms.Form):
     option = forms.ChoiceField(label=_("Choose a plan"), widget=forms.RadioSelect)
     down_payment = forms.DecimalField(
@@ -188,10 +185,8 @@ class PlanForm(forms.Form):
             ("more", _("More than %(n)s instalments (a collector calls you)") % {"n": count})
         )
         self.fields["option"].choices = choices
-        self.fields["down_payment"].help_text = _(
-            "At least %(pct)s%% of the balance: %(amount)s %(currency)s."
-        ) % {
+        help_text = _("At least %(pct)s%% of the balance: %(amount)s.")
+        self.fields["down_payment"].help_text = help_text % {
             "pct": pct_format(limits["min_down_pct"]),
-            "amount": money_format(limits["min_down"]),
-            "currency": debt.currency,
+            "amount": format_money(limits["min_down"], debt.currency),
         }

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from core.formatting import reader_country
+
 KEY = "portal"
 
 
@@ -34,11 +36,17 @@ def pending(request) -> dict:
     return data if "pending" in data else {}
 
 
-def sign_in(request, debtor_id: int, *, tz: str = "") -> None:
+def sign_in(request, debtor_id: int, *, tz: str = "", country: str = "") -> None:
     # A new session key on sign-in: a fixed session id cannot be reused by someone else.
     request.session.cycle_key()
     now = int(time.time())
-    request.session[KEY] = {"debtor": int(debtor_id), "since": now, "seen": now, "tz": tz}
+    request.session[KEY] = {
+        "debtor": int(debtor_id),
+        "since": now,
+        "seen": now,
+        "tz": tz,
+        "country": country,
+    }
     request.session.set_expiry(session_seconds())
 
 
@@ -69,12 +77,15 @@ def portal_login_required(view):
         if value is None:
             return redirect("portal:home")
         request.portal_debtor_id = value
-        # Times the debtor reads and types (call-backs, hours) are in their own time zone.
-        zone = (request.session.get(KEY) or {}).get("tz")
+        # Times the debtor reads and types (call-backs, hours) are in their own time zone, and
+        # amounts and dates are written the way their country writes them.
+        data = request.session.get(KEY) or {}
+        zone = data.get("tz")
         try:
             if zone:
                 timezone.activate(ZoneInfo(zone))
-            return view(request, *args, **kwargs)
+            with reader_country(data.get("country") or ""):
+                return view(request, *args, **kwargs)
         finally:
             timezone.deactivate()
 

@@ -3,12 +3,12 @@
 from decimal import Decimal
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from analytics.services.engine import reasons_parse
+from core.money import format_money
 
 register = template.Library()
 
@@ -69,7 +69,8 @@ def kpi_cell(row, column):
             "", '<span class="chip">M{}: {}</span>', ((p["month"], pct(p["rate"])) for p in value)
         )
     if kind == "money":
-        text = "—" if value is None else floatformat(value, "2g")
+        # Every table with a money column has the row's currency.
+        text = "—" if value is None else format_money(value, row["currency"])
     elif kind == "pct":
         text = pct(value)
     elif kind == "code":

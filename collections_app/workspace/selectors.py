@@ -24,6 +24,7 @@ from django.utils import formats, timezone
 
 from collections_app.hooks import debtor_score_queryset
 from collections_app.models import Interaction
+from core.money import format_money
 from core.roles import COLLECTOR, user_role
 from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, StageChange, Task
 from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_open_tasks, debt_queryset  # noqa: F401
@@ -228,10 +229,6 @@ class Event:
     actor: str = ""
 
 
-def _money(amount) -> str:
-    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True)
-
-
 TIMELINE_LIMIT = CASE_TASKS_LIMIT
 
 
@@ -310,7 +307,7 @@ def case_timeline(
         payments = Payment.objects.filter(debt=debt).order_by("-paid_at", "-id")[:n]
     for p in payments[:n]:
         events.append(
-            Event(p.paid_at, "payment", f"{_money(p.amount)} {p.currency}", p.get_method_display())
+            Event(p.paid_at, "payment", format_money(p.amount, p.currency), p.get_method_display())
         )
     changes = (
         AgreementChange.objects.filter(agreement__lines__debt=debt)
@@ -334,7 +331,7 @@ def case_timeline(
             Event(
                 p.created_at,
                 "promise",
-                f"{_money(p.amount)} {p.currency} · {formats.date_format(p.promised_date)}",
+                f"{format_money(p.amount, p.currency)} · {formats.date_format(p.promised_date)}",
                 p.note,
                 status=p.get_status_display(),
             )

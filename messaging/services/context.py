@@ -8,7 +8,8 @@ from django.core import signing
 from django.urls import reverse
 
 from core.dates import days_past_due
-from messaging.formatting import date_format, money_format
+from core.formatting import format_date, locale_for
+from core.money import format_money
 from messaging.hooks import portal_link
 
 OPTOUT_SALT = "messaging.optout"
@@ -46,6 +47,7 @@ def message_context(
 ) -> dict:
     """Everything a template may use (see messaging.rendering.CONTEXT_DOC) for one message."""
     debts = list(debts)
+    locale = locale_for(language=language, country=debtor.country)
     currency = debts[0].currency if debts else ""
     total = sum((d.balance for d in debts), Decimal("0"))
     oldest = min((d.due_date for d in debts), default=as_of)
@@ -53,8 +55,8 @@ def message_context(
         {
             "ref": d.debt_ref,
             "product": d.get_product_display(),
-            "amount": money_format(d.balance, d.currency),
-            "due_date": date_format(d.due_date, language),
+            "amount": format_money(d.balance, d.currency, locale),
+            "due_date": format_date(d.due_date, locale),
             "days_past_due": days_past_due(due_date=d.due_date, as_of=as_of),
         }
         for d in debts
@@ -66,18 +68,18 @@ def message_context(
         "first_name": debtor.first_name,
         "full_name": debtor.full_name,
         "creditor_name": creditor.name,
-        "amount": money_format(total, currency) if currency else "",
+        "amount": format_money(total, currency, locale) if currency else "",
         "currency": currency,
         "debt_count": len(debts),
         "debt_refs": ", ".join(d.debt_ref for d in debts),
         "debts": rows,
-        "due_date": date_format(oldest, language),
+        "due_date": format_date(oldest, locale),
         "days_past_due": days_past_due(due_date=oldest, as_of=as_of),
         "portal_link": portal_link.call_one(debtor.pk),
         "optout_link": optout_link(message_id),
         "contact_phone": creditor.contact_phone or settings.CARTERA_CONTACT_PHONE,
         "collector_name": collector_name or creditor.name,
-        "business_date": date_format(as_of, language),
+        "business_date": format_date(as_of, locale),
     }
 
 
@@ -94,6 +96,7 @@ SAMPLE_MARKERS = {
 def sample_context(language: str = "es") -> dict:
     """A context with made-up values, to check that a template renders and says what it must."""
     day = datetime.date(2026, 12, 1)
+    locale = locale_for(language=language)
     return {
         "first_name": "Ana",
         "full_name": "Ana Pérez Gómez",
@@ -106,16 +109,16 @@ def sample_context(language: str = "es") -> dict:
             {
                 "ref": "OBL-1",
                 "product": "Tarjeta",
-                "amount": "$ 1.000",
-                "due_date": date_format(day, language),
+                "amount": format_money(Decimal(1000), "COP", locale),
+                "due_date": format_date(day, locale),
                 "days_past_due": 20,
             }
         ],
-        "due_date": date_format(day, language),
+        "due_date": format_date(day, locale),
         "days_past_due": 20,
         "portal_link": SAMPLE_MARKERS["portal_link"],
         "optout_link": SAMPLE_MARKERS["optout_link"],
         "contact_phone": SAMPLE_MARKERS["contact_phone"],
         "collector_name": "Luis",
-        "business_date": date_format(day, language),
+        "business_date": format_date(day, locale),
     }

@@ -3,13 +3,14 @@
 import datetime
 import io
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.formatting import format_date
+from core.money import format_money
 from portal import selectors
 from portfolio.models import Stage
 
@@ -27,10 +28,6 @@ def stage_in_words(stage: str) -> str:
     }.get(stage, "")
 
 
-def _money(value, currency: str) -> str:
-    return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} {currency}"
-
-
 def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
@@ -43,7 +40,7 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
             % {
                 "creditor": debt.creditor.name,
                 "ref": debt.debt_ref,
-                "date": formats.date_format(as_of, "DATE_FORMAT"),
+                "date": format_date(as_of),
             },
             styles["Normal"],
         ),
@@ -51,10 +48,10 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
     ]
     summary = [
         [_("Product"), debt.get_product_display()],
-        [_("Principal"), _money(debt.principal, cur)],
-        [_("Interest"), _money(debt.interest, cur)],
-        [_("Fees"), _money(debt.fees, cur)],
-        [_("Total owed"), _money(debt.balance, cur)],
+        [_("Principal"), format_money(debt.principal, cur)],
+        [_("Interest"), format_money(debt.interest, cur)],
+        [_("Fees"), format_money(debt.fees, cur)],
+        [_("Total owed"), format_money(debt.balance, cur)],
         [_("Days past due"), str(debt.days_past_due(as_of))],
         [_("Status"), stage_in_words(debt.stage)],
     ]
@@ -72,8 +69,8 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
     if payments:
         rows = [[_("Date"), _("Amount"), _("Method")]] + [
             [
-                formats.date_format(p.paid_at, "SHORT_DATE_FORMAT"),
-                _money(p.amount, p.currency),
+                format_date(p.paid_at, length="medium"),
+                format_money(p.amount, p.currency),
                 p.get_method_display(),
             ]
             for p in payments
@@ -89,8 +86,8 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
         rows = [[_("No."), _("Due"), _("Amount"), _("Status")]] + [
             [
                 str(i.number),
-                formats.date_format(i.due_date, "SHORT_DATE_FORMAT"),
-                _money(i.amount, agreement.currency),
+                format_date(i.due_date, length="medium"),
+                format_money(i.amount, agreement.currency),
                 i.get_status_display(),
             ]
             for i in agreement.instalments.all()

@@ -92,10 +92,12 @@ def verify(request):
         else:
             check = access.code_verify(debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip)
             if check.ok:
-                tz, language = (
-                    Debtor.objects.filter(pk=debtor_id).values_list("timezone", "language").get()
+                tz, language, country = (
+                    Debtor.objects.filter(pk=debtor_id)
+                    .values_list("timezone", "language", "country")
+                    .get()
                 )
-                session.sign_in(request, debtor_id, tz=tz or "")
+                session.sign_in(request, debtor_id, tz=tz or "", country=country)
                 response = redirect("portal:debts")
                 if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and language in dict(
                     settings.LANGUAGES

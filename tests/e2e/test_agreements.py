@@ -69,7 +69,7 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
     rows = preview.locator("[data-testid=schedule] tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.nth(0)).to_contain_text("Cuota inicial")
-    expect(preview.locator("tfoot")).to_contain_text("200\u00a0000,00")
+    expect(preview.locator("tfoot")).to_contain_text("$1.200.000,00")
     screenshot("agreement-preview-es")
     assert not PaymentAgreement.objects.exists()
 

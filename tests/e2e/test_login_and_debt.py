@@ -108,7 +108,7 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     # when they open a debt, they see its balance, debtor and history
     table.get_by_role("link", name="OBL-00012345").click()
     expect(page).to_have_url(f"{live_server.url}/debts/{debt.pk}/")
-    expect(page.get_by_test_id("balance")).to_contain_text("1\xa0170\xa0000,00")
+    expect(page.get_by_test_id("balance")).to_contain_text("$1.170.000,00")
     expect(page.get_by_text("••••3456")).to_be_visible()
     expect(page.get_by_role("button", name="Mostrar documento completo")).to_have_count(0)
     history = page.locator("ol.timeline")
@@ -122,7 +122,7 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Balance", exact=True)).to_be_visible()
-    expect(page.get_by_test_id("balance")).to_contain_text("1,170,000.00")
+    expect(page.get_by_test_id("balance")).to_contain_text("COP\xa01,170,000.00")
     expect(history).to_contain_text("Payment PSE-778899")
     screenshot("debt-en-1366")
 

@@ -48,7 +48,7 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     page.get_by_role("button", name="Vista previa", exact=True).click()
     preview = page.get_by_test_id("preview-body")
     expect(preview).to_contain_text("Te esperamos en nuestras oficinas.")
-    expect(preview).to_contain_text("$ 1.170.000")
+    expect(preview).to_contain_text("$1.170.000,00")
     expect(preview).to_contain_text(debt.debtor.first_name)
     screenshot("messaging-template-preview-es")
     page.get_by_label("Nota del cambio").fill("Invitación a las oficinas")

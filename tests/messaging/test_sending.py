@@ -51,7 +51,7 @@ def test_an_email_is_rendered_in_the_debtors_language_and_sent_once(debt):
     assert message.status == "sent" and message.attempts == 1
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
-    assert "$ 1.170.000" in email.body  # COP, no cents, Colombian grouping
+    assert "$1.170.000,00" in email.body  # COP in es_CO: Colombian grouping and decimals
     assert "Banco Andino" in email.body and "+57 601 555 0199" in email.body
     assert "/unsubscribe/" in email.body
     assert email.extra_headers["List-Unsubscribe"].startswith("<http")

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from core.exceptions import ApplicationError
-from messaging.formatting import money_format
+from core.formatting import locale_for
+from core.money import format_money
 from messaging.models import LetterPrintBatch, MessageTemplate
 from messaging.rendering import TemplateRenderError, render_source
 from messaging.services.default_texts import CHANNELS
@@ -43,18 +44,43 @@ def test_no_default_threatens_legal_action_before_pre_legal():
 
 
 @pytest.mark.parametrize(
-    ("amount", "currency", "expected"),
+    ("amount", "currency", "language", "country", "expected"),
     [
-        ("1234567.49", "COP", "$ 1.234.567"),
-        ("1234567.50", "COP", "$ 1.234.568"),
-        ("1234.5", "MXN", "$1,234.50"),
-        ("1234.56", "USD", "$1,234.56"),
-        ("0.99", "USD", "$0.99"),
-        ("12", "PEN", "12.00 PEN"),
+        ("1234567.49", "COP", "es", "CO", "$1.234.567,49"),
+        ("1234567.50", "CLP", "es", "CO", "CLP\u00a01.234.568"),  # no cents: rounded half up
+        ("1234.5", "MXN", "es", "MX", "$1,234.50"),
+        ("1234.56", "USD", "en", "US", "$1,234.56"),
+        ("0.99", "USD", "en", "US", "$0.99"),
+        ("12", "PEN", "es", "CO", "PEN\u00a012,00"),
     ],
 )
-def test_money_is_formatted_for_the_debtor(amount, currency, expected):
-    assert money_format(Decimal(amount), currency) == expected
+def test_money_is_formatted_for_the_debtor(amount, currency, language, country, expected):
+    locale = locale_for(language=language, country=country)
+    assert format_money(Decimal(amount), currency, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "currency", "amount", "due_date"),
+    [
+        ("CO", "es", "COP", "$1.170.000,00", "1 de octubre de 2026"),
+        ("MX", "es", "MXN", "$1,170,000.00", "1 de octubre de 2026"),
+        ("US", "en", "USD", "$1,170,000.00", "October 1, 2026"),
+        ("MX", "en", "MXN", "MX$1,170,000.00", "October 1, 2026"),
+    ],
+)
+def test_a_message_states_amounts_and_dates_in_the_debtors_locale(
+    creditor, country, language, currency, amount, due_date
+):
+    from messaging.services.context import message_context
+
+    debtor = DebtorFactory(creditor=creditor, country=country, language=language)
+    debt = DebtFactory(creditor=creditor, debtor=debtor, currency=currency)
+    context = message_context(
+        debtor=debtor, creditor=creditor, debts=[debt], language=language,
+        as_of=datetime.date(2026, 12, 1),
+    )  # fmt: skip
+    assert (context["amount"], context["debts"][0]["amount"]) == (amount, amount)
+    assert context["due_date"] == due_date == context["debts"][0]["due_date"]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +150,7 @@ def test_manager_edits_a_template_and_previews_it_against_a_real_debt(client, ma
         {"subject": "Hola", "body": "{{ first_name }} debe {{ amount }}", "debt": debt.pk},
     )
     text = preview.content.decode()
-    assert "$ 1.170.000" in text and "{{ portal_link }}" in text  # rendered + what is missing
+    assert "$1.170.000,00" in text and "{{ portal_link }}" in text  # rendered + what is missing
     bad = client.post(url, {"subject": "x", "body": "{{ amount|nope }}"})
     assert bad.status_code == 200 and template.versions.count() == 1
     current = template.versions.get()

@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.factories.portfolio import PaymentFactory
+from tests.factories.portfolio import (
+    ContactPointFactory,
+    DebtFactory,
+    DebtorFactory,
+    PaymentFactory,
+)
+from tests.portal.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +29,30 @@ def test_debt_page_in_spanish(portal_client, debt):
     portal_client.post(reverse("set_language"), {"language": "es", "next": "/portal/debts/"})
     page = portal_client.get(reverse("portal:debt", args=[debt.pk])).content.decode()
     assert "Lo que debes" in page and "Capital" in page
+
+
+@pytest.mark.parametrize(
+    ("country", "currency", "balance", "paid_on"),
+    [
+        ("MX", "MXN", "$1,170,000.00", "5 dic 2026"),  # es_MX: "$" is the peso, "," groups
+        ("CO", "COP", "$1.170.000,00", "5/12/2026"),  # es_CO: "." groups, "," decimals
+    ],
+)
+def test_a_debtor_reads_amounts_and_dates_the_way_their_country_writes_them(
+    client, creditor, country, currency, balance, paid_on
+):
+    # given a Spanish-speaking debtor in Mexico (or Colombia) with a debt in their own currency
+    debtor = DebtorFactory(
+        creditor=creditor, document_number="5566778899", country=country, language="es"
+    )
+    ContactPointFactory(debtor=debtor, channel="sms", value="+573005556677")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, currency=currency)
+    PaymentFactory(debt=debt, amount=Decimal("5000.00"), paid_at="2026-12-05T15:00:00Z")
+    # when they sign in and open the debt
+    sign_in(client, debtor)
+    page = client.get(reverse("portal:debt", args=[debt.pk])).content.decode()
+    # then the balance and the payment are in their country's format
+    assert balance in page and paid_on in page
 
 
 def test_statement_is_a_pdf(portal_client, debt):

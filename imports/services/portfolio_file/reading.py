@@ -13,9 +13,9 @@ import pyarrow as pa
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.money import CURRENCIES
 from core.validation import (
     COUNTRY_CODES,
-    CURRENCY_CODES,
     DEFAULT_LANGUAGE,
     TIMEZONES,
     default_timezone,
@@ -213,7 +213,7 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
     errors.add(bad_country, "country", _("Unknown country (use an ISO 3166-1 alpha-2 code)."))
 
     frame["currency"] = frame["currency"].str.upper()
-    bad = (frame["currency"] != "") & ~frame["currency"].isin(CURRENCY_CODES)
+    bad = (frame["currency"] != "") & ~frame["currency"].isin(CURRENCIES)
     errors.add(bad, "currency", _("Unknown currency (use an ISO 4217 code)."))
 
     frame["product"] = frame["product"].str.lower()

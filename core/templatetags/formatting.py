@@ -1,0 +1,24 @@
+"""Money and dates in templates, in the reader's locale (core.money, core.formatting)."""
+
+from django import template
+
+from core.formatting import format_date
+from core.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency) -> str:
+    """`{{ debt.balance|money:debt.currency }}`: the amount with its currency; "—" for none."""
+    if amount is None or amount == "":
+        return "—"
+    return format_money(amount, currency)
+
+
+@register.filter
+def day(value, length: str = "medium") -> str:
+    """`{{ line.due_date|day }}` ("5/12/2026", "Dec 5, 2026"); `|day:"long"` spells the month."""
+    if not value:
+        return ""
+    return format_date(value, length=length)
