@@ -54,10 +54,10 @@ def _promises(cursor, as_of, since=None) -> None:
                     WHERE q.debt_id = p.debt_id AND q.id > p.ledger_mark AND q.paid_at < %s
                       AND {late} <= p.grace_days), 0) >= p.amount"""
     judged = days_between_sql(later="%s", earlier="p.promised_date") + " >= p.grace_days"
-    cursor.execute("DELETE FROM portfolio_promiseday WHERE as_of BETWEEN %s AND %s", [low, high])
+    cursor.execute("DELETE FROM analytics_promiseday WHERE as_of BETWEEN %s AND %s", [low, high])
     cursor.execute(
         f"""
-        INSERT INTO portfolio_promiseday
+        INSERT INTO analytics_promiseday
             (as_of, {CUT}, made, made_amount, due, kept, broken, awaiting)
         SELECT day, {CUT}, sum(made), sum(made_amount), sum(due), sum(kept), sum(broken),
                sum(awaiting)
@@ -92,10 +92,10 @@ def _instalments(cursor, as_of, since=None) -> None:
     _start, end = day_bounds(as_of)
     kept = f"(i.paid_amount >= i.amount AND i.paid_at < %s AND {late} <= a.grace_days)"
     judged = days_between_sql(later="%s", earlier="i.due_date") + " >= a.grace_days"
-    cursor.execute("DELETE FROM portfolio_instalmentday WHERE as_of BETWEEN %s AND %s", [low, high])
+    cursor.execute("DELETE FROM analytics_instalmentday WHERE as_of BETWEEN %s AND %s", [low, high])
     cursor.execute(
         f"""
-        INSERT INTO portfolio_instalmentday
+        INSERT INTO analytics_instalmentday
             (as_of, {CUT}, due, due_amount, kept, partial, awaiting, paid_amount)
         SELECT i.due_date, {DEBT_CUT}, a.currency, count(*), sum(i.amount),
                sum(CASE WHEN {kept} THEN 1 ELSE 0 END),
@@ -116,10 +116,10 @@ def _instalments(cursor, as_of, since=None) -> None:
 
 
 def _agreement_spans(cursor, as_of) -> None:
-    cursor.execute("DELETE FROM portfolio_agreementspan")
+    cursor.execute("DELETE FROM analytics_agreementspan")
     cursor.execute(
         f"""
-        INSERT INTO portfolio_agreementspan
+        INSERT INTO analytics_agreementspan
             (agreement_id, {CUT}, active_from, active_until, broken_on)
         SELECT a.id, {DEBT_CUT}, a.currency, a.activated_on,
                CASE WHEN a.ended_on <= %s THEN a.ended_on END,
@@ -143,10 +143,10 @@ def _messages(cursor, as_of, since=None) -> None:
     followed = f"""EXISTS (SELECT 1 FROM portfolio_payment q
                    WHERE q.debt_id = md.debt_id AND q.paid_at >= m.sent_at AND q.paid_at < %s
                      AND q.paid_at < {_plus_days_sql("m.sent_at", FOLLOW_UP_DAYS)})"""
-    cursor.execute("DELETE FROM portfolio_messageday WHERE as_of BETWEEN %s AND %s", [low, high])
+    cursor.execute("DELETE FROM analytics_messageday WHERE as_of BETWEEN %s AND %s", [low, high])
     cursor.execute(
         f"""
-        INSERT INTO portfolio_messageday
+        INSERT INTO analytics_messageday
             (as_of, {CUT}, channel, template, planned, suppressed, sent, delivered, confirmed,
              followed)
         SELECT m.business_date, {DEBT_CUT}, d.currency, m.channel, m.template,
@@ -170,11 +170,11 @@ def _suppressions(cursor, as_of, since=None) -> None:
     low, high = _window(as_of, MESSAGE_WINDOW_DAYS, since)
     rule = "COALESCE(NULLIF(m.suppression_rule, ''), '?')"
     cursor.execute(
-        "DELETE FROM portfolio_suppressionday WHERE as_of BETWEEN %s AND %s", [low, high]
+        "DELETE FROM analytics_suppressionday WHERE as_of BETWEEN %s AND %s", [low, high]
     )
     cursor.execute(
         f"""
-        INSERT INTO portfolio_suppressionday (as_of, {CUT}, channel, rule, messages)
+        INSERT INTO analytics_suppressionday (as_of, {CUT}, channel, rule, messages)
         SELECT m.business_date, {DEBT_CUT}, d.currency, m.channel, {rule}, count(DISTINCT m.id)
           FROM messaging_message m
           JOIN messaging_messagedebt md ON md.message_id = m.id

@@ -379,7 +379,7 @@ def test_create_refuses_non_csv_and_oversized_files(creditor, settings):
 
 
 def test_task_runs_a_pending_batch_once(creditor):
-    from portfolio.tasks import import_batch_run_task
+    from imports.tasks import import_batch_run_task
 
     upload = SimpleUploadedFile("t.csv", csv_bytes(row()))
     batch = import_batch_create(kind="portfolio", creditor=creditor, uploaded_file=upload)
