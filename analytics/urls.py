@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views, views_segments
+from analytics import views
 
 app_name = "analytics"
 urlpatterns = [
@@ -10,8 +10,8 @@ urlpatterns = [
         views.dashboard_export,
         name="dashboard-export",
     ),
-    path("segments/", views_segments.segment_list, name="segment-list"),
-    path("segments/new/", views_segments.segment_new, name="segment-new"),
-    path("segments/<int:pk>/", views_segments.segment_edit, name="segment-edit"),
-    path("segments/<int:pk>/delete/", views_segments.segment_remove, name="segment-delete"),
+    path("segments/", views.segment_list, name="segment-list"),
+    path("segments/new/", views.segment_new, name="segment-new"),
+    path("segments/<int:pk>/", views.segment_edit, name="segment-edit"),
+    path("segments/<int:pk>/delete/", views.segment_remove, name="segment-delete"),
 ]

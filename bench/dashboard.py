@@ -3,8 +3,9 @@
     .venv/bin/python bench/segments.py --debts 1000000   # once: builds and snapshots
     .venv/bin/python bench/dashboard.py --requests 50
 
-Times GET /dashboard/ and GET /api/v1/kpis/ in-process (Django test client, no network) for
-a manager of the bench creditor, several filter sets, and prints p50 / p95 / max in ms.
+Times GET /analytics/dashboard/ and GET /api/v1/kpis/ in-process (Django test client, no
+network) for a manager of the bench creditor, several filter sets, and prints p50 / p95 / max
+in ms.
 """
 
 import argparse
@@ -25,6 +26,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, User  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from analytics.models import AgingSnapshot  # noqa: E402
 from portfolio.models import Creditor, Debt, Payment  # noqa: E402
@@ -55,7 +57,10 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     print(f"debts {Debt.objects.count():,}, payments {Payment.objects.count():,}")
-    for label, url in (("dashboard page", "/dashboard/"), ("KPI API", "/api/v1/kpis/")):
+    for label, url in (
+        ("dashboard page", reverse("analytics:dashboard")),
+        ("KPI API", "/api/v1/kpis/"),
+    ):
         timings = []
         for n in range(args.requests):
             started = time.perf_counter()

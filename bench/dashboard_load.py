@@ -45,6 +45,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from bench.seeding import (  # noqa: E402
     debts_seed,
@@ -176,7 +177,7 @@ def explain_check() -> list[str]:
     client = Client()
     client.force_login(User.objects.get(username="bench-manager0"))
     problems, total = [], 0
-    for url in ("/dashboard/", "/api/v1/kpis/"):
+    for url in ENDPOINTS.values():
         for query in QUERIES:
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(f"{url}?{query}").status_code == 200
@@ -195,7 +196,7 @@ def explain_check() -> list[str]:
     return problems
 
 
-ENDPOINTS = {"dashboard page": "/dashboard/", "KPI API": "/api/v1/kpis/"}
+ENDPOINTS = {"dashboard page": reverse("analytics:dashboard"), "KPI API": "/api/v1/kpis/"}
 
 
 def serve_and_time(args, cookies: list[str]) -> None:

@@ -174,13 +174,7 @@ def sessions(count: int) -> list[tuple[str, list[int]]]:
     return result
 
 
-QUEUE_URLS = [
-    "/workspace/",
-    "/workspace/?page=2",
-    "/workspace/?page=3",
-    "/workspace/?stage=firm_notice",
-    "/workspace/?dpd_min=30&dpd_max=90",
-]
+QUEUE_QUERIES = ["", "?page=2", "?page=3", "?stage=firm_notice", "?dpd_min=30&dpd_max=90"]
 
 
 def main() -> None:
@@ -192,6 +186,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.urls import reverse
 
     from bench.seeding import ensure_database
 
@@ -200,17 +195,21 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     seed(args.debts, args.events)
     logins = sessions(args.users)
+    queue_urls = [reverse("collections:queue") + query for query in QUEUE_QUERIES]
+
+    def case_url(debt_id: int) -> str:
+        return reverse("portfolio:debt-detail", args=[debt_id])
 
     def pick(index: int, rng: random.Random) -> tuple[str, str, str]:
         cookie, debt_ids = logins[index % len(logins)]
         if rng.random() < 0.5:
-            return "work queue", rng.choice(QUEUE_URLS), cookie
-        return "case page", f"/debts/{rng.choice(debt_ids)}/", cookie
+            return "work queue", rng.choice(queue_urls), cookie
+        return "case page", case_url(rng.choice(debt_ids)), cookie
 
     with gunicorn_serving(workers=args.workers, port=args.port) as base:
         # warm up each worker (imports, template loading) before timing
         cookie, debt_ids = logins[0]
-        for url in ("/workspace/", f"/debts/{debt_ids[0]}/") * args.workers:
+        for url in (queue_urls[0], case_url(debt_ids[0])) * args.workers:
             assert get(base, url, cookie)[0] == 200
         time_users(base=base, args=args, labels=["work queue", "case page"], pick=pick)
 

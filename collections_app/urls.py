@@ -1,14 +1,26 @@
 from django.urls import path
 
-from collections_app import views
+from collections_app.views import escalation, workspace
 
 app_name = "collections"
 urlpatterns = [
-    path("policies/", views.policy_index, name="policy-list"),
-    path("policies/new/", views.policy_new, name="policy-new"),
-    path("policies/<int:pk>/", views.policy_edit, name="policy-edit"),
-    path("cycle/", views.cycle_overview, name="cycle"),
-    path("debts/<int:pk>/transition/", views.debt_transition_view, name="debt-transition"),
-    path("debts/<int:pk>/holds/", views.debt_hold_open_view, name="debt-hold-open"),
-    path("holds/<int:pk>/close/", views.hold_close_view, name="hold-close"),
+    # The collector workspace: the work queue, my tasks, assignment, approvals.
+    path("", workspace.queue_view, name="queue"),
+    path("next/", workspace.next_case_view, name="next"),
+    path("tasks/", workspace.tasks_view, name="tasks"),
+    path("tasks/<int:pk>/done/", workspace.task_done_view, name="task-done"),
+    path("assign/", workspace.assign_view, name="assign"),
+    path("approvals/", workspace.approvals_view, name="approvals"),
+    path("approvals/legal/<int:pk>/", workspace.legal_approve_view, name="legal-approve"),
+    path("debts/<int:pk>/interactions/", workspace.interaction_new_view, name="interaction-new"),
+    path("debts/<int:pk>/legal-request/", workspace.legal_request_view, name="legal-request"),
+    path("debts/<int:pk>/assign/", workspace.assign_one_view, name="assign-one"),
+    # Escalation: policies, the daily cycle, manual stage moves and holds.
+    path("policies/", escalation.policy_index, name="policy-list"),
+    path("policies/new/", escalation.policy_new, name="policy-new"),
+    path("policies/<int:pk>/", escalation.policy_edit, name="policy-edit"),
+    path("cycle/", escalation.cycle_overview, name="cycle"),
+    path("debts/<int:pk>/transition/", escalation.debt_transition_view, name="debt-transition"),
+    path("debts/<int:pk>/holds/", escalation.debt_hold_open_view, name="debt-hold-open"),
+    path("holds/<int:pk>/close/", escalation.hold_close_view, name="hold-close"),
 ]

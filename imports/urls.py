@@ -4,8 +4,8 @@ from imports import views
 
 app_name = "imports"
 urlpatterns = [
-    path("imports/", views.import_list, name="import-list"),
-    path("imports/new/", views.import_create, name="import-create"),
-    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
-    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import-errors-csv"),
+    path("", views.import_list, name="import-list"),
+    path("new/", views.import_create, name="import-create"),
+    path("<int:pk>/", views.import_detail, name="import-detail"),
+    path("<int:pk>/errors.csv", views.import_errors_csv, name="import-errors-csv"),
 ]

@@ -2,7 +2,7 @@
 
 Definitions (KPIS.md): an attempt is an outbound call or a field visit (messages a collector
 sends by hand and calls the debtor made to us are logged contacts, not attempts; the
-compliance engine counts them the same way, collections_app.workspace.contacts). An attempt
+compliance engine counts them the same way, collections_app.services.contacts). An attempt
 reached a person when anybody answered who knows the debtor (the debtor or a third party; a
 wrong number or no answer reached nobody), and is a right-party contact (RPC) when the
 collector spoke with the debtor about the debt (Interaction.RPC_OUTCOMES). A promise is an

@@ -11,7 +11,7 @@ class Interaction(models.Model):
     """One logged contact attempt by a collector (a call, a WhatsApp, a visit...) and its outcome.
 
     The KPIs (contact, RPC and promise rates, productivity) and the call caps / cool-downs of
-    the compliance engine read these rows (see collections_app.workspace.selectors).
+    the compliance engine read these rows (see collections_app.selectors.workspace).
     """
 
     class Channel(models.TextChoices):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, EscalationPolicyVersion
-from collections_app.selectors import policy_resolver
+from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError

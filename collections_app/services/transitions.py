@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
+from collections_app.selectors.escalation import open_holds_for_debt, policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Stage, StageChange

@@ -2,8 +2,8 @@
 
 from django import template
 
-from collections_app.selectors import debt_escalation_context
-from collections_app.workspace.panel import case_panel_context
+from collections_app.selectors.case_panel import case_panel_context
+from collections_app.selectors.escalation import debt_escalation_context
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from analytics.models import DebtSegment, SegmentDefinition, SegmentRule
 from analytics.services.field_visits import field_visit_tasks_sync
 from analytics.services.nightly import nightly_run
 from analytics.services.rules import segment_ensure_defaults
-from collections_app.workspace.services import interaction_log
+from collections_app.services.workspace import interaction_log
 from core.exceptions import ApplicationError
 from messaging.compliance import visits_forbidden_by
 from portfolio.models import Stage, Task
@@ -148,7 +148,7 @@ def test_my_tasks_lists_the_field_visits(client, creditor, collector, broken_pro
     debt = make_debt(creditor, collector, "MX", "MX-1", broken_promises)
     field_visit_tasks_sync(as_of=AS_OF)
     client.force_login(collector)
-    response = client.get(reverse("workspace:tasks"))
+    response = client.get(reverse("collections:tasks"))
     assert [(t.kind, t.debt.debt_ref) for t in response.context["rows"]] == [
         ("field_visit", "MX-1")
     ]
@@ -193,7 +193,7 @@ def test_the_case_panel_names_the_rule_and_refuses_a_posted_visit(client, credit
     assert 'value="visit"' not in html
     assert "CO-VISIT" in html.split('data-testid="visit-rule"', 1)[1].split("</p>", 1)[0]
     response = client.post(
-        reverse("workspace:interaction-new", args=[debt.pk]),
+        reverse("collections:interaction-new", args=[debt.pk]),
         {"channel": "visit", "outcome": "no_answer"},
         HTTP_HX_REQUEST="true",
     )

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from collections_app.models import EscalationPolicy
 from collections_app.services.cycle import cycle_run
@@ -20,12 +21,12 @@ def policy(creditor):
 
 def test_manager_edits_a_policy_and_gets_a_new_version(client, manager, policy):
     client.force_login(manager)
-    page = client.get(f"/policies/{policy.pk}/")
+    page = client.get(reverse("collections:policy-edit", args=[policy.pk]))
     assert page.status_code == 200 and b"Save as new version" in page.content
     form = page.context["form"]
     data = {name: form[name].value() for name in form.fields}
     data.update({"firm_dpd": 20, "change_note": "Softer for card holders"})
-    response = client.post(f"/policies/{policy.pk}/", data)
+    response = client.post(reverse("collections:policy-edit", args=[policy.pk]), data)
     assert response.status_code == 302
     policy.refresh_from_db()
     assert policy.current_version.number == 2 and policy.current_version.firm_dpd == 20
@@ -35,45 +36,45 @@ def test_manager_edits_a_policy_and_gets_a_new_version(client, manager, policy):
 
 def test_policy_validation_errors_are_shown_and_nothing_changes(client, manager, policy):
     client.force_login(manager)
-    form = client.get(f"/policies/{policy.pk}/").context["form"]
+    form = client.get(reverse("collections:policy-edit", args=[policy.pk])).context["form"]
     data = {name: form[name].value() for name in form.fields}
     data.update({"firm_dpd": 50, "pre_legal_dpd": 40, "grace_days": -1, "change_note": "x"})
-    response = client.post(f"/policies/{policy.pk}/", data)
+    response = client.post(reverse("collections:policy-edit", args=[policy.pk]), data)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "pre_legal_dpd" in errors and "grace_days" in errors
     data.update({"firm_dpd": 16, "pre_legal_dpd": 46, "grace_days": 0})
     data["cadence"] = '{"friendly_reminder": [{"dpd": [1], "channels": ["fax"], "template": "x"}]}'
-    response = client.post(f"/policies/{policy.pk}/", data)
+    response = client.post(reverse("collections:policy-edit", args=[policy.pk]), data)
     assert "fax" in str(response.context["form"].errors["cadence"])
     assert policy.versions.count() == 1
 
 
 def test_collectors_cannot_open_policies(client, collector, policy):
     client.force_login(collector)
-    assert client.get("/policies/").status_code == 403
-    assert client.get(f"/policies/{policy.pk}/").status_code == 403
+    assert client.get(reverse("collections:policy-list")).status_code == 403
+    assert client.get(reverse("collections:policy-edit", args=[policy.pk])).status_code == 403
 
 
 def test_manager_sees_only_their_creditors_policies(client, manager, policy):
     other = CreditorFactory()
     policy_ensure_defaults()
     client.force_login(manager)
-    listed = list(client.get("/policies/").context["policies"])
+    listed = list(client.get(reverse("collections:policy-list")).context["policies"])
     assert listed == [policy]
     other_policy = EscalationPolicy.objects.get(creditor=other)
-    assert client.get(f"/policies/{other_policy.pk}/").status_code == 404
+    assert client.get(reverse("collections:policy-edit", args=[other_policy.pk])).status_code == 404
 
 
 def test_manager_creates_a_product_policy(client, manager, creditor, policy):
     client.force_login(manager)
-    form = client.get(f"/policies/{policy.pk}/").context["form"]
+    form = client.get(reverse("collections:policy-edit", args=[policy.pk])).context["form"]
     data = {name: form[name].value() for name in form.fields if name != "change_note"}
     data.update({"name": "Microcrédito", "creditor": creditor.pk, "product": "microcredit"})
-    response = client.post("/policies/new/", data)
+    response = client.post(reverse("collections:policy-new"), data)
     assert response.status_code == 302
     assert EscalationPolicy.objects.filter(creditor=creditor, product="microcredit").exists()
-    again = client.post("/policies/new/", data)
+    again = client.post(reverse("collections:policy-new"), data)
     assert "already covers" in again.content.decode()
 
 
@@ -82,7 +83,7 @@ def test_cycle_page_lists_runs_and_actions(client, manager, creditor):
     DebtFactory(due_date=datetime.date(2026, 5, 31))  # another creditor's debt
     cycle_run(as_of=datetime.date(2026, 6, 1))
     client.force_login(manager)
-    page = client.get("/cycle/?date=2026-06-01&channel=email")
+    page = client.get(reverse("collections:cycle") + "?date=2026-06-01&channel=email")
     assert page.status_code == 200
     actions = list(page.context["page"].object_list)
     assert actions and all(a.channel == "email" and a.debt.creditor == creditor for a in actions)
@@ -93,7 +94,8 @@ def test_collector_places_a_dispute_from_the_debt_page(client, collector):
     debt = DebtFactory(assigned_to=collector)
     client.force_login(collector)
     response = client.post(
-        f"/debts/{debt.pk}/holds/", {"kind": "dispute", "reason": "Says it was paid"}
+        reverse("collections:debt-hold-open", args=[debt.pk]),
+        {"kind": "dispute", "reason": "Says it was paid"},
     )
     assert response.status_code == 302 and response.url.endswith("#escalation")
     hold = Hold.objects.get(debt=debt)
@@ -104,12 +106,16 @@ def test_collector_cannot_touch_a_debt_not_theirs(client, collector, other_colle
     debt = DebtFactory(assigned_to=other_collector)
     client.force_login(collector)
     assert (
-        client.post(f"/debts/{debt.pk}/holds/", {"kind": "dispute", "reason": "x"}).status_code
+        client.post(
+            reverse("collections:debt-hold-open", args=[debt.pk]),
+            {"kind": "dispute", "reason": "x"},
+        ).status_code
         == 404
     )
     assert (
         client.post(
-            f"/debts/{debt.pk}/transition/", {"transition": "write_off", "reason": "x"}
+            reverse("collections:debt-transition", args=[debt.pk]),
+            {"transition": "write_off", "reason": "x"},
         ).status_code
         == 404
     )
@@ -120,7 +126,7 @@ def test_manager_writes_off_from_the_debt_page(client, manager, creditor):
     debt = DebtFactory(creditor=creditor)
     client.force_login(manager)
     response = client.post(
-        f"/debts/{debt.pk}/transition/",
+        reverse("collections:debt-transition", args=[debt.pk]),
         {"transition": "write_off", "reason": "Prescribed"},
         follow=True,
     )
@@ -133,7 +139,9 @@ def test_collector_write_off_is_refused_with_a_message(client, collector):
     debt = DebtFactory(assigned_to=collector)
     client.force_login(collector)
     response = client.post(
-        f"/debts/{debt.pk}/transition/", {"transition": "write_off", "reason": "x"}, follow=True
+        reverse("collections:debt-transition", args=[debt.pk]),
+        {"transition": "write_off", "reason": "x"},
+        follow=True,
     )
     assert Debt.objects.get(pk=debt.pk).stage == Stage.CURRENT
     assert [str(m) for m in response.context["messages"]] == ["Only a manager may do this."]
@@ -151,7 +159,7 @@ def test_debt_list_marks_debts_on_hold(client, collector):
         opened_at=datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC),
     )
     client.force_login(collector)
-    rows = client.get("/debts/").content.decode().split("<tr")
+    rows = client.get(reverse("portfolio:debt-list")).content.decode().split("<tr")
     held_row = next(r for r in rows if "HELD-1" in r)
     free_row = next(r for r in rows if "FREE-1" in r)
     assert "on hold" in held_row and "on hold" not in free_row

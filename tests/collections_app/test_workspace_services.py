@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from agreements.models import PromiseToPay
 from collections_app.models import Assignment, Interaction
-from collections_app.workspace.contacts import contact_check, interaction_past_contacts
-from collections_app.workspace.services import (
+from collections_app.services.contacts import contact_check, interaction_past_contacts
+from collections_app.services.workspace import (
     assignment_plan,
     debts_assign,
     interaction_log,

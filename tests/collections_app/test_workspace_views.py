@@ -71,7 +71,7 @@ def test_queue_order_promises_callbacks_broken_then_risk_times_balance(
         debt=broken, kind="broken_agreement", title="x", due_at=now + datetime.timedelta(days=3)
     )
     client.force_login(collector)
-    response = client.get(reverse("workspace:queue"))
+    response = client.get(reverse("collections:queue"))
     assert refs(response) == ["PROMISE", "CALLBACK", "BROKEN", "BIG", "SMALL"]
     counts = response.context["counts"]
     assert (counts["total"], counts["promises"], counts["callbacks"], counts["broken"]) == (
@@ -81,11 +81,11 @@ def test_queue_order_promises_callbacks_broken_then_risk_times_balance(
         1,
     )
     # "Next case" opens the top one
-    response = client.get(reverse("workspace:next"))
+    response = client.get(reverse("collections:next"))
     assert response.url == reverse("portfolio:debt-detail", args=[promise.pk]) + "#case"
     # search by reference and filter by stage
-    assert refs(client.get(reverse("workspace:queue"), {"q": "SMALL"})) == ["SMALL"]
-    assert refs(client.get(reverse("workspace:queue"), {"stage": "legal"})) == []
+    assert refs(client.get(reverse("collections:queue"), {"q": "SMALL"})) == ["SMALL"]
+    assert refs(client.get(reverse("collections:queue"), {"stage": "legal"})) == []
     _ = (small, big)
 
 
@@ -101,7 +101,7 @@ def test_recently_contacted_cases_drop_below_stale_ones(client, creditor, collec
         occurred_at=timezone.now(),
     )
     client.force_login(collector)
-    assert refs(client.get(reverse("workspace:queue"))) == ["STALE", "FRESH"]
+    assert refs(client.get(reverse("collections:queue"))) == ["STALE", "FRESH"]
 
 
 def test_queue_costs_a_fixed_number_of_queries(
@@ -118,9 +118,9 @@ def test_queue_costs_a_fixed_number_of_queries(
             occurred_at=timezone.now(),
         )
     client.force_login(collector)
-    client.get(reverse("workspace:queue"))  # warm the session / role caches
+    client.get(reverse("collections:queue"))  # warm the session / role caches
     with django_assert_max_num_queries(10):
-        response = client.get(reverse("workspace:queue"))
+        response = client.get(reverse("collections:queue"))
     assert len(response.context["rows"]) == 25
 
 
@@ -129,12 +129,12 @@ def test_collector_gets_404_on_a_case_not_assigned(client, creditor, collector, 
     client.force_login(collector)
     assert client.get(reverse("portfolio:debt-detail", args=[theirs.pk])).status_code == 404
     response = client.post(
-        reverse("workspace:interaction-new", args=[theirs.pk]),
+        reverse("collections:interaction-new", args=[theirs.pk]),
         {"channel": "call", "outcome": "no_answer"},
     )
     assert response.status_code == 404
     assert not Interaction.objects.exists()
-    assert client.post(reverse("workspace:assign-one", args=[theirs.pk])).status_code == 403
+    assert client.post(reverse("collections:assign-one", args=[theirs.pk])).status_code == 403
 
 
 def test_case_page_panel_logs_a_call_with_a_promise_over_htmx(client, creditor, collector):
@@ -147,7 +147,7 @@ def test_case_page_panel_logs_a_call_with_a_promise_over_htmx(client, creditor, 
     assert "nonpayment_reason" not in html and 'value="visit"' not in html
     when = (business_today() + datetime.timedelta(days=3)).isoformat()
     response = client.post(
-        reverse("workspace:interaction-new", args=[debt.pk]),
+        reverse("collections:interaction-new", args=[debt.pk]),
         {
             "channel": "call",
             "outcome": "promise_to_pay",
@@ -166,7 +166,7 @@ def test_log_form_errors_come_back_in_the_panel(client, creditor, collector):
     debt = make_debt(creditor, collector)
     client.force_login(collector)
     response = client.post(
-        reverse("workspace:interaction-new", args=[debt.pk]),
+        reverse("collections:interaction-new", args=[debt.pk]),
         {"channel": "call", "outcome": "promise_to_pay"},
         HTTP_HX_REQUEST="true",
         HTTP_ACCEPT_LANGUAGE="en",
@@ -184,7 +184,7 @@ def test_a_callback_hour_is_the_debtors_local_time(client, creditor, collector):
 
     # when the collector logs "call me back at 18:00" from the case page
     response = client.post(
-        reverse("workspace:interaction-new", args=[debt.pk]),
+        reverse("collections:interaction-new", args=[debt.pk]),
         {"channel": "call", "outcome": "callback_requested", "callback_at": f"{day}T18:00"},
         HTTP_HX_REQUEST="true",
     )
@@ -221,10 +221,10 @@ def test_my_tasks_highlights_overdue_and_marks_done(client, creditor, collector)
         due_at=now + datetime.timedelta(hours=2),
     )
     client.force_login(collector)
-    response = client.get(reverse("workspace:tasks"))
+    response = client.get(reverse("collections:tasks"))
     assert [t.title for t in response.context["rows"]] == ["Late", "Soon"]
     assert response.content.decode().count('data-testid="overdue"') == 1
-    client.post(reverse("workspace:task-done", args=[late.pk]))
+    client.post(reverse("collections:task-done", args=[late.pk]))
     late.refresh_from_db()
     assert late.status == "done"
 
@@ -237,7 +237,7 @@ def test_manager_bulk_assigns_by_filter_after_a_confirmation(
     make_debt(creditor, None, debt_ref="LEGAL-1").__class__  # noqa: B018
     Debt.objects.filter(debt_ref="LEGAL-1").update(stage=Stage.PRE_LEGAL)
     client.force_login(manager)
-    url = reverse("workspace:assign") + "?stage=firm_notice"
+    url = reverse("collections:assign") + "?stage=firm_notice"
     data = {"collectors": [collector.pk, other_collector.pk], "mode": "count", "reason": "Campaña"}
     preview = client.post(url, data)
     assert [r["count"] for r in preview.context["preview"]] == [2, 2]
@@ -248,19 +248,19 @@ def test_manager_bulk_assigns_by_filter_after_a_confirmation(
     assert Debt.objects.get(debt_ref="LEGAL-1").assigned_to is None
     assert Assignment.objects.filter(reason="Campaña").count() == 4
     client.force_login(collector)
-    assert client.get(reverse("workspace:assign")).status_code == 403
+    assert client.get(reverse("collections:assign")).status_code == 403
 
 
 def test_approvals_queue_lists_legal_requests_and_hands_over(client, creditor, manager, collector):
     debt = make_debt(creditor, collector)
     Debt.objects.filter(pk=debt.pk).update(stage=Stage.PRE_LEGAL)
     client.force_login(collector)
-    client.post(reverse("workspace:legal-request", args=[debt.pk]), {"reason": "No responde"})
+    client.post(reverse("collections:legal-request", args=[debt.pk]), {"reason": "No responde"})
     client.force_login(manager)
-    response = client.get(reverse("workspace:approvals"))
+    response = client.get(reverse("collections:approvals"))
     assert [t.debt_id for t in response.context["requests"]] == [debt.pk]
     # the ladder's own checks still apply: no pre-legal notice was sent, so it stays
-    client.post(reverse("workspace:legal-approve", args=[debt.pk]))
+    client.post(reverse("collections:legal-approve", args=[debt.pk]))
     debt.refresh_from_db()
     assert debt.stage == Stage.PRE_LEGAL
 
@@ -343,7 +343,9 @@ def test_bulk_assignment_by_city_balances_by_count(
 ):
     third = CollectorFactory(username="collector3")
     client.force_login(manager)
-    url = reverse("workspace:assign") + "?creditor=banco-andino&stage=firm_notice&city=bogot%C3%A1"
+    url = (
+        reverse("collections:assign") + "?creditor=banco-andino&stage=firm_notice&city=bogot%C3%A1"
+    )
     page = client.get(url)
     assert page.context["summary"]["count"] == 7
     assert page.context["cities"] == ["Bogotá", "Medellín"]
@@ -372,7 +374,7 @@ def test_bulk_assignment_by_city_balances_by_balance(
 ):
     third = CollectorFactory(username="collector3")
     client.force_login(manager)
-    url = reverse("workspace:assign") + "?creditor=banco-andino&stage=firm_notice&city=BOGOTÁ"
+    url = reverse("collections:assign") + "?creditor=banco-andino&stage=firm_notice&city=BOGOTÁ"
     data = {"collectors": [collector.pk, other_collector.pk, third.pk], "mode": "balance"}
     preview = client.post(url, data)
     # largest first, each to the lightest: 9M | 4M + 1M + 1M | 3M + 2M + 0.5M
@@ -399,7 +401,7 @@ def test_the_debts_api_filters_by_city(api_client, manager, bogota_portfolio):
 def test_one_filter_bar_serves_the_debt_list_live_and_the_queue_plain(client, creditor, collector):
     client.force_login(collector)
     listing = client.get(reverse("portfolio:debt-list") + "?q=OBL&dpd_min=5").content.decode()
-    queue = client.get(reverse("workspace:queue") + "?q=OBL&dpd_min=5").content.decode()
+    queue = client.get(reverse("collections:queue") + "?q=OBL&dpd_min=5").content.decode()
     for html in (listing, queue):
         bar = html.split('class="filterbar"', 1)[1].split("</form>", 1)[0]
         assert 'name="q"' in bar and 'value="OBL"' in bar and 'value="5"' in bar
@@ -411,7 +413,7 @@ def test_one_filter_bar_serves_the_debt_list_live_and_the_queue_plain(client, cr
 def test_queue_pages_follow_the_queue_order_and_a_page_past_the_end_shows_the_last(
     client, creditor, collector
 ):
-    from collections_app.workspace.selectors import work_queue
+    from collections_app.selectors.workspace import work_queue
 
     for i in range(30):
         make_debt(creditor, collector, balance=str(100000 + i * 1000), debt_ref=f"P-{i:02d}")
@@ -419,22 +421,22 @@ def test_queue_pages_follow_the_queue_order_and_a_page_past_the_end_shows_the_la
     ordered = [d.debt_ref for d in work_queue(user=collector, as_of=business_today())]
     assert ordered[:3] == ["P-29", "P-28", "P-27"]  # biggest balance first, nothing else differs
 
-    first = client.get(reverse("workspace:queue"))
-    second = client.get(reverse("workspace:queue"), {"page": 2})
+    first = client.get(reverse("collections:queue"))
+    second = client.get(reverse("collections:queue"), {"page": 2})
     assert refs(first) == ordered[:25]
     assert refs(second) == ordered[25:] == ["P-04", "P-03", "P-02", "P-01", "P-00"]
     assert second.context["counts"]["total"] == 30
     assert second.context["page"].start_index() == 26
     # past the end: the last page; not a number: the first
-    assert refs(client.get(reverse("workspace:queue"), {"page": 9})) == ordered[25:]
-    assert client.get(reverse("workspace:queue"), {"page": 9}).context["page"].number == 2
-    assert refs(client.get(reverse("workspace:queue"), {"page": "x"})) == ordered[:25]
-    assert refs(client.get(reverse("workspace:queue"), {"page": "9" * 30})) == ordered[25:]
+    assert refs(client.get(reverse("collections:queue"), {"page": 9})) == ordered[25:]
+    assert client.get(reverse("collections:queue"), {"page": 9}).context["page"].number == 2
+    assert refs(client.get(reverse("collections:queue"), {"page": "x"})) == ordered[:25]
+    assert refs(client.get(reverse("collections:queue"), {"page": "9" * 30})) == ordered[25:]
 
 
 def test_empty_queue_has_zero_counts_and_next_case_says_so(client, creditor, collector):
     client.force_login(collector)
-    response = client.get(reverse("workspace:queue"), {"page": 3})
+    response = client.get(reverse("collections:queue"), {"page": 3})
     assert response.status_code == 200
     assert refs(response) == []
     assert response.context["counts"] == {
@@ -444,14 +446,14 @@ def test_empty_queue_has_zero_counts_and_next_case_says_so(client, creditor, col
         "broken": 0,
         "on_hold": 0,
     }
-    assert client.get(reverse("workspace:next")).url == reverse("workspace:queue")
+    assert client.get(reverse("collections:next")).url == reverse("collections:queue")
 
 
 def test_case_page_timeline_from_the_pages_reads_is_the_panels_own(client, creditor, collector):
     """The debt page hands the case panel the holds, stage changes and payments it has read;
     the timeline and the call check come out as the panel alone (htmx re-render) makes them."""
-    from collections_app.workspace.contacts import contact_check
-    from collections_app.workspace.selectors import case_timeline
+    from collections_app.selectors.workspace import case_timeline
+    from collections_app.services.contacts import contact_check
     from portfolio.models import Hold, StageChange
     from tests.factories.portfolio import PaymentFactory
 
@@ -502,9 +504,9 @@ def test_case_page_timeline_from_the_pages_reads_is_the_panels_own(client, credi
 def test_queue_rows_show_the_stage_and_product_in_the_users_language(client, creditor, collector):
     make_debt(creditor, collector, debt_ref="LBL-1", product="credit_card")
     client.force_login(collector)
-    page = client.get(reverse("workspace:queue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(reverse("collections:queue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert '<span class="badge badge--firm_notice">Aviso formal</span>' in page
     assert "· Tarjeta de crédito" in page
-    page = client.get(reverse("workspace:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(reverse("collections:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="badge badge--firm_notice">Firm notice</span>' in page
     assert "· Credit card" in page

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from agreements.models import AgreementStatus, PaymentAgreement
@@ -58,7 +59,7 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
 
     # the collector opens the debt page and starts an agreement
     log_in(page, live_server, "gestor")
-    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     expect(page.locator("#agreements")).to_contain_text("Esta obligación no tiene un acuerdo")
     page.get_by_role("link", name="Nuevo acuerdo de pago").click()
     fill_offer(page, count=3, down="120000")
@@ -77,14 +78,14 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
     expect(page.get_by_test_id("status")).to_have_text("Activo")
     expect(page.locator(".messages")).to_contain_text("Acuerdo activo")
     screenshot("agreement-detail-es")
-    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     expect(page.locator("#agreements")).to_contain_text("Acuerdo de pago activo")
     expect(page.locator("#agreements [data-testid=schedule] tbody tr")).to_have_count(4)
     page.locator("#agreements").screenshot(path=str(SCREENSHOTS / "agreement-panel-es.png"))
     assert Debt.objects.get(pk=debt.pk).stage == Stage.CURRENT
 
     # a second offer on the other debt goes beyond the collector's limits (24 instalments)
-    page.goto(f"{live_server.url}/debts/{other.pk}/agreements/new/")
+    page.goto(f"{live_server.url}{reverse('agreements:new', args=[other.pk])}")
     fill_offer(page, count=24, down="0")
     expect(page.locator("#preview")).to_contain_text("Fuera de sus límites")
     page.get_by_role("button", name="Enviar a aprobación").click()
@@ -115,7 +116,7 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
     screenshot("agreement-list-es")
 
     # the approved agreement, in English
-    page.goto(f"{live_server.url}/agreements/{pending.pk}/")
+    page.goto(f"{live_server.url}{reverse('agreements:detail', args=[pending.pk])}")
     page.locator("button[value=en]").click()
     expect(page.get_by_test_id("status")).to_have_text("Active")
     expect(page.locator("body")).to_contain_text("Why it needed approval")

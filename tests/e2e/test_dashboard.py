@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.factories.portfolio import CreditorFactory, DebtFactory
@@ -69,7 +70,7 @@ def test_manager_filters_by_creditor_and_drills_into_the_aging(
     live_server, page, screenshot, portfolio_with_history
 ):
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/dashboard/?{PERIOD}")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?{PERIOD}")
     # Both creditors: one headline row per currency, never added together.
     expect(page.locator(".kpi-stats")).to_have_count(2)
     expect(page.locator('.kpi-stats[data-currency="MXN"]')).to_contain_text("MXN\u00a03.000,00")
@@ -88,7 +89,9 @@ def test_manager_filters_by_creditor_and_drills_into_the_aging(
     # Drill down: the debts in the 31-60 bucket of the aging table.
     row = page.locator("#table-aging tr", has_text="31-60")
     row.get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"/debts/\?.*aging=31-60"))
+    expect(page).to_have_url(
+        re.compile(re.escape(reverse("portfolio:debt-list")) + r"\?.*aging=31-60")
+    )
     expect(page.locator("main")).to_contain_text("AND-0")
     expect(page.locator("main")).not_to_contain_text("FZ-1")
     screenshot("dashboard-drilldown-es")
@@ -104,11 +107,11 @@ def test_manager_filters_by_creditor_and_drills_into_the_aging(
 
 def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, portfolio_with_history):
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/segments/")
+    page.goto(f"{live_server.url}{reverse('analytics:segment-list')}")
     page.locator("a[href='?preview=1']").click()
     expect(page.locator("#segments")).to_contain_text("→")
     screenshot("segments-preview-es")
-    page.locator("a[href='/segments/new/']").click()
+    page.locator(f"a[href='{reverse('analytics:segment-new')}']").click()
     page.locator("#id_creditor").select_option(label="Banco Andino")
     page.locator("#id_code").fill("vip")
     page.locator("#id_name").fill("Clientes VIP")
@@ -126,7 +129,7 @@ def test_manager_previews_and_adds_a_segment(live_server, page, screenshot, port
     from portfolio.models import Debt
 
     debt = Debt.objects.get(debt_ref="AND-0")
-    page.goto(f"{live_server.url}/debts/{debt.pk}/#segment")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}#segment")
     panel = page.locator("#segment")
     expect(panel).to_contain_text("Puntaje de comportamiento")
     expect(panel).to_contain_text("Antigüedad del último pago")
@@ -172,7 +175,7 @@ def test_manager_sees_promises_and_the_message_funnel(
     collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
 
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/dashboard/?{PERIOD}&creditor=banco-andino")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?{PERIOD}&creditor=banco-andino")
     promises = page.locator('.kpi-stats[data-kind="promises"]')
     expect(promises.locator('[data-kpi="promise-kept-rate"]')).to_have_text(re.compile(r"50,0\s?%"))
     expect(promises).to_contain_text("1 cumplidas, 1 incumplidas")
@@ -233,7 +236,7 @@ def test_manager_sees_contact_rates_and_drills_into_the_debts(
     collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
 
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/dashboard/?{PERIOD}&creditor=banco-andino")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?{PERIOD}&creditor=banco-andino")
     contacts = page.locator('.kpi-stats[data-kind="contacts"]')
     expect(contacts.locator('[data-kpi="contact-rate"]')).to_have_text(re.compile(r"60,0\s?%"))
     expect(contacts.locator('[data-kpi="rpc-rate"]')).to_have_text(re.compile(r"40,0\s?%"))
@@ -259,7 +262,9 @@ def test_manager_sees_contact_rates_and_drills_into_the_debts(
 
     # Drill down: the debts behind the RPC rate (visits: the promise was on AND-0).
     contacts.locator('[data-kpi="rpc-rate"]').click()
-    expect(page).to_have_url(re.compile(r"/debts/\?.*contact=rpc"))
+    expect(page).to_have_url(
+        re.compile(re.escape(reverse("portfolio:debt-list")) + r"\?.*contact=rpc")
+    )
     expect(page.locator("main")).to_contain_text("AND-0")
     expect(page.locator("main")).not_to_contain_text("AND-1")
     screenshot("dashboard-contacts-drilldown-es")

@@ -4,6 +4,7 @@ manager resolves it, then writes the debt off after confirming the browser's dia
 import datetime
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.dates import business_today
@@ -35,7 +36,7 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
 
     # a collector places a dispute from the debt page
     log_in(page, live_server, "gestor")
-    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     page.get_by_text("Aplicar una suspensión").click()
     page.get_by_label("Tipo").select_option("dispute")
     page.get_by_label("Motivo", exact=True).fill("Dice que ya pagó en octubre")
@@ -51,7 +52,7 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
     # a manager resolves it, then writes the debt off, confirming the dialog
     page.context.clear_cookies()
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/debts/{debt.pk}/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     page.locator(f"#outcome-{hold.pk}").select_option("rejected")
     page.locator(f"#note-{hold.pk}").fill("Sin soporte de pago")
     page.get_by_role("button", name="Resolver").click()

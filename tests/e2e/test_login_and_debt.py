@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.dates import business_today
@@ -68,8 +69,10 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     PaymentFactory(debt=debt, amount=Decimal("50000.00"), reference="PSE-778899", method="pse")
 
     # when the collector opens Cartera, they are asked to sign in, in Spanish
-    page.goto(f"{live_server.url}/debts/")
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/debts/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-list')}")
+    expect(page).to_have_url(
+        f"{live_server.url}{reverse('login')}?next={reverse('portfolio:debt-list')}"
+    )
     expect(page.locator("html")).to_have_attribute("lang", "es")
     page.set_viewport_size(DESKTOP)
     screenshot("login-es-1366")
@@ -78,7 +81,7 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     page.get_by_role("button", name="Iniciar sesión").click()
 
     # then they see their own cases and not their colleague's
-    expect(page).to_have_url(f"{live_server.url}/debts/")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-list')}")
     expect(page.get_by_role("heading", name="Deudas")).to_be_visible()
     table = page.locator("table.table--debts")
     for ref in ("OBL-00012345", "OBL-00012346", "OBL-00012347"):
@@ -93,21 +96,23 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     # and the filter bar narrows the table in place (htmx), keeping the URL shareable
     page.get_by_label("Buscar").fill("12346")
     expect(table.locator("tbody tr")).to_have_count(1)
-    expect(page).to_have_url(f"{live_server.url}/debts/?q=12346")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-list')}?q=12346")
     page.get_by_role("link", name="Limpiar").click()
     expect(table.locator("tbody tr")).to_have_count(3)
     # sorting by a column keeps its order while the filters change
     table.get_by_role("link", name="Saldo").click()
-    expect(page).to_have_url(f"{live_server.url}/debts/?sort=balance")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-list')}?sort=balance")
     expect(table.locator("tbody tr").first).to_contain_text("OBL-00012347")
     page.get_by_label("Buscar").fill("OBL")
-    expect(page).to_have_url(f"{live_server.url}/debts/?q=OBL&sort=balance")
+    expect(page).to_have_url(
+        f"{live_server.url}{reverse('portfolio:debt-list')}?q=OBL&sort=balance"
+    )
     expect(table.locator("tbody tr").first).to_contain_text("OBL-00012347")
     page.get_by_role("link", name="Limpiar").click()
 
     # when they open a debt, they see its balance, debtor and history
     table.get_by_role("link", name="OBL-00012345").click()
-    expect(page).to_have_url(f"{live_server.url}/debts/{debt.pk}/")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     expect(page.get_by_test_id("balance")).to_contain_text("$1.170.000,00")
     expect(page.get_by_text("••••3456")).to_be_visible()
     expect(page.get_by_role("button", name="Mostrar documento completo")).to_have_count(0)
@@ -118,7 +123,7 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
 
     # when they switch to English, the same page comes back with English labels
     page.get_by_role("button", name="EN").click()
-    expect(page).to_have_url(f"{live_server.url}/debts/{debt.pk}/")
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Balance", exact=True)).to_be_visible()

@@ -2,6 +2,7 @@
 live preview against a real debt, saved as a new version."""
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.dates import business_today
@@ -58,7 +59,7 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     assert template.versions.count() == 2
 
     # the same outbox in English
-    page.goto(f"{live_server.url}/outbox/")
+    page.goto(f"{live_server.url}{reverse('messaging:outbox')}")
     page.get_by_role("button", name="EN").click()
     expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
     screenshot("messaging-outbox-en")

@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
@@ -62,7 +63,7 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     foreign = make_debt(creditor, other, "OBL-777")
 
     log_in(page, live_server, "gestor")
-    page.goto(f"{live_server.url}/workspace/")
+    page.goto(f"{live_server.url}{reverse('collections:queue')}")
     rows = page.locator("[data-testid=queue] tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("OBL-900")
@@ -70,7 +71,9 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
 
     # "Next case" (Alt+N) opens the top case
     page.locator("#next-case").click()
-    expect(page).to_have_url(f"{live_server.url}/debts/{top.pk}/#case")
+    expect(page).to_have_url(
+        f"{live_server.url}{reverse('portfolio:debt-detail', args=[top.pk])}#case"
+    )
     panel = page.get_by_test_id("case-panel")
     expect(panel.get_by_test_id("call-button")).to_be_visible()
     # a Colombian debtor: no reason-for-non-payment question, no visit channel
@@ -99,7 +102,9 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     assert Interaction.objects.count() == 1
 
     # start an agreement from the case page
-    page.get_by_test_id("case-panel").locator("a[href$='/agreements/new/']").click()
+    page.get_by_test_id("case-panel").locator(
+        f"a[href='{reverse('agreements:new', args=[top.pk])}']"
+    ).click()
     page.get_by_label("Número de cuotas").fill("3")
     page.get_by_label("Cuota inicial").fill("1000000")
     first = business_today() + datetime.timedelta(days=7)
@@ -111,12 +116,12 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     assert PaymentAgreement.objects.get(lines__debt=top).status == AgreementStatus.ACTIVE
 
     # another collector's case is a 404
-    response = page.goto(f"{live_server.url}/debts/{foreign.pk}/")
+    response = page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[foreign.pk])}")
     assert response.status == 404
 
     # the tablet layout of the case page
     page.set_viewport_size(TABLET)
-    page.goto(f"{live_server.url}/debts/{top.pk}/")
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[top.pk])}")
     screenshot("workspace-case-tablet-es")
 
 
@@ -136,7 +141,7 @@ def test_manager_assigns_a_city_of_one_creditor_balanced_by_balance(live_server,
         debt.debtor.save(update_fields=["city"])
 
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/workspace/assign/")
+    page.goto(f"{live_server.url}{reverse('collections:assign')}")
     page.get_by_label("Acreedor").select_option("banco-andino")
     page.get_by_label("Ciudad").fill("bogotá")
     page.get_by_role("button", name="Filtrar").click()
@@ -168,7 +173,7 @@ def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):
     make_debt(creditor, None, "OBL-PRE", stage=Stage.PRE_LEGAL)
 
     log_in(page, live_server, "directora")
-    page.goto(f"{live_server.url}/workspace/assign/?stage=firm_notice")
+    page.goto(f"{live_server.url}{reverse('collections:assign')}?stage=firm_notice")
     expect(page.get_by_test_id("selection")).to_contain_text("5")
     page.get_by_label("Ana Ruiz").check()
     page.get_by_label("Luis Mora").check()
@@ -202,17 +207,19 @@ def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):
         channel="phone",
     )
     assert agreement.status == AgreementStatus.PENDING_APPROVAL
-    page.goto(f"{live_server.url}/workspace/approvals/")
+    page.goto(f"{live_server.url}{reverse('collections:approvals')}")
     screenshot("workspace-approvals-es")
-    page.locator(f"form[action$='/agreements/{agreement.pk}/approve/'] button").click()
+    page.locator(
+        f"form[action$='{reverse('agreements:approve', args=[agreement.pk])}'] button"
+    ).click()
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
 
     # the same pages in English
-    page.goto(f"{live_server.url}/workspace/approvals/")
+    page.goto(f"{live_server.url}{reverse('collections:approvals')}")
     page.locator("button[value=en]").click()
     expect(page.locator("h1")).to_have_text("Approvals")
     expect(page.locator("body")).to_contain_text("Legal escalations")
-    page.goto(f"{live_server.url}/workspace/")
+    page.goto(f"{live_server.url}{reverse('collections:queue')}")
     expect(page.locator("h1")).to_have_text("My queue today")
     screenshot("workspace-queue-en")

@@ -330,7 +330,9 @@ def test_dashboard_page_shows_the_new_figures(client, manager, november):
     html = response.content.decode()
     assert 'data-kpi="promise-kept-rate">50.0' in html
     assert 'data-kpi="agreement-compliance">33.3' in html
-    assert 'href="/agreements/?status=broken">50.0' in html  # drill-down: the broken agreements
+    assert (
+        f'href="{reverse("agreements:list")}?status=broken">50.0' in html
+    )  # drill-down: the broken agreements
     assert 'id="table-funnel-COP"' in html and 'id="table-funnel-USD"' in html
     assert "CO-WINDOW" in html and 'id="table-channels"' in html
     assert "Not measured yet" not in html  # every KPI of KPIS.md is computed

@@ -35,7 +35,10 @@ def days_ago(days):
 
 def debt_refs(response):
     """The debt references listed in the table, in order."""
-    return re.findall(r'class="strong" href="/debts/\d+/">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'class="strong" href="' + re.escape(reverse("portfolio:debt-list")) + r'\d+/">([^<]+)</a>',
+        response.content.decode(),
+    )
 
 
 # --- access ---------------------------------------------------------------------------------

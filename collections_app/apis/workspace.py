@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from collections_app.models import Interaction
-from collections_app.workspace.services import interaction_log
+from collections_app.services.workspace import interaction_log
 from core.dates import business_today
 from core.exceptions import ApplicationError
 from portfolio.selectors import debt_queryset

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collections_app.models import EscalationPolicyVersion
-from collections_app.selectors import holds_for_debt, stage_changes_for_debt
+from collections_app.selectors.escalation import holds_for_debt, stage_changes_for_debt
 from collections_app.services.transitions import (
     MANUAL_TRANSITIONS,
     available_transitions,

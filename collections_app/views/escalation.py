@@ -18,7 +18,7 @@ from collections_app.forms import (
     PolicyVersionForm,
 )
 from collections_app.models import CycleRun, EscalationPolicyVersion
-from collections_app.selectors import policy_list
+from collections_app.selectors.escalation import policy_list
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
 from core.dates import business_today

@@ -7,29 +7,29 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from collections_app.hooks import segment_choices
-from collections_app.services.transitions import debt_transition
-from collections_app.workspace.forms import (
+from collections_app.forms import (
     AssignForm,
     AssignOneForm,
     InteractionForm,
     LegalRequestForm,
 )
-from collections_app.workspace.panel import case_panel_context
-from collections_app.workspace.selectors import (
+from collections_app.hooks import segment_choices
+from collections_app.selectors.case_panel import case_panel_context
+from collections_app.selectors.workspace import (
     legal_requests,
     my_tasks,
     pre_legal_candidates,
     work_queue_base,
     work_queue_page,
 )
-from collections_app.workspace.services import (
+from collections_app.services.transitions import debt_transition
+from collections_app.services.workspace import (
     assignment_plan,
     collectors_queryset,
     debts_assign,
@@ -144,7 +144,7 @@ def next_case_view(request):
     )
     if not top:
         messages.info(request, _("No cases left in your queue."))
-        return redirect("workspace:queue")
+        return redirect("collections:queue")
     return redirect(reverse("portfolio:debt-detail", args=[top[0].pk]) + "#case")
 
 
@@ -278,7 +278,7 @@ def task_done_view(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Task done."))
-    return redirect("workspace:tasks")
+    return redirect("collections:tasks")
 
 
 @manager_required
@@ -311,7 +311,7 @@ def assign_view(request):
                     ngettext("%(count)s debt assigned.", "%(count)s debts assigned.", moved)
                     % {"count": moved},
                 )
-                return redirect(f"{reverse('workspace:assign')}?{query.urlencode()}")
+                return redirect(f"{reverse('collections:assign')}?{query.urlencode()}")
         except (ApplicationError, ValueError) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
@@ -381,19 +381,4 @@ def legal_approve_view(request, pk):
             status=Task.Status.DONE, done_at=timezone.now()
         )
         messages.success(request, _("%(ref)s handed to legal.") % {"ref": debt.debt_ref})
-    return redirect("workspace:approvals")
-
-
-app_name = "workspace"
-urlpatterns = [
-    path("", queue_view, name="queue"),
-    path("next/", next_case_view, name="next"),
-    path("tasks/", tasks_view, name="tasks"),
-    path("tasks/<int:pk>/done/", task_done_view, name="task-done"),
-    path("assign/", assign_view, name="assign"),
-    path("approvals/", approvals_view, name="approvals"),
-    path("approvals/legal/<int:pk>/", legal_approve_view, name="legal-approve"),
-    path("debts/<int:pk>/interactions/", interaction_new_view, name="interaction-new"),
-    path("debts/<int:pk>/legal-request/", legal_request_view, name="legal-request"),
-    path("debts/<int:pk>/assign/", assign_one_view, name="assign-one"),
-]
+    return redirect("collections:approvals")

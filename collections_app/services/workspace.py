@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collections_app.models import Assignment, Interaction
-from collections_app.workspace.contacts import (
+from collections_app.services.contacts import (
     contact_check,
     nonpayment_reason_allowed,
     visit_check,
