@@ -29,7 +29,6 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("collections_app.urls")),
     path("", include("agreements.urls")),
-    path("messaging/compliance/", include("messaging.compliance.urls")),
     path("", include("messaging.urls")),
     path("portal/", include("portal.urls")),
 ]

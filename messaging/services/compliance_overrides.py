@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.roles import is_manager
-from messaging.compliance.overrides import overridable_rules, override_errors
 from messaging.models import ComplianceOverride
+from messaging.services.compliance.overrides import overridable_rules, override_errors
 from portfolio.selectors import creditor_list
 
 
