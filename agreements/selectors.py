@@ -10,24 +10,21 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
-from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import scope_for_user
 from portfolio.models import Debt
 from portfolio.selectors import debt_queryset
 
 
 def agreement_queryset(*, user) -> QuerySet[PaymentAgreement]:
     """Agreements the user may see: admin all, managers their creditors, collectors their debts."""
-    role = user_role(user)
-    qs = PaymentAgreement.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(
+    return scope_for_user(
+        PaymentAgreement.objects.all(),
+        user=user,
+        collector=Q(
             pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id")
-        )
-    return qs.none()
+        ),
+    )
 
 
 def agreement_detail_queryset(*, user) -> QuerySet[PaymentAgreement]:

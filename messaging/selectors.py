@@ -2,29 +2,23 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import ADMIN, COLLECTOR, MANAGER, is_manager, user_role
+from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.scoping import scope_for_user
 from messaging.models import ComplianceOverride, Message, MessageDebt, MessageTemplate
 from messaging.services.compliance import rules as tables
 from messaging.services.compliance.overrides import OVERRIDABLE_TYPES, tighten
-from portfolio.selectors import creditor_list
 
 
 def message_queryset(*, user) -> QuerySet[Message]:
     """Messages the user may see: admin all, manager their creditors', collector their cases'."""
-    role = user_role(user)
-    qs = Message.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(
-            id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id")
-        )
-    return qs.none()
+    return scope_for_user(
+        Message.objects.all(),
+        user=user,
+        collector=Q(id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id")),
+    )
 
 
 def messages_for_debt(*, user, debt, limit: int = 50) -> list[Message]:
@@ -91,9 +85,8 @@ SECTIONS = (
 
 
 def compliance_override_list(*, user, creditor=None) -> QuerySet[ComplianceOverride]:
-    if not is_manager(user):
-        return ComplianceOverride.objects.none()
-    qs = ComplianceOverride.objects.filter(creditor__in=creditor_list(user=user)).select_related(
+    """The creditors' stricter rules, for those who manage the creditor (collectors see none)."""
+    qs = scope_for_user(ComplianceOverride.objects.all(), user=user).select_related(
         "creditor", "updated_by"
     )
     if creditor is not None:
