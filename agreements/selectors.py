@@ -16,14 +16,16 @@ from portfolio.models import Debt
 from portfolio.selectors import debt_queryset
 
 
+def _agreements_of_assigned_debts(user) -> Q:
+    return Q(pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id"))
+
+
 def agreement_queryset(*, user) -> QuerySet[PaymentAgreement]:
     """Agreements the user may see: admin all, managers their creditors, collectors their debts."""
     return scope_for_user(
         PaymentAgreement.objects.all(),
         user=user,
-        collector=Q(
-            pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id")
-        ),
+        collector=_agreements_of_assigned_debts,
     )
 
 

@@ -12,12 +12,16 @@ from messaging.services.compliance import rules as tables
 from messaging.services.compliance.overrides import OVERRIDABLE_TYPES, tighten
 
 
+def _messages_of_assigned_debts(user) -> Q:
+    return Q(id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id"))
+
+
 def message_queryset(*, user) -> QuerySet[Message]:
     """Messages the user may see: admin all, manager their creditors', collector their cases'."""
     return scope_for_user(
         Message.objects.all(),
         user=user,
-        collector=Q(id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id")),
+        collector=_messages_of_assigned_debts,
     )
 
 

@@ -12,13 +12,21 @@ from core.scoping import scope_for_user
 from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
 
 
+def _creditors_of_assigned_debts(user) -> Q:
+    return Q(pk__in=Debt.objects.filter(assigned_to=user).values("creditor_id"))
+
+
+def _debtors_of_assigned_debts(user) -> Q:
+    return Q(id__in=Debt.objects.filter(assigned_to=user).values("debtor_id"))
+
+
 def creditor_list(*, user) -> QuerySet[Creditor]:
     """Creditors the user works for: all for admins, granted ones for managers."""
     return scope_for_user(
         Creditor.objects.all(),
         user=user,
         creditor="",
-        collector=Q(pk__in=Debt.objects.filter(assigned_to=user).values("creditor_id")),
+        collector=_creditors_of_assigned_debts,
     )
 
 
@@ -32,7 +40,7 @@ def debtor_queryset(*, user) -> QuerySet[Debtor]:
     return scope_for_user(
         Debtor.objects.all(),
         user=user,
-        collector=Q(id__in=Debt.objects.filter(assigned_to=user).values("debtor_id")),
+        collector=_debtors_of_assigned_debts,
     )
 
 
