@@ -10,24 +10,23 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
-from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import scope_for_user
 from portfolio.models import Debt
 from portfolio.selectors import debt_queryset
 
 
+def _agreements_of_assigned_debts(user) -> Q:
+    return Q(pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id"))
+
+
 def agreement_queryset(*, user) -> QuerySet[PaymentAgreement]:
     """Agreements the user may see: admin all, managers their creditors, collectors their debts."""
-    role = user_role(user)
-    qs = PaymentAgreement.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(
-            pk__in=AgreementDebt.objects.filter(debt__assigned_to=user).values("agreement_id")
-        )
-    return qs.none()
+    return scope_for_user(
+        PaymentAgreement.objects.all(),
+        user=user,
+        collector=_agreements_of_assigned_debts,
+    )
 
 
 def agreement_detail_queryset(*, user) -> QuerySet[PaymentAgreement]:

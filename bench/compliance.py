@@ -34,7 +34,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from messaging.compliance import (  # noqa: E402
+from messaging.services.compliance import (  # noqa: E402
     Contact,
     PastContact,
     compliance_check,

@@ -37,8 +37,8 @@ from django.db import connection  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from messaging import compliance  # noqa: E402
 from messaging.models import Message, SandboxDelivery  # noqa: E402
+from messaging.services import compliance  # noqa: E402
 
 CANDIDATES = [
     ("CO", "", "America/Bogota"),

@@ -2,16 +2,12 @@
 
 from django.db.models import QuerySet
 
-from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import scope_for_user
 from imports.models import ImportBatch
 
 
 def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
     """Imports of the creditors a manager runs (collectors see none)."""
-    role = user_role(user)
-    qs = ImportBatch.objects.select_related("creditor", "portfolio", "created_by")
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    return qs.none()
+    return scope_for_user(
+        ImportBatch.objects.select_related("creditor", "portfolio", "created_by"), user=user
+    )

@@ -1,26 +1,28 @@
-"""Reads of the outbox and templates, scoped to what the user may see."""
+"""Reads of the outbox, templates and contact rules, scoped to what the user may see."""
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
-from messaging.models import Message, MessageDebt, MessageTemplate
+from core.scoping import scope_for_user
+from messaging.models import ComplianceOverride, Message, MessageDebt, MessageTemplate
+from messaging.services.compliance import rules as tables
+from messaging.services.compliance.overrides import OVERRIDABLE_TYPES, tighten
+
+
+def _messages_of_assigned_debts(user) -> Q:
+    return Q(id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id"))
 
 
 def message_queryset(*, user) -> QuerySet[Message]:
     """Messages the user may see: admin all, manager their creditors', collector their cases'."""
-    role = user_role(user)
-    qs = Message.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(
-            id__in=MessageDebt.objects.filter(debt__assigned_to=user).values("message_id")
-        )
-    return qs.none()
+    return scope_for_user(
+        Message.objects.all(),
+        user=user,
+        collector=_messages_of_assigned_debts,
+    )
 
 
 def messages_for_debt(*, user, debt, limit: int = 50) -> list[Message]:
@@ -74,3 +76,44 @@ def call_list(*, user, business_date: datetime.date) -> QuerySet[Message]:
     if user_role(user) == COLLECTOR:
         qs = qs.filter(collector=user)
     return qs.select_related("debtor", "collector").order_by("planned_for", "id")
+
+
+SECTIONS = (
+    (_("Everywhere"), tables.EVERYWHERE),
+    (_("Colombia"), tables.CO),
+    (_("Mexico"), tables.MX),
+    (_("United States"), tables.US),
+    (_("United States: Massachusetts"), tables.US_MA),
+    (_("Other countries (conservative default)"), tables.DEFAULT),
+)
+
+
+def compliance_override_list(*, user, creditor=None) -> QuerySet[ComplianceOverride]:
+    """The creditors' stricter rules, for those who manage the creditor (collectors see none)."""
+    qs = scope_for_user(ComplianceOverride.objects.all(), user=user).select_related(
+        "creditor", "updated_by"
+    )
+    if creditor is not None:
+        qs = qs.filter(creditor=creditor)
+    return qs
+
+
+def effective_rules(*, overrides) -> list[dict]:
+    """Per jurisdiction: each legal rule and what the creditor's active override makes of it."""
+    by_rule = {o.rule_id: o for o in overrides}
+    out = []
+    for title, layer in SECTIONS:
+        rows = []
+        for law in layer:
+            override = by_rule.get(law.id)
+            effective = tighten(law, override.params) if override and override.is_active else law
+            rows.append(
+                {
+                    "rule": law,
+                    "effective": effective,
+                    "override": override,
+                    "overridable": law.type in OVERRIDABLE_TYPES,
+                }
+            )
+        out.append({"title": title, "rows": rows})
+    return out

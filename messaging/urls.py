@@ -1,22 +1,45 @@
 from django.urls import path
 
-from messaging import views, webhooks
+from messaging import webhooks
+from messaging.views import compliance, outbox, templates
 
 app_name = "messaging"
 
 urlpatterns = [
-    path("outbox/", views.outbox, name="outbox"),
-    path("outbox/tomorrow/", views.tomorrow_preview, name="tomorrow"),
-    path("outbox/calls/", views.call_list, name="call-list"),
-    path("templates/", views.template_list, name="template-list"),
-    path("templates/<int:pk>/", views.template_edit, name="template-edit"),
-    path("templates/<int:pk>/preview/", views.template_preview, name="template-preview"),
+    path("outbox/", outbox.outbox, name="outbox"),
+    path("outbox/tomorrow/", outbox.tomorrow_preview, name="tomorrow"),
+    path("outbox/calls/", outbox.call_list, name="call-list"),
+    path("templates/", templates.template_list, name="template-list"),
+    path("templates/<int:pk>/", templates.template_edit, name="template-edit"),
+    path("templates/<int:pk>/preview/", templates.template_preview, name="template-preview"),
+    path("compliance/", compliance.rules_index, name="compliance-rules"),
+    path("compliance/try/", compliance.contact_try_view, name="compliance-try"),
+    path(
+        "compliance/overrides/new/",
+        compliance.override_start,
+        name="compliance-override-start",
+    ),
+    path(
+        "compliance/overrides/new/<int:creditor>/<str:rule_id>/",
+        compliance.override_new,
+        name="compliance-override-new",
+    ),
+    path(
+        "compliance/overrides/<int:pk>/",
+        compliance.override_edit,
+        name="compliance-override-edit",
+    ),
+    path(
+        "compliance/overrides/<int:pk>/delete/",
+        compliance.override_delete,
+        name="compliance-override-delete",
+    ),
 ]
 
 # Published outside the app's prefix (config/urls.py mounts them at the root): the opt-out
 # links in e-mails already sent and the callback URLs set in the providers' consoles.
 public_urlpatterns = [
-    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<str:token>/", outbox.unsubscribe, name="unsubscribe"),
     path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio-status"),
     path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio-inbound"),
     path("webhooks/sandbox/", webhooks.sandbox_event, name="sandbox-webhook"),

@@ -8,59 +8,45 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.memo import already_read, read_once
-from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.scoping import scope_for_user
 from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
+
+
+def _creditors_of_assigned_debts(user) -> Q:
+    return Q(pk__in=Debt.objects.filter(assigned_to=user).values("creditor_id"))
+
+
+def _debtors_of_assigned_debts(user) -> Q:
+    return Q(id__in=Debt.objects.filter(assigned_to=user).values("debtor_id"))
 
 
 def creditor_list(*, user) -> QuerySet[Creditor]:
     """Creditors the user works for: all for admins, granted ones for managers."""
-    role = user_role(user)
-    if role == ADMIN:
-        return Creditor.objects.all()
-    if role == MANAGER:
-        return Creditor.objects.filter(managers=user)
-    if role == COLLECTOR:
-        return Creditor.objects.filter(debts__assigned_to=user).distinct()
-    return Creditor.objects.none()
+    return scope_for_user(
+        Creditor.objects.all(),
+        user=user,
+        creditor="",
+        collector=_creditors_of_assigned_debts,
+    )
 
 
 def debt_queryset(*, user) -> QuerySet[Debt]:
     """Every debt the user may see: admin all, manager their creditors, collector their cases."""
-    role = user_role(user)
-    qs = Debt.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(assigned_to=user)
-    return qs.none()
+    return scope_for_user(Debt.objects.all(), user=user, collector="assigned_to")
 
 
 def debtor_queryset(*, user) -> QuerySet[Debtor]:
     """Debtors the user may see: those with at least one debt visible to them."""
-    role = user_role(user)
-    qs = Debtor.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(id__in=Debt.objects.filter(assigned_to=user).values("debtor_id"))
-    return qs.none()
+    return scope_for_user(
+        Debtor.objects.all(),
+        user=user,
+        collector=_debtors_of_assigned_debts,
+    )
 
 
 def payment_queryset(*, user) -> QuerySet[Payment]:
     """Payments on debts the user may see."""
-    role = user_role(user)
-    qs = Payment.objects.all()
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    if role == COLLECTOR:
-        return qs.filter(debt__assigned_to=user)
-    return qs.none()
+    return scope_for_user(Payment.objects.all(), user=user, collector="debt__assigned_to")
 
 
 # --- Staff UI: the debt list and the debt page -------------------------------------------------

@@ -11,7 +11,7 @@ from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgre
 from agreements.services.schedule import ScheduleLine, schedule_build, split_shares
 from core.exceptions import ApplicationError
 from core.money import quantize
-from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import user_manages_creditor
 from portfolio.models import Creditor, Debt
 
 HUNDRED = Decimal(100)
@@ -25,10 +25,7 @@ def negotiation_policy_for(creditor: Creditor) -> NegotiationPolicy:
 
 def may_approve(*, user, creditor: Creditor) -> bool:
     """Admins, and managers of the creditor, decide agreements beyond the collector's limits."""
-    role = user_role(user)
-    if role == ADMIN:
-        return True
-    return role == MANAGER and creditor.managers.filter(pk=user.pk).exists()
+    return user_manages_creditor(user=user, creditor_id=creditor.pk)
 
 
 @dataclass

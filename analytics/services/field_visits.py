@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging.compliance import visits_forbidden_by
+from messaging.services.compliance import visits_forbidden_by
 from portfolio.models import OPEN_STAGES, Task
 
 SOURCE_PREFIX = "field-visit:"

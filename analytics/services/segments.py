@@ -7,17 +7,17 @@ from django.utils.translation import gettext as _
 
 from analytics.models import SegmentDefinition
 from core.exceptions import ApplicationError
-from core.roles import is_admin, is_manager
-from portfolio.selectors import creditor_list
+from core.roles import is_admin
+from core.scoping import user_manages_creditor
 
 
 def segment_user_can_edit(*, user, segment: SegmentDefinition) -> bool:
     """Admins edit every segment; managers those of the creditors they manage."""
     if is_admin(user):
         return True
-    if not is_manager(user) or segment.creditor_id is None:
+    if segment.creditor_id is None:
         return False
-    return creditor_list(user=user).filter(pk=segment.creditor_id).exists()
+    return user_manages_creditor(user=user, creditor_id=segment.creditor_id)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion
-from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import scope_for_user
 from portfolio.models import Hold, StageChange
 from portfolio.selectors import holds_for_debt, open_holds_for_debt, prefetch_open_holds  # noqa: F401
 
@@ -52,13 +52,9 @@ def policy_version_for_debt(*, debt) -> EscalationPolicyVersion | None:
 
 def policy_list(*, user) -> QuerySet[EscalationPolicy]:
     """Policies of the creditors the user manages."""
-    qs = EscalationPolicy.objects.select_related("creditor", "current_version")
-    role = user_role(user)
-    if role == ADMIN:
-        return qs
-    if role == MANAGER:
-        return qs.filter(creditor__managers=user)
-    return qs.none()
+    return scope_for_user(
+        EscalationPolicy.objects.select_related("creditor", "current_version"), user=user
+    )
 
 
 def stage_changes_for_debt(*, debt) -> list[StageChange]:

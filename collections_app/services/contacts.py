@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from collections_app.models import Interaction
-from messaging import compliance
+from messaging.services import compliance
 from portfolio.models import Channel, Debt, Hold
 
 HISTORY_DAYS = 8  # the longest window of a cap or cool-down (7 days) plus a margin

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion
 from core.exceptions import ApplicationError
-from core.roles import is_admin, is_manager
+from core.roles import is_manager
+from core.scoping import user_manages_creditor
 from portfolio.models import Creditor
 
 VERSION_FIELDS = (
@@ -49,7 +50,7 @@ def _check_manager(*, user, creditor) -> None:
         return  # system and management commands
     if not is_manager(user):
         raise ApplicationError(_("Only managers may change escalation policies."))
-    if not is_admin(user) and not creditor.managers.filter(pk=user.pk).exists():
+    if not user_manages_creditor(user=user, creditor_id=creditor.pk):
         raise ApplicationError(_("You do not manage this creditor."))
 
 

@@ -12,8 +12,8 @@ from portfolio.models import Creditor
 class ComplianceOverride(TimeStampedModel):
     """A creditor's stricter parameters for one rule id (e.g. CO-WINDOW 08:00-18:00).
 
-    Validated against the legal rule when saved (messaging.compliance.overrides), and merged
-    by `rules_for` so that even a bad row can only tighten the rule.
+    Validated against the legal rule when saved (messaging.services.compliance.overrides), and
+    merged by `rules_for` so that even a bad row can only tighten the rule.
     """
 
     creditor = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""The one place messaging talks to the compliance engine (messaging.compliance).
+"""The one place messaging talks to the compliance engine (messaging.services.compliance).
 
 Planning and sending both ask the engine; messaging holds no contact rule of its own. The
 import is deliberately not guarded: without the engine nothing is planned or sent unchecked.
@@ -7,7 +7,7 @@ import is deliberately not guarded: without the engine nothing is planned or sen
 import datetime
 from collections.abc import Sequence
 
-from messaging import compliance
+from messaging.services import compliance
 
 
 def purpose_for(template_code: str) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.money import parse_amount
-from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import user_manages_creditor
 from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment
 from portfolio.services.stages import stage_change_record
 
@@ -94,10 +94,7 @@ def payment_currency_message(*, currency: str, expected: str) -> str:
 
 def payment_user_can_record(*, user, creditor: Creditor) -> bool:
     """Admins, and managers of the creditor, may record payments."""
-    role = user_role(user)
-    if role == ADMIN:
-        return True
-    return role == MANAGER and creditor.managers.filter(pk=user.pk).exists()
+    return user_manages_creditor(user=user, creditor_id=creditor.pk)
 
 
 def _reference_conflict() -> ApplicationError:

@@ -12,7 +12,7 @@ from analytics.services.nightly import nightly_run
 from analytics.services.rules import segment_ensure_defaults
 from collections_app.services.workspace import interaction_log
 from core.exceptions import ApplicationError
-from messaging.compliance import visits_forbidden_by
+from messaging.services.compliance import visits_forbidden_by
 from portfolio.models import Stage, Task
 from tests.collections_app.workspace_helpers import DAY_ZONE
 from tests.factories.portfolio import DebtFactory, DebtorFactory

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from messaging.compliance import Contact, PastContact
+from messaging.services.compliance import Contact, PastContact
 
 TZ = {
     "CO": "America/Bogota",

@@ -1,6 +1,6 @@
 import pytest
 
-from messaging import compliance
+from messaging.services import compliance
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
-from messaging.compliance import bureau_report_allowed, compliance_check, rules_for
-from messaging.compliance.bureau import CO_MINIMUM_MONTHLY_WAGE_2026
+from messaging.services.compliance import bureau_report_allowed, compliance_check, rules_for
+from messaging.services.compliance.bureau import CO_MINIMUM_MONTHLY_WAGE_2026
 from tests.messaging.compliance_helpers import contact
 
 GOOD = "Banco Andino: su saldo es $120.000. Pague en el portal. Responda STOP para no recibir más."
@@ -184,7 +184,7 @@ def test_us_bureau_fourteen_days_or_a_conversation():
     ],
 )
 def test_purpose_of_each_template_code(code, purpose):
-    from messaging.compliance import purpose_for_template
+    from messaging.services.compliance import purpose_for_template
 
     assert purpose_for_template(code) == purpose
 

@@ -4,11 +4,11 @@ from dataclasses import replace
 
 import pytest
 
-from messaging.compliance import compliance_check, rules_for, ruleset_cache
-from messaging.compliance.overrides import override_errors, tighten
-from messaging.compliance.rules import all_legal_rules
-from messaging.compliance.services import compliance_override_save
 from messaging.models import ComplianceOverride
+from messaging.services.compliance import compliance_check, rules_for, ruleset_cache
+from messaging.services.compliance.overrides import override_errors, tighten
+from messaging.services.compliance.rules import all_legal_rules
+from messaging.services.compliance_overrides import compliance_override_save
 from tests.factories.portfolio import CreditorFactory
 from tests.messaging.compliance_helpers import at, contact, past
 

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from messaging.compliance import (
+from messaging.services.compliance import (
     compliance_check,
     first_lawful_moment,
     lawful_slots,
@@ -143,7 +143,7 @@ def test_first_lawful_moment_across_the_us_spring_change():
 
 
 def test_wall_times_in_a_dst_gap_or_overlap_resolve_inwards():
-    from messaging.compliance.timeutil import wall_instant
+    from messaging.services.compliance.timeutil import wall_instant
 
     ny = ZoneInfo("America/New_York")
     spring, autumn = datetime.date(2026, 3, 8), datetime.date(2026, 11, 1)
@@ -159,10 +159,10 @@ def test_wall_times_in_a_dst_gap_or_overlap_resolve_inwards():
 
 
 def test_spread_moment_respects_a_creditor_window_and_differs_by_key():
-    from messaging.compliance.overrides import tighten
+    from messaging.services.compliance.overrides import tighten
 
     narrow = tighten(CO.get("CO-WINDOW"), {"weekly": [[["10:00", "11:00"]]] * 5 + [[], []]})
-    from messaging.compliance.engine import RuleSet
+    from messaging.services.compliance.engine import RuleSet
 
     rules = RuleSet(
         country="CO",

@@ -10,7 +10,7 @@ import holidays
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from messaging.compliance import (
+from messaging.services.compliance import (
     Contact,
     PastContact,
     compliance_check,
@@ -275,7 +275,7 @@ def overrides(draw):
 @SETTINGS
 @given(any_case, overrides())
 def test_a_creditor_override_never_allows_what_the_law_forbids(case, params):
-    from messaging.compliance.engine import build_ruleset
+    from messaging.services.compliance.engine import build_ruleset
 
     contact, history = case
     mine = build_ruleset(

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from messaging.compliance import PastContact, compliance_check, rules_for
+from messaging.services.compliance import PastContact, compliance_check, rules_for
 from tests.messaging.compliance_helpers import at, contact, local, past
 
 CO = rules_for(country="CO")
@@ -264,8 +264,8 @@ def test_every_rule_has_a_source_a_label_and_is_documented():
 
     from django.conf import settings
 
-    from messaging.compliance.evaluators import EVALUATORS
-    from messaging.compliance.rules import all_legal_rules
+    from messaging.services.compliance.evaluators import EVALUATORS
+    from messaging.services.compliance.rules import all_legal_rules
 
     docs = (Path(settings.BASE_DIR) / "docs" / "compliance.md").read_text()
     for rule_id, r in all_legal_rules().items():

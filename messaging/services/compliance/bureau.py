@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from messaging.compliance.types import ALLOWED, Decision
+from messaging.services.compliance.types import ALLOWED, Decision
 
 # Ley 1266 de 2008 art. 12 (par. added by Ley 2157 de 2021): 20 calendar days after the notice;
 # obligations of at most 15% of one monthly minimum wage need two notices on different days.

@@ -3,9 +3,9 @@ and the merge that applies them (the merge tightens even if a stored row were lo
 
 from django.utils.translation import gettext as _
 
-from messaging.compliance.evaluators import WEEKDAYS, window_intervals
-from messaging.compliance.rules import Rule, all_legal_rules
-from messaging.compliance.timeutil import hhmm
+from messaging.services.compliance.evaluators import WEEKDAYS, window_intervals
+from messaging.services.compliance.rules import Rule, all_legal_rules
+from messaging.services.compliance.timeutil import hhmm
 
 OVERRIDABLE_TYPES = ("window", "rest", "cap", "channels", "cooldown")
 

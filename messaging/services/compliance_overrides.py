@@ -4,14 +4,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.roles import is_manager
-from messaging.compliance.overrides import overridable_rules, override_errors
+from core.scoping import user_manages_creditor
 from messaging.models import ComplianceOverride
-from portfolio.selectors import creditor_list
+from messaging.services.compliance.overrides import overridable_rules, override_errors
 
 
 def _check_access(*, user, creditor):
-    if not is_manager(user) or not creditor_list(user=user).filter(pk=creditor.pk).exists():
+    if not user_manages_creditor(user=user, creditor_id=creditor.pk):
         raise ApplicationError(_("You do not manage this creditor."))
 
 

@@ -1,14 +1,20 @@
-"""The override form: typed fields for the rule's type, checked against the legal bound."""
+"""The contact-rules forms: a creditor's stricter override of a rule, and the "try a contact" tool.
+
+The override form has typed fields for the rule's type, checked against the legal bound.
+"""
+
+import datetime
 
 from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from messaging.compliance.overrides import (
+from messaging.services.compliance.overrides import (
     overridable_rules,
     override_problems,
     parse_window_text,
 )
+from portfolio.models import Channel, Country, Hold, Stage
 
 WINDOW_HELP = _("HH:MM-HH:MM, several separated by commas; empty = no contact")
 DAY_FIELDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -134,3 +140,99 @@ class OverrideForm(forms.Form):
             self.add_error(field if field in self.fields else None, message)
         data["params"] = params
         return data
+
+
+OTHER_COUNTRY = "ZZ"
+ZONES = (
+    "America/Bogota",
+    "America/Mexico_City",
+    "America/Cancun",
+    "America/Tijuana",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "Europe/Madrid",
+)
+PURPOSES = (
+    ("collection", _("Collection")),
+    ("agreement", _("Agreement")),
+    ("dispute", _("Dispute")),
+    ("transactional", _("Transactional")),
+)
+
+
+class ContactTryForm(forms.Form):
+    creditor = forms.ModelChoiceField(label=_("Creditor"), queryset=None)
+    country = forms.ChoiceField(
+        label=_("Debtor's country"),
+        choices=[*Country.choices, (OTHER_COUNTRY, _("Other country (default rules)"))],
+    )
+    region = forms.CharField(
+        label=_("State / region"), max_length=10, required=False, help_text=_("e.g. MA")
+    )
+    timezone = forms.ChoiceField(label=_("Debtor's time zone"), choices=[(z, z) for z in ZONES])
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    day = forms.DateField(label=_("Local date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Local time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=PURPOSES)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.FIRM_NOTICE)
+    consented = forms.BooleanField(label=_("Debtor consents to the channel"), required=False)
+    holds = forms.MultipleChoiceField(
+        label=_("Holds"),
+        choices=Hold.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    has_active_agreement = forms.BooleanField(label=_("Active agreement"), required=False)
+    content = forms.CharField(
+        label=_("Text (optional: checks the required content)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, creditors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = creditors
+
+
+class BureauTryForm(forms.Form):
+    """May a negative report go to the credit bureau? (CO-BUREAU / US-BUREAU)"""
+
+    b_country = forms.ChoiceField(
+        label=_("Debtor's country"),
+        choices=[*Country.choices, (OTHER_COUNTRY, _("Other country (default rules)"))],
+    )
+    notices = forms.CharField(
+        label=_("Notice dates"),
+        required=False,
+        help_text=_("YYYY-MM-DD, separated by commas"),
+    )
+    as_of = forms.DateField(label=_("Report date"), widget=forms.DateInput(attrs={"type": "date"}))
+    balance = forms.DecimalField(
+        label=_("Balance owed"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    arrears_start = forms.DateField(
+        label=_("Arrears began on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    spoke_with_consumer = forms.BooleanField(
+        label=_("We spoke with the consumer about the debt (US)"), required=False
+    )
+
+    def clean_notices(self):
+        out = []
+        for part in (self.cleaned_data.get("notices") or "").replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    out.append(datetime.date.fromisoformat(part.strip()))
+                except ValueError as exc:
+                    raise forms.ValidationError(
+                        _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part.strip()}
+                    ) from exc
+        return out

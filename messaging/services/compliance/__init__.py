@@ -5,8 +5,8 @@ docs/compliance.md. The rule tables live in `rules.py`, one generic evaluator pe
 in `evaluators.py`.
 """
 
-from messaging.compliance.bureau import bureau_report_allowed
-from messaging.compliance.engine import (
+from messaging.services.compliance.bureau import bureau_report_allowed
+from messaging.services.compliance.engine import (
     RuleSet,
     RuleSetCache,
     compliance_check,
@@ -15,9 +15,9 @@ from messaging.compliance.engine import (
     visit_check,
     visits_forbidden_by,
 )
-from messaging.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
-from messaging.compliance.purpose import purpose_for_template
-from messaging.compliance.types import Contact, Decision, PastContact
+from messaging.services.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
+from messaging.services.compliance.purpose import purpose_for_template
+from messaging.services.compliance.types import Contact, Decision, PastContact
 
 __all__ = [
     "Contact",

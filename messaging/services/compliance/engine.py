@@ -11,11 +11,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from messaging.compliance.evaluators import EVALUATORS, Ctx, Hold, Rest, Window
-from messaging.compliance.overrides import tighten
-from messaging.compliance.rules import Rule, legal_rules
-from messaging.compliance.timeutil import zone
-from messaging.compliance.types import ALLOWED, Contact, Decision, PastContact
+from messaging.services.compliance.evaluators import EVALUATORS, Ctx, Hold, Rest, Window
+from messaging.services.compliance.overrides import tighten
+from messaging.services.compliance.rules import Rule, legal_rules
+from messaging.services.compliance.timeutil import zone
+from messaging.services.compliance.types import ALLOWED, Contact, Decision, PastContact
 
 TIMEZONE_RULE = "ALL-TIMEZONE"
 VISIT_CHANNEL = "visit"

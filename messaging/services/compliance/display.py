@@ -4,7 +4,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from messaging.compliance.rules import Rule
+from messaging.services.compliance.rules import Rule
 
 CHANNELS = {
     "email": gettext_lazy("e-mail"),

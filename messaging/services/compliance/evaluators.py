@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
-from messaging.compliance.timeutil import (
+from messaging.services.compliance.timeutil import (
     hhmm,
     holiday_calendar,
     holiday_dates,

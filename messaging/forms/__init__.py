@@ -1,0 +1,1 @@
+"""Messaging's forms: the outbox filter, templates and contact rules."""

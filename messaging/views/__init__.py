@@ -1,0 +1,1 @@
+"""Messaging's HTML pages: the outbox, templates and contact rules."""
