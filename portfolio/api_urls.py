@@ -7,7 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.routers import DefaultRouter
 
 from core.parsers import JSONParser
-from portfolio.apis import debts
+from portfolio import apis as debts
 
 
 class TokenLoginView(ObtainAuthToken):

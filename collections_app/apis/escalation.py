@@ -16,7 +16,7 @@ from collections_app.services.transitions import (
 )
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
-from portfolio.apis.debts import as_of_param
+from portfolio.apis import as_of_param
 from portfolio.models import Debt, Hold, Stage
 from portfolio.selectors import debt_queryset
 from portfolio.services.holds import hold_close, hold_open
