@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.analytics.helpers import pay, run
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import CollectorFactory, ManagerFactory
-from tests.kpis.helpers import pay, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -143,8 +143,8 @@ def test_manager_sees_promises_and_the_message_funnel(
     from agreements.models import PromiseToPay
     from analytics.services.snapshots import collection_days_backfill
     from portfolio.models import Debt
+    from tests.analytics.helpers import at
     from tests.factories.messaging import make_message
-    from tests.kpis.helpers import at
 
     first, _second, third = Debt.objects.filter(debt_ref__startswith="AND-").order_by("debt_ref")
     for debt, made, due, status in (
@@ -204,7 +204,7 @@ def test_manager_sees_contact_rates_and_drills_into_the_debts(
     from analytics.services.snapshots import collection_days_backfill
     from collections_app.models import Interaction
     from portfolio.models import Debt
-    from tests.kpis.helpers import at
+    from tests.analytics.helpers import at
 
     # 10 attempts by Ana in November: 6 reached a person, 4 RPCs, 2 promises; an SMS she
     # sent by hand is logged but is no attempt.

@@ -7,7 +7,7 @@ import pytest
 from portal.services.payments import payment_reference_for
 from portfolio.models import Payment
 from tests.factories.portfolio import CreditorFactory, DebtFactory
-from tests.portfolio.test_payments_import import HEADER, run_file
+from tests.imports.test_payments_import import HEADER, run_file
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ import pytest
 
 from analytics.forms import KpiFilters
 from analytics.selectors.kpis import kpi_dashboard
+from tests.analytics.helpers import move_due, pay, run
 from tests.factories.portfolio import CreditorFactory, DebtFactory, PortfolioFactory
-from tests.kpis.helpers import move_due, pay, run
 
 pytestmark = pytest.mark.django_db
 

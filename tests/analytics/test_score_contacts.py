@@ -8,8 +8,8 @@ import pytest
 from analytics.models import BehaviourScore
 from analytics.services.engine import behaviour_scores
 from collections_app.models import Interaction
+from tests.analytics.helpers import at, run
 from tests.factories.portfolio import DebtFactory
-from tests.kpis.helpers import at, run
 
 pytestmark = pytest.mark.django_db
 

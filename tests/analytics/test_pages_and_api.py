@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from analytics.models import SegmentDefinition, SegmentRule
+from tests.analytics.helpers import pay, run
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import ManagerFactory
-from tests.kpis.helpers import pay, run
 
 pytestmark = pytest.mark.django_db
 

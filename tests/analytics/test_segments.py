@@ -18,8 +18,8 @@ from analytics.services.rules import CATCH_ALL_CODE
 from collections_app.services.cycle import cycle_run_date
 from collections_app.services.policies import policy_create, policy_ensure_defaults
 from portfolio.models import Debt, Stage
+from tests.analytics.helpers import pay, run
 from tests.factories.portfolio import DebtFactory, DebtorFactory
-from tests.kpis.helpers import pay, run
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,7 @@ def test_payment_behaviour_and_score_rules(creditor, clean_segments):
     # 50 + recency 20 + share round(20 * 0.5)=10 + dpd(5 days)=0 + frequency 2 = 82.
     assert BehaviourScore.objects.get(debtor=payer.debtor).score == 82
     assert (payer.segment_id, silent.segment_id) == (good.id, never.id)
-    # Neither debt has a broken promise (tests/kpis/test_segments_promises.py has those).
+    # Neither debt has a broken promise (tests/analytics/test_segments_promises.py has those).
     assert not Debt.objects.filter(segment_state__segment=broken).exists()
 
 

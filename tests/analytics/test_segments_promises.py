@@ -10,8 +10,8 @@ from agreements.models import AgreementDebt, PaymentAgreement, PromiseToPay
 from analytics.models import BehaviourScore, SegmentDefinition, SegmentRule
 from analytics.services.engine import behaviour_scores
 from portfolio.models import Debt
+from tests.analytics.helpers import run
 from tests.factories.portfolio import DebtFactory
-from tests.kpis.helpers import run
 
 pytestmark = pytest.mark.django_db
 

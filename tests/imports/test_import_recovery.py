@@ -12,7 +12,7 @@ from imports.services.portfolio_file import (
     import_batch_run,
 )
 from portfolio.models import Debt
-from tests.portfolio.test_import_service import HEADER, csv_bytes, row
+from tests.imports.test_import_service import HEADER, csv_bytes, row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

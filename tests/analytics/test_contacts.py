@@ -39,8 +39,8 @@ from analytics.models import ContactDay
 from analytics.selectors.kpis import kpi_dashboard
 from analytics.services.snapshots_contacts import contact_snapshots_write
 from collections_app.models import Interaction
+from tests.analytics.helpers import at, pay, run
 from tests.factories.portfolio import CreditorFactory, DebtFactory
-from tests.kpis.helpers import at, pay, run
 
 pytestmark = pytest.mark.django_db
 

@@ -46,9 +46,9 @@ from analytics.forms import KpiFilters
 from analytics.selectors.kpis import kpi_dashboard
 from analytics.services.snapshots import collection_days_backfill
 from portfolio.models import Payment
+from tests.analytics.helpers import at, pay, run
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import DebtFactory, DebtorFactory
-from tests.kpis.helpers import at, pay, run
 
 pytestmark = pytest.mark.django_db
 
@@ -316,7 +316,7 @@ def test_rerun_writes_the_same_rows(november):
 
 
 def test_every_kpi_is_computed_so_nothing_is_pending(november):
-    # Contact, RPC and promise rates (ContactDay) were the last ones (tests/kpis/test_contacts).
+    # Contact, RPC and promise rates (ContactDay) came last (tests/analytics/test_contacts).
     assert _data(november)["pending"] == []
 
 
