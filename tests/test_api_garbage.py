@@ -4,6 +4,12 @@ Endpoints and their request fields are discovered at collection time (URL router
 schema), so an endpoint added later is covered without touching this file. Each test sends its
 garbage to one endpoint, one request per case inside a rolled-back savepoint, and lists every
 case that failed (endpoint, input, status, body) rather than stopping at the first.
+
+"Changes nothing" is read from PostgreSQL's own write counters for this connection
+(`pg_stat_xact_user_tables`: rows inserted, updated and deleted per table, still pending in this
+backend). Inside one transaction they only grow, and they count every row a statement wrote,
+even one a rolled-back savepoint undid, so an UPDATE is seen as surely as an INSERT, for every
+table, in two queries per request.
 """
 
 import json
@@ -15,8 +21,9 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.test.client import encode_multipart
+from django.urls import path as url_path
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIRequestFactory
@@ -31,8 +38,6 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 WRITE_METHODS = ("POST", "PUT", "PATCH")
-# Apps whose rows must not change when a request is refused.
-DOMAIN_APPS = ("portfolio", "collections_app", "agreements", "messaging", "portal", "authtoken")
 # URL segment -> model, where the plural of the model name is not the segment.
 SEGMENT_MODELS = {"portfolio-imports": "portfolio.ImportBatch"}
 
@@ -130,16 +135,30 @@ def _url(path: str, pk=None) -> str:
     return re.sub(r"\{[^}]+\}", str(pk), path)
 
 
-def _row_counts() -> dict:
-    counts = {}
-    for label in DOMAIN_APPS:
-        try:
-            config = apps.get_app_config(label)
-        except LookupError:
-            continue
-        for model in config.get_models():
-            counts[model._meta.label] = model._default_manager.count()
-    return counts
+# Rows written per table by this connection and not yet reported to the statistics collector.
+# PostgreSQL reports them only when the backend is idle outside a transaction, so within the
+# test's transaction the figures never go back: a difference is a write.
+WRITTEN_ROWS_SQL = """
+    SELECT relid::regclass::text, n_tup_ins + n_tup_upd + n_tup_del
+    FROM pg_stat_xact_user_tables
+    WHERE n_tup_ins + n_tup_upd + n_tup_del > 0
+"""
+
+
+def _written_rows() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(WRITTEN_ROWS_SQL)
+        return dict(cursor.fetchall())
+
+
+def _tables_written(before: dict[str, int]) -> str:
+    """The tables written since `before` was read, with how many rows each, or ''."""
+    after = _written_rows()
+    return ", ".join(
+        f"{table} {after[table] - before.get(table, 0)}"
+        for table in sorted(after)
+        if after[table] != before.get(table, 0)
+    )
 
 
 def _problem(response, *, field: str | None = None) -> str | None:
@@ -167,16 +186,16 @@ def assert_clean_4xx(response, *, field: str | None = None):
 
 
 def _attempt(client, method, url, body=b"", content_type="application/json"):
-    """Send one request inside a savepoint rolled back afterwards; report any row it changed.
+    """Send one request inside a savepoint rolled back afterwards; report any row it wrote.
 
     The rollback keeps each garbage request independent of the others in the same test, even
     one that leaves PostgreSQL's transaction aborted.
     """
     with transaction.atomic():
-        before = _row_counts()
+        before = _written_rows()
         response = client.generic(method, url, body, content_type=content_type)
         try:
-            changed = _row_counts() != before
+            changed = _tables_written(before)
         except DatabaseError as exc:
             changed = f"the request left the transaction broken: {exc}"
         transaction.set_rollback(True)
@@ -547,6 +566,44 @@ def test_anonymous_writes_are_refused(api_client, world, path, method):
     assert not changed
     if not path.endswith("/auth/token/"):
         assert response.status_code in (401, 403)
+
+
+# --- the "changes nothing" check itself --------------------------------------------------------
+
+
+class _UpdateThenRefuseView(APIView):
+    """A broken endpoint: it answers a clean 400, but only after unassigning a debt."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def post(self, request):
+        Debt.objects.filter(pk=request.query_params["debt"]).update(assigned_to=None)
+        raise ApplicationError("Refused.", field="amount")
+
+
+# Only the test below routes here (`pytest.mark.urls`); the discovery above reads config.urls.
+urlpatterns = [url_path("api/v1/broken/", _UpdateThenRefuseView.as_view())]
+
+
+@pytest.mark.urls(__name__)
+def test_the_check_sees_a_refused_request_that_only_updated_a_row(api_client, world):
+    # Given an endpoint that updates a row (no row added or removed) and then refuses
+    debt = world["debt"]
+    collector = debt.assigned_to_id
+
+    # When garbage is sent to it the way every test above sends it
+    response, changed = _attempt(api_client, "POST", f"{API}broken/?debt={debt.pk}", b"{}")
+
+    # Then the answer itself is a clean 400, but the check reports the updated table
+    assert _problem(response, field="amount") is None
+    assert changed == f"{Debt._meta.db_table} 1"
+    problems = Problems()
+    problems.check("POST broken", response, changed)
+    assert problems == [f"POST broken: 400; rows changed ({Debt._meta.db_table} 1)"]
+    # and the savepoint undid the update
+    debt.refresh_from_db()
+    assert debt.assigned_to_id == collector is not None
 
 
 def test_every_known_endpoint_was_discovered():
