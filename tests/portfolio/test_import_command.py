@@ -1,5 +1,6 @@
 """`manage.py import_portfolio`: synchronous import with printed counts and exit codes."""
 
+import json
 import os
 import subprocess
 import sys
@@ -68,6 +69,28 @@ def test_refused_file_exits_non_zero(creditor, tmp_path):
         call_command("import_portfolio", str(tmp_path / "missing.csv"), creditor=creditor.code)
 
 
+# Run in one child process on a fresh SQLite file: migrate, a creditor, the sample imported twice,
+# then a changed file, then what the ledger holds. One process rather than one per step: each
+# `manage.py` start imports the project and runs the system checks again.
+SQLITE_SCRIPT = """
+import io, json, sys
+from django.core.management import call_command
+from portfolio.models import ConsentEvent, Creditor, Debt
+
+call_command("migrate", verbosity=0)
+Creditor.objects.create(code="c1", name="C1")
+outputs = []
+for path in sys.argv[1:]:
+    out = io.StringIO()
+    call_command("import_portfolio", path, "--creditor", "c1", stdout=out)
+    outputs.append(out.getvalue())
+d = Debt.objects.get(debt_ref="OBL-00000001")
+ledger = [str(d.principal), str(d.balance), d.history.count(), Debt.objects.count(),
+          ConsentEvent.objects.exists()]
+print(json.dumps({"outputs": outputs, "ledger": ledger}))
+"""
+
+
 def test_import_runs_on_sqlite(tmp_path):
     # Given a fresh SQLite database (the zero-config `make run` setup)
     env = {
@@ -76,38 +99,21 @@ def test_import_runs_on_sqlite(tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "CARTERA_MEDIA_ROOT": str(tmp_path / "media"),
     }
-
-    def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-
-    assert manage("migrate", "-v0").returncode == 0
-    setup = "from portfolio.models import Creditor; Creditor.objects.create(code='c1', name='C1')"
-    assert manage("shell", "-c", setup).returncode == 0
-    # When the sample is imported twice and then a changed file once
-    first = manage("import_portfolio", str(SAMPLE), "--creditor", "c1")
-    second = manage("import_portfolio", str(SAMPLE), "--creditor", "c1")
     changed = tmp_path / "changed.csv"
     changed.write_bytes(SAMPLE.read_bytes().replace(b"5451.99", b"5000.01"))
-    third = manage("import_portfolio", str(changed), "--creditor", "c1")
-    check = manage(
-        "shell", "-c",
-        "from portfolio.models import Debt, ConsentEvent\n"
-        "d = Debt.objects.get(debt_ref='OBL-00000001')\n"
-        "print(d.principal, d.balance, d.history.count(), Debt.objects.count(),"
-        " ConsentEvent.objects.count() > 0)",
+
+    # When the sample is imported twice and then a changed file once
+    child = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{SQLITE_SCRIPT}",
+         str(SAMPLE), str(SAMPLE), str(changed)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
     # Then SQLite gives the same counts as PostgreSQL
-    assert first.returncode == 0, first.stderr
-    assert "created 29, updated 0, unchanged 0, rejected 12" in first.stdout
-    assert "created 0, updated 0, unchanged 29, rejected 12" in second.stdout
-    assert "created 0, updated 1, unchanged 28, rejected 12" in third.stdout, third.stderr
-    assert check.stdout.strip().splitlines()[-1].split() == [
-        "5000.01",
-        "5491.47",
-        "2",
-        "29",
-        "True",
-    ], check.stderr
+    assert child.returncode == 0, child.stderr
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    first, second, third = result["outputs"]
+    assert "created 29, updated 0, unchanged 0, rejected 12" in first
+    assert "created 0, updated 0, unchanged 29, rejected 12" in second
+    assert "created 0, updated 1, unchanged 28, rejected 12" in third
+    assert result["ledger"] == ["5000.01", "5491.47", 2, 29, True]
