@@ -37,17 +37,21 @@ import datetime
 import io
 from decimal import Decimal
 
+import factory.random
 import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from agreements.models import AgreementDebt, Instalment, PaymentAgreement, PromiseToPay
 from portfolio.kpis.forms import KpiFilters
 from portfolio.kpis.selectors import kpi_dashboard
-from portfolio.models import Payment
+from portfolio.models import Creditor, Payment
 from portfolio.segmentation.snapshots import collection_days_backfill
 from tests.factories.messaging import make_message
-from tests.factories.portfolio import DebtFactory, DebtorFactory
+from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactory
+from tests.factories.users import CollectorFactory
 from tests.kpis.helpers import at, pay, run
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +130,7 @@ def _message(debt, debts=(), *, day, channel, template, status, sent_hour=10, ru
     )
 
 
-@pytest.fixture
-def november(creditor, collector):
+def _build_november(creditor, collector):
     debtor = DebtorFactory(creditor=creditor)
 
     def debt(ref, currency, balance, **kw):
@@ -190,6 +193,36 @@ def november(creditor, collector):
         _message(debt_, day=day, channel=channel, template=template, status="suppressed", rule=rule)
     run(D(2026, 11, 30))
     collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
+
+
+@pytest.fixture(scope="module")
+def _november_world(django_db_setup, django_db_blocker):
+    """November above, built once for the module (the slow part).
+
+    Every test runs in its own savepoint, rolled back after it, so each one still starts from
+    exactly this data; the fixtures below give each test fresh instances of it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        factory.random.reseed_random("cartera")
+        creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+        collector = CollectorFactory(username="collector")
+        _build_november(creditor, collector)
+        yield {"creditor": creditor.pk, "collector": collector.pk}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def creditor(_november_world):
+    return Creditor.objects.get(pk=_november_world["creditor"])
+
+
+@pytest.fixture
+def collector(_november_world):
+    return User.objects.get(pk=_november_world["collector"])
+
+
+@pytest.fixture
+def november(creditor):
     return creditor
 
 

@@ -28,8 +28,10 @@ import io
 import re
 from decimal import Decimal
 
+import factory.random
 import pytest
-from django.db import connection
+from django.contrib.auth.models import User
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -37,9 +39,10 @@ from openpyxl import load_workbook
 from collections_app.models import Interaction
 from portfolio.kpis.forms import KpiFilters
 from portfolio.kpis.selectors import kpi_dashboard
-from portfolio.models import ContactDay
+from portfolio.models import ContactDay, Creditor, Debt
 from portfolio.segmentation.snapshots_contacts import contact_snapshots_write
 from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory
 from tests.kpis.helpers import at, pay, run
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +64,7 @@ def _log(debt, collector, day, channel, outcome, hour=15, minute=0):
     )
 
 
-@pytest.fixture
-def contacts(creditor, collector, other_collector):
+def _build_contacts(creditor, collector, other_collector):
     collector.first_name, collector.last_name = "Ana", "Ruiz"
     collector.save()
     other_collector.first_name, other_collector.last_name = "Beto", "Paz"
@@ -116,6 +118,47 @@ def contacts(creditor, collector, other_collector):
         run(day)
     run(D(2026, 11, 30))
     return {"a": a, "b": b, "c": c, "f": f}
+
+
+@pytest.fixture(scope="module")
+def _contacts_world(django_db_setup, django_db_blocker):
+    """The contacts above and their nightly runs, built once for the module (the slow part).
+
+    Every test runs in its own savepoint, rolled back after it, so each one still starts from
+    exactly this data; the fixtures below give each test fresh instances of it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        factory.random.reseed_random("cartera")
+        creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+        ana, beto = CollectorFactory(username="collector"), CollectorFactory(username="collector2")
+        debts = _build_contacts(creditor, ana, beto)
+        yield {
+            "creditor": creditor.pk,
+            "collector": ana.pk,
+            "other_collector": beto.pk,
+            "debts": {key: debt.pk for key, debt in debts.items()},
+        }
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def creditor(_contacts_world):
+    return Creditor.objects.get(pk=_contacts_world["creditor"])
+
+
+@pytest.fixture
+def collector(_contacts_world):
+    return User.objects.get(pk=_contacts_world["collector"])
+
+
+@pytest.fixture
+def other_collector(_contacts_world):
+    return User.objects.get(pk=_contacts_world["other_collector"])
+
+
+@pytest.fixture
+def contacts(_contacts_world):
+    return {key: Debt.objects.get(pk=pk) for key, pk in _contacts_world["debts"].items()}
 
 
 def _data(creditor, **kw):
