@@ -259,9 +259,9 @@ BAD_QUERIES = [
 
 @pytest.mark.parametrize("path", GET_PATHS)
 def test_bad_query_parameters_never_break_a_get(api, path):
-    problems = Problems()
+    problems, url = Problems(), _url(path)
     for query in BAD_QUERIES:
-        response, _changed = _attempt(api, "GET", f"{_url(path)}?{query}")
+        response, _changed = _attempt(api, "GET", f"{url}?{query}")
         # An unknown parameter may be ignored (200); a known one with a bad value is a clean 4xx.
         if response.status_code >= 300:
             problems.check(f"GET {path}?{query[:60]}", response)
@@ -365,9 +365,9 @@ RAW_BODIES = {
 
 @pytest.mark.parametrize("path,method", WRITES)
 def test_garbage_bodies_are_refused_and_change_nothing(api, path, method):
-    problems = Problems()
+    problems, url = Problems(), _url(path)
     for case, (body, content_type) in RAW_BODIES.items():
-        response, changed = _attempt(api, method, _url(path), body, content_type)
+        response, changed = _attempt(api, method, url, body, content_type)
         problems.check(f"{method} {path} [{case}]", response, changed)
     assert problems == []
 
@@ -465,14 +465,14 @@ def test_one_bad_field_is_refused_and_changes_nothing(api, world, path, method):
     # Given an otherwise plausible body for every documented request field
     _types, properties, _required = REQUESTS[(_norm(path), method)]
     base = {name: _plausible(name, spec, world) for name, spec in properties.items()}
-    problems = Problems()
+    problems, url = Problems(), _url(path)
     for field in sorted(properties):
         for value, raw_value in WRONG_VALUES.items():
             if value == "null" and properties[field].get("nullable"):
                 continue  # null is a documented value for this field
             # When one field carries garbage
             raw = json.dumps({**base, field: "__GARBAGE__"}).replace('"__GARBAGE__"', raw_value)
-            response, changed = _attempt(api, method, _url(path), raw.encode())
+            response, changed = _attempt(api, method, url, raw.encode())
             # Then a value that can never be valid is refused and changes nothing; one that
             # may be valid here (a numeric string for a text field...) must not break anything
             refuse = must_refuse(properties[field], value)
@@ -544,7 +544,7 @@ def test_one_bad_multipart_field_is_refused_and_changes_nothing(api, world, path
     # Given an otherwise plausible upload (a valid one-row file)
     _types, properties, _required = REQUESTS[(_norm(path), method)]
     base = _multipart_base(properties, world)
-    problems = Problems()
+    problems, url = Problems(), _url(path)
     for field in sorted(properties):
         cases = dict(MULTIPART_VALUES)
         if properties[field].get("format") == "binary":
@@ -557,7 +557,7 @@ def test_one_bad_multipart_field_is_refused_and_changes_nothing(api, world, path
             # When one field carries garbage
             body = _multipart({**base, field: text})
             content_type = f"multipart/form-data; boundary={BOUNDARY}"
-            response, changed = _attempt(api, method, _url(path), body, content_type)
+            response, changed = _attempt(api, method, url, body, content_type)
             # Then what can never be valid is refused and changes nothing; the rest is no 5xx
             refuse = value == "empty-file" or (
                 not isinstance(text, tuple) and must_refuse_text(properties[field], value)
