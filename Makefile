@@ -42,9 +42,13 @@ format: install
 # The suite proves row locks and concurrent writers, which only PostgreSQL has: it runs on
 # DATABASE_URL, by default the local PostgreSQL (pytest-django creates test_cartera_test).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartera_test
+# pytest-xdist: one worker per core, each on its own test database (test_cartera_test_gw0, ...);
+# PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
 
 test: lint
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
+		$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # With no DATABASE_URL, migrate and seed reach the embedded PostgreSQL while `make run` is up.
 migrate: install

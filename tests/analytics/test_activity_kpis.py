@@ -37,7 +37,10 @@ import datetime
 import io
 from decimal import Decimal
 
+import factory.random
 import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -45,10 +48,11 @@ from agreements.models import AgreementDebt, Instalment, PaymentAgreement, Promi
 from analytics.forms import KpiFilters
 from analytics.selectors.kpis import kpi_dashboard
 from analytics.services.snapshots import collection_days_backfill
-from portfolio.models import Payment
+from portfolio.models import Creditor, Payment
 from tests.analytics.helpers import at, pay, run
 from tests.factories.messaging import make_message
-from tests.factories.portfolio import DebtFactory, DebtorFactory
+from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactory
+from tests.factories.users import CollectorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +130,7 @@ def _message(debt, debts=(), *, day, channel, template, status, sent_hour=10, ru
     )
 
 
-@pytest.fixture
-def november(creditor, collector):
+def _build_november(creditor, collector):
     debtor = DebtorFactory(creditor=creditor)
 
     def debt(ref, currency, balance, **kw):
@@ -190,6 +193,36 @@ def november(creditor, collector):
         _message(debt_, day=day, channel=channel, template=template, status="suppressed", rule=rule)
     run(D(2026, 11, 30))
     collection_days_backfill(start=D(2026, 11, 1), end=D(2026, 11, 30))
+
+
+@pytest.fixture(scope="module")
+def _november_world(django_db_setup, django_db_blocker):
+    """November above, built once for the module (the slow part).
+
+    Every test runs in its own savepoint, rolled back after it, so each one still starts from
+    exactly this data; the fixtures below give each test fresh instances of it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        factory.random.reseed_random("cartera")
+        creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+        collector = CollectorFactory(username="collector")
+        _build_november(creditor, collector)
+        yield {"creditor": creditor.pk, "collector": collector.pk}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def creditor(_november_world):
+    return Creditor.objects.get(pk=_november_world["creditor"])
+
+
+@pytest.fixture
+def collector(_november_world):
+    return User.objects.get(pk=_november_world["collector"])
+
+
+@pytest.fixture
+def november(creditor):
     return creditor
 
 
@@ -325,14 +358,12 @@ PERIOD = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
 
 def test_dashboard_page_shows_the_new_figures(client, manager, november):
     client.force_login(manager)
-    response = client.get(reverse("analytics:dashboard"), PERIOD)
+    response = client.get(reverse("portfolio:dashboard"), PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-kpi="promise-kept-rate">50.0' in html
     assert 'data-kpi="agreement-compliance">33.3' in html
-    assert (
-        f'href="{reverse("agreements:list")}?status=broken">50.0' in html
-    )  # drill-down: the broken agreements
+    assert 'href="/agreements/?status=broken">50.0' in html  # drill-down: the broken agreements
     assert 'id="table-funnel-COP"' in html and 'id="table-funnel-USD"' in html
     assert "CO-WINDOW" in html and 'id="table-channels"' in html
     assert "Not measured yet" not in html  # every KPI of KPIS.md is computed
@@ -357,7 +388,7 @@ def test_api_returns_the_same_figures(client, manager, november):
 @pytest.mark.parametrize("table", ["funnel", "channels", "templates", "suppressions"])
 def test_new_tables_export_to_csv(client, manager, november, table):
     client.force_login(manager)
-    response = client.get(reverse("analytics:dashboard-export", args=[table, "csv"]), PERIOD)
+    response = client.get(reverse("portfolio:dashboard-export", args=[table, "csv"]), PERIOD)
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) >= 2
@@ -366,7 +397,7 @@ def test_new_tables_export_to_csv(client, manager, november, table):
 def test_promises_and_agreements_export_to_excel(client, manager, november):
     client.force_login(manager)
     response = client.get(
-        reverse("analytics:dashboard-export", args=["promises-agreements", "xlsx"]), PERIOD
+        reverse("portfolio:dashboard-export", args=["promises-agreements", "xlsx"]), PERIOD
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     cop = next(r for r in rows[1:] if r[0] == "COP")

@@ -28,8 +28,10 @@ import io
 import re
 from decimal import Decimal
 
+import factory.random
 import pytest
-from django.db import connection
+from django.contrib.auth.models import User
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -39,8 +41,10 @@ from analytics.models import ContactDay
 from analytics.selectors.kpis import kpi_dashboard
 from analytics.services.snapshots_contacts import contact_snapshots_write
 from collections_app.models import Interaction
+from portfolio.models import Creditor, Debt
 from tests.analytics.helpers import at, pay, run
 from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +65,7 @@ def _log(debt, collector, day, channel, outcome, hour=15, minute=0):
     )
 
 
-@pytest.fixture
-def contacts(creditor, collector, other_collector):
+def _build_contacts(creditor, collector, other_collector):
     collector.first_name, collector.last_name = "Ana", "Ruiz"
     collector.save()
     other_collector.first_name, other_collector.last_name = "Beto", "Paz"
@@ -116,6 +119,47 @@ def contacts(creditor, collector, other_collector):
         run(day)
     run(D(2026, 11, 30))
     return {"a": a, "b": b, "c": c, "f": f}
+
+
+@pytest.fixture(scope="module")
+def _contacts_world(django_db_setup, django_db_blocker):
+    """The contacts above and their nightly runs, built once for the module (the slow part).
+
+    Every test runs in its own savepoint, rolled back after it, so each one still starts from
+    exactly this data; the fixtures below give each test fresh instances of it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        factory.random.reseed_random("cartera")
+        creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+        ana, beto = CollectorFactory(username="collector"), CollectorFactory(username="collector2")
+        debts = _build_contacts(creditor, ana, beto)
+        yield {
+            "creditor": creditor.pk,
+            "collector": ana.pk,
+            "other_collector": beto.pk,
+            "debts": {key: debt.pk for key, debt in debts.items()},
+        }
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def creditor(_contacts_world):
+    return Creditor.objects.get(pk=_contacts_world["creditor"])
+
+
+@pytest.fixture
+def collector(_contacts_world):
+    return User.objects.get(pk=_contacts_world["collector"])
+
+
+@pytest.fixture
+def other_collector(_contacts_world):
+    return User.objects.get(pk=_contacts_world["other_collector"])
+
+
+@pytest.fixture
+def contacts(_contacts_world):
+    return {key: Debt.objects.get(pk=pk) for key, pk in _contacts_world["debts"].items()}
 
 
 def _data(creditor, **kw):
@@ -299,7 +343,7 @@ def _refs(client, url):
 
 def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contacts):
     client.force_login(manager)
-    response = client.get(reverse("analytics:dashboard"), NOV)
+    response = client.get(reverse("portfolio:dashboard"), NOV)
     html = response.content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">60.0 %', html)
     assert re.search(r'data-kpi="rpc-rate"\s+href="[^"]+">40.0 %', html)
@@ -317,7 +361,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
     assert _refs(client, collectors["Ana Ruiz"]["rpc_link"]) == ["A", "B"]
 
     # Field visits only: the RPC among them was on B.
-    response = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "visit"})
+    response = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "visit"})
     cop = next(h for h in response.context["data"]["headline"] if h["currency"] == "COP")
     assert _refs(client, cop["rpc_link"]) == ["B"]
     assert _refs(client, cop["reached_link"]) == ["A", "B"]
@@ -325,7 +369,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
 
 def test_sms_only_shows_a_dash(client, manager, contacts):
     client.force_login(manager)
-    html = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "sms"}).content.decode()
+    html = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "sms"}).content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">—<', html)
     assert re.search(r'data-kpi="promise-rate"\s+href="[^"]+">—<', html)
     assert "No contact attempts in this period." in html
@@ -360,17 +404,17 @@ def test_api_scoped_to_the_managers_creditors(client, manager, contacts):
 
 def test_exports(client, manager, contacts):
     client.force_login(manager)
-    url = reverse("analytics:dashboard-export", args=["contacts", "csv"])
+    url = reverse("portfolio:dashboard-export", args=["contacts", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "COP,14,3,10,6,4,2,0.6000,0.5000,0.4000,0.5000,0.5000,0.0000"
-    url = reverse("analytics:dashboard-export", args=["collectors", "xlsx"])
+    url = reverse("portfolio:dashboard-export", args=["collectors", "xlsx"])
     rows = list(load_workbook(io.BytesIO(client.get(url, NOV).content)).active.values)
     ana = next(r for r in rows[1:] if r[0] == "Ana Ruiz")
     assert ana[1:10] == ("COP", 2, 3, 14, 10, 6, 4, 2, 0.6)
-    url = reverse("analytics:dashboard-export", args=["collector-days", "csv"])
+    url = reverse("portfolio:dashboard-export", args=["collector-days", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "Ana Ruiz,2026-11-10,COP,1,6,2,1,,0,0,0,"
-    url = reverse("analytics:dashboard-export", args=["contact-channels", "csv"])
+    url = reverse("portfolio:dashboard-export", args=["contact-channels", "csv"])
     lines = client.get(url, {**NOV, "channel": "visit"}).content.decode("utf-8-sig").splitlines()
     assert lines[1:] == ["visit,COP,2,2,2,1,1,1.0000,0.5000,1.0000"]
 

@@ -1,3 +1,4 @@
+import io
 import re
 from collections import Counter, defaultdict
 from datetime import date
@@ -6,6 +7,7 @@ from decimal import Decimal
 import phonenumbers
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Sum
 
 from demo.services import DEMO_PASSWORD
@@ -66,10 +68,18 @@ def ladder_stage(dpd: int) -> set:
     return {Stage.CURRENT}
 
 
-@pytest.fixture
-def demo(capsys):
-    call_command("seed_demo", "--debtors=120", f"--as-of={AS_OF}")
-    return capsys.readouterr().out
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module; each test runs in a savepoint rolled back after it.
+
+    The seed is the slow part (about a second) and every test below only reads it or changes it
+    inside its own test transaction, which leaves the module's seed as it found it.
+    """
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--debtors=120", f"--as-of={AS_OF}", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 def test_demo_has_every_stage_and_every_aging_bucket(demo):
