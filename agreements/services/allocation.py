@@ -183,18 +183,9 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
         previous = debt.stage
         debt.settle()
         debt.principal = debt.interest = debt.fees = debt.balance = Decimal(0)
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._change_reason = reason
-        debt.save(
-            update_fields=[
-                "stage", "principal", "interest", "fees", "balance",
-                "stage_entered_at", "stage_entered_on", "updated_at",
-            ]
-        )  # fmt: skip
         stage_change_record(
             debt=debt, from_stage=previous, transition_name="settle", actor=None, as_of=as_of,
-            reason=reason,
+            reason=reason, update_fields=["principal", "interest", "fees", "balance"], now=now,
         )  # fmt: skip
     Forgiveness.objects.bulk_create(forgiven)
     agreement.complete()

@@ -25,8 +25,9 @@ from agreements.models import (
     PromiseToPay,
 )
 from agreements.services.notices import notices_insert
-from collections_app.models import StageChange, Task
+from collections_app.models import Task
 from collections_app.services.tasks import tasks_bulk_create
+from collections_app.services.transitions import stage_moves_apply
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
@@ -164,46 +165,17 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
 
 
 def _return_stages(pairs, *, business_date, run) -> None:
-    """Debts in `current` go back to their stage from before the agreement, one SQL UPDATE."""
-    field = Debt._meta.get_field("stage")
-    allowed = next(t for t in field.get_all_transitions(Debt) if t.name == "return_from_agreement")
-    targets = {
-        debt_id: stage
-        for debt_id, stage in pairs
-        if stage != Stage.CURRENT and stage in allowed.target.allowed_states
-    }
-    if not targets:
-        return
-    ids = list(
-        Debt.objects.filter(pk__in=list(targets), stage=Stage.CURRENT).values_list("pk", flat=True)
-    )
-    if not ids:
-        return
-    now = timezone.now()
-    by_stage = defaultdict(list)
-    for i in ids:
-        by_stage[targets[i]].append(i)
-    # One UPDATE per earlier stage (at most five), not a CASE with a branch per debt.
-    for stage, stage_ids in by_stage.items():
-        Debt.objects.filter(pk__in=stage_ids, stage=Stage.CURRENT).update(
-            stage=stage,
-            stage_entered_at=_day_start(business_date),
-            stage_entered_on=business_date,
-            updated_at=now,
-        )
-    StageChange.objects.bulk_create(
-        StageChange(
-            debt_id=i,
-            from_stage=Stage.CURRENT,
-            to_stage=targets[i],
-            transition="return_from_agreement",
-            actor=None,
-            business_date=business_date,
-            occurred_at=now,
-            reason=_("Daily cycle: agreement broken; back to the stage it held before."),
-            cycle_run=run,
-        )
-        for i in ids
+    """Debts in `current` go back to their stage from before the agreement, set-based."""
+    stage_moves_apply(
+        moves=[
+            (debt_id, Stage.CURRENT, stage, "return_from_agreement", None)
+            for debt_id, stage in pairs
+            if stage != Stage.CURRENT
+        ],
+        as_of=business_date,
+        entered_at=_day_start(business_date),
+        reason=_("Daily cycle: agreement broken; back to the stage it held before."),
+        cycle_run=run,
     )
 
 

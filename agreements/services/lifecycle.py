@@ -218,18 +218,14 @@ def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -
             continue
         previous = debt.stage
         debt.start_agreement()
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._history_user = actor
-        debt._change_reason = _("Agreement #%(id)s active") % {"id": agreement.pk}
-        debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
         stage_change_record(
             debt=debt,
             from_stage=previous,
             transition_name="start_agreement",
             actor=actor,
             as_of=as_of,
-            reason=debt._change_reason,
+            reason=_("Agreement #%(id)s active") % {"id": agreement.pk},
+            now=now,
         )
     notices_insert(
         debt_ids=[min(line.debt_id for line in lines)],
@@ -320,17 +316,11 @@ def return_debts(
     """Debts still in `current` go back to the stage they held when the agreement began."""
     from collections_app.services.transitions import stage_change_record
 
-    now = timezone.now()
     for line in agreement.lines.all():
         debt = debts[line.debt_id]
         if debt.stage != Stage.CURRENT or line.stage_at_start == Stage.CURRENT:
             continue
         debt.return_from_agreement(line.stage_at_start)
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._history_user = actor
-        debt._change_reason = reason
-        debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
         stage_change_record(
             debt=debt,
             from_stage=Stage.CURRENT,
