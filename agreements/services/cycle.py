@@ -24,10 +24,12 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
+from agreements.services.lifecycle import agreement_change
 from agreements.services.notices import notices_insert
 from collections_app.models import Task
 from collections_app.services.tasks import tasks_bulk_create
 from collections_app.services.transitions import stage_moves_apply
+from core.fsm import transition_sources
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
@@ -74,10 +76,16 @@ def _primary_debts(agreement_ids) -> dict[int, int]:
     )
 
 
+def _break_transition() -> tuple[set[str], str]:
+    """The statuses `PaymentAgreement.break_agreement` leaves from, and the one it goes to."""
+    return transition_sources(PaymentAgreement, "status", "break_agreement")
+
+
 def _overdue_agreements(business_date: datetime.date, among=None) -> list[int]:
-    """Active agreements with an instalment unpaid past its due date + grace days."""
+    """Agreements that may break with an instalment unpaid past its due date + grace days."""
+    sources, _broken = _break_transition()
     overdue = Instalment.objects.filter(
-        agreement__status=AgreementStatus.ACTIVE, status__in=UNPAID, due_date__lt=business_date
+        agreement__status__in=sources, status__in=UNPAID, due_date__lt=business_date
     )
     if among is not None:
         overdue = overdue.filter(agreement_id__in=among)
@@ -106,28 +114,31 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         .select_for_update()
         .values_list("pk")
     )
-    list(
+    status_of = dict(
         PaymentAgreement.objects.filter(pk__in=candidates)
         .order_by("pk")
         .select_for_update()
-        .values_list("pk")
+        .values_list("pk", "status")
     )
     # Asked again under the locks: a payment that got in first may have paid the instalment.
     broken = sorted(_overdue_agreements(business_date, among=candidates))
     if not broken:
         return []
+    # The break_agreement transition, set-based: its declared sources and target, and the
+    # same AgreementChange record the single-object path writes (agreement_change).
+    sources, target = _break_transition()
     reason = _("Daily cycle: an instalment stayed unpaid past the grace days.")
-    PaymentAgreement.objects.filter(pk__in=broken).update(
-        status=AgreementStatus.BROKEN, ended_on=business_date, updated_at=timezone.now()
+    PaymentAgreement.objects.filter(pk__in=broken, status__in=sources).update(
+        status=target, ended_on=business_date, updated_at=timezone.now()
     )
     AgreementChange.objects.bulk_create(
-        AgreementChange(
+        agreement_change(
             agreement_id=pk,
-            from_status=AgreementStatus.ACTIVE,
-            to_status=AgreementStatus.BROKEN,
+            from_status=status_of[pk],
+            to_status=target,
             actor=None,
             reason=reason,
-            business_date=business_date,
+            as_of=business_date,
         )
         for pk in broken
     )

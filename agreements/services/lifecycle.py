@@ -31,15 +31,31 @@ def lock_debts(debt_ids) -> dict[int, Debt]:
     return {debt.pk: debt for debt in rows}
 
 
-def change_record(*, agreement, from_status: str, actor, reason: str, as_of) -> AgreementChange:
-    return AgreementChange.objects.create(
-        agreement=agreement,
+def agreement_change(
+    *, agreement_id: int, from_status: str, to_status: str, actor, reason: str, as_of
+) -> AgreementChange:
+    """The record of one status change, unsaved: saved alone here, bulk-created by the cycle."""
+    return AgreementChange(
+        agreement_id=agreement_id,
         from_status=from_status,
-        to_status=agreement.status,
+        to_status=to_status,
         actor=actor,
         reason=reason,
         business_date=as_of,
     )
+
+
+def change_record(*, agreement, from_status: str, actor, reason: str, as_of) -> AgreementChange:
+    change = agreement_change(
+        agreement_id=agreement.pk,
+        from_status=from_status,
+        to_status=agreement.status,
+        actor=actor,
+        reason=reason,
+        as_of=as_of,
+    )
+    change.save()
+    return change
 
 
 def primary_debt_id(agreement: PaymentAgreement) -> int:
