@@ -130,6 +130,8 @@ def stage_changes_write(
     """
     history = Debt.history.model._meta.db_table
     columns = [f.column for f in Debt._meta.concrete_fields]
+    # Stored as the ORM stores them (SQLite keeps datetimes as naive UTC text).
+    occurred_at = connection.ops.adapt_datetimefield_value(occurred_at)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {history} ({', '.join(columns)}, history_date, history_change_reason,"
@@ -230,7 +232,11 @@ def stage_moves_apply(
             f"  FROM {MOVES_TABLE} m"
             f" WHERE {Debt._meta.db_table}.id = m.id AND {Debt._meta.db_table}.stage = m.from_stage"
             f" RETURNING {Debt._meta.db_table}.id",
-            [entered_at, as_of, now],
+            [
+                connection.ops.adapt_datetimefield_value(entered_at),
+                as_of,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
         )
         moved = {row[0] for row in cursor.fetchall()}
     if len(moved) != len(rows):
