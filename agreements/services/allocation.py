@@ -24,6 +24,7 @@ from agreements.models import (
 from agreements.services.lifecycle import change_record, close_lines, lock_debts
 from agreements.services.notices import notices_insert
 from portfolio.models import Payment
+from portfolio.services.stages import stage_change_record
 
 LIVE = (AgreementStatus.PENDING_APPROVAL, AgreementStatus.ACTIVE)
 
@@ -160,8 +161,6 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
 
 def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) -> None:
     """The agreement is paid: debts with a balance left are settled and the rest forgiven."""
-    from portfolio.services.stages import stage_change_record
-
     debts = lock_debts(debt_ids)
     now = timezone.now()
     approver = agreement.decided_by or agreement.proposed_by
@@ -183,18 +182,9 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
         previous = debt.stage
         debt.settle()
         debt.principal = debt.interest = debt.fees = debt.balance = Decimal(0)
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._change_reason = reason
-        debt.save(
-            update_fields=[
-                "stage", "principal", "interest", "fees", "balance",
-                "stage_entered_at", "stage_entered_on", "updated_at",
-            ]
-        )  # fmt: skip
         stage_change_record(
             debt=debt, from_stage=previous, transition_name="settle", actor=None, as_of=as_of,
-            reason=reason,
+            reason=reason, update_fields=["principal", "interest", "fees", "balance"], now=now,
         )  # fmt: skip
     Forgiveness.objects.bulk_create(forgiven)
     agreement.complete()

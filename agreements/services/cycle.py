@@ -24,8 +24,11 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
+from agreements.services.lifecycle import agreement_change
 from agreements.services.notices import notices_insert
-from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, StageChange, Task
+from core.fsm import transition_sources
+from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
+from portfolio.services.stages import stage_moves_apply
 from portfolio.services.tasks import tasks_bulk_create
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
@@ -72,10 +75,16 @@ def _primary_debts(agreement_ids) -> dict[int, int]:
     )
 
 
+def _break_transition() -> tuple[set[str], str]:
+    """The statuses `PaymentAgreement.break_agreement` leaves from, and the one it goes to."""
+    return transition_sources(PaymentAgreement, "status", "break_agreement")
+
+
 def _overdue_agreements(business_date: datetime.date, among=None) -> list[int]:
-    """Active agreements with an instalment unpaid past its due date + grace days."""
+    """Agreements that may break with an instalment unpaid past its due date + grace days."""
+    sources, _broken = _break_transition()
     overdue = Instalment.objects.filter(
-        agreement__status=AgreementStatus.ACTIVE, status__in=UNPAID, due_date__lt=business_date
+        agreement__status__in=sources, status__in=UNPAID, due_date__lt=business_date
     )
     if among is not None:
         overdue = overdue.filter(agreement_id__in=among)
@@ -104,28 +113,31 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         .select_for_update()
         .values_list("pk")
     )
-    list(
+    status_of = dict(
         PaymentAgreement.objects.filter(pk__in=candidates)
         .order_by("pk")
         .select_for_update()
-        .values_list("pk")
+        .values_list("pk", "status")
     )
     # Asked again under the locks: a payment that got in first may have paid the instalment.
     broken = sorted(_overdue_agreements(business_date, among=candidates))
     if not broken:
         return []
+    # The break_agreement transition, set-based: its declared sources and target, and the
+    # same AgreementChange record the single-object path writes (agreement_change).
+    sources, target = _break_transition()
     reason = _("Daily cycle: an instalment stayed unpaid past the grace days.")
-    PaymentAgreement.objects.filter(pk__in=broken).update(
-        status=AgreementStatus.BROKEN, ended_on=business_date, updated_at=timezone.now()
+    PaymentAgreement.objects.filter(pk__in=broken, status__in=sources).update(
+        status=target, ended_on=business_date, updated_at=timezone.now()
     )
     AgreementChange.objects.bulk_create(
-        AgreementChange(
+        agreement_change(
             agreement_id=pk,
-            from_status=AgreementStatus.ACTIVE,
-            to_status=AgreementStatus.BROKEN,
+            from_status=status_of[pk],
+            to_status=target,
             actor=None,
             reason=reason,
-            business_date=business_date,
+            as_of=business_date,
         )
         for pk in broken
     )
@@ -163,46 +175,17 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
 
 
 def _return_stages(pairs, *, business_date, run) -> None:
-    """Debts in `current` go back to their stage from before the agreement, one SQL UPDATE."""
-    field = Debt._meta.get_field("stage")
-    allowed = next(t for t in field.get_all_transitions(Debt) if t.name == "return_from_agreement")
-    targets = {
-        debt_id: stage
-        for debt_id, stage in pairs
-        if stage != Stage.CURRENT and stage in allowed.target.allowed_states
-    }
-    if not targets:
-        return
-    ids = list(
-        Debt.objects.filter(pk__in=list(targets), stage=Stage.CURRENT).values_list("pk", flat=True)
-    )
-    if not ids:
-        return
-    now = timezone.now()
-    by_stage = defaultdict(list)
-    for i in ids:
-        by_stage[targets[i]].append(i)
-    # One UPDATE per earlier stage (at most five), not a CASE with a branch per debt.
-    for stage, stage_ids in by_stage.items():
-        Debt.objects.filter(pk__in=stage_ids, stage=Stage.CURRENT).update(
-            stage=stage,
-            stage_entered_at=_day_start(business_date),
-            stage_entered_on=business_date,
-            updated_at=now,
-        )
-    StageChange.objects.bulk_create(
-        StageChange(
-            debt_id=i,
-            from_stage=Stage.CURRENT,
-            to_stage=targets[i],
-            transition="return_from_agreement",
-            actor=None,
-            business_date=business_date,
-            occurred_at=now,
-            reason=_("Daily cycle: agreement broken; back to the stage it held before."),
-            cycle_run_id=getattr(run, "pk", None),
-        )
-        for i in ids
+    """Debts in `current` go back to their stage from before the agreement, set-based."""
+    stage_moves_apply(
+        moves=[
+            (debt_id, Stage.CURRENT, stage, "return_from_agreement", None)
+            for debt_id, stage in pairs
+            if stage != Stage.CURRENT
+        ],
+        as_of=business_date,
+        entered_at=_day_start(business_date),
+        reason=_("Daily cycle: agreement broken; back to the stage it held before."),
+        cycle_run_id=getattr(run, "pk", None),
     )
 
 

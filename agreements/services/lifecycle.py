@@ -18,6 +18,7 @@ from agreements.services.terms import Terms, agreement_terms, may_approve, negot
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Payment, Stage
 from portfolio.selectors import debt_queryset
+from portfolio.services.stages import stage_change_record
 
 
 def lock_debts(debt_ids) -> dict[int, Debt]:
@@ -31,15 +32,31 @@ def lock_debts(debt_ids) -> dict[int, Debt]:
     return {debt.pk: debt for debt in rows}
 
 
-def change_record(*, agreement, from_status: str, actor, reason: str, as_of) -> AgreementChange:
-    return AgreementChange.objects.create(
-        agreement=agreement,
+def agreement_change(
+    *, agreement_id: int, from_status: str, to_status: str, actor, reason: str, as_of
+) -> AgreementChange:
+    """The record of one status change, unsaved: saved alone here, bulk-created by the cycle."""
+    return AgreementChange(
+        agreement_id=agreement_id,
         from_status=from_status,
-        to_status=agreement.status,
+        to_status=to_status,
         actor=actor,
         reason=reason,
         business_date=as_of,
     )
+
+
+def change_record(*, agreement, from_status: str, actor, reason: str, as_of) -> AgreementChange:
+    change = agreement_change(
+        agreement_id=agreement.pk,
+        from_status=from_status,
+        to_status=agreement.status,
+        actor=actor,
+        reason=reason,
+        as_of=as_of,
+    )
+    change.save()
+    return change
 
 
 def primary_debt_id(agreement: PaymentAgreement) -> int:
@@ -185,7 +202,6 @@ def agreement_create(
 def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -> None:
     """Activate (debts locked by the caller): debts to `current`, confirmation, payments so far."""
     from agreements.services.allocation import agreement_apply_payments
-    from portfolio.services.stages import stage_change_record
 
     from_status = agreement.status
     agreement.activate()
@@ -218,18 +234,14 @@ def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -
             continue
         previous = debt.stage
         debt.start_agreement()
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._history_user = actor
-        debt._change_reason = _("Agreement #%(id)s active") % {"id": agreement.pk}
-        debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
         stage_change_record(
             debt=debt,
             from_stage=previous,
             transition_name="start_agreement",
             actor=actor,
             as_of=as_of,
-            reason=debt._change_reason,
+            reason=_("Agreement #%(id)s active") % {"id": agreement.pk},
+            now=now,
         )
     notices_insert(
         debt_ids=[min(line.debt_id for line in lines)],
@@ -318,19 +330,11 @@ def return_debts(
     agreement, *, debts: dict[int, Debt], actor, as_of, reason: str, cycle_run=None
 ) -> None:
     """Debts still in `current` go back to the stage they held when the agreement began."""
-    from portfolio.services.stages import stage_change_record
-
-    now = timezone.now()
     for line in agreement.lines.all():
         debt = debts[line.debt_id]
         if debt.stage != Stage.CURRENT or line.stage_at_start == Stage.CURRENT:
             continue
         debt.return_from_agreement(line.stage_at_start)
-        debt.stage_entered_at = now
-        debt.stage_entered_on = as_of
-        debt._history_user = actor
-        debt._change_reason = reason
-        debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
         stage_change_record(
             debt=debt,
             from_stage=Stage.CURRENT,

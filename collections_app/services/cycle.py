@@ -22,8 +22,10 @@ from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError
+from core.fsm import declared_moves
 from messaging.models import ContactAction
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
+from portfolio.services.stages import stage_moves_apply
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +37,9 @@ RANK.update(dict.fromkeys(CLOSED_STAGES, 100))
 
 def automatic_transitions() -> dict[tuple[str, str], str]:
     """The (from, to) stage pairs the cycle may apply, read from the state machine itself."""
-    field = Debt._meta.get_field("stage")
     return {
-        (str(t.source), str(t.target)): t.name
-        for t in field.get_all_transitions(Debt)
-        if t.custom.get("automatic")
+        (source, target): name
+        for source, target, name in declared_moves(Debt, "stage", custom="automatic")
     }
 
 
@@ -287,69 +287,19 @@ def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> set[int]:
-    """Move the debts and write one StageChange per move; returns the ids actually moved.
-
-    The UPDATE only touches rows still in the stage we read: a payment or a person that changed
-    the debt meanwhile wins, and that debt is simply reconsidered on the next run.
-    """
+    """Move the debts and record each move (StageChange, history row); returns the ids moved."""
     if moves.empty:
         return set()
-    entered_at = timezone.make_aware(datetime.datetime.combine(business_date, datetime.time.min))
-    temp_table_load(
-        name="cycle_moves",
-        columns=[
-            ("id", "bigint"),
-            ("from_stage", "varchar(20)"),
-            ("to_stage", "varchar(20)"),
-            ("transition", "varchar(40)"),
-            ("version_id", "bigint"),
-        ],
-        rows=moves[["id", "from_stage", "to_stage", "transition", "version_id"]].itertuples(
+    return stage_moves_apply(
+        moves=moves[["id", "from_stage", "to_stage", "transition", "version_id"]].itertuples(
             index=False, name=None
         ),
+        as_of=business_date,
+        entered_at=timezone.make_aware(datetime.datetime.combine(business_date, datetime.time.min)),
+        now=now,
+        reason=_("Daily cycle: days past due reached the policy threshold"),
+        cycle_run_id=run.pk,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE portfolio_debt
-               SET stage = m.to_stage, stage_entered_at = %s, stage_entered_on = %s,
-                   updated_at = %s
-              FROM cycle_moves m
-             WHERE portfolio_debt.id = m.id AND portfolio_debt.stage = m.from_stage
-         RETURNING portfolio_debt.id
-            """,
-            [entered_at, business_date, now],
-        )
-        moved = {row[0] for row in cursor.fetchall()}
-        if len(moved) != len(moves):
-            # Forget the rows someone else changed meanwhile, so no record claims a move.
-            cursor.execute(
-                """
-                DELETE FROM cycle_moves WHERE NOT EXISTS (
-                    SELECT 1 FROM portfolio_debt d
-                    WHERE d.id = cycle_moves.id AND d.stage = cycle_moves.to_stage
-                      AND d.stage_entered_on = %s)
-                """,
-                [business_date],
-            )
-        cursor.execute(
-            """
-            INSERT INTO portfolio_stagechange
-                (debt_id, from_stage, to_stage, transition, actor_id, business_date,
-                 occurred_at, reason, policy_version_id, cycle_run_id)
-            SELECT m.id, m.from_stage, m.to_stage, m.transition, NULL, %s, %s,
-                   %s, m.version_id, %s
-              FROM cycle_moves m
-            """,
-            [
-                business_date,
-                now,
-                _("Daily cycle: days past due reached the policy threshold"),
-                run.id,
-            ],
-        )
-        cursor.execute("DROP TABLE IF EXISTS cycle_moves")
-    return moved
 
 
 def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.DataFrame:

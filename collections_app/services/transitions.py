@@ -1,14 +1,16 @@
-"""Stage changes made by people (legal, write-off) or by events (paid), each one recorded."""
+"""Stage changes people ask for (legal, write-off), checked against the escalation policy.
+
+The moves and their records are portfolio.services.stages (one writer for every path).
+"""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from collections_app.selectors.escalation import open_holds_for_debt, policy_version_for_debt
+from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Stage, StageChange
@@ -129,11 +131,6 @@ def debt_transition(
         raise ApplicationError(_("This transition is not possible now."), field="transition")
     from_stage = debt.stage
     method()
-    debt.stage_entered_at = timezone.now()
-    debt.stage_entered_on = as_of
-    debt._history_user = user
-    debt._change_reason = reason
-    debt.save(update_fields=["stage", "stage_entered_at", "stage_entered_on", "updated_at"])
     return stage_change_record(
         debt=debt,
         from_stage=from_stage,

@@ -220,23 +220,24 @@ def payment_ledger_write(
     debt.principal -= split.principal
     debt.balance = debt.fees + debt.interest + debt.principal
     update_fields = ["fees", "interest", "principal", "balance", "updated_at"]
-    from_stage = debt.stage
+    reason = _("Payment %(reference)s") % {"reference": reference}
     if debt.balance == 0:
+        from_stage = debt.stage
         debt.mark_paid()
         now = timezone.now()
-        debt.stage_entered_at = now
-        debt.stage_entered_on = timezone.localdate(now)
-        update_fields += ["stage", "stage_entered_at", "stage_entered_on"]
-    debt._history_user = user
-    debt._change_reason = _("Payment %(reference)s") % {"reference": reference}
-    debt.save(update_fields=update_fields)
-    if debt.stage != from_stage:
+        # Saves the debt and writes its history row with the move's StageChange.
         stage_change_record(
             debt=debt,
             from_stage=from_stage,
             transition_name="mark_paid",
             actor=user,
-            as_of=debt.stage_entered_on,
-            reason=debt._change_reason,
+            as_of=timezone.localdate(now),
+            reason=reason,
+            update_fields=update_fields,
+            now=now,
         )
+    else:
+        debt._history_user = user
+        debt._change_reason = reason
+        debt.save(update_fields=update_fields)
     return payment, True

@@ -1,0 +1,46 @@
+"""The moves a model's django-fsm transitions declare, for set-based code that cannot call them.
+
+Batch jobs move thousands of rows with one statement, so they never run the transition method
+of each object; they ask the declarations instead, and apply only the moves found here.
+"""
+
+from django_fsm import ANY_OTHER_STATE, ANY_STATE, State
+
+
+def declared_moves(model, field_name: str, *, custom: str | None = None) -> set[tuple]:
+    """(source, target, transition name) for every move the transitions of `field_name` declare.
+
+    `custom` keeps only the transitions whose `custom` dict sets that key. Conditions and
+    permissions are not evaluated here: a batch job states them in its own set-based terms.
+    """
+    field = model._meta.get_field(field_name)
+    states = [str(value) for value, _label in field.choices]
+    moves = set()
+    for transition in field.get_all_transitions(model):
+        if custom is not None and not transition.custom.get(custom):
+            continue
+        target = transition.target
+        if target is None:
+            continue
+        if isinstance(target, State):
+            targets = [str(t) for t in target.allowed_states] or states
+        else:
+            targets = [str(target)]
+        for to in targets:
+            if transition.source == ANY_STATE:
+                sources = states
+            elif transition.source == ANY_OTHER_STATE:
+                sources = [s for s in states if s != to]
+            else:
+                sources = [str(transition.source)]
+            moves.update((source, to, transition.name) for source in sources)
+    return moves
+
+
+def transition_sources(model, field_name: str, name: str) -> tuple[set[str], str]:
+    """The states transition `name` leaves from, and the one it goes to (a fixed target)."""
+    moves = {(s, t) for s, t, n in declared_moves(model, field_name) if n == name}
+    targets = {t for _s, t in moves}
+    if len(targets) != 1:
+        raise ValueError(f"{model.__name__}.{name} has no single target: {sorted(targets)}")
+    return {s for s, _t in moves}, targets.pop()
