@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from collections_app.selectors import open_holds_for_debt, policy_version_for_debt
+from collections_app.selectors import policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Stage, StageChange
+from portfolio.selectors import open_holds_for_debt
 from portfolio.services.stages import stage_change_record
 
 # Transitions a person may ask for through the UI or the API. The others belong to the cycle

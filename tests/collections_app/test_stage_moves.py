@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from collections_app.models import CycleRun
 from collections_app.services.cycle import cycle_run, cycle_run_date
 from collections_app.services.policies import policy_ensure_defaults
-from collections_app.services.transitions import debt_transition, stage_moves_apply
+from collections_app.services.transitions import debt_transition
 from portfolio.models import Debt, Stage, StageChange
-from portfolio.services.stages import stage_change_record
+from portfolio.services.stages import stage_change_record, stage_moves_apply
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +112,8 @@ def test_a_bulk_move_records_what_the_single_path_records_for_the_same_move():
         actor=None,
         as_of=AS_OF,
         reason=CYCLE_REASON,
-        policy_version=bulk_change.policy_version,
-        cycle_run=run,
+        policy_version_id=bulk_change.policy_version_id,
+        cycle_run_id=run.pk,
     )
     # Then both paths wrote the same records
     (single_change,), (single_history,) = moves_of(single)
