@@ -9,806 +9,247 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("portfolio", "0007_lighter_history_tables"),
+        ('portfolio', '0007_lighter_history_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AgreementDebt",
+            name='AgreementDebt',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "stage_at_start",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=20,
-                        verbose_name="stage when agreed",
-                    ),
-                ),
-                (
-                    "balance_at_start",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="balance when agreed"
-                    ),
-                ),
-                (
-                    "share",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="share of the agreed total"
-                    ),
-                ),
-                ("is_open", models.BooleanField(default=True, verbose_name="open")),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="agreement_lines",
-                        to="portfolio.debt",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('stage_at_start', models.CharField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], max_length=20, verbose_name='stage when agreed')),
+                ('balance_at_start', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance when agreed')),
+                ('share', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='share of the agreed total')),
+                ('is_open', models.BooleanField(default=True, verbose_name='open')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreement_lines', to='portfolio.debt')),
             ],
             options={
-                "verbose_name": "agreement debt",
-                "verbose_name_plural": "agreement debts",
-                "ordering": ["agreement_id", "debt_id"],
+                'verbose_name': 'agreement debt',
+                'verbose_name_plural': 'agreement debts',
+                'ordering': ['agreement_id', 'debt_id'],
             },
         ),
         migrations.CreateModel(
-            name="NegotiationPolicy",
+            name='NegotiationPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "collector_max_discount_pct",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("10"),
-                        help_text="Everything forgiven (discount and waivers) as a share of the balance.",
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="collector: maximum discount %",
-                    ),
-                ),
-                (
-                    "collector_max_instalments",
-                    models.PositiveIntegerField(
-                        default=12,
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="collector: maximum instalments",
-                    ),
-                ),
-                (
-                    "collector_min_down_pct",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("10"),
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="collector: minimum down payment %",
-                    ),
-                ),
-                (
-                    "self_service_max_instalments",
-                    models.PositiveIntegerField(
-                        default=6,
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="debtor self-service: maximum instalments",
-                    ),
-                ),
-                (
-                    "self_service_min_down_pct",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("20"),
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="debtor self-service: minimum down payment %",
-                    ),
-                ),
-                (
-                    "early_payment_discount_pct",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("5"),
-                        help_text="Extra discount when a settlement is paid in full within the days below.",
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(0),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="early-payment incentive %",
-                    ),
-                ),
-                (
-                    "early_payment_days",
-                    models.PositiveIntegerField(
-                        default=10, verbose_name="early-payment window (days)"
-                    ),
-                ),
-                (
-                    "default_grace_days",
-                    models.PositiveIntegerField(
-                        default=5,
-                        validators=[django.core.validators.MaxValueValidator(60)],
-                        verbose_name="instalment grace days",
-                    ),
-                ),
-                (
-                    "promise_grace_days",
-                    models.PositiveIntegerField(
-                        default=2,
-                        validators=[django.core.validators.MaxValueValidator(30)],
-                        verbose_name="promise grace days",
-                    ),
-                ),
-                (
-                    "reminder_days_before",
-                    models.PositiveIntegerField(
-                        default=3,
-                        validators=[django.core.validators.MaxValueValidator(30)],
-                        verbose_name="instalment reminder: days before due",
-                    ),
-                ),
-                (
-                    "max_instalments",
-                    models.PositiveIntegerField(
-                        default=60,
-                        help_text="Not even a manager may approve more.",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(360),
-                        ],
-                        verbose_name="absolute maximum instalments",
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="negotiation_policy",
-                        to="portfolio.creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('collector_max_discount_pct', models.DecimalField(decimal_places=2, default=Decimal('10'), help_text='Everything forgiven (discount and waivers) as a share of the balance.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='collector: maximum discount %')),
+                ('collector_max_instalments', models.PositiveIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1)], verbose_name='collector: maximum instalments')),
+                ('collector_min_down_pct', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='collector: minimum down payment %')),
+                ('self_service_max_instalments', models.PositiveIntegerField(default=6, validators=[django.core.validators.MinValueValidator(1)], verbose_name='debtor self-service: maximum instalments')),
+                ('self_service_min_down_pct', models.DecimalField(decimal_places=2, default=Decimal('20'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='debtor self-service: minimum down payment %')),
+                ('early_payment_discount_pct', models.DecimalField(decimal_places=2, default=Decimal('5'), help_text='Extra discount when a settlement is paid in full within the days below.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='early-payment incentive %')),
+                ('early_payment_days', models.PositiveIntegerField(default=10, verbose_name='early-payment window (days)')),
+                ('default_grace_days', models.PositiveIntegerField(default=5, validators=[django.core.validators.MaxValueValidator(60)], verbose_name='instalment grace days')),
+                ('promise_grace_days', models.PositiveIntegerField(default=2, validators=[django.core.validators.MaxValueValidator(30)], verbose_name='promise grace days')),
+                ('reminder_days_before', models.PositiveIntegerField(default=3, validators=[django.core.validators.MaxValueValidator(30)], verbose_name='instalment reminder: days before due')),
+                ('max_instalments', models.PositiveIntegerField(default=60, help_text='Not even a manager may approve more.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(360)], verbose_name='absolute maximum instalments')),
+                ('creditor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='negotiation_policy', to='portfolio.creditor')),
             ],
             options={
-                "verbose_name": "negotiation policy",
-                "verbose_name_plural": "negotiation policies",
+                'verbose_name': 'negotiation policy',
+                'verbose_name_plural': 'negotiation policies',
             },
         ),
         migrations.CreateModel(
-            name="PaymentAgreement",
+            name='PaymentAgreement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("instalment_plan", "Instalment plan"),
-                            ("settlement", "Settlement (discounted)"),
-                            ("restructuring", "Restructuring"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "status",
-                    django_fsm.FSMField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("pending_approval", "Pending approval"),
-                            ("active", "Active"),
-                            ("completed", "Completed"),
-                            ("broken", "Broken"),
-                            ("cancelled", "Cancelled"),
-                            ("rejected", "Rejected"),
-                        ],
-                        default="draft",
-                        max_length=50,
-                        protected=True,
-                        verbose_name="status",
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "balance_at_start",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="balance when agreed"
-                    ),
-                ),
-                (
-                    "interest_waived",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="interest waived"
-                    ),
-                ),
-                (
-                    "fees_waived",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="fees waived"
-                    ),
-                ),
-                (
-                    "discount_amount",
-                    models.DecimalField(
-                        decimal_places=2,
-                        help_text="Balance minus the agreed total.",
-                        max_digits=18,
-                        verbose_name="total forgiven",
-                    ),
-                ),
-                (
-                    "discount_pct",
-                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="forgiven %"),
-                ),
-                (
-                    "agreed_total",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="agreed total"
-                    ),
-                ),
-                (
-                    "down_payment",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="down payment"
-                    ),
-                ),
-                ("instalment_count", models.PositiveIntegerField(verbose_name="instalments")),
-                (
-                    "frequency",
-                    models.CharField(
-                        choices=[
-                            ("weekly", "Weekly"),
-                            ("fortnightly", "Fortnightly"),
-                            ("monthly", "Monthly"),
-                        ],
-                        max_length=12,
-                        verbose_name="frequency",
-                    ),
-                ),
-                ("first_due_date", models.DateField(verbose_name="first due date")),
-                ("grace_days", models.PositiveIntegerField(default=5, verbose_name="grace days")),
-                (
-                    "early_total",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        help_text="Paying this much by the early-payment date settles the agreement.",
-                        max_digits=18,
-                        null=True,
-                        verbose_name="early-payment total",
-                    ),
-                ),
-                (
-                    "early_deadline",
-                    models.DateField(blank=True, null=True, verbose_name="early-payment date"),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("phone", "Phone call"),
-                            ("in_person", "In person"),
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("portal", "Debtor portal"),
-                            ("api", "API"),
-                        ],
-                        max_length=12,
-                        verbose_name="negotiated through",
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                ("proposed_on", models.DateField(verbose_name="proposed on (business date)")),
-                (
-                    "approval_reasons",
-                    models.JSONField(
-                        blank=True, default=list, verbose_name="why approval is needed"
-                    ),
-                ),
-                (
-                    "activated_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
-                ),
-                (
-                    "activated_on",
-                    models.DateField(blank=True, null=True, verbose_name="activated on"),
-                ),
-                ("ledger_mark", models.BigIntegerField(default=0, verbose_name="ledger mark")),
-                (
-                    "paid_amount",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=0,
-                        max_digits=18,
-                        verbose_name="paid toward the agreement",
-                    ),
-                ),
-                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="agreements",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="agreements",
-                        to="portfolio.debtor",
-                    ),
-                ),
-                (
-                    "debts",
-                    models.ManyToManyField(
-                        related_name="agreements",
-                        through="agreements.AgreementDebt",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="approved or rejected by",
-                    ),
-                ),
-                (
-                    "proposed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="proposed by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('kind', models.CharField(choices=[('instalment_plan', 'Instalment plan'), ('settlement', 'Settlement (discounted)'), ('restructuring', 'Restructuring')], max_length=20, verbose_name='kind')),
+                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('active', 'Active'), ('completed', 'Completed'), ('broken', 'Broken'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected')], default='draft', max_length=50, protected=True, verbose_name='status')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('balance_at_start', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance when agreed')),
+                ('interest_waived', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='interest waived')),
+                ('fees_waived', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='fees waived')),
+                ('discount_amount', models.DecimalField(decimal_places=2, help_text='Balance minus the agreed total.', max_digits=18, verbose_name='total forgiven')),
+                ('discount_pct', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='forgiven %')),
+                ('agreed_total', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='agreed total')),
+                ('down_payment', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='down payment')),
+                ('instalment_count', models.PositiveIntegerField(verbose_name='instalments')),
+                ('frequency', models.CharField(choices=[('weekly', 'Weekly'), ('fortnightly', 'Fortnightly'), ('monthly', 'Monthly')], max_length=12, verbose_name='frequency')),
+                ('first_due_date', models.DateField(verbose_name='first due date')),
+                ('grace_days', models.PositiveIntegerField(default=5, verbose_name='grace days')),
+                ('early_total', models.DecimalField(blank=True, decimal_places=2, help_text='Paying this much by the early-payment date settles the agreement.', max_digits=18, null=True, verbose_name='early-payment total')),
+                ('early_deadline', models.DateField(blank=True, null=True, verbose_name='early-payment date')),
+                ('channel', models.CharField(choices=[('phone', 'Phone call'), ('in_person', 'In person'), ('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('portal', 'Debtor portal'), ('api', 'API')], max_length=12, verbose_name='negotiated through')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('proposed_on', models.DateField(verbose_name='proposed on (business date)')),
+                ('approval_reasons', models.JSONField(blank=True, default=list, verbose_name='why approval is needed')),
+                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated at')),
+                ('activated_on', models.DateField(blank=True, null=True, verbose_name='activated on')),
+                ('ledger_mark', models.BigIntegerField(default=0, verbose_name='ledger mark')),
+                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='paid toward the agreement')),
+                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='portfolio.creditor')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='portfolio.debtor')),
+                ('debts', models.ManyToManyField(related_name='agreements', through='agreements.AgreementDebt', to='portfolio.debt')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved or rejected by')),
+                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
             ],
             options={
-                "verbose_name": "payment agreement",
-                "verbose_name_plural": "payment agreements",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'payment agreement',
+                'verbose_name_plural': 'payment agreements',
+                'ordering': ['-created_at', '-id'],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name="Instalment",
+            name='Instalment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="number")),
-                ("due_date", models.DateField(verbose_name="due date")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount"),
-                ),
-                (
-                    "paid_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="paid"
-                    ),
-                ),
-                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid at")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("partial", "Partly paid"),
-                            ("paid", "Paid"),
-                            ("missed", "Missed"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "agreement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="instalments",
-                        to="agreements.paymentagreement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='number')),
+                ('due_date', models.DateField(verbose_name='due date')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='paid')),
+                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid at')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('partial', 'Partly paid'), ('paid', 'Paid'), ('missed', 'Missed'), ('cancelled', 'Cancelled')], default='pending', max_length=10, verbose_name='status')),
+                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instalments', to='agreements.paymentagreement')),
             ],
             options={
-                "verbose_name": "instalment",
-                "verbose_name_plural": "instalments",
-                "ordering": ["agreement_id", "number"],
+                'verbose_name': 'instalment',
+                'verbose_name_plural': 'instalments',
+                'ordering': ['agreement_id', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="Forgiveness",
+            name='Forgiveness',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="amount forgiven"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("business_date", models.DateField(verbose_name="business date")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "approved_by",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The manager who approved the terms, or the proposer within limits.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="approved by",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="forgiveness",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "agreement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="forgiveness",
-                        to="agreements.paymentagreement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount forgiven')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('business_date', models.DateField(verbose_name='business date')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('approved_by', models.ForeignKey(blank=True, help_text='The manager who approved the terms, or the proposer within limits.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forgiveness', to='portfolio.debt')),
+                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forgiveness', to='agreements.paymentagreement')),
             ],
             options={
-                "verbose_name": "forgiveness",
-                "verbose_name_plural": "forgiveness records",
-                "ordering": ["-business_date", "-id"],
+                'verbose_name': 'forgiveness',
+                'verbose_name_plural': 'forgiveness records',
+                'ordering': ['-business_date', '-id'],
             },
         ),
         migrations.AddField(
-            model_name="agreementdebt",
-            name="agreement",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="lines",
-                to="agreements.paymentagreement",
-            ),
+            model_name='agreementdebt',
+            name='agreement',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='agreements.paymentagreement'),
         ),
         migrations.CreateModel(
-            name="AgreementChange",
+            name='AgreementChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_status",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("draft", "Draft"),
-                            ("pending_approval", "Pending approval"),
-                            ("active", "Active"),
-                            ("completed", "Completed"),
-                            ("broken", "Broken"),
-                            ("cancelled", "Cancelled"),
-                            ("rejected", "Rejected"),
-                        ],
-                        max_length=20,
-                        verbose_name="from",
-                    ),
-                ),
-                (
-                    "to_status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("pending_approval", "Pending approval"),
-                            ("active", "Active"),
-                            ("completed", "Completed"),
-                            ("broken", "Broken"),
-                            ("cancelled", "Cancelled"),
-                            ("rejected", "Rejected"),
-                        ],
-                        max_length=20,
-                        verbose_name="to",
-                    ),
-                ),
-                ("reason", models.TextField(blank=True, verbose_name="reason")),
-                ("business_date", models.DateField(verbose_name="business date")),
-                (
-                    "occurred_at",
-                    models.DateTimeField(auto_now_add=True, verbose_name="occurred at"),
-                ),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty when the system (payments, the daily cycle) made the change.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "agreement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="changes",
-                        to="agreements.paymentagreement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('active', 'Active'), ('completed', 'Completed'), ('broken', 'Broken'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected')], max_length=20, verbose_name='from')),
+                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('active', 'Active'), ('completed', 'Completed'), ('broken', 'Broken'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected')], max_length=20, verbose_name='to')),
+                ('reason', models.TextField(blank=True, verbose_name='reason')),
+                ('business_date', models.DateField(verbose_name='business date')),
+                ('occurred_at', models.DateTimeField(auto_now_add=True, verbose_name='occurred at')),
+                ('actor', models.ForeignKey(blank=True, help_text='Empty when the system (payments, the daily cycle) made the change.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='agreements.paymentagreement')),
             ],
             options={
-                "verbose_name": "agreement change",
-                "verbose_name_plural": "agreement changes",
-                "ordering": ["agreement_id", "occurred_at", "id"],
+                'verbose_name': 'agreement change',
+                'verbose_name_plural': 'agreement changes',
+                'ordering': ['agreement_id', 'occurred_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="PromiseToPay",
+            name='PromiseToPay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount"),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("promised_date", models.DateField(verbose_name="promised date")),
-                ("grace_days", models.PositiveIntegerField(default=2, verbose_name="grace days")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("phone", "Phone call"),
-                            ("in_person", "In person"),
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("portal", "Debtor portal"),
-                            ("api", "API"),
-                        ],
-                        max_length=12,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("kept", "Kept"),
-                            ("broken", "Broken"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("made_on", models.DateField(verbose_name="made on (business date)")),
-                ("ledger_mark", models.BigIntegerField(default=0, verbose_name="ledger mark")),
-                (
-                    "paid_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="paid toward it"
-                    ),
-                ),
-                (
-                    "resolved_on",
-                    models.DateField(blank=True, null=True, verbose_name="resolved on"),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="recorded by",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="promises",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="promises",
-                        to="portfolio.debtor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('promised_date', models.DateField(verbose_name='promised date')),
+                ('grace_days', models.PositiveIntegerField(default=2, verbose_name='grace days')),
+                ('channel', models.CharField(choices=[('phone', 'Phone call'), ('in_person', 'In person'), ('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('portal', 'Debtor portal'), ('api', 'API')], max_length=12, verbose_name='channel')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('kept', 'Kept'), ('broken', 'Broken'), ('cancelled', 'Cancelled')], default='pending', max_length=10, verbose_name='status')),
+                ('made_on', models.DateField(verbose_name='made on (business date)')),
+                ('ledger_mark', models.BigIntegerField(default=0, verbose_name='ledger mark')),
+                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='paid toward it')),
+                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='resolved on')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promises', to='portfolio.debt')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promises', to='portfolio.debtor')),
             ],
             options={
-                "verbose_name": "promise to pay",
-                "verbose_name_plural": "promises to pay",
-                "ordering": ["-promised_date", "-id"],
+                'verbose_name': 'promise to pay',
+                'verbose_name_plural': 'promises to pay',
+                'ordering': ['-promised_date', '-id'],
             },
         ),
         migrations.AddIndex(
-            model_name="paymentagreement",
-            index=models.Index(
-                fields=["creditor", "status"], name="agreements__credito_37cd3e_idx"
-            ),
+            model_name='paymentagreement',
+            index=models.Index(fields=['creditor', 'status'], name='agreements__credito_37cd3e_idx'),
         ),
         migrations.AddConstraint(
-            model_name="paymentagreement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("agreed_total__gt", 0), ("agreed_total__lte", models.F("balance_at_start"))
-                ),
-                name="agreement_total_within_balance",
-            ),
+            model_name='paymentagreement',
+            constraint=models.CheckConstraint(condition=models.Q(('agreed_total__gt', 0), ('agreed_total__lte', models.F('balance_at_start'))), name='agreement_total_within_balance'),
         ),
         migrations.AddConstraint(
-            model_name="paymentagreement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("down_payment__gte", 0), ("down_payment__lt", models.F("agreed_total"))
-                ),
-                name="agreement_down_payment_below_total",
-            ),
+            model_name='paymentagreement',
+            constraint=models.CheckConstraint(condition=models.Q(('down_payment__gte', 0), ('down_payment__lt', models.F('agreed_total'))), name='agreement_down_payment_below_total'),
         ),
         migrations.AddConstraint(
-            model_name="paymentagreement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("instalment_count__gte", 1)),
-                name="agreement_at_least_one_instalment",
-            ),
+            model_name='paymentagreement',
+            constraint=models.CheckConstraint(condition=models.Q(('instalment_count__gte', 1)), name='agreement_at_least_one_instalment'),
         ),
         migrations.AddIndex(
-            model_name="instalment",
-            index=models.Index(
-                fields=["due_date", "status"], name="agreements__due_dat_c0ba07_idx"
-            ),
+            model_name='instalment',
+            index=models.Index(fields=['due_date', 'status'], name='agreements__due_dat_c0ba07_idx'),
         ),
         migrations.AddConstraint(
-            model_name="instalment",
-            constraint=models.UniqueConstraint(
-                fields=("agreement", "number"), name="instalment_unique"
-            ),
+            model_name='instalment',
+            constraint=models.UniqueConstraint(fields=('agreement', 'number'), name='instalment_unique'),
         ),
         migrations.AddConstraint(
-            model_name="instalment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="instalment_amount_gt_0"
-            ),
+            model_name='instalment',
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='instalment_amount_gt_0'),
         ),
         migrations.AddConstraint(
-            model_name="instalment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("paid_amount__gte", 0), ("paid_amount__lte", models.F("amount"))
-                ),
-                name="instalment_paid_within_amount",
-            ),
+            model_name='instalment',
+            constraint=models.CheckConstraint(condition=models.Q(('paid_amount__gte', 0), ('paid_amount__lte', models.F('amount'))), name='instalment_paid_within_amount'),
         ),
         migrations.AddConstraint(
-            model_name="forgiveness",
-            constraint=models.UniqueConstraint(
-                fields=("agreement", "debt"), name="forgiveness_unique"
-            ),
+            model_name='forgiveness',
+            constraint=models.UniqueConstraint(fields=('agreement', 'debt'), name='forgiveness_unique'),
         ),
         migrations.AddConstraint(
-            model_name="forgiveness",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="forgiveness_amount_gt_0"
-            ),
+            model_name='forgiveness',
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='forgiveness_amount_gt_0'),
         ),
         migrations.AddConstraint(
-            model_name="agreementdebt",
-            constraint=models.UniqueConstraint(
-                fields=("agreement", "debt"), name="agreement_debt_unique"
-            ),
+            model_name='agreementdebt',
+            constraint=models.UniqueConstraint(fields=('agreement', 'debt'), name='agreement_debt_unique'),
         ),
         migrations.AddConstraint(
-            model_name="agreementdebt",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_open", True)),
-                fields=("debt",),
-                name="one_open_agreement_per_debt",
-            ),
+            model_name='agreementdebt',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_open', True)), fields=('debt',), name='one_open_agreement_per_debt'),
         ),
         migrations.AddIndex(
-            model_name="promisetopay",
-            index=models.Index(
-                fields=["status", "promised_date"], name="agreements__status_fd6035_idx"
-            ),
+            model_name='promisetopay',
+            index=models.Index(fields=['status', 'promised_date'], name='agreements__status_fd6035_idx'),
         ),
         migrations.AddIndex(
-            model_name="promisetopay",
-            index=models.Index(fields=["debtor", "status"], name="agreements__debtor__de95ad_idx"),
+            model_name='promisetopay',
+            index=models.Index(fields=['debtor', 'status'], name='agreements__debtor__de95ad_idx'),
         ),
         migrations.AddConstraint(
-            model_name="promisetopay",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="promise_amount_gt_0"
-            ),
+            model_name='promisetopay',
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='promise_amount_gt_0'),
         ),
         migrations.AddConstraint(
-            model_name="promisetopay",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "pending")),
-                fields=("debt",),
-                name="one_pending_promise_per_debt",
-            ),
+            model_name='promisetopay',
+            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('debt',), name='one_pending_promise_per_debt'),
         ),
     ]

@@ -8,571 +8,183 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("portfolio", "0004_alter_contactpoint_created_at_and_more"),
+        ('portfolio', '0004_alter_contactpoint_created_at_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CycleRun",
+            name='CycleRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("business_date", models.DateField(unique=True, verbose_name="business date")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("running", "Running"),
-                            ("completed", "Completed"),
-                            ("failed", "Failed"),
-                        ],
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="started at")),
-                (
-                    "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
-                ),
-                (
-                    "debts_evaluated",
-                    models.PositiveIntegerField(default=0, verbose_name="debts evaluated"),
-                ),
-                ("debts_moved", models.PositiveIntegerField(default=0, verbose_name="debts moved")),
-                (
-                    "debts_held",
-                    models.PositiveIntegerField(default=0, verbose_name="debts on hold"),
-                ),
-                (
-                    "actions_planned",
-                    models.PositiveIntegerField(default=0, verbose_name="contact actions"),
-                ),
-                ("error", models.TextField(blank=True, verbose_name="error")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_date', models.DateField(unique=True, verbose_name='business date')),
+                ('status', models.CharField(choices=[('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], max_length=10, verbose_name='status')),
+                ('started_at', models.DateTimeField(verbose_name='started at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('debts_evaluated', models.PositiveIntegerField(default=0, verbose_name='debts evaluated')),
+                ('debts_moved', models.PositiveIntegerField(default=0, verbose_name='debts moved')),
+                ('debts_held', models.PositiveIntegerField(default=0, verbose_name='debts on hold')),
+                ('actions_planned', models.PositiveIntegerField(default=0, verbose_name='contact actions')),
+                ('error', models.TextField(blank=True, verbose_name='error')),
             ],
             options={
-                "verbose_name": "cycle run",
-                "verbose_name_plural": "cycle runs",
-                "ordering": ["-business_date"],
+                'verbose_name': 'cycle run',
+                'verbose_name_plural': 'cycle runs',
+                'ordering': ['-business_date'],
             },
         ),
         migrations.CreateModel(
-            name="EscalationPolicy",
+            name='EscalationPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("name", models.CharField(max_length=120, verbose_name="name")),
-                (
-                    "product",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("credit_card", "Credit card"),
-                            ("personal_loan", "Personal loan"),
-                            ("auto_loan", "Auto loan"),
-                            ("mortgage", "Mortgage"),
-                            ("microcredit", "Microcredit"),
-                            ("utility", "Utility"),
-                            ("telecom", "Telecom"),
-                            ("retail", "Retail"),
-                            ("other", "Other"),
-                        ],
-                        help_text="Empty: any product.",
-                        max_length=20,
-                        verbose_name="product",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.CharField(
-                        blank=True,
-                        help_text="Empty: any segment.",
-                        max_length=40,
-                        verbose_name="segment code",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="escalation_policies",
-                        to="portfolio.creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ('product', models.CharField(blank=True, choices=[('credit_card', 'Credit card'), ('personal_loan', 'Personal loan'), ('auto_loan', 'Auto loan'), ('mortgage', 'Mortgage'), ('microcredit', 'Microcredit'), ('utility', 'Utility'), ('telecom', 'Telecom'), ('retail', 'Retail'), ('other', 'Other')], help_text='Empty: any product.', max_length=20, verbose_name='product')),
+                ('segment', models.CharField(blank=True, help_text='Empty: any segment.', max_length=40, verbose_name='segment code')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalation_policies', to='portfolio.creditor')),
             ],
             options={
-                "verbose_name": "escalation policy",
-                "verbose_name_plural": "escalation policies",
-                "ordering": ["creditor_id", "product", "segment", "id"],
+                'verbose_name': 'escalation policy',
+                'verbose_name_plural': 'escalation policies',
+                'ordering': ['creditor_id', 'product', 'segment', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="EscalationPolicyVersion",
+            name='EscalationPolicyVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="version")),
-                (
-                    "friendly_dpd",
-                    models.PositiveIntegerField(
-                        default=1, verbose_name="friendly reminder from DPD"
-                    ),
-                ),
-                (
-                    "firm_dpd",
-                    models.PositiveIntegerField(default=16, verbose_name="firm notice from DPD"),
-                ),
-                (
-                    "pre_legal_dpd",
-                    models.PositiveIntegerField(default=46, verbose_name="pre-legal from DPD"),
-                ),
-                (
-                    "legal_dpd",
-                    models.PositiveIntegerField(default=91, verbose_name="legal from DPD"),
-                ),
-                (
-                    "legal_min_balance",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        max_digits=18,
-                        verbose_name="minimum balance for legal",
-                    ),
-                ),
-                (
-                    "legal_notice_days",
-                    models.PositiveIntegerField(
-                        default=10, verbose_name="days between pre-legal notice and legal"
-                    ),
-                ),
-                (
-                    "grace_days",
-                    models.PositiveIntegerField(
-                        default=0,
-                        help_text="Days past due that do not count for the ladder.",
-                        verbose_name="grace days",
-                    ),
-                ),
-                (
-                    "cadence",
-                    models.JSONField(
-                        default=collections_app.models.default_cadence,
-                        verbose_name="reminder cadence",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "change_note",
-                    models.CharField(blank=True, max_length=255, verbose_name="change note"),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "policy",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="collections_app.escalationpolicy",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='version')),
+                ('friendly_dpd', models.PositiveIntegerField(default=1, verbose_name='friendly reminder from DPD')),
+                ('firm_dpd', models.PositiveIntegerField(default=16, verbose_name='firm notice from DPD')),
+                ('pre_legal_dpd', models.PositiveIntegerField(default=46, verbose_name='pre-legal from DPD')),
+                ('legal_dpd', models.PositiveIntegerField(default=91, verbose_name='legal from DPD')),
+                ('legal_min_balance', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=18, verbose_name='minimum balance for legal')),
+                ('legal_notice_days', models.PositiveIntegerField(default=10, verbose_name='days between pre-legal notice and legal')),
+                ('grace_days', models.PositiveIntegerField(default=0, help_text='Days past due that do not count for the ladder.', verbose_name='grace days')),
+                ('cadence', models.JSONField(default=collections_app.models.default_cadence, verbose_name='reminder cadence')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('change_note', models.CharField(blank=True, max_length=255, verbose_name='change note')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='collections_app.escalationpolicy')),
             ],
             options={
-                "verbose_name": "escalation policy version",
-                "verbose_name_plural": "escalation policy versions",
-                "ordering": ["policy_id", "-number"],
+                'verbose_name': 'escalation policy version',
+                'verbose_name_plural': 'escalation policy versions',
+                'ordering': ['policy_id', '-number'],
             },
         ),
         migrations.AddField(
-            model_name="escalationpolicy",
-            name="current_version",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="collections_app.escalationpolicyversion",
-                verbose_name="current version",
-            ),
+            model_name='escalationpolicy',
+            name='current_version',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.escalationpolicyversion', verbose_name='current version'),
         ),
         migrations.CreateModel(
-            name="ContactAction",
+            name='ContactAction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("business_date", models.DateField(verbose_name="business date")),
-                (
-                    "stage",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=20,
-                        verbose_name="stage",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("template_code", models.CharField(max_length=60, verbose_name="template")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Planned"),
-                            ("done", "Done"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="planned",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="contact_actions",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "cycle_run",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="contact_actions",
-                        to="collections_app.cyclerun",
-                    ),
-                ),
-                (
-                    "policy_version",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="collections_app.escalationpolicyversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_date', models.DateField(verbose_name='business date')),
+                ('stage', models.CharField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], max_length=20, verbose_name='stage')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('template_code', models.CharField(max_length=60, verbose_name='template')),
+                ('status', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('debt', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='contact_actions', to='portfolio.debt')),
+                ('cycle_run', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact_actions', to='collections_app.cyclerun')),
+                ('policy_version', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.escalationpolicyversion')),
             ],
             options={
-                "verbose_name": "contact action",
-                "verbose_name_plural": "contact actions",
-                "ordering": ["business_date", "debt_id", "channel"],
+                'verbose_name': 'contact action',
+                'verbose_name_plural': 'contact actions',
+                'ordering': ['business_date', 'debt_id', 'channel'],
             },
         ),
         migrations.CreateModel(
-            name="Hold",
+            name='Hold',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("dispute", "Dispute"),
-                            ("cease_contact", "Cease contact"),
-                            ("deceased", "Deceased"),
-                            ("insolvency", "Insolvency"),
-                        ],
-                        max_length=15,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("reason", models.TextField(verbose_name="reason")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("collector", "Collector"),
-                            ("manager", "Manager"),
-                            ("api", "API"),
-                            ("portal", "Debtor portal"),
-                        ],
-                        max_length=10,
-                        verbose_name="source",
-                    ),
-                ),
-                ("opened_at", models.DateTimeField(verbose_name="opened at")),
-                (
-                    "closed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("upheld", "Upheld (debtor was right; debt corrected)"),
-                            ("rejected", "Rejected (debt confirmed)"),
-                            ("withdrawn", "Withdrawn"),
-                            ("lifted", "Lifted"),
-                        ],
-                        max_length=10,
-                        verbose_name="outcome",
-                    ),
-                ),
-                ("resolution_note", models.TextField(blank=True, verbose_name="resolution note")),
-                (
-                    "closed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="holds",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="holds",
-                        to="portfolio.debtor",
-                    ),
-                ),
-                (
-                    "opened_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('dispute', 'Dispute'), ('cease_contact', 'Cease contact'), ('deceased', 'Deceased'), ('insolvency', 'Insolvency')], max_length=15, verbose_name='kind')),
+                ('reason', models.TextField(verbose_name='reason')),
+                ('source', models.CharField(choices=[('collector', 'Collector'), ('manager', 'Manager'), ('api', 'API'), ('portal', 'Debtor portal')], max_length=10, verbose_name='source')),
+                ('opened_at', models.DateTimeField(verbose_name='opened at')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
+                ('outcome', models.CharField(blank=True, choices=[('upheld', 'Upheld (debtor was right; debt corrected)'), ('rejected', 'Rejected (debt confirmed)'), ('withdrawn', 'Withdrawn'), ('lifted', 'Lifted')], max_length=10, verbose_name='outcome')),
+                ('resolution_note', models.TextField(blank=True, verbose_name='resolution note')),
+                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('debt', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='portfolio.debt')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holds', to='portfolio.debtor')),
+                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "hold",
-                "verbose_name_plural": "holds",
-                "ordering": ["-opened_at", "-id"],
+                'verbose_name': 'hold',
+                'verbose_name_plural': 'holds',
+                'ordering': ['-opened_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="StageChange",
+            name='StageChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_stage",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=20,
-                        verbose_name="from",
-                    ),
-                ),
-                (
-                    "to_stage",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=20,
-                        verbose_name="to",
-                    ),
-                ),
-                ("transition", models.CharField(max_length=40, verbose_name="transition")),
-                ("business_date", models.DateField(verbose_name="business date")),
-                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
-                ("reason", models.TextField(blank=True, verbose_name="reason")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty when the system (the daily cycle) made the change.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "cycle_run",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="stage_changes",
-                        to="collections_app.cyclerun",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="stage_changes",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "policy_version",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="collections_app.escalationpolicyversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_stage', models.CharField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], max_length=20, verbose_name='from')),
+                ('to_stage', models.CharField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], max_length=20, verbose_name='to')),
+                ('transition', models.CharField(max_length=40, verbose_name='transition')),
+                ('business_date', models.DateField(verbose_name='business date')),
+                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
+                ('reason', models.TextField(blank=True, verbose_name='reason')),
+                ('actor', models.ForeignKey(blank=True, help_text='Empty when the system (the daily cycle) made the change.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('cycle_run', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stage_changes', to='collections_app.cyclerun')),
+                ('debt', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='portfolio.debt')),
+                ('policy_version', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.escalationpolicyversion')),
             ],
             options={
-                "verbose_name": "stage change",
-                "verbose_name_plural": "stage changes",
-                "ordering": ["-occurred_at", "-id"],
+                'verbose_name': 'stage change',
+                'verbose_name_plural': 'stage changes',
+                'ordering': ['-occurred_at', '-id'],
             },
         ),
         migrations.AddConstraint(
-            model_name="escalationpolicyversion",
-            constraint=models.UniqueConstraint(
-                fields=("policy", "number"), name="policy_version_unique"
-            ),
+            model_name='escalationpolicyversion',
+            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='policy_version_unique'),
         ),
         migrations.AddConstraint(
-            model_name="escalationpolicy",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_active", True)),
-                fields=("creditor", "product", "segment"),
-                name="one_active_policy_per_scope",
-            ),
+            model_name='escalationpolicy',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('creditor', 'product', 'segment'), name='one_active_policy_per_scope'),
         ),
         migrations.AddIndex(
-            model_name="contactaction",
-            index=models.Index(
-                fields=["business_date", "channel"], name="collections_busines_65ba20_idx"
-            ),
+            model_name='contactaction',
+            index=models.Index(fields=['business_date', 'channel'], name='collections_busines_65ba20_idx'),
         ),
         migrations.AddConstraint(
-            model_name="contactaction",
-            constraint=models.UniqueConstraint(
-                fields=("debt", "template_code", "channel", "business_date"),
-                name="contact_action_idempotency",
-            ),
+            model_name='contactaction',
+            constraint=models.UniqueConstraint(fields=('debt', 'template_code', 'channel', 'business_date'), name='contact_action_idempotency'),
         ),
         migrations.AddIndex(
-            model_name="hold",
-            index=models.Index(
-                fields=["debtor", "closed_at"], name="collections_debtor__0013af_idx"
-            ),
+            model_name='hold',
+            index=models.Index(fields=['debtor', 'closed_at'], name='collections_debtor__0013af_idx'),
         ),
         migrations.AddIndex(
-            model_name="hold",
-            index=models.Index(fields=["debt"], name="collections_debt_id_f4b5b8_idx"),
+            model_name='hold',
+            index=models.Index(fields=['debt'], name='collections_debt_id_f4b5b8_idx'),
         ),
         migrations.AddConstraint(
-            model_name="hold",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("closed_at__isnull", True), ("debt__isnull", False)),
-                fields=("debt", "kind"),
-                name="one_open_hold_per_debt_and_kind",
-            ),
+            model_name='hold',
+            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True), ('debt__isnull', False)), fields=('debt', 'kind'), name='one_open_hold_per_debt_and_kind'),
         ),
         migrations.AddConstraint(
-            model_name="hold",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("closed_at__isnull", True), ("debt__isnull", True)),
-                fields=("debtor", "kind"),
-                name="one_open_debtor_hold_per_kind",
-            ),
+            model_name='hold',
+            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True), ('debt__isnull', True)), fields=('debtor', 'kind'), name='one_open_debtor_hold_per_kind'),
         ),
         migrations.AddIndex(
-            model_name="stagechange",
-            index=models.Index(
-                fields=["debt", "occurred_at"], name="collections_debt_id_1a7762_idx"
-            ),
+            model_name='stagechange',
+            index=models.Index(fields=['debt', 'occurred_at'], name='collections_debt_id_1a7762_idx'),
         ),
         migrations.AddIndex(
-            model_name="stagechange",
-            index=models.Index(fields=["business_date"], name="collections_busines_138d9c_idx"),
+            model_name='stagechange',
+            index=models.Index(fields=['business_date'], name='collections_busines_138d9c_idx'),
         ),
     ]

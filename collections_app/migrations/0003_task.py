@@ -6,104 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("collections_app", "0002_default_policies"),
-        ("portfolio", "0007_lighter_history_tables"),
+        ('collections_app', '0002_default_policies'),
+        ('portfolio', '0007_lighter_history_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Task",
+            name='Task',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("callback", "Callback"),
-                            ("follow_up", "Follow-up"),
-                            ("call", "Call"),
-                            ("broken_agreement", "Broken agreement"),
-                            ("broken_promise", "Broken promise"),
-                            ("field_visit", "Field visit"),
-                            ("review_dispute", "Review dispute"),
-                        ],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("due_at", models.DateTimeField(verbose_name="due at")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")],
-                        default="open",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="title")),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done at")),
-                (
-                    "source_key",
-                    models.CharField(
-                        blank=True,
-                        help_text="Idempotency key of system-created tasks.",
-                        max_length=120,
-                        null=True,
-                        unique=True,
-                        verbose_name="source key",
-                    ),
-                ),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="collection_tasks",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="assigned to",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty when the system created the task.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="tasks",
-                        to="portfolio.debt",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('callback', 'Callback'), ('follow_up', 'Follow-up'), ('call', 'Call'), ('broken_agreement', 'Broken agreement'), ('broken_promise', 'Broken promise'), ('field_visit', 'Field visit'), ('review_dispute', 'Review dispute')], max_length=20, verbose_name='kind')),
+                ('due_at', models.DateTimeField(verbose_name='due at')),
+                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
+                ('title', models.CharField(max_length=200, verbose_name='title')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done at')),
+                ('source_key', models.CharField(blank=True, help_text='Idempotency key of system-created tasks.', max_length=120, null=True, unique=True, verbose_name='source key')),
+                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='collection_tasks', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
+                ('created_by', models.ForeignKey(blank=True, help_text='Empty when the system created the task.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='portfolio.debt')),
             ],
             options={
-                "verbose_name": "task",
-                "verbose_name_plural": "tasks",
-                "ordering": ["status", "due_at", "id"],
-                "indexes": [
-                    models.Index(
-                        fields=["assigned_to", "status", "due_at"],
-                        name="collections_assigne_e2b073_idx",
-                    )
-                ],
+                'verbose_name': 'task',
+                'verbose_name_plural': 'tasks',
+                'ordering': ['status', 'due_at', 'id'],
+                'indexes': [models.Index(fields=['assigned_to', 'status', 'due_at'], name='collections_assigne_e2b073_idx')],
             },
         ),
     ]

@@ -6,225 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("agreements", "0001_initial"),
-        ("collections_app", "0003_task"),
-        ("portfolio", "0008_segments_and_kpi_snapshots"),
+        ('agreements', '0001_initial'),
+        ('collections_app', '0003_task'),
+        ('portfolio', '0008_segments_and_kpi_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="task",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("callback", "Callback"),
-                    ("follow_up", "Follow-up"),
-                    ("call", "Call"),
-                    ("broken_agreement", "Broken agreement"),
-                    ("broken_promise", "Broken promise"),
-                    ("field_visit", "Field visit"),
-                    ("review_dispute", "Review dispute"),
-                    ("legal_review", "Legal escalation request"),
-                ],
-                max_length=20,
-                verbose_name="kind",
-            ),
+            model_name='task',
+            name='kind',
+            field=models.CharField(choices=[('callback', 'Callback'), ('follow_up', 'Follow-up'), ('call', 'Call'), ('broken_agreement', 'Broken agreement'), ('broken_promise', 'Broken promise'), ('field_visit', 'Field visit'), ('review_dispute', 'Review dispute'), ('legal_review', 'Legal escalation request')], max_length=20, verbose_name='kind'),
         ),
         migrations.CreateModel(
-            name="Assignment",
+            name='Assignment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
-                ("batch", models.UUIDField(blank=True, null=True, verbose_name="batch")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "assigned_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="assigned by",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="assignments",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "from_user",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="from",
-                    ),
-                ),
-                (
-                    "to_user",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="to",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
+                ('batch', models.UUIDField(blank=True, null=True, verbose_name='batch')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('assigned_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned by')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='portfolio.debt')),
+                ('from_user', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='from')),
+                ('to_user', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='to')),
             ],
             options={
-                "verbose_name": "assignment",
-                "verbose_name_plural": "assignments",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'assignment',
+                'verbose_name_plural': 'assignments',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Interaction",
+            name='Interaction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("call", "Outbound call"),
-                            ("inbound_call", "Inbound call"),
-                            ("whatsapp", "WhatsApp"),
-                            ("sms", "SMS"),
-                            ("email", "E-mail"),
-                            ("visit", "Field visit"),
-                        ],
-                        max_length=15,
-                        verbose_name="channel",
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("right_party_contact", "Right-party contact"),
-                            ("third_party", "Third party answered"),
-                            ("no_answer", "No answer"),
-                            ("wrong_number", "Wrong number"),
-                            ("promise_to_pay", "Promise to pay"),
-                            ("refused", "Refused to pay"),
-                            ("dispute", "Dispute"),
-                            ("callback_requested", "Callback requested"),
-                        ],
-                        max_length=20,
-                        verbose_name="outcome",
-                    ),
-                ),
-                ("note", models.TextField(blank=True, verbose_name="note")),
-                (
-                    "nonpayment_reason",
-                    models.CharField(
-                        blank=True, max_length=200, verbose_name="reason for non-payment"
-                    ),
-                ),
-                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
-                (
-                    "duration_seconds",
-                    models.PositiveIntegerField(
-                        blank=True, null=True, verbose_name="duration (seconds)"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="interactions",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="collector",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="interactions",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="interactions",
-                        to="portfolio.debtor",
-                    ),
-                ),
-                (
-                    "hold",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="collections_app.hold",
-                    ),
-                ),
-                (
-                    "promise",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="agreements.promisetopay",
-                    ),
-                ),
-                (
-                    "task",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="collections_app.task",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('channel', models.CharField(choices=[('call', 'Outbound call'), ('inbound_call', 'Inbound call'), ('whatsapp', 'WhatsApp'), ('sms', 'SMS'), ('email', 'E-mail'), ('visit', 'Field visit')], max_length=15, verbose_name='channel')),
+                ('outcome', models.CharField(choices=[('right_party_contact', 'Right-party contact'), ('third_party', 'Third party answered'), ('no_answer', 'No answer'), ('wrong_number', 'Wrong number'), ('promise_to_pay', 'Promise to pay'), ('refused', 'Refused to pay'), ('dispute', 'Dispute'), ('callback_requested', 'Callback requested')], max_length=20, verbose_name='outcome')),
+                ('note', models.TextField(blank=True, verbose_name='note')),
+                ('nonpayment_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for non-payment')),
+                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
+                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='duration (seconds)')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='interactions', to=settings.AUTH_USER_MODEL, verbose_name='collector')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='portfolio.debt')),
+                ('debtor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='portfolio.debtor')),
+                ('hold', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collections_app.hold')),
+                ('promise', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='agreements.promisetopay')),
+                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collections_app.task')),
             ],
             options={
-                "verbose_name": "interaction",
-                "verbose_name_plural": "interactions",
-                "ordering": ["-occurred_at", "-id"],
-                "indexes": [
-                    models.Index(
-                        fields=["debtor", "occurred_at"], name="collections_debtor__784e07_idx"
-                    ),
-                    models.Index(
-                        fields=["collector", "occurred_at"], name="collections_collect_1de1f2_idx"
-                    ),
-                ],
+                'verbose_name': 'interaction',
+                'verbose_name_plural': 'interactions',
+                'ordering': ['-occurred_at', '-id'],
+                'indexes': [models.Index(fields=['debtor', 'occurred_at'], name='collections_debtor__784e07_idx'), models.Index(fields=['collector', 'occurred_at'], name='collections_collect_1de1f2_idx')],
             },
         ),
     ]

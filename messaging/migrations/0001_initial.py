@@ -7,630 +7,247 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("collections_app", "0002_default_policies"),
-        ("portfolio", "0007_lighter_history_tables"),
+        ('collections_app', '0002_default_policies'),
+        ('portfolio', '0007_lighter_history_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="LetterPrintBatch",
+            name='LetterPrintBatch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("business_date", models.DateField(unique=True, verbose_name="business date")),
-                (
-                    "file",
-                    models.FileField(blank=True, upload_to="letters/", verbose_name="print file"),
-                ),
-                ("letters", models.PositiveIntegerField(default=0, verbose_name="letters")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_date', models.DateField(unique=True, verbose_name='business date')),
+                ('file', models.FileField(blank=True, upload_to='letters/', verbose_name='print file')),
+                ('letters', models.PositiveIntegerField(default=0, verbose_name='letters')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
             ],
             options={
-                "verbose_name": "letter print batch",
-                "verbose_name_plural": "letter print batches",
-                "ordering": ["-business_date"],
+                'verbose_name': 'letter print batch',
+                'verbose_name_plural': 'letter print batches',
+                'ordering': ['-business_date'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalComplianceOverride",
+            name='HistoricalComplianceOverride',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
-                ),
-                ("rule_id", models.CharField(max_length=40, verbose_name="rule")),
-                ("params", models.JSONField(default=dict, verbose_name="parameters")),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="updated by",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                ('rule_id', models.CharField(max_length=40, verbose_name='rule')),
+                ('params', models.JSONField(default=dict, verbose_name='parameters')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('creditor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.creditor', verbose_name='creditor')),
+                ('history_user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
             ],
             options={
-                "verbose_name": "historical compliance override",
-                "verbose_name_plural": "historical compliance overrides",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical compliance override',
+                'verbose_name_plural': 'historical compliance overrides',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="Message",
+            name='Message',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("template", models.CharField(max_length=60, verbose_name="template")),
-                (
-                    "purpose",
-                    models.CharField(default="collection", max_length=15, verbose_name="purpose"),
-                ),
-                (
-                    "stage",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=20,
-                        verbose_name="stage",
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("es", "Spanish"), ("en", "English")],
-                        default="es",
-                        max_length=2,
-                        verbose_name="language",
-                    ),
-                ),
-                ("business_date", models.DateField(verbose_name="business date")),
-                ("to", models.CharField(blank=True, max_length=255, verbose_name="to")),
-                ("planned_for", models.DateTimeField(verbose_name="planned for")),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
-                (
-                    "delivered_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="delivered at"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("planned", "Planned"),
-                            ("sent", "Sent"),
-                            ("delivered", "Delivered"),
-                            ("failed", "Failed"),
-                            ("suppressed", "Suppressed"),
-                            ("cancelled", "Cancelled"),
-                        ],
-                        default="planned",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "suppression_rule",
-                    models.CharField(blank=True, max_length=40, verbose_name="rule"),
-                ),
-                (
-                    "suppression_reason",
-                    models.CharField(blank=True, max_length=500, verbose_name="suppression reason"),
-                ),
-                ("subject", models.CharField(blank=True, max_length=255, verbose_name="subject")),
-                ("body", models.TextField(blank=True, verbose_name="body")),
-                (
-                    "provider_message_id",
-                    models.CharField(
-                        blank=True, max_length=120, verbose_name="provider message id"
-                    ),
-                ),
-                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
-                ("last_error", models.TextField(blank=True, verbose_name="last error")),
-                (
-                    "idempotency_key",
-                    models.CharField(max_length=120, unique=True, verbose_name="idempotency key"),
-                ),
-                (
-                    "claimed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
-                ),
-                (
-                    "claim_token",
-                    models.UUIDField(blank=True, null=True, verbose_name="claim token"),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        help_text="Voice: the collector whose call list the call was handed to.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="collector",
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="messages",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="messages",
-                        to="portfolio.debtor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('template', models.CharField(max_length=60, verbose_name='template')),
+                ('purpose', models.CharField(default='collection', max_length=15, verbose_name='purpose')),
+                ('stage', models.CharField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], max_length=20, verbose_name='stage')),
+                ('language', models.CharField(choices=[('es', 'Spanish'), ('en', 'English')], default='es', max_length=2, verbose_name='language')),
+                ('business_date', models.DateField(verbose_name='business date')),
+                ('to', models.CharField(blank=True, max_length=255, verbose_name='to')),
+                ('planned_for', models.DateTimeField(verbose_name='planned for')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
+                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered at')),
+                ('status', models.CharField(choices=[('planned', 'Planned'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('suppressed', 'Suppressed'), ('cancelled', 'Cancelled')], default='planned', max_length=10, verbose_name='status')),
+                ('suppression_rule', models.CharField(blank=True, max_length=40, verbose_name='rule')),
+                ('suppression_reason', models.CharField(blank=True, max_length=500, verbose_name='suppression reason')),
+                ('subject', models.CharField(blank=True, max_length=255, verbose_name='subject')),
+                ('body', models.TextField(blank=True, verbose_name='body')),
+                ('provider_message_id', models.CharField(blank=True, max_length=120, verbose_name='provider message id')),
+                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
+                ('last_error', models.TextField(blank=True, verbose_name='last error')),
+                ('idempotency_key', models.CharField(max_length=120, unique=True, verbose_name='idempotency key')),
+                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
+                ('claim_token', models.UUIDField(blank=True, null=True, verbose_name='claim token')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, help_text='Voice: the collector whose call list the call was handed to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='collector')),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='portfolio.creditor')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='portfolio.debtor')),
             ],
             options={
-                "verbose_name": "message",
-                "verbose_name_plural": "messages",
-                "ordering": ["-planned_for", "-id"],
+                'verbose_name': 'message',
+                'verbose_name_plural': 'messages',
+                'ordering': ['-planned_for', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="DeliveryEvent",
+            name='DeliveryEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("provider", models.CharField(max_length=20, verbose_name="provider")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("sent", "Sent"),
-                            ("delivered", "Delivered"),
-                            ("failed", "Failed"),
-                            ("bounced", "Bounced"),
-                            ("reply", "Reply"),
-                            ("opt_out", "Opt-out"),
-                        ],
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "provider_message_id",
-                    models.CharField(
-                        blank=True, max_length=120, verbose_name="provider message id"
-                    ),
-                ),
-                (
-                    "event_key",
-                    models.CharField(max_length=200, unique=True, verbose_name="event key"),
-                ),
-                ("detail", models.CharField(blank=True, max_length=500, verbose_name="detail")),
-                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
-                (
-                    "received_at",
-                    models.DateTimeField(auto_now_add=True, verbose_name="received at"),
-                ),
-                (
-                    "message",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="messaging.message",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('provider', models.CharField(max_length=20, verbose_name='provider')),
+                ('kind', models.CharField(choices=[('sent', 'Sent'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('bounced', 'Bounced'), ('reply', 'Reply'), ('opt_out', 'Opt-out')], max_length=10, verbose_name='kind')),
+                ('provider_message_id', models.CharField(blank=True, max_length=120, verbose_name='provider message id')),
+                ('event_key', models.CharField(max_length=200, unique=True, verbose_name='event key')),
+                ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),
+                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
+                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
+                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='messaging.message')),
             ],
             options={
-                "verbose_name": "delivery event",
-                "verbose_name_plural": "delivery events",
-                "ordering": ["-received_at", "-id"],
+                'verbose_name': 'delivery event',
+                'verbose_name_plural': 'delivery events',
+                'ordering': ['-received_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="MessageDebt",
+            name='MessageDebt',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "contact_action",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="collections_app.contactaction",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "message",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="covered",
-                        to="messaging.message",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('contact_action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collections_app.contactaction')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.debt')),
+                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='covered', to='messaging.message')),
             ],
             options={
-                "verbose_name": "debt covered by a message",
-                "verbose_name_plural": "debts covered by messages",
+                'verbose_name': 'debt covered by a message',
+                'verbose_name_plural': 'debts covered by messages',
             },
         ),
         migrations.AddField(
-            model_name="message",
-            name="debts",
-            field=models.ManyToManyField(
-                related_name="messages",
-                through="messaging.MessageDebt",
-                to="portfolio.debt",
-                verbose_name="debts",
-            ),
+            model_name='message',
+            name='debts',
+            field=models.ManyToManyField(related_name='messages', through='messaging.MessageDebt', to='portfolio.debt', verbose_name='debts'),
         ),
         migrations.CreateModel(
-            name="MessageTemplate",
+            name='MessageTemplate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("code", models.CharField(max_length=60, verbose_name="code")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("es", "Spanish"), ("en", "English")],
-                        max_length=2,
-                        verbose_name="language",
-                    ),
-                ),
-                (
-                    "description",
-                    models.CharField(blank=True, max_length=255, verbose_name="description"),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('code', models.CharField(max_length=60, verbose_name='code')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('language', models.CharField(choices=[('es', 'Spanish'), ('en', 'English')], max_length=2, verbose_name='language')),
+                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
             ],
             options={
-                "verbose_name": "message template",
-                "verbose_name_plural": "message templates",
-                "ordering": ["code", "channel", "language"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("code", "channel", "language"), name="message_template_unique"
-                    )
-                ],
+                'verbose_name': 'message template',
+                'verbose_name_plural': 'message templates',
+                'ordering': ['code', 'channel', 'language'],
+                'constraints': [models.UniqueConstraint(fields=('code', 'channel', 'language'), name='message_template_unique')],
             },
         ),
         migrations.CreateModel(
-            name="MessageTemplateVersion",
+            name='MessageTemplateVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="version")),
-                ("subject", models.CharField(blank=True, max_length=255, verbose_name="subject")),
-                ("body", models.TextField(verbose_name="body")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "change_note",
-                    models.CharField(blank=True, max_length=255, verbose_name="change note"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty for the seeded default text.",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="author",
-                    ),
-                ),
-                (
-                    "template",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="messaging.messagetemplate",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='version')),
+                ('subject', models.CharField(blank=True, max_length=255, verbose_name='subject')),
+                ('body', models.TextField(verbose_name='body')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('change_note', models.CharField(blank=True, max_length=255, verbose_name='change note')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('author', models.ForeignKey(blank=True, help_text='Empty for the seeded default text.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='messaging.messagetemplate')),
             ],
             options={
-                "verbose_name": "message template version",
-                "verbose_name_plural": "message template versions",
-                "ordering": ["template_id", "-number"],
+                'verbose_name': 'message template version',
+                'verbose_name_plural': 'message template versions',
+                'ordering': ['template_id', '-number'],
             },
         ),
         migrations.AddField(
-            model_name="message",
-            name="template_version",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="messaging.messagetemplateversion",
-                verbose_name="template version",
-            ),
+            model_name='message',
+            name='template_version',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='messaging.messagetemplateversion', verbose_name='template version'),
         ),
         migrations.CreateModel(
-            name="SandboxDelivery",
+            name='SandboxDelivery',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "idempotency_key",
-                    models.CharField(max_length=120, unique=True, verbose_name="idempotency key"),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("to", models.CharField(blank=True, max_length=255, verbose_name="to")),
-                ("subject", models.CharField(blank=True, max_length=255, verbose_name="subject")),
-                ("body", models.TextField(blank=True, verbose_name="body")),
-                ("sends", models.PositiveIntegerField(default=1, verbose_name="sends")),
-                (
-                    "recorded_at",
-                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
-                ),
-                (
-                    "message",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sandbox_deliveries",
-                        to="messaging.message",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('idempotency_key', models.CharField(max_length=120, unique=True, verbose_name='idempotency key')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('to', models.CharField(blank=True, max_length=255, verbose_name='to')),
+                ('subject', models.CharField(blank=True, max_length=255, verbose_name='subject')),
+                ('body', models.TextField(blank=True, verbose_name='body')),
+                ('sends', models.PositiveIntegerField(default=1, verbose_name='sends')),
+                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
+                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sandbox_deliveries', to='messaging.message')),
             ],
             options={
-                "verbose_name": "sandbox delivery",
-                "verbose_name_plural": "sandbox deliveries",
-                "ordering": ["-recorded_at", "-id"],
+                'verbose_name': 'sandbox delivery',
+                'verbose_name_plural': 'sandbox deliveries',
+                'ordering': ['-recorded_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ComplianceOverride",
+            name='ComplianceOverride',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("rule_id", models.CharField(max_length=40, verbose_name="rule")),
-                ("params", models.JSONField(default=dict, verbose_name="parameters")),
-                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="compliance_overrides",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="updated by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('rule_id', models.CharField(max_length=40, verbose_name='rule')),
+                ('params', models.JSONField(default=dict, verbose_name='parameters')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='compliance_overrides', to='portfolio.creditor', verbose_name='creditor')),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
             ],
             options={
-                "verbose_name": "compliance override",
-                "verbose_name_plural": "compliance overrides",
-                "ordering": ("creditor", "rule_id"),
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("creditor", "rule_id"), name="compliance_override_unique_rule"
-                    )
-                ],
+                'verbose_name': 'compliance override',
+                'verbose_name_plural': 'compliance overrides',
+                'ordering': ('creditor', 'rule_id'),
+                'constraints': [models.UniqueConstraint(fields=('creditor', 'rule_id'), name='compliance_override_unique_rule')],
             },
         ),
         migrations.AddIndex(
-            model_name="messagedebt",
-            index=models.Index(fields=["debt", "message"], name="messaging_m_debt_id_340722_idx"),
+            model_name='messagedebt',
+            index=models.Index(fields=['debt', 'message'], name='messaging_m_debt_id_340722_idx'),
         ),
         migrations.AddConstraint(
-            model_name="messagedebt",
-            constraint=models.UniqueConstraint(
-                fields=("message", "debt"), name="message_debt_unique"
-            ),
+            model_name='messagedebt',
+            constraint=models.UniqueConstraint(fields=('message', 'debt'), name='message_debt_unique'),
         ),
         migrations.AddConstraint(
-            model_name="messagetemplateversion",
-            constraint=models.UniqueConstraint(
-                fields=("template", "number"), name="template_version_unique"
-            ),
+            model_name='messagetemplateversion',
+            constraint=models.UniqueConstraint(fields=('template', 'number'), name='template_version_unique'),
         ),
         migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                condition=models.Q(("status", "planned")),
-                fields=["planned_for"],
-                name="message_due_idx",
-            ),
+            model_name='message',
+            index=models.Index(condition=models.Q(('status', 'planned')), fields=['planned_for'], name='message_due_idx'),
         ),
         migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                fields=["business_date", "channel", "status"], name="messaging_m_busines_7649dd_idx"
-            ),
+            model_name='message',
+            index=models.Index(fields=['business_date', 'channel', 'status'], name='messaging_m_busines_7649dd_idx'),
         ),
         migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                fields=["debtor", "planned_for"], name="messaging_m_debtor__afdd0d_idx"
-            ),
+            model_name='message',
+            index=models.Index(fields=['debtor', 'planned_for'], name='messaging_m_debtor__afdd0d_idx'),
         ),
         migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                fields=["creditor", "business_date"], name="messaging_m_credito_4f0e16_idx"
-            ),
+            model_name='message',
+            index=models.Index(fields=['creditor', 'business_date'], name='messaging_m_credito_4f0e16_idx'),
         ),
         migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                fields=["provider_message_id"], name="messaging_m_provide_b8f079_idx"
-            ),
+            model_name='message',
+            index=models.Index(fields=['provider_message_id'], name='messaging_m_provide_b8f079_idx'),
         ),
         migrations.AddConstraint(
-            model_name="message",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "suppressed"), _negated=True),
-                    models.Q(("suppression_rule", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="suppressed_message_has_rule",
-            ),
+            model_name='message',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'suppressed'), _negated=True), models.Q(('suppression_rule', ''), _negated=True), _connector='OR'), name='suppressed_message_has_rule'),
         ),
     ]

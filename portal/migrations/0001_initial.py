@@ -5,333 +5,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("agreements", "0001_initial"),
-        ("collections_app", "0003_task"),
-        ("portfolio", "0008_segments_and_kpi_snapshots"),
+        ('agreements', '0001_initial'),
+        ('collections_app', '0003_task'),
+        ('portfolio', '0008_segments_and_kpi_snapshots'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Throttle",
+            name='Throttle',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=100, unique=True, verbose_name="key")),
-                ("failures", models.PositiveIntegerField(default=0, verbose_name="failures")),
-                ("window_started_at", models.DateTimeField(verbose_name="window started at")),
-                (
-                    "locked_until",
-                    models.DateTimeField(blank=True, null=True, verbose_name="locked until"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=100, unique=True, verbose_name='key')),
+                ('failures', models.PositiveIntegerField(default=0, verbose_name='failures')),
+                ('window_started_at', models.DateTimeField(verbose_name='window started at')),
+                ('locked_until', models.DateTimeField(blank=True, null=True, verbose_name='locked until')),
             ],
             options={
-                "verbose_name": "portal throttle",
-                "verbose_name_plural": "portal throttles",
-                "ordering": ["key"],
+                'verbose_name': 'portal throttle',
+                'verbose_name_plural': 'portal throttles',
+                'ordering': ['key'],
             },
         ),
         migrations.CreateModel(
-            name="ContactPreference",
+            name='ContactPreference',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "preferred_from",
-                    models.TimeField(blank=True, null=True, verbose_name="preferred from"),
-                ),
-                (
-                    "preferred_to",
-                    models.TimeField(blank=True, null=True, verbose_name="preferred until"),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "debtor",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="portal_preference",
-                        to="portfolio.debtor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('preferred_from', models.TimeField(blank=True, null=True, verbose_name='preferred from')),
+                ('preferred_to', models.TimeField(blank=True, null=True, verbose_name='preferred until')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('debtor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='portal_preference', to='portfolio.debtor')),
             ],
             options={
-                "verbose_name": "contact preference",
-                "verbose_name_plural": "contact preferences",
+                'verbose_name': 'contact preference',
+                'verbose_name_plural': 'contact preferences',
             },
         ),
         migrations.CreateModel(
-            name="Dispute",
+            name='Dispute',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reason",
-                    models.CharField(
-                        choices=[
-                            ("not_mine", "This debt is not mine"),
-                            ("already_paid", "I already paid it"),
-                            ("wrong_amount", "The amount is wrong"),
-                            ("fraud", "Identity theft or fraud"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="reason",
-                    ),
-                ),
-                ("text", models.TextField(blank=True, verbose_name="explanation")),
-                (
-                    "attachment",
-                    models.FileField(
-                        blank=True, upload_to="disputes/%Y/%m/", verbose_name="attachment"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="portal_disputes",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "hold",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="portal_dispute",
-                        to="collections_app.hold",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(choices=[('not_mine', 'This debt is not mine'), ('already_paid', 'I already paid it'), ('wrong_amount', 'The amount is wrong'), ('fraud', 'Identity theft or fraud'), ('other', 'Other')], max_length=20, verbose_name='reason')),
+                ('text', models.TextField(blank=True, verbose_name='explanation')),
+                ('attachment', models.FileField(blank=True, upload_to='disputes/%Y/%m/', verbose_name='attachment')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portal_disputes', to='portfolio.debt')),
+                ('hold', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='portal_dispute', to='collections_app.hold')),
             ],
             options={
-                "verbose_name": "portal dispute",
-                "verbose_name_plural": "portal disputes",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'portal dispute',
+                'verbose_name_plural': 'portal disputes',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="PaymentReference",
+            name='PaymentReference',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reference",
-                    models.CharField(max_length=20, unique=True, verbose_name="payment reference"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                (
-                    "debt",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="portal_reference",
-                        to="portfolio.debt",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.CharField(max_length=20, unique=True, verbose_name='payment reference')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('debt', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='portal_reference', to='portfolio.debt')),
             ],
             options={
-                "verbose_name": "payment reference",
-                "verbose_name_plural": "payment references",
-                "ordering": ["reference"],
+                'verbose_name': 'payment reference',
+                'verbose_name_plural': 'payment references',
+                'ordering': ['reference'],
             },
         ),
         migrations.CreateModel(
-            name="WebhookEvent",
+            name='WebhookEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("provider", models.CharField(max_length=20, verbose_name="provider")),
-                ("event_id", models.CharField(max_length=200, verbose_name="event id")),
-                ("kind", models.CharField(max_length=60, verbose_name="kind")),
-                (
-                    "provider_reference",
-                    models.CharField(blank=True, max_length=120, verbose_name="provider reference"),
-                ),
-                (
-                    "received_at",
-                    models.DateTimeField(auto_now_add=True, verbose_name="received at"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('provider', models.CharField(max_length=20, verbose_name='provider')),
+                ('event_id', models.CharField(max_length=200, verbose_name='event id')),
+                ('kind', models.CharField(max_length=60, verbose_name='kind')),
+                ('provider_reference', models.CharField(blank=True, max_length=120, verbose_name='provider reference')),
+                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
             ],
             options={
-                "verbose_name": "payment webhook event",
-                "verbose_name_plural": "payment webhook events",
-                "ordering": ["-received_at", "-id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("provider", "event_id"), name="webhook_event_once"
-                    )
-                ],
+                'verbose_name': 'payment webhook event',
+                'verbose_name_plural': 'payment webhook events',
+                'ordering': ['-received_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('provider', 'event_id'), name='webhook_event_once')],
             },
         ),
         migrations.CreateModel(
-            name="AccessCode",
+            name='AccessCode',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("code_hash", models.CharField(max_length=64, verbose_name="code hash")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("expires_at", models.DateTimeField(verbose_name="expires at")),
-                ("attempts", models.PositiveIntegerField(default=0, verbose_name="wrong attempts")),
-                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
-                (
-                    "contact_point",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.contactpoint",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="portal_codes",
-                        to="portfolio.debtor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('code_hash', models.CharField(max_length=64, verbose_name='code hash')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('expires_at', models.DateTimeField(verbose_name='expires at')),
+                ('attempts', models.PositiveIntegerField(default=0, verbose_name='wrong attempts')),
+                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
+                ('contact_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.contactpoint')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='portal_codes', to='portfolio.debtor')),
             ],
             options={
-                "verbose_name": "portal access code",
-                "verbose_name_plural": "portal access codes",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(
-                        fields=["debtor", "created_at"], name="portal_acce_debtor__bc5d32_idx"
-                    )
-                ],
+                'verbose_name': 'portal access code',
+                'verbose_name_plural': 'portal access codes',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['debtor', 'created_at'], name='portal_acce_debtor__bc5d32_idx')],
             },
         ),
         migrations.CreateModel(
-            name="PaymentIntent",
+            name='PaymentIntent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("provider", models.CharField(max_length=20, verbose_name="provider")),
-                (
-                    "provider_reference",
-                    models.CharField(
-                        max_length=120, unique=True, verbose_name="provider reference"
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount"),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[("card", "Card"), ("bank_transfer", "Bank transfer")],
-                        default="card",
-                        max_length=20,
-                        verbose_name="method",
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("created", "Created"),
-                            ("pending", "Pending"),
-                            ("approved", "Approved"),
-                            ("declined", "Declined"),
-                            ("failed", "Could not be applied"),
-                        ],
-                        default="created",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                (
-                    "checkout_url",
-                    models.URLField(blank=True, max_length=1000, verbose_name="checkout URL"),
-                ),
-                ("detail", models.CharField(blank=True, max_length=500, verbose_name="detail")),
-                (
-                    "agreement",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="agreements.paymentagreement",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="payment_intents",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "payment",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="portal_intent",
-                        to="portfolio.payment",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('provider', models.CharField(max_length=20, verbose_name='provider')),
+                ('provider_reference', models.CharField(max_length=120, unique=True, verbose_name='provider reference')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('method', models.CharField(choices=[('card', 'Card'), ('bank_transfer', 'Bank transfer')], default='card', max_length=20, verbose_name='method')),
+                ('status', models.CharField(choices=[('created', 'Created'), ('pending', 'Pending'), ('approved', 'Approved'), ('declined', 'Declined'), ('failed', 'Could not be applied')], default='created', max_length=10, verbose_name='status')),
+                ('checkout_url', models.URLField(blank=True, max_length=1000, verbose_name='checkout URL')),
+                ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),
+                ('agreement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='agreements.paymentagreement')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_intents', to='portfolio.debt')),
+                ('payment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='portal_intent', to='portfolio.payment')),
             ],
             options={
-                "verbose_name": "payment intent",
-                "verbose_name_plural": "payment intents",
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("amount__gt", 0)), name="intent_amount_gt_0"
-                    )
-                ],
+                'verbose_name': 'payment intent',
+                'verbose_name_plural': 'payment intents',
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='intent_amount_gt_0')],
             },
         ),
     ]

@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -17,1381 +18,423 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ContactPoint",
+            name='ContactPoint',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("value", models.CharField(max_length=255, verbose_name="value")),
-                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
-                ("verified", models.BooleanField(default=False, verbose_name="verified")),
-                (
-                    "consent_granted",
-                    models.BooleanField(default=False, verbose_name="consent granted"),
-                ),
-                (
-                    "consent_changed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="consent changed at"),
-                ),
-                (
-                    "consent_source",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("import", "Portfolio file"),
-                            ("collector", "Collector"),
-                            ("debtor", "Debtor (portal)"),
-                            ("opt_out", "Opt-out (STOP / unsubscribe)"),
-                            ("api", "API"),
-                            ("admin", "Administrator"),
-                        ],
-                        max_length=12,
-                        verbose_name="consent source",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('value', models.CharField(max_length=255, verbose_name='value')),
+                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
+                ('verified', models.BooleanField(default=False, verbose_name='verified')),
+                ('consent_granted', models.BooleanField(default=False, verbose_name='consent granted')),
+                ('consent_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='consent changed at')),
+                ('consent_source', models.CharField(blank=True, choices=[('import', 'Portfolio file'), ('collector', 'Collector'), ('debtor', 'Debtor (portal)'), ('opt_out', 'Opt-out (STOP / unsubscribe)'), ('api', 'API'), ('admin', 'Administrator')], max_length=12, verbose_name='consent source')),
             ],
             options={
-                "verbose_name": "contact point",
-                "verbose_name_plural": "contact points",
-                "ordering": ["debtor_id", "channel", "-is_primary", "id"],
+                'verbose_name': 'contact point',
+                'verbose_name_plural': 'contact points',
+                'ordering': ['debtor_id', 'channel', '-is_primary', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ConsentEvent",
+            name='ConsentEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("granted", models.BooleanField(verbose_name="granted")),
-                ("occurred_at", models.DateTimeField(verbose_name="occurred at")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("import", "Portfolio file"),
-                            ("collector", "Collector"),
-                            ("debtor", "Debtor (portal)"),
-                            ("opt_out", "Opt-out (STOP / unsubscribe)"),
-                            ("api", "API"),
-                            ("admin", "Administrator"),
-                        ],
-                        max_length=12,
-                        verbose_name="source",
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=255, verbose_name="note")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "contact_point",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="consent_events",
-                        to="portfolio.contactpoint",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('granted', models.BooleanField(verbose_name='granted')),
+                ('occurred_at', models.DateTimeField(verbose_name='occurred at')),
+                ('source', models.CharField(choices=[('import', 'Portfolio file'), ('collector', 'Collector'), ('debtor', 'Debtor (portal)'), ('opt_out', 'Opt-out (STOP / unsubscribe)'), ('api', 'API'), ('admin', 'Administrator')], max_length=12, verbose_name='source')),
+                ('note', models.CharField(blank=True, max_length=255, verbose_name='note')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('contact_point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_events', to='portfolio.contactpoint')),
             ],
             options={
-                "verbose_name": "consent event",
-                "verbose_name_plural": "consent events",
-                "ordering": ["contact_point_id", "occurred_at", "id"],
+                'verbose_name': 'consent event',
+                'verbose_name_plural': 'consent events',
+                'ordering': ['contact_point_id', 'occurred_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Creditor",
+            name='Creditor',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("bank", "Bank"),
-                            ("fintech", "Fintech"),
-                            ("utility", "Utility"),
-                            ("agency", "Collection agency"),
-                            ("other", "Other"),
-                        ],
-                        default="other",
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("country", models.CharField(default="CO", max_length=2, verbose_name="country")),
-                (
-                    "contact_email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
-                ),
-                (
-                    "contact_phone",
-                    models.CharField(blank=True, max_length=32, verbose_name="contact phone"),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "managers",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Managers who may see and run this creditor's portfolio.",
-                        related_name="managed_creditors",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="managers",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('kind', models.CharField(choices=[('bank', 'Bank'), ('fintech', 'Fintech'), ('utility', 'Utility'), ('agency', 'Collection agency'), ('other', 'Other')], default='other', max_length=20, verbose_name='kind')),
+                ('country', models.CharField(default='CO', max_length=2, verbose_name='country')),
+                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
+                ('contact_phone', models.CharField(blank=True, max_length=32, verbose_name='contact phone')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('managers', models.ManyToManyField(blank=True, help_text="Managers who may see and run this creditor's portfolio.", related_name='managed_creditors', to=settings.AUTH_USER_MODEL, verbose_name='managers')),
             ],
             options={
-                "verbose_name": "creditor",
-                "verbose_name_plural": "creditors",
-                "ordering": ["name"],
+                'verbose_name': 'creditor',
+                'verbose_name_plural': 'creditors',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Debtor",
+            name='Debtor',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("debtor_ref", models.CharField(max_length=64, verbose_name="debtor reference")),
-                (
-                    "document_type",
-                    models.CharField(
-                        choices=[
-                            ("CC", "Cédula de ciudadanía"),
-                            ("CE", "Cédula de extranjería"),
-                            ("NIT", "NIT"),
-                            ("PA", "Pasaporte (CO)"),
-                            ("INE", "INE"),
-                            ("RFC", "RFC"),
-                            ("CURP", "CURP"),
-                            ("SSN", "SSN"),
-                            ("ITIN", "ITIN"),
-                            ("PASSPORT", "Passport"),
-                        ],
-                        max_length=10,
-                        verbose_name="document type",
-                    ),
-                ),
-                (
-                    "document_number",
-                    models.CharField(max_length=32, verbose_name="document number"),
-                ),
-                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
-                (
-                    "address_line",
-                    models.CharField(blank=True, max_length=255, verbose_name="address"),
-                ),
-                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
-                ("region", models.CharField(blank=True, max_length=100, verbose_name="region")),
-                (
-                    "postal_code",
-                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
-                ),
-                ("country", models.CharField(max_length=2, verbose_name="country")),
-                ("timezone", models.CharField(max_length=64, verbose_name="time zone")),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("es", "Spanish"), ("en", "English")],
-                        default="es",
-                        max_length=2,
-                        verbose_name="language",
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="debtors",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('debtor_ref', models.CharField(max_length=64, verbose_name='debtor reference')),
+                ('document_type', models.CharField(choices=[('CC', 'Cédula de ciudadanía'), ('CE', 'Cédula de extranjería'), ('NIT', 'NIT'), ('PA', 'Pasaporte (CO)'), ('INE', 'INE'), ('RFC', 'RFC'), ('CURP', 'CURP'), ('SSN', 'SSN'), ('ITIN', 'ITIN'), ('PASSPORT', 'Passport')], max_length=10, verbose_name='document type')),
+                ('document_number', models.CharField(max_length=32, verbose_name='document number')),
+                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
+                ('address_line', models.CharField(blank=True, max_length=255, verbose_name='address')),
+                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
+                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
+                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
+                ('country', models.CharField(max_length=2, verbose_name='country')),
+                ('timezone', models.CharField(max_length=64, verbose_name='time zone')),
+                ('language', models.CharField(choices=[('es', 'Spanish'), ('en', 'English')], default='es', max_length=2, verbose_name='language')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debtors', to='portfolio.creditor', verbose_name='creditor')),
             ],
             options={
-                "verbose_name": "debtor",
-                "verbose_name_plural": "debtors",
-                "ordering": ["full_name", "id"],
+                'verbose_name': 'debtor',
+                'verbose_name_plural': 'debtors',
+                'ordering': ['full_name', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Debt",
+            name='Debt',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("debt_ref", models.CharField(max_length=64, verbose_name="debt reference")),
-                (
-                    "product",
-                    models.CharField(
-                        choices=[
-                            ("credit_card", "Credit card"),
-                            ("personal_loan", "Personal loan"),
-                            ("auto_loan", "Auto loan"),
-                            ("mortgage", "Mortgage"),
-                            ("microcredit", "Microcredit"),
-                            ("utility", "Utility"),
-                            ("telecom", "Telecom"),
-                            ("retail", "Retail"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="product",
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "original_amount",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="original amount"
-                    ),
-                ),
-                (
-                    "principal",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="outstanding principal"
-                    ),
-                ),
-                (
-                    "interest",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=0,
-                        max_digits=18,
-                        verbose_name="outstanding interest",
-                    ),
-                ),
-                (
-                    "fees",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="outstanding fees"
-                    ),
-                ),
-                (
-                    "balance",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance"),
-                ),
-                (
-                    "due_date",
-                    models.DateField(
-                        help_text="When the oldest unpaid amount fell due.", verbose_name="due date"
-                    ),
-                ),
-                (
-                    "opened_date",
-                    models.DateField(blank=True, null=True, verbose_name="opened date"),
-                ),
-                (
-                    "stage",
-                    django_fsm.FSMField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        db_index=True,
-                        default="current",
-                        max_length=50,
-                        verbose_name="stage",
-                    ),
-                ),
-                (
-                    "stage_entered_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="stage entered at"),
-                ),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="assigned_debts",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="assigned collector",
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="debts",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="debts",
-                        to="portfolio.debtor",
-                        verbose_name="debtor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('debt_ref', models.CharField(max_length=64, verbose_name='debt reference')),
+                ('product', models.CharField(choices=[('credit_card', 'Credit card'), ('personal_loan', 'Personal loan'), ('auto_loan', 'Auto loan'), ('mortgage', 'Mortgage'), ('microcredit', 'Microcredit'), ('utility', 'Utility'), ('telecom', 'Telecom'), ('retail', 'Retail'), ('other', 'Other')], max_length=20, verbose_name='product')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('original_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='original amount')),
+                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='outstanding principal')),
+                ('interest', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='outstanding interest')),
+                ('fees', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='outstanding fees')),
+                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
+                ('due_date', models.DateField(help_text='When the oldest unpaid amount fell due.', verbose_name='due date')),
+                ('opened_date', models.DateField(blank=True, null=True, verbose_name='opened date')),
+                ('stage', django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
+                ('stage_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='stage entered at')),
+                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_debts', to=settings.AUTH_USER_MODEL, verbose_name='assigned collector')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debts', to='portfolio.creditor', verbose_name='creditor')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debts', to='portfolio.debtor', verbose_name='debtor')),
             ],
             options={
-                "verbose_name": "debt",
-                "verbose_name_plural": "debts",
-                "ordering": ["due_date", "id"],
+                'verbose_name': 'debt',
+                'verbose_name_plural': 'debts',
+                'ordering': ['due_date', 'id'],
             },
         ),
         migrations.AddField(
-            model_name="contactpoint",
-            name="debtor",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="contact_points",
-                to="portfolio.debtor",
-                verbose_name="debtor",
-            ),
+            model_name='contactpoint',
+            name='debtor',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_points', to='portfolio.debtor', verbose_name='debtor'),
         ),
         migrations.CreateModel(
-            name="DocumentAccessLog",
+            name='DocumentAccessLog',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "accessed_at",
-                    models.DateTimeField(auto_now_add=True, verbose_name="accessed at"),
-                ),
-                (
-                    "ip_address",
-                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
-                ),
-                ("purpose", models.CharField(blank=True, max_length=100, verbose_name="purpose")),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="document_accesses",
-                        to="portfolio.debtor",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('accessed_at', models.DateTimeField(auto_now_add=True, verbose_name='accessed at')),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
+                ('purpose', models.CharField(blank=True, max_length=100, verbose_name='purpose')),
+                ('debtor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_accesses', to='portfolio.debtor')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "document access",
-                "verbose_name_plural": "document accesses",
-                "ordering": ["-accessed_at", "-id"],
+                'verbose_name': 'document access',
+                'verbose_name_plural': 'document accesses',
+                'ordering': ['-accessed_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalContactPoint",
+            name='HistoricalContactPoint',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        blank=True, db_index=True, editable=False, verbose_name="created at"
-                    ),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("sms", "SMS"),
-                            ("whatsapp", "WhatsApp"),
-                            ("voice", "Voice call"),
-                            ("letter", "Letter"),
-                        ],
-                        max_length=10,
-                        verbose_name="channel",
-                    ),
-                ),
-                ("value", models.CharField(max_length=255, verbose_name="value")),
-                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
-                ("verified", models.BooleanField(default=False, verbose_name="verified")),
-                (
-                    "consent_granted",
-                    models.BooleanField(default=False, verbose_name="consent granted"),
-                ),
-                (
-                    "consent_changed_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="consent changed at"),
-                ),
-                (
-                    "consent_source",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("import", "Portfolio file"),
-                            ("collector", "Collector"),
-                            ("debtor", "Debtor (portal)"),
-                            ("opt_out", "Opt-out (STOP / unsubscribe)"),
-                            ("api", "API"),
-                            ("admin", "Administrator"),
-                        ],
-                        max_length=12,
-                        verbose_name="consent source",
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.debtor",
-                        verbose_name="debtor",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp'), ('voice', 'Voice call'), ('letter', 'Letter')], max_length=10, verbose_name='channel')),
+                ('value', models.CharField(max_length=255, verbose_name='value')),
+                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
+                ('verified', models.BooleanField(default=False, verbose_name='verified')),
+                ('consent_granted', models.BooleanField(default=False, verbose_name='consent granted')),
+                ('consent_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='consent changed at')),
+                ('consent_source', models.CharField(blank=True, choices=[('import', 'Portfolio file'), ('collector', 'Collector'), ('debtor', 'Debtor (portal)'), ('opt_out', 'Opt-out (STOP / unsubscribe)'), ('api', 'API'), ('admin', 'Administrator')], max_length=12, verbose_name='consent source')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('debtor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.debtor', verbose_name='debtor')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical contact point",
-                "verbose_name_plural": "historical contact points",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical contact point',
+                'verbose_name_plural': 'historical contact points',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalDebtor",
+            name='HistoricalDebtor',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        blank=True, db_index=True, editable=False, verbose_name="created at"
-                    ),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
-                ),
-                ("debtor_ref", models.CharField(max_length=64, verbose_name="debtor reference")),
-                (
-                    "document_type",
-                    models.CharField(
-                        choices=[
-                            ("CC", "Cédula de ciudadanía"),
-                            ("CE", "Cédula de extranjería"),
-                            ("NIT", "NIT"),
-                            ("PA", "Pasaporte (CO)"),
-                            ("INE", "INE"),
-                            ("RFC", "RFC"),
-                            ("CURP", "CURP"),
-                            ("SSN", "SSN"),
-                            ("ITIN", "ITIN"),
-                            ("PASSPORT", "Passport"),
-                        ],
-                        max_length=10,
-                        verbose_name="document type",
-                    ),
-                ),
-                (
-                    "document_number",
-                    models.CharField(max_length=32, verbose_name="document number"),
-                ),
-                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
-                (
-                    "address_line",
-                    models.CharField(blank=True, max_length=255, verbose_name="address"),
-                ),
-                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
-                ("region", models.CharField(blank=True, max_length=100, verbose_name="region")),
-                (
-                    "postal_code",
-                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
-                ),
-                ("country", models.CharField(max_length=2, verbose_name="country")),
-                ("timezone", models.CharField(max_length=64, verbose_name="time zone")),
-                (
-                    "language",
-                    models.CharField(
-                        choices=[("es", "Spanish"), ("en", "English")],
-                        default="es",
-                        max_length=2,
-                        verbose_name="language",
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                ('debtor_ref', models.CharField(max_length=64, verbose_name='debtor reference')),
+                ('document_type', models.CharField(choices=[('CC', 'Cédula de ciudadanía'), ('CE', 'Cédula de extranjería'), ('NIT', 'NIT'), ('PA', 'Pasaporte (CO)'), ('INE', 'INE'), ('RFC', 'RFC'), ('CURP', 'CURP'), ('SSN', 'SSN'), ('ITIN', 'ITIN'), ('PASSPORT', 'Passport')], max_length=10, verbose_name='document type')),
+                ('document_number', models.CharField(max_length=32, verbose_name='document number')),
+                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
+                ('address_line', models.CharField(blank=True, max_length=255, verbose_name='address')),
+                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
+                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
+                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
+                ('country', models.CharField(max_length=2, verbose_name='country')),
+                ('timezone', models.CharField(max_length=64, verbose_name='time zone')),
+                ('language', models.CharField(choices=[('es', 'Spanish'), ('en', 'English')], default='es', max_length=2, verbose_name='language')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('creditor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.creditor', verbose_name='creditor')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical debtor",
-                "verbose_name_plural": "historical debtors",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical debtor',
+                'verbose_name_plural': 'historical debtors',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalPayment",
+            name='HistoricalPayment',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        blank=True, db_index=True, editable=False, verbose_name="created at"
-                    ),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount"),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("paid_at", models.DateTimeField(verbose_name="paid at")),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("bank_transfer", "Bank transfer"),
-                            ("cash", "Cash"),
-                            ("card", "Card"),
-                            ("direct_debit", "Direct debit"),
-                            ("check", "Check"),
-                            ("pse", "PSE"),
-                            ("spei", "SPEI"),
-                            ("oxxo", "OXXO"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="method",
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("api", "API"),
-                            ("file", "Payments file"),
-                            ("portal", "Debtor portal"),
-                            ("manual", "Manual entry"),
-                        ],
-                        max_length=10,
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "reference",
-                    models.CharField(
-                        help_text="Idempotency key, unique per creditor.",
-                        max_length=100,
-                        verbose_name="reference",
-                    ),
-                ),
-                (
-                    "allocated_fees",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to fees"
-                    ),
-                ),
-                (
-                    "allocated_interest",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to interest"
-                    ),
-                ),
-                (
-                    "allocated_principal",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to principal"
-                    ),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.debt",
-                        verbose_name="debt",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="recorded by",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('paid_at', models.DateTimeField(verbose_name='paid at')),
+                ('method', models.CharField(choices=[('bank_transfer', 'Bank transfer'), ('cash', 'Cash'), ('card', 'Card'), ('direct_debit', 'Direct debit'), ('check', 'Check'), ('pse', 'PSE'), ('spei', 'SPEI'), ('oxxo', 'OXXO'), ('other', 'Other')], max_length=20, verbose_name='method')),
+                ('source', models.CharField(choices=[('api', 'API'), ('file', 'Payments file'), ('portal', 'Debtor portal'), ('manual', 'Manual entry')], max_length=10, verbose_name='source')),
+                ('reference', models.CharField(help_text='Idempotency key, unique per creditor.', max_length=100, verbose_name='reference')),
+                ('allocated_fees', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to fees')),
+                ('allocated_interest', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to interest')),
+                ('allocated_principal', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to principal')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('creditor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.creditor', verbose_name='creditor')),
+                ('debt', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.debt', verbose_name='debt')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
             ],
             options={
-                "verbose_name": "historical payment",
-                "verbose_name_plural": "historical payments",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical payment',
+                'verbose_name_plural': 'historical payments',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ImportBatch",
+            name='ImportBatch',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("portfolio", "Portfolio file"), ("payments", "Payments file")],
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("file_name", models.CharField(max_length=255, verbose_name="file name")),
-                (
-                    "file_sha256",
-                    models.CharField(blank=True, max_length=64, verbose_name="file SHA-256"),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Pending"),
-                            ("running", "Running"),
-                            ("completed", "Completed"),
-                            ("rejected", "Rejected (strict mode, nothing written)"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("strict", models.BooleanField(default=False, verbose_name="strict")),
-                ("dry_run", models.BooleanField(default=False, verbose_name="dry run")),
-                ("source", models.CharField(default="cli", max_length=10, verbose_name="source")),
-                ("rows_total", models.PositiveIntegerField(default=0, verbose_name="rows")),
-                ("created_count", models.PositiveIntegerField(default=0, verbose_name="created")),
-                ("updated_count", models.PositiveIntegerField(default=0, verbose_name="updated")),
-                (
-                    "unchanged_count",
-                    models.PositiveIntegerField(default=0, verbose_name="unchanged"),
-                ),
-                ("rejected_count", models.PositiveIntegerField(default=0, verbose_name="rejected")),
-                (
-                    "debtors_created",
-                    models.PositiveIntegerField(default=0, verbose_name="debtors created"),
-                ),
-                (
-                    "debtors_updated",
-                    models.PositiveIntegerField(default=0, verbose_name="debtors updated"),
-                ),
-                ("error_message", models.TextField(blank=True, verbose_name="error")),
-                (
-                    "started_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
-                ),
-                (
-                    "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="imports",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('kind', models.CharField(choices=[('portfolio', 'Portfolio file'), ('payments', 'Payments file')], max_length=10, verbose_name='kind')),
+                ('file_name', models.CharField(max_length=255, verbose_name='file name')),
+                ('file_sha256', models.CharField(blank=True, max_length=64, verbose_name='file SHA-256')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('completed', 'Completed'), ('rejected', 'Rejected (strict mode, nothing written)'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='status')),
+                ('strict', models.BooleanField(default=False, verbose_name='strict')),
+                ('dry_run', models.BooleanField(default=False, verbose_name='dry run')),
+                ('source', models.CharField(default='cli', max_length=10, verbose_name='source')),
+                ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
+                ('created_count', models.PositiveIntegerField(default=0, verbose_name='created')),
+                ('updated_count', models.PositiveIntegerField(default=0, verbose_name='updated')),
+                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged')),
+                ('rejected_count', models.PositiveIntegerField(default=0, verbose_name='rejected')),
+                ('debtors_created', models.PositiveIntegerField(default=0, verbose_name='debtors created')),
+                ('debtors_updated', models.PositiveIntegerField(default=0, verbose_name='debtors updated')),
+                ('error_message', models.TextField(blank=True, verbose_name='error')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='imports', to='portfolio.creditor', verbose_name='creditor')),
             ],
             options={
-                "verbose_name": "import",
-                "verbose_name_plural": "imports",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'import',
+                'verbose_name_plural': 'imports',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ImportRowError",
+            name='ImportRowError',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "row",
-                    models.PositiveIntegerField(
-                        help_text="Line number; the header is line 1.", verbose_name="row"
-                    ),
-                ),
-                ("column", models.CharField(max_length=64, verbose_name="column")),
-                ("reason", models.CharField(max_length=255, verbose_name="reason")),
-                ("value", models.CharField(blank=True, max_length=255, verbose_name="value")),
-                (
-                    "batch",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="row_errors",
-                        to="portfolio.importbatch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('row', models.PositiveIntegerField(help_text='Line number; the header is line 1.', verbose_name='row')),
+                ('column', models.CharField(max_length=64, verbose_name='column')),
+                ('reason', models.CharField(max_length=255, verbose_name='reason')),
+                ('value', models.CharField(blank=True, max_length=255, verbose_name='value')),
+                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='row_errors', to='portfolio.importbatch')),
             ],
             options={
-                "verbose_name": "import row error",
-                "verbose_name_plural": "import row errors",
-                "ordering": ["batch_id", "row", "id"],
+                'verbose_name': 'import row error',
+                'verbose_name_plural': 'import row errors',
+                'ordering': ['batch_id', 'row', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Payment",
+            name='Payment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount"),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("paid_at", models.DateTimeField(verbose_name="paid at")),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("bank_transfer", "Bank transfer"),
-                            ("cash", "Cash"),
-                            ("card", "Card"),
-                            ("direct_debit", "Direct debit"),
-                            ("check", "Check"),
-                            ("pse", "PSE"),
-                            ("spei", "SPEI"),
-                            ("oxxo", "OXXO"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="method",
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("api", "API"),
-                            ("file", "Payments file"),
-                            ("portal", "Debtor portal"),
-                            ("manual", "Manual entry"),
-                        ],
-                        max_length=10,
-                        verbose_name="source",
-                    ),
-                ),
-                (
-                    "reference",
-                    models.CharField(
-                        help_text="Idempotency key, unique per creditor.",
-                        max_length=100,
-                        verbose_name="reference",
-                    ),
-                ),
-                (
-                    "allocated_fees",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to fees"
-                    ),
-                ),
-                (
-                    "allocated_interest",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to interest"
-                    ),
-                ),
-                (
-                    "allocated_principal",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="to principal"
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="payments",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="payments",
-                        to="portfolio.debt",
-                        verbose_name="debt",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="recorded by",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('paid_at', models.DateTimeField(verbose_name='paid at')),
+                ('method', models.CharField(choices=[('bank_transfer', 'Bank transfer'), ('cash', 'Cash'), ('card', 'Card'), ('direct_debit', 'Direct debit'), ('check', 'Check'), ('pse', 'PSE'), ('spei', 'SPEI'), ('oxxo', 'OXXO'), ('other', 'Other')], max_length=20, verbose_name='method')),
+                ('source', models.CharField(choices=[('api', 'API'), ('file', 'Payments file'), ('portal', 'Debtor portal'), ('manual', 'Manual entry')], max_length=10, verbose_name='source')),
+                ('reference', models.CharField(help_text='Idempotency key, unique per creditor.', max_length=100, verbose_name='reference')),
+                ('allocated_fees', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to fees')),
+                ('allocated_interest', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to interest')),
+                ('allocated_principal', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='to principal')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='portfolio.creditor', verbose_name='creditor')),
+                ('debt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='portfolio.debt', verbose_name='debt')),
+                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
             ],
             options={
-                "verbose_name": "payment",
-                "verbose_name_plural": "payments",
-                "ordering": ["-paid_at", "-id"],
+                'verbose_name': 'payment',
+                'verbose_name_plural': 'payments',
+                'ordering': ['-paid_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Portfolio",
+            name='Portfolio',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        auto_now_add=True, db_index=True, verbose_name="created at"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                ("name", models.CharField(max_length=200, verbose_name="name")),
-                ("assigned_on", models.DateField(verbose_name="assignment date")),
-                ("notes", models.TextField(blank=True, verbose_name="notes")),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="portfolios",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('assigned_on', models.DateField(verbose_name='assignment date')),
+                ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='portfolios', to='portfolio.creditor', verbose_name='creditor')),
             ],
             options={
-                "verbose_name": "portfolio",
-                "verbose_name_plural": "portfolios",
-                "ordering": ["-assigned_on", "name"],
+                'verbose_name': 'portfolio',
+                'verbose_name_plural': 'portfolios',
+                'ordering': ['-assigned_on', 'name'],
             },
         ),
         migrations.AddField(
-            model_name="importbatch",
-            name="portfolio",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="imports",
-                to="portfolio.portfolio",
-            ),
+            model_name='importbatch',
+            name='portfolio',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='imports', to='portfolio.portfolio'),
         ),
         migrations.CreateModel(
-            name="HistoricalDebt",
+            name='HistoricalDebt',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        blank=True, db_index=True, editable=False, verbose_name="created at"
-                    ),
-                ),
-                (
-                    "updated_at",
-                    models.DateTimeField(blank=True, editable=False, verbose_name="updated at"),
-                ),
-                ("debt_ref", models.CharField(max_length=64, verbose_name="debt reference")),
-                (
-                    "product",
-                    models.CharField(
-                        choices=[
-                            ("credit_card", "Credit card"),
-                            ("personal_loan", "Personal loan"),
-                            ("auto_loan", "Auto loan"),
-                            ("mortgage", "Mortgage"),
-                            ("microcredit", "Microcredit"),
-                            ("utility", "Utility"),
-                            ("telecom", "Telecom"),
-                            ("retail", "Retail"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                        verbose_name="product",
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "original_amount",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="original amount"
-                    ),
-                ),
-                (
-                    "principal",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="outstanding principal"
-                    ),
-                ),
-                (
-                    "interest",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=0,
-                        max_digits=18,
-                        verbose_name="outstanding interest",
-                    ),
-                ),
-                (
-                    "fees",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="outstanding fees"
-                    ),
-                ),
-                (
-                    "balance",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance"),
-                ),
-                (
-                    "due_date",
-                    models.DateField(
-                        help_text="When the oldest unpaid amount fell due.", verbose_name="due date"
-                    ),
-                ),
-                (
-                    "opened_date",
-                    models.DateField(blank=True, null=True, verbose_name="opened date"),
-                ),
-                (
-                    "stage",
-                    django_fsm.FSMField(
-                        choices=[
-                            ("current", "Current"),
-                            ("friendly_reminder", "Friendly reminder"),
-                            ("firm_notice", "Firm notice"),
-                            ("pre_legal", "Pre-legal"),
-                            ("legal", "Legal"),
-                            ("paid", "Paid"),
-                            ("settled", "Settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        db_index=True,
-                        default="current",
-                        max_length=50,
-                        verbose_name="stage",
-                    ),
-                ),
-                (
-                    "stage_entered_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="stage entered at"),
-                ),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.TextField(null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="assigned collector",
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
-                (
-                    "debtor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.debtor",
-                        verbose_name="debtor",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                        verbose_name="portfolio",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
+                ('debt_ref', models.CharField(max_length=64, verbose_name='debt reference')),
+                ('product', models.CharField(choices=[('credit_card', 'Credit card'), ('personal_loan', 'Personal loan'), ('auto_loan', 'Auto loan'), ('mortgage', 'Mortgage'), ('microcredit', 'Microcredit'), ('utility', 'Utility'), ('telecom', 'Telecom'), ('retail', 'Retail'), ('other', 'Other')], max_length=20, verbose_name='product')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('original_amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='original amount')),
+                ('principal', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='outstanding principal')),
+                ('interest', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='outstanding interest')),
+                ('fees', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='outstanding fees')),
+                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
+                ('due_date', models.DateField(help_text='When the oldest unpaid amount fell due.', verbose_name='due date')),
+                ('opened_date', models.DateField(blank=True, null=True, verbose_name='opened date')),
+                ('stage', django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
+                ('stage_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='stage entered at')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.TextField(null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('assigned_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned collector')),
+                ('creditor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.creditor', verbose_name='creditor')),
+                ('debtor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.debtor', verbose_name='debtor')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.portfolio', verbose_name='portfolio')),
             ],
             options={
-                "verbose_name": "historical debt",
-                "verbose_name_plural": "historical debts",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical debt',
+                'verbose_name_plural': 'historical debts',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="debt",
-            name="portfolio",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="debts",
-                to="portfolio.portfolio",
-                verbose_name="portfolio",
-            ),
+            model_name='debt',
+            name='portfolio',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='debts', to='portfolio.portfolio', verbose_name='portfolio'),
         ),
         migrations.AddIndex(
-            model_name="debtor",
-            index=models.Index(fields=["document_number"], name="portfolio_d_documen_c0e9ab_idx"),
+            model_name='debtor',
+            index=models.Index(fields=['document_number'], name='portfolio_d_documen_c0e9ab_idx'),
         ),
         migrations.AddConstraint(
-            model_name="debtor",
-            constraint=models.UniqueConstraint(
-                fields=("creditor", "debtor_ref"), name="debtor_unique_ref"
-            ),
+            model_name='debtor',
+            constraint=models.UniqueConstraint(fields=('creditor', 'debtor_ref'), name='debtor_unique_ref'),
         ),
         migrations.AddConstraint(
-            model_name="contactpoint",
-            constraint=models.UniqueConstraint(
-                fields=("debtor", "channel", "value"), name="contact_point_unique_value"
-            ),
+            model_name='contactpoint',
+            constraint=models.UniqueConstraint(fields=('debtor', 'channel', 'value'), name='contact_point_unique_value'),
         ),
         migrations.AddIndex(
-            model_name="payment",
-            index=models.Index(fields=["debt", "paid_at"], name="portfolio_p_debt_id_c11ff7_idx"),
+            model_name='payment',
+            index=models.Index(fields=['debt', 'paid_at'], name='portfolio_p_debt_id_c11ff7_idx'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.UniqueConstraint(
-                fields=("creditor", "reference"), name="payment_unique_reference"
-            ),
+            model_name='payment',
+            constraint=models.UniqueConstraint(fields=('creditor', 'reference'), name='payment_unique_reference'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="payment_amount_gt_0"
-            ),
+            model_name='payment',
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_gt_0'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "amount",
-                        django.db.models.expressions.CombinedExpression(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("allocated_fees"), "+", models.F("allocated_interest")
-                            ),
-                            "+",
-                            models.F("allocated_principal"),
-                        ),
-                    )
-                ),
-                name="payment_fully_allocated",
-            ),
+            model_name='payment',
+            constraint=models.CheckConstraint(condition=models.Q(('amount', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('allocated_fees'), '+', models.F('allocated_interest')), '+', models.F('allocated_principal')))), name='payment_fully_allocated'),
         ),
         migrations.AddConstraint(
-            model_name="portfolio",
-            constraint=models.UniqueConstraint(
-                fields=("creditor", "name"), name="portfolio_unique_name"
-            ),
+            model_name='portfolio',
+            constraint=models.UniqueConstraint(fields=('creditor', 'name'), name='portfolio_unique_name'),
         ),
         migrations.AddIndex(
-            model_name="debt",
-            index=models.Index(fields=["creditor", "stage"], name="portfolio_d_credito_79da5b_idx"),
+            model_name='debt',
+            index=models.Index(fields=['creditor', 'stage'], name='portfolio_d_credito_79da5b_idx'),
         ),
         migrations.AddIndex(
-            model_name="debt",
-            index=models.Index(
-                fields=["assigned_to", "stage"], name="portfolio_d_assigne_6b4296_idx"
-            ),
+            model_name='debt',
+            index=models.Index(fields=['assigned_to', 'stage'], name='portfolio_d_assigne_6b4296_idx'),
         ),
         migrations.AddIndex(
-            model_name="debt",
-            index=models.Index(fields=["due_date"], name="portfolio_d_due_dat_4b9630_idx"),
+            model_name='debt',
+            index=models.Index(fields=['due_date'], name='portfolio_d_due_dat_4b9630_idx'),
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.UniqueConstraint(
-                fields=("creditor", "debt_ref"), name="debt_unique_ref"
-            ),
+            model_name='debt',
+            constraint=models.UniqueConstraint(fields=('creditor', 'debt_ref'), name='debt_unique_ref'),
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "balance",
-                        django.db.models.expressions.CombinedExpression(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("principal"), "+", models.F("interest")
-                            ),
-                            "+",
-                            models.F("fees"),
-                        ),
-                    )
-                ),
-                name="debt_balance_is_sum",
-            ),
+            model_name='debt',
+            constraint=models.CheckConstraint(condition=models.Q(('balance', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('principal'), '+', models.F('interest')), '+', models.F('fees')))), name='debt_balance_is_sum'),
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("principal__gte", 0), ("interest__gte", 0), ("fees__gte", 0)),
-                name="debt_components_not_negative",
-            ),
+            model_name='debt',
+            constraint=models.CheckConstraint(condition=models.Q(('principal__gte', 0), ('interest__gte', 0), ('fees__gte', 0)), name='debt_components_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("original_amount__gt", 0)), name="debt_original_gt_0"
-            ),
+            model_name='debt',
+            constraint=models.CheckConstraint(condition=models.Q(('original_amount__gt', 0)), name='debt_original_gt_0'),
         ),
     ]

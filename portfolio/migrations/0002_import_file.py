@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0001_initial"),
+        ('portfolio', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="importbatch",
-            name="file",
-            field=models.FileField(blank=True, upload_to="imports/%Y/%m/", verbose_name="file"),
+            model_name='importbatch',
+            name='file',
+            field=models.FileField(blank=True, upload_to='imports/%Y/%m/', verbose_name='file'),
         ),
     ]

@@ -4,29 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0002_import_file"),
+        ('portfolio', '0002_import_file'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="debt",
-            name="stage_entered_on",
-            field=models.DateField(
-                blank=True,
-                help_text="The business date of the last stage change; the cadence counts from it.",
-                null=True,
-                verbose_name="stage entered on (business date)",
-            ),
+            model_name='debt',
+            name='stage_entered_on',
+            field=models.DateField(blank=True, help_text='The business date of the last stage change; the cadence counts from it.', null=True, verbose_name='stage entered on (business date)'),
         ),
         migrations.AddField(
-            model_name="historicaldebt",
-            name="stage_entered_on",
-            field=models.DateField(
-                blank=True,
-                help_text="The business date of the last stage change; the cadence counts from it.",
-                null=True,
-                verbose_name="stage entered on (business date)",
-            ),
+            model_name='historicaldebt',
+            name='stage_entered_on',
+            field=models.DateField(blank=True, help_text='The business date of the last stage change; the cadence counts from it.', null=True, verbose_name='stage entered on (business date)'),
         ),
     ]

@@ -5,49 +5,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0004_alter_contactpoint_created_at_and_more"),
+        ('portfolio', '0004_alter_contactpoint_created_at_and_more'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="debt",
-            name="stage",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("current", "Current"),
-                    ("friendly_reminder", "Friendly reminder"),
-                    ("firm_notice", "Firm notice"),
-                    ("pre_legal", "Pre-legal"),
-                    ("legal", "Legal"),
-                    ("paid", "Paid"),
-                    ("settled", "Settled"),
-                    ("written_off", "Written off"),
-                ],
-                default="current",
-                max_length=50,
-                protected=True,
-                verbose_name="stage",
-            ),
+            model_name='debt',
+            name='stage',
+            field=django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], default='current', max_length=50, protected=True, verbose_name='stage'),
         ),
         migrations.AlterField(
-            model_name="historicaldebt",
-            name="stage",
-            field=django_fsm.FSMField(
-                choices=[
-                    ("current", "Current"),
-                    ("friendly_reminder", "Friendly reminder"),
-                    ("firm_notice", "Firm notice"),
-                    ("pre_legal", "Pre-legal"),
-                    ("legal", "Legal"),
-                    ("paid", "Paid"),
-                    ("settled", "Settled"),
-                    ("written_off", "Written off"),
-                ],
-                default="current",
-                max_length=50,
-                protected=True,
-                verbose_name="stage",
-            ),
+            model_name='historicaldebt',
+            name='stage',
+            field=django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], default='current', max_length=50, protected=True, verbose_name='stage'),
         ),
     ]

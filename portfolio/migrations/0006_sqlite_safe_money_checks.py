@@ -7,60 +7,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0005_debt_stage_protected"),
+        ('portfolio', '0005_debt_stage_protected'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name="debt",
-            name="debt_balance_is_sum",
+            model_name='debt',
+            name='debt_balance_is_sum',
         ),
         migrations.RemoveConstraint(
-            model_name="payment",
-            name="payment_fully_allocated",
+            model_name='payment',
+            name='payment_fully_allocated',
         ),
         migrations.AddConstraint(
-            model_name="debt",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "balance",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                django.db.models.expressions.CombinedExpression(
-                                    models.F("principal"), "+", models.F("interest")
-                                ),
-                                "+",
-                                models.F("fees"),
-                            ),
-                            2,
-                        ),
-                    )
-                ),
-                name="debt_balance_is_sum",
-            ),
+            model_name='debt',
+            constraint=models.CheckConstraint(condition=models.Q(('balance', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('principal'), '+', models.F('interest')), '+', models.F('fees')), 2))), name='debt_balance_is_sum'),
         ),
         migrations.AddConstraint(
-            model_name="payment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "amount",
-                        django.db.models.functions.math.Round(
-                            django.db.models.expressions.CombinedExpression(
-                                django.db.models.expressions.CombinedExpression(
-                                    models.F("allocated_fees"), "+", models.F("allocated_interest")
-                                ),
-                                "+",
-                                models.F("allocated_principal"),
-                            ),
-                            2,
-                        ),
-                    )
-                ),
-                name="payment_fully_allocated",
-            ),
+            model_name='payment',
+            constraint=models.CheckConstraint(condition=models.Q(('amount', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('allocated_fees'), '+', models.F('allocated_interest')), '+', models.F('allocated_principal')), 2))), name='payment_fully_allocated'),
         ),
     ]

@@ -6,732 +6,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0007_lighter_history_tables"),
+        ('portfolio', '0007_lighter_history_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="BehaviourScore",
+            name='BehaviourScore',
             fields=[
-                (
-                    "debtor",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="behaviour_score",
-                        serialize=False,
-                        to="portfolio.debtor",
-                        verbose_name="debtor",
-                    ),
-                ),
-                ("score", models.PositiveSmallIntegerField(verbose_name="score")),
-                ("reasons", models.CharField(blank=True, max_length=255, verbose_name="reasons")),
-                ("as_of", models.DateField(verbose_name="computed for")),
+                ('debtor', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='behaviour_score', serialize=False, to='portfolio.debtor', verbose_name='debtor')),
+                ('score', models.PositiveSmallIntegerField(verbose_name='score')),
+                ('reasons', models.CharField(blank=True, max_length=255, verbose_name='reasons')),
+                ('as_of', models.DateField(verbose_name='computed for')),
             ],
             options={
-                "verbose_name": "behaviour score",
-                "verbose_name_plural": "behaviour scores",
-                "ordering": ["debtor_id"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("score__lte", 100)), name="behaviour_score_range"
-                    )
-                ],
+                'verbose_name': 'behaviour score',
+                'verbose_name_plural': 'behaviour scores',
+                'ordering': ['debtor_id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='behaviour_score_range')],
             },
         ),
         migrations.CreateModel(
-            name="NightlyRun",
+            name='NightlyRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("as_of", models.DateField(unique=True, verbose_name="business date")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("running", "Running"),
-                            ("completed", "Completed"),
-                            ("failed", "Failed"),
-                        ],
-                        max_length=10,
-                        verbose_name="status",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="started at")),
-                (
-                    "finished_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
-                ),
-                ("debts", models.PositiveIntegerField(default=0, verbose_name="debts segmented")),
-                (
-                    "segment_changes",
-                    models.PositiveIntegerField(default=0, verbose_name="segment changes"),
-                ),
-                (
-                    "scores_written",
-                    models.PositiveIntegerField(default=0, verbose_name="scores written"),
-                ),
-                ("seconds", models.FloatField(default=0, verbose_name="seconds")),
-                ("error", models.TextField(blank=True, verbose_name="error")),
-                (
-                    "started_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('as_of', models.DateField(unique=True, verbose_name='business date')),
+                ('status', models.CharField(choices=[('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], max_length=10, verbose_name='status')),
+                ('started_at', models.DateTimeField(verbose_name='started at')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
+                ('debts', models.PositiveIntegerField(default=0, verbose_name='debts segmented')),
+                ('segment_changes', models.PositiveIntegerField(default=0, verbose_name='segment changes')),
+                ('scores_written', models.PositiveIntegerField(default=0, verbose_name='scores written')),
+                ('seconds', models.FloatField(default=0, verbose_name='seconds')),
+                ('error', models.TextField(blank=True, verbose_name='error')),
+                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "nightly run",
-                "verbose_name_plural": "nightly runs",
-                "ordering": ["-as_of"],
+                'verbose_name': 'nightly run',
+                'verbose_name_plural': 'nightly runs',
+                'ordering': ['-as_of'],
             },
         ),
         migrations.CreateModel(
-            name="SegmentDefinition",
+            name='SegmentDefinition',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
-                (
-                    "code",
-                    models.SlugField(
-                        help_text="Escalation policies of a creditor with this segment code apply to it.",
-                        max_length=40,
-                        verbose_name="code",
-                    ),
-                ),
-                ("name", models.CharField(max_length=120, verbose_name="name")),
-                (
-                    "strategy",
-                    models.TextField(
-                        blank=True,
-                        help_text="What the team does with these debts.",
-                        verbose_name="strategy",
-                    ),
-                ),
-                (
-                    "priority",
-                    models.PositiveIntegerField(
-                        default=100,
-                        help_text="Lower numbers are evaluated first.",
-                        verbose_name="priority",
-                    ),
-                ),
-                (
-                    "is_catch_all",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Gets every debt no rule catches; exactly one exists and it has no rules.",
-                        verbose_name="catch-all",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Empty: applies to every creditor.",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="segments",
-                        to="portfolio.creditor",
-                        verbose_name="creditor",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ('code', models.SlugField(help_text='Escalation policies of a creditor with this segment code apply to it.', max_length=40, verbose_name='code')),
+                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ('strategy', models.TextField(blank=True, help_text='What the team does with these debts.', verbose_name='strategy')),
+                ('priority', models.PositiveIntegerField(default=100, help_text='Lower numbers are evaluated first.', verbose_name='priority')),
+                ('is_catch_all', models.BooleanField(default=False, help_text='Gets every debt no rule catches; exactly one exists and it has no rules.', verbose_name='catch-all')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('creditor', models.ForeignKey(blank=True, help_text='Empty: applies to every creditor.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='segments', to='portfolio.creditor', verbose_name='creditor')),
             ],
             options={
-                "verbose_name": "segment",
-                "verbose_name_plural": "segments",
-                "ordering": ["priority", "id"],
+                'verbose_name': 'segment',
+                'verbose_name_plural': 'segments',
+                'ordering': ['priority', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="SegmentChange",
+            name='SegmentChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("as_of", models.DateField(verbose_name="business date")),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="segment_changes",
-                        to="portfolio.debt",
-                    ),
-                ),
-                (
-                    "from_segment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
-                (
-                    "to_segment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('debt', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='segment_changes', to='portfolio.debt')),
+                ('from_segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
+                ('to_segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "segment change",
-                "verbose_name_plural": "segment changes",
-                "ordering": ["-as_of", "debt_id"],
+                'verbose_name': 'segment change',
+                'verbose_name_plural': 'segment changes',
+                'ordering': ['-as_of', 'debt_id'],
             },
         ),
         migrations.CreateModel(
-            name="CollectionDay",
+            name='CollectionDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                (
-                    "collected",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="collected"
-                    ),
-                ),
-                ("payments", models.PositiveIntegerField(default=0, verbose_name="payments")),
-                (
-                    "paying_debts",
-                    models.PositiveIntegerField(default=0, verbose_name="debts with a payment"),
-                ),
-                (
-                    "debts_closed",
-                    models.PositiveIntegerField(default=0, verbose_name="debts paid or settled"),
-                ),
-                (
-                    "days_to_collect",
-                    models.PositiveIntegerField(
-                        default=0,
-                        help_text="Sum over the debts closed that day of days from first delinquency.",
-                        verbose_name="days to collect (sum)",
-                    ),
-                ),
-                (
-                    "debts_placed",
-                    models.PositiveIntegerField(default=0, verbose_name="debts placed"),
-                ),
-                (
-                    "placed_balance",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="balance placed"
-                    ),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('collected', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='collected')),
+                ('payments', models.PositiveIntegerField(default=0, verbose_name='payments')),
+                ('paying_debts', models.PositiveIntegerField(default=0, verbose_name='debts with a payment')),
+                ('debts_closed', models.PositiveIntegerField(default=0, verbose_name='debts paid or settled')),
+                ('days_to_collect', models.PositiveIntegerField(default=0, help_text='Sum over the debts closed that day of days from first delinquency.', verbose_name='days to collect (sum)')),
+                ('debts_placed', models.PositiveIntegerField(default=0, verbose_name='debts placed')),
+                ('placed_balance', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='balance placed')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "collection day",
-                "verbose_name_plural": "collection days",
-                "ordering": ["-as_of", "creditor_id", "currency"],
+                'verbose_name': 'collection day',
+                'verbose_name_plural': 'collection days',
+                'ordering': ['-as_of', 'creditor_id', 'currency'],
             },
         ),
         migrations.CreateModel(
-            name="BucketTransition",
+            name='BucketTransition',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "month",
-                    models.DateField(help_text="First day of the month.", verbose_name="month"),
-                ),
-                ("as_of", models.DateField(verbose_name="measured on")),
-                (
-                    "from_bucket",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("1-30", "1-30 days"),
-                            ("31-60", "31-60 days"),
-                            ("61-90", "61-90 days"),
-                            ("91-180", "91-180 days"),
-                            ("181-360", "181-360 days"),
-                            ("360+", "More than 360 days"),
-                        ],
-                        max_length=10,
-                        verbose_name="from",
-                    ),
-                ),
-                (
-                    "to_state",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("1-30", "1-30 days"),
-                            ("31-60", "31-60 days"),
-                            ("61-90", "61-90 days"),
-                            ("91-180", "91-180 days"),
-                            ("181-360", "181-360 days"),
-                            ("360+", "More than 360 days"),
-                            ("paid", "Paid or settled"),
-                            ("written_off", "Written off"),
-                        ],
-                        max_length=12,
-                        verbose_name="to",
-                    ),
-                ),
-                ("debts", models.PositiveIntegerField(verbose_name="debts")),
-                (
-                    "balance_start",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=18, verbose_name="balance at month start"
-                    ),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('month', models.DateField(help_text='First day of the month.', verbose_name='month')),
+                ('as_of', models.DateField(verbose_name='measured on')),
+                ('from_bucket', models.CharField(choices=[('current', 'Current'), ('1-30', '1-30 days'), ('31-60', '31-60 days'), ('61-90', '61-90 days'), ('91-180', '91-180 days'), ('181-360', '181-360 days'), ('360+', 'More than 360 days')], max_length=10, verbose_name='from')),
+                ('to_state', models.CharField(choices=[('current', 'Current'), ('1-30', '1-30 days'), ('31-60', '31-60 days'), ('61-90', '61-90 days'), ('91-180', '91-180 days'), ('181-360', '181-360 days'), ('360+', 'More than 360 days'), ('paid', 'Paid or settled'), ('written_off', 'Written off')], max_length=12, verbose_name='to')),
+                ('debts', models.PositiveIntegerField(verbose_name='debts')),
+                ('balance_start', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance at month start')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "bucket transition",
-                "verbose_name_plural": "bucket transitions",
-                "ordering": ["-month", "creditor_id", "currency", "from_bucket", "to_state"],
+                'verbose_name': 'bucket transition',
+                'verbose_name_plural': 'bucket transitions',
+                'ordering': ['-month', 'creditor_id', 'currency', 'from_bucket', 'to_state'],
             },
         ),
         migrations.CreateModel(
-            name="AgingSnapshot",
+            name='AgingSnapshot',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                (
-                    "bucket",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("1-30", "1-30 days"),
-                            ("31-60", "31-60 days"),
-                            ("61-90", "61-90 days"),
-                            ("91-180", "91-180 days"),
-                            ("181-360", "181-360 days"),
-                            ("360+", "More than 360 days"),
-                        ],
-                        max_length=10,
-                        verbose_name="aging bucket",
-                    ),
-                ),
-                ("debts", models.PositiveIntegerField(verbose_name="debts")),
-                (
-                    "balance",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance"),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('bucket', models.CharField(choices=[('current', 'Current'), ('1-30', '1-30 days'), ('31-60', '31-60 days'), ('61-90', '61-90 days'), ('91-180', '91-180 days'), ('181-360', '181-360 days'), ('360+', 'More than 360 days')], max_length=10, verbose_name='aging bucket')),
+                ('debts', models.PositiveIntegerField(verbose_name='debts')),
+                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "aging snapshot",
-                "verbose_name_plural": "aging snapshots",
-                "ordering": ["-as_of", "creditor_id", "currency", "bucket"],
+                'verbose_name': 'aging snapshot',
+                'verbose_name_plural': 'aging snapshots',
+                'ordering': ['-as_of', 'creditor_id', 'currency', 'bucket'],
             },
         ),
         migrations.AddField(
-            model_name="debt",
-            name="segment",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="debts",
-                to="portfolio.segmentdefinition",
-                verbose_name="segment",
-            ),
+            model_name='debt',
+            name='segment',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='debts', to='portfolio.segmentdefinition', verbose_name='segment'),
         ),
         migrations.AddField(
-            model_name="historicaldebt",
-            name="segment",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="portfolio.segmentdefinition",
-                verbose_name="segment",
-            ),
+            model_name='historicaldebt',
+            name='segment',
+            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portfolio.segmentdefinition', verbose_name='segment'),
         ),
         migrations.CreateModel(
-            name="SegmentRule",
+            name='SegmentRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=1, verbose_name="order")),
-                (
-                    "aging_buckets",
-                    models.JSONField(blank=True, default=list, verbose_name="aging buckets"),
-                ),
-                (
-                    "currency",
-                    models.CharField(
-                        blank=True,
-                        help_text="Required for a balance band.",
-                        max_length=3,
-                        verbose_name="currency",
-                    ),
-                ),
-                (
-                    "balance_min",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=18,
-                        null=True,
-                        verbose_name="balance from",
-                    ),
-                ),
-                (
-                    "balance_max",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        max_digits=18,
-                        null=True,
-                        verbose_name="balance up to",
-                    ),
-                ),
-                ("products", models.JSONField(blank=True, default=list, verbose_name="products")),
-                ("countries", models.JSONField(blank=True, default=list, verbose_name="countries")),
-                ("regions", models.JSONField(blank=True, default=list, verbose_name="regions")),
-                (
-                    "payment_behaviour",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("", "Any"),
-                            ("paid_30", "Paid in the last 30 days"),
-                            ("paid_90", "Paid in the last 90 days"),
-                            ("not_paid_90", "No payment in the last 90 days"),
-                            ("partial_payer", "Partial payer (paid something, still owes)"),
-                            ("never_paid", "Never paid"),
-                            ("broken_promise", "Broke a promise to pay"),
-                            ("broken_agreement", "Broke a payment agreement"),
-                        ],
-                        max_length=20,
-                        verbose_name="payment behaviour",
-                    ),
-                ),
-                (
-                    "score_min",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="score from"
-                    ),
-                ),
-                (
-                    "score_max",
-                    models.PositiveSmallIntegerField(
-                        blank=True, null=True, verbose_name="score up to"
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rules",
-                        to="portfolio.segmentdefinition",
-                        verbose_name="segment",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveIntegerField(default=1, verbose_name='order')),
+                ('aging_buckets', models.JSONField(blank=True, default=list, verbose_name='aging buckets')),
+                ('currency', models.CharField(blank=True, help_text='Required for a balance band.', max_length=3, verbose_name='currency')),
+                ('balance_min', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='balance from')),
+                ('balance_max', models.DecimalField(blank=True, decimal_places=2, max_digits=18, null=True, verbose_name='balance up to')),
+                ('products', models.JSONField(blank=True, default=list, verbose_name='products')),
+                ('countries', models.JSONField(blank=True, default=list, verbose_name='countries')),
+                ('regions', models.JSONField(blank=True, default=list, verbose_name='regions')),
+                ('payment_behaviour', models.CharField(blank=True, choices=[('', 'Any'), ('paid_30', 'Paid in the last 30 days'), ('paid_90', 'Paid in the last 90 days'), ('not_paid_90', 'No payment in the last 90 days'), ('partial_payer', 'Partial payer (paid something, still owes)'), ('never_paid', 'Never paid'), ('broken_promise', 'Broke a promise to pay'), ('broken_agreement', 'Broke a payment agreement')], max_length=20, verbose_name='payment behaviour')),
+                ('score_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score from')),
+                ('score_max', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score up to')),
+                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='portfolio.segmentdefinition', verbose_name='segment')),
             ],
             options={
-                "verbose_name": "segment rule",
-                "verbose_name_plural": "segment rules",
-                "ordering": ["segment__priority", "segment_id", "position", "id"],
+                'verbose_name': 'segment rule',
+                'verbose_name_plural': 'segment rules',
+                'ordering': ['segment__priority', 'segment_id', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="DebtMonthOpening",
+            name='DebtMonthOpening',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "month",
-                    models.DateField(help_text="First day of the month.", verbose_name="month"),
-                ),
-                ("creditor_id", models.BigIntegerField(verbose_name="creditor")),
-                (
-                    "portfolio_id",
-                    models.BigIntegerField(blank=True, null=True, verbose_name="portfolio"),
-                ),
-                (
-                    "segment_id",
-                    models.BigIntegerField(blank=True, null=True, verbose_name="segment"),
-                ),
-                (
-                    "collector_id",
-                    models.BigIntegerField(blank=True, null=True, verbose_name="collector"),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                (
-                    "bucket",
-                    models.CharField(
-                        choices=[
-                            ("current", "Current"),
-                            ("1-30", "1-30 days"),
-                            ("31-60", "31-60 days"),
-                            ("61-90", "61-90 days"),
-                            ("91-180", "91-180 days"),
-                            ("181-360", "181-360 days"),
-                            ("360+", "More than 360 days"),
-                        ],
-                        max_length=10,
-                        verbose_name="aging bucket",
-                    ),
-                ),
-                (
-                    "balance",
-                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="balance"),
-                ),
-                (
-                    "debt",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.debt",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(help_text='First day of the month.', verbose_name='month')),
+                ('creditor_id', models.BigIntegerField(verbose_name='creditor')),
+                ('portfolio_id', models.BigIntegerField(blank=True, null=True, verbose_name='portfolio')),
+                ('segment_id', models.BigIntegerField(blank=True, null=True, verbose_name='segment')),
+                ('collector_id', models.BigIntegerField(blank=True, null=True, verbose_name='collector')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('bucket', models.CharField(choices=[('current', 'Current'), ('1-30', '1-30 days'), ('31-60', '31-60 days'), ('61-90', '61-90 days'), ('91-180', '91-180 days'), ('181-360', '181-360 days'), ('360+', 'More than 360 days')], max_length=10, verbose_name='aging bucket')),
+                ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
+                ('debt', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.debt')),
             ],
             options={
-                "verbose_name": "debt at month start",
-                "verbose_name_plural": "debts at month start",
-                "ordering": ["-month", "debt_id"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("month", "debt"), name="month_opening_once")
-                ],
+                'verbose_name': 'debt at month start',
+                'verbose_name_plural': 'debts at month start',
+                'ordering': ['-month', 'debt_id'],
+                'constraints': [models.UniqueConstraint(fields=('month', 'debt'), name='month_opening_once')],
             },
         ),
         migrations.AddConstraint(
-            model_name="segmentdefinition",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("creditor__isnull", False)),
-                fields=("creditor", "code"),
-                name="segment_unique_code_per_creditor",
-            ),
+            model_name='segmentdefinition',
+            constraint=models.UniqueConstraint(condition=models.Q(('creditor__isnull', False)), fields=('creditor', 'code'), name='segment_unique_code_per_creditor'),
         ),
         migrations.AddConstraint(
-            model_name="segmentdefinition",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("creditor__isnull", True)),
-                fields=("code",),
-                name="segment_unique_global",
-            ),
+            model_name='segmentdefinition',
+            constraint=models.UniqueConstraint(condition=models.Q(('creditor__isnull', True)), fields=('code',), name='segment_unique_global'),
         ),
         migrations.AddConstraint(
-            model_name="segmentdefinition",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_catch_all", True)),
-                fields=("is_catch_all",),
-                name="one_catch_all",
-            ),
+            model_name='segmentdefinition',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_catch_all', True)), fields=('is_catch_all',), name='one_catch_all'),
         ),
         migrations.AddIndex(
-            model_name="segmentchange",
-            index=models.Index(fields=["as_of"], name="portfolio_s_as_of_016fac_idx"),
+            model_name='segmentchange',
+            index=models.Index(fields=['as_of'], name='portfolio_s_as_of_016fac_idx'),
         ),
         migrations.AddConstraint(
-            model_name="segmentchange",
-            constraint=models.UniqueConstraint(
-                fields=("debt", "as_of"), name="segment_change_once_a_day"
-            ),
+            model_name='segmentchange',
+            constraint=models.UniqueConstraint(fields=('debt', 'as_of'), name='segment_change_once_a_day'),
         ),
         migrations.AddIndex(
-            model_name="collectionday",
-            index=models.Index(fields=["as_of", "creditor"], name="portfolio_c_as_of_1372e1_idx"),
+            model_name='collectionday',
+            index=models.Index(fields=['as_of', 'creditor'], name='portfolio_c_as_of_1372e1_idx'),
         ),
         migrations.AddIndex(
-            model_name="buckettransition",
-            index=models.Index(fields=["month", "creditor"], name="portfolio_b_month_5a1f89_idx"),
+            model_name='buckettransition',
+            index=models.Index(fields=['month', 'creditor'], name='portfolio_b_month_5a1f89_idx'),
         ),
         migrations.AddIndex(
-            model_name="agingsnapshot",
-            index=models.Index(fields=["as_of", "creditor"], name="portfolio_a_as_of_8fc6ed_idx"),
+            model_name='agingsnapshot',
+            index=models.Index(fields=['as_of', 'creditor'], name='portfolio_a_as_of_8fc6ed_idx'),
         ),
         migrations.AddConstraint(
-            model_name="segmentrule",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("score_min__isnull", True), ("score_min__lte", 100), _connector="OR"
-                ),
-                name="segment_rule_score_min_range",
-            ),
+            model_name='segmentrule',
+            constraint=models.CheckConstraint(condition=models.Q(('score_min__isnull', True), ('score_min__lte', 100), _connector='OR'), name='segment_rule_score_min_range'),
         ),
         migrations.AddConstraint(
-            model_name="segmentrule",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("score_max__isnull", True), ("score_max__lte", 100), _connector="OR"
-                ),
-                name="segment_rule_score_max_range",
-            ),
+            model_name='segmentrule',
+            constraint=models.CheckConstraint(condition=models.Q(('score_max__isnull', True), ('score_max__lte', 100), _connector='OR'), name='segment_rule_score_max_range'),
         ),
     ]

@@ -6,385 +6,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0008_segments_and_kpi_snapshots"),
+        ('portfolio', '0008_segments_and_kpi_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AgreementSpan",
+            name='AgreementSpan',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("agreement_id", models.BigIntegerField(unique=True, verbose_name="agreement")),
-                ("active_from", models.DateField(verbose_name="active from")),
-                (
-                    "active_until",
-                    models.DateField(blank=True, null=True, verbose_name="active until"),
-                ),
-                ("broken_on", models.DateField(blank=True, null=True, verbose_name="broken on")),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('agreement_id', models.BigIntegerField(unique=True, verbose_name='agreement')),
+                ('active_from', models.DateField(verbose_name='active from')),
+                ('active_until', models.DateField(blank=True, null=True, verbose_name='active until')),
+                ('broken_on', models.DateField(blank=True, null=True, verbose_name='broken on')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "agreement span",
-                "verbose_name_plural": "agreement spans",
-                "ordering": ["-active_from", "agreement_id"],
-                "indexes": [
-                    models.Index(
-                        fields=["creditor", "active_from"], name="portfolio_a_credito_9948ec_idx"
-                    )
-                ],
+                'verbose_name': 'agreement span',
+                'verbose_name_plural': 'agreement spans',
+                'ordering': ['-active_from', 'agreement_id'],
+                'indexes': [models.Index(fields=['creditor', 'active_from'], name='portfolio_a_credito_9948ec_idx')],
             },
         ),
         migrations.CreateModel(
-            name="InstalmentDay",
+            name='InstalmentDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="due date")),
-                ("due", models.PositiveIntegerField(default=0, verbose_name="instalments due")),
-                (
-                    "due_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="amount due"
-                    ),
-                ),
-                (
-                    "kept",
-                    models.PositiveIntegerField(default=0, verbose_name="paid in full on time"),
-                ),
-                ("partial", models.PositiveIntegerField(default=0, verbose_name="partly paid")),
-                ("awaiting", models.PositiveIntegerField(default=0, verbose_name="grace not over")),
-                (
-                    "paid_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="amount paid"
-                    ),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='due date')),
+                ('due', models.PositiveIntegerField(default=0, verbose_name='instalments due')),
+                ('due_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount due')),
+                ('kept', models.PositiveIntegerField(default=0, verbose_name='paid in full on time')),
+                ('partial', models.PositiveIntegerField(default=0, verbose_name='partly paid')),
+                ('awaiting', models.PositiveIntegerField(default=0, verbose_name='grace not over')),
+                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount paid')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "instalment day",
-                "verbose_name_plural": "instalment days",
-                "ordering": ["-as_of", "creditor_id", "currency"],
-                "indexes": [
-                    models.Index(fields=["as_of", "creditor"], name="portfolio_i_as_of_49de06_idx")
-                ],
+                'verbose_name': 'instalment day',
+                'verbose_name_plural': 'instalment days',
+                'ordering': ['-as_of', 'creditor_id', 'currency'],
+                'indexes': [models.Index(fields=['as_of', 'creditor'], name='portfolio_i_as_of_49de06_idx')],
             },
         ),
         migrations.CreateModel(
-            name="MessageDay",
+            name='MessageDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                ("channel", models.CharField(max_length=10, verbose_name="channel")),
-                ("template", models.CharField(max_length=60, verbose_name="template")),
-                ("planned", models.PositiveIntegerField(default=0, verbose_name="planned")),
-                ("suppressed", models.PositiveIntegerField(default=0, verbose_name="suppressed")),
-                ("sent", models.PositiveIntegerField(default=0, verbose_name="sent")),
-                ("delivered", models.PositiveIntegerField(default=0, verbose_name="delivered")),
-                (
-                    "confirmed",
-                    models.PositiveIntegerField(default=0, verbose_name="delivery confirmed"),
-                ),
-                (
-                    "followed",
-                    models.PositiveIntegerField(
-                        default=0, verbose_name="followed by a payment in 7 days"
-                    ),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('channel', models.CharField(max_length=10, verbose_name='channel')),
+                ('template', models.CharField(max_length=60, verbose_name='template')),
+                ('planned', models.PositiveIntegerField(default=0, verbose_name='planned')),
+                ('suppressed', models.PositiveIntegerField(default=0, verbose_name='suppressed')),
+                ('sent', models.PositiveIntegerField(default=0, verbose_name='sent')),
+                ('delivered', models.PositiveIntegerField(default=0, verbose_name='delivered')),
+                ('confirmed', models.PositiveIntegerField(default=0, verbose_name='delivery confirmed')),
+                ('followed', models.PositiveIntegerField(default=0, verbose_name='followed by a payment in 7 days')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "message day",
-                "verbose_name_plural": "message days",
-                "ordering": ["-as_of", "creditor_id", "currency", "channel", "template"],
-                "indexes": [
-                    models.Index(fields=["as_of", "creditor"], name="portfolio_m_as_of_3a0bfb_idx")
-                ],
+                'verbose_name': 'message day',
+                'verbose_name_plural': 'message days',
+                'ordering': ['-as_of', 'creditor_id', 'currency', 'channel', 'template'],
+                'indexes': [models.Index(fields=['as_of', 'creditor'], name='portfolio_m_as_of_3a0bfb_idx')],
             },
         ),
         migrations.CreateModel(
-            name="PromiseDay",
+            name='PromiseDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                ("made", models.PositiveIntegerField(default=0, verbose_name="promises made")),
-                (
-                    "made_amount",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=18, verbose_name="amount promised"
-                    ),
-                ),
-                ("due", models.PositiveIntegerField(default=0, verbose_name="promises due")),
-                ("kept", models.PositiveIntegerField(default=0, verbose_name="promises kept")),
-                ("broken", models.PositiveIntegerField(default=0, verbose_name="promises broken")),
-                (
-                    "awaiting",
-                    models.PositiveIntegerField(default=0, verbose_name="promises awaiting"),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('made', models.PositiveIntegerField(default=0, verbose_name='promises made')),
+                ('made_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='amount promised')),
+                ('due', models.PositiveIntegerField(default=0, verbose_name='promises due')),
+                ('kept', models.PositiveIntegerField(default=0, verbose_name='promises kept')),
+                ('broken', models.PositiveIntegerField(default=0, verbose_name='promises broken')),
+                ('awaiting', models.PositiveIntegerField(default=0, verbose_name='promises awaiting')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "promise day",
-                "verbose_name_plural": "promise days",
-                "ordering": ["-as_of", "creditor_id", "currency"],
-                "indexes": [
-                    models.Index(fields=["as_of", "creditor"], name="portfolio_p_as_of_744592_idx")
-                ],
+                'verbose_name': 'promise day',
+                'verbose_name_plural': 'promise days',
+                'ordering': ['-as_of', 'creditor_id', 'currency'],
+                'indexes': [models.Index(fields=['as_of', 'creditor'], name='portfolio_p_as_of_744592_idx')],
             },
         ),
         migrations.CreateModel(
-            name="SuppressionDay",
+            name='SuppressionDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                ("channel", models.CharField(max_length=10, verbose_name="channel")),
-                ("rule", models.CharField(max_length=40, verbose_name="rule")),
-                ("messages", models.PositiveIntegerField(default=0, verbose_name="messages")),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('channel', models.CharField(max_length=10, verbose_name='channel')),
+                ('rule', models.CharField(max_length=40, verbose_name='rule')),
+                ('messages', models.PositiveIntegerField(default=0, verbose_name='messages')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "suppression day",
-                "verbose_name_plural": "suppression days",
-                "ordering": ["-as_of", "creditor_id", "rule"],
-                "indexes": [
-                    models.Index(fields=["as_of", "creditor"], name="portfolio_s_as_of_7ae8d1_idx")
-                ],
+                'verbose_name': 'suppression day',
+                'verbose_name_plural': 'suppression days',
+                'ordering': ['-as_of', 'creditor_id', 'rule'],
+                'indexes': [models.Index(fields=['as_of', 'creditor'], name='portfolio_s_as_of_7ae8d1_idx')],
             },
         ),
     ]

@@ -6,100 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0010_segment_field_visits"),
+        ('portfolio', '0010_segment_field_visits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ContactDay",
+            name='ContactDay',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("currency", models.CharField(max_length=3, verbose_name="currency")),
-                ("as_of", models.DateField(verbose_name="business date")),
-                ("channel", models.CharField(blank=True, max_length=15, verbose_name="channel")),
-                (
-                    "interactions",
-                    models.PositiveIntegerField(default=0, verbose_name="contacts logged"),
-                ),
-                (
-                    "cases_worked",
-                    models.PositiveIntegerField(default=0, verbose_name="cases worked"),
-                ),
-                (
-                    "attempts",
-                    models.PositiveIntegerField(default=0, verbose_name="contact attempts"),
-                ),
-                (
-                    "reached",
-                    models.PositiveIntegerField(
-                        default=0, verbose_name="attempts reaching a person"
-                    ),
-                ),
-                (
-                    "rpc",
-                    models.PositiveIntegerField(default=0, verbose_name="right-party contacts"),
-                ),
-                (
-                    "promises",
-                    models.PositiveIntegerField(default=0, verbose_name="promises to pay made"),
-                ),
-                (
-                    "collector",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "creditor",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.creditor",
-                    ),
-                ),
-                (
-                    "portfolio",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="portfolio.portfolio",
-                    ),
-                ),
-                (
-                    "segment",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portfolio.segmentdefinition",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('currency', models.CharField(max_length=3, verbose_name='currency')),
+                ('as_of', models.DateField(verbose_name='business date')),
+                ('channel', models.CharField(blank=True, max_length=15, verbose_name='channel')),
+                ('interactions', models.PositiveIntegerField(default=0, verbose_name='contacts logged')),
+                ('cases_worked', models.PositiveIntegerField(default=0, verbose_name='cases worked')),
+                ('attempts', models.PositiveIntegerField(default=0, verbose_name='contact attempts')),
+                ('reached', models.PositiveIntegerField(default=0, verbose_name='attempts reaching a person')),
+                ('rpc', models.PositiveIntegerField(default=0, verbose_name='right-party contacts')),
+                ('promises', models.PositiveIntegerField(default=0, verbose_name='promises to pay made')),
+                ('collector', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor')),
+                ('portfolio', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio')),
+                ('segment', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portfolio.segmentdefinition')),
             ],
             options={
-                "verbose_name": "contact day",
-                "verbose_name_plural": "contact days",
-                "ordering": ["-as_of", "creditor_id", "currency", "channel"],
-                "indexes": [
-                    models.Index(fields=["as_of", "creditor"], name="portfolio_c_as_of_9d8a17_idx")
-                ],
+                'verbose_name': 'contact day',
+                'verbose_name_plural': 'contact days',
+                'ordering': ['-as_of', 'creditor_id', 'currency', 'channel'],
+                'indexes': [models.Index(fields=['as_of', 'creditor'], name='portfolio_c_as_of_9d8a17_idx')],
             },
         ),
     ]

@@ -21,59 +21,40 @@ CUT_FROM_DEBT = """
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("portfolio", "0013_debt_segment_side_table"),
+        ('portfolio', '0013_debt_segment_side_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="segmentchange",
-            name="portfolio_s_as_of_016fac_idx",
+            model_name='segmentchange',
+            name='portfolio_s_as_of_016fac_idx',
         ),
         migrations.AddField(
-            model_name="segmentchange",
-            name="collector",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='segmentchange',
+            name='collector',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name="segmentchange",
-            name="creditor",
-            field=models.ForeignKey(
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="portfolio.creditor",
-            ),
+            model_name='segmentchange',
+            name='creditor',
+            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.creditor'),
         ),
         migrations.AddField(
-            model_name="segmentchange",
-            name="currency",
-            field=models.CharField(blank=True, max_length=3, verbose_name="currency"),
+            model_name='segmentchange',
+            name='currency',
+            field=models.CharField(blank=True, max_length=3, verbose_name='currency'),
         ),
         migrations.AddField(
-            model_name="segmentchange",
-            name="portfolio",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="portfolio.portfolio",
-            ),
+            model_name='segmentchange',
+            name='portfolio',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portfolio.portfolio'),
         ),
         migrations.RunSQL(CUT_FROM_DEBT, reverse_sql=migrations.RunSQL.noop),
         migrations.AddIndex(
-            model_name="segmentchange",
-            index=models.Index(fields=["as_of", "creditor"], name="portfolio_s_as_of_62670f_idx"),
+            model_name='segmentchange',
+            index=models.Index(fields=['as_of', 'creditor'], name='portfolio_s_as_of_62670f_idx'),
         ),
     ]
