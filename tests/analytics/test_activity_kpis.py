@@ -358,7 +358,7 @@ PERIOD = {"date_from": "2026-11-01", "date_to": "2026-11-30"}
 
 def test_dashboard_page_shows_the_new_figures(client, manager, november):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard"), PERIOD)
+    response = client.get(reverse("analytics:dashboard"), PERIOD)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-kpi="promise-kept-rate">50.0' in html
@@ -388,7 +388,7 @@ def test_api_returns_the_same_figures(client, manager, november):
 @pytest.mark.parametrize("table", ["funnel", "channels", "templates", "suppressions"])
 def test_new_tables_export_to_csv(client, manager, november, table):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard-export", args=[table, "csv"]), PERIOD)
+    response = client.get(reverse("analytics:dashboard-export", args=[table, "csv"]), PERIOD)
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) >= 2
@@ -397,7 +397,7 @@ def test_new_tables_export_to_csv(client, manager, november, table):
 def test_promises_and_agreements_export_to_excel(client, manager, november):
     client.force_login(manager)
     response = client.get(
-        reverse("portfolio:dashboard-export", args=["promises-agreements", "xlsx"]), PERIOD
+        reverse("analytics:dashboard-export", args=["promises-agreements", "xlsx"]), PERIOD
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     cop = next(r for r in rows[1:] if r[0] == "COP")

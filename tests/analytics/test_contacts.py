@@ -343,7 +343,7 @@ def _refs(client, url):
 
 def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contacts):
     client.force_login(manager)
-    response = client.get(reverse("portfolio:dashboard"), NOV)
+    response = client.get(reverse("analytics:dashboard"), NOV)
     html = response.content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">60.0 %', html)
     assert re.search(r'data-kpi="rpc-rate"\s+href="[^"]+">40.0 %', html)
@@ -361,7 +361,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
     assert _refs(client, collectors["Ana Ruiz"]["rpc_link"]) == ["A", "B"]
 
     # Field visits only: the RPC among them was on B.
-    response = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "visit"})
+    response = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "visit"})
     cop = next(h for h in response.context["data"]["headline"] if h["currency"] == "COP")
     assert _refs(client, cop["rpc_link"]) == ["B"]
     assert _refs(client, cop["reached_link"]) == ["A", "B"]
@@ -369,7 +369,7 @@ def test_dashboard_shows_rates_and_drills_into_the_debts(client, manager, contac
 
 def test_sms_only_shows_a_dash(client, manager, contacts):
     client.force_login(manager)
-    html = client.get(reverse("portfolio:dashboard"), {**NOV, "channel": "sms"}).content.decode()
+    html = client.get(reverse("analytics:dashboard"), {**NOV, "channel": "sms"}).content.decode()
     assert re.search(r'data-kpi="contact-rate"\s+href="[^"]+">—<', html)
     assert re.search(r'data-kpi="promise-rate"\s+href="[^"]+">—<', html)
     assert "No contact attempts in this period." in html
@@ -404,17 +404,17 @@ def test_api_scoped_to_the_managers_creditors(client, manager, contacts):
 
 def test_exports(client, manager, contacts):
     client.force_login(manager)
-    url = reverse("portfolio:dashboard-export", args=["contacts", "csv"])
+    url = reverse("analytics:dashboard-export", args=["contacts", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "COP,14,3,10,6,4,2,0.6000,0.5000,0.4000,0.5000,0.5000,0.0000"
-    url = reverse("portfolio:dashboard-export", args=["collectors", "xlsx"])
+    url = reverse("analytics:dashboard-export", args=["collectors", "xlsx"])
     rows = list(load_workbook(io.BytesIO(client.get(url, NOV).content)).active.values)
     ana = next(r for r in rows[1:] if r[0] == "Ana Ruiz")
     assert ana[1:10] == ("COP", 2, 3, 14, 10, 6, 4, 2, 0.6)
-    url = reverse("portfolio:dashboard-export", args=["collector-days", "csv"])
+    url = reverse("analytics:dashboard-export", args=["collector-days", "csv"])
     lines = client.get(url, NOV).content.decode("utf-8-sig").strip().splitlines()
     assert lines[1] == "Ana Ruiz,2026-11-10,COP,1,6,2,1,,0,0,0,"
-    url = reverse("portfolio:dashboard-export", args=["contact-channels", "csv"])
+    url = reverse("analytics:dashboard-export", args=["contact-channels", "csv"])
     lines = client.get(url, {**NOV, "channel": "visit"}).content.decode("utf-8-sig").splitlines()
     assert lines[1:] == ["visit,COP,2,2,2,1,1,1.0000,0.5000,1.0000"]
 
