@@ -61,6 +61,7 @@ def stage_changes_write(
     as_of: datetime.date,
     occurred_at: datetime.datetime,
     cycle_run_id: int | None = None,
+    actor_id: int | None = None,
     returning: bool = False,
 ) -> list[int]:
     """Write the records of stage moves already applied: a StageChange and a history row each.
@@ -70,7 +71,11 @@ def stage_changes_write(
     fill its placeholders), of debts that now stand in `to_stage`; the history row ('~') copies
     each debt as it now stands, as simple-history would on save. One INSERT ... SELECT per
     record kind, whatever the number of moves. With `returning`, the StageChange ids.
+    A batch job that knows only its user's id passes `actor_id` (and no `actor`).
     """
+    if actor is not None:
+        actor_id = actor.pk
+    history_user_id = actor_id if actor_id is not None else _history_user_id(None)
     history = Debt.history.model._meta.db_table
     columns = [f.column for f in Debt._meta.concrete_fields]
     # Adapted as the ORM stores them.
@@ -81,7 +86,7 @@ def stage_changes_write(
             f" history_type, history_user_id)"
             f" SELECT {', '.join(f'd.{c}' for c in columns)}, %s, %s, '~', %s"
             f" FROM {Debt._meta.db_table} d JOIN {moves} m ON m.id = d.id",
-            [occurred_at, reason, _history_user_id(actor), *params],
+            [occurred_at, reason, history_user_id, *params],
         )
         cursor.execute(
             f"INSERT INTO {StageChange._meta.db_table} (debt_id, from_stage, to_stage, transition,"
@@ -89,7 +94,7 @@ def stage_changes_write(
             f" SELECT m.id, m.from_stage, m.to_stage, m.transition, %s, %s, %s, %s,"
             f" m.version_id, %s FROM {moves} m" + (" RETURNING id" if returning else ""),
             [
-                actor.pk if actor is not None else None,
+                actor_id,
                 as_of,
                 occurred_at,
                 reason,

@@ -362,3 +362,56 @@ def test_command_dry_run(tmp_path, creditor, debts, capsys):
 
     assert "[dry run]" in capsys.readouterr().out
     assert Payment.objects.count() == 0
+
+
+def test_a_file_that_pays_a_debt_off_records_the_move_as_a_single_payment_does(
+    tmp_path, creditor, debts
+):
+    # Given: debt B and its twin, each with 500.00 left, and their creditor's manager
+    from collections_app.services.payments import payment_record
+    from tests.collections_app.test_stage_moves import assert_history_is_the_debt, moves_of
+
+    manager = ManagerFactory()
+    creditor.managers.add(manager)
+    twin = DebtFactory(
+        creditor=creditor, debt_ref="OBL-TWIN", principal=Decimal("500.00"),
+        interest=Decimal("0"), fees=Decimal("0"), currency="COP", stage=Stage.FRIENDLY_REMINDER,
+    )  # fmt: skip
+
+    # When: the twin is paid off through the single path and B through a payments file
+    payment_record(
+        creditor=creditor, debt=twin, amount=Decimal("500.00"), currency="COP",
+        paid_at=datetime.datetime(2026, 11, 2, 15, tzinfo=datetime.UTC), method="cash",
+        reference="SINGLE-1", source=Payment.Source.MANUAL, user=manager,
+    )  # fmt: skip
+    batch = run_file(
+        tmp_path, creditor, csv_text("OBL-B,500.00,COP,2026-11-02T10:00:00-05:00,cash,FILE-1"),
+        user=manager,
+    )  # fmt: skip
+    assert batch.status == ImportBatch.Status.COMPLETED
+
+    # Then: each move left one StageChange and one history row ('~') of the debt as it stands,
+    # stamped with the move's time, and the two paths' records say the same thing
+    def said(debt):
+        (change,), (history,) = moves_of(debt)
+        assert history.history_date == change.occurred_at
+        assert_history_is_the_debt(history, debt)
+        return {
+            "move": (change.from_stage, change.to_stage, change.transition),
+            "actor": change.actor_id,
+            "history": (history.history_type, history.history_user_id, history.stage),
+        }
+
+    assert (
+        said(debts["b"])
+        == said(twin)
+        == {
+            "move": (Stage.FRIENDLY_REMINDER, Stage.PAID, "mark_paid"),
+            "actor": manager.pk,
+            "history": ("~", manager.pk, Stage.PAID),
+        }
+    )
+    # A debt the file only paid down keeps one history row and no stage change.
+    run_file(tmp_path, creditor, csv_text("OBL-A,100.00,COP,2026-11-03T10:00:00-05:00,cash,F-2"))
+    assert StageChange.objects.filter(debt=debts["a"]).count() == 0
+    assert debts["a"].history.filter(history_type="~").count() == 1

@@ -10,6 +10,7 @@ from imports.services.payments_file.reading import _MICROSECOND, EPOCH, phase
 from imports.services.portfolio_file.postgres import _history
 from imports.services.portfolio_file.writing import _stage
 from portfolio.models import Debt, Payment
+from portfolio.services.stages import stage_changes_write
 
 
 def _write_payments(cursor, payments: pd.DataFrame, *, frame, fields, params):
@@ -58,8 +59,6 @@ def bulk_update_with_history(cursor, changes: pd.DataFrame, *, params) -> None:
 
     Named after the simple-history helper it replaced (tests hook it to crash mid-import).
     """
-    from portfolio.models import StageChange
-
     staged = pd.DataFrame(
         {
             "id": changes["id"].to_numpy(),
@@ -79,17 +78,26 @@ def bulk_update_with_history(cursor, changes: pd.DataFrame, *, params) -> None:
         f" stage_entered_on = CASE WHEN s.paid = '1' THEN %(today)s ELSE d.stage_entered_on END"
         f" FROM stg_payments_debt s WHERE d.id = CAST(s.id AS bigint)"
     )
-    changes_insert = (
-        f"INSERT INTO {StageChange._meta.db_table} (debt_id, from_stage, to_stage, transition,"
-        f" actor_id, business_date, occurred_at, reason)"
-        f" SELECT CAST(s.id AS bigint), s.from_stage, %(paid)s, 'mark_paid', %(user)s,"
-        f" %(today)s, %(ts)s, %(reason)s"
-        f" FROM stg_payments_debt s WHERE s.paid = '1' ORDER BY CAST(s.id AS bigint)"
-    )
+    # History rows for the debts only paid down; the debts the file paid off moved to `paid`,
+    # and their history row and StageChange come from the writer every stage move uses.
     cursor.execute(
-        f"WITH upd AS ({update} RETURNING d.*), h AS ({_history(Debt, 'upd')}),"
-        f" c AS ({changes_insert}) SELECT count(*) FROM upd",
+        f"WITH upd AS ({update} RETURNING d.*),"
+        f" h AS ({_history(Debt, '(SELECT * FROM upd WHERE upd.stage <> %(paid)s)')})"
+        f" SELECT count(*) FROM upd",
         params,
+    )
+    stage_changes_write(
+        moves=(
+            "(SELECT CAST(s.id AS bigint) AS id, s.from_stage, CAST(%s AS varchar) AS to_stage,"
+            " CAST('mark_paid' AS varchar) AS transition, CAST(NULL AS bigint) AS version_id"
+            " FROM stg_payments_debt s WHERE s.paid = '1')"
+        ),
+        params=[params["paid"]],
+        actor=None,
+        actor_id=params["user"],
+        reason=params["reason"],
+        as_of=params["today"],
+        occurred_at=params["ts"],
     )
 
 
