@@ -6,22 +6,45 @@ completion (agreements), then the thank-you message (messaging).
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db import transaction
 
 from agreements.services.allocation import agreement_debt_group, agreements_after_payment
 from messaging.services.thanks import payment_thanks_plan, payment_thanks_plan_bulk
-from portfolio.models import Payment, Stage
+from portfolio.models import Creditor, Debt, Payment, Stage
 from portfolio.services.payments import payment_ledger_write
 
 
 @transaction.atomic
-def payment_record(**fields) -> tuple[Payment, bool]:
-    """Record one payment (idempotent by reference) and what follows it; (payment, created).
-
-    Takes the keyword arguments of `portfolio.services.payments.payment_ledger_write`.
-    """
-    payment, created = payment_ledger_write(**fields, lock_group=agreement_debt_group)
+def payment_record(
+    *,
+    creditor: Creditor,
+    debt: Debt | None = None,
+    debt_ref: str | None = None,
+    amount: Decimal,
+    currency: str,
+    paid_at: datetime.datetime,
+    method: str,
+    reference: str,
+    source: str,
+    user=None,
+) -> tuple[Payment, bool]:
+    """Record one payment (idempotent by reference) and what follows it; (payment, created)."""
+    payment, created = payment_ledger_write(
+        creditor=creditor,
+        debt=debt,
+        debt_ref=debt_ref,
+        amount=amount,
+        currency=currency,
+        paid_at=paid_at,
+        method=method,
+        reference=reference,
+        source=source,
+        user=user,
+        # Debts an open agreement binds to this one are locked with it, in id order.
+        lock_group=agreement_debt_group,
+    )
     if created:
         debt = payment.debt
         # Agreements on this debt: instalments, completion (same transaction, idempotent).
