@@ -11,6 +11,23 @@ def debt_segment_codes_sql() -> str:
     )
 
 
+def debt_segment(debt) -> SegmentDefinition | None:
+    """The segment the nightly job put this debt in (None before its first run)."""
+    try:
+        return debt.segment_state.segment
+    except DebtSegment.DoesNotExist:
+        return None
+
+
+def debt_segment_code(debt) -> str:
+    segment = debt_segment(debt)
+    return segment.code if segment else ""
+
+
+def debt_page_related() -> list[str]:
+    return ["segment_state__segment"]
+
+
 def debtor_score_queryset():
     """The behaviour score of the queue's debtor (OuterRef("debtor_id"))."""
     from django.db.models import OuterRef
@@ -26,8 +43,11 @@ def segment_choices(*, creditor_ids: list[int]) -> list[SegmentDefinition]:
 def register() -> None:
     from analytics.filters import register_debt_filters
     from collections_app import hooks as collections
+    from portfolio import hooks as portfolio
 
     collections.debt_segment_codes_sql.register(debt_segment_codes_sql, key="analytics")
     collections.debtor_score_queryset.register(debtor_score_queryset, key="analytics")
     collections.segment_choices.register(segment_choices, key="analytics")
+    collections.debt_segment_code.register(debt_segment_code, key="analytics")
+    portfolio.debt_page_related.register(debt_page_related, key="analytics")
     register_debt_filters()

@@ -18,3 +18,6 @@ debtor_score_queryset = Hook("collections_app.debtor_score_queryset", default=la
 
 # The segments of these creditors (objects with pk and name) that the queue's filters offer.
 segment_choices = Hook("collections_app.segment_choices", default=lambda *, creditor_ids: [])
+
+# The segment code of one debt ('' when it has none): which policy governs it today.
+debt_segment_code = Hook("collections_app.debt_segment_code", default=lambda debt: "")

@@ -10,3 +10,7 @@ creditor_created = Hook("portfolio.creditor_created")
 # "activity" panels follow its contact points and payments. Register `fn() -> str`.
 debt_page_case_panels = Hook("portfolio.debt_page_case_panels")
 debt_page_activity_panels = Hook("portfolio.debt_page_activity_panels")
+
+# select_related paths the debt page reads with its debt, so a registered panel costs no extra
+# query (e.g. the debt's segment). Register `fn() -> list[str]`.
+debt_page_related = Hook("portfolio.debt_page_related")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.memo import already_read, read_once
 from core.scoping import scope_for_user
+from portfolio.hooks import debt_page_related
 from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
 
 
@@ -93,7 +94,13 @@ def debt_detail_get(*, user, pk: int) -> Debt | None:
     """One debt the user may see, with its debtor, contact points and consent history; or None."""
     return (
         debt_queryset(user=user)
-        .select_related("debtor", "creditor", "portfolio", "assigned_to", "segment_state__segment")
+        .select_related(
+            "debtor",
+            "creditor",
+            "portfolio",
+            "assigned_to",
+            *(path for paths in debt_page_related.call_all() for path in paths),
+        )
         .prefetch_related(
             Prefetch(
                 "debtor__contact_points",

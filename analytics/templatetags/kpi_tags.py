@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from analytics.hooks import debt_segment
 from analytics.services.engine import reasons_parse
 from core.money import format_money
 
@@ -46,7 +47,7 @@ def debt_segment_panel(debt, user):
         {"label": REASON_LABELS.get(name, name), "points": points}
         for name, points in reasons_parse(score.reasons if score else "")
     ]
-    return {"debt": debt, "segment": debt.segment, "score": score, "reasons": reasons}
+    return {"debt": debt, "segment": debt_segment(debt), "score": score, "reasons": reasons}
 
 
 NUMERIC_KINDS = {"num": "num", "pct": "num", "money": "num money", "count_rate": "num"}

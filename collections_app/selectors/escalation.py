@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from collections_app.hooks import debt_segment_code
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion
 from core.scoping import scope_for_user
 from portfolio.models import Hold, StageChange
@@ -44,9 +45,10 @@ def policy_resolver(*, creditor_ids=None) -> PolicyResolver:
 
 def policy_version_for_debt(*, debt) -> EscalationPolicyVersion | None:
     """The policy version that governs this debt today."""
-    segment = debt.segment.code if debt.segment else ""
     return policy_resolver(creditor_ids=[debt.creditor_id]).version_for(
-        creditor_id=debt.creditor_id, product=debt.product, segment=segment
+        creditor_id=debt.creditor_id,
+        product=debt.product,
+        segment=debt_segment_code.call_one(debt),
     )
 
 

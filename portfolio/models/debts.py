@@ -1,7 +1,6 @@
 """Debts and their stage machine (the escalation ladder)."""
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
@@ -125,21 +124,6 @@ class Debt(FSMModelMixin, TimeStampedModel):
 
     def __str__(self):
         return f"{self.debt_ref} ({self.debtor})"
-
-    @property
-    def segment(self):
-        """The segment the nightly job put this debt in (None before its first run)."""
-        try:
-            return self.segment_state.segment
-        except ObjectDoesNotExist:
-            return None
-
-    @property
-    def segment_id(self) -> int | None:
-        try:
-            return self.segment_state.segment_id
-        except ObjectDoesNotExist:
-            return None
 
     @property
     def is_open(self) -> bool:
