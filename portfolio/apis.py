@@ -19,7 +19,7 @@ from core.api import IsManagerOrAdmin, StrictOrderingFilter, StrictSearchFilter
 from core.dates import business_today
 from portfolio.filters import DebtFilter
 from portfolio.models import Debt, Language
-from portfolio.selectors import debt_queryset, debtor_queryset
+from portfolio.selectors import debt_queryset, debtor_queryset, prefetch_open_holds
 from portfolio.serializers import (
     DebtAssignSerializer,
     DebtorDetailSerializer,
@@ -146,8 +146,6 @@ class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["due_date", "id"]
 
     def get_queryset(self):
-        from portfolio.selectors import prefetch_open_holds
-
         return prefetch_open_holds(
             debt_queryset(user=self.request.user).select_related(
                 "creditor", "portfolio", "debtor", "assigned_to"

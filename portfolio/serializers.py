@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.dates import business_today
 from portfolio.models import ContactPoint, Debt, Debtor, Portfolio
+from portfolio.selectors import open_holds_for_debt
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -158,8 +159,6 @@ class DebtSerializer(serializers.ModelSerializer):
         own = getattr(obj, "open_own_holds", None)
         debtor_wide = getattr(obj.debtor, "open_debtor_holds", None)
         if own is None or debtor_wide is None:
-            from portfolio.selectors import open_holds_for_debt
-
             holds = list(open_holds_for_debt(debt=obj))
         else:
             holds = [*own, *debtor_wide]

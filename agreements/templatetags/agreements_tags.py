@@ -6,6 +6,7 @@ from agreements.forms import PromiseForm
 from agreements.models import PromiseToPay
 from agreements.selectors import debt_agreements, debtor_promises
 from core.memo import read_once
+from portfolio.selectors import debt_open_tasks
 
 register = template.Library()
 
@@ -31,8 +32,6 @@ def status_tag(status: str) -> str:
 def debt_agreements_panel(context, debt, user):
     """Agreements, promises and open tasks of a debt: up to three queries (+1 for a schedule);
     the promises and tasks come from the case panel's reads when it has made them."""
-    from portfolio.selectors import debt_open_tasks
-
     agreements = debt_agreements(debt=debt, user=user)
     current = next((a for a in agreements if a.is_open), None)
     promises = read_once(debt, "debtor_promises", lambda: debtor_promises(debtor_id=debt.debtor_id))

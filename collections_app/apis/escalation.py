@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collections_app.models import EscalationPolicyVersion
-from collections_app.selectors.escalation import holds_for_debt, stage_changes_for_debt
+from collections_app.selectors.escalation import stage_changes_for_debt
 from collections_app.services.transitions import (
     MANUAL_TRANSITIONS,
     available_transitions,
@@ -18,7 +18,7 @@ from core.api import IsManagerOrAdmin
 from core.dates import business_today
 from portfolio.apis import as_of_param
 from portfolio.models import Debt, Hold, Stage
-from portfolio.selectors import debt_queryset
+from portfolio.selectors import debt_queryset, holds_for_debt
 from portfolio.services.holds import hold_close, hold_open
 
 

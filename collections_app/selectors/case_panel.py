@@ -3,16 +3,12 @@
 from django.middleware.csrf import get_token
 
 from collections_app.forms import AssignOneForm, InteractionForm
-from collections_app.selectors.workspace import (
-    TIMELINE_LIMIT,
-    case_holds,
-    case_tasks,
-    case_timeline,
-)
+from collections_app.selectors.workspace import TIMELINE_LIMIT, case_holds, case_timeline
 from collections_app.services.contacts import contact_check
 from collections_app.services.workspace import collectors_queryset
 from core.memo import read_once
 from core.roles import is_manager
+from portfolio.selectors import case_tasks
 
 
 def case_panel_context(*, request, debt, form=None, known=None) -> dict:

@@ -8,7 +8,7 @@ from collections_app.hooks import debt_segment_code
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion
 from core.scoping import scope_for_user
 from portfolio.models import Hold, StageChange
-from portfolio.selectors import holds_for_debt, open_holds_for_debt, prefetch_open_holds  # noqa: F401
+from portfolio.selectors import holds_for_debt
 
 
 @dataclass(frozen=True)

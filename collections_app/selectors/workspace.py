@@ -27,7 +27,7 @@ from collections_app.models import Interaction
 from core.money import format_money
 from core.roles import COLLECTOR, user_role
 from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, StageChange, Task
-from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_open_tasks, debt_queryset  # noqa: F401
+from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_queryset
 
 # The work queue's priority, highest first (documented on the page and in the README):
 #   1. a pending promise falls due today (or is already past its date, within grace);
