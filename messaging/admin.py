@@ -29,20 +29,40 @@ class VersionInline(admin.TabularInline):
         return False
 
 
+# Texts are written on the Templates pages (validated, versioned, per creditor); the admin only
+# switches templates and versions on or off, so it can neither move a text to another creditor
+# nor rewrite a version that messages already point at.
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ("code", "channel", "language", "is_active", "updated_at")
-    list_filter = ("channel", "language", "is_active")
-    search_fields = ("code", "description")
+    list_display = ("code", "channel", "language", "creditor", "is_active", "updated_at")
+    list_filter = ("channel", "language", "is_active", ("creditor", admin.EmptyFieldListFilter))
+    list_select_related = ("creditor",)
+    search_fields = ("code", "description", "creditor__name", "creditor__code")
+    readonly_fields = ("creditor", "code", "channel", "language")
     inlines = [VersionInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(MessageTemplateVersion)
 class MessageTemplateVersionAdmin(admin.ModelAdmin):
     list_display = ("template", "number", "is_active", "author", "created_at")
     list_filter = ("is_active", "template__channel", "template__language")
+    list_select_related = ("template", "author")
     search_fields = ("template__code", "subject", "body")
-    readonly_fields = ("template", "number", "author", "created_at")
+    readonly_fields = (
+        "template",
+        "number",
+        "subject",
+        "body",
+        "author",
+        "change_note",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
 
 
 class MessageDebtInline(admin.TabularInline):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
@@ -57,12 +57,54 @@ def suppression_counts(*, user, business_date: datetime.date) -> list[dict]:
     )
 
 
-def template_list(*, user) -> QuerySet[MessageTemplate]:
-    """Templates are shared by every creditor; managers and admins may see and edit them."""
+def template_queryset(*, user) -> QuerySet[MessageTemplate]:
+    """Templates the user may open: the shipped defaults and their creditors' own texts.
+
+    Admins see every creditor's texts, managers their creditors', collectors none at all.
+    """
     if user_role(user) not in (ADMIN, MANAGER):
         return MessageTemplate.objects.none()
-    return MessageTemplate.objects.annotate(version_count=Count("versions")).order_by(
-        "code", "channel", "language"
+    own = scope_for_user(MessageTemplate.objects.filter(creditor__isnull=False), user=user)
+    return MessageTemplate.objects.filter(Q(creditor__isnull=True) | Q(pk__in=own.values("pk")))
+
+
+def template_list(*, user, creditor=None) -> QuerySet[MessageTemplate]:
+    """The texts in force for `creditor` (its own where it has one, else the default).
+
+    Without a creditor: the shipped defaults. A creditor the user does not manage shows only
+    the defaults (its own texts are outside the user's scope).
+    """
+    qs = template_queryset(user=user)
+    if creditor is None:
+        qs = qs.filter(creditor__isnull=True)
+    else:
+        own = MessageTemplate.objects.filter(
+            creditor=creditor,
+            code=OuterRef("code"),
+            channel=OuterRef("channel"),
+            language=OuterRef("language"),
+        )
+        qs = qs.annotate(has_own=Exists(own)).filter(
+            Q(creditor=creditor) | Q(creditor__isnull=True, has_own=False)
+        )
+    return (
+        qs.select_related("creditor")
+        .annotate(version_count=Count("versions"))
+        .order_by("code", "channel", "language")
+    )
+
+
+def template_for_creditor(*, user, template: MessageTemplate, creditor) -> MessageTemplate | None:
+    """`creditor`'s own text for the same slot as the default `template`, if it has one."""
+    return (
+        template_queryset(user=user)
+        .filter(
+            creditor=creditor,
+            code=template.code,
+            channel=template.channel,
+            language=template.language,
+        )
+        .first()
     )
 
 

@@ -36,8 +36,8 @@ class EmailBackend(ChannelBackend):
             },
         )
         if rendered.html:
-            html = rendered.html.replace("\n\n", "</p><p>").replace("\n", "<br>")
-            email.attach_alternative(f"<p>{html}</p>", "text/html")
+            # Already finished and sanitised (messaging.rendering.Rendered): attached as it is.
+            email.attach_alternative(rendered.html, "text/html")
         try:
             sent = self._send(email)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -1,9 +1,20 @@
-"""Filtering templates and writing a new version."""
+"""Filtering templates and writing a new version (for which creditor, when editing a default)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Channel, Language
+
+
+def _creditor_field(*, creditors, allow_default: bool, label, required: bool, help_text=""):
+    # Admins may pick the shipped default (the blank choice); a manager always picks a creditor.
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=creditors,
+        required=required,
+        empty_label=_("Shipped default (every creditor)") if allow_default else None,
+        help_text=help_text,
+    )
 
 
 class TemplateFilterForm(forms.Form):
@@ -15,6 +26,18 @@ class TemplateFilterForm(forms.Form):
         label=_("Language"), required=False, choices=[("", _("All"))] + list(Language.choices)
     )
 
+    def __init__(self, *args, creditors, allow_default: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "creditor": _creditor_field(
+                creditors=creditors,
+                allow_default=allow_default,
+                label=_("Creditor"),
+                required=False,  # not chosen: the view picks the first one
+            ),
+            **self.fields,
+        }
+
 
 class TemplateVersionForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), required=False, max_length=255)
@@ -23,3 +46,21 @@ class TemplateVersionForm(forms.Form):
     debt = forms.IntegerField(
         label=_("Preview with debt (id)"), required=False, min_value=1, max_value=2**63 - 1
     )
+
+    def __init__(self, *args, creditors=None, allow_default: bool = False, **kwargs):
+        """`creditors`: when editing a shipped default, the creditors the text may be saved for."""
+        super().__init__(*args, **kwargs)
+        if creditors is not None:
+            self.fields = {
+                "creditor": _creditor_field(
+                    creditors=creditors,
+                    allow_default=allow_default,
+                    label=_("For the creditor"),
+                    required=not allow_default,
+                    help_text=_(
+                        "The creditor whose debtors receive this text. The shipped default and "
+                        "other creditors' texts do not change."
+                    ),
+                ),
+                **self.fields,
+            }

@@ -1,16 +1,32 @@
-"""Message templates by code × channel × language; every edit is a new immutable version."""
+"""Message templates by code × channel × language; every edit is a new immutable version.
+
+A template without a creditor is a shipped default: what every creditor sends until its managers
+write their own text. A creditor's own template (same code, channel and language) replaces the
+default for that creditor's debtors only.
+"""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from portfolio.models import Channel, Language
+from portfolio.models import Channel, Creditor, Language
 
 
 class MessageTemplate(TimeStampedModel):
     """What a message with this code says on this channel in this language (see its versions)."""
 
+    creditor = models.ForeignKey(
+        Creditor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="message_templates",
+        verbose_name=_("creditor"),
+        help_text=_("Empty for the shipped default that every creditor starts from."),
+        db_index=False,  # the creditor's unique constraint leads with it
+    )
     code = models.CharField(_("code"), max_length=60)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     language = models.CharField(_("language"), max_length=2, choices=Language)
@@ -23,12 +39,23 @@ class MessageTemplate(TimeStampedModel):
         verbose_name_plural = _("message templates")
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "channel", "language"], name="message_template_unique"
+                fields=["code", "channel", "language"],
+                condition=Q(creditor__isnull=True),
+                name="message_template_default_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["creditor", "code", "channel", "language"],
+                name="message_template_creditor_unique",
             ),
         ]
 
     def __str__(self):
-        return f"{self.code} · {self.channel} · {self.language}"
+        owner = f" · {self.creditor_id}" if self.creditor_id else ""
+        return f"{self.code} · {self.channel} · {self.language}{owner}"
+
+    @property
+    def is_default(self) -> bool:
+        return self.creditor_id is None
 
 
 class MessageTemplateVersion(models.Model):

@@ -30,7 +30,12 @@ def render_for_debt(*, version, debt: Debt, as_of: datetime.date) -> Rendered:
 
 def render_message(message: Message) -> Rendered | None:
     """What a planned message would say if it were sent now (None without a template)."""
-    version = version_for(code=message.template, channel=message.channel, language=message.language)
+    version = version_for(
+        creditor_id=message.creditor_id,
+        code=message.template,
+        channel=message.channel,
+        language=message.language,
+    )
     if version is None:
         return None
     debts = list(

@@ -22,7 +22,7 @@ from messaging.rendering import TemplateRenderError, render_version
 from messaging.services import compliance_gateway as gateway
 from messaging.services.context import message_context
 from messaging.services.planning import contact_for, past_contacts
-from messaging.services.templates import active_versions
+from messaging.services.templates import active_versions, version_resolve
 from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Hold, Stage
 
 logger = logging.getLogger(__name__)
@@ -65,10 +65,15 @@ def _rules(now):
     return _RULES_CACHE["rules"]
 
 
-def version_for(*, code, channel, language, now=None):
-    """The newest active version for (code, channel, language), falling back to Spanish."""
-    versions = _versions(now or timezone.now())
-    return versions.get((code, channel, language)) or versions.get((code, channel, "es"))
+def version_for(*, creditor_id, code, channel, language, now=None):
+    """The version a creditor sends for (code, channel, language): its own, else the default."""
+    return version_resolve(
+        _versions(now or timezone.now()),
+        creditor_id=creditor_id,
+        code=code,
+        channel=channel,
+        language=language,
+    )
 
 
 def _close(message: Message, status: str, rule: str, reason: str) -> Outcome:
@@ -229,7 +234,12 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
 
     debtor = message.debtor
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
-    version = version_for(code=message.template, channel=message.channel, language=message.language)
+    version = version_for(
+        creditor_id=message.creditor_id,
+        code=message.template,
+        channel=message.channel,
+        language=message.language,
+    )
     if version is None:
         return _close(message, Message.Status.CANCELLED, "NO-TEMPLATE", _("no active template"))
     collector = next((d.assigned_to for d in open_debts if d.assigned_to_id), None)

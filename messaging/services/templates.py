@@ -1,10 +1,17 @@
-"""Writes of message templates: the seeded defaults and new versions made by managers."""
+"""Writes of message templates: the shipped defaults and the versions creditors' managers write.
+
+A default (creditor NULL) is what every creditor sends until it has its own text; a manager's
+edit always lands in their creditor's own template (made from the default on first edit), so
+it reaches that creditor's debtors only. Only administrators change a default.
+"""
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.roles import is_admin
+from core.scoping import user_manages_creditor
 from messaging.models import MessageTemplate, MessageTemplateVersion
 from messaging.rendering import TemplateRenderError, render_source
 from messaging.services.context import SAMPLE_MARKERS, sample_context
@@ -55,32 +62,80 @@ def template_problems(*, channel: str, subject: str, body: str, language: str = 
     return errors
 
 
+def _owner_for_edit(*, user, template: MessageTemplate, creditor):
+    """The creditor whose text the edit writes (None: the shipped default), if `user` may."""
+    if template.creditor_id is not None:
+        if creditor is not None and creditor.pk != template.creditor_id:
+            raise ApplicationError(_("This text belongs to another creditor."), field="creditor")
+        creditor_id = template.creditor_id
+    elif creditor is not None:
+        creditor_id = creditor.pk
+    else:
+        if not is_admin(user):
+            raise ApplicationError(
+                _(
+                    "Choose the creditor this text is for: only administrators change the "
+                    "shipped default."
+                ),
+                field="creditor",
+            )
+        return None
+    if not user_manages_creditor(user=user, creditor_id=creditor_id):
+        raise ApplicationError(_("You do not manage this creditor."), field="creditor")
+    return creditor_id
+
+
 @transaction.atomic
 def template_version_create(
-    *, template: MessageTemplate, subject: str, body: str, author=None, change_note: str = ""
+    *,
+    template: MessageTemplate,
+    user,
+    subject: str,
+    body: str,
+    change_note: str = "",
+    creditor=None,
 ) -> MessageTemplateVersion:
-    """Store a new version of the template (validated); older versions are kept."""
+    """Store a new version of a creditor's text, or of a default (admins); older ones are kept.
+
+    `template` is the text being edited; editing a default for `creditor` writes that
+    creditor's own template (created on first edit) and leaves the default untouched.
+    """
+    creditor_id = _owner_for_edit(user=user, template=template, creditor=creditor)
     errors = template_problems(
         channel=template.channel, subject=subject, body=body, language=template.language
     )
     if errors:
         field, messages = next(iter(errors.items()))
         raise ApplicationError(" ".join(messages), field=field, extra={"errors": errors})
+    # Lock the edited row: two first edits of one default for one creditor make one copy.
     template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.creditor_id != creditor_id:
+        template, _made = MessageTemplate.objects.get_or_create(
+            creditor_id=creditor_id,
+            code=template.code,
+            channel=template.channel,
+            language=template.language,
+            defaults={"description": template.description},
+        )
+        template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
     number = (template.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     return MessageTemplateVersion.objects.create(
         template=template,
         number=number,
         subject=(subject or "").strip(),
         body=body.strip(),
-        author=author,
+        author=user,
         change_note=change_note[:255],
     )
 
 
 def templates_ensure_defaults() -> int:
     """Create every default template that is missing (idempotent); returns how many were made."""
-    existing = set(MessageTemplate.objects.values_list("code", "channel", "language"))
+    existing = set(
+        MessageTemplate.objects.filter(creditor__isnull=True).values_list(
+            "code", "channel", "language"
+        )
+    )
     created = 0
     for code, channels in CHANNELS.items():
         for channel in channels:
@@ -90,7 +145,7 @@ def templates_ensure_defaults() -> int:
                 subject, body = default_text(code, channel, language)
                 with transaction.atomic():
                     template, made = MessageTemplate.objects.get_or_create(
-                        code=code, channel=channel, language=language
+                        creditor=None, code=code, channel=channel, language=language
                     )
                     if made or not template.versions.exists():
                         MessageTemplateVersion.objects.create(
@@ -104,8 +159,11 @@ def templates_ensure_defaults() -> int:
     return created
 
 
-def active_versions() -> dict[tuple[str, str, str], MessageTemplateVersion]:
-    """(code, channel, language) -> the newest active version of every active template."""
+TemplateKey = tuple[int | None, str, str, str]
+
+
+def active_versions() -> dict[TemplateKey, MessageTemplateVersion]:
+    """(creditor id or None, code, channel, language) -> newest active version of each template."""
     result = {}
     versions = (
         MessageTemplateVersion.objects.filter(is_active=True, template__is_active=True)
@@ -114,5 +172,26 @@ def active_versions() -> dict[tuple[str, str, str], MessageTemplateVersion]:
     )
     for version in versions:
         t = version.template
-        result.setdefault((t.code, t.channel, t.language), version)
+        result.setdefault((t.creditor_id, t.code, t.channel, t.language), version)
     return result
+
+
+def version_resolve(
+    versions: dict[TemplateKey, MessageTemplateVersion],
+    *,
+    creditor_id: int,
+    code: str,
+    channel: str,
+    language: str,
+) -> MessageTemplateVersion | None:
+    """The version a creditor's message uses: its own text, else the shipped default.
+
+    The debtor's language comes first (a creditor's Spanish text never replaces the English
+    default); without any text in that language, Spanish, the creditor's before the default.
+    """
+    for lang in dict.fromkeys((language, "es")):
+        for owner in (creditor_id, None):
+            version = versions.get((owner, code, channel, lang))
+            if version is not None:
+                return version
+    return None

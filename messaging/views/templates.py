@@ -1,36 +1,61 @@
-"""Manager pages for message templates: the list, the editor with its versions, a live preview."""
+"""Manager pages for message templates: the list, the editor with its versions, a live preview.
+
+A creditor's managers see the texts in force for each of their creditors (its own, else the
+shipped default) and edit them for that creditor only; administrators also edit the defaults.
+"""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
+from core.roles import is_admin
 from messaging.forms.templates import TemplateFilterForm, TemplateVersionForm
 from messaging.models import MessageTemplateVersion
 from messaging.rendering import CONTEXT_DOC, TemplateRenderError
+from messaging.selectors import template_for_creditor, template_queryset
 from messaging.selectors import template_list as templates_query
 from messaging.services.preview import render_for_debt
 from messaging.services.templates import template_problems, template_version_create
 from messaging.views.paging import page_context
-from portfolio.selectors import debt_queryset
+from portfolio.selectors import creditor_list, debt_queryset
+
+
+def _creditors(user):
+    return creditor_list(user=user).order_by("name")
+
+
+def _parse_id(raw) -> int | None:
+    """A row id typed into a form or a query string, or None if it is not one."""
+    raw = str(raw or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None
 
 
 @manager_required
 def template_list(request):
-    form = TemplateFilterForm(request.GET or None)
-    qs = templates_query(user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("code"):
-            qs = qs.filter(code__icontains=data["code"].strip())
-        for name in ("channel", "language"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
+    creditors = _creditors(request.user)
+    admin = is_admin(request.user)
+    form = TemplateFilterForm(request.GET or None, creditors=creditors, allow_default=admin)
+    data = form.cleaned_data if form.is_valid() else {}
+    creditor = data.get("creditor")
+    if creditor is None and not admin:
+        creditor = creditors.first()
+    qs = templates_query(user=request.user, creditor=creditor)
+    if data.get("code"):
+        qs = qs.filter(code__icontains=data["code"].strip())
+    for name in ("channel", "language"):
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
     return render(
-        request, "messaging/template_list.html", {"form": form, **page_context(request, qs)}
+        request,
+        "messaging/template_list.html",
+        {"form": form, "creditor": creditor, **page_context(request, qs)},
     )
 
 
@@ -38,25 +63,18 @@ def _active_version(template):
     return template.versions.filter(is_active=True).order_by("-number").first()
 
 
-def _preview_debt(request, debt_id):
+def _preview_debt(request, debt_id, creditor_id):
+    debts = debt_queryset(user=request.user).select_related("debtor", "creditor", "assigned_to")
+    if creditor_id:  # a creditor's text is previewed with that creditor's debts
+        debts = debts.filter(creditor_id=creditor_id)
     if not debt_id:
-        return (
-            debt_queryset(user=request.user)
-            .select_related("debtor", "creditor", "assigned_to")
-            .filter(stage__in=("friendly_reminder", "firm_notice", "pre_legal"))
-            .first()
-        )
-    return (
-        debt_queryset(user=request.user)
-        .select_related("debtor", "creditor", "assigned_to")
-        .filter(pk=debt_id)
-        .first()
-    )
+        return debts.filter(stage__in=("friendly_reminder", "firm_notice", "pre_legal")).first()
+    return debts.filter(pk=debt_id).first()
 
 
-def _preview(request, template, subject, body, debt_id):
+def _preview(request, template, subject, body, debt_id, creditor_id):
     """(rendered, debt, error) for a draft text against a debt the user may see."""
-    debt = _preview_debt(request, debt_id)
+    debt = _preview_debt(request, debt_id, creditor_id)
     if debt is None:
         return None, None, _("Choose a debt you may see to preview the message.")
     draft = MessageTemplateVersion(template=template, subject=subject or "", body=body or "")
@@ -66,21 +84,47 @@ def _preview(request, template, subject, body, debt_id):
         return None, debt, _("The template does not compile: %(error)s") % {"error": exc}
 
 
+def _version_form(request, template, data=None, initial=None):
+    """The editor's form; a shipped default also asks for which creditor the text is."""
+    if template.creditor_id is not None:
+        return TemplateVersionForm(data, initial=initial)
+    creditors = _creditors(request.user)
+    return TemplateVersionForm(
+        data, initial=initial, creditors=creditors, allow_default=is_admin(request.user)
+    )
+
+
+def _chosen_creditor(request, template):
+    """The creditor asked for in ?creditor= when opening a default, if the user manages it."""
+    wanted = _parse_id(request.GET.get("creditor"))
+    if template.creditor_id is not None or wanted is None:
+        return None
+    return _creditors(request.user).filter(pk=wanted).first()
+
+
+def _text_creditor_id(template, form):
+    """Whose text the page shows: the template's owner, or the creditor picked in the form."""
+    if template.creditor_id is not None or "creditor" not in form.fields:
+        return template.creditor_id
+    return _parse_id(form["creditor"].value())
+
+
 @manager_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk):
-    template = get_object_or_404(templates_query(user=request.user), pk=pk)
+    template = get_object_or_404(template_queryset(user=request.user), pk=pk)
     current = _active_version(template)
     if request.method == "POST":
-        form = TemplateVersionForm(request.POST)
+        form = _version_form(request, template, data=request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 version = template_version_create(
                     template=template,
+                    user=request.user,
+                    creditor=data.get("creditor"),
                     subject=data["subject"],
                     body=data["body"],
-                    author=request.user,
                     change_note=data["change_note"],
                 )
             except ApplicationError as exc:
@@ -92,18 +136,31 @@ def template_edit(request, pk):
                     request,
                     _("Version %(n)s saved: it is used from now on.") % {"n": version.number},
                 )
-                return redirect("messaging:template-edit", pk=template.pk)
+                return redirect("messaging:template-edit", pk=version.template_id)
     else:
-        form = TemplateVersionForm(
-            initial={
-                "subject": current.subject if current else "",
-                "body": current.body if current else "",
-            }
+        creditor = _chosen_creditor(request, template)
+        own = creditor and template_for_creditor(
+            user=request.user, template=template, creditor=creditor
         )
+        if own:  # the creditor already has its own text: edit that one
+            url = reverse("messaging:template-edit", args=[own.pk])
+            debt = request.GET.get("debt", "")
+            return redirect(f"{url}?{urlencode({'debt': debt})}" if debt else url)
+        initial = {
+            "subject": current.subject if current else "",
+            "body": current.body if current else "",
+            "creditor": creditor,
+        }
+        form = _version_form(request, template, initial=initial)
     subject = form["subject"].value() or ""
     body = form["body"].value() or ""
     rendered, debt, preview_error = _preview(
-        request, template, subject, body, request.GET.get("debt")
+        request,
+        template,
+        subject,
+        body,
+        _parse_id(request.GET.get("debt")),
+        _text_creditor_id(template, form),
     )
     return render(
         request,
@@ -125,12 +182,13 @@ def template_edit(request, pk):
 @require_POST
 def template_preview(request, pk):
     """htmx: render the draft in the form against a chosen debt, with its validation problems."""
-    template = get_object_or_404(templates_query(user=request.user), pk=pk)
+    template = get_object_or_404(template_queryset(user=request.user), pk=pk)
     subject = request.POST.get("subject", "")
     body = request.POST.get("body", "")
     raw_debt = request.POST.get("debt", "").strip()
-    debt_id = int(raw_debt) if raw_debt.isdigit() and len(raw_debt) < 18 else None
-    rendered, debt, error = _preview(request, template, subject, body, debt_id)
+    debt_id = _parse_id(raw_debt)
+    creditor_id = template.creditor_id or _parse_id(request.POST.get("creditor"))
+    rendered, debt, error = _preview(request, template, subject, body, debt_id, creditor_id)
     if raw_debt and debt_id is None:
         rendered, debt, error = None, None, _("Choose a debt you may see to preview the message.")
     problems = template_problems(

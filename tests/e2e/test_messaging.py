@@ -1,5 +1,5 @@
 """The manager's messaging pages in Chromium: today's outbox, then a template edited with a
-live preview against a real debt, saved as a new version."""
+live preview against a real debt, saved as the creditor's own text."""
 
 import pytest
 from django.urls import reverse
@@ -54,9 +54,17 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     screenshot("messaging-template-preview-es")
     page.get_by_label("Nota del cambio").fill("Invitación a las oficinas")
     page.get_by_role("button", name="Guardar nueva versión").click()
-    expect(page.locator(".messages")).to_contain_text("Versión 2 guardada")
-    template = MessageTemplate.objects.get(code="friendly", channel="email", language="es")
-    assert template.versions.count() == 2
+    # the text is saved as the creditor's own (its first version); the default is unchanged
+    expect(page.locator(".messages")).to_contain_text("Versión 1 guardada")
+    expect(page.get_by_test_id("template-owner")).to_contain_text("Texto propio de Banco Andino")
+    own = MessageTemplate.objects.get(
+        creditor=creditor, code="friendly", channel="email", language="es"
+    )
+    assert own.versions.get().body.endswith("Te esperamos en nuestras oficinas.")
+    default = MessageTemplate.objects.get(
+        creditor=None, code="friendly", channel="email", language="es"
+    )
+    assert default.versions.count() == 1
 
     # the same outbox in English
     page.goto(f"{live_server.url}{reverse('messaging:outbox')}")

@@ -101,17 +101,19 @@ def test_email_html_is_autoescaped():
     )
 
 
-def test_a_new_version_must_state_amount_creditor_payment_person_and_optout(manager):
+def test_a_new_version_must_state_amount_creditor_payment_person_and_optout(admin_user):
     template = MessageTemplate.objects.get(code="friendly", channel="sms", language="es")
     with pytest.raises(ApplicationError) as excinfo:
-        template_version_create(template=template, subject="", body="Hola {{ first_name }}")
+        template_version_create(
+            template=template, user=admin_user, subject="", body="Hola {{ first_name }}"
+        )
     message = excinfo.value.message
     assert "{{ amount }}" in message and "{{ portal_link }}" in message and "STOP" in message
     with pytest.raises(ApplicationError):
-        template_version_create(template=template, subject="", body="{% if %}")
+        template_version_create(template=template, user=admin_user, subject="", body="{% if %}")
     body = ("{{ first_name }}: debes {{ amount }} a {{ creditor_name }}. Paga en {{ portal_link }}"
             " o llama al {{ contact_phone }}. Responde STOP para no recibir más.")  # fmt: skip
-    version = template_version_create(template=template, subject="", body=body, author=manager)
+    version = template_version_create(template=template, user=admin_user, subject="", body=body)
     assert version.number == 2 and template.versions.count() == 2  # the old one is kept
 
 
@@ -125,7 +127,9 @@ def test_the_newest_version_is_the_one_sent(creditor, manager):
     template = MessageTemplate.objects.get(code="friendly", channel="sms", language="es")
     body = ("NUEVO {{ first_name }} {{ amount }} {{ creditor_name }} {{ portal_link }} "
             "{{ contact_phone }} Responde STOP")  # fmt: skip
-    version = template_version_create(template=template, subject="", body=body, author=manager)
+    version = template_version_create(
+        template=template, user=manager, creditor=creditor, subject="", body=body
+    )
     message = make_message(
         debt=debt, channel="sms", to="+57300",
         planned_for=datetime.datetime(2026, 12, 1, 15, tzinfo=datetime.UTC),
@@ -154,9 +158,13 @@ def test_manager_edits_a_template_and_previews_it_against_a_real_debt(client, ma
     bad = client.post(url, {"subject": "x", "body": "{{ amount|nope }}"})
     assert bad.status_code == 200 and template.versions.count() == 1
     current = template.versions.get()
-    good = client.post(url, {"subject": current.subject, "body": current.body + "\n\nP.D.",
+    good = client.post(url, {"creditor": creditor.pk, "subject": current.subject,
+                             "body": current.body + "\n\nP.D.",
                              "change_note": "posdata"})  # fmt: skip
-    assert good.status_code == 302 and template.versions.count() == 2
+    own = MessageTemplate.objects.get(creditor=creditor, code="friendly", channel="email",
+                                      language="es")  # fmt: skip
+    assert good.status_code == 302 and good.url == reverse("messaging:template-edit", args=[own.pk])
+    assert own.versions.get().body.endswith("P.D.") and template.versions.count() == 1
 
 
 def test_preview_refuses_a_debt_the_manager_may_not_see(client, manager):

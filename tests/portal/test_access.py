@@ -204,7 +204,7 @@ def test_a_sent_message_carries_a_working_personal_link(client, debtor, debt):
     from messaging.services.templates import active_versions, templates_ensure_defaults
 
     templates_ensure_defaults()
-    version = active_versions()[("friendly", "sms", "es")]
+    version = active_versions()[(None, "friendly", "sms", "es")]
     context = message_context(
         debtor=debtor, creditor=debt.creditor, debts=[debt], language="es",
         as_of=datetime.date(2026, 12, 1), message_id=1,
