@@ -61,3 +61,17 @@ def provider_for(name: str) -> PaymentProvider:
 
 def default_provider() -> str:
     return getattr(settings, "CARTERA_PORTAL_PAYMENT_PROVIDER", "sandbox")
+
+
+def provider_live(name: str) -> bool:
+    """Whether this provider's checkout and webhook are served here.
+
+    The sandbox only while it is the configured provider (never in production, where
+    config/checks.py refuses it): otherwise its checkout page and its self-signed webhook
+    would let a debtor mark a debt paid without paying.
+    """
+    if name == "sandbox":
+        return default_provider() == "sandbox" and bool(
+            getattr(settings, "CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET", "")
+        )
+    return name in PROVIDERS

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
 from portal.models import PaymentIntent, WebhookEvent
-from portal.payments import ProviderEvent, provider_for
+from portal.payments import ProviderEvent, provider_for, provider_live
 from portfolio.models import Debt, Payment
 from portfolio.services.payments import payment_validate_amount
 
@@ -37,6 +37,8 @@ def intent_create(
             _("The most you can pay is the balance, %(balance)s.") % {"balance": debt.balance},
             field="amount",
         )
+    if not provider_live(provider):
+        raise ApplicationError(_("Online payments are not available right now."))
     backend = provider_for(provider)
     intent = PaymentIntent(
         debt=debt,

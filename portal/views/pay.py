@@ -12,7 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from portal import selectors
 from portal.forms import PayForm
-from portal.payments import WebhookSignatureError, default_provider, provider_for, sandbox
+from portal.payments import (
+    WebhookSignatureError,
+    default_provider,
+    provider_for,
+    provider_live,
+    sandbox,
+)
 from portal.services.payments import intent_create, payment_reference_for, webhook_handle
 from portal.session import portal_login_required
 
@@ -62,6 +68,9 @@ OUTCOMES = ("approved", "declined", "pending")
 @portal_login_required
 def sandbox_checkout(request, reference):
     """The sandbox's hosted page: the payer picks an outcome; the 'provider' signs a webhook."""
+    if not provider_live("sandbox"):
+        # Not a development server: approving here would mark a debt paid without paying.
+        raise Http404
     intent = selectors.debtor_intent(request.portal_debtor_id, reference)
     if intent.provider != "sandbox":
         raise Http404
@@ -94,10 +103,9 @@ def intent_status(request, reference):
 @csrf_exempt  # a provider's server calls it; its HMAC signature replaces the CSRF token
 @require_POST
 def webhook(request, provider):
-    try:
-        backend = provider_for(provider)
-    except KeyError as exc:
-        raise Http404 from exc
+    if not provider_live(provider):
+        raise Http404
+    backend = provider_for(provider)
     try:
         event = backend.webhook_parse(body=request.body, headers=request.headers)
     except WebhookSignatureError as exc:

@@ -104,6 +104,22 @@ def test_sandbox_callback_marks_delivered_once_and_refuses_bad_signatures(client
     assert _sandbox_post(client, {"id": 3}).status_code == 400
 
 
+def test_sandbox_callback_is_unreachable_when_no_channel_uses_the_sandbox(client, world, settings):
+    # Given a server whose channels are real providers (production: config/checks.py)
+    settings.CARTERA_CHANNEL_BACKENDS = {
+        **settings.CARTERA_CHANNEL_BACKENDS,
+        "sms": "messaging.channels.twilio.TwilioBackend",
+        "whatsapp": "",
+    }
+    ContactPointFactory(debtor=world["mine"].debtor, channel="email", value=world["mine"].to)
+    # When someone posts a correctly signed sandbox STOP for a real message
+    payload = {"id": "ev-x", "message": world["mine"].idempotency_key, "event": "opt_out"}
+    # Then there is no such endpoint, and nothing changed
+    assert _sandbox_post(client, payload).status_code == 404
+    assert not DeliveryEvent.objects.exists()
+    assert ContactPoint.objects.get(debtor=world["mine"].debtor).consent_granted is True
+
+
 def test_a_stop_reply_revokes_consent_and_suppresses_planned_messages(client, creditor):
     debt = DebtFactory(creditor=creditor)
     ContactPointFactory(debtor=debt.debtor, channel="sms", value="+573009998877")

@@ -65,6 +65,16 @@ def test_declined_and_pending_record_nothing(portal_client, debt):
     assert intent.status == "declined" and not Payment.objects.exists()
 
 
+def test_no_payment_provider_means_no_checkout_not_a_crash(portal_client, debt, settings):
+    settings.CARTERA_PORTAL_PAYMENT_PROVIDER = ""
+    response = portal_client.post(
+        reverse("portal:pay", args=[debt.pk]), {"amount": "100.00", "method": "card"}
+    )
+    assert response.status_code == 200
+    assert "Online payments are not available right now." in response.content.decode()
+    assert not PaymentIntent.objects.exists()
+
+
 def test_amount_above_balance_or_zero_is_refused(portal_client, debt):
     for amount in ("0", "-5", "99999999.00", "abc"):
         response = portal_client.post(
@@ -127,6 +137,28 @@ def test_webhook_amount_mismatch_records_nothing(client, portal_client, debt):
     )  # fmt: skip
     assert _post_webhook(client, body, sandbox.sign(body)).content == b"mismatch"
     assert not Payment.objects.exists()
+
+
+def test_the_sandbox_is_unreachable_when_it_is_not_the_provider(
+    client, portal_client, debt, settings
+):
+    # Given a sandbox checkout started while the sandbox was the provider
+    intent, url = _start(portal_client, debt)
+    body = sandbox.event_body(
+        provider_reference=intent.provider_reference, outcome="approved",
+        amount_cents=10000000, currency="COP",
+    )  # fmt: skip
+    # When the server is configured with a real provider
+    settings.CARTERA_PORTAL_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    # Then neither the sandbox's checkout page nor its webhook exists
+    assert portal_client.get(url).status_code == 404
+    assert portal_client.post(url, {"outcome": "approved"}).status_code == 404
+    assert _post_webhook(client, body, sandbox.sign(body)).status_code == 404
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+    intent.refresh_from_db()
+    assert intent.status == "created"
 
 
 def test_full_payment_marks_the_debt_paid(portal_client, debt):
