@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
+from core.transactions import atomic_with_retry
 from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import ProviderEvent, provider_for, provider_live
 from portfolio.models import Debt, Payment
@@ -59,9 +60,13 @@ def _cents(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-@transaction.atomic
+@atomic_with_retry
 def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
-    """Apply a verified event: 'recorded', 'replay', 'unknown', 'ignored', 'mismatch'..."""
+    """Apply a verified event: 'recorded', 'replay', 'unknown', 'ignored', 'mismatch'...
+
+    Locks: the intent, then what payment_record locks (portfolio.services.locks); a deadlock
+    loser is run again, and the event id and the payment reference keep that idempotent.
+    """
     try:
         with transaction.atomic():
             WebhookEvent.objects.create(
@@ -72,8 +77,10 @@ def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
             )
     except IntegrityError:
         return "replay"
+    # The intent's row alone: its debt is locked by payment_record, in the shared order, and
+    # the creditor never (every insert that names it would queue behind this payment).
     intent = (
-        PaymentIntent.objects.select_for_update()
+        PaymentIntent.objects.select_for_update(of=("self",))
         .select_related("debt", "debt__creditor")
         .filter(provider=provider, provider_reference=event.provider_reference)
         .first()
