@@ -6,6 +6,7 @@ webhook into verified events. Money only moves when a verified event says "appro
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from django.utils.module_loading import import_string
 
 class WebhookSignatureError(Exception):
     """The webhook's signature is missing or wrong: answer 400, record nothing."""
+
+
+class WebhookPayloadError(Exception):
+    """A correctly signed event whose body is not the shape the provider documents: 400."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,9 @@ class ProviderEvent:
     event_id: str
     kind: str  # "approved" | "declined" | "pending" | anything else (ignored)
     provider_reference: str
-    amount_cents: int | None = None
+    # What the provider says was paid, in major units (each provider converts its own minor
+    # units), and its ISO-4217 currency code in upper case; None / "" when the event has none.
+    amount: Decimal | None = None
     currency: str = ""
 
 

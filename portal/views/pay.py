@@ -13,13 +13,19 @@ from core.exceptions import ApplicationError
 from portal import selectors
 from portal.forms import PayForm
 from portal.payments import (
+    WebhookPayloadError,
     WebhookSignatureError,
     default_provider,
     provider_for,
     provider_live,
     sandbox,
 )
-from portal.services.payments import intent_create, payment_reference_for, webhook_handle
+from portal.services.payments import (
+    WebhookEventRefused,
+    intent_create,
+    payment_reference_for,
+    webhook_handle,
+)
 from portal.session import portal_login_required
 
 logger = logging.getLogger(__name__)
@@ -110,6 +116,17 @@ def webhook(request, provider):
         event = backend.webhook_parse(body=request.body, headers=request.headers)
     except WebhookSignatureError as exc:
         logger.warning("portal webhook %s refused: %s", provider, exc)
-        return HttpResponseBadRequest("invalid signature")
-    result = webhook_handle(provider=provider, event=event)
+        return HttpResponseBadRequest("invalid signature", content_type="text/plain")
+    except WebhookPayloadError as exc:
+        logger.warning("portal webhook %s: malformed signed event: %s", provider, exc)
+        return HttpResponseBadRequest(f"malformed event: {exc}", content_type="text/plain")
+    try:
+        result = webhook_handle(provider=provider, event=event)
+    except WebhookEventRefused as exc:
+        # Signed by the provider yet not what the checkout asked for: a human must look.
+        logger.error(
+            "portal webhook %s: event %s for checkout %s refused: %s",
+            provider, event.event_id, event.provider_reference, exc,
+        )  # fmt: skip
+        return HttpResponse(f"event refused: {exc}", status=422, content_type="text/plain")
     return HttpResponse(result, content_type="text/plain")
