@@ -21,8 +21,10 @@ RUN pip install -r requirements.lock
 RUN groupadd --system --gid 1000 cartera \
     && useradd --system --uid 1000 --gid cartera --create-home cartera
 COPY --chown=cartera:cartera . .
+# compilemessages reads no secret: the development settings, since production's refuse to load
+# without the deployment's own (config/checks.py).
 RUN mkdir -p var/media staticfiles \
-    && DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=localhost python manage.py compilemessages \
+    && DJANGO_SETTINGS_MODULE=config.settings.local python manage.py compilemessages \
     && chown -R cartera:cartera var staticfiles locale
 
 USER cartera

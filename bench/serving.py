@@ -9,6 +9,7 @@ bench makes are readable by the server.
 import argparse
 import os
 import random
+import secrets
 import signal
 import statistics
 import subprocess
@@ -22,7 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_KEY = "bench-only-secret-key-not-for-production-use-000000"
+# A fresh key per bench run (the server is this process's child): a key written here would be
+# public, and production settings refuse the weak ones.
+BENCH_KEY = secrets.token_hex(32)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -66,6 +69,13 @@ def gunicorn_serving(*, workers: int, port: int) -> Iterator[str]:
         "DJANGO_SECRET_KEY": BENCH_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "False",
+        # Production settings refuse sandboxes (config/checks.py); the bench sends and charges
+        # nothing, so the real providers are named with placeholder keys, SMS and WhatsApp off.
+        "CARTERA_PORTAL_PAYMENT_PROVIDER": "stripe",
+        "STRIPE_SECRET_KEY": "sk_test_bench",
+        "STRIPE_WEBHOOK_SECRET": "whsec_bench",
+        "CARTERA_SMS_CHANNEL": "",
+        "CARTERA_WHATSAPP_CHANNEL": "",
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(

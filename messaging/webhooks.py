@@ -8,10 +8,11 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from messaging.channels.sandbox import sandbox_live
 from messaging.models import DeliveryEvent, Message
 from messaging.services.optout import (
     consent_revoke,
@@ -115,6 +116,8 @@ SANDBOX_KINDS = {k.value for k in DeliveryEvent.Kind}
 @require_POST
 def sandbox_event(request):
     """Sandbox provider events: JSON {id, message, event, text}, header X-Cartera-Signature."""
+    if not sandbox_live():
+        raise Http404
     given = request.headers.get("X-Cartera-Signature", "")
     if not hmac.compare_digest(given, sandbox_signature(request.body)):
         return HttpResponseForbidden("bad signature")

@@ -28,6 +28,7 @@ from agreements.services.lifecycle import agreement_change
 from agreements.services.notices import notices_insert
 from core.fsm import transition_sources
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
+from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_moves_apply
 from portfolio.services.tasks import tasks_bulk_create
 
@@ -107,12 +108,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
             "agreement_id", "debt_id", "stage_at_start"
         )
     )
-    list(
-        Debt.objects.filter(pk__in=[d for _a, d, _s in lines])
-        .order_by("pk")
-        .select_for_update()
-        .values_list("pk")
-    )
+    debts_lock(d for _a, d, _s in lines)
     status_of = dict(
         PaymentAgreement.objects.filter(pk__in=candidates)
         .order_by("pk")

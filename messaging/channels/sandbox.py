@@ -18,6 +18,18 @@ FAIL_TRANSIENT = "fail-transient"
 FAIL_PERMANENT = "fail-permanent"
 
 
+def sandbox_live() -> bool:
+    """Whether a channel uses the sandbox here (never in production: config/checks.py).
+
+    Its callback endpoint is served only then: events signed with the sandbox's secret would
+    otherwise let anyone who learns it mark messages delivered or revoke a debtor's consent.
+    """
+    path = f"{SandboxBackend.__module__}.{SandboxBackend.__qualname__}"
+    return bool(settings.CARTERA_SANDBOX_WEBHOOK_SECRET) and path in (
+        settings.CARTERA_CHANNEL_BACKENDS.values()
+    )
+
+
 class SandboxBackend(ChannelBackend):
     provider = "sandbox"
     transactional = True

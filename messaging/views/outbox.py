@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.dates import business_today
@@ -90,9 +91,18 @@ def call_list(request):
     return render(request, "messaging/call_list.html", {"day": day, **page_context(request, calls)})
 
 
+# The signed token in the URL is what authorises the opt-out, not a session: there is no
+# cookie to protect, and RFC 8058's one-click POST comes from the mail provider's server,
+# which has no CSRF token. CSRF checking would only make the advertised one-click fail.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """No login: the signed link in a message; a confirmation step, then consent is revoked."""
+    """No login: the signed link in a message; a confirmation step, then consent is revoked.
+
+    GET only shows the question (mail scanners open links). A POST of the page's form, or an
+    RFC 8058 one-click POST (`List-Unsubscribe=One-Click`), revokes the consent; again is a
+    no-op that shows the same answer.
+    """
     message_id = optout_message_id(token)
     message = (
         Message.objects.select_related("debtor", "creditor").filter(pk=message_id).first()
@@ -102,9 +112,8 @@ def unsubscribe(request, token):
     if message is None:
         raise Http404(_("This unsubscribe link is not valid."))
     done = False
-    # RFC 8058 one-click posts `List-Unsubscribe=One-Click`; the page posts `confirm`.
     if request.method == "POST" and (
-        request.POST.get("confirm") == "yes" or "List-Unsubscribe" in request.POST
+        request.POST.get("confirm") == "yes" or request.POST.get("List-Unsubscribe") == "One-Click"
     ):
         consent_revoke(
             debtor_id=message.debtor_id,

@@ -6,6 +6,7 @@ webhook into verified events. Money only moves when a verified event says "appro
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from django.utils.module_loading import import_string
 
 class WebhookSignatureError(Exception):
     """The webhook's signature is missing or wrong: answer 400, record nothing."""
+
+
+class WebhookPayloadError(Exception):
+    """A correctly signed event whose body is not the shape the provider documents: 400."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,9 @@ class ProviderEvent:
     event_id: str
     kind: str  # "approved" | "declined" | "pending" | anything else (ignored)
     provider_reference: str
-    amount_cents: int | None = None
+    # What the provider says was paid, in major units (each provider converts its own minor
+    # units), and its ISO-4217 currency code in upper case; None / "" when the event has none.
+    amount: Decimal | None = None
     currency: str = ""
 
 
@@ -61,3 +68,17 @@ def provider_for(name: str) -> PaymentProvider:
 
 def default_provider() -> str:
     return getattr(settings, "CARTERA_PORTAL_PAYMENT_PROVIDER", "sandbox")
+
+
+def provider_live(name: str) -> bool:
+    """Whether this provider's checkout and webhook are served here.
+
+    The sandbox only while it is the configured provider (never in production, where
+    config/checks.py refuses it): otherwise its checkout page and its self-signed webhook
+    would let a debtor mark a debt paid without paying.
+    """
+    if name == "sandbox":
+        return default_provider() == "sandbox" and bool(
+            getattr(settings, "CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET", "")
+        )
+    return name in PROVIDERS

@@ -3,16 +3,25 @@
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
 
-from portal.payments import Checkout, PaymentProvider, ProviderEvent, WebhookSignatureError
+from portal.payments import (
+    Checkout,
+    PaymentProvider,
+    ProviderEvent,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 TOLERANCE_SECONDS = 300
+CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 def _secret() -> bytes:
@@ -51,6 +60,8 @@ class SandboxProvider(PaymentProvider):
         )
 
     def webhook_parse(self, *, body: bytes, headers) -> ProviderEvent:
+        if not _secret():
+            raise WebhookSignatureError("the sandbox has no webhook secret")
         header = headers.get(SIGNATURE_HEADER, "")
         parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
         try:
@@ -62,15 +73,31 @@ class SandboxProvider(PaymentProvider):
         expected = sign(body, timestamp=timestamp).split("v1=", 1)[1]
         if not hmac.compare_digest(expected, parts.get("v1", "")):
             raise WebhookSignatureError("bad signature")
-        try:
-            data = json.loads(body)
-            kind = str(data["type"]).removeprefix("payment.")
-            return ProviderEvent(
-                event_id=str(data["id"]),
-                kind=kind,
-                provider_reference=str(data["reference"]),
-                amount_cents=int(data["amount_cents"]),
-                currency=str(data.get("currency", "")),
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise WebhookSignatureError("malformed event") from exc
+        return event_parse(body)
+
+
+def event_parse(body: bytes) -> ProviderEvent:
+    """A signed sandbox event -> ProviderEvent, or WebhookPayloadError when it is malformed."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:  # also a body that is not UTF-8
+        raise WebhookPayloadError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise WebhookPayloadError("the event is not a JSON object")
+    event_id, kind, reference = data.get("id"), data.get("type"), data.get("reference")
+    cents, currency = data.get("amount_cents"), data.get("currency")
+    if not all(isinstance(v, str) and v for v in (event_id, kind, reference)):
+        raise WebhookPayloadError("id, type and reference must be non-empty strings")
+    if not kind.startswith("payment."):
+        raise WebhookPayloadError("type must be payment.<outcome>")
+    if not isinstance(cents, int) or isinstance(cents, bool) or cents < 0:
+        raise WebhookPayloadError("amount_cents must be a whole number of cents")
+    if not isinstance(currency, str) or not CURRENCY.fullmatch(currency):
+        raise WebhookPayloadError("currency must be an ISO-4217 code")
+    return ProviderEvent(
+        event_id=event_id,
+        kind=kind.removeprefix("payment."),
+        provider_reference=reference,
+        amount=Decimal(cents).scaleb(-2),
+        currency=currency.upper(),
+    )

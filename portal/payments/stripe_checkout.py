@@ -1,10 +1,17 @@
 """Stripe Checkout through the official `stripe` library; confirmed by Stripe's signed webhook."""
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 
-from portal.payments import Checkout, PaymentProvider, ProviderEvent, WebhookSignatureError
+from portal.payments import (
+    Checkout,
+    PaymentProvider,
+    ProviderEvent,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
 
 # Currencies without minor units in Stripe's API (amounts are sent as whole units).
 ZERO_DECIMAL = {"JPY", "KRW", "CLP", "VND"}
@@ -51,26 +58,75 @@ class StripeProvider(PaymentProvider):
         import stripe
 
         try:
-            event = stripe.Webhook.construct_event(
-                body, headers.get("Stripe-Signature", ""), settings.STRIPE_WEBHOOK_SECRET
+            stripe.WebhookSignature.verify_header(
+                body,
+                headers.get("Stripe-Signature", ""),
+                settings.STRIPE_WEBHOOK_SECRET,
+                tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
             )
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise WebhookSignatureError(str(exc)) from exc
-        # Verified above; read the plain JSON (stripe objects are not dicts).
+        return event_parse(body)
+
+
+# Checkout Session events -> our kinds (None: decided by the session's payment_status).
+SESSION_EVENTS = {
+    "checkout.session.completed": None,
+    "checkout.session.async_payment_succeeded": "approved",
+    "checkout.session.async_payment_failed": "declined",
+    "checkout.session.expired": "declined",
+}
+
+
+def major_units(amount: int, currency: str) -> Decimal:
+    """Stripe's integer amount in the currency's major units (the inverse of minor_units)."""
+    return Decimal(amount) if currency.upper() in ZERO_DECIMAL else Decimal(amount).scaleb(-2)
+
+
+def event_parse(body: bytes) -> ProviderEvent:
+    """A verified Stripe event -> ProviderEvent; WebhookPayloadError when its shape is wrong.
+
+    The signature proves who sent the body, not that it has the documented shape: a signed
+    event without `data.object` (or with a session that has no id) is refused, not a crash.
+    """
+    try:
         data = json.loads(body)
-        session = data["data"]["object"]
-        kind = {
-            "checkout.session.completed": (
-                "approved" if session.get("payment_status") == "paid" else "pending"
-            ),
-            "checkout.session.async_payment_succeeded": "approved",
-            "checkout.session.async_payment_failed": "declined",
-            "checkout.session.expired": "declined",
-        }.get(data["type"], "ignored")
+    except ValueError as exc:
+        raise WebhookPayloadError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise WebhookPayloadError("the event is not a JSON object")
+    event_id, event_type = data.get("id"), data.get("type")
+    payload = data.get("data")
+    session = payload.get("object") if isinstance(payload, dict) else None
+    if not (isinstance(event_id, str) and event_id and isinstance(event_type, str)):
+        raise WebhookPayloadError("an event needs a string id and type")
+    if not isinstance(session, dict):
+        raise WebhookPayloadError("an event needs data.object")
+    if event_type not in SESSION_EVENTS:
+        # Another kind of event sent to this endpoint: stored once, changes nothing.
+        reference = session.get("id")
         return ProviderEvent(
-            event_id=str(event.id),
-            kind=kind,
-            provider_reference=str(session.get("id", "")),
-            amount_cents=session.get("amount_total"),
-            currency=str(session.get("currency") or "").upper(),
+            event_id=event_id,
+            kind="ignored",
+            provider_reference=reference if isinstance(reference, str) else "",
         )
+    reference = session.get("id")
+    if not isinstance(reference, str) or not reference:
+        raise WebhookPayloadError("a Checkout Session event needs the session id")
+    kind = SESSION_EVENTS[event_type] or (
+        "approved" if session.get("payment_status") == "paid" else "pending"
+    )
+    amount, currency = session.get("amount_total"), session.get("currency")
+    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+        raise WebhookPayloadError("amount_total must be an integer")
+    if currency is not None and not (isinstance(currency, str) and len(currency) == 3):
+        raise WebhookPayloadError("currency must be an ISO-4217 code")
+    if kind == "approved" and (amount is None or currency is None):
+        raise WebhookPayloadError("a paid session needs amount_total and currency")
+    return ProviderEvent(
+        event_id=event_id,
+        kind=kind,
+        provider_reference=reference,
+        amount=major_units(amount, currency) if amount is not None and currency else None,
+        currency=(currency or "").upper(),
+    )

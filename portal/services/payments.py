@@ -1,7 +1,6 @@
 """Online payments: start a checkout, then record what a verified webhook confirms, once."""
 
 import logging
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
+from core.transactions import atomic_with_retry
 from portal.models import PaymentIntent, WebhookEvent
-from portal.payments import ProviderEvent, provider_for
+from portal.payments import ProviderEvent, provider_for, provider_live
 from portfolio.models import Debt, Payment
 from portfolio.services.payments import payment_validate_amount
 
@@ -37,6 +37,8 @@ def intent_create(
             _("The most you can pay is the balance, %(balance)s.") % {"balance": debt.balance},
             field="amount",
         )
+    if not provider_live(provider):
+        raise ApplicationError(_("Online payments are not available right now."))
     backend = provider_for(provider)
     intent = PaymentIntent(
         debt=debt,
@@ -53,13 +55,36 @@ def intent_create(
     return intent
 
 
-def _cents(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_value())
+class WebhookEventRefused(Exception):
+    """A verified event that contradicts its checkout (currency, amount): nothing is recorded."""
 
 
-@transaction.atomic
+def _event_check(*, event: ProviderEvent, intent: PaymentIntent) -> None:
+    """Refuse an event whose currency or amount is not the checkout's (WebhookEventRefused)."""
+    if event.currency and event.currency != intent.currency:
+        raise WebhookEventRefused(
+            f"the event is in {event.currency}, the checkout in {intent.currency}"
+        )
+    if event.kind == "approved" and not event.currency:
+        raise WebhookEventRefused("an approved event must state its currency")
+    if event.amount is not None and event.amount != intent.amount:
+        raise WebhookEventRefused(
+            f"the event pays {event.amount} {event.currency}, the checkout is for "
+            f"{intent.amount} {intent.currency}"
+        )
+    if event.kind == "approved" and event.amount is None:
+        raise WebhookEventRefused("an approved event must state its amount")
+
+
+@atomic_with_retry
 def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
-    """Apply a verified event: 'recorded', 'replay', 'unknown', 'ignored', 'mismatch'..."""
+    """Apply a verified event: 'recorded', 'replay', 'unknown', 'ignored', 'final'...
+
+    An event that contradicts its checkout raises WebhookEventRefused and leaves nothing
+    behind (not even the event id, so the provider's retry is refused the same way). Locks:
+    the intent, then what payment_record locks (portfolio.services.locks); a deadlock loser is
+    run again, and the event id and the payment reference keep that idempotent.
+    """
     try:
         with transaction.atomic():
             WebhookEvent.objects.create(
@@ -70,14 +95,18 @@ def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
             )
     except IntegrityError:
         return "replay"
+    # The intent's row alone: its debt is locked by payment_record, in the shared order, and
+    # the creditor never (every insert that names it would queue behind this payment).
     intent = (
-        PaymentIntent.objects.select_for_update()
+        PaymentIntent.objects.select_for_update(of=("self",))
         .select_related("debt", "debt__creditor")
         .filter(provider=provider, provider_reference=event.provider_reference)
         .first()
     )
     if intent is None:
         return "unknown"
+    if event.kind in ("approved", "pending", "declined"):
+        _event_check(event=event, intent=intent)
     if intent.status in (PaymentIntent.Status.APPROVED, PaymentIntent.Status.FAILED):
         return "final"
     if event.kind == "pending":
@@ -90,11 +119,6 @@ def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
         return "declined"
     if event.kind != "approved":
         return "ignored"
-    if event.amount_cents is not None and event.amount_cents != _cents(intent.amount):
-        intent.status = PaymentIntent.Status.FAILED
-        intent.detail = "amount in the event does not match the checkout"
-        intent.save(update_fields=["status", "detail", "updated_at"])
-        return "mismatch"
     try:
         with transaction.atomic():
             payment, _created = payment_record(

@@ -12,8 +12,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from portal import selectors
 from portal.forms import PayForm
-from portal.payments import WebhookSignatureError, default_provider, provider_for, sandbox
-from portal.services.payments import intent_create, payment_reference_for, webhook_handle
+from portal.payments import (
+    WebhookPayloadError,
+    WebhookSignatureError,
+    default_provider,
+    provider_for,
+    provider_live,
+    sandbox,
+)
+from portal.services.payments import (
+    WebhookEventRefused,
+    intent_create,
+    payment_reference_for,
+    webhook_handle,
+)
 from portal.session import portal_login_required
 
 logger = logging.getLogger(__name__)
@@ -62,6 +74,9 @@ OUTCOMES = ("approved", "declined", "pending")
 @portal_login_required
 def sandbox_checkout(request, reference):
     """The sandbox's hosted page: the payer picks an outcome; the 'provider' signs a webhook."""
+    if not provider_live("sandbox"):
+        # Not a development server: approving here would mark a debt paid without paying.
+        raise Http404
     intent = selectors.debtor_intent(request.portal_debtor_id, reference)
     if intent.provider != "sandbox":
         raise Http404
@@ -94,14 +109,24 @@ def intent_status(request, reference):
 @csrf_exempt  # a provider's server calls it; its HMAC signature replaces the CSRF token
 @require_POST
 def webhook(request, provider):
-    try:
-        backend = provider_for(provider)
-    except KeyError as exc:
-        raise Http404 from exc
+    if not provider_live(provider):
+        raise Http404
+    backend = provider_for(provider)
     try:
         event = backend.webhook_parse(body=request.body, headers=request.headers)
     except WebhookSignatureError as exc:
         logger.warning("portal webhook %s refused: %s", provider, exc)
-        return HttpResponseBadRequest("invalid signature")
-    result = webhook_handle(provider=provider, event=event)
+        return HttpResponseBadRequest("invalid signature", content_type="text/plain")
+    except WebhookPayloadError as exc:
+        logger.warning("portal webhook %s: malformed signed event: %s", provider, exc)
+        return HttpResponseBadRequest(f"malformed event: {exc}", content_type="text/plain")
+    try:
+        result = webhook_handle(provider=provider, event=event)
+    except WebhookEventRefused as exc:
+        # Signed by the provider yet not what the checkout asked for: a human must look.
+        logger.error(
+            "portal webhook %s: event %s for checkout %s refused: %s",
+            provider, event.event_id, event.provider_reference, exc,
+        )  # fmt: skip
+        return HttpResponse(f"event refused: {exc}", status=422, content_type="text/plain")
     return HttpResponse(result, content_type="text/plain")

@@ -15,6 +15,7 @@ from core.exceptions import ApplicationError
 from core.money import parse_amount
 from core.scoping import user_manages_creditor
 from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment
+from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_change_record
 
 logger = logging.getLogger(__name__)
@@ -158,17 +159,23 @@ def payment_ledger_write(
     else:
         raise ApplicationError(_("Give the debt or its reference."), field="debt")
     # The row lock serialises every writer of this debt's balance (no lost update). Debts that
-    # share an open agreement with it are locked first, in id order, like every agreement
-    # writer does, so two payments on one agreement's debts queue instead of deadlocking.
+    # share an open agreement with it are locked with it, in id order, like every agreement
+    # writer does (the order is in portfolio.services.locks), so two payments on one
+    # agreement's debts queue instead of deadlocking.
     target = lookup.values_list("pk", flat=True).first()
-    if target is not None and lock_group is not None:
-        group = lock_group(target)
-        if len(group) > 1:
-            list(Debt.objects.filter(pk__in=group).order_by("pk").select_for_update())
-    locked = lookup.select_for_update().first()
-    if locked is None:
+    if target is None:
         raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
-    debt = locked
+    group = lock_group(target) if lock_group is not None else [target]
+    locked = debts_lock([target, *group])
+    if lock_group is not None:
+        # An agreement made between the read above and the lock may bind more debts: lock them
+        # too. Only that race takes a lock out of order; the caller's retry absorbs a deadlock.
+        missing = set(lock_group(target)) - set(locked)
+        if missing:
+            locked.update(debts_lock(missing))
+    debt = locked.get(target)
+    if debt is None:  # deleted between the read and the lock
+        raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
 
     existing = Payment.objects.filter(creditor=creditor, reference=reference).first()
     if existing is not None:

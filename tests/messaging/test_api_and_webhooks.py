@@ -5,6 +5,7 @@ import hmac
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from twilio.request_validator import RequestValidator
@@ -103,6 +104,22 @@ def test_sandbox_callback_marks_delivered_once_and_refuses_bad_signatures(client
     assert _sandbox_post(client, {"id": 3}).status_code == 400
 
 
+def test_sandbox_callback_is_unreachable_when_no_channel_uses_the_sandbox(client, world, settings):
+    # Given a server whose channels are real providers (production: config/checks.py)
+    settings.CARTERA_CHANNEL_BACKENDS = {
+        **settings.CARTERA_CHANNEL_BACKENDS,
+        "sms": "messaging.channels.twilio.TwilioBackend",
+        "whatsapp": "",
+    }
+    ContactPointFactory(debtor=world["mine"].debtor, channel="email", value=world["mine"].to)
+    # When someone posts a correctly signed sandbox STOP for a real message
+    payload = {"id": "ev-x", "message": world["mine"].idempotency_key, "event": "opt_out"}
+    # Then there is no such endpoint, and nothing changed
+    assert _sandbox_post(client, payload).status_code == 404
+    assert not DeliveryEvent.objects.exists()
+    assert ContactPoint.objects.get(debtor=world["mine"].debtor).consent_granted is True
+
+
 def test_a_stop_reply_revokes_consent_and_suppresses_planned_messages(client, creditor):
     debt = DebtFactory(creditor=creditor)
     ContactPointFactory(debtor=debt.debtor, channel="sms", value="+573009998877")
@@ -161,6 +178,47 @@ def test_unsubscribe_page_works_without_login_after_a_confirmation(client, credi
     assert ContactPoint.objects.get(debtor=debt.debtor).consent_granted is False
     forged = reverse("messaging:unsubscribe", args=["forged-token"])
     assert client.get(forged).status_code == 404
+
+
+def _unsubscribe_world(creditor):
+    debt = DebtFactory(creditor=creditor)
+    ContactPointFactory(debtor=debt.debtor, channel="email", value="x@example.com")
+    planned = make_message(debt=debt, to="x@example.com")
+    message = make_message(debt=debt, to="x@example.com", status="sent")
+    return debt, planned, reverse("messaging:unsubscribe", args=[optout_token(message.id)])
+
+
+def test_one_click_unsubscribe_works_without_cookies_or_csrf_token(creditor):
+    # Given an e-mail whose List-Unsubscribe header points here (RFC 8058)
+    debt, planned, url = _unsubscribe_world(creditor)
+    mail_provider = Client(enforce_csrf_checks=True)  # no session, no cookie, no CSRF token
+    # When the mail provider posts the one-click body, twice
+    first = mail_provider.post(url, {"List-Unsubscribe": "One-Click"})
+    again = mail_provider.post(url, {"List-Unsubscribe": "One-Click"})
+    # Then the consent is revoked once, planned e-mails stop, and the repeat changes nothing
+    assert (first.status_code, again.status_code) == (200, 200)
+    point = ContactPoint.objects.get(debtor=debt.debtor)
+    assert point.consent_granted is False and point.consent_source == "opt_out"
+    assert ConsentEvent.objects.filter(contact_point=point, granted=False).count() == 1
+    planned.refresh_from_db()
+    assert (planned.status, planned.suppression_rule) == ("suppressed", "OPT-OUT")
+
+
+def test_unsubscribe_link_asks_first_and_its_form_works_with_csrf_checks(creditor):
+    debt, _planned, url = _unsubscribe_world(creditor)
+    browser = Client(enforce_csrf_checks=True)
+    # Opening the link (or a mail scanner fetching it) only asks
+    page = browser.get(url)
+    assert page.status_code == 200 and b'name="confirm"' in page.content
+    assert ContactPoint.objects.get(debtor=debt.debtor).consent_granted is True
+    # A POST without the one-click body or the confirmation changes nothing either
+    assert browser.post(url, {"List-Unsubscribe": "Something"}).status_code == 200
+    assert ContactPoint.objects.get(debtor=debt.debtor).consent_granted is True
+    # The page's button does it
+    assert browser.post(url, {"confirm": "yes"}).status_code == 200
+    assert ContactPoint.objects.get(debtor=debt.debtor).consent_granted is False
+    forged = reverse("messaging:unsubscribe", args=["forged-token"])
+    assert browser.post(forged, {"List-Unsubscribe": "One-Click"}).status_code == 404
 
 
 def test_outbox_and_templates_pages_are_for_managers(client, world, collector, manager):

@@ -15,6 +15,7 @@ from messaging.models import ContactAction
 from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import sandbox
 from portfolio.models import Payment, PaymentReference
+from tests.factories.portfolio import DebtFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,16 @@ def test_declined_and_pending_record_nothing(portal_client, debt):
     portal_client.post(url, {"outcome": "declined"})
     intent.refresh_from_db()
     assert intent.status == "declined" and not Payment.objects.exists()
+
+
+def test_no_payment_provider_means_no_checkout_not_a_crash(portal_client, debt, settings):
+    settings.CARTERA_PORTAL_PAYMENT_PROVIDER = ""
+    response = portal_client.post(
+        reverse("portal:pay", args=[debt.pk]), {"amount": "100.00", "method": "card"}
+    )
+    assert response.status_code == 200
+    assert "Online payments are not available right now." in response.content.decode()
+    assert not PaymentIntent.objects.exists()
 
 
 def test_amount_above_balance_or_zero_is_refused(portal_client, debt):
@@ -119,14 +130,90 @@ def test_webhook_replay_records_nothing_new(client, portal_client, debt):
     assert debt.balance == Decimal("1070000.00")
 
 
-def test_webhook_amount_mismatch_records_nothing(client, portal_client, debt):
+def test_webhook_amount_mismatch_is_refused_and_records_nothing(client, portal_client, debt):
     intent, _url = _start(portal_client, debt)
     body = sandbox.event_body(
         provider_reference=intent.provider_reference, outcome="approved",
         amount_cents=1, currency="COP",
     )  # fmt: skip
-    assert _post_webhook(client, body, sandbox.sign(body)).content == b"mismatch"
-    assert not Payment.objects.exists()
+    response = _post_webhook(client, body, sandbox.sign(body))
+    assert response.status_code == 422
+    assert b"0.01 COP" in response.content and b"100000.00 COP" in response.content
+    intent.refresh_from_db()
+    assert intent.status == "created"
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+
+
+def test_webhook_in_another_currency_is_refused_and_records_nothing(client, portal_client, debtor):
+    # Given a checkout of 500.00 MXN
+    debt = DebtFactory(creditor=debtor.creditor, debtor=debtor, currency="MXN")
+    intent, _url = _start(portal_client, debt, amount="500.00")
+    assert intent.currency == "MXN"
+    # When the provider's signed event says 500.00 USD
+    body = sandbox.event_body(
+        provider_reference=intent.provider_reference, outcome="approved",
+        amount_cents=50000, currency="USD",
+    )  # fmt: skip
+    response = _post_webhook(client, body, sandbox.sign(body))
+    # Then it is refused, and nothing of it is kept: no payment, no event, the debt as it was
+    assert response.status_code == 422 and b"USD" in response.content
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+    intent.refresh_from_db()
+    debt.refresh_from_db()
+    assert intent.status == "created" and debt.balance == Decimal("1170000.00")
+    # The same event in the checkout's currency is recorded
+    body = sandbox.event_body(
+        provider_reference=intent.provider_reference, outcome="approved",
+        amount_cents=50000, currency="MXN",
+    )  # fmt: skip
+    assert _post_webhook(client, body, sandbox.sign(body)).content == b"recorded"
+    assert Payment.objects.get().currency == "MXN"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"id": "evt_1", "type": "payment.approved", "reference": "sbx_x", "currency": "COP"},
+        {"id": "evt_1", "type": "payment.approved", "reference": "sbx_x", "amount_cents": "1",
+         "currency": "COP"},
+        {"id": "evt_1", "type": "payment.approved", "reference": "sbx_x", "amount_cents": 1},
+        {"id": "evt_1", "type": "payment.approved", "reference": 7, "amount_cents": 1,
+         "currency": "COP"},
+        {"type": "payment.approved", "reference": "sbx_x", "amount_cents": 1, "currency": "COP"},
+        ["payment.approved"],
+    ],
+    ids=["no-amount", "amount-text", "no-currency", "reference-number", "no-id", "array"],
+)  # fmt: skip
+def test_signed_sandbox_event_of_the_wrong_shape_is_400(client, portal_client, debt, event):
+    intent, _url = _start(portal_client, debt)
+    if isinstance(event, dict) and event.get("reference") == "sbx_x":
+        event["reference"] = intent.provider_reference
+    body = json.dumps(event).encode()
+    response = _post_webhook(client, body, sandbox.sign(body))
+    assert response.status_code == 400 and response.content.startswith(b"malformed event")
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+
+
+def test_the_sandbox_is_unreachable_when_it_is_not_the_provider(
+    client, portal_client, debt, settings
+):
+    # Given a sandbox checkout started while the sandbox was the provider
+    intent, url = _start(portal_client, debt)
+    body = sandbox.event_body(
+        provider_reference=intent.provider_reference, outcome="approved",
+        amount_cents=10000000, currency="COP",
+    )  # fmt: skip
+    # When the server is configured with a real provider
+    settings.CARTERA_PORTAL_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    # Then neither the sandbox's checkout page nor its webhook exists
+    assert portal_client.get(url).status_code == 404
+    assert portal_client.post(url, {"outcome": "approved"}).status_code == 404
+    assert _post_webhook(client, body, sandbox.sign(body)).status_code == 404
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+    intent.refresh_from_db()
+    assert intent.status == "created"
 
 
 def test_full_payment_marks_the_debt_paid(portal_client, debt):
@@ -235,3 +322,79 @@ def test_stripe_async_bank_payment_pending_then_failed(client, debt, settings):
     assert send("evt_b", "checkout.session.async_payment_failed", "unpaid").content == b"declined"
     intent.refresh_from_db()
     assert intent.status == "declined" and not Payment.objects.exists()
+
+
+def _stripe_post(client, event, secret="whsec_test"):
+    body = event if isinstance(event, bytes) else json.dumps(event).encode()
+    return client.post(
+        reverse("portal:webhook", args=["stripe"]),
+        body,
+        content_type="application/json",
+        headers={"Stripe-Signature": _stripe_signature(body, secret)},
+    )
+
+
+def _stripe_session_event(**session):
+    return {
+        "id": "evt_shape",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_shape", "object": "checkout.session", **session}},
+    }
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"id": "evt_1", "object": "event", "type": "checkout.session.completed", "data": {}},
+        {"id": "evt_1", "object": "event", "type": "checkout.session.completed", "data": []},
+        {"id": "evt_1", "object": "event", "type": "checkout.session.completed"},
+        {"object": "event", "type": "checkout.session.completed", "data": {"object": {}}},
+        {"id": "evt_1", "type": "checkout.session.completed", "data": {"object": {}}},
+        _stripe_session_event(payment_status="paid", currency="cop"),
+        _stripe_session_event(payment_status="paid", amount_total="1000", currency="cop"),
+        _stripe_session_event(payment_status="paid", amount_total=1000),
+        ["evt_1"],
+        b"not json at all",
+    ],
+    ids=[
+        "empty-data", "data-array", "no-data", "no-id", "session-without-id", "no-amount",
+        "amount-text", "no-currency", "array", "not-json",
+    ],
+)  # fmt: skip
+def test_signed_stripe_event_of_the_wrong_shape_is_400(client, debt, settings, event):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    PaymentIntent.objects.create(
+        debt=debt, provider="stripe", provider_reference="cs_shape", amount=Decimal("10.00"),
+        currency="COP",
+    )  # fmt: skip
+    response = _stripe_post(client, event)
+    assert response.status_code == 400 and response.content.startswith(b"malformed event")
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+
+
+def test_stripe_event_of_another_kind_is_stored_once_and_changes_nothing(client, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    event = {"id": "evt_pi", "object": "event", "type": "payment_intent.created",
+             "data": {"object": {"id": "pi_1", "object": "payment_intent"}}}  # fmt: skip
+    assert _stripe_post(client, event).content == b"unknown"
+    assert _stripe_post(client, event).content == b"replay"
+
+
+def test_stripe_event_in_another_currency_is_refused(client, debt, settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    intent = PaymentIntent.objects.create(
+        debt=debt, provider="stripe", provider_reference="cs_shape", amount=Decimal("10.00"),
+        currency="COP",
+    )  # fmt: skip
+    usd = _stripe_post(client, _stripe_session_event(
+        payment_status="paid", amount_total=1000, currency="usd"
+    ))  # fmt: skip
+    assert usd.status_code == 422 and b"USD" in usd.content
+    assert not Payment.objects.exists() and not WebhookEvent.objects.exists()
+    cop = _stripe_post(client, _stripe_session_event(
+        payment_status="paid", amount_total=1000, currency="cop"
+    ))  # fmt: skip
+    assert cop.content == b"recorded"
+    intent.refresh_from_db()
+    assert intent.status == "approved" and intent.payment.amount == Decimal("10.00")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from agreements.models import AgreementDebt
 from imports.services.payments_file.reading import INT64_SAFE, _Errors
 from imports.services.portfolio_file.writing import _stage
 from portfolio.models import OPEN_STAGES, Debt, Stage
@@ -23,13 +24,28 @@ def _money(expr: str) -> str:
 def _load_debts(cursor, *, creditor_id: int, refs: np.ndarray) -> pd.DataFrame:
     """Lock (in id order) and read the debts the file names."""
     _stage(cursor, "stg_payments_ref", pd.DataFrame({"debt_ref": pd.unique(refs)}).astype(str))
-    # Locked in pk order so two imports (or an import and the API) never deadlock.
+    # Locked in id order with every debt an open agreement binds to them (an agreement the file
+    # completes settles those too), before any agreement: the order of
+    # portfolio.services.locks, so two imports, or an import and the API, never deadlock.
+    lines = AgreementDebt._meta.db_table
+    cursor.execute(
+        "SELECT d.id FROM portfolio_debt d WHERE d.id IN ("
+        " SELECT n.id FROM portfolio_debt n JOIN stg_payments_ref s ON s.debt_ref = n.debt_ref"
+        " WHERE n.creditor_id = %s"
+        f" UNION SELECT sibling.debt_id FROM {lines} line"
+        f" JOIN {lines} sibling ON sibling.agreement_id = line.agreement_id"
+        " JOIN portfolio_debt n ON n.id = line.debt_id"
+        " JOIN stg_payments_ref s ON s.debt_ref = n.debt_ref"
+        " WHERE line.is_open AND n.creditor_id = %s)"
+        " ORDER BY d.id FOR NO KEY UPDATE OF d",
+        [creditor_id, creditor_id],
+    )
     cursor.execute(
         "SELECT d.id, d.debt_ref, d.stage, d.currency,"
         " CAST(ROUND(d.fees * 100) AS bigint), CAST(ROUND(d.interest * 100) AS bigint),"
         " CAST(ROUND(d.principal * 100) AS bigint)"
         " FROM portfolio_debt d JOIN stg_payments_ref s ON s.debt_ref = d.debt_ref"
-        " WHERE d.creditor_id = %s ORDER BY d.id FOR UPDATE OF d",
+        " WHERE d.creditor_id = %s ORDER BY d.id",
         [creditor_id],
     )
     rows = cursor.fetchall()
