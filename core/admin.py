@@ -1,3 +1,6 @@
+# Imported first so that axes' own admin is registered before it is replaced below.
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 
 from core.models import ExportRecord, Heartbeat
@@ -38,3 +41,19 @@ class ExportRecordAdmin(ReadOnlyAdmin):
         "ip_address",
         "path",
     )
+
+
+# Staff sign-ins and failures (django-axes) are an audit trail too: nobody edits or deletes them.
+# Lockouts are in axes' "Access attempts", whose rows an administrator deletes to unlock.
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessLog)
+class SignInLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class SignInFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
+    pass
