@@ -45,15 +45,15 @@ class ExportRecordAdmin(ReadOnlyAdmin):
 
 # Staff sign-ins and failures (django-axes) are an audit trail too: nobody edits or deletes them.
 # Lockouts are in axes' "Access attempts", whose rows an administrator deletes to unlock.
-admin.site.unregister(AccessLog)
-admin.site.unregister(AccessFailureLog)
-
-
-@admin.register(AccessLog)
 class SignInLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
     pass
 
 
-@admin.register(AccessFailureLog)
 class SignInFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
     pass
+
+
+for model, model_admin in ((AccessLog, SignInLogAdmin), (AccessFailureLog, SignInFailureLogAdmin)):
+    if admin.site.is_registered(model):  # unless AXES_ENABLE_ADMIN is off
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

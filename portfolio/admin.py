@@ -39,12 +39,10 @@ class RecordsDebtorDataMixin:
     def debtor_id_of(self, obj) -> int:
         return obj.debtor_id
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        original = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and response.status_code == 200 and original is not None:
-            self._seen(request, [self.debtor_id_of(original)], f"admin {request.path}")
-        return response
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            self._seen(request, [self.debtor_id_of(obj)], f"admin {request.path}")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Creditor)
@@ -105,14 +103,13 @@ class ConsentEventInline(admin.TabularInline):
 class ContactPointAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
     data_seen = (DebtorDataAccess.Data.CONTACTS,)
 
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            # The page lists contact values (the rows are fetched once, here or in the template).
-            debtor_ids = [point.debtor_id for point in changelist.result_list]
-            self._seen(request, debtor_ids, f"admin {request.path}")
-        return response
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page lists contact values; the page's rows are read here once, and the template
+        # reuses them.
+        debtor_ids = [point.debtor_id for point in changelist.result_list]
+        self._seen(request, debtor_ids, f"admin {request.path}")
+        return changelist
 
     list_display = ("value", "channel", "debtor", "is_primary", "verified", "consent_granted")
     list_filter = ("channel", "consent_granted", "verified", "consent_source")
