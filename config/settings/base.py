@@ -289,7 +289,8 @@ LOGGING = {
 # cool-off has passed or an administrator unlocks it (admin "Access attempts": delete the row;
 # or `manage.py axes_reset_username NAME` / `axes_reset_ip IP`). Successful logins and every
 # failure are kept in the admin ("Access logs", "Access failures"). An office behind one NAT
-# address shares the per-IP count: raise AXES_FAILURE_LIMIT if that locks a team out.
+# address shares the per-IP count: raise AXES_FAILURE_LIMIT if that locks a team out. Behind a
+# load balancer REMOTE_ADDR must be the client's (gunicorn --proxy-protocol), or all share one.
 INSTALLED_APPS += ["axes"]
 # Axes' backend first: it refuses a locked-out client before the password is even checked.
 AUTHENTICATION_BACKENDS = [
