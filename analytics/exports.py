@@ -1,10 +1,6 @@
-"""The dashboard's tables as (headers, rows), and their CSV / Excel renderings."""
-
-import csv
-import io
+"""The dashboard's tables as (headers, rows); core.exports writes them as CSV or Excel."""
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 
 def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
@@ -329,25 +325,3 @@ def _effectiveness(rows, key, label):
             for r in rows
         ],
     )
-
-
-def to_csv(headers: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    # A BOM so Excel opens the UTF-8 accents correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(title: str, headers: list[str], rows: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for row in rows:
-        # Decimals go in as numbers (Excel has no exact decimal type; the CSV keeps exact text).
-        sheet.append([float(v) if hasattr(v, "quantize") else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analytics.cache import kpi_dashboard_cached
-from analytics.exports import kpi_tables, to_csv, to_xlsx
+from analytics.exports import kpi_tables
 from analytics.forms import KpiFilterForm, SegmentForm, SegmentRuleFormSet
 from analytics.models import SegmentDefinition
 from analytics.models.kpis import END_STATE_CHOICES
@@ -29,6 +29,7 @@ from collections_app.models import Interaction
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
+from core.exports import export_response
 from core.roles import is_admin
 from portfolio.models import Channel, Stage
 from portfolio.selectors import creditor_list
@@ -218,16 +219,16 @@ def dashboard_export(request, table: str, fmt: str):
     if table not in tables:
         raise Http404
     headers, rows = tables[table]
-    name = f"kpis-{table}-{form.cleaned_data['date_to'].isoformat()}"
-    if fmt == "csv":
-        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            to_xlsx(table, headers, rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    name = f"kpis-{table}-{form.cleaned_data['date_to'].isoformat()}.{fmt}"
+    return export_response(
+        request=request,
+        export=f"kpis:{table}",
+        file_name=name,
+        fmt=fmt,
+        title=table,
+        headers=headers,
+        rows=rows,
+    )
 
 
 def _visible_segments(user):

@@ -1,15 +1,13 @@
 """Manager HTML pages for file imports: history, upload, result with its row errors."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
+from core.exports import export_csv_stream_response
 from imports.forms import ImportFilterForm, ImportUploadForm
 from imports.models import ImportBatch
 from imports.selectors import import_batch_queryset
@@ -88,23 +86,19 @@ def import_detail(request, pk: int):
     return render(request, "imports/import_detail.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @manager_required
 @require_GET
 def import_errors_csv(request, pk: int):
     batch = get_object_or_404(import_batch_queryset(user=request.user), pk=pk)
-    writer = csv.writer(_Echo())
-    rows = batch.row_errors.order_by("row", "id").values_list("row", "column", "reason", "value")
-
-    def stream():
-        yield writer.writerow(["row", "column", "reason", "value"])
-        for row in rows.iterator(chunk_size=2000):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
-    return response
+    errors = batch.row_errors.order_by("row", "id")
+    rows = errors.values_list("row", "column", "reason", "value")
+    return export_csv_stream_response(
+        request=request,
+        export="imports:errors",
+        file_name=f"import-{batch.pk}-errors.csv",
+        headers=["row", "column", "reason", "value"],
+        # `value` is the raw text of the uploaded file: neutralised like any other text cell.
+        rows=rows.iterator(chunk_size=2000),
+        row_count=errors.count(),
+        filters={"import": batch.pk},
+    )

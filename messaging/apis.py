@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from core.http import client_ip
 from messaging.models import Message, MessageDebt
 from messaging.selectors import message_queryset
-from portfolio.models import Channel
+from portfolio.models import Channel, DebtorDataAccess
+from portfolio.services.data_access import debtor_data_access_record
 
 
 class MessageFilter(django_filters.FilterSet):
@@ -79,3 +81,25 @@ class MessageViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return message_queryset(user=self.request.user).prefetch_related("debts")
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        self._record(request, results)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._record(request, [response.data])
+        return response
+
+    def _record(self, request, messages):
+        # `to` is the debtor's phone number or e-mail address: a view of their contact data.
+        debtor_data_access_record(
+            user=request.user,
+            debtor_ids=[m["debtor"] for m in messages],
+            data=DebtorDataAccess.Data.CONTACTS,
+            via=DebtorDataAccess.Via.API,
+            ip_address=client_ip(request),
+            purpose=request.get_full_path()[:100],
+        )

@@ -21,12 +21,18 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR") or ""
 
 
-def pending_set(request, *, debtor_id: int | None, step: str, via: str = "link") -> None:
-    """Remember who is being verified (None for an unknown document: same flow, no code)."""
+def pending_set(
+    request, *, debtor_id: int | None, step: str, via: str = "link", stand_in: str | None = None
+) -> None:
+    """Remember who is being verified (None for an unknown document: same flow, no code).
+
+    `stand_in` is the throttle key an unknown document's wrong codes are counted under.
+    """
     request.session[KEY] = {
         "pending": debtor_id,
         "step": step,
         "via": via,
+        "stand_in": stand_in,
         "since": int(time.time()),
     }
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.http import client_ip
 from portfolio.hooks import creditor_created
 from portfolio.models import (
     ConsentEvent,
@@ -8,7 +9,7 @@ from portfolio.models import (
     Creditor,
     Debt,
     Debtor,
-    DocumentAccessLog,
+    DebtorDataAccess,
     Hold,
     Payment,
     PaymentReference,
@@ -16,6 +17,32 @@ from portfolio.models import (
     StageChange,
     Task,
 )
+from portfolio.services.data_access import debtor_data_access_record
+
+
+class RecordsDebtorDataMixin:
+    """Showing a debtor's document or contact points here is recorded like anywhere else."""
+
+    data_seen: tuple[str, ...] = ()
+
+    def _seen(self, request, debtor_ids, purpose):
+        for data in self.data_seen:
+            debtor_data_access_record(
+                user=request.user,
+                debtor_ids=debtor_ids,
+                data=data,
+                via=DebtorDataAccess.Via.ADMIN,
+                ip_address=client_ip(request),
+                purpose=purpose,
+            )
+
+    def debtor_id_of(self, obj) -> int:
+        return obj.debtor_id
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            self._seen(request, [self.debtor_id_of(obj)], f"admin {request.path}")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Creditor)
@@ -49,7 +76,12 @@ class ContactPointInline(admin.TabularInline):
 
 
 @admin.register(Debtor)
-class DebtorAdmin(SimpleHistoryAdmin):
+class DebtorAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
+    data_seen = (DebtorDataAccess.Data.DOCUMENT, DebtorDataAccess.Data.CONTACTS)
+
+    def debtor_id_of(self, obj) -> int:
+        return obj.pk
+
     list_display = ("full_name", "debtor_ref", "document_type", "creditor", "country", "language")
     list_filter = ("creditor", "country", "language", "document_type")
     search_fields = ("full_name", "debtor_ref", "document_number")
@@ -68,7 +100,17 @@ class ConsentEventInline(admin.TabularInline):
 
 
 @admin.register(ContactPoint)
-class ContactPointAdmin(SimpleHistoryAdmin):
+class ContactPointAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
+    data_seen = (DebtorDataAccess.Data.CONTACTS,)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page lists contact values; the page's rows are read here once, and the template
+        # reuses them.
+        debtor_ids = [point.debtor_id for point in changelist.result_list]
+        self._seen(request, debtor_ids, f"admin {request.path}")
+        return changelist
+
     list_display = ("value", "channel", "debtor", "is_primary", "verified", "consent_granted")
     list_filter = ("channel", "consent_granted", "verified", "consent_source")
     search_fields = ("value", "debtor__full_name", "debtor__debtor_ref")
@@ -114,17 +156,24 @@ class PaymentAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(DocumentAccessLog)
-class DocumentAccessLogAdmin(admin.ModelAdmin):
-    list_display = ("debtor", "user", "accessed_at", "ip_address", "purpose")
-    list_filter = ("accessed_at",)
-    search_fields = ("debtor__full_name", "user__username")
-    readonly_fields = ("debtor", "user", "accessed_at", "ip_address", "purpose")
+@admin.register(DebtorDataAccess)
+class DebtorDataAccessAdmin(admin.ModelAdmin):
+    """Who saw which debtor's full document or contact data: browsed, never edited."""
+
+    list_display = ("accessed_at", "user", "debtor", "data", "via", "ip_address", "purpose")
+    list_filter = ("data", "via", "accessed_at", ("user", admin.RelatedOnlyFieldListFilter))
+    date_hierarchy = "accessed_at"
+    search_fields = ("debtor__full_name", "debtor__debtor_ref", "user__username", "purpose")
+    list_select_related = ("user", "debtor")
+    readonly_fields = ("debtor", "user", "accessed_at", "data", "via", "ip_address", "purpose")
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

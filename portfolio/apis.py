@@ -17,8 +17,9 @@ from rest_framework.response import Response
 
 from core.api import IsManagerOrAdmin, StrictOrderingFilter, StrictSearchFilter
 from core.dates import business_today
+from core.http import client_ip
 from portfolio.filters import DebtFilter
-from portfolio.models import Debt, Language
+from portfolio.models import Debt, DebtorDataAccess, Language
 from portfolio.selectors import debt_queryset, debtor_queryset, prefetch_open_holds
 from portfolio.serializers import (
     DebtAssignSerializer,
@@ -29,6 +30,7 @@ from portfolio.serializers import (
     HistoryRecordSerializer,
     history_value,
 )
+from portfolio.services.data_access import debtor_data_access_record
 from portfolio.services.debts import collector_get, debt_assign
 from portfolio.services.documents import debtor_document_reveal
 
@@ -108,6 +110,19 @@ class DebtorViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return qs
 
+    def retrieve(self, request, *args, **kwargs):
+        debtor = self.get_object()
+        # The answer holds the debtor's address and contact points.
+        debtor_data_access_record(
+            user=request.user,
+            debtor_ids=[debtor.pk],
+            data=DebtorDataAccess.Data.CONTACTS,
+            via=DebtorDataAccess.Via.API,
+            ip_address=client_ip(request),
+            purpose=request.path,
+        )
+        return Response(self.get_serializer(debtor).data)
+
     def get_serializer_class(self):
         if self.action == "retrieve":
             return DebtorDetailSerializer
@@ -128,7 +143,8 @@ class DebtorViewSet(viewsets.ReadOnlyModelViewSet):
         debtor_document_reveal(
             debtor=debtor,
             user=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            via=DebtorDataAccess.Via.API,
+            ip_address=client_ip(request),
             purpose=query.validated_data.get("purpose", ""),
         )
         return Response(DebtorDocumentSerializer(debtor).data)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import business_today
+from core.http import client_ip
 from portfolio.filters import AGING_BUCKETS, DebtFilter
-from portfolio.models import Country, Product, Stage
+from portfolio.models import Country, DebtorDataAccess, Product, Stage
 from portfolio.selectors import (
     DEBT_LIST_SORTS,
     creditor_list,
@@ -21,6 +22,7 @@ from portfolio.selectors import (
     debt_payments,
     debtor_other_debts,
 )
+from portfolio.services.data_access import debtor_data_access_record
 from portfolio.services.documents import debtor_document_reveal, document_reveal_allowed
 
 PAGE_SIZE = 50
@@ -151,19 +153,28 @@ def _debt_page(request, debt, *, revealed_document: str = ""):
 @login_required
 @require_GET
 def debt_detail(request, pk):
-    return _debt_page(request, _debt_or_404(request, pk))
+    debt = _debt_or_404(request, pk)
+    # The page shows the debtor's address, contact points and the addresses messages went to.
+    debtor_data_access_record(
+        user=request.user,
+        debtor_ids=[debt.debtor_id],
+        data=DebtorDataAccess.Data.CONTACTS,
+        via=DebtorDataAccess.Via.DEBT_PAGE,
+        ip_address=client_ip(request),
+        purpose=f"debt page {debt.debt_ref}",
+    )
+    return _debt_page(request, debt)
 
 
 @login_required
 @require_POST
 def debt_document_reveal(request, pk):
     debt = _debt_or_404(request, pk)
-    # REMOTE_ADDR, not X-Forwarded-For: a client can forge the header; behind a proxy, the
-    # proxy must set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
     document = debtor_document_reveal(
         user=request.user,
         debtor=debt.debtor,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        via=DebtorDataAccess.Via.DEBT_PAGE,
+        ip_address=client_ip(request),
         purpose=f"debt page {debt.debt_ref}",
     )
     if request.htmx:

@@ -300,3 +300,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Staff sign-in protection (issue #15) ------------------------------------------------------
+# django-axes counts wrong passwords on the staff login, the admin login and the API token
+# endpoint, per username and per IP address (REMOTE_ADDR, like every audit record: see
+# core.http.client_ip); either reaching the limit refuses even the right password until the
+# cool-off has passed or an administrator unlocks it (admin "Access attempts": delete the row;
+# or `manage.py axes_reset_username NAME` / `axes_reset_ip IP`). Successful logins and every
+# failure are kept in the admin ("Access logs", "Access failures"). An office behind one NAT
+# address shares the per-IP count: raise AXES_FAILURE_LIMIT if that locks a team out. Behind a
+# load balancer REMOTE_ADDR must be the client's (gunicorn --proxy-protocol), or all share one.
+INSTALLED_APPS += ["axes"]
+# Axes' backend first: it refuses a locked-out client before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a lockout into the response
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+# Axes reads a number as hours; 0 minutes: locked until an administrator unlocks.
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60 or None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+# Neither the username nor the address is written to the application log in clear.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
+from core.http import client_ip
 from messaging.forms.outbox import OutboxFilterForm
 from messaging.hooks import cycle_last_completed_date
 from messaging.models import Message
@@ -23,6 +24,20 @@ from messaging.services.context import optout_message_id
 from messaging.services.optout import consent_revoke
 from messaging.services.preview import tomorrow_preview as tomorrow_preview_build
 from messaging.views.paging import page_context
+from portfolio.models import DebtorDataAccess
+from portfolio.services.data_access import debtor_data_access_record
+
+
+def _contacts_seen(request, page, *, via: str, day) -> None:
+    """The page lists messages' addresses (`to`): a view of those debtors' contact data."""
+    debtor_data_access_record(
+        user=request.user,
+        debtor_ids=[m.debtor_id for m in page.object_list],
+        data=DebtorDataAccess.Data.CONTACTS,
+        via=via,
+        ip_address=client_ip(request),
+        purpose=f"{via} {day.isoformat()}",
+    )
 
 
 @manager_required
@@ -44,6 +59,8 @@ def outbox(request):
         listed = listed.filter(Q(to__icontains=q) | Q(suppression_rule__iexact=q))
     listed = listed.select_related("debtor", "creditor").order_by("planned_for", "id")
     counts = outbox_counts(queryset=day_qs)
+    paging = page_context(request, listed)
+    _contacts_seen(request, paging["page"], via=DebtorDataAccess.Via.OUTBOX, day=day)
     statuses = list(Message.Status.choices)
     channel_rows = [
         {
@@ -65,7 +82,7 @@ def outbox(request):
             "totals": [counts["totals"].get(s, 0) for s, _l in statuses],
             "total": counts["all"],
             "suppressions": suppression_counts(user=request.user, business_date=day),
-            **page_context(request, listed),
+            **paging,
         },
     )
 
@@ -88,7 +105,9 @@ def call_list(request):
     form = OutboxFilterForm(request.GET or None)
     day = (form.cleaned_data.get("date") if form.is_valid() else None) or business_today()
     calls = call_list_query(user=request.user, business_date=day)
-    return render(request, "messaging/call_list.html", {"day": day, **page_context(request, calls)})
+    paging = page_context(request, calls)
+    _contacts_seen(request, paging["page"], via=DebtorDataAccess.Via.CALL_LIST, day=day)
+    return render(request, "messaging/call_list.html", {"day": day, **paging})
 
 
 # The signed token in the URL is what authorises the opt-out, not a session: there is no

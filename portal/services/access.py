@@ -1,7 +1,9 @@
 """The second factor: last four digits of the document and a one-time code sent on file.
 
 Nothing here tells a caller whether a document number exists: the views answer the same
-way whatever happens, and only the debtor's own contact point ever receives a code.
+way whatever happens, and only the debtor's own contact point ever receives a code. They also
+take the same time: after a typed document, a known and an unknown one run the same queries
+and the same hashing, and the code itself is sent by a worker (`code_request`), off the request.
 """
 
 import datetime
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, F, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,9 +39,13 @@ def normalize_document(value: str) -> str:
     return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
-def _hash(debtor_id: int, code: str) -> str:
+def _hash(debtor_id: int | None, code: str) -> str:
     message = f"portal-code:{debtor_id}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+# Compared against when there is no live code: a wrong code costs the same comparison either way.
+_NO_CODE_HASH = "0" * 64
 
 
 def debtor_by_document(*, document_type: str, document_number: str) -> Debtor | None:
@@ -86,7 +93,27 @@ def _text(debtor: Debtor, code: str) -> tuple[str, str]:
     return subject, body
 
 
-def code_send(*, debtor: Debtor, ip: str | None) -> AccessCode | None:
+def code_request(*, debtor_id: int | None) -> None:
+    """Have a worker send the debtor a code; the same call when there is nobody to send to.
+
+    Finding the contact point, making the code, the outbox row and the provider's call take
+    time: done in the request, they told whoever typed a document whether it exists (issue
+    #15). The request only queues the task, with `None` for an unknown or locked document.
+    """
+    from portal.tasks import portal_code_send_task  # the tasks module imports this one
+
+    portal_code_send_task.delay(debtor_id)
+
+
+def code_send_to(*, debtor_id: int | None) -> AccessCode | None:
+    """The worker's side of `code_request`: nothing to do for None or a debtor now gone."""
+    if debtor_id is None:
+        return None
+    debtor = Debtor.objects.select_related("creditor").filter(pk=debtor_id).first()
+    return code_send(debtor=debtor) if debtor is not None else None
+
+
+def code_send(*, debtor: Debtor) -> AccessCode | None:
     """Issue a code and send it as a transactional message; None when none could be sent."""
     now = timezone.now()
     keys = [f"send:{debtor.pk}"]
@@ -150,23 +177,28 @@ class Check:
     locked_until: datetime.datetime | None = None
 
 
-def _keys(debtor_id: int | None, ip: str | None) -> list[str]:
+def _keys(debtor_id: int | None, ip: str | None, stand_in: str | None = None) -> list[str]:
+    """The connection's key, and the debtor's (or, for an unknown document, its stand-in)."""
     keys = [throttle.ip_key(ip)]
     if debtor_id:
         keys.append(throttle.debtor_key(debtor_id))
+    elif stand_in:
+        keys.append(stand_in)
     return keys
 
 
-def lockout(*, debtor_id: int | None, ip: str | None) -> datetime.datetime | None:
-    return throttle.locked_until(_keys(debtor_id, ip))
+def lockout(
+    *, debtor_id: int | None, ip: str | None, stand_in: str | None = None
+) -> datetime.datetime | None:
+    return throttle.locked_until(_keys(debtor_id, ip, stand_in))
 
 
 def ip_failure(*, ip: str | None) -> None:
     throttle.failure_record(_keys(None, ip))
 
 
-def _fail(debtor_id, ip) -> Check:
-    return Check(False, throttle.failure_record(_keys(debtor_id, ip)))
+def _fail(debtor_id, ip, stand_in=None) -> Check:
+    return Check(False, throttle.failure_record(_keys(debtor_id, ip, stand_in)))
 
 
 def last_digits_check(*, debtor_id: int, digits: str, ip: str | None) -> Check:
@@ -183,32 +215,41 @@ def last_digits_check(*, debtor_id: int, digits: str, ip: str | None) -> Check:
 
 
 @transaction.atomic
-def code_verify(*, debtor_id: int | None, code: str, ip: str | None) -> Check:
-    """Check a code against the debtor's latest live code; five wrong answers lock out."""
-    until = lockout(debtor_id=debtor_id, ip=ip)
+def code_verify(
+    *, debtor_id: int | None, code: str, ip: str | None, stand_in: str | None = None
+) -> Check:
+    """Check a code against the debtor's latest live code; five wrong answers lock out.
+
+    Without a debtor (an unknown document, counted under `stand_in`) the same statements run
+    and find nothing, so a wrong code takes as long whether the document exists or not.
+    """
+    until = lockout(debtor_id=debtor_id, ip=ip, stand_in=stand_in)
     if until:
         return Check(False, until)
     now = timezone.now()
     code = re.sub(r"\s", "", code or "")
-    access = None
-    if debtor_id:
-        access = (
-            AccessCode.objects.select_for_update()
-            .filter(debtor_id=debtor_id, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-    if access is not None and hmac.compare_digest(access.code_hash, _hash(debtor_id, code)):
+    # Without a debtor, id 0 (never a row's) makes the same index look-up, which finds nothing.
+    access = (
+        AccessCode.objects.select_for_update()
+        .filter(debtor_id=debtor_id or 0, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    expected = access.code_hash if access is not None else _NO_CODE_HASH
+    if hmac.compare_digest(expected, _hash(debtor_id, code)) and access is not None:
         access.used_at = now
         access.save(update_fields=["used_at"])
         throttle.success_record(_keys(debtor_id, ip))
         return Check(True)
-    if access is not None:
-        access.attempts += 1
-        if access.attempts >= throttle.max_failures():
-            access.used_at = now  # burnt: a new code is needed after the lockout
-        access.save(update_fields=["attempts", "used_at"])
-    return _fail(debtor_id, ip)
+    # One wrong answer more on the live code (none: the same UPDATE, of no row); the last
+    # allowed one burns it, so a new code is needed after the lockout.
+    AccessCode.objects.filter(pk=access.pk if access is not None else 0).update(
+        attempts=F("attempts") + 1,
+        used_at=Case(
+            When(attempts__gte=throttle.max_failures() - 1, then=now), default=F("used_at")
+        ),
+    )
+    return _fail(debtor_id, ip, stand_in)
 
 
 def start_allowed(*, ip: str | None) -> bool:

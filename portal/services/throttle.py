@@ -29,6 +29,17 @@ def debtor_key(debtor_id: int) -> str:
     return f"debtor:{int(debtor_id)}"
 
 
+def document_key(document_type: str, number: str) -> str:
+    """The key a typed document is counted under when it names no debtor, keyed-hashed.
+
+    It stands in for the debtor's key, so that wrong codes after an unknown document are
+    counted (and lock out) exactly as they are after a known one.
+    """
+    message = f"{document_type}:{number}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256)
+    return "document:" + digest.hexdigest()[:40]
+
+
 def locked_until(keys, *, now=None) -> datetime.datetime | None:
     """The latest lockout in force among the keys, or None."""
     now = now or timezone.now()

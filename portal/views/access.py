@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import session
 from portal.forms import CodeForm, DigitsForm, StartForm
-from portal.services import access
+from portal.services import access, throttle
 from portal.services.links import link_debtor_id
 from portfolio.models import Debtor
 
@@ -33,15 +33,18 @@ def home(request):
         if not access.start_allowed(ip=ip):
             form.add_error(None, _("Too many attempts from this connection. Try again later."))
         else:
-            debtor = access.debtor_by_document(
-                document_type=form.cleaned_data["document_type"],
-                document_number=form.cleaned_data["document_number"],
-            )
-            locked = access.lockout(debtor_id=debtor.pk if debtor else None, ip=ip)
-            if debtor is not None and not locked:
-                access.code_send(debtor=debtor, ip=ip)
+            document_type = form.cleaned_data["document_type"]
+            number = access.normalize_document(form.cleaned_data["document_number"])
+            debtor = access.debtor_by_document(document_type=document_type, document_number=number)
+            debtor_id = debtor.pk if debtor else None
+            # Wrong codes after an unknown document are counted under this stand-in for the
+            # debtor's key (made for a known one too, which counts under its debtor): the same
+            # work, and the same lockout, either way.
+            stand_in = throttle.document_key(document_type, number)
+            locked = access.lockout(debtor_id=debtor_id, ip=ip, stand_in=stand_in)
+            access.code_request(debtor_id=None if locked else debtor_id)
             session.pending_set(
-                request, debtor_id=debtor.pk if debtor else None, step="code", via="home"
+                request, debtor_id=debtor_id, step="code", via="home", stand_in=stand_in
             )
             return redirect("portal:verify")
     return render(request, "portal/home.html", {"form": form})
@@ -67,7 +70,7 @@ def verify(request):
     if not state:
         return redirect("portal:home")
     debtor_id, ip = state.get("pending"), session.client_ip(request)
-    step = state.get("step")
+    step, stand_in = state.get("step"), state.get("stand_in")
     # Started from a typed document: a locked debtor must look like any unknown document
     # (only this connection's own lockout is shown), or the lock would reveal the document.
     blind = state.get("via") == "home"
@@ -86,11 +89,13 @@ def verify(request):
                 debtor_id=debtor_id, digits=form.cleaned_data["digits"], ip=ip
             )
             if check.ok:
-                access.code_send(debtor=Debtor.objects.get(pk=debtor_id), ip=ip)
+                access.code_request(debtor_id=debtor_id)
                 session.pending_set(request, debtor_id=debtor_id, step="code")
                 return redirect("portal:verify")
         else:
-            check = access.code_verify(debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip)
+            check = access.code_verify(
+                debtor_id=debtor_id, code=form.cleaned_data["code"], ip=ip, stand_in=stand_in
+            )
             if check.ok:
                 tz, language, country = (
                     Debtor.objects.filter(pk=debtor_id)
@@ -132,8 +137,9 @@ def resend(request):
     if state and state.get("step") == "code":
         ip = session.client_ip(request)
         debtor_id = state.get("pending")
-        if debtor_id and not access.lockout(debtor_id=debtor_id, ip=ip):
-            access.code_send(debtor=Debtor.objects.get(pk=debtor_id), ip=ip)
+        locked = access.lockout(debtor_id=debtor_id, ip=ip, stand_in=state.get("stand_in"))
+        # Queued either way (None: nobody to send to), like the first code.
+        access.code_request(debtor_id=None if locked else debtor_id)
         messages.info(request, _("If your details are on file, a new code is on its way."))
     return redirect("portal:verify")
 

@@ -247,19 +247,36 @@ class ConsentEvent(models.Model):
         return f"{self.contact_point} {verb} {self.occurred_at:%Y-%m-%d}"
 
 
-class DocumentAccessLog(models.Model):
-    """Who saw a debtor's full identity document, and when (Ley 1581: access is logged)."""
+class DebtorDataAccess(models.Model):
+    """Who saw a debtor's full identity document or contact data, where, and when.
 
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="document_accesses")
+    Ley 1581 (CO-DATA): access to personal data is logged. A page or API answer that shows
+    the full data of many debtors records one row per debtor, in one INSERT.
+    """
+
+    class Data(models.TextChoices):
+        DOCUMENT = "document", _("Identity document")
+        CONTACTS = "contacts", _("Contact data")
+
+    class Via(models.TextChoices):
+        DEBT_PAGE = "debt_page", _("Debt page")
+        OUTBOX = "outbox", _("Outbox")
+        CALL_LIST = "call_list", _("Call list")
+        API = "api", _("API")
+        ADMIN = "admin", _("Admin")
+
+    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="data_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True)
+    accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True, db_index=True)
+    data = models.CharField(_("data"), max_length=10, choices=Data, default=Data.DOCUMENT)
+    via = models.CharField(_("where"), max_length=10, choices=Via, default=Via.DEBT_PAGE)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-accessed_at", "-id"]
-        verbose_name = _("document access")
-        verbose_name_plural = _("document accesses")
+        verbose_name = _("debtor data access")
+        verbose_name_plural = _("debtor data accesses")
 
     def __str__(self):
-        return f"{self.user} viewed {self.debtor} at {self.accessed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} saw {self.data} of {self.debtor} at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from core.dates import business_today
-from portfolio.models import DocumentAccessLog, Stage
+from portfolio.models import DebtorDataAccess, Stage
 from tests.e2e.conftest import DESKTOP, TABLET
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -170,7 +170,7 @@ def test_manager_reveals_a_document_and_the_access_is_logged(live_server, page, 
     screenshot("debt-manager-revealed-en-1366")
     page.set_viewport_size(TABLET)
     screenshot("debt-manager-en-tablet")
-    log = DocumentAccessLog.objects.get()
+    log = DebtorDataAccess.objects.get(data="document")
     assert (log.user_id, log.debtor_id) == (manager.pk, debtor.pk)
     assert log.ip_address == "127.0.0.1"
     assert debt.debt_ref in log.purpose

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from core.exceptions import ApplicationError
-from portfolio.models import Debt, DocumentAccessLog, Stage
+from portfolio.models import Debt, DebtorDataAccess, Stage
 from portfolio.services.debts import debt_assign
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -253,7 +253,7 @@ def test_debtor_list_masks_documents_and_logs_nothing(as_admin, creditor):
 
     assert body["results"][0]["document_number"] == "••••••5678"
     assert "1012345678" not in str(body)
-    assert not DocumentAccessLog.objects.exists()
+    assert not DebtorDataAccess.objects.filter(data="document").exists()
 
 
 def test_debtor_search_and_filters(as_admin, creditor):
@@ -288,7 +288,7 @@ def test_manager_reads_the_full_document_and_the_access_is_logged(as_manager, ma
         "document_type": "CC",
         "document_number": "1012345678",
     }
-    log = DocumentAccessLog.objects.get()
+    log = DebtorDataAccess.objects.get(data="document")
     assert (log.debtor, log.user, log.purpose, log.ip_address) == (
         debtor,
         manager,
@@ -304,7 +304,7 @@ def test_collector_cannot_read_the_full_document(api_client, collector):
     response = api_client.get(f"{DEBTORS}{debt.debtor_id}/document/")
 
     assert response.status_code == 403
-    assert not DocumentAccessLog.objects.exists()
+    assert not DebtorDataAccess.objects.filter(data="document").exists()
 
 
 def _with_password(user, password="s3cret-pass"):
