@@ -418,3 +418,27 @@ def test_row_with_too_many_fields_refuses_the_file(creditor):
     assert batch.status == ImportBatch.Status.FAILED
     assert "not a readable CSV" in batch.error_message
     assert not Debt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "channels"),
+    [
+        ({"email": ""}, {"sms", "whatsapp", "voice"}),
+        ({"phone": ""}, {"email"}),
+        ({"email": "", "phone": ""}, set()),
+    ],
+    ids=["phones-no-email", "emails-no-phone", "no-contacts"],
+)
+def test_file_where_no_row_has_one_kind_of_contact_imports(creditor, overrides, channels):
+    # Given a file in which no row has an e-mail (or no phone, or neither)
+    content = csv_bytes(
+        row(**overrides),
+        row(debtor_ref="D2", document_number="2020", debt_ref="OBL-2", **overrides),
+    )
+    # When it is imported
+    batch = run(creditor, content)
+    # Then every row is written with the contacts it has
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    assert (batch.created_count, batch.debtors_created) == (2, 2)
+    for debtor in Debtor.objects.all():
+        assert set(debtor.contact_points.values_list("channel", flat=True)) == channels
