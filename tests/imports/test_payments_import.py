@@ -415,3 +415,44 @@ def test_a_file_that_pays_a_debt_off_records_the_move_as_a_single_payment_does(
     run_file(tmp_path, creditor, csv_text("OBL-A,100.00,COP,2026-11-03T10:00:00-05:00,cash,F-2"))
     assert StageChange.objects.filter(debt=debts["a"]).count() == 0
     assert debts["a"].history.filter(history_type="~").count() == 1
+
+
+@pytest.mark.parametrize("column", ["debt_ref", "reference"])
+def test_nul_character_rejects_its_row_naming_line_and_column(tmp_path, creditor, debts, column):
+    # Given a file whose first row has a NUL byte in one value
+    bad = {"debt_ref": "OBL-A", "reference": "R-1"}
+    bad[column] += "\x00"
+    text = csv_text(
+        f"{bad['debt_ref']},10.00,COP,2026-11-02T09:00:00Z,pse,{bad['reference']}",
+        "OBL-B,20.00,COP,2026-11-02T09:00:00Z,pse,R-2",
+    )
+    # When it is imported
+    batch = run_file(tmp_path, creditor, text)
+    # Then that row is rejected once, on its line and column, and the other row is recorded
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    assert errors(batch) == [(2, column)]
+    error = batch.row_errors.get()
+    assert "NUL" in error.reason and error.value == bad[column].replace("\x00", "\u2400")
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["R-2"]
+
+
+def test_repeated_header_column_rejects_the_file_naming_it(tmp_path, creditor, debts):
+    text = HEADER + ",Amount\nOBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,R-1,9999.00\n"
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert errors(batch) == [(1, "amount")]
+    assert "amount" in batch.error_message and "2, 7" in batch.error_message
+    assert not Payment.objects.exists()
+
+
+def test_header_with_100000_extra_columns_rejects_the_file(tmp_path, creditor, debts):
+    extra = ",".join(f"extra_{i:06d}" for i in range(100_000))
+    text = f"{HEADER},{extra}\nOBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,R-1\n"
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert "Line 1" in batch.error_message and "100006 columns" in batch.error_message
+    assert not Payment.objects.exists()
