@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from collections_app.models import EscalationPolicyVersion, Interaction
 from collections_app.services.contacts import nonpayment_reason_allowed, visit_rule
 from collections_app.services.transitions import MANUAL_TRANSITIONS
+from core.forms import BoundedDateField
 from portfolio.models import Hold, Product
 
 CADENCE_HELP = _(
@@ -99,7 +100,7 @@ class HoldCloseForm(forms.Form):
 
 
 class ContactActionFilterForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Business date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -11,6 +11,7 @@ from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
 from core.dates import business_today
 from core.exceptions import ApplicationError
+from core.filters import IdFilter, IsoDateTimeFilter
 from portfolio.selectors import debt_queryset
 
 
@@ -60,12 +61,12 @@ class InteractionInputSerializer(serializers.Serializer):
 
 
 class InteractionFilter(django_filters.FilterSet):
-    debt = django_filters.NumberFilter(field_name="debt_id")
-    debtor = django_filters.NumberFilter(field_name="debtor_id")
+    debt = IdFilter(field_name="debt_id")
+    debtor = IdFilter(field_name="debtor_id")
     channel = django_filters.ChoiceFilter(choices=Interaction.Channel.choices)
     outcome = django_filters.ChoiceFilter(choices=Interaction.Outcome.choices)
-    occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_from = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_to = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = Interaction

@@ -28,10 +28,12 @@ from messaging.views.paging import page_context
 def outbox(request):
     """Today's outbox (or a chosen date): counts by channel and status, then the messages."""
     form = OutboxFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    invalid = form.is_bound and not form.is_valid()
+    filters = {} if invalid else (form.cleaned_data if form.is_bound else {})
     day = filters.get("date") or business_today()
     day_qs = message_queryset(user=request.user).filter(business_date=day)
-    listed = day_qs
+    # A filter that cannot be applied lists nothing rather than the whole day.
+    listed = day_qs.none() if invalid else day_qs
     if filters.get("channel"):
         listed = listed.filter(channel=filters["channel"])
     if filters.get("status"):
@@ -56,7 +58,8 @@ def outbox(request):
     return render(
         request,
         "messaging/outbox.html",
-        {
+        status=400 if invalid else 200,
+        context={
             "form": form,
             "day": day,
             "statuses": statuses,
@@ -85,9 +88,19 @@ def tomorrow_preview(request):
 def call_list(request):
     """The voice contacts handed to collectors for a date (a collector sees their own)."""
     form = OutboxFilterForm(request.GET or None)
-    day = (form.cleaned_data.get("date") if form.is_valid() else None) or business_today()
+    invalid = form.is_bound and not form.is_valid()
+    day = (None if invalid or not form.is_bound else form.cleaned_data.get("date")) or (
+        business_today()
+    )
     calls = call_list_query(user=request.user, business_date=day)
-    return render(request, "messaging/call_list.html", {"day": day, **page_context(request, calls)})
+    if invalid:
+        calls = calls.none()
+    return render(
+        request,
+        "messaging/call_list.html",
+        {"day": day, "form": form, **page_context(request, calls)},
+        status=400 if invalid else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
