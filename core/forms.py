@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
-from core.dates import INPUT_DATE_MAX, INPUT_DATE_MIN
+from core.dates import INPUT_DATE_MAX, INPUT_DATE_MIN, business_date_validate, business_today
+from core.exceptions import ApplicationError
 
 # The largest id a bigint primary key holds.
 ID_MAX = 2**63 - 1
@@ -49,3 +50,23 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 date and time (django-filter's) within the input window."""
 
     default_validators = [InputWindowValidator()]
+
+
+class BusinessDateFormField(BoundedDateField):
+    """A business date typed on a page (a promised date): within its window of today.
+
+    The service checks the same window (BUSINESS_DATE_WINDOWS) against the business date it
+    is given; this names the field before the service is called.
+    """
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            try:
+                business_date_validate(value, today=business_today(), kind=self.kind)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message, code="date_window") from exc

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from collections_app.services.payments import payment_record
+from core.api import AwareDateTimeField
 from core.exceptions import ApplicationError
 from core.filters import IdFilter, IsoDateTimeFilter
 from core.roles import ADMIN, MANAGER, user_role
@@ -87,7 +88,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         )
         amount = serializers.DecimalField(max_digits=18, decimal_places=2)
         currency = serializers.CharField(max_length=3)
-        paid_at = serializers.DateTimeField()
+        paid_at = AwareDateTimeField()
         method = serializers.ChoiceField(choices=Payment.Method.choices)
         reference = serializers.CharField(max_length=100)
 

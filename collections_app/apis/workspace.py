@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
+from core.api import AwareDateTimeField, BusinessDateField
 from core.dates import business_today
 from core.exceptions import ApplicationError
 from core.filters import IdFilter, IsoDateTimeFilter
@@ -45,7 +46,7 @@ class InteractionInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Interaction.Channel.choices)
     outcome = serializers.ChoiceField(choices=Interaction.Outcome.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = AwareDateTimeField(required=False)
     duration_seconds = serializers.IntegerField(
         min_value=0, max_value=4 * 3600, required=False, allow_null=True
     )
@@ -56,8 +57,8 @@ class InteractionInputSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     promise_date = serializers.DateField(required=False, allow_null=True)
-    callback_at = serializers.DateTimeField(required=False, allow_null=True)
-    as_of = serializers.DateField(required=False)
+    callback_at = AwareDateTimeField(required=False, allow_null=True)
+    as_of = BusinessDateField(required=False)
 
 
 class InteractionFilter(django_filters.FilterSet):

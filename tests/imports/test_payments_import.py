@@ -231,22 +231,37 @@ def test_overpayment_counts_earlier_rows_in_paid_at_order(tmp_path, creditor, de
     assert balances(debts["a"])[0][3] == Decimal("420.00")
 
 
-def test_naive_times_are_read_in_the_operation_time_zone(tmp_path, creditor, debts):
+def test_a_time_without_offset_is_a_row_error_and_a_bare_date_is_that_local_day(
+    tmp_path, creditor, debts
+):
     text = csv_text(
         "OBL-B,1.00,COP,2026-11-02T10:00:00,pse,NAIVE",
+        "OBL-B,1.00,COP,2026-11-02 10:00,pse,NAIVE-SPACE",
         "OBL-B,1.00,COP,2026-11-02,pse,DATE",
     )
 
-    run_file(tmp_path, creditor, text)
+    batch = run_file(tmp_path, creditor, text)
 
-    utc = datetime.UTC
-    # America/Bogota is UTC-5 all year.
-    assert Payment.objects.get(reference="NAIVE").paid_at == datetime.datetime(
-        2026, 11, 2, 15, 0, tzinfo=utc
+    # A time of day could be any payer's: never guessed as Bogotá time.
+    assert errors(batch) == [(2, "paid_at"), (3, "paid_at")]
+    assert "time zone offset" in batch.row_errors.filter(row=2).get().reason
+    # A bare date is that business day, midnight in America/Bogota (UTC-5 all year).
+    assert list(Payment.objects.values_list("reference", "paid_at")) == [
+        ("DATE", datetime.datetime(2026, 11, 2, 5, 0, tzinfo=datetime.UTC))
+    ]
+
+
+def test_a_payment_older_than_ten_years_is_a_row_error_naming_its_line(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-B,1.00,COP,1900-01-01T10:00:00Z,pse,OLD",
+        "OBL-B,1.00,COP,2026-11-02T10:00:00-05:00,pse,OK",
     )
-    assert Payment.objects.get(reference="DATE").paid_at == datetime.datetime(
-        2026, 11, 2, 5, 0, tzinfo=utc
-    )
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert errors(batch) == [(2, "paid_at")]
+    assert "Enter a date between" in batch.row_errors.get().reason
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["OK"]
 
 
 def test_strict_writes_nothing_when_a_row_is_invalid(tmp_path, creditor, debts):

@@ -21,6 +21,7 @@ from imports.services.csv_checks import NUL, NUL_SHOWN, header_check
 from portfolio.services.payments import (
     payment_validate_amount,
     payment_validate_method,
+    payment_validate_paid_at,
 )
 
 COLUMNS = ("debt_ref", "amount", "currency", "paid_at", "method", "reference")
@@ -88,10 +89,19 @@ def _parse_paid_at(value: str, *, tz, now: datetime) -> datetime:
             _("Not an ISO 8601 date or date and time."), field="paid_at"
         ) from None
     if timezone.is_naive(parsed):
+        if "T" in value or " " in value.strip():
+            # A time of day without its offset could be any of the payers' time zones.
+            raise ApplicationError(
+                _(
+                    "Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00), or give "
+                    "the date alone."
+                ),
+                field="paid_at",
+            )
+        # A bare date is that business day in the operation's time zone.
         parsed = timezone.make_aware(parsed, tz)
-    if parsed > now:
-        raise ApplicationError(_("Payment time cannot be in the future."), field="paid_at")
-    return parsed
+    # Time zone, not in the future, not older than the window: the ledger's own rules.
+    return payment_validate_paid_at(parsed, now=now)
 
 
 def _read_frame(batch: ImportBatch) -> pd.DataFrame:
