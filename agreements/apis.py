@@ -31,6 +31,7 @@ from agreements.services.promises import promise_create
 from core.api import IsManagerOrAdmin
 from core.dates import business_today
 from core.exceptions import ApplicationError
+from core.filters import DateFilter, IdFilter
 from portfolio.selectors import debt_queryset
 
 TERM_FIELDS = (
@@ -54,12 +55,10 @@ class AgreementFilter(django_filters.FilterSet):
     creditor = django_filters.CharFilter(
         field_name="creditor__code", label=gettext_lazy("Creditor code")
     )
-    debtor = django_filters.NumberFilter(field_name="debtor_id", label=gettext_lazy("Debtor"))
-    debt = django_filters.NumberFilter(
-        field_name="lines__debt_id", label=gettext_lazy("Debt"), distinct=True
-    )
-    proposed_from = django_filters.DateFilter(field_name="proposed_on", lookup_expr="gte")
-    proposed_to = django_filters.DateFilter(field_name="proposed_on", lookup_expr="lte")
+    debtor = IdFilter(field_name="debtor_id", label=gettext_lazy("Debtor"))
+    debt = IdFilter(field_name="lines__debt_id", label=gettext_lazy("Debt"), distinct=True)
+    proposed_from = DateFilter(field_name="proposed_on", lookup_expr="gte")
+    proposed_to = DateFilter(field_name="proposed_on", lookup_expr="lte")
 
     class Meta:
         model = PaymentAgreement
@@ -174,10 +173,10 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 class PromiseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PromiseToPay.Status.choices)
-    debt = django_filters.NumberFilter(field_name="debt_id", label=gettext_lazy("Debt"))
-    debtor = django_filters.NumberFilter(field_name="debtor_id", label=gettext_lazy("Debtor"))
-    promised_from = django_filters.DateFilter(field_name="promised_date", lookup_expr="gte")
-    promised_to = django_filters.DateFilter(field_name="promised_date", lookup_expr="lte")
+    debt = IdFilter(field_name="debt_id", label=gettext_lazy("Debt"))
+    debtor = IdFilter(field_name="debtor_id", label=gettext_lazy("Debtor"))
+    promised_from = DateFilter(field_name="promised_date", lookup_expr="gte")
+    promised_to = DateFilter(field_name="promised_date", lookup_expr="lte")
 
     class Meta:
         model = PromiseToPay

@@ -9,6 +9,7 @@ from agreements.models import (
     NegotiationPolicy,
     PaymentAgreement,
 )
+from core.forms import BusinessDateFormField
 from core.money import format_money
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": 0, "required": False}
@@ -119,7 +120,9 @@ class PromiseForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
     )
-    promised_date = forms.DateField(label=_("Promised date"), widget=DateInput())
+    promised_date = BusinessDateFormField(
+        kind="promised_date", label=_("Promised date"), widget=DateInput()
+    )
     channel = forms.ChoiceField(label=_("Channel"), choices=NegotiationChannel.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
 

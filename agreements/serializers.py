@@ -13,6 +13,7 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
+from core.api import BusinessDateField
 
 MAX_ID = 2**63 - 1
 
@@ -51,7 +52,7 @@ class AgreementInputSerializer(serializers.Serializer):
     grace_days = serializers.IntegerField(min_value=0, max_value=60, required=False)
     channel = serializers.ChoiceField(choices=NegotiationChannel.choices)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    as_of = serializers.DateField(required=False, help_text="Business date (default: today).")
+    as_of = BusinessDateField(required=False, help_text="Business date (default: today).")
 
     class Meta:
         ref_name = "AgreementInput"
@@ -178,7 +179,7 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
 
 class DecisionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    as_of = serializers.DateField(required=False)
+    as_of = BusinessDateField(required=False)
 
     class Meta:
         ref_name = "AgreementDecisionInput"
@@ -190,7 +191,7 @@ class PromiseInputSerializer(serializers.Serializer):
     promised_date = serializers.DateField()
     channel = serializers.ChoiceField(choices=NegotiationChannel.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    as_of = serializers.DateField(required=False)
+    as_of = BusinessDateField(required=False)
 
     class Meta:
         ref_name = "PromiseInput"

@@ -12,6 +12,7 @@ from analytics.models import DebtMonthOpening
 from analytics.services.loading import day_bounds
 from analytics.services.snapshots_contacts import ATTEMPT_CHANNELS, REACHED_OUTCOMES, RPC_OUTCOMES
 from collections_app.models import Interaction
+from core.filters import DateFilter, IdFilter
 from portfolio.filters import AGING_BUCKETS, debt_filter_register
 from portfolio.models import Payment
 
@@ -21,7 +22,7 @@ def _carried(queryset, name, value):
     return queryset
 
 
-class PaidFilter(django_filters.DateFilter):
+class PaidFilter(DateFilter):
     """Debts with a payment received in [paid_from, paid_to] (business dates)."""
 
     def filter(self, qs, value):
@@ -84,12 +85,10 @@ class ContactFilter(django_filters.ChoiceFilter):
 def register_debt_filters() -> None:
     """Add the drill-down filters to portfolio's DebtFilter (called once from ready())."""
     filters = {
-        "segment": django_filters.NumberFilter(
-            field_name="segment_state__segment_id", label=_("Segment")
-        ),
+        "segment": IdFilter(field_name="segment_state__segment_id", label=_("Segment")),
         "paid_from": PaidFilter(field_name="paid_from", label=_("Paid from")),
         "paid_to": PaidFilter(field_name="paid_to", label=_("Paid until")),
-        "opening_month": django_filters.DateFilter(method=_carried, label=_("Month")),
+        "opening_month": DateFilter(method=_carried, label=_("Month")),
         "opening_bucket": OpeningFilter(
             choices=[(k, k) for k in AGING_BUCKETS], label=_("Bucket at the start of the month")
         ),
@@ -103,10 +102,10 @@ def register_debt_filters() -> None:
             ],
             label=_("Contact"),
         ),
-        "contacted_from": django_filters.DateFilter(method=_carried, label=_("Contacted from")),
-        "contacted_to": django_filters.DateFilter(method=_carried, label=_("Contacted until")),
+        "contacted_from": DateFilter(method=_carried, label=_("Contacted from")),
+        "contacted_to": DateFilter(method=_carried, label=_("Contacted until")),
         "contact_channel": django_filters.CharFilter(method=_carried, label=_("Contact channel")),
-        "contacted_by": django_filters.NumberFilter(method=_carried, label=_("Contacted by")),
+        "contacted_by": IdFilter(method=_carried, label=_("Contacted by")),
     }
     for name, filter_ in filters.items():
         debt_filter_register(name, filter_)

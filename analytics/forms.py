@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from analytics.models import SegmentDefinition, SegmentRule
 from analytics.models.segments import AGING_BUCKET_CHOICES
 from collections_app.models import Interaction
+from core.forms import BoundedDateField
 from core.money import CURRENCIES
 from core.roles import COLLECTOR
 from portfolio.models import Country, Portfolio, Product
@@ -74,10 +75,10 @@ class KpiFilterForm(forms.Form):
         label=_("Contact channel"),
         choices=[("", "---------"), *Interaction.Channel.choices],
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -200,7 +200,7 @@ def dashboard(request):
                 "has_data": bool(as_of or data["collected_per_day"]),
             }
         )
-    return render(request, "analytics/dashboard.html", context)
+    return render(request, "analytics/dashboard.html", context, status=400 if form.errors else 200)
 
 
 @manager_required

@@ -1,7 +1,12 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from collections_app.models import CycleRun, EscalationPolicy, EscalationPolicyVersion
+from collections_app.models import (
+    CycleRun,
+    CycleRunCreditor,
+    EscalationPolicy,
+    EscalationPolicyVersion,
+)
 from collections_app.models.workspace import Assignment, Interaction
 from collections_app.services.policies import VERSION_FIELDS, policy_update
 
@@ -70,6 +75,23 @@ class CycleRunAdmin(admin.ModelAdmin):
         "finished_at",
     )
     list_filter = ("status",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CycleRunCreditor)
+class CycleRunCreditorAdmin(admin.ModelAdmin):
+    list_display = (
+        "run",
+        "creditor",
+        "debts_evaluated",
+        "debts_moved",
+        "debts_held",
+        "actions_planned",
+    )
+    list_filter = ("creditor",)
+    list_select_related = ("run", "creditor")
 
     def has_change_permission(self, request, obj=None):
         return False

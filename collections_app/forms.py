@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from collections_app.models import EscalationPolicyVersion, Interaction
 from collections_app.services.contacts import nonpayment_reason_allowed, visit_rule
 from collections_app.services.transitions import MANUAL_TRANSITIONS
+from core.forms import BoundedDateField, BusinessDateFormField
 from portfolio.models import Hold, Product
 
 CADENCE_HELP = _(
@@ -99,7 +100,7 @@ class HoldCloseForm(forms.Form):
 
 
 class ContactActionFilterForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Business date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -139,8 +140,11 @@ class InteractionForm(forms.Form):
     promise_amount = forms.DecimalField(
         label=_("Promised amount"), required=False, min_value=0.01, max_digits=18, decimal_places=2
     )
-    promise_date = forms.DateField(
-        label=_("Promised date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    promise_date = BusinessDateFormField(
+        kind="promised_date",
+        label=_("Promised date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     callback_at = forms.DateTimeField(
         label=_("Call back at (the debtor's local time)"),

@@ -1,13 +1,16 @@
 """Shared DRF pieces: pagination and an exception handler that never lets bad input be a 500."""
 
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -15,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from core.dates import business_date_validate, business_today
 from core.exceptions import ApplicationError
 from core.roles import is_manager
 
@@ -53,6 +57,49 @@ class Pagination(PageNumberPagination):
                     {self.page_query_param: [_("Must be a positive integer.")]}
                 )
         return super().paginate_queryset(queryset, request, view)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A date and time that states its offset: a naive one is refused, never read as local.
+
+    DRF's DateTimeField would make "2026-12-01T10:00:00" aware in the operation's time zone,
+    silently recording a payment made elsewhere hours off.
+    """
+
+    default_error_messages = {
+        "naive": gettext_lazy(
+            "Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00 or 2026-12-01T15:00:00Z)."
+        ),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+            self.fail("naive")
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class BusinessDateField(serializers.DateField):
+    """A business date a client names (`as_of` for a write): within its window of today.
+
+    Services take the business date they are given as their reference (so a day can be
+    replayed); this is where a date from outside is held to the window of BUSINESS_DATE_WINDOWS.
+    """
+
+    def __init__(self, *, kind: str = "as_of", **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        try:
+            business_date_validate(day, today=business_today(), kind=self.kind)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message, code="date_window") from exc
+        return day
 
 
 class StrictOrderingFilter(OrderingFilter):

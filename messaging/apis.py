@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
+from core.filters import DateFilter, IdFilter
 from core.http import client_ip
 from messaging.models import Message, MessageDebt
 from messaging.selectors import message_queryset
@@ -13,14 +14,14 @@ from portfolio.services.data_access import debtor_data_access_record
 
 
 class MessageFilter(django_filters.FilterSet):
-    debt = django_filters.NumberFilter(method="filter_debt", label=_("Debt"))
-    debtor = django_filters.NumberFilter(field_name="debtor_id", label=_("Debtor"))
+    debt = IdFilter(method="filter_debt", label=_("Debt"))
+    debtor = IdFilter(field_name="debtor_id", label=_("Debtor"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
     status = django_filters.MultipleChoiceFilter(choices=Message.Status.choices)
     template = django_filters.CharFilter(field_name="template", label=_("Template code"))
-    date = django_filters.DateFilter(field_name="business_date", label=_("Business date"))
-    date_from = django_filters.DateFilter(field_name="business_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="business_date", lookup_expr="lte")
+    date = DateFilter(field_name="business_date", label=_("Business date"))
+    date_from = DateFilter(field_name="business_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="business_date", lookup_expr="lte")
     creditor = django_filters.CharFilter(field_name="creditor__code", label=_("Creditor code"))
 
     class Meta:

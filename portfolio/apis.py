@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from core.api import IsManagerOrAdmin, StrictOrderingFilter, StrictSearchFilter
 from core.dates import business_today
+from core.forms import BoundedDateField
 from core.http import client_ip
 from portfolio.filters import DebtFilter
 from portfolio.models import Debt, DebtorDataAccess, Language
@@ -34,8 +35,6 @@ from portfolio.services.data_access import debtor_data_access_record
 from portfolio.services.debts import collector_get, debt_assign
 from portfolio.services.documents import debtor_document_reveal
 
-# DPD beyond this is not a real debt and would overflow date arithmetic (as_of - days).
-MAX_DPD = 36500
 AS_OF_PARAMETER = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
@@ -49,33 +48,9 @@ def as_of_param(request) -> datetime.date:
     if not raw:
         return business_today()
     try:
-        return forms.DateField().clean(raw)
+        return BoundedDateField().clean(raw)
     except forms.ValidationError as exc:
         raise ValidationError({"as_of": list(exc.messages)}) from exc
-
-
-class DebtApiFilter(DebtFilter):
-    """DebtFilter with bounds the API needs so absurd numbers are a 400, not an overflow."""
-
-    balance_min = django_filters.NumberFilter(
-        field_name="balance", lookup_expr="gte", max_digits=18, decimal_places=2
-    )
-    balance_max = django_filters.NumberFilter(
-        field_name="balance", lookup_expr="lte", max_digits=18, decimal_places=2
-    )
-    dpd_min = django_filters.NumberFilter(
-        method="filter_dpd", min_value=0, max_value=MAX_DPD, label=gettext_lazy("Minimum DPD")
-    )
-    dpd_max = django_filters.NumberFilter(
-        method="filter_dpd", min_value=0, max_value=MAX_DPD, label=gettext_lazy("Maximum DPD")
-    )
-    portfolio = django_filters.NumberFilter(
-        field_name="portfolio_id", min_value=1, max_value=2**63 - 1
-    )
-    debtor = django_filters.NumberFilter(field_name="debtor_id", min_value=1, max_value=2**63 - 1)
-    assigned_to = django_filters.NumberFilter(
-        field_name="assigned_to_id", min_value=1, max_value=2**63 - 1
-    )
 
 
 class DebtorFilter(django_filters.FilterSet):
@@ -157,7 +132,7 @@ class DebtorViewSet(viewsets.ReadOnlyModelViewSet):
 class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DebtSerializer
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
-    filterset_class = DebtApiFilter
+    filterset_class = DebtFilter
     ordering_fields = ["due_date", "balance", "debt_ref", "stage"]
     ordering = ["due_date", "id"]
 

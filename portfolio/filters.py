@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import business_today
+from core.filters import AmountFilter, DateFilter, DaysFilter, IdFilter
 from portfolio.models import Debt, Product, Stage
 
 AGING_BUCKETS = {
@@ -37,20 +38,20 @@ class DebtFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
     creditor = django_filters.CharFilter(field_name="creditor__code", label=_("Creditor code"))
-    portfolio = django_filters.NumberFilter(field_name="portfolio_id", label=_("Portfolio"))
-    debtor = django_filters.NumberFilter(field_name="debtor_id", label=_("Debtor"))
+    portfolio = IdFilter(field_name="portfolio_id", label=_("Portfolio"))
+    debtor = IdFilter(field_name="debtor_id", label=_("Debtor"))
     product = django_filters.MultipleChoiceFilter(choices=Product.choices, label=_("Product"))
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
     country = django_filters.CharFilter(field_name="debtor__country", lookup_expr="iexact")
     city = django_filters.CharFilter(method="filter_city", label=_("City"))
-    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", label=_("Collector"))
-    balance_min = django_filters.NumberFilter(field_name="balance", lookup_expr="gte")
-    balance_max = django_filters.NumberFilter(field_name="balance", lookup_expr="lte")
-    due_date_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_date_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    as_of = django_filters.DateFilter(method="filter_noop", label=_("Business date"))
-    dpd_min = django_filters.NumberFilter(method="filter_dpd", label=_("Minimum days past due"))
-    dpd_max = django_filters.NumberFilter(method="filter_dpd", label=_("Maximum days past due"))
+    assigned_to = IdFilter(field_name="assigned_to_id", label=_("Collector"))
+    balance_min = AmountFilter(field_name="balance", lookup_expr="gte", label=_("Minimum balance"))
+    balance_max = AmountFilter(field_name="balance", lookup_expr="lte", label=_("Maximum balance"))
+    due_date_from = DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_date_to = DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due until"))
+    as_of = DateFilter(method="filter_noop", label=_("Business date"))
+    dpd_min = DaysFilter(method="filter_dpd", label=_("Minimum days past due"))
+    dpd_max = DaysFilter(method="filter_dpd", label=_("Maximum days past due"))
     aging = django_filters.ChoiceFilter(
         choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
     )
@@ -63,6 +64,23 @@ class DebtFilter(django_filters.FilterSet):
     class Meta:
         model = Debt
         fields = []
+
+    @property
+    def qs(self):
+        # A filter that cannot be applied selects nothing: leaving it out would widen the
+        # selection behind the user's back (the bulk assignment would offer every open debt).
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
+
+    @property
+    def error_list(self) -> list[tuple[str, str]]:
+        """(label, message) of each filter that could not be applied, for the pages."""
+        return [
+            (str(self.form.fields[name].label or name) if name in self.form.fields else name, e)
+            for name, errors in self.errors.items()
+            for e in errors
+        ]
 
     @property
     def business_date(self) -> datetime.date:

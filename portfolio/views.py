@@ -90,11 +90,7 @@ def debt_list(request):
 
     context = {
         "filter": filterset,
-        "filter_errors": [
-            (filterset.form.fields[name].label or name, error)
-            for name, errors in filterset.errors.items()
-            for error in errors
-        ],
+        "filter_errors": filterset.error_list,
         "page": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "rows": rows,
@@ -110,13 +106,16 @@ def debt_list(request):
         "aging_buckets": list(AGING_BUCKETS),
         "query": query,
     }
+    # A filter that cannot be applied is the request's fault: the page says which, lists
+    # nothing (DebtFilter selects nothing) and answers 400.
+    status = 400 if filterset.errors else 200
     # htmx asks for the results only; a history restore needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "portfolio/_debt_results.html", context)
+        response = render(request, "portfolio/_debt_results.html", context, status=status)
         # The address bar gets the clean query (no empty fields), so it can be shared.
         response["HX-Push-Url"] = f"{request.path}?{query.urlencode()}" if query else request.path
     else:
-        response = render(request, "portfolio/debt_list.html", context)
+        response = render(request, "portfolio/debt_list.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext as _
 
 from agreements.models import NegotiationChannel, PromiseToPay
 from agreements.services.terms import _money, negotiation_policy_for
+from core.dates import BUSINESS_DATE_WINDOWS
 from core.exceptions import ApplicationError
 from portfolio.models import Debt, Payment
 from portfolio.selectors import debt_queryset
 
-MAX_PROMISE_DAYS = 60
+MAX_PROMISE_DAYS = BUSINESS_DATE_WINDOWS["promised_date"].future
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from collections_app.services.transitions import (
     available_transitions,
     debt_transition,
 )
-from core.api import IsManagerOrAdmin
+from core.api import BusinessDateField, IsManagerOrAdmin
 from core.dates import business_today
 from portfolio.apis import as_of_param
 from portfolio.models import Debt, Hold, Stage
@@ -92,7 +92,7 @@ class HoldSerializer(serializers.ModelSerializer):
 class TransitionInput(serializers.Serializer):
     transition = serializers.ChoiceField(choices=MANUAL_TRANSITIONS)
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    as_of = serializers.DateField(required=False)
+    as_of = BusinessDateField(required=False)
 
 
 class DebtTransitionsApi(APIView):

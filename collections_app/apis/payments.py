@@ -9,14 +9,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from collections_app.services.payments import payment_record
+from core.api import AwareDateTimeField
 from core.exceptions import ApplicationError
+from core.filters import IdFilter, IsoDateTimeFilter
 from core.roles import ADMIN, MANAGER, user_role
 from portfolio.models import Payment
 from portfolio.selectors import creditor_list, debt_queryset, payment_queryset
 
 
 class PaymentFilter(django_filters.FilterSet):
-    debt = django_filters.NumberFilter(field_name="debt_id", label=gettext_lazy("Debt"))
+    debt = IdFilter(field_name="debt_id", label=gettext_lazy("Debt"))
     debt_ref = django_filters.CharFilter(
         field_name="debt__debt_ref", label=gettext_lazy("Debt ref")
     )
@@ -26,10 +28,10 @@ class PaymentFilter(django_filters.FilterSet):
     method = django_filters.MultipleChoiceFilter(choices=Payment.Method.choices)
     source = django_filters.MultipleChoiceFilter(choices=Payment.Source.choices)
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
-    paid_from = django_filters.IsoDateTimeFilter(
+    paid_from = IsoDateTimeFilter(
         field_name="paid_at", lookup_expr="gte", label=gettext_lazy("Paid at or after")
     )
-    paid_to = django_filters.IsoDateTimeFilter(
+    paid_to = IsoDateTimeFilter(
         field_name="paid_at", lookup_expr="lte", label=gettext_lazy("Paid at or before")
     )
 
@@ -86,7 +88,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         )
         amount = serializers.DecimalField(max_digits=18, decimal_places=2)
         currency = serializers.CharField(max_length=3)
-        paid_at = serializers.DateTimeField()
+        paid_at = AwareDateTimeField()
         method = serializers.ChoiceField(choices=Payment.Method.choices)
         reference = serializers.CharField(max_length=100)
 

@@ -9,8 +9,10 @@ from rest_framework.response import Response
 
 from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
+from core.api import AwareDateTimeField, BusinessDateField
 from core.dates import business_today
 from core.exceptions import ApplicationError
+from core.filters import IdFilter, IsoDateTimeFilter
 from portfolio.selectors import debt_queryset
 
 
@@ -44,7 +46,7 @@ class InteractionInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Interaction.Channel.choices)
     outcome = serializers.ChoiceField(choices=Interaction.Outcome.choices)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = AwareDateTimeField(required=False)
     duration_seconds = serializers.IntegerField(
         min_value=0, max_value=4 * 3600, required=False, allow_null=True
     )
@@ -55,17 +57,17 @@ class InteractionInputSerializer(serializers.Serializer):
         max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     promise_date = serializers.DateField(required=False, allow_null=True)
-    callback_at = serializers.DateTimeField(required=False, allow_null=True)
-    as_of = serializers.DateField(required=False)
+    callback_at = AwareDateTimeField(required=False, allow_null=True)
+    as_of = BusinessDateField(required=False)
 
 
 class InteractionFilter(django_filters.FilterSet):
-    debt = django_filters.NumberFilter(field_name="debt_id")
-    debtor = django_filters.NumberFilter(field_name="debtor_id")
+    debt = IdFilter(field_name="debt_id")
+    debtor = IdFilter(field_name="debtor_id")
     channel = django_filters.ChoiceFilter(choices=Interaction.Channel.choices)
     outcome = django_filters.ChoiceFilter(choices=Interaction.Outcome.choices)
-    occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_from = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_to = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = Interaction

@@ -1,6 +1,6 @@
 """Escalation: versioned policies, daily cycle runs, and the collector workspace's records."""
 
-from collections_app.models.cycle import CycleRun
+from collections_app.models.cycle import CycleRun, CycleRunCreditor
 from collections_app.models.policies import (
     CADENCE_KEYS,
     LADDER,
@@ -16,6 +16,7 @@ __all__ = [
     "LADDER",
     "Assignment",
     "CycleRun",
+    "CycleRunCreditor",
     "EscalationPolicy",
     "EscalationPolicyVersion",
     "Interaction",

@@ -2,12 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from collections_app.hooks import debt_segment_code
-from collections_app.models import EscalationPolicy, EscalationPolicyVersion
+from collections_app.models import (
+    CycleRun,
+    CycleRunCreditor,
+    EscalationPolicy,
+    EscalationPolicyVersion,
+)
 from core.scoping import scope_for_user
-from portfolio.models import Hold, StageChange
+from portfolio.models import Creditor, Hold, StageChange
 from portfolio.selectors import holds_for_debt
 
 
@@ -84,3 +89,45 @@ def debt_escalation_context(*, debt, user, as_of) -> dict:
         else [],
         "stage_changes": stage_changes_for_debt(debt=debt),
     }
+
+
+COUNT_FIELDS = ("debts_evaluated", "debts_moved", "debts_held", "actions_planned")
+
+
+@dataclass(frozen=True)
+class CycleRunView:
+    """A cycle run with its counts over the creditors the viewer may see (None: not known)."""
+
+    run: CycleRun
+    debts_evaluated: int | None
+    debts_moved: int | None
+    debts_held: int | None
+    actions_planned: int | None
+
+
+def cycle_run_list(*, user, limit: int = 14) -> list[CycleRunView]:
+    """The latest cycle runs, each counting only the debts of the creditors `user` may see."""
+    runs = list(CycleRun.objects.all()[:limit])
+    ids = [run.id for run in runs]
+    shares = scope_for_user(CycleRunCreditor.objects.filter(run_id__in=ids), user=user)
+    sums = {
+        row.pop("run_id"): row
+        for row in shares.values("run_id").annotate(**{f: Sum(f) for f in COUNT_FIELDS})
+    }
+    split = set(CycleRunCreditor.objects.filter(run_id__in=ids).values_list("run_id", flat=True))
+    # Runs from before the per-creditor counts were kept have only the totals over every
+    # creditor: those are shown to whoever sees every creditor, and to nobody else.
+    sees_all = None
+    result = []
+    for run in runs:
+        if run.id in split:
+            counts = {f: (sums.get(run.id) or {}).get(f) or 0 for f in COUNT_FIELDS}
+        else:
+            if sees_all is None:
+                sees_all = (
+                    scope_for_user(Creditor.objects.all(), user=user, creditor="").count()
+                    == Creditor.objects.count()
+                )
+            counts = {f: getattr(run, f) if sees_all else None for f in COUNT_FIELDS}
+        result.append(CycleRunView(run=run, **counts))
+    return result

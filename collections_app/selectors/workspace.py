@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -157,7 +158,10 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
     inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
         "id", "on_hold", "tier", "priority"
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing, e.g. .none()
+        return [], None
     tiers = ", ".join(
         f"SUM(CASE WHEN q.tier = {tier} THEN 1 ELSE 0 END) OVER ()"
         for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN)

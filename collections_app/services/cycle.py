@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collections_app.hooks import debt_segment_codes_sql
-from collections_app.models import LADDER, CycleRun, EscalationPolicyVersion
+from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
@@ -155,6 +155,7 @@ def _apply_date(business_date: datetime.date) -> DayResult:
     run.debts_held = int(debts["held"].sum()) if len(debts) else 0
     run.actions_planned = planned
     run.save()
+    _store_creditor_counts(run, debts=debts, moves=moves)
     logger.info(
         "cycle %s: %s evaluated, %s moved, %s held, %s actions",
         business_date,
@@ -164,6 +165,37 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         run.actions_planned,
     )
     return DayResult(run=run, moves=moves, seconds=0.0)
+
+
+def _store_creditor_counts(run: CycleRun, *, debts: pd.DataFrame, moves: pd.DataFrame) -> None:
+    """Each creditor's share of the run's counts (what a manager of that creditor is shown)."""
+    shares = (
+        pd.DataFrame(
+            {
+                "creditor_id": debts["creditor_id"].to_numpy(dtype=np.int64),
+                "debts_evaluated": 1,
+                "debts_moved": debts["id"].isin(moves["id"]).to_numpy(dtype=np.int64),
+                "debts_held": debts["held"].to_numpy(dtype=np.int64),
+            }
+        )
+        .groupby("creditor_id")
+        .sum()
+    )
+    counts = {int(c): {k: int(v) for k, v in row.items()} for c, row in shares.iterrows()}
+    planned = (
+        ContactAction.objects.filter(business_date=run.business_date)
+        .values_list("debt__creditor_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for creditor_id, n in planned:
+        counts.setdefault(creditor_id, {})["actions_planned"] = n
+    # A rerun of the date replaces the shares it wrote before, like the run's own totals.
+    CycleRunCreditor.objects.filter(run=run).delete()
+    CycleRunCreditor.objects.bulk_create(
+        CycleRunCreditor(run=run, creditor_id=creditor_id, **fields)
+        for creditor_id, fields in counts.items()
+    )
 
 
 LOAD_COLUMNS = [

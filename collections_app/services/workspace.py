@@ -16,6 +16,7 @@ from collections_app.services.contacts import (
     nonpayment_reason_allowed,
     visit_check,
 )
+from core.dates import business_date_validate
 from core.exceptions import ApplicationError
 from core.roles import COLLECTOR, is_manager
 from portfolio.models import Debt, Hold, Task
@@ -98,6 +99,7 @@ def interaction_log(
         raise ApplicationError(_("The time must include a time zone."), field="occurred_at")
     if occurred_at > now + datetime.timedelta(minutes=5):
         raise ApplicationError(_("A contact cannot be logged in the future."), field="occurred_at")
+    business_date_validate(occurred_at, today=timezone.localdate(now), kind="occurred_at")
     if duration_seconds is not None and not 0 <= duration_seconds <= MAX_DURATION:
         raise ApplicationError(_("The duration must be between 0 and 4 hours."), field="duration")
     nonpayment_reason = (nonpayment_reason or "").strip()
@@ -121,6 +123,7 @@ def interaction_log(
             raise ApplicationError(_("The time must include a time zone."), field="callback_at")
         if callback_at <= now:
             raise ApplicationError(_("The callback must be in the future."), field="callback_at")
+        business_date_validate(callback_at, today=timezone.localdate(now), kind="callback_at")
     if outcome == Interaction.Outcome.DISPUTE and not note:
         raise ApplicationError(_("Write what the debtor disputes."), field="note")
     if channel in CHECKED_CHANNELS:

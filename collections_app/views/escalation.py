@@ -17,8 +17,8 @@ from collections_app.forms import (
     PolicyCreateForm,
     PolicyVersionForm,
 )
-from collections_app.models import CycleRun, EscalationPolicyVersion
-from collections_app.selectors.escalation import policy_list
+from collections_app.models import EscalationPolicyVersion
+from collections_app.selectors.escalation import cycle_run_list, policy_list
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
 from core.dates import business_today
@@ -103,15 +103,19 @@ def policy_new(request):
 def cycle_overview(request):
     """The cycle runs and the contact actions they planned, filterable by date and channel."""
     form = ContactActionFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    runs = CycleRun.objects.all()[:14]
-    latest = runs[0].business_date if runs else business_today()
+    invalid = form.is_bound and not form.is_valid()
+    filters = {} if invalid else (form.cleaned_data if form.is_bound else {})
+    runs = cycle_run_list(user=request.user)
+    latest = runs[0].run.business_date if runs else business_today()
     day = filters.get("date") or latest
     actions = (
         ContactAction.objects.filter(business_date=day, debt__in=debt_queryset(user=request.user))
         .select_related("debt__debtor", "debt__creditor")
         .order_by("debt__debtor__full_name", "debt_id", "channel")
     )
+    if invalid:
+        # A filter that cannot be applied lists nothing rather than the whole day.
+        actions = actions.none()
     if filters.get("channel"):
         actions = actions.filter(channel=filters["channel"])
     if filters.get("stage"):
@@ -130,7 +134,8 @@ def cycle_overview(request):
     return render(
         request,
         "collections_app/cycle.html",
-        {
+        status=400 if invalid else 200,
+        context={
             "form": form,
             "runs": runs,
             "day": day,

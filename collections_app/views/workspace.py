@@ -118,7 +118,8 @@ def queue_view(request):
     return render(
         request,
         "collections_app/workspace/queue.html",
-        {
+        status=400 if filterset.errors else 200,
+        context={
             "filter": filterset,
             "page": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
@@ -138,7 +139,10 @@ def queue_view(request):
 @require_GET
 def next_case_view(request):
     """Open the top case of the queue (with the same filters)."""
-    _query, filterset = _queue(request)
+    query, filterset = _queue(request)
+    if filterset.errors:
+        # The queue page shows what is wrong with the filters.
+        return redirect(f"{reverse('collections:queue')}?{query.urlencode()}")
     top, _counts, _number = work_queue_page(
         qs=filterset.qs, as_of=business_today(), number=1, per_page=1
     )
@@ -292,7 +296,9 @@ def assign_view(request):
     form = AssignForm(request.POST or None, collectors=collectors)
     preview = None
     summary = debts.order_by().aggregate(count=Count("id"), balance=Sum("balance"))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and filterset.errors:
+        form.add_error(None, _("Correct the filters first: nothing was assigned."))
+    elif request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["collectors"])
         rows = list(debts.order_by("pk").values_list("pk", "balance"))
         balances = dict(rows)
@@ -327,7 +333,8 @@ def assign_view(request):
     return render(
         request,
         "collections_app/workspace/assign.html",
-        {
+        status=400 if filterset.errors else 200,
+        context={
             "filter": filterset,
             "form": form,
             "summary": summary,

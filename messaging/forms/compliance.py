@@ -9,6 +9,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField, InputWindowValidator
 from messaging.services.compliance.overrides import (
     overridable_rules,
     override_problems,
@@ -176,7 +177,7 @@ class ContactTryForm(forms.Form):
     )
     timezone = forms.ChoiceField(label=_("Debtor's time zone"), choices=[(z, z) for z in ZONES])
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    day = forms.DateField(label=_("Local date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = BoundedDateField(label=_("Local date"), widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label=_("Local time"), widget=forms.TimeInput(attrs={"type": "time"}))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=PURPOSES)
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.FIRM_NOTICE)
@@ -212,11 +213,11 @@ class BureauTryForm(forms.Form):
         required=False,
         help_text=_("YYYY-MM-DD, separated by commas"),
     )
-    as_of = forms.DateField(label=_("Report date"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = BoundedDateField(label=_("Report date"), widget=forms.DateInput(attrs={"type": "date"}))
     balance = forms.DecimalField(
         label=_("Balance owed"), required=False, min_value=0, max_digits=18, decimal_places=2
     )
-    arrears_start = forms.DateField(
+    arrears_start = BoundedDateField(
         label=_("Arrears began on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -230,9 +231,11 @@ class BureauTryForm(forms.Form):
         for part in (self.cleaned_data.get("notices") or "").replace(";", ",").split(","):
             if part.strip():
                 try:
-                    out.append(datetime.date.fromisoformat(part.strip()))
+                    day = datetime.date.fromisoformat(part.strip())
                 except ValueError as exc:
                     raise forms.ValidationError(
                         _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": part.strip()}
                     ) from exc
+                InputWindowValidator()(day)
+                out.append(day)
         return out

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
 from messaging.models import Message
 from portfolio.models import Channel
 
 
 class OutboxFilterForm(forms.Form):
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Business date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     channel = forms.ChoiceField(

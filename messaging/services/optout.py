@@ -1,5 +1,7 @@
 """Opt-outs and provider events: consent revoked at once, planned messages stopped."""
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,12 +9,54 @@ from django.utils.translation import gettext as _
 from messaging.models import DeliveryEvent, Message
 from portfolio.models import ConsentEvent, ConsentSource, ContactPoint
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "BAJA", "ALTO", "PARAR"}
+# Replies that revoke consent on the channel they came on, English and Spanish, as a debtor
+# may write them; compared after opt_out_normalise, so case, accents and punctuation do not
+# matter ("STOP,", "¡BAJA!", "Opt-out", "dar de BAJA.").
+OPT_OUT_KEYWORDS = (
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "REVOKE",
+    "OPT OUT",
+    "OPTOUT",
+    "BAJA",
+    "ALTO",
+    "PARAR",
+    "DAR DE BAJA",
+    "DARME DE BAJA",
+    "DESUSCRIBIR",
+    "DESUSCRIBIRME",
+)
+
+
+def opt_out_normalise(text: str) -> str:
+    """Lower-case words without accents, punctuation or symbols, one space apart."""
+    # NFKD splits accents off their letters (and folds full-width and other compatibility
+    # forms); dropping the combining marks leaves the bare letters.
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Everything that is not a letter or digit (¡ ¿ ! , . - quotes, emoji, zero-width
+    # spaces...) separates words.
+    return " ".join("".join(c if c.isalnum() else " " for c in bare).casefold().split())
+
+
+_KEYWORDS = tuple(tuple(opt_out_normalise(k).split()) for k in OPT_OUT_KEYWORDS)
 
 
 def is_stop(text: str) -> bool:
-    words = (text or "").strip().upper().split()
-    return bool(words) and words[0].strip(".!") in STOP_WORDS
+    """Whether an inbound reply is an opt-out: it is a keyword, or starts with one.
+
+    "STOP please" and "Baja por favor" count: COMPLIANCE.md takes the conservative reading
+    where the law is open, and US-OPTOUT honours an opt-out at once, so a reply that leads
+    with the keyword is not second-guessed. A keyword further into a sentence ("can you
+    stop by...", "el pago es muy alto") is conversation, recorded as a reply for the
+    collector to read.
+    """
+    words = tuple(opt_out_normalise(text).split())
+    return any(words[: len(keyword)] == keyword for keyword in _KEYWORDS)
 
 
 @transaction.atomic

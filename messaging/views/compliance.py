@@ -169,8 +169,10 @@ def contact_try_view(request):
         if bureau_bound and bureau_form.is_valid()
         else None
     )
+    invalid = (bound and form.errors) or (bureau_bound and bureau_form.errors)
     return render(
         request,
         "messaging/compliance/try.html",
         {"form": form, "result": result, "bureau_form": bureau_form, "bureau": bureau},
+        status=400 if invalid else 200,
     )

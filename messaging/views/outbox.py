@@ -44,10 +44,12 @@ def _contacts_seen(request, page, *, via: str, day) -> None:
 def outbox(request):
     """Today's outbox (or a chosen date): counts by channel and status, then the messages."""
     form = OutboxFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    invalid = form.is_bound and not form.is_valid()
+    filters = {} if invalid else (form.cleaned_data if form.is_bound else {})
     day = filters.get("date") or business_today()
     day_qs = message_queryset(user=request.user).filter(business_date=day)
-    listed = day_qs
+    # A filter that cannot be applied lists nothing rather than the whole day.
+    listed = day_qs.none() if invalid else day_qs
     if filters.get("channel"):
         listed = listed.filter(channel=filters["channel"])
     if filters.get("status"):
@@ -74,7 +76,8 @@ def outbox(request):
     return render(
         request,
         "messaging/outbox.html",
-        {
+        status=400 if invalid else 200,
+        context={
             "form": form,
             "day": day,
             "statuses": statuses,
@@ -103,11 +106,21 @@ def tomorrow_preview(request):
 def call_list(request):
     """The voice contacts handed to collectors for a date (a collector sees their own)."""
     form = OutboxFilterForm(request.GET or None)
-    day = (form.cleaned_data.get("date") if form.is_valid() else None) or business_today()
+    invalid = form.is_bound and not form.is_valid()
+    day = (None if invalid or not form.is_bound else form.cleaned_data.get("date")) or (
+        business_today()
+    )
     calls = call_list_query(user=request.user, business_date=day)
+    if invalid:
+        calls = calls.none()
     paging = page_context(request, calls)
     _contacts_seen(request, paging["page"], via=DebtorDataAccess.Via.CALL_LIST, day=day)
-    return render(request, "messaging/call_list.html", {"day": day, **paging})
+    return render(
+        request,
+        "messaging/call_list.html",
+        {"day": day, "form": form, **paging},
+        status=400 if invalid else 200,
+    )
 
 
 # The signed token in the URL is what authorises the opt-out, not a session: there is no

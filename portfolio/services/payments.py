@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import business_date_validate
 from core.exceptions import ApplicationError
 from core.money import parse_amount
 from core.scoping import user_manages_creditor
@@ -61,13 +62,14 @@ def payment_validate_method(method: str) -> str:
 
 
 def payment_validate_paid_at(paid_at, *, now: datetime) -> datetime:
-    """An aware, not-future payment time, or ApplicationError."""
+    """An aware payment time, not in the future nor older than its window, or ApplicationError."""
     if not isinstance(paid_at, datetime):
         raise ApplicationError(_("Payment time must be a date and time."), field="paid_at")
     if timezone.is_naive(paid_at):
         raise ApplicationError(_("Payment time must include a time zone."), field="paid_at")
     if paid_at > now:
         raise ApplicationError(_("Payment time cannot be in the future."), field="paid_at")
+    business_date_validate(paid_at, today=timezone.localdate(now), kind="paid_at")
     return paid_at
 
 

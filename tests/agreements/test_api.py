@@ -1,8 +1,10 @@
 """The agreements and promises API: create, preview, list, detail, decisions, scoping."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
 from tests.agreements.conftest import AS_OF
@@ -11,6 +13,7 @@ from tests.factories.users import ManagerFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/agreements/"
+BOGOTA = ZoneInfo("America/Bogota")
 
 
 def body(debt, **overrides):
@@ -26,6 +29,13 @@ def body(debt, **overrides):
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _business_today_is_as_of():
+    # The API holds a client's as_of to a window around today: these tests live on AS_OF.
+    with time_machine.travel(datetime.datetime.combine(AS_OF, datetime.time(12), tzinfo=BOGOTA)):
+        yield
 
 
 @pytest.fixture
@@ -79,6 +89,25 @@ def test_bad_input_is_a_field_error(as_collector, debt, overrides, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not PaymentAgreement.objects.exists()
+
+
+@pytest.mark.parametrize("as_of", ["2001-01-01", "2035-01-01"])
+def test_an_as_of_far_from_today_is_a_field_error_everywhere(
+    api_client, as_collector, debt, manager, as_of
+):
+    # Creating an agreement, previewing one, and deciding on one all refuse the date.
+    for url in (URL, f"{URL}preview/"):
+        response = as_collector.post(url, body(debt, as_of=as_of), format="json")
+        assert response.status_code == 400 and "as_of" in response.json(), url
+    assert not PaymentAgreement.objects.exists()
+    pending = as_collector.post(URL, body(debt, instalment_count=24), format="json").json()
+    api_client.force_authenticate(manager)
+    for decision in ("approve", "reject", "cancel"):
+        response = api_client.post(
+            f"{URL}{pending['id']}/{decision}/", {"reason": "x", "as_of": as_of}, format="json"
+        )
+        assert response.status_code == 400 and "as_of" in response.json(), decision
+    assert PaymentAgreement.objects.get().status == AgreementStatus.PENDING_APPROVAL
 
 
 def test_second_agreement_is_a_clear_400(as_collector, debt):

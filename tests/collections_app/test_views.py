@@ -2,13 +2,15 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from collections_app.models import EscalationPolicy
+from collections_app.models import CycleRun, EscalationPolicy
 from collections_app.services.cycle import cycle_run
 from collections_app.services.policies import policy_ensure_defaults
 from messaging.models import ContactAction
 from portfolio.models import Debt, Hold, Stage, StageChange
 from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.users import ManagerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +90,63 @@ def test_cycle_page_lists_runs_and_actions(client, manager, creditor):
     actions = list(page.context["page"].object_list)
     assert actions and all(a.channel == "email" and a.debt.creditor == creditor for a in actions)
     assert ContactAction.objects.filter(channel="email").count() == 2 * len(actions)
+
+
+def _run_counts(page) -> list[tuple]:
+    return [
+        (r.debts_evaluated, r.debts_moved, r.debts_held, r.actions_planned)
+        for r in page.context["runs"]
+    ]
+
+
+def test_cycle_page_counts_only_the_managers_creditors(client, manager, creditor, admin_user):
+    # Given two creditors: one debt of ours entering friendly reminders, three of another's
+    other = CreditorFactory(code="otro")
+    DebtFactory(creditor=creditor, due_date=datetime.date(2026, 5, 31))
+    for _n in range(3):
+        DebtFactory(creditor=other, due_date=datetime.date(2026, 5, 31))
+    held = DebtFactory(creditor=other, due_date=datetime.date(2026, 5, 31))
+    Hold.objects.create(
+        debtor=held.debtor, debt=held, kind=Hold.Kind.DISPUTE, reason="x", source="collector",
+        opened_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    run = cycle_run(as_of=datetime.date(2026, 6, 1))[0]
+    assert (run.debts_evaluated, run.debts_moved, run.debts_held) == (5, 4, 1)
+    ours = ContactAction.objects.filter(debt__creditor=creditor).count()
+    assert 0 < ours < run.actions_planned
+    # When the single-creditor manager opens the cycle page
+    client.force_login(manager)
+    page = client.get(reverse("collections:cycle"))
+    # Then the run's counts are those of their creditor alone, in the context and the page
+    assert page.status_code == 200
+    assert _run_counts(page) == [(1, 1, 0, ours)]
+    assert f'<td class="num">{run.actions_planned}</td>' not in page.content.decode()
+    # And a manager of both creditors, like an admin, sees the whole run
+    both = ManagerFactory(username="both", creditors=[creditor, other])
+    client.force_login(both)
+    whole = [(5, 4, 1, run.actions_planned)]
+    assert _run_counts(client.get(reverse("collections:cycle"))) == whole
+    client.force_login(admin_user)
+    assert _run_counts(client.get(reverse("collections:cycle"))) == whole
+
+
+def test_cycle_runs_without_per_creditor_counts_show_totals_only_to_who_sees_all(
+    client, manager, creditor, admin_user
+):
+    # Given a run recorded before the per-creditor counts were kept
+    CreditorFactory(code="otro")
+    CycleRun.objects.create(
+        business_date=datetime.date(2026, 6, 1), status="completed",
+        started_at=timezone.now(), debts_evaluated=9, debts_moved=4, debts_held=1,
+        actions_planned=7,
+    )  # fmt: skip
+    # Then a manager of one creditor is not shown the totals, an admin is
+    client.force_login(manager)
+    page = client.get(reverse("collections:cycle"))
+    assert _run_counts(page) == [(None, None, None, None)]
+    assert '<td class="num">9</td>' not in page.content.decode()
+    client.force_login(admin_user)
+    assert _run_counts(client.get(reverse("collections:cycle"))) == [(9, 4, 1, 7)]
 
 
 def test_collector_places_a_dispute_from_the_debt_page(client, collector):

@@ -174,3 +174,22 @@ def test_manager_reveals_a_document_and_the_access_is_logged(live_server, page, 
     assert (log.user_id, log.debtor_id) == (manager.pk, debtor.pk)
     assert log.ip_address == "127.0.0.1"
     assert debt.debt_ref in log.purpose
+
+
+def test_an_out_of_range_filter_typed_in_the_live_list_says_so(live_server, page):
+    # given a collector with a case, signed in on the debt list
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    collector = CollectorFactory(username="gestor")
+    DebtFactory(creditor=creditor, debt_ref="OBL-1", assigned_to=collector)
+    page.goto(f"{live_server.url}{reverse('portfolio:debt-list')}")
+    page.get_by_label("Usuario").fill("gestor")
+    page.get_by_label("Contraseña").fill("pass-1234")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    expect(page.get_by_test_id("debt-count")).to_have_text("1")
+    # when they type a minimum days past due no debt can have
+    page.get_by_label("Mínimo de días de mora").fill("99999999")
+    # then the results (a 400 htmx swaps in) say which filter and list nothing
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("no se pudieron aplicar")
+    expect(alert).to_contain_text("36500")
+    expect(page.get_by_test_id("debt-count")).to_have_text("0")

@@ -413,8 +413,93 @@ def test_short_rows_and_line_breaks_in_quotes_are_read(creditor):
     assert Debtor.objects.get().address_line == "Calle 1\nApto 2"
 
 
-def test_row_with_too_many_fields_refuses_the_file(creditor):
-    batch = run(creditor, csv_bytes(row() + ",x,y", row(debt_ref="OBL-2")))
+@pytest.mark.parametrize("line", [2, 3])
+def test_row_with_too_many_fields_refuses_the_file_naming_the_line(creditor, line):
+    rows = [row(), row(debt_ref="OBL-2")]
+    rows[line - 2] += ",x,y"
+    batch = run(creditor, csv_bytes(*rows))
     assert batch.status == ImportBatch.Status.FAILED
     assert "not a readable CSV" in batch.error_message
+    assert f"line {line} has 28 fields but the header has 26" in batch.error_message
     assert not Debt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "channels"),
+    [
+        ({"email": ""}, {"sms", "whatsapp", "voice"}),
+        ({"phone": ""}, {"email"}),
+        ({"email": "", "phone": ""}, set()),
+    ],
+    ids=["phones-no-email", "emails-no-phone", "no-contacts"],
+)
+def test_file_where_no_row_has_one_kind_of_contact_imports(creditor, overrides, channels):
+    # Given a file in which no row has an e-mail (or no phone, or neither)
+    content = csv_bytes(
+        row(**overrides),
+        row(debtor_ref="D2", document_number="2020", debt_ref="OBL-2", **overrides),
+    )
+    # When it is imported
+    batch = run(creditor, content)
+    # Then every row is written with the contacts it has
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    assert (batch.created_count, batch.debtors_created) == (2, 2)
+    for debtor in Debtor.objects.all():
+        assert set(debtor.contact_points.values_list("channel", flat=True)) == channels
+
+
+@pytest.mark.parametrize("multiline", [False, True], ids=["arrow-reader", "c-reader"])
+def test_nul_character_in_a_value_is_a_row_error_naming_line_and_column(creditor, multiline):
+    # Given a file whose second data row has a NUL byte in the name (a line break inside
+    # quotes sends the file to the other CSV parser)
+    address = '"Calle 1\nApto 2"' if multiline else "Calle 1"
+    content = csv_bytes(
+        row(address_line=address),
+        row(debtor_ref="D2", debt_ref="OBL-2", full_name="Ana\x00Pérez"),
+    )
+    # When it is imported
+    batch = run(creditor, content)
+    # Then that row is reported on its line and column, and the other row is written
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    error = batch.row_errors.get()
+    assert (error.row, error.column) == (3, "full_name")
+    assert "NUL" in error.reason and error.value == "Ana\u2400Pérez"
+    assert list(Debt.objects.values_list("debt_ref", flat=True)) == ["OBL-1"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [[f"extra_{i:06d}" for i in range(100_000)], [""] * 100_000],
+    ids=["named", "unnamed"],
+)
+def test_header_with_100000_extra_columns_is_refused_as_too_wide(creditor, names):
+    # Given a header with 100,000 extra columns (their names wider than Arrow's read block)
+    header = HEADER + "," + ",".join(names)
+    # When it is imported
+    batch = run(creditor, csv_bytes(row() + "," * len(names), header=header))
+    # Then the message says line 1 is too wide, not that the file is empty
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "empty" not in batch.error_message
+    assert "Line 1" in batch.error_message and "100026 columns" in batch.error_message
+    assert not Debt.objects.exists()
+
+
+def test_header_wider_than_the_read_block_but_within_the_limit_is_read(creditor):
+    # Extra columns are ignored, however long their names are.
+    names = [f"notes_{i:03d}_" + "x" * 20_000 for i in range(60)]
+    content = csv_bytes(row() + "," * len(names), header=HEADER + "," + ",".join(names))
+    batch = run(creditor, content)
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    assert batch.created_count == 1
+
+
+@pytest.mark.parametrize("repeat", ["email", " EMAIL "], ids=["same", "other-case"])
+def test_repeated_header_column_is_refused_naming_the_column(creditor, repeat):
+    # Given a header with the email column twice (the second copy holds another address)
+    content = csv_bytes(row() + ",otra@example.com", header=HEADER + "," + repeat)
+    # When it is imported
+    batch = run(creditor, content)
+    # Then the whole file is refused naming the column and both positions; nothing is written
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "email" in batch.error_message and "5, 27" in batch.error_message
+    assert not Debtor.objects.exists() and not ContactPoint.objects.exists()

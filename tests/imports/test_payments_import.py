@@ -231,22 +231,37 @@ def test_overpayment_counts_earlier_rows_in_paid_at_order(tmp_path, creditor, de
     assert balances(debts["a"])[0][3] == Decimal("420.00")
 
 
-def test_naive_times_are_read_in_the_operation_time_zone(tmp_path, creditor, debts):
+def test_a_time_without_offset_is_a_row_error_and_a_bare_date_is_that_local_day(
+    tmp_path, creditor, debts
+):
     text = csv_text(
         "OBL-B,1.00,COP,2026-11-02T10:00:00,pse,NAIVE",
+        "OBL-B,1.00,COP,2026-11-02 10:00,pse,NAIVE-SPACE",
         "OBL-B,1.00,COP,2026-11-02,pse,DATE",
     )
 
-    run_file(tmp_path, creditor, text)
+    batch = run_file(tmp_path, creditor, text)
 
-    utc = datetime.UTC
-    # America/Bogota is UTC-5 all year.
-    assert Payment.objects.get(reference="NAIVE").paid_at == datetime.datetime(
-        2026, 11, 2, 15, 0, tzinfo=utc
+    # A time of day could be any payer's: never guessed as Bogotá time.
+    assert errors(batch) == [(2, "paid_at"), (3, "paid_at")]
+    assert "time zone offset" in batch.row_errors.filter(row=2).get().reason
+    # A bare date is that business day, midnight in America/Bogota (UTC-5 all year).
+    assert list(Payment.objects.values_list("reference", "paid_at")) == [
+        ("DATE", datetime.datetime(2026, 11, 2, 5, 0, tzinfo=datetime.UTC))
+    ]
+
+
+def test_a_payment_older_than_ten_years_is_a_row_error_naming_its_line(tmp_path, creditor, debts):
+    text = csv_text(
+        "OBL-B,1.00,COP,1900-01-01T10:00:00Z,pse,OLD",
+        "OBL-B,1.00,COP,2026-11-02T10:00:00-05:00,pse,OK",
     )
-    assert Payment.objects.get(reference="DATE").paid_at == datetime.datetime(
-        2026, 11, 2, 5, 0, tzinfo=utc
-    )
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert errors(batch) == [(2, "paid_at")]
+    assert "Enter a date between" in batch.row_errors.get().reason
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["OK"]
 
 
 def test_strict_writes_nothing_when_a_row_is_invalid(tmp_path, creditor, debts):
@@ -415,3 +430,44 @@ def test_a_file_that_pays_a_debt_off_records_the_move_as_a_single_payment_does(
     run_file(tmp_path, creditor, csv_text("OBL-A,100.00,COP,2026-11-03T10:00:00-05:00,cash,F-2"))
     assert StageChange.objects.filter(debt=debts["a"]).count() == 0
     assert debts["a"].history.filter(history_type="~").count() == 1
+
+
+@pytest.mark.parametrize("column", ["debt_ref", "reference"])
+def test_nul_character_rejects_its_row_naming_line_and_column(tmp_path, creditor, debts, column):
+    # Given a file whose first row has a NUL byte in one value
+    bad = {"debt_ref": "OBL-A", "reference": "R-1"}
+    bad[column] += "\x00"
+    text = csv_text(
+        f"{bad['debt_ref']},10.00,COP,2026-11-02T09:00:00Z,pse,{bad['reference']}",
+        "OBL-B,20.00,COP,2026-11-02T09:00:00Z,pse,R-2",
+    )
+    # When it is imported
+    batch = run_file(tmp_path, creditor, text)
+    # Then that row is rejected once, on its line and column, and the other row is recorded
+    assert batch.status == ImportBatch.Status.COMPLETED, batch.error_message
+    assert errors(batch) == [(2, column)]
+    error = batch.row_errors.get()
+    assert "NUL" in error.reason and error.value == bad[column].replace("\x00", "\u2400")
+    assert list(Payment.objects.values_list("reference", flat=True)) == ["R-2"]
+
+
+def test_repeated_header_column_rejects_the_file_naming_it(tmp_path, creditor, debts):
+    text = HEADER + ",Amount\nOBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,R-1,9999.00\n"
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert errors(batch) == [(1, "amount")]
+    assert "amount" in batch.error_message and "2, 7" in batch.error_message
+    assert not Payment.objects.exists()
+
+
+def test_header_with_100000_extra_columns_rejects_the_file(tmp_path, creditor, debts):
+    extra = ",".join(f"extra_{i:06d}" for i in range(100_000))
+    text = f"{HEADER},{extra}\nOBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,R-1\n"
+
+    batch = run_file(tmp_path, creditor, text)
+
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert "Line 1" in batch.error_message and "100006 columns" in batch.error_message
+    assert not Payment.objects.exists()

@@ -176,10 +176,12 @@ def test_bad_filter_value_is_reported_not_a_500(client, admin_user, creditor):
 
     response = client.get(LIST_URL, {"dpd_min": "many", "stage": "nonsense"})
 
-    assert response.status_code == 200
+    # A filter that cannot be applied is a 400 that says which, and lists nothing.
+    assert response.status_code == 400
     html = response.content.decode()
-    assert "Some filters were ignored" in html
+    assert "These filters could not be applied" in html
     assert "Minimum days past due" in html
+    assert response.context["count"] == 0
 
 
 def test_sorting_by_balance_both_ways(client, admin_user, creditor):

@@ -16,11 +16,13 @@ from collections_app.services.payments import payments_after_bulk
 from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
 from imports.models import ImportBatch, ImportRowError
+from imports.services.csv_checks import nul_message
 from imports.services.payments_file.matching import _allocate, _load_debts, _match, _recorded
 from imports.services.payments_file.reading import (
     COLUMNS,
     TIMINGS,
     _Errors,
+    _nul_cells,
     _read_frame,
     _validate_fields,
     phase,
@@ -76,6 +78,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             batch, status=ImportBatch.Status.REJECTED, total=0, created=0, unchanged=0, rejected=0
         )
 
+    nul = _nul_cells(frame)
     raw = {c: frame[c].to_numpy(dtype=object) for c in COLUMNS}
     lines = frame["line"].to_numpy(dtype=np.int64)
     # Debtor portal: a row may quote the debt's bank/cash payment reference instead of debt_ref.
@@ -83,6 +86,8 @@ def run(*, batch: ImportBatch) -> ImportBatch:
         creditor_id=batch.creditor_id, values=raw["debt_ref"]
     )
     errors = _Errors(lines, raw)
+    for column, idx in nul.items():
+        errors.add(idx, column, nul_message())
     with phase("validate"):
         fields = _validate_fields(frame, errors, now=now)
     with connection.cursor() as cursor:

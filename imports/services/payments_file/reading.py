@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from core.bulk import phase_timer
 from core.exceptions import ApplicationError
 from imports.models import ImportBatch
+from imports.services.csv_checks import NUL, NUL_SHOWN, header_check
 from portfolio.services.payments import (
     payment_validate_amount,
     payment_validate_method,
+    payment_validate_paid_at,
 )
 
 COLUMNS = ("debt_ref", "amount", "currency", "paid_at", "method", "reference")
@@ -72,7 +74,10 @@ class _Errors:
         ]
         result = pd.concat(frames, ignore_index=True)
         result["value"] = result["value"].astype(str).str.slice(0, 255)
-        return result.sort_values(["row", "order"], kind="stable")
+        result = result.sort_values(["row", "order"], kind="stable")
+        # A value is reported once, for the first thing found wrong with it (a NUL makes
+        # the same value an unknown debt, a bad amount, ...).
+        return result.drop_duplicates(["row", "column"], keep="first")
 
 
 def _parse_paid_at(value: str, *, tz, now: datetime) -> datetime:
@@ -84,10 +89,19 @@ def _parse_paid_at(value: str, *, tz, now: datetime) -> datetime:
             _("Not an ISO 8601 date or date and time."), field="paid_at"
         ) from None
     if timezone.is_naive(parsed):
+        if "T" in value or " " in value.strip():
+            # A time of day without its offset could be any of the payers' time zones.
+            raise ApplicationError(
+                _(
+                    "Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00), or give "
+                    "the date alone."
+                ),
+                field="paid_at",
+            )
+        # A bare date is that business day in the operation's time zone.
         parsed = timezone.make_aware(parsed, tz)
-    if parsed > now:
-        raise ApplicationError(_("Payment time cannot be in the future."), field="paid_at")
-    return parsed
+    # Time zone, not in the future, not older than the window: the ledger's own rules.
+    return payment_validate_paid_at(parsed, now=now)
 
 
 def _read_frame(batch: ImportBatch) -> pd.DataFrame:
@@ -99,10 +113,14 @@ def _read_frame(batch: ImportBatch) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise ApplicationError(_("The file is not UTF-8 text."), field="file") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise ApplicationError(_("The file is empty."), field="file")
-    names = [h.strip().lower() for h in header]
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise ApplicationError(
+            _("Line 1 (the header) is not readable CSV: %(error)s") % {"error": exc},
+            field="file",
+        ) from None
+    names = header_check(header, columns=COLUMNS)
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         raise ApplicationError(
@@ -113,8 +131,31 @@ def _read_frame(batch: ImportBatch) -> pd.DataFrame:
     if reader.line_num == 1:
         frame = _read_fast(data.removeprefix(b"\xef\xbb\xbf"), text, len(header), index)
     if frame is None:
-        frame = _read_slow(reader, index)
+        try:
+            frame = _read_slow(reader, index)
+        except csv.Error as exc:
+            raise ApplicationError(
+                _("Line %(line)d is not readable CSV: %(error)s")
+                % {"line": reader.line_num, "error": exc},
+                field="file",
+            ) from None
     return frame.reset_index(drop=True)
+
+
+def _nul_cells(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Positions of the values holding a NUL, per column; those values are made storable.
+
+    PostgreSQL text cannot hold a NUL, and the file's values are staged before the rows are
+    sorted out: the NUL is shown as a symbol so the row can be matched, reported and skipped.
+    """
+    cells = {}
+    for column in COLUMNS:
+        values = frame[column].astype(object)
+        has_nul = values.str.contains(NUL, regex=False).to_numpy(dtype=bool)
+        if has_nul.any():
+            cells[column] = np.flatnonzero(has_nul)
+            frame[column] = values.str.replace(NUL, NUL_SHOWN, regex=False)
+    return cells
 
 
 def _read_fast(data: bytes, text: str, width: int, index: dict) -> pd.DataFrame | None:

@@ -21,6 +21,15 @@ from core.validation import (
     default_timezone,
     phones_to_e164,
 )
+from imports.services.csv_checks import (
+    NUL,
+    NUL_SHOWN,
+    first_wide_record,
+    header_check,
+    header_read,
+    nul_message,
+    wide_record_error,
+)
 from portfolio.models import DocumentType, Language, Product
 
 REQUIRED_COLUMNS = (
@@ -87,13 +96,16 @@ class ParsedFile:
 
 def read_portfolio_file(fileobj) -> pd.DataFrame:
     """Load the CSV as strings; refuse files that are empty, not UTF-8 or lack columns."""
+    header = header_read(fileobj)
+    header_check(header, columns=COLUMNS)
     options = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
     try:
         try:
             # Arrow reads a million rows in parallel, several times faster than the C parser.
             frame = pd.read_csv(fileobj, engine="pyarrow", **options)
-        except (pa.ArrowInvalid, pd.errors.ParserError):
-            # Short rows and line breaks inside quotes are fine for the C parser, not Arrow's.
+        except (pa.ArrowInvalid, pd.errors.ParserError, pd.errors.EmptyDataError):
+            # Short rows and line breaks inside quotes are fine for the C parser, not Arrow's;
+            # nor is a header wider than Arrow's block, which pandas reports as "empty".
             fileobj.seek(0)
             with warnings.catch_warnings():
                 # Extra fields on the first row would be dropped with only a warning.
@@ -106,6 +118,11 @@ def read_portfolio_file(fileobj) -> pd.DataFrame:
             _("The file is not UTF-8 text; save it as CSV UTF-8 and upload it again.")
         ) from exc
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError) as exc:
+        fileobj.seek(0)
+        text = fileobj.read().decode("utf-8-sig", errors="replace")
+        wide = first_wide_record(text, width=len(header))
+        if wide is not None:
+            raise wide_record_error(*wide, len(header)) from exc
         raise ApplicationError(
             _("The file is not a readable CSV file: %(error)s") % {"error": exc}
         ) from exc
@@ -118,7 +135,8 @@ def read_portfolio_file(fileobj) -> pd.DataFrame:
         )
     if frame.empty:
         raise ApplicationError(_("The file has a header but no data rows."))
-    # Unknown extra columns are ignored; absent optional columns read as empty.
+    # Unknown extra columns are ignored (header_check refused repeated known ones); absent
+    # optional columns read as empty.
     frame = frame.loc[:, ~frame.columns.duplicated()]
     for column in OPTIONAL_COLUMNS:
         if column not in frame.columns:
@@ -140,6 +158,7 @@ class _Errors:
         if not mask.any():
             return
         values = self.frame.loc[mask, value_column or column].str.slice(0, 255)
+        values = values.str.replace(NUL, NUL_SHOWN, regex=False)
         self.parts.append(
             pd.DataFrame(
                 {"row": self.frame.loc[mask, "_row"], "column": column, "reason": str(reason)}
@@ -194,6 +213,9 @@ def _phones_slow(pairs: pd.DataFrame) -> list[str | None]:
 def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
     """Check every row against the portfolio file contract and normalise the valid ones."""
     errors = _Errors(frame)
+    # PostgreSQL text cannot hold a NUL: such a row is reported, never written.
+    for column in COLUMNS:
+        errors.add(frame[column].str.contains(NUL, regex=False), column, nul_message())
     required = _("This value is required.")
     for column in REQUIRED_COLUMNS:
         errors.add(frame[column] == "", column, required)

@@ -64,7 +64,10 @@ def _stage(cursor, table: str, frame: pd.DataFrame) -> None:
         return
     # Arrow's C++ writer is ~20x faster than DataFrame.to_csv on a million rows.
     buffer = io.BytesIO()
-    arrow = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
+    # pyarrow's CSV writer emits a block of NUL bytes for an empty chunk (a frame concatenated
+    # from an empty part, e.g. no row has an e-mail), which COPY rejects as invalid UTF-8:
+    # one contiguous chunk per column leaves it nothing empty to write.
+    arrow = pa.Table.from_pandas(frame.astype(str), preserve_index=False).combine_chunks()
     pa_csv.write_csv(
         arrow, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
     )
