@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from messaging.channels import backend_for
 from portal.selectors import sign_in_example
@@ -59,7 +60,8 @@ def test_no_example_when_nobody_can_sign_in(creditor):
     debt_for(creditor, channel="voice")
     assert sign_in_example() is None
     out = io.StringIO()
-    call_command("demo_portal_login", stdout=out)
+    with translation.override("en"):  # another test may have left Spanish active
+        call_command("demo_portal_login", stdout=out)
     assert out.getvalue().startswith("Portal: http://127.0.0.1:8000/portal/ (no debtor can sign in")
 
 
@@ -75,7 +77,8 @@ def test_what_it_prints_for_the_seeded_demo_gets_into_the_portal(caplog):
     # Given the demo seeded as make run seeds it
     call_command("seed_demo", "--debtors=40", "--as-of=2026-11-24", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("demo_portal_login", stdout=out)
+    with translation.override("en"):  # another test may have left Spanish active
+        call_command("demo_portal_login", stdout=out)
     printed = BANNER.fullmatch(out.getvalue())
     assert printed, out.getvalue()
     debtor = Debtor.objects.get(full_name=printed["name"])
