@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock lint format test test-fast run migrate seed ci
+.PHONY: install lock lint format test test-fast run migrate seed ci chromium
 
 # Development installs the whole locked tree (runtime + tools); the image installs
 # requirements.lock alone (Dockerfile).
@@ -46,9 +46,26 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartera_test
 # PYTEST_WORKERS=0 runs the suite in one process.
 PYTEST_WORKERS ?= auto
 
-test: lint
+# Leaving the browser tests out (PYTEST_ARGS='-m "not e2e"') needs no Chromium.
+test: lint $(if $(findstring not e2e,$(PYTEST_ARGS)),,chromium)
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 		$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The browser tests (tests/e2e) drive Debian's Chromium. When it is missing, install it with
+# apt-get as root or through sudo (as .ci/run does); otherwise say how in one line.
+CHROMIUM ?= /usr/bin/chromium
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; \
+		elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+		else echo "make: the browser tests need Chromium at $(CHROMIUM): install it as root (apt-get install chromium) or leave them out (PYTEST_ARGS='-m \"not e2e\"')" >&2; exit 1; fi; \
+		command -v apt-get >/dev/null 2>&1 || { echo "make: the browser tests need Chromium at $(CHROMIUM) (Debian's chromium package); install it, or leave them out (PYTEST_ARGS='-m \"not e2e\"')" >&2; exit 1; }; \
+		echo "make: installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+		$$sudo apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || exit 1; \
+		[ -x "$(CHROMIUM)" ] || { echo "make: apt-get installed chromium, but not at $(CHROMIUM)" >&2; exit 1; }; \
+	fi
 
 # With no DATABASE_URL, migrate and seed reach the embedded PostgreSQL while `make run` is up.
 migrate: install

@@ -1,13 +1,21 @@
 """Reads for the portal: always filtered by the signed-in debtor (another id is a 404)."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
 from portal.models import ContactPreference, Dispute, PaymentIntent
-from portfolio.models import Debt, Payment
+from portal.services.access import (
+    CODE_CHANNELS,
+    code_destination,
+    debtor_by_document,
+    masked_destination,
+    normalize_document,
+)
+from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Debtor, Payment
 
 
 def debtor_debts(debtor_id: int):
@@ -56,3 +64,49 @@ def preferred_hours(*, debtor_ids) -> dict[int, tuple[datetime.time, datetime.ti
         debtor_id__in=list(debtor_ids), preferred_from__isnull=False, preferred_to__isnull=False
     ).values_list("debtor_id", "preferred_from", "preferred_to")
     return {debtor_id: (start, end) for debtor_id, start, end in rows if start < end}
+
+
+@dataclass(frozen=True)
+class SignInExample:
+    """A debtor who can sign in to the portal, and what they type there."""
+
+    debtor: Debtor
+    document_type: str
+    document_number: str
+    last_digits: str
+    channel: str  # where the one-time code goes: sms, whatsapp or email
+    destination: str  # that contact point, masked as the portal shows it
+
+
+def sign_in_example(*, look_at: int = 50) -> SignInExample | None:
+    """The first debtor (by id) who can sign in with their document, for the demo's banner.
+
+    Can sign in: an open debt, a consented channel for the code, and their document finds them
+    (not an earlier debtor with the same document). The same seeded data gives the same debtor.
+    """
+    consented = ContactPoint.objects.filter(
+        debtor=OuterRef("pk"), channel__in=CODE_CHANNELS, consent_granted=True
+    )
+    open_debt = Debt.objects.filter(debtor=OuterRef("pk"), stage__in=OPEN_STAGES)
+    candidates = (
+        Debtor.objects.filter(Exists(open_debt), Exists(consented))
+        .exclude(document_number="")
+        .order_by("id")[:look_at]
+    )
+    for debtor in candidates:
+        found = debtor_by_document(
+            document_type=debtor.document_type, document_number=debtor.document_number
+        )
+        point = code_destination(debtor)
+        if found is None or found.pk != debtor.pk or point is None:
+            continue
+        number = normalize_document(debtor.document_number)
+        return SignInExample(
+            debtor=debtor,
+            document_type=debtor.document_type,
+            document_number=number,
+            last_digits=number[-4:],
+            channel=point.channel,
+            destination=masked_destination(point),
+        )
+    return None

@@ -42,6 +42,10 @@ class ChannelBackend:
     def send(self, message, rendered) -> SendResult:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def prints_to_console(self) -> bool:
+        """Whether what it sends shows in the server's console (a demo reads codes there)."""
+        return False
+
 
 @cache
 def _backend(path: str) -> ChannelBackend:

