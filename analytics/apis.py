@@ -156,7 +156,8 @@ class KpiApi(APIView):
 
 
 class SegmentSerializer(serializers.ModelSerializer):
-    creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null: a segment for every creditor.
+    creditor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     open_debts = serializers.SerializerMethodField()
     rules = serializers.SerializerMethodField()
 

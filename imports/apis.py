@@ -33,7 +33,9 @@ class PortfolioImportInputSerializer(serializers.Serializer):
 
 class PortfolioImportSerializer(serializers.ModelSerializer):
     creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    portfolio = serializers.CharField(source="portfolio.name", read_only=True, default=None)
+    portfolio = serializers.CharField(
+        source="portfolio.name", read_only=True, default=None, allow_null=True
+    )
     errors_url = serializers.SerializerMethodField()
 
     class Meta:
