@@ -1,7 +1,9 @@
 """Shared DRF pieces: pagination and an exception handler that never lets bad input be a 500."""
 
+import datetime
 import logging
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -29,7 +31,7 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         # A malformed page_size is a client error, not a silent fallback to the default.
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty (`?page_size=`, a blank form field): the default
             return self.page_size
         try:
             size = int(raw)
@@ -41,9 +43,16 @@ class Pagination(PageNumberPagination):
             )
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        # Both are positive integers: the schema says so, since 0 or -1 is refused (a 400).
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw not in self.last_page_strings:
+        if raw and raw not in self.last_page_strings:
             try:
                 number = int(raw)
             except (TypeError, ValueError):
@@ -55,8 +64,42 @@ class Pagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 instant compared in UTC, so any offset ISO allows (up to ±23:59) works.
+
+    Passed on with its own offset, one past ±15:59 is refused by PostgreSQL: a schema-valid
+    `?paid_from=2026-11-02T10:00:00-17:00` would come back a 400.
+    """
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                # Before year 1 or after 9999 in UTC: before or after every row.
+                edge = datetime.datetime.min if value.year == 1 else datetime.datetime.max
+                value = edge.replace(tzinfo=datetime.UTC)
+        return super().filter(qs, value)
+
+
 class StrictOrderingFilter(OrderingFilter):
     """Ordering by a field that is not offered is a 400, not silently ignored."""
+
+    def get_schema_operation_parameters(self, view):
+        # The fields on offer, each ascending or `-` descending, comma-separated: anything else
+        # is refused, so the schema lists them.
+        parameters = super().get_schema_operation_parameters(view)
+        offered = getattr(view, "ordering_fields", self.ordering_fields)
+        if isinstance(offered, list | tuple):
+            names = [item if isinstance(item, str) else item[0] for item in offered]
+            choices = sorted(choice for name in names for choice in (name, f"-{name}"))
+            for parameter in parameters:
+                parameter.update(style="form", explode=False)
+                parameter["schema"] = {
+                    "type": "array",
+                    "items": {"type": "string", "enum": choices},
+                }
+        return parameters
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from collections_app.services.payments import payment_record
+from core.api import UtcIsoDateTimeFilter
 from core.exceptions import ApplicationError
 from core.roles import ADMIN, MANAGER, user_role
 from portfolio.models import Payment
@@ -26,10 +27,10 @@ class PaymentFilter(django_filters.FilterSet):
     method = django_filters.MultipleChoiceFilter(choices=Payment.Method.choices)
     source = django_filters.MultipleChoiceFilter(choices=Payment.Source.choices)
     currency = django_filters.CharFilter(field_name="currency", lookup_expr="iexact")
-    paid_from = django_filters.IsoDateTimeFilter(
+    paid_from = UtcIsoDateTimeFilter(
         field_name="paid_at", lookup_expr="gte", label=gettext_lazy("Paid at or after")
     )
-    paid_to = django_filters.IsoDateTimeFilter(
+    paid_to = UtcIsoDateTimeFilter(
         field_name="paid_at", lookup_expr="lte", label=gettext_lazy("Paid at or before")
     )
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
+from core.api import UtcIsoDateTimeFilter
 from core.dates import business_today
 from core.exceptions import ApplicationError
 from portfolio.selectors import debt_queryset
@@ -66,8 +67,8 @@ class InteractionFilter(django_filters.FilterSet):
     debtor = django_filters.NumberFilter(field_name="debtor_id")
     channel = django_filters.ChoiceFilter(choices=Interaction.Channel.choices)
     outcome = django_filters.ChoiceFilter(choices=Interaction.Outcome.choices)
-    occurred_from = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_to = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_from = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_to = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
     class Meta:
         model = Interaction
