@@ -94,7 +94,8 @@ class StrictOrderingFilter(OrderingFilter):
             names = [item if isinstance(item, str) else item[0] for item in offered]
             choices = sorted(choice for name in names for choice in (name, f"-{name}"))
             for parameter in parameters:
-                parameter.update(style="form", explode=False)
+                # Empty (`?ordering=`) is the default order, like any empty optional parameter.
+                parameter.update(style="form", explode=False, allowEmptyValue=True)
                 parameter["schema"] = {
                     "type": "array",
                     "items": {"type": "string", "enum": choices},
@@ -104,7 +105,8 @@ class StrictOrderingFilter(OrderingFilter):
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if params:
-            fields = [param.strip() for param in params.split(",") if param.strip()]
+            # An empty part (`?ordering=amount,`) names no field either: refused like the rest.
+            fields = [param.strip() for param in params.split(",")]
             valid = {
                 item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
             }
@@ -114,7 +116,10 @@ class StrictOrderingFilter(OrderingFilter):
                     {
                         self.ordering_param: [
                             _("Cannot order by %(fields)s. Choose from: %(valid)s.")
-                            % {"fields": ", ".join(invalid), "valid": ", ".join(sorted(valid))}
+                            % {
+                                "fields": ", ".join(field or '""' for field in invalid),
+                                "valid": ", ".join(sorted(valid)),
+                            }
                         ]
                     }
                 )
