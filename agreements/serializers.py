@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.models import (
     AgreementChange,
     AgreementDebt,
+    AgreementStatus,
     Forgiveness,
     Instalment,
     NegotiationChannel,
@@ -103,6 +105,9 @@ class AgreementDebtSerializer(serializers.ModelSerializer):
 
 
 class AgreementChangeSerializer(serializers.ModelSerializer):
+    from_status = serializers.SerializerMethodField(
+        help_text="null on the first change: the agreement had no status before it."
+    )
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -110,12 +115,19 @@ class AgreementChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "actor", "reason", "business_date", "occurred_at"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=AgreementStatus.choices, allow_null=True))
+    def get_from_status(self, obj) -> str | None:
+        # Stored blank (the column is not nullable); the API says "none" the JSON way.
+        return obj.from_status or None
+
     def get_actor(self, obj) -> str:
         return obj.actor.username if obj.actor_id else "system"
 
 
 class ForgivenessSerializer(serializers.ModelSerializer):
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Forgiveness
@@ -126,8 +138,13 @@ class ForgivenessSerializer(serializers.ModelSerializer):
 class AgreementOutputSerializer(serializers.ModelSerializer):
     creditor = serializers.CharField(source="creditor.code", read_only=True)
     debtor_name = serializers.CharField(source="debtor.full_name", read_only=True)
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null once the user is deleted (and, for decided_by, until a manager decides).
+    proposed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     debts = AgreementDebtSerializer(source="lines", many=True, read_only=True)
     instalments = InstalmentSerializer(many=True, read_only=True)
     changes = AgreementChangeSerializer(many=True, read_only=True)
@@ -199,7 +216,9 @@ class PromiseInputSerializer(serializers.Serializer):
 
 class PromiseOutputSerializer(serializers.ModelSerializer):
     debt_ref = serializers.CharField(source="debt.debt_ref", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PromiseToPay

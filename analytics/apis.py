@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -34,8 +35,12 @@ def jsonable(value):
 
 
 KPI_PARAMS = [
-    OpenApiParameter("as_of", str, description="End of the period, YYYY-MM-DD (default today)"),
-    OpenApiParameter("date_from", str, description="Start of the period (default: 30 days)"),
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE, description="End of the period, YYYY-MM-DD (default today)"
+    ),
+    OpenApiParameter(
+        "date_from", OpenApiTypes.DATE, description="Start of the period (default: 30 days)"
+    ),
     OpenApiParameter("creditor", str, description="Creditor code"),
     OpenApiParameter("portfolio", int, description="Portfolio id"),
     OpenApiParameter("segment", int, description="Segment id"),
@@ -156,7 +161,8 @@ class KpiApi(APIView):
 
 
 class SegmentSerializer(serializers.ModelSerializer):
-    creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null: a segment for every creditor.
+    creditor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     open_debts = serializers.SerializerMethodField()
     rules = serializers.SerializerMethodField()
 

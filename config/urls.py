@@ -79,6 +79,9 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     *moved_pages,
 ]
+# A URL under /api/ that matches no route is a JSON 404 like the API's own (see core.views).
+handler404 = "core.views.not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -33,7 +33,7 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         # A malformed page_size is a client error, not a silent fallback to the default.
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if not raw:  # absent or empty (`?page_size=`, a blank form field): the default
             return self.page_size
         try:
             size = int(raw)
@@ -45,9 +45,16 @@ class Pagination(PageNumberPagination):
             )
         return min(size, self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        # Both are positive integers: the schema says so, since 0 or -1 is refused (a 400).
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw not in self.last_page_strings:
+        if raw and raw not in self.last_page_strings:
             try:
                 number = int(raw)
             except (TypeError, ValueError):
@@ -105,10 +112,28 @@ class BusinessDateField(serializers.DateField):
 class StrictOrderingFilter(OrderingFilter):
     """Ordering by a field that is not offered is a 400, not silently ignored."""
 
+    def get_schema_operation_parameters(self, view):
+        # The fields on offer, each ascending or `-` descending, comma-separated: anything else
+        # is refused, so the schema lists them.
+        parameters = super().get_schema_operation_parameters(view)
+        offered = getattr(view, "ordering_fields", self.ordering_fields)
+        if isinstance(offered, list | tuple):
+            names = [item if isinstance(item, str) else item[0] for item in offered]
+            choices = sorted(choice for name in names for choice in (name, f"-{name}"))
+            for parameter in parameters:
+                # Empty (`?ordering=`) is the default order, like any empty optional parameter.
+                parameter.update(style="form", explode=False, allowEmptyValue=True)
+                parameter["schema"] = {
+                    "type": "array",
+                    "items": {"type": "string", "enum": choices},
+                }
+        return parameters
+
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
         if params:
-            fields = [param.strip() for param in params.split(",") if param.strip()]
+            # An empty part (`?ordering=amount,`) names no field either: refused like the rest.
+            fields = [param.strip() for param in params.split(",")]
             valid = {
                 item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
             }
@@ -118,7 +143,10 @@ class StrictOrderingFilter(OrderingFilter):
                     {
                         self.ordering_param: [
                             _("Cannot order by %(fields)s. Choose from: %(valid)s.")
-                            % {"fields": ", ".join(invalid), "valid": ", ".join(sorted(valid))}
+                            % {
+                                "fields": ", ".join(field or '""' for field in invalid),
+                                "valid": ", ".join(sorted(valid)),
+                            }
                         ]
                     }
                 )

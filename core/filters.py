@@ -5,6 +5,8 @@ API answers 400 naming it; an unbounded NumberFilter or DateFilter lets 99999999
 or 9999-12-31 through to date arithmetic or the database, and the request fails with a 500.
 """
 
+import datetime
+
 import django_filters
 
 from core.dates import INPUT_DAYS_MAX
@@ -18,9 +20,18 @@ class DateFilter(django_filters.DateFilter):
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date and time within the input window."""
+    """An ISO 8601 date and time within the input window, compared in UTC.
+
+    Passed on with its own offset, one past ±15:59 (which ISO 8601 allows up to ±23:59) is
+    refused by PostgreSQL: a valid `?paid_from=2026-11-02T10:00:00-17:00` would fail.
+    """
 
     field_class = BoundedIsoDateTimeField
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
 
 
 class _BoundedNumberFilter(django_filters.NumberFilter):

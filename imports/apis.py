@@ -33,7 +33,9 @@ class PortfolioImportInputSerializer(serializers.Serializer):
 
 class PortfolioImportSerializer(serializers.ModelSerializer):
     creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    portfolio = serializers.CharField(source="portfolio.name", read_only=True, default=None)
+    portfolio = serializers.CharField(
+        source="portfolio.name", read_only=True, default=None, allow_null=True
+    )
     errors_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -129,6 +131,7 @@ class PortfolioImportViewSet(
     @extend_schema(
         summary=_("Rejected rows of an import"),
         responses={200: ImportRowErrorSerializer(many=True)},
+        filters=False,  # one import's rows in file order: the imports list's filters are not theirs
     )
     @action(detail=True, methods=["get"], url_path="errors", url_name="errors")
     def errors(self, request, pk=None):

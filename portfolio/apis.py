@@ -174,6 +174,7 @@ class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Change history of the debt, newest first",
         responses=HistoryRecordSerializer(many=True),
+        filters=False,  # one debt's records: the debt list's filters do not apply to them
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):

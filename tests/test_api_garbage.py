@@ -308,6 +308,26 @@ def test_bad_debtor_list_parameters_are_field_errors(api, query, field):
     assert_clean_4xx(api.get(f"{API}debtors/?{query}"), field=field)
 
 
+def _orderings():
+    """(list path, the orderings its schema offers) for every list with an `ordering`."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return [
+        (path, parameter["schema"]["items"]["enum"])
+        for path, operations in sorted(schema["paths"].items())
+        for parameter in operations.get("get", {}).get("parameters", [])
+        if parameter["name"] == "ordering"
+    ]
+
+
+@pytest.mark.parametrize("path,offered", _orderings())
+def test_every_list_orders_by_what_it_offers_and_refuses_the_rest(api, path, offered):
+    url = _url(path)
+    for ordering in ["", offered[0], ",".join(offered)]:
+        assert api.get(url, {"ordering": ordering}).status_code == 200, ordering
+    for ordering in ["password", f"{offered[0]},", "-"]:
+        assert_clean_4xx(api.get(url, {"ordering": ordering}), field="ordering")
+
+
 def test_a_page_past_the_end_is_a_404(api):
     response = api.get(f"{API}debts/?page=999999")
 

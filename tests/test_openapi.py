@@ -83,3 +83,52 @@ def test_swagger_ui_is_served_from_our_own_static_files(client):
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
     assert re.findall(r"https?://|(?:src|href)=[\"']//", html) == []
+
+
+def test_an_api_url_that_matches_no_route_is_a_json_404(client):
+    # `<int:pk>` routes never match "abc", so DRF (whose 404s are JSON) is never reached.
+    response = client.get("/api/v1/debts/abc/transitions/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_that_does_not_exist_is_still_an_html_404(client):
+    response = client.get("/debts/abc/nowhere/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_every_operation_declares_the_errors_it_can_answer():
+    paths = SchemaGenerator().get_schema(public=True)["paths"]
+    codes = {
+        (method.upper(), path): set(operation["responses"])
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    }
+
+    # Read by anyone logged in: a bad filter, no credentials, an unknown id or page.
+    assert codes[("GET", "/api/v1/debts/{id}/")] == {"200", "400", "401", "404"}
+    # A manager's write: also a role, a conflict, a body in an unsupported content type.
+    assert codes[("POST", "/api/v1/holds/{id}/close/")] == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "415",
+    }
+    # Logging in takes no credentials, but refuses invalid ones like every endpoint.
+    assert codes[("POST", "/api/v1/auth/token/")] == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "409",
+        "415",
+    }
+    for (method, path), declared in codes.items():
+        assert "400" in declared, f"{method} {path}"

@@ -61,8 +61,9 @@ class AvailableTransitionSerializer(serializers.Serializer):
 
 
 class HoldSerializer(serializers.ModelSerializer):
-    opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null for a hold the system placed, and closed_by until the hold is closed.
+    opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
     scope = serializers.SerializerMethodField()
 

@@ -18,7 +18,9 @@ from portfolio.selectors import debt_queryset
 
 class InteractionOutputSerializer(serializers.ModelSerializer):
     debt_ref = serializers.CharField(source="debt.debt_ref", read_only=True)
-    collector = serializers.CharField(source="collector.username", read_only=True, default=None)
+    collector = serializers.CharField(
+        source="collector.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Interaction

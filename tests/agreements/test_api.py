@@ -72,6 +72,10 @@ def test_create_list_and_detail(as_collector, debt):
     assert listed["count"] == 1
     detail = as_collector.get(f"{URL}{created['id']}/").json()
     assert [c["to_status"] for c in detail["changes"]] == ["draft", "active"]
+    # The first change comes from no status at all, and the API says so with null.
+    assert [c["from_status"] for c in detail["changes"]] == [None, "draft"]
+    # Active at once, within the collector's limits: no manager decided anything.
+    assert detail["decided_by"] is None
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,11 @@ def test_list_filters_and_ordering(api_client, admin_user, debt, other_debt):
     assert refs(source="file") == ["P2"]
     assert refs(currency="cop", ordering="amount") == ["P2", "P3", "P1"]
     assert refs(paid_from="2026-11-02T00:00:00Z", paid_to="2026-11-04T00:00:00Z") == ["P3"]
+    # ISO 8601 allows offsets PostgreSQL does not (past ±15:59): the same instants still work.
+    assert refs(paid_from="2026-11-01T17:30:00-17:30", paid_to="2026-11-04T17:30:00+17:30") == [
+        "P3"
+    ]
+    assert refs(paid_to="0001-01-01T00:00:00+23:00") == []
     assert api_client.get(URL, {"paid_from": "nope"}).status_code == 400
 
 

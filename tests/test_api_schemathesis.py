@@ -1,0 +1,367 @@
+"""The API answers what its OpenAPI schema says: schemathesis against the live schema.
+
+The schema is the one the app serves at /api/schema/, loaded through the WSGI app in this
+process (no server, no network). Requests run as an administrator (every operation is open to
+them) against a small world that has what real responses carry: agreements not yet decided,
+a segment for every creditor, an import with no portfolio, a contact with no collector, a
+closed hold, so each `null` the API can send is sent.
+
+- `test_generated_requests_conform`: schemathesis's generated requests for every operation
+  (its examples, coverage and fuzzing phases), each with every check: no 5xx, only declared
+  status codes, content types and headers, responses valid against their schemas, invalid
+  input refused and valid input accepted. Fixed seed (derandomized) and a small budget.
+- `test_real_requests_get_what_the_schema_describes`: one valid request per operation on the
+  world's records, which must succeed; its response body is checked against the schema like
+  any other. Generated ids rarely name a record, so this is what validates every detail body
+  and every 201.
+
+Every request runs in a savepoint rolled back after it: what one writes, the next never sees.
+"""
+
+import datetime
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.core import NOT_SET
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+from werkzeug.test import Client  # schemathesis's in-process client, for a named file part
+
+from agreements.models import AgreementStatus
+from agreements.services.lifecycle import agreement_create
+from agreements.services.promises import promise_create
+from analytics.services.rules import segment_ensure_defaults
+from collections_app.models import Interaction
+from collections_app.services.workspace import interaction_log
+from imports.models import ImportBatch, ImportRowError
+from portfolio.models import Hold, Stage
+from portfolio.services.holds import hold_close, hold_open
+from tests.factories.messaging import make_message
+from tests.factories.portfolio import (
+    ContactPointFactory,
+    CreditorFactory,
+    DebtFactory,
+    PaymentFactory,
+)
+from tests.factories.users import AdminFactory, CollectorFactory
+
+AS_OF = datetime.date(2026, 11, 2)
+PASSWORD = "pass-1234"  # tests.factories.users
+SAMPLE = Path(__file__).resolve().parent / "data" / "portfolio-sample.csv"
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+# Valid input that names records (a debt to pay, a portfolio to filter the KPIs by, a creditor
+# code) is refused with a 400 on that field when no such record is visible to the user: the
+# schema can say "an id", not "an id that exists". Schemathesis's "schema-valid input is
+# accepted" check is left out there; every other check runs. Writes all name records.
+NAMES_RECORDS = {("GET", "/api/v1/kpis/"), ("GET", "/api/v1/segments/")}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI app closes the database connection after each request, as a server must;
+    here that connection holds the test's transaction (Django's test client does the same)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _build_world() -> dict:
+    creditor = CreditorFactory(code="st-andino", name="Banco Andino")
+    admin = AdminFactory(username="st-admin")
+    collector = CollectorFactory(username="st-collector")
+    debt = DebtFactory(
+        creditor=creditor,
+        assigned_to=collector,
+        stage=Stage.FIRM_NOTICE,
+        due_date=datetime.date(2026, 9, 1),
+    )
+    ContactPointFactory(debtor=debt.debtor)
+    payment = PaymentFactory(debt=debt)  # recorded by no one: an import
+    # No portfolio, no collector: the nulls of a debt.
+    loose = DebtFactory(creditor=creditor, portfolio=None, due_date=datetime.date(2026, 10, 1))
+    spare = DebtFactory(creditor=creditor, assigned_to=collector, stage=Stage.FIRM_NOTICE)
+    to_approve = DebtFactory(creditor=creditor, assigned_to=collector, stage=Stage.FIRM_NOTICE)
+    to_reject = DebtFactory(creditor=creditor, assigned_to=collector, stage=Stage.FIRM_NOTICE)
+    terms = {
+        "kind": "instalment_plan",
+        "instalment_count": 3,
+        "frequency": "monthly",
+        "first_due_date": datetime.date(2026, 11, 10),
+        "channel": "phone",
+    }
+    # Active at once, decided by no one; its first change comes from no status.
+    active = agreement_create(user=admin, debt_ids=[debt.pk], as_of=AS_OF, **terms)
+    long_plan = {**terms, "instalment_count": 24}  # beyond the collector's limit
+    pending = [
+        agreement_create(user=collector, debt_ids=[d.pk], as_of=AS_OF, **long_plan)
+        for d in (to_approve, to_reject)
+    ]
+    assert active.status == AgreementStatus.ACTIVE
+    assert {a.status for a in pending} == {AgreementStatus.PENDING_APPROVAL}
+    promise = promise_create(
+        user=admin,
+        debt=loose,
+        amount=Decimal("1000.00"),
+        promised_date=datetime.date(2026, 11, 5),
+        channel="phone",
+        as_of=AS_OF,
+    )
+    interaction = interaction_log(
+        user=admin, debt=debt, channel="inbound_call", outcome="no_answer", as_of=AS_OF
+    )
+    Interaction.objects.create(  # logged by a collector whose account is gone
+        debt=loose,
+        debtor=loose.debtor,
+        collector=None,
+        channel="inbound_call",
+        outcome="no_answer",
+        occurred_at=datetime.datetime(2026, 11, 1, 15, tzinfo=datetime.UTC),
+    )
+    closed = hold_open(debt=loose, kind=Hold.Kind.DISPUTE, reason="No es mía", source="api")
+    hold_close(hold=closed, user=admin, outcome=Hold.Outcome.REJECTED)
+    dispute = hold_open(debt=loose, kind=Hold.Kind.DISPUTE, reason="Ya pagué", source="api")
+    message = make_message(debt=debt)
+    segment_ensure_defaults()  # the default segments apply to every creditor
+    batch = ImportBatch.objects.create(
+        kind=ImportBatch.Kind.PORTFOLIO, creditor=creditor, file_name="cartera.csv"
+    )
+    ImportRowError.objects.create(batch=batch, row=2, column="due_date", reason="Fecha inválida")
+    return {
+        "admin": admin,
+        "token": Token.objects.create(user=admin).key,
+        "creditor": creditor,
+        "collector": collector,
+        "debt": debt,
+        "loose": loose,
+        "spare": spare,
+        "payment": payment,
+        "active": active,
+        "to_approve": pending[0],
+        "to_reject": pending[1],
+        "promise": promise,
+        "interaction": interaction,
+        "dispute": dispute,
+        "message": message,
+        "batch": batch,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module, in a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def auth(world, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # an accepted upload is stored: keep it out of var/media
+    return {"Authorization": f"Token {world['token']}"}
+
+
+def send_query_as_judged(case) -> None:
+    """Send an object-valued query parameter the way schemathesis judges it was sent.
+
+    A negative case may put an object where a query value belongs. Schemathesis reports and
+    checks the request as `requests` encodes it (one value per key: `{"a\\x00": 1}` is
+    `?q=a%00`), but its in-process WSGI client sends the object's Python repr
+    (`?q={'a\\x00': 1}`), a harmless string the API rightly accepts, and the check then
+    fails on a NUL the server never received. The keys, sent as a list, are what it judges.
+    """
+    for name, value in (case.query or {}).items():
+        if isinstance(value, dict):
+            case.query[name] = [str(key) for key in value]
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            case.query[name] = [
+                str(part) for item in value for part in (item if isinstance(item, dict) else [item])
+            ]
+
+
+def call_and_validate(case, auth, *, checks_left_out=()):
+    """Send the case and run every check on the answer, in a savepoint rolled back after."""
+    send_query_as_judged(case)
+    with transaction.atomic():
+        try:
+            return case.call_and_validate(headers=auth, excluded_checks=list(checks_left_out))
+        finally:
+            transaction.set_rollback(True)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=10,  # the fuzzing phase; the examples and coverage phases come on top
+    derandomize=True,  # the same requests on every run and machine
+    database=None,
+    deadline=None,
+    # Function-scoped fixtures are meant: each request rolls back its own savepoint.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_generated_requests_conform(case, auth):
+    names_records = case.method != "GET" or (case.method, case.path) in NAMES_RECORDS
+    call_and_validate(
+        case, auth, checks_left_out=[positive_data_acceptance] if names_records else []
+    )
+
+
+def _real_requests(w: dict) -> dict:
+    """(method, path) -> what a client would send to succeed, on the world's records."""
+    as_of = AS_OF.isoformat()
+    terms = {
+        "debts": [w["spare"].pk],
+        "kind": "instalment_plan",
+        "instalment_count": 3,
+        "frequency": "monthly",
+        "first_due_date": "2026-11-10",
+        "channel": "phone",
+        "as_of": as_of,
+    }
+    debt = {"id": w["debt"].pk}
+    return {
+        ("POST", "/api/v1/auth/token/"): {
+            "body": {"username": "st-admin", "password": PASSWORD},
+        },
+        ("GET", "/api/v1/agreements/"): {},
+        ("POST", "/api/v1/agreements/"): {"body": terms},
+        ("POST", "/api/v1/agreements/preview/"): {"body": terms},
+        ("GET", "/api/v1/agreements/{id}/"): {"path_parameters": {"id": w["active"].pk}},
+        ("POST", "/api/v1/agreements/{id}/approve/"): {
+            "path_parameters": {"id": w["to_approve"].pk},
+            "body": {"as_of": as_of},
+        },
+        ("POST", "/api/v1/agreements/{id}/reject/"): {
+            "path_parameters": {"id": w["to_reject"].pk},
+            "body": {"reason": "Cuotas de más", "as_of": as_of},
+        },
+        ("POST", "/api/v1/agreements/{id}/cancel/"): {
+            "path_parameters": {"id": w["active"].pk},
+            "body": {"reason": "Lo pidió el deudor", "as_of": as_of},
+        },
+        ("GET", "/api/v1/debtors/"): {},
+        ("GET", "/api/v1/debtors/{id}/"): {"path_parameters": {"id": w["debt"].debtor_id}},
+        ("GET", "/api/v1/debtors/{id}/document/"): {
+            "path_parameters": {"id": w["debt"].debtor_id},
+            "query": {"purpose": "Verificación"},
+        },
+        ("GET", "/api/v1/debts/"): {"query": {"as_of": as_of}},
+        ("GET", "/api/v1/debts/{id}/"): {"path_parameters": {"id": w["loose"].pk}},
+        ("PATCH", "/api/v1/debts/{id}/"): {
+            "path_parameters": {"id": w["loose"].pk},
+            "body": {"assigned_to": w["collector"].pk},
+        },
+        ("GET", "/api/v1/debts/{id}/history/"): {"path_parameters": debt},
+        ("GET", "/api/v1/debts/{id}/transitions/"): {"path_parameters": debt},
+        ("POST", "/api/v1/debts/{id}/transitions/"): {
+            "path_parameters": {"id": w["spare"].pk},
+            "body": {"transition": "write_off", "reason": "Incobrable", "as_of": as_of},
+        },
+        ("GET", "/api/v1/debts/{id}/holds/"): {"path_parameters": {"id": w["loose"].pk}},
+        ("POST", "/api/v1/debts/{id}/holds/"): {
+            "path_parameters": {"id": w["spare"].pk},
+            "body": {"kind": "cease_contact", "reason": "Pidió no ser contactado"},
+        },
+        ("GET", "/api/v1/debts/{id}/disputes/"): {"path_parameters": {"id": w["loose"].pk}},
+        ("POST", "/api/v1/debts/{id}/disputes/"): {
+            "path_parameters": {"id": w["spare"].pk},
+            "body": {"reason": "No reconoce la deuda"},
+        },
+        ("POST", "/api/v1/holds/{id}/close/"): {
+            "path_parameters": {"id": w["dispute"].pk},
+            "body": {"outcome": "upheld", "note": "Tenía razón"},
+        },
+        ("GET", "/api/v1/interactions/"): {},
+        ("POST", "/api/v1/interactions/"): {
+            "body": {
+                "debt": w["spare"].pk,
+                "channel": "inbound_call",
+                "outcome": "no_answer",
+                "as_of": as_of,
+            },
+        },
+        ("GET", "/api/v1/interactions/{id}/"): {"path_parameters": {"id": w["interaction"].pk}},
+        ("GET", "/api/v1/kpis/"): {"query": {"as_of": as_of}},
+        ("GET", "/api/v1/messages/"): {},
+        ("GET", "/api/v1/messages/{id}/"): {"path_parameters": {"id": w["message"].pk}},
+        ("GET", "/api/v1/payments/"): {},
+        ("POST", "/api/v1/payments/"): {
+            "body": {
+                "debt": w["spare"].pk,
+                "amount": "50000.00",
+                "currency": "COP",
+                "paid_at": "2026-11-02T10:00:00-05:00",
+                "method": "pse",
+                "reference": "ST-PSE-1",
+            },
+        },
+        ("GET", "/api/v1/payments/{id}/"): {"path_parameters": {"id": w["payment"].pk}},
+        ("GET", "/api/v1/portfolio-imports/"): {},
+        ("POST", "/api/v1/portfolio-imports/"): {
+            # A file part is named by its field ("file"); the import wants a .csv name.
+            "upload": {"file": (io.BytesIO(SAMPLE.read_bytes()), "cartera.csv")},
+            "body": {"creditor": w["creditor"].code},
+            "media_type": "multipart/form-data",
+        },
+        ("GET", "/api/v1/portfolio-imports/{id}/"): {"path_parameters": {"id": w["batch"].pk}},
+        ("GET", "/api/v1/portfolio-imports/{id}/errors/"): {
+            "path_parameters": {"id": w["batch"].pk}
+        },
+        ("GET", "/api/v1/promises/"): {},
+        ("POST", "/api/v1/promises/"): {
+            "body": {
+                "debt": w["spare"].pk,
+                "amount": "80000.00",
+                "promised_date": "2026-11-06",
+                "channel": "phone",
+                "as_of": as_of,
+            },
+        },
+        ("GET", "/api/v1/promises/{id}/"): {"path_parameters": {"id": w["promise"].pk}},
+        ("GET", "/api/v1/segments/"): {},
+    }
+
+
+OPERATIONS = sorted(
+    (operation.method.upper(), operation.path)
+    for operation in (result.ok() for result in schema.get_all_operations())
+)
+
+
+def test_every_operation_has_a_real_request(world):
+    assert sorted(_real_requests(world)) == OPERATIONS
+
+
+@pytest.mark.parametrize("method,path", OPERATIONS)
+def test_real_requests_get_what_the_schema_describes(world, auth, method, path):
+    request = _real_requests(world).get((method, path))
+    assert request is not None, f"add a real request for {method} {path} to _real_requests"
+    media_type = request.get("media_type", "application/json" if "body" in request else None)
+    case = schema[path][method].Case(
+        path_parameters=request.get("path_parameters"),
+        query=request.get("query"),
+        body=request.get("body", NOT_SET),
+        media_type=media_type,
+    )
+    if "upload" in request:
+        with transaction.atomic():
+            response = Client(schema.app).post(
+                path, data={**request["body"], **request["upload"]}, headers=auth
+            )
+            case.validate_response(response, headers=auth)
+            transaction.set_rollback(True)
+        status, content = response.status_code, response.get_data()
+    else:
+        response = call_and_validate(case, auth)
+        status, content = response.status_code, response.content
+
+    assert 200 <= status < 300, content[:500]
