@@ -6,11 +6,12 @@ database, so it shows even when the database is down.
 """
 
 from django.conf import settings
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext, pgettext
 from django.views.decorators.csrf import requires_csrf_token
+from rest_framework.exceptions import NotFound
 
 # Debtors' pages: the portal and the opt-out links in messages. The portal's staff download
 # (/portal/staff/) is for collectors.
@@ -36,7 +37,14 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    """404: the exception's text stays out (it can name internal models)."""
+    """404: the exception's text stays out (it can name internal models).
+
+    Under /api/ the answer is JSON like DRF's own 404s, so an API client reads every error the
+    same way: a URL that matches no route (`/api/v1/debts/abc/transitions/`, where the id must
+    be a number) never reaches DRF.
+    """
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     context = {"request_path": request.path}
     return render(request, _template(request, "404.html"), context, status=404)
 

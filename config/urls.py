@@ -79,14 +79,11 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     *moved_pages,
 ]
-# A URL under /api/ that matches no route is a JSON 404 like the API's own (see core.views).
-handler404 = "core.views.not_found"
-
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Friendly error pages in the page's language: the portal's look for debtors, the staff look
-# for everyone else (config/errors.py).
+# for everyone else, JSON under /api/ (config/errors.py).
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"

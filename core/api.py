@@ -83,7 +83,10 @@ class AwareDateTimeField(serializers.DateTimeField):
         if isinstance(value, datetime.datetime) and timezone.is_naive(value):
             self.fail("naive")
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but impossible ("12:99"): DRF's "invalid" below
+                parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         return super().to_internal_value(value)

@@ -14,6 +14,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from core.forms import InputWindowValidator
+
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
@@ -117,6 +119,10 @@ class AutoSchema(SpectacularAutoSchema):
         return errors
 
 
+# The years a bounded date filter takes (core.forms.InputWindowValidator: 1900 to 2199).
+INPUT_WINDOW_PATTERN = r"^(?:19|2[01])\d\d-"
+
+
 class BoundedDjangoFilterExtension(DjangoFilterExtension):
     """django-filter parameters with the bounds their filters enforce (a 400 outside them).
 
@@ -144,18 +150,31 @@ class BoundedDjangoFilterExtension(DjangoFilterExtension):
             values = [v.limit_value for v in validators if isinstance(v, kind)]
             if values:
                 bounds[key] = tightest(values)
+        window = any(isinstance(v, InputWindowValidator) for v in validators)
         for parameter in parameters:
             schema = parameter["schema"]
             schema = schema.get("items", schema)
             schema.update(bounds)
-            if extra.get("max_digits") is not None and extra.get("decimal_places") is not None:
-                # An exact amount, as the API writes money: a decimal string, not a float.
-                places = extra["decimal_places"]
-                whole = extra["max_digits"] - places
-                schema.pop("type", None)
-                schema.update(
-                    type="string",
-                    format="decimal",
-                    pattern=rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$",
-                )
+            if window:
+                # A date (or date and time) inside the input window: years 1900 to 2199.
+                schema["pattern"] = INPUT_WINDOW_PATTERN
+            places = extra.get("decimal_places")
+            if extra.get("max_digits") is None or places is None:
+                continue
+            if places == 0:
+                # A whole number (an id, a count of days): an integer within its bounds.
+                schema.pop("format", None)
+                schema.pop("pattern", None)
+                schema["type"] = "integer"
+                continue
+            # An exact amount, as the API writes money: a decimal string, not a float.
+            whole = extra["max_digits"] - places
+            sign = "" if bounds.get("minimum", -1) >= 0 else "-?"
+            for key in ("type", "minimum", "maximum"):
+                schema.pop(key, None)
+            schema.update(
+                type="string",
+                format="decimal",
+                pattern=rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$",
+            )
         return parameters
