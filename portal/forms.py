@@ -1,5 +1,6 @@
 """Portal forms: every field labelled, every error said in plain words."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -7,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.documents import document_normalise, document_numeric
 from core.money import format_money
 from portal.models import Dispute, PaymentIntent
+from portal.services.ways_to_pay import online_method_choices
 from portfolio.models import Channel, DocumentType
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -24,18 +27,63 @@ class StartForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     document_number = forms.CharField(
         label=_("Document number"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+        # Room for separators: "900.123.456-7" is typed, "9001234567" is compared.
+        max_length=48,
+        help_text=_("With or without dots, dashes or spaces."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "autocapitalize": "characters"}
+        ),
     )
+
+    def clean(self):
+        data = super().clean()
+        if "document_number" in data:
+            number = document_normalise(data.get("document_type"), data["document_number"])
+            if not number:
+                self.add_error("document_number", _("Enter your document number."))
+            elif len(number) > 32:
+                self.add_error("document_number", _("That is longer than any document number."))
+            else:
+                data["document_number"] = number
+        return data
 
 
 class DigitsForm(forms.Form):
-    digits = forms.RegexField(
+    """The last four characters of the document, on the keyboard its type needs: a numeric
+    keypad for numbers made of digits (CC, NIT, SSN, ITIN), letters for CURP, RFC and others."""
+
+    digits = forms.CharField(
         label=_("Last 4 characters of your identity document"),
-        regex=r"^[0-9A-Za-z]{4}$",
-        error_messages={"invalid": _("Enter exactly 4 characters.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        min_length=4,
+        max_length=4,
+        strip=True,
+        error_messages={
+            "min_length": _("Enter exactly 4 characters."),
+            "max_length": _("Enter exactly 4 characters."),
+        },
     )
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["digits"]
+        attrs = {"autocomplete": "off", "autocorrect": "off", "spellcheck": "false"}
+        if document_numeric(kind):
+            self.pattern = r"[0-9]{4}"
+            field.help_text = _("Digits only.")
+            attrs.update(inputmode="numeric", pattern=self.pattern)
+        else:
+            self.pattern = r"[0-9A-Za-z]{4}"
+            field.help_text = _("Letters and digits, as on your document.")
+            attrs.update(inputmode="text", autocapitalize="characters", pattern=self.pattern)
+        field.widget.attrs.update(attrs, maxlength="4")
+
+    def clean_digits(self):
+        value = self.cleaned_data["digits"]
+        if not re.fullmatch(self.pattern, value):
+            if self.pattern == r"[0-9]{4}":
+                raise ValidationError(_("Enter the last 4 digits."))
+            raise ValidationError(_("Enter exactly 4 letters or digits."))
+        return value.upper()
 
 
 class CodeForm(forms.Form):
@@ -58,9 +106,10 @@ class PayForm(forms.Form):
         initial=PaymentIntent.Method.CARD,
     )
 
-    def __init__(self, *args, balance=None, **kwargs):
+    def __init__(self, *args, balance=None, country: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.balance = balance
+        self.fields["method"].choices = online_method_choices(country)
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]

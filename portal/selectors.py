@@ -1,21 +1,95 @@
 """Reads for the portal: always filtered by the signed-in debtor (another id is a 404)."""
 
 import datetime
+import re
+import zoneinfo
 from dataclasses import dataclass
 
+from babel import dates as babel_dates
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
+from core.documents import DOCUMENT_COUNTRY, document_normalise
+from core.formatting import active_locale
+from core.validation import TIMEZONES, default_timezone, phone_to_e164
 from portal.models import ContactPreference, Dispute, PaymentIntent
 from portal.services.access import (
     CODE_CHANNELS,
     code_destination,
     debtor_by_document,
     masked_destination,
-    normalize_document,
 )
 from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Debtor, Payment
+
+
+@dataclass(frozen=True)
+class PortalContact:
+    """Whom a visitor can call and the time zone their times are shown in.
+
+    `creditor` is empty while the portal does not know whose debtor the visitor is: then the
+    page says "your creditor" and gives the portal's support line.
+    """
+
+    creditor: str
+    phone: str
+    zone: str
+    phone_region: str = ""  # where the phone is dialled from, to read a national number
+
+    @property
+    def tel(self) -> str:
+        """The phone as a `tel:` URI (E.164 when it parses), for a tap to call."""
+        number = phone_to_e164(self.phone, self.phone_region)
+        return "tel:" + (number or re.sub(r"[^+0-9]", "", self.phone))
+
+    def local_time(self, when: datetime.datetime) -> dict[str, str]:
+        """`when` as the reader's clock shows it, and the city that names their zone."""
+        zone = zoneinfo.ZoneInfo(self.zone)
+        locale = active_locale()
+        return {
+            "time": babel_dates.format_time(when.astimezone(zone), "short", locale=locale),
+            "city": babel_dates.get_timezone_location(zone, locale=locale, return_city=True),
+        }
+
+
+def _zone(*candidates: str) -> str:
+    return next((z for z in candidates if z in TIMEZONES), settings.TIME_ZONE)
+
+
+def portal_contact(*, debtor_id: int | None = None, document_type: str = "") -> PortalContact:
+    """The creditor and phone a visitor sees, and their time zone.
+
+    With a debtor (a personal link, a sign-in): their creditor's name and phone, and the
+    debtor's time zone on file, else the creditor country's. Without one (the start page, a
+    typed document, known or not: nothing here may tell them apart): the portal's support line,
+    and the zone of the country that issues the typed document type.
+    """
+    support = settings.CARTERA_PORTAL_SUPPORT_PHONE
+    row = None
+    if debtor_id:
+        row = (
+            Debtor.objects.filter(pk=debtor_id)
+            .values_list(
+                "timezone",
+                "country",
+                "creditor__name",
+                "creditor__contact_phone",
+                "creditor__country",
+            )  # fmt: skip
+            .first()
+        )
+    if row is None:
+        country = DOCUMENT_COUNTRY.get((document_type or "").upper(), "")
+        zone = default_timezone(country) if country else ""
+        return PortalContact(creditor="", phone=support, zone=_zone(zone))
+    zone, country, name, phone, creditor_country = row
+    return PortalContact(
+        creditor=name,
+        phone=phone or support,
+        zone=_zone(zone, default_timezone(creditor_country or country)),
+        phone_region=creditor_country if phone else "",
+    )
 
 
 def debtor_debts(debtor_id: int):
@@ -100,7 +174,7 @@ def sign_in_example(*, look_at: int = 50) -> SignInExample | None:
         point = code_destination(debtor)
         if found is None or found.pk != debtor.pk or point is None:
             continue
-        number = normalize_document(debtor.document_number)
+        number = document_normalise(debtor.document_type, debtor.document_number)
         return SignInExample(
             debtor=debtor,
             document_type=debtor.document_type,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from core.formatting import reader_country
+from portal.selectors import PortalContact, portal_contact
 
 KEY = "portal"
 
@@ -22,17 +23,25 @@ def client_ip(request) -> str:
 
 
 def pending_set(
-    request, *, debtor_id: int | None, step: str, via: str = "link", stand_in: str | None = None
+    request,
+    *,
+    debtor_id: int | None,
+    step: str,
+    via: str = "link",
+    stand_in: str | None = None,
+    kind: str = "",
 ) -> None:
     """Remember who is being verified (None for an unknown document: same flow, no code).
 
-    `stand_in` is the throttle key an unknown document's wrong codes are counted under.
+    `stand_in` is the throttle key wrong answers after a typed document are counted under;
+    `kind` the document type (typed, or the linked debtor's), which sets the keyboard.
     """
     request.session[KEY] = {
         "pending": debtor_id,
         "step": step,
         "via": via,
         "stand_in": stand_in,
+        "kind": kind,
         "since": int(time.time()),
     }
 
@@ -40,6 +49,26 @@ def pending_set(
 def pending(request) -> dict:
     data = request.session.get(KEY) or {}
     return data if "pending" in data else {}
+
+
+def contact(request) -> PortalContact:
+    """Whom this visitor can call, and their time zone (read once per request).
+
+    The creditor is named once the portal knows whose debtor the visitor is: signed in, or
+    verifying after their personal link. After a typed document it stays neutral, so that a
+    known and an unknown document read the same.
+    """
+    cached = getattr(request, "_portal_contact", None)
+    if cached is not None:
+        return cached
+    data = request.session.get(KEY) or {}
+    debtor = data.get("debtor")
+    if not isinstance(debtor, int):
+        debtor = data.get("pending") if data.get("via") == "link" else None
+    request._portal_contact = portal_contact(
+        debtor_id=debtor if isinstance(debtor, int) else None, document_type=data.get("kind", "")
+    )
+    return request._portal_contact
 
 
 def sign_in(request, debtor_id: int, *, tz: str = "", country: str = "") -> None:
@@ -54,6 +83,11 @@ def sign_in(request, debtor_id: int, *, tz: str = "", country: str = "") -> None
         "country": country,
     }
     request.session.set_expiry(session_seconds())
+
+
+def country(request) -> str:
+    """The signed-in debtor's country (ISO 3166 alpha-2), as on file at sign-in."""
+    return (request.session.get(KEY) or {}).get("country") or ""
 
 
 def sign_out(request) -> None:

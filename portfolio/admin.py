@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.documents import document_normalise
 from core.http import client_ip
 from portfolio.hooks import creditor_created
 from portfolio.models import (
@@ -75,8 +78,37 @@ class ContactPointInline(admin.TabularInline):
     readonly_fields = ("consent_granted", "consent_source")
 
 
+class DebtorAdminForm(forms.ModelForm):
+    """The document is kept compact, as the import and the portal keep and compare it."""
+
+    class Meta:
+        model = Debtor
+        fields = [
+            "creditor",
+            "debtor_ref",
+            "document_type",
+            "document_number",
+            "full_name",
+            "address_line",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "timezone",
+            "language",
+        ]
+
+    def clean_document_number(self):
+        kind = self.cleaned_data.get("document_type")
+        number = document_normalise(kind, self.cleaned_data.get("document_number"))
+        if not number:
+            raise forms.ValidationError(_("Enter the document number."))
+        return number
+
+
 @admin.register(Debtor)
 class DebtorAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
+    form = DebtorAdminForm
     data_seen = (DebtorDataAccess.Data.DOCUMENT, DebtorDataAccess.Data.CONTACTS)
 
     def debtor_id_of(self, obj) -> int:
@@ -84,7 +116,12 @@ class DebtorAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
 
     list_display = ("full_name", "debtor_ref", "document_type", "creditor", "country", "language")
     list_filter = ("creditor", "country", "language", "document_type")
-    search_fields = ("full_name", "debtor_ref", "document_number")
+    search_fields = (
+        "full_name",
+        "debtor_ref",
+        "document_number",
+        "document_number__compact",
+    )
     inlines = [ContactPointInline]
     list_select_related = ("creditor",)
 
@@ -132,7 +169,12 @@ class DebtAdmin(SimpleHistoryAdmin):
         "assigned_to",
     )
     list_filter = ("stage", "creditor", "product", "currency")
-    search_fields = ("debt_ref", "debtor__full_name", "debtor__document_number")
+    search_fields = (
+        "debt_ref",
+        "debtor__full_name",
+        "debtor__document_number",
+        "debtor__document_number__compact",
+    )
     raw_id_fields = ("debtor", "portfolio", "assigned_to")
     list_select_related = ("debtor", "creditor", "assigned_to")
     date_hierarchy = "due_date"

@@ -72,7 +72,7 @@ class DocumentQuerySerializer(serializers.Serializer):
 class DebtorViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend, StrictSearchFilter, StrictOrderingFilter]
     filterset_class = DebtorFilter
-    search_fields = ["full_name", "=document_number", "=debtor_ref"]
+    search_fields = ["full_name", "document_number__compact", "=debtor_ref"]
     ordering_fields = ["full_name", "debtor_ref", "created_at"]
     ordering = ["full_name", "id"]
 

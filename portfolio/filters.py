@@ -100,7 +100,7 @@ class DebtFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(debt_ref__icontains=value)
             | Q(debtor__full_name__icontains=value)
-            | Q(debtor__document_number=value)
+            | Q(debtor__document_number__compact=value)
             | Q(debtor__debtor_ref=value)
         )
 

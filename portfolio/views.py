@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import business_today
+from core.documents import document_display
 from core.http import client_ip
 from portfolio.filters import AGING_BUCKETS, DebtFilter
 from portfolio.models import Country, DebtorDataAccess, Product, Stage
@@ -176,6 +177,8 @@ def debt_document_reveal(request, pk):
         ip_address=client_ip(request),
         purpose=f"debt page {debt.debt_ref}",
     )
+    # Stored compact; shown as people write it ("123-45-6789").
+    document = document_display(debt.debtor.document_type, document)
     if request.htmx:
         return render(
             request,

@@ -227,6 +227,9 @@ CARTERA_PORTAL_LINK_MAX_AGE = env.int("CARTERA_PORTAL_LINK_MAX_AGE", default=30 
 CARTERA_PORTAL_SESSION_SECONDS = env.int("CARTERA_PORTAL_SESSION_SECONDS", default=15 * 60)
 CARTERA_PORTAL_MAX_FAILURES = env.int("CARTERA_PORTAL_MAX_FAILURES", default=5)
 CARTERA_PORTAL_LOCK_MINUTES = env.int("CARTERA_PORTAL_LOCK_MINUTES", default=15)
+# The line a visitor is given before the portal knows whose debtor they are (the start page,
+# a typed document); after a personal link or a sign-in, the creditor's own phone.
+CARTERA_PORTAL_SUPPORT_PHONE = env("CARTERA_PORTAL_SUPPORT_PHONE", default=CARTERA_CONTACT_PHONE)
 # The sandbox (a checkout page inside Cartera) is for development and demos only; production
 # requires a real provider (config/checks.py).
 CARTERA_PORTAL_PAYMENT_PROVIDER = env("CARTERA_PORTAL_PAYMENT_PROVIDER", default="sandbox")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.documents import document_normalise
 from core.exceptions import ApplicationError
 from core.roles import ADMIN, COLLECTOR, MANAGER
 from demo.services.identities import IdentityFactory
@@ -246,7 +247,7 @@ class _Builder:
                     creditor=creditor,
                     debtor_ref=f"{REF_PREFIX[code]}-C{self.refs[code]:07d}",
                     document_type=ident.document_type,
-                    document_number=ident.document_number,
+                    document_number=document_normalise(ident.document_type, ident.document_number),
                     full_name=ident.full_name,
                     address_line=ident.address_line,
                     city=ident.city,

@@ -20,6 +20,7 @@ from django.db.models import Case, F, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.documents import document_normalise
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message
 from messaging.rendering import Rendered
@@ -35,10 +36,6 @@ SENDS_PER_WINDOW = 5  # codes per debtor per lock window
 STARTS_PER_WINDOW = 10  # document look-ups per IP per lock window
 
 
-def normalize_document(value: str) -> str:
-    return re.sub(r"[\s.\-]", "", value or "").upper()
-
-
 def _hash(debtor_id: int | None, code: str) -> str:
     message = f"portal-code:{debtor_id}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
@@ -49,8 +46,12 @@ _NO_CODE_HASH = "0" * 64
 
 
 def debtor_by_document(*, document_type: str, document_number: str) -> Debtor | None:
-    """The debtor with this document who has an open debt (oldest first), or None."""
-    number = normalize_document(document_number)
+    """The debtor with this document who has an open debt (oldest first), or None.
+
+    Typed with or without separators ("123-45-6789", "123456789"): both are compacted as the
+    stored number was (core.documents).
+    """
+    number = document_normalise(document_type, document_number)
     if not number:
         return None
     return (
@@ -177,56 +178,73 @@ class Check:
     locked_until: datetime.datetime | None = None
 
 
-def _keys(debtor_id: int | None, ip: str | None, stand_in: str | None = None) -> list[str]:
-    """The connection's key, and the debtor's (or, for an unknown document, its stand-in)."""
-    keys = [throttle.ip_key(ip)]
-    if debtor_id:
-        keys.append(throttle.debtor_key(debtor_id))
-    elif stand_in:
-        keys.append(stand_in)
-    return keys
+# Wrong answers count against whoever is being verified, never against a connection: one
+# debtor's mistakes must not lock every debtor behind the same address (a phone carrier's NAT,
+# an office). Look-ups by document stay limited per connection (`start_allowed`): that is where
+# guessing documents is stopped.
 
 
-def lockout(
-    *, debtor_id: int | None, ip: str | None, stand_in: str | None = None
-) -> datetime.datetime | None:
-    return throttle.locked_until(_keys(debtor_id, ip, stand_in))
+def _subject_keys(debtor_id: int | None, stand_in: str | None) -> list[str]:
+    """Whose wrong answers these are, and whose lockout the visitor is shown.
+
+    After a typed document: the document's stand-in key, the same whether it names a debtor or
+    not. After a personal link: the debtor's key.
+    """
+    if stand_in:
+        return [stand_in]
+    return [throttle.debtor_key(debtor_id)] if debtor_id else []
 
 
-def ip_failure(*, ip: str | None) -> None:
-    throttle.failure_record(_keys(None, ip))
+def _guard_keys(debtor_id: int | None, stand_in: str | None) -> list[str]:
+    """After a typed document that names a debtor, the debtor's own key: their lockout stops a
+    sign-in there too, without being shown (it would tell the document exists)."""
+    return [throttle.debtor_key(debtor_id)] if stand_in and debtor_id else []
 
 
-def _fail(debtor_id, ip, stand_in=None) -> Check:
-    return Check(False, throttle.failure_record(_keys(debtor_id, ip, stand_in)))
+def lockout(*, debtor_id: int | None, stand_in: str | None = None) -> datetime.datetime | None:
+    """The lockout in force that the visitor is shown, or None."""
+    return throttle.locked_until(_subject_keys(debtor_id, stand_in))
 
 
-def last_digits_check(*, debtor_id: int, digits: str, ip: str | None) -> Check:
-    """Do these digits end the debtor's document? Wrong answers count towards the lockout."""
-    until = lockout(debtor_id=debtor_id, ip=ip)
+def sending_locked(*, debtor_id: int | None, stand_in: str | None = None) -> bool:
+    """Whether no code may be sent now: the visitor's lockout, or the debtor's own.
+
+    One look-up of the same shape whether the typed document names a debtor or not.
+    """
+    keys = _subject_keys(debtor_id, stand_in) + _guard_keys(debtor_id, stand_in)
+    return throttle.locked_until(keys) is not None
+
+
+def last_digits_check(*, debtor_id: int, digits: str) -> Check:
+    """Do these characters end the debtor's document? Wrong answers lock the debtor out."""
+    keys = _subject_keys(debtor_id, None)
+    until = throttle.locked_until(keys)
     if until:
         return Check(False, until)
-    debtor = Debtor.objects.filter(pk=debtor_id).only("document_number").first()
-    digits = (digits or "").strip()
-    expected = normalize_document(debtor.document_number)[-4:] if debtor else None
-    if expected and len(digits) == 4 and hmac.compare_digest(digits.upper(), expected):
+    debtor = Debtor.objects.filter(pk=debtor_id).only("document_type", "document_number").first()
+    digits = (digits or "").strip().upper()
+    expected = debtor.document_number[-4:] if debtor else None
+    if expected and len(digits) == 4 and hmac.compare_digest(digits, expected):
         return Check(True)
-    return _fail(debtor_id, ip)
+    return Check(False, throttle.failure_record(keys))
 
 
 @transaction.atomic
-def code_verify(
-    *, debtor_id: int | None, code: str, ip: str | None, stand_in: str | None = None
-) -> Check:
+def code_verify(*, debtor_id: int | None, code: str, stand_in: str | None = None) -> Check:
     """Check a code against the debtor's latest live code; five wrong answers lock out.
 
     Without a debtor (an unknown document, counted under `stand_in`) the same statements run
     and find nothing, so a wrong code takes as long whether the document exists or not.
     """
-    until = lockout(debtor_id=debtor_id, ip=ip, stand_in=stand_in)
-    if until:
-        return Check(False, until)
     now = timezone.now()
+    subject, guard = _subject_keys(debtor_id, stand_in), _guard_keys(debtor_id, stand_in)
+    locks = throttle.locks(subject + guard, now=now)
+    shown = max((locks[key] for key in subject if key in locks), default=None)
+    if shown:
+        return Check(False, shown)
+    # The debtor locked out (after their link) cannot sign in from a typed document either;
+    # the answer is an ordinary wrong one, reached through the same statements.
+    barred = any(key in locks for key in guard)
     code = re.sub(r"\s", "", code or "")
     # Without a debtor, id 0 (never a row's) makes the same index look-up, which finds nothing.
     access = (
@@ -236,10 +254,11 @@ def code_verify(
         .first()
     )
     expected = access.code_hash if access is not None else _NO_CODE_HASH
-    if hmac.compare_digest(expected, _hash(debtor_id, code)) and access is not None:
+    matches = hmac.compare_digest(expected, _hash(debtor_id, code))
+    if matches and access is not None and not barred:
         access.used_at = now
         access.save(update_fields=["used_at"])
-        throttle.success_record(_keys(debtor_id, ip))
+        throttle.success_record(subject + guard)
         return Check(True)
     # One wrong answer more on the live code (none: the same UPDATE, of no row); the last
     # allowed one burns it, so a new code is needed after the lockout.
@@ -249,7 +268,7 @@ def code_verify(
             When(attempts__gte=throttle.max_failures() - 1, then=now), default=F("used_at")
         ),
     )
-    return _fail(debtor_id, ip, stand_in)
+    return Check(False, throttle.failure_record(subject, now=now))
 
 
 def start_allowed(*, ip: str | None) -> bool:

@@ -2,16 +2,28 @@
 
 import datetime
 import io
+from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from core.formatting import format_date
 from core.money import format_money
 from portal import selectors
+from portal.services.payments import payment_reference_for
+from portal.services.ways_to_pay import payment_ways
 from portfolio.models import Stage
 
 
@@ -28,20 +40,66 @@ def stage_in_words(stage: str) -> str:
     }.get(stage, "")
 
 
+def _how_to_pay(debt, styles) -> list:
+    """The statement's way to pay: the payment reference, the country's ways, online, phone."""
+    contact = selectors.portal_contact(debtor_id=debt.debtor_id)
+    story = [Spacer(1, 16), Paragraph(escape(_("How to pay")), styles["Heading2"])]
+    if not debt.is_open or debt.balance <= 0:
+        return story + [
+            Paragraph(escape(_("This debt has nothing left to pay.")), styles["Normal"])
+        ]
+    reference = payment_reference_for(debt).reference
+    story += [
+        Paragraph(escape(_("Your payment reference")), styles["Normal"]),
+        Paragraph(f"<b>{escape(reference)}</b>", styles["Heading1"]),
+        Paragraph(
+            escape(
+                _(
+                    "Quote it exactly: it is how we find your debt. Any amount up to the "
+                    "balance; it shows in the portal within 1 to 2 working days."
+                )
+            ),
+            styles["Normal"],
+        ),  # fmt: skip
+        Spacer(1, 8),
+    ]
+    online = _("Online, by card or from your bank account: %(url)s") % {
+        "url": settings.CARTERA_PORTAL_URL
+    }
+    items = [Paragraph(escape(online), styles["Normal"])]
+    for way in payment_ways(country=debt.debtor.country, creditor=debt.creditor.name):
+        items.append(Paragraph(f"<b>{escape(way.title)}</b>: {escape(way.how)}", styles["Normal"]))
+    story += [
+        ListFlowable([ListItem(item) for item in items], bulletType="bullet"),
+        Spacer(1, 8),
+        Paragraph(
+            escape(
+                _("Questions, or need %(creditor)s's account details? Call %(phone)s.")
+                % {"creditor": debt.creditor.name, "phone": contact.phone}
+            ),
+            styles["Normal"],
+        ),  # fmt: skip
+    ]
+    return story
+
+
 def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
+    """The statement of one debt, with how to pay it (its payment reference among them)."""
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=_("Statement"), author="Cartera")
     cur = debt.currency
     story = [
-        Paragraph(_("Statement of account"), styles["Title"]),
+        Paragraph(escape(_("Statement of account")), styles["Title"]),
         Paragraph(
-            _("%(creditor)s · reference %(ref)s · %(date)s")
-            % {
-                "creditor": debt.creditor.name,
-                "ref": debt.debt_ref,
-                "date": format_date(as_of),
-            },
+            escape(
+                _("%(creditor)s · reference %(ref)s · %(date)s")
+                % {
+                    "creditor": debt.creditor.name,
+                    "ref": debt.debt_ref,
+                    "date": format_date(as_of),
+                }
+            ),
             styles["Normal"],
         ),
         Spacer(1, 12),
@@ -53,7 +111,7 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
         [_("Fees"), format_money(debt.fees, cur)],
         [_("Total owed"), format_money(debt.balance, cur)],
         [_("Days past due"), str(debt.days_past_due(as_of))],
-        [_("Status"), stage_in_words(debt.stage)],
+        [_("Status"), Paragraph(escape(stage_in_words(debt.stage)), styles["Normal"])],
     ]
     table = Table(summary, colWidths=[150, 330])
     table.setStyle(
@@ -95,5 +153,6 @@ def statement_pdf(*, debt, as_of: datetime.date) -> bytes:
         plan = Table(rows, colWidths=[40, 120, 160, 160])
         plan.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
         story.append(plan)
+    story += _how_to_pay(debt, styles)
     doc.build(story)
     return buffer.getvalue()

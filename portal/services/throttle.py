@@ -52,6 +52,13 @@ def locked_until(keys, *, now=None) -> datetime.datetime | None:
     return until
 
 
+def locks(keys, *, now=None) -> dict[str, datetime.datetime]:
+    """The lockouts in force among the keys, by key (one query)."""
+    now = now or timezone.now()
+    rows = Throttle.objects.filter(key__in=list(keys), locked_until__gt=now)
+    return dict(rows.values_list("key", "locked_until"))
+
+
 @transaction.atomic
 def failure_record(keys, *, now=None, limit: int | None = None) -> datetime.datetime | None:
     """Count one failure on every key; returns the lockout end if one starts or is in force."""

@@ -2,6 +2,7 @@
 
 from django import template
 
+from portal import session
 from portal.models import AccessCode, ContactPreference, PaymentIntent
 from portal.selectors import debt_disputes
 from portfolio.models import PaymentReference
@@ -25,3 +26,10 @@ def debt_portal_panel(debt, user):
         "disputes": debt_disputes(debt)[:5],
         "intents": list(PaymentIntent.objects.filter(debt=debt).order_by("-created_at")[:5]),
     }
+
+
+@register.inclusion_tag("portal/_help.html", takes_context=True)
+def portal_help(context):
+    """Whom to call, on every portal page: the creditor once known, else the support line."""
+    request = context.get("request")
+    return {"contact": session.contact(request) if request is not None else None}

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
-from portal import selectors
+from portal import selectors, session
 from portal.forms import PayForm
 from portal.payments import (
     WebhookPayloadError,
@@ -26,6 +26,7 @@ from portal.services.payments import (
     payment_reference_for,
     webhook_handle,
 )
+from portal.services.ways_to_pay import payment_ways
 from portal.session import portal_login_required
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,12 @@ def _success_url(request) -> str:
 @portal_login_required
 def pay(request, debt_id):
     debt = selectors.debtor_debt(request.portal_debtor_id, debt_id)
-    form = PayForm(request.POST or None, balance=debt.balance, initial={"amount": debt.balance})
+    form = PayForm(
+        request.POST or None,
+        balance=debt.balance,
+        country=session.country(request),
+        initial={"amount": debt.balance},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             intent = intent_create(
@@ -63,8 +69,19 @@ def pay(request, debt_id):
 @portal_login_required
 def bank_reference(request, debt_id):
     debt = selectors.debtor_debt(request.portal_debtor_id, debt_id)
-    reference = payment_reference_for(debt) if debt.is_open else None
-    return render(request, "portal/reference.html", {"debt": debt, "reference": reference})
+    payable = debt.is_open and debt.balance > 0
+    reference = payment_reference_for(debt) if payable else None
+    ways = payment_ways(country=session.country(request), creditor=debt.creditor.name)
+    return render(
+        request,
+        "portal/reference.html",
+        {
+            "debt": debt,
+            "reference": reference,
+            "ways": ways if payable else [],
+            "contact": session.contact(request),
+        },
+    )
 
 
 OUTCOMES = ("approved", "declined", "pending")

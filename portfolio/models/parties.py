@@ -5,9 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.documents import CompactDocument
 from core.models import TimeStampedModel
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
+# What `document_normalise` never leaves in a number: separators and lower-case letters.
+DOCUMENT_NOT_COMPACT = r"[-[:space:].,/_a-z]"
 
 
 class Country(models.TextChoices):
@@ -154,6 +157,15 @@ class Debtor(TimeStampedModel):
         verbose_name_plural = _("debtors")
         constraints = [
             models.UniqueConstraint(fields=["creditor", "debtor_ref"], name="debtor_unique_ref"),
+            # Stored compact (core.documents.document_normalise): the portal compares what a
+            # debtor types with it, so a separator kept here locks the debtor out.
+            models.CheckConstraint(
+                condition=~models.Q(document_number__regex=DOCUMENT_NOT_COMPACT),
+                name="debtor_document_compact",
+                violation_error_message=_(
+                    "Store the document number without spaces, dots or dashes, in upper case."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["document_number"])]
 
@@ -169,6 +181,10 @@ class Debtor(TimeStampedModel):
         """The document with all but the last four characters hidden."""
         number = self.document_number or ""
         return "•" * max(0, len(number) - 4) + number[-4:]
+
+
+# Searches by document match its compact form, however it is typed.
+Debtor._meta.get_field("document_number").register_lookup(CompactDocument)
 
 
 class Channel(models.TextChoices):

@@ -1,4 +1,6 @@
+import base64
 import re
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -47,3 +49,21 @@ def sign_in(client, debtor) -> None:
 def portal_client(client, debtor, debt):
     sign_in(client, debtor)
     return client
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a reportlab PDF shows, one line per text run (for assertions, not layout)."""
+    runs = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
+        body = stream.strip()
+        if body.endswith(b"~>"):
+            body = base64.a85decode(body[:-2])
+        try:
+            body = zlib.decompress(body)
+        except zlib.error:
+            continue
+        for raw in re.findall(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj", body, re.S):
+            text = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), raw)
+            text = re.sub(rb"\\(.)", rb"\1", text)
+            runs.append(text.decode("cp1252", errors="replace"))
+    return "\n".join(runs)

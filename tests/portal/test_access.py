@@ -139,15 +139,54 @@ def test_five_wrong_codes_lock_the_debtor_out(client, debtor, debt):
     assert other.get(reverse("portal:verify")).content.count(b"locked") >= 1
 
 
-def test_lockout_per_ip_covers_other_debtors(client, debtor, debt, other_debt):
+def test_wrong_codes_lock_the_debtor_not_everyone_behind_the_same_address(debtor, debt, other_debt):
+    # Given one address (a carrier's NAT, an office) where someone got a debtor's code wrong
+    # five times after their link, and a typed document's code wrong five times
+    same = "10.7.7.7"
+    locker = Client(REMOTE_ADDR=same)
+    locker.get(reverse("portal:link", args=[link_token(debtor.pk)]))
+    locker.post(reverse("portal:verify"), {"digits": "4050"})
+    wrong = "000000" if last_code() != "000000" else "111111"
+    statuses = [
+        locker.post(reverse("portal:verify"), {"code": wrong}).status_code for _ in range(5)
+    ]
+    assert statuses[-1] == 429
+    guesser = Client(REMOTE_ADDR=same)
+    guesser.post(reverse("portal:home"), {"document_type": "CC", "document_number": "1111111111"})
     for _ in range(5):
-        client.post(
-            reverse("portal:home"), {"document_type": "CC", "document_number": "1111111111"}
+        guesser.post(reverse("portal:verify"), {"code": "123456"})
+
+    # When another debtor signs in from the same address, by link and by document
+    neighbour = Client(REMOTE_ADDR=same)
+    neighbour.get(reverse("portal:link", args=[link_token(other_debt.debtor_id)]))
+    response = neighbour.post(reverse("portal:verify"), {"digits": "6655"})
+    assert response.status_code == 302
+    response = neighbour.post(reverse("portal:verify"), {"code": last_code()})
+    assert response.url == reverse("portal:debts")
+    typed = Client(REMOTE_ADDR=same)
+    typed.post(reverse("portal:home"), {"document_type": "CC", "document_number": "9988776655"})
+    response = typed.post(reverse("portal:verify"), {"code": last_code()})
+
+    # Then they get in, and only the debtor whose code was guessed stays locked
+    assert response.url == reverse("portal:debts")
+    locked = Throttle.objects.filter(locked_until__isnull=False).values_list("key", flat=True)
+    assert f"debtor:{debtor.pk}" in set(locked)
+    assert not any(key.startswith("ip:") for key in locked)
+
+
+def test_look_ups_by_document_stay_limited_per_address(debtor, debt):
+    # Typing documents is where guessing them is stopped: per connection, known or not.
+    visitor = Client(REMOTE_ADDR="10.8.8.8")
+    for n in range(10):
+        visitor.post(
+            reverse("portal:home"), {"document_type": "CC", "document_number": f"55500{n:05d}"}
         )
-        client.post(reverse("portal:verify"), {"code": "123456"})
-    client.get(reverse("portal:link", args=[link_token(other_debt.debtor_id)]))
-    response = client.post(reverse("portal:verify"), {"digits": "6655"})
-    assert response.status_code == 429
+    response = visitor.post(
+        reverse("portal:home"), {"document_type": "CC", "document_number": "1020304050"}
+    )
+    assert response.status_code == 200
+    assert b"Too many attempts from this connection" in response.content
+    assert not SandboxDelivery.objects.exists()
 
 
 def test_a_debtor_sees_only_their_own_debts(portal_client, debt, other_debt):

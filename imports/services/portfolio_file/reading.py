@@ -12,6 +12,7 @@ import phonenumbers
 import pyarrow as pa
 from django.utils.translation import gettext as _
 
+from core.documents import COMPACT, document_normalise
 from core.exceptions import ApplicationError
 from core.money import CURRENCIES
 from core.validation import (
@@ -210,6 +211,28 @@ def _phones_slow(pairs: pd.DataFrame) -> list[str | None]:
         return phones_to_e164(records)
 
 
+def _documents(frame: pd.DataFrame) -> pd.Series:
+    """Each row's document number in its compact form (`core.documents.document_normalise`).
+
+    Numbers already compact (digits and capitals, most of a file) are kept as they are; the
+    others are compacted once per distinct (type, number).
+    """
+    numbers = frame["document_number"]
+    slow = ~numbers.str.fullmatch(COMPACT.pattern)
+    if not slow.any():
+        return numbers
+    pairs = frame.loc[slow, ["document_type", "document_number"]].drop_duplicates()
+    compact = {
+        (kind, number): document_normalise(kind, number)
+        for kind, number in pairs.itertuples(index=False)
+    }
+    result = numbers.copy()
+    result[slow] = [
+        compact[pair] for pair in zip(frame.loc[slow, "document_type"], numbers[slow], strict=True)
+    ]
+    return result
+
+
 def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
     """Check every row against the portfolio file contract and normalise the valid ones."""
     errors = _Errors(frame)
@@ -217,6 +240,10 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
     for column in COLUMNS:
         errors.add(frame[column].str.contains(NUL, regex=False), column, nul_message())
     required = _("This value is required.")
+    # Stored compact, whatever separators the file uses: the portal compares what a debtor
+    # types, compacted the same way, with it.
+    frame["document_type"] = frame["document_type"].str.upper()
+    frame["document_number"] = _documents(frame)
     for column in REQUIRED_COLUMNS:
         errors.add(frame[column] == "", column, required)
     for column, limit in MAX_LENGTHS.items():
@@ -226,7 +253,6 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
             _("Longer than %(limit)d characters.") % {"limit": limit},
         )
 
-    frame["document_type"] = frame["document_type"].str.upper()
     bad = (frame["document_type"] != "") & ~frame["document_type"].isin(DocumentType.values)
     errors.add(bad, "document_type", _("Unknown document type."))
 
