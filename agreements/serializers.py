@@ -104,10 +104,23 @@ class AgreementDebtSerializer(serializers.ModelSerializer):
 
 class AgreementChangeSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    # In the request's language; the code and its params for machines.
+    reason = serializers.CharField(source="reason_display", read_only=True)
+    reason_code = serializers.CharField(read_only=True)
+    reason_params = serializers.JSONField(read_only=True)
 
     class Meta:
         model = AgreementChange
-        fields = ["from_status", "to_status", "actor", "reason", "business_date", "occurred_at"]
+        fields = [
+            "from_status",
+            "to_status",
+            "actor",
+            "reason",
+            "reason_code",
+            "reason_params",
+            "business_date",
+            "occurred_at",
+        ]
         read_only_fields = fields
 
     def get_actor(self, obj) -> str:
