@@ -7,6 +7,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
+        from agreements import reasons  # noqa: F401  (registers its reason codes)
         from portfolio.hooks import debt_page_case_panels
 
         debt_page_case_panels.register(

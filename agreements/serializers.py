@@ -109,10 +109,23 @@ class AgreementChangeSerializer(serializers.ModelSerializer):
         help_text="null on the first change: the agreement had no status before it."
     )
     actor = serializers.SerializerMethodField()
+    # In the request's language; the code and its params for machines.
+    reason = serializers.CharField(source="reason_display", read_only=True)
+    reason_code = serializers.CharField(read_only=True)
+    reason_params = serializers.JSONField(read_only=True)
 
     class Meta:
         model = AgreementChange
-        fields = ["from_status", "to_status", "actor", "reason", "business_date", "occurred_at"]
+        fields = [
+            "from_status",
+            "to_status",
+            "actor",
+            "reason",
+            "reason_code",
+            "reason_params",
+            "business_date",
+            "occurred_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=AgreementStatus.choices, allow_null=True))

@@ -7,6 +7,7 @@ class CollectionsAppConfig(AppConfig):
     verbose_name = _("Collections")
 
     def ready(self):
+        from collections_app import reasons  # noqa: F401  (registers its reason codes)
         from collections_app.services.cycle import cycle_run_date, last_completed_date
         from collections_app.services.policies import policy_ensure_defaults
         from messaging import hooks as messaging

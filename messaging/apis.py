@@ -36,6 +36,8 @@ class MessageFilter(django_filters.FilterSet):
 
 class MessageOutputSerializer(serializers.ModelSerializer):
     debts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    # In the request's language; the code and its params for machines.
+    suppression_reason = serializers.CharField(source="suppression_display", read_only=True)
 
     class Meta:
         model = Message
@@ -50,6 +52,8 @@ class MessageOutputSerializer(serializers.ModelSerializer):
             "status",
             "suppression_reason",
             "suppression_rule",
+            "suppression_code",
+            "suppression_params",
             "debtor",
             "debts",
             "stage",

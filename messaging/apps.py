@@ -14,6 +14,8 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
+        from messaging import reasons  # noqa: F401  (registers its reason codes)
+
         # Seed data for messaging lives in a service (the initial migration is regenerated when
         # branches merge), run after every migrate; it only adds what is missing.
         post_migrate.connect(_ensure_templates, sender=self, dispatch_uid="messaging-templates")

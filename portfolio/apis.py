@@ -19,6 +19,7 @@ from core.api import IsManagerOrAdmin, StrictOrderingFilter, StrictSearchFilter
 from core.dates import business_today
 from core.forms import BoundedDateField
 from core.http import client_ip
+from core.reasons import reason_decode
 from portfolio.filters import DebtFilter
 from portfolio.models import Debt, DebtorDataAccess, Language
 from portfolio.selectors import debt_queryset, debtor_queryset, prefetch_open_holds
@@ -203,7 +204,11 @@ class DebtViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     "history_date": record.history_date,
                     "history_type": record.history_type,
                     "history_user": record.history_user,
-                    "history_change_reason": record.history_change_reason,
+                    "history_change_reason": (
+                        reason_decode(record.history_change_reason)
+                        if record.history_change_reason is not None
+                        else None
+                    ),
                     "changes": changes,
                 }
             )

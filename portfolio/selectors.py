@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.memo import already_read, read_once
+from core.reasons import reason_decode
 from core.scoping import scope_for_user
 from portfolio.hooks import debt_page_related
 from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
@@ -230,7 +231,7 @@ def debt_history(*, debt: Debt, limit: int = 200) -> list[HistoryEntry]:
                 kind=kinds.get(record.history_type, "changed"),
                 subject=subject,
                 changes=changes,
-                reason=record.history_change_reason or "",
+                reason=reason_decode(record.history_change_reason),
             )
         )
     return entries

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import TimeStampedModel
+from core.reasons import reason_text
 from portfolio.models import MONEY, Creditor, Debt, Debtor, Stage
 
 
@@ -266,7 +267,10 @@ class AgreementChange(models.Model):
         related_name="+",
         help_text=_("Empty when the system (payments, the daily cycle) made the change."),
     )
+    # What a person typed; a reason the code wrote is a code and its params (core.reasons).
     reason = models.TextField(_("reason"), blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     business_date = models.DateField(_("business date"))
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True)
 
@@ -281,6 +285,11 @@ class AgreementChange(models.Model):
     @property
     def actor_label(self) -> str:
         return str(self.actor) if self.actor_id else str(_("system"))
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the active language."""
+        return reason_text(self.reason_code, self.reason_params, fallback=self.reason)
 
 
 class Forgiveness(models.Model):

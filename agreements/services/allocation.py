@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from agreements import reasons
 from agreements.models import (
     AgreementDebt,
     AgreementStatus,
@@ -23,6 +23,7 @@ from agreements.models import (
 )
 from agreements.services.lifecycle import change_record, close_lines, lock_debts
 from agreements.services.notices import notices_insert
+from core.reasons import Reason
 from portfolio.models import Payment
 from portfolio.services.stages import stage_change_record
 
@@ -164,7 +165,7 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
     debts = lock_debts(debt_ids)
     now = timezone.now()
     approver = agreement.decided_by or agreement.proposed_by
-    reason = _("Agreement #%(id)s completed") % {"id": agreement.pk}
+    reason = Reason(reasons.COMPLETED, {"id": agreement.pk})
     forgiven = []
     for debt in debts.values():
         if not debt.is_open or debt.balance <= 0:
@@ -196,8 +197,9 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
         agreement=agreement,
         from_status=AgreementStatus.ACTIVE,
         actor=None,
-        reason=_("Paid: %(amount)s %(currency)s.")
-        % {"amount": agreement.paid_amount, "currency": agreement.currency},
+        reason=Reason(
+            reasons.PAID, {"amount": str(agreement.paid_amount), "currency": agreement.currency}
+        ),
         as_of=as_of,
     )
     notices_insert(

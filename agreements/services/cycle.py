@@ -15,6 +15,7 @@ from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import reasons
 from agreements.models import (
     AgreementChange,
     AgreementDebt,
@@ -27,6 +28,7 @@ from agreements.models import (
 from agreements.services.lifecycle import agreement_change
 from agreements.services.notices import notices_insert
 from core.fsm import transition_sources
+from core.reasons import Reason
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
 from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_moves_apply
@@ -122,7 +124,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
     # The break_agreement transition, set-based: its declared sources and target, and the
     # same AgreementChange record the single-object path writes (agreement_change).
     sources, target = _break_transition()
-    reason = _("Daily cycle: an instalment stayed unpaid past the grace days.")
+    reason = Reason(reasons.BROKEN)
     PaymentAgreement.objects.filter(pk__in=broken, status__in=sources).update(
         status=target, ended_on=business_date, updated_at=timezone.now()
     )
@@ -158,7 +160,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
                 kind=Task.Kind.BROKEN_AGREEMENT,
                 due_at=_day_start(business_date) + datetime.timedelta(hours=12),
                 title=_("Agreement #%(id)s broken: call the debtor") % {"id": pk},
-                note=reason,
+                note=str(reason),
                 source_key=f"agreement:{pk}:broken",
             )
             for pk in broken
@@ -180,7 +182,7 @@ def _return_stages(pairs, *, business_date, run) -> None:
         ],
         as_of=business_date,
         entered_at=_day_start(business_date),
-        reason=_("Daily cycle: agreement broken; back to the stage it held before."),
+        reason=Reason(reasons.BROKEN_RETURN),
         cycle_run_id=getattr(run, "pk", None),
     )
 

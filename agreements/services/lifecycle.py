@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements import reasons
 from agreements.models import (
     AgreementChange,
     AgreementDebt,
@@ -16,6 +17,7 @@ from agreements.models import (
 from agreements.services.notices import notices_insert
 from agreements.services.terms import Terms, agreement_terms, may_approve, negotiation_policy_for
 from core.exceptions import ApplicationError
+from core.reasons import Reason, reason_split
 from portfolio.models import Debt, Payment, Stage
 from portfolio.selectors import debt_queryset
 from portfolio.services.locks import debts_lock
@@ -28,20 +30,29 @@ def lock_debts(debt_ids) -> dict[int, Debt]:
 
 
 def agreement_change(
-    *, agreement_id: int, from_status: str, to_status: str, actor, reason: str, as_of
+    *, agreement_id: int, from_status: str, to_status: str, actor, reason: "str | Reason", as_of
 ) -> AgreementChange:
-    """The record of one status change, unsaved: saved alone here, bulk-created by the cycle."""
+    """The record of one status change, unsaved: saved alone here, bulk-created by the cycle.
+
+    `reason` is text a person typed, or a Reason (a code and params shown in the viewer's
+    language).
+    """
+    code, params, text = reason_split(reason)
     return AgreementChange(
         agreement_id=agreement_id,
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        reason=reason,
+        reason=text,
+        reason_code=code,
+        reason_params=params,
         business_date=as_of,
     )
 
 
-def change_record(*, agreement, from_status: str, actor, reason: str, as_of) -> AgreementChange:
+def change_record(
+    *, agreement, from_status: str, actor, reason: "str | Reason", as_of
+) -> AgreementChange:
     change = agreement_change(
         agreement_id=agreement.pk,
         from_status=from_status,
@@ -184,17 +195,15 @@ def agreement_create(
             agreement=agreement,
             from_status=AgreementStatus.DRAFT,
             actor=user,
-            reason="; ".join(priced.approval_reasons),
+            reason=Reason(reasons.NEEDS_APPROVAL, {"items": priced.approval_codes}),
             as_of=as_of,
         )
         return agreement
-    _activate(
-        agreement, debts=by_id, actor=user, as_of=as_of, reason=_("Within the negotiation limits.")
-    )
+    _activate(agreement, debts=by_id, actor=user, as_of=as_of, reason=Reason(reasons.WITHIN_LIMITS))
     return agreement
 
 
-def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -> None:
+def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: "str | Reason") -> None:
     """Activate (debts locked by the caller): debts to `current`, confirmation, payments so far."""
     from agreements.services.allocation import agreement_apply_payments
 
@@ -235,7 +244,7 @@ def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: str) -
             transition_name="start_agreement",
             actor=actor,
             as_of=as_of,
-            reason=_("Agreement #%(id)s active") % {"id": agreement.pk},
+            reason=Reason(reasons.ACTIVE, {"id": agreement.pk}),
             now=now,
         )
     notices_insert(
@@ -282,7 +291,9 @@ def agreement_approve(
             field="status",
         )
     agreement.decided_by = user
-    _activate(agreement, debts=debts, actor=user, as_of=as_of, reason=reason or _("Approved."))
+    _activate(
+        agreement, debts=debts, actor=user, as_of=as_of, reason=reason or Reason(reasons.APPROVED)
+    )
     return agreement
 
 
@@ -322,7 +333,7 @@ def agreement_reject(*, agreement, user, as_of: datetime.date, reason: str) -> P
 
 
 def return_debts(
-    agreement, *, debts: dict[int, Debt], actor, as_of, reason: str, cycle_run=None
+    agreement, *, debts: dict[int, Debt], actor, as_of, reason: "str | Reason", cycle_run=None
 ) -> None:
     """Debts still in `current` go back to the stage they held when the agreement began."""
     for line in agreement.lines.all():
@@ -366,8 +377,7 @@ def agreement_cancel(*, agreement, user, as_of: datetime.date, reason: str) -> P
             debts=debts,
             actor=user,
             as_of=as_of,
-            reason=_("Agreement #%(id)s cancelled: %(reason)s")
-            % {"id": agreement.pk, "reason": reason},
+            reason=Reason(reasons.CANCELLED, {"id": agreement.pk, "reason": reason}),
         )
     agreement.cancel()
     agreement.ended_on = as_of

@@ -34,7 +34,10 @@ class StageChangeSerializer(serializers.Serializer):
     actor = serializers.SerializerMethodField()
     business_date = serializers.DateField()
     occurred_at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    # In the request's language; the code and its params for machines.
+    reason = serializers.CharField(source="reason_display")
+    reason_code = serializers.CharField()
+    reason_params = serializers.JSONField()
     policy_version = serializers.SerializerMethodField()
 
     def get_actor(self, obj) -> str:

@@ -266,6 +266,7 @@ def case_timeline(
     already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
+    from messaging.models.templates import template_label
 
     events: list[Event] = []
     n = limit + 1
@@ -277,7 +278,7 @@ def case_timeline(
                 c.occurred_at,
                 "stage",
                 f"{c.get_from_stage_display()} → {c.get_to_stage_display()}",
-                c.reason,
+                c.reason_display,
                 actor=c.actor_label,
             )
         )
@@ -292,7 +293,7 @@ def case_timeline(
             Event(
                 m.sent_at or m.planned_for,
                 "message",
-                f"{m.get_channel_display()} · {m.template}",
+                f"{m.get_channel_display()} · {template_label(m.template)}",
                 detail,
                 status=m.get_status_display(),
             )
@@ -324,7 +325,7 @@ def case_timeline(
                 a.occurred_at,
                 "agreement",
                 a.get_to_status_display(),
-                a.reason,
+                a.reason_display,
                 actor=str(a.actor or ""),
             )
         )

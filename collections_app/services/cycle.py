@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
@@ -23,6 +24,7 @@ from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError
 from core.fsm import declared_moves
+from core.reasons import Reason
 from messaging.models import ContactAction
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
 from portfolio.services.stages import stage_moves_apply
@@ -329,7 +331,7 @@ def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> s
         as_of=business_date,
         entered_at=timezone.make_aware(datetime.datetime.combine(business_date, datetime.time.min)),
         now=now,
-        reason=_("Daily cycle: days past due reached the policy threshold"),
+        reason=Reason(reasons.CYCLE_THRESHOLD),
         cycle_run_id=run.pk,
     )
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.reasons import reason_text
 from portfolio.models import Channel, Creditor, Debt, Debtor, Language, Stage
 
 
@@ -54,6 +55,10 @@ class Message(TimeStampedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
     suppression_rule = models.CharField(_("rule"), max_length=40, blank=True)
     suppression_reason = models.CharField(_("suppression reason"), max_length=500, blank=True)
+    # Why, as a code and its params (core.reasons), shown in the viewer's language; the text
+    # above stays for rows written before codes.
+    suppression_code = models.CharField(_("suppression code"), max_length=60, blank=True)
+    suppression_params = models.JSONField(_("suppression parameters"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=120, blank=True)
@@ -96,6 +101,14 @@ class Message(TimeStampedModel):
                 name="suppressed_message_has_rule",
             ),
         ]
+
+    @property
+    def suppression_display(self) -> str:
+        """Why it was suppressed or cancelled, in the active language."""
+        if not self.suppression_code:
+            return self.suppression_reason
+        text = reason_text(self.suppression_code, self.suppression_params)
+        return f"{self.suppression_rule}: {text}" if self.suppression_rule else text
 
     def __str__(self):
         return f"{self.business_date} {self.channel} {self.template} → {self.debtor_id}"

@@ -88,3 +88,27 @@ class MessageTemplateVersion(models.Model):
 
     def __str__(self):
         return f"{self.template} v{self.number}"
+
+
+# The names people read for the shipped template codes (a creditor's own codes show as typed).
+TEMPLATE_LABELS = {
+    "pre_due_reminder": _("Pre-due reminder"),
+    "friendly": _("Friendly reminder"),
+    "firm_notice": _("Formal notice"),
+    "firm_weekly": _("Weekly firm reminder"),
+    "firm_call": _("Firm-notice call"),
+    "pre_legal_notice": _("Pre-legal notice"),
+    "pre_legal_call": _("Pre-legal call"),
+    "payment_thanks": _("Thank-you for the payment"),
+    "agreement_confirmation": _("Agreement confirmation"),
+    "instalment_reminder": _("Instalment reminder"),
+    "missed_instalment": _("Missed instalment"),
+    "agreement_completed": _("Agreement completed"),
+    "agreement_broken": _("Agreement broken"),
+}
+
+
+def template_label(code: str) -> str:
+    """The translated name of a template code (the code itself for a creditor's own)."""
+    label = TEMPLATE_LABELS.get(code)
+    return str(label) if label is not None else code

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from messaging import reasons
 from messaging.models import DeliveryEvent, Message
 from portfolio.models import ConsentEvent, ConsentSource, ContactPoint
 
@@ -112,6 +113,9 @@ def consent_revoke(*, debtor_id: int, channel: str, value: str | None = None, no
         status=Message.Status.SUPPRESSED,
         suppression_rule="OPT-OUT",
         suppression_reason="OPT-OUT: " + (note or _("the debtor opted out of this channel"))[:400],
+        # The debtor's own note is shown as written; without one, the coded reason.
+        suppression_code="" if note else reasons.OPTED_OUT,
+        suppression_params={},
         claim_token=None,
         claimed_at=None,
         updated_at=now,

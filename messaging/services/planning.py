@@ -18,6 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.reasons import Reason, reason_split
+from messaging import reasons
 from messaging.hooks import preferred_hours
 from messaging.models import ContactAction, Message, MessageDebt
 from messaging.services import compliance_gateway as gateway
@@ -247,6 +249,7 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
         message.status = Message.Status.CANCELLED
         message.suppression_rule = "NO-ADDRESS"
         message.suppression_reason = "NO-ADDRESS: " + _("no contact point for this channel")
+        message.suppression_code = reasons.NO_ADDRESS
         return message
     # A date already past in the debtor's time zone is a replay: plan it as that day was.
     replay = now.astimezone(day_start.tzinfo).date() > business_date
@@ -271,10 +274,11 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
             contact=replace(contact, at=not_before), history=history, rules=rules
         )
         rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
-        reason = decision.reason if not decision.allowed else _("no lawful moment within a week")
+        reason = decision.reason if not decision.allowed else Reason(reasons.NO_LAWFUL_MOMENT)
         message.status = Message.Status.SUPPRESSED
         message.suppression_rule = rule[:40]
         message.suppression_reason = f"{rule}: {reason}"[:500]
+        message.suppression_code, message.suppression_params, _text = reason_split(reason)
         message.planned_for = not_before
         return message
     message.planned_for = moment

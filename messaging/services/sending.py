@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.reasons import reason_split
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import TemplateRenderError, render_version
@@ -80,6 +81,7 @@ def _close(message: Message, status: str, rule: str, reason: str) -> Outcome:
     message.status = status
     message.suppression_rule = rule[:40]
     message.suppression_reason = f"{rule}: {reason}"[:500]
+    message.suppression_code, message.suppression_params, _text = reason_split(reason)
     message.claim_token = None
     message.claimed_at = None
     message.save(
@@ -87,6 +89,8 @@ def _close(message: Message, status: str, rule: str, reason: str) -> Outcome:
             "status",
             "suppression_rule",
             "suppression_reason",
+            "suppression_code",
+            "suppression_params",
             "claim_token",
             "claimed_at",
             "updated_at",

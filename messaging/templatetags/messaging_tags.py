@@ -1,8 +1,15 @@
 from django import template
 
+from messaging.models.templates import template_label as _template_label
 from messaging.selectors import messages_for_debt
 
 register = template.Library()
+
+
+@register.filter
+def template_label(code: str) -> str:
+    """A message template code as the name people read, in the active language."""
+    return _template_label(code)
 
 
 @register.inclusion_tag("messaging/_debt_messages.html")

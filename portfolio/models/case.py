@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.models.debts import Debt
+from core.reasons import reason_text
+from portfolio.models.debts import Debt, transition_label
 from portfolio.models.parties import Debtor, Stage
 
 
@@ -96,7 +97,11 @@ class StageChange(models.Model):
     )
     business_date = models.DateField(_("business date"))
     occurred_at = models.DateTimeField(_("occurred at"))
+    # What a person typed (and rows from before reason codes); a reason the code wrote is a
+    # code and its params (core.reasons), shown in the viewer's language.
     reason = models.TextField(_("reason"), blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     # The escalation policy version and the cycle run belong to collections_app, a layer above:
     # kept as plain ids (no foreign key) so the case records never depend on it.
     policy_version_id = models.BigIntegerField(_("policy version"), null=True, blank=True)
@@ -117,6 +122,15 @@ class StageChange(models.Model):
     @property
     def actor_label(self) -> str:
         return str(self.actor) if self.actor_id else str(_("system"))
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the active language."""
+        return reason_text(self.reason_code, self.reason_params, fallback=self.reason)
+
+    @property
+    def transition_label(self) -> str:
+        return transition_label(self.transition)
 
 
 class Task(models.Model):

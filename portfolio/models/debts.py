@@ -227,3 +227,25 @@ class Debt(FSMModelMixin, TimeStampedModel):
     )
     def write_off(self):
         """A manager writes the debt off (castigo); a reason is required by the service."""
+
+
+# A label per stage transition, for the places that show which one moved a debt (the raw
+# method names are code, not words).
+TRANSITION_LABELS = {
+    "start_friendly_reminders": _("Friendly reminders started"),
+    "send_firm_notice": _("Firm notice"),
+    "move_to_pre_legal": _("Moved to pre-legal"),
+    "cure": _("Delinquency cured"),
+    "escalate_to_legal": _("Handed over to legal"),
+    "mark_paid": _("Paid in full"),
+    "settle": _("Settled through an agreement"),
+    "start_agreement": _("Payment agreement started"),
+    "return_from_agreement": _("Back from an agreement"),
+    "write_off": _("Written off by a manager"),
+}
+
+
+def transition_label(name: str) -> str:
+    """The translated label of a stage transition (its name when it has none)."""
+    label = TRANSITION_LABELS.get(name)
+    return str(label) if label is not None else name

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from core.dates import business_date_validate
 from core.exceptions import ApplicationError
 from core.money import parse_amount
+from core.reasons import Reason, reason_encode
 from core.scoping import user_manages_creditor
+from portfolio import reasons
 from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment
 from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_change_record
@@ -229,7 +231,7 @@ def payment_ledger_write(
     debt.principal -= split.principal
     debt.balance = debt.fees + debt.interest + debt.principal
     update_fields = ["fees", "interest", "principal", "balance", "updated_at"]
-    reason = _("Payment %(reference)s") % {"reference": reference}
+    reason = Reason(reasons.PAYMENT_RECORDED, {"reference": reference})
     if debt.balance == 0:
         from_stage = debt.stage
         debt.mark_paid()
@@ -247,6 +249,6 @@ def payment_ledger_write(
         )
     else:
         debt._history_user = user
-        debt._change_reason = reason
+        debt._change_reason = reason_encode(reason)
         debt.save(update_fields=update_fields)
     return payment, True

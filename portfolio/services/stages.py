@@ -7,6 +7,7 @@ The policy version and cycle run of a move are ids of collections_app rows (a la
 """
 
 import datetime
+import json
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -16,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from core.bulk import temp_table_drop, temp_table_load
 from core.fsm import declared_moves
+from core.reasons import Reason, reason_encode, reason_split
 from portfolio.models import Debt, StageChange
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ def stage_changes_write(
     moves: str,
     params: Sequence = (),
     actor,
-    reason: str,
+    reason: "str | Reason",
     as_of: datetime.date,
     occurred_at: datetime.datetime,
     cycle_run_id: int | None = None,
@@ -72,7 +74,10 @@ def stage_changes_write(
     each debt as it now stands, as simple-history would on save. One INSERT ... SELECT per
     record kind, whatever the number of moves. With `returning`, the StageChange ids.
     A batch job that knows only its user's id passes `actor_id` (and no `actor`).
+    `reason` is text a person typed, or a Reason (a code and params, shown in the viewer's
+    language); the same code and params go on every row of the set.
     """
+    reason_code, reason_params, reason_free = reason_split(reason)
     if actor is not None:
         actor_id = actor.pk
     history_user_id = actor_id if actor_id is not None else _history_user_id(None)
@@ -86,18 +91,22 @@ def stage_changes_write(
             f" history_type, history_user_id)"
             f" SELECT {', '.join(f'd.{c}' for c in columns)}, %s, %s, '~', %s"
             f" FROM {Debt._meta.db_table} d JOIN {moves} m ON m.id = d.id",
-            [occurred_at, reason, history_user_id, *params],
+            [occurred_at, reason_encode(reason), history_user_id, *params],
         )
         cursor.execute(
             f"INSERT INTO {StageChange._meta.db_table} (debt_id, from_stage, to_stage, transition,"
-            f" actor_id, business_date, occurred_at, reason, policy_version_id, cycle_run_id)"
-            f" SELECT m.id, m.from_stage, m.to_stage, m.transition, %s, %s, %s, %s,"
-            f" m.version_id, %s FROM {moves} m" + (" RETURNING id" if returning else ""),
+            f" actor_id, business_date, occurred_at, reason, reason_code, reason_params,"
+            f" policy_version_id, cycle_run_id)"
+            f" SELECT m.id, m.from_stage, m.to_stage, m.transition, %s, %s, %s, %s, %s,"
+            f" CAST(%s AS jsonb), m.version_id, %s FROM {moves} m"
+            + (" RETURNING id" if returning else ""),
             [
                 actor_id,
                 as_of,
                 occurred_at,
-                reason,
+                reason_free,
+                reason_code,
+                json.dumps(reason_params, default=str),
                 cycle_run_id,
                 *params,
             ],
@@ -112,7 +121,7 @@ def stage_change_record(
     transition_name: str,
     actor,
     as_of: datetime.date,
-    reason: str = "",
+    reason: "str | Reason" = "",
     policy_version_id: int | None = None,
     cycle_run_id: int | None = None,
     update_fields: Sequence[str] = (),
@@ -148,7 +157,7 @@ def stage_moves_apply(
     moves: Iterable[Sequence],
     as_of: datetime.date,
     entered_at: datetime.datetime,
-    reason: str,
+    reason: "str | Reason",
     actor=None,
     cycle_run_id: int | None = None,
     now: datetime.datetime | None = None,

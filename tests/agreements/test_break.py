@@ -12,6 +12,7 @@ from agreements.models import AgreementChange, AgreementStatus, PaymentAgreement
 from agreements.services.lifecycle import agreement_create, change_record, lock_debts, return_debts
 from collections_app.models import CycleRun
 from collections_app.services.cycle import cycle_run_date
+from core.reasons import Reason
 from portfolio.models import Debt, Stage, StageChange
 from tests.factories.portfolio import DebtFactory
 
@@ -53,7 +54,7 @@ def change_fields(change: AgreementChange) -> tuple:
         change.from_status,
         change.to_status,
         change.actor_id,
-        change.reason,
+        (change.reason, change.reason_code, change.reason_params),
         change.business_date,
     )
 
@@ -74,7 +75,7 @@ def test_a_cycle_break_writes_the_agreement_change_break_agreement_writes(credit
         agreement=agreement,
         from_status=AgreementStatus.ACTIVE,
         actor=None,
-        reason=cycle_change.reason,
+        reason=Reason(cycle_change.reason_code, cycle_change.reason_params),
         as_of=day(2),
     )
     # Then both agreements, and their change records, say the same
@@ -84,10 +85,10 @@ def test_a_cycle_break_writes_the_agreement_change_break_agreement_writes(credit
         AgreementStatus.ACTIVE,
         AgreementStatus.BROKEN,
         None,
-        cycle_change.reason,
+        ("", cycle_change.reason_code, cycle_change.reason_params),
         day(2),
     )
-    assert cycle_change.reason
+    assert cycle_change.reason_display
     broken = PaymentAgreement.objects.filter(pk__in=[by_cycle.pk, by_hand.pk])
     assert set(broken.values_list("status", "ended_on")) == {(AgreementStatus.BROKEN, day(2))}
 
@@ -123,7 +124,7 @@ def test_the_cycle_returns_debts_with_the_records_return_debts_writes(creditor, 
         debts=lock_debts([hand_debt.pk]),
         actor=None,
         as_of=day(2),
-        reason=cycle_change.reason,
+        reason=Reason(cycle_change.reason_code, cycle_change.reason_params),
         cycle_run=run,
     )
     # Then the two debts carry the same stage change and history row
@@ -135,7 +136,7 @@ def test_the_cycle_returns_debts_with_the_records_return_debts_writes(creditor, 
             change.from_stage,
             change.to_stage,
             change.actor_id,
-            change.reason,
+            (change.reason, change.reason_code, change.reason_params),
             change.business_date,
             change.policy_version_id,
             change.cycle_run_id,

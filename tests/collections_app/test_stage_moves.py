@@ -10,6 +10,7 @@ from collections_app.models import CycleRun
 from collections_app.services.cycle import cycle_run, cycle_run_date
 from collections_app.services.policies import policy_ensure_defaults
 from collections_app.services.transitions import debt_transition
+from core.reasons import reason_decode
 from portfolio.models import Debt, Stage, StageChange
 from portfolio.services.stages import stage_change_record, stage_moves_apply
 from tests.factories.portfolio import CreditorFactory, DebtFactory
@@ -37,12 +38,12 @@ def record(change, history) -> dict:
         "transition": change.transition,
         "actor": change.actor_id,
         "business_date": change.business_date,
-        "reason": change.reason,
+        "reason": change.reason_display,
         "policy_version": change.policy_version_id,
         "cycle_run": change.cycle_run_id,
         "history_type": history.history_type,
         "history_user": history.history_user_id,
-        "history_reason": history.history_change_reason,
+        "history_reason": reason_decode(history.history_change_reason),
         "history_stage": history.stage,
         "history_entered_on": history.stage_entered_on,
         # the history row is stamped with the move's own time

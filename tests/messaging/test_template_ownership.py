@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.exceptions import ApplicationError
 from messaging.models import Message, MessageTemplate, MessageTemplateVersion
@@ -315,8 +315,20 @@ def test_the_migration_makes_existing_templates_the_defaults_and_keeps_sent_mess
         version = Version.objects.create(template=template, number=1, body="texto")
         creditor = CreditorFactory(code="antes", name="Antes")
         debt = DebtFactory(creditor=creditor)
-        message = make_message(debt=debt, channel="sms", template="legacy")
-        Message.objects.filter(pk=message.pk).update(template_version_id=version.pk)
+        # Written with the model as it stood then (later migrations add columns to Message).
+        message = old.get_model("messaging", "Message").objects.create(
+            creditor_id=creditor.pk,
+            debtor_id=debt.debtor_id,
+            channel="sms",
+            template="legacy",
+            stage="friendly_reminder",
+            language="es",
+            business_date=datetime.date(2026, 12, 1),
+            to="+573001112233",
+            planned_for=timezone.now(),
+            idempotency_key="test:legacy",
+            template_version_id=version.pk,
+        )
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()

@@ -1,0 +1,9 @@
+"""The reasons collections_app's services record (codes for core.reasons; see that module)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.reasons import reason_register
+
+CYCLE_THRESHOLD = reason_register(
+    "cycle.dpd_threshold", _("Daily cycle: days past due reached the policy threshold")
+)
