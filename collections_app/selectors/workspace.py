@@ -26,17 +26,21 @@ from collections_app.hooks import debtor_score_queryset
 from collections_app.models import Interaction
 from core.money import format_money
 from core.roles import COLLECTOR, user_role
-from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, StageChange, Task
+from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, Stage, StageChange, Task
 from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_queryset
 
 # The work queue's priority, highest first (documented on the page and in the README):
 #   1. a pending promise falls due today (or is already past its date, within grace);
 #   2. a callback / follow-up task is due (today or overdue);
 #   3. a broken agreement or promise waits for a call;
-#   4. everything else, by risk × balance × staleness: (100 - behaviour score) / 100 × balance
-#      × (1 + min(days since the last contact, 30) / 30); no score counts as 50, never
-#      contacted as 30 days.
-TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST = 1, 2, 3, 4
+#   4. everything else past due, by risk × balance × staleness: (100 - behaviour score) / 100
+#      × balance × (1 + min(days since the last contact, 30) / 30); no score counts as 50,
+#      never contacted as 30 days;
+#   5. debts not yet due (a pre-due reminder is the most they need), in the same order.
+# Cases on hold come after all of these. Legal-stage debts are not in the queue at all: they
+# belong to counsel, who work them outside the collectors' calls.
+TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST, TIER_NOT_DUE = 1, 2, 3, 4, 5
+QUEUE_STAGES = tuple(s for s in OPEN_STAGES if s != Stage.LEGAL)
 CALLBACK_KINDS = (Task.Kind.CALLBACK, Task.Kind.FOLLOW_UP, Task.Kind.CALL)
 BROKEN_KINDS = (Task.Kind.BROKEN_AGREEMENT, Task.Kind.BROKEN_PROMISE)
 STALE_CAP_DAYS = 30
@@ -55,8 +59,9 @@ def _end_of_day(as_of: datetime.date) -> datetime.datetime:
 
 
 def work_queue_base(*, user) -> QuerySet[Debt]:
-    """The open debts a user works: a collector their own; managers/admins what they see."""
-    qs = debt_queryset(user=user).filter(stage__in=OPEN_STAGES, balance__gt=0)
+    """The open debts a user works, legal-stage ones aside: a collector their own;
+    managers/admins what they see."""
+    qs = debt_queryset(user=user).filter(stage__in=QUEUE_STAGES, balance__gt=0)
     if user_role(user) == COLLECTOR:
         qs = qs.filter(assigned_to=user)
     return qs
@@ -107,6 +112,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
                 When(promise_due=True, then=Value(TIER_PROMISE)),
                 When(callback_due=True, then=Value(TIER_CALLBACK)),
                 When(broken=True, then=Value(TIER_BROKEN)),
+                When(due_date__gt=as_of, then=Value(TIER_NOT_DUE)),
                 default=Value(TIER_REST),
                 output_field=IntegerField(),
             ),
@@ -145,6 +151,18 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
 QUEUE_ORDER = ("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
 # The same order in the ranking query's own SQL (over the annotated columns of its subquery).
 _QUEUE_ORDER_SQL = "q.on_hold, q.tier, q.priority DESC NULLS LAST, q.id"
+QUEUE_COUNTS = ("total", "promises", "callbacks", "broken", "not_due", "on_hold")
+
+
+def _ranked_subquery(qs: QuerySet[Debt], *, as_of: datetime.date) -> tuple[str, tuple]:
+    """The ranked set as a FROM item `q` (id, on_hold, tier, priority) and its parameters."""
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
+    # subqueries behind `tier` once per reference (order, each count) instead of once.
+    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
+        "id", "on_hold", "tier", "priority"
+    )
+    sql, params = inner.query.sql_with_params()
+    return f"({sql} OFFSET 0) q", params
 
 
 def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int):
@@ -154,20 +172,15 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
     columns (plus the per-case subqueries), and window sums count the tiers over the whole set
     before LIMIT/OFFSET cut the page: no second pass for the counts, no debtor/creditor rows
     read for cases off the page. An empty slice gives no counts (None)."""
-    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
-        "id", "on_hold", "tier", "priority"
-    )
-    sql, params = inner.query.sql_with_params()
+    source, params = _ranked_subquery(qs, as_of=as_of)
     tiers = ", ".join(
         f"SUM(CASE WHEN q.tier = {tier} THEN 1 ELSE 0 END) OVER ()"
-        for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN)
+        for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_NOT_DUE)
     )
-    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
-    # subqueries behind `tier` once per reference (order, each count) instead of once.
     query = (
         f"SELECT q.id, q.on_hold, q.tier, COUNT(*) OVER (), {tiers},"
         f" SUM(CASE WHEN q.on_hold THEN 1 ELSE 0 END) OVER ()"
-        f" FROM ({sql} OFFSET 0) q ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
+        f" FROM {source} ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, (*params, limit, offset))
@@ -177,7 +190,7 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
     first = rows[0]
     counts = dict(
         zip(
-            ("total", "promises", "callbacks", "broken", "on_hold"),
+            QUEUE_COUNTS,
             map(int, first[3:]),
             strict=True,
         )
@@ -197,7 +210,7 @@ def work_queue_page(
         # Past the last page (or an empty queue): count, then show the last page.
         _top, counts = _queue_rank(qs, as_of=as_of, offset=0, limit=1)
         if counts is None:
-            return [], {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}, 1
+            return [], dict.fromkeys(QUEUE_COUNTS, 0), 1
         number = max(1, -(-counts["total"] // per_page))
         ranked, counts = _queue_rank(
             qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page

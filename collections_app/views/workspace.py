@@ -20,6 +20,7 @@ from collections_app.forms import (
     LegalRequestForm,
 )
 from collections_app.hooks import segment_choices
+from collections_app.selectors.calls import call_statuses
 from collections_app.selectors.case_panel import case_panel_context
 from collections_app.selectors.workspace import (
     legal_requests,
@@ -111,10 +112,13 @@ def queue_view(request):
     # The rows' labels from one lookup table per page: get_FOO_display() would build the
     # choices dict (translating every label) again for each row and field.
     stage_labels, product_labels = dict(Stage.choices), dict(Product.choices)
+    # May each row's debtor be called now (the page's rows only, with shared reads).
+    calls = call_statuses(debts=rows)
     for debt in rows:
         debt.dpd = debt.days_past_due(as_of)
         debt.stage_label = stage_labels.get(debt.stage, debt.stage)
         debt.product_label = product_labels.get(debt.product, debt.product)
+        debt.call = calls[debt.pk]
     return render(
         request,
         "collections_app/workspace/queue.html",
