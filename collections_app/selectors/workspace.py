@@ -53,6 +53,9 @@ class DaysSince(Func):
     template = "CAST(EXTRACT(DAY FROM (NOW() - %(expressions)s)) AS INTEGER)"
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
 def _end_of_day(as_of: datetime.date) -> datetime.datetime:
     tz = timezone.get_current_timezone()
     return datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tz)
@@ -151,6 +154,9 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
 QUEUE_ORDER = ("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
 # The same order in the ranking query's own SQL (over the annotated columns of its subquery).
 _QUEUE_ORDER_SQL = "q.on_hold, q.tier, q.priority DESC NULLS LAST, q.id"
+# The same order as one row value, compared with < and > (the priority is never NULL: the
+# balance is not, and risk and staleness have defaults).
+_QUEUE_KEY_SQL = "(q.on_hold, q.tier, -q.priority, q.id)"
 QUEUE_COUNTS = ("total", "promises", "callbacks", "broken", "not_due", "on_hold")
 
 
@@ -229,6 +235,46 @@ def work_queue_page(
     return rows, counts, number
 
 
+def work_queue_position(*, qs: QuerySet[Debt], as_of: datetime.date, debt_id: int):
+    """Where the debt stands in the queue `qs` now: its ranking key (compare it with
+    work_queue_next's `after`), or None when the debt is not in the queue. One query."""
+    source, params = _ranked_subquery(qs.filter(pk=debt_id), as_of=as_of)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT q.on_hold, q.tier, -q.priority, q.id FROM {source}", params)
+        row = cursor.fetchone()
+    return tuple(row) if row else None
+
+
+def work_queue_next(
+    *, qs: QuerySet[Debt], as_of: datetime.date, after=None, exclude_id: int | None = None
+) -> int | None:
+    """The id of the first case of the queue `qs` that ranks after the key `after` (from
+    work_queue_position; None: the top of the queue) and whose debtor nobody has contacted on
+    `as_of` yet, never `exclude_id`; None when none is left. One query, ranked in SQL like the
+    queue page.
+
+    "Save and next" passes the key the case held *before* its contact was logged: logging
+    moves the case itself down (it was just contacted), and the key keeps the collector going
+    down the queue instead of back to a case whose tier has not changed (a promise due today
+    stays due until it is paid). Cases worked earlier the same day may rank after it now
+    (contacted, they dropped): they are not offered again."""
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    contacted = Interaction.objects.filter(
+        debtor_id=OuterRef("debtor_id"), occurred_at__gte=_end_of_day(as_of - ONE_DAY)
+    )
+    qs = qs.filter(~Exists(contacted))
+    source, params = _ranked_subquery(qs, as_of=as_of)
+    where = f"WHERE {_QUEUE_KEY_SQL} > (%s, %s, %s, %s)" if after is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.id FROM {source} {where} ORDER BY {_QUEUE_ORDER_SQL} LIMIT 1",
+            (*params, *(after or ())),
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 # --- the case timeline -----------------------------------------------------------------------
 
 
@@ -264,6 +310,7 @@ def case_timeline(
     payments: list[Payment] | None = None,
     promises: list | None = None,
     tasks: list[Task] | None = None,
+    interactions: list[Interaction] | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
@@ -271,8 +318,8 @@ def case_timeline(
 
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
     `payments` (every one of the debt's, newest first), `promises` (the debt's, newest
-    created first) and `tasks` (from case_tasks) are used instead of a query when the page
-    already read them."""
+    created first), `tasks` (from case_tasks) and `interactions` (the debt's newest `limit` + 1)
+    are used instead of a query when the page already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
 
@@ -306,7 +353,9 @@ def case_timeline(
                 status=m.get_status_display(),
             )
         )
-    for i in Interaction.objects.filter(debt=debt).select_related("collector")[:n]:
+    if interactions is None:
+        interactions = Interaction.objects.filter(debt=debt).select_related("collector")[:n]
+    for i in interactions[:n]:
         events.append(
             Event(
                 i.occurred_at,

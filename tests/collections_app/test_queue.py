@@ -1,5 +1,6 @@
 """What a collector's queue holds and in which order: legal-stage debts belong to counsel, debts
-not yet due wait at the end, and each row says whether the debtor may be called now."""
+not yet due wait at the end, each row says whether the debtor may be called now, and "save and
+next" goes on down the queue."""
 
 import datetime
 from decimal import Decimal
@@ -8,9 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.models import PromiseToPay
+from collections_app.models import Interaction
 from collections_app.selectors.workspace import (
     TIER_NOT_DUE,
     work_queue,
+    work_queue_base,
+    work_queue_next,
+    work_queue_position,
 )
 from core.dates import business_today
 from portfolio.models import Stage, Task
@@ -34,6 +40,19 @@ def make_debt(creditor, collector, ref, balance="1000000", *, zone=DAY_ZONE, **k
         interest=Decimal("0"),
         fees=Decimal("0"),
         **kwargs,
+    )
+
+
+def promise_due(debt):
+    today = business_today()
+    return PromiseToPay.objects.create(
+        debt=debt,
+        debtor=debt.debtor,
+        amount=1,
+        currency=debt.currency,
+        promised_date=today,
+        channel="phone",
+        made_on=today - datetime.timedelta(days=3),
     )
 
 
@@ -92,3 +111,61 @@ def test_each_queue_row_says_whether_the_debtor_may_be_called_now(client, credit
     english = client.get(reverse("collections:queue"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Callable now" in english.content.decode()
     assert "From 07:00" in english.content.decode()
+
+
+def test_next_goes_on_down_the_queue_from_where_the_case_stood(creditor, collector):
+    # given two promises due today (tier 1) and a plain case
+    first = make_debt(creditor, collector, "P-BIG", "5000000")
+    second = make_debt(creditor, collector, "P-SMALL", "1000000")
+    third = make_debt(creditor, collector, "PLAIN", "9000000")
+    for debt in (first, second):
+        promise_due(debt)
+    queue, today = work_queue_base(user=collector), business_today()
+    assert refs(collector) == ["P-BIG", "P-SMALL", "PLAIN"]
+
+    # when the collector works the first, then the second, each time asking for the next
+    after_first = work_queue_next(
+        qs=queue,
+        as_of=today,
+        after=work_queue_position(qs=queue, as_of=today, debt_id=first.pk),
+        exclude_id=first.pk,
+    )
+    after_second = work_queue_next(
+        qs=queue,
+        as_of=today,
+        after=work_queue_position(qs=queue, as_of=today, debt_id=second.pk),
+        exclude_id=second.pk,
+    )
+
+    # then they go down the queue, not back to the first promise (still due until paid)
+    assert (after_first, after_second) == (second.pk, third.pk)
+    after_last = work_queue_position(qs=queue, as_of=today, debt_id=third.pk)
+    assert work_queue_next(qs=queue, as_of=today, after=after_last, exclude_id=third.pk) is None
+    # a case outside the queue (another collector's, legal) starts from the top
+    assert work_queue_position(qs=queue, as_of=today, debt_id=10**9) is None
+    assert work_queue_next(qs=queue, as_of=today, after=None, exclude_id=None) == first.pk
+
+
+def test_next_skips_a_case_contacted_earlier_today_that_now_ranks_after(creditor, collector):
+    # given three plain cases, the first worked a moment ago: just contacted, it drops below
+    # the second (the queue favours cases not contacted for a while)
+    first = make_debt(creditor, collector, "BIG", "9000000")
+    second = make_debt(creditor, collector, "MEDIUM", "5000000")
+    third = make_debt(creditor, collector, "SMALL", "1000000")
+    Interaction.objects.create(
+        debt=first, debtor=first.debtor, collector=collector, channel="call",
+        outcome="no_answer", occurred_at=timezone.now(),
+    )  # fmt: skip
+    assert refs(collector) == ["MEDIUM", "BIG", "SMALL"]
+    queue, today = work_queue_base(user=collector), business_today()
+
+    # when the second is worked and the collector asks for the next case
+    after = work_queue_next(
+        qs=queue,
+        as_of=today,
+        after=work_queue_position(qs=queue, as_of=today, debt_id=second.pk),
+        exclude_id=second.pk,
+    )
+
+    # then the third comes, not the first again
+    assert after == third.pk
