@@ -8,10 +8,15 @@ class AgreementsConfig(AppConfig):
 
     def ready(self):
         from agreements import reasons  # noqa: F401  (registers its reason codes)
-        from portfolio.hooks import debt_page_case_panels
+        from portfolio.hooks import debt_page_case_panels, debt_page_header_panels
 
         debt_page_case_panels.register(
             lambda: "{% load agreements_tags %}{% debt_agreements_panel debt request.user %}",
             key="agreements",
+            order=20,
+        )
+        debt_page_header_panels.register(
+            lambda: "{% load agreements_tags %}{% debt_promise_note debt %}",
+            key="agreements.promise",
             order=20,
         )

@@ -16,15 +16,32 @@ class CollectionsAppConfig(AppConfig):
         creditor_created.register(policy_ensure_defaults, key="collections.default-policy")
         messaging.cycle_last_completed_date.register(last_completed_date, key="collections")
         messaging.cycle_run_date.register(cycle_run_date, key="collections")
-        from portfolio.hooks import debt_page_case_panels
+        from portfolio import hooks as portfolio
 
-        debt_page_case_panels.register(
+        # The debt page: notes in its header, the work panel on its first screen (phones and
+        # the log form), then the case timeline (folded) and the escalation panel. The keys
+        # name the panels an action refreshes (collections_app.views.workspace.CONTACT_PANELS).
+        portfolio.debt_page_header_panels.register(
+            lambda: "{% load workspace_tags %}{% debt_case_notes debt %}",
+            key="collections.notes",
+            order=10,
+        )
+        portfolio.debt_page_work_panels.register(
+            lambda: "{% load workspace_tags %}{% debt_case_panel debt request.user %}",
+            key="collections.work",
+            order=10,
+        )
+        portfolio.debt_page_case_panels.register(
+            lambda: "{% load workspace_tags %}{% debt_case_timeline debt request.user %}",
+            key="collections.timeline",
+            order=5,
+        )
+        portfolio.debt_page_case_panels.register(
             lambda: (
                 "{% load workspace_tags %}"
                 "{% debt_escalation debt request.user as_of as escalation %}"
-                "{% debt_case_panel debt request.user %}"
                 '{% include "collections_app/_debt_escalation.html" %}'
             ),
-            key="collections",
+            key="collections.escalation",
             order=10,
         )

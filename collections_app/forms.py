@@ -117,8 +117,45 @@ class ContactActionFilterForm(forms.Form):
         self.fields["stage"].choices = [("", _("All"))] + list(Stage.choices)
 
 
+Outcome = Interaction.Outcome
+
+# The log form's outcomes in the order of their keys (1-8, shown on the buttons): the commonest
+# results of a call first.
+OUTCOME_KEYS = (
+    ("1", Outcome.NO_ANSWER),
+    ("2", Outcome.PROMISE_TO_PAY),
+    ("3", Outcome.CALLBACK_REQUESTED),
+    ("4", Outcome.RIGHT_PARTY_CONTACT),
+    ("5", Outcome.REFUSED),
+    ("6", Outcome.DISPUTE),
+    ("7", Outcome.THIRD_PARTY),
+    ("8", Outcome.WRONG_NUMBER),
+)
+# The fields each outcome asks for, beyond channel and note: a promise its amount and date, a
+# callback its time, a dispute what is disputed; no answer nothing. The form shows only these
+# and ignores any other value sent with the outcome (a field filled, then hidden again).
+OUTCOME_FIELDS = {
+    Outcome.NO_ANSWER: (),
+    Outcome.WRONG_NUMBER: (),
+    Outcome.THIRD_PARTY: (),
+    Outcome.RIGHT_PARTY_CONTACT: ("duration_minutes", "nonpayment_reason"),
+    Outcome.REFUSED: ("duration_minutes", "nonpayment_reason"),
+    Outcome.PROMISE_TO_PAY: ("promise_amount", "promise_date", "duration_minutes"),
+    Outcome.CALLBACK_REQUESTED: ("callback_at",),
+    Outcome.DISPUTE: ("dispute_reason",),
+}
+OUTCOME_ONLY_FIELDS = frozenset(name for names in OUTCOME_FIELDS.values() for name in names)
+# The service's names for the form's fields, where they differ.
+SERVICE_FIELDS = {
+    "amount": "promise_amount",
+    "promised_date": "promise_date",
+    "duration": "duration_minutes",
+}
+
+
 class InteractionForm(forms.Form):
-    """Log a contact: channel, outcome, note; a promise or callback from the same form.
+    """Log a contact: channel, outcome (one key each), note, and what the outcome needs: a
+    promise's amount and date, a callback's time, what a dispute is about.
 
     Per the debtor's country: no "reason for non-payment" for Colombia (CO-SCRIPT), and no
     field visit where a compliance rule forbids them (CO-VISIT, DEFAULT-VISIT), the rule named
@@ -126,16 +163,12 @@ class InteractionForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Interaction.Channel.choices)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "—"), *Interaction.Outcome.choices]
+        label=_("Outcome"),
+        choices=[(outcome.value, outcome.label) for _key, outcome in OUTCOME_KEYS],
+        error_messages={"required": _("Choose the outcome of the contact.")},
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), required=False, min_value=0, max_value=240
-    )
-    nonpayment_reason = forms.CharField(
-        label=_("Reason for non-payment"), required=False, max_length=200
     )
     promise_amount = forms.DecimalField(
         label=_("Promised amount"), required=False, min_value=0.01, max_digits=18, decimal_places=2
@@ -152,8 +185,23 @@ class InteractionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+    dispute_reason = forms.CharField(
+        label=_("What the debtor disputes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), required=False, min_value=0, max_value=240
+    )
+    nonpayment_reason = forms.CharField(
+        label=_("Reason for non-payment"), required=False, max_length=200
+    )
 
     def __init__(self, *args, debt, **kwargs):
+        # Its own ids: the debt page has other forms with a channel or a note.
+        kwargs.setdefault("auto_id", "log-%s")
         super().__init__(*args, **kwargs)
         self.debt = debt
         self.visit_rule = visit_rule(debt=debt)
@@ -171,23 +219,51 @@ class InteractionForm(forms.Form):
         if not nonpayment_reason_allowed(debt=debt):
             del self.fields["nonpayment_reason"]
 
+    def outcome_keys(self):
+        """(key, value, label, checked) of each outcome button, in key order."""
+        chosen = self["outcome"].value()
+        return [(key, o.value, o.label, chosen == o.value) for key, o in OUTCOME_KEYS]
+
+    def outcome_fields(self):
+        """The outcome-only fields of the form, each with the outcomes that ask for it."""
+        for name in self.fields:
+            if name in OUTCOME_ONLY_FIELDS:
+                wants = " ".join(o for o, names in OUTCOME_FIELDS.items() if name in names)
+                yield self[name], wants
+
     def clean(self):
         data = super().clean()
         outcome = data.get("outcome")
-        if outcome == Interaction.Outcome.PROMISE_TO_PAY:
-            if not data.get("promise_amount"):
+        wanted = OUTCOME_FIELDS.get(outcome, ())
+        # A field the outcome does not ask for is hidden on the page: whatever it still holds
+        # (filled for another outcome first) is ignored, errors included.
+        for name in OUTCOME_ONLY_FIELDS - set(wanted):
+            if name in self.fields:
+                self._errors.pop(name, None)
+                data[name] = None if name not in ("nonpayment_reason", "dispute_reason") else ""
+        if outcome == Outcome.PROMISE_TO_PAY:
+            if not data.get("promise_amount") and "promise_amount" not in self._errors:
                 self.add_error("promise_amount", _("A promise needs the amount."))
-            if not data.get("promise_date"):
+            if not data.get("promise_date") and "promise_date" not in self._errors:
                 self.add_error("promise_date", _("A promise needs the date."))
-        if outcome == Interaction.Outcome.CALLBACK_REQUESTED and not data.get("callback_at"):
+        if (
+            outcome == Outcome.CALLBACK_REQUESTED
+            and not data.get("callback_at")
+            and "callback_at" not in self._errors
+        ):
             self.add_error("callback_at", _("When should we call back?"))
         if data.get("callback_at"):
             # The debtor names the hour in their own time zone ("call me at 6 pm"), not ours.
             wall = timezone.make_naive(data["callback_at"])
             data["callback_at"] = timezone.make_aware(wall, self._debtor_zone())
-        if outcome == Interaction.Outcome.DISPUTE and not (data.get("note") or "").strip():
-            self.add_error("note", _("Write what the debtor disputes."))
+        if outcome == Outcome.DISPUTE and not (data.get("dispute_reason") or "").strip():
+            self.add_error("dispute_reason", _("Write what the debtor disputes."))
         return data
+
+    def add_service_error(self, exc) -> None:
+        """Show a refusal of the service at the field it names (or above the form)."""
+        field = SERVICE_FIELDS.get(exc.field, exc.field)
+        self.add_error(field if field in self.fields else None, exc.message)
 
     def _debtor_zone(self):
         try:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.views import home
 from messaging import urls as messaging_urls
 
 api_v1 = [
@@ -47,7 +48,8 @@ moved_pages = [
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portfolio:debt-list", permanent=False)),
+    # Each role starts on its own page (collectors: the queue; managers: the dashboard).
+    path("", home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

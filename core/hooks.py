@@ -34,6 +34,10 @@ class Hook:
     def __iter__(self) -> Iterator[Callable]:
         return (entry.fn for entry in sorted(self._entries.values()))
 
+    def items(self) -> Iterator[tuple[str, Callable]]:
+        """(key, function) of every registration, in order."""
+        return ((entry.key, entry.fn) for entry in sorted(self._entries.values()))
+
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -6,8 +6,13 @@ from core.hooks import Hook
 creditor_created = Hook("portfolio.creditor_created")
 
 # Panels of the staff debt page, each a template snippet rendered in the page's context (with
-# `debt`, `as_of`, `payments`, `request`...): "case" panels follow the debt's summary, and
-# "activity" panels follow its contact points and payments. Register `fn() -> str`.
+# `debt`, `as_of`, `payments`, `request`...). "header" notes sit under the debtor's name in
+# the page header; the "work" panel comes right after the header, on the first screen (where a
+# collector works the case); "case" panels follow the debt's summary; "activity" panels follow
+# its contact points and payments. Register `fn() -> str`; the registration's key names the
+# panel when an action refreshes it (portfolio.panels.debt_page_refresh).
+debt_page_header_panels = Hook("portfolio.debt_page_header_panels")
+debt_page_work_panels = Hook("portfolio.debt_page_work_panels")
 debt_page_case_panels = Hook("portfolio.debt_page_case_panels")
 debt_page_activity_panels = Hook("portfolio.debt_page_activity_panels")
 

@@ -94,7 +94,8 @@ def test_the_public_messaging_endpoints_keep_their_published_paths():
     assert reverse("messaging:sandbox-webhook") == "/webhooks/sandbox/"
 
 
-def test_the_root_still_leads_to_the_debt_list(client):
+def test_the_root_leads_a_visitor_to_the_login_page(client):
+    # Signed-in users go on to their role's start page (tests/core/test_start_pages.py).
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == reverse("portfolio:debt-list")
+    assert response["Location"] == f"{reverse('login')}?next=/"

@@ -50,3 +50,14 @@ def debt_agreements_panel(context, debt, user):
         "promise_form": PromiseForm(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("agreements/_promise_note.html")
+def debt_promise_note(debt):
+    """The debt's pending promise, for the debt page's header (the debtor's promises are read
+    once per page, with the agreements panel's)."""
+    promises = read_once(debt, "debtor_promises", lambda: debtor_promises(debtor_id=debt.debtor_id))
+    pending = [
+        p for p in promises if p.debt_id == debt.pk and p.status == PromiseToPay.Status.PENDING
+    ]
+    return {"promise": min(pending, key=lambda p: (p.promised_date, p.pk)) if pending else None}

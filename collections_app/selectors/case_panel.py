@@ -1,37 +1,79 @@
-"""The case panel of the debt page (call check, log-a-contact form, timeline, assignment)."""
+"""What collections_app shows on the debt page: the work panel on its first screen (the
+debtor's phones, each with whether it may be called now, and the log-a-contact form), the
+header's notes (holds in force, the last contact) and the case timeline.
+
+Reads that several panels need (holds, stage changes, the debt's contacts, the debtor's
+promises, the debt's tasks) are made once per page (core.memo.read_once on the page's debt).
+"""
+
+from zoneinfo import ZoneInfo
 
 from django.middleware.csrf import get_token
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from collections_app.forms import AssignOneForm, InteractionForm
-from collections_app.selectors.workspace import TIMELINE_LIMIT, case_holds, case_timeline
-from collections_app.services.contacts import contact_check
+from collections_app.models import Interaction
+from collections_app.selectors.calls import case_phones
+from collections_app.selectors.escalation import debt_holds, debt_stage_changes
+from collections_app.selectors.workspace import TIMELINE_LIMIT, case_timeline
 from collections_app.services.workspace import collectors_queryset
 from core.memo import read_once
+from core.money import format_money
 from core.roles import is_manager
 from portfolio.selectors import case_tasks
 
 
-def case_panel_context(*, request, debt, form=None, known=None) -> dict:
-    """`known`: what the debt page already read for the same debt (complete lists of its
-    "holds", "stage_changes" and "payments"), so the timeline does not read them again."""
+def debt_interactions(*, debt) -> list[Interaction]:
+    """The debt's newest logged contacts (timeline's worth), read once per page."""
+    return read_once(
+        debt,
+        "interactions",
+        lambda: list(
+            Interaction.objects.filter(debt=debt).select_related("collector")[: TIMELINE_LIMIT + 1]
+        ),
+    )
+
+
+def case_notes_context(*, debt) -> dict:
+    """The header's notes: the holds in force and the debt's last logged contact."""
+    interactions = debt_interactions(debt=debt)
+    return {
+        "open_holds": [h for h in debt_holds(debt=debt) if h.closed_at is None],
+        "last_contact": interactions[0] if interactions else None,
+    }
+
+
+def case_panel_context(*, request, debt, form=None, confirmation: str = "", at=None) -> dict:
+    """The work panel: phones with their call status (the compliance engine's, now, in the
+    debtor's local time), the log form (a fresh one, or `form` with its errors), and the
+    `confirmation` of a contact just logged."""
     user = request.user
-    known = known or {}
-    voice_points = [
-        p for p in debt.debtor.contact_points.all() if p.channel == "voice" and p.consent_granted
-    ]
-    # The timeline's holds, read once: when they are all there (fewer than the cap), the
-    # call check takes the open ones from them instead of asking again.
-    holds = known.get("holds")
-    complete = holds is not None
-    if holds is None:
-        holds = case_holds(debt=debt)
-        complete = len(holds) <= TIMELINE_LIMIT
-    open_kinds = frozenset(h.kind for h in holds if h.closed_at is None) if complete else None
-    decision = contact_check(debt=debt, channel="voice", holds=open_kinds)
-    # The debtor's promises and the debt's tasks are read once for this panel and the
-    # agreements panel below it (core.memo.read_once on the page's debt).
+    phones = case_phones(debt=debt, at=at)
+    manager = is_manager(user)
+    return {
+        "debt": debt,
+        "phones": phones,
+        "local_now": phones[0].status.now if phones else None,
+        "form": form or InteractionForm(debt=debt, initial={"channel": "call"}),
+        "confirmation": confirmation,
+        "assign_form": AssignOneForm(
+            collectors=collectors_queryset(), initial={"collector": debt.assigned_to_id}
+        )
+        if manager
+        else None,
+        "is_manager": manager,
+        "csrf_token": get_token(request),
+    }
+
+
+def case_timeline_context(*, debt, payments=None) -> dict:
+    """The case timeline (folded under the work area): everything that happened, newest first.
+    `payments`: the debt's payments when the page has read them all."""
     from agreements.selectors import debtor_promises
 
+    # The debtor's promises and the debt's tasks are read once for this panel and the
+    # agreements panel (core.memo.read_once on the page's debt).
     promises = read_once(debt, "debtor_promises", lambda: debtor_promises(debtor_id=debt.debtor_id))
     mine = sorted(
         (p for p in promises if p.debt_id == debt.pk),
@@ -40,25 +82,51 @@ def case_panel_context(*, request, debt, form=None, known=None) -> dict:
     )
     events, truncated = case_timeline(
         debt=debt,
-        holds=holds,
-        stage_changes=known.get("stage_changes"),
-        payments=known.get("payments"),
+        holds=debt_holds(debt=debt),
+        stage_changes=debt_stage_changes(debt=debt),
+        payments=payments,
         promises=mine,
         tasks=case_tasks(debt=debt)[0],
+        interactions=debt_interactions(debt=debt),
     )
-    manager = is_manager(user)
-    return {
-        "debt": debt,
-        "call_decision": decision,
-        "call_point": voice_points[0] if voice_points else None,
-        "form": form or InteractionForm(debt=debt, initial={"channel": "call"}),
-        "assign_form": AssignOneForm(
-            collectors=collectors_queryset(), initial={"collector": debt.assigned_to_id}
+    return {"debt": debt, "events": events, "truncated": truncated}
+
+
+def interaction_confirmation(interaction: Interaction) -> str:
+    """What the collector is told once a contact is logged: what was recorded, and what it
+    started (a promise, a callback, a dispute hold)."""
+    parts = [
+        _("Contact logged: %(channel)s · %(outcome)s.")
+        % {
+            "channel": interaction.get_channel_display(),
+            "outcome": interaction.get_outcome_display(),
+        }
+    ]
+    if interaction.promise_id:
+        promise = interaction.promise
+        parts.append(
+            _("Promise to pay of %(amount)s on %(date)s recorded.")
+            % {
+                "amount": format_money(promise.amount, promise.currency),
+                "date": formats.date_format(promise.promised_date),
+            }
         )
-        if manager
-        else None,
-        "is_manager": manager,
-        "events": events,
-        "truncated": truncated,
-        "csrf_token": get_token(request),
-    }
+    if interaction.task_id:
+        when = _local(interaction.task.due_at, interaction)
+        parts.append(
+            _("Callback scheduled for %(when)s (the debtor's local time).")
+            % {
+                "when": f"{formats.date_format(when, 'SHORT_DATE_FORMAT')}"
+                f" {formats.time_format(when, 'H:i')}"
+            }
+        )
+    if interaction.hold_id:
+        parts.append(_("Dispute opened: contact and escalation are paused until it is resolved."))
+    return " ".join(parts)
+
+
+def _local(moment, interaction):
+    try:
+        return moment.astimezone(ZoneInfo(interaction.debt.debtor.timezone))
+    except (ValueError, KeyError):  # an empty or unknown zone: as stored
+        return moment

@@ -11,6 +11,7 @@ from collections_app.models import (
     EscalationPolicy,
     EscalationPolicyVersion,
 )
+from core.memo import read_once
 from core.scoping import scope_for_user
 from portfolio.models import Creditor, Hold, StageChange
 from portfolio.selectors import holds_for_debt
@@ -74,11 +75,22 @@ def stage_changes_for_debt(*, debt) -> list[StageChange]:
     return changes
 
 
+def debt_holds(*, debt) -> list[Hold]:
+    """Every hold, open or closed, that touched the debt: read once per page, for the panels
+    that show them (header, escalation, timeline) and the call check."""
+    return read_once(debt, "holds", lambda: list(holds_for_debt(debt=debt)))
+
+
+def debt_stage_changes(*, debt) -> list[StageChange]:
+    """stage_changes_for_debt, read once per page (the escalation panel and the timeline)."""
+    return read_once(debt, "stage_changes", lambda: stage_changes_for_debt(debt=debt))
+
+
 def debt_escalation_context(*, debt, user, as_of) -> dict:
     """What the debt page's escalation panel shows: holds, allowed actions, stage history."""
     from collections_app.services.transitions import available_transitions
 
-    holds = list(holds_for_debt(debt=debt))
+    holds = debt_holds(debt=debt)
     return {
         "holds": holds,
         "open_holds": [h for h in holds if h.is_open],
@@ -87,7 +99,7 @@ def debt_escalation_context(*, debt, user, as_of) -> dict:
         "transitions": available_transitions(debt=debt, user=user, as_of=as_of)
         if debt.is_open
         else [],
-        "stage_changes": stage_changes_for_debt(debt=debt),
+        "stage_changes": debt_stage_changes(debt=debt),
     }
 
 

@@ -27,17 +27,21 @@ from collections_app.hooks import debtor_score_queryset
 from collections_app.models import Interaction
 from core.money import format_money
 from core.roles import COLLECTOR, user_role
-from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, StageChange, Task
+from portfolio.models import OPEN_STAGES, Debt, Hold, Payment, Stage, StageChange, Task
 from portfolio.selectors import CASE_TASKS_LIMIT, case_tasks, debt_queryset
 
 # The work queue's priority, highest first (documented on the page and in the README):
 #   1. a pending promise falls due today (or is already past its date, within grace);
 #   2. a callback / follow-up task is due (today or overdue);
 #   3. a broken agreement or promise waits for a call;
-#   4. everything else, by risk × balance × staleness: (100 - behaviour score) / 100 × balance
-#      × (1 + min(days since the last contact, 30) / 30); no score counts as 50, never
-#      contacted as 30 days.
-TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST = 1, 2, 3, 4
+#   4. everything else past due, by risk × balance × staleness: (100 - behaviour score) / 100
+#      × balance × (1 + min(days since the last contact, 30) / 30); no score counts as 50,
+#      never contacted as 30 days;
+#   5. debts not yet due (a pre-due reminder is the most they need), in the same order.
+# Cases on hold come after all of these. Legal-stage debts are not in the queue at all: they
+# belong to counsel, who work them outside the collectors' calls.
+TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_REST, TIER_NOT_DUE = 1, 2, 3, 4, 5
+QUEUE_STAGES = tuple(s for s in OPEN_STAGES if s != Stage.LEGAL)
 CALLBACK_KINDS = (Task.Kind.CALLBACK, Task.Kind.FOLLOW_UP, Task.Kind.CALL)
 BROKEN_KINDS = (Task.Kind.BROKEN_AGREEMENT, Task.Kind.BROKEN_PROMISE)
 STALE_CAP_DAYS = 30
@@ -50,14 +54,18 @@ class DaysSince(Func):
     template = "CAST(EXTRACT(DAY FROM (NOW() - %(expressions)s)) AS INTEGER)"
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
 def _end_of_day(as_of: datetime.date) -> datetime.datetime:
     tz = timezone.get_current_timezone()
     return datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time(), tz)
 
 
 def work_queue_base(*, user) -> QuerySet[Debt]:
-    """The open debts a user works: a collector their own; managers/admins what they see."""
-    qs = debt_queryset(user=user).filter(stage__in=OPEN_STAGES, balance__gt=0)
+    """The open debts a user works, legal-stage ones aside: a collector their own;
+    managers/admins what they see."""
+    qs = debt_queryset(user=user).filter(stage__in=QUEUE_STAGES, balance__gt=0)
     if user_role(user) == COLLECTOR:
         qs = qs.filter(assigned_to=user)
     return qs
@@ -108,6 +116,7 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
                 When(promise_due=True, then=Value(TIER_PROMISE)),
                 When(callback_due=True, then=Value(TIER_CALLBACK)),
                 When(broken=True, then=Value(TIER_BROKEN)),
+                When(due_date__gt=as_of, then=Value(TIER_NOT_DUE)),
                 default=Value(TIER_REST),
                 output_field=IntegerField(),
             ),
@@ -146,6 +155,25 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
 QUEUE_ORDER = ("on_hold", "tier", F("priority").desc(nulls_last=True), "id")
 # The same order in the ranking query's own SQL (over the annotated columns of its subquery).
 _QUEUE_ORDER_SQL = "q.on_hold, q.tier, q.priority DESC NULLS LAST, q.id"
+# The same order as one row value, compared with < and > (the priority is never NULL: the
+# balance is not, and risk and staleness have defaults).
+_QUEUE_KEY_SQL = "(q.on_hold, q.tier, -q.priority, q.id)"
+QUEUE_COUNTS = ("total", "promises", "callbacks", "broken", "not_due", "on_hold")
+
+
+def _ranked_subquery(qs: QuerySet[Debt], *, as_of: datetime.date) -> tuple[str, tuple] | None:
+    """The ranked set as a FROM item `q` (id, on_hold, tier, priority) and its parameters;
+    None when `qs` can match nothing (e.g. `.none()` after an invalid filter)."""
+    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
+    # subqueries behind `tier` once per reference (order, each count) instead of once.
+    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
+        "id", "on_hold", "tier", "priority"
+    )
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return f"({sql} OFFSET 0) q", params
 
 
 def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int):
@@ -155,23 +183,18 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
     columns (plus the per-case subqueries), and window sums count the tiers over the whole set
     before LIMIT/OFFSET cut the page: no second pass for the counts, no debtor/creditor rows
     read for cases off the page. An empty slice gives no counts (None)."""
-    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
-        "id", "on_hold", "tier", "priority"
-    )
-    try:
-        sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # a queryset that can match nothing, e.g. .none()
+    ranked = _ranked_subquery(qs, as_of=as_of)
+    if ranked is None:
         return [], None
+    source, params = ranked
     tiers = ", ".join(
         f"SUM(CASE WHEN q.tier = {tier} THEN 1 ELSE 0 END) OVER ()"
-        for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN)
+        for tier in (TIER_PROMISE, TIER_CALLBACK, TIER_BROKEN, TIER_NOT_DUE)
     )
-    # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
-    # subqueries behind `tier` once per reference (order, each count) instead of once.
     query = (
         f"SELECT q.id, q.on_hold, q.tier, COUNT(*) OVER (), {tiers},"
         f" SUM(CASE WHEN q.on_hold THEN 1 ELSE 0 END) OVER ()"
-        f" FROM ({sql} OFFSET 0) q ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
+        f" FROM {source} ORDER BY {_QUEUE_ORDER_SQL} LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, (*params, limit, offset))
@@ -181,7 +204,7 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
     first = rows[0]
     counts = dict(
         zip(
-            ("total", "promises", "callbacks", "broken", "on_hold"),
+            QUEUE_COUNTS,
             map(int, first[3:]),
             strict=True,
         )
@@ -201,7 +224,7 @@ def work_queue_page(
         # Past the last page (or an empty queue): count, then show the last page.
         _top, counts = _queue_rank(qs, as_of=as_of, offset=0, limit=1)
         if counts is None:
-            return [], {"total": 0, "promises": 0, "callbacks": 0, "broken": 0, "on_hold": 0}, 1
+            return [], dict.fromkeys(QUEUE_COUNTS, 0), 1
         number = max(1, -(-counts["total"] // per_page))
         ranked, counts = _queue_rank(
             qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page
@@ -218,6 +241,52 @@ def work_queue_page(
         debt.on_hold, debt.tier = on_hold, tier
         rows.append(debt)
     return rows, counts, number
+
+
+def work_queue_position(*, qs: QuerySet[Debt], as_of: datetime.date, debt_id: int):
+    """Where the debt stands in the queue `qs` now: its ranking key (compare it with
+    work_queue_next's `after`), or None when the debt is not in the queue. One query."""
+    ranked = _ranked_subquery(qs.filter(pk=debt_id), as_of=as_of)
+    if ranked is None:
+        return None
+    source, params = ranked
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT q.on_hold, q.tier, -q.priority, q.id FROM {source}", params)
+        row = cursor.fetchone()
+    return tuple(row) if row else None
+
+
+def work_queue_next(
+    *, qs: QuerySet[Debt], as_of: datetime.date, after=None, exclude_id: int | None = None
+) -> int | None:
+    """The id of the first case of the queue `qs` that ranks after the key `after` (from
+    work_queue_position; None: the top of the queue) and whose debtor nobody has contacted on
+    `as_of` yet, never `exclude_id`; None when none is left. One query, ranked in SQL like the
+    queue page.
+
+    "Save and next" passes the key the case held *before* its contact was logged: logging
+    moves the case itself down (it was just contacted), and the key keeps the collector going
+    down the queue instead of back to a case whose tier has not changed (a promise due today
+    stays due until it is paid). Cases worked earlier the same day may rank after it now
+    (contacted, they dropped): they are not offered again."""
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    contacted = Interaction.objects.filter(
+        debtor_id=OuterRef("debtor_id"), occurred_at__gte=_end_of_day(as_of - ONE_DAY)
+    )
+    qs = qs.filter(~Exists(contacted))
+    ranked = _ranked_subquery(qs, as_of=as_of)
+    if ranked is None:
+        return None
+    source, params = ranked
+    where = f"WHERE {_QUEUE_KEY_SQL} > (%s, %s, %s, %s)" if after is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.id FROM {source} {where} ORDER BY {_QUEUE_ORDER_SQL} LIMIT 1",
+            (*params, *(after or ())),
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # --- the case timeline -----------------------------------------------------------------------
@@ -255,6 +324,7 @@ def case_timeline(
     payments: list[Payment] | None = None,
     promises: list | None = None,
     tasks: list[Task] | None = None,
+    interactions: list[Interaction] | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
@@ -262,8 +332,8 @@ def case_timeline(
 
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
     `payments` (every one of the debt's, newest first), `promises` (the debt's, newest
-    created first) and `tasks` (from case_tasks) are used instead of a query when the page
-    already read them."""
+    created first), `tasks` (from case_tasks) and `interactions` (the debt's newest `limit` + 1)
+    are used instead of a query when the page already read them."""
     from agreements.models import AgreementChange, PromiseToPay
     from messaging.models import Message
     from messaging.models.templates import template_label
@@ -298,7 +368,9 @@ def case_timeline(
                 status=m.get_status_display(),
             )
         )
-    for i in Interaction.objects.filter(debt=debt).select_related("collector")[:n]:
+    if interactions is None:
+        interactions = Interaction.objects.filter(debt=debt).select_related("collector")[:n]
+    for i in interactions[:n]:
         events.append(
             Event(
                 i.occurred_at,

@@ -67,14 +67,16 @@ def interaction_log(
     promise_amount: Decimal | None = None,
     promise_date: datetime.date | None = None,
     callback_at: datetime.datetime | None = None,
+    dispute_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Interaction:
     """Record a contact attempt and its consequences in one transaction (all or nothing).
 
     promise_to_pay → a promise (agreements' promise_create); callback_requested → a callback
-    task; dispute → the dispute hold. An outbound contact the compliance engine refuses at
-    that moment (window, caps, cool-down, consent, holds) is refused with the rule's id.
-    `now` is the current instant (the clock by default; given, it replays or tests a moment).
+    task; dispute → the dispute hold, for `dispute_reason` (or the note, when that says it).
+    An outbound contact the compliance engine refuses at that moment (window, caps,
+    cool-down, consent, holds) is refused with the rule's id. `now` is the current instant
+    (the clock by default; given, it replays or tests a moment).
     """
     if not debt_queryset(user=user).filter(pk=debt.pk).exists():
         raise ApplicationError(_("Unknown debt."), field="debt")
@@ -86,11 +88,13 @@ def interaction_log(
     if not debt.is_open:
         raise ApplicationError(_("The debt is closed; log contacts on an open debt."), field="debt")
     note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise ApplicationError(
-            _("The note is too long (%(max)s characters at most).") % {"max": MAX_NOTE},
-            field="note",
-        )
+    dispute_reason = (dispute_reason or "").strip() or note
+    for field, text in (("note", note), ("dispute_reason", dispute_reason)):
+        if len(text) > MAX_NOTE:
+            raise ApplicationError(
+                _("The note is too long (%(max)s characters at most).") % {"max": MAX_NOTE},
+                field=field,
+            )
     now = now or timezone.now()
     if timezone.is_naive(now):
         raise ValueError("now must be an aware datetime")
@@ -124,7 +128,7 @@ def interaction_log(
         if callback_at <= now:
             raise ApplicationError(_("The callback must be in the future."), field="callback_at")
         business_date_validate(callback_at, today=timezone.localdate(now), kind="callback_at")
-    if outcome == Interaction.Outcome.DISPUTE and not note:
+    if outcome == Interaction.Outcome.DISPUTE and not dispute_reason:
         raise ApplicationError(_("Write what the debtor disputes."), field="note")
     if channel in CHECKED_CHANNELS:
         decision = contact_check(debt=debt, channel=CHECKED_CHANNELS[channel], at=occurred_at)
@@ -137,7 +141,7 @@ def interaction_log(
         collector=user,
         channel=channel,
         outcome=outcome,
-        note=note,
+        note=note or (dispute_reason if outcome == Interaction.Outcome.DISPUTE else ""),
         nonpayment_reason=nonpayment_reason[:200],
         occurred_at=occurred_at,
         duration_seconds=duration_seconds,
@@ -168,7 +172,7 @@ def interaction_log(
         interaction.hold = hold_open(
             debt=debt,
             kind=Hold.Kind.DISPUTE,
-            reason=note,
+            reason=dispute_reason,
             source=Hold.Source.MANAGER if is_manager(user) else Hold.Source.COLLECTOR,
             user=user,
         )

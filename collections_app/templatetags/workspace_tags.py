@@ -1,28 +1,34 @@
-"""The case panel of the debt page as one inclusion tag (the portfolio view stays as is)."""
+"""collections_app's panels of the debt page as inclusion tags (the portfolio view stays as is):
+the header's notes, the work panel, the case timeline and the escalation panel."""
 
 from django import template
 
-from collections_app.selectors.case_panel import case_panel_context
+from collections_app.selectors.case_panel import (
+    case_notes_context,
+    case_panel_context,
+    case_timeline_context,
+)
 from collections_app.selectors.escalation import debt_escalation_context
 
 register = template.Library()
 
 
+@register.inclusion_tag("collections_app/workspace/_case_notes.html")
+def debt_case_notes(debt):
+    """Holds in force and the last contact, under the debtor's name."""
+    return case_notes_context(debt=debt)
+
+
 @register.inclusion_tag("collections_app/workspace/_case_panel.html", takes_context=True)
 def debt_case_panel(context, debt, user):
-    # The debt page has already read the debt's holds and stage changes (escalation panel) and
-    # its payments: the timeline takes them from there rather than querying them again.
-    escalation = context.get("escalation") or {}
-    known = {
-        "holds": escalation.get("holds"),
-        "stage_changes": escalation.get("stage_changes"),
-        "payments": _listed(context.get("payments")),
-    }
-    return case_panel_context(
-        request=context["request"],
-        debt=debt,
-        known={k: v for k, v in known.items() if v is not None},
-    )
+    """The work panel: the debtor's phones (callable now, or from when) and the log form."""
+    return case_panel_context(request=context["request"], debt=debt)
+
+
+@register.inclusion_tag("collections_app/workspace/_case_timeline.html", takes_context=True)
+def debt_case_timeline(context, debt, user):
+    # The debt page has already read the debt's payments: the timeline takes them from there.
+    return case_timeline_context(debt=debt, payments=_listed(context.get("payments")))
 
 
 def _listed(rows):

@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,13 +21,16 @@ from collections_app.forms import (
     LegalRequestForm,
 )
 from collections_app.hooks import segment_choices
-from collections_app.selectors.case_panel import case_panel_context
+from collections_app.selectors.calls import call_statuses
+from collections_app.selectors.case_panel import case_panel_context, interaction_confirmation
 from collections_app.selectors.workspace import (
     legal_requests,
     my_tasks,
     pre_legal_candidates,
     work_queue_base,
+    work_queue_next,
     work_queue_page,
+    work_queue_position,
 )
 from collections_app.services.transitions import debt_transition
 from collections_app.services.workspace import (
@@ -41,6 +45,7 @@ from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from portfolio.filters import DebtFilter
 from portfolio.models import OPEN_STAGES, Product, Stage, Task
+from portfolio.panels import debt_page_refresh
 from portfolio.selectors import creditor_list, debt_detail_get, debt_queryset
 from portfolio.services.tasks import task_complete
 from portfolio.views import _clean_query
@@ -111,10 +116,13 @@ def queue_view(request):
     # The rows' labels from one lookup table per page: get_FOO_display() would build the
     # choices dict (translating every label) again for each row and field.
     stage_labels, product_labels = dict(Stage.choices), dict(Product.choices)
+    # May each row's debtor be called now (the page's rows only, with shared reads).
+    calls = call_statuses(debts=rows)
     for debt in rows:
         debt.dpd = debt.days_past_due(as_of)
         debt.stage_label = stage_labels.get(debt.stage, debt.stage)
         debt.product_label = product_labels.get(debt.product, debt.product)
+        debt.call = calls[debt.pk]
     return render(
         request,
         "collections_app/workspace/queue.html",
@@ -149,7 +157,7 @@ def next_case_view(request):
     if not top:
         messages.info(request, _("No cases left in your queue."))
         return redirect("collections:queue")
-    return redirect(reverse("portfolio:debt-detail", args=[top[0].pk]) + "#case")
+    return redirect(reverse("portfolio:debt-detail", args=[top[0].pk]))
 
 
 def _debt_for(request, pk):
@@ -159,50 +167,103 @@ def _debt_for(request, pk):
     return debt
 
 
-def _panel(request, debt, **kwargs):
-    return render(
-        request,
+# The debt page's panels a logged contact can change, refreshed with the work panel: the case
+# timeline, the escalation panel (a dispute's hold) and the agreements panel (a promise, a
+# callback task); the page header (last contact, holds, promise) always comes with them.
+CONTACT_PANELS = ("collections.timeline", "collections.escalation", "agreements")
+
+
+def _panel(request, debt, *, refresh: bool = False, **kwargs):
+    html = render_to_string(
         "collections_app/workspace/_case_panel.html",
         case_panel_context(request=request, debt=debt, **kwargs),
+        request=request,
     )
+    if refresh:
+        html += debt_page_refresh(request=request, debt=debt, panels=CONTACT_PANELS)
+    return HttpResponse(html)
 
 
 def _back(debt):
-    return redirect(reverse("portfolio:debt-detail", args=[debt.pk]) + "#case")
+    return redirect(reverse("portfolio:debt-detail", args=[debt.pk]))
+
+
+def _next_case(request, *, debt, queue, as_of, position, confirmation):
+    """After "save and next": the case that follows this one in the collector's queue, with
+    the confirmation of what was just logged (naming the case it was logged on)."""
+    next_id = work_queue_next(qs=queue, as_of=as_of, after=position, exclude_id=debt.pk)
+    messages.success(
+        request,
+        _("%(ref)s · %(name)s: %(confirmation)s")
+        % {"ref": debt.debt_ref, "name": debt.debtor.full_name, "confirmation": confirmation},
+    )
+    if next_id is None:
+        messages.info(request, _("No cases left in your queue after this one."))
+        url = reverse("collections:queue")
+    else:
+        url = reverse("portfolio:debt-detail", args=[next_id])
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @login_required
 @require_POST
 def interaction_new_view(request, pk):
-    """Log a contact from the case panel (htmx swaps the panel; plain POST redirects)."""
+    """Log a contact from the work panel of the debt page.
+
+    htmx: the panel comes back with the confirmation inside it and every panel the contact
+    changed refreshed out of band (no message left for a later page); "save and next" goes on
+    to the next case of the user's queue. A plain POST redirects back to the case."""
     debt = _debt_for(request, pk)
     form = InteractionForm(request.POST, debt=debt)
+    go_next = bool(request.POST.get("next"))
+    as_of = business_today()
     if form.is_valid():
         data = form.cleaned_data
         minutes = data.get("duration_minutes")
+        queue = work_queue_base(user=request.user)
+        # Where the case stood in the queue before this contact moves it down ("next" goes on
+        # from there).
+        position = work_queue_position(qs=queue, as_of=as_of, debt_id=debt.pk) if go_next else None
         try:
-            interaction_log(
+            interaction = interaction_log(
                 user=request.user,
                 debt=debt,
                 channel=data["channel"],
                 outcome=data["outcome"],
-                as_of=business_today(),
+                as_of=as_of,
                 note=data.get("note", ""),
                 duration_seconds=minutes * 60 if minutes is not None else None,
-                nonpayment_reason=data.get("nonpayment_reason", ""),
+                nonpayment_reason=data.get("nonpayment_reason") or "",
                 promise_amount=data.get("promise_amount"),
                 promise_date=data.get("promise_date"),
                 callback_at=data.get("callback_at"),
+                dispute_reason=data.get("dispute_reason") or "",
             )
         except ApplicationError as exc:
-            field = exc.field if exc.field in form.fields else None
-            form.add_error(field, exc.message)
+            form.add_service_error(exc)
         else:
-            messages.success(request, _("Contact logged."))
+            confirmation = interaction_confirmation(interaction)
+            if go_next:
+                return _next_case(
+                    request,
+                    debt=debt,
+                    queue=queue,
+                    as_of=as_of,
+                    position=position,
+                    confirmation=confirmation,
+                )
             if request.htmx:
-                response = _panel(request, debt)
+                # Read again: the panels show the case as the contact left it.
+                response = _panel(
+                    request, _debt_for(request, pk), refresh=True, confirmation=confirmation
+                )
                 response["HX-Trigger"] = "contact-logged"
                 return response
+            messages.success(request, confirmation)
             return _back(debt)
     if request.htmx:
         return _panel(request, debt, form=form)

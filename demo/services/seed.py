@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from agreements.models import PaymentAgreement
 from core.documents import document_normalise
 from core.exceptions import ApplicationError
 from core.roles import ADMIN, COLLECTOR, MANAGER
@@ -28,6 +29,7 @@ from demo.services.ledger import (
     payment_method,
     payment_source,
 )
+from demo.services.workload import Workload, demo_workload
 from imports.models import ImportBatch
 from portfolio.models import (
     OPEN_STAGES,
@@ -101,6 +103,7 @@ class DemoSummary:
     stage_changes: int = 0
     users: list = field(default_factory=list)
     stages: dict = field(default_factory=dict)
+    workload: Workload | None = None
 
 
 def demo_database_is_empty() -> bool:
@@ -111,6 +114,8 @@ def demo_database_is_empty() -> bool:
 def _wipe_demo_creditors() -> None:
     codes = [c[0] for c in DEMO_CREDITORS]
     try:
+        # The collectors' work (demo.services.workload): agreements hold on to their debts.
+        PaymentAgreement.objects.filter(creditor__code__in=codes).delete()
         Payment.objects.filter(creditor__code__in=codes).delete()
         Debt.objects.filter(creditor__code__in=codes).delete()
         Debtor.objects.filter(creditor__code__in=codes).delete()
@@ -400,6 +405,10 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     builder.payments()
     builder.stage_changes()
     summary = builder.summary
+    # The collectors' work in progress: every tier of their queues has cases.
+    summary.workload = demo_workload(
+        debts=builder.debt_rows, users=builder.users, as_of=as_of, seed=seed
+    )
     summary.creditors, summary.portfolios = len(builder.creditors), len(builder.portfolios)
     summary.users = [u[0] for u in DEMO_USERS]
     return summary

@@ -6,10 +6,14 @@ from decimal import Decimal
 
 import phonenumbers
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
 
+from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
+from collections_app.models import Interaction
+from collections_app.selectors.workspace import work_queue_base, work_queue_page
 from demo.services import DEMO_PASSWORD
 from demo.services.identities import (
     curp_check_digit,
@@ -297,3 +301,36 @@ def test_check_digits_match_published_documents():
     assert nit_check_digit("800197268") == 4
     assert rfc_check_digit("GODE561231GR") == "8"
     assert curp_check_digit("HEGG560427MVZRRL0") == "4"
+
+
+def test_every_tier_of_the_collectors_queues_has_cases(demo):
+    # given the demo's collectors, on the demo's business date
+    totals = Counter()
+    for username in ["gestor1", "gestor2", "gestor3", "gestor4"]:
+        collector = get_user_model().objects.get(username=username)
+        # when their queue is ranked
+        rows, counts, _page = work_queue_page(
+            qs=work_queue_base(user=collector), as_of=AS_OF, number=1, per_page=25
+        )
+        # then each has promises falling due and callbacks to make, on top of their queue
+        assert counts["promises"] > 0 and counts["callbacks"] > 0, username
+        assert [d.tier for d in rows[: counts["promises"]]] == [1] * counts["promises"]
+        assert all(d.stage != Stage.LEGAL for d in rows)
+        totals.update(counts)
+    # and broken agreements and promises wait for calls
+    assert totals["broken"] > 0
+    # the story behind them holds: a broken agreement's first instalment was missed and the
+    # debt is back in the stage it had; pending promises fall due within their grace days
+    for agreement in PaymentAgreement.objects.prefetch_related("instalments", "lines__debt"):
+        assert agreement.status == AgreementStatus.BROKEN
+        assert [i.status for i in agreement.instalments.all()][0] == "missed"
+        line = agreement.lines.get()
+        assert line.debt.stage == line.stage_at_start and not line.is_open
+        assert line.debt.tasks.filter(kind="broken_agreement", status="open").exists()
+    for promise in PromiseToPay.objects.filter(status="pending"):
+        assert promise.made_on < promise.promised_date <= AS_OF
+        assert promise.amount <= promise.debt.balance
+    # and the collectors have logged calls before today, never on it
+    contacts = Interaction.objects.all()
+    assert contacts.exists()
+    assert all(i.occurred_at.date() < AS_OF for i in contacts)

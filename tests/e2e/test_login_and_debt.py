@@ -122,7 +122,7 @@ def test_collector_logs_in_sees_their_debts_and_a_debt_page(live_server, page, s
     screenshot("debt-es-1366")
 
     # when they switch to English, the same page comes back with English labels
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="History", exact=True)).to_be_visible()
@@ -157,7 +157,9 @@ def test_manager_reveals_a_document_and_the_access_is_logged(live_server, page, 
     page.get_by_label("Username").fill("directora")
     page.get_by_label("Password").fill("pass-1234")
     page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('analytics:dashboard')}")
     expect(page.get_by_role("link", name="Imports")).to_be_visible()
+    page.get_by_role("link", name="Debts", exact=True).click()
     page.get_by_role("link", name="OBL-REVEAL").click()
     expect(page.get_by_test_id("document-masked")).to_have_text("••••7654")
 

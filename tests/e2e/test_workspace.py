@@ -71,9 +71,7 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
 
     # "Next case" (Alt+N) opens the top case
     page.locator("#next-case").click()
-    expect(page).to_have_url(
-        f"{live_server.url}{reverse('portfolio:debt-detail', args=[top.pk])}#case"
-    )
+    expect(page).to_have_url(f"{live_server.url}{reverse('portfolio:debt-detail', args=[top.pk])}")
     panel = page.get_by_test_id("case-panel")
     expect(panel.get_by_test_id("call-button")).to_be_visible()
     # a Colombian debtor: no reason-for-non-payment question, no visit channel
@@ -83,11 +81,11 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
     # log a call with a promise (htmx swaps the panel)
     when = (business_today() + datetime.timedelta(days=4)).isoformat()
     panel.locator("select[name=channel]").select_option("call")
-    panel.locator("select[name=outcome]").select_option("promise_to_pay")
+    panel.locator("label.outcome-key", has_text="Promesa de pago").click()
     panel.locator("[name=promise_amount]").fill("300000")
     panel.locator("[name=promise_date]").fill(when)
     panel.locator("[name=note]").fill("Paga el viernes con la prima")
-    panel.locator("[data-testid=log-form] button[type=submit]").click()
+    panel.get_by_test_id("save").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("Paga el viernes con la prima")
     screenshot("workspace-case-es")
     promise = PromiseToPay.objects.get(debt=top)
@@ -96,8 +94,8 @@ def test_collector_works_the_queue_logs_a_promise_and_starts_an_agreement(
 
     # a bad promise (no amount) is refused with a message and writes nothing
     panel = page.get_by_test_id("case-panel")
-    panel.locator("select[name=outcome]").select_option("promise_to_pay")
-    panel.locator("[data-testid=log-form] button[type=submit]").click()
+    panel.locator("label.outcome-key", has_text="Promesa de pago").click()
+    panel.get_by_test_id("save").click()
     expect(page.get_by_test_id("case-panel").locator(".field-error").first).to_be_visible()
     assert Interaction.objects.count() == 1
 

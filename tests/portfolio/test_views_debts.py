@@ -390,6 +390,8 @@ def test_debt_page_costs_a_bounded_number_of_queries(
     client, manager, creditor, django_assert_max_num_queries
 ):
     debt = DebtFactory(creditor=creditor)
+    # a phone: the work panel asks the compliance engine whether it may be called now
+    ContactPointFactory(debtor=debt.debtor, channel="voice", value="+573001234567")
     for i in range(5):
         point = ContactPointFactory(debtor=debt.debtor, value=f"p{i}@example.com")
         ConsentEvent.objects.create(
@@ -402,15 +404,16 @@ def test_debt_page_costs_a_bounded_number_of_queries(
         debt.save()
     client.force_login(manager)
 
-    # The page itself, + 1 for the agreements panel (its agreements; the debtor's promises and
-    # the debt's tasks are the case panel's reads), + 1 for the behaviour score, + 2 for the
-    # messages panel (messages and the debts they cover), + 1 for the portal panel, + 10 for
-    # the workspace's case panel (call check: agreement, logged calls, messages, overrides;
-    # timeline: 5 of its 8 sources (the debtor's promises and the debt's tasks among them), of
-    # at most 61 rows each, the holds, stage changes and payments being those the page has
-    # already read; the collector list of the manager's assign form), + 1 for the record that
-    # the manager saw the debtor's contact data: the same 30 however many contact points,
-    # payments and debts the debtor has.
+    # The page itself: 12 (session, user, role, the debt, its contact points and their
+    # consent events, the other debts, the payments, 4 history tables), + 1 for the record that
+    # the manager saw the debtor's contact data, + 2 for the agreements panel (its agreements;
+    # the debtor's promises, read once for it, the header and the timeline), + 1 for the
+    # behaviour score, + 1 for the messages panel, + 1 for the portal panel, + 12 for
+    # collections' panels (the phones' call check: the debtor's consent, agreement and holds in
+    # one query, logged calls, messages, overrides; the escalation panel's holds, stage
+    # changes and policy; the timeline's own sources: the debt's contacts, tasks, messages and
+    # agreement changes, of at most 61 rows each; the collector list of the manager's assign
+    # form): the same 30 however many contact points, payments and debts the debtor has.
     with django_assert_max_num_queries(30):
         response = client.get(detail_url(debt))
     assert response.status_code == 200

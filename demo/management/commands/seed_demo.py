@@ -78,6 +78,21 @@ class Command(BaseCommand):
         )
         stages = ", ".join(f"{k}={v}" for k, v in sorted(summary.stages.items()))
         self.stdout.write(_("Debts by stage: %(stages)s") % {"stages": stages})
+        work = summary.workload
+        self.stdout.write(
+            _(
+                "Collectors' queues: %(promises)d promises due, %(callbacks)d callbacks due, "
+                "%(agreements)d broken agreements, %(broken)d broken promises, "
+                "%(contacts)d logged contacts."
+            )
+            % {
+                "promises": work.promises_due,
+                "callbacks": work.callbacks_due,
+                "agreements": work.broken_agreements,
+                "broken": work.broken_promises,
+                "contacts": work.interactions,
+            }
+        )
         self.stdout.write(
             _("Logins (password %(password)s): %(users)s")
             % {"password": DEMO_PASSWORD, "users": ", ".join(summary.users)}
