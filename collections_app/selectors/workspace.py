@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -368,6 +369,29 @@ def case_timeline(
         )
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:limit], len(events) > limit
+
+
+def assignment_preview(
+    *, plan: dict[int, list[int]], debts: list[tuple[int, str, Decimal]], collectors: list
+) -> list[dict]:
+    """Who gets how many debts and how much of each currency under an assignment plan: one row
+    per collector with `count` and `balances` [(currency, total)], currencies never added."""
+    by_id = {debt_id: (currency, balance) for debt_id, currency, balance in debts}
+    names = {c.pk: c for c in collectors}
+    rows = []
+    for collector_id, debt_ids in plan.items():
+        totals: dict[str, Decimal] = {}
+        for debt_id in debt_ids:
+            currency, balance = by_id[debt_id]
+            totals[currency] = totals.get(currency, Decimal("0")) + balance
+        rows.append(
+            {
+                "collector": names[collector_id],
+                "count": len(debt_ids),
+                "balances": sorted(totals.items()),
+            }
+        )
+    return rows
 
 
 def my_tasks(*, user) -> QuerySet[Task]:

@@ -4,7 +4,7 @@ bulk assignment and the managers' approvals queue."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from collections_app.forms import (
 from collections_app.hooks import segment_choices
 from collections_app.selectors.case_panel import case_panel_context
 from collections_app.selectors.workspace import (
+    assignment_preview,
     legal_requests,
     my_tasks,
     pre_legal_candidates,
@@ -41,7 +42,7 @@ from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from portfolio.filters import DebtFilter
 from portfolio.models import OPEN_STAGES, Product, Stage, Task
-from portfolio.selectors import creditor_list, debt_detail_get, debt_queryset
+from portfolio.selectors import creditor_list, debt_detail_get, debt_list_totals, debt_queryset
 from portfolio.services.tasks import task_complete
 from portfolio.views import _clean_query
 
@@ -295,13 +296,13 @@ def assign_view(request):
     collectors = collectors_queryset()
     form = AssignForm(request.POST or None, collectors=collectors)
     preview = None
-    summary = debts.order_by().aggregate(count=Count("id"), balance=Sum("balance"))
+    totals = debt_list_totals(queryset=debts)
+    summary = {"count": sum(t["debts"] for t in totals), "totals": totals}
     if request.method == "POST" and filterset.errors:
         form.add_error(None, _("Correct the filters first: nothing was assigned."))
     elif request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["collectors"])
-        rows = list(debts.order_by("pk").values_list("pk", "balance"))
-        balances = dict(rows)
+        rows = list(debts.order_by("pk").values_list("pk", "currency", "balance"))
         try:
             plan = assignment_plan(debts=rows, collectors=chosen, mode=form.cleaned_data["mode"])
             if request.POST.get("confirm"):
@@ -321,15 +322,7 @@ def assign_view(request):
         except (ApplicationError, ValueError) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
-            by_id = {c.pk: c for c in chosen}
-            preview = [
-                {
-                    "collector": by_id[cid],
-                    "count": len(ids),
-                    "balance": sum((balances[i] for i in ids), 0),
-                }
-                for cid, ids in plan.items()
-            ]
+            preview = assignment_preview(plan=plan, debts=rows, collectors=chosen)
     return render(
         request,
         "collections_app/workspace/assign.html",
