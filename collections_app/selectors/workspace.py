@@ -418,6 +418,17 @@ def legal_requests(*, user) -> QuerySet[Task]:
     )
 
 
+def legal_request_rows(*, user, as_of: datetime.date, limit: int = 50) -> list[Task]:
+    """The open legal requests (as legal_requests), each with `legal`: the policy's verdict on
+    `as_of` (allowed, why not, and from which date when only time is missing)."""
+    from collections_app.services.transitions import legal_check
+
+    rows = list(legal_requests(user=user)[:limit])
+    for task in rows:
+        task.legal = legal_check(debt=task.debt, as_of=as_of)
+    return rows
+
+
 def pre_legal_candidates(*, user, as_of: datetime.date, limit: int = 25) -> list[Debt]:
     """Pre-legal debts the manager manages that the policy lets go to legal now (oldest first;
     each candidate is checked by the ladder's own legal_check)."""

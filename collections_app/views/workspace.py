@@ -23,7 +23,7 @@ from collections_app.hooks import segment_choices
 from collections_app.selectors.case_panel import case_panel_context
 from collections_app.selectors.workspace import (
     assignment_preview,
-    legal_requests,
+    legal_request_rows,
     my_tasks,
     pre_legal_candidates,
     work_queue_base,
@@ -344,6 +344,7 @@ def assign_view(request):
 @manager_required
 @require_GET
 def approvals_view(request):
+    from agreements.forms import decision_forms_attach
     from agreements.selectors import approval_queue
 
     as_of = business_today()
@@ -352,9 +353,9 @@ def approvals_view(request):
         request,
         "collections_app/workspace/approvals.html",
         {
-            "agreements": list(pending[:25]),
+            "agreements": decision_forms_attach(pending[:25]),
             "agreement_count": pending.count(),
-            "requests": list(legal_requests(user=request.user)[:50]),
+            "requests": legal_request_rows(user=request.user, as_of=as_of),
             "candidates": pre_legal_candidates(user=request.user, as_of=as_of),
             "as_of": as_of,
         },
@@ -365,7 +366,7 @@ def approvals_view(request):
 @require_POST
 def legal_approve_view(request, pk):
     debt = get_object_or_404(debt_queryset(user=request.user), pk=pk)
-    reason = (request.POST.get("reason") or "").strip() or _("Approved from the approvals queue.")
+    reason = (request.POST.get("reason") or "").strip()
     try:
         debt_transition(
             debt=debt,

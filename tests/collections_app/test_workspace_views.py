@@ -259,8 +259,13 @@ def test_approvals_queue_lists_legal_requests_and_hands_over(client, creditor, m
     client.force_login(manager)
     response = client.get(reverse("collections:approvals"))
     assert [t.debt_id for t in response.context["requests"]] == [debt.pk]
-    # the ladder's own checks still apply: no pre-legal notice was sent, so it stays
-    client.post(reverse("collections:legal-approve", args=[debt.pk]))
+    # no pre-legal notice was sent: the page says why and offers no hand-over
+    assert not response.context["requests"][0].legal.allowed
+    html = response.content.decode()
+    assert reverse("collections:legal-approve", args=[debt.pk]) not in html
+    assert 'data-testid="legal-reasons"' in html
+    # the ladder's own checks still apply when posted anyway, so it stays
+    client.post(reverse("collections:legal-approve", args=[debt.pk]), {"reason": "Sí"})
     debt.refresh_from_db()
     assert debt.stage == Stage.PRE_LEGAL
 

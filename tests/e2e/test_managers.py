@@ -86,3 +86,96 @@ def test_assign_shows_each_currency_apart(live_server, page, screenshot):
     expect(totals.locator("[data-currency=USD]")).to_contain_text("$300.00")
     expect(page.locator("main")).not_to_contain_text("3,515,300")
     screenshot("managers-assign-currencies-en")
+
+
+def sent_pre_legal_notice(debt, *, days_ago):
+    """The pre-legal notice of `debt`, sent `days_ago` business days ago."""
+    from django.utils import timezone
+
+    from messaging.models import Message, MessageDebt
+
+    sent = timezone.now() - datetime.timedelta(days=days_ago)
+    message = Message.objects.create(
+        creditor=debt.creditor,
+        debtor=debt.debtor,
+        channel="email",
+        template="pre_legal_notice",
+        stage=Stage.PRE_LEGAL,
+        business_date=business_today() - datetime.timedelta(days=days_ago),
+        planned_for=sent,
+        sent_at=sent,
+        status=Message.Status.SENT,
+        idempotency_key=f"e2e-notice-{debt.pk}",
+    )
+    MessageDebt.objects.create(message=message, debt=debt)
+
+
+def test_approvals_show_why_and_when_and_need_a_reason(live_server, page, screenshot):
+    from agreements.models import AgreementStatus
+    from agreements.services.lifecycle import agreement_create
+    from collections_app.services.policies import policy_ensure_defaults
+    from collections_app.services.workspace import legal_request
+
+    # Given an agreement in 24 instalments (limit 12) and a legal request on a debt whose
+    # pre-legal notice went out 3 days ago (the policy wants 10)
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    ana = CollectorFactory(username="ana", first_name="Ana", last_name="Ruiz")
+    policy_ensure_defaults()
+    debt = make_debt(creditor, "OBL-1", "1200000", collector=ana)
+    agreement = agreement_create(
+        user=ana,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        notes="",
+        kind="instalment_plan",
+        instalment_count=24,
+        down_payment=Decimal("0"),
+        first_due_date=business_today() + datetime.timedelta(days=7),
+        frequency="monthly",
+        channel="phone",
+    )
+    legal_debt = make_debt(creditor, "LEG-1", "5000000", stage=Stage.PRE_LEGAL, collector=ana)
+    legal_debt.due_date = business_today() - datetime.timedelta(days=150)
+    legal_debt.save(update_fields=["due_date"])
+    sent_pre_legal_notice(legal_debt, days_ago=3)
+    legal_request(user=ana, debt=legal_debt, reason="No responde", as_of=business_today())
+    eligible_on = business_today() + datetime.timedelta(days=7)
+
+    # When the manager opens the approvals
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}{reverse('collections:approvals')}")
+    card = page.locator(f"#agreement-{agreement.pk}")
+    # Then the agreement says which limit it breaks and shows its schedule
+    expect(card.locator("[data-limit=instalments]")).to_contain_text("24 cuotas; el límite es")
+    expect(card.get_by_test_id("schedule").locator("tbody tr")).to_have_count(24)
+    # and the legal request cannot be handed over yet: it says from which date
+    row = page.locator("tr[data-debt='LEG-1']")
+    expect(row.get_by_role("button", name="Pasar a jurídico")).to_be_disabled()
+    expect(row.get_by_test_id("legal-from")).to_contain_text(
+        f"{eligible_on.day}/{eligible_on.month}/{eligible_on.year}"
+    )
+    expect(row.get_by_test_id("legal-reasons")).to_contain_text("10 días")
+    screenshot("managers-approvals-es")
+
+    # Approving without a reason is refused, nothing changes
+    card.get_by_role("button", name="Aprobar").click()
+    expect(page.locator(".messages")).to_contain_text("Indique el motivo")
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.PENDING_APPROVAL
+    # With a reason it is approved on the same page, recorded with who decided
+    page.locator(f"#agreement-{agreement.pk} textarea[name=reason]").fill("Cliente antiguo")
+    page.locator(f"#agreement-{agreement.pk}").get_by_role("button", name="Aprobar").click()
+    expect(page.locator("h1")).to_have_text("Aprobaciones")
+    expect(page.locator(f"#agreement-{agreement.pk}")).to_have_count(0)
+    agreement.refresh_from_db()
+    last = agreement.changes.order_by("-id").first()
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert (last.actor.username, last.reason) == ("directora", "Cliente antiguo")
+
+    # The same page in English
+    page.locator(".langswitch button[value=en]").click()
+    row = page.locator("tr[data-debt='LEG-1']")
+    expect(row.get_by_test_id("legal-from")).to_contain_text("Possible from")
+    expect(row.get_by_role("button", name="Hand to legal")).to_be_disabled()
+    screenshot("managers-approvals-en")
