@@ -19,6 +19,7 @@ from analytics.models.kpis import END_STATE_CHOICES
 from analytics.models.segments import AGING_BUCKET_CHOICES
 from analytics.selectors.page_tables import dashboard_tables
 from analytics.selectors.segments import segment_counts
+from analytics.selectors.today import kpi_today
 from analytics.services.segments import (
     segment_delete,
     segment_preview,
@@ -106,6 +107,26 @@ def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
     )
 
 
+def _today_band(form: KpiFilterForm) -> dict:
+    """Today's live figures with their drill-downs (each link lists what its figure counts)."""
+    day = business_today()
+    today = kpi_today(filters=form.filters(), today=day)
+    iso = day.isoformat()
+    today["contacts"]["link"] = _debt_link(
+        form, by_contact=True, contact="logged", contacted_from=iso, contacted_to=iso
+    )
+    for row in today["payments"]:
+        row["link"] = _debt_link(form, currency=row["currency"], paid_from=iso, paid_to=iso)
+    data = form.cleaned_data
+    # The outbox lists the user's creditors' messages: its counts match only unfiltered.
+    if not data.get("creditor"):
+        for row in today["messages"]:
+            query = QueryDict(mutable=True)
+            query.update({"date": iso, "status": row["status"]})
+            row["link"] = f"{reverse('messaging:outbox')}?{query.urlencode()}"
+    return today
+
+
 @manager_required
 @require_GET
 def dashboard(request):
@@ -188,8 +209,10 @@ def dashboard(request):
                         opening_bucket=matrix_row["from"],
                         **where,
                     )
+        today = _today_band(form)
         context.update(
             {
+                "today": today,
                 "data": data,
                 "chart": _chart_data(data),
                 "buckets": buckets,

@@ -179,3 +179,66 @@ def test_approvals_show_why_and_when_and_need_a_reason(live_server, page, screen
     expect(row.get_by_test_id("legal-from")).to_contain_text("Possible from")
     expect(row.get_by_role("button", name="Hand to legal")).to_be_disabled()
     screenshot("managers-approvals-en")
+
+
+def test_dashboard_shows_today_live_without_snapshots(live_server, page, screenshot):
+    from agreements.models import PromiseToPay
+    from collections_app.models import Interaction
+    from tests.analytics.helpers import pay
+    from tests.factories.messaging import make_message
+
+    # Given a fresh portfolio (no nightly snapshot yet) and a day of work
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    ana = CollectorFactory(username="ana", first_name="Ana", last_name="Ruiz")
+    today = business_today()
+    cop = make_debt(creditor, "COP-1", "1000000", collector=ana)
+    usd = make_debt(creditor, "USD-1", "900", currency="USD")
+    from django.utils import timezone
+
+    Interaction.objects.create(
+        debt=cop,
+        debtor=cop.debtor,
+        collector=ana,
+        channel="call",
+        outcome="promise_to_pay",
+        occurred_at=timezone.now(),
+    )
+    PromiseToPay.objects.create(
+        debt=cop,
+        debtor=cop.debtor,
+        amount=Decimal("300000"),
+        currency="COP",
+        promised_date=today + datetime.timedelta(days=5),
+        channel="phone",
+        made_on=today,
+    )
+    pay(cop, "200000", today, "T-1")
+    pay(usd, "100", today, "T-2")
+    for _ in range(3):
+        make_message(debt=cop, business_date=today, status="suppressed", suppression_rule="CAP")
+
+    # When the manager opens the dashboard
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}")
+    band = page.get_by_test_id("today")
+    # Then today's figures show, per currency
+    expect(band.locator("[data-kpi=today-contacts] .summary__value")).to_have_text("1")
+    payments = band.locator("[data-kpi=today-payments]")
+    expect(payments.locator("[data-currency=COP]")).to_have_text("$200.000,00")
+    expect(payments.locator("[data-currency=USD]")).to_have_text("US$100,00")
+    expect(band.locator("[data-kpi=today-promises]")).to_contain_text("$300.000,00")
+    expect(band.locator("[data-status=suppressed]")).to_contain_text("Suprimido: 3")
+    screenshot("managers-dashboard-today-es")
+    # and a payment figure drills down to the debts it counts
+    payments.locator("[data-currency=USD]").click()
+    expect(page.locator("main")).to_contain_text("USD-1")
+    expect(page.locator("main")).not_to_contain_text("COP-1")
+
+    # The same dashboard in English
+    page.go_back()
+    page.locator(".langswitch button[value=en]").click()
+    band = page.get_by_test_id("today")
+    expect(band).to_contain_text("Payments received")
+    expect(band.locator("[data-status=suppressed]")).to_contain_text("Suppressed: 3")
+    screenshot("managers-dashboard-today-en")
