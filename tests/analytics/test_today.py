@@ -103,3 +103,43 @@ def test_the_band_shows_without_snapshots_and_drills_down_to_the_same_totals(
         outbox = client.get(row["link"])
         assert outbox.status_code == 200
         assert outbox.context["page"].paginator.count == row["count"]
+
+
+def test_collected_per_week_keeps_each_currency_apart_and_every_week():
+    from analytics.selectors.kpis import collected_per_week
+
+    d = datetime.date
+    rows = [
+        {"date": d(2026, 11, 3), "currency": "COP", "collected": Decimal("100.00")},
+        {"date": d(2026, 11, 5), "currency": "COP", "collected": Decimal("50.50")},
+        {"date": d(2026, 11, 18), "currency": "MXN", "collected": Decimal("7.00")},
+    ]
+    weekly = collected_per_week(rows, d(2026, 11, 1), d(2026, 11, 20))
+    # Weeks start on Monday: 26 Oct (for 1 Nov), 2, 9 and 16 Nov; empty weeks are zero
+    assert weekly == {
+        "COP": [
+            (d(2026, 10, 26), Decimal("0")),
+            (d(2026, 11, 2), Decimal("150.50")),
+            (d(2026, 11, 9), Decimal("0")),
+            (d(2026, 11, 16), Decimal("0")),
+        ],
+        "MXN": [
+            (d(2026, 10, 26), Decimal("0")),
+            (d(2026, 11, 2), Decimal("0")),
+            (d(2026, 11, 9), Decimal("0")),
+            (d(2026, 11, 16), Decimal("7.00")),
+        ],
+    }
+
+
+def test_the_filter_bar_says_all_and_offers_the_books_currencies(client, manager, creditor):
+    DebtFactory(creditor=creditor, currency="USD")
+    DebtFactory(creditor=creditor)
+    DebtFactory(creditor=CreditorFactory(code="otro"), currency="MXN")
+    client.force_login(manager)
+    form = client.get(reverse("analytics:dashboard"), HTTP_ACCEPT_LANGUAGE="es").context["form"]
+    assert form.fields["currency"].widget.choices == [("", "Todos"), ("COP", "COP"), ("USD", "USD")]
+    assert form.fields["creditor"].empty_label == "Todos"
+    # any well-formed code is still accepted; a malformed one is a 400 with its message
+    assert client.get(reverse("analytics:dashboard"), {"currency": "EUR"}).status_code == 200
+    assert client.get(reverse("analytics:dashboard"), {"currency": "E1"}).status_code == 400
