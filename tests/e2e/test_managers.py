@@ -242,3 +242,56 @@ def test_dashboard_shows_today_live_without_snapshots(live_server, page, screens
     expect(band).to_contain_text("Payments received")
     expect(band.locator("[data-status=suppressed]")).to_contain_text("Suppressed: 3")
     screenshot("managers-dashboard-today-en")
+
+
+def test_reminder_cadence_is_a_form_not_json(live_server, page, screenshot):
+    from collections_app.models import EscalationPolicy
+    from collections_app.services.cadence import cadence_rows
+    from collections_app.services.policies import policy_ensure_defaults
+
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    policy_ensure_defaults()
+    policy = EscalationPolicy.objects.get(creditor=creditor)
+
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}{reverse('collections:policy-edit', args=[policy.pk])}")
+    cadence = page.get_by_test_id("cadence")
+    # The reminders are rows of selects and fields, not a JSON text area
+    expect(cadence.locator("textarea")).to_have_count(0)
+    rows = cadence.locator("tbody tr.cadence-row")
+    expect(rows).to_have_count(len(cadence_rows(policy.current_version.cadence)))
+    expect(rows.first.locator("select[name$=stage]")).to_have_value("current")
+
+    # A reminder on a day already used for that channel is refused, nothing saved
+    page.get_by_role("button", name="Añadir un recordatorio").click()
+    new = rows.last
+    new.locator("select[name$=stage]").select_option("friendly_reminder")
+    new.locator("select[name$=trigger]").select_option("dpd")
+    new.locator("input[name$=day]").fill("5")
+    new.locator("select[name$=channel]").select_option("email")
+    new.locator("input[name$=template]").fill("friendly")
+    page.locator("[name=change_note]").fill("Un correo más")
+    page.get_by_role("button", name="Guardar como nueva versión").click()
+    expect(page.locator(".cadence-row--error")).to_have_count(1)
+    expect(page.locator(".cadence-row--error")).to_contain_text("sin repetir")
+    screenshot("managers-cadence-error-es")
+    assert policy.versions.count() == 1
+
+    # Day 20 is after the others: saved as the JSON the cycle reads
+    page.locator(".cadence-row--error input[name$=day]").fill("20")
+    page.locator("[name=change_note]").fill("Un correo más")
+    page.get_by_role("button", name="Guardar como nueva versión").click()
+    expect(page.locator(".messages")).to_contain_text("versión 2")
+    policy.refresh_from_db()
+    assert policy.current_version.cadence["friendly_reminder"][-1] == {
+        "dpd": [20],
+        "channels": ["email"],
+        "template": "friendly",
+    }
+    screenshot("managers-cadence-saved-es")
+
+    page.locator(".langswitch button[value=en]").click()
+    expect(page.get_by_role("button", name="Add a reminder")).to_be_visible()
+    expect(page.get_by_test_id("cadence").locator("thead")).to_contain_text("Template code")
+    screenshot("managers-cadence-en")
