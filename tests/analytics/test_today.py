@@ -96,6 +96,9 @@ def test_the_band_shows_without_snapshots_and_drills_down_to_the_same_totals(
     # each drill-down lists as many debts as its figure says
     listed = client.get(today["contacts"]["link"])
     assert listed.context["page"].paginator.count == today["contacts"]["debts"] == 1
+    # and says which filters it applies
+    labels = [label for label, _value in listed.context["applied_filters"]]
+    assert "Contact" in labels and "Contacted from" in labels
     for row in today["payments"]:
         listed = client.get(row["link"])
         assert listed.context["page"].paginator.count == row["debts"]

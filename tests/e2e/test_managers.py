@@ -232,8 +232,11 @@ def test_dashboard_shows_today_live_without_snapshots(live_server, page, screens
     screenshot("managers-dashboard-today-es")
     # and a payment figure drills down to the debts it counts
     payments.locator("[data-currency=USD]").click()
+    expect(page.get_by_test_id("debt-count")).to_have_text("1")
     expect(page.locator("main")).to_contain_text("USD-1")
     expect(page.locator("main")).not_to_contain_text("COP-1")
+    # the list says what the figure filtered by
+    expect(page.get_by_test_id("applied-filters")).to_contain_text("Pagada desde")
 
     # The same dashboard in English
     page.go_back()
