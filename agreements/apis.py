@@ -144,13 +144,13 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(AgreementOutputSerializer(self.get_queryset().get(pk=pk)).data)
 
     @extend_schema(
-        summary="Approve an agreement pending approval (managers of the creditor)",
+        summary="Approve an agreement pending approval, with a reason (managers of the creditor)",
         request=DecisionInputSerializer,
         responses=AgreementOutputSerializer,
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsManagerOrAdmin])
     def approve(self, request, pk=None):
-        return self._decide(request, pk, agreement_approve, reason_required=False)
+        return self._decide(request, pk, agreement_approve, reason_required=True)
 
     @extend_schema(
         summary="Reject an agreement pending approval, with a reason",

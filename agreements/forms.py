@@ -111,9 +111,26 @@ class AgreementFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """Approve, reject or cancel: always with a reason, recorded with who decided."""
+
     reason = forms.CharField(
-        label=_("Reason"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why: a reason is required.")},
     )
+
+
+def decision_forms_attach(agreements, *, bound: dict | None = None) -> list:
+    """Give each agreement of a queue page its own decision form (`agreement.decision_form`,
+    ids unique on the page); `bound` maps an agreement id to the form just posted with errors."""
+    bound = bound or {}
+    agreements = list(agreements)
+    for agreement in agreements:
+        agreement.decision_form = bound.get(agreement.pk) or DecisionForm(
+            auto_id=f"id_%s_{agreement.pk}"
+        )
+    return agreements
 
 
 class PromiseForm(forms.Form):

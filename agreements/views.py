@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from agreements.forms import (
     DecisionForm,
     NegotiationPolicyForm,
     PromiseForm,
+    decision_forms_attach,
 )
 from agreements.models import AgreementStatus
 from agreements.selectors import agreement_detail_queryset, approval_queue
@@ -93,9 +95,7 @@ def agreement_new(request, debt_pk):
     )
 
 
-@login_required
-def agreement_detail(request, pk):
-    agreement = get_object_or_404(agreement_detail_queryset(user=request.user), pk=pk)
+def _detail_page(request, agreement, *, form=None, status=200):
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -104,8 +104,36 @@ def agreement_detail(request, pk):
             "can_decide": agreement.status == AgreementStatus.PENDING_APPROVAL
             and may_approve(user=request.user, creditor=agreement.creditor),
             "can_cancel": agreement.is_open and may_cancel(user=request.user, agreement=agreement),
-            "form": DecisionForm(),
+            "form": form or DecisionForm(),
         },
+        status=status,
+    )
+
+
+@login_required
+def agreement_detail(request, pk):
+    agreement = get_object_or_404(agreement_detail_queryset(user=request.user), pk=pk)
+    return _detail_page(request, agreement)
+
+
+def _local_next(request) -> str | None:
+    """The page to return to after a decision (a path on this site, else None)."""
+    target = request.POST.get("next_url") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _approval_page(request, *, errors: dict | None = None, forms: dict | None = None, status=200):
+    page = Paginator(approval_queue(user=request.user), 25).get_page(request.GET.get("page"))
+    page.object_list = decision_forms_attach(page.object_list, bound=forms)
+    return render(
+        request,
+        "agreements/approvals.html",
+        {"page": page, "page_range": page.paginator.get_elided_page_range(page.number)},
+        status=status,
     )
 
 
@@ -119,20 +147,38 @@ def agreement_decide(request, pk, decision):
         "cancel": agreement_cancel,
     }
     form = DecisionForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services[decision](
-            agreement=agreement, user=request.user, as_of=business_today(), reason=reason
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        done = {
-            "approve": _("Agreement approved and active."),
-            "reject": _("Agreement rejected."),
-            "cancel": _("Agreement cancelled."),
-        }
-        messages.success(request, done[decision])
+    next_url = _local_next(request)
+    if form.is_valid():
+        try:
+            services[decision](
+                agreement=agreement,
+                user=request.user,
+                as_of=business_today(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            if exc.field == "reason":
+                form.add_error("reason", exc.message)
+            else:
+                messages.error(request, exc.message)
+        else:
+            done = {
+                "approve": _("Agreement approved and active."),
+                "reject": _("Agreement rejected."),
+                "cancel": _("Agreement cancelled."),
+            }
+            messages.success(request, done[decision])
+    if form.errors:
+        # Nothing was decided: the same page again, the error under the reason (400).
+        if next_url:
+            messages.error(request, " ".join(form.errors["reason"]))
+            return redirect(f"{next_url}#agreement-{agreement.pk}")
+        if request.POST.get("next") == "queue":
+            form.auto_id = f"id_%s_{agreement.pk}"
+            return _approval_page(request, forms={agreement.pk: form}, status=400)
+        return _detail_page(request, agreement, form=form, status=400)
+    if next_url:
+        return redirect(next_url)
     if request.POST.get("next") == "queue":
         return redirect("agreements:approvals")
     return redirect("agreements:detail", pk=agreement.pk)
@@ -140,13 +186,9 @@ def agreement_decide(request, pk, decision):
 
 @manager_required
 def approval_list(request):
-    """The manager's queue: agreements beyond the collectors' limits, oldest first."""
-    page = Paginator(approval_queue(user=request.user), 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "agreements/approvals.html",
-        {"page": page, "page_range": page.paginator.get_elided_page_range(page.number)},
-    )
+    """The manager's queue: agreements beyond the collectors' limits, oldest first, each with
+    the limits it breaks and its schedule, decided with a reason on the page."""
+    return _approval_page(request)
 
 
 @login_required

@@ -17,7 +17,7 @@ from collections_app.models import Interaction
 from core.forms import BoundedDateField
 from core.money import CURRENCIES
 from core.roles import COLLECTOR
-from portfolio.models import Country, Portfolio, Product
+from portfolio.models import Country, Debt, Portfolio, Product
 from portfolio.selectors import creditor_list
 
 MAX_DAYS = 366
@@ -73,7 +73,7 @@ class KpiFilterForm(forms.Form):
     channel = forms.ChoiceField(
         required=False,
         label=_("Contact channel"),
-        choices=[("", "---------"), *Interaction.Channel.choices],
+        choices=[("", _("All")), *Interaction.Channel.choices],
     )
     date_from = BoundedDateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
@@ -89,6 +89,10 @@ class KpiFilterForm(forms.Form):
         creditors = creditor_list(user=user).order_by("name")
         self.creditors = creditors
         self.fields["creditor"].queryset = creditors
+        # Real labels: "All" for no filter, people by name, the currencies of the books.
+        for name in ("creditor", "portfolio", "segment", "collector"):
+            self.fields[name].empty_label = _("All")
+        self.fields["collector"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["portfolio"].queryset = Portfolio.objects.filter(
             creditor__in=creditors
         ).select_related("creditor")
@@ -111,12 +115,38 @@ class KpiFilterForm(forms.Form):
         contacting = ContactDay.objects.filter(
             creditor__in=creditors, as_of__gte=default_to - datetime.timedelta(days=MAX_DAYS)
         ).values("collector_id")
+        self.fields["currency"].widget = forms.Select(
+            choices=[("", _("All")), *((c, c) for c in self._currencies(creditors, latest))]
+        )
         self.fields["collector"].queryset = (
             get_user_model()
             .objects.filter(Q(id__in=working) | Q(id__in=contacting), groups__name=COLLECTOR)
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
+
+    @staticmethod
+    def _currencies(creditors, latest) -> list[str]:
+        """The currencies of the books: the latest snapshot's (a small read), or the debts'
+        before the first nightly run. The field still takes any well-formed code (the API's
+        contract); the select only offers these."""
+        from analytics.models import AgingSnapshot
+
+        found = (
+            AgingSnapshot.objects.filter(creditor__in=creditors, as_of__in=latest)
+            .order_by("currency")
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+        currencies = list(found)
+        if not currencies:
+            currencies = list(
+                Debt.objects.filter(creditor__in=creditors)
+                .order_by("currency")
+                .values_list("currency", flat=True)
+                .distinct()
+            )
+        return currencies
 
     def clean(self):
         data = super().clean()

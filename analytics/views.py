@@ -1,13 +1,13 @@
 """Manager pages of analytics: the KPI dashboard (headline figures, charts, tables,
 drill-down, exports) and the segments (the ordered list with a preview, and the editor)."""
 
-import datetime
 
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,8 +17,10 @@ from analytics.forms import KpiFilterForm, SegmentForm, SegmentRuleFormSet
 from analytics.models import SegmentDefinition
 from analytics.models.kpis import END_STATE_CHOICES
 from analytics.models.segments import AGING_BUCKET_CHOICES
+from analytics.selectors.kpis import collected_per_week
 from analytics.selectors.page_tables import dashboard_tables
 from analytics.selectors.segments import segment_counts
+from analytics.selectors.today import kpi_today
 from analytics.services.segments import (
     segment_delete,
     segment_preview,
@@ -73,22 +75,22 @@ def _debt_link(form: KpiFilterForm, *, by_contact=False, **extra) -> str:
 
 
 def _chart_data(data: dict) -> dict:
-    """Plain numbers for Chart.js (floats are fine for drawing; tables show exact Decimals)."""
+    """Plain numbers for Chart.js (floats are fine for drawing; tables show exact Decimals):
+    one weekly series per currency (one chart each: amounts of two currencies never share
+    an axis), and the aging shares."""
     buckets = dict(AGING_BUCKET_CHOICES)
-    per_currency: dict[str, dict] = {}
-    for row in data["collected_per_day"]:
-        per_currency.setdefault(row["currency"], {})[row["date"].isoformat()] = float(
-            row["collected"]
-        )
-    # Every day of the period (days without payments are zero bars, not a line skipping them).
-    span = (data["date_to"] - data["date_from"]).days + 1
-    days = [(data["date_from"] + datetime.timedelta(days=n)).isoformat() for n in range(span)]
+    weekly = collected_per_week(data["collected_per_day"], data["date_from"], data["date_to"])
     aging: dict[str, list[float]] = {}
     for row in data["aging"]:
         aging.setdefault(row["currency"], []).append(float(row["balance"]))
     return {
-        "days": days,
-        "collected": {c: [s.get(d, 0) for d in days] for c, s in per_currency.items()},
+        "weeks": {
+            currency: {
+                "labels": [formats.date_format(week, "SHORT_DATE_FORMAT") for week, _v in series],
+                "values": [float(value) for _w, value in series],
+            }
+            for currency, series in weekly.items()
+        },
         "buckets": [str(buckets[b]) for b in buckets],
         "aging": aging,
     }
@@ -104,6 +106,26 @@ def _contact_link(form: KpiFilterForm, data: dict, kind: str, **extra) -> str:
         contacted_to=data["date_to"].isoformat(),
         **extra,
     )
+
+
+def _today_band(form: KpiFilterForm) -> dict:
+    """Today's live figures with their drill-downs (each link lists what its figure counts)."""
+    day = business_today()
+    today = kpi_today(filters=form.filters(), today=day)
+    iso = day.isoformat()
+    today["contacts"]["link"] = _debt_link(
+        form, by_contact=True, contact="logged", contacted_from=iso, contacted_to=iso
+    )
+    for row in today["payments"]:
+        row["link"] = _debt_link(form, currency=row["currency"], paid_from=iso, paid_to=iso)
+    data = form.cleaned_data
+    # The outbox lists the user's creditors' messages: its counts match only unfiltered.
+    if not data.get("creditor"):
+        for row in today["messages"]:
+            query = QueryDict(mutable=True)
+            query.update({"date": iso, "status": row["status"]})
+            row["link"] = f"{reverse('messaging:outbox')}?{query.urlencode()}"
+    return today
 
 
 @manager_required
@@ -188,8 +210,10 @@ def dashboard(request):
                         opening_bucket=matrix_row["from"],
                         **where,
                     )
+        today = _today_band(form)
         context.update(
             {
+                "today": today,
                 "data": data,
                 "chart": _chart_data(data),
                 "buckets": buckets,

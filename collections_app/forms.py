@@ -1,7 +1,6 @@
 """Forms of collections_app: escalation policies, manual stage moves and holds, and the
 collector workspace (log a contact, assign cases, request a legal escalation)."""
 
-import json
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -14,32 +13,10 @@ from collections_app.services.transitions import MANUAL_TRANSITIONS
 from core.forms import BoundedDateField, BusinessDateFormField
 from portfolio.models import Hold, Product
 
-CADENCE_HELP = _(
-    "One entry per stage with a list of rules. Each rule has exactly one trigger — "
-    '"dpd": [1, 5, 10] (days past due), "on_entry": true, "every_days": 7 (since the stage '
-    'began) or "days_before_due": [3] — plus "channels" (email, sms, whatsapp, voice, letter) '
-    'and a "template" code.'
-)
-
-
-class PrettyJSONField(forms.JSONField):
-    def prepare_value(self, value):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return value
-        return json.dumps(value, indent=2, ensure_ascii=False)
-
 
 class PolicyVersionForm(forms.ModelForm):
     """The editable rules of a policy; saving creates a new version, never edits one."""
 
-    cadence = PrettyJSONField(
-        label=_("Reminder cadence"),
-        help_text=CADENCE_HELP,
-        widget=forms.Textarea(attrs={"rows": 18, "class": "code", "spellcheck": "false"}),
-    )
     change_note = forms.CharField(
         label=_("What changed and why"),
         max_length=255,
@@ -56,7 +33,6 @@ class PolicyVersionForm(forms.ModelForm):
             "legal_min_balance",
             "legal_notice_days",
             "grace_days",
-            "cadence",
             "change_note",
         ]
 
@@ -76,6 +52,82 @@ class PolicyCreateForm(PolicyVersionForm):
         self.fields["creditor"].queryset = creditors
         self.fields["change_note"].required = False
         self.order_fields(["name", "creditor", "product", "segment"])
+
+
+TRIGGER_CHOICES = [
+    ("days_before_due", _("Days before the due date")),
+    ("dpd", _("Days past due")),
+    ("on_entry", _("On entering the stage")),
+    ("every_days", _("Every N days in the stage")),
+]
+
+
+class CadenceRowForm(forms.Form):
+    """One reminder: in which stage, when, on which channel, with which template."""
+
+    stage = forms.ChoiceField(label=_("Stage"))
+    trigger = forms.ChoiceField(label=_("When"), choices=TRIGGER_CHOICES)
+    day = forms.IntegerField(label=_("Day"), required=False, min_value=0, max_value=3650)
+    channel = forms.ChoiceField(label=_("Channel"))
+    template = forms.CharField(label=_("Template code"), max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        from collections_app.models.policies import LADDER
+        from portfolio.models import Channel
+
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in LADDER]
+        # Every channel is listed (a stored cadence may name one since disabled); the formset
+        # refuses the ones without a sending backend.
+        self.fields["channel"].choices = Channel.choices
+
+
+class BaseCadenceFormSet(forms.BaseFormSet):
+    """The cadence as rows; valid rows become the JSON the daily cycle reads (`cadence()`)."""
+
+    def __init__(self, *args, creditor=None, **kwargs):
+        self.creditor = creditor
+        super().__init__(*args, **kwargs)
+
+    def _rows(self) -> list[tuple[forms.Form, dict]]:
+        return [
+            (form, form.cleaned_data)
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self):
+        from collections_app.services.cadence import cadence_row_problems
+
+        if any(self.errors):
+            return
+        rows = self._rows()
+        problems = cadence_row_problems([data for _f, data in rows], creditor=self.creditor)
+        for index, errors in problems.items():
+            form = rows[index][0]
+            for field, message in errors.items():
+                form.add_error(field, message)
+        if problems:
+            raise forms.ValidationError(_("Correct the reminders marked below."))
+
+    def cadence(self) -> dict:
+        from collections_app.services.cadence import cadence_from_rows
+
+        return cadence_from_rows([data for _f, data in self._rows()])
+
+
+CadenceFormSet = forms.formset_factory(
+    CadenceRowForm, formset=BaseCadenceFormSet, extra=0, can_delete=True, max_num=200
+)
+
+
+def cadence_formset(data=None, *, cadence: dict | None, creditor) -> BaseCadenceFormSet:
+    """The cadence editor of a policy: its rows (from `cadence`), or the posted ones."""
+    from collections_app.services.cadence import cadence_rows
+
+    return CadenceFormSet(
+        data, initial=cadence_rows(cadence or {}), prefix="cadence", creditor=creditor
+    )
 
 
 class TransitionForm(forms.Form):

@@ -4,6 +4,7 @@ import datetime
 
 import django_filters
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import business_today
@@ -81,6 +82,31 @@ class DebtFilter(django_filters.FilterSet):
             for name, errors in self.errors.items()
             for e in errors
         ]
+
+    # The filters the shared filter bar shows as fields (includes/debt_filters.html).
+    BAR_FIELDS = frozenset(
+        {"q", "stage", "creditor", "product", "segment", "city", "aging", "dpd_min", "dpd_max"}
+    )
+
+    def applied_list(self, *, shown=BAR_FIELDS) -> list[tuple[str, str]]:
+        """(label, value) of each applied filter the filter bar does not show: what a
+        drill-down (a dashboard figure's link) filters by, said on the page it opens."""
+        if not self.form.is_bound or not self.form.is_valid():
+            return []
+        applied = []
+        for name, value in self.form.cleaned_data.items():
+            if name in shown or value in (None, "", [], ()):
+                continue
+            field = self.form.fields[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            if isinstance(value, list | tuple):
+                text = ", ".join(str(choices.get(v, v)) for v in value)
+            elif isinstance(value, datetime.date):
+                text = formats.date_format(value, "SHORT_DATE_FORMAT")
+            else:
+                text = str(choices.get(value, value))
+            applied.append((str(field.label or name), text))
+        return applied
 
     @property
     def business_date(self) -> datetime.date:

@@ -92,6 +92,7 @@ def debt_list(request):
     context = {
         "filter": filterset,
         "filter_errors": filterset.error_list,
+        "applied_filters": filterset.applied_list(),
         "page": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "rows": rows,

@@ -138,6 +138,13 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
         return approval_messages(self.approval_reasons)
 
     @property
+    def approval_limits(self) -> list[dict]:
+        """The negotiation limits these terms break (code, name, message), translated."""
+        from agreements.services.terms import approval_limits
+
+        return approval_limits(self.approval_reasons)
+
+    @property
     def remaining(self):
         return max(self.agreed_total - self.paid_amount, 0)
 

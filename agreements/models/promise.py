@@ -49,6 +49,8 @@ class PromiseToPay(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "promised_date"]),
             models.Index(fields=["debtor", "status"]),
+            # the dashboard's live "today" band reads the day's promises by range
+            models.Index(fields=["created_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_gt_0"),

@@ -272,8 +272,8 @@ def _lock_agreement(agreement: PaymentAgreement) -> tuple[PaymentAgreement, dict
 def agreement_approve(
     *, agreement, user, as_of: datetime.date, reason: str = ""
 ) -> PaymentAgreement:
-    """A manager of the creditor approves terms beyond the collector's limits."""
-    reason = _reason(reason, required=False)
+    """A manager of the creditor approves terms beyond the collector's limits, saying why (the
+    reason and the manager are recorded on the agreement's history)."""
     agreement, debts = _lock_agreement(agreement)
     if not may_approve(user=user, creditor=agreement.creditor):
         raise ApplicationError(_("Only a manager of this creditor may approve agreements."))
@@ -283,6 +283,8 @@ def agreement_approve(
             % {"status": agreement.get_status_display()},
             field="status",
         )
+    # Checked after who and what: a reason does not matter to someone who may not decide.
+    reason = _reason(reason, required=True)
     closed = [d.debt_ref for d in debts.values() if not d.is_open]
     if closed:
         raise ApplicationError(

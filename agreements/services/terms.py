@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
 from agreements.services.schedule import ScheduleLine, schedule_build, split_shares
@@ -91,6 +92,32 @@ def approval_messages(codes: list[dict]) -> list[str]:
                 % {"pct": _pct(value), "min": _pct(limit)}
             )
     return messages
+
+
+LIMIT_LABELS = {
+    "discount": _lazy("Discount"),
+    "instalments": _lazy("Instalments"),
+    "down_payment": _lazy("Down payment"),
+}
+
+
+def approval_limits(codes: list[dict]) -> list[dict]:
+    """The limits the terms break, one row each: code, its name and what breaks it, in the
+    current language (from the stored codes and numbers)."""
+    rows = []
+    for item in codes or []:
+        message = approval_messages([item])
+        if message:
+            rows.append(
+                {
+                    "code": item.get("code"),
+                    "label": str(LIMIT_LABELS[item["code"]]),
+                    "message": message[0],
+                    "value": item.get("value"),
+                    "limit": item.get("limit"),
+                }
+            )
+    return rows
 
 
 def _money(value, name: str) -> Decimal:

@@ -226,6 +226,26 @@ def kpi_collected_per_day(f: KpiFilters) -> list[dict]:
     ]
 
 
+def collected_per_week(
+    rows: list[dict], date_from: datetime.date, date_to: datetime.date
+) -> dict[str, list[tuple[datetime.date, Decimal]]]:
+    """The period's daily collections (kpi_collected_per_day rows) as weekly totals, one series
+    per currency: every week (starting Monday) the period touches, weeks without payments at
+    zero. Exact Decimals; currencies are never added together."""
+    first = date_from - datetime.timedelta(days=date_from.weekday())
+    weeks = []
+    week = first
+    while week <= date_to:
+        weeks.append(week)
+        week += datetime.timedelta(days=7)
+    totals: dict[str, dict[datetime.date, Decimal]] = {}
+    for row in rows:
+        start = row["date"] - datetime.timedelta(days=row["date"].weekday())
+        series = totals.setdefault(row["currency"], dict.fromkeys(weeks, Decimal("0")))
+        series[start] = series.get(start, Decimal("0")) + row["collected"]
+    return {c: [(w, series[w]) for w in weeks] for c, series in sorted(totals.items())}
+
+
 def kpi_leaderboard(f: KpiFilters) -> list[dict]:
     """Amount collected on each collector's assigned debts in the period, best first."""
     rows = (

@@ -80,6 +80,8 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["debtor", "occurred_at"]),
             models.Index(fields=["collector", "occurred_at"]),
+            # the dashboard's live "today" band reads the day's contacts by range
+            models.Index(fields=["occurred_at"]),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -443,6 +444,29 @@ def case_timeline(
     return events[:limit], len(events) > limit
 
 
+def assignment_preview(
+    *, plan: dict[int, list[int]], debts: list[tuple[int, str, Decimal]], collectors: list
+) -> list[dict]:
+    """Who gets how many debts and how much of each currency under an assignment plan: one row
+    per collector with `count` and `balances` [(currency, total)], currencies never added."""
+    by_id = {debt_id: (currency, balance) for debt_id, currency, balance in debts}
+    names = {c.pk: c for c in collectors}
+    rows = []
+    for collector_id, debt_ids in plan.items():
+        totals: dict[str, Decimal] = {}
+        for debt_id in debt_ids:
+            currency, balance = by_id[debt_id]
+            totals[currency] = totals.get(currency, Decimal("0")) + balance
+        rows.append(
+            {
+                "collector": names[collector_id],
+                "count": len(debt_ids),
+                "balances": sorted(totals.items()),
+            }
+        )
+    return rows
+
+
 def my_tasks(*, user) -> QuerySet[Task]:
     """Open tasks of the user's cases, soonest first (overdue first of all)."""
     return (
@@ -465,6 +489,17 @@ def legal_requests(*, user) -> QuerySet[Task]:
         .select_related("debt__debtor", "debt__creditor", "created_by")
         .order_by("due_at", "id")
     )
+
+
+def legal_request_rows(*, user, as_of: datetime.date, limit: int = 50) -> list[Task]:
+    """The open legal requests (as legal_requests), each with `legal`: the policy's verdict on
+    `as_of` (allowed, why not, and from which date when only time is missing)."""
+    from collections_app.services.transitions import legal_check
+
+    rows = list(legal_requests(user=user)[:limit])
+    for task in rows:
+        task.legal = legal_check(debt=task.debt, as_of=as_of)
+    return rows
 
 
 def pre_legal_candidates(*, user, as_of: datetime.date, limit: int = 25) -> list[Debt]:

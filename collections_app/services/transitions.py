@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -27,46 +28,66 @@ REASON_REQUIRED = {"write_off", "escalate_to_legal"}
 class LegalCheck:
     allowed: bool
     reasons: list[str] = field(default_factory=list)
+    # When only time stands in the way (days past due, days since the pre-legal notice), the
+    # first business date on which the debt may go to legal; None when it may now, or when
+    # something else (stage, balance, hold, no notice sent) must change first.
+    eligible_from: datetime.date | None = None
 
 
 def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
-    """Whether the policy lets this debt enter `legal` on `as_of`, and if not, why not."""
+    """Whether the policy lets this debt enter `legal` on `as_of`, and if not, why not and,
+    when only waiting is needed, from which date."""
     reasons: list[str] = []
+    waits: list[datetime.date] = []  # dates that lift a time condition
+    blocked = False  # a condition waiting does not lift
     version = policy_version_for_debt(debt=debt)
     if version is None:
         return LegalCheck(False, [_("No escalation policy applies to this debt.")])
     if debt.stage != Stage.PRE_LEGAL:
         reasons.append(_("Only a debt in pre-legal can go to legal."))
+        blocked = True
     dpd = days_past_due(due_date=debt.due_date, as_of=as_of) - version.grace_days
     if dpd < version.legal_dpd:
         reasons.append(
             _("It is %(dpd)s days past due; the policy requires %(min)s.")
             % {"dpd": dpd, "min": version.legal_dpd}
         )
+        waits.append(
+            debt.due_date + datetime.timedelta(days=version.grace_days + version.legal_dpd)
+        )
     if debt.balance < version.legal_min_balance:
         reasons.append(
             _("The balance %(balance)s is below the policy minimum of %(min)s.")
             % {"balance": debt.balance, "min": version.legal_min_balance}
         )
-    notice_by = as_of - datetime.timedelta(days=version.legal_notice_days)
-    # The notice counts once it was actually sent (an outbox message), not merely planned.
+        blocked = True
+    # The notice counts once it was actually sent (an outbox message), not merely planned;
+    # the first one sent starts the count.
     from messaging.models import Message
 
-    notice = Message.objects.filter(
+    first_notice = Message.objects.filter(
         covered__debt=debt,
         stage=Stage.PRE_LEGAL,
         channel__in=("email", "letter"),
         status__in=(Message.Status.SENT, Message.Status.DELIVERED),
-        business_date__lte=notice_by,
-    ).exists()
-    if not notice:
+    ).aggregate(first=Min("business_date"))["first"]
+    notice_from = (
+        first_notice + datetime.timedelta(days=version.legal_notice_days) if first_notice else None
+    )
+    if notice_from is None or notice_from > as_of:
         reasons.append(
             _("A pre-legal notice must have been sent at least %(days)s days before.")
             % {"days": version.legal_notice_days}
         )
+        if notice_from is None:
+            blocked = True
+        else:
+            waits.append(notice_from)
     if open_holds_for_debt(debt=debt).exists():
         reasons.append(_("The debt is on hold."))
-    return LegalCheck(not reasons, reasons)
+        blocked = True
+    eligible_from = max(waits) if waits and not blocked else None
+    return LegalCheck(not reasons, reasons, eligible_from)
 
 
 def _may(bound_method, user) -> bool:

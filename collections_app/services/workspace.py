@@ -187,10 +187,12 @@ def collectors_queryset():
 
 
 def assignment_plan(
-    *, debts: list[tuple[int, Decimal]], collectors: list, mode: str
+    *, debts: list[tuple[int, str, Decimal]], collectors: list, mode: str
 ) -> dict[int, list[int]]:
-    """Share debts (id, balance) among collectors: equal counts, or balances as even as a
-    greedy largest-first split makes them. Returns collector id -> debt ids."""
+    """Share debts (id, currency, balance) among collectors: equal counts, or balances as even
+    as a greedy largest-first split makes them, currency by currency (a peso and a dollar are
+    never added: each currency's balances are evened out on their own). Returns collector id
+    -> debt ids."""
     if not collectors:
         raise ApplicationError(_("Choose at least one collector."), field="collectors")
     if mode not in ("count", "balance"):
@@ -198,14 +200,15 @@ def assignment_plan(
     plan: dict[int, list[int]] = {c.pk: [] for c in collectors}
     ids = [c.pk for c in collectors]
     if mode == "count":
-        for index, (debt_id, _balance) in enumerate(sorted(debts)):
+        for index, (debt_id, _currency, _balance) in enumerate(sorted(debts)):
             plan[ids[index % len(ids)]].append(debt_id)
         return plan
-    loads = dict.fromkeys(ids, Decimal("0"))
-    for debt_id, balance in sorted(debts, key=lambda d: (-d[1], d[0])):
-        target = min(ids, key=lambda c: (loads[c], len(plan[c]), c))
+    loads: dict[str, dict[int, Decimal]] = {}
+    for debt_id, currency, balance in sorted(debts, key=lambda d: (d[1], -d[2], d[0])):
+        load = loads.setdefault(currency, dict.fromkeys(ids, Decimal("0")))
+        target = min(ids, key=lambda c: (load[c], len(plan[c]), c))
         plan[target].append(debt_id)
-        loads[target] += balance
+        load[target] += balance
     return plan
 
 

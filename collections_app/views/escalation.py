@@ -16,8 +16,9 @@ from collections_app.forms import (
     HoldForm,
     PolicyCreateForm,
     PolicyVersionForm,
+    cadence_formset,
 )
-from collections_app.models import EscalationPolicyVersion
+from collections_app.models import EscalationPolicyVersion, default_cadence
 from collections_app.selectors.escalation import cycle_run_list, policy_list
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
@@ -42,8 +43,15 @@ def policy_edit(request, pk):
     policy = get_object_or_404(policy_list(user=request.user), pk=pk)
     current = policy.current_version
     form = PolicyVersionForm(request.POST or None, instance=_unsaved_copy(current))
-    if request.method == "POST" and form.is_valid():
-        values = {field: form.cleaned_data[field] for field in VERSION_FIELDS}
+    cadence = cadence_formset(
+        request.POST or None,
+        cadence=current.cadence if current else default_cadence(),
+        creditor=policy.creditor,
+    )
+    # Both validated (not short-circuited), so every error shows at once.
+    valid = [form.is_valid(), cadence.is_valid()]
+    if request.method == "POST" and all(valid):
+        values = _version_values(form, cadence)
         try:
             version = policy_update(
                 policy=policy,
@@ -62,8 +70,21 @@ def policy_edit(request, pk):
     return render(
         request,
         "collections_app/policy_edit.html",
-        {"policy": policy, "form": form, "versions": versions, "current": current},
+        {
+            "policy": policy,
+            "form": form,
+            "cadence": cadence,
+            "versions": versions,
+            "current": current,
+        },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _version_values(form, cadence) -> dict:
+    values = {f: form.cleaned_data[f] for f in VERSION_FIELDS if f in form.cleaned_data}
+    values["cadence"] = cadence.cadence()
+    return values
 
 
 def _unsaved_copy(version):
@@ -80,7 +101,14 @@ def _unsaved_copy(version):
 def policy_new(request):
     creditors = creditor_list(user=request.user)
     form = PolicyCreateForm(request.POST or None, creditors=creditors)
-    if request.method == "POST" and form.is_valid():
+    valid = form.is_valid()
+    cadence = cadence_formset(
+        request.POST or None,
+        cadence=default_cadence(),
+        creditor=form.cleaned_data.get("creditor") if valid else None,
+    )
+    valid = cadence.is_valid() and valid
+    if request.method == "POST" and valid:
         data = form.cleaned_data
         try:
             policy = policy_create(
@@ -88,7 +116,7 @@ def policy_new(request):
                 name=data["name"],
                 product=data["product"] or "",
                 segment=(data["segment"] or "").strip(),
-                values={field: data[field] for field in VERSION_FIELDS},
+                values=_version_values(form, cadence),
                 user=request.user,
             )
         except ApplicationError as exc:
@@ -96,7 +124,12 @@ def policy_new(request):
         else:
             messages.success(request, _("Policy created."))
             return redirect("collections:policy-edit", pk=policy.pk)
-    return render(request, "collections_app/policy_new.html", {"form": form})
+    return render(
+        request,
+        "collections_app/policy_new.html",
+        {"form": form, "cadence": cadence},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @manager_required

@@ -4,7 +4,7 @@ bulk assignment and the managers' approvals queue."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,7 +24,8 @@ from collections_app.hooks import segment_choices
 from collections_app.selectors.calls import call_statuses
 from collections_app.selectors.case_panel import case_panel_context, interaction_confirmation
 from collections_app.selectors.workspace import (
-    legal_requests,
+    assignment_preview,
+    legal_request_rows,
     my_tasks,
     pre_legal_candidates,
     work_queue_base,
@@ -46,7 +47,7 @@ from core.exceptions import ApplicationError
 from portfolio.filters import DebtFilter
 from portfolio.models import OPEN_STAGES, Product, Stage, Task
 from portfolio.panels import debt_page_refresh
-from portfolio.selectors import creditor_list, debt_detail_get, debt_queryset
+from portfolio.selectors import creditor_list, debt_detail_get, debt_list_totals, debt_queryset
 from portfolio.services.tasks import task_complete
 from portfolio.views import _clean_query
 
@@ -356,13 +357,13 @@ def assign_view(request):
     collectors = collectors_queryset()
     form = AssignForm(request.POST or None, collectors=collectors)
     preview = None
-    summary = debts.order_by().aggregate(count=Count("id"), balance=Sum("balance"))
+    totals = debt_list_totals(queryset=debts)
+    summary = {"count": sum(t["debts"] for t in totals), "totals": totals}
     if request.method == "POST" and filterset.errors:
         form.add_error(None, _("Correct the filters first: nothing was assigned."))
     elif request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["collectors"])
-        rows = list(debts.order_by("pk").values_list("pk", "balance"))
-        balances = dict(rows)
+        rows = list(debts.order_by("pk").values_list("pk", "currency", "balance"))
         try:
             plan = assignment_plan(debts=rows, collectors=chosen, mode=form.cleaned_data["mode"])
             if request.POST.get("confirm"):
@@ -382,15 +383,7 @@ def assign_view(request):
         except (ApplicationError, ValueError) as exc:
             form.add_error(None, getattr(exc, "message", str(exc)))
         else:
-            by_id = {c.pk: c for c in chosen}
-            preview = [
-                {
-                    "collector": by_id[cid],
-                    "count": len(ids),
-                    "balance": sum((balances[i] for i in ids), 0),
-                }
-                for cid, ids in plan.items()
-            ]
+            preview = assignment_preview(plan=plan, debts=rows, collectors=chosen)
     return render(
         request,
         "collections_app/workspace/assign.html",
@@ -412,6 +405,7 @@ def assign_view(request):
 @manager_required
 @require_GET
 def approvals_view(request):
+    from agreements.forms import decision_forms_attach
     from agreements.selectors import approval_queue
 
     as_of = business_today()
@@ -420,9 +414,9 @@ def approvals_view(request):
         request,
         "collections_app/workspace/approvals.html",
         {
-            "agreements": list(pending[:25]),
+            "agreements": decision_forms_attach(pending[:25]),
             "agreement_count": pending.count(),
-            "requests": list(legal_requests(user=request.user)[:50]),
+            "requests": legal_request_rows(user=request.user, as_of=as_of),
             "candidates": pre_legal_candidates(user=request.user, as_of=as_of),
             "as_of": as_of,
         },
@@ -433,7 +427,7 @@ def approvals_view(request):
 @require_POST
 def legal_approve_view(request, pk):
     debt = get_object_or_404(debt_queryset(user=request.user), pk=pk)
-    reason = (request.POST.get("reason") or "").strip() or _("Approved from the approvals queue.")
+    reason = (request.POST.get("reason") or "").strip()
     try:
         debt_transition(
             debt=debt,

@@ -81,7 +81,8 @@ class Payment(TimeStampedModel):
                 name="payment_fully_allocated",
             ),
         ]
-        indexes = [models.Index(fields=["debt", "paid_at"])]
+        # paid_at alone: the dashboard's live "today" band reads the day's payments by range.
+        indexes = [models.Index(fields=["debt", "paid_at"]), models.Index(fields=["paid_at"])]
 
     def __str__(self):
         return f"{self.amount} {self.currency} {self.reference}"

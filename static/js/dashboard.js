@@ -7,31 +7,35 @@
     var data = JSON.parse(node.textContent);
     var palette = ["#1d6b57", "#c2761b", "#3b5bdb", "#a61e4d", "#5c940d"];
     var bucketColors = ["#2b8a3e", "#94d82d", "#fcc419", "#fd7e14", "#f03e3e", "#c2255c", "#5f3dc4"];
-    var collected = document.getElementById("chart-collected");
-    if (collected) {
-      // One axis per currency: COP and MXN amounts must never share (or add up on) a scale.
-      var scales = { x: { ticks: { maxTicksLimit: 10 } } };
-      var datasets = Object.keys(data.collected).map(function (currency, i) {
-        var axis = "y" + i;
-        scales[axis] = {
-          position: i % 2 ? "right" : "left",
-          title: { display: true, text: currency },
-          grid: { drawOnChartArea: i === 0 },
-        };
-        return {
-          label: currency,
-          data: data.collected[currency],
-          yAxisID: axis,
-          borderColor: palette[i % palette.length],
-          backgroundColor: palette[i % palette.length],
-        };
-      });
-      new Chart(collected, {
+    // One chart per currency, weekly: COP, MXN and USD never share (or add up on) an axis.
+    var lang = document.documentElement.lang || "es";
+    document.querySelectorAll("canvas.chart-collected").forEach(function (canvas, i) {
+      var currency = canvas.dataset.currency;
+      var series = data.weeks[currency];
+      if (!series) return;
+      var money = new Intl.NumberFormat(lang, { style: "currency", currency: currency });
+      new Chart(canvas, {
         type: "bar",
-        data: { labels: data.days, datasets: datasets },
-        options: { animation: false, responsive: true, scales: scales },
+        data: {
+          labels: series.labels,
+          datasets: [{
+            label: currency,
+            data: series.values,
+            borderColor: palette[i % palette.length],
+            backgroundColor: palette[i % palette.length],
+          }],
+        },
+        options: {
+          animation: false,
+          responsive: true,
+          plugins: {
+            legend: { display: false },
+            tooltip: { callbacks: { label: function (ctx) { return money.format(ctx.parsed.y); } } },
+          },
+          scales: { y: { ticks: { callback: function (v) { return money.format(v); } } } },
+        },
       });
-    }
+    });
     var aging = document.getElementById("chart-aging");
     if (aging) {
       // One bar per currency, stacked by bucket, as a share of that currency's balance.

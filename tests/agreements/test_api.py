@@ -133,6 +133,8 @@ def test_approve_and_reject_are_for_the_creditors_managers(api_client, as_collec
     api_client.force_authenticate(manager)
     response = api_client.post(f"{URL}{pending['id']}/reject/", {"reason": ""}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
+    response = api_client.post(f"{URL}{pending['id']}/approve/", {"reason": ""}, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
     response = api_client.post(
         f"{URL}{pending['id']}/approve/", {"reason": "Cliente antiguo"}, format="json"
     )

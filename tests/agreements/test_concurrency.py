@@ -80,7 +80,10 @@ def test_a_payment_racing_an_approval_is_counted_either_way(attempt):
     def work(i):
         if i == 0:
             return agreement_approve(
-                agreement=PaymentAgreement.objects.get(pk=agreement.pk), user=manager, as_of=AS_OF
+                agreement=PaymentAgreement.objects.get(pk=agreement.pk),
+                user=manager,
+                as_of=AS_OF,
+                reason="Aprobado",
             )
         return _pay(debt, f"RACE-{attempt}")
 

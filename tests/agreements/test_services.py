@@ -80,6 +80,13 @@ def test_beyond_the_collector_limits_waits_for_a_manager(debt, collector, manage
     with pytest.raises(ApplicationError):
         agreement_approve(agreement=agreement, user=collector, as_of=AS_OF)
 
+    # A manager may not approve without saying why; nothing changes
+    with pytest.raises(ApplicationError) as refused:
+        agreement_approve(agreement=agreement, user=manager, as_of=AS_OF, reason="  ")
+    assert refused.value.field == "reason"
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.PENDING_APPROVAL
+
     # When the creditor's manager approves
     agreement_approve(agreement=agreement, user=manager, as_of=AS_OF, reason="Buen historial")
     agreement.refresh_from_db()
@@ -289,7 +296,7 @@ def test_payments_while_pending_count_once_approved(debt, collector, manager):
         user=collector, debt_ids=[debt.pk], as_of=AS_OF, **terms(instalment_count=20)
     )
     pay(debt, "120000.00", "DOWN")
-    agreement_approve(agreement=agreement, user=manager, as_of=AS_OF)
+    agreement_approve(agreement=agreement, user=manager, as_of=AS_OF, reason="Buen pagador")
 
     down = agreement.instalments.get(number=0)
     assert (down.paid_amount, down.status) == (Decimal("120000.00"), "paid")

@@ -91,6 +91,45 @@ def test_manager_queue_approve(client, collector, manager, debt):
     assert not client.get(reverse("agreements:approvals")).context["page"].object_list
 
 
+def test_queue_shows_the_broken_limits_and_schedule_and_needs_a_reason(
+    client, collector, manager, debt
+):
+    # Given an agreement in 24 instalments (beyond the limit)
+    agreement = agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=business_today(),
+        **terms(instalment_count=24, first_due_date=business_today() + datetime.timedelta(days=3)),
+    )
+    client.force_login(manager)
+    # The queue names the limit it breaks and shows the schedule
+    queue = client.get(reverse("agreements:approvals"), HTTP_ACCEPT_LANGUAGE="es")
+    html = queue.content.decode()
+    assert 'data-limit="instalments"' in html
+    assert "24 cuotas; el límite es" in html
+    assert html.count('data-testid="schedule"') == 1
+    # Approving without a reason is refused on the same page, nothing changes
+    for decision in ("approve", "reject"):
+        response = client.post(
+            reverse(f"agreements:{decision}", args=[agreement.pk]),
+            {"reason": "  ", "next": "queue"},
+            HTTP_ACCEPT_LANGUAGE="es",
+        )
+        assert response.status_code == 400
+        assert "Indique el motivo: es obligatorio." in response.content.decode()
+        agreement.refresh_from_db()
+        assert agreement.status == AgreementStatus.PENDING_APPROVAL
+    # From the detail page too
+    response = client.post(reverse("agreements:approve", args=[agreement.pk]), {"reason": ""})
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
+    # With a reason it is approved, and the history says who and why
+    client.post(reverse("agreements:approve", args=[agreement.pk]), {"reason": "Cliente antiguo"})
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE and agreement.decided_by == manager
+    last = agreement.changes.order_by("-id").first()
+    assert (last.actor, last.reason) == (manager, "Cliente antiguo")
+
+
 def test_record_a_promise_from_the_debt_page(client, collector, debt):
     client.force_login(collector)
     response = client.post(

@@ -91,6 +91,48 @@ def test_legal_needs_the_pre_legal_notice_long_enough_before(manager, creditor):
     assert not legal["allowed"] and any("10 days" in r for r in legal["reasons"])
 
 
+def test_legal_check_says_from_which_date_when_only_time_is_missing(creditor):
+    from collections_app.services.transitions import legal_check
+
+    # Given a pre-legal debt whose notice went out 3 days ago (policy: 10 days)
+    debt = pre_legal_debt(creditor=creditor)
+    Message.objects.filter(template="pre_legal_notice").update(
+        business_date=AS_OF - datetime.timedelta(days=3)
+    )
+    check = legal_check(debt=debt, as_of=AS_OF)
+    # Then it is not eligible today, but from the notice date + 10 days, and is on that date
+    assert not check.allowed
+    assert check.eligible_from == AS_OF + datetime.timedelta(days=7)
+    assert legal_check(debt=debt, as_of=check.eligible_from).allowed
+    day_before = check.eligible_from - datetime.timedelta(days=1)
+    assert not legal_check(debt=debt, as_of=day_before).allowed
+
+
+def test_legal_check_waits_for_the_later_of_dpd_and_notice(creditor):
+    from collections_app.services.transitions import legal_check
+
+    # 60 days past due: legal from 91, i.e. in 31 days; the notice went out 5 days ago
+    debt = pre_legal_debt(creditor=creditor)
+    Message.objects.filter(template="pre_legal_notice").update(
+        business_date=AS_OF - datetime.timedelta(days=5)
+    )
+    Debt.objects.filter(pk=debt.pk).update(due_date=AS_OF - datetime.timedelta(days=60))
+    debt.refresh_from_db()
+    check = legal_check(debt=debt, as_of=AS_OF)
+    assert check.eligible_from == AS_OF + datetime.timedelta(days=31)
+    assert legal_check(debt=debt, as_of=check.eligible_from).allowed
+
+
+def test_legal_check_gives_no_date_when_no_notice_was_sent(creditor):
+    from collections_app.services.transitions import legal_check
+
+    # Pre-legal since today, its notice planned but not sent yet
+    debt = pre_legal_debt(creditor=creditor, dpd_at_as_of=60)
+    check = legal_check(debt=debt, as_of=AS_OF)
+    assert not check.allowed and check.eligible_from is None
+    assert any("pre-legal notice" in r for r in check.reasons)
+
+
 def test_write_off_needs_a_manager_and_a_reason(manager, collector):
     debt = DebtFactory(assigned_to=collector)
     with pytest.raises(ApplicationError, match="reason is required"):

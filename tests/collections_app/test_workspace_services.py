@@ -217,14 +217,52 @@ def test_a_collector_cannot_log_on_a_debt_not_theirs(debt, other_collector):
 
 
 def test_assignment_plan_balances_by_count_and_by_balance(collector, other_collector):
-    debts = [(1, Decimal("900")), (2, Decimal("100")), (3, Decimal("100")), (4, Decimal("700"))]
+    debts = [
+        (1, "COP", Decimal("900")),
+        (2, "COP", Decimal("100")),
+        (3, "COP", Decimal("100")),
+        (4, "COP", Decimal("700")),
+    ]
     by_count = assignment_plan(debts=debts, collectors=[collector, other_collector], mode="count")
     assert sorted(len(v) for v in by_count.values()) == [2, 2]
     by_balance = assignment_plan(
         debts=debts, collectors=[collector, other_collector], mode="balance"
     )
-    totals = sorted(sum(dict(debts)[i] for i in ids) for ids in by_balance.values())
+    balances = {i: b for i, _c, b in debts}
+    totals = sorted(sum(balances[i] for i in ids) for ids in by_balance.values())
     assert totals == [Decimal("900"), Decimal("900")]
+
+
+def test_assignment_plan_by_balance_evens_out_each_currency_on_its_own(collector, other_collector):
+    # Given a big peso debt and two small dollar debts: added together, the dollars would all
+    # go to whoever did not get the pesos.
+    debts = [
+        (1, "COP", Decimal("5000000")),
+        (2, "COP", Decimal("4000000")),
+        (3, "USD", Decimal("300")),
+        (4, "USD", Decimal("200")),
+    ]
+    plan = assignment_plan(debts=debts, collectors=[collector, other_collector], mode="balance")
+    # Then each collector gets one debt of each currency.
+    currency = {i: c for i, c, _b in debts}
+    assert sorted(sorted(currency[i] for i in ids) for ids in plan.values()) == [
+        ["COP", "USD"],
+        ["COP", "USD"],
+    ]
+
+
+def test_assignment_preview_totals_each_currency_apart(collector, other_collector):
+    from collections_app.selectors.workspace import assignment_preview
+
+    debts = [(1, "COP", Decimal("1000")), (2, "MXN", Decimal("50")), (3, "COP", Decimal("20"))]
+    rows = assignment_preview(
+        plan={collector.pk: [1, 2, 3], other_collector.pk: []},
+        debts=debts,
+        collectors=[collector, other_collector],
+    )
+    assert rows[0]["count"] == 3
+    assert rows[0]["balances"] == [("COP", Decimal("1020")), ("MXN", Decimal("50"))]
+    assert rows[1] == {"collector": other_collector, "count": 0, "balances": []}
 
 
 def test_bulk_assignment_moves_debts_and_records_history(
@@ -232,7 +270,7 @@ def test_bulk_assignment_moves_debts_and_records_history(
 ):
     debts = DebtFactory.create_batch(4, creditor=creditor)
     plan = assignment_plan(
-        debts=[(d.pk, d.balance) for d in debts],
+        debts=[(d.pk, d.currency, d.balance) for d in debts],
         collectors=[collector, other_collector],
         mode="count",
     )

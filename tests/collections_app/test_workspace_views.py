@@ -261,8 +261,13 @@ def test_approvals_queue_lists_legal_requests_and_hands_over(client, creditor, m
     client.force_login(manager)
     response = client.get(reverse("collections:approvals"))
     assert [t.debt_id for t in response.context["requests"]] == [debt.pk]
-    # the ladder's own checks still apply: no pre-legal notice was sent, so it stays
-    client.post(reverse("collections:legal-approve", args=[debt.pk]))
+    # no pre-legal notice was sent: the page says why and offers no hand-over
+    assert not response.context["requests"][0].legal.allowed
+    html = response.content.decode()
+    assert reverse("collections:legal-approve", args=[debt.pk]) not in html
+    assert 'data-testid="legal-reasons"' in html
+    # the ladder's own checks still apply when posted anyway, so it stays
+    client.post(reverse("collections:legal-approve", args=[debt.pk]), {"reason": "Sí"})
     debt.refresh_from_db()
     assert debt.stage == Stage.PRE_LEGAL
 
@@ -380,10 +385,10 @@ def test_bulk_assignment_by_city_balances_by_balance(
     data = {"collectors": [collector.pk, other_collector.pk, third.pk], "mode": "balance"}
     preview = client.post(url, data)
     # largest first, each to the lightest: 9M | 4M + 1M + 1M | 3M + 2M + 0.5M
-    assert [(r["count"], r["balance"]) for r in preview.context["preview"]] == [
-        (1, Decimal("9000000.00")),
-        (3, Decimal("6000000.00")),
-        (3, Decimal("5500000.00")),
+    assert [(r["count"], r["balances"]) for r in preview.context["preview"]] == [
+        (1, [("COP", Decimal("9000000.00"))]),
+        (3, [("COP", Decimal("6000000.00"))]),
+        (3, [("COP", Decimal("5500000.00"))]),
     ]
     client.post(url, {**data, "confirm": "1", "expected": "7"})
     assert Debt.objects.get(debt_ref="BOG-1").assigned_to == collector
@@ -514,3 +519,33 @@ def test_queue_rows_show_the_stage_and_product_in_the_users_language(client, cre
     page = client.get(reverse("collections:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="badge badge--firm_notice">Firm notice</span>' in page
     assert "· Credit card" in page
+
+
+def test_assign_totals_and_preview_are_per_currency(client, creditor, manager, collector):
+    # Given open debts in pesos, Mexican pesos and dollars
+    make_debt(creditor, None, balance="1000000", debt_ref="COP-1")
+    make_debt(creditor, None, balance="2500000", debt_ref="COP-2")
+    make_debt(creditor, None, balance="15000", debt_ref="MXN-1", currency="MXN")
+    make_debt(creditor, None, balance="300", debt_ref="USD-1", currency="USD")
+    client.force_login(manager)
+    url = reverse("collections:assign") + "?stage=firm_notice"
+    # When the manager opens the assignment and previews it
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="es-CO")
+    preview = client.post(
+        url, {"collectors": [collector.pk], "mode": "balance"}, HTTP_ACCEPT_LANGUAGE="es-CO"
+    )
+    # Then each currency has its own total, never one sum of the three
+    totals = {t["currency"]: t["balance"] for t in page.context["summary"]["totals"]}
+    assert totals == {"COP": Decimal("3500000"), "MXN": Decimal("15000"), "USD": Decimal("300")}
+    assert page.context["summary"]["count"] == 4
+    html = page.content.decode()
+    assert "$3.500.000,00" in html and "MXN\u00a015.000,00" in html and "US$300,00" in html
+    assert "3.515.300" not in html
+    row = preview.context["preview"][0]
+    assert row["count"] == 4
+    assert row["balances"] == [
+        ("COP", Decimal("3500000")),
+        ("MXN", Decimal("15000")),
+        ("USD", Decimal("300")),
+    ]
+    assert "3.515.300" not in preview.content.decode()

@@ -97,8 +97,8 @@ def test_collector_offers_a_plan_and_manager_approves_one_beyond_limits(
     log_in(page, live_server, "directora")
     page.get_by_role("link", name="Aprobaciones").click()
     # the approvals page (agreements + legal escalations) links the agreements' own queue
-    page.get_by_role("link", name="Abrir la cola de acuerdos (detalle, rechazar)").click()
-    card = page.locator(f"section:has(#agreement-{pending.pk})")
+    page.get_by_role("link", name="Abrir la cola de acuerdos").click()
+    card = page.locator(f"#agreement-{pending.pk}")
     expect(card).to_contain_text("24 cuotas")
     screenshot("agreement-queue-es")
     card.get_by_label("Motivo").fill("Cliente con buen historial")

@@ -74,7 +74,7 @@ def test_manager_filters_by_creditor_and_drills_into_the_aging(
     # Both creditors: one headline row per currency, never added together.
     expect(page.locator(".kpi-stats")).to_have_count(2)
     expect(page.locator('.kpi-stats[data-currency="MXN"]')).to_contain_text("MXN\u00a03.000,00")
-    page.wait_for_function("document.querySelector('#chart-collected').width > 0")
+    page.wait_for_function("document.querySelector('canvas.chart-collected').width > 0")
     screenshot("dashboard-all-es")
 
     # Filter by creditor: Banco Andino only (COP).
@@ -273,3 +273,32 @@ def test_manager_sees_contact_rates_and_drills_into_the_debts(
     page.locator(".langswitch button[value=en]").click()
     expect(page.locator("main")).to_contain_text("Contacts: from attempt to promise")
     screenshot("dashboard-contacts-en")
+
+
+def test_one_weekly_chart_per_currency_and_a_filter_bar_with_real_labels(
+    live_server, page, screenshot, portfolio_with_history
+):
+    log_in(page, live_server, "directora")
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?{PERIOD}")
+    # COP and MXN each get their own weekly chart (never two currencies on one chart)
+    expect(page.locator("canvas.chart-collected")).to_have_count(2)
+    expect(page.locator("#collected-title")).to_have_text("Recaudo por semana")
+    page.wait_for_function(
+        "[...document.querySelectorAll('canvas.chart-collected')].every(c => c.width > 0)"
+    )
+    # The filters say "All", name people, and offer the books' currencies
+    expect(page.locator("#id_creditor option").first).to_have_text("Todos")
+    expect(page.locator("#id_collector option", has_text="Ana Ruiz")).to_have_count(1)
+    currencies = page.locator("#id_currency option")
+    expect(currencies).to_have_text(["Todos", "COP", "MXN"])
+    page.locator("#id_currency").select_option("MXN")
+    page.locator("#kpi-filters button[type=submit]").click()
+    expect(page.locator("canvas.chart-collected")).to_have_count(1)
+    expect(page.locator("canvas.chart-collected")).to_have_attribute("data-currency", "MXN")
+    page.wait_for_function("document.querySelector('canvas.chart-collected').width > 0")
+    screenshot("managers-dashboard-charts-es")
+
+    page.locator(".langswitch button[value=en]").click()
+    expect(page.locator("#collected-title")).to_have_text("Collected per week")
+    expect(page.locator("#id_creditor option").first).to_have_text("All")
+    screenshot("managers-dashboard-charts-en")

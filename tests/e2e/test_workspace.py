@@ -207,9 +207,10 @@ def test_manager_bulk_assigns_and_approves(live_server, page, screenshot):
     assert agreement.status == AgreementStatus.PENDING_APPROVAL
     page.goto(f"{live_server.url}{reverse('collections:approvals')}")
     screenshot("workspace-approvals-es")
-    page.locator(
-        f"form[action$='{reverse('agreements:approve', args=[agreement.pk])}'] button"
-    ).click()
+    page.locator(f"#agreement-{agreement.pk} textarea[name=reason]").fill("Buen historial")
+    approve = reverse("agreements:approve", args=[agreement.pk])
+    page.locator(f"#agreement-{agreement.pk} button[formaction$='{approve}']").click()
+    expect(page.locator(".messages")).to_contain_text("aprobado")
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
 
