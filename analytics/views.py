@@ -1,7 +1,6 @@
 """Manager pages of analytics: the KPI dashboard (headline figures, charts, tables,
 drill-down, exports) and the segments (the ordered list with a preview, and the editor)."""
 
-
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
