@@ -238,7 +238,7 @@ def _real_requests(w: dict) -> dict:
         ("GET", "/api/v1/agreements/{id}/"): {"path_parameters": {"id": w["active"].pk}},
         ("POST", "/api/v1/agreements/{id}/approve/"): {
             "path_parameters": {"id": w["to_approve"].pk},
-            "body": {"as_of": as_of},
+            "body": {"reason": "Dentro de lo que el acreedor acepta", "as_of": as_of},
         },
         ("POST", "/api/v1/agreements/{id}/reject/"): {
             "path_parameters": {"id": w["to_reject"].pk},

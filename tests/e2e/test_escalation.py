@@ -61,7 +61,9 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
     page.locator("#reason-write_off").fill("Deudor sin bienes, costo mayor que el saldo")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form:has(#reason-write_off) button[type=submit]").click()
-    expect(page.locator("#escalation")).to_contain_text("write_off")
+    # The stage history names the transition by its label, never its code (#16 Language).
+    expect(page.locator("#escalation")).to_contain_text("Castigada por un director")
+    expect(page.locator("#escalation")).not_to_contain_text("write_off")
     screenshot("escalation-written-off-es")
 
     assert Debt.objects.get(pk=debt.pk).stage == Stage.WRITTEN_OFF
