@@ -27,3 +27,9 @@ BROKEN_RETURN = reason_register(
     "agreement.broken_return",
     _("Daily cycle: agreement broken; back to the stage it held before."),
 )
+TASK_AGREEMENT_BROKEN = reason_register(
+    "task.agreement_broken", _("Agreement #%(id)s broken: call the debtor")
+)
+TASK_PROMISE_BROKEN = reason_register(
+    "task.promise_broken", _("Promise of %(amount)s %(currency)s by %(date)s broken")
+)

@@ -21,7 +21,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_segments, sender=self)
-        from analytics import hooks
+        from analytics import (
+            hooks,
+            reasons,  # noqa: F401  (registers its reason codes)
+        )
 
         hooks.register()
         from portfolio.hooks import debt_page_case_panels

@@ -7,3 +7,7 @@ from core.reasons import reason_register
 CYCLE_THRESHOLD = reason_register(
     "cycle.dpd_threshold", _("Daily cycle: days past due reached the policy threshold")
 )
+TASK_CALLBACK = reason_register("task.callback", _("Call back %(name)s"))
+TASK_LEGAL_REQUEST = reason_register(
+    "task.legal_request", _("Legal escalation requested for %(ref)s")
+)

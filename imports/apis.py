@@ -73,6 +73,9 @@ class PortfolioImportSerializer(serializers.ModelSerializer):
 
 
 class ImportRowErrorSerializer(serializers.ModelSerializer):
+    # The reason in the request's language (stored as a code and params, see imports.reasons).
+    reason = serializers.CharField(source="reason_display", read_only=True)
+
     class Meta:
         model = ImportRowError
         fields = ["row", "column", "reason", "value"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.reasons import reason_text
 from portfolio.models import Creditor, Portfolio
 
 
@@ -65,7 +66,10 @@ class ImportRowError(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="row_errors")
     row = models.PositiveIntegerField(_("row"), help_text=_("Line number; the header is line 1."))
     column = models.CharField(_("column"), max_length=64)
+    # The reason as written (kept for rows without a code); shown through reason_display.
     reason = models.CharField(_("reason"), max_length=255)
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     value = models.CharField(_("value"), max_length=255, blank=True)
 
     class Meta:
@@ -74,4 +78,9 @@ class ImportRowError(models.Model):
         verbose_name_plural = _("import row errors")
 
     def __str__(self):
-        return f"row {self.row} {self.column}: {self.reason}"
+        return f"row {self.row} {self.column}: {self.reason_display}"
+
+    @property
+    def reason_display(self) -> str:
+        """Why the row was rejected, in the active language."""
+        return reason_text(self.reason_code, self.reason_params, fallback=self.reason)

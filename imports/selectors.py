@@ -1,7 +1,9 @@
 """Reads of file imports, scoped to what the user may see."""
 
 from django.db.models import QuerySet
+from django.utils import translation
 
+from core.reasons import reason_text
 from core.scoping import scope_for_user
 from imports.models import ImportBatch
 
@@ -11,3 +13,17 @@ def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
     return scope_for_user(
         ImportBatch.objects.select_related("creditor", "portfolio", "created_by"), user=user
     )
+
+
+def import_error_rows(*, batch: ImportBatch, language: str, chunk_size: int = 2000):
+    """(row, column, reason, value) of a batch's row errors, the reason in `language`.
+
+    Rendered as the rows are read, under `language` (the requester's): a streamed download
+    is iterated after the view has returned.
+    """
+    errors = batch.row_errors.order_by("row", "id").values_list(
+        "row", "column", "reason", "reason_code", "reason_params", "value"
+    )
+    with translation.override(language):
+        for row, column, reason, code, params, value in errors.iterator(chunk_size=chunk_size):
+            yield row, column, reason_text(code, params, fallback=reason), value

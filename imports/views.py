@@ -1,8 +1,10 @@
 """Manager HTML pages for file imports: history, upload, result with its row errors."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.decorators import manager_required
@@ -10,7 +12,7 @@ from core.exceptions import ApplicationError
 from core.exports import export_csv_stream_response
 from imports.forms import ImportFilterForm, ImportUploadForm
 from imports.models import ImportBatch
-from imports.selectors import import_batch_queryset
+from imports.selectors import import_batch_queryset, import_error_rows
 from imports.services.portfolio_file import import_batch_create
 from imports.tasks import import_batch_run_task
 
@@ -90,15 +92,14 @@ def import_detail(request, pk: int):
 @require_GET
 def import_errors_csv(request, pk: int):
     batch = get_object_or_404(import_batch_queryset(user=request.user), pk=pk)
-    errors = batch.row_errors.order_by("row", "id")
-    rows = errors.values_list("row", "column", "reason", "value")
+    language = translation.get_language() or settings.LANGUAGE_CODE
     return export_csv_stream_response(
         request=request,
         export="imports:errors",
         file_name=f"import-{batch.pk}-errors.csv",
         headers=["row", "column", "reason", "value"],
         # `value` is the raw text of the uploaded file: neutralised like any other text cell.
-        rows=rows.iterator(chunk_size=2000),
-        row_count=errors.count(),
+        rows=import_error_rows(batch=batch, language=language),
+        row_count=batch.row_errors.count(),
         filters={"import": batch.pk},
     )

@@ -1,9 +1,99 @@
 """The reasons messaging's services record (codes for core.reasons; see that module)."""
 
+import datetime
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.reasons import reason_register
+from messaging.services.compliance.rules import all_legal_rules
+from portfolio.models import Channel
 
 NO_ADDRESS = reason_register("message.no_address", _("no contact point for this channel"))
 OPTED_OUT = reason_register("message.opted_out", _("the debtor opted out of this channel"))
 NO_LAWFUL_MOMENT = reason_register("message.no_window", _("no lawful moment within a week"))
+
+# Why a contact rule stopped a message. `label` holds the rule id, shown as the rule's
+# translated label; the texts are the ones the evaluators used to write out.
+_RULE_LABELS = {rule_id: r.label for rule_id, r in all_legal_rules().items()}
+_LABELS = {"label": _RULE_LABELS}
+
+
+def _holiday(params) -> str:
+    from messaging.services.compliance.timeutil import holiday_calendar
+
+    named = holiday_calendar(params.get("country", ""), params.get("region", ""))
+    day = params.get("day", "")
+    try:
+        name = named.get(datetime.date.fromisoformat(day)) if named is not None else ""
+    except (TypeError, ValueError):
+        name = ""
+    return gettext("%(label)s: %(day)s is a holiday (%(name)s).") % {
+        "label": _rule_label(params.get("label", "")),
+        "day": day,
+        "name": name or "",
+    }
+
+
+def _channels_used(params) -> str:
+    channels = dict(Channel.choices)
+    used = ", ".join(str(channels.get(c, c)) for c in params.get("channels") or ())
+    return gettext("%(label)s: %(channels)s already used this week.") % {
+        "label": _rule_label(params.get("label", "")),
+        "channels": used,
+    }
+
+
+def _rule_label(rule_id: str) -> str:
+    return str(_RULE_LABELS.get(rule_id, rule_id))
+
+
+RULE = reason_register("compliance.rule", "%(label)s", labels=_LABELS)
+NO_CONSENT = reason_register(
+    "compliance.no_consent",
+    _("%(label)s: the debtor has not consented to %(channel)s."),
+    labels={**_LABELS, "channel": Channel},
+)
+NO_OPT_OUT_TEXT = reason_register(
+    "compliance.no_opt_out_text",
+    _("%(label)s: the text has no opt-out instructions."),
+    labels=_LABELS,
+)
+NO_CREDITOR_NAME = reason_register(
+    "compliance.no_creditor_name",
+    _("%(label)s: the text does not name %(creditor)s."),
+    labels=_LABELS,
+)
+FORBIDDEN_WORD = reason_register(
+    "compliance.forbidden_word", _("%(label)s: the text says “%(word)s”."), labels=_LABELS
+)
+OUTSIDE_HOURS = reason_register(
+    "compliance.outside_hours",
+    _("%(label)s: %(time)s local time is outside the contact hours."),
+    labels=_LABELS,
+)
+REST_DAY = reason_register(
+    "compliance.rest_day", _("%(label)s: %(day)s is a rest day."), labels=_LABELS
+)
+HOLIDAY = reason_register(
+    "compliance.holiday",
+    _("%(label)s: %(day)s is a holiday (%(name)s)."),
+    labels=_LABELS,
+    render=_holiday,
+)
+CAP_REACHED = reason_register(
+    "compliance.cap_reached",
+    _("%(label)s: the limit of %(max)s in %(days)s days is reached."),
+    labels=_LABELS,
+)
+CHANNELS_USED = reason_register(
+    "compliance.channels_used",
+    _("%(label)s: %(channels)s already used this week."),
+    labels=_LABELS,
+    render=_channels_used,
+)
+COOLDOWN = reason_register(
+    "compliance.cooldown",
+    _("%(label)s: conversation on %(day)s; calls again from %(next)s."),
+    labels=_LABELS,
+)

@@ -13,7 +13,6 @@ from collections import defaultdict
 import pandas as pd
 from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from agreements import reasons
 from agreements.models import (
@@ -32,7 +31,7 @@ from core.reasons import Reason
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
 from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_moves_apply
-from portfolio.services.tasks import tasks_bulk_create
+from portfolio.services.tasks import task_texts, tasks_bulk_create
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
 DEFAULT_REMINDER_DAYS = NegotiationPolicy._meta.get_field("reminder_days_before").default
@@ -159,8 +158,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
                 assigned_to_id=owners.get(primary[pk]),
                 kind=Task.Kind.BROKEN_AGREEMENT,
                 due_at=_day_start(business_date) + datetime.timedelta(hours=12),
-                title=_("Agreement #%(id)s broken: call the debtor") % {"id": pk},
-                note=str(reason),
+                **task_texts(title=Reason(reasons.TASK_AGREEMENT_BROKEN, {"id": pk}), note=reason),
                 source_key=f"agreement:{pk}:broken",
             )
             for pk in broken
@@ -227,8 +225,12 @@ def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
                 assigned_to_id=p.debt.assigned_to_id,
                 kind=Task.Kind.BROKEN_PROMISE,
                 due_at=_day_start(business_date) + datetime.timedelta(hours=12),
-                title=_("Promise of %(amount)s %(currency)s by %(date)s broken")
-                % {"amount": p.amount, "currency": p.currency, "date": p.promised_date},
+                **task_texts(
+                    title=Reason(
+                        reasons.TASK_PROMISE_BROKEN,
+                        {"amount": p.amount, "currency": p.currency, "date": p.promised_date},
+                    )
+                ),
                 source_key=f"promise:{p.pk}:broken",
             )
             for p in broken

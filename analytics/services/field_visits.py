@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from analytics import reasons
 from messaging.services.compliance import visits_forbidden_by
 from portfolio.models import OPEN_STAGES, Task
 
@@ -71,17 +72,20 @@ def field_visit_tasks_sync(*, as_of: datetime.date) -> dict[str, int]:
     where_allowed, pair_params = _pairs_sql(allowed)
     now = timezone.now()
     due = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time(12)))
-    with translation.override(settings.LANGUAGE_CODE):  # data: the operation's language
+    # The title and note are codes shown in the viewer's language; the text (the operation's
+    # language) is what a row without codes would show.
+    with translation.override(settings.LANGUAGE_CODE):
         before, after = (_("Field visit to %(name)s") % {"name": NAME}).split(NAME, 1)
         note = _("The segment's strategy includes a field visit.")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO portfolio_task
-                   (debt_id, assigned_to_id, kind, due_at, status, title, note, created_at,
-                    source_key)
+                   (debt_id, assigned_to_id, kind, due_at, status, title, title_code,
+                    title_params, note, note_code, note_params, created_at, source_key)
             SELECT d.id, d.assigned_to_id, %s, %s, %s,
-                   SUBSTR(%s || p.full_name || %s, 1, 200), %s, %s,
+                   SUBSTR(%s || p.full_name || %s, 1, 200), %s,
+                   jsonb_build_object('name', p.full_name), %s, %s, '{{}}'::jsonb, %s,
                    %s || CAST(d.id AS varchar(20)) || ':' || CAST(s.id AS varchar(20))
             {_ELIGIBLE.format(stages=stages)}
                AND d.assigned_to_id IS NOT NULL
@@ -98,7 +102,9 @@ def field_visit_tasks_sync(*, as_of: datetime.date) -> dict[str, int]:
                 Task.Status.OPEN.value,
                 before,
                 after,
+                reasons.TASK_FIELD_VISIT,
                 note,
+                reasons.TASK_FIELD_VISIT_NOTE,
                 now,
                 SOURCE_PREFIX,
                 *stage_params,

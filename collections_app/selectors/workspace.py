@@ -434,8 +434,8 @@ def case_timeline(
             Event(
                 t.created_at,
                 "task",
-                f"{t.get_kind_display()}: {t.title}",
-                t.note,
+                f"{t.get_kind_display()}: {t.title_display}",
+                t.note_display,
                 status=t.get_status_display(),
                 actor=str(t.created_by or ""),
             )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collections_app import reasons
 from collections_app.models import Assignment, Interaction
 from collections_app.services.contacts import (
     contact_check,
@@ -18,6 +19,7 @@ from collections_app.services.contacts import (
 )
 from core.dates import business_date_validate
 from core.exceptions import ApplicationError
+from core.reasons import Reason
 from core.roles import COLLECTOR, is_manager
 from portfolio.models import Debt, Hold, Task
 from portfolio.selectors import debt_queryset
@@ -162,7 +164,7 @@ def interaction_log(
         interaction.task, _created = task_create(
             debt=debt,
             kind=Task.Kind.CALLBACK,
-            title=_("Call back %(name)s") % {"name": debt.debtor.full_name},
+            title=Reason(reasons.TASK_CALLBACK, {"name": debt.debtor.full_name}),
             due_at=callback_at,
             assigned_to=user if debt.assigned_to_id is None else debt.assigned_to,
             note=note,
@@ -271,7 +273,7 @@ def legal_request(*, user, debt: Debt, reason: str, as_of: datetime.date) -> Tas
     task, created = task_create(
         debt=debt,
         kind=Task.Kind.LEGAL_REVIEW,
-        title=_("Legal escalation requested for %(ref)s") % {"ref": debt.debt_ref},
+        title=Reason(reasons.TASK_LEGAL_REQUEST, {"ref": debt.debt_ref}),
         due_at=timezone.now(),
         assigned_to=None,
         note=reason[:5000],

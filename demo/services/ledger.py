@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
-
 from core.money import quantize
+from core.reasons import Reason
+from demo import reasons
 from portfolio.models import Product, Stage
 
 # name, weight, days-past-due range (negative: due in the future), stage
@@ -202,18 +201,10 @@ LADDER_STEPS = [
     (46, Stage.PRE_LEGAL, "move_to_pre_legal"),
 ]
 CLOSING = {
-    Stage.PAID: ("mark_paid", False, gettext_noop("The balance was paid in full.")),
-    Stage.SETTLED: (
-        "settle",
-        True,
-        gettext_noop("Settlement agreement completed with a discount."),
-    ),
-    Stage.WRITTEN_OFF: ("write_off", True, gettext_noop("Written off: no recovery expected.")),
-    Stage.LEGAL: (
-        "escalate_to_legal",
-        True,
-        gettext_noop("Approved for legal action by the manager."),
-    ),
+    Stage.PAID: ("mark_paid", False, reasons.PAID_IN_FULL),
+    Stage.SETTLED: ("settle", True, reasons.SETTLED),
+    Stage.WRITTEN_OFF: ("write_off", True, reasons.WRITTEN_OFF),
+    Stage.LEGAL: ("escalate_to_legal", True, reasons.TO_LEGAL),
 }
 
 
@@ -227,12 +218,12 @@ def _record_changes(ledger: Ledger) -> None:
         when = at(ledger.due_date + timedelta(days=dpd), 6)
         if when > end or (when == end and target != ledger.stage):
             break
-        reason = _("Days past due reached %(dpd)s (default policy).") % {"dpd": dpd}
+        reason = Reason(reasons.DPD_POLICY, {"dpd": dpd})
         ledger.changes.append((stage, target, transition, when, False, reason))
         stage = target
     if ledger.stage != stage:
-        transition, by_manager, reason = CLOSING[ledger.stage]
-        ledger.changes.append((stage, ledger.stage, transition, end, by_manager, _(reason)))
+        transition, by_manager, code = CLOSING[ledger.stage]
+        ledger.changes.append((stage, ledger.stage, transition, end, by_manager, Reason(code)))
 
 
 def payment_method(rng, currency: str) -> str:

@@ -374,7 +374,9 @@ class _Builder:
                 actor=managers[debt.creditor.code] if by_manager else None,
                 business_date=occurred_at.date(),
                 occurred_at=occurred_at,
-                reason=reason,
+                reason="",
+                reason_code=reason.code,
+                reason_params=reason.params,
             )
             for debt, ledger in zip(self.debt_rows, self.ledgers, strict=True)
             for from_stage, to_stage, transition, occurred_at, by_manager, reason in ledger.changes

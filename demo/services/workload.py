@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, DateTimeField, Max, Value, When
 from django.utils.translation import gettext as _
 
+from agreements import reasons as agreement_reasons
 from agreements.models import (
     AgreementChange,
     AgreementDebt,
@@ -25,8 +26,12 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
+from collections_app import reasons as workspace_reasons
 from collections_app.models import Interaction
+from core.reasons import Reason
+from demo import reasons
 from portfolio.models import Channel, ContactPoint, Debt, Payment, Stage, StageChange, Task
+from portfolio.services.tasks import task_texts
 
 # Per collector: cases in each tier of the queue.
 PROMISES_DUE = 4  # tier 1: a promise falls due today or fell due yesterday (within grace)
@@ -181,8 +186,10 @@ class _Builder:
             assigned_to_id=debt.assigned_to_id,
             kind=Task.Kind.CALLBACK,
             due_at=_local(due_day, self.rng.randint(9, 17), 0, debt.debtor.timezone),
-            title=_("Call back %(name)s") % {"name": debt.debtor.full_name},
-            note=_("Asked to be called back after work."),
+            **task_texts(
+                title=Reason(workspace_reasons.TASK_CALLBACK, {"name": debt.debtor.full_name}),
+                note=Reason(reasons.CALL_BACK_AFTER_WORK),
+            ),
             created_by_id=debt.assigned_to_id,
         )
         task._demo_asked_at = _local(asked, 11, self.rng.randint(0, 59), debt.debtor.timezone)
@@ -216,12 +223,16 @@ class _Builder:
                         assigned_to_id=debt.assigned_to_id,
                         kind=Task.Kind.BROKEN_PROMISE,
                         due_at=_local(promise.resolved_on, 12, 0, "UTC"),
-                        title=_("Promise of %(amount)s %(currency)s by %(date)s broken")
-                        % {
-                            "amount": promise.amount,
-                            "currency": promise.currency,
-                            "date": promise.promised_date,
-                        },
+                        **task_texts(
+                            title=Reason(
+                                agreement_reasons.TASK_PROMISE_BROKEN,
+                                {
+                                    "amount": promise.amount,
+                                    "currency": promise.currency,
+                                    "date": promise.promised_date,
+                                },
+                            )
+                        ),
                         source_key=f"promise:{promise.pk}:broken",
                     )
                 )
@@ -308,14 +319,14 @@ class _Builder:
                     from_status=AgreementStatus.DRAFT,
                     to_status=AgreementStatus.ACTIVE,
                     actor=self.users.get(debt.assigned_to_id),
-                    reason=_("Agreed on a call; within the collector's limits."),
+                    reason_code=reasons.AGREED_ON_CALL,
                     business_date=agreed_on,
                 ),
                 AgreementChange(
                     agreement=agreement,
                     from_status=AgreementStatus.ACTIVE,
                     to_status=AgreementStatus.BROKEN,
-                    reason=_("Daily cycle: an instalment stayed unpaid past the grace days."),
+                    reason_code=agreement_reasons.BROKEN,
                     business_date=broken_on,
                 ),
             ]
@@ -328,8 +339,8 @@ class _Builder:
                     transition="start_agreement",
                     business_date=agreed_on,
                     occurred_at=agreed_at,
-                    reason=_("Payment agreement #%(id)s active: escalation paused.")
-                    % {"id": agreement.pk},
+                    reason_code=agreement_reasons.ACTIVE,
+                    reason_params={"id": agreement.pk},
                 ),
                 StageChange(
                     debt=debt,
@@ -338,7 +349,7 @@ class _Builder:
                     transition="return_from_agreement",
                     business_date=broken_on,
                     occurred_at=broken_at,
-                    reason=_("Daily cycle: agreement broken; back to the stage it held before."),
+                    reason_code=agreement_reasons.BROKEN_RETURN,
                 ),
             ]
             tasks.append(
@@ -347,8 +358,10 @@ class _Builder:
                     assigned_to_id=debt.assigned_to_id,
                     kind=Task.Kind.BROKEN_AGREEMENT,
                     due_at=broken_at + timedelta(hours=6),
-                    title=_("Agreement #%(id)s broken: call the debtor") % {"id": agreement.pk},
-                    note=_("Daily cycle: an instalment stayed unpaid past the grace days."),
+                    **task_texts(
+                        title=Reason(agreement_reasons.TASK_AGREEMENT_BROKEN, {"id": agreement.pk}),
+                        note=Reason(agreement_reasons.BROKEN),
+                    ),
                     source_key=f"agreement:{agreement.pk}:broken",
                 )
             )

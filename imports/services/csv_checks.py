@@ -99,7 +99,3 @@ def wide_record_error(line: int, fields: int, width: int) -> ApplicationError:
         % {"line": line, "fields": fields, "width": width},
         field="file",
     )
-
-
-def nul_message() -> str:
-    return _("Contains a NUL character (byte 0), which a text value cannot hold.")

@@ -274,7 +274,11 @@ def _decide(group: Group, *, debtor, address, holds, history, business_date, now
             contact=replace(contact, at=not_before), history=history, rules=rules
         )
         rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
-        reason = decision.reason if not decision.allowed else Reason(reasons.NO_LAWFUL_MOMENT)
+        reason = (
+            (decision.coded or decision.reason)
+            if not decision.allowed
+            else Reason(reasons.NO_LAWFUL_MOMENT)
+        )
         message.status = Message.Status.SUPPRESSED
         message.suppression_rule = rule[:40]
         message.suppression_reason = f"{rule}: {reason}"[:500]

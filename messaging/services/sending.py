@@ -77,7 +77,7 @@ def version_for(*, creditor_id, code, channel, language, now=None):
     )
 
 
-def _close(message: Message, status: str, rule: str, reason: str) -> Outcome:
+def _close(message: Message, status: str, rule: str, reason) -> Outcome:
     message.status = status
     message.suppression_rule = rule[:40]
     message.suppression_reason = f"{rule}: {reason}"[:500]
@@ -299,7 +299,10 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
     decision = gateway.check(contact=contact, history=history, rules=_rules(now))
     if not decision.allowed:
         return _close(
-            message, Message.Status.SUPPRESSED, decision.rule or "COMPLIANCE", decision.reason
+            message,
+            Message.Status.SUPPRESSED,
+            decision.rule or "COMPLIANCE",
+            decision.coded or decision.reason,
         )
 
     message.subject, message.body = rendered.subject, rendered.body

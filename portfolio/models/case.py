@@ -166,8 +166,14 @@ class Task(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    # What a person typed, or (system tasks) the text as first written: a system task also
+    # keeps a code and params, shown through title_display/note_display in the viewer's language.
     title = models.CharField(_("title"), max_length=200)
+    title_code = models.CharField(_("title code"), max_length=60, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    note_code = models.CharField(_("note code"), max_length=60, blank=True)
+    note_params = models.JSONField(_("note parameters"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -194,4 +200,12 @@ class Task(models.Model):
         indexes = [models.Index(fields=["assigned_to", "status", "due_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.title}"
+        return f"{self.get_kind_display()}: {self.title_display}"
+
+    @property
+    def title_display(self) -> str:
+        return reason_text(self.title_code, self.title_params, fallback=self.title)
+
+    @property
+    def note_display(self) -> str:
+        return reason_text(self.note_code, self.note_params, fallback=self.note)

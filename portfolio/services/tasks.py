@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.reasons import reason_split
 from portfolio.models import Debt, Task
 
 
@@ -14,17 +15,22 @@ def task_create(
     *,
     debt: Debt,
     kind: str,
-    title: str,
+    title,
     due_at: datetime.datetime,
     assigned_to=None,
-    note: str = "",
+    note="",
     created_by=None,
     source_key: str | None = None,
 ) -> tuple[Task, bool]:
-    """Create a task (idempotent when `source_key` is given); returns (task, created)."""
+    """Create a task (idempotent when `source_key` is given); returns (task, created).
+
+    `title` and `note` are text a person typed or a core.reasons.Reason (stored as its code
+    and params, shown in the viewer's language)."""
     if kind not in Task.Kind.values:
         raise ApplicationError(_("Unknown task kind %(kind)s.") % {"kind": kind}, field="kind")
-    title = (title or "").strip()
+    title_code, title_params, _text = reason_split(title)
+    note_code, note_params, _text = reason_split(note)
+    title = str(title or "").strip()
     if not title:
         raise ApplicationError(_("A task needs a title."), field="title")
     if timezone.is_naive(due_at):
@@ -37,9 +43,13 @@ def task_create(
         debt=debt,
         kind=kind,
         title=title[:200],
+        title_code=title_code,
+        title_params=title_params,
         due_at=due_at,
         assigned_to=assigned_to if assigned_to is not None else debt.assigned_to,
-        note=note,
+        note=str(note or ""),
+        note_code=note_code,
+        note_params=note_params,
         created_by=created_by,
         source_key=source_key or None,
     )
@@ -52,6 +62,20 @@ def task_create(
             raise
         return existing, False
     return task, True
+
+
+def task_texts(*, title, note="") -> dict:
+    """Task fields for a title and note that are Reasons (or text): Task(**task_texts(...))."""
+    title_code, title_params, _text = reason_split(title)
+    note_code, note_params, _text = reason_split(note)
+    return {
+        "title": str(title or "")[:200],
+        "title_code": title_code,
+        "title_params": title_params,
+        "note": str(note or ""),
+        "note_code": note_code,
+        "note_params": note_params,
+    }
 
 
 def tasks_bulk_create(tasks: list[Task]) -> int:

@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import translation
 
-from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
+from agreements.models import AgreementChange, AgreementStatus, PaymentAgreement, PromiseToPay
 from collections_app.models import Interaction
 from collections_app.selectors.workspace import work_queue_base, work_queue_page
 from demo.services import DEMO_PASSWORD
@@ -32,6 +33,7 @@ from portfolio.models import (
     Payment,
     Stage,
     StageChange,
+    Task,
 )
 from portfolio.selectors import debt_queryset
 
@@ -143,7 +145,7 @@ def test_every_stage_change_is_recorded(demo):
         assert all(a.to_stage == b.from_stage for a, b in zip(path, path[1:], strict=False))
         assert path[-1].occurred_at == debt.stage_entered_at
         for change in path:
-            assert change.business_date <= AS_OF and change.reason
+            assert change.business_date <= AS_OF and change.reason_code
             # only a manager takes a debt to legal or writes it off; the cycle does the rest
             manual = change.to_stage in (Stage.LEGAL, Stage.WRITTEN_OFF, Stage.SETTLED)
             assert (change.actor is not None) == manual
@@ -334,3 +336,25 @@ def test_every_tier_of_the_collectors_queues_has_cases(demo):
     contacts = Interaction.objects.all()
     assert contacts.exists()
     assert all(i.occurred_at.date() < AS_OF for i in contacts)
+
+
+def test_the_seeds_reasons_and_task_texts_are_codes_shown_in_the_viewers_language(demo):
+    # Given the demo (seeded under whatever language the command ran in)
+    changes = list(StageChange.objects.all()) + list(AgreementChange.objects.all())
+    system_tasks = list(Task.objects.filter(created_by__isnull=True))
+    callbacks = list(Task.objects.filter(kind=Task.Kind.CALLBACK))
+    assert changes and system_tasks and callbacks
+    # Then every recorded reason and every task text is a code, no stored sentence
+    assert all(c.reason_code and not c.reason for c in changes)
+    assert all(t.title_code for t in system_tasks + callbacks)
+    # and each reads in the viewer's language
+    for record, shown in [
+        (changes[0], "reason_display"),
+        (system_tasks[0], "title_display"),
+        (callbacks[0], "note_display"),
+    ]:
+        with translation.override("en"):
+            english = getattr(record, shown)
+        with translation.override("es"):
+            spanish = getattr(record, shown)
+        assert english and spanish and english != spanish, (record, shown)

@@ -53,7 +53,9 @@ class Command(BaseCommand):
         )
         errors = list(batch.row_errors.all()[:SHOWN_ERRORS])
         for error in errors:
-            self.stdout.write(f"  line {error.row} {error.column}: {error.reason} [{error.value}]")
+            self.stdout.write(
+                f"  line {error.row} {error.column}: {error.reason_display} [{error.value}]"
+            )
         if batch.row_errors.count() > len(errors):
             self.stdout.write(f"  ... {batch.row_errors.count() - len(errors)} more errors")
         if batch.status in (ImportBatch.Status.REJECTED, ImportBatch.Status.FAILED):

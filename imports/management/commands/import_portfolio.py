@@ -70,7 +70,7 @@ class Command(BaseCommand):
                 % {
                     "row": error.row,
                     "column": error.column,
-                    "reason": error.reason,
+                    "reason": error.reason_display,
                     "value": error.value,
                 }
             )

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from collections_app.services.payments import payments_after_bulk
 from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
+from core.reasons import Reason
+from imports import reasons as row_reasons
 from imports.models import ImportBatch, ImportRowError
-from imports.services.csv_checks import nul_message
 from imports.services.payments_file.matching import _allocate, _load_debts, _match, _recorded
 from imports.services.payments_file.reading import (
     COLUMNS,
@@ -87,7 +88,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
     )
     errors = _Errors(lines, raw)
     for column, idx in nul.items():
-        errors.add(idx, column, nul_message())
+        errors.add(idx, column, Reason(row_reasons.NUL))
     with phase("validate"):
         fields = _validate_fields(frame, errors, now=now)
     with connection.cursor() as cursor:
@@ -112,7 +113,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 repeats,
                 "reference",
                 [
-                    _("Same payment as line %(line)s, which was rejected.") % {"line": line}
+                    Reason(row_reasons.SAME_AS_REJECTED, {"line": line})
                     for line in lines[duplicate_of[repeats]].tolist()
                 ],
             )

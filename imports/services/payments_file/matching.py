@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from django.utils.translation import gettext as _
 
 from agreements.models import AgreementDebt
+from core.reasons import Reason
+from imports import reasons as row_reasons
 from imports.services.payments_file.reading import INT64_SAFE, _Errors
 from imports.services.portfolio_file.writing import _stage
 from portfolio.models import OPEN_STAGES, Debt, Stage
@@ -86,7 +87,7 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
         lookup = pd.Index(debts["debt_ref"].to_numpy())
         debt_pos = lookup.get_indexer(raw["debt_ref"]).astype(np.int64)
     unknown = np.flatnonzero((raw["debt_ref"] != "") & (debt_pos < 0))
-    errors.add(unknown, "debt_ref", _("Unknown debt for this creditor."))
+    errors.add(unknown, "debt_ref", Reason(row_reasons.UNKNOWN_DEBT))
     # Position -1 (no debt) picks the appended -1.
     debt_ids = np.append(debts["id"].to_numpy(dtype=np.int64), -1)[debt_pos]
 
@@ -100,7 +101,7 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
             fields["cents"][pos] == recorded["cents"].to_numpy()
         ).astype(bool)
         unchanged[pos[same]] = True
-        errors.add(pos[~same], "reference", _("Reference already used for another payment."))
+        errors.add(pos[~same], "reference", Reason(row_reasons.REFERENCE_USED))
 
     # The first row of each reference in the file is the payment; later rows repeat it.
     codes = pd.factorize(raw["reference"])[0]
@@ -121,8 +122,7 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
         differ,
         "reference",
         [
-            _("Reference repeated in this file (line %(line)s) with different data.")
-            % {"line": line}
+            Reason(row_reasons.REFERENCE_REPEATED, {"line": line})
             for line in errors.lines[first[differ]].tolist()
         ],
     )
@@ -131,13 +131,11 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
     idx = np.flatnonzero(candidate)
     stages = debts["stage"].to_numpy(dtype=object)[debt_pos[idx]]
     closed = idx[~np.isin(stages, [str(s) for s in OPEN_STAGES])]
-    labels = dict(Stage.choices)
     errors.add(
         closed,
         "debt_ref",
         [
-            _("Debt %(ref)s is closed (%(stage)s) and accepts no payments.")
-            % {"ref": ref, "stage": labels.get(stage, stage)}
+            Reason(row_reasons.DEBT_CLOSED, {"ref": ref, "stage": stage})
             for ref, stage in zip(
                 debts["debt_ref"].to_numpy()[debt_pos[closed]].tolist(),
                 debts["stage"].to_numpy()[debt_pos[closed]].tolist(),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from core.bulk import phase_timer
 from core.exceptions import ApplicationError
+from core.reasons import Reason, reason_split
+from imports import reasons as row_reasons
 from imports.models import ImportBatch
 from imports.services.csv_checks import NUL, NUL_SHOWN, header_check
 from portfolio.services.payments import (
@@ -43,10 +45,11 @@ class _Errors:
         self.order = 0
 
     def add(self, idx: np.ndarray, column: str, reasons) -> None:
-        """Reject rows at positions `idx` on `column`; reasons is one string or one per row."""
+        """Reject rows at positions `idx` on `column`; reasons is one reason or one per row
+        (a Reason, or text from a parser that only has text)."""
         if len(idx) == 0:
             return
-        if isinstance(reasons, str):
+        if isinstance(reasons, str | Reason):
             reasons = [reasons] * len(idx)
         self.order += 1
         self.parts.append((idx, self.order, column, list(reasons)))
@@ -59,14 +62,26 @@ class _Errors:
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({"row": [], "order": [], "column": [], "reason": [], "value": []})
+            return pd.DataFrame(
+                {
+                    "row": [],
+                    "order": [],
+                    "column": [],
+                    "reason": [],
+                    "code": [],
+                    "params": [],
+                    "value": [],
+                }
+            )
         frames = [
             pd.DataFrame(
                 {
                     "row": self.lines[idx],
                     "order": order,
                     "column": column,
-                    "reason": [r[:255] for r in reasons],
+                    "reason": [str(r)[:255] for r in reasons],
+                    "code": [reason_split(r)[0] for r in reasons],
+                    "params": [reason_split(r)[1] for r in reasons],
                     "value": self.raw[column][idx] if column in self.raw else "",
                 }
             )
@@ -220,7 +235,7 @@ def _validate_fields(frame: pd.DataFrame, errors: _Errors, *, now: datetime) -> 
     raw = errors.raw
     present = {c: raw[c] != "" for c in COLUMNS}
     for column in COLUMNS:
-        errors.add(np.flatnonzero(~present[column]), column, _("Missing value."))
+        errors.add(np.flatnonzero(~present[column]), column, Reason(row_reasons.MISSING_VALUE))
 
     def amount(value):
         try:
@@ -263,8 +278,6 @@ def _validate_fields(frame: pd.DataFrame, errors: _Errors, *, now: datetime) -> 
     errors.add(bad, "method", err[bad].tolist())
 
     too_long = pd.Series(raw["reference"]).str.len().to_numpy() > 100
-    errors.add(
-        np.flatnonzero(too_long), "reference", _("Reference must be at most 100 characters long.")
-    )
+    errors.add(np.flatnonzero(too_long), "reference", Reason(row_reasons.REFERENCE_TOO_LONG))
     currency = pd.Series(raw["currency"], dtype=object).str.upper().to_numpy()
     return {"cents": cents, "us": us, "method": methods, "currency": currency, "n": n}

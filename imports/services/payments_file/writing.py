@@ -1,5 +1,7 @@
 """Set-based writes of a payments import: payments, debts, history, stage changes, errors."""
 
+import json
+
 import numpy as np
 import pandas as pd
 from django.db import connection
@@ -106,9 +108,17 @@ def _write_errors(cursor, batch: ImportBatch, errors: pd.DataFrame) -> None:
         return
     if len(errors) < 1000:
         ImportRowError.objects.bulk_create(
-            ImportRowError(batch=batch, row=row, column=column, reason=reason, value=value)
-            for row, column, reason, value in errors[
-                ["row", "column", "reason", "value"]
+            ImportRowError(
+                batch=batch,
+                row=row,
+                column=column,
+                reason=reason,
+                reason_code=code,
+                reason_params=params,
+                value=value,
+            )
+            for row, column, reason, code, params, value in errors[
+                ["row", "column", "reason", "code", "params", "value"]
             ].itertuples(index=False, name=None)
         )
         return
@@ -119,6 +129,8 @@ def _write_errors(cursor, batch: ImportBatch, errors: pd.DataFrame) -> None:
             "line_no": errors["row"].to_numpy(),
             "col": errors["column"].to_numpy(),
             "reason": errors["reason"].to_numpy(),
+            "code": errors["code"].to_numpy(),
+            "params": [json.dumps(p) for p in errors["params"]],
             "val": errors["value"].to_numpy(),
         }
     )
@@ -126,7 +138,8 @@ def _write_errors(cursor, batch: ImportBatch, errors: pd.DataFrame) -> None:
     q = connection.ops.quote_name
     cursor.execute(
         f"INSERT INTO {ImportRowError._meta.db_table} (batch_id, {q('row')}, {q('column')},"
-        f" reason, value) SELECT %s, CAST(s.line_no AS integer), s.col, s.reason, s.val"
+        f" reason, reason_code, reason_params, value) SELECT %s, CAST(s.line_no AS integer),"
+        f" s.col, s.reason, s.code, CAST(s.params AS jsonb), s.val"
         f" FROM stg_payments_error s ORDER BY CAST(s.n AS integer)",
         [batch.pk],
     )

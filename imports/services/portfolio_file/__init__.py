@@ -231,9 +231,18 @@ def _save_errors(batch: ImportBatch, errors) -> None:
     ImportRowError.objects.filter(batch=batch).delete()
     if errors.empty:
         return
+    columns = ["row", "column", "reason", "code", "params", "value"]
     rows = (
-        ImportRowError(batch_id=batch.id, row=row, column=column, reason=reason[:255], value=value)
-        for row, column, reason, value in errors[["row", "column", "reason", "value"]].itertuples(
+        ImportRowError(
+            batch_id=batch.id,
+            row=row,
+            column=column,
+            reason=reason[:255],
+            reason_code=code,
+            reason_params=params,
+            value=value,
+        )
+        for row, column, reason, code, params, value in errors[columns].itertuples(
             index=False, name=None
         )
     )

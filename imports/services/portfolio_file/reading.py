@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.documents import COMPACT, document_normalise
 from core.exceptions import ApplicationError
 from core.money import CURRENCIES
+from core.reasons import Reason, reason_split
 from core.validation import (
     COUNTRY_CODES,
     DEFAULT_LANGUAGE,
@@ -22,13 +23,13 @@ from core.validation import (
     default_timezone,
     phones_to_e164,
 )
+from imports import reasons as row_reasons
 from imports.services.csv_checks import (
     NUL,
     NUL_SHOWN,
     first_wide_record,
     header_check,
     header_read,
-    nul_message,
     wide_record_error,
 )
 from portfolio.models import DocumentType, Language, Product
@@ -155,20 +156,31 @@ class _Errors:
         self.frame = frame
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, mask: pd.Series, column: str, reason: str, value_column: str | None = None):
+    def add(self, mask: pd.Series, column: str, reason, value_column: str | None = None):
+        """Reject the rows in `mask` on `column`; `reason` is a Reason (or text)."""
         if not mask.any():
             return
         values = self.frame.loc[mask, value_column or column].str.slice(0, 255)
         values = values.str.replace(NUL, NUL_SHOWN, regex=False)
+        code, params, _text = reason_split(reason)
+        rows = self.frame.loc[mask, "_row"]
         self.parts.append(
             pd.DataFrame(
-                {"row": self.frame.loc[mask, "_row"], "column": column, "reason": str(reason)}
+                {
+                    "row": rows,
+                    "column": column,
+                    "reason": str(reason),
+                    "code": code,
+                    "params": [params] * len(rows),
+                }
             ).assign(value=values.to_numpy())
         )
 
     def result(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({"row": [], "column": [], "reason": [], "value": []})
+            return pd.DataFrame(
+                {"row": [], "column": [], "reason": [], "code": [], "params": [], "value": []}
+            )
         return pd.concat(self.parts, ignore_index=True).sort_values(["row"], kind="stable")
 
 
@@ -238,8 +250,8 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
     errors = _Errors(frame)
     # PostgreSQL text cannot hold a NUL: such a row is reported, never written.
     for column in COLUMNS:
-        errors.add(frame[column].str.contains(NUL, regex=False), column, nul_message())
-    required = _("This value is required.")
+        errors.add(frame[column].str.contains(NUL, regex=False), column, Reason(row_reasons.NUL))
+    required = Reason(row_reasons.REQUIRED)
     # Stored compact, whatever separators the file uses: the portal compares what a debtor
     # types, compacted the same way, with it.
     frame["document_type"] = frame["document_type"].str.upper()
@@ -250,34 +262,34 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
         errors.add(
             frame[column].str.len() > limit,
             column,
-            _("Longer than %(limit)d characters.") % {"limit": limit},
+            Reason(row_reasons.TOO_LONG, {"limit": limit}),
         )
 
     bad = (frame["document_type"] != "") & ~frame["document_type"].isin(DocumentType.values)
-    errors.add(bad, "document_type", _("Unknown document type."))
+    errors.add(bad, "document_type", Reason(row_reasons.UNKNOWN_DOCUMENT_TYPE))
 
     frame["country"] = frame["country"].str.upper()
     bad_country = (frame["country"] != "") & ~frame["country"].isin(COUNTRY_CODES)
-    errors.add(bad_country, "country", _("Unknown country (use an ISO 3166-1 alpha-2 code)."))
+    errors.add(bad_country, "country", Reason(row_reasons.UNKNOWN_COUNTRY))
 
     frame["currency"] = frame["currency"].str.upper()
     bad = (frame["currency"] != "") & ~frame["currency"].isin(CURRENCIES)
-    errors.add(bad, "currency", _("Unknown currency (use an ISO 4217 code)."))
+    errors.add(bad, "currency", Reason(row_reasons.UNKNOWN_CURRENCY))
 
     frame["product"] = frame["product"].str.lower()
     bad = (frame["product"] != "") & ~frame["product"].isin(Product.values)
-    errors.add(bad, "product", _("Unknown product."))
+    errors.add(bad, "product", Reason(row_reasons.UNKNOWN_PRODUCT))
 
     frame["language"] = frame["language"].str.lower()
     bad = (frame["language"] != "") & ~frame["language"].isin(Language.values)
-    errors.add(bad, "language", _("Invalid language (use es or en)."))
+    errors.add(bad, "language", Reason(row_reasons.INVALID_LANGUAGE))
     no_language = frame["language"] == ""
     if no_language.any():
         by_country = frame.loc[no_language, "country"].map(DEFAULT_LANGUAGE)
         frame.loc[no_language, "language"] = by_country.fillna("es")
 
     bad = (frame["timezone"] != "") & ~frame["timezone"].isin(TIMEZONES)
-    errors.add(bad, "timezone", _("Unknown time zone (use an IANA name such as America/Bogota)."))
+    errors.add(bad, "timezone", Reason(row_reasons.UNKNOWN_TIMEZONE))
     no_zone = frame["timezone"] == ""
     if no_zone.any():
         keys = frame.loc[no_zone, "country"] + "\x1f" + frame.loc[no_zone, "region"]
@@ -286,12 +298,12 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
 
     frame["email"] = frame["email"].str.lower()
     bad = (frame["email"] != "") & ~frame["email"].str.match(EMAIL_RE)
-    errors.add(bad, "email", _("Malformed e-mail address."))
+    errors.add(bad, "email", Reason(row_reasons.MALFORMED_EMAIL))
 
     for column in CONSENT_COLUMNS:
         lowered = frame[column].str.lower()
         bad = ~lowered.isin(TRUE_VALUES | FALSE_VALUES)
-        errors.add(bad, column, _("Must be true or false."))
+        errors.add(bad, column, Reason(row_reasons.NOT_BOOLEAN))
         frame[column] = lowered.isin(TRUE_VALUES).map({True: "1", False: "0"})
 
     for column in AMOUNT_COLUMNS:
@@ -301,7 +313,7 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
         present = values != ""
         shaped = values.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         parsed = pd.to_datetime(values.where(shaped, None), format="%Y-%m-%d", errors="coerce")
-        errors.add(present & (~shaped | parsed.isna()), column, _("Not a date (use YYYY-MM-DD)."))
+        errors.add(present & (~shaped | parsed.isna()), column, Reason(row_reasons.NOT_DATE))
 
     has_phone = frame["phone"] != ""
     if has_phone.any():
@@ -312,12 +324,12 @@ def validate_portfolio_frame(frame: pd.DataFrame) -> ParsedFile:
         errors.add(
             has_phone & ~bad_country & (frame["phone"] == ""),
             "phone",
-            _("Invalid phone number for the country."),
+            Reason(row_reasons.INVALID_PHONE),
             value_column="_phone_raw",
         )
 
     dup = (frame["debt_ref"] != "") & frame["debt_ref"].duplicated(keep="first")
-    errors.add(dup, "debt_ref", _("This debt_ref already appeared earlier in the file."))
+    errors.add(dup, "debt_ref", Reason(row_reasons.DUPLICATE_DEBT_REF))
 
     result = errors.result()
     bad_rows = frame["_row"].isin(result["row"]) if len(result) else frame["_row"] < 0
@@ -335,16 +347,20 @@ def _check_amount(frame: pd.DataFrame, errors: _Errors, column: str) -> None:
     values = frame[column]
     present = values != ""
     numeric = values.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-    errors.add(present & ~numeric, column, _("Not a number."))
+    errors.add(present & ~numeric, column, Reason(row_reasons.NOT_NUMBER))
     negative = numeric & values.str.startswith("-") & ~values.str.fullmatch(r"-0*\.?0*")
-    errors.add(negative, column, _("Must not be negative."))
+    errors.add(negative, column, Reason(row_reasons.NEGATIVE))
     ok = numeric & ~negative
-    errors.add(ok & values.str.contains(r"\.\d{3,}$"), column, _("At most 2 decimal places."))
     errors.add(
-        ok & values.str.fullmatch(r"[+-]?0*\d{17,}(\.\d*)?"), column, _("The amount is too large.")
+        ok & values.str.contains(r"\.\d{3,}$"), column, Reason(row_reasons.TOO_MANY_DECIMALS)
+    )
+    errors.add(
+        ok & values.str.fullmatch(r"[+-]?0*\d{17,}(\.\d*)?"), column, Reason(row_reasons.TOO_LARGE)
     )
     if column == "original_amount":
-        errors.add(ok & values.str.fullmatch(r"[+-]?0*\.?0*"), column, _("Must be greater than 0."))
+        errors.add(
+            ok & values.str.fullmatch(r"[+-]?0*\.?0*"), column, Reason(row_reasons.NOT_POSITIVE)
+        )
     # Normalise to a plain exact decimal string the database casts to numeric.
     frame.loc[ok, column] = values[ok].str.lstrip("+")
 

@@ -11,6 +11,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.reasons import Reason
+from messaging import reasons
 from messaging.services.compliance.evaluators import EVALUATORS, Ctx, Hold, Rest, Window
 from messaging.services.compliance.overrides import tighten
 from messaging.services.compliance.rules import Rule, legal_rules
@@ -82,7 +84,7 @@ class RuleSet:
                 continue
             reason = ev.check(ctx)
             if reason is not None:
-                return Decision(False, ev.rule.id, reason), ev
+                return Decision(False, ev.rule.id, str(reason), reason), ev
         return ALLOWED, None
 
     def check(self, contact: Contact, history: Sequence[PastContact] = ()) -> Decision:
@@ -249,7 +251,8 @@ def visit_check(*, contact: Contact, rules: RuleSet | None = None) -> Decision:
     ruleset = resolve(contact, rules)
     forbidding = visit_rule(ruleset)
     if forbidding is not None:
-        return Decision(False, forbidding.id, str(forbidding.label))
+        coded = Reason(reasons.RULE, {"label": forbidding.id})
+        return Decision(False, forbidding.id, str(forbidding.label), coded)
     ctx = ruleset.context(contact, ())
     if ctx is None:
         return _timezone_decision(contact)
@@ -257,5 +260,5 @@ def visit_check(*, contact: Contact, rules: RuleSet | None = None) -> Decision:
         if isinstance(ev, Hold | Rest | Window):
             reason = ev.check(ctx)
             if reason is not None:
-                return Decision(False, ev.rule.id, reason)
+                return Decision(False, ev.rule.id, str(reason), reason)
     return ALLOWED

@@ -1,7 +1,8 @@
 """One generic evaluator per rule *type*; the rule's parameters say what it checks.
 
 An evaluator answers two questions about a contact in context: `check` → None when the rule
-passes, else the (translated) reason; `retry_at` → the earliest instant at which waiting could
+passes, else the reason (a core.reasons.Reason: a code and params, rendered in the viewer's
+language when shown); `retry_at` → the earliest instant at which waiting could
 make the rule pass (None: waiting never helps, e.g. a hold). The planner uses the second to jump
 forward instead of scanning minute by minute.
 """
@@ -11,13 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import gettext as _
 
+from core.reasons import Reason
+from messaging import reasons
 from messaging.services.compliance.timeutil import (
     hhmm,
-    holiday_calendar,
     holiday_dates,
     local_midnight,
     seconds_of_day,
@@ -55,15 +55,8 @@ class Ctx:
         return self._dates
 
 
-_LABELS: dict[tuple[str, str], str] = {}
-
-
-def _label(rule) -> str:
-    key = (rule.id, translation.get_language() or "")
-    found = _LABELS.get(key)
-    if found is None:
-        found = _LABELS[key] = str(rule.label)
-    return found
+def _rule_reason(rule, code=reasons.RULE, **params) -> Reason:
+    return Reason(code, {"label": rule.id, **params})
 
 
 class Evaluator:
@@ -78,7 +71,7 @@ class Evaluator:
     def applies(self, contact) -> bool:
         return self.channels is None or contact.channel in self.channels
 
-    def check(self, ctx) -> str | None:  # pragma: no cover - abstract
+    def check(self, ctx) -> Reason | None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def retry_at(self, ctx) -> datetime.datetime | None:
@@ -94,17 +87,14 @@ class Hold(Evaluator):
     def check(self, ctx):
         c = ctx.contact
         if c.holds and not self.kinds.isdisjoint(c.holds) and c.purpose not in self.allowed:
-            return _label(self.rule)
+            return _rule_reason(self.rule)
         return None
 
 
 class Consent(Evaluator):
     def check(self, ctx):
         if not ctx.contact.consented:
-            return _("%(label)s: the debtor has not consented to %(channel)s.") % {
-                "label": _label(self.rule),
-                "channel": ctx.contact.channel,
-            }
+            return _rule_reason(self.rule, reasons.NO_CONSENT, channel=ctx.contact.channel)
         return None
 
 
@@ -116,7 +106,7 @@ class Purpose(Evaluator):
     def check(self, ctx):
         c = ctx.contact
         if c.has_active_agreement and c.purpose not in self.allowed:
-            return _label(self.rule)
+            return _rule_reason(self.rule)
         return None
 
 
@@ -135,9 +125,7 @@ class ContentOptOut(Evaluator):
         if content is None:
             return None
         if not self.pattern.search(content):
-            return _("%(label)s: the text has no opt-out instructions.") % {
-                "label": _label(self.rule)
-            }
+            return _rule_reason(self.rule, reasons.NO_OPT_OUT_TEXT)
         return None
 
 
@@ -155,10 +143,7 @@ class ContentIdent(Evaluator):
         if c.content is None or not c.creditor_name:
             return None
         if fold_text(c.creditor_name.strip()) not in ctx.folded_content():
-            return _("%(label)s: the text does not name %(creditor)s.") % {
-                "label": _label(self.rule),
-                "creditor": c.creditor_name,
-            }
+            return _rule_reason(self.rule, reasons.NO_CREDITOR_NAME, creditor=c.creditor_name)
         return None
 
 
@@ -182,10 +167,7 @@ class ContentRespect(Evaluator):
             return None
         found = self.pattern.search(ctx.folded_content())
         if found:
-            return _("%(label)s: the text says “%(word)s”.") % {
-                "label": _label(self.rule),
-                "word": found.group(0),
-            }
+            return _rule_reason(self.rule, reasons.FORBIDDEN_WORD, word=found.group(0))
         return None
 
 
@@ -216,10 +198,7 @@ class Window(Evaluator):
         for start, end in self.intervals[local.weekday()]:
             if start <= s <= end:
                 return None
-        return _("%(label)s: %(time)s local time is outside the contact hours.") % {
-            "label": _label(self.rule),
-            "time": local.strftime("%Y-%m-%d %H:%M"),
-        }
+        return _rule_reason(self.rule, reasons.OUTSIDE_HOURS, time=local.strftime("%Y-%m-%d %H:%M"))
 
     def slots(self, day, tz):
         return [
@@ -236,23 +215,18 @@ class Rest(Evaluator):
         self.weekdays = frozenset(self.params.get("weekdays", ()))
         self.use_holidays = bool(self.params.get("holidays"))
 
-    def is_rest(self, day, contact) -> str | None:
+    def is_rest(self, day, contact) -> Reason | None:
         if day.weekday() in self.weekdays:
-            return _("%(label)s: %(day)s is a rest day.") % {
-                "label": _label(self.rule),
-                "day": day.isoformat(),
-            }
+            return _rule_reason(self.rule, reasons.REST_DAY, day=day.isoformat())
         if not self.use_holidays:
             return None
         country, region = (contact.country or "").upper(), (contact.region or "").upper()
         cal = holiday_dates(country, region)
         if cal is not None and day in cal:
-            named = holiday_calendar(country, region)  # in the active language, for the reason
-            return _("%(label)s: %(day)s is a holiday (%(name)s).") % {
-                "label": _label(self.rule),
-                "day": day.isoformat(),
-                "name": named.get(day) if named is not None else "",
-            }
+            # The holiday's name is looked up when shown, in the viewer's language.
+            return _rule_reason(
+                self.rule, reasons.HOLIDAY, day=day.isoformat(), country=country, region=region
+            )
         return None
 
     def check(self, ctx):
@@ -308,11 +282,7 @@ class Cap(Evaluator):
         return None
 
     def _reason(self):
-        return _("%(label)s: the limit of %(max)s in %(days)s days is reached.") % {
-            "label": _label(self.rule),
-            "max": self.max,
-            "days": self.period,
-        }
+        return _rule_reason(self.rule, reasons.CAP_REACHED, max=self.max, days=self.period)
 
     def retry_at(self, ctx):
         if self.calendar:
@@ -342,10 +312,9 @@ class Channels(Evaluator):
             used = {p.channel for p in near if s <= p.at < s + length}
             used.add(channel)
             if len(used) > self.max:
-                return _("%(label)s: %(channels)s already used this week.") % {
-                    "label": _label(self.rule),
-                    "channels": ", ".join(sorted(used - {channel})),
-                }
+                return _rule_reason(
+                    self.rule, reasons.CHANNELS_USED, channels=sorted(used - {channel})
+                )
         return None
 
     def retry_at(self, ctx):
@@ -376,11 +345,12 @@ class Cooldown(Evaluator):
         blocking = self._blocking(ctx)
         if blocking:
             last = max(blocking)
-            return _("%(label)s: conversation on %(day)s; calls again from %(next)s.") % {
-                "label": _label(self.rule),
-                "day": last.isoformat(),
-                "next": (last + datetime.timedelta(days=self.days)).isoformat(),
-            }
+            return _rule_reason(
+                self.rule,
+                reasons.COOLDOWN,
+                day=last.isoformat(),
+                next=(last + datetime.timedelta(days=self.days)).isoformat(),
+            )
         return None
 
     def retry_at(self, ctx):
@@ -394,7 +364,7 @@ class NoVisit(Evaluator):
     """Field visits are forbidden outright (the rule's `channels` is ("visit",))."""
 
     def check(self, ctx):
-        return _label(self.rule)
+        return _rule_reason(self.rule)
 
 
 EVALUATORS = {

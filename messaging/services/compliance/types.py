@@ -35,6 +35,9 @@ class Decision:
     allowed: bool
     rule: str | None = None  # the rule id that stopped it, e.g. "CO-WINDOW", "US-CALLS"
     reason: str = ""  # translatable human text (already translated to the active language)
+    # The same reason as a code and params (core.reasons.Reason), for records that show it
+    # later in their viewer's language; None when the refusal has no code.
+    coded: object = None
 
     def __bool__(self) -> bool:  # `if decision:` reads as "if allowed"
         return self.allowed

@@ -1,0 +1,118 @@
+"""An import's row errors read in the viewer's language, whatever language ran the import."""
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from imports.models import ImportBatch
+from imports.services.payments_file import payments_import_run
+from imports.services.portfolio_file import import_batch_create
+from tests.factories.portfolio import DebtFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "portfolio-sample.csv"
+NEGATIVE = {"en": "Must not be negative.", "es": "No puede ser negativo."}
+UNKNOWN_DEBT = {
+    "en": "Unknown debt for this creditor.",
+    "es": "Deuda desconocida para este acreedor.",
+}
+CLOSED = {
+    "en": "Debt OBL-PAID is closed (Paid) and accepts no payments.",
+    "es": "La deuda OBL-PAID está cerrada (Pagada) y no admite pagos.",
+}
+OTHER = {"en": "es", "es": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.parametrize(("written_in", "read_in"), [("es", "en"), ("en", "es")])
+def test_the_import_page_and_errors_csv_show_row_errors_in_the_viewers_language(
+    client, manager, creditor, django_capture_on_commit_callbacks, written_in, read_in
+):
+    # Given a portfolio file imported while the worker ran in one language
+    client.force_login(manager)
+    upload = SimpleUploadedFile("sample.csv", SAMPLE.read_bytes(), content_type="text/csv")
+    with translation.override(written_in), django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("imports:import-create"),
+            {"kind": "portfolio", "file": upload, "creditor": creditor.code},
+            HTTP_ACCEPT_LANGUAGE=written_in,
+        )
+    batch = ImportBatch.objects.get()
+    error = batch.row_errors.get(row=8, column="principal")
+    assert (error.reason_code, error.reason) == ("import.negative", NEGATIVE[written_in])
+    # When a manager reads its page and downloads its errors in the other language
+    page = client.get(
+        reverse("imports:import-detail", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE=read_in
+    )
+    download = client.get(
+        reverse("imports:import-errors-csv", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE=read_in
+    )
+    # Then both give the reason in the reader's language
+    html = page.content.decode()
+    assert NEGATIVE[read_in] in html and NEGATIVE[written_in] not in html
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    rows = {(r[0], r[1]): r[2] for r in csv.reader(io.StringIO(text))}
+    assert rows[("8", "principal")] == NEGATIVE[read_in]
+
+
+def _payments_batch(tmp_path, creditor, lines, language):
+    path = tmp_path / "pagos.csv"
+    header = "debt_ref,amount,currency,paid_at,method,reference"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    with translation.override(language):
+        batch = import_batch_create(kind=ImportBatch.Kind.PAYMENTS, creditor=creditor, path=path)
+        return payments_import_run(batch=batch)
+
+
+@pytest.mark.parametrize(("written_in", "read_in"), [("es", "en"), ("en", "es")])
+def test_payment_row_errors_keep_their_code_and_params(tmp_path, creditor, written_in, read_in):
+    # Given a payments file with an unknown debt and a closed one, run in one language
+    DebtFactory(
+        creditor=creditor,
+        debt_ref="OBL-PAID",
+        principal=Decimal("0"),
+        interest=Decimal("0"),
+        fees=Decimal("0"),
+        currency="COP",
+        stage="paid",
+    )
+    batch = _payments_batch(
+        tmp_path,
+        creditor,
+        [
+            "OBL-NOPE,10.00,COP,2026-11-02T09:00:00Z,pse,E-2",
+            "OBL-PAID,10.00,COP,2026-11-02T09:00:00Z,pse,E-3",
+        ],
+        written_in,
+    )
+    unknown, closed = batch.row_errors.order_by("row")
+    assert (closed.reason_code, closed.reason_params) == (
+        "import.debt_closed",
+        {"ref": "OBL-PAID", "stage": "paid"},
+    )
+    # Then each reads in the reader's language, the stage by its label
+    with translation.override(read_in):
+        assert unknown.reason_display == UNKNOWN_DEBT[read_in]
+        assert closed.reason_display == CLOSED[read_in]
+
+
+def test_a_file_with_many_errors_stores_their_codes_too(tmp_path, creditor):
+    # Given more errors than the row-by-row insert takes (the set-based path), run in Spanish
+    lines = [f"OBL-NOPE-{i},10.00,COP,2026-11-02T09:00:00Z,pse,E-{i}" for i in range(1001)]
+    batch = _payments_batch(tmp_path, creditor, lines, "es")
+    # Then every one has its code and reads in English for an English reader
+    assert batch.row_errors.count() == 1001
+    assert set(batch.row_errors.values_list("reason_code", flat=True)) == {"import.unknown_debt"}
+    with translation.override("en"):
+        assert batch.row_errors.first().reason_display == UNKNOWN_DEBT["en"]
