@@ -67,3 +67,11 @@ def screenshot(page):
         return path
 
     return take
+
+
+def log_in(page, live_server, username):
+    """Sign a staff user in through the Spanish login page (factories' password)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_label("Contraseña").fill("pass-1234")
+    page.get_by_role("button", name="Iniciar sesión").click()

@@ -5,17 +5,11 @@ import pytest
 from playwright.sync_api import expect
 
 from messaging.models import ComplianceOverride
+from tests.e2e.conftest import log_in
 from tests.factories.portfolio import CreditorFactory
 from tests.factories.users import ManagerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("pass-1234")
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def test_manager_tightens_the_colombian_window(live_server, page, screenshot):

@@ -9,17 +9,11 @@ from playwright.sync_api import expect
 
 from core.dates import business_today
 from portfolio.models import Debt, Hold, Stage, StageChange
+from tests.e2e.conftest import log_in
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import CollectorFactory, ManagerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("pass-1234")
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, screenshot):

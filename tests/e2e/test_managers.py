@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from core.dates import business_today
 from portfolio.models import Stage
 from tests.collections_app.workspace_helpers import DAY_ZONE
+from tests.e2e.conftest import log_in
 from tests.factories.portfolio import (
     ContactPointFactory,
     CreditorFactory,
@@ -25,13 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("contact_hours"),
 ]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("pass-1234")
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def make_debt(creditor, ref, principal, currency="COP", stage=Stage.FIRM_NOTICE, collector=None):

@@ -13,7 +13,7 @@ from collections_app.models import Assignment, Interaction
 from core.dates import business_today
 from portfolio.models import Debt, Stage
 from tests.collections_app.workspace_helpers import DAY_ZONE
-from tests.e2e.conftest import TABLET
+from tests.e2e.conftest import TABLET, log_in
 from tests.factories.portfolio import (
     ContactPointFactory,
     CreditorFactory,
@@ -27,13 +27,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("contact_hours"),
 ]
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill("pass-1234")
-    page.get_by_role("button", name="Iniciar sesión").click()
 
 
 def make_debt(creditor, collector, ref, principal="1000000.00", stage=Stage.FIRM_NOTICE):
