@@ -21,6 +21,7 @@ from collections_app.models import Interaction
 from collections_app.services.contacts import (
     COMPLIANCE_CHANNEL,
     HISTORY_DAYS,
+    debt_contact,
     past_contact_kind,
 )
 from messaging.models import Message
@@ -149,17 +150,10 @@ class _Caller:
         default, whether any of their numbers may be called)."""
         voice, agreement, holds = self.facts.get(debt.pk, (False, False, frozenset()))
         debtor = debt.debtor
-        contact = compliance.Contact(
-            debtor_id=debtor.pk,
-            creditor_id=debt.creditor_id,
-            country=debtor.country,
-            region=(debtor.region or "").upper(),
-            timezone=debtor.timezone,
+        contact = debt_contact(
+            debt=debt,
             channel=Channel.VOICE,
             at=self.at,
-            # The call is about this debt: its stage is the contact's.
-            stage=debt.stage,
-            purpose="collection",
             consented=voice if consented is None else consented,
             holds=holds,
             has_active_agreement=agreement,

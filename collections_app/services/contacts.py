@@ -82,6 +82,38 @@ def debtor_contact_history(*, debtor_id: int, at: datetime.datetime) -> list:
     )
 
 
+def debt_contact(
+    *,
+    debt: Debt,
+    channel: str,
+    at: datetime.datetime,
+    consented: bool,
+    holds: frozenset[str],
+    has_active_agreement: bool = False,
+    creditor_name: str = "",
+) -> compliance.Contact:
+    """The engine's view of a collection contact with the debt's debtor about this debt.
+
+    The contact is about this debt, so its stage is the contact's (no query for the others).
+    """
+    debtor = debt.debtor
+    return compliance.Contact(
+        debtor_id=debtor.pk,
+        creditor_id=debt.creditor_id,
+        country=debtor.country,
+        region=(debtor.region or "").upper(),
+        timezone=debtor.timezone,
+        channel=channel,
+        at=at,
+        stage=debt.stage,
+        purpose="collection",
+        consented=consented,
+        holds=holds,
+        has_active_agreement=has_active_agreement,
+        creditor_name=creditor_name,
+    )
+
+
 def contact_check(
     *,
     debt: Debt,
@@ -99,21 +131,13 @@ def contact_check(
     consented = any(p.channel == channel and p.consent_granted for p in points)
     if holds is None:
         holds = _open_holds(debt)
-    # The call is about this debt: its stage is the contact's (no query for the others).
-    stage = debt.stage
     active = PaymentAgreement.objects.filter(
         debtor_id=debtor.pk, status=AgreementStatus.ACTIVE
     ).exists()
-    contact = compliance.Contact(
-        debtor_id=debtor.pk,
-        creditor_id=debt.creditor_id,
-        country=debtor.country,
-        region=(debtor.region or "").upper(),
-        timezone=debtor.timezone,
+    contact = debt_contact(
+        debt=debt,
         channel=channel,
         at=at,
-        stage=stage,
-        purpose="collection",
         consented=consented,
         holds=holds,
         has_active_agreement=active,
@@ -145,19 +169,8 @@ def visits_allowed(*, debt: Debt) -> bool:
 def visit_check(*, debt: Debt, at: datetime.datetime) -> compliance.Decision:
     """May the collector visit this debt's debtor at `at`? The visit rule, then holds, rest
     days and contact hours (MX-WINDOW covers visits), as the engine reads them."""
-    debtor = debt.debtor
-    contact = compliance.Contact(
-        debtor_id=debtor.pk,
-        creditor_id=debt.creditor_id,
-        country=debtor.country,
-        region=(debtor.region or "").upper(),
-        timezone=debtor.timezone,
-        channel="visit",
-        at=at,
-        stage=debt.stage,
-        purpose="collection",
-        consented=True,
-        holds=_open_holds(debt),
+    contact = debt_contact(
+        debt=debt, channel="visit", at=at, consented=True, holds=_open_holds(debt)
     )
     return compliance.visit_check(contact=contact)
 
