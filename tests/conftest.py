@@ -43,6 +43,18 @@ def _reproducible_factories():
 
 
 @pytest.fixture(autouse=True)
+def _settings_language():
+    # A page request activates the visitor's language for the whole thread, and a test that
+    # asks for Spanish would leave every later test of the worker in Spanish: each test starts
+    # in LANGUAGE_CODE and leaves the thread's language as it found it.
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # The in-process cache outlives each test's rolled-back data (the dashboard's figures).
     from django.core.cache import cache

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.template import TemplateSyntaxError
 from django.urls import reverse
-from django.utils import translation
 
 from core.exceptions import ApplicationError
 from messaging.models import MessageTemplate, MessageTemplateVersion
@@ -21,13 +20,6 @@ from tests.factories.messaging import make_message
 from tests.factories.portfolio import DebtFactory, DebtorFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_language():
-    # A page request activates the visitor's language for the thread; later tests expect theirs.
-    with translation.override(translation.get_language()):
-        yield
 
 
 AT = datetime.datetime(2026, 12, 1, 15, 0, tzinfo=datetime.UTC)

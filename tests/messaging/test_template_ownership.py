@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from messaging.models import Message, MessageTemplate, MessageTemplateVersion
@@ -20,13 +20,6 @@ from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactor
 from tests.factories.users import CollectorFactory, ManagerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_language():
-    # A page request activates the visitor's language for the thread; later tests expect theirs.
-    with translation.override(translation.get_language()):
-        yield
 
 
 # Tuesday 2026-12-01 10:00 in Bogotá: inside every window of the default rules.
