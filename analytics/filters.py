@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import PromiseToPay
 from analytics.models import DebtMonthOpening
 from analytics.services.loading import day_bounds
 from analytics.services.snapshots_contacts import ATTEMPT_CHANNELS, REACHED_OUTCOMES, RPC_OUTCOMES
@@ -36,6 +37,22 @@ class PaidFilter(DateFilter):
         if end is not None:
             payments = payments.filter(paid_at__lt=day_bounds(end)[1])
         return qs.filter(id__in=payments.values("debt_id"))
+
+
+class PromisedFilter(DateFilter):
+    """Debts with a promise to pay made in [promised_from, promised_to] (business dates)."""
+
+    def filter(self, qs, value):
+        data = self.parent.form.cleaned_data
+        start, end = data.get("promised_from"), data.get("promised_to")
+        if value is None or (self.field_name == "promised_to" and start is not None):
+            return qs  # both bounds are applied together, by promised_from
+        promises = PromiseToPay.objects.all()
+        if start is not None:
+            promises = promises.filter(created_at__gte=day_bounds(start)[0])
+        if end is not None:
+            promises = promises.filter(created_at__lt=day_bounds(end)[1])
+        return qs.filter(id__in=promises.values("debt_id"))
 
 
 class OpeningFilter(django_filters.ChoiceFilter):
@@ -88,6 +105,8 @@ def register_debt_filters() -> None:
         "segment": IdFilter(field_name="segment_state__segment_id", label=_("Segment")),
         "paid_from": PaidFilter(field_name="paid_from", label=_("Paid from")),
         "paid_to": PaidFilter(field_name="paid_to", label=_("Paid until")),
+        "promised_from": PromisedFilter(field_name="promised_from", label=_("Promise made from")),
+        "promised_to": PromisedFilter(field_name="promised_to", label=_("Promise made until")),
         "opening_month": DateFilter(method=_carried, label=_("Month")),
         "opening_bucket": OpeningFilter(
             choices=[(k, k) for k in AGING_BUCKETS], label=_("Bucket at the start of the month")

@@ -117,7 +117,13 @@ def _today_band(form: KpiFilterForm) -> dict:
     )
     for row in today["payments"]:
         row["link"] = _debt_link(form, currency=row["currency"], paid_from=iso, paid_to=iso)
+    for row in today["promises"]:
+        row["link"] = _debt_link(form, currency=row["currency"], promised_from=iso, promised_to=iso)
     data = form.cleaned_data
+    # Messages are counted per creditor: say so when the band is narrowed further.
+    today["messages_narrowed"] = any(
+        data.get(name) for name in ("portfolio", "segment", "collector", "currency", "channel")
+    )
     # The outbox lists the user's creditors' messages: its counts match only unfiltered.
     if not data.get("creditor"):
         for row in today["messages"]:

@@ -8,6 +8,7 @@ from collections_app.models import (
     EscalationPolicyVersion,
 )
 from collections_app.models.workspace import Assignment, Interaction
+from collections_app.services.cadence import cadence_problems
 from collections_app.services.policies import VERSION_FIELDS, policy_update
 
 
@@ -45,6 +46,21 @@ class EscalationPolicyVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CadenceCheckedForm(form):
+            # The cadence typed as JSON passes the same checks as the cadence form's rows.
+            def clean_cadence(self):
+                cadence = self.cleaned_data.get("cadence")
+                if isinstance(cadence, dict) and self.instance.policy_id:
+                    problems = cadence_problems(cadence, creditor=self.instance.policy.creditor)
+                    if problems:
+                        raise ValidationError(problems)
+                return cadence
+
+        return CadenceCheckedForm
 
     def save_model(self, request, obj, form, change):
         values = {field: form.cleaned_data[field] for field in VERSION_FIELDS}

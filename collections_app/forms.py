@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collections_app.models import EscalationPolicyVersion, Interaction
+from collections_app.services.cadence import TRIGGER_LABELS
 from collections_app.services.contacts import nonpayment_reason_allowed, visit_rule
 from collections_app.services.transitions import MANUAL_TRANSITIONS
 from core.forms import BoundedDateField, BusinessDateFormField
@@ -54,12 +55,7 @@ class PolicyCreateForm(PolicyVersionForm):
         self.order_fields(["name", "creditor", "product", "segment"])
 
 
-TRIGGER_CHOICES = [
-    ("days_before_due", _("Days before the due date")),
-    ("dpd", _("Days past due")),
-    ("on_entry", _("On entering the stage")),
-    ("every_days", _("Every N days in the stage")),
-]
+TRIGGER_CHOICES = list(TRIGGER_LABELS.items())
 
 
 class CadenceRowForm(forms.Form):

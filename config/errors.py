@@ -50,6 +50,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if getattr(request, "path", "").startswith("/api/"):
+        # An API client reads every error as JSON, this one too (no detail of the failure).
+        detail = gettext("The server failed to answer this request; it has been logged.")
+        return JsonResponse({"detail": detail}, status=500)
     template = loader.get_template(_template(request, "500.html"))
     return HttpResponseServerError(
         template.render({"contact_phone": settings.CARTERA_CONTACT_PHONE})

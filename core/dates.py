@@ -5,9 +5,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
+from core.reasons import Reason, reason_register
+
+# Why a business date was refused (stored, e.g., on a payments file's row errors).
+DATE_NAIVE = reason_register(
+    "date.naive", _("Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00).")
+)
+DATE_INVALID = reason_register("date.invalid", _("Enter a valid date."))
+DATE_OUTSIDE = reason_register("date.outside", _("Enter a date between %(start)s and %(end)s."))
 
 # The dates a person may type into a filter or a form field. Wide enough for any real
 # business date, narrow enough that the arithmetic done with them (a day's bounds, the period
@@ -84,19 +92,16 @@ def business_date_validate(
     field = field or kind
     if isinstance(value, datetime.datetime):
         if timezone.is_naive(value):
-            raise ApplicationError(
-                _("Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00)."), field=field
-            )
+            raise ApplicationError(Reason(DATE_NAIVE), field=field)
         day = timezone.localtime(value).date()
     elif isinstance(value, date):
         day = value
     else:
-        raise ApplicationError(_("Enter a valid date."), field=field)
+        raise ApplicationError(Reason(DATE_INVALID), field=field)
     start, end = window.bounds(today)
     if not start <= day <= end:
         raise ApplicationError(
-            _("Enter a date between %(start)s and %(end)s.")
-            % {"start": start.isoformat(), "end": end.isoformat()},
+            Reason(DATE_OUTSIDE, {"start": start.isoformat(), "end": end.isoformat()}),
             field=field,
         )
     return day

@@ -37,6 +37,9 @@ class PortfolioImportSerializer(serializers.ModelSerializer):
         source="portfolio.name", read_only=True, default=None, allow_null=True
     )
     errors_url = serializers.SerializerMethodField()
+    # Why the file failed, in the request's language (stored as a code and params).
+    error_message = serializers.CharField(source="error_display", read_only=True)
+    error_code = serializers.CharField(read_only=True)
 
     class Meta:
         model = ImportBatch
@@ -59,6 +62,7 @@ class PortfolioImportSerializer(serializers.ModelSerializer):
             "debtors_created",
             "debtors_updated",
             "error_message",
+            "error_code",
             "created_at",
             "started_at",
             "finished_at",

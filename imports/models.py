@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import ApplicationError
 from core.models import TimeStampedModel
-from core.reasons import reason_text
+from core.reasons import reason_split, reason_text
 from portfolio.models import Creditor, Portfolio
 
 
@@ -44,7 +45,10 @@ class ImportBatch(TimeStampedModel):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     debtors_created = models.PositiveIntegerField(_("debtors created"), default=0)
     debtors_updated = models.PositiveIntegerField(_("debtors updated"), default=0)
+    # Why the file failed, as written (kept for batches without a code); see error_display.
     error_message = models.TextField(_("error"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=60, blank=True)
+    error_params = models.JSONField(_("error parameters"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -58,6 +62,21 @@ class ImportBatch(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def error_display(self) -> str:
+        """Why the file failed, in the active language."""
+        return reason_text(self.error_code, self.error_params, fallback=self.error_message)
+
+    def error_set(self, error) -> None:
+        """Record why the file failed: a Reason (or an ApplicationError carrying one), or text.
+
+        The text in the language active now is kept beside the code, for readers of the
+        column; pages and the API show `error_display`.
+        """
+        reason = (error.reason or error.message) if isinstance(error, ApplicationError) else error
+        self.error_code, self.error_params, _typed = reason_split(reason)
+        self.error_message = str(reason)
 
 
 class ImportRowError(models.Model):

@@ -57,3 +57,67 @@ DEBT_CLOSED = reason_register(
 SAME_AS_REJECTED = reason_register(
     "import.same_as_rejected", _("Same payment as line %(line)s, which was rejected.")
 )
+PAID_AT_NOT_ISO = reason_register(
+    "import.paid_at_not_iso", _("Not an ISO 8601 date or date and time.")
+)
+PAID_AT_NO_OFFSET = reason_register(
+    "import.paid_at_no_offset",
+    _("Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00), or give the date alone."),
+)
+
+# Why a whole file was refused or failed (ImportBatch.error_code), shown on the import's page.
+FILE_NOT_UTF8 = reason_register(
+    "import.file_not_utf8",
+    _("The file is not UTF-8 text; save it as CSV UTF-8 and upload it again."),
+)
+FILE_EMPTY = reason_register("import.file_empty", _("The file is empty."))
+FILE_NO_ROWS = reason_register("import.file_no_rows", _("The file has a header but no data rows."))
+HEADER_NOT_CSV = reason_register(
+    "import.header_not_csv", _("Line 1 (the header) is not readable CSV: %(error)s")
+)
+HEADER_NO_COLUMNS = reason_register(
+    "import.header_no_columns", _("Line 1 (the header) names no columns.")
+)
+HEADER_TOO_WIDE = reason_register(
+    "import.header_too_wide",
+    _(
+        "Line 1 (the header) has %(count)d columns; a file may have at most "
+        "%(limit)d. Remove the extra columns and upload it again."
+    ),
+)
+COLUMN_REPEATED = reason_register(
+    "import.column_repeated",
+    _(
+        "Column %(column)s appears more than once in line 1 (the header), as "
+        "columns %(positions)s; keep only one of them."
+    ),
+)
+COLUMNS_MISSING = reason_register(
+    "import.columns_missing",
+    _("Required columns are missing: %(columns)s. Nothing was imported."),
+)
+LINE_NOT_CSV = reason_register(
+    "import.line_not_csv", _("Line %(line)d is not readable CSV: %(error)s")
+)
+FILE_NOT_CSV = reason_register(
+    "import.file_not_csv", _("The file is not a readable CSV file: %(error)s")
+)
+RECORD_TOO_WIDE = reason_register(
+    "import.record_too_wide",
+    _(
+        "The file is not a readable CSV file: line %(line)d has %(fields)d fields but "
+        "the header has %(width)d."
+    ),
+)
+STRICT_PAYMENTS = reason_register(
+    "import.strict_payments",
+    _("Strict mode: nothing was written because some rows are invalid."),
+)
+STRICT_PORTFOLIO = reason_register(
+    "import.strict_portfolio", _("%(count)d rows are invalid; strict mode wrote nothing.")
+)
+CRASHED = reason_register(
+    "import.crashed", _("The import failed unexpectedly; nothing was written.")
+)
+# Why a payments file moved a debt (its stage change and history rows).
+PAYMENTS_FILE = reason_register("import.payments_file", _("Payments file import #%(id)s"))

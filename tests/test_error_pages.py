@@ -191,3 +191,16 @@ def test_500_page_shows_with_the_database_down(database_down, client, path, look
     assert response.status_code == 500
     html = page(response)
     assert look in html and title in html
+
+
+def test_an_api_500_is_json_like_every_other_api_error(database_down, client):
+    # Given the database is down, when an API client asks for the debts
+    client.raise_request_exception = False
+    client.cookies["sessionid"] = "a-session-that-needs-the-database"
+    response = client.get("/api/v1/debts/", **ES)
+    # Then it gets a JSON error it can parse, in its language, and no page of HTML
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "El servidor no pudo responder esta solicitud; quedó registrado."
+    }

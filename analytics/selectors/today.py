@@ -3,8 +3,8 @@ the day as it happens: contacts logged, promises made, payments received, messag
 
 A handful of aggregate queries, each a range on an indexed timestamp (or the outbox's business
 date) within the business day in the operation's time zone, scoped to the manager's creditors
-and narrowed like the rest of the dashboard (portfolio, collector, currency). Amounts stay per
-currency."""
+and narrowed like the rest of the dashboard (portfolio, segment, collector, currency). Amounts
+stay per currency."""
 
 import datetime
 
@@ -28,6 +28,8 @@ def _debt_cut(f: KpiFilters, prefix: str = "debt__") -> Q:
         q &= Q(**{f"{prefix}assigned_to_id": f.collector_id})
     if f.currency:
         q &= Q(**{f"{prefix}currency": f.currency})
+    if f.segment_id:
+        q &= Q(**{f"{prefix}segment_state__segment_id": f.segment_id})
     return q
 
 
@@ -41,6 +43,8 @@ def kpi_today(*, filters: KpiFilters, today: datetime.date) -> dict:
         contact_cut &= Q(debt__portfolio_id=f.portfolio_id)
     if f.currency:
         contact_cut &= Q(debt__currency=f.currency)
+    if f.segment_id:
+        contact_cut &= Q(debt__segment_state__segment_id=f.segment_id)
     if f.collector_id:
         # As the contact drill-down: who logged it, or the assignee when nobody did.
         contact_cut &= Q(collector_id=f.collector_id) | Q(
@@ -62,11 +66,12 @@ def kpi_today(*, filters: KpiFilters, today: datetime.date) -> dict:
     promises = list(
         PromiseToPay.objects.filter(_debt_cut(f), created_at__gte=start, created_at__lt=end)
         .values("currency")
-        .annotate(amount=Sum("amount"), promises=Count("id"))
+        .annotate(amount=Sum("amount"), promises=Count("id"), debts=Count("debt_id", distinct=True))
         .order_by("currency")
     )
     # The outbox of the day by status: messages belong to a creditor (a message covering debts
-    # of two currencies is one message), so only the creditor filter applies to them.
+    # of two currencies is one message), so only the creditor filter applies to them (the
+    # band says so when another filter is set).
     by_status = dict(
         Message.objects.filter(creditor_id__in=f.creditor_ids, business_date=today)
         .values_list("status")

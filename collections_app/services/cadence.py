@@ -4,13 +4,20 @@ to the JSON the daily cycle reads (collections_app.models.policies.default_caden
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from collections_app.models.policies import LADDER
-from portfolio.models import Channel
+from portfolio.models import Channel, Stage
 
 # The triggers of a cadence rule; on_entry has no day, the others one day per row.
 TRIGGERS = ("days_before_due", "dpd", "on_entry", "every_days")
 LIST_TRIGGERS = ("days_before_due", "dpd")
+TRIGGER_LABELS = {
+    "days_before_due": _lazy("Days before the due date"),
+    "dpd": _lazy("Days past due"),
+    "on_entry": _lazy("On entering the stage"),
+    "every_days": _lazy("Every N days in the stage"),
+}
 
 
 def enabled_channels() -> list[str]:
@@ -81,6 +88,23 @@ def cadence_from_rows(rows: list[dict]) -> dict:
             if trigger in rule:
                 rule[trigger] = sorted(rule[trigger])
     return cadence
+
+
+def cadence_problems(cadence: dict, *, creditor) -> list[str]:
+    """The row checks of `cadence_row_problems` for a cadence given as JSON (the admin, a
+    script): one message per problem, naming the stage, trigger and day it is about."""
+    messages = []
+    rows = cadence_rows(cadence)
+    for index, errors in sorted(cadence_row_problems(rows, creditor=creditor).items()):
+        row = rows[index]
+        where = _("%(stage)s, %(trigger)s %(day)s, %(channel)s") % {
+            "stage": Stage(row["stage"]).label,
+            "trigger": TRIGGER_LABELS[row["trigger"]],
+            "day": "" if row["day"] is None else row["day"],
+            "channel": dict(Channel.choices).get(row["channel"], row["channel"]),
+        }
+        messages.extend(f"{where}: {message}" for message in errors.values())
+    return messages
 
 
 def cadence_row_problems(rows: list[dict], *, creditor) -> dict[int, dict[str, str]]:

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from collections_app.models import EscalationPolicy, EscalationPolicyVersion
+from collections_app.services.cadence import cadence_problems
 from core.exceptions import ApplicationError
 from core.roles import is_manager
 from core.scoping import user_manages_creditor
@@ -58,6 +59,13 @@ def _new_version(*, policy, values: dict, user, note: str) -> EscalationPolicyVe
     previous = policy.current_version
     data = {field: getattr(previous, field) for field in VERSION_FIELDS} if previous else {}
     data.update({k: v for k, v in values.items() if k in VERSION_FIELDS})
+    if user is not None and previous is not None and data.get("cadence") != previous.cadence:
+        # A person's edit (page, admin): every channel enabled, every template there.
+        problems = cadence_problems(data["cadence"] or {}, creditor=policy.creditor)
+        if problems:
+            raise ApplicationError(
+                _("The reminder cadence is not valid."), extra={"errors": {"cadence": problems}}
+            )
     last = policy.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = EscalationPolicyVersion(
         policy=policy, number=last + 1, created_by=user, change_note=note, **data

@@ -4,9 +4,9 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from django.utils.translation import gettext as _
-
 from core.exceptions import ApplicationError
+from core.reasons import Reason
+from imports import reasons
 
 # The contracts have 26 (portfolio) and 6 (payments) columns; unknown extra columns are
 # ignored, but a header far wider than any real export is a wrong or malicious file, and
@@ -25,10 +25,7 @@ def header_read(fileobj) -> list[str]:
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApplicationError(
-            _("The file is not UTF-8 text; save it as CSV UTF-8 and upload it again."),
-            field="file",
-        ) from None
+        raise ApplicationError(Reason(reasons.FILE_NOT_UTF8), field="file") from None
     return header_parse(text)
 
 
@@ -37,26 +34,19 @@ def header_parse(text: str) -> list[str]:
     try:
         return next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as exc:
-        raise ApplicationError(
-            _("Line 1 (the header) is not readable CSV: %(error)s") % {"error": exc},
-            field="file",
-        ) from None
+        raise header_not_csv(exc) from None
 
 
 def header_check(header: Sequence[str], *, columns: Iterable[str]) -> list[str]:
     """The header's names (stripped, lower case); ApplicationError for an unusable header."""
     names = [name.strip().lower() for name in header]
     if not names:
-        raise ApplicationError(_("The file is empty."), field="file")
+        raise ApplicationError(Reason(reasons.FILE_EMPTY), field="file")
     if not any(names):
-        raise ApplicationError(_("Line 1 (the header) names no columns."), field="file")
+        raise ApplicationError(Reason(reasons.HEADER_NO_COLUMNS), field="file")
     if len(names) > MAX_COLUMNS:
         raise ApplicationError(
-            _(
-                "Line 1 (the header) has %(count)d columns; a file may have at most "
-                "%(limit)d. Remove the extra columns and upload it again."
-            )
-            % {"count": len(names), "limit": MAX_COLUMNS},
+            Reason(reasons.HEADER_TOO_WIDE, {"count": len(names), "limit": MAX_COLUMNS}),
             field="file",
         )
     for column in columns:
@@ -64,11 +54,9 @@ def header_check(header: Sequence[str], *, columns: Iterable[str]) -> list[str]:
         if len(positions) > 1:
             # Which copy holds the data is anyone's guess: refuse rather than drop one.
             raise ApplicationError(
-                _(
-                    "Column %(column)s appears more than once in line 1 (the header), as "
-                    "columns %(positions)s; keep only one of them."
-                )
-                % {"column": column, "positions": ", ".join(positions)},
+                Reason(
+                    reasons.COLUMN_REPEATED, {"column": column, "positions": ", ".join(positions)}
+                ),
                 field=column,
             )
     return names
@@ -92,10 +80,10 @@ def first_wide_record(text: str, *, width: int) -> tuple[int, int] | None:
 
 def wide_record_error(line: int, fields: int, width: int) -> ApplicationError:
     return ApplicationError(
-        _(
-            "The file is not a readable CSV file: line %(line)d has %(fields)d fields but "
-            "the header has %(width)d."
-        )
-        % {"line": line, "fields": fields, "width": width},
+        Reason(reasons.RECORD_TOO_WIDE, {"line": line, "fields": fields, "width": width}),
         field="file",
     )
+
+
+def header_not_csv(exc: Exception) -> ApplicationError:
+    return ApplicationError(Reason(reasons.HEADER_NOT_CSV, {"error": str(exc)}), field="file")

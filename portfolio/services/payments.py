@@ -42,14 +42,12 @@ def payment_validate_amount(amount) -> Decimal:
     """The amount as an exact two-place Decimal, or ApplicationError."""
     if isinstance(amount, float):
         # A float has already lost the exact value the payer sent.
-        raise ApplicationError(_("Amount must be an exact decimal, not a float."), field="amount")
+        raise ApplicationError(Reason(reasons.AMOUNT_FLOAT), field="amount")
     parsed = parse_amount(amount) if amount is not None else None
     if parsed is None:
-        raise ApplicationError(
-            _("Amount must be a number with at most 2 decimal places."), field="amount"
-        )
+        raise ApplicationError(Reason(reasons.AMOUNT_INVALID), field="amount")
     if parsed <= 0:
-        raise ApplicationError(_("Amount must be greater than zero."), field="amount")
+        raise ApplicationError(Reason(reasons.AMOUNT_NOT_POSITIVE), field="amount")
     return parsed
 
 
@@ -58,7 +56,7 @@ def payment_validate_method(method: str) -> str:
     value = (method or "").strip().lower()
     if value not in Payment.Method.values:
         raise ApplicationError(
-            _("Unknown payment method: %(method)s.") % {"method": method}, field="method"
+            Reason(reasons.METHOD_UNKNOWN, {"method": str(method)[:40]}), field="method"
         )
     return value
 
@@ -66,11 +64,11 @@ def payment_validate_method(method: str) -> str:
 def payment_validate_paid_at(paid_at, *, now: datetime) -> datetime:
     """An aware payment time, not in the future nor older than its window, or ApplicationError."""
     if not isinstance(paid_at, datetime):
-        raise ApplicationError(_("Payment time must be a date and time."), field="paid_at")
+        raise ApplicationError(Reason(reasons.PAID_AT_NOT_DATETIME), field="paid_at")
     if timezone.is_naive(paid_at):
-        raise ApplicationError(_("Payment time must include a time zone."), field="paid_at")
+        raise ApplicationError(Reason(reasons.PAID_AT_NAIVE), field="paid_at")
     if paid_at > now:
-        raise ApplicationError(_("Payment time cannot be in the future."), field="paid_at")
+        raise ApplicationError(Reason(reasons.PAID_AT_FUTURE), field="paid_at")
     business_date_validate(paid_at, today=timezone.localdate(now), kind="paid_at")
     return paid_at
 
@@ -82,19 +80,14 @@ def payment_debt_closed_message(debt: Debt) -> str:
     }
 
 
-def payment_overpayment_message(*, amount: Decimal, balance: Decimal, currency: str) -> str:
-    return _("Amount %(amount)s exceeds the outstanding balance of %(balance)s %(currency)s.") % {
-        "amount": amount,
-        "balance": balance,
-        "currency": currency,
-    }
+def payment_overpayment_reason(*, amount: Decimal, balance: Decimal, currency: str) -> Reason:
+    return Reason(
+        reasons.OVERPAYMENT, {"amount": str(amount), "balance": str(balance), "currency": currency}
+    )
 
 
-def payment_currency_message(*, currency: str, expected: str) -> str:
-    return _("Currency %(currency)s does not match the debt's currency %(expected)s.") % {
-        "currency": currency,
-        "expected": expected,
-    }
+def payment_currency_reason(*, currency: str, expected: str) -> Reason:
+    return Reason(reasons.CURRENCY_MISMATCH, {"currency": currency, "expected": expected})
 
 
 def payment_user_can_record(*, user, creditor: Creditor) -> bool:
@@ -189,13 +182,11 @@ def payment_ledger_write(
         raise ApplicationError(payment_debt_closed_message(debt), field=debt_field)
     if currency != debt.currency:
         raise ApplicationError(
-            payment_currency_message(currency=currency, expected=debt.currency), field="currency"
+            payment_currency_reason(currency=currency, expected=debt.currency), field="currency"
         )
     if amount > debt.balance:
         raise ApplicationError(
-            payment_overpayment_message(
-                amount=amount, balance=debt.balance, currency=debt.currency
-            ),
+            payment_overpayment_reason(amount=amount, balance=debt.balance, currency=debt.currency),
             field="amount",
         )
 

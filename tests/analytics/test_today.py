@@ -73,8 +73,8 @@ def test_today_figures_come_from_todays_rows(creditor, day_of_work, django_asser
         ("COP", Decimal("200000.00"), 1),
         ("USD", Decimal("100.00"), 1),
     ]
-    assert [(r["currency"], r["amount"], r["promises"]) for r in today["promises"]] == [
-        ("COP", Decimal("300000.00"), 1)
+    assert [(r["currency"], r["amount"], r["promises"], r["debts"]) for r in today["promises"]] == [
+        ("COP", Decimal("300000.00"), 1, 1)
     ]
     assert {r["status"]: r["count"] for r in today["messages"]} == {"suppressed": 3, "sent": 1}
     # narrowed like the rest of the dashboard: the dollars only
@@ -102,6 +102,12 @@ def test_the_band_shows_without_snapshots_and_drills_down_to_the_same_totals(
     for row in today["payments"]:
         listed = client.get(row["link"])
         assert listed.context["page"].paginator.count == row["debts"]
+    assert today["promises"]
+    for row in today["promises"]:
+        listed = client.get(row["link"])
+        assert listed.context["page"].paginator.count == row["debts"]
+        labels = [label for label, _value in listed.context["applied_filters"]]
+        assert "Promise made from" in labels
     for row in today["messages"]:
         outbox = client.get(row["link"])
         assert outbox.status_code == 200
@@ -146,3 +152,32 @@ def test_the_filter_bar_says_all_and_offers_the_books_currencies(client, manager
     # any well-formed code is still accepted; a malformed one is a 400 with its message
     assert client.get(reverse("analytics:dashboard"), {"currency": "EUR"}).status_code == 200
     assert client.get(reverse("analytics:dashboard"), {"currency": "E1"}).status_code == 400
+
+
+def test_the_segment_filter_narrows_the_band_and_says_what_messages_count(
+    client, manager, creditor, day_of_work
+):
+    # Given the COP debt in a segment and the USD debt in none
+    from analytics.models import DebtSegment, SegmentDefinition
+
+    segment = SegmentDefinition.objects.create(creditor=creditor, code="tardios", name="Tardíos")
+    cop = PromiseToPay.objects.get().debt
+    DebtSegment.objects.create(debt=cop, segment=segment, assigned_on=day_of_work)
+    # When the dashboard is narrowed to that segment
+    client.force_login(manager)
+    page = client.get(
+        reverse("analytics:dashboard"), {"segment": segment.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    today = page.context["today"]
+    # Then payments, promises and contacts count the segment's debts only
+    assert [r["currency"] for r in today["payments"]] == ["COP"]
+    assert [r["currency"] for r in today["promises"]] == ["COP"]
+    assert today["contacts"]["debts"] == 1
+    # and each drill-down keeps the segment
+    listed = client.get(today["payments"][0]["link"])
+    assert listed.context["page"].paginator.count == 1
+    assert f"segment={segment.pk}" in today["payments"][0]["link"]
+    # the messages (counted per creditor) say they are not narrowed
+    assert 'data-testid="today-messages-scope"' in page.content.decode()
+    unfiltered = client.get(reverse("analytics:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="today-messages-scope"' not in unfiltered.content.decode()

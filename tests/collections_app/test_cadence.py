@@ -80,3 +80,40 @@ def test_the_template_must_exist_for_that_channel(creditor):
         cadence_row_problems([row(template="firm_call", channel="voice")], creditor=creditor) == {}
     )
     assert "template" in cadence_row_problems([row(template="nope")], creditor=creditor)[0]
+
+
+def test_a_cadence_edited_as_json_passes_the_same_checks(creditor, manager, admin_client):
+    # Given the creditor's policy and a cadence typed as JSON naming a template that does not
+    # exist for SMS (as in the admin, where the cadence is raw JSON)
+    from django.urls import reverse
+
+    from collections_app.models import EscalationPolicy
+    from collections_app.services.policies import policy_ensure_defaults, policy_update
+    from core.exceptions import ApplicationError
+
+    policy_ensure_defaults()
+    policy = EscalationPolicy.objects.get(creditor=creditor)
+    bad = default_cadence()
+    bad["friendly_reminder"] = [{"dpd": [1], "channels": ["sms"], "template": "nope"}]
+    # When a manager saves it through the service, it is refused with the row named
+    with pytest.raises(ApplicationError) as refused:
+        policy_update(policy=policy, values={"cadence": bad}, user=manager)
+    (problem,) = refused.value.extra["errors"]["cadence"]
+    assert "nope" in problem and "SMS" in problem and "Days past due 1" in problem
+    assert policy.versions.count() == 1
+    # and the admin's change form says the same instead of saving
+    version = policy.current_version
+    url = reverse("admin:collections_app_escalationpolicyversion_change", args=[version.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form.initial.get(name, "") for name in form.fields if name not in ("cadence",)}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    import json
+
+    data["cadence"] = json.dumps(bad)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "nope" in response.content.decode()
+    assert policy.versions.count() == 1
+    # An edit that leaves the cadence as it was is not re-checked (thresholds only)
+    policy_update(policy=policy, values={"grace_days": 2}, user=manager)
+    assert policy.versions.count() == 2

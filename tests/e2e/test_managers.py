@@ -231,6 +231,12 @@ def test_dashboard_shows_today_live_without_snapshots(live_server, page, screens
     expect(page.locator("main")).not_to_contain_text("COP-1")
     # the list says what the figure filtered by
     expect(page.get_by_test_id("applied-filters")).to_contain_text("Pagada desde")
+    # and the promise figure to the debts promised today
+    page.go_back()
+    page.get_by_test_id("today").locator("[data-kpi=today-promises] [data-currency=COP]").click()
+    expect(page.get_by_test_id("debt-count")).to_have_text("1")
+    expect(page.locator("main")).to_contain_text("COP-1")
+    expect(page.get_by_test_id("applied-filters")).to_contain_text("Promesa hecha desde")
 
     # The same dashboard in English
     page.go_back()

@@ -73,3 +73,62 @@ def test_history_and_outbox_reasons_follow_the_viewers_language(live_server, pag
             assert SAID[other]["consent"] not in text
             for code in RAW_CODES:
                 assert code not in text, (language, code)
+
+
+IMPORT_SAID = {
+    "es": {
+        "file": "Modo estricto: no se escribió nada porque algunas filas no son válidas.",
+        "row": "La moneda USD no coincide con la moneda de la deuda, COP.",
+        "future": "La hora del pago no puede estar en el futuro.",
+    },
+    "en": {
+        "file": "Strict mode: nothing was written because some rows are invalid.",
+        "row": "Currency USD does not match the debt's currency COP.",
+        "future": "Payment time cannot be in the future.",
+    },
+}
+
+
+def test_an_imports_errors_follow_the_viewers_language(live_server, page, tmp_path, settings):
+    from decimal import Decimal
+
+    from imports.models import ImportBatch
+    from imports.services.payments_file import payments_import_run
+    from imports.services.portfolio_file import import_batch_create
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
+    ManagerFactory(username="directora", creditors=[creditor])
+    DebtFactory(creditor=creditor, debt_ref="OBL-1", principal=Decimal("100.00"), currency="COP")
+    # A strict payments file with a currency mismatch and a payment in the future, run by a
+    # worker in Spanish
+    path = tmp_path / "pagos.csv"
+    path.write_text(
+        "debt_ref,amount,currency,paid_at,method,reference\n"
+        "OBL-1,10.00,USD,2026-11-02T09:00:00Z,pse,P-1\n"
+        "OBL-1,10.00,COP,2999-01-01T09:00:00Z,pse,P-2\n",
+        encoding="utf-8",
+    )
+    with translation.override("es"):
+        batch = payments_import_run(
+            batch=import_batch_create(
+                kind=ImportBatch.Kind.PAYMENTS, creditor=creditor, path=path, strict=True
+            )
+        )
+    assert batch.status == ImportBatch.Status.REJECTED
+
+    log_in(page, live_server, "directora")
+    url = f"{live_server.url}{reverse('imports:import-detail', args=[batch.pk])}"
+    for language, switch in (("es", None), ("en", "EN")):
+        page.goto(url)
+        if switch:
+            page.get_by_role("button", name=switch, exact=True).click()
+            page.goto(url)
+        main = page.locator("main")
+        for text in IMPORT_SAID[language].values():
+            expect(main).to_contain_text(text)
+        other = IMPORT_SAID["en" if language == "es" else "es"]
+        shown = main.inner_text()
+        for text in other.values():
+            assert text not in shown, (language, text)
+        assert "payment.currency_mismatch" not in shown and "import.strict" not in shown

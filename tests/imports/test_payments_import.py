@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from imports.models import ImportBatch
 from imports.services import payments_file as payments_import
@@ -160,7 +161,7 @@ def test_every_error_kind_is_reported_with_its_line(tmp_path, creditor, debts):
     assert "does not match the debt's currency COP" in reasons[6]
     assert "future" in reasons[8]
     assert "repeated in this file (line 2)" in reasons[10]
-    assert "outstanding balance of 480.00 COP" in reasons[11]  # after line 14's 20.00
+    assert "outstanding balance of COP\xa0480.00" in reasons[11]  # after line 14's 20.00
     assert "closed" in reasons[12]
     assert batch.row_errors.get(row=4).value == "OBL-NOPE"
     assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 2, 11)
@@ -227,7 +228,7 @@ def test_overpayment_counts_earlier_rows_in_paid_at_order(tmp_path, creditor, de
     # Then the earlier payment is applied and the later one would overpay
     assert list(Payment.objects.values_list("reference", flat=True)) == ["EARLY"]
     assert errors(batch) == [(2, "amount")]
-    assert "outstanding balance of 420.00 COP" in batch.row_errors.get().reason
+    assert "outstanding balance of COP\xa0420.00" in batch.row_errors.get().reason
     assert balances(debts["a"])[0][3] == Decimal("420.00")
 
 
@@ -305,7 +306,10 @@ def test_dry_run_reports_but_writes_nothing(tmp_path, creditor, debts):
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("debt_ref,amount,currency\nOBL-A,1,COP\n", "Missing columns: paid_at, method, reference"),
+        (
+            "debt_ref,amount,currency\nOBL-A,1,COP\n",
+            "Required columns are missing: paid_at, method, reference",
+        ),
         ("", "empty"),
     ],
 )
@@ -426,6 +430,11 @@ def test_a_file_that_pays_a_debt_off_records_the_move_as_a_single_payment_does(
             "history": ("~", manager.pk, Stage.PAID),
         }
     )
+    # The file's move says why as a code, read in the viewer's language
+    change = StageChange.objects.get(debt=debts["b"])
+    assert (change.reason_code, change.reason_params) == ("import.payments_file", {"id": batch.pk})
+    with translation.override("es"):
+        assert change.reason_display == f"Importación de archivo de pagos #{batch.pk}"
     # A debt the file only paid down keeps one history row and no stage change.
     run_file(tmp_path, creditor, csv_text("OBL-A,100.00,COP,2026-11-03T10:00:00-05:00,cash,F-2"))
     assert StageChange.objects.filter(debt=debts["a"]).count() == 0

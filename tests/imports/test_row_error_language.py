@@ -12,7 +12,7 @@ from django.utils import translation
 
 from imports.models import ImportBatch
 from imports.services.payments_file import payments_import_run
-from imports.services.portfolio_file import import_batch_create
+from imports.services.portfolio_file import import_batch_create, import_batch_run
 from tests.factories.portfolio import DebtFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,132 @@ def test_a_file_with_many_errors_stores_their_codes_too(tmp_path, creditor):
     assert set(batch.row_errors.values_list("reason_code", flat=True)) == {"import.unknown_debt"}
     with translation.override("en"):
         assert batch.row_errors.first().reason_display == UNKNOWN_DEBT["en"]
+
+
+LEDGER_REFUSALS = {
+    # The payments ledger's own checks, reused by the file: codes from portfolio.reasons.
+    "en": {
+        2: "Amount must be greater than zero.",
+        3: "Payment time cannot be in the future.",
+        4: "Unknown payment method: bitcoin.",
+        5: "Currency USD does not match the debt's currency COP.",
+        6: "exceeds the outstanding balance of",
+    },
+    "es": {
+        2: "El monto debe ser mayor que cero.",
+        3: "La hora del pago no puede estar en el futuro.",
+        4: "Medio de pago desconocido: bitcoin.",
+        5: "La moneda USD no coincide con la moneda de la deuda, COP.",
+        6: "supera el saldo pendiente de",
+    },
+}
+
+
+@pytest.mark.parametrize(("written_in", "read_in"), [("es", "en"), ("en", "es")])
+def test_the_ledgers_refusals_in_a_payments_file_read_in_the_readers_language(
+    tmp_path, creditor, written_in, read_in
+):
+    # Given a file whose rows the ledger's checks refuse, run in one language
+    DebtFactory(
+        creditor=creditor,
+        debt_ref="OBL-1",
+        principal=Decimal("100.00"),
+        interest=Decimal("0"),
+        fees=Decimal("0"),
+        currency="COP",
+        stage="friendly_reminder",
+    )
+    batch = _payments_batch(
+        tmp_path,
+        creditor,
+        [
+            "OBL-1,0,COP,2026-11-02T09:00:00Z,pse,E-2",
+            "OBL-1,1.00,COP,2999-01-01T09:00:00Z,pse,E-3",
+            "OBL-1,1.00,COP,2026-11-02T09:00:00Z,bitcoin,E-4",
+            "OBL-1,1.00,USD,2026-11-02T09:00:00Z,pse,E-5",
+            "OBL-1,100.01,COP,2026-11-02T09:00:00Z,pse,E-6",
+        ],
+        written_in,
+    )
+    rows = {e.row: e for e in batch.row_errors.all()}
+    # Then each is stored as a code with its parameters, not as the writer's sentence
+    assert {row: e.reason_code for row, e in rows.items()} == {
+        2: "payment.amount_not_positive",
+        3: "payment.paid_at_future",
+        4: "payment.method_unknown",
+        5: "payment.currency_mismatch",
+        6: "payment.overpayment",
+    }
+    assert rows[6].reason_params == {"amount": "100.01", "balance": "100.00", "currency": "COP"}
+    # And reads in the reader's language, amounts with their currency
+    with translation.override(read_in):
+        for row, text in LEDGER_REFUSALS[read_in].items():
+            assert text in rows[row].reason_display, row
+            assert LEDGER_REFUSALS[written_in][row] not in rows[row].reason_display
+        assert "COP" in rows[6].reason_display or "$" in rows[6].reason_display
+
+
+MISSING = {
+    "en": "Required columns are missing: paid_at, method, reference.",
+    "es": "Faltan columnas obligatorias: paid_at, method, reference.",
+}
+PORTFOLIO_MISSING = {
+    "en": "Required columns are missing: debtor_ref, document_type",
+    "es": "Faltan columnas obligatorias: debtor_ref, document_type",
+}
+STRICT = {
+    "en": "Strict mode: nothing was written because some rows are invalid.",
+    "es": "Modo estricto: no se escribió nada porque algunas filas no son válidas.",
+}
+
+
+@pytest.mark.parametrize(("written_in", "read_in"), [("es", "en"), ("en", "es")])
+def test_why_a_file_failed_reads_in_the_viewers_language(
+    tmp_path, client, manager, creditor, written_in, read_in
+):
+    # Given a payments file without three columns, and a strict one with a bad row, run in
+    # one language
+    path = tmp_path / "short.csv"
+    path.write_text("debt_ref,amount,currency\nOBL-1,1.00,COP\n", encoding="utf-8")
+    with translation.override(written_in):
+        short = payments_import_run(
+            batch=import_batch_create(kind=ImportBatch.Kind.PAYMENTS, creditor=creditor, path=path)
+        )
+    path = tmp_path / "strict.csv"
+    path.write_text(
+        "debt_ref,amount,currency,paid_at,method,reference\nOBL-NOPE,1.00,COP,2026-11-02,pse,S-1\n",
+        encoding="utf-8",
+    )
+    with translation.override(written_in):
+        strict = payments_import_run(
+            batch=import_batch_create(
+                kind=ImportBatch.Kind.PAYMENTS, creditor=creditor, path=path, strict=True
+            )
+        )
+    path = tmp_path / "cartera.csv"
+    path.write_text("debt_ref,principal\nOBL-1,10.00\n", encoding="utf-8")
+    with translation.override(written_in):
+        portfolio = import_batch_create(
+            kind=ImportBatch.Kind.PORTFOLIO, creditor=creditor, path=path
+        )
+        portfolio = import_batch_run(batch_id=portfolio.pk)
+    # Then the batches keep codes
+    assert (short.error_code, short.error_params) == (
+        "import.columns_missing",
+        {"columns": "paid_at, method, reference"},
+    )
+    assert short.row_errors.get().reason_code == "import.columns_missing"
+    assert strict.error_code == "import.strict_payments"
+    assert portfolio.error_code == "import.columns_missing"
+    # And the import's page and the API give each in the reader's language
+    client.force_login(manager)
+    for batch, texts in ((short, MISSING), (strict, STRICT)):
+        page = client.get(
+            reverse("imports:import-detail", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE=read_in
+        ).content.decode()
+        assert texts[read_in] in page and texts[written_in] not in page
+    api = client.get(
+        reverse("portfolio-import-detail", args=[portfolio.pk]), HTTP_ACCEPT_LANGUAGE=read_in
+    ).json()
+    assert api["error_message"].startswith(PORTFOLIO_MISSING[read_in])
+    assert api["error_code"] == "import.columns_missing"

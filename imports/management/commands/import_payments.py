@@ -59,4 +59,4 @@ class Command(BaseCommand):
         if batch.row_errors.count() > len(errors):
             self.stdout.write(f"  ... {batch.row_errors.count() - len(errors)} more errors")
         if batch.status in (ImportBatch.Status.REJECTED, ImportBatch.Status.FAILED):
-            raise CommandError(batch.error_message or "File refused, nothing written.")
+            raise CommandError(batch.error_display or "File refused, nothing written.")

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         batch = import_batch_run(batch_id=batch.id)
         self._report(batch)
         if batch.status != ImportBatch.Status.COMPLETED:
-            raise CommandError(batch.error_message or batch.get_status_display())
+            raise CommandError(batch.error_display or batch.get_status_display())
 
     def _report(self, batch: ImportBatch) -> None:
         prefix = _("[dry run] ") if batch.dry_run else ""

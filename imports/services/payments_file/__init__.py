@@ -10,12 +10,11 @@ import logging
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from collections_app.services.payments import payments_after_bulk
 from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
-from core.reasons import Reason
+from core.reasons import Reason, reason_encode, reason_split
 from imports import reasons as row_reasons
 from imports.models import ImportBatch, ImportRowError
 from imports.services.payments_file.matching import _allocate, _load_debts, _match, _recorded
@@ -55,6 +54,8 @@ def _finish(batch: ImportBatch, *, status, total, created, unchanged, rejected) 
             "rejected_count",
             "status",
             "error_message",
+            "error_code",
+            "error_params",
             "started_at",
             "finished_at",
             "updated_at",
@@ -73,8 +74,16 @@ def run(*, batch: ImportBatch) -> ImportBatch:
         with phase("read"):
             frame = _read_frame(batch)
     except ApplicationError as exc:
-        batch.error_message = exc.message
-        ImportRowError.objects.create(batch=batch, row=1, column=exc.field, reason=exc.message)
+        batch.error_set(exc)
+        code, params, _typed = reason_split(exc.reason)
+        ImportRowError.objects.create(
+            batch=batch,
+            row=1,
+            column=exc.field or "file",
+            reason=exc.message[:255],
+            reason_code=code,
+            reason_params=params,
+        )
         return _finish(
             batch, status=ImportBatch.Status.REJECTED, total=0, created=0, unchanged=0, rejected=0
         )
@@ -126,9 +135,7 @@ def run(*, batch: ImportBatch) -> ImportBatch:
         with phase("row errors"):
             _write_errors(cursor, batch, errors.frame())
         if batch.strict and counts["rejected"]:
-            batch.error_message = _(
-                "Strict mode: nothing was written because some rows are invalid."
-            )
+            batch.error_set(Reason(row_reasons.STRICT_PAYMENTS))
             _drop_staging(cursor)
             return _finish(batch, status=ImportBatch.Status.REJECTED, created=0, **counts)
         if not batch.dry_run and len(payments):
@@ -136,8 +143,10 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 "ts": now,
                 "today": timezone.localdate(now),
                 "creditor": batch.creditor_id,
+                "batch": batch.pk,
                 "user": batch.created_by_id,
-                "reason": _("Payments file import #%(id)s") % {"id": batch.pk},
+                # The history rows' reason column holds the code as JSON (core.reasons).
+                "reason": reason_encode(Reason(row_reasons.PAYMENTS_FILE, {"id": batch.pk})),
                 "source": Payment.Source.FILE.value,
                 "paid": Stage.PAID.value,
             }
@@ -174,7 +183,16 @@ def payments_import_run(*, batch: ImportBatch) -> ImportBatch:
         # run() is one transaction: it rolled back, so the batch only needs to say so.
         logger.exception("payments import %s crashed", batch.pk)
         batch.status = ImportBatch.Status.FAILED
-        batch.error_message = _("The import failed unexpectedly; nothing was written.")
+        batch.error_set(Reason(row_reasons.CRASHED))
         batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
+        batch.save(
+            update_fields=[
+                "status",
+                "error_message",
+                "error_code",
+                "error_params",
+                "finished_at",
+                "updated_at",
+            ]
+        )
         return batch

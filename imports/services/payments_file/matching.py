@@ -12,8 +12,8 @@ from imports.services.payments_file.reading import INT64_SAFE, _Errors
 from imports.services.portfolio_file.writing import _stage
 from portfolio.models import OPEN_STAGES, Debt, Stage
 from portfolio.services.payments import (
-    payment_currency_message,
-    payment_overpayment_message,
+    payment_currency_reason,
+    payment_overpayment_reason,
 )
 
 
@@ -151,7 +151,7 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
         mismatch,
         "currency",
         [
-            payment_currency_message(currency=c, expected=e)
+            payment_currency_reason(currency=c, expected=e)
             for c, e in zip(
                 fields["currency"][mismatch].tolist(), expected[wrong].tolist(), strict=True
             )
@@ -201,7 +201,7 @@ def _allocate(to_record, *, fields, debt_pos, debts: pd.DataFrame, errors: _Erro
                 accepted[i] = False
                 bad.append(rows[i])
                 reasons.append(
-                    payment_overpayment_message(
+                    payment_overpayment_reason(
                         amount=Decimal(amount).scaleb(-2),
                         balance=Decimal(remaining).scaleb(-2),
                         currency=currencies[debt],

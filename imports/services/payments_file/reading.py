@@ -12,14 +12,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.bulk import phase_timer
 from core.exceptions import ApplicationError
 from core.reasons import Reason, reason_split
 from imports import reasons as row_reasons
 from imports.models import ImportBatch
-from imports.services.csv_checks import NUL, NUL_SHOWN, header_check
+from imports.services.csv_checks import NUL, NUL_SHOWN, header_check, header_not_csv
 from portfolio.services.payments import (
     payment_validate_amount,
     payment_validate_method,
@@ -100,19 +99,11 @@ def _parse_paid_at(value: str, *, tz, now: datetime) -> datetime:
         # fromisoformat reads a bare date as midnight and accepts offsets and "Z".
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ApplicationError(
-            _("Not an ISO 8601 date or date and time."), field="paid_at"
-        ) from None
+        raise ApplicationError(Reason(row_reasons.PAID_AT_NOT_ISO), field="paid_at") from None
     if timezone.is_naive(parsed):
         if "T" in value or " " in value.strip():
             # A time of day without its offset could be any of the payers' time zones.
-            raise ApplicationError(
-                _(
-                    "Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00), or give "
-                    "the date alone."
-                ),
-                field="paid_at",
-            )
+            raise ApplicationError(Reason(row_reasons.PAID_AT_NO_OFFSET), field="paid_at")
         # A bare date is that business day in the operation's time zone.
         parsed = timezone.make_aware(parsed, tz)
     # Time zone, not in the future, not older than the window: the ledger's own rules.
@@ -126,20 +117,17 @@ def _read_frame(batch: ImportBatch) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApplicationError(_("The file is not UTF-8 text."), field="file") from None
+        raise ApplicationError(Reason(row_reasons.FILE_NOT_UTF8), field="file") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, [])
     except csv.Error as exc:
-        raise ApplicationError(
-            _("Line 1 (the header) is not readable CSV: %(error)s") % {"error": exc},
-            field="file",
-        ) from None
+        raise header_not_csv(exc) from None
     names = header_check(header, columns=COLUMNS)
     missing = [c for c in COLUMNS if c not in names]
     if missing:
         raise ApplicationError(
-            _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}, field="file"
+            Reason(row_reasons.COLUMNS_MISSING, {"columns": ", ".join(missing)}), field="file"
         )
     index = {c: names.index(c) for c in COLUMNS}
     frame = None
@@ -150,8 +138,7 @@ def _read_frame(batch: ImportBatch) -> pd.DataFrame:
             frame = _read_slow(reader, index)
         except csv.Error as exc:
             raise ApplicationError(
-                _("Line %(line)d is not readable CSV: %(error)s")
-                % {"line": reader.line_num, "error": exc},
+                Reason(row_reasons.LINE_NOT_CSV, {"line": reader.line_num, "error": str(exc)}),
                 field="file",
             ) from None
     return frame.reset_index(drop=True)
@@ -241,7 +228,7 @@ def _validate_fields(frame: pd.DataFrame, errors: _Errors, *, now: datetime) -> 
         try:
             return int(payment_validate_amount(value) * 100), None
         except ApplicationError as exc:
-            return -1, exc.message
+            return -1, exc.reason or exc.message
 
     codes, (cents_u, errs_u) = _per_value(raw["amount"], amount)
     cents = np.array(cents_u, dtype=object)[codes] if cents_u else np.zeros(0, dtype=object)
@@ -256,7 +243,7 @@ def _validate_fields(frame: pd.DataFrame, errors: _Errors, *, now: datetime) -> 
         try:
             parsed = _parse_paid_at(value, tz=tz, now=now)
         except ApplicationError as exc:
-            return None, exc.message
+            return None, exc.reason or exc.message
         return (parsed - EPOCH) // _MICROSECOND, None
 
     codes, (us_u, errs_u) = _per_value(raw["paid_at"], paid_at)
@@ -269,7 +256,7 @@ def _validate_fields(frame: pd.DataFrame, errors: _Errors, *, now: datetime) -> 
         try:
             return payment_validate_method(value), None
         except ApplicationError as exc:
-            return "", exc.message
+            return "", exc.reason or exc.message
 
     codes, (methods_u, errs_u) = _per_value(raw["method"], method)
     methods = np.array(methods_u, dtype=object)[codes] if methods_u else np.zeros(0, object)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from core.reasons import Reason
+from imports import reasons as row_reasons
 from imports.models import ImportBatch, ImportRowError
 from imports.services.payments_file.matching import _money
 from imports.services.payments_file.reading import _MICROSECOND, EPOCH, phase
@@ -97,7 +99,7 @@ def bulk_update_with_history(cursor, changes: pd.DataFrame, *, params) -> None:
         params=[params["paid"]],
         actor=None,
         actor_id=params["user"],
-        reason=params["reason"],
+        reason=Reason(row_reasons.PAYMENTS_FILE, {"id": params["batch"]}),
         as_of=params["today"],
         occurred_at=params["ts"],
     )

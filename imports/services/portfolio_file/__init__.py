@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.reasons import Reason
+from imports import reasons as row_reasons
 from imports.models import ImportBatch, ImportRowError
 from imports.services.portfolio_file.reading import parse_portfolio_file
 from imports.services.portfolio_file.writing import TIMINGS, phase, write_portfolio
@@ -165,13 +167,13 @@ def portfolio_import_run(*, batch: ImportBatch) -> ImportBatch:
     try:
         _run(batch)
     except ApplicationError as exc:
-        _finish(batch, ImportBatch.Status.FAILED, error=exc.message)
+        _finish(batch, ImportBatch.Status.FAILED, error=exc)
     except Exception:
         logger.exception("portfolio import %s crashed", batch.id)
         _finish(
             batch,
             ImportBatch.Status.FAILED,
-            error=_("The import failed unexpectedly; nothing was written."),
+            error=Reason(row_reasons.CRASHED),
         )
     return batch
 
@@ -188,8 +190,7 @@ def _run(batch: ImportBatch) -> None:
         _finish(
             batch,
             ImportBatch.Status.REJECTED,
-            error=_("%(count)d rows are invalid; strict mode wrote nothing.")
-            % {"count": parsed.rejected_rows},
+            error=Reason(row_reasons.STRICT_PORTFOLIO, {"count": parsed.rejected_rows}),
         )
         return
     now = timezone.now()
@@ -249,9 +250,9 @@ def _save_errors(batch: ImportBatch, errors) -> None:
     ImportRowError.objects.bulk_create(rows, batch_size=5000)
 
 
-def _finish(batch: ImportBatch, status: str, *, error: str = "") -> None:
+def _finish(batch: ImportBatch, status: str, *, error=None) -> None:
     batch.status = status
-    batch.error_message = error
+    batch.error_set(error or "")
     batch.finished_at = timezone.now()
     if status != ImportBatch.Status.COMPLETED:
         batch.created_count = batch.updated_count = batch.unchanged_count = 0

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pandas as pd
 import phonenumbers
 import pyarrow as pa
-from django.utils.translation import gettext as _
 
 from core.documents import COMPACT, document_normalise
 from core.exceptions import ApplicationError
@@ -114,11 +113,9 @@ def read_portfolio_file(fileobj) -> pd.DataFrame:
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 frame = pd.read_csv(fileobj, index_col=False, **options)
     except pd.errors.EmptyDataError as exc:
-        raise ApplicationError(_("The file is empty.")) from exc
+        raise ApplicationError(Reason(row_reasons.FILE_EMPTY), field="file") from exc
     except UnicodeDecodeError as exc:
-        raise ApplicationError(
-            _("The file is not UTF-8 text; save it as CSV UTF-8 and upload it again.")
-        ) from exc
+        raise ApplicationError(Reason(row_reasons.FILE_NOT_UTF8), field="file") from exc
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError) as exc:
         fileobj.seek(0)
         text = fileobj.read().decode("utf-8-sig", errors="replace")
@@ -126,17 +123,16 @@ def read_portfolio_file(fileobj) -> pd.DataFrame:
         if wide is not None:
             raise wide_record_error(*wide, len(header)) from exc
         raise ApplicationError(
-            _("The file is not a readable CSV file: %(error)s") % {"error": exc}
+            Reason(row_reasons.FILE_NOT_CSV, {"error": str(exc)}), field="file"
         ) from exc
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise ApplicationError(
-            _("Required columns are missing: %(columns)s. Nothing was imported.")
-            % {"columns": ", ".join(missing)}
+            Reason(row_reasons.COLUMNS_MISSING, {"columns": ", ".join(missing)}), field="file"
         )
     if frame.empty:
-        raise ApplicationError(_("The file has a header but no data rows."))
+        raise ApplicationError(Reason(row_reasons.FILE_NO_ROWS), field="file")
     # Unknown extra columns are ignored (header_check refused repeated known ones); absent
     # optional columns read as empty.
     frame = frame.loc[:, ~frame.columns.duplicated()]
