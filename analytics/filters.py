@@ -23,36 +23,45 @@ def _carried(queryset, name, value):
     return queryset
 
 
-class PaidFilter(DateFilter):
-    """Debts with a payment received in [paid_from, paid_to] (business dates)."""
+class _DayRangeFilter(DateFilter):
+    """Debts with a row of `rows()` whose `stamp` falls in [<prefix>_from, <prefix>_to]
+    (business dates); both bounds are applied together, by the `_from` filter."""
+
+    prefix = ""
+    stamp = ""
+
+    def rows(self):
+        raise NotImplementedError
 
     def filter(self, qs, value):
         data = self.parent.form.cleaned_data
-        start, end = data.get("paid_from"), data.get("paid_to")
-        if value is None or (self.field_name == "paid_to" and start is not None):
-            return qs  # both bounds are applied together, by paid_from
-        payments = Payment.objects.all()
+        start, end = data.get(f"{self.prefix}_from"), data.get(f"{self.prefix}_to")
+        if value is None or (self.field_name == f"{self.prefix}_to" and start is not None):
+            return qs
+        rows = self.rows()
         if start is not None:
-            payments = payments.filter(paid_at__gte=day_bounds(start)[0])
+            rows = rows.filter(**{f"{self.stamp}__gte": day_bounds(start)[0]})
         if end is not None:
-            payments = payments.filter(paid_at__lt=day_bounds(end)[1])
-        return qs.filter(id__in=payments.values("debt_id"))
+            rows = rows.filter(**{f"{self.stamp}__lt": day_bounds(end)[1]})
+        return qs.filter(id__in=rows.values("debt_id"))
 
 
-class PromisedFilter(DateFilter):
-    """Debts with a promise to pay made in [promised_from, promised_to] (business dates)."""
+class PaidFilter(_DayRangeFilter):
+    """Debts with a payment received in [paid_from, paid_to]."""
 
-    def filter(self, qs, value):
-        data = self.parent.form.cleaned_data
-        start, end = data.get("promised_from"), data.get("promised_to")
-        if value is None or (self.field_name == "promised_to" and start is not None):
-            return qs  # both bounds are applied together, by promised_from
-        promises = PromiseToPay.objects.all()
-        if start is not None:
-            promises = promises.filter(created_at__gte=day_bounds(start)[0])
-        if end is not None:
-            promises = promises.filter(created_at__lt=day_bounds(end)[1])
-        return qs.filter(id__in=promises.values("debt_id"))
+    prefix, stamp = "paid", "paid_at"
+
+    def rows(self):
+        return Payment.objects.all()
+
+
+class PromisedFilter(_DayRangeFilter):
+    """Debts with a promise to pay made in [promised_from, promised_to]."""
+
+    prefix, stamp = "promised", "created_at"
+
+    def rows(self):
+        return PromiseToPay.objects.all()
 
 
 class OpeningFilter(django_filters.ChoiceFilter):

@@ -132,7 +132,7 @@ def test_bad_input_is_a_field_error_and_writes_nothing(api_client, manager, debt
 def test_overpayment_message_names_the_balance(api_client, manager, debt):
     response = post(api_client, manager, body(amount="2000.00"))
 
-    assert "outstanding balance of 1120.00 COP" in response.json()["amount"][0]
+    assert "outstanding balance of COP\xa01,120.00" in response.json()["amount"][0]
 
 
 def test_collector_may_not_post(api_client, collector, debt):

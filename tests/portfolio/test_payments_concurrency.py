@@ -136,7 +136,7 @@ def test_racing_payments_cannot_overpay(debt):
     # Then one is recorded and the other refused with the balance left
     assert sum(isinstance(r, tuple) for r in results) == 1, results
     refused = next(r for r in results if isinstance(r, ApplicationError))
-    assert "outstanding balance of 420.00" in refused.message
+    assert "outstanding balance of COP\xa0420.00" in refused.message
     debt.refresh_from_db()
     assert debt.balance == Decimal("420.00")
 

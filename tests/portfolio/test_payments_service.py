@@ -124,7 +124,7 @@ def test_full_payment_moves_debt_to_paid(debt):
         ({"amount": Decimal("10.001")}, "amount", "at most 2 decimal places"),
         ({"amount": 10.5}, "amount", "exact decimal"),
         ({"currency": "USD"}, "currency", "does not match the debt's currency COP"),
-        ({"amount": Decimal("1120.01")}, "amount", "outstanding balance of 1120.00 COP"),
+        ({"amount": Decimal("1120.01")}, "amount", "outstanding balance of COP\xa01,120.00"),
         ({"paid_at": datetime.datetime(2026, 11, 2, 9, 30)}, "paid_at", "time zone"),
         (
             {"paid_at": timezone.now() + datetime.timedelta(days=1)},
