@@ -143,10 +143,10 @@ def build(n: int, country: str, region: str, tz: str) -> None:
             """
             INSERT INTO messaging_message (creditor_id, debtor_id, channel, template, purpose,
                 stage, language, business_date, "to", planned_for, status, suppression_rule,
-                suppression_reason, subject, body, provider_message_id, attempts, last_error,
+                suppression_reason, suppression_code, suppression_params, subject, body, provider_message_id, attempts, last_error,
                 idempotency_key, created_at, updated_at)
             SELECT %s, d.id, 'sms', 'friendly', 'collection', 'friendly_reminder', 'es', %s,
-                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '', '', 0,
+                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '{}', '', '', '', 0,
                    '', 'bench:' || d.id, now(), now()
               FROM portfolio_debtor d WHERE d.creditor_id = %s
             """,
