@@ -1,13 +1,24 @@
 """Benchmark dispatch: messages/s through Celery + Redis to the sandbox, compliance check on.
 
-    .venv/bin/python bench/dispatch.py --messages 100000 [--concurrency 2]
+    .venv/bin/python bench/dispatch.py --messages 100000 [--concurrency 2] [--batch 500]
 
 Builds N planned SMS messages (one per debtor, each covering one debt, consented contact
 point) due now, starts a real Celery worker (prefork) on Redis, claims the messages in batches
 exactly as beat's `dispatch_due` does and enqueues `send_batch` tasks, then times until every
-message is sent. Each send locks its row, re-checks the debt and consent, renders the template,
-asks the compliance engine, records the sandbox delivery and commits. Checks at the end that
-every message was sent exactly once (SandboxDelivery.sends == 1).
+message is sent. Each batch locks its rows, re-checks every message's debts, holds, consent and
+history, renders it, asks the compliance engine, records the sandbox deliveries and the status
+changes and commits. Checks at the end that every message was sent exactly once
+(SandboxDelivery.sends == 1).
+
+The floor, same run, same broker and worker: N no-op Celery tasks (bench/celery_noop.py), one
+per message, published the same way and timed until all have run. The load average is printed
+with the figures (the machine may be shared).
+
+Any hour of the day: the debtors live where a contact window is open now. The candidates are
+Colombia, Mexico and the US, then US residents abroad in each whole-hour zone (Etc/GMT-12 ...
+Etc/GMT+12): the US rules apply in the debtor's own time zone, so one of them is always inside
+the 08:00-21:00 window (between 07:00 and 13:00 UTC no Colombian, Mexican or mainland US
+debtor may be contacted, hence the others).
 
 Uses DATABASE_URL (default: `cartera_bench_dispatch` on the local PostgreSQL, migrated and
 emptied) and REDIS_URL (default redis://127.0.0.1:6379/12; that DB is flushed).
@@ -46,6 +57,8 @@ CANDIDATES = [
     ("US", "NY", "America/New_York"),
     ("US", "CA", "America/Los_Angeles"),
     ("US", "HI", "Pacific/Honolulu"),
+    # A US resident abroad, one whole-hour zone after another (as the kill test does).
+    *[("US", "NY", f"Etc/GMT{offset:+d}") for offset in range(-12, 13)],
 ]
 
 
@@ -143,11 +156,12 @@ def build(n: int, country: str, region: str, tz: str) -> None:
             """
             INSERT INTO messaging_message (creditor_id, debtor_id, channel, template, purpose,
                 stage, language, business_date, "to", planned_for, status, suppression_rule,
-                suppression_reason, subject, body, provider_message_id, attempts, last_error,
-                idempotency_key, created_at, updated_at)
+                suppression_reason, suppression_code, suppression_params, subject, body,
+                provider_message_id, attempts, last_error, idempotency_key, created_at,
+                updated_at)
             SELECT %s, d.id, 'sms', 'friendly', 'collection', 'friendly_reminder', 'es', %s,
-                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '', '', 0,
-                   '', 'bench:' || d.id, now(), now()
+                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '{}', '',
+                   '', '', 0, '', 'bench:' || d.id, now(), now()
               FROM portfolio_debtor d WHERE d.creditor_id = %s
             """,
             [creditor, now.date(), now - datetime.timedelta(minutes=1), creditor],
@@ -162,21 +176,49 @@ def build(n: int, country: str, region: str, tz: str) -> None:
         cursor.execute("ANALYZE")
 
 
+def wait_for_worker(worker) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        assert worker.poll() is None, "the worker died"
+        assert time.monotonic() < deadline, "the worker did not answer within 60 s"
+
+
+def noop_floor(n: int, worker) -> float:
+    """Seconds for n no-op tasks through the same broker and worker (the floor)."""
+    import redis
+
+    from bench.celery_noop import noop
+
+    counter = "bench:noop:done"
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.delete(counter)
+    started = time.perf_counter()
+    for _i in range(n):
+        noop.delay(counter)
+    while int(client.get(counter) or 0) < n:
+        assert worker.poll() is None, "the worker died"
+        time.sleep(0.01)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--concurrency", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
 
     ensure_database()
     call_command("migrate", verbosity=0)
-    jurisdiction = open_jurisdiction(minutes=max(10, args.messages // 3000))
+    jurisdiction = open_jurisdiction(minutes=max(10, args.messages // 1000))
     if jurisdiction is None:
-        sys.exit("No benchmark jurisdiction has an open contact window now; try later.")
+        sys.exit("No benchmark jurisdiction has an open contact window now.")
     started = time.perf_counter()
     build(args.messages, *jurisdiction)
-    print(f"built {args.messages} messages ({jurisdiction[0]}, {jurisdiction[2]}) "
+    print(f"built {args.messages} messages for debtors in {jurisdiction[0]} "
+          f"({jurisdiction[2]}, a contact window open at {timezone.now():%H:%M} UTC) "
           f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
 
     import redis
@@ -186,14 +228,15 @@ def main() -> None:
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning",
          "--pool", "prefork", "--concurrency", str(args.concurrency), "--without-mingle",
-         "--without-gossip", "--without-heartbeat"],
-        cwd=ROOT, env=env, start_new_session=True,
+         "--without-gossip", "--without-heartbeat", "-I", "bench.celery_noop"],
+        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         from messaging.services.dispatch import messages_claim_due
         from messaging.tasks import send_batch
 
-        time.sleep(3)  # let the worker connect before the clock starts
+        wait_for_worker(worker)
+        floor = noop_floor(args.messages, worker)
         started = time.perf_counter()
         claimed = 0
         while True:
@@ -205,7 +248,7 @@ def main() -> None:
         enqueued = time.perf_counter() - started
         while Message.objects.filter(status="planned").exists():
             assert worker.poll() is None, "the worker died"
-            time.sleep(0.5)
+            time.sleep(0.02)
         elapsed = time.perf_counter() - started
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -214,10 +257,15 @@ def main() -> None:
     other = Message.objects.exclude(status="sent").values_list("status", flat=True).distinct()
     deliveries = SandboxDelivery.objects.count()
     most = SandboxDelivery.objects.aggregate(m=Max("sends"))["m"]
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"claimed and enqueued {claimed} in {enqueued:.1f}s")
+    print(f"floor, same run: {args.messages} no-op Celery tasks through the same broker and "
+          f"workers in {floor:.1f}s: {args.messages / floor:.0f} messages/s")  # fmt: skip
     print(f"sent {sent} of {args.messages} in {elapsed:.1f}s: {sent / elapsed:.0f} messages/s "
-          f"(worker concurrency {args.concurrency}, batch {args.batch}); other statuses: "
-          f"{list(other)}; sandbox rows {deliveries}, max sends per message {most}")  # fmt: skip
+          f"(floor {args.messages / floor:.0f}; worker concurrency {args.concurrency}, batch "
+          f"{args.batch}); other statuses: {list(other)}; sandbox rows {deliveries}, max sends "
+          f"per message {most}")  # fmt: skip
+    print(f"load average: {load}")
 
 
 if __name__ == "__main__":

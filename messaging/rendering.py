@@ -12,6 +12,7 @@ plain-text channels are rendered with autoescape off.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 from django.template import Context, Engine, Library, TemplateSyntaxError
@@ -171,8 +172,15 @@ def compile_source(source: str, *, html: bool = False):
         raise TemplateRenderError(str(exc)) from exc
 
 
+@lru_cache(maxsize=512)
+def _compiled(source: str, html: bool):
+    # A dispatch batch renders the same few template versions hundreds of times: compile each
+    # once per worker (a compiled Template holds no per-render state).
+    return compile_source(source, html=html)
+
+
 def render_source(source: str, context: dict, *, html: bool = False) -> str:
-    template = compile_source(source, html=html)
+    template = _compiled(source, html)
     try:
         return template.render(Context(context, autoescape=html)).strip()
     except Exception as exc:  # a filter on a bad value: report, never crash a dispatch

@@ -216,6 +216,8 @@ CARTERA_DISPATCH_BATCH = env.int("CARTERA_DISPATCH_BATCH", default=200)
 CARTERA_DISPATCH_MAX_BATCHES = env.int("CARTERA_DISPATCH_MAX_BATCHES", default=100)
 CARTERA_DISPATCH_LEASE_SECONDS = env.int("CARTERA_DISPATCH_LEASE_SECONDS", default=300)
 CARTERA_SANDBOX_DELAY_SECONDS = env.float("CARTERA_SANDBOX_DELAY_SECONDS", default=0.0)
+# Sends a network provider (Twilio, SMTP) gets at once from one dispatch batch (threads).
+CARTERA_PROVIDER_CONCURRENCY = env.int("CARTERA_PROVIDER_CONCURRENCY", default=8)
 # HMAC secret of the sandbox provider's delivery callbacks (tests and demos). The default is
 # derived one-way from SECRET_KEY, so sharing it with a test harness does not reveal the key;
 # production has no sandbox and no such default.

@@ -1,10 +1,12 @@
-"""Channels behind one interface: `backend_for(channel).send(message, rendered)`.
+"""Channels behind one interface: `backend_for(channel).send(message, rendered)`, and
+`send_many([(message, rendered), ...])` for a dispatch batch.
 
 The backend of each channel is the dotted path in `settings.CARTERA_CHANNEL_BACKENDS`.
 A backend raises TransientChannelError when trying again later may work (the worker retries
 with exponential backoff) and PermanentChannelError when it never will (the message fails).
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -41,6 +43,29 @@ class ChannelBackend:
 
     def send(self, message, rendered) -> SendResult:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def concurrency(self) -> int:
+        """How many sends `send_many` runs at once: a network provider waits on I/O."""
+        return 1
+
+    def send_many(self, items) -> list:
+        """Send [(message, rendered), ...]: a SendResult or the ChannelError of each, in order.
+
+        Runs `send` on up to `concurrency()` threads, which touch no database (a backend that
+        writes rows in the caller's transaction overrides this instead).
+        """
+
+        def one(item):
+            try:
+                return self.send(*item)
+            except ChannelError as exc:
+                return exc
+
+        workers = min(self.concurrency(), len(items))
+        if workers <= 1:
+            return [one(item) for item in items]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=self.provider) as pool:
+            return list(pool.map(one, items))
 
     def prints_to_console(self) -> bool:
         """Whether what it sends shows in the server's console (a demo reads codes there)."""

@@ -18,6 +18,9 @@ from messaging.services.context import optout_link
 class EmailBackend(ChannelBackend):
     provider = "email"
 
+    def concurrency(self) -> int:
+        return settings.CARTERA_PROVIDER_CONCURRENCY
+
     def prints_to_console(self) -> bool:
         return settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
 

@@ -8,6 +8,7 @@ from django.db import connection
 
 from messaging.channels import (
     ChannelBackend,
+    ChannelError,
     PermanentChannelError,
     SendResult,
     TransientChannelError,
@@ -41,15 +42,33 @@ class SandboxBackend(ChannelBackend):
         return logger.isEnabledFor(logging.INFO)
 
     def send(self, message, rendered) -> SendResult:
+        [result] = self.send_many([(message, rendered)])
+        if isinstance(result, ChannelError):
+            raise result
+        return result
+
+    def send_many(self, items) -> list:
+        """Record a batch's deliveries with one INSERT, in the caller's transaction."""
         delay = float(getattr(settings, "CARTERA_SANDBOX_DELAY_SECONDS", 0) or 0)
-        if delay:
-            time.sleep(delay)  # the kill test needs a batch that takes a while
-        if message.to.startswith(FAIL_TRANSIENT):
-            raise TransientChannelError("sandbox: simulated provider outage")
-        if message.to.startswith(FAIL_PERMANENT):
-            raise PermanentChannelError("sandbox: simulated invalid recipient")
+        results: list = [None] * len(items)
+        rows = []
+        for index, (message, rendered) in enumerate(items):
+            if delay:
+                time.sleep(delay)  # the kill test needs a batch that takes a while
+            if message.to.startswith(FAIL_TRANSIENT):
+                results[index] = TransientChannelError("sandbox: simulated provider outage")
+            elif message.to.startswith(FAIL_PERMANENT):
+                results[index] = PermanentChannelError("sandbox: simulated invalid recipient")
+            else:
+                rows.append((index, message, rendered))
+        if not rows:
+            return results
         table = SandboxDelivery._meta.db_table
-        # Same transaction as the message's status change: both commit or neither does. A
+        params = []
+        for _index, message, rendered in rows:
+            params += [message.id, message.idempotency_key, message.channel, message.to,
+                       rendered.subject[:255], rendered.body]  # fmt: skip
+        # Same transaction as the messages' status change: both commit or neither does. A
         # second committed send of the same message would show up as sends = 2.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -57,24 +76,27 @@ class SandboxBackend(ChannelBackend):
                 INSERT INTO {table}
                     (message_id, idempotency_key, channel, "to", subject, body, sends,
                      recorded_at)
-                VALUES (%s, %s, %s, %s, %s, %s, 1, CURRENT_TIMESTAMP)
+                VALUES {", ".join(["(%s, %s, %s, %s, %s, %s, 1, CURRENT_TIMESTAMP)"] * len(rows))}
                 ON CONFLICT (idempotency_key) DO UPDATE SET sends = {table}.sends + 1
-                RETURNING id
+                RETURNING idempotency_key, id
                 """,
-                [
-                    message.id,
-                    message.idempotency_key,
+                params,
+            )
+            row_ids = dict(cursor.fetchall())
+        console = logger.isEnabledFor(logging.INFO)
+        for index, message, rendered in rows:
+            # What a phone would show, on the console (like Django's console e-mail backend):
+            # in `make run` the portal's one-time codes are read there. Never in production,
+            # which refuses the sandbox (config/checks.py).
+            if console:
+                logger.info(
+                    "sandbox %s to %s: %s",
                     message.channel,
                     message.to,
-                    rendered.subject[:255],
-                    rendered.body,
-                ],
+                    " ".join(rendered.body.split()),
+                )
+            results[index] = SendResult(
+                provider=self.provider,
+                provider_message_id=f"sandbox-{row_ids[message.idempotency_key]}",
             )
-            row_id = cursor.fetchone()[0]
-        # What a phone would show, on the console (like Django's console e-mail backend): in
-        # `make run` the portal's one-time codes are read there. Never in production, which
-        # refuses the sandbox (config/checks.py).
-        logger.info(
-            "sandbox %s to %s: %s", message.channel, message.to, " ".join(rendered.body.split())
-        )
-        return SendResult(provider=self.provider, provider_message_id=f"sandbox-{row_id}")
+        return results

@@ -21,6 +21,9 @@ def status_callback_url() -> str:
 class TwilioBackend(ChannelBackend):
     provider = "twilio"
 
+    def concurrency(self) -> int:
+        return settings.CARTERA_PROVIDER_CONCURRENCY
+
     def __init__(self, client=None):
         self._client = client
 

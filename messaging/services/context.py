@@ -2,15 +2,18 @@
 
 import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.utils.translation import get_language
 
 from core.dates import days_past_due
 from core.formatting import format_date, locale_for
+from core.http import reverse_token
 from core.money import format_money
 from messaging.hooks import portal_link
+from portfolio.models import Debt
 
 OPTOUT_SALT = "messaging.optout"
 OPTOUT_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old message still works for over a year
@@ -32,7 +35,18 @@ def optout_message_id(token: str) -> int | None:
 
 def optout_link(message_id: int | None) -> str:
     token = optout_token(message_id) if message_id else "preview"
-    return settings.CARTERA_PUBLIC_URL.rstrip("/") + reverse("messaging:unsubscribe", args=[token])
+    return settings.CARTERA_PUBLIC_URL.rstrip("/") + reverse_token("messaging:unsubscribe", token)
+
+
+# A dispatch batch formats the same amounts, dates and product names hundreds of times: each
+# is a pure function of its arguments (the locale is explicit), so a worker remembers them.
+_money = lru_cache(maxsize=4096)(format_money)
+_date = lru_cache(maxsize=4096)(format_date)
+
+
+@lru_cache(maxsize=256)
+def _product(product: str, language: str | None) -> str:
+    return str(dict(Debt._meta.get_field("product").flatchoices).get(product, product))
 
 
 def message_context(
@@ -54,9 +68,9 @@ def message_context(
     rows = [
         {
             "ref": d.debt_ref,
-            "product": d.get_product_display(),
-            "amount": format_money(d.balance, d.currency, locale),
-            "due_date": format_date(d.due_date, locale),
+            "product": _product(d.product, get_language()),
+            "amount": _money(d.balance, d.currency, locale),
+            "due_date": _date(d.due_date, locale),
             "days_past_due": days_past_due(due_date=d.due_date, as_of=as_of),
         }
         for d in debts
@@ -68,18 +82,18 @@ def message_context(
         "first_name": debtor.first_name,
         "full_name": debtor.full_name,
         "creditor_name": creditor.name,
-        "amount": format_money(total, currency, locale) if currency else "",
+        "amount": _money(total, currency, locale) if currency else "",
         "currency": currency,
         "debt_count": len(debts),
         "debt_refs": ", ".join(d.debt_ref for d in debts),
         "debts": rows,
-        "due_date": format_date(oldest, locale),
+        "due_date": _date(oldest, locale),
         "days_past_due": days_past_due(due_date=oldest, as_of=as_of),
         "portal_link": portal_link.call_one(debtor.pk),
         "optout_link": optout_link(message_id),
         "contact_phone": creditor.contact_phone or settings.CARTERA_CONTACT_PHONE,
         "collector_name": collector_name or creditor.name,
-        "business_date": format_date(as_of, locale),
+        "business_date": _date(as_of, locale),
     }
 
 

@@ -2,8 +2,9 @@
 
 `messages_claim_due` runs in beat's task every minute: it locks due, unclaimed (or abandoned)
 rows with `FOR UPDATE SKIP LOCKED`, stamps them with a claim token and commits; the batch task
-sends them one by one. A claim older than the lease belongs to a worker that died: the next
-tick claims those messages again (a late original task then finds a newer token and skips).
+sends them together (`messages_send`: one transaction, a few statements for the whole batch).
+A claim older than the lease belongs to a worker that died: the next tick claims those
+messages again (a late original task then finds a newer token and skips).
 """
 
 import datetime
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from messaging.models import Message
-from messaging.services.sending import TransientSendError, message_send, send_facts_load
+from messaging.services.sending import TransientSendError, message_send, messages_send
 
 
 def lease() -> datetime.timedelta:
@@ -52,14 +53,12 @@ class BatchResult:
 def messages_send_batch(*, message_ids, claim_token=None) -> BatchResult:
     """Send a claimed batch; transient failures are returned for a retried task each."""
     result = BatchResult(retry=[])
-    facts = send_facts_load(message_ids, around=timezone.now())
-    for message_id in message_ids:
-        try:
-            outcome = message_send(message_id=message_id, claim_token=claim_token, facts=facts)
-        except TransientSendError:
+    outcomes = messages_send(message_ids=message_ids, claim_token=claim_token)
+    for message_id in dict.fromkeys(message_ids):
+        outcome = outcomes[message_id]
+        if outcome.status == "retry":
             result.retry.append(message_id)
-            continue
-        if outcome.status in (Message.Status.SENT, Message.Status.DELIVERED):
+        elif outcome.status in (Message.Status.SENT, Message.Status.DELIVERED):
             result.sent += 1
         elif outcome.status == "skipped":
             result.skipped += 1

@@ -1,10 +1,15 @@
-"""Sending one message: re-check it (useful? lawful now?), render it, hand it to its channel.
+"""Sending: re-check each message (useful? lawful now?), render it, hand it to its channel.
 
-The row is locked (`select_for_update(skip_locked=True)`) for the whole send, and the status
-change commits with the send: for transactional backends (sandbox, call list) the delivery row
-and the status commit together, so a message is sent exactly once whatever crashes. A worker
-killed mid-send leaves the row `planned` (its transaction dies with its connection) and the
-message is picked up again.
+A batch is sent in one transaction, set-based: its rows are locked by one query
+(`select_for_update(skip_locked=True)`, in id order), the checks' inputs are read for the whole
+batch (SendFacts), each message is checked and rendered in memory, handed to its channel in one
+call per channel (the sandbox writes every delivery row with one INSERT; network providers are
+called concurrently), and every status change is written by one UPDATE that commits with the
+deliveries. For transactional backends (sandbox, call list) the delivery rows and the status
+changes commit together, so a message is sent exactly once whatever crashes: a worker killed
+mid-batch leaves its rows `planned` (the transaction dies with its connection) and they are
+claimed and sent again. A provider outside the database cannot share the transaction: a crash
+after it accepted a message and before the commit re-sends that message, as it always could.
 """
 
 import datetime
@@ -12,19 +17,20 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.reasons import reason_split
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
-from messaging.rendering import TemplateRenderError, render_version
+from messaging.rendering import Rendered, TemplateRenderError, render_version
 from messaging.services import compliance_gateway as gateway
 from messaging.services.context import message_context
-from messaging.services.planning import contact_for, past_contacts
+from messaging.services.planning import ACTIVE_STATUSES, contact_for
 from messaging.services.templates import active_versions, version_resolve
-from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Hold, Stage
+from portfolio.models import OPEN_STAGES, ContactPoint, Creditor, Debt, Hold, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -78,39 +84,17 @@ def version_for(*, creditor_id, code, channel, language, now=None):
 
 
 def _close(message: Message, status: str, rule: str, reason) -> Outcome:
+    """Close the message in memory (the batch's UPDATE writes it)."""
     message.status = status
     message.suppression_rule = rule[:40]
     message.suppression_reason = f"{rule}: {reason}"[:500]
     message.suppression_code, message.suppression_params, _text = reason_split(reason)
     message.claim_token = None
     message.claimed_at = None
-    message.save(
-        update_fields=[
-            "status",
-            "suppression_rule",
-            "suppression_reason",
-            "suppression_code",
-            "suppression_params",
-            "claim_token",
-            "claimed_at",
-            "updated_at",
-        ]
-    )
     return Outcome(status, message.suppression_reason)
 
 
-def _consent(message: Message, debtor) -> bool:
-    if message.channel == "letter":
-        revoked = ContactPoint.objects.filter(
-            debtor=debtor, channel="letter", consent_granted=False
-        ).exists()
-        return bool(debtor.address_line) and not revoked
-    return ContactPoint.objects.filter(
-        debtor=debtor, channel=message.channel, value=message.to, consent_granted=True
-    ).exists()
-
-
-def _usefulness(message: Message, debts: list[Debt], at: datetime.datetime, simulate: bool):
+def _usefulness(message: Message, debts: list, at: datetime.datetime, simulate: bool):
     """Why the message is no longer worth sending (rule, reason), or None."""
     open_debts = [d for d in debts if d.stage in OPEN_STAGES]
     if message.purpose != "transactional" and not open_debts:
@@ -128,8 +112,8 @@ def _usefulness(message: Message, debts: list[Debt], at: datetime.datetime, simu
 class SendFacts:
     """What the send-time checks read, loaded for a whole batch in five queries.
 
-    Read just before the batch is sent (seconds): an opt-out meanwhile also suppresses the
-    planned row itself, which the per-message lock re-reads, so it is never missed.
+    Read under the batch's row locks: an opt-out meanwhile also suppresses the planned row
+    itself, which waits for the lock, so it is never missed.
     """
 
     debts: dict[int, list]
@@ -139,23 +123,17 @@ class SendFacts:
     history: dict[int, list]
 
 
-def send_facts_load(message_ids, *, around) -> SendFacts:
-    """Prefetch the checks' inputs for a batch of messages (see SendFacts)."""
-    rows = list(
-        Message.objects.filter(id__in=message_ids).values_list("id", "debtor_id", "channel")
+def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
+    """The checks' inputs for a batch of messages (see SendFacts)."""
+    debtor_ids = {message.debtor_id for message in messages}
+    links = list(
+        MessageDebt.objects.filter(message_id__in=[message.id for message in messages])
+        .order_by("message_id", "debt__due_date", "debt_id")  # the Debt model's ordering
+        .values_list("message_id", "debt_id")
     )
-    debtor_ids = {debtor_id for _id, debtor_id, _c in rows}
-    debts_by_id = (
-        Debt.objects.filter(
-            id__in=MessageDebt.objects.filter(message_id__in=message_ids).values("debt_id")
-        )
-        .select_related("assigned_to")
-        .in_bulk()
-    )
+    debts_by_id = Debt.objects.select_related("assigned_to").in_bulk({d for _m, d in links})
     debts: dict[int, list] = {}
-    for message_id, debt_id in MessageDebt.objects.filter(message_id__in=message_ids).values_list(
-        "message_id", "debt_id"
-    ):
+    for message_id, debt_id in links:
         debts.setdefault(message_id, []).append(debts_by_id[debt_id])
     holds: dict[int, list] = {}
     for debtor_id, debt_id, kind in Hold.objects.filter(
@@ -174,7 +152,7 @@ def send_facts_load(message_ids, *, around) -> SendFacts:
     low, high = around - datetime.timedelta(days=8), around + datetime.timedelta(days=8)
     for debtor_id, channel, planned_for, sent_at, key in Message.objects.filter(
         debtor_id__in=debtor_ids,
-        status__in=SENT_STATUSES,
+        status__in=statuses,
         planned_for__gte=low,
         planned_for__lte=high,
     ).values_list("debtor_id", "channel", "planned_for", "sent_at", "idempotency_key"):
@@ -185,54 +163,21 @@ def send_facts_load(message_ids, *, around) -> SendFacts:
     return SendFacts(debts, holds, consented, letter_revoked, history)
 
 
-def message_send(
-    *,
-    message_id: int,
-    claim_token: str | None = None,
-    simulate_at=None,
-    last_try=False,
-    facts: SendFacts | None = None,
-) -> Outcome:
-    """Send one planned message once; safe to call twice (the second call does nothing)."""
-    outcome = _send_locked(
-        message_id=message_id,
-        claim_token=claim_token,
-        simulate_at=simulate_at,
-        last_try=last_try,
-        facts=facts,
-    )
-    if outcome.status == "retry":
-        raise TransientSendError(outcome.detail)
-    return outcome
+@dataclass
+class _Ready:
+    """A message that passed its checks, rendered, waiting for its channel."""
+
+    message: Message
+    rendered: Rendered
+    version: object
+    collector: object
 
 
-@transaction.atomic
-def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) -> Outcome:
-    message = (
-        Message.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("debtor", "creditor")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None:
-        return Outcome("skipped", "locked by another worker or gone")
-    if message.status != Message.Status.PLANNED:
-        return Outcome("skipped", f"already {message.status}")
-    if claim_token and message.claim_token and str(message.claim_token) != str(claim_token):
-        return Outcome("skipped", "claimed again by a newer dispatch")
-    now = timezone.now()
-    at = simulate_at or now
-    if facts is not None and message.id in facts.debts:
-        debts = facts.debts[message.id]
-    else:
-        facts = None
-        debts = list(
-            Debt.objects.filter(
-                id__in=MessageDebt.objects.filter(message=message).values("debt_id")
-            ).select_related("assigned_to")
-        )
+def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready | Outcome:
+    """Re-check one message and render it: ready to send, or the Outcome that closed it."""
+    debts = facts.debts.get(message.id, [])
     debt_ids = {d.id for d in debts}
-    reason = _usefulness(message, debts, at, simulate=simulate_at is not None)
+    reason = _usefulness(message, debts, at, simulate=simulate)
     if reason:
         return _close(message, Message.Status.CANCELLED, *reason)
 
@@ -261,23 +206,14 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
     except TemplateRenderError as exc:
         return _close(message, Message.Status.FAILED, "TEMPLATE", str(exc))
 
-    if facts is not None:
-        holds = facts.holds.get(debtor.id, [])
-        if message.channel == "letter":
-            consented = bool(debtor.address_line) and debtor.id not in facts.letter_revoked
-        else:
-            consented = (debtor.id, message.channel, message.to) in facts.consented
-        history = [
-            past for key, past in facts.history.get(debtor.id, []) if key != message.idempotency_key
-        ]
+    holds = facts.holds.get(debtor.id, [])
+    if message.channel == "letter":
+        consented = bool(debtor.address_line) and debtor.id not in facts.letter_revoked
     else:
-        holds = Hold.objects.filter(debtor=debtor, closed_at__isnull=True).values_list(
-            "debt_id", "kind"
-        )
-        consented = _consent(message, debtor)
-        history = past_contacts([debtor.id], around=at, exclude_keys=[message.idempotency_key]).get(
-            debtor.id, []
-        )
+        consented = (debtor.id, message.channel, message.to) in facts.consented
+    history = [
+        past for key, past in facts.history.get(debtor.id, []) if key != message.idempotency_key
+    ]
     kinds = {kind for debt_id, kind in holds if debt_id is None or debt_id in debt_ids}
     contact = contact_for(
         group_channel=message.channel,
@@ -296,7 +232,7 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
         content=(rendered.subject + "\n" + rendered.body).strip(),
         creditor_name=message.creditor.name,
     )
-    decision = gateway.check(contact=contact, history=history, rules=_rules(now))
+    decision = gateway.check(contact=contact, history=history, rules=rules)
     if not decision.allowed:
         return _close(
             message,
@@ -304,53 +240,204 @@ def _send_locked(*, message_id, claim_token, simulate_at, last_try, facts=None) 
             decision.rule or "COMPLIANCE",
             decision.coded or decision.reason,
         )
+    return _Ready(message, rendered, version, collector)
 
-    message.subject, message.body = rendered.subject, rendered.body
-    message.template_version = version
-    if message.channel == "voice":
-        message.collector = collector
-    message.attempts += 1
-    try:
-        result = backend_for(message.channel).send(message, rendered)
-    except ChannelError as exc:
-        message.last_error = str(exc)[:2000]
-        fields = ["attempts", "last_error", "updated_at"]
-        if exc.transient and not last_try:
-            message.claimed_at = now  # keeps the lease while the retry waits
-            message.save(update_fields=[*fields, "claimed_at"])
-            return Outcome("retry", message.last_error)
-        message.status = Message.Status.FAILED
-        message.claim_token, message.claimed_at = None, None
-        message.save(update_fields=[*fields, "status", "claim_token", "claimed_at"])
-        return Outcome("failed", message.last_error)
-    message.status = Message.Status.DELIVERED if result.delivered else Message.Status.SENT
-    message.sent_at = now if simulate_at is None else simulate_at
-    if facts is not None:  # the next message of this debtor in the batch sees this contact
-        facts.history.setdefault(debtor.id, []).append(
-            (
-                message.idempotency_key,
-                gateway.make_past_contact(
-                    debtor_id=debtor.id, channel=message.channel, at=message.sent_at
-                ),
+
+def _deliver(ready: list[_Ready], facts: SendFacts, *, now, sent_at, last_try) -> dict:
+    """Hand the messages to their channels (one call per backend); an Outcome per message id."""
+    outcomes: dict[int, Outcome] = {}
+    by_backend: dict[int, tuple] = {}
+    for item in ready:
+        message = item.message
+        message.attempts += 1
+        try:
+            backend = backend_for(message.channel)
+        except ChannelError as exc:
+            outcomes[message.id] = _failed(message, exc, now=now, last_try=last_try)
+            continue
+        by_backend.setdefault(id(backend), (backend, []))[1].append(item)
+    for backend, items in by_backend.values():
+        kept = [(m.subject, m.body, m.collector_id) for m in (item.message for item in items)]
+        for item in items:  # what the channel sends (a letter prints them, a call is listed)
+            item.message.subject, item.message.body = item.rendered.subject, item.rendered.body
+            if item.message.channel == "voice":
+                item.message.collector = item.collector
+        results = backend.send_many([(item.message, item.rendered) for item in items])
+        for item, (subject, body, collector_id), result in zip(items, kept, results, strict=True):
+            message = item.message
+            if isinstance(result, ChannelError):
+                # not sent: the row keeps what it held, plus the attempt and its error
+                message.subject, message.body, message.collector_id = subject, body, collector_id
+                outcomes[message.id] = _failed(message, result, now=now, last_try=last_try)
+                continue
+            message.template_version = item.version
+            message.status = Message.Status.DELIVERED if result.delivered else Message.Status.SENT
+            message.sent_at = sent_at
+            # The next message of this debtor (a later wave of the batch) sees this contact.
+            facts.history.setdefault(message.debtor_id, []).append(
+                (
+                    message.idempotency_key,
+                    gateway.make_past_contact(
+                        debtor_id=message.debtor_id, channel=message.channel, at=sent_at
+                    ),
+                )
             )
-        )
-    message.provider_message_id = result.provider_message_id[:120]
-    message.last_error = ""
+            message.provider_message_id = result.provider_message_id[:120]
+            message.last_error = ""
+            message.claim_token, message.claimed_at = None, None
+            outcomes[message.id] = Outcome(message.status)
+    return outcomes
+
+
+def _failed(message: Message, exc: ChannelError, *, now, last_try) -> Outcome:
+    message.last_error = str(exc)[:2000]
+    if exc.transient and not last_try:
+        message.claimed_at = now  # keeps the lease while the retry waits
+        return Outcome("retry", message.last_error)
+    message.status = Message.Status.FAILED
     message.claim_token, message.claimed_at = None, None
-    message.save(
-        update_fields=[
-            "status",
-            "sent_at",
-            "provider_message_id",
-            "subject",
-            "body",
-            "template_version",
-            "collector",
-            "attempts",
-            "last_error",
-            "claim_token",
-            "claimed_at",
-            "updated_at",
-        ]
-    )
-    return Outcome(message.status)
+    return Outcome("failed", message.last_error)
+
+
+# What a send may change on its row: written for the whole batch by one UPDATE ... FROM VALUES.
+WRITTEN_FIELDS = (
+    "status",
+    "sent_at",
+    "provider_message_id",
+    "subject",
+    "body",
+    "template_version",
+    "collector",
+    "attempts",
+    "last_error",
+    "suppression_rule",
+    "suppression_reason",
+    "suppression_code",
+    "suppression_params",
+    "claim_token",
+    "claimed_at",
+    "updated_at",
+)
+
+
+def _write(messages: list[Message], *, now) -> None:
+    """Every touched row in one statement (the rows are locked: nothing else changed them)."""
+    if not messages:
+        return
+    fields = [Message._meta.pk, *(Message._meta.get_field(name) for name in WRITTEN_FIELDS)]
+    row = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields) + ")"
+    # The driver adapts these values as they are, except JSON, which the field wraps.
+    prepared = [isinstance(field, JSONField) for field in fields]
+    params = []
+    for message in messages:
+        message.updated_at = now
+        for field, prepare in zip(fields, prepared, strict=True):
+            value = getattr(message, field.attname)
+            params.append(field.get_db_prep_save(value, connection) if prepare else value)
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Message._meta.db_table)} AS m SET {assignments} "
+            f"FROM (VALUES {', '.join([row] * len(messages))}) AS v ({', '.join(columns)}) "
+            f"WHERE m.{columns[0]} = v.{columns[0]}",
+            params,
+        )
+
+
+def messages_send(
+    *,
+    message_ids,
+    claim_token: str | None = None,
+    simulate_at=None,
+    last_try=False,
+    history_statuses=SENT_STATUSES,
+) -> dict[int, Outcome]:
+    """Send planned messages once, as one transaction; an Outcome per id (safe to call twice).
+
+    `simulate_at` checks them as at that moment (a replay); `history_statuses` are the other
+    messages that count as contacts already made (sent ones; `message_send` also counts
+    planned ones).
+    """
+    with transaction.atomic():
+        return _send_locked(
+            message_ids=list(dict.fromkeys(message_ids)),
+            claim_token=claim_token,
+            simulate_at=simulate_at,
+            last_try=last_try,
+            history_statuses=history_statuses,
+        )
+
+
+def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_statuses):
+    locked = {
+        message.id: message
+        for message in Message.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("debtor")
+        .filter(pk__in=message_ids)
+        .order_by("id")  # locks in one order
+    }
+    # A batch has few creditors: one object each rather than one per row.
+    creditors = Creditor.objects.in_bulk({message.creditor_id for message in locked.values()})
+    for message in locked.values():
+        message.creditor = creditors[message.creditor_id]
+    outcomes: dict[int, Outcome] = {}
+    live = []
+    for message_id in message_ids:
+        message = locked.get(message_id)
+        if message is None:
+            outcomes[message_id] = Outcome("skipped", "locked by another worker or gone")
+        elif message.status != Message.Status.PLANNED:
+            outcomes[message_id] = Outcome("skipped", f"already {message.status}")
+        elif claim_token and message.claim_token and str(message.claim_token) != str(claim_token):
+            outcomes[message_id] = Outcome("skipped", "claimed again by a newer dispatch")
+        else:
+            live.append(message)
+    if not live:
+        return outcomes
+    now = timezone.now()
+    at = simulate_at or now
+    facts = send_facts_load(live, around=at, statuses=history_statuses)
+    rules = _rules(now)
+    pending = live
+    while pending:
+        # One message per debtor per wave: a debtor's next message is checked once the one
+        # before is sent, so it sees that contact (one contact a day holds inside a batch).
+        wave, later, seen = [], [], set()
+        for message in pending:
+            (later if message.debtor_id in seen else wave).append(message)
+            seen.add(message.debtor_id)
+        ready = []
+        for message in wave:
+            checked = _check(message, facts, at=at, simulate=simulate_at is not None, rules=rules)
+            if isinstance(checked, Outcome):
+                outcomes[message.id] = checked
+            else:
+                ready.append(checked)
+        outcomes.update(
+            _deliver(ready, facts, now=now, sent_at=simulate_at or now, last_try=last_try)
+        )
+        pending = later
+    _write(live, now=now)
+    return outcomes
+
+
+def message_send(
+    *, message_id: int, claim_token: str | None = None, simulate_at=None, last_try=False
+) -> Outcome:
+    """Send one planned message once; safe to call twice (the second call does nothing).
+
+    On its own (a retry, a replayed date) the other messages of the debtor that are still
+    planned count as contacts too, as they always have on this path.
+    """
+    outcome = messages_send(
+        message_ids=[message_id],
+        claim_token=claim_token,
+        simulate_at=simulate_at,
+        last_try=last_try,
+        history_statuses=ACTIVE_STATUSES,
+    )[message_id]
+    if outcome.status == "retry":
+        raise TransientSendError(outcome.detail)
+    return outcome

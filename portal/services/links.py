@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+
+from core.http import reverse_token
 
 LINK_SALT = "portal.link"
 
@@ -34,4 +35,4 @@ def portal_link(debtor_id: int | None) -> str:
     if not debtor_id:
         return base
     root = settings.CARTERA_PUBLIC_URL.rstrip("/")
-    return root + reverse("portal:link", args=[link_token(debtor_id)])
+    return root + reverse_token("portal:link", link_token(debtor_id))
