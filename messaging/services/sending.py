@@ -410,7 +410,17 @@ def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_sta
             seen.add(message.debtor_id)
         ready = []
         for message in wave:
-            checked = _check(message, facts, at=at, simulate=simulate_at is not None, rules=rules)
+            try:
+                checked = _check(
+                    message, facts, at=at, simulate=simulate_at is not None, rules=rules
+                )
+            except Exception as exc:
+                # A bug met by one message (its data, its template) fails that message alone,
+                # logged; rolling back the batch would retry it, and its neighbours, forever.
+                logger.exception("message %s could not be prepared", message.id)
+                checked = _close(
+                    message, Message.Status.FAILED, "INTERNAL", f"{type(exc).__name__}: {exc}"
+                )
             if isinstance(checked, Outcome):
                 outcomes[message.id] = checked
             else:

@@ -72,3 +72,29 @@ def test_a_batch_sent_twice_sends_each_message_once(creditor):
     assert send_batch.run(ids, None) == 3
     assert send_batch.run(ids, None) == 0  # a redelivered task: every row is already sent
     assert list(SandboxDelivery.objects.values_list("sends", flat=True)) == [1, 1, 1]
+
+
+def test_a_message_that_breaks_fails_alone_and_the_rest_of_the_batch_goes(creditor, monkeypatch):
+    # given a batch of three where preparing the second one meets a bug
+    from messaging.services import sending
+
+    messages = [_sms(creditor) for _ in range(3)]
+    broken = messages[1]
+    real = sending.message_context
+
+    def context(**kwargs):
+        if kwargs["message_id"] == broken.id:
+            raise KeyError("missing field")
+        return real(**kwargs)
+
+    monkeypatch.setattr(sending, "message_context", context)
+    # when the batch is sent
+    assert send_batch.run([m.id for m in messages], None) == 2
+    # then the others went out and the broken one is failed with why, not left to block
+    for message in messages:
+        message.refresh_from_db()
+    assert [m.status for m in messages] == ["sent", "failed", "sent"]
+    assert broken.suppression_rule == "INTERNAL" and "KeyError" in broken.last_error + str(
+        broken.suppression_reason
+    )
+    assert send_batch.run([m.id for m in messages], None) == 0
