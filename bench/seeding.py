@@ -136,7 +136,7 @@ def debts_seed(
         else:
             # Debt g belongs to debtor D((g-1)/per + 1); formulas below number by debt.
             source = (
-                "SELECT dd.id AS debtor_id, g::text AS ref, g AS id"
+                "SELECT dd.id AS debtor_id, g::text AS ref, g::bigint AS id"
                 " FROM generate_series(1, %(n)s) AS g"
                 " JOIN portfolio_debtor dd ON dd.creditor_id = %(creditor)s"
                 " AND dd.debtor_ref = 'D' || ((g - 1) / %(per)s + 1)"
