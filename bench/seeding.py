@@ -1,8 +1,10 @@
 """Shared data seeding of the benchmarks: set-based SQL (generate_series), never ORM rows.
 
 bench/cycle.py, bench/agreements_cycle.py, bench/segments.py and bench/dashboard_load.py build
-their portfolios here: one creditor `bench`, N debtors with one open (`current`) debt each,
-due dates spread over 0-400 days before the business date; optionally payments and the
+their portfolios here: one creditor `bench`, N open (`current`) debts, by default one per
+debtor (or several, `debts_per_debtor`), due dates spread over 0-400 days before the business
+date; optionally debtors spread over Colombia, Mexico and the US (`country_mix`), contact
+points with the demo's channel mix and consent (`contact_points_seed`), payments and the
 history events (messages, interactions, stage changes) the dashboard's snapshots read.
 Call `django.setup()` first.
 """
@@ -33,6 +35,7 @@ RESET_TABLES = [
     "portfolio_payment",
     "portfolio_historicaldebt",
     "portfolio_debt",
+    "portfolio_historicalcontactpoint",
     "portfolio_contactpoint",
     "portfolio_debtor",
 ]
@@ -73,11 +76,16 @@ def debts_seed(
     original_amount: int = 1_000_000,
     collector_ids: list[int] | None = None,
     usd_every: int = 0,
+    debts_per_debtor: int = 1,
+    country_mix: bool = False,
 ) -> int:
-    """Empty the bench tables and insert N debtors with one open debt each; the creditor id.
+    """Empty the bench tables and insert N open debts, one per debtor unless
+    `debts_per_debtor` says more; the creditor id.
 
     With `collector_ids` the debts are dealt round-robin to those collectors; with `usd_every`
-    every so many debts is in USD (the rest COP)."""
+    every so many debts is in USD (the rest COP). With `country_mix` the debtors are spread
+    like a Latin American book with some US debtors (COUNTRY_MIX: own time zone, language and
+    a postal address); otherwise every debtor is in Bogotá without an address."""
     with connection.cursor() as cursor:
         present = _existing(cursor, RESET_TABLES)
         cursor.execute(f"TRUNCATE {', '.join(present)} CASCADE")
@@ -89,24 +97,57 @@ def debts_seed(
         )
         cursor.execute("SELECT id FROM portfolio_creditor WHERE code = 'bench'")
         creditor_id = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type, document_number,
-                full_name, address_line, city, region, postal_code, country, timezone, language,
-                created_at, updated_at)
-            SELECT %s, 'D' || g, 'CC', (1000000000 + g)::text, 'Deudor ' || g, '', 'Bogotá', '',
-                   '', 'CO', 'America/Bogota', 'es', now(), now()
-              FROM generate_series(1, %s) AS g
-            """,
-            [creditor_id, n],
-        )
+        per = max(1, int(debts_per_debtor))
+        debtors = -(-n // per)
+        if country_mix:
+            cursor.execute(
+                f"""
+                INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type,
+                    document_number, full_name, address_line, city, region, postal_code,
+                    country, timezone, language, created_at, updated_at)
+                SELECT %s, 'D' || g, c.doc, (1000000000 + g)::text, 'Deudor ' || g,
+                       'Calle ' || (g %% 200) || ' # ' || (g %% 97) || '-' || (g %% 89),
+                       c.city, c.region, c.postal, c.country, c.tz, c.lang, now(), now()
+                  FROM generate_series(1, %s) AS g
+                  JOIN ({_country_values()}) AS c(slot, country, region, city, postal, tz,
+                                                  lang, doc)
+                    ON c.slot = g %% 20
+                """,
+                [creditor_id, debtors],
+            )
+        else:
+            cursor.execute(
+                """
+                INSERT INTO portfolio_debtor (creditor_id, debtor_ref, document_type,
+                    document_number, full_name, address_line, city, region, postal_code,
+                    country, timezone, language, created_at, updated_at)
+                SELECT %s, 'D' || g, 'CC', (1000000000 + g)::text, 'Deudor ' || g, '',
+                       'Bogotá', '', '', 'CO', 'America/Bogota', 'es', now(), now()
+                  FROM generate_series(1, %s) AS g
+                """,
+                [creditor_id, debtors],
+            )
+        if per == 1:
+            # One debt per debtor, numbered by the debtor (what the benches always did).
+            source = (
+                "SELECT d.id AS debtor_id, d.debtor_ref AS ref, d.id AS id"
+                " FROM portfolio_debtor d WHERE d.creditor_id = %(creditor)s"
+            )
+        else:
+            # Debt g belongs to debtor D((g-1)/per + 1); formulas below number by debt.
+            source = (
+                "SELECT dd.id AS debtor_id, g::text AS ref, g::bigint AS id"
+                " FROM generate_series(1, %(n)s) AS g"
+                " JOIN portfolio_debtor dd ON dd.creditor_id = %(creditor)s"
+                " AND dd.debtor_ref = 'D' || ((g - 1) / %(per)s + 1)"
+            )
         principal = BALANCE_SQL[balance].replace("%", "%%")
         cursor.execute(
             f"""
             INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
                 original_amount, principal, interest, fees, balance, due_date, stage,
                 assigned_to_id, created_at, updated_at)
-            SELECT %(creditor)s, d.id, 'OBL-' || d.debtor_ref, 'credit_card',
+            SELECT %(creditor)s, d.debtor_id, 'OBL-' || d.ref, 'credit_card',
                    CASE WHEN %(usd_every)s > 0 AND d.id %% GREATEST(%(usd_every)s, 1) = 0
                         THEN 'USD' ELSE 'COP' END,
                    %(original)s, p, 0, 0, p, %(as_of)s::date - ((d.id * 7919) %% 400)::int,
@@ -115,11 +156,12 @@ def debts_seed(
                         THEN (%(collectors)s::int[])[1 + d.id %% GREATEST(%(n_collectors)s, 1)]
                    END,
                    now(), now()
-              FROM portfolio_debtor d, LATERAL (SELECT {principal} AS p) amt
-             WHERE d.creditor_id = %(creditor)s
+              FROM ({source}) d, LATERAL (SELECT {principal} AS p) amt
             """,
             {
                 "creditor": creditor_id,
+                "n": n,
+                "per": per,
                 "as_of": as_of,
                 "original": original_amount,
                 "collectors": list(collector_ids or []),
@@ -130,6 +172,76 @@ def debts_seed(
         cursor.execute("ANALYZE portfolio_debtor")
         cursor.execute("ANALYZE portfolio_debt")
     return creditor_id
+
+
+# Where `country_mix` debtors live, per 20 debtors: 12 in Colombia, 6 in Mexico, 2 in the US
+# (slot, country, region, city, postal code, time zone, language, document type).
+COUNTRY_MIX = [
+    *[(s, "CO", "", "Bogotá", "110111", "America/Bogota", "es", "CC") for s in range(0, 8)],
+    *[(s, "CO", "", "Medellín", "050001", "America/Bogota", "es", "CC") for s in range(8, 12)],
+    *[
+        (s, "MX", "CMX", "Ciudad de México", "06600", "America/Mexico_City", "es", "INE")
+        for s in range(12, 16)
+    ],  # fmt: skip
+    *[
+        (s, "MX", "JAL", "Guadalajara", "44100", "America/Mexico_City", "es", "INE")
+        for s in range(16, 18)
+    ],  # fmt: skip
+    (18, "US", "NY", "New York", "10001", "America/New_York", "en", "SSN"),
+    (19, "US", "CA", "Los Angeles", "90001", "America/Los_Angeles", "en", "SSN"),
+]
+# The demo's channel mix (demo.services.seed): which channels a portfolio file carries and the
+# chance the debtor consented to each, after the later opt-outs (10 % of grants) and opt-ins
+# (6 % of refusals) the demo also plays.
+CONSENT_CHANCE = {"email": 0.8, "sms": 0.65, "whatsapp": 0.55, "voice": 0.7}
+NO_EMAIL_SHARE = 0.08
+US_WHATSAPP_SHARE = 0.2
+
+
+def _country_values() -> str:
+    rows = ", ".join(
+        "(" + ", ".join(str(v) if isinstance(v, int) else "'" + v + "'" for v in row) + ")"
+        for row in COUNTRY_MIX
+    )
+    return f"VALUES {rows}"
+
+
+def contact_points_seed() -> int:
+    """Contact points for every bench debtor with the demo's channel mix and consent (e-mail,
+    SMS, voice, WhatsApp; a letter goes to the postal address); returns how many."""
+    per_mille = {
+        channel: round(1000 * (p * 0.9 + (1 - p) * 0.06)) for channel, p in CONSENT_CHANCE.items()
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO portfolio_contactpoint (debtor_id, channel, value, is_primary, verified,
+                consent_granted, consent_changed_at, consent_source, created_at, updated_at)
+            SELECT d.id, c.channel,
+                   CASE WHEN c.channel = 'email' THEN 'd' || d.id || '@bench.example'
+                        ELSE '+1555' || lpad(d.id::text, 7, '0') END,
+                   true, false,
+                   abs(hashtext(d.id || ':consent:' || c.channel)) %% 1000 < c.per_mille,
+                   now(), 'import', now(), now()
+              FROM portfolio_debtor d
+              JOIN portfolio_creditor cr ON cr.id = d.creditor_id AND cr.code = 'bench'
+              CROSS JOIN (VALUES ('email', %(email)s), ('sms', %(sms)s),
+                                 ('voice', %(voice)s), ('whatsapp', %(whatsapp)s))
+                         AS c(channel, per_mille)
+             WHERE NOT (c.channel = 'email'
+                        AND abs(hashtext(d.id || ':email')) %% 1000 < %(no_email)s)
+               AND NOT (c.channel = 'whatsapp' AND d.country = 'US'
+                        AND abs(hashtext(d.id || ':whatsapp')) %% 1000 >= %(us_whatsapp)s)
+            """,
+            {
+                **per_mille,
+                "no_email": round(1000 * NO_EMAIL_SHARE),
+                "us_whatsapp": round(1000 * US_WHATSAPP_SHARE),
+            },
+        )
+        count = cursor.rowcount
+        cursor.execute("ANALYZE portfolio_contactpoint")
+    return count
 
 
 def payments_seed(*, as_of: datetime.date, share: float = 0.4, days: int = 200) -> int:

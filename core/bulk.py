@@ -33,6 +33,49 @@ def temp_table_load(
     return count
 
 
+def temp_table_load_frame(*, name: str, columns: Sequence[tuple[str, str]], frame) -> int:
+    """`temp_table_load` for a pandas DataFrame holding those columns. A missing value is NULL
+    in a column of another type, '' in a text column (text columns are never NULL here)."""
+    column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
+    names = [col for col, _ in columns]
+    text = [col for col, sql_type in columns if sql_type.startswith(("varchar", "text"))]
+    force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMP TABLE {name} ({column_sql})")
+        buffer = io.StringIO()
+        frame[names].to_csv(buffer, header=False, index=False, na_rep="", lineterminator="\n")
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv{force})", buffer
+        )
+        cursor.execute(f"ANALYZE {name}")
+    return len(frame)
+
+
+def frame_copy(sql: str, params: Sequence = (), *, columns: Sequence[str], dtype=None):
+    """The rows of a SELECT as a pandas DataFrame, read through `COPY ... TO STDOUT` (several
+    times faster than fetching tuples). Text columns keep '' for empty and NULL alike."""
+    import pandas as pd
+
+    with connection.cursor() as cursor:
+        query = cursor.cursor.mogrify(sql, list(params)).decode()
+        buffer = io.StringIO()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    if not buffer.getvalue():
+        return pd.DataFrame({name: pd.Series(dtype=(dtype or {}).get(name, object))
+                             for name in columns})  # fmt: skip
+    return pd.read_csv(
+        buffer,
+        names=list(columns),
+        header=None,
+        dtype=dtype,
+        keep_default_na=False,
+        na_values=[],
+    )
+
+
 def temp_table_drop(*, name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")

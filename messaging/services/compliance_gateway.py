@@ -28,23 +28,34 @@ def make_past_contact(**fields) -> compliance.PastContact:
     return compliance.PastContact(**fields)
 
 
-def check(*, contact, history: Sequence, rules=None) -> compliance.Decision:
-    return compliance.compliance_check(contact=contact, history=history, rules=rules)
+def check(*, contact, history: Sequence, rules=None, memo=None) -> compliance.Decision:
+    """The engine's decision; `memo` (one planning run's dict) shares it between debtors whose
+    contact and own history are alike (see `first_moment`)."""
+    if memo is None:
+        return compliance.compliance_check(contact=contact, history=history, rules=rules)
+    mine = [p for p in history if p.debtor_id == contact.debtor_id]
+    key = ("check", rules, compliance.contact_key(contact), contact.at,
+           compliance.history_key(mine))  # fmt: skip
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = compliance.compliance_check(contact=contact, history=mine, rules=rules)
+    return found
 
 
 def first_moment(*, contact, history: Sequence, not_before: datetime.datetime, rules=None,
-                 horizon_days=7):  # fmt: skip
+                 horizon_days=7, memo=None):  # fmt: skip
     return compliance.first_lawful_moment(
         contact=contact,
         history=history,
         rules=rules,
         not_before=not_before,
         horizon_days=horizon_days,
+        memo=memo,
     )
 
 
 def spread(*, contact, day: datetime.date, key: str, history: Sequence, rules=None,
-           not_before=None, preferred=None):  # fmt: skip
+           not_before=None, preferred=None, memo=None):  # fmt: skip
     """A lawful moment of `day` spread over its window by a stable hash of `key`, or None."""
     return compliance.spread_moment(
         contact=contact,
@@ -54,7 +65,18 @@ def spread(*, contact, day: datetime.date, key: str, history: Sequence, rules=No
         rules=rules,
         not_before=not_before,
         preferred=preferred,
+        memo=memo,
     )
+
+
+def spread_fraction(key: str) -> float:
+    """Where `spread` puts `key` within the day's lawful slots (0 <= f < 1)."""
+    return compliance.spread_fraction(key)
+
+
+def decide_at(*, contact, history: Sequence, at: datetime.datetime, rules=None):
+    """The engine's decision for `contact` at instant `at`, as `spread` checks its pick."""
+    return compliance.decision_at(contact=contact, history=history, at=at, rules=rules)
 
 
 def slots(*, contact, day: datetime.date, rules=None):

@@ -15,7 +15,15 @@ from messaging.services.compliance.engine import (
     visit_check,
     visits_forbidden_by,
 )
-from messaging.services.compliance.planning import first_lawful_moment, lawful_slots, spread_moment
+from messaging.services.compliance.planning import (
+    contact_key,
+    decision_at,
+    first_lawful_moment,
+    history_key,
+    lawful_slots,
+    spread_fraction,
+    spread_moment,
+)
 from messaging.services.compliance.purpose import purpose_for_template
 from messaging.services.compliance.types import Contact, Decision, PastContact
 
@@ -27,11 +35,15 @@ __all__ = [
     "RuleSetCache",
     "bureau_report_allowed",
     "compliance_check",
+    "contact_key",
+    "decision_at",
     "first_lawful_moment",
+    "history_key",
     "lawful_slots",
     "purpose_for_template",
     "rules_for",
     "ruleset_cache",
+    "spread_fraction",
     "spread_moment",
     "visit_check",
     "visits_forbidden_by",

@@ -9,6 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.reasons import Reason
@@ -77,14 +78,16 @@ class RuleSet:
             history = [p for p in history if p.debtor_id == debtor]
         return Ctx(contact, tz, history, at)
 
-    def evaluate(self, ctx: Ctx, *, time_only: bool = False):
-        """(Decision, evaluator that stopped it or None)."""
+    def evaluate(self, ctx: Ctx, *, time_only: bool = False, explain: bool = True):
+        """(Decision, evaluator that stopped it or None). `explain=False` leaves a refusal's
+        text empty (its coded reason is kept): for searches that only need the verdict."""
         for ev in self._for_channel(ctx.contact.channel):
             if time_only and not ev.time_bound:
                 continue
             reason = ev.check(ctx)
             if reason is not None:
-                return Decision(False, ev.rule.id, str(reason), reason), ev
+                text = _reason_text(reason) if explain else ""
+                return Decision(False, ev.rule.id, text, reason), ev
         return ALLOWED, None
 
     def check(self, contact: Contact, history: Sequence[PastContact] = ()) -> Decision:
@@ -92,6 +95,25 @@ class RuleSet:
         if ctx is None:
             return _timezone_decision(contact)
         return self.evaluate(ctx)[0]
+
+
+# The text of a refusal, per language and reason: a planner asks about hundreds of thousands of
+# contacts a night and most refusals repeat (the same rule, the same local midnight); building
+# each text again through gettext cost more than the rules themselves.
+_REASON_TEXTS: dict[tuple, str] = {}
+
+
+def _reason_text(reason) -> str:
+    params = getattr(reason, "params", None)
+    if not isinstance(reason, Reason) or not isinstance(params, dict):
+        return str(reason)
+    key = (translation.get_language(), reason.code, repr(sorted(params.items())))
+    text = _REASON_TEXTS.get(key)
+    if text is None:
+        if len(_REASON_TEXTS) > 100_000:
+            _REASON_TEXTS.clear()
+        text = _REASON_TEXTS[key] = str(reason)
+    return text
 
 
 class _Probe:

@@ -73,23 +73,66 @@ def first_lawful_moment(
     rules: RuleSet | None = None,
     not_before: datetime.datetime,
     horizon_days: int = 7,
+    memo: dict | None = None,
 ) -> datetime.datetime | None:
     """The earliest instant at or after `not_before` (and within `horizon_days`) at which the
-    contact passes every rule, or None (a hold, no consent, or nothing free in the horizon)."""
+    contact passes every rule, or None (a hold, no consent, or nothing free in the horizon).
+
+    `memo` (a dict the caller keeps for one planning run) remembers answers: the answer
+    depends only on the rule set, the contact's attributes (not its debtor's id or instant),
+    the debtor's own history and the bounds, so debtors alike share one search."""
     ruleset = resolve(contact, rules)
     tz = zone(contact.timezone)
     if tz is None:
         return None
-    until = not_before + datetime.timedelta(days=horizon_days)
     debtor = contact.debtor_id
     mine = [p for p in history if p.debtor_id == debtor]
+    if memo is None:
+        return _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days)
+    key = (ruleset, contact_key(contact), history_key(mine), not_before, horizon_days)
+    found = memo.get(key, _MISSING)
+    if found is _MISSING:
+        found = memo[key] = _first_lawful_moment(
+            ruleset, contact, mine, tz, not_before, horizon_days
+        )
+    return found
+
+
+_MISSING = object()
+
+
+def contact_key(contact: Contact) -> tuple:
+    """What of a contact the rules read, its debtor and instant aside (a memo key)."""
+    return (
+        contact.creditor_id,
+        contact.country,
+        contact.region,
+        contact.timezone,
+        contact.channel,
+        contact.stage,
+        contact.purpose,
+        contact.consented,
+        contact.holds,
+        contact.has_active_agreement,
+        contact.content,
+        contact.creditor_name,
+    )
+
+
+def history_key(history: Sequence[PastContact]) -> tuple:
+    """One debtor's history as a memo key (the debtor's id aside)."""
+    return tuple((p.channel, p.at, p.kind) for p in history)
+
+
+def _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days):
+    until = not_before + datetime.timedelta(days=horizon_days)
     t = not_before
     for _step in range(_MAX_STEPS):
         t = _snap(ruleset, contact, t, tz, until)
         if t is None:
             return None
         ctx = ruleset.context(contact, mine, at=t, prefiltered=True)
-        decision, ev = ruleset.evaluate(ctx)
+        decision, ev = ruleset.evaluate(ctx, explain=False)
         if decision.allowed:
             return t.astimezone(UTC)
         if not ev.time_bound:
@@ -106,6 +149,26 @@ def _stable_fraction(key: str) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+def decision_at(
+    *,
+    contact: Contact,
+    history: Sequence[PastContact],
+    at: datetime.datetime,
+    rules: RuleSet | None = None,
+):
+    """Every rule's verdict on `contact` at instant `at` (the check `spread_moment` makes of
+    its pick); None when the debtor's time zone is unknown."""
+    ruleset = resolve(contact, rules)
+    ctx = ruleset.context(contact, history, at=at)
+    return None if ctx is None else ruleset.evaluate(ctx, explain=False)[0]
+
+
+def spread_fraction(key: str) -> float:
+    """Where in the day's lawful slots `spread_moment` puts `key` (0 <= f < 1): a planner that
+    spreads many contacts at once computes the same minute from it."""
+    return _stable_fraction(key)
+
+
 def spread_moment(
     *,
     contact: Contact,
@@ -115,12 +178,14 @@ def spread_moment(
     rules: RuleSet | None = None,
     not_before: datetime.datetime | None = None,
     preferred: tuple[datetime.time, datetime.time] | None = None,
+    memo: dict | None = None,
 ) -> datetime.datetime | None:
     """A lawful instant on the debtor's local `day`, spread over that day's slots by a stable
     hash of `key` (the same key always lands on the same minute), or None if the day has no
     lawful moment for this contact. `not_before` (e.g. "now") moves the pick later if needed.
     `preferred` (local from, until) are the hours the debtor asked for in the portal: the pick
-    stays inside them where they overlap the lawful slots; they never widen the law's window."""
+    stays inside them where they overlap the lawful slots; they never widen the law's window.
+    `memo`: see `first_lawful_moment`."""
     ruleset = resolve(contact, rules)
     tz = zone(contact.timezone)
     if tz is None:
@@ -140,17 +205,20 @@ def spread_moment(
             pick = a + offset
             break
         offset -= b - a
-    decision, _ev = ruleset.evaluate(ruleset.context(contact, history, at=pick))
+    decision, _ev = ruleset.evaluate(ruleset.context(contact, history, at=pick), explain=False)
     if decision.allowed:  # the common case: the hashed minute is free
         return pick.astimezone(UTC)
     day_end = wall_instant(day, 86400, tz, end=True)
-    for start in (pick, slots[0][0]):
+    # (From the day's first slot the search is the same for debtors alike: remembered; from
+    # the hashed minute it is the debtor's own.)
+    for start, remember in ((pick, None), (slots[0][0], memo)):
         found = first_lawful_moment(
             contact=contact,
             history=history,
             rules=ruleset,
             not_before=start,
             horizon_days=max((day_end - start).total_seconds(), 0) / 86400,
+            memo=remember,
         )
         if found is not None and found.astimezone(tz).date() == day:
             return found
