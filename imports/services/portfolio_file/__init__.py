@@ -178,6 +178,9 @@ def portfolio_import_run(*, batch: ImportBatch) -> ImportBatch:
 
 def _run(batch: ImportBatch) -> None:
     TIMINGS.clear()
+    with phase("identical file"):
+        if _identical_file_record(batch):
+            return
     with phase("read+validate"), batch.file.open("rb") as handle:
         parsed = parse_portfolio_file(handle)
     batch.rows_total = parsed.rows_total
@@ -225,6 +228,65 @@ def _run(batch: ImportBatch) -> None:
     batch.debtors_created = counts.debtors_created
     batch.debtors_updated = counts.debtors_updated
     _finish(batch, ImportBatch.Status.COMPLETED)
+
+
+def _last_completed(batch: ImportBatch, creditor_id: int) -> ImportBatch | None:
+    return (
+        ImportBatch.objects.filter(
+            creditor_id=creditor_id,
+            kind=ImportBatch.Kind.PORTFOLIO,
+            status=ImportBatch.Status.COMPLETED,
+            dry_run=False,
+        )
+        .exclude(id=batch.id)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _identical_file_record(batch: ImportBatch) -> bool:
+    """Record a file identical to the creditor's last completed one as changing nothing.
+
+    Same SHA-256 as the last file applied means every row is what that import already
+    wrote (or rejected): reading, validating and comparing a million rows again would find
+    no change, so the batch takes that import's counts and row errors and is done.
+    A strict run of a file that had invalid rows still goes the long way, to be rejected.
+    """
+    if not batch.file_sha256:
+        return False
+    last = _last_completed(batch, batch.creditor_id)
+    if last is None or last.file_sha256 != batch.file_sha256:
+        return False
+    with transaction.atomic():
+        # Under the creditor lock an import of another file cannot slip in between.
+        Creditor.objects.select_for_update().filter(id=batch.creditor_id).first()
+        last = _last_completed(batch, batch.creditor_id)
+        if last is None or last.file_sha256 != batch.file_sha256:
+            return False
+        if batch.strict and last.rejected_count:
+            return False
+        ImportRowError.objects.filter(batch=batch).delete()
+        columns = [
+            connection.ops.quote_name(f.column)
+            for f in ImportRowError._meta.concrete_fields
+            if f.name not in ("id", "batch")
+        ]
+        table = ImportRowError._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (batch_id, {', '.join(columns)})"
+                f" SELECT %s, {', '.join(columns)} FROM {table} WHERE batch_id = %s ORDER BY id",
+                [batch.id, last.id],
+            )
+        batch.rows_total = last.rows_total
+        batch.rejected_count = last.rejected_count
+        batch.created_count = batch.updated_count = 0
+        batch.debtors_created = batch.debtors_updated = 0
+        batch.unchanged_count = last.rows_total - last.rejected_count
+        if batch.portfolio is None and not batch.dry_run:
+            batch.portfolio_id = last.portfolio_id
+        _finish(batch, ImportBatch.Status.COMPLETED)
+    return True
 
 
 def _save_errors(batch: ImportBatch, errors) -> None:

@@ -119,6 +119,7 @@ def _duplicated(codes: np.ndarray) -> np.ndarray:
 def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -> WriteCounts:
     """Upsert debtors, contact points and debts from the valid rows; caller owns the transaction."""
     # postgres.py takes its field lists from this module.
+    from imports.services.portfolio_file import bulk
     from imports.services.portfolio_file.postgres import write_contacts, write_debtors, write_debts
 
     counts = WriteCounts()
@@ -126,6 +127,7 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
         debtors, contacts, debts = stage_frames(valid)
     with connection.cursor() as cursor:
         bulk_session_tune(cursor)
+        first_load = bulk.bulk_first_load(cursor, creditor_id=creditor_id, rows=len(valid))
         with phase("stage"):
             _stage(cursor, "stg_import_debtor", debtors)
             _stage(cursor, "stg_import_contact", contacts)
@@ -139,12 +141,26 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
             "note": reason[:255],
             "today": timezone.localdate(now),
         }
+        checks_off, rebuild = False, []
+        if first_load:
+            with phase("bulk setup"):
+                checks_off = bulk.foreign_key_triggers_off(cursor, params)
+                rebuild = bulk.indexes_defer(cursor)
+        # A first load's audit is its batch and stored file; changes later get history rows.
+        history = not first_load
         with phase("debtors"):
-            write_debtors(cursor, params, counts)
+            write_debtors(cursor, params, counts, history=history)
         with phase("contacts"):
-            write_contacts(cursor, params, counts)
+            write_contacts(cursor, params, counts, history=history)
         with phase("debts"):
-            write_debts(cursor, params, counts)
+            write_debts(cursor, params, counts, history=history)
+        if checks_off:
+            bulk.foreign_key_triggers_on(cursor)
+        if first_load:
+            with phase("indexes"):
+                bulk.indexes_rebuild(cursor, rebuild)
+            with phase("analyze"):
+                bulk.tables_analyze(cursor)
         for table in ("stg_import_debtor", "stg_import_contact", "stg_import_debt"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute("DROP TABLE IF EXISTS stg_import_debtor_id")
