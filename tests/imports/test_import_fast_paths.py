@@ -198,16 +198,27 @@ def test_after_a_bulk_first_load_changes_write_history(creditor, first_loads_in_
     assert [(h.history_type, h.principal) for h in debt.history.all()] == [("~", Decimal("700.00"))]
 
 
-def test_bulk_first_load_keeps_the_indexes_of_tables_in_use(creditor, first_loads_in_bulk):
+def test_bulk_first_load_keeps_the_indexes_of_tables_in_use(creditor, settings):
     from tests.factories.portfolio import CreditorFactory
 
-    # Given another creditor's books in the tables
+    # Given another creditor's books in the tables (written the ordinary way: a bulk load
+    # would hold its locks until the end of this test's one transaction)
     run(CreditorFactory(code="otro"), csv_bytes(row()))
+    settings.CARTERA_IMPORT_BULK_MIN_ROWS = 1
     schema = _schema()
     # When this creditor's first load runs in bulk, nothing is dropped, the rows are right
     batch = run(creditor, csv_bytes(row(), row(debt_ref="OBL-2")))
     assert batch.created_count == 2 and batch.debtors_created == 1
+    assert not Debt.history.filter(creditor_id=creditor.id).exists()  # it was a bulk load
     assert _schema() == schema
+    # and the tables are not kept locked against everyone else for the rest of the import
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()"
+            " AND mode = 'AccessExclusiveLock' AND relation = ANY(%s::regclass[])",
+            [list(bulk.TABLES)],
+        )
+        assert cursor.fetchone()[0] == 0
     debts = Debt.objects.filter(creditor=creditor).select_related("debtor")
     assert {d.debtor.creditor_id for d in debts} == {creditor.id}
 
@@ -215,14 +226,13 @@ def test_bulk_first_load_keeps_the_indexes_of_tables_in_use(creditor, first_load
 def test_a_crash_in_a_bulk_first_load_leaves_tables_and_indexes_as_they_were(
     creditor, first_loads_in_bulk, monkeypatch
 ):
-    from imports.services.portfolio_file import postgres
-
     schema = _schema()
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(postgres, "write_debts", boom)
+    # The rows are written and the indexes dropped when the rebuild fails.
+    monkeypatch.setattr(bulk, "indexes_rebuild", boom)
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert not Debtor.objects.exists() and not ContactPoint.objects.exists()
@@ -233,3 +243,16 @@ def test_running_a_bulk_batch_again_does_nothing(creditor, first_loads_in_bulk):
     batch = run(creditor, csv_bytes(row()))
     again = import_batch_run(batch_id=batch.id)
     assert again.status == ImportBatch.Status.COMPLETED and Debt.objects.count() == 1
+
+
+def test_bulk_first_load_without_the_right_to_skip_fk_triggers(creditor, first_loads_in_bulk):
+    from unittest import mock
+
+    # A role that may not set session_replication_role: the foreign keys are checked per row.
+    with mock.patch.object(bulk, "foreign_key_triggers_off", return_value=False) as off:
+        batch = run(creditor, csv_bytes(row(), row(debt_ref="OBL-2", debtor_ref="D2")))
+    assert off.called and batch.status == ImportBatch.Status.COMPLETED
+    assert batch.created_count == 2 and ContactPoint.objects.count() == 8
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"

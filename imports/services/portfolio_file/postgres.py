@@ -32,11 +32,6 @@ def _history(model, source: str) -> str:
     )
 
 
-def _history_cte(model, source: str, history: bool) -> str:
-    """The `h` CTE writing history rows for CTE `source`, or nothing on a bulk first load."""
-    return f" h AS ({_history(model, source)})," if history else ""
-
-
 def _count(cursor, build) -> tuple[int, bool]:
     """Run `build(guarded=False)`; on a concurrent duplicate key, the guarded form instead."""
     try:
@@ -50,7 +45,7 @@ def _count(cursor, build) -> tuple[int, bool]:
     return cursor.fetchone()[0], True
 
 
-def write_debtors(cursor, params, counts: WriteCounts, *, history: bool = True) -> None:
+def write_debtors(cursor, params, counts: WriteCounts) -> None:
     """Update changed and insert new debtors, with history; map every staged ref to its id."""
     fields = DEBTOR_FIELDS
     cursor.execute("DROP TABLE IF EXISTS stg_import_debtor_id")
@@ -88,8 +83,8 @@ def write_debtors(cursor, params, counts: WriteCounts, *, history: bool = True) 
             f"  debtor_ref, {', '.join(fields)})"
             f"  SELECT %(ts)s, %(ts)s, %(creditor)s, s.debtor_ref,"
             f"  {', '.join('s.' + f for f in fields)} FROM stg_import_debtor s{guard}"
-            f"  RETURNING {'*' if history else 'debtor_ref, id'}),"
-            f"{_history_cte(Debtor, 'ins', history)}"
+            f"  RETURNING *),"
+            f" h AS ({_history(Debtor, 'ins')}),"
             f" m AS (INSERT INTO stg_import_debtor_id SELECT debtor_ref, id, true FROM ins)"
             f" SELECT count(*) FROM ins",
             params,
@@ -118,7 +113,7 @@ def _consent_events(source: str, where: str = "") -> str:
     )
 
 
-def write_contacts(cursor, params, counts: WriteCounts, *, history: bool = True) -> None:
+def write_contacts(cursor, params, counts: WriteCounts) -> None:
     """Apply the file's consents and add new contact points, with history and consent events."""
     cursor.execute("SELECT EXISTS (SELECT 1 FROM stg_import_debtor_id WHERE NOT is_new)")
     existing_debtors = cursor.fetchone()[0]
@@ -170,11 +165,9 @@ def write_contacts(cursor, params, counts: WriteCounts, *, history: bool = True)
             )
             if existing_debtors:
                 source += f" UNION ALL {checked} AND NOT x.is_new"
-        returning = "*" if history else "id, consent_granted, consent_changed_at"
         return (
-            f"WITH ins AS (INSERT INTO portfolio_contactpoint ({columns}) {source}"
-            f"  RETURNING {returning}),"
-            f"{_history_cte(ContactPoint, 'ins', history)}"
+            f"WITH ins AS (INSERT INTO portfolio_contactpoint ({columns}) {source} RETURNING *),"
+            f" h AS ({_history(ContactPoint, 'ins')}),"
             f" e AS ({_consent_events('ins', ' WHERE r.consent_changed_at = %(ts)s')})"
             f" SELECT count(*) FROM ins",
             params,
@@ -183,7 +176,7 @@ def write_contacts(cursor, params, counts: WriteCounts, *, history: bool = True)
     counts.contact_points_created = _count(cursor, build)[0]
 
 
-def write_debts(cursor, params, counts: WriteCounts, *, history: bool = True) -> None:
+def write_debts(cursor, params, counts: WriteCounts) -> None:
     """Update changed and insert new debts, with history."""
     values = {
         "product": "s.product",
@@ -225,8 +218,6 @@ def write_debts(cursor, params, counts: WriteCounts, *, history: bool = True) ->
     if any(f.name == "stage_entered_on" for f in Debt._meta.concrete_fields):
         extra_column, extra_value = ", stage_entered_on", ", %(today)s"
 
-    history_cte = f", h AS ({_history(Debt, 'ins')})" if history else ""
-
     def build(*, guarded: bool):
         guard = ""
         if guarded or has_debts:
@@ -242,8 +233,8 @@ def write_debts(cursor, params, counts: WriteCounts, *, history: bool = True) ->
             f"  stage_entered_at{extra_column})"
             f"  SELECT %(ts)s, %(ts)s, %(creditor)s, %(portfolio)s, x.debt_ref,"
             f"  {', '.join('x.' + n for n in names)}, {balance}, 'current', %(ts)s{extra_value}"
-            f"  FROM ({staged}) x{guard} RETURNING {'*' if history else 'id'})"
-            f"{history_cte}"
+            f"  FROM ({staged}) x{guard} RETURNING *),"
+            f" h AS ({_history(Debt, 'ins')})"
             f" SELECT count(*) FROM ins",
             params,
         )

@@ -125,42 +125,43 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
     counts = WriteCounts()
     with phase("split"):
         debtors, contacts, debts = stage_frames(valid)
+    params = {
+        "ts": now,
+        "creditor": creditor_id,
+        "portfolio": portfolio_id,
+        "user": user_id,
+        "reason": reason,
+        "note": reason[:255],
+        "today": timezone.localdate(now),
+    }
     with connection.cursor() as cursor:
         bulk_session_tune(cursor)
-        first_load = bulk.bulk_first_load(cursor, creditor_id=creditor_id, rows=len(valid))
+        if bulk.bulk_first_load(cursor, creditor_id=creditor_id, rows=len(valid)):
+            # Only new rows: straight into the tables, the batch is the audit (no history).
+            with phase("bulk setup"):
+                checks_off = bulk.foreign_key_triggers_off(cursor, params)
+                rebuild = bulk.indexes_defer(cursor)
+            with phase("copy"):
+                bulk.write_first_load(
+                    cursor, params, debtors=debtors, contacts=contacts, debts=debts, counts=counts
+                )
+            if checks_off:
+                bulk.foreign_key_triggers_on(cursor)
+            with phase("indexes"):
+                bulk.indexes_rebuild(cursor, rebuild)
+            # No ANALYZE here: nothing left in this transaction needs statistics, and
+            # autovacuum analyzes tables that grew this much within its next round.
+            return counts
         with phase("stage"):
             _stage(cursor, "stg_import_debtor", debtors)
             _stage(cursor, "stg_import_contact", contacts)
             _stage(cursor, "stg_import_debt", debts)
-        params = {
-            "ts": now,
-            "creditor": creditor_id,
-            "portfolio": portfolio_id,
-            "user": user_id,
-            "reason": reason,
-            "note": reason[:255],
-            "today": timezone.localdate(now),
-        }
-        checks_off, rebuild = False, []
-        if first_load:
-            with phase("bulk setup"):
-                checks_off = bulk.foreign_key_triggers_off(cursor, params)
-                rebuild = bulk.indexes_defer(cursor)
-        # A first load's audit is its batch and stored file; changes later get history rows.
-        history = not first_load
         with phase("debtors"):
-            write_debtors(cursor, params, counts, history=history)
+            write_debtors(cursor, params, counts)
         with phase("contacts"):
-            write_contacts(cursor, params, counts, history=history)
+            write_contacts(cursor, params, counts)
         with phase("debts"):
-            write_debts(cursor, params, counts, history=history)
-        if checks_off:
-            bulk.foreign_key_triggers_on(cursor)
-        if first_load:
-            with phase("indexes"):
-                bulk.indexes_rebuild(cursor, rebuild)
-            with phase("analyze"):
-                bulk.tables_analyze(cursor)
+            write_debts(cursor, params, counts)
         for table in ("stg_import_debtor", "stg_import_contact", "stg_import_debt"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute("DROP TABLE IF EXISTS stg_import_debtor_id")
