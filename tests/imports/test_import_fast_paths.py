@@ -256,3 +256,69 @@ def test_bulk_first_load_without_the_right_to_skip_fk_triggers(creditor, first_l
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
+
+
+def _five_rows():
+    return [
+        row(debtor_ref=f"D{i}", debt_ref=f"OBL-{i}", document_number=f"10{i}") for i in range(5)
+    ]
+
+
+def test_changed_file_leaves_debtors_whose_lines_did_not_change_as_they_are(creditor):
+    rows = _five_rows()
+    run(creditor, csv_bytes(*rows))
+    # Given OBL-3 moved in the books since (e.g. a payment), its line in the file the same
+    Debt.objects.filter(debt_ref="OBL-3").update(principal=Decimal("100.00"), balance="160.35")
+    # When the next file changes OBL-1 only
+    rows[1] = row(debtor_ref="D1", debt_ref="OBL-1", document_number="101", principal="1.00")
+    batch = run(creditor, csv_bytes(*rows))
+    # Then OBL-1 is updated and OBL-3, whose line did not change, is not touched
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 1, 4)
+    assert Debt.objects.get(debt_ref="OBL-1").principal == Decimal("1.00")
+    assert Debt.objects.get(debt_ref="OBL-3").principal == Decimal("100.00")
+
+
+def test_changed_file_reordering_a_debtors_lines_is_a_change(creditor):
+    first = row(debt_ref="OBL-1", full_name="Ana First")
+    second = row(debt_ref="OBL-2", full_name="Ana Second", phone="+573109998877")
+    run(creditor, csv_bytes(first, second))
+    # The same lines, the other way round: the debtor's identity comes from its first row
+    batch = run(creditor, csv_bytes(second, first))
+    assert (batch.debtors_updated, batch.updated_count) == (1, 0)
+    assert Debtor.objects.get().full_name == "Ana Second"
+
+
+def test_changed_file_with_a_new_invalid_line_and_a_removed_line(creditor):
+    rows = _five_rows()
+    run(creditor, csv_bytes(*rows))
+    # When a line is dropped, a bad one added and D2's debt changed
+    rows[2] = row(debtor_ref="D2", debt_ref="OBL-2", document_number="102", fees="1.00")
+    batch = run(creditor, csv_bytes(*rows[:4], row(debt_ref="OBL-9", due_date="2026-02-30")))
+    assert (batch.created_count, batch.updated_count, batch.rejected_count) == (0, 1, 1)
+    assert errors_of(batch) == [(6, "due_date")]
+    assert Debt.objects.count() == 5  # removing a line from the file deletes nothing
+
+
+def test_changed_file_with_a_line_break_inside_a_value_is_compared_in_full(creditor):
+    rows = _five_rows()
+    rows[0] = row(debtor_ref="D0", debt_ref="OBL-0", document_number="100").replace(
+        "Calle 1", '"Calle 1\nApto 2"'
+    )
+    run(creditor, csv_bytes(*rows))
+    Debt.objects.filter(debt_ref="OBL-3").update(principal=Decimal("100.00"), balance="160.35")
+    rows[1] = row(debtor_ref="D1", debt_ref="OBL-1", document_number="101", principal="1.00")
+    batch = run(creditor, csv_bytes(*rows))
+    # Lines and rows do not line up: every row is compared, so OBL-3 is set back to the file
+    assert (batch.updated_count, batch.unchanged_count) == (2, 3)
+    assert Debt.objects.get(debt_ref="OBL-3").principal == Decimal("800.00")
+    assert Debtor.objects.get(debtor_ref="D0").address_line == "Calle 1\nApto 2"
+
+
+def test_changed_file_where_only_an_invalid_line_changed_writes_nothing(creditor):
+    rows = _five_rows()
+    run(creditor, csv_bytes(*rows, row(debt_ref="OBL-9", due_date="2026-02-30")))
+    history = Debt.history.count()
+    batch = run(creditor, csv_bytes(*rows, row(debt_ref="OBL-9", due_date="2026-02-31")))
+    assert batch.status == ImportBatch.Status.COMPLETED
+    assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 0, 5)
+    assert batch.rejected_count == 1 and Debt.history.count() == history
