@@ -322,3 +322,9 @@ def test_changed_file_where_only_an_invalid_line_changed_writes_nothing(creditor
     assert batch.status == ImportBatch.Status.COMPLETED
     assert (batch.created_count, batch.updated_count, batch.unchanged_count) == (0, 0, 5)
     assert batch.rejected_count == 1 and Debt.history.count() == history
+
+
+def test_changed_file_after_a_file_with_no_valid_row(creditor):
+    run(creditor, csv_bytes(row(due_date="2026-02-30")))
+    batch = run(creditor, csv_bytes(row()))
+    assert (batch.created_count, batch.debtors_created) == (1, 1)

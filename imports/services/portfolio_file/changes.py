@@ -60,10 +60,10 @@ def _debtor_refs(fileobj, column: int) -> np.ndarray | None:
     return table.column(0).to_pandas().str.strip().to_numpy(dtype=object)
 
 
-def _sequences(refs: np.ndarray, hashes: np.ndarray) -> pd.DataFrame:
-    frame = pd.DataFrame({"ref": refs, "h": pd.array(hashes, dtype="UInt64")})
-    frame["pos"] = frame.groupby("ref", sort=False).cumcount()
-    return frame
+def _keys(codes: np.ndarray, shift: int) -> np.ndarray:
+    """Each row's (debtor code, position among that debtor's rows) as one integer."""
+    position = pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
+    return codes.astype(np.int64) * shift + position
 
 
 def touched_debtors(*, batch: ImportBatch, last: ImportBatch, valid: pd.DataFrame):
@@ -91,12 +91,26 @@ def touched_debtors(*, batch: ImportBatch, last: ImportBatch, valid: pd.DataFram
         return None
     rejected[rows - 2] = True
     old_valid = ~rejected
-    old = _sequences(old_refs[old_valid], pd.util.hash_array(old_lines[old_valid]))
+    old_refs, old_hashes = old_refs[old_valid], pd.util.hash_array(old_lines[old_valid])
     index = valid["_row"].to_numpy() - 2
-    new = _sequences(valid["debtor_ref"].to_numpy(dtype=object), pd.util.hash_array(lines[index]))
-    both = old.merge(new, on=["ref", "pos"], how="outer", suffixes=("_old", "_new"))
-    differs = (both["h_old"] != both["h_new"]).fillna(True).to_numpy(dtype=bool)
-    return set(both.loc[differs, "ref"])
+    new_refs, new_hashes = (
+        valid["debtor_ref"].to_numpy(dtype=object),
+        pd.util.hash_array(lines[index]),
+    )
+    if not len(old_refs):  # the last file wrote nothing: every debtor is new
+        return set(new_refs)
+    # Debtors as integer codes, so the row-by-row comparison is integer work.
+    codes, refs = pd.factorize(np.concatenate([old_refs, new_refs]))
+    old_codes, new_codes = codes[: len(old_refs)], codes[len(old_refs) :]
+    shift = max(len(old_codes), len(new_codes)) + 1
+    old_keys, new_keys = _keys(old_codes, shift), _keys(new_codes, shift)
+    # A new row differs when the last file had no row there or another line; a debtor also
+    # changed when a row of it in the last file is gone.
+    at = pd.Index(old_keys).get_indexer(new_keys)
+    differs = (at < 0) | (old_hashes[at] != new_hashes)
+    gone = pd.Index(new_keys).get_indexer(old_keys) < 0
+    touched = np.unique(np.concatenate([new_codes[differs], old_codes[gone]]))
+    return set(refs[touched])
 
 
 def _debtor_ref_position(header: bytes) -> int | None:
