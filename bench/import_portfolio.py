@@ -1,10 +1,19 @@
-"""Benchmark the portfolio import against a plain COPY of the same file.
+"""Benchmark the portfolio import against a plain COPY of the same file, on a fresh database.
 
-    .venv/bin/python bench/import_portfolio.py --rows 100000 [--keep]
+    .venv/bin/python bench/import_portfolio.py --rows 100000 --database cartera_bench_1 [--keep]
 
-Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cartera_bench), migrates it,
-generates a realistic file with numpy, imports it with the service (timed), re-imports it
-(a no-op, timed) and times a COPY of the file into an unindexed all-text table.
+Creates the database `--database` on the server of DATABASE_URL (it must not exist: every run
+starts from an empty, freshly migrated database, as a first installation's import does),
+generates a realistic file with numpy, and times, each beside the same-run floors:
+
+- the floors: `COPY` of the file into an all-text UNLOGGED table and into a logged one of the
+  same shape (no indexes, no constraints);
+- the first import (the creditor's and the database's first load);
+- the identical file again (recognised by its SHA-256);
+- a changed file (one row in CHANGE_EVERY with a new principal): only those debts change.
+
+Each line carries the load average (the machine is shared: read the ratios). The database is
+dropped at the end unless --keep.
 """
 
 import argparse
@@ -19,7 +28,6 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cartera_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 FIRST = np.array(["Luz Ángela", "Jesús", "María José", "Camila", "Santiago", "Emily", "Mateo"])
@@ -36,7 +44,11 @@ def _money(rng, low, high, n):
     )
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> None:
+# The changed file moves the principal of one debt in this many.
+CHANGE_EVERY = 100
+
+
+def generate(path: Path, rows: int, seed: int = 7, changed: bool = False) -> None:
     """A file like a bank's: ~1.4 debts per debtor, 80% phones, 70% e-mails, CO/MX/US."""
     rng = np.random.default_rng(seed)
     debtors = max(1, int(rows / 1.4))
@@ -57,6 +69,8 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
         np.where(country == "US", US_REGIONS[debtor_idx % 5], ""),
     )
     principal_cents = rng.integers(10_000, 50_000_000, rows)
+    if changed:
+        principal_cents[::CHANGE_EVERY] -= 1
     interest_cents = principal_cents // rng.integers(5, 40, rows)
     fees_cents = rng.integers(0, 200_000, rows)
     original_cents = principal_cents + rng.integers(1, 20_000_000, rows)
@@ -109,12 +123,62 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
     frame.to_csv(path, index=False)
 
 
+def _load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def _database_create(server_url: str, name: str) -> str:
+    """Create database `name` on the server of `server_url`; return its URL."""
+    import psycopg2
+    from psycopg2 import sql
+
+    base, _sep, _old = server_url.rpartition("/")
+    admin = psycopg2.connect(f"{base}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+    return f"{base}/{name}"
+
+
+def _database_drop(server_url: str, name: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    base, _sep, _old = server_url.rpartition("/")
+    admin = psycopg2.connect(f"{base}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+    admin.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true", help="keep the imported rows and file")
+    parser.add_argument(
+        "--database", required=True, help="name of a database to create (must not exist)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database and the files")
     args = parser.parse_args()
 
+    server_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    os.environ["DATABASE_URL"] = _database_create(server_url, args.database)
+    try:
+        _bench(args)
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            _database_drop(server_url, args.database)
+            print(f"dropped database {args.database}")
+
+
+def _bench(args) -> None:
     import django
 
     django.setup()
@@ -124,96 +188,104 @@ def main() -> None:
     from imports.models import ImportBatch
     from imports.services.portfolio_file import import_batch_create, import_batch_run
     from imports.services.portfolio_file.writing import TIMINGS
-    from portfolio.models import ContactPoint, Creditor, Debt, Debtor
+    from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM portfolio_debt")
+        debts_before = cursor.fetchone()[0]
+    print(
+        f"fresh database {args.database}: created and migrated in "
+        f"{time.perf_counter() - started:.1f} s, {debts_before} debts"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="cartera-bench-"))
     path = workdir / f"bench-{args.rows}.csv"
+    changed_path = workdir / f"bench-{args.rows}-changed.csv"
     started = time.perf_counter()
     generate(path, args.rows)
+    generate(changed_path, args.rows, changed=True)
     print(
-        f"generated {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB) "
-        f"in {time.perf_counter() - started:.1f} s"
+        f"generated {args.rows} rows ({path.stat().st_size / 1e6:.1f} MB) and the changed "
+        f"file in {time.perf_counter() - started:.1f} s"
     )
 
-    code = f"bench-{args.rows}-{int(time.time())}"
+    def copy_floor(unlogged: bool) -> float:
+        header = path.open(encoding="utf-8").readline().strip().split(",")
+        kind = "UNLOGGED " if unlogged else ""
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_copy")
+            cursor.execute(
+                f"CREATE {kind}TABLE bench_copy ({', '.join(f'{c} text' for c in header)})"
+            )
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor, path.open(encoding="utf-8") as handle:
+            cursor.cursor.copy_expert(
+                "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER)", handle
+            )
+        seconds = time.perf_counter() - t0
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_copy")
+        return seconds
+
+    # Autocommit: each COPY commits (a logged COPY's cost includes its WAL flush).
+    unlogged = copy_floor(unlogged=True)
+    logged = copy_floor(unlogged=False)
+    print(
+        f"floor COPY unlogged: {unlogged:.2f} s; floor COPY logged: {logged:.2f} s "
+        f"({args.rows / logged:,.0f} rows/s) [{_load()}]"
+    )
+
+    code = f"bench-{args.rows}"
     creditor = Creditor.objects.create(code=code, name=code)
 
-    def run(label):
+    def run(label, file_path):
         t0 = time.perf_counter()
-        batch = import_batch_create(kind=ImportBatch.Kind.PORTFOLIO, creditor=creditor, path=path)
+        batch = import_batch_create(
+            kind=ImportBatch.Kind.PORTFOLIO, creditor=creditor, path=file_path
+        )
         batch = import_batch_run(batch_id=batch.id)
         seconds = time.perf_counter() - t0
         print(
             f"{label}: {batch.status} rows={batch.rows_total} created={batch.created_count} "
             f"updated={batch.updated_count} unchanged={batch.unchanged_count} "
-            f"rejected={batch.rejected_count} debtors={batch.debtors_created} "
-            f"{seconds:.1f} s {args.rows / seconds:,.0f} rows/s"
+            f"rejected={batch.rejected_count} debtors={batch.debtors_created}: "
+            f"{seconds:.2f} s = {seconds / unlogged:.1f}x COPY unlogged, "
+            f"{seconds / logged:.1f}x COPY logged [{_load()}]"
         )
         if batch.error_message:
             print("  error:", batch.error_message)
         print("  phases: " + ", ".join(f"{name} {secs:.2f}" for name, secs in TIMINGS.items()))
-        return seconds, batch
+        return seconds
 
-    first, batch = run("import")
-    again, _batch = run("re-import (no-op)")
-
+    run("import (fresh database)", path)
     with connection.cursor() as cursor:
-        header = path.open(encoding="utf-8").readline().strip().split(",")
-        cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute(f"CREATE TABLE bench_copy ({', '.join(f'{c} text' for c in header)})")
-        t0 = time.perf_counter()
-        with path.open(encoding="utf-8") as handle:
-            cursor.cursor.copy_expert(
-                "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER)", handle
-            )
-        copy_seconds = time.perf_counter() - t0
-        cursor.execute("DROP TABLE bench_copy")
-    print(f"plain COPY: {copy_seconds:.1f} s {args.rows / copy_seconds:,.0f} rows/s")
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM portfolio_historicaldebt),"
+            " (SELECT count(*) FROM portfolio_historicaldebtor),"
+            " (SELECT count(*) FROM portfolio_historicalcontactpoint)"
+        )
+        history = cursor.fetchone()
     print(
-        f"ratio import/COPY: {first / copy_seconds:.1f}x; "
-        f"re-import/COPY: {again / copy_seconds:.1f}x"
+        f"  db holds debts={Debt.objects.count()} debtors={Debtor.objects.count()} "
+        f"contact points={ContactPoint.objects.count()} "
+        f"consent events={ConsentEvent.objects.count()} "
+        f"history rows (debt, debtor, contact point)={history}"
     )
+    run("identical re-import", path)
+    run(f"changed file (1 debt in {CHANGE_EVERY})", changed_path)
+    # The floors again, now the machine has done the work: the pair brackets the import.
+    unlogged_after = copy_floor(unlogged=True)
+    logged_after = copy_floor(unlogged=False)
     print(
-        f"db now holds debts={Debt.objects.filter(creditor=creditor).count()} "
-        f"debtors={Debtor.objects.filter(creditor=creditor).count()} "
-        f"contact points={ContactPoint.objects.filter(debtor__creditor=creditor).count()}"
+        f"floor COPY again: unlogged {unlogged_after:.2f} s; logged {logged_after:.2f} s "
+        f"[{_load()}]"
     )
-
     if not args.keep:
-        t0 = time.perf_counter()
         for stored in ImportBatch.objects.filter(creditor=creditor):
             stored.file.delete(save=False)
-        with connection.cursor() as cursor:
-            for table, where in (
-                ("portfolio_historicaldebt", "creditor_id = %s"),
-                ("portfolio_historicaldebtor", "creditor_id = %s"),
-                (
-                    "portfolio_historicalcontactpoint",
-                    "debtor_id IN (SELECT id FROM portfolio_debtor WHERE creditor_id = %s)",
-                ),
-                (
-                    "portfolio_consentevent",
-                    "contact_point_id IN (SELECT cp.id FROM portfolio_contactpoint cp"
-                    " JOIN portfolio_debtor d ON d.id = cp.debtor_id WHERE d.creditor_id = %s)",
-                ),
-                (
-                    "portfolio_contactpoint",
-                    "debtor_id IN (SELECT id FROM portfolio_debtor WHERE creditor_id = %s)",
-                ),
-                ("portfolio_debt", "creditor_id = %s"),
-                ("portfolio_debtor", "creditor_id = %s"),
-                (
-                    "imports_importrowerror",
-                    "batch_id IN (SELECT id FROM imports_importbatch WHERE creditor_id = %s)",
-                ),
-                ("imports_importbatch", "creditor_id = %s"),
-                ("portfolio_portfolio", "creditor_id = %s"),
-                ("portfolio_creditor", "id = %s"),
-            ):
-                cursor.execute(f"DELETE FROM {table} WHERE {where}", [creditor.id])
         path.unlink()
-        print(f"cleaned up in {time.perf_counter() - t0:.1f} s")
+        changed_path.unlink()
 
 
 if __name__ == "__main__":

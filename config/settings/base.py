@@ -132,6 +132,9 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CARTERA_IMPORT_MAX_BYTES = env.int("CARTERA_IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
+# A creditor's first portfolio file of at least this many rows is loaded like a restore
+# (imports.services.portfolio_file.bulk): no history row per created row, set-based checks.
+CARTERA_IMPORT_BULK_MIN_ROWS = env.int("CARTERA_IMPORT_BULK_MIN_ROWS", default=20_000)
 
 # Compliance engine (docs/compliance.md): does an unanswered call count as the day's one
 # contact in Colombia (CO-DAY)? Strict by default. Colombian monthly minimum wage (COP) for

@@ -119,26 +119,43 @@ def _duplicated(codes: np.ndarray) -> np.ndarray:
 def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -> WriteCounts:
     """Upsert debtors, contact points and debts from the valid rows; caller owns the transaction."""
     # postgres.py takes its field lists from this module.
+    from imports.services.portfolio_file import bulk
     from imports.services.portfolio_file.postgres import write_contacts, write_debtors, write_debts
 
     counts = WriteCounts()
     with phase("split"):
         debtors, contacts, debts = stage_frames(valid)
+    params = {
+        "ts": now,
+        "creditor": creditor_id,
+        "portfolio": portfolio_id,
+        "user": user_id,
+        "reason": reason,
+        "note": reason[:255],
+        "today": timezone.localdate(now),
+    }
     with connection.cursor() as cursor:
         bulk_session_tune(cursor)
+        if bulk.bulk_first_load(cursor, creditor_id=creditor_id, rows=len(valid)):
+            # Only new rows: straight into the tables, the batch is the audit (no history).
+            with phase("bulk setup"):
+                checks_off = bulk.foreign_key_triggers_off(cursor, params)
+                rebuild = bulk.indexes_defer(cursor)
+            with phase("copy"):
+                bulk.write_first_load(
+                    cursor, params, debtors=debtors, contacts=contacts, debts=debts, counts=counts
+                )
+            if checks_off:
+                bulk.foreign_key_triggers_on(cursor)
+            with phase("indexes"):
+                bulk.indexes_rebuild(cursor, rebuild)
+            # No ANALYZE here: nothing left in this transaction needs statistics, and
+            # autovacuum analyzes tables that grew this much within its next round.
+            return counts
         with phase("stage"):
             _stage(cursor, "stg_import_debtor", debtors)
             _stage(cursor, "stg_import_contact", contacts)
             _stage(cursor, "stg_import_debt", debts)
-        params = {
-            "ts": now,
-            "creditor": creditor_id,
-            "portfolio": portfolio_id,
-            "user": user_id,
-            "reason": reason,
-            "note": reason[:255],
-            "today": timezone.localdate(now),
-        }
         with phase("debtors"):
             write_debtors(cursor, params, counts)
         with phase("contacts"):

@@ -1,0 +1,276 @@
+"""A creditor's first load, written like a restore: no per-row history, checks or index upkeep.
+
+A first load only creates rows, so nothing needs comparing: it is written straight into the
+tables with one COPY per table (ids from the tables' own sequences, debtor ids looked up in
+pandas), instead of staging tables and INSERT ... SELECT. The stored, hashed file and its
+batch are its audit, so it writes no history row per created row (later imports that change
+rows still do). The rest is what `pg_restore` does for a big load, each step only where safe:
+
+- foreign keys: every id a new row points at is one this transaction inserted (debtors,
+  contact points) or one row it has locked (the creditor, the portfolio, the importing user).
+  The per-row trigger checks are switched off with `session_replication_role = replica` when
+  the database role may set it (a superuser, or `GRANT SET ON PARAMETER session_replication_role`
+  on PostgreSQL 15+); without it the checks run row by row as before.
+- indexes: when the tables are empty (a new installation's first import), their secondary
+  indexes and unique constraints are dropped and built again after the load (one sort each
+  instead of a million random index insertions), all inside the import's transaction, so a
+  failure leaves them as they were. Empty tables are locked for the duration; tables that hold
+  anything are never touched.
+"""
+
+import io
+import logging
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+
+from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor, Portfolio
+
+logger = logging.getLogger(__name__)
+
+# The tables a portfolio import writes, in the order they are locked.
+TABLES = tuple(model._meta.db_table for model in (Debtor, ContactPoint, ConsentEvent, Debt))
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def bulk_first_load(cursor, *, creditor_id: int, rows: int) -> bool:
+    """Whether this import is a creditor's first load big enough for the bulk path."""
+    if rows < settings.CARTERA_IMPORT_BULK_MIN_ROWS:
+        return False
+    cursor.execute(
+        f"SELECT NOT EXISTS (SELECT 1 FROM {Debtor._meta.db_table} WHERE creditor_id = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {Debt._meta.db_table} WHERE creditor_id = %s)",
+        [creditor_id, creditor_id],
+    )
+    return cursor.fetchone()[0]
+
+
+def foreign_key_triggers_off(cursor, params) -> bool:
+    """Lock the rows new rows point at outside this load, then skip the per-row FK checks."""
+    # What the per-row checks would have done for these: KEY SHARE locks, so none of them
+    # can be deleted before we commit (the creditor row is already locked FOR UPDATE).
+    portfolios, users = Portfolio._meta.db_table, get_user_model()._meta.db_table
+    cursor.execute(f"SELECT 1 FROM {portfolios} WHERE id = %(portfolio)s FOR KEY SHARE", params)
+    if cursor.fetchone() is None:
+        return False
+    if params["user"] is not None:
+        cursor.execute(f"SELECT 1 FROM {users} WHERE id = %(user)s FOR KEY SHARE", params)
+        if cursor.fetchone() is None:
+            return False
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        logger.info("portfolio import: may not set session_replication_role; FK checks per row")
+        return False
+    return True
+
+
+def foreign_key_triggers_on(cursor) -> None:
+    cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+class _TablesInUse(Exception):
+    pass
+
+
+def _tables_empty(cursor) -> bool:
+    cursor.execute("SELECT " + " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t})" for t in TABLES))
+    return cursor.fetchone()[0]
+
+
+def indexes_defer(cursor) -> list[str]:
+    """On empty tables, drop secondary indexes and unique constraints; return how to rebuild.
+
+    Returns no statements (and drops and keeps locked nothing) unless every table is empty
+    and could be locked at once: a table in use is left to ordinary index upkeep.
+    """
+    if not _tables_empty(cursor):
+        return []
+    try:
+        # Rolling this savepoint back also releases the locks it took.
+        with transaction.atomic():
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+            if not _tables_empty(cursor):  # a row arrived while we waited for the locks
+                raise _TablesInUse
+    except (DatabaseError, _TablesInUse):
+        logger.info("portfolio import: tables in use, indexes kept during the load")
+        return []
+    drop, rebuild = [], []
+    for table in TABLES:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+            "  AND c.conrelid = x.indrelid)"
+            " ORDER BY i.relname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'DROP INDEX "{name}"')
+            rebuild.append(definition)
+    for statement in drop:
+        cursor.execute(statement)
+    return rebuild
+
+
+def indexes_rebuild(cursor, statements: list[str]) -> None:
+    if not statements:
+        return
+    # One sort per index: give it room (for this transaction only).
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for statement in statements:
+        cursor.execute(statement)
+
+
+def _debtor_ids(cursor, creditor_id: int) -> pd.Series:
+    """The id of each debtor of the creditor, by debtor_ref (read back with one COPY)."""
+    buffer = io.BytesIO()
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+    raw.copy_expert(
+        f"COPY (SELECT debtor_ref, id FROM {Debtor._meta.db_table}"
+        f" WHERE creditor_id = {int(creditor_id)}) TO STDOUT WITH (FORMAT csv)",
+        buffer,
+    )
+    buffer.seek(0)
+    table = pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=["debtor_ref", "id"]),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={"debtor_ref": pa.string(), "id": pa.int64()},
+            strings_can_be_null=False,
+        ),
+    )
+    return pd.Series(
+        table.column("id").to_numpy(), index=pd.Index(table.column("debtor_ref").to_pandas())
+    )
+
+
+def _copy(cursor, table: str, columns: dict, text: tuple[str, ...]) -> None:
+    """COPY the arrow columns {name: array} into `table`; `text` columns keep '' as ''."""
+    arrow = pa.table(columns).combine_chunks()
+    buffer = io.BytesIO()
+    # Strings are written quoted ("" is an empty string), nulls as nothing (NULL).
+    pa_csv.write_csv(
+        arrow, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+    )
+    buffer.seek(0)
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+    force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
+    raw.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})", buffer
+    )
+
+
+def _strings(series: pd.Series):
+    """The column as Arrow strings (no copy when pandas already holds it in Arrow)."""
+    return pa.array(series.array)
+
+
+def write_first_load(cursor, params, *, debtors, contacts, debts, counts) -> None:
+    """Write a first load straight into its tables with COPY: no staging, no INSERT ... SELECT.
+
+    Every row is new, so nothing needs comparing: ids come from the tables' own sequences,
+    the debtor ids of contact points and debts are looked up in pandas, and each table is
+    filled by one COPY with the values the set-based INSERTs of the other path would write.
+    """
+    from imports.services.portfolio_file.writing import DEBTOR_FIELDS, phase
+
+    stamp = params["ts"].isoformat()
+
+    def repeat(value, count: int) -> pa.Array:
+        if value is None:
+            return pa.nulls(count, pa.string())
+        return pa.repeat(pa.scalar(str(value), pa.string()), count)
+
+    # Debtors: ids from the table's sequence, read back by debtor_ref.
+    n = len(debtors)
+    columns = {
+        "created_at": repeat(stamp, n),
+        "updated_at": repeat(stamp, n),
+        "creditor_id": repeat(params["creditor"], n),
+        "debtor_ref": _strings(debtors["debtor_ref"]),
+        **{field: _strings(debtors[field]) for field in DEBTOR_FIELDS},
+    }
+    with phase("copy: debtors"):
+        _copy(cursor, Debtor._meta.db_table, columns, text=("debtor_ref", *DEBTOR_FIELDS))
+        ids = _debtor_ids(cursor, params["creditor"])
+    counts.debtors_created = n
+
+    # Contact points, and an event for each consent the file grants.
+    n = len(contacts)
+    if n:
+        consent = pa.array((contacts["consent"] == "1").to_numpy())
+        columns = {
+            "created_at": repeat(stamp, n),
+            "updated_at": repeat(stamp, n),
+            "debtor_id": pa.array(ids.reindex(contacts["debtor_ref"]).to_numpy()),
+            "channel": _strings(contacts["channel"]),
+            "value": _strings(contacts["value"]),
+            "is_primary": pa.array((contacts["is_primary"] == "1").to_numpy()),
+            "verified": pa.repeat(pa.scalar(False), n),
+            "consent_granted": consent,
+            "consent_changed_at": pc.if_else(consent, repeat(stamp, n), repeat(None, n)),
+            "consent_source": repeat("import", n),
+        }
+        with phase("copy: contact points"):
+            _copy(cursor, ContactPoint._meta.db_table, columns, text=("channel", "value"))
+        with phase("copy: consent events"):
+            # Every contact point of this creditor's debtors is one this load wrote.
+            cursor.execute(
+                f"INSERT INTO {ConsentEvent._meta.db_table}"
+                f" (contact_point_id, granted, occurred_at, source, actor_id, note)"
+                f" SELECT cp.id, true, %(ts)s, 'import', %(user)s, %(note)s"
+                f" FROM {ContactPoint._meta.db_table} cp"
+                f" JOIN {Debtor._meta.db_table} d ON d.id = cp.debtor_id"
+                f" WHERE d.creditor_id = %(creditor)s AND cp.consent_granted",
+                params,
+            )
+    counts.contact_points_created = n
+
+    # Debts: the balance is the exact sum of its parts (decimal arithmetic in Arrow).
+    n = len(debts)
+    money = {
+        name: pc.cast(_strings(debts[name]), pa.decimal128(18, 2))
+        for name in ("original_amount", "principal", "interest", "fees")
+    }
+    balance = pc.add(pc.add(money["principal"], money["interest"]), money["fees"])
+    opened = _strings(debts["opened_date"])
+    columns = {
+        "created_at": repeat(stamp, n),
+        "updated_at": repeat(stamp, n),
+        "creditor_id": repeat(params["creditor"], n),
+        "portfolio_id": repeat(params["portfolio"], n),
+        "debt_ref": _strings(debts["debt_ref"]),
+        "debtor_id": pa.array(ids.reindex(debts["debtor_ref"]).to_numpy()),
+        "product": _strings(debts["product"]),
+        "currency": _strings(debts["currency"]),
+        **{name: pc.cast(value, pa.string()) for name, value in money.items()},
+        "balance": pc.cast(balance, pa.string()),
+        "due_date": _strings(debts["due_date"]),
+        "opened_date": pc.if_else(pc.equal(opened, ""), repeat(None, n), opened),
+        "stage": repeat("current", n),
+        "stage_entered_at": repeat(stamp, n),
+        "stage_entered_on": repeat(params["today"].isoformat(), n),
+    }
+    with phase("copy: debts"):
+        _copy(cursor, Debt._meta.db_table, columns, text=("debt_ref", "product", "currency"))
+    counts.debts_created = n
