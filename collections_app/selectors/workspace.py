@@ -316,6 +316,39 @@ def case_holds(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> list[Hold]:
     )
 
 
+def timeline_messages(*, debt_id):
+    """The messages covering a debt as the timeline shows them, newest first."""
+    from messaging.models import Message
+
+    return (
+        Message.objects.filter(covered__debt_id=debt_id)
+        .order_by("-planned_for", "-id")
+        .only(*timeline_messages.fields)
+    )
+
+
+timeline_messages.fields = (
+    "id",
+    "channel",
+    "template",
+    "status",
+    "planned_for",
+    "sent_at",
+    "suppression_rule",
+)
+
+
+def timeline_agreement_changes(*, debt_id):
+    """The changes of the agreements covering a debt, newest first (with actor, agreement)."""
+    from agreements.models import AgreementChange
+
+    return (
+        AgreementChange.objects.filter(agreement__lines__debt_id=debt_id)
+        .select_related("actor", "agreement")
+        .order_by("-occurred_at", "-id")
+    )
+
+
 def case_timeline(
     *,
     debt: Debt,
@@ -326,6 +359,8 @@ def case_timeline(
     promises: list | None = None,
     tasks: list[Task] | None = None,
     interactions: list[Interaction] | None = None,
+    messages: list | None = None,
+    agreement_changes: list | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
@@ -334,9 +369,10 @@ def case_timeline(
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
     `payments` (every one of the debt's, newest first), `promises` (the debt's, newest
     created first), `tasks` (from case_tasks) and `interactions` (the debt's newest `limit` + 1)
-    are used instead of a query when the page already read them."""
-    from agreements.models import AgreementChange, PromiseToPay
-    from messaging.models import Message
+    are used instead of a query when the page already read them, as are `messages` and
+    `agreement_changes` (timeline_messages, timeline_agreement_changes: the newest
+    `limit` + 1)."""
+    from agreements.models import PromiseToPay
     from messaging.models.templates import template_label
 
     events: list[Event] = []
@@ -353,11 +389,8 @@ def case_timeline(
                 actor=c.actor_label,
             )
         )
-    messages = (
-        Message.objects.filter(covered__debt=debt)
-        .order_by("-planned_for", "-id")
-        .only("channel", "template", "status", "planned_for", "sent_at", "suppression_rule")
-    )
+    if messages is None:
+        messages = timeline_messages(debt_id=debt.pk)[:n]
     for m in messages[:n]:
         detail = m.suppression_rule or ""
         events.append(
@@ -387,12 +420,9 @@ def case_timeline(
         events.append(
             Event(p.paid_at, "payment", format_money(p.amount, p.currency), p.get_method_display())
         )
-    changes = (
-        AgreementChange.objects.filter(agreement__lines__debt=debt)
-        .select_related("actor", "agreement")
-        .order_by("-occurred_at", "-id")
-    )
-    for a in changes[:n]:
+    if agreement_changes is None:
+        agreement_changes = timeline_agreement_changes(debt_id=debt.pk)[:n]
+    for a in agreement_changes[:n]:
         events.append(
             Event(
                 a.occurred_at,
