@@ -163,8 +163,33 @@ def events_seed(
             """,
             count=counts["payments"],
         )
-        # On a share of the cases: tasks (open callbacks, done follow-ups), a broken promise
-        # and a closed dispute; on every 50th a pending promise due today.
+        for table in (
+            "collections_app_interaction",
+            "messaging_message",
+            "messaging_messagedebt",
+            "messaging_contactaction",
+            "portfolio_stagechange",
+            "portfolio_historicaldebt",
+            "portfolio_payment",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+    inserted.update(case_records_seed(creditor_id=creditor_id, as_of=as_of))
+    return inserted
+
+
+def case_records_seed(*, creditor_id: int, as_of: datetime.date) -> dict[str, int]:
+    """On a share of the creditor's debts: tasks (an open callback and a done follow-up on
+    every 10th), a broken promise (every 20th), a pending promise due `as_of` (every 50th)
+    and a closed dispute (every 25th). The shares are drawn by a hash of the debt id, not its
+    remainder, so they do not line up with the collectors (dealt by remainder)."""
+    inserted: dict[str, int] = {}
+    params = {"as_of": as_of, "creditor": creditor_id}
+    with connection.cursor() as cursor:
+
+        def run(kind: str, sql: str) -> None:
+            cursor.execute(sql, params)
+            inserted[kind] = cursor.rowcount
+
         run(
             "tasks",
             """
@@ -176,7 +201,7 @@ def events_seed(
                    %(as_of)s::date - (d.id %% 30)::int, d.assigned_to_id
               FROM portfolio_debt d
              CROSS JOIN (VALUES ('callback', 'open'), ('follow_up', 'done')) AS k(kind, status)
-             WHERE d.creditor_id = %(creditor)s AND d.id %% 10 = 0
+             WHERE d.creditor_id = %(creditor)s AND abs(hashtext('t' || d.id)) %% 10 = 0
             """,
         )
         run(
@@ -188,11 +213,13 @@ def events_seed(
             SELECT %(as_of)s::date - 20, now(), d.id, d.debtor_id, 100000, d.currency,
                    %(as_of)s::date - 10 - (d.id %% 5)::int, 2, 'phone', '', 'broken',
                    %(as_of)s::date - 20, 0, 0
-              FROM portfolio_debt d WHERE d.creditor_id = %(creditor)s AND d.id %% 20 = 0
+              FROM portfolio_debt d
+             WHERE d.creditor_id = %(creditor)s AND abs(hashtext('b' || d.id)) %% 20 = 0
             UNION ALL
             SELECT %(as_of)s::date - 3, now(), d.id, d.debtor_id, 100000, d.currency,
                    %(as_of)s::date, 2, 'phone', '', 'pending', %(as_of)s::date - 3, 0, 0
-              FROM portfolio_debt d WHERE d.creditor_id = %(creditor)s AND d.id %% 50 = 0
+              FROM portfolio_debt d
+             WHERE d.creditor_id = %(creditor)s AND abs(hashtext('p' || d.id)) %% 50 = 0
             """,
         )
         run(
@@ -202,20 +229,10 @@ def events_seed(
                 closed_at, outcome, resolution_note)
             SELECT d.debtor_id, d.id, 'dispute', 'El deudor disputa el saldo', 'collector',
                    %(as_of)s::date - 40, %(as_of)s::date - 30, 'rejected', 'revisado'
-              FROM portfolio_debt d WHERE d.creditor_id = %(creditor)s AND d.id %% 25 = 0
+              FROM portfolio_debt d
+             WHERE d.creditor_id = %(creditor)s AND abs(hashtext('h' || d.id)) %% 25 = 0
             """,
         )
-        for table in (
-            "collections_app_interaction",
-            "messaging_message",
-            "messaging_messagedebt",
-            "messaging_contactaction",
-            "portfolio_stagechange",
-            "portfolio_historicaldebt",
-            "portfolio_payment",
-            "portfolio_task",
-            "agreements_promisetopay",
-            "portfolio_hold",
-        ):
+        for table in ("portfolio_task", "agreements_promisetopay", "portfolio_hold"):
             cursor.execute(f"ANALYZE {table}")
     return inserted

@@ -113,7 +113,7 @@ def seed(debts: int, events: int) -> None:
                 original_amount, principal, interest, fees, balance, due_date, stage,
                 assigned_to_id, creditor_id, debtor_id)
             SELECT now(), now(), 'BW' || d.id, 'credit_card', 'COP', p + 1, p, 0, 0, p,
-                   current_date - (d.id %% 120)::int,
+                   current_date - (abs(hashtext('due' || d.id)) %% 120)::int,
                    (ARRAY['friendly_reminder','firm_notice','pre_legal'])[1 + d.id %% 3],
                    (%s::int[])[1 + (d.id %% %s)], %s, d.id
             FROM (SELECT id, (100000 + (id * 7919) %% 9000000)::numeric(18,2) AS p
