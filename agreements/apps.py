@@ -8,7 +8,14 @@ class AgreementsConfig(AppConfig):
 
     def ready(self):
         from agreements import reasons  # noqa: F401  (registers its reason codes)
-        from portfolio.hooks import debt_page_case_panels, debt_page_header_panels
+        from agreements.selectors import debt_page_reads as promise_reads
+        from portfolio.hooks import (
+            debt_page_case_panels,
+            debt_page_header_panels,
+            debt_page_reads,
+        )
+
+        debt_page_reads.register(promise_reads, key="agreements")
 
         debt_page_case_panels.register(
             lambda: "{% load agreements_tags %}{% debt_agreements_panel debt request.user %}",

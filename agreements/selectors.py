@@ -1,6 +1,6 @@
 """Reads of agreements and promises, scoped to what the user may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 
 from agreements.models import (
     AgreementChange,
@@ -10,6 +10,8 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
+from core.memo import keep
+from core.page_reads import JSONRows, rows_from_json
 from core.roles import ADMIN, MANAGER, user_role
 from core.scoping import scope_for_user
 from portfolio.models import Debt
@@ -78,11 +80,29 @@ def debt_agreements(*, debt: Debt, user) -> list[PaymentAgreement]:
 
 def debtor_promises(*, debtor_id: int) -> list[PromiseToPay]:
     """All the debtor's promises, newest first, in one query (they are few per debtor)."""
-    return list(
+    return list(_debtor_promises(debtor_id=debtor_id))
+
+
+def _debtor_promises(*, debtor_id) -> QuerySet[PromiseToPay]:
+    return (
         PromiseToPay.objects.filter(debtor_id=debtor_id)
         .select_related("created_by")
         .order_by("-promised_date", "-id")
     )
+
+
+def debt_page_reads(*, user) -> dict:
+    """The debtor's promises (the header, the agreements panel and the timeline read them
+    once per page: core.memo key "debtor_promises"), read with the page's debt
+    (portfolio.hooks.debt_page_reads)."""
+    return {
+        "_read_debtor_promises": (
+            JSONRows(_debtor_promises(debtor_id=OuterRef("debtor_id")), related=("created_by",)),
+            lambda debt, text: keep(
+                debt, "debtor_promises", rows_from_json(PromiseToPay, text, related=("created_by",))
+            ),
+        )
+    }
 
 
 def debtor_promise_counts(*, debtor_id: int) -> dict[str, int]:

@@ -28,6 +28,22 @@ def debt_page_related() -> list[str]:
     return ["segment_state__segment"]
 
 
+def debt_page_reads(*, user) -> dict:
+    """The debtor's behaviour score, read with the debt page's debt (portfolio.hooks.
+    debt_page_reads) for the segment panel (core.memo key "behaviour_score")."""
+    from django.db.models import OuterRef
+
+    from core.memo import keep
+    from core.page_reads import JSONRows, rows_from_json
+
+    def load(debt, text):
+        rows = rows_from_json(BehaviourScore, text)
+        keep(debt, "behaviour_score", rows[0] if rows else None)
+
+    score = BehaviourScore.objects.filter(debtor_id=OuterRef("debtor_id")).order_by("pk")[:1]
+    return {"_read_behaviour_score": (JSONRows(score), load)}
+
+
 def debtor_score_queryset():
     """The behaviour score of the queue's debtor (OuterRef("debtor_id"))."""
     from django.db.models import OuterRef
@@ -50,4 +66,5 @@ def register() -> None:
     collections.segment_choices.register(segment_choices, key="analytics")
     collections.debt_segment_code.register(debt_segment_code, key="analytics")
     portfolio.debt_page_related.register(debt_page_related, key="analytics")
+    portfolio.debt_page_reads.register(debt_page_reads, key="analytics")
     register_debt_filters()

@@ -61,11 +61,14 @@ def add_load_arguments(
 
 
 @contextmanager
-def gunicorn_serving(*, workers: int, port: int) -> Iterator[str]:
-    """gunicorn on 127.0.0.1 with production settings while the block runs; yields its URL."""
+def gunicorn_serving(
+    *, workers: int, port: int, settings: str = "config.settings.production"
+) -> Iterator[str]:
+    """gunicorn on 127.0.0.1 with production settings (or `settings`, a module that starts
+    from them) while the block runs; yields its URL."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": settings,
         "DJANGO_SECRET_KEY": BENCH_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "False",

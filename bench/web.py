@@ -1,18 +1,22 @@
-"""Work queue and case page latency on gunicorn under concurrent collectors.
+"""Work queue and case page latency on gunicorn under concurrent collectors, beside a floor.
 
     .venv/bin/python bench/web.py                         # 20k debts, 100k timeline events
-    .venv/bin/python bench/web.py --debts 1000000 --events 5000000   # the issue's target size
+    .venv/bin/python bench/web.py --debts 1000000 --events 10000000 --think 1   # issue #17
 
-Seeds (set-based SQL, once per size) a creditor, collectors, debtors with a voice contact
-point, their debts (one per debtor, about 2,000 per collector) and timeline events (logged
-calls and stage changes, spread over the debts); starts gunicorn on 127.0.0.1 with a few
-workers and production settings; then `--users` threads, each logged in as a collector, GET
-their work queue (pages 1-3, with and without filters) and their cases' pages until
-`--requests` responses or `--seconds` have passed, back to back or with `--think` seconds
-between a user's requests. Prints p50 / p95 / max per page and the throughput.
+Seeds (set-based SQL, once per size) a creditor, collectors, debtors with a consented phone
+and an e-mail, their debts (one per debtor, about 2,000 per collector) and timeline events
+(bench.seeding_events: logged contacts, messages, contact actions, stage changes, history
+rows, payments; tasks, promises and holds on a share of the cases); starts gunicorn on
+127.0.0.1 with a few workers and production settings (plus the bare view of bench.web_floor);
+then `--users` threads, each logged in as a collector, GET their work queue (pages 1-3, with
+and without filters), their cases' pages and the bare view (the floor: session and user, no
+work) until `--requests` responses or `--seconds` have passed, back to back or with `--think`
+seconds between a user's requests. Prints p50 / p95 / max per page beside the floor's, the
+throughput and the load average before and after.
 """
 
 import argparse
+import datetime
 import os
 import random
 import sys
@@ -41,22 +45,21 @@ CASES_PER_COLLECTOR = 2000
 
 
 def seed(debts: int, events: int) -> None:
+    """A creditor `bench-web` with `debts` debtors (one debt each, a consented phone and an
+    e-mail), about 2,000 debts per collector, and `events` timeline events over the debts
+    (bench.seeding_events); reused when a previous run seeded the same sizes."""
     from django.contrib.auth.models import Group, User
     from django.db import connection
 
+    from bench.seeding import RESET_TABLES
+    from bench.seeding_events import events_seed
     from portfolio.models import Creditor, Debt
 
     creditor, _ = Creditor.objects.get_or_create(code="bench-web", defaults={"name": "Bench"})
+    label = f"Bench {debts} debts {events} events"
     have = Debt.objects.filter(creditor=creditor).count()
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM collections_app_interaction i JOIN portfolio_debt d"
-            " ON d.id = i.debt_id WHERE d.creditor_id = %s",
-            [creditor.pk],
-        )
-        have_events = cur.fetchone()[0]
-    if have == debts and have_events >= events // 2:
-        print(f"seed: reusing {have:,} debts, ~{have_events * 2:,} events")
+    if have == debts and creditor.name == label:
+        print(f"seed: reusing {have:,} debts, {events:,} events")
         return
     started = time.perf_counter()
     group = Group.objects.get_or_create(name="collector")[0]
@@ -67,23 +70,19 @@ def seed(debts: int, events: int) -> None:
         user.groups.add(group)
         ids.append(user.pk)
     with connection.cursor() as cur:
+        extra = [
+            "messaging_contactaction",
+            "portfolio_task",
+            "agreements_promisetopay",
+            "portfolio_debtordataaccess",
+        ]
         cur.execute(
-            "DELETE FROM collections_app_interaction WHERE debtor_id IN"
-            " (SELECT id FROM portfolio_debtor WHERE creditor_id = %s)",
-            [creditor.pk],
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename = ANY(%s)",
+            [RESET_TABLES + extra],
         )
-        cur.execute(
-            "DELETE FROM portfolio_stagechange WHERE debt_id IN"
-            " (SELECT id FROM portfolio_debt WHERE creditor_id = %s)",
-            [creditor.pk],
-        )
-        cur.execute("DELETE FROM portfolio_debt WHERE creditor_id = %s", [creditor.pk])
-        cur.execute(
-            "DELETE FROM portfolio_contactpoint WHERE debtor_id IN"
-            " (SELECT id FROM portfolio_debtor WHERE creditor_id = %s)",
-            [creditor.pk],
-        )
-        cur.execute("DELETE FROM portfolio_debtor WHERE creditor_id = %s", [creditor.pk])
+        tables = [row[0] for row in cur.fetchall()]
+        cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         cur.execute(
             """
             INSERT INTO portfolio_debtor (created_at, updated_at, debtor_ref, document_type,
@@ -99,9 +98,12 @@ def seed(debts: int, events: int) -> None:
             """
             INSERT INTO portfolio_contactpoint (created_at, updated_at, debtor_id, channel, value,
                 is_primary, verified, consent_granted, consent_source)
-            SELECT now(), now(), id, 'voice', '+57300' || lpad(id::text, 7, '0'), true, true,
-                   true, 'import'
-            FROM portfolio_debtor WHERE creditor_id = %s
+            SELECT now(), now(), id, c.channel,
+                   CASE c.channel WHEN 'voice' THEN '+57300' || lpad(id::text, 7, '0')
+                        ELSE 'deudor' || id || '@example.com' END,
+                   true, true, true, 'import'
+            FROM portfolio_debtor, (VALUES ('voice'), ('email')) AS c(channel)
+            WHERE creditor_id = %s
             """,
             [creditor.pk],
         )
@@ -111,7 +113,7 @@ def seed(debts: int, events: int) -> None:
                 original_amount, principal, interest, fees, balance, due_date, stage,
                 assigned_to_id, creditor_id, debtor_id)
             SELECT now(), now(), 'BW' || d.id, 'credit_card', 'COP', p + 1, p, 0, 0, p,
-                   current_date - (d.id %% 120)::int,
+                   current_date - (abs(hashtext('due' || d.id)) %% 120)::int,
                    (ARRAY['friendly_reminder','firm_notice','pre_legal'])[1 + d.id %% 3],
                    (%s::int[])[1 + (d.id %% %s)], %s, d.id
             FROM (SELECT id, (100000 + (id * 7919) %% 9000000)::numeric(18,2) AS p
@@ -119,38 +121,15 @@ def seed(debts: int, events: int) -> None:
             """,
             [ids, len(ids), creditor.pk, creditor.pk],
         )
-        half = events // 2
-        cur.execute(
-            """
-            INSERT INTO collections_app_interaction (debt_id, debtor_id, collector_id, channel,
-                outcome, note, nonpayment_reason, occurred_at, created_at)
-            SELECT d.id, d.debtor_id, d.assigned_to_id, 'call',
-                   (ARRAY['no_answer','right_party_contact','wrong_number'])[1 + g %% 3],
-                   'bench', '', now() - (g %% 90000) * interval '1 minute', now()
-            FROM generate_series(1, %s) g
-            JOIN portfolio_debt d ON d.id = (SELECT min(id) FROM portfolio_debt
-                                             WHERE creditor_id = %s) + (g * 7) %% %s
-            """,
-            [half, creditor.pk, debts],
-        )
-        cur.execute(
-            """
-            INSERT INTO portfolio_stagechange (debt_id, from_stage, to_stage, transition,
-                business_date, occurred_at, reason)
-            SELECT d.id, 'current', d.stage, 'bench', current_date - (g %% 60)::int,
-                   now() - (g %% 60) * interval '1 day', ''
-            FROM generate_series(1, %s) g
-            JOIN portfolio_debt d ON d.id = (SELECT min(id) FROM portfolio_debt
-                                             WHERE creditor_id = %s) + (g * 13) %% %s
-            """,
-            [events - half, creditor.pk, debts],
-        )
+    inserted = events_seed(creditor_id=creditor.pk, events=events, as_of=datetime.date.today())
+    with connection.cursor() as cur:
         # VACUUM, not only ANALYZE: a bulk-loaded table has no visibility map yet, so index-only
         # scans would visit the heap until autovacuum got round to it (mid-run, skewing figures).
         cur.execute("VACUUM ANALYZE")
+    Creditor.objects.filter(pk=creditor.pk).update(name=label)
     print(
-        f"seed: {debts:,} debts, {events:,} events, {len(ids)} collectors"
-        f" in {time.perf_counter() - started:.0f} s"
+        f"seed: {debts:,} debts, {sum(inserted.values()):,} events ({inserted}),"
+        f" {len(ids)} collectors in {time.perf_counter() - started:.0f} s"
     )
 
 
@@ -175,13 +154,16 @@ def sessions(count: int) -> list[tuple[str, list[int]]]:
 
 
 QUEUE_QUERIES = ["", "?page=2", "?page=3", "?stage=firm_notice", "?dpd_min=30&dpd_max=90"]
+# Share of each user's requests per page; the floor's are interleaved with the pages' so both
+# meet the same load.
+MIX = (("work queue", 0.4), ("case page", 0.4), ("bare view (floor)", 0.2))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=20_000)
     parser.add_argument("--events", type=int, default=100_000)
-    add_load_arguments(parser, users=10, requests=400, port=8765)
+    add_load_arguments(parser, users=10, requests=600, port=8765)
     args = parser.parse_args()
 
     django.setup()
@@ -189,6 +171,7 @@ def main() -> None:
     from django.urls import reverse
 
     from bench.seeding import ensure_database
+    from bench.web_floor import FLOOR_URL
 
     ensure_database()
 
@@ -202,16 +185,27 @@ def main() -> None:
 
     def pick(index: int, rng: random.Random) -> tuple[str, str, str]:
         cookie, debt_ids = logins[index % len(logins)]
-        if rng.random() < 0.5:
-            return "work queue", rng.choice(queue_urls), cookie
-        return "case page", case_url(rng.choice(debt_ids)), cookie
+        draw = rng.random()
+        if draw < MIX[0][1]:
+            return MIX[0][0], rng.choice(queue_urls), cookie
+        if draw < MIX[0][1] + MIX[1][1]:
+            return MIX[1][0], case_url(rng.choice(debt_ids)), cookie
+        return MIX[2][0], FLOOR_URL, cookie
 
-    with gunicorn_serving(workers=args.workers, port=args.port) as base:
+    with gunicorn_serving(
+        workers=args.workers, port=args.port, settings="bench.web_settings"
+    ) as base:
         # warm up each worker (imports, template loading) before timing
         cookie, debt_ids = logins[0]
-        for url in (queue_urls[0], case_url(debt_ids[0])) * args.workers:
+        for url in (queue_urls[0], case_url(debt_ids[0]), FLOOR_URL) * args.workers:
             assert get(base, url, cookie)[0] == 200
-        time_users(base=base, args=args, labels=["work queue", "case page"], pick=pick)
+        print(f"debts {args.debts:,}, events {args.events:,}; load average before {_load()}")
+        time_users(base=base, args=args, labels=[label for label, _ in MIX], pick=pick)
+        print(f"load average after {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":

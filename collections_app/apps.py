@@ -16,11 +16,13 @@ class CollectionsAppConfig(AppConfig):
         creditor_created.register(policy_ensure_defaults, key="collections.default-policy")
         messaging.cycle_last_completed_date.register(last_completed_date, key="collections")
         messaging.cycle_run_date.register(cycle_run_date, key="collections")
-        from portfolio import hooks as portfolio
-
         # The debt page: notes in its header, the work panel on its first screen (phones and
         # the log form), then the case timeline (folded) and the escalation panel. The keys
         # name the panels an action refreshes (collections_app.views.workspace.CONTACT_PANELS).
+        from collections_app.selectors.page_reads import case_page_reads
+        from portfolio import hooks as portfolio
+
+        portfolio.debt_page_reads.register(case_page_reads, key="collections")
         portfolio.debt_page_header_panels.register(
             lambda: "{% load workspace_tags %}{% debt_case_notes debt %}",
             key="collections.notes",

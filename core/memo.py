@@ -22,3 +22,8 @@ def read_once(obj, key: str, read: Callable[[], T]) -> T:
 def already_read(obj, key: str):
     """What `read_once` kept for `key` on `obj`, or None when nothing read it yet."""
     return obj.__dict__.get("_page_reads", {}).get(key)
+
+
+def keep(obj, key: str, value) -> None:
+    """Keep `value` as what `read_once(obj, key, ...)` returns (a read made beforehand)."""
+    obj.__dict__.setdefault("_page_reads", {})[key] = value

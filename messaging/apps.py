@@ -19,7 +19,10 @@ class MessagingConfig(AppConfig):
         # Seed data for messaging lives in a service (the initial migration is regenerated when
         # branches merge), run after every migrate; it only adds what is missing.
         post_migrate.connect(_ensure_templates, sender=self, dispatch_uid="messaging-templates")
-        from portfolio.hooks import debt_page_activity_panels
+        from messaging.selectors import debt_page_reads as messages_reads
+        from portfolio.hooks import debt_page_activity_panels, debt_page_reads
+
+        debt_page_reads.register(messages_reads, key="messaging")
 
         debt_page_activity_panels.register(
             lambda: "{% load messaging_tags %}{% debt_messages_panel debt request.user %}",

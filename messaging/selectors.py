@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.memo import already_read, keep
+from core.page_reads import JSONRows, rows_from_json
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
 from core.scoping import scope_for_user
 from messaging.models import ComplianceOverride, Message, MessageDebt, MessageTemplate
@@ -25,13 +27,36 @@ def message_queryset(*, user) -> QuerySet[Message]:
     )
 
 
-def messages_for_debt(*, user, debt, limit: int = 50) -> list[Message]:
-    """The messages covering one debt (newest first), for the case page."""
-    return list(
+MESSAGES_PANEL_LIMIT = 50
+
+
+def messages_for_debt(*, user, debt, limit: int = MESSAGES_PANEL_LIMIT) -> list[Message]:
+    """The messages covering one debt (newest first), for the case page (read with the page's
+    debt when it was: debt_page_reads)."""
+    if limit == MESSAGES_PANEL_LIMIT:
+        kept = already_read(debt, "messages_panel")
+        if kept is not None:
+            return kept
+    return list(_messages_for_debt(user=user, debt_id=debt.pk)[:limit])
+
+
+def _messages_for_debt(*, user, debt_id) -> QuerySet[Message]:
+    return (
         message_queryset(user=user)
-        .filter(id__in=MessageDebt.objects.filter(debt=debt).values("message_id"))
-        .order_by("-planned_for", "-id")[:limit]
+        .filter(id__in=MessageDebt.objects.filter(debt_id=debt_id).values("message_id"))
+        .order_by("-planned_for", "-id")
     )
+
+
+def debt_page_reads(*, user) -> dict:
+    """The messages panel's read, made with the page's debt (portfolio.hooks.debt_page_reads)."""
+    messages = _messages_for_debt(user=user, debt_id=OuterRef(OuterRef("pk")))
+    return {
+        "_read_messages_panel": (
+            JSONRows(messages[:MESSAGES_PANEL_LIMIT]),
+            lambda debt, text: keep(debt, "messages_panel", rows_from_json(Message, text)),
+        )
+    }
 
 
 def outbox_counts(*, queryset: QuerySet[Message]) -> dict:

@@ -13,7 +13,10 @@ class PortalConfig(AppConfig):
 
         messaging.portal_link.register(portal_link, key="portal")
         messaging.preferred_hours.register(preferred_hours, key="portal")
-        from portfolio.hooks import debt_page_case_panels
+        from portal.selectors import debt_page_reads as portal_reads
+        from portfolio.hooks import debt_page_case_panels, debt_page_reads
+
+        debt_page_reads.register(portal_reads, key="portal")
 
         debt_page_case_panels.register(
             lambda: "{% load portal_tags %}{% debt_portal_panel debt request.user %}",

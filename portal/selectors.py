@@ -184,3 +184,19 @@ def sign_in_example(*, look_at: int = 50) -> SignInExample | None:
             destination=masked_destination(point),
         )
     return None
+
+
+def debt_page_reads(*, user) -> dict:
+    """Whether the debtor ever signed in to the portal (the portal panel shows nothing more
+    when not), read with the debt page's debt (portfolio.hooks.debt_page_reads)."""
+    from django.db.models import Exists, OuterRef
+
+    from core.memo import keep
+    from portal.models import AccessCode
+
+    return {
+        "_read_portal_used": (
+            Exists(AccessCode.objects.filter(debtor_id=OuterRef("debtor_id"))),
+            lambda debt, used: keep(debt, "portal_used", bool(used)),
+        )
+    }

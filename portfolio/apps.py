@@ -8,3 +8,7 @@ class PortfolioConfig(AppConfig):
 
     def ready(self):
         from portfolio import reasons  # noqa: F401  (registers its reason codes)
+        from portfolio.hooks import debt_page_reads
+        from portfolio.selectors import debt_page_reads as own_reads
+
+        debt_page_reads.register(own_reads, key="portfolio")

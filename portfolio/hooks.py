@@ -19,3 +19,10 @@ debt_page_activity_panels = Hook("portfolio.debt_page_activity_panels")
 # select_related paths the debt page reads with its debt, so a registered panel costs no extra
 # query (e.g. the debt's segment). Register `fn() -> list[str]`.
 debt_page_related = Hook("portfolio.debt_page_related")
+
+# Reads of the debt page's panels made in the query of its debt (core.page_reads), not one
+# query each. Register `fn(*, user) -> dict[str, tuple[expression, loader]]`: each expression
+# (correlated with OuterRef to the debt's columns) is computed for the page's debt and handed
+# to `loader(debt, value)`, which keeps what its panel reads (core.memo.keep under the key of
+# the panel's read_once), so the panel finds it there and makes no query.
+debt_page_reads = Hook("portfolio.debt_page_reads")

@@ -3,13 +3,15 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.memo import already_read, read_once
+from core.memo import already_read, keep, read_once
+from core.page_reads import JSONRows, rows_from_json
 from core.reasons import reason_decode
 from core.scoping import scope_for_user
+from portfolio.hooks import debt_page_reads as debt_page_reads_hook
 from portfolio.hooks import debt_page_related
 from portfolio.models import ConsentEvent, ContactPoint, Creditor, Debt, Debtor, Hold, Payment, Task
 
@@ -91,9 +93,16 @@ def debt_list_totals(*, queryset: QuerySet[Debt]) -> list[dict]:
     )
 
 
-def debt_detail_get(*, user, pk: int) -> Debt | None:
-    """One debt the user may see, with its debtor, contact points and consent history; or None."""
-    return (
+def debt_detail_get(*, user, pk: int, page_reads: bool = False) -> Debt | None:
+    """One debt the user may see, with its debtor, contact points and consent history; or None.
+
+    `page_reads`: also read, in the same query, what the debt page's panels show (the reads
+    registered in portfolio.hooks.debt_page_reads), kept on the debt for the page's panels."""
+    reads = {}
+    if page_reads:
+        for registered in debt_page_reads_hook.call_all(user=user):
+            reads.update(registered)
+    debt = (
         debt_queryset(user=user)
         .select_related(
             "debtor",
@@ -115,17 +124,26 @@ def debt_detail_get(*, user, pk: int) -> Debt | None:
                 ),
             )
         )
+        .annotate(**{name: expression for name, (expression, _load) in reads.items()})
         .filter(pk=pk)
         .first()
     )
+    if debt is not None:
+        for name, (_expression, load) in reads.items():
+            load(debt, debt.__dict__.pop(name))
+    return debt
 
 
 def debtor_other_debts(*, user, debt: Debt) -> QuerySet[Debt]:
     """The debtor's other debts that the user may also see."""
+    return _other_debts(user=user, debtor_id=debt.debtor_id, debt_id=debt.pk)
+
+
+def _other_debts(*, user, debtor_id, debt_id) -> QuerySet[Debt]:
     return (
         debt_queryset(user=user)
-        .filter(debtor_id=debt.debtor_id)
-        .exclude(pk=debt.pk)
+        .filter(debtor_id=debtor_id)
+        .exclude(pk=debt_id)
         .select_related("creditor", "assigned_to")
         .order_by("due_date", "id")
     )
@@ -133,12 +151,81 @@ def debtor_other_debts(*, user, debt: Debt) -> QuerySet[Debt]:
 
 def debt_payments(*, user, debt: Debt) -> QuerySet[Payment]:
     """Payments on one debt the user may see, newest first."""
+    return _payments(user=user, debt_id=debt.pk)
+
+
+def _payments(*, user, debt_id) -> QuerySet[Payment]:
     return (
         payment_queryset(user=user)
-        .filter(debt_id=debt.pk)
+        .filter(debt_id=debt_id)
         .select_related("recorded_by")
         .order_by("-paid_at", "-id")
     )
+
+
+def debt_page_other_debts(*, user, debt: Debt) -> list[Debt]:
+    """debtor_other_debts, read with the page's debt when it was (debt_detail_get)."""
+    return read_once(debt, "other_debts", lambda: list(debtor_other_debts(user=user, debt=debt)))
+
+
+def debt_page_payments(*, user, debt: Debt) -> list[Payment]:
+    """debt_payments, read with the page's debt when it was (debt_detail_get)."""
+    return read_once(debt, "payments", lambda: list(debt_payments(user=user, debt=debt)))
+
+
+def _history_sources(*, debt_id, debtor_id) -> list:
+    return [
+        (Debt.history.filter(id=debt_id), _("Debt %(ref)s"), lambda r: {"ref": r.debt_ref}),
+        (
+            Debtor.history.filter(id=debtor_id),
+            _("Debtor %(name)s"),
+            lambda r: {"name": r.full_name},
+        ),
+        (
+            ContactPoint.history.filter(debtor_id=debtor_id),
+            _("Contact point %(channel)s: %(value)s"),
+            lambda r: {"channel": r.get_channel_display(), "value": r.value},
+        ),
+        (
+            Payment.history.filter(debt_id=debt_id),
+            _("Payment %(ref)s"),
+            lambda r: {"ref": r.reference},
+        ),
+    ]
+
+
+def _history_order(records: QuerySet) -> QuerySet:
+    # Oldest first so each record can be diffed against the one before it, in memory.
+    return records.select_related("history_user").order_by("history_date", "history_id")
+
+
+def debt_page_reads(*, user) -> dict:
+    """The debt page's own reads made with its debt (portfolio.hooks.debt_page_reads): the
+    debtor's other debts, the debt's payments and the four history tables."""
+
+    def keeper(key, model, related):
+        return lambda debt, text: keep(debt, key, rows_from_json(model, text, related=related))
+
+    reads = {
+        "_read_other_debts": (
+            JSONRows(
+                _other_debts(user=user, debtor_id=OuterRef("debtor_id"), debt_id=OuterRef("pk")),
+                related=("creditor", "assigned_to"),
+            ),
+            keeper("other_debts", Debt, ("creditor", "assigned_to")),
+        ),
+        "_read_payments": (
+            JSONRows(_payments(user=user, debt_id=OuterRef("pk")), related=("recorded_by",)),
+            keeper("payments", Payment, ("recorded_by",)),
+        ),
+    }
+    sources = _history_sources(debt_id=OuterRef("pk"), debtor_id=OuterRef("debtor_id"))
+    for n, (records, _label, _params) in enumerate(sources):
+        reads[f"_read_history_{n}"] = (
+            JSONRows(_history_order(records), related=("history_user",)),
+            keeper(f"history:{n}", records.model, ("history_user",)),
+        )
+    return reads
 
 
 @dataclass
@@ -165,29 +252,13 @@ _HISTORY_NOISE = {"created_at", "updated_at", "id"}
 def debt_history(*, debt: Debt, limit: int = 200) -> list[HistoryEntry]:
     """Change history of a debt, its debtor, the debtor's contact points and the debt's payments,
     newest first."""
-    sources = [
-        (debt.history.all(), _("Debt %(ref)s"), lambda r: {"ref": r.debt_ref}),
-        (
-            Debtor.history.filter(id=debt.debtor_id),
-            _("Debtor %(name)s"),
-            lambda r: {"name": r.full_name},
-        ),
-        (
-            ContactPoint.history.filter(debtor_id=debt.debtor_id),
-            _("Contact point %(channel)s: %(value)s"),
-            lambda r: {"channel": r.get_channel_display(), "value": r.value},
-        ),
-        (
-            Payment.history.filter(debt_id=debt.pk),
-            _("Payment %(ref)s"),
-            lambda r: {"ref": r.reference},
-        ),
-    ]
+    sources = _history_sources(debt_id=debt.pk, debtor_id=debt.debtor_id)
     pending = []  # (record, subject, diff) before foreign keys are resolved
-    for records, label, params in sources:
+    for n, (records, label, params) in enumerate(sources):
         previous = {}
-        # Oldest first so each record can be diffed against the one before it, in memory.
-        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+        # Read with the page's debt when it was (debt_page_reads), else here.
+        rows = already_read(debt, f"history:{n}")
+        for record in _history_order(records) if rows is None else rows:
             subject = label % params(record)
             diff = []
             before = previous.get(record.id)

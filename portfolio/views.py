@@ -20,8 +20,8 @@ from portfolio.selectors import (
     debt_history,
     debt_list_queryset,
     debt_list_totals,
-    debt_payments,
-    debtor_other_debts,
+    debt_page_other_debts,
+    debt_page_payments,
 )
 from portfolio.services.data_access import debtor_data_access_record
 from portfolio.services.documents import debtor_document_reveal, document_reveal_allowed
@@ -123,7 +123,7 @@ def debt_list(request):
 
 
 def _debt_or_404(request, pk: int):
-    debt = debt_detail_get(user=request.user, pk=pk)
+    debt = debt_detail_get(user=request.user, pk=pk, page_reads=True)
     if debt is None:
         # Someone else's debt looks exactly like a missing one: no hint that it exists.
         raise Http404
@@ -132,7 +132,7 @@ def _debt_or_404(request, pk: int):
 
 def _debt_page(request, debt, *, revealed_document: str = ""):
     as_of = business_today()
-    other_debts = list(debtor_other_debts(user=request.user, debt=debt))
+    other_debts = debt_page_other_debts(user=request.user, debt=debt)
     for other in other_debts:
         other.dpd = other.days_past_due(as_of)
     context = {
@@ -143,7 +143,7 @@ def _debt_page(request, debt, *, revealed_document: str = ""):
         "as_of": as_of,
         "contact_points": debt.debtor.contact_points.all(),
         "other_debts": other_debts,
-        "payments": debt_payments(user=request.user, debt=debt),
+        "payments": debt_page_payments(user=request.user, debt=debt),
         "history": debt_history(debt=debt),
         "can_reveal_document": document_reveal_allowed(user=request.user),
         "revealed_document": revealed_document,

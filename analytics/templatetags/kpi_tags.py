@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.hooks import debt_segment
 from analytics.services.engine import reasons_parse
+from core.memo import read_once
 from core.money import format_money
 
 register = template.Library()
@@ -42,7 +43,12 @@ def debt_segment_panel(debt, user):
     """The segment of the debt and the debtor's behaviour score with its top reasons."""
     from analytics.models import BehaviourScore
 
-    score = BehaviourScore.objects.filter(debtor_id=debt.debtor_id).first()
+    # Read with the page's debt when it was (analytics.hooks.debt_page_reads).
+    score = read_once(
+        debt,
+        "behaviour_score",
+        lambda: BehaviourScore.objects.filter(debtor_id=debt.debtor_id).first(),
+    )
     reasons = [
         {"label": REASON_LABELS.get(name, name), "points": points}
         for name, points in reasons_parse(score.reasons if score else "")

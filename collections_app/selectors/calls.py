@@ -24,6 +24,7 @@ from collections_app.services.contacts import (
     debt_contact,
     past_contact_kind,
 )
+from core.memo import already_read
 from messaging.models import Message
 from messaging.services import compliance
 from portfolio.models import Channel, ContactPoint, Debt, Hold
@@ -81,11 +82,42 @@ def contact_histories(
     messages the outbox sent (2 queries for all the debtors)."""
     ids = list(set(debtor_ids))
     since = at - datetime.timedelta(days=HISTORY_DAYS)
-    history: dict[int, list[compliance.PastContact]] = {pk: [] for pk in ids}
     rows = Interaction.objects.filter(debtor_id__in=ids, occurred_at__gte=since).values_list(
         "debtor_id", "channel", "outcome", "occurred_at"
     )
-    for debtor_id, channel, outcome, occurred_at in rows:
+    sent = Message.objects.filter(
+        debtor_id__in=ids,
+        status__in=(Message.Status.SENT, Message.Status.DELIVERED),
+        planned_for__gte=since,
+    ).values_list("debtor_id", "channel", "planned_for", "sent_at")
+    return _histories(ids, at=at, interactions=rows, messages=sent)
+
+
+def contact_histories_from(
+    *, debtor_id: int, at: datetime.datetime, interactions, messages
+) -> dict[int, list[compliance.PastContact]]:
+    """contact_histories of one debtor from rows read beforehand (Interaction and Message
+    instances, newest first, reaching back at least HISTORY_DAYS before `at`)."""
+    since = at - datetime.timedelta(days=HISTORY_DAYS)
+    return _histories(
+        [debtor_id],
+        at=at,
+        interactions=[
+            (i.debtor_id, i.channel, i.outcome, i.occurred_at)
+            for i in interactions
+            if i.occurred_at >= since
+        ],
+        messages=[
+            (m.debtor_id, m.channel, m.planned_for, m.sent_at)
+            for m in messages
+            if m.planned_for >= since
+        ],
+    )
+
+
+def _histories(ids, *, at, interactions, messages) -> dict[int, list[compliance.PastContact]]:
+    history: dict[int, list[compliance.PastContact]] = {pk: [] for pk in ids}
+    for debtor_id, channel, outcome, occurred_at in interactions:
         kind = past_contact_kind(channel=channel, outcome=outcome)
         if kind is not None:
             history[debtor_id].append(
@@ -96,12 +128,7 @@ def contact_histories(
                     kind=kind,
                 )
             )
-    sent = Message.objects.filter(
-        debtor_id__in=ids,
-        status__in=(Message.Status.SENT, Message.Status.DELIVERED),
-        planned_for__gte=since,
-    ).values_list("debtor_id", "channel", "planned_for", "sent_at")
-    for debtor_id, channel, planned_for, sent_at in sent:
+    for debtor_id, channel, planned_for, sent_at in messages:
         history[debtor_id].append(
             compliance.PastContact(debtor_id=debtor_id, channel=channel, at=sent_at or planned_for)
         )
@@ -141,8 +168,17 @@ class _Caller:
 
     def __init__(self, *, debts: Sequence[Debt], at: datetime.datetime):
         self.at = at
-        self.facts = _call_facts(debts)
-        self.history = contact_histories(debtor_ids={d.debtor_id for d in debts}, at=at)
+        # One case whose page read its call facts with the debt (selectors.page_reads).
+        kept = already_read(debts[0], "call_facts") if len(debts) == 1 else None
+        rows = already_read(debts[0], "contact_history_rows") if kept is not None else None
+        if kept is not None and rows is not None:
+            self.facts = kept
+            self.history = contact_histories_from(
+                debtor_id=debts[0].debtor_id, at=at, interactions=rows[0], messages=rows[1]
+            )
+        else:
+            self.facts = _call_facts(debts)
+            self.history = contact_histories(debtor_ids={d.debtor_id for d in debts}, at=at)
         self.rules = compliance.ruleset_cache(creditor_ids={d.creditor_id for d in debts})
 
     def status(self, debt: Debt, *, consented: bool | None = None) -> CallStatus:

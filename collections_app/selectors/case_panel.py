@@ -18,7 +18,7 @@ from collections_app.selectors.calls import case_phones
 from collections_app.selectors.escalation import debt_holds, debt_stage_changes
 from collections_app.selectors.workspace import TIMELINE_LIMIT, case_timeline
 from collections_app.services.workspace import collectors_queryset
-from core.memo import read_once
+from core.memo import already_read, read_once
 from core.money import format_money
 from core.roles import is_manager
 from portfolio.selectors import case_tasks
@@ -88,6 +88,9 @@ def case_timeline_context(*, debt, payments=None) -> dict:
         promises=mine,
         tasks=case_tasks(debt=debt)[0],
         interactions=debt_interactions(debt=debt),
+        # Read with the page's debt when it was (collections_app.selectors.page_reads).
+        messages=already_read(debt, "timeline_messages"),
+        agreement_changes=already_read(debt, "timeline_agreement_changes"),
     )
     return {"debt": debt, "events": events, "truncated": truncated}
 

@@ -67,7 +67,13 @@ def policy_list(*, user) -> QuerySet[EscalationPolicy]:
 
 def stage_changes_for_debt(*, debt) -> list[StageChange]:
     """The debt's stage changes, newest first, each with its policy version (or None)."""
-    changes = list(StageChange.objects.filter(debt=debt).select_related("actor"))
+    return attach_policy_versions(
+        list(StageChange.objects.filter(debt=debt).select_related("actor"))
+    )
+
+
+def attach_policy_versions(changes: list[StageChange]) -> list[StageChange]:
+    """`changes`, each with its policy version (one query when any has one)."""
     ids = {c.policy_version_id for c in changes if c.policy_version_id}
     versions = EscalationPolicyVersion.objects.select_related("policy").in_bulk(ids)
     for change in changes:

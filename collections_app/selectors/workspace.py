@@ -1,12 +1,14 @@
 """Reads of the collector workspace: the work queue, the case timeline, tasks, approvals."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     DecimalField,
     Exists,
@@ -81,8 +83,29 @@ def _last_contact() -> Subquery:
     )
 
 
-def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet[Debt]:
-    """Priority tier and score in SQL (one query per page, whatever the portfolio size)."""
+class _Found(Func):
+    """Whether a LIMIT 1 subquery found a row: EXISTS written so that PostgreSQL probes an index
+    once per queue row, never as a hashed subplan over every matching row of the table."""
+
+    template = "(%(expressions)s IS NOT NULL)"
+    output_field = BooleanField()
+
+
+def _exists(qs: QuerySet, *, per_row: bool):
+    # A collector's queue is a few thousand cases: a probe per case (microseconds each) costs
+    # far less than the hashed subplan PostgreSQL prefers, which reads every open task or
+    # pending promise of the whole database (200k tasks at 1M debts: 20-160 ms, growing with
+    # the portfolio). Over a whole portfolio (a manager's queue) the hashed subplan wins.
+    if per_row:
+        return _Found(Subquery(qs.order_by().values("pk")[:1]))
+    return Exists(qs)
+
+
+def work_queue_annotate(
+    qs: QuerySet[Debt], *, as_of: datetime.date, per_row: bool = False
+) -> QuerySet[Debt]:
+    """Priority tier and score in SQL (one query per page, whatever the portfolio size);
+    `per_row`: the set is one collector's cases (see _exists)."""
     from agreements.models import PromiseToPay
 
     end = _end_of_day(as_of)
@@ -103,9 +126,9 @@ def work_queue_annotate(qs: QuerySet[Debt], *, as_of: datetime.date) -> QuerySet
     money = DecimalField(max_digits=24, decimal_places=4)
     return (
         qs.annotate(
-            promise_due=Exists(promise_due),
-            callback_due=Exists(callback_due),
-            broken=Exists(broken),
+            promise_due=_exists(promise_due, per_row=per_row),
+            callback_due=_exists(callback_due, per_row=per_row),
+            broken=_exists(broken, per_row=per_row),
             on_hold=Exists(on_hold),
             last_contact_at=_last_contact(),
             # By debtor_id, not through the debtor row: ranking a queue then never reads the
@@ -147,7 +170,7 @@ def work_queue(*, user, as_of: datetime.date, base: QuerySet[Debt] | None = None
     """The ordered queue; `base` is the (filtered) set from work_queue_base."""
     qs = base if base is not None else work_queue_base(user=user)
     return (
-        work_queue_annotate(qs, as_of=as_of)
+        work_queue_annotate(qs, as_of=as_of, per_row=queue_per_row(user=user))
         .select_related("debtor", "creditor")
         .order_by(*QUEUE_ORDER)
     )
@@ -162,12 +185,19 @@ _QUEUE_KEY_SQL = "(q.on_hold, q.tier, -q.priority, q.id)"
 QUEUE_COUNTS = ("total", "promises", "callbacks", "broken", "not_due", "on_hold")
 
 
-def _ranked_subquery(qs: QuerySet[Debt], *, as_of: datetime.date) -> tuple[str, tuple] | None:
+def queue_per_row(*, user) -> bool:
+    """Whether `user`'s queue is ranked with a probe per case (a collector's: see _exists)."""
+    return user_role(user) == COLLECTOR
+
+
+def _ranked_subquery(
+    qs: QuerySet[Debt], *, as_of: datetime.date, per_row: bool = False
+) -> tuple[str, tuple] | None:
     """The ranked set as a FROM item `q` (id, on_hold, tier, priority) and its parameters;
     None when `qs` can match nothing (e.g. `.none()` after an invalid filter)."""
     # OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would evaluate the
     # subqueries behind `tier` once per reference (order, each count) instead of once.
-    inner = work_queue_annotate(qs.order_by(), as_of=as_of).values(
+    inner = work_queue_annotate(qs.order_by(), as_of=as_of, per_row=per_row).values(
         "id", "on_hold", "tier", "priority"
     )
     try:
@@ -177,14 +207,16 @@ def _ranked_subquery(qs: QuerySet[Debt], *, as_of: datetime.date) -> tuple[str, 
     return f"({sql} OFFSET 0) q", params
 
 
-def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int):
+def _queue_rank(
+    qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit: int, per_row: bool = False
+):
     """(ids of the slice in queue order, tier counts of the whole set) in one query.
 
     The priority is computed once per case in a subquery that reads only the debts' own
     columns (plus the per-case subqueries), and window sums count the tiers over the whole set
     before LIMIT/OFFSET cut the page: no second pass for the counts, no debtor/creditor rows
     read for cases off the page. An empty slice gives no counts (None)."""
-    ranked = _ranked_subquery(qs, as_of=as_of)
+    ranked = _ranked_subquery(qs, as_of=as_of, per_row=per_row)
     if ranked is None:
         return [], None
     source, params = ranked
@@ -214,22 +246,22 @@ def _queue_rank(qs: QuerySet[Debt], *, as_of: datetime.date, offset: int, limit:
 
 
 def work_queue_page(
-    *, qs: QuerySet[Debt], as_of: datetime.date, number: int, per_page: int
+    *, qs: QuerySet[Debt], as_of: datetime.date, number: int, per_page: int, per_row: bool = False
 ) -> tuple[list[Debt], dict, int]:
     """One page of the queue (page `number`, the last one when past the end) with the tier
-    counts of the whole set: (rows in queue order, counts, page number); two queries."""
+    counts of the whole set: (rows in queue order, counts, page number); two queries.
+    `per_row`: queue_per_row of the viewer."""
     # Any page past the end shows the last one; the cap only keeps OFFSET a sane integer.
     number = min(max(1, number), 1_000_000)
-    ranked, counts = _queue_rank(qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page)
+    rank = functools.partial(_queue_rank, qs, as_of=as_of, per_row=per_row)
+    ranked, counts = rank(offset=(number - 1) * per_page, limit=per_page)
     if counts is None:
         # Past the last page (or an empty queue): count, then show the last page.
-        _top, counts = _queue_rank(qs, as_of=as_of, offset=0, limit=1)
+        _top, counts = rank(offset=0, limit=1)
         if counts is None:
             return [], dict.fromkeys(QUEUE_COUNTS, 0), 1
         number = max(1, -(-counts["total"] // per_page))
-        ranked, counts = _queue_rank(
-            qs, as_of=as_of, offset=(number - 1) * per_page, limit=per_page
-        )
+        ranked, counts = rank(offset=(number - 1) * per_page, limit=per_page)
     by_id = (
         Debt.objects.filter(pk__in=[pk for pk, _hold, _tier in ranked])
         .select_related("debtor", "creditor")
@@ -244,10 +276,12 @@ def work_queue_page(
     return rows, counts, number
 
 
-def work_queue_position(*, qs: QuerySet[Debt], as_of: datetime.date, debt_id: int):
+def work_queue_position(
+    *, qs: QuerySet[Debt], as_of: datetime.date, debt_id: int, per_row: bool = False
+):
     """Where the debt stands in the queue `qs` now: its ranking key (compare it with
     work_queue_next's `after`), or None when the debt is not in the queue. One query."""
-    ranked = _ranked_subquery(qs.filter(pk=debt_id), as_of=as_of)
+    ranked = _ranked_subquery(qs.filter(pk=debt_id), as_of=as_of, per_row=per_row)
     if ranked is None:
         return None
     source, params = ranked
@@ -258,7 +292,12 @@ def work_queue_position(*, qs: QuerySet[Debt], as_of: datetime.date, debt_id: in
 
 
 def work_queue_next(
-    *, qs: QuerySet[Debt], as_of: datetime.date, after=None, exclude_id: int | None = None
+    *,
+    qs: QuerySet[Debt],
+    as_of: datetime.date,
+    after=None,
+    exclude_id: int | None = None,
+    per_row: bool = False,
 ) -> int | None:
     """The id of the first case of the queue `qs` that ranks after the key `after` (from
     work_queue_position; None: the top of the queue) and whose debtor nobody has contacted on
@@ -276,7 +315,7 @@ def work_queue_next(
         debtor_id=OuterRef("debtor_id"), occurred_at__gte=_end_of_day(as_of - ONE_DAY)
     )
     qs = qs.filter(~Exists(contacted))
-    ranked = _ranked_subquery(qs, as_of=as_of)
+    ranked = _ranked_subquery(qs, as_of=as_of, per_row=per_row)
     if ranked is None:
         return None
     source, params = ranked
@@ -316,6 +355,39 @@ def case_holds(*, debt: Debt, limit: int = TIMELINE_LIMIT) -> list[Hold]:
     )
 
 
+def timeline_messages(*, debt_id):
+    """The messages covering a debt as the timeline shows them, newest first."""
+    from messaging.models import Message
+
+    return (
+        Message.objects.filter(covered__debt_id=debt_id)
+        .order_by("-planned_for", "-id")
+        .only(*timeline_messages.fields)
+    )
+
+
+timeline_messages.fields = (
+    "id",
+    "channel",
+    "template",
+    "status",
+    "planned_for",
+    "sent_at",
+    "suppression_rule",
+)
+
+
+def timeline_agreement_changes(*, debt_id):
+    """The changes of the agreements covering a debt, newest first (with actor, agreement)."""
+    from agreements.models import AgreementChange
+
+    return (
+        AgreementChange.objects.filter(agreement__lines__debt_id=debt_id)
+        .select_related("actor", "agreement")
+        .order_by("-occurred_at", "-id")
+    )
+
+
 def case_timeline(
     *,
     debt: Debt,
@@ -326,6 +398,8 @@ def case_timeline(
     promises: list | None = None,
     tasks: list[Task] | None = None,
     interactions: list[Interaction] | None = None,
+    messages: list | None = None,
+    agreement_changes: list | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
@@ -334,9 +408,10 @@ def case_timeline(
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and
     `payments` (every one of the debt's, newest first), `promises` (the debt's, newest
     created first), `tasks` (from case_tasks) and `interactions` (the debt's newest `limit` + 1)
-    are used instead of a query when the page already read them."""
-    from agreements.models import AgreementChange, PromiseToPay
-    from messaging.models import Message
+    are used instead of a query when the page already read them, as are `messages` and
+    `agreement_changes` (timeline_messages, timeline_agreement_changes: the newest
+    `limit` + 1)."""
+    from agreements.models import PromiseToPay
     from messaging.models.templates import template_label
 
     events: list[Event] = []
@@ -353,11 +428,8 @@ def case_timeline(
                 actor=c.actor_label,
             )
         )
-    messages = (
-        Message.objects.filter(covered__debt=debt)
-        .order_by("-planned_for", "-id")
-        .only("channel", "template", "status", "planned_for", "sent_at", "suppression_rule")
-    )
+    if messages is None:
+        messages = timeline_messages(debt_id=debt.pk)[:n]
     for m in messages[:n]:
         detail = m.suppression_rule or ""
         events.append(
@@ -387,12 +459,9 @@ def case_timeline(
         events.append(
             Event(p.paid_at, "payment", format_money(p.amount, p.currency), p.get_method_display())
         )
-    changes = (
-        AgreementChange.objects.filter(agreement__lines__debt=debt)
-        .select_related("actor", "agreement")
-        .order_by("-occurred_at", "-id")
-    )
-    for a in changes[:n]:
+    if agreement_changes is None:
+        agreement_changes = timeline_agreement_changes(debt_id=debt.pk)[:n]
+    for a in agreement_changes[:n]:
         events.append(
             Event(
                 a.occurred_at,

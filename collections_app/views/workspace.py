@@ -28,6 +28,7 @@ from collections_app.selectors.workspace import (
     legal_request_rows,
     my_tasks,
     pre_legal_candidates,
+    queue_per_row,
     work_queue_base,
     work_queue_next,
     work_queue_page,
@@ -109,7 +110,11 @@ def queue_view(request):
         number = 1
     # One ranking query gives the page's ids and the tier counts (the total included).
     rows, counts, number = work_queue_page(
-        qs=filterset.qs, as_of=as_of, number=number, per_page=PAGE_SIZE
+        qs=filterset.qs,
+        as_of=as_of,
+        number=number,
+        per_page=PAGE_SIZE,
+        per_row=queue_per_row(user=request.user),
     )
     paginator = Paginator([], PAGE_SIZE)
     paginator.count = counts["total"]
@@ -153,7 +158,11 @@ def next_case_view(request):
         # The queue page shows what is wrong with the filters.
         return redirect(f"{reverse('collections:queue')}?{query.urlencode()}")
     top, _counts, _number = work_queue_page(
-        qs=filterset.qs, as_of=business_today(), number=1, per_page=1
+        qs=filterset.qs,
+        as_of=business_today(),
+        number=1,
+        per_page=1,
+        per_row=queue_per_row(user=request.user),
     )
     if not top:
         messages.info(request, _("No cases left in your queue."))
@@ -192,7 +201,13 @@ def _back(debt):
 def _next_case(request, *, debt, queue, as_of, position, confirmation):
     """After "save and next": the case that follows this one in the collector's queue, with
     the confirmation of what was just logged (naming the case it was logged on)."""
-    next_id = work_queue_next(qs=queue, as_of=as_of, after=position, exclude_id=debt.pk)
+    next_id = work_queue_next(
+        qs=queue,
+        as_of=as_of,
+        after=position,
+        exclude_id=debt.pk,
+        per_row=queue_per_row(user=request.user),
+    )
     messages.success(
         request,
         _("%(ref)s · %(name)s: %(confirmation)s")
@@ -228,7 +243,13 @@ def interaction_new_view(request, pk):
         queue = work_queue_base(user=request.user)
         # Where the case stood in the queue before this contact moves it down ("next" goes on
         # from there).
-        position = work_queue_position(qs=queue, as_of=as_of, debt_id=debt.pk) if go_next else None
+        position = (
+            work_queue_position(
+                qs=queue, as_of=as_of, debt_id=debt.pk, per_row=queue_per_row(user=request.user)
+            )
+            if go_next
+            else None
+        )
         try:
             interaction = interaction_log(
                 user=request.user,

@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.memo import read_once
 from portal import session
 from portal.models import AccessCode, ContactPreference, PaymentIntent
 from portal.selectors import debt_disputes
@@ -17,7 +18,13 @@ def debt_portal_panel(debt, user):
     One query when the debtor never signed in to the portal (everything below needs a
     sign-in, which leaves an access code), five otherwise.
     """
-    if not AccessCode.objects.filter(debtor_id=debt.debtor_id).exists():
+    # Read with the page's debt when it was (portal.apps: portfolio.hooks.debt_page_reads).
+    used = read_once(
+        debt,
+        "portal_used",
+        lambda: AccessCode.objects.filter(debtor_id=debt.debtor_id).exists(),
+    )
+    if not used:
         return {"debt": debt, "unused": True}
     return {
         "debt": debt,
