@@ -7,6 +7,7 @@ second per million rows).
 import datetime
 import io
 
+import numpy as np
 import pandas as pd
 import pyarrow.csv as pacsv
 from django.conf import settings
@@ -142,9 +143,31 @@ def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
 
 def debts_with_contacts(debts: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Add the debtor's `debtor_attempts` and `debtor_rpcs` (0 when never attempted)."""
-    frame = debts.merge(contacts, on="debtor_id", how="left")
+    frame = _looked_up(
+        debts,
+        on="debtor_id",
+        source=contacts.set_index("debtor_id"),
+        columns={"debtor_attempts": "debtor_attempts", "debtor_rpcs": "debtor_rpcs"},
+    )
     for column in ("debtor_attempts", "debtor_rpcs"):
         frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def _looked_up(
+    debts: pd.DataFrame, *, on: str, source: pd.DataFrame, columns: dict[str, str]
+) -> pd.DataFrame:
+    """`debts` with `columns` (new name -> source column) of `source` (indexed by the key in
+    `on`, unique) added by lookup: a left merge's result without copying the whole frame."""
+    frame = debts.copy(deep=False)
+    if source.empty:
+        # Nothing to look up (no promises, no contacts yet): every row gets a gap.
+        for name in columns:
+            frame[name] = np.nan
+        return frame
+    found = source[list(columns.values())].reindex(frame[on].to_numpy())
+    for name, column in columns.items():
+        frame[name] = found[column].to_numpy()
     return frame
 
 
@@ -187,19 +210,23 @@ def load_promises(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
 def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataFrame:
     """Add per-debt `broken_promises`, `agreement_broken` and the debtor's promise counts
     (all their debts, closed ones too): `debtor_promises`, `debtor_kept`, `debtor_broken`."""
-    per_debt = promises[["debt_id", "broken", "agreement_broken"]].rename(
-        columns={"debt_id": "id", "broken": "broken_promises"}
+    per_debtor = promises.groupby("debtor_id").agg(
+        debtor_promises=("made", "sum"),
+        debtor_kept=("kept", "sum"),
+        debtor_broken=("broken", "sum"),
     )
-    per_debtor = (
-        promises.groupby("debtor_id")
-        .agg(
-            debtor_promises=("made", "sum"),
-            debtor_kept=("kept", "sum"),
-            debtor_broken=("broken", "sum"),
-        )
-        .reset_index()
+    frame = _looked_up(
+        debts,
+        on="id",
+        source=promises.set_index("debt_id"),
+        columns={"broken_promises": "broken", "agreement_broken": "agreement_broken"},
     )
-    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    frame = _looked_up(
+        frame,
+        on="debtor_id",
+        source=per_debtor,
+        columns={c: c for c in ("debtor_promises", "debtor_kept", "debtor_broken")},
+    )
     for column in (
         "broken_promises",
         "agreement_broken",
@@ -238,15 +265,25 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
 
 def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
     """Merge per-debt payment figures and the debtor's (all their debts) into the debts frame."""
-    per_debt = payments[["debt_id", "paid_amount", "payments_total", "last_paid"]].rename(
-        columns={"debt_id": "id", "last_paid": "days_since_payment"}
+    per_debtor = payments.groupby("debtor_id").agg(
+        debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum")
     )
-    per_debtor = (
-        payments.groupby("debtor_id")
-        .agg(debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum"))
-        .reset_index()
+    frame = _looked_up(
+        debts,
+        on="id",
+        source=payments.set_index("debt_id"),
+        columns={
+            "paid_amount": "paid_amount",
+            "payments_total": "payments_total",
+            "days_since_payment": "last_paid",
+        },
     )
-    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    frame = _looked_up(
+        frame,
+        on="debtor_id",
+        source=per_debtor,
+        columns={c: c for c in ("debtor_days_since_payment", "debtor_payments_180")},
+    )
     for column in ("paid_amount", "payments_total", "debtor_payments_180"):
         frame[column] = frame[column].fillna(0)
     for column in ("days_since_payment", "debtor_days_since_payment", "dpd", "balance"):
