@@ -99,7 +99,11 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         params,
         DEBT_COLUMNS,
     )
-    payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
+    payments = load_payments(
+        as_of=as_of,
+        creditor_ids=creditor_ids,
+        debtors=pd.Series(debts["debtor_id"].to_numpy(), index=debts["id"].to_numpy()),
+    )
     frame = debts_with_payments(debts, payments)
     frame = debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
     return debts_with_contacts(frame, load_contacts(as_of=as_of, creditor_ids=creditor_ids))
@@ -238,8 +242,13 @@ def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataF
     return frame
 
 
-def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
-    """Per debt (open or closed): amount paid, payment count, days since the last, last 180."""
+def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> pd.DataFrame:
+    """Per debt (open or closed): amount paid, payment count, days since the last, last 180.
+
+    The aggregate reads the payments alone (no join with the debts, which cost more than the
+    aggregate itself); each debt's debtor comes from `debtors` (debt id -> debtor id, e.g. the
+    open debts already loaded), and only the debts missing there are looked up.
+    """
     _start, end = day_bounds(as_of)
     since_180, _ = day_bounds(as_of - datetime.timedelta(days=179))
     last = days_between_sql(later="%s", earlier=f"max({local_date_sql('p.paid_at')})")
@@ -249,18 +258,36 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    return frame_from_sql(
+    columns = [c for c in PAYMENT_COLUMNS if c != "debtor_id"]
+    payments = frame_from_sql(
         f"""
-        SELECT p.debt_id, d.debtor_id, CAST(sum(p.amount) AS double precision), count(*),
-               {last},
+        SELECT p.debt_id, CAST(sum(p.amount) AS double precision), count(*), {last},
                sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
-          FROM portfolio_payment p JOIN portfolio_debt d ON d.id = p.debt_id
+          FROM portfolio_payment p
          WHERE p.paid_at < %s{where}
-         GROUP BY p.debt_id, d.debtor_id
+         GROUP BY p.debt_id
         """,
         params,
-        PAYMENT_COLUMNS,
+        columns,
     )
+    known = debtors if debtors is not None else pd.Series(dtype="int64")
+    debtor = known.reindex(payments["debt_id"].to_numpy()).to_numpy()
+    missing = payments["debt_id"].to_numpy()[pd.isna(debtor)]
+    if len(missing):
+        # Closed debts (or all of them, without `debtors`): one lookup by primary key.
+        found = frame_from_sql(
+            "SELECT id, debtor_id FROM portfolio_debt WHERE id = ANY(%s)",
+            [[int(i) for i in missing]],
+            ["id", "debtor_id"],
+        ).set_index("id")["debtor_id"]
+        debtor = pd.Series(debtor).fillna(
+            pd.Series(found.reindex(payments["debt_id"].to_numpy()).to_numpy())
+        )
+    debtor = pd.Series(debtor)
+    payments.insert(
+        1, "debtor_id", (debtor if debtor.isna().any() else debtor.astype("int64")).to_numpy()
+    )
+    return payments
 
 
 def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
