@@ -1,6 +1,6 @@
 """Benchmark the whole nightly chain on PostgreSQL, each phase beside a same-run floor.
 
-    .venv/bin/python bench/nightly.py --debts 1000000 [--dispatch-max 20000]
+    .venv/bin/python bench/nightly.py --debts 1000000 [--dispatch-max 2000]
 
 Builds N open debts as a first import leaves them (bench/seeding_nightly.py: one to three debts
 per debtor, CO/MX/US debtors, the demo's channel mix and consent rates, payments on 40 % of
@@ -212,7 +212,7 @@ def main() -> None:
     parser.add_argument(
         "--dispatch-max",
         type=int,
-        default=20_000,
+        default=2_000,
         help="send at most this many of the first window's messages (the rate is what counts)",
     )
     args = parser.parse_args()

@@ -10,6 +10,7 @@ import datetime
 import logging
 import time
 
+import numpy as np
 import pandas as pd
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -186,18 +187,22 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
     moved = debts[~first & (current != debts["new_segment_id"])]
     written = 0
     if first.any():
-        rows = debts[first].sort_values("id")
+        # Two columns, not the whole frame's rows; in key order, so the primary key is filled
+        # page by page rather than at random.
+        mask = first.to_numpy()
+        ids = debts["id"].to_numpy(dtype="int64")[mask]
+        order = np.argsort(ids, kind="stable")
         columns = {
-            "debt_id": rows["id"].to_numpy(dtype="int64"),
-            "segment_id": rows["new_segment_id"].to_numpy(dtype="int64"),
-            "assigned_on": [as_of] * len(rows),
+            "debt_id": ids[order],
+            "segment_id": debts["new_segment_id"].to_numpy(dtype="int64")[mask][order],
+            "assigned_on": [as_of] * len(ids),
         }
         try:
             with transaction.atomic():
                 written += frame_copy(table="analytics_debtsegment", columns=columns)
         except IntegrityError:
             # Someone assigned them meanwhile: treat them as moves (upserted below).
-            moved = pd.concat([moved, rows])
+            moved = pd.concat([moved, debts[first]])
     if moved.empty:
         return written
     temp_frame_load(
