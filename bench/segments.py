@@ -17,12 +17,14 @@ before it:
     than read what it computes from;
   * KPI snapshots: one aggregate statement over the open debts (count and balance per
     creditor, portfolio, collector, currency and aging bucket).
+Floors run with the session settings the job sets for itself (work_mem, no JIT).
 Prints the load average (os.getloadavg()) with the figures: the machine may be shared.
 Uses DATABASE_URL (default: a `cartera_bench_segments` database), which it migrates and empties.
 """
 
 import argparse
 import datetime
+import functools
 import io
 import os
 import sys
@@ -39,11 +41,12 @@ django.setup()
 
 import pyarrow.csv as pacsv  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from analytics.services.nightly import nightly_run  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
 from bench.seeding_nightly import ensure_database, nightly_seed  # noqa: E402
+from core.bulk import bulk_session_tune  # noqa: E402
 from portfolio.models import OPEN_STAGES  # noqa: E402
 
 AS_OF = datetime.date(2026, 6, 1)
@@ -61,6 +64,21 @@ def _arrow(sql: str, params: list):
     return pacsv.read_csv(buffer, read_options=pacsv.ReadOptions(autogenerate_column_names=True))
 
 
+def tuned(func):
+    """Run `func` in a transaction with the session settings the nightly job uses
+    (core.bulk.bulk_session_tune: work_mem, no JIT), so floor and job read alike."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                bulk_session_tune(cursor)
+            return func(*args, **kwargs)
+
+    return run
+
+
+@tuned
 def segments_floor(as_of: datetime.date) -> tuple[float, int]:
     """Seconds to read the needed columns and one payments aggregate into pandas; rows read."""
     stages = [str(s) for s in OPEN_STAGES]
@@ -85,6 +103,7 @@ def segments_floor(as_of: datetime.date) -> tuple[float, int]:
     return time.perf_counter() - started, len(debts) + len(payments)
 
 
+@tuned
 def snapshots_floor(as_of: datetime.date) -> float:
     """Seconds of one aggregate statement over the open debts (the aging snapshot's shape)."""
     stages = [str(s) for s in OPEN_STAGES]
