@@ -184,26 +184,32 @@ def reasons_parse(reasons: str) -> list[tuple[str, int]]:
     return pairs
 
 
-def rule_mask(debts: pd.DataFrame, rule: dict, flags: dict[str, pd.Series]) -> pd.Series:
-    """Rows a rule's conditions match (empty conditions match everything)."""
+def rule_mask(
+    debts: pd.DataFrame, rule: dict, flags: dict[str, pd.Series], cache=None
+) -> pd.Series:
+    """Rows a rule's conditions match (empty conditions match everything).
+
+    `cache` (a dict shared by the rules of one evaluation) keeps each text column factorised
+    once, so a list condition is checked on a column's few distinct values, not per row.
+    """
     mask = pd.Series(True, index=debts.index)
     if rule.get("creditor_id") is not None:
         mask &= debts["creditor_id"] == rule["creditor_id"]
     if rule.get("aging_buckets"):
-        mask &= debts["bucket"].isin(rule["aging_buckets"])
+        mask &= _isin(debts, "bucket", rule["aging_buckets"], cache)
     if rule.get("currency"):
-        mask &= debts["currency"] == rule["currency"]
+        mask &= _isin(debts, "currency", [rule["currency"]], cache)
     if rule.get("balance_min") is not None:
         mask &= debts["balance"] >= float(rule["balance_min"])
     if rule.get("balance_max") is not None:
         mask &= debts["balance"] <= float(rule["balance_max"])
     if rule.get("products"):
-        mask &= debts["product"].isin(rule["products"])
+        mask &= _isin(debts, "product", rule["products"], cache)
     if rule.get("countries"):
-        mask &= debts["country"].isin(rule["countries"])
+        mask &= _isin(debts, "country", rule["countries"], cache)
     if rule.get("regions"):
         wanted = {r.strip().casefold() for r in rule["regions"]}
-        mask &= debts["region"].fillna("").str.strip().str.casefold().isin(wanted)
+        mask &= _isin(debts, "region", wanted, cache, normalise=True)
     if rule.get("payment_behaviour"):
         mask &= flags[rule["payment_behaviour"]]
     if rule.get("score_min") is not None:
@@ -211,6 +217,24 @@ def rule_mask(debts: pd.DataFrame, rule: dict, flags: dict[str, pd.Series]) -> p
     if rule.get("score_max") is not None:
         mask &= debts["score"] <= rule["score_max"]
     return mask
+
+
+def _isin(debts: pd.DataFrame, column: str, values, cache, *, normalise=False) -> pd.Series:
+    """`column` (its text stripped and case-folded with `normalise`) among `values`."""
+    if cache is None:
+        series = debts[column]
+        if normalise:
+            series = series.fillna("").str.strip().str.casefold()
+        return series.isin(list(values))
+    key = (column, normalise)
+    if key not in cache:
+        codes, uniques = pd.factorize(debts[column].fillna("") if normalise else debts[column])
+        if normalise:
+            uniques = pd.Index([str(u).strip().casefold() for u in uniques])
+        cache[key] = (codes, pd.Index(uniques))
+    codes, uniques = cache[key]
+    wanted = np.flatnonzero(uniques.isin(list(values)))
+    return pd.Series(np.isin(codes, wanted), index=debts.index)
 
 
 def assign_segments(debts: pd.DataFrame, rules: list[dict], *, catch_all_id: int) -> pd.DataFrame:
@@ -225,10 +249,11 @@ def assign_segments(debts: pd.DataFrame, rules: list[dict], *, catch_all_id: int
     free = np.ones(len(debts), dtype=bool)
     if len(debts):
         flags = payment_flags(debts)
+        cache: dict = {}
         for rule in rules:
             if not free.any():
                 break
-            hit = rule_mask(debts, rule, flags).to_numpy() & free
+            hit = rule_mask(debts, rule, flags, cache).to_numpy() & free
             segment[hit] = rule["segment_id"]
             rule_ids[hit] = rule["id"]
             free &= ~hit

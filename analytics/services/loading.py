@@ -7,6 +7,7 @@ second per million rows).
 import datetime
 import io
 
+import numpy as np
 import pandas as pd
 import pyarrow.csv as pacsv
 from django.conf import settings
@@ -98,7 +99,11 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         params,
         DEBT_COLUMNS,
     )
-    payments = load_payments(as_of=as_of, creditor_ids=creditor_ids)
+    payments = load_payments(
+        as_of=as_of,
+        creditor_ids=creditor_ids,
+        debtors=pd.Series(debts["debtor_id"].to_numpy(), index=debts["id"].to_numpy()),
+    )
     frame = debts_with_payments(debts, payments)
     frame = debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
     return debts_with_contacts(frame, load_contacts(as_of=as_of, creditor_ids=creditor_ids))
@@ -142,9 +147,31 @@ def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
 
 def debts_with_contacts(debts: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
     """Add the debtor's `debtor_attempts` and `debtor_rpcs` (0 when never attempted)."""
-    frame = debts.merge(contacts, on="debtor_id", how="left")
+    frame = _looked_up(
+        debts,
+        on="debtor_id",
+        source=contacts.set_index("debtor_id"),
+        columns={"debtor_attempts": "debtor_attempts", "debtor_rpcs": "debtor_rpcs"},
+    )
     for column in ("debtor_attempts", "debtor_rpcs"):
         frame[column] = frame[column].fillna(0).astype("int64")
+    return frame
+
+
+def _looked_up(
+    debts: pd.DataFrame, *, on: str, source: pd.DataFrame, columns: dict[str, str]
+) -> pd.DataFrame:
+    """`debts` with `columns` (new name -> source column) of `source` (indexed by the key in
+    `on`, unique) added by lookup: a left merge's result without copying the whole frame."""
+    frame = debts.copy(deep=False)
+    if source.empty:
+        # Nothing to look up (no promises, no contacts yet): every row gets a gap.
+        for name in columns:
+            frame[name] = np.nan
+        return frame
+    found = source[list(columns.values())].reindex(frame[on].to_numpy())
+    for name, column in columns.items():
+        frame[name] = found[column].to_numpy()
     return frame
 
 
@@ -187,19 +214,23 @@ def load_promises(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
 def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataFrame:
     """Add per-debt `broken_promises`, `agreement_broken` and the debtor's promise counts
     (all their debts, closed ones too): `debtor_promises`, `debtor_kept`, `debtor_broken`."""
-    per_debt = promises[["debt_id", "broken", "agreement_broken"]].rename(
-        columns={"debt_id": "id", "broken": "broken_promises"}
+    per_debtor = promises.groupby("debtor_id").agg(
+        debtor_promises=("made", "sum"),
+        debtor_kept=("kept", "sum"),
+        debtor_broken=("broken", "sum"),
     )
-    per_debtor = (
-        promises.groupby("debtor_id")
-        .agg(
-            debtor_promises=("made", "sum"),
-            debtor_kept=("kept", "sum"),
-            debtor_broken=("broken", "sum"),
-        )
-        .reset_index()
+    frame = _looked_up(
+        debts,
+        on="id",
+        source=promises.set_index("debt_id"),
+        columns={"broken_promises": "broken", "agreement_broken": "agreement_broken"},
     )
-    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    frame = _looked_up(
+        frame,
+        on="debtor_id",
+        source=per_debtor,
+        columns={c: c for c in ("debtor_promises", "debtor_kept", "debtor_broken")},
+    )
     for column in (
         "broken_promises",
         "agreement_broken",
@@ -211,8 +242,13 @@ def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataF
     return frame
 
 
-def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
-    """Per debt (open or closed): amount paid, payment count, days since the last, last 180."""
+def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> pd.DataFrame:
+    """Per debt (open or closed): amount paid, payment count, days since the last, last 180.
+
+    The aggregate reads the payments alone (no join with the debts, which cost more than the
+    aggregate itself); each debt's debtor comes from `debtors` (debt id -> debtor id, e.g. the
+    open debts already loaded), and only the debts missing there are looked up.
+    """
     _start, end = day_bounds(as_of)
     since_180, _ = day_bounds(as_of - datetime.timedelta(days=179))
     last = days_between_sql(later="%s", earlier=f"max({local_date_sql('p.paid_at')})")
@@ -222,31 +258,59 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    return frame_from_sql(
+    columns = [c for c in PAYMENT_COLUMNS if c != "debtor_id"]
+    payments = frame_from_sql(
         f"""
-        SELECT p.debt_id, d.debtor_id, CAST(sum(p.amount) AS double precision), count(*),
-               {last},
+        SELECT p.debt_id, CAST(sum(p.amount) AS double precision), count(*), {last},
                sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
-          FROM portfolio_payment p JOIN portfolio_debt d ON d.id = p.debt_id
+          FROM portfolio_payment p
          WHERE p.paid_at < %s{where}
-         GROUP BY p.debt_id, d.debtor_id
+         GROUP BY p.debt_id
         """,
         params,
-        PAYMENT_COLUMNS,
+        columns,
     )
+    known = debtors if debtors is not None else pd.Series(dtype="int64")
+    debtor = known.reindex(payments["debt_id"].to_numpy()).to_numpy()
+    missing = payments["debt_id"].to_numpy()[pd.isna(debtor)]
+    if len(missing):
+        # Closed debts (or all of them, without `debtors`): one lookup by primary key.
+        found = frame_from_sql(
+            "SELECT id, debtor_id FROM portfolio_debt WHERE id = ANY(%s)",
+            [[int(i) for i in missing]],
+            ["id", "debtor_id"],
+        ).set_index("id")["debtor_id"]
+        debtor = pd.Series(debtor).fillna(
+            pd.Series(found.reindex(payments["debt_id"].to_numpy()).to_numpy())
+        )
+    debtor = pd.Series(debtor)
+    payments.insert(
+        1, "debtor_id", (debtor if debtor.isna().any() else debtor.astype("int64")).to_numpy()
+    )
+    return payments
 
 
 def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
     """Merge per-debt payment figures and the debtor's (all their debts) into the debts frame."""
-    per_debt = payments[["debt_id", "paid_amount", "payments_total", "last_paid"]].rename(
-        columns={"debt_id": "id", "last_paid": "days_since_payment"}
+    per_debtor = payments.groupby("debtor_id").agg(
+        debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum")
     )
-    per_debtor = (
-        payments.groupby("debtor_id")
-        .agg(debtor_days_since_payment=("last_paid", "min"), debtor_payments_180=("p180", "sum"))
-        .reset_index()
+    frame = _looked_up(
+        debts,
+        on="id",
+        source=payments.set_index("debt_id"),
+        columns={
+            "paid_amount": "paid_amount",
+            "payments_total": "payments_total",
+            "days_since_payment": "last_paid",
+        },
     )
-    frame = debts.merge(per_debt, on="id", how="left").merge(per_debtor, on="debtor_id", how="left")
+    frame = _looked_up(
+        frame,
+        on="debtor_id",
+        source=per_debtor,
+        columns={c: c for c in ("debtor_days_since_payment", "debtor_payments_180")},
+    )
     for column in ("paid_amount", "payments_total", "debtor_payments_180"):
         frame[column] = frame[column].fillna(0)
     for column in ("days_since_payment", "debtor_days_since_payment", "dpd", "balance"):

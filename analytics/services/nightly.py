@@ -10,8 +10,9 @@ import datetime
 import logging
 import time
 
+import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from analytics.models.segments import NightlyRun
@@ -20,7 +21,8 @@ from analytics.services.loading import load_open_debts, load_scores
 from analytics.services.rules import rules_in_order, segment_catch_all
 from analytics.services.snapshots import snapshots_write
 from analytics.services.snapshots_contacts import contact_snapshots_write
-from core.bulk import bulk_session_tune, phase_timer, temp_table_load
+from analytics.services.writing import frame_copy, nullable_ids, temp_frame_load
+from core.bulk import bulk_session_tune, phase_timer
 
 logger = logging.getLogger(__name__)
 
@@ -115,79 +117,118 @@ def compute_segments(debts: pd.DataFrame, scores: pd.DataFrame, *, rules=None) -
 
 
 def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
-    """Upsert the scores that changed (or are new); returns how many rows were written."""
+    """Upsert the scores that changed (or are new); returns how many rows were written.
+
+    New debtors' scores are copied straight into the table (the first night, every debtor's);
+    changed ones are updated from a temp table. Only this job writes scores, under its
+    advisory lock, so what it read as missing is still missing; should a row have appeared
+    anyway, the copy is undone to its savepoint and the rows are upserted instead.
+    """
     if scores.empty:
         return 0
     existing = load_scores().set_index("debtor_id").add_suffix("_old")
     frame = scores.join(existing, how="left")
-    changed = frame[
-        (frame["score"] != frame["score_old"])
-        | (frame["reasons"] != frame["reasons_old"].fillna(""))
-        | frame["score_old"].isna()
-    ]
-    if changed.empty:
-        return 0
-    temp_table_load(
-        name="nightly_scores",
-        columns=[("debtor_id", "bigint"), ("score", "smallint"), ("reasons", "varchar(255)")],
-        rows=zip(
-            changed.index.astype("int64").tolist(),
-            changed["score"].astype("int64").tolist(),
-            changed["reasons"].tolist(),
-            strict=True,
-        ),
+    new = frame["score_old"].isna()
+    changed = ~new & (
+        (frame["score"] != frame["score_old"]) | (frame["reasons"] != frame["reasons_old"])
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO analytics_behaviourscore (debtor_id, score, reasons, as_of)
-            SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true ORDER BY debtor_id
-            ON CONFLICT (debtor_id) DO UPDATE
-               SET score = excluded.score, reasons = excluded.reasons, as_of = excluded.as_of
-            """,
-            [as_of],
+    written = 0
+    if new.any():
+        rows = frame[new]
+        columns = {
+            "debtor_id": rows.index.to_numpy(dtype="int64"),
+            "score": rows["score"].to_numpy(dtype="int64"),
+            "reasons": rows["reasons"].astype(str).tolist(),
+            "as_of": [as_of] * len(rows),
+        }
+        try:
+            with transaction.atomic():
+                written += frame_copy(table="analytics_behaviourscore", columns=columns)
+        except IntegrityError:
+            changed |= new
+    if changed.any():
+        rows = frame[changed]
+        temp_frame_load(
+            name="nightly_scores",
+            types={"debtor_id": "bigint", "score": "smallint", "reasons": "varchar(255)"},
+            columns={
+                "debtor_id": rows.index.to_numpy(dtype="int64"),
+                "score": rows["score"].to_numpy(dtype="int64"),
+                "reasons": rows["reasons"].astype(str).tolist(),
+            },
         )
-        cursor.execute("DROP TABLE IF EXISTS nightly_scores")
-    return len(changed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO analytics_behaviourscore (debtor_id, score, reasons, as_of)
+                SELECT debtor_id, score, reasons, %s FROM nightly_scores WHERE true
+                 ORDER BY debtor_id
+                ON CONFLICT (debtor_id) DO UPDATE
+                   SET score = excluded.score, reasons = excluded.reasons, as_of = excluded.as_of
+                """,
+                [as_of],
+            )
+            cursor.execute("DROP TABLE IF EXISTS nightly_scores")
+        written += len(rows)
+    return written
 
 
 def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
     """Move debts whose segment changed and record each change once per (debt, date).
 
-    Returns how many debts were moved (first assignments included).
+    Returns how many debts were moved (first assignments included). A debt's first segment
+    is copied straight into the side table (the first night: every open debt), like new
+    scores; moves between segments go through a temp table.
     """
     if debts.empty:
         return 0
     current = debts["segment_id"]
-    moved = debts[current.isna() | (current != debts["new_segment_id"])]
+    first = current.isna()
+    moved = debts[~first & (current != debts["new_segment_id"])]
+    written = 0
+    if first.any():
+        # Two columns, not the whole frame's rows; in key order, so the primary key is filled
+        # page by page rather than at random.
+        mask = first.to_numpy()
+        ids = debts["id"].to_numpy(dtype="int64")[mask]
+        order = np.argsort(ids, kind="stable")
+        columns = {
+            "debt_id": ids[order],
+            "segment_id": debts["new_segment_id"].to_numpy(dtype="int64")[mask][order],
+            "assigned_on": [as_of] * len(ids),
+        }
+        try:
+            with transaction.atomic():
+                written += frame_copy(table="analytics_debtsegment", columns=columns)
+        except IntegrityError:
+            # Someone assigned them meanwhile: treat them as moves (upserted below).
+            moved = pd.concat([moved, debts[first]])
     if moved.empty:
-        return 0
-    temp_table_load(
+        return written
+    temp_frame_load(
         name="nightly_segments",
-        columns=[
-            ("id", "bigint"),
-            ("from_id", "bigint"),
-            ("to_id", "bigint"),
-            ("creditor_id", "bigint"),
-            ("portfolio_id", "bigint"),
-            ("collector_id", "integer"),
-            ("currency", "varchar(3)"),
-        ],
-        rows=zip(
-            moved["id"].astype("int64").tolist(),
-            _ids_or_none(moved["segment_id"]),
-            moved["new_segment_id"].astype("int64").tolist(),
-            moved["creditor_id"].astype("int64").tolist(),
-            _ids_or_none(moved["portfolio_id"]),
-            _ids_or_none(moved["collector_id"]),
-            moved["currency"].tolist(),
-            strict=True,
-        ),
+        types={
+            "id": "bigint",
+            "from_id": "bigint",
+            "to_id": "bigint",
+            "creditor_id": "bigint",
+            "portfolio_id": "bigint",
+            "collector_id": "integer",
+            "currency": "varchar(3)",
+        },
+        columns={
+            "id": moved["id"].to_numpy(dtype="int64"),
+            "from_id": nullable_ids(moved["segment_id"]),
+            "to_id": moved["new_segment_id"].to_numpy(dtype="int64"),
+            "creditor_id": moved["creditor_id"].to_numpy(dtype="int64"),
+            "portfolio_id": nullable_ids(moved["portfolio_id"]),
+            "collector_id": nullable_ids(moved["collector_id"]),
+            "currency": moved["currency"].astype(str).tolist(),
+        },
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE nightly_segments")
-        # The side table, not the debt table: the first night moves every open debt. In key
-        # order, so the primary key is filled page by page rather than at random.
+        # In key order, so the primary key is filled page by page rather than at random.
         cursor.execute(
             """
             INSERT INTO analytics_debtsegment (debt_id, segment_id, assigned_on)
@@ -221,8 +262,4 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
             [as_of],
         )
         cursor.execute("DROP TABLE IF EXISTS nightly_segments")
-    return len(moved)
-
-
-def _ids_or_none(values: pd.Series) -> list:
-    return [None if pd.isna(v) else int(v) for v in values]
+    return written + len(moved)

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PortalSecurityHeadersMiddleware",
+    # Sends the ORM reads of CARTERA_REPLICA_VIEWS to the read replica, when one is configured.
+    "core.replica.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +101,20 @@ EMBEDDED_DATABASE_URL = f"postgres://postgres@/{quote(str(VAR_DIR / 'postgres'),
 DATABASES = {"default": env.db("DATABASE_URL", default=EMBEDDED_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# A PostgreSQL read replica (streaming replication of default), optional: with it, the KPI
+# dashboard, its exports and the KPI API read from it (core/replica.py, docs/scaling.md);
+# everything else, and every write, stays on default. Without it nothing changes.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests read the replica's rows from default's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Views whose ORM reads go to the replica when one is configured (URL names).
+CARTERA_REPLICA_VIEWS = ["analytics:dashboard", "analytics:dashboard-export", "api-kpis"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,6 +187,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The heartbeat proves beat -> broker -> worker works (shown on /health/); tests shorten it.
 CARTERA_HEARTBEAT_SECONDS = env.float("CARTERA_HEARTBEAT_SECONDS", default=60.0)
+# Queues, so each kind of work scales on its own workers (docs/scaling.md): the daily cycle,
+# message dispatch (beat's every-minute claim and the sends), file imports, and the nightly
+# analytics; anything else (the heartbeat, the portal's codes and purges) on the default
+# queue. `make run` and docker-compose start one worker on dispatch and one on the rest.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "collections_app.tasks.*": {"queue": "cycle"},
+    "messaging.tasks.*": {"queue": "dispatch"},
+    "imports.tasks.*": {"queue": "imports"},
+    "analytics.tasks.*": {"queue": "analytics"},
+}
+CARTERA_QUEUES = ["celery", "cycle", "dispatch", "imports", "analytics"]
 # The jobs of the daily operation; later issues add the cycle, dispatch and nightly KPIs.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": CARTERA_HEARTBEAT_SECONDS},

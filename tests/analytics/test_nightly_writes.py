@@ -1,0 +1,84 @@
+"""The nightly job's bulk writes: first assignments and new scores are copied straight into
+their tables; should a row appear meanwhile, the job falls back to the upsert and still ends
+with one segment per open debt and one score per debtor."""
+
+import datetime
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+import analytics.services.nightly as nightly
+from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
+from tests.analytics.helpers import pay, run
+from tests.factories.portfolio import DebtFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def debts(creditor):
+    made = [
+        DebtFactory(creditor=creditor, principal=Decimal(p), interest=0, fees=0, due_date=due)
+        for p, due in (
+            ("100000", D(2026, 10, 1)),
+            ("2000000", D(2026, 6, 1)),
+            ("5000", D(2026, 11, 20)),
+        )
+    ]
+    pay(made[0], "10000", D(2026, 11, 5), "P-1")
+    return made
+
+
+def test_first_night_copies_every_segment_and_score(debts):
+    run_ = run(D(2026, 11, 30))
+    assert run_.segment_changes == len(debts)
+    assert set(DebtSegment.objects.values_list("debt_id", flat=True)) == {d.id for d in debts}
+    assert set(BehaviourScore.objects.values_list("debtor_id", flat=True)) == {
+        d.debtor_id for d in debts
+    }
+    # and each is where a rerun puts it: nothing moves
+    again = run(D(2026, 11, 30))
+    assert (again.segment_changes, again.scores_written) == (0, 0)
+
+
+def test_rows_written_meanwhile_fall_back_to_the_upsert(debts, monkeypatch):
+    # What the rules decide for these debts (the pure part, no write).
+    frame = nightly.load_open_debts(as_of=D(2026, 11, 30))
+    scores = nightly.compute_scores(frame)
+    decided = nightly.compute_segments(frame, scores)
+    expected = dict(zip(decided["id"], decided["new_segment_id"], strict=True))
+    # given a segment and a score already stored for the first debt, which the job's read
+    # does not see (as if written between its read and its write)
+    stale = SegmentDefinition.objects.exclude(pk=expected[debts[0].id]).first()
+    DebtSegment.objects.create(debt=debts[0], segment=stale, assigned_on=D(2026, 11, 1))
+    BehaviourScore.objects.create(
+        debtor_id=debts[0].debtor_id, score=1, reasons="old", as_of=D(2026, 11, 1)
+    )
+    real_load, real_scores = nightly.load_open_debts, nightly.load_scores
+
+    def blind_load(**kwargs):
+        frame = real_load(**kwargs)
+        frame["segment_id"] = pd.Series([float("nan")] * len(frame), index=frame.index)
+        return frame
+
+    def blind_scores():
+        return real_scores().iloc[0:0]
+
+    monkeypatch.setattr(nightly, "load_open_debts", blind_load)
+    monkeypatch.setattr(nightly, "load_scores", blind_scores)
+
+    # when the night runs
+    run(D(2026, 11, 30))
+
+    # then it completes with one segment per debt and the new score, not the stale ones
+    assert dict(DebtSegment.objects.values_list("debt_id", "segment_id")) == expected
+    score = BehaviourScore.objects.get(debtor_id=debts[0].debtor_id)
+    assert score.score == scores.loc[debts[0].debtor_id, "score"]
+    assert (score.reasons, score.as_of) == (
+        scores.loc[debts[0].debtor_id, "reasons"],
+        D(2026, 11, 30),
+    )
+    assert BehaviourScore.objects.count() == len({d.debtor_id for d in debts})
