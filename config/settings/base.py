@@ -191,13 +191,18 @@ CARTERA_HEARTBEAT_SECONDS = env.float("CARTERA_HEARTBEAT_SECONDS", default=60.0)
 # message dispatch (beat's every-minute claim and the sends), file imports, and the nightly
 # analytics; anything else (the heartbeat, the portal's codes and purges) on the default
 # queue. `make run` and docker-compose start one worker on dispatch and one on the rest.
+# The split is opt-in (CARTERA_SPLIT_QUEUES, set by bin/run and docker-compose for every
+# process, senders included): a plain `celery worker` consumes only the default queue, and an
+# installation that routed work to queues nobody consumes would stop sending in silence.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {
+CARTERA_TASK_ROUTES = {
     "collections_app.tasks.*": {"queue": "cycle"},
     "messaging.tasks.*": {"queue": "dispatch"},
     "imports.tasks.*": {"queue": "imports"},
     "analytics.tasks.*": {"queue": "analytics"},
 }
+CARTERA_SPLIT_QUEUES = env.bool("CARTERA_SPLIT_QUEUES", default=False)
+CELERY_TASK_ROUTES = CARTERA_TASK_ROUTES if CARTERA_SPLIT_QUEUES else {}
 CARTERA_QUEUES = ["celery", "cycle", "dispatch", "imports", "analytics"]
 # The jobs of the daily operation; later issues add the cycle, dispatch and nightly KPIs.
 CELERY_BEAT_SCHEDULE = {

