@@ -60,7 +60,8 @@ from django.db import connection, transaction  # noqa: E402
 import agreements.services.cycle as agreements_cycle  # noqa: E402
 from analytics.services.nightly import nightly_run  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
-from bench.seeding_nightly import agreements_seed, ensure_database, nightly_seed  # noqa: E402
+from bench.seeding import ensure_database  # noqa: E402
+from bench.seeding_nightly import agreements_seed, nightly_seed  # noqa: E402
 from bench.segments import (  # noqa: E402
     SEGMENT_PHASES,
     SNAPSHOT_PHASES,

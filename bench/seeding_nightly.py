@@ -84,25 +84,6 @@ PRODUCTS_SQL = """
 """
 
 
-def ensure_database() -> None:
-    """Create the database DATABASE_URL names if it does not exist yet."""
-    import psycopg2
-
-    name = connection.settings_dict["NAME"]
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=connection.settings_dict["USER"] or "postgres",
-        host=connection.settings_dict["HOST"] or "127.0.0.1",
-        port=connection.settings_dict["PORT"] or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def _existing(cursor, tables: list[str]) -> list[str]:
     cursor.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"

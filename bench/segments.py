@@ -45,7 +45,8 @@ from django.db import connection, transaction  # noqa: E402
 
 from analytics.services.nightly import nightly_run  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
-from bench.seeding_nightly import ensure_database, nightly_seed  # noqa: E402
+from bench.seeding import ensure_database  # noqa: E402
+from bench.seeding_nightly import nightly_seed  # noqa: E402
 from core.bulk import bulk_session_tune  # noqa: E402
 from portfolio.models import OPEN_STAGES  # noqa: E402
 
