@@ -13,10 +13,15 @@ the browser tests use do not expire.
 
 import datetime
 import os
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
+
+from core.dates import business_today
+from portfolio.models import Stage
+from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
 
 BOGOTA = ZoneInfo("America/Bogota")
 DAY_ZONE = "America/Bogota"  # 10:00 local at the frozen instant
@@ -51,3 +56,31 @@ def contact_hours(monkeypatch) -> datetime.datetime:
     frozen = contact_hours_instant(wall_clock())
     monkeypatch.setattr(timezone, "now", lambda: frozen)
     return frozen
+
+
+def callable_debt(
+    creditor,
+    ref,
+    principal,
+    *,
+    collector=None,
+    currency="COP",
+    stage=Stage.FIRM_NOTICE,
+    interest="0",
+    fees="0",
+):
+    """A debt 30 days late whose debtor (in DAY_ZONE) has a voice number: callable now."""
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
+    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
+    return DebtFactory(
+        creditor=creditor,
+        debtor=debtor,
+        debt_ref=ref,
+        currency=currency,
+        due_date=business_today() - datetime.timedelta(days=30),
+        stage=stage,
+        assigned_to=collector,
+        principal=Decimal(principal),
+        interest=Decimal(interest),
+        fees=Decimal(fees),
+    )

@@ -11,13 +11,10 @@ from playwright.sync_api import expect
 
 from core.dates import business_today
 from portfolio.models import Stage
-from tests.collections_app.workspace_helpers import DAY_ZONE
+from tests.collections_app.workspace_helpers import callable_debt
 from tests.e2e.conftest import log_in
 from tests.factories.portfolio import (
-    ContactPointFactory,
     CreditorFactory,
-    DebtFactory,
-    DebtorFactory,
 )
 from tests.factories.users import CollectorFactory, ManagerFactory
 
@@ -29,19 +26,8 @@ pytestmark = [
 
 
 def make_debt(creditor, ref, principal, currency="COP", stage=Stage.FIRM_NOTICE, collector=None):
-    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
-    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
-    return DebtFactory(
-        creditor=creditor,
-        debtor=debtor,
-        debt_ref=ref,
-        currency=currency,
-        due_date=business_today() - datetime.timedelta(days=30),
-        stage=stage,
-        assigned_to=collector,
-        principal=Decimal(principal),
-        interest=Decimal("0"),
-        fees=Decimal("0"),
+    return callable_debt(
+        creditor, ref, principal, collector=collector, currency=currency, stage=stage
     )
 
 

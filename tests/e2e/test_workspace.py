@@ -12,13 +12,10 @@ from agreements.models import AgreementStatus, PaymentAgreement, PromiseToPay
 from collections_app.models import Assignment, Interaction
 from core.dates import business_today
 from portfolio.models import Debt, Stage
-from tests.collections_app.workspace_helpers import DAY_ZONE
+from tests.collections_app.workspace_helpers import callable_debt
 from tests.e2e.conftest import TABLET, log_in
 from tests.factories.portfolio import (
-    ContactPointFactory,
     CreditorFactory,
-    DebtFactory,
-    DebtorFactory,
 )
 from tests.factories.users import CollectorFactory, ManagerFactory
 
@@ -30,18 +27,14 @@ pytestmark = [
 
 
 def make_debt(creditor, collector, ref, principal="1000000.00", stage=Stage.FIRM_NOTICE):
-    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
-    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
-    return DebtFactory(
-        creditor=creditor,
-        debtor=debtor,
-        debt_ref=ref,
-        due_date=business_today() - datetime.timedelta(days=30),
+    return callable_debt(
+        creditor,
+        ref,
+        principal,
+        collector=collector,
         stage=stage,
-        assigned_to=collector,
-        principal=Decimal(principal),
-        interest=Decimal("150000.00"),
-        fees=Decimal("50000.00"),
+        interest="150000.00",
+        fees="50000.00",
     )
 
 
