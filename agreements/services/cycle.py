@@ -11,7 +11,8 @@ import datetime
 from collections import defaultdict
 
 import pandas as pd
-from django.db.models import Min, OuterRef, Subquery, Sum
+from django.db import connection
+from django.db.models import Min
 from django.utils import timezone
 
 from agreements import reasons
@@ -29,7 +30,7 @@ from agreements.services.notices import notices_insert
 from core.fsm import transition_sources
 from core.reasons import Reason
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
-from portfolio.services.locks import debts_lock
+from portfolio.services.locks import debts_lock_ids
 from portfolio.services.stages import stage_moves_apply
 from portfolio.services.tasks import task_texts, tasks_bulk_create
 
@@ -109,7 +110,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
             "agreement_id", "debt_id", "stage_at_start"
         )
     )
-    debts_lock(d for _a, d, _s in lines)
+    debts_lock_ids(d for _a, d, _s in lines)
     status_of = dict(
         PaymentAgreement.objects.filter(pk__in=candidates)
         .order_by("pk")
@@ -186,58 +187,75 @@ def _return_stages(pairs, *, business_date, run) -> None:
 
 
 def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
-    """Pending promises: kept once payments cover them, broken after date + grace unpaid."""
-    cutoff = _day_start(business_date)  # payments up to the end of the previous day count
-    paid = (
-        Payment.objects.filter(
-            debt_id=OuterRef("debt_id"), pk__gt=OuterRef("ledger_mark"), paid_at__lt=cutoff
+    """Pending promises: kept once payments cover them, broken after date + grace unpaid.
+
+    One UPDATE for every promise judged today (payments after the promise's ledger mark and
+    before the day's start summed in SQL); it re-checks `pending` under each row's lock, so a
+    payment judging the same promise at the same moment wins or loses cleanly."""
+    promise, payment, debt = (m._meta.db_table for m in (PromiseToPay, Payment, Debt))
+    pending, kept_status, broken_status = (
+        PromiseToPay.Status.PENDING,
+        PromiseToPay.Status.KEPT,
+        PromiseToPay.Status.BROKEN,
+    )
+    sql = f"""
+        WITH paid AS (
+            SELECT p.id, (SELECT SUM(x.amount) FROM {payment} x
+                           WHERE x.debt_id = p.debt_id AND x.id > p.ledger_mark
+                             AND x.paid_at < %(cutoff)s) AS total
+              FROM {promise} p
+             WHERE p.status = %(pending)s AND p.made_on < %(day)s
+        ), judged AS (
+            SELECT p.id, LEAST(COALESCE(paid.total, 0), p.amount) AS paid_amount,
+                   CASE WHEN paid.total >= p.amount THEN %(kept)s ELSE %(broken)s END AS status
+              FROM {promise} p JOIN paid ON paid.id = p.id
+             WHERE paid.total >= p.amount
+                OR p.promised_date + p.grace_days < %(day)s
         )
-        .order_by()
-        .values("debt_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    pending = list(
-        PromiseToPay.objects.filter(status=PromiseToPay.Status.PENDING, made_on__lt=business_date)
-        .annotate(paid=Subquery(paid))
-        .select_related("debt")
-    )
-    kept, broken = [], []
-    for promise in pending:
-        promise.paid_amount = min(promise.paid or 0, promise.amount) if promise.paid else 0
-        if promise.paid and promise.paid >= promise.amount:
-            promise.status = PromiseToPay.Status.KEPT
-            kept.append(promise)
-        elif promise.promised_date + datetime.timedelta(days=promise.grace_days) < business_date:
-            promise.status = PromiseToPay.Status.BROKEN
-            broken.append(promise)
-        else:
-            continue
-        promise.resolved_on = business_date
-    # Small batches: one CASE branch per row grows the statement's cost quadratically.
-    PromiseToPay.objects.bulk_update(
-        kept + broken, ["status", "paid_amount", "resolved_on", "updated_at"], batch_size=200
-    )
+        UPDATE {promise} p
+           SET status = j.status, paid_amount = j.paid_amount, resolved_on = %(day)s,
+               updated_at = %(now)s
+          FROM judged j, {debt} d
+         WHERE p.id = j.id AND d.id = p.debt_id AND p.status = %(pending)s
+        RETURNING p.id, p.status, p.debt_id, p.amount, p.currency, p.promised_date,
+                  d.assigned_to_id, d.stage
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "cutoff": _day_start(business_date),  # payments up to the end of the day before
+                "day": business_date,
+                "now": timezone.now(),
+                "pending": pending,
+                "kept": kept_status,
+                "broken": broken_status,
+            },
+        )
+        judged = cursor.fetchall()
+    broken = [row for row in judged if row[1] == broken_status]
     tasks_bulk_create(
         [
             Task(
-                debt_id=p.debt_id,
-                assigned_to_id=p.debt.assigned_to_id,
+                debt_id=debt_id,
+                assigned_to_id=assigned_to_id,
                 kind=Task.Kind.BROKEN_PROMISE,
                 due_at=_day_start(business_date) + datetime.timedelta(hours=12),
                 **task_texts(
                     title=Reason(
                         reasons.TASK_PROMISE_BROKEN,
-                        {"amount": p.amount, "currency": p.currency, "date": p.promised_date},
+                        {"amount": amount, "currency": currency, "date": promised_date},
                     )
                 ),
-                source_key=f"promise:{p.pk}:broken",
+                source_key=f"promise:{pk}:broken",
             )
-            for p in broken
-            if p.debt.stage in OPEN_STAGES
+            for (pk, _s, debt_id, amount, currency, promised_date, assigned_to_id, stage) in sorted(
+                broken
+            )
+            if stage in OPEN_STAGES
         ]
     )
-    return len(kept), len(broken)
+    return len(judged) - len(broken), len(broken)
 
 
 def instalment_notices_plan(*, business_date: datetime.date) -> int:

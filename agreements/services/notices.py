@@ -1,7 +1,9 @@
 """Agreement messages as ContactAction rows (messaging turns them into messages)."""
 
 import datetime
-from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
 
 from messaging.models import ContactAction
 from portfolio.models import Channel, ContactPoint, Debt
@@ -9,43 +11,49 @@ from portfolio.models import Channel, ContactPoint, Debt
 AGREEMENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
-def notice_channels(debtor_ids) -> dict[int, list[str]]:
-    """Per debtor, the e-mail/SMS channels to use: the consented ones, else any on file.
-
-    With no consent the action is still recorded (the debtor has a right to the terms);
-    messaging's compliance check suppresses what may not be sent.
-    """
-    consented: dict[int, set[str]] = defaultdict(set)
-    on_file: dict[int, set[str]] = defaultdict(set)
-    rows = ContactPoint.objects.filter(
-        debtor_id__in=list(debtor_ids), channel__in=AGREEMENT_CHANNELS
-    ).values_list("debtor_id", "channel", "consent_granted")
-    for debtor_id, channel, granted in rows:
-        (consented if granted else on_file)[debtor_id].add(channel)
-    result = {}
-    for debtor_id in debtor_ids:
-        chosen = consented.get(debtor_id) or on_file.get(debtor_id) or {Channel.EMAIL}
-        result[debtor_id] = sorted(str(c) for c in chosen)
-    return result
-
-
 def notices_insert(*, debt_ids, template_code: str, business_date: datetime.date) -> int:
-    """Insert one planned ContactAction per debt and channel (idempotent by the unique key)."""
-    debts = list(Debt.objects.filter(pk__in=list(debt_ids)).values("id", "debtor_id", "stage"))
-    if not debts:
+    """Insert one planned ContactAction per debt and channel (idempotent by the unique key).
+
+    One INSERT ... SELECT. The channels: the debtor's consented e-mail/SMS points, else those on
+    file, else e-mail. With no consent the action is still recorded (the debtor has a right to
+    the terms); messaging's compliance check suppresses what may not be sent.
+    Returns the rows inserted."""
+    ids = sorted({int(i) for i in debt_ids})
+    if not ids:
         return 0
-    channels = notice_channels({d["debtor_id"] for d in debts})
-    actions = [
-        ContactAction(
-            debt_id=d["id"],
-            business_date=business_date,
-            stage=d["stage"],
-            channel=channel,
-            template_code=template_code,
-            status=ContactAction.Status.PLANNED,
+    action, debt, point = (m._meta.db_table for m in (ContactAction, Debt, ContactPoint))
+    sql = f"""
+        INSERT INTO {action} (debt_id, business_date, stage, channel, template_code, status,
+                              created_at)
+        SELECT d.id, %(day)s, d.stage, c.channel, %(template)s, %(planned)s, %(now)s
+          FROM {debt} d
+          CROSS JOIN LATERAL (
+              WITH mine AS (
+                  SELECT p.channel, bool_or(p.consent_granted) AS granted
+                    FROM {point} p
+                   WHERE p.debtor_id = d.debtor_id AND p.channel = ANY(%(channels)s)
+                   GROUP BY p.channel
+              )
+              SELECT channel FROM mine
+               WHERE granted OR NOT EXISTS (SELECT 1 FROM mine WHERE granted)
+              UNION ALL
+              SELECT %(fallback)s WHERE NOT EXISTS (SELECT 1 FROM mine)
+          ) c
+         WHERE d.id = ANY(%(ids)s)
+         ORDER BY d.id, c.channel
+        ON CONFLICT DO NOTHING
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "day": business_date,
+                "template": template_code,
+                "planned": ContactAction.Status.PLANNED,
+                "now": timezone.now(),
+                "channels": [str(c) for c in AGREEMENT_CHANNELS],
+                "fallback": str(Channel.EMAIL),
+                "ids": ids,
+            },
         )
-        for d in debts
-        for channel in channels[d["debtor_id"]]
-    ]
-    ContactAction.objects.bulk_create(actions, ignore_conflicts=True)
-    return len(actions)
+        return cursor.rowcount

@@ -39,3 +39,17 @@ def debts_lock(debt_ids: Iterable[int], *, related: tuple[str, ...] = ()) -> dic
         .order_by("pk")
     )
     return {debt.pk: debt for debt in rows}
+
+
+def debts_lock_ids(debt_ids: Iterable[int]) -> list[int]:
+    """Lock these debts in id order, as `debts_lock` does, reading back only their ids (for
+    set-based writers that lock many debts and need none of their fields)."""
+    ids = sorted(set(debt_ids))
+    if not ids:
+        return []
+    return list(
+        Debt.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
