@@ -116,3 +116,25 @@ def phase_timer() -> tuple[dict[str, float], Callable]:
             seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
 
     return seconds, phase
+
+
+def tables_analyze_after_bulk(written: dict[str, int], *, minimum: int = 1000) -> list[str]:
+    """ANALYZE each table a bulk step changed a good part of: `{table: rows written}`, when the
+    rows reach a tenth of what the planner last counted (or it never counted the table).
+
+    Autovacuum would get there minutes later; the statements that follow a night's cycle or a
+    first load (dispatch's claim, the send-time checks, the work queue) would be planned in the
+    meantime from statistics that predate the million rows just written (seen in #17: the claim
+    sorting 126k rows and the send checks hashing the whole debt table). Allowed inside a
+    transaction, whose own new rows ANALYZE counts. Returns the tables analyzed."""
+    analyzed = []
+    with connection.cursor() as cursor:
+        for table, rows in written.items():
+            if rows < minimum:
+                continue
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            (counted,) = cursor.fetchone()
+            if counted < 0 or rows >= counted / 10:
+                cursor.execute(f"ANALYZE {table}")
+                analyzed.append(table)
+    return analyzed

@@ -21,11 +21,11 @@ from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.policies import policy_ensure_defaults
-from core.bulk import days_between_sql, phase_timer, temp_table_load
+from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
 from core.exceptions import ApplicationError
 from core.fsm import declared_moves
 from core.reasons import Reason
-from messaging.models import ContactAction
+from messaging.models import ContactAction, Message, MessageDebt
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
 from portfolio.services.stages import stage_moves_apply
 
@@ -147,8 +147,10 @@ def _apply_date(business_date: datetime.date) -> DayResult:
     with phase("plan messages"):
         from messaging.services.planning import messages_plan
 
-        messages_plan(business_date=business_date)
+        plan = messages_plan(business_date=business_date)
     # --- end of messaging hook
+    with phase("analyze"):
+        _analyze_written(moved=len(moves), actions=planned, messages=plan)
     # Seconds per step at DEBUG, so a slow morning can be diagnosed in production.
     logger.debug(
         "cycle %s steps: %s",
@@ -173,6 +175,20 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         run.actions_planned,
     )
     return DayResult(run=run, moves=moves, seconds=0.0, phases=seconds)
+
+
+def _analyze_written(*, moved: int, actions: int, messages) -> None:
+    """Fresh planner statistics for the tables a big day rewrote (a first cycle after an
+    import moves most debts and writes millions of actions and messages)."""
+    written = messages.planned + messages.suppressed
+    tables_analyze_after_bulk(
+        {
+            Debt._meta.db_table: moved,
+            ContactAction._meta.db_table: actions,
+            Message._meta.db_table: written,
+            MessageDebt._meta.db_table: actions,  # about one link per action
+        }
+    )
 
 
 def _store_creditor_counts(run: CycleRun, *, debts: pd.DataFrame, moves: pd.DataFrame) -> None:
