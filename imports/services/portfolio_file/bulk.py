@@ -242,7 +242,10 @@ class _Load:
         before = dict(self.cursor.fetchall())
         settings_sql = ", ".join(f"ALTER COLUMN {column} SET DEFAULT %s" for column in values)
         self.cursor.execute(f"ALTER TABLE {table} {settings_sql}", list(values.values()))
-        self.restore.extend((table, column, before.get(column)) for column in values)
+        kept = {(t, c) for t, c, _default in self.restore}  # set earlier in this load
+        self.restore.extend(
+            (table, column, before.get(column)) for column in values if (table, column) not in kept
+        )
         return {}
 
     def ids(self, table: str, rows: int) -> np.ndarray | None:
@@ -331,19 +334,43 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
         )
         with phase("copy: contact points"):
             contact_ids = load.ids(table, n)
-            if contact_ids is not None:
-                columns["id"] = pa.array(contact_ids)
             columns.update(
                 {
                     "debtor_id": pa.array(ids.reindex(contacts["debtor_ref"].array).to_numpy()),
                     "channel": _strings(contacts["channel"]),
                     "value": _strings(contacts["value"]),
                     "is_primary": pa.array((contacts["is_primary"] == "1").to_numpy()),
-                    "consent_granted": consent,
-                    "consent_changed_at": pc.if_else(consent, _repeat(stamp, n), _repeat(None, n)),
                 }
             )
-            _copy(cursor, table, columns, text=("channel", "value", "consent_source"))
+            text = ("channel", "value", "consent_source")
+            if contact_ids is None:
+                columns["consent_granted"] = consent
+                columns["consent_changed_at"] = pc.if_else(
+                    consent, _repeat(stamp, n), _repeat(None, n)
+                )
+                _copy(cursor, table, columns, text=text)
+            else:
+                # Granted and not granted in turn, the consent columns a default each time.
+                columns["id"] = pa.array(contact_ids)
+                whole = pa.table(columns)
+                for granted in (True, False):
+                    part = whole.filter(consent if granted else pc.invert(consent))
+                    if not part.num_rows:
+                        continue
+                    load.constants(
+                        table,
+                        {
+                            "consent_granted": granted,
+                            "consent_changed_at": stamp if granted else None,
+                        },
+                        part.num_rows,
+                    )
+                    _copy(
+                        cursor,
+                        table,
+                        dict(zip(part.column_names, part.columns, strict=True)),
+                        text=text,
+                    )
         with phase("copy: consent events"):
             _consent_events(cursor, load, params, contact_ids, consent)
     counts.contact_points_created = n
@@ -364,6 +391,9 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
         n,
     )
     with phase("copy: debts"):
+        debt_ids = load.ids(table, n)
+        if debt_ids is not None:
+            columns["id"] = pa.array(debt_ids)
         money = {
             name: pc.cast(_strings(debts[name]), pa.decimal128(18, 2))
             for name in ("original_amount", "principal", "interest", "fees")
@@ -416,4 +446,9 @@ def _consent_events(cursor, load: _Load, params, contact_ids, consent) -> None:
         },
         len(granted),
     )
-    _copy(cursor, table, {"contact_point_id": pa.array(granted)}, text=())
+    _copy(
+        cursor,
+        table,
+        {"id": pa.array(load.ids(table, len(granted))), "contact_point_id": pa.array(granted)},
+        text=(),
+    )
