@@ -152,3 +152,20 @@ def test_ids_taken_in_a_block_leave_the_sequences_past_them(creditor, first_load
 def test_email_check_reads_the_pattern_as_pythons_re(value):
     got = _emails_valid(pd.Series([value, "ana@example.com"], dtype="str"))
     assert got.tolist() == [re.search(EMAIL_RE, value) is not None, True]
+
+
+def test_a_copy_whose_data_stops_half_way_keeps_nothing(creditor, first_loads_in_bulk, monkeypatch):
+    # The CSV reaches COPY through a pipe: a writer that fails after some rows ends the data
+    # early, which COPY alone would take for the whole of it.
+    write_csv = bulk.pa_csv.write_csv
+
+    def half_then_fail(table, sink, options):
+        write_csv(table.slice(0, table.num_rows // 2), sink, options)
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(bulk.pa_csv, "write_csv", half_then_fail)
+    batch = run(creditor, csv_bytes(*_five_debtors()))
+    monkeypatch.undo()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not Debtor.objects.exists() and not Debt.objects.exists()
+    assert not ContactPoint.objects.exists()

@@ -28,6 +28,8 @@ rows still do). The rest is what `pg_restore` does for a big load, each step onl
 
 import io
 import logging
+import os
+import threading
 
 import numpy as np
 import pandas as pd
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 # The tables a portfolio import writes, in the order they are locked.
 TABLES = tuple(model._meta.db_table for model in (Debtor, ContactPoint, ConsentEvent, Debt))
 INSUFFICIENT_PRIVILEGE = "42501"
+# Bytes COPY takes from the pipe at a time.
+COPY_CHUNK = 1024 * 1024
 
 
 def bulk_first_load(cursor, *, creditor_id: int, rows: int) -> bool:
@@ -194,20 +198,42 @@ def _debtor_ids(cursor, creditor_id: int) -> pd.Series:
 
 
 def _copy(cursor, table: str, columns: dict, text: tuple[str, ...]) -> None:
-    """COPY the arrow columns {name: array} into `table`; `text` columns keep '' as ''."""
+    """COPY the arrow columns {name: array} into `table`; `text` columns keep '' as ''.
+
+    The CSV is written by Arrow in a thread into a pipe that COPY reads as it goes, so the
+    server parses the first rows while the last are still being written (Arrow's writer and
+    psycopg2's sends both let go of the GIL).
+    """
     arrow = pa.table(columns).combine_chunks()
-    buffer = io.BytesIO()
-    # Strings are written quoted ("" is an empty string), nulls as nothing (NULL).
-    pa_csv.write_csv(
-        arrow, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-    )
-    buffer.seek(0)
     raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
     text = [name for name in text if name in columns]
     force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
-    raw.copy_expert(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})", buffer
-    )
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})"
+    read_end, write_end = os.pipe()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with pa.OSFile(f"/dev/fd/{write_end}", "wb") as sink:
+                # Strings are written quoted ("" is an empty string), nulls as nothing (NULL).
+                pa_csv.write_csv(
+                    arrow, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+                )
+        except BaseException as exc:  # handed to the caller below
+            failed.append(exc)
+        finally:
+            os.close(write_end)
+
+    writer = threading.Thread(target=write, name=f"copy-{table}", daemon=True)
+    writer.start()
+    try:
+        with os.fdopen(read_end, "rb") as source:
+            raw.copy_expert(sql, source, size=COPY_CHUNK)
+    finally:
+        writer.join()
+    if failed:
+        # COPY saw an early end of data: what it wrote must not be kept.
+        raise RuntimeError(f"writing the COPY data for {table} failed") from failed[0]
 
 
 def _strings(series: pd.Series):
