@@ -140,17 +140,25 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
             # Only new rows: straight into the tables, the batch is the audit (no history).
             with phase("bulk setup"):
                 checks_off = bulk.foreign_key_triggers_off(cursor, params)
-                rebuild = bulk.indexes_defer(cursor)
+                fresh = bulk.tables_lock_empty(cursor)
+                rebuild = bulk.indexes_defer(cursor) if fresh else []
             with phase("copy"):
                 bulk.write_first_load(
-                    cursor, params, debtors=debtors, contacts=contacts, debts=debts, counts=counts
+                    cursor,
+                    params,
+                    debtors=debtors,
+                    contacts=contacts,
+                    debts=debts,
+                    counts=counts,
+                    fresh=fresh,
                 )
             if checks_off:
                 bulk.foreign_key_triggers_on(cursor)
             with phase("indexes"):
                 bulk.indexes_rebuild(cursor, rebuild)
-            # No ANALYZE here: nothing left in this transaction needs statistics, and
-            # autovacuum analyzes tables that grew this much within its next round.
+            # The planner's statistics still describe the tables before the load.
+            with phase("analyze"):
+                bulk.tables_analyze(cursor)
             return counts
         with phase("stage"):
             _stage(cursor, "stg_import_debtor", debtors)
