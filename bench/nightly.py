@@ -66,6 +66,7 @@ from bench.segments import (  # noqa: E402
     SEGMENT_PHASES,
     SNAPSHOT_PHASES,
     segments_floor,
+    snapshot_detail,
     snapshots_floor,
 )
 from collections_app.services.cycle import cycle_run  # noqa: E402
@@ -311,6 +312,7 @@ def main() -> None:
         floor_kpi,
         f"(rest of the nightly job: {nightly_seconds - segments - snapshots:.2f} s)",
     )
+    print(f"{'':<11} [snapshots: {snapshot_detail(nightly)}]", flush=True)
 
     # 5. Dispatch of the day's first window, through beat's task, eagerly in this process.
     target, window, note = first_window(as_of, args.dispatch_max)

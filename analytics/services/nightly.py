@@ -63,9 +63,9 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
 
                 visits = field_visit_tasks_sync(as_of=as_of)
             with phase("snapshots"):
-                snapshots_write(as_of=as_of)
+                snapshot_seconds = snapshots_write(as_of=as_of, debts=debts)
             with phase("contact snapshots"):
-                contact_snapshots_write(as_of=as_of)
+                snapshot_seconds["contact day"] = _timed(contact_snapshots_write, as_of=as_of)
             run.debts = len(debts)
             run.status = NightlyRun.Status.COMPLETED
             run.finished_at = timezone.now()
@@ -82,6 +82,8 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
         )
         raise
     run.phase_seconds = seconds
+    # Seconds per snapshot table (inside the "snapshots" and "contact snapshots" phases).
+    run.snapshot_seconds = snapshot_seconds
     logger.info(
         "nightly %s: %s debts, %s segment changes, %s scores written, field visits %s "
         "in %.1fs (%s)",
@@ -94,6 +96,12 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
         ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()),
     )
     return run
+
+
+def _timed(func, **kwargs) -> float:
+    started = time.perf_counter()
+    func(**kwargs)
+    return time.perf_counter() - started
 
 
 def compute_scores(debts: pd.DataFrame) -> pd.DataFrame:
