@@ -111,7 +111,7 @@ def compute_scores(debts: pd.DataFrame) -> pd.DataFrame:
 
 def compute_segments(debts: pd.DataFrame, scores: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     """The debts frame with `bucket`, `score`, `new_segment_id` and `rule_id` added."""
-    debts = debts.copy()
+    debts = debts.copy(deep=False)  # new columns only: the loaded ones are shared, unchanged
     debts["bucket"] = aging_bucket(debts["dpd"]) if len(debts) else pd.Series(dtype=object)
     debts["score"] = debts["debtor_id"].map(scores["score"]) if len(debts) else 0
     assigned = assign_segments(
