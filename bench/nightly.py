@@ -342,11 +342,8 @@ def main() -> None:
         floor_dispatch,
         f"first window {window:,} messages ({note}); due {len(due):,}, cap {cap:,}: "
         f"{claimed:,} claimed in {calls} dispatch_due call(s), {sent:,} sent, {closed:,} closed "
-        f"by the send-time check ("
-        + ", ".join(
-            f"{n:,} {s}" for s, n in sorted(after.items()) if s not in ("sent", "delivered")
-        )
-        + f"); {rate:,.0f} messages/s; Celery eager (in-process), batch {batch}",
+        f"by the send-time check{_listed(after, ('sent', 'delivered'))}; "
+        f"{rate:,.0f} messages/s; Celery eager (in-process), batch {batch}",
     )
     if claimed > cap:
         raise SystemExit(f"dispatch claimed {claimed:,} messages past the cap of {cap:,}")
@@ -368,6 +365,11 @@ def main() -> None:
         f"{total / total_floor:5.1f}x   debts {args.debts:,}   {load()}",
         flush=True,
     )
+
+
+def _listed(counts: dict[str, int], leave_out) -> str:
+    rest = [f"{n:,} {s}" for s, n in sorted(counts.items()) if s not in leave_out]
+    return f" ({', '.join(rest)})" if rest else ""
 
 
 def _due_ids() -> list[int]:

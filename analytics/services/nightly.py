@@ -63,7 +63,11 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
 
                 visits = field_visit_tasks_sync(as_of=as_of)
             with phase("snapshots"):
-                snapshot_seconds = snapshots_write(as_of=as_of, debts=debts)
+                snapshot_seconds = snapshots_write(
+                    as_of=as_of,
+                    debts=debts,
+                    segments_moved=run.segment_changes > 1000 + 0.1 * len(debts),
+                )
             with phase("contact snapshots"):
                 snapshot_seconds["contact day"] = _timed(contact_snapshots_write, as_of=as_of)
             run.debts = len(debts)

@@ -44,8 +44,53 @@ def _open_sql() -> str:
     return f"d.stage IN ({stages}) AND d.balance > 0"
 
 
-def snapshots_write(*, as_of: datetime.date, debts=None) -> dict[str, float]:
+# The tables the snapshot statements read in bulk, with the columns their plans depend on.
+READ_TABLES = {
+    "portfolio_debt": ("id", "stage", "balance", "due_date", "portfolio_id"),
+    "portfolio_payment": ("debt_id", "paid_at"),
+    "messaging_message": ("id", "business_date", "status"),
+    "messaging_messagedebt": ("message_id", "debt_id"),
+    "agreements_promisetopay": (),
+    "agreements_paymentagreement": (),
+    "agreements_agreementdebt": (),
+    "agreements_instalment": (),
+    "collections_app_interaction": ("debt_id", "occurred_at", "channel"),
+}
+
+
+def statistics_refresh(cursor, *, also=()) -> list[str]:
+    """ANALYZE the tables read here that changed much since their statistics (and `also`).
+
+    The day's cycle plans a day of messages and moves most debts just before this job: with
+    the statistics of the day before, a hundred thousand new messages are planned as a
+    thousand and joined row by row (twice as slow as hashing them). Autovacuum would refresh
+    them eventually (not at all where it is off); this job needs them now. Returns the tables
+    analysed (each only for the columns its statements filter and join on).
+    """
+    cursor.execute(
+        "SELECT relname, n_live_tup, n_mod_since_analyze,"
+        " COALESCE(last_analyze, last_autoanalyze) FROM pg_stat_user_tables"
+        " WHERE relname = ANY(%s)",
+        [list(READ_TABLES)],
+    )
+    stale = [
+        name
+        for name, live, changed, analysed in cursor.fetchall()
+        if changed > 1000 and (analysed is None or changed > 0.1 * live)
+    ]
+    for name in [*stale, *also]:
+        columns = READ_TABLES.get(name, ())
+        cursor.execute(f"ANALYZE {name}" + (f" ({', '.join(columns)})" if columns else ""))
+    return [*stale, *also]
+
+
+def snapshots_write(
+    *, as_of: datetime.date, debts=None, segments_moved: bool = False
+) -> dict[str, float]:
     """Replace every snapshot row of `as_of` (and its month's transitions); seconds per table.
+
+    `segments_moved`: the nightly job rewrote a large share of the debts' segments (its
+    statistics are then refreshed before the snapshots join them).
 
     `debts`: the nightly job's frame of the open debts (loaded and segmented in this
     transaction); when usable, the aging snapshot and a month opening come from it
@@ -61,6 +106,10 @@ def snapshots_write(*, as_of: datetime.date, debts=None) -> dict[str, float]:
     seconds, phase = phase_timer()
     frame = open_debts(debts) if frame_usable(debts) else None
     with connection.cursor() as cursor:
+        with phase("statistics"):
+            # The segments just written in this transaction are not counted by the
+            # statistics views yet: the job says whether it rewrote much of them.
+            statistics_refresh(cursor, also=("analytics_debtsegment",) if segments_moved else ())
         with phase("aging"):
             if frame is None:
                 _aging(cursor, as_of)
@@ -89,8 +138,7 @@ def snapshots_write(*, as_of: datetime.date, debts=None) -> dict[str, float]:
         if next_day.day == 1:
             with phase("month opening"):
                 _opening(cursor, as_of=as_of, month=next_day, frame=frame)
-        with phase("activity"):
-            activity_snapshots_write(cursor, as_of=as_of)
+        activity_snapshots_write(cursor, as_of=as_of, phase=phase)
     return seconds
 
 
