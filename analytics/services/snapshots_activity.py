@@ -42,10 +42,8 @@ def activity_snapshots_write(cursor, *, as_of: datetime.date, since=None, phase=
         _instalments(cursor, as_of, since)
     with phase("agreement spans"):
         _agreement_spans(cursor, as_of)
-    with phase("message day"):
+    with phase("message and suppression days"):
         _messages(cursor, as_of, since)
-    with phase("suppression day"):
-        _suppressions(cursor, as_of, since)
 
 
 @contextmanager
@@ -147,6 +145,7 @@ def _agreement_spans(cursor, as_of) -> None:
 
 
 def _messages(cursor, as_of, since=None) -> None:
+    """MessageDay and SuppressionDay from one pass over the window's messages and debts."""
     low, high = _window(as_of, MESSAGE_WINDOW_DAYS, since)
     _start, end = day_bounds(as_of)
     # "Delivered": sent and not failed since. No channel reports delivery reliably (letters,
@@ -157,12 +156,32 @@ def _messages(cursor, as_of, since=None) -> None:
     followed = f"""EXISTS (SELECT 1 FROM portfolio_payment q
                    WHERE q.debt_id = md.debt_id AND q.paid_at >= m.sent_at AND q.paid_at < %s
                      AND q.paid_at < {_plus_days_sql("m.sent_at", FOLLOW_UP_DAYS)})"""
+    rule = "COALESCE(NULLIF(m.suppression_rule, ''), '?')"
     cursor.execute("DELETE FROM analytics_messageday WHERE as_of BETWEEN %s AND %s", [low, high])
+    cursor.execute(
+        "DELETE FROM analytics_suppressionday WHERE as_of BETWEEN %s AND %s", [low, high]
+    )
     # Each message once per cut first (its debts of one cut collapse, "followed" if a payment
-    # followed on any of them), then plain counts per cut, channel and template: the same
-    # figures as counting distinct messages, without sorting every (message, debt) row.
+    # followed on any of them), then plain counts: per cut, channel and template, and the
+    # suppressed ones per cut, channel and rule. The same figures as counting distinct
+    # messages, without sorting every (message, debt) row, and one scan for both tables.
     cursor.execute(
         f"""
+        WITH per_message AS MATERIALIZED (
+            SELECT m.id, m.business_date, m.channel, m.template, m.status, m.sent_at,
+                   {rule} AS rule, {DEBT_CUT_NAMED}, d.currency,
+                   bool_or({delivered} AND {followed}) AS followed
+              FROM messaging_message m
+              JOIN messaging_messagedebt md ON md.message_id = m.id
+              JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
+             WHERE m.business_date BETWEEN %s AND %s AND m.status <> 'cancelled'
+             GROUP BY m.id, {DEBT_CUT}, d.currency
+        ), suppressions AS (
+            INSERT INTO analytics_suppressionday (as_of, {CUT}, channel, rule, messages)
+            SELECT business_date, {CUT}, channel, rule, count(*)
+              FROM per_message WHERE status = 'suppressed'
+             GROUP BY business_date, {CUT}, channel, rule
+        )
         INSERT INTO analytics_messageday
             (as_of, {CUT}, channel, template, planned, suppressed, sent, delivered, confirmed,
              followed)
@@ -173,40 +192,8 @@ def _messages(cursor, as_of, since=None) -> None:
                count(*) FILTER (WHERE status IN ('sent', 'delivered')),
                count(*) FILTER (WHERE status = 'delivered'),
                count(*) FILTER (WHERE followed)
-          FROM (
-            SELECT m.id, m.business_date, m.channel, m.template, m.status, m.sent_at,
-                   {DEBT_CUT_NAMED}, d.currency, bool_or({delivered} AND {followed}) AS followed
-              FROM messaging_message m
-              JOIN messaging_messagedebt md ON md.message_id = m.id
-              JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
-             WHERE m.business_date BETWEEN %s AND %s AND m.status <> 'cancelled'
-             GROUP BY m.id, {DEBT_CUT}, d.currency
-          ) per_message
+          FROM per_message
          GROUP BY business_date, {CUT}, channel, template
         """,
         [end, low, high],
-    )
-
-
-def _suppressions(cursor, as_of, since=None) -> None:
-    low, high = _window(as_of, MESSAGE_WINDOW_DAYS, since)
-    rule = "COALESCE(NULLIF(m.suppression_rule, ''), '?')"
-    cursor.execute(
-        "DELETE FROM analytics_suppressionday WHERE as_of BETWEEN %s AND %s", [low, high]
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO analytics_suppressionday (as_of, {CUT}, channel, rule, messages)
-        SELECT business_date, {CUT}, channel, rule, count(*)
-          FROM (
-            SELECT DISTINCT m.id, m.business_date, {DEBT_CUT_NAMED}, d.currency, m.channel,
-                   {rule} AS rule
-              FROM messaging_message m
-              JOIN messaging_messagedebt md ON md.message_id = m.id
-              JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
-             WHERE m.business_date BETWEEN %s AND %s AND m.status = 'suppressed'
-          ) per_message
-         GROUP BY business_date, {CUT}, channel, rule
-        """,
-        [low, high],
     )
