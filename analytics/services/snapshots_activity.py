@@ -93,9 +93,17 @@ def _promises(cursor, as_of, since=None) -> None:
     )
 
 
-def _agreement_debt_sql() -> str:
-    """The debt whose cut an agreement takes: the first one it covers."""
-    return "(SELECT min(l.debt_id) FROM agreements_agreementdebt l WHERE l.agreement_id = a.id)"
+def _agreement_debt_join() -> str:
+    """Join the debt whose cut an agreement `a` takes (the first one it covers) as `d`.
+
+    Lateral, so each agreement's first debt is looked up by key: joining on the subquery's
+    value made the planner hash every debt for a few thousand agreements.
+    """
+    return (
+        "CROSS JOIN LATERAL (SELECT min(l.debt_id) AS debt_id FROM agreements_agreementdebt l"
+        " WHERE l.agreement_id = a.id) first_debt"
+        f" JOIN {DEBTS_WITH_SEGMENT} d ON d.id = first_debt.debt_id"
+    )
 
 
 def _instalments(cursor, as_of, since=None) -> None:
@@ -116,7 +124,7 @@ def _instalments(cursor, as_of, since=None) -> None:
                sum(i.paid_amount)
           FROM agreements_instalment i
           JOIN agreements_paymentagreement a ON a.id = i.agreement_id
-          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_agreement_debt_sql()}
+          {_agreement_debt_join()}
          WHERE i.due_date BETWEEN %s AND %s AND i.status <> 'cancelled'
            AND a.activated_on IS NOT NULL AND a.activated_on <= %s
            -- a broken or cancelled agreement's later instalments never fell due
@@ -137,7 +145,7 @@ def _agreement_spans(cursor, as_of) -> None:
                CASE WHEN a.ended_on <= %s THEN a.ended_on END,
                CASE WHEN a.status = 'broken' AND a.ended_on <= %s THEN a.ended_on END
           FROM agreements_paymentagreement a
-          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_agreement_debt_sql()}
+          {_agreement_debt_join()}
          WHERE a.activated_on IS NOT NULL AND a.activated_on <= %s
         """,
         [as_of, as_of, as_of],

@@ -1,8 +1,9 @@
 """The rewritten snapshot statements give the rows the previous ones gave, on a hand-built book.
 
 MessageDay and SuppressionDay now count each message once per cut before grouping (instead of
-count(DISTINCT ...) over every message-debt row), and BucketTransition groups the openings by
-an integer state before meeting segments and users. The previous statements are kept here,
+count(DISTINCT ...) over every message-debt row), BucketTransition groups the openings by
+an integer state before meeting segments and users, and InstalmentDay and AgreementSpan find
+an agreement's first debt with a lateral lookup. The previous statements are kept here,
 verbatim, as the reference: each table's rows must equal what they select.
 """
 
@@ -13,15 +14,25 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from analytics.models import BucketTransition, MessageDay, SegmentDefinition, SuppressionDay
-from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds
+from agreements.models import AgreementDebt, PaymentAgreement
+from analytics.models import (
+    AgreementSpan,
+    BucketTransition,
+    InstalmentDay,
+    MessageDay,
+    SegmentDefinition,
+    SuppressionDay,
+)
+from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds, local_date_sql
 from analytics.services.nightly import nightly_run
 from analytics.services.snapshots import _dpd, bucket_sql
 from analytics.services.snapshots_activity import (
     FOLLOW_UP_DAYS,
+    JUDGING_WINDOW_DAYS,
     MESSAGE_WINDOW_DAYS,
     _plus_days_sql,
 )
+from core.bulk import days_between_sql
 from tests.analytics.helpers import at
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
@@ -214,3 +225,91 @@ def test_bucket_transitions_equal_the_previous_statement(collector):
     assert {"paid", "written_off"} <= states and len(states) >= 4
     assert rows == _old_transitions(later, month)
     assert timezone.now()  # the book is built with aware datetimes throughout
+
+
+def _old_agreement_debt_sql():
+    return "(SELECT min(l.debt_id) FROM agreements_agreementdebt l WHERE l.agreement_id = a.id)"
+
+
+def _old_instalments(as_of):
+    low, high = as_of - datetime.timedelta(days=JUDGING_WINDOW_DAYS), as_of
+    late = days_between_sql(later=local_date_sql("i.paid_at"), earlier="i.due_date")
+    _start, end = day_bounds(as_of)
+    kept = f"(i.paid_amount >= i.amount AND i.paid_at < %s AND {late} <= a.grace_days)"
+    judged = days_between_sql(later="%s", earlier="i.due_date") + " >= a.grace_days"
+    return _reference(
+        f"""
+        SELECT i.due_date, {DEBT_CUT}, a.currency, count(*), sum(i.amount),
+               sum(CASE WHEN {kept} THEN 1 ELSE 0 END),
+               sum(CASE WHEN NOT {kept} AND {judged} AND i.paid_amount > 0 THEN 1 ELSE 0 END),
+               sum(CASE WHEN NOT {kept} AND NOT ({judged}) THEN 1 ELSE 0 END),
+               sum(i.paid_amount)
+          FROM agreements_instalment i
+          JOIN agreements_paymentagreement a ON a.id = i.agreement_id
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_old_agreement_debt_sql()}
+         WHERE i.due_date BETWEEN %s AND %s AND i.status <> 'cancelled'
+           AND a.activated_on IS NOT NULL AND a.activated_on <= %s
+           AND (a.status NOT IN ('broken', 'cancelled') OR i.due_date <= a.ended_on)
+         GROUP BY i.due_date, {DEBT_CUT}, a.currency
+        """,
+        [end, end, as_of.isoformat(), end, as_of.isoformat(), low, high, as_of],
+    )
+
+
+def _old_spans(as_of):
+    return _reference(
+        f"""
+        SELECT a.id, {DEBT_CUT}, a.currency, a.activated_on,
+               CASE WHEN a.ended_on <= %s THEN a.ended_on END,
+               CASE WHEN a.status = 'broken' AND a.ended_on <= %s THEN a.ended_on END
+          FROM agreements_paymentagreement a
+          JOIN {DEBTS_WITH_SEGMENT} d ON d.id = {_old_agreement_debt_sql()}
+         WHERE a.activated_on IS NOT NULL AND a.activated_on <= %s
+        """,
+        [as_of, as_of, as_of],
+    )
+
+
+def test_instalment_days_and_agreement_spans_equal_the_previous_statements(collector):
+    from tests.analytics.test_activity_kpis import _agreement, _instalment
+
+    creditor = CreditorFactory()
+    debts = [
+        DebtFactory(
+            creditor=creditor,
+            currency=["COP", "USD"][n % 2],
+            assigned_to=collector if n % 3 else None,
+            due_date=DAY - datetime.timedelta(days=20 * n),
+        )
+        for n in range(6)
+    ]
+    start = DAY - datetime.timedelta(days=40)
+    statuses = [("active", None), ("broken", DAY - datetime.timedelta(days=5)), ("active", None)]
+    for n, (status, ended) in enumerate(statuses):
+        agreement = _agreement(
+            debts[2 * n + 1], currency=debts[2 * n + 1].currency, active_from=start,
+            status=status, ended_on=ended,
+        )  # fmt: skip
+        # a second debt, with a lower id: the agreement takes the cut of its first debt
+        AgreementDebt.objects.create(
+            agreement=agreement, debt=debts[2 * n], stage_at_start="friendly_reminder",
+            balance_at_start=debts[2 * n].balance, share=0, is_open=True,
+        )  # fmt: skip
+        for k in range(4):
+            due = start + datetime.timedelta(days=15 * k)
+            paid = ["100.00", "40.00", "0", "100.00"][(n + k) % 4]
+            _instalment(agreement, k + 1, due, "100.00", paid, due if paid != "0" else None)
+    # one never activated: in no snapshot
+    pending = _agreement(DebtFactory(creditor=creditor), currency="COP", active_from=start)
+    PaymentAgreement.objects.filter(pk=pending.pk).update(activated_on=None)
+    nightly_run(as_of=DAY)
+    cut = CUT.split(", ")
+    counts = ["due", "due_amount", "kept", "partial", "awaiting", "paid_amount"]
+    rows = _table(InstalmentDay, ["as_of", *cut, *counts])
+    assert len(rows) >= 3 and {row[2] for row in rows} <= {d.portfolio_id for d in debts}
+    assert rows == _old_instalments(DAY)
+    spans = _table(
+        AgreementSpan, ["agreement_id", *cut, "active_from", "active_until", "broken_on"]
+    )
+    assert len(spans) == 3 and any(row[-1] for row in spans)
+    assert spans == _old_spans(DAY)
