@@ -17,7 +17,9 @@ date (core.dates.business_today, so that the day's messages can be sent):
   5. dispatch     messaging.tasks.dispatch_due, the task beat runs every minute, for the day's
                   first window (the messages planned in the day's earliest hour, made due now
                   if that hour is still ahead), in-process: Celery runs eagerly here
-                  (no REDIS_URL), so send_batch runs inside the call, on one core.
+                  (no REDIS_URL), so send_batch runs inside the call, on one core. At most
+                  --dispatch-max messages are claimed (dispatch_due's limit) however many
+                  are due; the line says how many were due, claimed and sent.
 Floors, each measured in the same run just before its phase (writes inside a transaction
 rolled back):
   cycle       one UPDATE ... CASE of every open debt's stage by days past due, plus the log
@@ -66,6 +68,7 @@ from bench.segments import (  # noqa: E402
     SEGMENT_PHASES,
     SNAPSHOT_PHASES,
     segments_floor,
+    snapshot_detail,
     snapshots_floor,
 )
 from collections_app.services.cycle import cycle_run  # noqa: E402
@@ -311,37 +314,48 @@ def main() -> None:
         floor_kpi,
         f"(rest of the nightly job: {nightly_seconds - segments - snapshots:.2f} s)",
     )
+    print(f"{'':<11} [snapshots: {snapshot_detail(nightly)}]", flush=True)
 
     # 5. Dispatch of the day's first window, through beat's task, eagerly in this process.
-    target, window, note = first_window(as_of, args.dispatch_max)
+    # At most --dispatch-max messages are claimed (dispatch_due's limit), however many are due.
+    cap = args.dispatch_max
+    target, window, note = first_window(as_of, cap)
     batch = settings.CARTERA_DISPATCH_BATCH
+    due = _due_ids()
     floor_dispatch = dispatch_floor(target) if target else 0.0
     started = time.perf_counter()
     calls = claimed = 0
-    while target and claimed < len(target):
-        got = dispatch_due.apply().get()
+    while due and claimed < cap:
+        got = dispatch_due.apply(kwargs={"limit": cap - claimed}).get()
         calls += 1
         claimed += got
         if not got:
             break
     dispatch_seconds = time.perf_counter() - started
-    after = _statuses(target)
-    deferred = after.get("planned", 0)
+    after = _statuses(due)
+    sent = after.get("sent", 0) + after.get("delivered", 0)
+    closed = sum(n for s, n in after.items() if s not in ("sent", "delivered", "planned"))
     rate = claimed / dispatch_seconds if dispatch_seconds else 0.0
     line(
         "dispatch",
         dispatch_seconds,
         floor_dispatch,
-        f"first window {window:,} messages ({note}); {claimed:,} claimed and handled in "
-        f"{calls} dispatch_due call(s): {rate:,.0f} messages/s; the first {len(target):,} now: "
-        + ", ".join(f"{n:,} {s}" for s, n in sorted(after.items()) if s != "planned")
-        + f", {deferred:,} deferred by the send-time check; Celery eager (in-process), "
-        f"batch {batch}",
+        f"first window {window:,} messages ({note}); due {len(due):,}, cap {cap:,}: "
+        f"{claimed:,} claimed in {calls} dispatch_due call(s), {sent:,} sent, {closed:,} closed "
+        f"by the send-time check{_listed(after, ('sent', 'delivered'))}; "
+        f"{rate:,.0f} messages/s; Celery eager (in-process), batch {batch}",
     )
-    if len(target) < window and rate:
+    if claimed > cap:
+        raise SystemExit(f"dispatch claimed {claimed:,} messages past the cap of {cap:,}")
+    if len(due) > claimed and rate:
         print(
-            f"{'':<11} the whole first window at this rate: {window / rate:,.0f} s "
-            f"(--dispatch-max {args.dispatch_max:,} capped this run)",
+            f"{'':<11} all {len(due):,} due at this rate: {len(due) / rate:,.0f} s "
+            f"(--dispatch-max {cap:,} capped this run)",
+            flush=True,
+        )
+    if window > len(due) and rate:
+        print(
+            f"{'':<11} the whole first window at this rate: {window / rate:,.0f} s",
             flush=True,
         )
     total = sum(r[1] for r in rows)
@@ -351,6 +365,21 @@ def main() -> None:
         f"{total / total_floor:5.1f}x   debts {args.debts:,}   {load()}",
         flush=True,
     )
+
+
+def _listed(counts: dict[str, int], leave_out) -> str:
+    rest = [f"{n:,} {s}" for s, n in sorted(counts.items()) if s not in leave_out]
+    return f" ({', '.join(rest)})" if rest else ""
+
+
+def _due_ids() -> list[int]:
+    """Every planned message due now and unclaimed (what dispatch_due may claim)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM messaging_message WHERE status = 'planned' AND planned_for <= now()"
+            " AND claimed_at IS NULL ORDER BY planned_for, id"
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _statuses(ids: list[int]) -> dict[str, int]:

@@ -149,6 +149,12 @@ def measured(label: str, as_of: datetime.date) -> None:
         flush=True,
     )
     print(f"{'':<26} [{detail}]", flush=True)
+    print(f"{'':<26} [snapshots: {snapshot_detail(run)}]", flush=True)
+
+
+def snapshot_detail(run) -> str:
+    """Seconds per KPI snapshot table, as the job timed them."""
+    return ", ".join(f"{k} {v:.3f}" for k, v in getattr(run, "snapshot_seconds", {}).items())
 
 
 def main() -> None:

@@ -13,15 +13,23 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def dispatch_due() -> int:
-    """Beat, every minute: plan today's pending actions, claim due messages, fan out batches."""
+def dispatch_due(limit: int | None = None) -> int:
+    """Beat, every minute: plan today's pending actions, claim due messages, fan out batches.
+
+    `limit` caps how many this call claims (beat passes none: every batch it may).
+    """
     from messaging.services.dispatch import messages_claim_due
     from messaging.services.planning import messages_plan
 
     messages_plan(business_date=business_today())
     claimed = 0
     for _round in range(settings.CARTERA_DISPATCH_MAX_BATCHES):
-        token, ids = messages_claim_due()
+        size = settings.CARTERA_DISPATCH_BATCH
+        if limit is not None:
+            size = min(size, limit - claimed)
+            if size <= 0:
+                break
+        token, ids = messages_claim_due(limit=size)
         if not ids:
             break
         send_batch.delay(ids, token)

@@ -63,9 +63,13 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
 
                 visits = field_visit_tasks_sync(as_of=as_of)
             with phase("snapshots"):
-                snapshots_write(as_of=as_of)
+                snapshot_seconds = snapshots_write(
+                    as_of=as_of,
+                    debts=debts,
+                    segments_moved=run.segment_changes > 1000 + 0.1 * len(debts),
+                )
             with phase("contact snapshots"):
-                contact_snapshots_write(as_of=as_of)
+                snapshot_seconds["contact day"] = _timed(contact_snapshots_write, as_of=as_of)
             run.debts = len(debts)
             run.status = NightlyRun.Status.COMPLETED
             run.finished_at = timezone.now()
@@ -82,6 +86,8 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
         )
         raise
     run.phase_seconds = seconds
+    # Seconds per snapshot table (inside the "snapshots" and "contact snapshots" phases).
+    run.snapshot_seconds = snapshot_seconds
     logger.info(
         "nightly %s: %s debts, %s segment changes, %s scores written, field visits %s "
         "in %.1fs (%s)",
@@ -96,6 +102,12 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
     return run
 
 
+def _timed(func, **kwargs) -> float:
+    started = time.perf_counter()
+    func(**kwargs)
+    return time.perf_counter() - started
+
+
 def compute_scores(debts: pd.DataFrame) -> pd.DataFrame:
     """Score and reasons per debtor (frame indexed by debtor_id)."""
     return behaviour_scores(debts)
@@ -103,7 +115,7 @@ def compute_scores(debts: pd.DataFrame) -> pd.DataFrame:
 
 def compute_segments(debts: pd.DataFrame, scores: pd.DataFrame, *, rules=None) -> pd.DataFrame:
     """The debts frame with `bucket`, `score`, `new_segment_id` and `rule_id` added."""
-    debts = debts.copy()
+    debts = debts.copy(deep=False)  # new columns only: the loaded ones are shared, unchanged
     debts["bucket"] = aging_bucket(debts["dpd"]) if len(debts) else pd.Series(dtype=object)
     debts["score"] = debts["debtor_id"].map(scores["score"]) if len(debts) else 0
     assigned = assign_segments(

@@ -18,7 +18,7 @@ from django.db import connection
 from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds
 from analytics.services.snapshots_activity import activity_snapshots_write
 from analytics.services.snapshots_contacts import contact_snapshots_write
-from core.bulk import days_between_sql
+from core.bulk import days_between_sql, phase_timer
 from portfolio.models import OPEN_STAGES
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
@@ -44,20 +44,103 @@ def _open_sql() -> str:
     return f"d.stage IN ({stages}) AND d.balance > 0"
 
 
-def snapshots_write(*, as_of: datetime.date) -> None:
-    """Replace every snapshot row of `as_of` (and its month's transitions)."""
+# The tables the snapshot statements read in bulk, with the columns their plans depend on.
+READ_TABLES = {
+    "portfolio_debt": ("id", "stage", "balance", "due_date", "portfolio_id"),
+    "portfolio_payment": ("debt_id", "paid_at"),
+    "messaging_message": ("id", "business_date", "status"),
+    "messaging_messagedebt": ("message_id", "debt_id"),
+    "agreements_promisetopay": (),
+    "agreements_paymentagreement": (),
+    "agreements_agreementdebt": (),
+    "agreements_instalment": (),
+    "collections_app_interaction": ("debt_id", "occurred_at", "channel"),
+}
+
+
+def statistics_refresh(cursor, *, also=()) -> list[str]:
+    """ANALYZE the tables read here whose row count the planner has wrong (and `also`).
+
+    The day's cycle plans a day of messages just before this job: with the statistics of
+    the day before, a hundred thousand new messages are planned as a thousand and joined row
+    by row (twice as slow as hashing them). Autovacuum would refresh them eventually (not at
+    all where it is off); this job needs them now. A table is refreshed when its live rows
+    differ by more than 10 % from the planner's count (rows updated in place, like the
+    debts' stage moves, leave the join plans as they were). Returns the tables analysed,
+    each only for the columns its statements filter and join on.
+    """
+    cursor.execute(
+        "SELECT c.relname, c.reltuples, s.n_live_tup FROM pg_class c"
+        " JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = ANY(%s)",
+        [list(READ_TABLES)],
+    )
+    stale = [
+        name
+        for name, planned, live in cursor.fetchall()
+        if abs(live - max(planned, 0)) > 1000 + 0.1 * max(planned, 0)
+    ]
+    for name in [*stale, *also]:
+        columns = READ_TABLES.get(name, ())
+        cursor.execute(f"ANALYZE {name}" + (f" ({', '.join(columns)})" if columns else ""))
+    return [*stale, *also]
+
+
+def snapshots_write(
+    *, as_of: datetime.date, debts=None, segments_moved: bool = False
+) -> dict[str, float]:
+    """Replace every snapshot row of `as_of` (and its month's transitions); seconds per table.
+
+    `segments_moved`: the nightly job rewrote a large share of the debts' segments (its
+    statistics are then refreshed before the snapshots join them).
+
+    `debts`: the nightly job's frame of the open debts (loaded and segmented in this
+    transaction); when usable, the aging snapshot and a month opening come from it
+    (analytics.services.snapshots_frame) instead of another scan of the debts.
+    """
+    from analytics.services.snapshots_frame import (
+        aging_copy,
+        frame_usable,
+        open_debts,
+        transitions_copy,
+    )
+
+    seconds, phase = phase_timer()
+    frame = open_debts(debts) if frame_usable(debts) else None
     with connection.cursor() as cursor:
-        _aging(cursor, as_of)
-        _collection_day(cursor, as_of)
+        with phase("statistics"):
+            # The segments just written in this transaction are not counted by the
+            # statistics views yet: the job says whether it rewrote much of them.
+            statistics_refresh(cursor, also=("analytics_debtsegment",) if segments_moved else ())
+        with phase("aging"):
+            if frame is None:
+                _aging(cursor, as_of)
+            else:
+                cursor.execute("DELETE FROM analytics_agingsnapshot WHERE as_of = %s", [as_of])
+                aging_copy(frame, as_of=as_of)
+        with phase("collection day"):
+            _collection_day(cursor, as_of)
         month = as_of.replace(day=1)
-        cursor.execute("SELECT 1 FROM analytics_debtmonthopening WHERE month = %s LIMIT 1", [month])
-        if cursor.fetchone() is None:
-            _opening(cursor, as_of=as_of, month=month)
-        _transitions(cursor, as_of=as_of, month=month)
+        opened_now = False
+        with phase("month opening"):
+            cursor.execute(
+                "SELECT 1 FROM analytics_debtmonthopening WHERE month = %s LIMIT 1", [month]
+            )
+            if cursor.fetchone() is None:
+                _opening(cursor, as_of=as_of, month=month, frame=frame)
+                opened_now = True
+        with phase("bucket transitions"):
+            if opened_now and frame is not None:
+                # The opening is this very frame: every balance is where it opened.
+                cursor.execute("DELETE FROM analytics_buckettransition WHERE month = %s", [month])
+                transitions_copy(frame, month=month, as_of=as_of)
+            else:
+                _transitions(cursor, as_of=as_of, month=month)
         next_day = as_of + datetime.timedelta(days=1)
         if next_day.day == 1:
-            _opening(cursor, as_of=as_of, month=next_day)
-        activity_snapshots_write(cursor, as_of=as_of)
+            with phase("month opening"):
+                _opening(cursor, as_of=as_of, month=next_day, frame=frame)
+        activity_snapshots_write(cursor, as_of=as_of, phase=phase)
+    return seconds
 
 
 def _aging(cursor, as_of) -> None:
@@ -116,9 +199,24 @@ def _collection_day(cursor, as_of) -> None:
     )
 
 
-def _opening(cursor, *, as_of, month) -> None:
+def _opening(cursor, *, as_of, month, frame=None) -> None:
     dpd = _dpd(as_of)
     cursor.execute("DELETE FROM analytics_debtmonthopening WHERE month = %s", [month])
+    if frame is not None:
+        from analytics.services.snapshots_frame import opening_copy
+
+        opening_copy(frame, month=month)
+    else:
+        _opening_insert(cursor, dpd=dpd, month=month)
+    # A month's worth of new rows: the transitions read them every night of the month, and
+    # with stale statistics they would be planned as a thousand rows (sorted, not hashed).
+    # The row count and the months are what the plan needs: a small sample of one column.
+    cursor.execute("SET LOCAL default_statistics_target = 10")
+    cursor.execute("ANALYZE analytics_debtmonthopening (month)")
+    cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+
+def _opening_insert(cursor, *, dpd, month) -> None:
     cursor.execute(
         f"""
         INSERT INTO analytics_debtmonthopening (month, debt_id, {CUT}, bucket, balance)
@@ -133,26 +231,51 @@ def _opening(cursor, *, as_of, month) -> None:
     )
 
 
+# Where an opening balance is now, as a small integer while 100k+ rows are grouped (text
+# keys cost a collation-aware sort), named once the groups are few: 0-6 the aging buckets
+# (width_bucket of the days past due over the buckets' lower limits), 7 paid, 8 written off.
+STATE_NAMES = [
+    "current",
+    "1-30",
+    "31-60",
+    "61-90",
+    "91-180",
+    "181-360",
+    "360+",
+    "paid",
+    "written_off",
+]
+
+
 def _transitions(cursor, *, as_of, month) -> None:
     dpd = _dpd(as_of)
     to_state = (
-        "CASE WHEN d.stage IN ('paid', 'settled') OR d.balance = 0 THEN 'paid' "
-        f"WHEN d.stage = 'written_off' THEN 'written_off' ELSE {bucket_sql(dpd)} END"
+        "CASE WHEN d.stage IN ('paid', 'settled') OR d.balance = 0 THEN 7 "
+        f"WHEN d.stage = 'written_off' THEN 8 "
+        f"ELSE width_bucket({dpd}, ARRAY[1, 31, 61, 91, 181, 361]) END"
     )
+    names = "ARRAY[" + ", ".join(f"'{name}'" for name in STATE_NAMES) + "]"
     cursor.execute("DELETE FROM analytics_buckettransition WHERE month = %s", [month])
+    # Grouped per opening cut first (one pass over the month's openings joined with the
+    # debts), then the few groups meet the segments and users.
     cursor.execute(
         f"""
         INSERT INTO analytics_buckettransition
             (month, as_of, creditor_id, portfolio_id, segment_id, collector_id, currency,
              from_bucket, to_state, debts, balance_start)
-        SELECT %s, %s, o.creditor_id, o.portfolio_id, s.id, u.id, o.currency,
-               o.bucket, {to_state}, count(*), sum(o.balance)
-          FROM analytics_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
+        SELECT %s, %s, t.creditor_id, t.portfolio_id, s.id, u.id, t.currency,
+               t.bucket, ({names})[t.state + 1], sum(t.debts), sum(t.balance)
+          FROM (
+            SELECT o.creditor_id, o.portfolio_id, o.segment_id, o.collector_id, o.currency,
+                   o.bucket, {to_state} AS state, count(*) AS debts, sum(o.balance) AS balance
+              FROM analytics_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
+             WHERE o.month = %s
+             GROUP BY 1, 2, 3, 4, 5, 6, 7
+          ) t
           -- A segment or user deleted since the month started is reported as "none".
-          LEFT JOIN analytics_segmentdefinition s ON s.id = o.segment_id
-          LEFT JOIN auth_user u ON u.id = o.collector_id
-         WHERE o.month = %s
-         GROUP BY o.creditor_id, o.portfolio_id, s.id, u.id, o.currency, o.bucket, {to_state}
+          LEFT JOIN analytics_segmentdefinition s ON s.id = t.segment_id
+          LEFT JOIN auth_user u ON u.id = t.collector_id
+         GROUP BY t.creditor_id, t.portfolio_id, s.id, u.id, t.currency, t.bucket, t.state
         """,
         [month, as_of, month],
     )

@@ -14,9 +14,14 @@ import pyarrow.csv as pacsv
 from django.db import connection
 
 
-def csv_buffer(columns: dict[str, pd.Series | list]) -> io.BytesIO:
+def csv_buffer(columns: dict[str, pd.Series | list | pa.Array]) -> io.BytesIO:
     """The columns as one CSV buffer (no header), ready for COPY ... FROM STDIN (FORMAT csv)."""
-    table = pa.table({name: pa.array(values) for name, values in columns.items()})
+    table = pa.table(
+        {
+            name: values if isinstance(values, pa.Array) else pa.array(values)
+            for name, values in columns.items()
+        }
+    )
     buffer = io.BytesIO()
     pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from messaging.models import Message
-from messaging.services.sending import TransientSendError, message_send, messages_send
+from messaging.services.sending import messages_send
 
 
 def lease() -> datetime.timedelta:
@@ -67,23 +67,51 @@ def messages_send_batch(*, message_ids, claim_token=None) -> BatchResult:
     return result
 
 
+def messages_claim_date(
+    *, business_date: datetime.date, now=None, limit: int | None = None, exclude=()
+) -> tuple[str, list[int]]:
+    """Claim up to `limit` planned messages of a business date, due or not (a replayed or
+    simulated date); like `messages_claim_due`, unclaimed or abandoned rows only, and not the
+    ids in `exclude` (already tried by the caller)."""
+    now = now or timezone.now()
+    limit = limit or settings.CARTERA_DISPATCH_BATCH
+    token = str(uuid.uuid4())
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(status=Message.Status.PLANNED, business_date=business_date)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
+            .exclude(id__in=list(exclude))
+            .order_by("planned_for", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(id__in=ids).update(claim_token=token, claimed_at=now)
+    return token, ids
+
+
 def messages_dispatch_date(*, business_date: datetime.date) -> dict[str, int]:
     """Deliver, now and in this process, every planned message of a business date.
 
-    For demos and simulations (`run_cycle --dispatch`): each message is checked as at its
-    planned moment, so replaying a past date sends what would have gone out that day.
+    For demos and simulations (`run_cycle --dispatch`): the batch path the dispatch task uses
+    (claim a batch with a token, send it in one transaction, a few statements for the whole
+    batch), each message checked as at its planned moment, so replaying a past date sends
+    what would have gone out that day. Exactly once: a message is sent under its claim, in
+    the transaction that marks it sent; a second run finds nothing planned.
     """
     counts: dict[str, int] = {}
-    ids = list(
-        Message.objects.filter(business_date=business_date, status=Message.Status.PLANNED)
-        .order_by("planned_for", "id")
-        .values_list("id", "planned_for")
-    )
-    for message_id, planned_for in ids:
-        try:
-            outcome = message_send(message_id=message_id, simulate_at=planned_for, last_try=True)
-            status = outcome.status
-        except TransientSendError:  # pragma: no cover - last_try never raises
-            status = "retry"
-        counts[status] = counts.get(status, 0) + 1
+    # Messages left planned by a batch (locked by a worker meanwhile): not claimed again here.
+    left: set[int] = set()
+    while True:
+        token, ids = messages_claim_date(business_date=business_date, exclude=left)
+        if not ids:
+            break
+        outcomes = messages_send(
+            message_ids=ids, claim_token=token, simulate_planned=True, last_try=True
+        )
+        for message_id in ids:
+            status = outcomes[message_id].status
+            counts[status] = counts.get(status, 0) + 1
+            if status in ("skipped", "retry"):
+                left.add(message_id)
     return counts

@@ -244,7 +244,9 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
 
 
 def _deliver(ready: list[_Ready], facts: SendFacts, *, now, sent_at, last_try) -> dict:
-    """Hand the messages to their channels (one call per backend); an Outcome per message id."""
+    """Hand the messages to their channels (one call per backend); an Outcome per message id.
+
+    `sent_at`: the moment recorded as sent, or a function of the message giving it."""
     outcomes: dict[int, Outcome] = {}
     by_backend: dict[int, tuple] = {}
     for item in ready:
@@ -272,13 +274,13 @@ def _deliver(ready: list[_Ready], facts: SendFacts, *, now, sent_at, last_try) -
                 continue
             message.template_version = item.version
             message.status = Message.Status.DELIVERED if result.delivered else Message.Status.SENT
-            message.sent_at = sent_at
+            message.sent_at = sent_at(message) if callable(sent_at) else sent_at
             # The next message of this debtor (a later wave of the batch) sees this contact.
             facts.history.setdefault(message.debtor_id, []).append(
                 (
                     message.idempotency_key,
                     gateway.make_past_contact(
-                        debtor_id=message.debtor_id, channel=message.channel, at=sent_at
+                        debtor_id=message.debtor_id, channel=message.channel, at=message.sent_at
                     ),
                 )
             )
@@ -353,12 +355,14 @@ def messages_send(
     simulate_at=None,
     last_try=False,
     history_statuses=SENT_STATUSES,
+    simulate_planned=False,
 ) -> dict[int, Outcome]:
     """Send planned messages once, as one transaction; an Outcome per id (safe to call twice).
 
-    `simulate_at` checks them as at that moment (a replay); `history_statuses` are the other
-    messages that count as contacts already made (sent ones; `message_send` also counts
-    planned ones).
+    `simulate_at` checks them as at that moment (a replay); `simulate_planned` checks (and
+    records) each as at its own planned moment (a replayed date, sent in batches);
+    `history_statuses` are the other messages that count as contacts already made (sent ones;
+    `message_send` also counts planned ones).
     """
     with transaction.atomic():
         return _send_locked(
@@ -367,10 +371,13 @@ def messages_send(
             simulate_at=simulate_at,
             last_try=last_try,
             history_statuses=history_statuses,
+            simulate_planned=simulate_planned,
         )
 
 
-def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_statuses):
+def _send_locked(
+    *, message_ids, claim_token, simulate_at, last_try, history_statuses, simulate_planned
+):
     locked = {
         message.id: message
         for message in Message.objects.select_for_update(skip_locked=True, of=("self",))
@@ -398,7 +405,12 @@ def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_sta
         return outcomes
     now = timezone.now()
     at = simulate_at or now
+    if simulate_planned:
+        # A replayed date: each message as at its planned moment (all within about a day, so
+        # the facts read around the earliest cover every one of them).
+        at = min(message.planned_for for message in live)
     facts = send_facts_load(live, around=at, statuses=history_statuses)
+    simulate = simulate_at is not None or simulate_planned
     rules = _rules(now)
     pending = live
     while pending:
@@ -412,7 +424,11 @@ def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_sta
         for message in wave:
             try:
                 checked = _check(
-                    message, facts, at=at, simulate=simulate_at is not None, rules=rules
+                    message,
+                    facts,
+                    at=message.planned_for if simulate_planned else at,
+                    simulate=simulate,
+                    rules=rules,
                 )
             except Exception as exc:
                 # A bug met by one message (its data, its template) fails that message alone,
@@ -425,12 +441,15 @@ def _send_locked(*, message_ids, claim_token, simulate_at, last_try, history_sta
                 outcomes[message.id] = checked
             else:
                 ready.append(checked)
-        outcomes.update(
-            _deliver(ready, facts, now=now, sent_at=simulate_at or now, last_try=last_try)
-        )
+        sent_at = _planned_for if simulate_planned else simulate_at or now
+        outcomes.update(_deliver(ready, facts, now=now, sent_at=sent_at, last_try=last_try))
         pending = later
     _write(live, now=now)
     return outcomes
+
+
+def _planned_for(message: Message):
+    return message.planned_for
 
 
 def message_send(
