@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
@@ -192,12 +193,15 @@ def _decide(
     return message
 
 
-def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) -> PlanResult:
+def messages_plan(
+    *, business_date: datetime.date, action_ids=None, now=None, by_class: bool = True
+) -> PlanResult:
     """Turn the date's planned ContactActions into outbox messages (idempotent).
 
     Set-based (messaging.services.planning_sets): a few statements for the whole day, the
-    engine asked once per class of first contact and one by one only where history, holds or
-    preferences make contacts differ."""
+    engine asked once per class of contact and one by one only where history, holds or
+    preferences make contacts differ. `by_class=False` asks the engine one group at a time
+    for every group (the reference the class path is tested against; same results)."""
     now = now or timezone.now()
     result = PlanResult()
     actions = sets.actions_load(business_date, action_ids)
@@ -225,33 +229,26 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
     reachable = todo["to"] != ""
-    # The first group of each debtor that is not cancelled: with nothing in the debtor's
-    # history, holds or preferences, its class decides it.
-    first = pd.Series(False, index=todo.index)
-    first[reachable] = ~todo[reachable].duplicated("debtor_id")
+    # Debtors with nothing in their history, holds or preferences: their day's groups are
+    # decided per class of contact (and of what the debtor got earlier that day), the rest one
+    # by one, in planning order.
     plain = (
-        first
-        & todo["consented"]
+        reachable
         & ~todo["debtor_id"].isin(list(holds))
         & ~todo["debtor_id"].isin(list(preferred))
         & ~todo["debtor_id"].isin(list(history))
         & todo["timezone"].map(lambda name: zone(name) is not None)
     )
-    decided = sets.spread_by_class(todo[plain], business_date=business_date, now=now, rules=rules)
-    decided = decided[decided["status"] != ""]
+    if not by_class:
+        plain[:] = False
+    decided = _decide_by_class(
+        todo[plain], history=history, business_date=business_date, now=now, rules=rules
+    )
     cancelled = todo[~reachable].copy()
     sets.no_address_columns(cancelled)
     starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
     cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
-    for debtor_id, channel, planned_us in zip(
-        decided["debtor_id"], decided["channel"], decided["planned_us"], strict=True
-    ):
-        history[int(debtor_id)].append(
-            gateway.make_past_contact(
-                debtor_id=int(debtor_id), channel=channel, at=sets.from_us(planned_us)
-            )
-        )
-    one_by_one = todo[reachable & ~todo.index.isin(decided.index)]
+    one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]
     rows = _decide_one_by_one(
         one_by_one,
         actions=actions,
@@ -263,9 +260,8 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
         now=now,
         rules=rules,
     )
-    decided_rows = pd.DataFrame(rows, columns=["gid", "status", "planned_us", "rule", "reason",
-                                               "code", "params", "to"])  # fmt: skip
     columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
+    decided_rows = pd.DataFrame(rows, columns=columns)
     outcome = pd.concat(
         [decided[columns], cancelled[columns], decided_rows[columns]], ignore_index=True
     )
@@ -285,6 +281,145 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
         result.already,
     )
     return result
+
+
+def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFrame:
+    """Decide the groups of debtors without holds, preferences or history per class.
+
+    The groups are taken rank by rank (a debtor's first group of the day, then its second...).
+    A group's outcome depends on its class (what the rules read of the contact), its minute
+    (the stable hash of its key over the class's lawful slots) and the debtor's history, which
+    here is only the contacts planned by its earlier groups of the day. Where the rules read
+    that history only through its channels (`history_read_as_channels`: every planned instant
+    on the day and later than `not_before`), groups alike in class and earlier channels share
+    the engine's answers: the verdict at each distinct minute is asked once, and where it
+    refuses, one representative group is decided exactly as `_decide` decides any group. Its
+    outcome stands for all the refused ones unless it found a lawful minute later that same day
+    (then the minute matters: they go one by one). A debtor whose group is left to the
+    one-by-one path, or whose planned instant breaks the conditions above, has its later
+    groups decided one by one too. Returns the decided groups' outcome rows (gid, status,
+    planned_us, rule, reason, code, params, to); planned contacts join `history`."""
+    columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
+    if todo.empty:
+        return pd.DataFrame(columns=columns)
+    todo = todo.assign(
+        region=todo["region"].fillna(""),
+        rank=todo.groupby("debtor_id", sort=False).cumcount(),
+        fraction=[gateway.spread_fraction(k) for k in todo["key"]],
+    )
+    seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
+    fallen: set[int] = set()  # debtors whose later groups go one by one
+    classes: dict[tuple, dict] = {}  # class -> its contact, slots, bounds
+    memo: dict = {}
+    out = []
+    for rank in range(int(todo["rank"].max()) + 1):
+        level = todo[(todo["rank"] == rank) & ~todo["debtor_id"].isin(fallen)]
+        if level.empty:
+            break
+        level = level.assign(seen=["|".join(seen.get(int(d), ())) for d in level["debtor_id"]])
+        for values, index in level.groupby(
+            [*sets.CLASS_COLUMNS, "seen"], sort=False
+        ).groups.items():
+            frame = level.loc[index]
+            known = classes.get(values[:-1])
+            if known is None:
+                known = classes[values[:-1]] = sets.class_bounds(
+                    values[:-1], business_date=business_date, now=now, rules=rules
+                )
+            outcome = _class_outcome(
+                frame, known=known, seen=values[-1], history=history,
+                business_date=business_date, now=now, rules=rules, memo=memo,
+            )  # fmt: skip
+            if outcome is None:
+                fallen.update(int(d) for d in frame["debtor_id"])
+                continue
+            not_before_us, day_end_us = known["not_before_us"], known["day_end_us"]
+            for row in outcome.itertuples(index=False):
+                debtor_id = int(row.debtor_id)
+                if row.status != Message.Status.PLANNED:
+                    continue
+                history[debtor_id].append(
+                    gateway.make_past_contact(
+                        debtor_id=debtor_id, channel=row.channel, at=sets.from_us(row.planned_us)
+                    )
+                )
+                if not_before_us < row.planned_us <= day_end_us:
+                    seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), row.channel)))
+                else:
+                    fallen.add(debtor_id)
+            out.append(outcome[columns])
+    if not out:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(out, ignore_index=True)
+
+
+def _class_outcome(frame, *, known, seen, history, business_date, now, rules, memo):
+    """The outcome rows of one class's groups at one rank (alike in earlier channels), or
+    None when they must be decided one by one."""
+    contact = known["contact"]
+    if seen and not known["history_by_channels"]:
+        return None
+    frame = frame.copy()
+    pick = sets.class_picks(frame["fraction"].to_numpy(), known["slots_us"])
+    # The representative: the first group; its debtor's history (this day's earlier contacts,
+    # the same channels as every other group's here) stands for theirs.
+    first = frame.iloc[0]
+    mine = list(history.get(int(first["debtor_id"]), ()))
+    who = replace(contact, debtor_id=int(first["debtor_id"]))
+    allowed = {}
+    if pick is not None:
+        for moment in np.unique(pick):
+            decision = gateway.decide_at(
+                contact=who, history=mine, at=sets.from_us(moment), rules=rules
+            )
+            allowed[moment] = bool(decision is not None and decision.allowed)
+        ok = np.array([allowed[m] for m in pick], dtype=bool)
+    else:
+        ok = np.zeros(len(frame), dtype=bool)
+    frame["status"] = np.where(ok, Message.Status.PLANNED, "")
+    frame["planned_us"] = pick if pick is not None else np.int64(0)
+    frame["rule"] = ""
+    frame["reason"] = ""
+    frame["code"] = ""
+    frame["params"] = "{}"
+    refused = ~ok
+    if refused.any():
+        rep = frame[refused].iloc[0]
+        group = Group(
+            key=rep["key"], debtor_id=int(rep["debtor_id"]), creditor_id=int(rep["creditor_id"]),
+            channel=rep["channel"], purpose=rep["purpose"], template=rep["template"],
+            stage=rep["stage"], gid=int(rep["gid"]),
+        )  # fmt: skip
+        person = {
+            "id": int(rep["debtor_id"]),
+            "country": rep["country"],
+            "region": rep["region"],
+            "timezone": rep["timezone"],
+            "preferred": None,
+        }
+        message = _decide(
+            group,
+            debtor=person,
+            address=(rep["to"], bool(rep["consented"])),
+            holds=(),
+            history=list(history.get(int(rep["debtor_id"]), ())),
+            business_date=business_date,
+            now=now,
+            rules=rules,
+            memo=memo,
+        )
+        moment = sets.to_us(message.planned_for)
+        if (
+            pick is not None
+            and message.status == Message.Status.PLANNED
+            and known["day_start_us"] <= moment <= known["day_end_us"]
+        ):
+            # A lawful minute later that day: where each lands depends on its own minute.
+            return None
+        row = sets.message_row(group, message)
+        for name in ("status", "planned_us", "rule", "reason", "code", "params"):
+            frame.loc[refused, name] = row[name]
+    return frame
 
 
 def _decide_one_by_one(groups, *, actions, debtors, preferred, holds, history, business_date,

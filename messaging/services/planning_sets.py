@@ -4,14 +4,14 @@ per class of contact, and the outbox written with COPY and INSERT ... SELECT.
 `messaging.services.planning.messages_plan` is the entry point; this module holds its set-based
 steps. The compliance engine still decides every contact, but not one by one where it need not:
   * a group with no address is cancelled (NO-ADDRESS), whatever the rules say;
-  * the first contact of the day for a debtor with no holds, no preferred hours and no
-    contact in the 8 days around it, on a consented channel, is decided per *class*
-    (rule set, channel, time zone, stage, purpose): the class's lawful slots of the day are
-    computed once, each group's minute is the same stable hash `spread_moment` uses, and the
-    engine checks each distinct (class, minute) once, with the same (empty) history;
-  * every other group (holds, preferences, earlier contacts, a second channel the same day)
-    goes through the engine one by one, in the order the debtor's groups are planned, exactly
-    as before.
+  * the groups of a debtor with no holds, no preferred hours and no contact in the 8 days
+    around the day are decided per *class* (rule set, channel, time zone, stage, purpose,
+    consent) and per channels the debtor was already given that day (see
+    `planning._decide_by_class`): the class's lawful slots of the day are computed once, each
+    group's minute is the same stable hash `spread_moment` uses, and the engine checks each
+    distinct minute once;
+  * every other group (holds, preferences, earlier contacts) goes through the engine one by
+    one, in the order the debtor's groups are planned.
 """
 
 import datetime
@@ -235,66 +235,57 @@ def not_before_of(day_start: datetime.datetime, *, now, business_date) -> dateti
     return day_start if replay else max(now, day_start)
 
 
-def spread_by_class(fast: pd.DataFrame, *, business_date, now, rules) -> pd.DataFrame:
-    """Decide the first contacts of the day with no history, holds or preferences, per class.
+CLASS_COLUMNS = ["country", "region", "creditor_id", "channel", "timezone", "stage", "purpose",
+                 "consented"]  # fmt: skip
 
-    Returns `fast` with `status` ('planned' or '' for "ask the engine one by one") and
-    `planned_us` (the instant, microseconds since the epoch), `decision` for suppressions.
-    """
-    fast = fast.copy()
-    fast["status"] = ""
-    fast["planned_us"] = np.int64(0)
-    fast["rule"] = ""
-    fast["reason"] = ""
-    fast["code"] = ""
-    fast["params"] = "{}"
-    if fast.empty:
-        return fast
-    class_columns = ["country", "region", "creditor_id", "channel", "timezone", "stage", "purpose"]
-    fast["fraction"] = [gateway.spread_fraction(k) for k in fast["key"]]
-    for values, index in fast.groupby(class_columns, sort=False).groups.items():
-        country, region, creditor_id, channel, tz_name, stage, purpose = values
-        tz = zone(tz_name)
-        day_start = datetime.datetime.combine(
-            business_date, datetime.time.min, tzinfo=ZoneInfo(tz_name)
-        )
-        not_before = not_before_of(day_start, now=now, business_date=business_date)
-        contact = gateway.make_contact(
-            debtor_id=0, creditor_id=int(creditor_id), country=country, region=region,
-            timezone=tz_name, channel=channel, at=day_start, stage=stage, purpose=purpose,
-            consented=True, holds=frozenset(), has_active_agreement=False, content=None,
-            creditor_name="",
-        )  # fmt: skip
-        slots = gateway.slots(contact=contact, day=business_date, rules=rules) if tz else []
-        slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
-        if not slots:
-            # No lawful minute left today for anyone of the class: `spread` gives None and
-            # the engine's first moment of the week (or its refusal) is the same for all,
-            # their history being empty. Left to the one-by-one path (rare: rest days).
-            continue
-        total = sum((b - a).total_seconds() for a, b in slots)
-        fractions = fast.loc[index, "fraction"].to_numpy()
-        remaining = ((fractions * total).astype(np.int64) // 60 * 60) * 1_000_000
-        pick = np.full(len(index), to_us(slots[-1][1]), dtype=np.int64)
-        done = np.zeros(len(index), dtype=bool)
-        for a, b in slots:
-            length = to_us(b) - to_us(a)
-            here = ~done & (remaining <= length)
-            pick[here] = to_us(a) + remaining[here]
-            done |= here
-            remaining = np.where(done, remaining, remaining - length)
-        # The engine checks each distinct minute once (history empty: the same verdict for
-        # every debtor of the class at that minute).
-        allowed = {}
-        for moment in np.unique(pick):
-            decision = gateway.decide_at(
-                contact=contact, history=(), at=from_us(moment), rules=rules
-            )
-            allowed[moment] = bool(decision is not None and decision.allowed)
-        ok = np.array([allowed[m] for m in pick], dtype=bool)
-        fast.loc[index, "planned_us"] = pick
-        fast.loc[index, "status"] = np.where(ok, Message.Status.PLANNED, "")
-    return fast
+
+def class_bounds(values, *, business_date, now, rules) -> dict:
+    """What planning needs of one class of contact (the values of CLASS_COLUMNS): the contact
+    the engine is asked about (debtor 0, at local midnight), the day's lawful slots from
+    `not_before` on (microseconds since the epoch), the day's bounds, and whether the rules
+    read a history of the day's messages only through their channels."""
+    country, region, creditor_id, channel, tz_name, stage, purpose, consented = values
+    day_start = datetime.datetime.combine(
+        business_date, datetime.time.min, tzinfo=ZoneInfo(tz_name)
+    )
+    not_before = not_before_of(day_start, now=now, business_date=business_date)
+    contact = gateway.make_contact(
+        debtor_id=0, creditor_id=int(creditor_id), country=country, region=region or "",
+        timezone=tz_name, channel=channel, at=day_start, stage=stage, purpose=purpose,
+        consented=bool(consented), holds=frozenset(), has_active_agreement=False,
+        content=None, creditor_name="",
+    )  # fmt: skip
+    slots = gateway.slots(contact=contact, day=business_date, rules=rules) if zone(tz_name) else []
+    slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
+    next_day = business_date + datetime.timedelta(days=1)
+    day_end = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=ZoneInfo(tz_name))
+    return {
+        "contact": contact,
+        "slots_us": [(to_us(a), to_us(b)) for a, b in slots],
+        "day_start_us": to_us(day_start),
+        # the last instant of the local day (as the engine's `wall_instant(day, 86400)`)
+        "day_end_us": to_us(day_end.astimezone(datetime.UTC)) - 1,
+        "not_before_us": to_us(not_before),
+        "history_by_channels": gateway.history_read_as_channels(contact=contact, rules=rules),
+    }
+
+
+def class_picks(fractions: np.ndarray, slots_us) -> np.ndarray | None:
+    """The minute `spread_moment` picks for each fraction in the class's lawful slots
+    (microseconds since the epoch), or None when no lawful minute is left that day."""
+    if not slots_us:
+        return None
+    total = sum((b - a) / 1_000_000 for a, b in slots_us)
+    remaining = ((fractions * total).astype(np.int64) // 60 * 60) * 1_000_000
+    pick = np.full(len(fractions), slots_us[-1][1], dtype=np.int64)
+    done = np.zeros(len(fractions), dtype=bool)
+    for a, b in slots_us:
+        length = b - a
+        here = ~done & (remaining <= length)
+        pick[here] = a + remaining[here]
+        done |= here
+        remaining = np.where(done, remaining, remaining - length)
+    return pick
 
 
 def no_address_columns(frame: pd.DataFrame) -> None:
