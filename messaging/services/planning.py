@@ -208,7 +208,7 @@ def messages_plan(
     if actions.empty:
         return result
     groups, actions = sets.groups_build(actions, business_date=business_date)
-    sets.keys_stage(groups)
+    group_seq = sets.keys_stage(groups)
     existing = sets.existing_keys()
     debtors = sets.debtors_load()
     preferred = {}
@@ -272,7 +272,13 @@ def messages_plan(
     with transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys checked as the rows arrive, not all at COMMIT.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        sets.outbox_write(messages, actions, business_date=business_date, now=timezone.now())
+        sets.outbox_write(
+            messages,
+            actions,
+            group_seq=group_seq,
+            business_date=business_date,
+            now=timezone.now(),
+        )
     logger.info(
         "messages %s: %s planned, %s suppressed, %s already planned",
         business_date,

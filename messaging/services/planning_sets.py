@@ -15,6 +15,7 @@ steps. The compliance engine still decides every contact, but not one by one whe
 """
 
 import datetime
+import io
 import json
 from zoneinfo import ZoneInfo
 
@@ -114,8 +115,9 @@ def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame,
     return groups, actions
 
 
-def keys_stage(groups: pd.DataFrame) -> None:
-    """The groups' keys and debtors in a temp table the next reads join to."""
+def keys_stage(groups: pd.DataFrame) -> pd.Series:
+    """The groups' keys and debtors in a temp table the next reads join to; returns each
+    group's place in planning order (gid -> seq)."""
     frame = groups.assign(seq=np.arange(len(groups)))
     temp_table_load_frame(
         name=GROUP_TABLE,
@@ -127,6 +129,7 @@ def keys_stage(groups: pd.DataFrame) -> None:
         ],  # fmt: skip
         frame=frame,
     )
+    return pd.Series(frame["seq"].to_numpy(), index=frame["gid"].to_numpy())
 
 
 def existing_keys() -> set[str]:
@@ -331,28 +334,62 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date, now) -> None:
+def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
+    """Create TEMP table `name` of bigint `columns` and fill it from int64 arrays with one
+    binary COPY (built with numpy: no text formatting or parsing of the numbers)."""
+    count = len(arrays[0]) if arrays else 0
+    layout = [("fields", ">i2")]
+    for i in range(len(columns)):
+        layout += [(f"len{i}", ">i4"), (f"value{i}", ">i8")]
+    rows = np.empty(count, dtype=np.dtype(layout))
+    rows["fields"] = len(columns)
+    for i, values in enumerate(arrays):
+        rows[f"len{i}"] = 8
+        rows[f"value{i}"] = np.asarray(values, dtype=np.int64)
+    header = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+    payload = header + rows.tobytes() + (-1).to_bytes(2, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {name} ({', '.join(f'{col} bigint' for col in columns)})"
+        )
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(payload),
+        )
+        cursor.execute(f"ANALYZE {name}")
+
+
+def outbox_write(
+    messages: pd.DataFrame, actions: pd.DataFrame, *, group_seq: pd.Series, business_date, now
+) -> None:
     """Insert the new messages (in planning order; a key already there is left alone), link
-    every group's first action per debt to its message, and mark the other actions done."""
+    every group's first action per debt to its message, and mark the other actions done.
+    `group_seq`: each group's place in the day's planning order (gid -> seq)."""
     messages = messages.assign(
         seq=np.arange(len(messages)),
         planned_for=pd.to_datetime(messages["planned_us"].astype("int64"), unit="us", utc=True),
         to_=messages["to"],
     )
     temp_table_load_frame(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, frame=messages)
-    temp_table_load_frame(
+    first = actions[actions["first"].to_numpy(dtype=bool)]
+    # The links in the order they are written: the groups' planning order, then the action's.
+    first = first.assign(seq=first["gid"].map(group_seq).to_numpy(dtype=np.int64))
+    first = first.sort_values(["seq", "action_id"], kind="stable")
+    int_columns_copy(
         name=LINK_TABLE,
-        columns=[
-            ("gid", "bigint"),
-            ("action_id", "bigint"),
-            ("debt_id", "bigint"),
-            ("first", "boolean"),
+        columns=["n", "gid", "action_id", "debt_id"],
+        arrays=[
+            np.arange(len(first)),
+            first["gid"].to_numpy(),
+            first["action_id"].to_numpy(),
+            first["debt_id"].to_numpy(),
         ],  # fmt: skip
-        frame=actions,
     )
+    others = actions.loc[~actions["first"].to_numpy(dtype=bool), "action_id"]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint)")
+        cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)")
         cursor.execute(
             f"""
             WITH inserted AS (
@@ -369,7 +406,7 @@ def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING id, idempotency_key
             )
-            INSERT INTO {ID_TABLE} (key, id) SELECT idempotency_key, id FROM inserted
+            INSERT INTO {ID_TABLE} (key, id, new) SELECT idempotency_key, id, true FROM inserted
             """,
             {"now": now, "day": business_date},
         )
@@ -377,32 +414,35 @@ def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date
         # actions join that message.
         cursor.execute(
             f"""
-            INSERT INTO {ID_TABLE} (key, id)
-            SELECT m.idempotency_key, m.id
+            INSERT INTO {ID_TABLE} (key, id, new)
+            SELECT m.idempotency_key, m.id, false
               FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
              WHERE NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
             """
         )
         cursor.execute(f"ANALYZE {ID_TABLE}")
-        cursor.execute(
-            f"""
-            INSERT INTO messaging_messagedebt (message_id, debt_id, contact_action_id)
-            SELECT i.id, l.debt_id, l.action_id
-              FROM {LINK_TABLE} l
-              JOIN {GROUP_TABLE} g ON g.gid = l.gid
-              JOIN {ID_TABLE} i ON i.key = g.key
-             WHERE l.first
-             ORDER BY g.seq, l.action_id
-            ON CONFLICT DO NOTHING
-            """
-        )
+        # Links to the messages inserted just now are new by construction (one per group and
+        # debt; nobody else sees those messages yet): a plain INSERT. Links to messages that
+        # were there before may exist already: ON CONFLICT DO NOTHING.
+        for new, conflict in ((True, ""), (False, "ON CONFLICT DO NOTHING")):
+            cursor.execute(
+                f"""
+                INSERT INTO messaging_messagedebt (message_id, debt_id, contact_action_id)
+                SELECT i.id, l.debt_id, l.action_id
+                  FROM {LINK_TABLE} l
+                  JOIN {GROUP_TABLE} g ON g.gid = l.gid
+                  JOIN {ID_TABLE} i ON i.key = g.key
+                 WHERE i.new = %s
+                 ORDER BY l.n
+                {conflict}
+                """,
+                [new],
+            )
         # Actions beyond the first per debt (same debt, same channel) are covered too.
-        cursor.execute(
-            f"""
-            UPDATE messaging_contactaction a SET status = %s
-              FROM {LINK_TABLE} l WHERE a.id = l.action_id AND NOT l.first
-            """,
-            [ContactAction.Status.DONE],
-        )
+        if len(others):
+            cursor.execute(
+                "UPDATE messaging_contactaction SET status = %s WHERE id = ANY(%s)",
+                [ContactAction.Status.DONE, sorted(int(i) for i in others)],
+            )
         for table in (MESSAGE_TABLE, LINK_TABLE, ID_TABLE, GROUP_TABLE):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
