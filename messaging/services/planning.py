@@ -308,89 +308,123 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
     if todo.empty:
         return pd.DataFrame(columns=columns)
-    todo = todo.assign(
-        region=todo["region"].fillna(""),
-        rank=todo.groupby("debtor_id", sort=False).cumcount(),
-        fraction=[gateway.spread_fraction(k) for k in todo["key"]],
+    todo = todo.assign(region=todo["region"].fillna("")).reset_index(drop=True)
+    n = len(todo)
+    debtor_ids = todo["debtor_id"].to_numpy(dtype=np.int64)
+    ranks = todo.groupby("debtor_id", sort=False).cumcount().to_numpy()
+    fractions = np.array([gateway.spread_fraction(k) for k in todo["key"].tolist()])
+    class_of = todo.groupby(sets.CLASS_COLUMNS, sort=False, dropna=False).ngroup().to_numpy()
+    classes_seen, first_rows = np.unique(class_of, return_index=True)
+    class_values = dict(
+        zip(
+            classes_seen.tolist(),
+            todo.iloc[first_rows][sets.CLASS_COLUMNS].itertuples(index=False, name=None),
+            strict=True,
+        )
     )
+    channels = todo["channel"].tolist()
+    # Outcome columns, filled as groups are decided (status "" = left to the one-by-one path).
+    status = np.full(n, "", dtype=object)
+    planned_us = np.zeros(n, dtype=np.int64)
+    texts = {name: np.full(n, "", dtype=object) for name in ("rule", "reason", "code")}
+    params = np.full(n, "{}", dtype=object)
     seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
     fallen: set[int] = set()  # debtors whose later groups go one by one
-    classes: dict[tuple, dict] = {}  # class -> its contact, slots, bounds
+    classes: dict[int, dict] = {}  # class -> its contact, slots, bounds
     memo: dict = {}
-    out = []
-    for rank in range(int(todo["rank"].max()) + 1):
-        level = todo[(todo["rank"] == rank) & ~todo["debtor_id"].isin(fallen)]
-        if level.empty:
+    for rank in range(int(ranks.max()) + 1):
+        level = np.flatnonzero(ranks == rank)
+        if fallen:
+            level = level[~np.isin(debtor_ids[level], np.fromiter(fallen, dtype=np.int64))]
+        if not len(level):
             break
-        level = level.assign(seen=["|".join(seen.get(int(d), ())) for d in level["debtor_id"]])
-        for values, index in level.groupby(
-            [*sets.CLASS_COLUMNS, "seen"], sort=False
-        ).groups.items():
-            frame = level.loc[index]
-            known = classes.get(values[:-1])
+        batches: dict[tuple, list] = {}
+        for i, debtor_id in zip(level.tolist(), debtor_ids[level].tolist(), strict=True):
+            batches.setdefault((int(class_of[i]), seen.get(debtor_id, ())), []).append(i)
+        for (cls, earlier), rows in batches.items():
+            known = classes.get(cls)
             if known is None:
-                known = classes[values[:-1]] = sets.class_bounds(
-                    values[:-1], business_date=business_date, now=now, rules=rules
+                known = classes[cls] = sets.class_bounds(
+                    class_values[cls], business_date=business_date, now=now, rules=rules
                 )
+            rows = np.array(rows)
             outcome = _class_outcome(
-                frame, known=known, seen=values[-1], history=history,
+                todo, rows, fractions[rows], known=known, earlier=earlier, history=history,
                 business_date=business_date, now=now, rules=rules, memo=memo,
             )  # fmt: skip
             if outcome is None:
-                fallen.update(int(d) for d in frame["debtor_id"])
+                fallen.update(debtor_ids[rows].tolist())
                 continue
+            status[rows], planned_us[rows] = outcome["status"], outcome["planned_us"]
+            for name in ("rule", "reason", "code"):
+                texts[name][rows] = outcome[name]
+            params[rows] = outcome["params"]
             not_before_us, day_end_us = known["not_before_us"], known["day_end_us"]
-            for row in outcome.itertuples(index=False):
-                debtor_id = int(row.debtor_id)
-                if row.status != Message.Status.PLANNED:
+            for i, debtor_id, moment in zip(
+                rows.tolist(), debtor_ids[rows].tolist(), planned_us[rows].tolist(), strict=True
+            ):
+                if status[i] != Message.Status.PLANNED:
                     continue
                 history[debtor_id].append(
                     gateway.make_past_contact(
-                        debtor_id=debtor_id, channel=row.channel, at=sets.from_us(row.planned_us)
+                        debtor_id=debtor_id, channel=channels[i], at=sets.from_us(moment)
                     )
                 )
-                if not_before_us < row.planned_us <= day_end_us:
-                    seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), row.channel)))
+                if not_before_us < moment <= day_end_us:
+                    seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), channels[i])))
                 else:
                     fallen.add(debtor_id)
-            out.append(outcome[columns])
-    if not out:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(out, ignore_index=True)
+    done = status != ""
+    return pd.DataFrame(
+        {
+            "gid": todo["gid"].to_numpy()[done],
+            "status": status[done],
+            "planned_us": planned_us[done],
+            "rule": texts["rule"][done],
+            "reason": texts["reason"][done],
+            "code": texts["code"][done],
+            "params": params[done],
+            "to": todo["to"].to_numpy()[done],
+        }
+    )
 
 
-def _class_outcome(frame, *, known, seen, history, business_date, now, rules, memo):
-    """The outcome rows of one class's groups at one rank (alike in earlier channels), or
-    None when they must be decided one by one."""
+def _class_outcome(todo, rows, fractions, *, known, earlier, history, business_date, now, rules,
+                   memo):  # fmt: skip
+    """The outcome (status, planned_us, rule, reason, code, params: arrays over `rows`) of one
+    class's groups at one rank, alike in the channels planned earlier that day, or None when
+    they must be decided one by one."""
     contact = known["contact"]
-    if seen and not known["history_by_channels"]:
+    if earlier and not known["history_by_channels"]:
         return None
-    frame = frame.copy()
-    pick = sets.class_picks(frame["fraction"].to_numpy(), known["slots_us"])
+    count = len(rows)
+    pick = sets.class_picks(fractions, known["slots_us"])
     # The representative: the first group; its debtor's history (this day's earlier contacts,
     # the same channels as every other group's here) stands for theirs.
-    first = frame.iloc[0]
-    mine = list(history.get(int(first["debtor_id"]), ()))
-    who = replace(contact, debtor_id=int(first["debtor_id"]))
-    allowed = {}
+    first_debtor = int(todo.at[int(rows[0]), "debtor_id"])
+    mine = list(history.get(first_debtor, ()))
+    who = replace(contact, debtor_id=first_debtor)
     if pick is not None:
-        for moment in np.unique(pick):
+        allowed = {}
+        for moment in np.unique(pick).tolist():
             decision = gateway.decide_at(
                 contact=who, history=mine, at=sets.from_us(moment), rules=rules
             )
             allowed[moment] = bool(decision is not None and decision.allowed)
-        ok = np.array([allowed[m] for m in pick], dtype=bool)
+        ok = np.array([allowed[m] for m in pick.tolist()], dtype=bool)
     else:
-        ok = np.zeros(len(frame), dtype=bool)
-    frame["status"] = np.where(ok, Message.Status.PLANNED, "")
-    frame["planned_us"] = pick if pick is not None else np.int64(0)
-    frame["rule"] = ""
-    frame["reason"] = ""
-    frame["code"] = ""
-    frame["params"] = "{}"
+        ok = np.zeros(count, dtype=bool)
+    outcome = {
+        "status": np.where(ok, Message.Status.PLANNED, "").astype(object),
+        "planned_us": pick if pick is not None else np.zeros(count, dtype=np.int64),
+        "rule": np.full(count, "", dtype=object),
+        "reason": np.full(count, "", dtype=object),
+        "code": np.full(count, "", dtype=object),
+        "params": np.full(count, "{}", dtype=object),
+    }
     refused = ~ok
     if refused.any():
-        rep = frame[refused].iloc[0]
+        rep = todo.iloc[int(rows[np.argmax(refused)])]
         group = Group(
             key=rep["key"], debtor_id=int(rep["debtor_id"]), creditor_id=int(rep["creditor_id"]),
             channel=rep["channel"], purpose=rep["purpose"], template=rep["template"],
@@ -424,8 +458,8 @@ def _class_outcome(frame, *, known, seen, history, business_date, now, rules, me
             return None
         row = sets.message_row(group, message)
         for name in ("status", "planned_us", "rule", "reason", "code", "params"):
-            frame.loc[refused, name] = row[name]
-    return frame
+            outcome[name][refused] = row[name]
+    return outcome
 
 
 def _decide_one_by_one(groups, *, actions, debtors, preferred, holds, history, business_date,
