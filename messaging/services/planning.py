@@ -5,10 +5,12 @@ message covering all those debts, at the highest stage among them. Each message 
 lawful moment in the debtor's own time zone from the compliance engine, spread over the day's
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
 with no address as `cancelled` (NO-ADDRESS).
-Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas, first
-contacts are decided per class of contact, and messages, their covered debts and the actions
-they cover are written with COPY and INSERT ... SELECT (ON CONFLICT DO NOTHING on the
-idempotency key), a few statements per day whatever the number of messages.
+Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
+groups of debtors without holds, preferences or recent contacts are decided per class of
+contact and per channels already given that day (`_decide_by_class`), the others one by one;
+messages, their covered debts and the actions they cover are written with COPY and
+INSERT ... SELECT (ON CONFLICT DO NOTHING on the idempotency key), a few statements per day
+whatever the number of messages, foreign keys checked as the rows arrive.
 """
 
 import datetime
