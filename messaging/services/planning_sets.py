@@ -14,7 +14,6 @@ steps. The compliance engine still decides every contact, but not one by one whe
     one, in the order the debtor's groups are planned.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -25,7 +24,7 @@ import pandas as pd
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.bulk import frame_copy, temp_table_load_frame
+from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
 from messaging import reasons
 from messaging.models import ContactAction, Message
 from messaging.services import compliance_gateway as gateway
@@ -362,32 +361,19 @@ def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
 
 
 def messages_stage(messages: pd.DataFrame) -> None:
-    """The outbox rows to insert, in a temp table, with one CSV COPY written by the csv module
-    from the columns' values (instants formatted by numpy), not pandas' to_csv; not analysed
-    (it is read once, in order)."""
-    names = [name for name, _type in MESSAGE_COLUMNS]
-    text = [name for name, sql_type in MESSAGE_COLUMNS if sql_type.startswith(("varchar", "text"))]
+    """The outbox rows to insert, in a temp table, with one COPY of the columns' values
+    (instants formatted by numpy), not pandas' to_csv; not analysed (read once, in order)."""
     instants = messages["planned_us"].to_numpy(dtype=np.int64).astype("datetime64[us]")
     values = {
         "seq": range(len(messages)),
         "to_": messages["to"].tolist(),
         "planned_for": [f"{v}+00" for v in np.datetime_as_string(instants, unit="us")],
     }
-    columns = [values[name] if name in values else messages[name].tolist() for name in names]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(zip(*columns, strict=True))
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {MESSAGE_TABLE}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {MESSAGE_TABLE}"
-            f" ({', '.join(f'{name} {sql_type}' for name, sql_type in MESSAGE_COLUMNS)})"
-        )
-        cursor.cursor.copy_expert(
-            f"COPY {MESSAGE_TABLE} ({', '.join(names)}) FROM STDIN"
-            f" WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(text)}))",
-            buffer,
-        )
+    columns = [
+        values[name] if name in values else messages[name].tolist()
+        for name, _type in MESSAGE_COLUMNS
+    ]
+    temp_table_load(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, rows=zip(*columns, strict=True))
 
 
 def outbox_write(
