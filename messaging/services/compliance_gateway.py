@@ -81,3 +81,11 @@ def decide_at(*, contact, history: Sequence, at: datetime.datetime, rules=None):
 
 def slots(*, contact, day: datetime.date, rules=None):
     return compliance.lawful_slots(contact=contact, day=day, rules=rules)
+
+
+def history_read_as_channels(*, contact, rules=None, horizon_days=7) -> bool:
+    """Whether the rules read a history of the contact's day's messages (all later than the
+    search's start) only through their channels (see the engine's function)."""
+    return compliance.history_read_as_channels(
+        contact=contact, rules=rules, horizon_days=horizon_days
+    )

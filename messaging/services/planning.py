@@ -5,10 +5,12 @@ message covering all those debts, at the highest stage among them. Each message 
 lawful moment in the debtor's own time zone from the compliance engine, spread over the day's
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
 with no address as `cancelled` (NO-ADDRESS).
-Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas, first
-contacts are decided per class of contact, and messages, their covered debts and the actions
-they cover are written with COPY and INSERT ... SELECT (ON CONFLICT DO NOTHING on the
-idempotency key), a few statements per day whatever the number of messages.
+Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
+groups of debtors without holds, preferences or recent contacts are decided per class of
+contact and per channels already given that day (`_decide_by_class`), the others one by one;
+messages, their covered debts and the actions they cover are written with COPY and
+INSERT ... SELECT (ON CONFLICT DO NOTHING on the idempotency key), a few statements per day
+whatever the number of messages, foreign keys checked as the rows arrive.
 """
 
 import datetime
@@ -17,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
@@ -192,19 +195,22 @@ def _decide(
     return message
 
 
-def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) -> PlanResult:
+def messages_plan(
+    *, business_date: datetime.date, action_ids=None, now=None, by_class: bool = True
+) -> PlanResult:
     """Turn the date's planned ContactActions into outbox messages (idempotent).
 
     Set-based (messaging.services.planning_sets): a few statements for the whole day, the
-    engine asked once per class of first contact and one by one only where history, holds or
-    preferences make contacts differ."""
+    engine asked once per class of contact and one by one only where history, holds or
+    preferences make contacts differ. `by_class=False` asks the engine one group at a time
+    for every group (the reference the class path is tested against; same results)."""
     now = now or timezone.now()
     result = PlanResult()
     actions = sets.actions_load(business_date, action_ids)
     if actions.empty:
         return result
     groups, actions = sets.groups_build(actions, business_date=business_date)
-    sets.keys_stage(groups)
+    group_seq = sets.keys_stage(groups)
     existing = sets.existing_keys()
     debtors = sets.debtors_load()
     preferred = {}
@@ -225,33 +231,26 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
     reachable = todo["to"] != ""
-    # The first group of each debtor that is not cancelled: with nothing in the debtor's
-    # history, holds or preferences, its class decides it.
-    first = pd.Series(False, index=todo.index)
-    first[reachable] = ~todo[reachable].duplicated("debtor_id")
+    # Debtors with nothing in their history, holds or preferences: their day's groups are
+    # decided per class of contact (and of what the debtor got earlier that day), the rest one
+    # by one, in planning order.
     plain = (
-        first
-        & todo["consented"]
+        reachable
         & ~todo["debtor_id"].isin(list(holds))
         & ~todo["debtor_id"].isin(list(preferred))
         & ~todo["debtor_id"].isin(list(history))
         & todo["timezone"].map(lambda name: zone(name) is not None)
     )
-    decided = sets.spread_by_class(todo[plain], business_date=business_date, now=now, rules=rules)
-    decided = decided[decided["status"] != ""]
+    if not by_class:
+        plain[:] = False
+    decided = _decide_by_class(
+        todo[plain], history=history, business_date=business_date, now=now, rules=rules
+    )
     cancelled = todo[~reachable].copy()
     sets.no_address_columns(cancelled)
     starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
     cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
-    for debtor_id, channel, planned_us in zip(
-        decided["debtor_id"], decided["channel"], decided["planned_us"], strict=True
-    ):
-        history[int(debtor_id)].append(
-            gateway.make_past_contact(
-                debtor_id=int(debtor_id), channel=channel, at=sets.from_us(planned_us)
-            )
-        )
-    one_by_one = todo[reachable & ~todo.index.isin(decided.index)]
+    one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]
     rows = _decide_one_by_one(
         one_by_one,
         actions=actions,
@@ -263,9 +262,8 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
         now=now,
         rules=rules,
     )
-    decided_rows = pd.DataFrame(rows, columns=["gid", "status", "planned_us", "rule", "reason",
-                                               "code", "params", "to"])  # fmt: skip
     columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
+    decided_rows = pd.DataFrame(rows, columns=columns)
     outcome = pd.concat(
         [decided[columns], cancelled[columns], decided_rows[columns]], ignore_index=True
     )
@@ -276,7 +274,13 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
     with transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys checked as the rows arrive, not all at COMMIT.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        sets.outbox_write(messages, actions, business_date=business_date, now=timezone.now())
+        sets.outbox_write(
+            messages,
+            actions,
+            group_seq=group_seq,
+            business_date=business_date,
+            now=timezone.now(),
+        )
     logger.info(
         "messages %s: %s planned, %s suppressed, %s already planned",
         business_date,
@@ -285,6 +289,179 @@ def messages_plan(*, business_date: datetime.date, action_ids=None, now=None) ->
         result.already,
     )
     return result
+
+
+def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFrame:
+    """Decide the groups of debtors without holds, preferences or history per class.
+
+    The groups are taken rank by rank (a debtor's first group of the day, then its second...).
+    A group's outcome depends on its class (what the rules read of the contact), its minute
+    (the stable hash of its key over the class's lawful slots) and the debtor's history, which
+    here is only the contacts planned by its earlier groups of the day. Where the rules read
+    that history only through its channels (`history_read_as_channels`: every planned instant
+    on the day and later than `not_before`), groups alike in class and earlier channels share
+    the engine's answers: the verdict at each distinct minute is asked once, and where it
+    refuses, one representative group is decided exactly as `_decide` decides any group. Its
+    outcome stands for all the refused ones unless it found a lawful minute later that same day
+    (then the minute matters: they go one by one). A debtor whose group is left to the
+    one-by-one path, or whose planned instant breaks the conditions above, has its later
+    groups decided one by one too. Returns the decided groups' outcome rows (gid, status,
+    planned_us, rule, reason, code, params, to); planned contacts join `history`."""
+    columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
+    if todo.empty:
+        return pd.DataFrame(columns=columns)
+    todo = todo.assign(region=todo["region"].fillna("")).reset_index(drop=True)
+    n = len(todo)
+    debtor_ids = todo["debtor_id"].to_numpy(dtype=np.int64)
+    ranks = todo.groupby("debtor_id", sort=False).cumcount().to_numpy()
+    fractions = np.array([gateway.spread_fraction(k) for k in todo["key"].tolist()])
+    class_of = todo.groupby(sets.CLASS_COLUMNS, sort=False, dropna=False).ngroup().to_numpy()
+    classes_seen, first_rows = np.unique(class_of, return_index=True)
+    class_values = dict(
+        zip(
+            classes_seen.tolist(),
+            todo.iloc[first_rows][sets.CLASS_COLUMNS].itertuples(index=False, name=None),
+            strict=True,
+        )
+    )
+    channels = todo["channel"].tolist()
+    # Outcome columns, filled as groups are decided (status "" = left to the one-by-one path).
+    status = np.full(n, "", dtype=object)
+    planned_us = np.zeros(n, dtype=np.int64)
+    texts = {name: np.full(n, "", dtype=object) for name in ("rule", "reason", "code")}
+    params = np.full(n, "{}", dtype=object)
+    seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
+    fallen: set[int] = set()  # debtors whose later groups go one by one
+    classes: dict[int, dict] = {}  # class -> its contact, slots, bounds
+    memo: dict = {}
+    for rank in range(int(ranks.max()) + 1):
+        level = np.flatnonzero(ranks == rank)
+        if fallen:
+            level = level[~np.isin(debtor_ids[level], np.fromiter(fallen, dtype=np.int64))]
+        if not len(level):
+            break
+        batches: dict[tuple, list] = {}
+        for i, debtor_id in zip(level.tolist(), debtor_ids[level].tolist(), strict=True):
+            batches.setdefault((int(class_of[i]), seen.get(debtor_id, ())), []).append(i)
+        for (cls, earlier), rows in batches.items():
+            known = classes.get(cls)
+            if known is None:
+                known = classes[cls] = sets.class_bounds(
+                    class_values[cls], business_date=business_date, now=now, rules=rules
+                )
+            rows = np.array(rows)
+            outcome = _class_outcome(
+                todo, rows, fractions[rows], known=known, earlier=earlier, history=history,
+                business_date=business_date, now=now, rules=rules, memo=memo,
+            )  # fmt: skip
+            if outcome is None:
+                fallen.update(debtor_ids[rows].tolist())
+                continue
+            status[rows], planned_us[rows] = outcome["status"], outcome["planned_us"]
+            for name in ("rule", "reason", "code"):
+                texts[name][rows] = outcome[name]
+            params[rows] = outcome["params"]
+            not_before_us, day_end_us = known["not_before_us"], known["day_end_us"]
+            for i, debtor_id, moment in zip(
+                rows.tolist(), debtor_ids[rows].tolist(), planned_us[rows].tolist(), strict=True
+            ):
+                if status[i] != Message.Status.PLANNED:
+                    continue
+                history[debtor_id].append(
+                    gateway.make_past_contact(
+                        debtor_id=debtor_id, channel=channels[i], at=sets.from_us(moment)
+                    )
+                )
+                if not_before_us < moment <= day_end_us:
+                    seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), channels[i])))
+                else:
+                    fallen.add(debtor_id)
+    done = status != ""
+    return pd.DataFrame(
+        {
+            "gid": todo["gid"].to_numpy()[done],
+            "status": status[done],
+            "planned_us": planned_us[done],
+            "rule": texts["rule"][done],
+            "reason": texts["reason"][done],
+            "code": texts["code"][done],
+            "params": params[done],
+            "to": todo["to"].to_numpy()[done],
+        }
+    )
+
+
+def _class_outcome(todo, rows, fractions, *, known, earlier, history, business_date, now, rules,
+                   memo):  # fmt: skip
+    """The outcome (status, planned_us, rule, reason, code, params: arrays over `rows`) of one
+    class's groups at one rank, alike in the channels planned earlier that day, or None when
+    they must be decided one by one."""
+    contact = known["contact"]
+    if earlier and not known["history_by_channels"]:
+        return None
+    count = len(rows)
+    pick = sets.class_picks(fractions, known["slots_us"])
+    # The representative: the first group; its debtor's history (this day's earlier contacts,
+    # the same channels as every other group's here) stands for theirs.
+    first_debtor = int(todo.at[int(rows[0]), "debtor_id"])
+    mine = list(history.get(first_debtor, ()))
+    who = replace(contact, debtor_id=first_debtor)
+    if pick is not None:
+        allowed = {}
+        for moment in np.unique(pick).tolist():
+            decision = gateway.decide_at(
+                contact=who, history=mine, at=sets.from_us(moment), rules=rules
+            )
+            allowed[moment] = bool(decision is not None and decision.allowed)
+        ok = np.array([allowed[m] for m in pick.tolist()], dtype=bool)
+    else:
+        ok = np.zeros(count, dtype=bool)
+    outcome = {
+        "status": np.where(ok, Message.Status.PLANNED, "").astype(object),
+        "planned_us": pick if pick is not None else np.zeros(count, dtype=np.int64),
+        "rule": np.full(count, "", dtype=object),
+        "reason": np.full(count, "", dtype=object),
+        "code": np.full(count, "", dtype=object),
+        "params": np.full(count, "{}", dtype=object),
+    }
+    refused = ~ok
+    if refused.any():
+        rep = todo.iloc[int(rows[np.argmax(refused)])]
+        group = Group(
+            key=rep["key"], debtor_id=int(rep["debtor_id"]), creditor_id=int(rep["creditor_id"]),
+            channel=rep["channel"], purpose=rep["purpose"], template=rep["template"],
+            stage=rep["stage"], gid=int(rep["gid"]),
+        )  # fmt: skip
+        person = {
+            "id": int(rep["debtor_id"]),
+            "country": rep["country"],
+            "region": rep["region"],
+            "timezone": rep["timezone"],
+            "preferred": None,
+        }
+        message = _decide(
+            group,
+            debtor=person,
+            address=(rep["to"], bool(rep["consented"])),
+            holds=(),
+            history=list(history.get(int(rep["debtor_id"]), ())),
+            business_date=business_date,
+            now=now,
+            rules=rules,
+            memo=memo,
+        )
+        moment = sets.to_us(message.planned_for)
+        if (
+            pick is not None
+            and message.status == Message.Status.PLANNED
+            and known["day_start_us"] <= moment <= known["day_end_us"]
+        ):
+            # A lawful minute later that day: where each lands depends on its own minute.
+            return None
+        row = sets.message_row(group, message)
+        for name in ("status", "planned_us", "rule", "reason", "code", "params"):
+            outcome[name][refused] = row[name]
+    return outcome
 
 
 def _decide_one_by_one(groups, *, actions, debtors, preferred, holds, history, business_date,

@@ -4,17 +4,18 @@ per class of contact, and the outbox written with COPY and INSERT ... SELECT.
 `messaging.services.planning.messages_plan` is the entry point; this module holds its set-based
 steps. The compliance engine still decides every contact, but not one by one where it need not:
   * a group with no address is cancelled (NO-ADDRESS), whatever the rules say;
-  * the first contact of the day for a debtor with no holds, no preferred hours and no
-    contact in the 8 days around it, on a consented channel, is decided per *class*
-    (rule set, channel, time zone, stage, purpose): the class's lawful slots of the day are
-    computed once, each group's minute is the same stable hash `spread_moment` uses, and the
-    engine checks each distinct (class, minute) once, with the same (empty) history;
-  * every other group (holds, preferences, earlier contacts, a second channel the same day)
-    goes through the engine one by one, in the order the debtor's groups are planned, exactly
-    as before.
+  * the groups of a debtor with no holds, no preferred hours and no contact in the 8 days
+    around the day are decided per *class* (rule set, channel, time zone, stage, purpose,
+    consent) and per channels the debtor was already given that day (see
+    `planning._decide_by_class`): the class's lawful slots of the day are computed once, each
+    group's minute is the same stable hash `spread_moment` uses, and the engine checks each
+    distinct minute once;
+  * every other group (holds, preferences, earlier contacts) goes through the engine one by
+    one, in the order the debtor's groups are planned.
 """
 
 import datetime
+import io
 import json
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ import pandas as pd
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.bulk import frame_copy, temp_table_load_frame
+from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
 from messaging import reasons
 from messaging.models import ContactAction, Message
 from messaging.services import compliance_gateway as gateway
@@ -114,8 +115,9 @@ def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame,
     return groups, actions
 
 
-def keys_stage(groups: pd.DataFrame) -> None:
-    """The groups' keys and debtors in a temp table the next reads join to."""
+def keys_stage(groups: pd.DataFrame) -> pd.Series:
+    """The groups' keys and debtors in a temp table the next reads join to; returns each
+    group's place in planning order (gid -> seq)."""
     frame = groups.assign(seq=np.arange(len(groups)))
     temp_table_load_frame(
         name=GROUP_TABLE,
@@ -127,6 +129,7 @@ def keys_stage(groups: pd.DataFrame) -> None:
         ],  # fmt: skip
         frame=frame,
     )
+    return pd.Series(frame["seq"].to_numpy(), index=frame["gid"].to_numpy())
 
 
 def existing_keys() -> set[str]:
@@ -235,66 +238,57 @@ def not_before_of(day_start: datetime.datetime, *, now, business_date) -> dateti
     return day_start if replay else max(now, day_start)
 
 
-def spread_by_class(fast: pd.DataFrame, *, business_date, now, rules) -> pd.DataFrame:
-    """Decide the first contacts of the day with no history, holds or preferences, per class.
+CLASS_COLUMNS = ["country", "region", "creditor_id", "channel", "timezone", "stage", "purpose",
+                 "consented"]  # fmt: skip
 
-    Returns `fast` with `status` ('planned' or '' for "ask the engine one by one") and
-    `planned_us` (the instant, microseconds since the epoch), `decision` for suppressions.
-    """
-    fast = fast.copy()
-    fast["status"] = ""
-    fast["planned_us"] = np.int64(0)
-    fast["rule"] = ""
-    fast["reason"] = ""
-    fast["code"] = ""
-    fast["params"] = "{}"
-    if fast.empty:
-        return fast
-    class_columns = ["country", "region", "creditor_id", "channel", "timezone", "stage", "purpose"]
-    fast["fraction"] = [gateway.spread_fraction(k) for k in fast["key"]]
-    for values, index in fast.groupby(class_columns, sort=False).groups.items():
-        country, region, creditor_id, channel, tz_name, stage, purpose = values
-        tz = zone(tz_name)
-        day_start = datetime.datetime.combine(
-            business_date, datetime.time.min, tzinfo=ZoneInfo(tz_name)
-        )
-        not_before = not_before_of(day_start, now=now, business_date=business_date)
-        contact = gateway.make_contact(
-            debtor_id=0, creditor_id=int(creditor_id), country=country, region=region,
-            timezone=tz_name, channel=channel, at=day_start, stage=stage, purpose=purpose,
-            consented=True, holds=frozenset(), has_active_agreement=False, content=None,
-            creditor_name="",
-        )  # fmt: skip
-        slots = gateway.slots(contact=contact, day=business_date, rules=rules) if tz else []
-        slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
-        if not slots:
-            # No lawful minute left today for anyone of the class: `spread` gives None and
-            # the engine's first moment of the week (or its refusal) is the same for all,
-            # their history being empty. Left to the one-by-one path (rare: rest days).
-            continue
-        total = sum((b - a).total_seconds() for a, b in slots)
-        fractions = fast.loc[index, "fraction"].to_numpy()
-        remaining = ((fractions * total).astype(np.int64) // 60 * 60) * 1_000_000
-        pick = np.full(len(index), to_us(slots[-1][1]), dtype=np.int64)
-        done = np.zeros(len(index), dtype=bool)
-        for a, b in slots:
-            length = to_us(b) - to_us(a)
-            here = ~done & (remaining <= length)
-            pick[here] = to_us(a) + remaining[here]
-            done |= here
-            remaining = np.where(done, remaining, remaining - length)
-        # The engine checks each distinct minute once (history empty: the same verdict for
-        # every debtor of the class at that minute).
-        allowed = {}
-        for moment in np.unique(pick):
-            decision = gateway.decide_at(
-                contact=contact, history=(), at=from_us(moment), rules=rules
-            )
-            allowed[moment] = bool(decision is not None and decision.allowed)
-        ok = np.array([allowed[m] for m in pick], dtype=bool)
-        fast.loc[index, "planned_us"] = pick
-        fast.loc[index, "status"] = np.where(ok, Message.Status.PLANNED, "")
-    return fast
+
+def class_bounds(values, *, business_date, now, rules) -> dict:
+    """What planning needs of one class of contact (the values of CLASS_COLUMNS): the contact
+    the engine is asked about (debtor 0, at local midnight), the day's lawful slots from
+    `not_before` on (microseconds since the epoch), the day's bounds, and whether the rules
+    read a history of the day's messages only through their channels."""
+    country, region, creditor_id, channel, tz_name, stage, purpose, consented = values
+    day_start = datetime.datetime.combine(
+        business_date, datetime.time.min, tzinfo=ZoneInfo(tz_name)
+    )
+    not_before = not_before_of(day_start, now=now, business_date=business_date)
+    contact = gateway.make_contact(
+        debtor_id=0, creditor_id=int(creditor_id), country=country, region=region or "",
+        timezone=tz_name, channel=channel, at=day_start, stage=stage, purpose=purpose,
+        consented=bool(consented), holds=frozenset(), has_active_agreement=False,
+        content=None, creditor_name="",
+    )  # fmt: skip
+    slots = gateway.slots(contact=contact, day=business_date, rules=rules) if zone(tz_name) else []
+    slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
+    next_day = business_date + datetime.timedelta(days=1)
+    day_end = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=ZoneInfo(tz_name))
+    return {
+        "contact": contact,
+        "slots_us": [(to_us(a), to_us(b)) for a, b in slots],
+        "day_start_us": to_us(day_start),
+        # the last instant of the local day (as the engine's `wall_instant(day, 86400)`)
+        "day_end_us": to_us(day_end.astimezone(datetime.UTC)) - 1,
+        "not_before_us": to_us(not_before),
+        "history_by_channels": gateway.history_read_as_channels(contact=contact, rules=rules),
+    }
+
+
+def class_picks(fractions: np.ndarray, slots_us) -> np.ndarray | None:
+    """The minute `spread_moment` picks for each fraction in the class's lawful slots
+    (microseconds since the epoch), or None when no lawful minute is left that day."""
+    if not slots_us:
+        return None
+    total = sum((b - a) / 1_000_000 for a, b in slots_us)
+    remaining = ((fractions * total).astype(np.int64) // 60 * 60) * 1_000_000
+    pick = np.full(len(fractions), slots_us[-1][1], dtype=np.int64)
+    done = np.zeros(len(fractions), dtype=bool)
+    for a, b in slots_us:
+        length = b - a
+        here = ~done & (remaining <= length)
+        pick[here] = a + remaining[here]
+        done |= here
+        remaining = np.where(done, remaining, remaining - length)
+    return pick
 
 
 def no_address_columns(frame: pd.DataFrame) -> None:
@@ -340,28 +334,73 @@ MESSAGE_COLUMNS = [
 ]
 
 
-def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date, now) -> None:
+def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
+    """Create TEMP table `name` of bigint `columns` and fill it from int64 arrays with one
+    binary COPY (built with numpy: no text formatting or parsing of the numbers)."""
+    count = len(arrays[0]) if arrays else 0
+    layout = [("fields", ">i2")]
+    for i in range(len(columns)):
+        layout += [(f"len{i}", ">i4"), (f"value{i}", ">i8")]
+    rows = np.empty(count, dtype=np.dtype(layout))
+    rows["fields"] = len(columns)
+    for i, values in enumerate(arrays):
+        rows[f"len{i}"] = 8
+        rows[f"value{i}"] = np.asarray(values, dtype=np.int64)
+    header = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+    payload = header + rows.tobytes() + (-1).to_bytes(2, "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {name} ({', '.join(f'{col} bigint' for col in columns)})"
+        )
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(payload),
+        )
+        cursor.execute(f"ANALYZE {name}")
+
+
+def messages_stage(messages: pd.DataFrame) -> None:
+    """The outbox rows to insert, in a temp table, with one COPY of the columns' values
+    (instants formatted by numpy), not pandas' to_csv; not analysed (read once, in order)."""
+    instants = messages["planned_us"].to_numpy(dtype=np.int64).astype("datetime64[us]")
+    values = {
+        "seq": range(len(messages)),
+        "to_": messages["to"].tolist(),
+        "planned_for": [f"{v}+00" for v in np.datetime_as_string(instants, unit="us")],
+    }
+    columns = [
+        values[name] if name in values else messages[name].tolist()
+        for name, _type in MESSAGE_COLUMNS
+    ]
+    temp_table_load(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, rows=zip(*columns, strict=True))
+
+
+def outbox_write(
+    messages: pd.DataFrame, actions: pd.DataFrame, *, group_seq: pd.Series, business_date, now
+) -> None:
     """Insert the new messages (in planning order; a key already there is left alone), link
-    every group's first action per debt to its message, and mark the other actions done."""
-    messages = messages.assign(
-        seq=np.arange(len(messages)),
-        planned_for=pd.to_datetime(messages["planned_us"].astype("int64"), unit="us", utc=True),
-        to_=messages["to"],
-    )
-    temp_table_load_frame(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, frame=messages)
-    temp_table_load_frame(
+    every group's first action per debt to its message, and mark the other actions done.
+    `group_seq`: each group's place in the day's planning order (gid -> seq)."""
+    messages_stage(messages)
+    first = actions[actions["first"].to_numpy(dtype=bool)]
+    # The links in the order they are written: the groups' planning order, then the action's.
+    first = first.assign(seq=first["gid"].map(group_seq).to_numpy(dtype=np.int64))
+    first = first.sort_values(["seq", "action_id"], kind="stable")
+    int_columns_copy(
         name=LINK_TABLE,
-        columns=[
-            ("gid", "bigint"),
-            ("action_id", "bigint"),
-            ("debt_id", "bigint"),
-            ("first", "boolean"),
+        columns=["n", "gid", "action_id", "debt_id"],
+        arrays=[
+            np.arange(len(first)),
+            first["gid"].to_numpy(),
+            first["action_id"].to_numpy(),
+            first["debt_id"].to_numpy(),
         ],  # fmt: skip
-        frame=actions,
     )
+    others = actions.loc[~actions["first"].to_numpy(dtype=bool), "action_id"]
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint)")
+        cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)")
         cursor.execute(
             f"""
             WITH inserted AS (
@@ -378,7 +417,7 @@ def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING id, idempotency_key
             )
-            INSERT INTO {ID_TABLE} (key, id) SELECT idempotency_key, id FROM inserted
+            INSERT INTO {ID_TABLE} (key, id, new) SELECT idempotency_key, id, true FROM inserted
             """,
             {"now": now, "day": business_date},
         )
@@ -386,32 +425,35 @@ def outbox_write(messages: pd.DataFrame, actions: pd.DataFrame, *, business_date
         # actions join that message.
         cursor.execute(
             f"""
-            INSERT INTO {ID_TABLE} (key, id)
-            SELECT m.idempotency_key, m.id
+            INSERT INTO {ID_TABLE} (key, id, new)
+            SELECT m.idempotency_key, m.id, false
               FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
              WHERE NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
             """
         )
         cursor.execute(f"ANALYZE {ID_TABLE}")
-        cursor.execute(
-            f"""
-            INSERT INTO messaging_messagedebt (message_id, debt_id, contact_action_id)
-            SELECT i.id, l.debt_id, l.action_id
-              FROM {LINK_TABLE} l
-              JOIN {GROUP_TABLE} g ON g.gid = l.gid
-              JOIN {ID_TABLE} i ON i.key = g.key
-             WHERE l.first
-             ORDER BY g.seq, l.action_id
-            ON CONFLICT DO NOTHING
-            """
-        )
+        # Links to the messages inserted just now are new by construction (one per group and
+        # debt; nobody else sees those messages yet): a plain INSERT. Links to messages that
+        # were there before may exist already: ON CONFLICT DO NOTHING.
+        for new, conflict in ((True, ""), (False, "ON CONFLICT DO NOTHING")):
+            cursor.execute(
+                f"""
+                INSERT INTO messaging_messagedebt (message_id, debt_id, contact_action_id)
+                SELECT i.id, l.debt_id, l.action_id
+                  FROM {LINK_TABLE} l
+                  JOIN {GROUP_TABLE} g ON g.gid = l.gid
+                  JOIN {ID_TABLE} i ON i.key = g.key
+                 WHERE i.new = %s
+                 ORDER BY l.n
+                {conflict}
+                """,
+                [new],
+            )
         # Actions beyond the first per debt (same debt, same channel) are covered too.
-        cursor.execute(
-            f"""
-            UPDATE messaging_contactaction a SET status = %s
-              FROM {LINK_TABLE} l WHERE a.id = l.action_id AND NOT l.first
-            """,
-            [ContactAction.Status.DONE],
-        )
+        if len(others):
+            cursor.execute(
+                "UPDATE messaging_contactaction SET status = %s WHERE id = ANY(%s)",
+                [ContactAction.Status.DONE, sorted(int(i) for i in others)],
+            )
         for table in (MESSAGE_TABLE, LINK_TABLE, ID_TABLE, GROUP_TABLE):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")

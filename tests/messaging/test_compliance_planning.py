@@ -176,3 +176,32 @@ def test_spread_moment_respects_a_creditor_window_and_differs_by_key():
     assert all(local(BOG, 2026, 12, 2, 10, 0) <= p <= local(BOG, 2026, 12, 2, 11, 0) for p in picks)
     assert len(set(picks)) > 20
     assert spread_moment(contact=c, day=datetime.date(2026, 12, 5), key="1", rules=rules) is None
+
+
+def test_history_read_as_channels_only_for_the_rules_it_has_proved():
+    # The planner shares answers between debtors whose day's earlier messages differ only in
+    # their instants when the rules read them only through their channels (calendar caps, a
+    # channels rule over at least the search's week, cooldowns after conversations).
+    from messaging.services.compliance import history_read_as_channels
+    from messaging.services.compliance.engine import RuleSet
+
+    def with_rule(base, rule_id, **params):
+        changed = [r.with_params(params) if r.id == rule_id else r for r in base.rules]
+        return RuleSet(country=base.country, region="", creditor_id=1, rules=changed)
+
+    assert history_read_as_channels(contact=contact("CO"), rules=CO)
+    assert history_read_as_channels(contact=contact("US", channel="voice"), rules=US)
+    assert history_read_as_channels(contact=contact("MX"), rules=rules_for(country="MX"))
+    # an elapsed-time cap reads the instants
+    elapsed = with_rule(CO, "CO-DAY", mode="elapsed")
+    assert not history_read_as_channels(contact=contact("CO"), rules=elapsed)
+    # a channels rule shorter than the search's week: a message can fall out of it
+    short = with_rule(CO, "CO-WEEK", period_days=3)
+    assert not history_read_as_channels(contact=contact("CO"), rules=short)
+    assert history_read_as_channels(contact=contact("CO"), rules=short, horizon_days=3)
+    # a cooldown after messages reads which came first
+    after_messages = with_rule(US, "US-COOLDOWN", after_kind="message")
+    assert not history_read_as_channels(
+        contact=contact("US", channel="voice"), rules=after_messages
+    )
+    assert history_read_as_channels(contact=contact("US", channel="sms"), rules=after_messages)

@@ -154,3 +154,23 @@ def test_a_thank_you_is_its_own_conversation(creditor):
         "collection",
         "transactional",
     ]
+
+
+def test_actions_added_after_planning_join_the_days_message(creditor):
+    # given a debtor's day already planned for one debt
+    debtor = _debtor(creditor)
+    first = DebtFactory(creditor=creditor, debtor=debtor)
+    _action(first)
+    messages_plan(business_date=DAY, now=BEFORE)
+    message = Message.objects.get()
+
+    # when another debt of theirs is due an e-mail the same day and the day is planned again
+    second = DebtFactory(creditor=creditor, debtor=debtor)
+    added = _action(second)
+    result = messages_plan(business_date=DAY, now=BEFORE)
+
+    # then no new message: the added action is linked to the day's message
+    assert (result.planned, result.already) == (0, 1)
+    assert Message.objects.get() == message
+    assert set(message.debts.values_list("id", flat=True)) == {first.id, second.id}
+    assert message.covered.get(debt=second).contact_action_id == added.id

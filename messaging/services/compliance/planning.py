@@ -4,6 +4,7 @@ import datetime
 import hashlib
 from collections.abc import Sequence
 
+from messaging.services.compliance import evaluators as ev_types
 from messaging.services.compliance.engine import RuleSet, resolve
 from messaging.services.compliance.timeutil import UTC, wall_instant, zone
 from messaging.services.compliance.types import Contact, PastContact
@@ -142,6 +143,54 @@ def _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days):
             return None
         t = max(nxt, t + _US)
     return None
+
+
+# Evaluators that never read the debtor's history.
+_HISTORY_BLIND = (
+    ev_types.Hold,
+    ev_types.Consent,
+    ev_types.Purpose,
+    ev_types.ContentOptOut,
+    ev_types.ContentIdent,
+    ev_types.ContentRespect,
+    ev_types.Window,
+    ev_types.Rest,
+    ev_types.NoVisit,
+)
+
+
+def history_read_as_channels(
+    *, contact: Contact, rules: RuleSet | None = None, horizon_days: int = 7
+) -> bool:
+    """True when the rules read a history of *same-day messages* only through their channels.
+
+    The history meant: the debtor's messages planned for instants of `contact`'s local day,
+    every one later than the start of the planner's search (`not_before`), nothing else.
+    Then, for any instant of that day and of the `horizon_days` after the search's start, every
+    rule's verdict and every retry instant the search can reach is the same for two such
+    histories with the same channels (as a multiset), whatever their exact instants:
+      * a calendar cap counts contacts per local date (all of them are on the contact's day);
+      * a channels rule over `period_days` >= the horizon (and >= 2 days, a local day lasting
+        up to 25 h) sees every one of them as near (|t - T| < its period), so its verdict is
+        "the channels used plus this one", and its retry instant (T + period) lies past the
+        search's end;
+      * a cooldown after a conversation never sees a message.
+    Any other history rule (an elapsed-time cap, a cooldown after messages, a type this function
+    does not know) makes it False: such contacts are decided one by one.
+    """
+    ruleset = resolve(contact, rules)
+    period_floor = datetime.timedelta(days=max(horizon_days, 2))
+    for ev in ruleset.evaluators:
+        if not ev.applies(contact) or isinstance(ev, _HISTORY_BLIND):
+            continue
+        if isinstance(ev, ev_types.Cap) and ev.calendar:
+            continue
+        if isinstance(ev, ev_types.Channels) and ev.length >= period_floor:
+            continue
+        if isinstance(ev, ev_types.Cooldown) and ev.after_kind != "message":
+            continue
+        return False
+    return True
 
 
 def _stable_fraction(key: str) -> float:

@@ -1,0 +1,222 @@
+"""Planning per class decides every group exactly as the engine asked group by group would.
+
+`messages_plan(by_class=False)` asks the engine about every group, one at a time, in planning
+order (the reference). The default path decides a debtor's groups (first, second, third
+channel of the day...) per class of contact and per channels already given that day. Both
+plan the same mixed portfolio here (several countries and rule sets, creditor overrides,
+channels with and without consent or address, several stages and purposes, debtors with
+holds or history), on ordinary days, a Saturday, a rest day, a holiday, late in the day and as
+a replay; every message's status, instant and reason must be the same.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.models import ComplianceOverride, ContactAction, Message, MessageDebt
+from messaging.services import planning
+from messaging.services.planning import messages_plan
+from portfolio.models import Hold, Stage
+from tests.factories.portfolio import (
+    ContactPointFactory,
+    CreditorFactory,
+    DebtFactory,
+    DebtorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+CHANNELS = ("email", "sms", "whatsapp", "voice", "letter")
+PLACES = (
+    ("CO", "", "America/Bogota"),
+    ("CO", "", "America/Bogota"),
+    ("MX", "", "America/Mexico_City"),
+    ("US", "", "America/New_York"),
+    ("US", "MA", "America/New_York"),
+    ("US", "", "America/Los_Angeles"),
+    ("PE", "", "America/Lima"),
+)
+STAGES = (
+    (Stage.FRIENDLY_REMINDER, "friendly"),
+    (Stage.FIRM_NOTICE, "firm_notice"),
+    (Stage.PRE_LEGAL, "pre_legal"),
+)
+
+
+def _portfolio(day, *, seed):
+    """Debtors with 1-3 debts, each due contacts on 1-3 channels today."""
+    rng = random.Random(seed)
+    plain, strict = CreditorFactory(), CreditorFactory()
+    # A creditor stricter than the law: shorter hours, a longer channel week, 2-day caps.
+    ComplianceOverride.objects.create(
+        creditor=strict,
+        rule_id="CO-WINDOW",
+        params={"weekly": [[["09:00", "12:00"], ["14:00", "17:00"]]] * 5 + [[]] * 2},
+    )
+    ComplianceOverride.objects.create(creditor=strict, rule_id="CO-DAY", params={"period_days": 2})
+    ComplianceOverride.objects.create(
+        creditor=strict, rule_id="CO-WEEK", params={"period_days": 10}
+    )
+    ComplianceOverride.objects.create(creditor=strict, rule_id="US-CALLS", params={"max": 1})
+    ComplianceOverride.objects.create(creditor=strict, rule_id="US-MA-CALLS", params={"max": 1})
+    # Debtors alike but for what they got earlier in the day: e-mail first where they consent
+    # to it (then no SMS the same day in Colombia; then no call in Massachusetts for the strict
+    # creditor), the SMS (or the call) where they do not.
+    for n, (country, region, tz, channels) in enumerate(
+        [("CO", "", "America/Bogota", ("email", "sms"))] * 16
+        + [("US", "MA", "America/New_York", ("sms", "voice"))] * 10
+    ):
+        debtor = DebtorFactory(creditor=strict, country=country, region=region, timezone=tz)
+        for channel in channels:
+            ContactPointFactory(
+                debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}",
+                consent_granted=channel != channels[0] or n % 3 != 0,
+            )  # fmt: skip
+        debt = DebtFactory(creditor=strict, debtor=debtor)
+        for channel in channels:
+            ContactAction.objects.create(
+                debt=debt, business_date=day, stage=Stage.FIRM_NOTICE, channel=channel,
+                template_code="firm_notice",
+            )  # fmt: skip
+    for n in range(90):
+        creditor = strict if n % 3 == 0 else plain
+        country, region, tz = rng.choice(PLACES)
+        debtor = DebtorFactory(
+            creditor=creditor, country=country, region=region, timezone=tz,
+            address_line="Calle 1" if rng.random() < 0.5 else "",
+        )  # fmt: skip
+        for channel in rng.sample(CHANNELS, rng.randint(0, 4)):
+            ContactPointFactory(
+                debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}",
+                consent_granted=rng.random() < 0.8,
+            )  # fmt: skip
+        if n % 17 == 5:
+            Hold.objects.create(
+                debtor=debtor, kind=Hold.Kind.DISPUTE, reason="x", source="manager",
+                opened_at=timezone.now(),
+            )  # fmt: skip
+        if n % 13 == 7:  # a contact two days ago: this debtor's day goes one by one
+            Message.objects.create(
+                creditor=creditor, debtor=debtor, channel="sms", template="friendly",
+                purpose="collection", stage="friendly_reminder", business_date=day,
+                to="x", status=Message.Status.SENT, idempotency_key=f"old-{debtor.pk}",
+                planned_for=datetime.datetime.combine(day, datetime.time(15), tzinfo=UTC)
+                - datetime.timedelta(days=2),
+            )  # fmt: skip
+        for _debt in range(rng.randint(1, 3)):
+            debt = DebtFactory(creditor=creditor, debtor=debtor)
+            stage, template = rng.choice(STAGES)
+            for channel in rng.sample(CHANNELS, rng.randint(1, 3)):
+                ContactAction.objects.create(
+                    debt=debt, business_date=day, stage=stage, channel=channel,
+                    template_code=template,
+                )  # fmt: skip
+            if rng.random() < 0.15:
+                ContactAction.objects.create(
+                    debt=debt, business_date=day, stage=stage, channel="email",
+                    template_code="payment_thanks",
+                )  # fmt: skip
+
+
+def _outbox():
+    messages = {
+        m["idempotency_key"]: m
+        for m in Message.objects.exclude(idempotency_key__startswith="old-").values(
+            "idempotency_key",
+            "status",
+            "planned_for",
+            "suppression_rule",
+            "suppression_reason",
+            "suppression_code",
+            "suppression_params",
+            "to",
+            "stage",
+            "template",
+            "purpose",
+        )  # fmt: skip
+    }
+    links = sorted(
+        MessageDebt.objects.values_list("message__idempotency_key", "debt_id", "contact_action_id")
+    )
+    actions = sorted(ContactAction.objects.values_list("id", "status"))
+    return messages, links, actions
+
+
+def _counting(monkeypatch):
+    calls = []
+    decide = planning._decide
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(planning, "_decide", counted)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("day", "now"),
+    [
+        # a Tuesday planned the day before
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)),
+        # the same Tuesday planned at 11:00 in Bogotá: the morning is gone
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 1, 16, tzinfo=UTC)),
+        # late that evening: Bogotá's window has closed, New York's and Mexico's have not
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 2, 1, 30, tzinfo=UTC)),
+        # replayed two days later
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 3, 12, tzinfo=UTC)),
+        # a Saturday (short hours in Colombia, none for the strict creditor)
+        (datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC)),
+        # a Sunday (a rest day in Colombia and by default)
+        (datetime.date(2026, 12, 6), datetime.datetime(2026, 12, 5, 12, tzinfo=UTC)),
+        # a Colombian holiday (8 December)
+        (datetime.date(2026, 12, 8), datetime.datetime(2026, 12, 7, 12, tzinfo=UTC)),
+    ],
+)
+def test_per_class_planning_equals_the_one_by_one_engine(day, now, monkeypatch):
+    # given a mixed portfolio due contacts on `day`
+    _portfolio(day, seed=day.toordinal() + now.hour)
+    calls = _counting(monkeypatch)
+
+    # when it is planned one group at a time (then undone) and then per class
+    with transaction.atomic():
+        reference_result = messages_plan(business_date=day, now=now, by_class=False)
+        reference = _outbox()
+        reference_calls = len(calls)
+        transaction.set_rollback(True)
+    assert not Message.objects.exclude(idempotency_key__startswith="old-").exists()
+    calls.clear()
+    result = messages_plan(business_date=day, now=now)
+
+    # then every message, link and action is the same
+    messages, links, actions = _outbox()
+    assert set(messages) == set(reference[0])
+    for key, message in messages.items():
+        assert message == reference[0][key], key
+    assert links == reference[1]
+    assert actions == reference[2]
+    assert (result.planned, result.suppressed) == (
+        reference_result.planned,
+        reference_result.suppressed,
+    )
+    # and the engine was asked group by group far less often (the comparison means something:
+    # second and third channels of a day were decided per class)
+    assert len(calls) < reference_calls * 0.75
+    second = Message.objects.filter(
+        idempotency_key__in=list(messages), status__in=["planned", "suppressed"]
+    )
+    assert second.values("debtor_id").distinct().count() < second.count()
+
+
+def test_a_rerun_per_class_plans_nothing_new():
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    _portfolio(day, seed=1)
+    first = messages_plan(business_date=day, now=now)
+    before = _outbox()
+    second = messages_plan(business_date=day, now=now)
+    assert first.planned > 0 and (second.planned, second.suppressed) == (0, 0)
+    assert _outbox() == before
