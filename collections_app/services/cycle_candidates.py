@@ -277,9 +277,10 @@ def candidate_debts_load(
             f"WHEN '{trigger}' THEN {_hit_sql(trigger, days='r.days', every='r.every')}"
             for trigger in ("dpd", "on_entry", "every_days", "days_before_due")
         )
-        # Hits less the actions stored for the date, by hashing both sets: a first run of the
-        # date finds none stored, a rerun as many as it selects (one read of the date's rows,
-        # not a probe per hit).
+        # Hits less the actions stored for the date: one probe of the actions' unique key
+        # (debt, template, channel, date) per hit. `business_date + 0` keeps the planner off
+        # the (business_date, channel) index: the day's rows are newer than the statistics,
+        # which then promise none and the probe would read every action of the day.
         sql += f""",
         rules (version_id, stage, trig, days, every, template, channel) AS (
             VALUES {", ".join(values)}),
@@ -288,15 +289,12 @@ def candidate_debts_load(
               FROM x JOIN rules r ON r.version_id = x.version_id AND r.stage = x.stage
              WHERE CASE r.trig {triggers} END
         ),
-        stored AS MATERIALIZED (
-            SELECT a.debt_id, a.template_code, a.channel FROM messaging_contactaction a
-             WHERE a.business_date = {AS_OF}
-        ),
         unplanned AS (
             SELECT DISTINCT h.id FROM hits h
-              LEFT JOIN stored s ON s.debt_id = h.id AND s.template_code = h.template
-                   AND s.channel = h.channel
-             WHERE s.debt_id IS NULL
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM messaging_contactaction a
+                    WHERE a.debt_id = h.id AND a.template_code = h.template
+                      AND a.channel = h.channel AND a.business_date + 0 = {AS_OF})
         )
         SELECT {columns_sql} FROM x LEFT JOIN unplanned u ON u.id = x.id
          WHERE x.wanted OR x.version_id IS NULL OR u.id IS NOT NULL
