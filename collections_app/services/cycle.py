@@ -20,7 +20,7 @@ from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
-from collections_app.services.cycle_candidates import candidate_debts_load
+from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, temp_table_load
 from core.exceptions import ApplicationError
@@ -143,7 +143,7 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         else:
             # Every open debt counts as evaluated: the selection decided the others do nothing.
             debts = _load_open_debts(business_date)
-            counted = _open_debt_counts(debts.attrs[OPEN_BY_CREDITOR], frozen)
+            counted = open_debt_counts(debts.attrs[OPEN_BY_CREDITOR], frozen=frozen)
         debts = agreements_freeze(_attach_policy(debts), frozen)
     with phase("plan moves"):
         moves = _plan_moves(debts)
@@ -162,22 +162,22 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
 
         messages_plan(business_date=business_date)
     # --- end of messaging hook
+    with phase("counts"):
+        shares = _debt_shares(debts, moves=moves, counted=counted)
+        run.status = CycleRun.Status.COMPLETED
+        run.finished_at = timezone.now()
+        run.debts_evaluated = sum(share["debts_evaluated"] for share in shares.values())
+        run.debts_moved = int(len(moves))
+        run.debts_held = sum(share["debts_held"] for share in shares.values())
+        run.actions_planned = planned
+        run.save()
+        _store_creditor_counts(run, shares=shares)
     # Seconds per step at DEBUG, so a slow morning can be diagnosed in production.
     logger.debug(
         "cycle %s steps: %s",
         business_date,
         ", ".join(f"{name} {secs:.2f}s" for name, secs in seconds.items()),
     )
-
-    shares = _debt_shares(debts, moves=moves, counted=counted)
-    run.status = CycleRun.Status.COMPLETED
-    run.finished_at = timezone.now()
-    run.debts_evaluated = sum(share["debts_evaluated"] for share in shares.values())
-    run.debts_moved = int(len(moves))
-    run.debts_held = sum(share["debts_held"] for share in shares.values())
-    run.actions_planned = planned
-    run.save()
-    _store_creditor_counts(run, shares=shares)
     logger.info(
         "cycle %s: %s evaluated, %s moved, %s held, %s actions",
         business_date,
@@ -195,7 +195,7 @@ def _debt_shares(
     """Per creditor with open debts: debts evaluated (every open debt), moved and held.
 
     From `debts` when it holds every open debt (`counted` None); otherwise `debts` holds only
-    the selected ones, and `counted` the open and held debts per creditor (_open_debt_counts)."""
+    the selected ones, and `counted` the open and held debts per creditor (open_debt_counts)."""
     moved = debts["id"].isin(moves["id"]).to_numpy(dtype=np.int64)
     frame = pd.DataFrame(
         {
@@ -219,37 +219,6 @@ def _debt_shares(
         }
         for creditor_id, (evaluated, held) in counted.items()
     }
-
-
-def _open_debt_counts(
-    open_by_creditor: dict[int, int], frozen: set[int]
-) -> dict[int, tuple[int, int]]:
-    """creditor id -> (open debts, open debts held): under a hold in force (on the debt, or on
-    its debtor with no debt named) or frozen by an agreement today, as `_load_open_debts` and
-    `agreements_freeze` flag them. Read before the day's moves, as the full load is."""
-    placeholders = ", ".join(["%s"] * len(OPEN_STAGES))
-    stages = [str(s) for s in OPEN_STAGES]
-    counts = {creditor_id: (n, 0) for creditor_id, n in open_by_creditor.items()}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT d.creditor_id, count(*) FROM portfolio_debt d
-             WHERE d.stage IN ({placeholders}) AND d.id IN (
-                   SELECT h.debt_id FROM portfolio_hold h
-                    WHERE h.closed_at IS NULL AND h.debt_id IS NOT NULL
-                   UNION ALL
-                   SELECT o.id FROM portfolio_hold h JOIN portfolio_debt o
-                       ON o.debtor_id = h.debtor_id
-                    WHERE h.closed_at IS NULL AND h.debt_id IS NULL
-                   UNION ALL
-                   SELECT unnest(%s::bigint[]))
-             GROUP BY d.creditor_id
-            """,
-            [*stages, sorted(int(i) for i in frozen)],
-        )
-        for creditor_id, held in cursor.fetchall():
-            counts[int(creditor_id)] = (counts[int(creditor_id)][0], int(held))
-    return counts
 
 
 def _store_creditor_counts(run: CycleRun, *, shares: dict[int, dict[str, int]]) -> None:

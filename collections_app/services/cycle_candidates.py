@@ -291,7 +291,10 @@ def candidate_debts_load(
         ),
         unplanned AS (
             SELECT DISTINCT h.id FROM hits h
+             -- (a first run of the date, with no action stored for it yet, skips the probes)
              WHERE NOT EXISTS (
+                   SELECT 1 FROM messaging_contactaction a WHERE a.business_date = {AS_OF})
+                OR NOT EXISTS (
                    SELECT 1 FROM messaging_contactaction a
                     WHERE a.debt_id = h.id AND a.template_code = h.template
                       AND a.channel = h.channel AND a.business_date + 0 = {AS_OF})
@@ -303,3 +306,35 @@ def candidate_debts_load(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall(), open_by_creditor
+
+
+def open_debt_counts(
+    open_by_creditor: dict[int, int], *, frozen: set[int]
+) -> dict[int, tuple[int, int]]:
+    """creditor id -> (open debts, open debts held): under a hold in force (on the debt, or on
+    its debtor with no debt named) or frozen by an agreement today (`frozen`), as the cycle's
+    full load and `agreements_freeze` flag them. Read before the day's moves, as that load is.
+    `open_by_creditor` is the count `candidate_debts_load` made in its pass."""
+    placeholders = ", ".join(["%s"] * len(OPEN_STAGES))
+    stages = [str(s) for s in OPEN_STAGES]
+    counts = {creditor_id: (n, 0) for creditor_id, n in open_by_creditor.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.creditor_id, count(*) FROM portfolio_debt d
+             WHERE d.stage IN ({placeholders}) AND d.id IN (
+                   SELECT h.debt_id FROM portfolio_hold h
+                    WHERE h.closed_at IS NULL AND h.debt_id IS NOT NULL
+                   UNION ALL
+                   SELECT o.id FROM portfolio_hold h JOIN portfolio_debt o
+                       ON o.debtor_id = h.debtor_id
+                    WHERE h.closed_at IS NULL AND h.debt_id IS NULL
+                   UNION ALL
+                   SELECT unnest(%s::bigint[]))
+             GROUP BY d.creditor_id
+            """,
+            [*stages, sorted(int(i) for i in frozen)],
+        )
+        for creditor_id, held in cursor.fetchall():
+            counts[int(creditor_id)] = (counts[int(creditor_id)][0], int(held))
+    return counts
