@@ -271,6 +271,10 @@ def _load_open_debts(business_date: datetime.date, *, evaluate_all: bool = False
     with `evaluate_all` every open debt."""
     if not evaluate_all:
         return _load_candidate_debts(business_date)
+    return _load_every_open_debt(business_date)
+
+
+def _load_every_open_debt(business_date: datetime.date) -> pd.DataFrame:
     as_of = business_date.isoformat()
     dpd = days_between_sql(later="%s", earlier="d.due_date")
     due_in = days_between_sql(later="d.due_date", earlier="%s")
@@ -307,7 +311,8 @@ def _load_candidate_debts(business_date: datetime.date) -> pd.DataFrame:
             {HELD_SQL.format(alias="x")}, x.segment
         """,
     )
-    frame = _debts_frame(rows)
+    # None: most of the book may act today (a first run after an import): the full load.
+    frame = _debts_frame(rows) if rows is not None else _load_every_open_debt(business_date)
     frame.attrs[OPEN_BY_CREDITOR] = open_by_creditor
     return frame
 

@@ -206,14 +206,26 @@ def _may_act_sql(rules: list[tuple], params: dict) -> str:
     return " OR ".join(tests)
 
 
+def _cycle_planned(business_date: datetime.date) -> bool:
+    """Whether a cycle run already stored actions for the date (this is a rerun of it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM messaging_contactaction"
+            " WHERE business_date = %s AND cycle_run_id IS NOT NULL)",
+            [business_date],
+        )
+        return cursor.fetchone()[0]
+
+
 def candidate_debts_load(
     *,
     business_date: datetime.date,
     resolver: PolicyResolver,
     allowed: dict[tuple[str, str], str],
     columns_sql: str,
-) -> tuple[list[tuple], dict[int, int]]:
+) -> tuple[list[tuple] | None, dict[int, int]]:
     """(`columns_sql` of each open debt the cycle decides today, open debts per creditor).
+    None instead of rows when the caller should decide every open debt (see below).
 
     `columns_sql` reads `x`: id, creditor_id, product, stage, debtor_id, balance_is_zero, dpd,
     due_in, entered_on, segment, version_id. A debt whose policy cannot be found is selected
@@ -238,6 +250,10 @@ def candidate_debts_load(
     ids = sorted(int(i) for _c, _n, some in counted for i in some or ())
     if not ids:
         return [], open_by_creditor
+    if len(ids) * 2 > sum(open_by_creditor.values()) and not _cycle_planned(business_date):
+        # Most of the book on the date's first run (the first cycle after an import): every
+        # open debt is decided, as the full load does, rather than each one tested again.
+        return None, open_by_creditor
     # The exact test, on the debts that passed: the move is wanted and declared, or a hit
     # plans an action not stored yet.
     params = {"as_of": business_date, "ids": ids}
