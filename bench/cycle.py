@@ -216,6 +216,7 @@ def main() -> None:
         f"cycle, rerun same date (no-op):      {rerun_seconds:8.2f} s  "
         f"moved {rerun.run.debts_moved:,}  {load()}"
     )
+    print(f"  debts decided {rerun.decided:,}; phases: {phases(rerun)}")
     next_day = AS_OF + datetime.timedelta(days=1)
     next_floor, next_floor_moves = floor(STAGE_FLOOR_SQL, {"as_of": next_day})
     next_seconds, second = timed(lambda: cycle_run_date(business_date=next_day))
@@ -229,7 +230,7 @@ def main() -> None:
     )
     print(
         f"  moved {second.run.debts_moved:,}, actions {second.run.actions_planned:,}, "
-        f"messages {next_messages:,}; phases: {phases(second)}"
+        f"messages {next_messages:,}, debts decided {second.decided:,}; phases: {phases(second)}"
     )
     print(f"stages differing from the SQL's targets: {mismatches}")
     if mismatches:

@@ -20,6 +20,7 @@ from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
+from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
 from core.exceptions import ApplicationError
@@ -52,6 +53,8 @@ class DayResult:
     seconds: float
     # Seconds per step of the day (benchmarks print them; DEBUG logs them).
     phases: dict[str, float] = field(default_factory=dict)
+    # The open debts loaded and decided in pandas (the candidates, or every one).
+    decided: int = 0
 
 
 def last_completed_date() -> datetime.date | None:
@@ -79,13 +82,17 @@ def cycle_run(*, as_of: datetime.date) -> list[CycleRun]:
     return [cycle_run_date(business_date=day).run for day in dates]
 
 
-def cycle_run_date(*, business_date: datetime.date) -> DayResult:
-    """Apply one business date in one transaction (idempotent: a rerun changes nothing)."""
+def cycle_run_date(*, business_date: datetime.date, evaluate_all: bool = False) -> DayResult:
+    """Apply one business date in one transaction (idempotent: a rerun changes nothing).
+
+    Only the open debts that may move or get a contact action today are loaded and decided
+    (cycle_candidates); `evaluate_all` loads and decides every open debt instead, the reference
+    the selection is tested against (the outcome is the same)."""
     started = time.perf_counter()
     try:
         with transaction.atomic():
             _lock_cycle()
-            result = _apply_date(business_date)
+            result = _apply_date(business_date, evaluate_all=evaluate_all)
     except Exception as exc:
         _record_failure(business_date, exc)
         raise
@@ -115,7 +122,7 @@ def _record_failure(business_date: datetime.date, exc: Exception) -> None:
         )
 
 
-def _apply_date(business_date: datetime.date) -> DayResult:
+def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> DayResult:
     now = timezone.now()
     run, _created = CycleRun.objects.update_or_create(
         business_date=business_date,
@@ -131,7 +138,13 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         frozen = agreements_cycle_day(business_date=business_date, run=run)
     # --- end of the agreements hook
     with phase("load"):
-        debts = agreements_freeze(_attach_policy(_load_open_debts(business_date)), frozen)
+        if evaluate_all:
+            debts, counted = _load_open_debts(business_date, evaluate_all=True), None
+        else:
+            # Every open debt counts as evaluated: the selection decided the others do nothing.
+            debts = _load_open_debts(business_date)
+            counted = open_debt_counts(debts.attrs[OPEN_BY_CREDITOR], frozen=frozen)
+        debts = agreements_freeze(_attach_policy(debts), frozen)
     with phase("plan moves"):
         moves = _plan_moves(debts)
     with phase("apply moves"):
@@ -150,22 +163,23 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         plan = messages_plan(business_date=business_date)
     # --- end of messaging hook
     with phase("analyze"):
-        _analyze_written(moved=len(moves), actions=planned, messages=plan)
+        _analyze_written(moved=len(moves), actions=len(actions), messages=plan)
+    with phase("counts"):
+        shares = _debt_shares(debts, moves=moves, counted=counted)
+        run.status = CycleRun.Status.COMPLETED
+        run.finished_at = timezone.now()
+        run.debts_evaluated = sum(share["debts_evaluated"] for share in shares.values())
+        run.debts_moved = int(len(moves))
+        run.debts_held = sum(share["debts_held"] for share in shares.values())
+        run.actions_planned = planned
+        run.save()
+        _store_creditor_counts(run, shares=shares)
     # Seconds per step at DEBUG, so a slow morning can be diagnosed in production.
     logger.debug(
         "cycle %s steps: %s",
         business_date,
         ", ".join(f"{name} {secs:.2f}s" for name, secs in seconds.items()),
     )
-
-    run.status = CycleRun.Status.COMPLETED
-    run.finished_at = timezone.now()
-    run.debts_evaluated = int(len(debts))
-    run.debts_moved = int(len(moves))
-    run.debts_held = int(debts["held"].sum()) if len(debts) else 0
-    run.actions_planned = planned
-    run.save()
-    _store_creditor_counts(run, debts=debts, moves=moves)
     logger.info(
         "cycle %s: %s evaluated, %s moved, %s held, %s actions",
         business_date,
@@ -174,7 +188,7 @@ def _apply_date(business_date: datetime.date) -> DayResult:
         run.debts_held,
         run.actions_planned,
     )
-    return DayResult(run=run, moves=moves, seconds=0.0, phases=seconds)
+    return DayResult(run=run, moves=moves, seconds=0.0, phases=seconds, decided=int(len(debts)))
 
 
 def _analyze_written(*, moved: int, actions: int, messages) -> None:
@@ -191,21 +205,41 @@ def _analyze_written(*, moved: int, actions: int, messages) -> None:
     )
 
 
-def _store_creditor_counts(run: CycleRun, *, debts: pd.DataFrame, moves: pd.DataFrame) -> None:
-    """Each creditor's share of the run's counts (what a manager of that creditor is shown)."""
-    shares = (
-        pd.DataFrame(
-            {
-                "creditor_id": debts["creditor_id"].to_numpy(dtype=np.int64),
-                "debts_evaluated": 1,
-                "debts_moved": debts["id"].isin(moves["id"]).to_numpy(dtype=np.int64),
-                "debts_held": debts["held"].to_numpy(dtype=np.int64),
-            }
-        )
-        .groupby("creditor_id")
-        .sum()
+def _debt_shares(
+    debts: pd.DataFrame, *, moves: pd.DataFrame, counted: dict[int, tuple[int, int]] | None
+) -> dict[int, dict[str, int]]:
+    """Per creditor with open debts: debts evaluated (every open debt), moved and held.
+
+    From `debts` when it holds every open debt (`counted` None); otherwise `debts` holds only
+    the selected ones, and `counted` the open and held debts per creditor (open_debt_counts)."""
+    moved = debts["id"].isin(moves["id"]).to_numpy(dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "creditor_id": debts["creditor_id"].to_numpy(dtype=np.int64),
+            "debts_evaluated": 1,
+            "debts_moved": moved,
+            "debts_held": debts["held"].to_numpy(dtype=np.int64),
+        }
     )
-    counts = {int(c): {k: int(v) for k, v in row.items()} for c, row in shares.iterrows()}
+    if counted is not None:
+        frame = frame[["creditor_id", "debts_moved"]]
+    grouped = frame.groupby("creditor_id").sum()
+    shares = {int(c): {k: int(v) for k, v in row.items()} for c, row in grouped.iterrows()}
+    if counted is None:
+        return shares
+    return {
+        creditor_id: {
+            "debts_evaluated": evaluated,
+            "debts_moved": shares.get(creditor_id, {}).get("debts_moved", 0),
+            "debts_held": held,
+        }
+        for creditor_id, (evaluated, held) in counted.items()
+    }
+
+
+def _store_creditor_counts(run: CycleRun, *, shares: dict[int, dict[str, int]]) -> None:
+    """Each creditor's share of the run's counts (what a manager of that creditor is shown)."""
+    counts = {creditor_id: dict(fields) for creditor_id, fields in shares.items()}
     planned = (
         ContactAction.objects.filter(business_date=run.business_date)
         .values_list("debt__creditor_id")
@@ -236,8 +270,27 @@ LOAD_COLUMNS = [
 ]
 
 
-def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
-    """Every open debt with its days past due and hold flag, straight from SQL (no ORM rows)."""
+OPEN_BY_CREDITOR = "open_by_creditor"
+# Whether a hold in force covers debt `{alias}`: one on the debt, or on its debtor naming no debt.
+HELD_SQL = """
+    CASE WHEN EXISTS (
+        SELECT 1 FROM portfolio_hold h
+        WHERE h.closed_at IS NULL
+          AND (h.debt_id = {alias}.id OR (h.debt_id IS NULL AND h.debtor_id = {alias}.debtor_id))
+    ) THEN 1 ELSE 0 END
+"""
+
+
+def _load_open_debts(business_date: datetime.date, *, evaluate_all: bool = False) -> pd.DataFrame:
+    """The open debts the cycle decides today, with their days past due and hold flag, straight
+    from SQL (no ORM rows): those that may move or get a contact action (cycle_candidates), or
+    with `evaluate_all` every open debt."""
+    if not evaluate_all:
+        return _load_candidate_debts(business_date)
+    return _load_every_open_debt(business_date)
+
+
+def _load_every_open_debt(business_date: datetime.date) -> pd.DataFrame:
     as_of = business_date.isoformat()
     dpd = days_between_sql(later="%s", earlier="d.due_date")
     due_in = days_between_sql(later="d.due_date", earlier="%s")
@@ -246,11 +299,7 @@ def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
         SELECT d.id, d.creditor_id, d.product, d.stage,
                CASE WHEN d.balance = 0 THEN 1 ELSE 0 END,
                {dpd}, {due_in}, d.stage_entered_on,
-               CASE WHEN EXISTS (
-                   SELECT 1 FROM portfolio_hold h
-                   WHERE h.closed_at IS NULL
-                     AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id))
-               ) THEN 1 ELSE 0 END,
+               {HELD_SQL.format(alias="d")},
                COALESCE(s.code, '')
         FROM portfolio_debt d
         -- The segment the nightly job gave the debt ('' before its first run): a policy
@@ -262,6 +311,29 @@ def _load_open_debts(business_date: datetime.date) -> pd.DataFrame:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    return _debts_frame(rows)
+
+
+def _load_candidate_debts(business_date: datetime.date) -> pd.DataFrame:
+    """The load's columns for only the open debts that may move or get an action today; the
+    number of open debts per creditor in `attrs[OPEN_BY_CREDITOR]`."""
+    rows, open_by_creditor = candidate_debts_load(
+        business_date=business_date,
+        resolver=policy_resolver(),
+        allowed=automatic_transitions(),
+        columns_sql=f"""
+            x.id, x.creditor_id, x.product, x.stage,
+            CASE WHEN x.balance_is_zero THEN 1 ELSE 0 END, x.dpd, x.due_in, x.entered_on,
+            {HELD_SQL.format(alias="x")}, x.segment
+        """,
+    )
+    # None: most of the book may act today (a first run after an import): the full load.
+    frame = _debts_frame(rows) if rows is not None else _load_every_open_debt(business_date)
+    frame.attrs[OPEN_BY_CREDITOR] = open_by_creditor
+    return frame
+
+
+def _debts_frame(rows) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=LOAD_COLUMNS)
     if frame.empty:
         return frame.assign(version_id=pd.Series(dtype="int64"))
