@@ -89,3 +89,15 @@ def history_read_as_channels(*, contact, rules=None, horizon_days=7) -> bool:
     return compliance.history_read_as_channels(
         contact=contact, rules=rules, horizon_days=horizon_days
     )
+
+
+def refused_whatever_history(*, contact, rules=None) -> bool:
+    """Whether the rules refuse the contact at every instant whatever its debtor's history
+    (see the engine's function)."""
+    return compliance.refused_whatever_history(contact=contact, rules=rules)
+
+
+def history_span(*, contact, rules=None):
+    """How far back a debtor's earlier contacts are read only through their channels, kinds
+    and local dates on the contact's day, or None (see the engine's function)."""
+    return compliance.history_span(contact=contact, rules=rules)

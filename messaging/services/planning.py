@@ -211,7 +211,7 @@ def messages_plan(
         return result
     groups, actions = sets.groups_build(actions, business_date=business_date)
     group_seq = sets.keys_stage(groups)
-    existing = sets.existing_keys()
+    existing = sets.existing_keys(business_date)
     debtors = sets.debtors_load()
     preferred = {}
     for chunk in _chunks(debtors["debtor_id"].tolist()):
@@ -238,7 +238,6 @@ def messages_plan(
         reachable
         & ~todo["debtor_id"].isin(list(holds))
         & ~todo["debtor_id"].isin(list(preferred))
-        & ~todo["debtor_id"].isin(list(history))
         & todo["timezone"].map(lambda name: zone(name) is not None)
     )
     if not by_class:
@@ -280,6 +279,7 @@ def messages_plan(
             group_seq=group_seq,
             business_date=business_date,
             now=timezone.now(),
+            existing=bool(result.already),
         )
     logger.info(
         "messages %s: %s planned, %s suppressed, %s already planned",
@@ -330,6 +330,9 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     planned_us = np.zeros(n, dtype=np.int64)
     texts = {name: np.full(n, "", dtype=object) for name in ("rule", "reason", "code")}
     params = np.full(n, "{}", dtype=object)
+    # Each debtor's earlier contacts (before this run) by shape: (channel, kind, local date
+    # relative to the day) sorted, and their first and last instants (see `_shapes`).
+    shapes = _shapes(todo, history, business_date=business_date)
     seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
     fallen: set[int] = set()  # debtors whose later groups go one by one
     classes: dict[int, dict] = {}  # class -> its contact, slots, bounds
@@ -342,21 +345,39 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
             break
         batches: dict[tuple, list] = {}
         for i, debtor_id in zip(level.tolist(), debtor_ids[level].tolist(), strict=True):
-            batches.setdefault((int(class_of[i]), seen.get(debtor_id, ())), []).append(i)
-        for (cls, earlier), rows in batches.items():
+            cls = int(class_of[i])
             known = classes.get(cls)
             if known is None:
                 known = classes[cls] = sets.class_bounds(
                     class_values[cls], business_date=business_date, now=now, rules=rules
                 )
+            if known["refused"]:
+                # Refused at every instant whatever the history: one outcome for the class.
+                batches.setdefault((cls, None, None), []).append(i)
+                continue
+            shape = shapes.get(debtor_id)
+            if shape is None:
+                batches.setdefault((cls, seen.get(debtor_id, ()), ()), []).append(i)
+            elif (
+                known["span_us"] is not None
+                and shape[2] < known["not_before_us"]
+                and shape[1] > known["day_end_us"] - known["span_us"]
+            ):
+                batches.setdefault((cls, seen.get(debtor_id, ()), shape[0]), []).append(i)
+            else:
+                fallen.add(debtor_id)
+        for (cls, earlier, shape), rows in batches.items():
+            known = classes[cls]
             rows = np.array(rows)
             outcome = _class_outcome(
-                todo, rows, fractions[rows], known=known, earlier=earlier, history=history,
-                business_date=business_date, now=now, rules=rules, memo=memo,
+                todo, rows, fractions[rows], known=known, earlier=earlier, shape=shape,
+                history=history, business_date=business_date, now=now, rules=rules, memo=memo,
             )  # fmt: skip
-            if outcome is None:
-                fallen.update(debtor_ids[rows].tolist())
-                continue
+            undecided = outcome["status"] == ""
+            if undecided.any():
+                fallen.update(debtor_ids[rows[undecided]].tolist())
+                outcome = {name: values[~undecided] for name, values in outcome.items()}
+                rows = rows[~undecided]
             status[rows], planned_us[rows] = outcome["status"], outcome["planned_us"]
             for name in ("rule", "reason", "code"):
                 texts[name][rows] = outcome[name]
@@ -391,15 +412,59 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     )
 
 
-def _class_outcome(todo, rows, fractions, *, known, earlier, history, business_date, now, rules,
-                   memo):  # fmt: skip
+def _shapes(todo, history, *, business_date) -> dict[int, tuple]:
+    """debtor -> (shape, first instant, last instant) of its contacts before this run, for the
+    debtors of `todo` that have any: the shape is the sorted (channel, kind, local date minus
+    the business date in days) of each contact, instants in microseconds since the epoch."""
+    shapes = {}
+    firsts = todo.drop_duplicates("debtor_id")
+    for debtor_id, tz_name in zip(
+        firsts["debtor_id"].tolist(), firsts["timezone"].tolist(), strict=True
+    ):
+        past = history.get(debtor_id)
+        if not past:
+            continue
+        tz = zone(tz_name)
+        instants = [sets.to_us(p.at) for p in past]
+        shape = tuple(
+            sorted(
+                (p.channel, p.kind, (p.at.astimezone(tz).date() - business_date).days) for p in past
+            )
+        )
+        shapes[debtor_id] = (shape, min(instants), max(instants))
+    return shapes
+
+
+def _class_outcome(todo, rows, fractions, *, known, earlier, shape, history, business_date, now,
+                   rules, memo):  # fmt: skip
     """The outcome (status, planned_us, rule, reason, code, params: arrays over `rows`) of one
-    class's groups at one rank, alike in the channels planned earlier that day, or None when
-    they must be decided one by one."""
+    class's groups at one rank, alike in the channels planned earlier that day and in the
+    shape of their earlier days' contacts (`shape`: None for a class refused whatever the
+    history); status "" where a group must be decided one by one."""
+    count = len(rows)
+    outcome = {
+        "status": np.full(count, "", dtype=object),
+        "planned_us": np.zeros(count, dtype=np.int64),
+        "rule": np.full(count, "", dtype=object),
+        "reason": np.full(count, "", dtype=object),
+        "code": np.full(count, "", dtype=object),
+        "params": np.full(count, "{}", dtype=object),
+    }
+    if shape is None:
+        # Every search stops at its first try and the check names the same rule: the first
+        # group's decision (at the class's `not_before`) stands for all.
+        row = known.get("refusal")
+        if row is None:
+            row = known["refusal"] = _representative(
+                todo, int(rows[0]), history=history, business_date=business_date, now=now,
+                rules=rules, memo=memo,
+            )  # fmt: skip
+        for name in ("status", "planned_us", "rule", "reason", "code", "params"):
+            outcome[name][:] = row[name]
+        return outcome
     contact = known["contact"]
     if earlier and not known["history_by_channels"]:
-        return None
-    count = len(rows)
+        return outcome
     pick = sets.class_picks(fractions, known["slots_us"])
     # The representative: the first group; its debtor's history (this day's earlier contacts,
     # the same channels as every other group's here) stands for theirs.
@@ -416,52 +481,57 @@ def _class_outcome(todo, rows, fractions, *, known, earlier, history, business_d
         ok = np.array([allowed[m] for m in pick.tolist()], dtype=bool)
     else:
         ok = np.zeros(count, dtype=bool)
-    outcome = {
-        "status": np.where(ok, Message.Status.PLANNED, "").astype(object),
-        "planned_us": pick if pick is not None else np.zeros(count, dtype=np.int64),
-        "rule": np.full(count, "", dtype=object),
-        "reason": np.full(count, "", dtype=object),
-        "code": np.full(count, "", dtype=object),
-        "params": np.full(count, "{}", dtype=object),
-    }
+    outcome["status"][ok] = Message.Status.PLANNED
+    if pick is not None:
+        outcome["planned_us"][:] = pick
     refused = ~ok
-    if refused.any():
-        rep = todo.iloc[int(rows[np.argmax(refused)])]
-        group = Group(
-            key=rep["key"], debtor_id=int(rep["debtor_id"]), creditor_id=int(rep["creditor_id"]),
-            channel=rep["channel"], purpose=rep["purpose"], template=rep["template"],
-            stage=rep["stage"], gid=int(rep["gid"]),
+    if refused.any() and not shape:
+        # (With earlier days' contacts, a search past the day's picks jumps to instants that
+        # depend on their exact times: those groups are decided one by one.)
+        row = _representative(
+            todo, int(rows[np.argmax(refused)]), history=history,
+            business_date=business_date, now=now, rules=rules, memo=memo,
         )  # fmt: skip
-        person = {
-            "id": int(rep["debtor_id"]),
-            "country": rep["country"],
-            "region": rep["region"],
-            "timezone": rep["timezone"],
-            "preferred": None,
-        }
-        message = _decide(
-            group,
-            debtor=person,
-            address=(rep["to"], bool(rep["consented"])),
-            holds=(),
-            history=list(history.get(int(rep["debtor_id"]), ())),
-            business_date=business_date,
-            now=now,
-            rules=rules,
-            memo=memo,
-        )
-        moment = sets.to_us(message.planned_for)
         if (
             pick is not None
-            and message.status == Message.Status.PLANNED
-            and known["day_start_us"] <= moment <= known["day_end_us"]
+            and row["status"] == Message.Status.PLANNED
+            and known["day_start_us"] <= row["planned_us"] <= known["day_end_us"]
         ):
             # A lawful minute later that day: where each lands depends on its own minute.
-            return None
-        row = sets.message_row(group, message)
+            outcome["status"][:] = ""
+            return outcome
         for name in ("status", "planned_us", "rule", "reason", "code", "params"):
             outcome[name][refused] = row[name]
     return outcome
+
+
+def _representative(todo, i, *, history, business_date, now, rules, memo) -> dict:
+    """The outcome row of `todo`'s row `i` decided exactly as `_decide` decides any group."""
+    rep = todo.iloc[i]
+    group = Group(
+        key=rep["key"], debtor_id=int(rep["debtor_id"]), creditor_id=int(rep["creditor_id"]),
+        channel=rep["channel"], purpose=rep["purpose"], template=rep["template"],
+        stage=rep["stage"], gid=int(rep["gid"]),
+    )  # fmt: skip
+    person = {
+        "id": int(rep["debtor_id"]),
+        "country": rep["country"],
+        "region": rep["region"],
+        "timezone": rep["timezone"],
+        "preferred": None,
+    }
+    message = _decide(
+        group,
+        debtor=person,
+        address=(rep["to"], bool(rep["consented"])),
+        holds=(),
+        history=list(history.get(int(rep["debtor_id"]), ())),
+        business_date=business_date,
+        now=now,
+        rules=rules,
+        memo=memo,
+    )
+    return sets.message_row(group, message)
 
 
 def _decide_one_by_one(groups, *, actions, debtors, preferred, holds, history, business_date,

@@ -43,6 +43,9 @@ GROUP_TABLE = "plan_groups"
 MESSAGE_TABLE = "plan_messages"
 LINK_TABLE = "plan_links"
 ID_TABLE = "plan_ids"
+# Temp tables of at most this many rows are not analysed (the planner's size estimate from
+# their pages serves; ANALYZE costs more than it saves on a small day).
+SMALL = 10_000
 
 
 def to_us(moment: datetime.datetime) -> int:
@@ -132,11 +135,19 @@ def keys_stage(groups: pd.DataFrame) -> pd.Series:
     return pd.Series(frame["seq"].to_numpy(), index=frame["gid"].to_numpy())
 
 
-def existing_keys() -> set[str]:
+def key_prefix(business_date) -> str:
+    """What every group key of the date starts with (a LIKE pattern: the keys of that date
+    are one range of the key's pattern index, not a scan of the whole outbox)."""
+    return business_date.isoformat() + ":%"
+
+
+def existing_keys(business_date) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT g.key FROM {GROUP_TABLE} g"
             f" JOIN messaging_message m ON m.idempotency_key = g.key"
+            f" WHERE m.idempotency_key LIKE %s",
+            [key_prefix(business_date)],
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -262,6 +273,7 @@ def class_bounds(values, *, business_date, now, rules) -> dict:
     slots = [(max(a, not_before), b) for a, b in slots if b >= not_before]
     next_day = business_date + datetime.timedelta(days=1)
     day_end = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=ZoneInfo(tz_name))
+    span = gateway.history_span(contact=contact, rules=rules)
     return {
         "contact": contact,
         "slots_us": [(to_us(a), to_us(b)) for a, b in slots],
@@ -270,6 +282,11 @@ def class_bounds(values, *, business_date, now, rules) -> dict:
         "day_end_us": to_us(day_end.astimezone(datetime.UTC)) - 1,
         "not_before_us": to_us(not_before),
         "history_by_channels": gateway.history_read_as_channels(contact=contact, rules=rules),
+        # Earlier days' contacts read only through their shape back this far (see
+        # `gateway.history_span`; None: never), and whether the rules refuse every group of
+        # the class whatever its history (no consent...).
+        "span_us": None if span is None else span // US,
+        "refused": gateway.refused_whatever_history(contact=contact, rules=rules),
     }
 
 
@@ -357,7 +374,8 @@ def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
             f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
             io.BytesIO(payload),
         )
-        cursor.execute(f"ANALYZE {name}")
+        if count > SMALL:
+            cursor.execute(f"ANALYZE {name}")
 
 
 def messages_stage(messages: pd.DataFrame) -> None:
@@ -377,11 +395,19 @@ def messages_stage(messages: pd.DataFrame) -> None:
 
 
 def outbox_write(
-    messages: pd.DataFrame, actions: pd.DataFrame, *, group_seq: pd.Series, business_date, now
+    messages: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    group_seq: pd.Series,
+    business_date,
+    now,
+    existing: bool = True,
 ) -> None:
     """Insert the new messages (in planning order; a key already there is left alone), link
     every group's first action per debt to its message, and mark the other actions done.
-    `group_seq`: each group's place in the day's planning order (gid -> seq)."""
+    `group_seq`: each group's place in the day's planning order (gid -> seq); `existing`:
+    whether some group's message was there before (False: only a conflict, i.e. a message
+    inserted meanwhile, sends the planner looking for older messages)."""
     messages_stage(messages)
     first = actions[actions["first"].to_numpy(dtype=bool)]
     # The links in the order they are written: the groups' planning order, then the action's.
@@ -421,17 +447,21 @@ def outbox_write(
             """,
             {"now": now, "day": business_date},
         )
-        # Groups whose message already existed (a rerun, or actions added later): their
-        # actions join that message.
-        cursor.execute(
-            f"""
-            INSERT INTO {ID_TABLE} (key, id, new)
-            SELECT m.idempotency_key, m.id, false
-              FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
-             WHERE NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
-            """
-        )
-        cursor.execute(f"ANALYZE {ID_TABLE}")
+        # Groups whose message already existed (a rerun, or actions added later; or a key
+        # another run inserted meanwhile: a conflict above): their actions join that message.
+        if existing or cursor.rowcount < len(messages):
+            cursor.execute(
+                f"""
+                INSERT INTO {ID_TABLE} (key, id, new)
+                SELECT m.idempotency_key, m.id, false
+                  FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
+                 WHERE m.idempotency_key LIKE %s
+                   AND NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
+                """,
+                [key_prefix(business_date)],
+            )
+        if len(messages) > SMALL:
+            cursor.execute(f"ANALYZE {ID_TABLE}")
         # Links to the messages inserted just now are new by construction (one per group and
         # debt; nobody else sees those messages yet): a plain INSERT. Links to messages that
         # were there before may exist already: ON CONFLICT DO NOTHING.

@@ -19,7 +19,7 @@ from django.utils import timezone
 from messaging.models import ComplianceOverride, ContactAction, Message, MessageDebt
 from messaging.services import planning
 from messaging.services.planning import messages_plan
-from portfolio.models import Hold, Stage
+from portfolio.models import Debt, Debtor, Hold, Stage
 from tests.factories.portfolio import (
     ContactPointFactory,
     CreditorFactory,
@@ -220,3 +220,76 @@ def test_a_rerun_per_class_plans_nothing_new():
     second = messages_plan(business_date=day, now=now)
     assert first.planned > 0 and (second.planned, second.suppressed) == (0, 0)
     assert _outbox() == before
+
+
+def _next_day_actions(day, *, seed):
+    """Contacts due on `day` for every debt planned the day before (1-2 channels each); a
+    third of the debtors were also sent a message at some instant of the 9 days before (some
+    of them near the day, some a week or more away, on any channel)."""
+    rng = random.Random(seed)
+    for debtor in Debtor.objects.order_by("pk"):
+        if rng.random() < 1 / 3:
+            creditor = debtor.debts.first().creditor
+            Message.objects.create(
+                creditor=creditor, debtor=debtor, channel=rng.choice(CHANNELS),
+                template="friendly", purpose="collection", stage="friendly_reminder",
+                business_date=day, to="x", status=Message.Status.SENT,
+                idempotency_key=f"old-{debtor.pk}-{day}",
+                planned_for=datetime.datetime.combine(day, datetime.time(12), tzinfo=UTC)
+                - datetime.timedelta(minutes=rng.randint(0, 9 * 24 * 60)),
+            )  # fmt: skip
+    for debt in Debt.objects.filter(contact_actions__isnull=False).distinct().order_by("pk"):
+        stage, template = rng.choice(STAGES)
+        for channel in rng.sample(CHANNELS, rng.randint(1, 2)):
+            ContactAction.objects.create(
+                debt=debt, business_date=day, stage=stage, channel=channel,
+                template_code=template,
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "now"),
+    [
+        # Monday then Tuesday, planned the day before each
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)),
+        # replayed a week later (every instant of both days is in the past)
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 12, 9, 12, tzinfo=UTC)),
+        # Tuesday planned at 11:00 in Bogotá (the second day's morning is gone)
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 2, 16, tzinfo=UTC)),
+        # Friday then Saturday (short hours), and Saturday then Sunday (a rest day)
+        (datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC)),
+        (datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 5, 12, tzinfo=UTC)),
+    ],
+)
+def test_the_next_day_per_class_equals_the_one_by_one_engine(first, now, monkeypatch):
+    # given a mixed portfolio planned on `first` (so that every debtor has a history) and
+    # contacts due again the next day
+    _portfolio(first, seed=first.toordinal())
+    messages_plan(business_date=first, now=min(now, timezone.now()) - datetime.timedelta(days=1))
+    day = first + datetime.timedelta(days=1)
+    _next_day_actions(day, seed=first.toordinal())
+    calls = _counting(monkeypatch)
+
+    # when the next day is planned one group at a time (then undone) and then per class
+    with transaction.atomic():
+        reference_result = messages_plan(business_date=day, now=now, by_class=False)
+        reference = _outbox()
+        reference_calls = len(calls)
+        transaction.set_rollback(True)
+    calls.clear()
+    result = messages_plan(business_date=day, now=now)
+
+    # then every message, link and action is the same
+    messages, links, actions = _outbox()
+    assert set(messages) == set(reference[0])
+    for key, message in messages.items():
+        assert message == reference[0][key], key
+    assert links == reference[1]
+    assert actions == reference[2]
+    assert (result.planned, result.suppressed) == (
+        reference_result.planned,
+        reference_result.suppressed,
+    )
+    # and debtors with a history were decided per class too (the engine asked one by one
+    # far less often)
+    assert len(calls) < reference_calls * 0.75

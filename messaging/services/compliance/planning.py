@@ -193,6 +193,73 @@ def history_read_as_channels(
     return True
 
 
+# Evaluators whose verdict reads only the contact's own attributes: never its instant, never
+# the debtor's history.
+_CONTACT_ONLY = (
+    ev_types.Hold,
+    ev_types.Consent,
+    ev_types.Purpose,
+    ev_types.ContentOptOut,
+    ev_types.ContentIdent,
+    ev_types.ContentRespect,
+    ev_types.NoVisit,
+)
+
+
+def refused_whatever_history(*, contact: Contact, rules: RuleSet | None = None) -> bool:
+    """True when the rules refuse `contact` at every instant whatever the debtor's history.
+
+    That is: the first rule (in evaluation order) that refuses it reads only the contact's
+    own attributes (no consent, a hold, a forbidden purpose or content, a visit), and every
+    rule before it reads them only too. Then every search for a lawful moment stops at its
+    first try (such a refusal is not time-bound) and the final check gives that rule's
+    refusal, the same for every debtor alike in the contact's attributes."""
+    ruleset = resolve(contact, rules)
+    ctx = ruleset.context(contact, (), prefiltered=True)
+    if ctx is None:
+        return False
+    for ev in ruleset.evaluators:
+        if not ev.applies(contact):
+            continue
+        if not isinstance(ev, _CONTACT_ONLY):
+            return False
+        if ev.check(ctx) is not None:
+            return True
+    return False
+
+
+def history_span(*, contact: Contact, rules: RuleSet | None = None) -> datetime.timedelta | None:
+    """How far back a debtor's earlier contacts are read only through their shape, or None.
+
+    For a history whose every contact lies before the planner's search start (`not_before`)
+    and later than (the contact's local day's last instant - the returned span), the verdict of
+    every rule at any instant of that local day is the same for two debtors whose histories
+    have the same (channel, kind, local date) multiset, whatever the exact instants:
+      * a calendar cap and a cooldown read channels, kinds and local dates (and `p.at <= at`,
+        true of every such contact);
+      * a channels rule or an elapsed cap over a period longer than the span sees every such
+        contact as near, all in one window (the earliest contact's), so it counts them all.
+    `timedelta.max` when no rule compares instants; None when a rule reading the history is of
+    a kind this function does not know (such histories are decided one by one). Only verdicts
+    at instants of the day are covered, not the retry instants a search would jump to."""
+    ruleset = resolve(contact, rules)
+    span = datetime.timedelta.max
+    for ev in ruleset.evaluators:
+        if not ev.applies(contact) or isinstance(ev, _HISTORY_BLIND):
+            continue
+        if isinstance(ev, ev_types.Cap):
+            if not ev.calendar:
+                span = min(span, datetime.timedelta(days=ev.period))
+            continue
+        if isinstance(ev, ev_types.Channels):
+            span = min(span, ev.length)
+            continue
+        if isinstance(ev, ev_types.Cooldown):
+            continue
+        return None
+    return span
+
+
 def _stable_fraction(key: str) -> float:
     digest = hashlib.blake2b(str(key).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
