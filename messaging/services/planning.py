@@ -485,23 +485,59 @@ def _class_outcome(todo, rows, fractions, *, known, earlier, shape, history, bus
     if pick is not None:
         outcome["planned_us"][:] = pick
     refused = ~ok
-    if refused.any() and not shape:
-        # (With earlier days' contacts, a search past the day's picks jumps to instants that
-        # depend on their exact times: those groups are decided one by one.)
-        row = _representative(
-            todo, int(rows[np.argmax(refused)]), history=history,
-            business_date=business_date, now=now, rules=rules, memo=memo,
-        )  # fmt: skip
-        if (
-            pick is not None
-            and row["status"] == Message.Status.PLANNED
-            and known["day_start_us"] <= row["planned_us"] <= known["day_end_us"]
-        ):
-            # A lawful minute later that day: where each lands depends on its own minute.
-            outcome["status"][:] = ""
-            return outcome
-        for name in ("status", "planned_us", "rule", "reason", "code", "params"):
+    if not refused.any():
+        return outcome
+    first = int(rows[np.argmax(refused)])
+    row = _representative(
+        todo, first, history=history, business_date=business_date, now=now, rules=rules,
+        memo=memo,
+    )  # fmt: skip
+    if (
+        pick is not None
+        and row["status"] == Message.Status.PLANNED
+        and known["day_start_us"] <= row["planned_us"] <= known["day_end_us"]
+    ) or (shape and known["not_before_us"] > known["day_end_us"]):
+        # A lawful minute later that day: where each lands depends on its own minute (or the
+        # search starts past the day, where a shape says nothing): one by one.
+        outcome["status"][refused] = ""
+        return outcome
+    names = ("status", "planned_us", "rule", "reason", "code", "params")
+    if not shape:
+        for name in names:
             outcome[name][refused] = row[name]
+        return outcome
+    # Earlier days' contacts: nothing lawful is left that day for any of them (every refusal
+    # at a minute of the day is the shape's, and jumps past the day), but the week's first
+    # lawful moment depends on their exact instants: searched for each group. Where there is
+    # none, the check at `not_before` (an instant of the day) is the shape's: one refusal.
+    refusal = row if row["status"] != Message.Status.PLANNED else None
+    not_before = sets.from_us(known["not_before_us"])
+    for j in np.flatnonzero(refused).tolist():
+        i = int(rows[j])
+        found = row
+        if i != first:
+            debtor_id = int(todo.at[i, "debtor_id"])
+            moment = gateway.first_moment(
+                contact=replace(contact, debtor_id=debtor_id),
+                history=history.get(debtor_id, ()),
+                not_before=not_before,
+                rules=rules,
+                memo=memo,
+            )
+            if moment is not None:
+                found = {
+                    "status": Message.Status.PLANNED, "planned_us": sets.to_us(moment),
+                    "rule": "", "reason": "", "code": "", "params": "{}",
+                }  # fmt: skip
+            elif refusal is not None:
+                found = refusal
+            else:
+                found = refusal = _representative(
+                    todo, i, history=history, business_date=business_date, now=now,
+                    rules=rules, memo=memo,
+                )  # fmt: skip
+        for name in names:
+            outcome[name][j] = found[name]
     return outcome
 
 

@@ -223,20 +223,26 @@ def test_a_rerun_per_class_plans_nothing_new():
 
 
 def _next_day_actions(day, *, seed):
-    """Contacts due on `day` for every debt planned the day before (1-2 channels each); a
-    third of the debtors were also sent a message at some instant of the 9 days before (some
-    of them near the day, some a week or more away, on any channel)."""
+    """Contacts due on `day` for every debt due contacts the day before (1-2 channels each);
+    two debtors in three were also sent 1-2 messages at some instant of the 9 days before (some
+    near the day, some a week or more away, on any channel)."""
     rng = random.Random(seed)
-    for debtor in Debtor.objects.order_by("pk"):
-        if rng.random() < 1 / 3:
-            creditor = debtor.debts.first().creditor
+    for m, debtor in enumerate(Debtor.objects.order_by("pk")):
+        creditor = debtor.debts.first().creditor
+        # The debtors alike (the first 26): their histories alike in shape (one e-mail or
+        # voice call the day before), not in instants.
+        for n in range(rng.choice((0, 1, 1, 2, 2, 0)) if m >= 26 else 1):
             Message.objects.create(
-                creditor=creditor, debtor=debtor, channel=rng.choice(CHANNELS),
+                creditor=creditor, debtor=debtor,
+                channel=rng.choice(CHANNELS) if m >= 26 else ("email", "voice")[m % 2],
                 template="friendly", purpose="collection", stage="friendly_reminder",
                 business_date=day, to="x", status=Message.Status.SENT,
-                idempotency_key=f"old-{debtor.pk}-{day}",
+                idempotency_key=f"old-{debtor.pk}-{day}-{n}",
                 planned_for=datetime.datetime.combine(day, datetime.time(12), tzinfo=UTC)
-                - datetime.timedelta(minutes=rng.randint(0, 9 * 24 * 60)),
+                - datetime.timedelta(
+                    minutes=rng.randint(12 * 60, 9 * 24 * 60) if m >= 26 else
+                    rng.randint(22 * 60, 30 * 60)
+                ),
             )  # fmt: skip
     for debt in Debt.objects.filter(contact_actions__isnull=False).distinct().order_by("pk"):
         stage, template = rng.choice(STAGES)
@@ -245,27 +251,62 @@ def _next_day_actions(day, *, seed):
                 debt=debt, business_date=day, stage=stage, channel=channel,
                 template_code=template,
             )  # fmt: skip
+    # Debtors alike but for the instant of an e-mail yesterday (or about a week ago), due an
+    # SMS today: in Colombia the week's one channel is taken until 7 x 24 h after that e-mail
+    # (each its own instant; for the week-old ones, some minute of today).
+    creditor = CreditorFactory()
+    for n in range(24):
+        debtor = DebtorFactory(creditor=creditor, country="CO", timezone="America/Bogota")
+        for channel in ("email", "sms"):
+            ContactPointFactory(
+                debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}",
+                consent_granted=True,
+            )  # fmt: skip
+        debt = DebtFactory(creditor=creditor, debtor=debtor)
+        ContactAction.objects.create(
+            debt=debt, business_date=day, stage=Stage.FIRM_NOTICE, channel="sms",
+            template_code="firm_notice",
+        )  # fmt: skip
+        Message.objects.create(
+            creditor=creditor, debtor=debtor, channel="email", template="friendly",
+            purpose="collection", stage="friendly_reminder", business_date=day, to="x",
+            status=Message.Status.SENT, idempotency_key=f"old-{debtor.pk}-{day}-e",
+            planned_for=datetime.datetime.combine(day, datetime.time(5), tzinfo=UTC)
+            - datetime.timedelta(
+                minutes=rng.randint(0, 10 * 60) if n < 12 else rng.randint(6 * 1440, 7 * 1440)
+            ),
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("first", "now"),
+    ("first", "now", "first_planned"),
     [
         # Monday then Tuesday, planned the day before each
-        (datetime.date(2026, 11, 30), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)),
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC), True),
+        # the same, with only the sent messages of the days before as history
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC), False),
         # replayed a week later (every instant of both days is in the past)
-        (datetime.date(2026, 11, 30), datetime.datetime(2026, 12, 9, 12, tzinfo=UTC)),
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 12, 9, 12, tzinfo=UTC), True),
+        (datetime.date(2026, 11, 30), datetime.datetime(2026, 12, 9, 12, tzinfo=UTC), False),
         # Tuesday planned at 11:00 in Bogotá (the second day's morning is gone)
-        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 2, 16, tzinfo=UTC)),
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 2, 16, tzinfo=UTC), True),
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 12, 2, 16, tzinfo=UTC), False),
         # Friday then Saturday (short hours), and Saturday then Sunday (a rest day)
-        (datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC)),
-        (datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 5, 12, tzinfo=UTC)),
+        (datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC), True),
+        (datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC), False),
+        (datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 5, 12, tzinfo=UTC), True),
     ],
 )
-def test_the_next_day_per_class_equals_the_one_by_one_engine(first, now, monkeypatch):
-    # given a mixed portfolio planned on `first` (so that every debtor has a history) and
-    # contacts due again the next day
+def test_the_next_day_per_class_equals_the_one_by_one_engine(
+    first, now, first_planned, monkeypatch
+):
+    # given a mixed portfolio due contacts on `first` (planned, so that every debtor has a
+    # history, or not) and again the next day
     _portfolio(first, seed=first.toordinal())
-    messages_plan(business_date=first, now=min(now, timezone.now()) - datetime.timedelta(days=1))
+    if first_planned:
+        messages_plan(
+            business_date=first, now=min(now, timezone.now()) - datetime.timedelta(days=1)
+        )
     day = first + datetime.timedelta(days=1)
     _next_day_actions(day, seed=first.toordinal())
     calls = _counting(monkeypatch)
