@@ -370,8 +370,9 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
             known = classes[cls]
             rows = np.array(rows)
             outcome = _class_outcome(
-                todo, rows, fractions[rows], known=known, earlier=earlier, shape=shape,
-                history=history, business_date=business_date, now=now, rules=rules, memo=memo,
+                todo, rows, fractions[rows], debtor_ids[rows], known=known, earlier=earlier,
+                shape=shape, history=history, business_date=business_date, now=now,
+                rules=rules, memo=memo,
             )  # fmt: skip
             undecided = outcome["status"] == ""
             if undecided.any():
@@ -435,12 +436,12 @@ def _shapes(todo, history, *, business_date) -> dict[int, tuple]:
     return shapes
 
 
-def _class_outcome(todo, rows, fractions, *, known, earlier, shape, history, business_date, now,
-                   rules, memo):  # fmt: skip
-    """The outcome (status, planned_us, rule, reason, code, params: arrays over `rows`) of one
-    class's groups at one rank, alike in the channels planned earlier that day and in the
-    shape of their earlier days' contacts (`shape`: None for a class refused whatever the
-    history); status "" where a group must be decided one by one."""
+def _class_outcome(todo, rows, fractions, debtors, *, known, earlier, shape, history,
+                   business_date, now, rules, memo):  # fmt: skip
+    """The outcome (status, planned_us, rule, reason, code, params: arrays over `rows`; their
+    debtors `debtors`) of one class's groups at one rank, alike in the channels planned earlier
+    that day and in the shape of their earlier days' contacts (`shape`: None for a class
+    refused whatever the history); status "" where a group must be decided one by one."""
     count = len(rows)
     outcome = {
         "status": np.full(count, "", dtype=object),
@@ -468,7 +469,7 @@ def _class_outcome(todo, rows, fractions, *, known, earlier, shape, history, bus
     pick = sets.class_picks(fractions, known["slots_us"])
     # The representative: the first group; its debtor's history (this day's earlier contacts,
     # the same channels as every other group's here) stands for theirs.
-    first_debtor = int(todo.at[int(rows[0]), "debtor_id"])
+    first_debtor = int(debtors[0])
     mine = list(history.get(first_debtor, ()))
     who = replace(contact, debtor_id=first_debtor)
     if pick is not None:
@@ -516,7 +517,7 @@ def _class_outcome(todo, rows, fractions, *, known, earlier, shape, history, bus
         i = int(rows[j])
         found = row
         if i != first:
-            debtor_id = int(todo.at[i, "debtor_id"])
+            debtor_id = int(debtors[j])
             moment = gateway.first_moment(
                 contact=replace(contact, debtor_id=debtor_id),
                 history=history.get(debtor_id, ()),
