@@ -6,8 +6,9 @@ lawful moment in the debtor's own time zone from the compliance engine, spread o
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
 with no address as `cancelled` (NO-ADDRESS).
 Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
-groups of debtors without holds, preferences or recent contacts are decided per class of
-contact and per channels already given that day (`_decide_by_class`), the others one by one;
+groups of debtors without holds or preferences are decided per class of contact, per shape of
+their earlier days' contacts and per channels already given that day (`_decide_by_class`), the
+others one by one;
 messages, their covered debts and the actions they cover are written with COPY and
 INSERT ... SELECT (ON CONFLICT DO NOTHING on the idempotency key), a few statements per day
 whatever the number of messages, foreign keys checked as the rows arrive.
@@ -292,18 +293,23 @@ def messages_plan(
 
 
 def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFrame:
-    """Decide the groups of debtors without holds, preferences or history per class.
+    """Decide the groups of debtors without holds or preferences per class.
 
     The groups are taken rank by rank (a debtor's first group of the day, then its second...).
     A group's outcome depends on its class (what the rules read of the contact), its minute
-    (the stable hash of its key over the class's lawful slots) and the debtor's history, which
-    here is only the contacts planned by its earlier groups of the day. Where the rules read
+    (the stable hash of its key over the class's lawful slots) and the debtor's history: the
+    contacts of earlier days, read here by their shape (channel, kind, local date: see
+    `gateway.history_span`; a debtor whose history is not read so goes one by one), and the
+    contacts planned by its earlier groups of the day. A class the rules refuse whatever the
+    history (`refused_whatever_history`: no consent...) gets one outcome. Where the rules read
     that history only through its channels (`history_read_as_channels`: every planned instant
     on the day and later than `not_before`), groups alike in class and earlier channels share
     the engine's answers: the verdict at each distinct minute is asked once, and where it
     refuses, one representative group is decided exactly as `_decide` decides any group. Its
     outcome stands for all the refused ones unless it found a lawful minute later that same day
-    (then the minute matters: they go one by one). A debtor whose group is left to the
+    (then the minute matters: they go one by one); with earlier days' contacts, the refused
+    ones each get the week's first lawful moment searched for them (it depends on those
+    contacts' exact instants), or the representative's refusal. A debtor whose group is left to the
     one-by-one path, or whose planned instant breaks the conditions above, has its later
     groups decided one by one too. Returns the decided groups' outcome rows (gid, status,
     planned_us, rule, reason, code, params, to); planned contacts join `history`."""

@@ -4,14 +4,14 @@ per class of contact, and the outbox written with COPY and INSERT ... SELECT.
 `messaging.services.planning.messages_plan` is the entry point; this module holds its set-based
 steps. The compliance engine still decides every contact, but not one by one where it need not:
   * a group with no address is cancelled (NO-ADDRESS), whatever the rules say;
-  * the groups of a debtor with no holds, no preferred hours and no contact in the 8 days
-    around the day are decided per *class* (rule set, channel, time zone, stage, purpose,
-    consent) and per channels the debtor was already given that day (see
+  * the groups of a debtor with no holds and no preferred hours are decided per *class* (rule
+    set, channel, time zone, stage, purpose, consent), per shape of the debtor's contacts of
+    earlier days (channel, kind, local date) and per channels it was already given that day (see
     `planning._decide_by_class`): the class's lawful slots of the day are computed once, each
     group's minute is the same stable hash `spread_moment` uses, and the engine checks each
     distinct minute once;
-  * every other group (holds, preferences, earlier contacts) goes through the engine one by
-    one, in the order the debtor's groups are planned.
+  * every other group (holds, preferences, earlier contacts the rules read by their exact
+    instants) goes through the engine one by one, in the order the debtor's groups are planned.
 """
 
 import datetime
