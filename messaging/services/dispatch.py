@@ -27,16 +27,23 @@ def lease() -> datetime.timedelta:
 def messages_claim_due(*, now=None, limit: int | None = None) -> tuple[str, list[int]]:
     """Claim up to `limit` due messages; returns (claim token, ids) — empty when none are due."""
     now = now or timezone.now()
+    return _claim(Q(planned_for__lte=now), now=now, limit=limit)
+
+
+def _claim(which: Q, *, now, limit: int | None, exclude=()) -> tuple[str, list[int]]:
+    """Claim up to `limit` planned messages matching `which`, unclaimed or abandoned, in
+    planned order, skipping rows another claimer holds; (claim token, ids)."""
     limit = limit or settings.CARTERA_DISPATCH_BATCH
     token = str(uuid.uuid4())
     with transaction.atomic():
-        ids = list(
-            Message.objects.filter(status=Message.Status.PLANNED, planned_for__lte=now)
+        rows = (
+            Message.objects.filter(which, status=Message.Status.PLANNED)
             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
             .order_by("planned_for", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
         )
+        if exclude:
+            rows = rows.exclude(id__in=list(exclude))
+        ids = list(rows.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
         if ids:
             Message.objects.filter(id__in=ids).update(claim_token=token, claimed_at=now)
     return token, ids
@@ -74,20 +81,7 @@ def messages_claim_date(
     simulated date); like `messages_claim_due`, unclaimed or abandoned rows only, and not the
     ids in `exclude` (already tried by the caller)."""
     now = now or timezone.now()
-    limit = limit or settings.CARTERA_DISPATCH_BATCH
-    token = str(uuid.uuid4())
-    with transaction.atomic():
-        ids = list(
-            Message.objects.filter(status=Message.Status.PLANNED, business_date=business_date)
-            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease()))
-            .exclude(id__in=list(exclude))
-            .order_by("planned_for", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            Message.objects.filter(id__in=ids).update(claim_token=token, claimed_at=now)
-    return token, ids
+    return _claim(Q(business_date=business_date), now=now, limit=limit, exclude=exclude)
 
 
 def messages_dispatch_date(*, business_date: datetime.date) -> dict[str, int]:

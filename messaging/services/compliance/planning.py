@@ -145,18 +145,21 @@ def _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days):
     return None
 
 
-# Evaluators that never read the debtor's history.
-_HISTORY_BLIND = (
+# Evaluators whose verdict reads only the contact's own attributes: never its instant, never
+# the debtor's history.
+_CONTACT_ONLY = (
     ev_types.Hold,
     ev_types.Consent,
     ev_types.Purpose,
     ev_types.ContentOptOut,
     ev_types.ContentIdent,
     ev_types.ContentRespect,
-    ev_types.Window,
-    ev_types.Rest,
     ev_types.NoVisit,
 )
+
+
+# Evaluators that never read the debtor's history: those, and the ones that read the instant.
+_HISTORY_BLIND = (*_CONTACT_ONLY, ev_types.Window, ev_types.Rest)
 
 
 def history_read_as_channels(
@@ -191,19 +194,6 @@ def history_read_as_channels(
             continue
         return False
     return True
-
-
-# Evaluators whose verdict reads only the contact's own attributes: never its instant, never
-# the debtor's history.
-_CONTACT_ONLY = (
-    ev_types.Hold,
-    ev_types.Consent,
-    ev_types.Purpose,
-    ev_types.ContentOptOut,
-    ev_types.ContentIdent,
-    ev_types.ContentRespect,
-    ev_types.NoVisit,
-)
 
 
 def refused_whatever_history(*, contact: Contact, rules: RuleSet | None = None) -> bool:
