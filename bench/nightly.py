@@ -60,17 +60,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 import agreements.services.cycle as agreements_cycle  # noqa: E402
-from analytics.services.nightly import nightly_run  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
 from bench.seeding import ensure_database  # noqa: E402
 from bench.seeding_nightly import agreements_seed, nightly_seed  # noqa: E402
-from bench.segments import (  # noqa: E402
-    SEGMENT_PHASES,
-    SNAPSHOT_PHASES,
-    segments_floor,
-    snapshot_detail,
-    snapshots_floor,
-)
+from bench.segments import load, nightly_timed, segments_floor, snapshot_detail  # noqa: E402
 from collections_app.services.cycle import cycle_run  # noqa: E402
 from collections_app.services.policies import policy_ensure_defaults  # noqa: E402
 from core.dates import business_today  # noqa: E402
@@ -80,11 +73,6 @@ from portfolio.models import OPEN_STAGES  # noqa: E402
 
 class _Rollback(Exception):
     pass
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def rolled_back(func) -> float:
@@ -294,14 +282,10 @@ def main() -> None:
         print("agreements  not timed apart: the cycle no longer calls agreements_cycle_day")
 
     # 3 + 4. Segments and scores, then the KPI snapshots: one nightly job.
-    floor_segments, _rows = segments_floor(as_of)
-    floor_kpi = snapshots_floor(as_of)
-    started = time.perf_counter()
-    nightly = nightly_run(as_of=as_of)
-    nightly_seconds = time.perf_counter() - started
-    phases = nightly.phase_seconds
-    segments = sum(phases.get(p, 0.0) for p in SEGMENT_PHASES)
-    snapshots = sum(phases.get(p, 0.0) for p in SNAPSHOT_PHASES)
+    timed = nightly_timed(as_of)
+    nightly, nightly_seconds = timed.run, timed.total
+    segments, snapshots = timed.segments, timed.snapshots
+    floor_segments, floor_kpi = timed.segments_floor, timed.snapshots_floor
     line(
         "segments",
         segments,

@@ -29,6 +29,7 @@ import io
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -130,15 +131,41 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def measured(label: str, as_of: datetime.date) -> None:
+@dataclass
+class NightlyTimed:
+    """The nightly job's run, its seconds in all and per part, and the parts' floors."""
+
+    run: object
+    total: float
+    segments: float
+    snapshots: float
+    segments_floor: float
+    snapshots_floor: float
+
+
+def nightly_timed(as_of: datetime.date) -> NightlyTimed:
+    """Both floors, then the nightly job, timed (this bench's and bench/nightly.py's)."""
     seg_floor, _rows = segments_floor(as_of)
     kpi_floor = snapshots_floor(as_of)
     started = time.perf_counter()
     run = nightly_run(as_of=as_of)
     total = time.perf_counter() - started
     phases = run.phase_seconds
-    segments = sum(phases.get(p, 0.0) for p in SEGMENT_PHASES)
-    snapshots = sum(phases.get(p, 0.0) for p in SNAPSHOT_PHASES)
+    return NightlyTimed(
+        run=run,
+        total=total,
+        segments=sum(phases.get(p, 0.0) for p in SEGMENT_PHASES),
+        snapshots=sum(phases.get(p, 0.0) for p in SNAPSHOT_PHASES),
+        segments_floor=seg_floor,
+        snapshots_floor=kpi_floor,
+    )
+
+
+def measured(label: str, as_of: datetime.date) -> None:
+    timed = nightly_timed(as_of)
+    run, total, segments, snapshots = timed.run, timed.total, timed.segments, timed.snapshots
+    seg_floor, kpi_floor = timed.segments_floor, timed.snapshots_floor
+    phases = run.phase_seconds
     detail = ", ".join(f"{k} {v:.2f}" for k, v in phases.items())
     print(
         f"{label:<26} segments+scores {segments:7.2f} s  floor {seg_floor:6.2f} s  "
