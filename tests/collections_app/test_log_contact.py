@@ -13,27 +13,14 @@ from agreements.models import PromiseToPay
 from collections_app.forms import OUTCOME_FIELDS, OUTCOME_KEYS, InteractionForm
 from collections_app.models import Interaction
 from core.dates import business_today
-from portfolio.models import Hold, Stage, Task
-from tests.collections_app.workspace_helpers import DAY_ZONE
-from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
+from portfolio.models import Hold, Task
+from tests.collections_app.workspace_helpers import callable_debt
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_hours")]
 
 
 def make_debt(creditor, collector, ref, balance="1000000"):
-    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
-    ContactPointFactory(debtor=debtor, channel="voice", value=f"+57300{debtor.pk:07d}")
-    return DebtFactory(
-        creditor=creditor,
-        debtor=debtor,
-        debt_ref=ref,
-        assigned_to=collector,
-        principal=Decimal(balance),
-        interest=Decimal("0"),
-        fees=Decimal("0"),
-        stage=Stage.FIRM_NOTICE,
-        due_date=business_today() - datetime.timedelta(days=30),
-    )
+    return callable_debt(creditor, ref, balance, collector=collector)
 
 
 def log(client, debt, *, htmx=True, language="es", **data):
