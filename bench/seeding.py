@@ -87,7 +87,7 @@ def debts_seed(
     like a Latin American book with some US debtors (COUNTRY_MIX: own time zone, language and
     a postal address); otherwise every debtor is in Bogotá without an address."""
     with connection.cursor() as cursor:
-        present = _existing(cursor, RESET_TABLES)
+        present = tables_present(cursor, RESET_TABLES)
         cursor.execute(f"TRUNCATE {', '.join(present)} CASCADE")
         cursor.execute(
             "INSERT INTO portfolio_creditor (code, name, kind, country, contact_email, "
@@ -350,7 +350,8 @@ def history_seed(
             cursor.execute(f"ANALYZE {table}")
 
 
-def _existing(cursor, tables: list[str]) -> list[str]:
+def tables_present(cursor, tables: list[str]) -> list[str]:
+    """Those of `tables` that exist in the current schema, in the given order."""
     cursor.execute(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
         " AND tablename = ANY(%s)",

@@ -20,6 +20,8 @@ import datetime
 
 from django.db import connection
 
+from bench.seeding import tables_present
+
 # Data rows a rebuild empties (configuration stays: segments, policies, templates, creditors).
 RESET_TABLES = [
     "agreements_agreementchange",
@@ -84,16 +86,6 @@ PRODUCTS_SQL = """
 """
 
 
-def _existing(cursor, tables: list[str]) -> list[str]:
-    cursor.execute(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-        " AND tablename = ANY(%s)",
-        [tables],
-    )
-    present = {row[0] for row in cursor.fetchall()}
-    return [t for t in tables if t in present]
-
-
 def _creditor(cursor, code: str, name: str, country: str) -> int:
     cursor.execute(
         "INSERT INTO portfolio_creditor (code, name, kind, country, contact_email, "
@@ -123,7 +115,7 @@ def nightly_seed(n: int, *, as_of: datetime.date, payments_share: float = 0.4) -
     """Empty the data tables and build N open debts as described above; the row counts."""
     collectors = _collectors()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(_existing(cursor, RESET_TABLES))} CASCADE")
+        cursor.execute(f"TRUNCATE {', '.join(tables_present(cursor, RESET_TABLES))} CASCADE")
         co = _creditor(cursor, "bench", "Bench Bank", "CO")
         mx = _creditor(cursor, "bench-mx", "Bench Finanzas", "MX")
         cursor.execute(
