@@ -231,17 +231,26 @@ def nightly_seed(n: int, *, as_of: datetime.date, payments_share: float = 0.4) -
             """,
             {"as_of": as_of, "fifths": fifths},
         )
-        counts = {}
-        for table in (
-            "portfolio_debtor",
-            "portfolio_debt",
-            "portfolio_contactpoint",
-            "portfolio_consentevent",
-            "portfolio_payment",
-        ):
-            cursor.execute(f"ANALYZE {table}")
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            counts[table.removeprefix("portfolio_")] = cursor.fetchone()[0]
+        return _analyzed_counts(
+            cursor,
+            [
+                "portfolio_debtor",
+                "portfolio_debt",
+                "portfolio_contactpoint",
+                "portfolio_consentevent",
+                "portfolio_payment",
+            ],
+            prefix="portfolio_",
+        )
+
+
+def _analyzed_counts(cursor, tables: list[str], *, prefix: str) -> dict[str, int]:
+    """ANALYZE each freshly seeded table; its row count, keyed by the name without `prefix`."""
+    counts = {}
+    for table in tables:
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        counts[table.removeprefix(prefix)] = cursor.fetchone()[0]
     return counts
 
 
@@ -298,14 +307,13 @@ def agreements_seed(*, as_of: datetime.date, every: int = 50) -> dict[str, int]:
             """,
             {"as_of": as_of, "every": every, "half": every // 2},
         )
-        counts = {}
-        for table in (
-            "agreements_paymentagreement",
-            "agreements_agreementdebt",
-            "agreements_instalment",
-            "agreements_promisetopay",
-        ):
-            cursor.execute(f"ANALYZE {table}")
-            cursor.execute(f"SELECT count(*) FROM {table}")
-            counts[table.removeprefix("agreements_")] = cursor.fetchone()[0]
-    return counts
+        return _analyzed_counts(
+            cursor,
+            [
+                "agreements_paymentagreement",
+                "agreements_agreementdebt",
+                "agreements_instalment",
+                "agreements_promisetopay",
+            ],
+            prefix="agreements_",
+        )
