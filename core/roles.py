@@ -1,11 +1,16 @@
-"""Staff roles: Django groups `admin`, `manager`, `collector`. Superusers count as admin."""
+"""Staff roles: Django groups `admin`, `manager`, `complaints_officer`, `collector`.
+
+Superusers count as admin. A complaints officer is scoped like a manager (the creditors granted
+to them) but handles complaints only: they do not approve, escalate or manage collectors.
+"""
 
 from django.contrib.auth.models import AnonymousUser
 
 ADMIN = "admin"
 MANAGER = "manager"
+OFFICER = "complaints_officer"
 COLLECTOR = "collector"
-ROLES = (ADMIN, MANAGER, COLLECTOR)
+ROLES = (ADMIN, MANAGER, OFFICER, COLLECTOR)
 
 
 def user_role(user) -> str | None:
@@ -29,6 +34,15 @@ def is_admin(user) -> bool:
 
 def is_manager(user) -> bool:
     return user_role(user) in (ADMIN, MANAGER)
+
+
+def is_officer(user) -> bool:
+    return user_role(user) == OFFICER
+
+
+def handles_complaints(user) -> bool:
+    """Admins, managers and complaints officers extend, close and report on complaints."""
+    return user_role(user) in (ADMIN, MANAGER, OFFICER)
 
 
 def is_collector(user) -> bool:

@@ -1,6 +1,7 @@
 """What staff may see, written once: every selector and access check goes through here.
 
-An admin sees everything; a manager sees the records of the creditors they manage; a collector
+An admin sees everything; a manager (or a complaints officer) sees the records of the creditors
+they are granted; a collector
 sees the debts assigned to them (and what hangs off those debts) where the record kind is part of
 a collector's work, and nothing where it is not; anyone else sees nothing.
 """
@@ -9,7 +10,7 @@ from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
-from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.roles import ADMIN, COLLECTOR, MANAGER, OFFICER, user_role
 
 
 def scope_for_user(
@@ -30,7 +31,7 @@ def scope_for_user(
     role = user_role(user)
     if role == ADMIN:
         return queryset
-    if role == MANAGER:
+    if role in (MANAGER, OFFICER):  # an officer is scoped like a manager: their creditors
         return queryset.filter(**{f"{creditor}__managers" if creditor else "managers": user})
     if role == COLLECTOR and collector is not None:
         if isinstance(collector, str):

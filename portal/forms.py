@@ -9,18 +9,12 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.documents import document_normalise, document_numeric
+from core.exceptions import ApplicationError
 from core.money import format_money
+from core.uploads import upload_validate
 from portal.models import Dispute, PaymentIntent
 from portal.services.ways_to_pay import online_method_choices
 from portfolio.models import Channel, DocumentType
-
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    ".pdf": b"%PDF",
-    ".png": b"\x89PNG",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-}
 
 
 class StartForm(forms.Form):
@@ -135,16 +129,10 @@ class DisputeForm(forms.Form):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return upload
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."))
-        name = upload.name.lower()
-        suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-        magic = ATTACHMENT_TYPES.get(suffix)
-        head = upload.read(8)
-        upload.seek(0)
-        if magic is None or not head.startswith(magic):
-            raise ValidationError(_("Only PDF, PNG or JPG files are accepted."))
-        return upload
+        try:
+            return upload_validate(upload)
+        except ApplicationError as exc:
+            raise ValidationError(exc.message) from exc
 
 
 PREFERENCE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP, Channel.VOICE)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "messaging",
     "agreements",
     "collections_app",
+    "complaints",
     "analytics",
     "imports",
     "portal",

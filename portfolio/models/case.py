@@ -11,7 +11,8 @@ from portfolio.models.parties import Debtor, Stage
 
 
 class Hold(models.Model):
-    """Something that stops escalation (and contact): a dispute, cease contact, death, insolvency.
+    """Something that stops escalation (and contact): a dispute, a complaint, cease contact,
+    death, insolvency.
 
     A hold on a debt covers that debt; a hold with no debt covers every debt of the debtor.
     """
@@ -21,6 +22,7 @@ class Hold(models.Model):
         CEASE_CONTACT = "cease_contact", _("Cease contact")
         DECEASED = "deceased", _("Deceased")
         INSOLVENCY = "insolvency", _("Insolvency")
+        COMPLAINT = "complaint", _("Complaint")
 
     class Outcome(models.TextChoices):
         UPHELD = "upheld", _("Upheld (debtor was right; debt corrected)")
@@ -33,6 +35,7 @@ class Hold(models.Model):
         MANAGER = "manager", _("Manager")
         API = "api", _("API")
         PORTAL = "portal", _("Debtor portal")
+        COMPLAINT = "complaint", _("Complaint")
 
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="holds")
     debt = models.ForeignKey(

@@ -53,3 +53,14 @@ class ManagerFactory(UserFactory):
 
 class CollectorFactory(UserFactory):
     role = _grant_role("collector")
+
+
+class OfficerFactory(UserFactory):
+    """A complaints officer: scoped like a manager, to the creditors granted."""
+
+    role = _grant_role("complaints_officer")
+
+    @factory.post_generation
+    def creditors(self, create, extracted, **kwargs):
+        for creditor in extracted or ():
+            creditor.managers.add(self)

@@ -137,6 +137,14 @@ EVERYWHERE = (
         allowed_purposes=("dispute",),
     ),
     rule(
+        "ALL-COMPLAINT",
+        "hold",
+        _("Open complaint about the debt: only messages about the complaint until it is answered"),
+        _("Cartera policy (everywhere); Ley 1755 de 2015 (CO); Reg F 12 CFR 1006 (US)"),
+        kinds=("complaint",),
+        allowed_purposes=("dispute",),
+    ),
+    rule(
         "ALL-CEASE",
         "hold",
         _("Cease contact requested: no contact"),

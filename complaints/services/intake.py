@@ -1,0 +1,150 @@
+"""Receiving a complaint: its number, its legal clock, the hold it sets, the acknowledgement."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collections_app.models import Interaction
+from complaints.models import Complaint, ComplaintEvent, ComplaintKind
+from complaints.models.complaint import ComplaintChannel, Regulator
+from complaints.rules import term_for
+from complaints.services import clock
+from complaints.services.common import (
+    BUREAU_KINDS,
+    FUTURE_TOLERANCE,
+    SUBJECT_MAX,
+    TEXT_MAX,
+    attachments_add,
+    choice_clean,
+    hold_set,
+    local_date,
+    may_see_debtor,
+    number_next,
+    step_record,
+    step_send,
+    text_clean,
+)
+from complaints.texts import text_render
+from core.exceptions import ApplicationError
+from messaging.models import Message
+from portfolio.models import Debt, Debtor
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    debtor: Debtor,
+    kind: str,
+    channel: str,
+    subject: str,
+    description: str,
+    debt: Debt | None = None,
+    received_at: datetime.datetime | None = None,
+    regulator: str = "",
+    regulator_reference: str = "",
+    related_message: Message | None = None,
+    related_interaction: Interaction | None = None,
+    attachments=(),
+    user=None,
+    by_debtor: bool = False,
+) -> Complaint:
+    """Record a complaint, start its legal clock, hold the debt and acknowledge it."""
+    now = timezone.now()
+    kind = choice_clean(kind, ComplaintKind, field="kind")
+    channel = choice_clean(channel, ComplaintChannel, field="channel")
+    regulator = choice_clean(regulator, Regulator, field="regulator", blank=True)
+    if channel == ComplaintChannel.REGULATOR and not regulator:
+        raise ApplicationError(_("Say which regulator sent it."), field="regulator")
+    if regulator and channel != ComplaintChannel.REGULATOR:
+        raise ApplicationError(
+            _("A complaint from a regulator is received through the regulator."), field="channel"
+        )
+    regulator_reference = (regulator_reference or "").strip()
+    if len(regulator_reference) > 60:
+        raise ApplicationError(
+            _("The regulator's reference is too long (60 characters at most)."),
+            field="regulator_reference",
+        )
+    subject = text_clean(subject, field="subject", limit=SUBJECT_MAX, label=_("subject"))
+    description = text_clean(
+        description, field="description", limit=TEXT_MAX, label=_("description")
+    )
+    if debt is not None and debt.debtor_id != debtor.pk:
+        raise ApplicationError(_("That debt is not this debtor's."), field="debt")
+    if not by_debtor and not may_see_debtor(user, debtor, debt):
+        raise ApplicationError(_("You cannot record complaints for this debtor."), field="debt")
+    if received_at is None:
+        received_at = now
+    if timezone.is_naive(received_at):
+        raise ApplicationError(
+            _("Include the time zone offset (e.g. 2026-12-01T10:00:00-05:00)."),
+            field="received_at",
+        )
+    if received_at > now + FUTURE_TOLERANCE:
+        raise ApplicationError(_("The date received cannot be in the future."), field="received_at")
+    if received_at < now - datetime.timedelta(days=366):
+        raise ApplicationError(
+            _("The date received is more than a year ago; check it."), field="received_at"
+        )
+    if related_message is not None and related_message.debtor_id != debtor.pk:
+        raise ApplicationError(_("That message was not sent to this debtor."), field="message")
+    if related_interaction is not None and related_interaction.debt.debtor_id != debtor.pk:
+        raise ApplicationError(_("That contact was not with this debtor."), field="interaction")
+    if debt is not None:  # the debt's lock first, as every writer of its records takes it
+        debt = Debt.objects.select_for_update().get(pk=debt.pk)
+
+    country = debtor.country
+    term = term_for(country=country, kind=kind, regulator=regulator)
+    received_on = local_date(received_at, debtor=debtor)
+    complaint = Complaint(
+        number=number_next(country, received_on.year),
+        creditor_id=debtor.creditor_id,
+        debtor=debtor,
+        debt=debt,
+        kind=kind,
+        channel=ComplaintChannel.PORTAL if by_debtor else channel,
+        regulator=regulator,
+        regulator_reference=regulator_reference,
+        country=country,
+        language=debtor.language,
+        subject=subject,
+        description=description,
+        received_at=received_at,
+        received_on=received_on,
+        term_code=term.code,
+        clock_start_on=received_on,
+        due_on=clock.due_on(term, received_on=received_on, country=country),
+        created_by=None if by_debtor else user,
+        related_message=related_message,
+        related_interaction=related_interaction,
+    )
+    if kind in BUREAU_KINDS and debt is not None:
+        complaint.bureau_flag = True
+        complaint.legend_due_on = clock.legend_due_on(
+            term, received_on=received_on, country=country
+        )
+    complaint.save()
+    hold_set(complaint, user=user)
+    if complaint.hold_id:
+        complaint.save(update_fields=["hold", "updated_at"])
+    attachments_add(complaint, attachments, user=user, by_debtor=by_debtor, now=now)
+    step_record(
+        complaint,
+        ComplaintEvent.Kind.RECEIVED,
+        user=user,
+        by_debtor=by_debtor,
+        now=now,
+        params={"channel": complaint.channel, "term": term.code},
+    )
+    subject_text, body = text_render("acknowledgement", complaint)
+    step_send(
+        complaint,
+        ComplaintEvent.Kind.ACKNOWLEDGED,
+        subject=subject_text,
+        body=body,
+        template="acknowledgement",
+        now=now,
+    )
+    return complaint
