@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from agreements.models import PaymentAgreement
+from complaints.models import Complaint
 from core.documents import document_normalise
 from core.exceptions import ApplicationError
-from core.roles import ADMIN, COLLECTOR, MANAGER
+from core.roles import ADMIN, COLLECTOR, MANAGER, OFFICER
+from demo.services.complaints import demo_complaints
 from demo.services.identities import IdentityFactory
 from demo.services.ledger import (
     PROFILE_WEIGHTS,
@@ -82,6 +84,7 @@ DEMO_USERS = [
     ("admin", ADMIN, [], "Ana", "Administradora"),
     ("gerente", MANAGER, None, "Gabriel", "Restrepo"),
     ("gerente.mx", MANAGER, ["finzo"], "Mariana", "Gutiérrez"),
+    ("quejas", OFFICER, None, "Sofía", "Quintero"),
     ("gestor1", COLLECTOR, [], "Camila", "Rojas"),
     ("gestor2", COLLECTOR, [], "Andrés", "Mejía"),
     ("gestor3", COLLECTOR, [], "Luisa", "Fernández"),
@@ -101,6 +104,7 @@ class DemoSummary:
     debts: int = 0
     payments: int = 0
     stage_changes: int = 0
+    complaints: int = 0
     users: list = field(default_factory=list)
     stages: dict = field(default_factory=dict)
     workload: Workload | None = None
@@ -114,6 +118,8 @@ def demo_database_is_empty() -> bool:
 def _wipe_demo_creditors() -> None:
     codes = [c[0] for c in DEMO_CREDITORS]
     try:
+        # Complaints keep their debts, debtors and creditors (PROTECT): they go first.
+        Complaint.objects.filter(creditor__code__in=codes).delete()
         # The collectors' work (demo.services.workload): agreements hold on to their debts.
         PaymentAgreement.objects.filter(creditor__code__in=codes).delete()
         Payment.objects.filter(creditor__code__in=codes).delete()
@@ -409,6 +415,9 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     summary = builder.summary
     # The collectors' work in progress: every tier of their queues has cases.
     summary.workload = demo_workload(
+        debts=builder.debt_rows, users=builder.users, as_of=as_of, seed=seed
+    )
+    summary.complaints = demo_complaints(
         debts=builder.debt_rows, users=builder.users, as_of=as_of, seed=seed
     )
     summary.creditors, summary.portfolios = len(builder.creditors), len(builder.portfolios)

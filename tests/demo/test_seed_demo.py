@@ -358,3 +358,22 @@ def test_the_seeds_reasons_and_task_texts_are_codes_shown_in_the_viewers_languag
         with translation.override("es"):
             spanish = getattr(record, shown)
         assert english and spanish and english != spanish, (record, shown)
+
+
+def test_the_demo_has_complaints_for_the_officer(demo):
+    from complaints.models import Complaint
+    from complaints.selectors import complaint_due_state, complaint_list
+    from portfolio.models import Hold
+
+    officer = get_user_model().objects.get(username="quejas")
+    complaints = list(complaint_list(user=officer))
+    assert len(complaints) == Complaint.objects.count() >= 12
+    states = Counter(c.status for c in complaints)
+    assert states["closed"] and states["in_progress"] and states["awaiting_info"]
+    # every open complaint holds its debt; a closed one holds nothing
+    for complaint in complaints:
+        held = Hold.objects.filter(debt=complaint.debt, closed_at__isnull=True).exists()
+        assert held if complaint.is_open else complaint.hold_id is None
+        assert complaint.events.filter(kind="acknowledged").exists()
+    # the queue has something about to breach or overdue on the demo's date
+    assert {complaint_due_state(c, as_of=AS_OF)[0] for c in complaints if c.is_open} - {"on_track"}

@@ -94,6 +94,10 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(
+            _("Complaints: %(count)d (open ones about to breach, answered and closed ones).")
+            % {"count": summary.complaints}
+        )
+        self.stdout.write(
             _("Logins (password %(password)s): %(users)s")
             % {"password": DEMO_PASSWORD, "users": ", ".join(summary.users)}
         )
