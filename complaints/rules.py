@@ -43,7 +43,10 @@ TERMS = (
         BUSINESS,
         8,
         regulators=("dcf",),
-        source="Decreto 2555 de 2010 (régimen del Defensor del Consumidor Financiero); Circular Básica Jurídica SFC",
+        source=(
+            "Decreto 2555 de 2010 (régimen del Defensor del Consumidor Financiero); "
+            "Circular Básica Jurídica SFC"
+        ),
         label=_("Information request from the Defensor del Consumidor Financiero"),
     ),
     Term(
