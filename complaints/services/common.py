@@ -50,10 +50,10 @@ def local_date(moment: datetime.datetime, *, debtor: Debtor) -> datetime.date:
 def text_clean(value, *, field: str, limit: int, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ApplicationError(_("Enter the %(label)s.") % {"label": label}, field=field)
+        raise ApplicationError(_("Fill in: %(label)s.") % {"label": label}, field=field)
     if len(value) > limit:
         raise ApplicationError(
-            _("The %(label)s is too long (%(limit)s characters at most).")
+            _("Too long: %(label)s (%(limit)s characters at most).")
             % {"label": label, "limit": limit},
             field=field,
         )
