@@ -90,7 +90,7 @@ def complaint_create(
         )
     if related_message is not None and related_message.debtor_id != debtor.pk:
         raise ApplicationError(_("That message was not sent to this debtor."), field="message")
-    if related_interaction is not None and related_interaction.debt.debtor_id != debtor.pk:
+    if related_interaction is not None and related_interaction.debtor_id != debtor.pk:
         raise ApplicationError(_("That contact was not with this debtor."), field="interaction")
     if debt is not None:  # the debt's lock first, as every writer of its records takes it
         debt = Debt.objects.select_for_update().get(pk=debt.pk)

@@ -246,3 +246,17 @@ def test_the_queue_puts_the_nearest_due_first_and_flags_what_is_about_to_breach(
     after = documents.due_on + datetime.timedelta(days=1)
     assert complaint_due_state(documents, as_of=after)[0] == "overdue"
     assert complaint_due_state(general, as_of=FRIDAY) == ("on_track", 15)
+
+
+def test_a_complaint_points_at_the_message_that_caused_it_and_only_the_debtors_own(
+    creditor, officer
+):
+    from tests.factories.messaging import make_message
+
+    debt, stranger = debt_with_email(creditor=creditor), debt_with_email(creditor=creditor)
+    sent = make_message(debt=debt)
+    complaint = file_complaint(debt=debt, user=officer, related_message=sent)
+    assert complaint.related_message == sent
+    with pytest.raises(ApplicationError) as refused:
+        file_complaint(debt=stranger, user=officer, related_message=sent)
+    assert refused.value.field == "message"
