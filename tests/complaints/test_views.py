@@ -7,6 +7,8 @@ import re
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -174,6 +176,15 @@ def test_the_detail_shows_the_clock_and_what_was_sent(client, officer, debt):
     assert ack.subject in html and ack.sent_to in html
     assert complaint.number in ack.body and escape(ack.body) in html  # exactly as sent
     assert "Debt on hold" in html
+
+
+def test_a_step_that_could_not_be_delivered_shows_why(client, officer, debt):
+    complaint = file_complaint(debt=debt, user=officer)
+    complaint.events.filter(kind="acknowledged").update(delivery_error="Mailbox full")
+    client.force_login(officer)
+    html = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "Not delivered" in html and "Mailbox full" in html
+    assert f"Sent by e-mail to {debt.debt_ref.lower()}@example.com" in html
 
 
 def test_the_detail_shows_the_message_complained_about_and_its_rule_check(client, officer, debt):
@@ -485,3 +496,16 @@ def test_an_officer_starts_on_the_complaints_and_stays_out_of_manager_pages(clie
     assert "Complaints officer" in page and 'href="/complaints/"' in page
     assert client.get(reverse("collections:approvals")).status_code == 403
     assert client.get(reverse("analytics:dashboard")).status_code == 403
+
+
+def test_the_debt_pages_complaints_panel_costs_no_query(client, collector, debt, officer):
+    client.force_login(collector)
+    url = reverse("portfolio:debt-detail", args=[debt.pk])
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    made = [file_complaint(debt=debt, user=officer, subject=f"Queja {i}") for i in range(3)]
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    assert all(complaint.number in html for complaint in made)
+    assert len(after) == len(before)
