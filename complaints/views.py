@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -351,7 +352,9 @@ def complaint_new(request):
     recent_messages, recent_calls = debtor_recent_contacts(debtor_id=debt.debtor_id)
     choices = {"messages": recent_messages, "interactions": recent_calls}
     if request.method == "GET":
-        form = ComplaintCreateForm(**choices)
+        # Most complaints are recorded as they come in: "now" unless staff say otherwise.
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = ComplaintCreateForm(initial={"received_at": now}, **choices)
         return render(request, "complaints/new.html", {"form": form, "debt": debt})
     form = ComplaintCreateForm(request.POST, request.FILES, **choices)
     if form.is_valid():

@@ -386,6 +386,7 @@ def test_record_a_complaint_from_a_debt(client, officer, debt):
     url = reverse("complaints:new") + f"?debt={debt.pk}"
     form = client.get(url)
     assert form.status_code == 200 and debt.debt_ref in form.content.decode()
+    assert 'value="2026-12-04T15:00"' in form.content.decode()  # received now, by default
     upload = SimpleUploadedFile("carta.png", PNG, content_type="image/png")
     response = client.post(
         url, _record(related_message=message.pk, attachments=[upload]), follow=True
