@@ -1,15 +1,22 @@
 """Reads of complaints, scoped to the reader: staff by creditor or case, a debtor their own."""
 
 import datetime
+from types import SimpleNamespace
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from collections_app.models import Interaction
 from complaints.models import Complaint
 from complaints.models.complaint import OPEN_STATUSES
 from complaints.rules import term_by_code
 from complaints.services import clock
+from core.memo import keep, read_once
+from core.page_reads import JSONRows, rows_from_json
+from core.roles import ADMIN, COLLECTOR, MANAGER, OFFICER
 from core.scoping import scope_for_user
+from messaging.models import Message
 
 # A complaint this close to its date (in the term's days) is shown as about to breach.
 AT_RISK_DAYS = 2
@@ -116,3 +123,88 @@ def debtor_complaint_get(*, debtor_id: int, number: str) -> Complaint | None:
         .select_related("debt", "creditor", "debtor")
         .first()
     )
+
+
+def complaint_steps(complaint: Complaint) -> list:
+    """The complaint's steps, oldest first, with who took each."""
+    return list(complaint.events.select_related("actor").order_by("occurred_at", "id"))
+
+
+def complaint_related_contacts(complaint: Complaint) -> tuple:
+    """The message and the call the complaint points at (either may be None)."""
+    message = interaction = None
+    if complaint.related_message_id:
+        message = Message.objects.filter(pk=complaint.related_message_id).first()
+    if complaint.related_interaction_id:
+        interaction = (
+            Interaction.objects.filter(pk=complaint.related_interaction_id)
+            .select_related("collector")
+            .first()
+        )
+    return message, interaction
+
+
+def debtor_recent_contacts(*, debtor_id: int, limit: int = 30) -> tuple[list, list]:
+    """The debtor's latest messages and logged contacts: what a complaint may point at."""
+    messages = list(
+        Message.objects.filter(debtor_id=debtor_id).order_by("-planned_for", "-id")[:limit]
+    )
+    interactions = list(
+        Interaction.objects.filter(debtor_id=debtor_id).order_by("-occurred_at", "-id")[:limit]
+    )
+    return messages, interactions
+
+
+def complaint_assignees(complaint: Complaint) -> QuerySet:
+    """Who may be given the complaint: the creditor's managers and officers, administrators,
+    and the collector the debt is assigned to."""
+    people = Q(groups__name=ADMIN) | Q(is_superuser=True)
+    people |= Q(groups__name__in=(MANAGER, OFFICER), managed_creditors=complaint.creditor_id)
+    if complaint.debt_id and complaint.debt.assigned_to_id:
+        people |= Q(pk=complaint.debt.assigned_to_id, groups__name=COLLECTOR)
+    return (
+        get_user_model()
+        .objects.filter(people, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _debt_complaints(*, debt_id) -> QuerySet:
+    return Complaint.objects.filter(debt_id=debt_id).order_by("-received_at", "-id")[:20]
+
+
+def debt_complaints(debt) -> list[Complaint]:
+    """The debt's latest complaints for its page (read with the page's debt when it was)."""
+    return read_once(debt, "debt_complaints", lambda: list(_debt_complaints(debt_id=debt.pk)))
+
+
+def debt_page_reads(*, user) -> dict:
+    """The complaints panel's read, made with the page's debt (portfolio.hooks.debt_page_reads)."""
+    return {
+        "_read_debt_complaints": (
+            JSONRows(_debt_complaints(debt_id=OuterRef("pk"))),
+            lambda debt, text: keep(debt, "debt_complaints", rows_from_json(Complaint, text)),
+        )
+    }
+
+
+def complaint_due_summary(queryset: QuerySet, *, as_of: datetime.date) -> dict[str, int]:
+    """How many open complaints of `queryset` are overdue, due today, at risk or on track:
+    one query grouped by date and clock, the business days counted once per group."""
+    counts = dict.fromkeys(DUE_STATES, 0)
+    groups = (
+        queryset.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values("term_code", "country", answer_due=Coalesce("extended_due_on", "due_on"))
+        .annotate(n=Count("id"))
+    )
+    for group in groups:
+        clock_of = SimpleNamespace(
+            term_code=group["term_code"],
+            country=group["country"],
+            answer_due_on=group["answer_due"],
+        )
+        state, _left = complaint_due_state(clock_of, as_of=as_of)
+        counts[state] += group["n"]
+    return counts

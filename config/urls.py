@@ -63,6 +63,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("analytics/", include("analytics.urls")),
     path("imports/", include("imports.urls")),
+    path("complaints/", include("complaints.urls")),
     # messaging's pages go under messaging/, but its public endpoints keep the paths already
     # published: opt-out links in e-mails already sent and the webhook URLs set in the
     # providers' consoles. Both lists share the one `messaging` namespace.

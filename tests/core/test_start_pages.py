@@ -1,10 +1,17 @@
 """Every role lands on its own start page: `/` and the page after signing in send a collector
-to their queue and a manager or administrator to the dashboard."""
+to their queue, a manager or administrator to the dashboard, a complaints officer to the
+complaints."""
 
 import pytest
 from django.urls import reverse
 
-from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory, UserFactory
+from tests.factories.users import (
+    AdminFactory,
+    CollectorFactory,
+    ManagerFactory,
+    OfficerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +19,7 @@ ROLES = [
     (CollectorFactory, "collections:queue"),
     (ManagerFactory, "analytics:dashboard"),
     (AdminFactory, "analytics:dashboard"),
+    (OfficerFactory, "complaints:queue"),
     # no staff role: the debt list, which shows such a user nothing
     (UserFactory, "portfolio:debt-list"),
 ]
