@@ -15,6 +15,8 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("imports.api_urls")),
+    # The complaint KPIs (the CRUD API of complaints gets its own route file).
+    path("", include("complaints.api_urls_reputation")),
 ]
 
 
@@ -63,6 +65,8 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("analytics/", include("analytics.urls")),
     path("imports/", include("imports.urls")),
+    # To be folded into the complaints URLconf (complaints/urls.py) when it lands.
+    path("complaints/reputation/", include("complaints.urls_reputation")),
     # messaging's pages go under messaging/, but its public endpoints keep the paths already
     # published: opt-out links in e-mails already sent and the webhook URLs set in the
     # providers' consoles. Both lists share the one `messaging` namespace.
