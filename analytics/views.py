@@ -27,6 +27,7 @@ from analytics.services.segments import (
     segment_user_can_edit,
 )
 from collections_app.models import Interaction
+from complaints.selectors_reputation import ReputationFilters, reputation_headline
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
@@ -133,6 +134,27 @@ def _today_band(form: KpiFilterForm) -> dict:
     return today
 
 
+def _complaints_card(request, form: KpiFilterForm) -> dict:
+    """The complaints figures of the dashboard's period and creditors (issue #18), with the
+    link to the reputation page for the same period and creditor."""
+    filters = form.filters()
+    headline = reputation_headline(
+        user=request.user,
+        filters=ReputationFilters(
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            as_of=business_today(),
+            creditor_ids=filters.creditor_ids,
+        ),
+    )
+    query = QueryDict(mutable=True)
+    query.update({"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat()})
+    if form.cleaned_data.get("creditor"):
+        query["creditor"] = form.cleaned_data["creditor"].code
+    headline["link"] = f"{reverse('complaints:reputation')}?{query.urlencode()}"
+    return headline
+
+
 @manager_required
 @require_GET
 def dashboard(request):
@@ -219,6 +241,7 @@ def dashboard(request):
         context.update(
             {
                 "today": today,
+                "complaints": _complaints_card(request, form),
                 "data": data,
                 "chart": _chart_data(data),
                 "buckets": buckets,

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from complaints import views
+from complaints import views, views_reputation
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", views.complaint_queue, name="queue"),
     path("new/", views.complaint_new, name="new"),
+    path("reputation/", views_reputation.reputation, name="reputation"),
+    path(
+        "reputation/export/redeco.<str:fmt>",
+        views_reputation.redeco_export,
+        name="reputation-redeco",
+    ),
+    path(
+        "reputation/export/<slug:table>.<str:fmt>",
+        views_reputation.reputation_export,
+        name="reputation-export",
+    ),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

@@ -62,7 +62,11 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 # code) is refused with a 400 on that field when no such record is visible to the user: the
 # schema can say "an id", not "an id that exists". Schemathesis's "schema-valid input is
 # accepted" check is left out there; every other check runs. Writes all name records.
-NAMES_RECORDS = {("GET", "/api/v1/kpis/"), ("GET", "/api/v1/segments/")}
+NAMES_RECORDS = {
+    ("GET", "/api/v1/kpis/"),
+    ("GET", "/api/v1/segments/"),
+    ("GET", "/api/v1/complaints/kpis/"),
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -248,6 +252,7 @@ def _real_requests(w: dict) -> dict:
             "path_parameters": {"id": w["active"].pk},
             "body": {"reason": "Lo pidió el deudor", "as_of": as_of},
         },
+        ("GET", "/api/v1/complaints/kpis/"): {"query": {"from": "2026-10-01", "to": as_of}},
         ("GET", "/api/v1/debtors/"): {},
         ("GET", "/api/v1/debtors/{id}/"): {"path_parameters": {"id": w["debt"].debtor_id}},
         ("GET", "/api/v1/debtors/{id}/document/"): {
