@@ -105,6 +105,7 @@ def complaint_queue(request):
         "is_filtered": bool(query),
         "as_of": as_of,
         "may_record": user_role(request.user) is not None,
+        "may_report": handles_complaints(request.user),
     }
     return render(request, "complaints/queue.html", context, status=400 if invalid else 200)
 
