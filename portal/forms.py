@@ -282,8 +282,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.debts = {str(d.pk): d for d in debts}
         self.fields["debt"].choices = [("", _("It is not about one debt"))] + [
-            (key, f"{d.creditor.name} · {d.get_product_display()} · {d.debt_ref}")
-            for key, d in self.debts.items()
+            (key, f"{d.get_product_display()} · {d.debt_ref}") for key, d in self.debts.items()
         ]
 
     def clean_debt(self):

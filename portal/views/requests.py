@@ -33,8 +33,7 @@ def dispute(request, debt_id):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            if filed.hold_id:
-                messages.success(request, _("We received your dispute. Collection is paused."))
+            # The acknowledgement says the number, the answer date and that collection pauses.
             return redirect("portal:request-received", number=filed.complaint.number)
     disputes = [(d, services.dispute_status(d)) for d in selectors.debt_disputes(debt)]
     return render(
