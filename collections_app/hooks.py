@@ -1,6 +1,7 @@
-"""Where analytics (the layer above) plugs into escalation and the work queue.
+"""Where the layers above plug into escalation and the work queue: analytics (segments, risk)
+and complaints (disputes).
 
-Registered in AnalyticsConfig.ready(); the defaults keep collections_app whole without it.
+Registered in their AppConfig.ready(); the defaults keep collections_app whole without them.
 """
 
 from core.hooks import Hook
@@ -21,3 +22,10 @@ segment_choices = Hook("collections_app.segment_choices", default=lambda *, cred
 
 # The segment code of one debt ('' when it has none): which policy governs it today.
 debt_segment_code = Hook("collections_app.debt_segment_code", default=lambda debt: "")
+
+# Called with `hold=, user=, channel=, received_at=` after staff opened a dispute hold (a
+# contact logged with the dispute outcome, the hold form, the API), in the same transaction:
+# complaints turns it into a dispute complaint with its legal clock, bound to that hold.
+# `channel` is how the dispute reached us: an Interaction.Channel value, "staff" or "api";
+# `received_at` when the debtor said it (the contact's time; None: now).
+dispute_opened = Hook("collections_app.dispute_opened")

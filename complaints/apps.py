@@ -7,8 +7,10 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from collections_app.hooks import dispute_opened
         from complaints.selectors import debt_page_reads as complaint_reads
-        from portfolio.hooks import debt_page_case_panels, debt_page_reads
+        from complaints.services import disputes
+        from portfolio.hooks import debt_page_case_panels, debt_page_reads, hold_closing
 
         # The debt's complaints are read with the page's debt: the panel costs no query.
         debt_page_reads.register(complaint_reads, key="complaints")
@@ -17,3 +19,6 @@ class ComplaintsConfig(AppConfig):
             key="complaints",
             order=25,
         )
+        # Every dispute is a complaint with a clock; a hold a complaint owns ends with it.
+        dispute_opened.register(disputes.dispute_opened, key="complaints")
+        hold_closing.register(disputes.hold_closing, key="complaints")

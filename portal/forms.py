@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import ComplaintKind
 from core.documents import document_normalise, document_numeric
 from core.exceptions import ApplicationError
 from core.money import format_money
@@ -227,3 +228,73 @@ class PlanForm(forms.Form):
             "pct": pct_format(limits["min_down_pct"]),
             "amount": format_money(limits["min_down"], debt.currency),
         }
+
+
+# What a debtor files, in their words (staff see the complaint kinds' own labels).
+REQUEST_KINDS = (
+    (ComplaintKind.PETITION, _("A request (petition)")),
+    (ComplaintKind.COMPLAINT, _("A complaint about how I was treated")),
+    (ComplaintKind.CLAIM, _("A claim: something about my debt or a payment is wrong")),
+    (ComplaintKind.QUERY, _("A question")),
+    (ComplaintKind.DOCUMENTS, _("Copies of documents or information about my debt")),
+    (ComplaintKind.BUREAU_QUERY, _("What you report about me to the credit bureaus")),
+    (ComplaintKind.BUREAU_CLAIM, _("Correct what you report about me to the credit bureaus")),
+    (ComplaintKind.DISPUTE, _("I dispute this debt")),
+    (ComplaintKind.ORIGINAL_CREDITOR, _("Tell me who the original creditor is")),
+)
+REQUEST_KIND_WORDS = dict(REQUEST_KINDS)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; their type and size are checked by the complaints service
+    (core.uploads), which names this field in its error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+ATTACHMENTS_HELP = _("PDF, PNG or JPG, 5 MB at most each; up to 5 files.")
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you want to do?"), choices=REQUEST_KINDS)
+    debt = forms.ChoiceField(label=_("Which debt is it about?"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(
+        label=_("Tell us what happened and what you ask for"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attach documents (optional)"), required=False, help_text=ATTACHMENTS_HELP
+    )
+
+    def __init__(self, *args, debts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.debts = {str(d.pk): d for d in debts}
+        self.fields["debt"].choices = [("", _("It is not about one debt"))] + [
+            (key, f"{d.get_product_display()} · {d.debt_ref}") for key, d in self.debts.items()
+        ]
+
+    def clean_debt(self):
+        return self.debts.get(self.cleaned_data.get("debt") or "")
+
+
+class InformationForm(forms.Form):
+    text = forms.CharField(
+        label=_("The information we asked for"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attach documents (optional)"), required=False, help_text=ATTACHMENTS_HELP
+    )

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from babel import dates as babel_dates
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
+from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent
+from complaints.models.complaint import SENT_KINDS
+from complaints.selectors import debtor_complaint_get, debtor_complaints
 from core.documents import DOCUMENT_COUNTRY, document_normalise
 from core.formatting import active_locale
 from core.validation import TIMEZONES, default_timezone, phone_to_e164
@@ -120,7 +124,7 @@ def debt_agreement(debt: Debt) -> PaymentAgreement | None:
 
 
 def debt_disputes(debt: Debt) -> list[Dispute]:
-    return list(debt.portal_disputes.select_related("hold").order_by("-created_at"))
+    return list(debt.portal_disputes.select_related("hold", "complaint").order_by("-created_at"))
 
 
 def debtor_intent(debtor_id: int, reference: str) -> PaymentIntent:
@@ -200,3 +204,37 @@ def debt_page_reads(*, user) -> dict:
             lambda debt, used: keep(debt, "portal_used", bool(used)),
         )
     }
+
+
+def debtor_requests(debtor_id: int) -> list[Complaint]:
+    """The debtor's own requests and complaints, newest first."""
+    return list(debtor_complaints(debtor_id=debtor_id))
+
+
+def debtor_request(debtor_id: int, number: str) -> Complaint:
+    """One of the debtor's own requests by its number, or Http404 (another debtor's too)."""
+    complaint = debtor_complaint_get(debtor_id=debtor_id, number=(number or "").strip().upper())
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def request_sent_steps(complaint: Complaint) -> list[ComplaintEvent]:
+    """What was sent to the debtor (acknowledgement, requests for information, extensions,
+    answers), exactly as sent, oldest first."""
+    return list(
+        complaint.events.filter(kind__in=SENT_KINDS).exclude(body="").order_by("occurred_at", "id")
+    )
+
+
+def request_debtor_steps(complaint: Complaint) -> list[ComplaintEvent]:
+    """The information the debtor sent after filing, oldest first."""
+    return list(
+        complaint.events.filter(kind=ComplaintEvent.Kind.INFO_RECEIVED, by_debtor=True)
+        .exclude(body="")
+        .order_by("occurred_at", "id")
+    )
+
+
+def request_debtor_attachments(complaint: Complaint) -> list[ComplaintAttachment]:
+    return list(complaint.attachments.filter(by_debtor=True).order_by("uploaded_at", "id"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import access, debts, pay, plans, requests, staff
+from portal.views import access, complaints, debts, pay, plans, requests, staff
 
 app_name = "portal"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("debts/<int:debt_id>/plan/", plans.plan, name="plan"),
     path("debts/<int:debt_id>/plan/call/", plans.plan_call, name="plan-call"),
     path("debts/<int:debt_id>/dispute/", requests.dispute, name="dispute"),
+    path("requests/", complaints.request_list, name="requests"),
+    path("requests/new/", complaints.request_new, name="request-new"),
+    path("requests/<str:number>/", complaints.request_detail, name="request"),
+    path("requests/<str:number>/received/", complaints.request_received, name="request-received"),
     path("preferences/", requests.preferences, name="preferences"),
     path("callback/", requests.callback, name="callback"),
     path("checkout/sandbox/<str:reference>/", pay.sandbox_checkout, name="sandbox-checkout"),

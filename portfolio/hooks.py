@@ -26,3 +26,9 @@ debt_page_related = Hook("portfolio.debt_page_related")
 # to `loader(debt, value)`, which keeps what its panel reads (core.memo.keep under the key of
 # the panel's read_once), so the panel finds it there and makes no query.
 debt_page_reads = Hook("portfolio.debt_page_reads")
+
+# Called with `hold=, user=, outcome=, note=` inside `holds.hold_close` (a manager resolving a
+# hold by hand), before the hold is lifted: an app whose record owns the hold (a complaint that
+# must be answered) may refuse with an ApplicationError, or settle its record itself, lifting
+# the hold (hold_close then returns it lifted). Nothing registered: the hold is lifted.
+hold_closing = Hook("portfolio.hold_closing")

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from collections_app.models import EscalationPolicyVersion
 from collections_app.selectors.escalation import stage_changes_for_debt
+from collections_app.services.holds import hold_place
 from collections_app.services.transitions import (
     MANUAL_TRANSITIONS,
     available_transitions,
@@ -19,7 +20,7 @@ from core.dates import business_today
 from portfolio.apis import as_of_param
 from portfolio.models import Debt, Hold, Stage
 from portfolio.selectors import debt_queryset, holds_for_debt
-from portfolio.services.holds import hold_close, hold_open
+from portfolio.services.holds import hold_close
 
 
 def _visible_debt(request, pk) -> Debt:
@@ -173,12 +174,13 @@ class DebtHoldsApi(APIView):
         kind = self.fixed_kind or data.validated_data.get("kind")
         if not kind:
             raise serializers.ValidationError({"kind": ["This field is required."]})
-        hold = hold_open(
+        hold = hold_place(
             debt=debt,
             kind=kind,
             reason=data.validated_data["reason"],
             source=Hold.Source.API,
             user=request.user,
+            channel="api",
         )
         return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collections_app import reasons
+from collections_app.hooks import dispute_opened
 from collections_app.models import Assignment, Interaction
 from collections_app.services.contacts import (
     contact_check,
@@ -177,6 +178,10 @@ def interaction_log(
             reason=dispute_reason,
             source=Hold.Source.MANAGER if is_manager(user) else Hold.Source.COLLECTOR,
             user=user,
+        )
+        # Every dispute gets its legal clock and a written answer (complaints registers).
+        dispute_opened.call_all(
+            hold=interaction.hold, user=user, channel=channel, received_at=occurred_at
         )
     interaction.save()
     return interaction

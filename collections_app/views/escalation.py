@@ -20,6 +20,7 @@ from collections_app.forms import (
 )
 from collections_app.models import EscalationPolicyVersion, default_cadence
 from collections_app.selectors.escalation import cycle_run_list, policy_list
+from collections_app.services.holds import hold_place
 from collections_app.services.policies import VERSION_FIELDS, policy_create, policy_update
 from collections_app.services.transitions import MANUAL_TRANSITIONS, debt_transition
 from core.dates import business_today
@@ -29,7 +30,7 @@ from core.roles import is_manager
 from messaging.models import ContactAction
 from portfolio.models import Hold
 from portfolio.selectors import creditor_list, debt_queryset
-from portfolio.services.holds import hold_close, hold_open
+from portfolio.services.holds import hold_close
 
 
 @manager_required
@@ -223,12 +224,13 @@ def debt_hold_open_view(request, pk):
         return _back_to_debt(debt)
     source = Hold.Source.MANAGER if is_manager(request.user) else Hold.Source.COLLECTOR
     try:
-        hold_open(
+        hold_place(
             debt=debt,
             kind=form.cleaned_data["kind"],
             reason=form.cleaned_data["reason"],
             source=source,
             user=request.user,
+            channel="staff",
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

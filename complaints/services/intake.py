@@ -1,9 +1,12 @@
-"""Receiving a complaint: its number, its legal clock, the hold it sets, the acknowledgement."""
+"""Receiving a complaint: its number, its legal clock, the hold it sets, the acknowledgement.
+
+`complaint_for_hold` receives a dispute staff recorded as a hold (collections_app's
+`dispute_opened` hook): the complaint binds that hold instead of opening one."""
 
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from collections_app.models import Interaction
@@ -29,7 +32,7 @@ from complaints.services.common import (
 from complaints.texts import text_render
 from core.exceptions import ApplicationError
 from messaging.models import Message
-from portfolio.models import Debt, Debtor
+from portfolio.models import Debt, Debtor, Hold
 
 
 @transaction.atomic
@@ -95,6 +98,46 @@ def complaint_create(
     if debt is not None:  # the debt's lock first, as every writer of its records takes it
         debt = Debt.objects.select_for_update().get(pk=debt.pk)
 
+    return complaint_open(
+        debtor=debtor,
+        debt=debt,
+        kind=kind,
+        channel=ComplaintChannel.PORTAL if by_debtor else channel,
+        subject=subject,
+        description=description,
+        received_at=received_at,
+        now=now,
+        regulator=regulator,
+        regulator_reference=regulator_reference,
+        related_message=related_message,
+        related_interaction=related_interaction,
+        attachments=attachments,
+        user=user,
+        by_debtor=by_debtor,
+    )
+
+
+def complaint_open(
+    *,
+    debtor: Debtor,
+    debt: Debt | None,
+    kind: str,
+    channel: str,
+    subject: str,
+    description: str,
+    received_at: datetime.datetime,
+    now: datetime.datetime,
+    regulator: str = "",
+    regulator_reference: str = "",
+    related_message: Message | None = None,
+    related_interaction: Interaction | None = None,
+    attachments=(),
+    user=None,
+    by_debtor: bool = False,
+    hold: Hold | None = None,
+) -> Complaint:
+    """Write a complaint its callers validated: number, clock, hold (`hold`, or the one it
+    opens), attachments, the receipt and the acknowledgement sent."""
     country = debtor.country
     term = term_for(country=country, kind=kind, regulator=regulator)
     received_on = local_date(received_at, debtor=debtor)
@@ -104,7 +147,7 @@ def complaint_create(
         debtor=debtor,
         debt=debt,
         kind=kind,
-        channel=ComplaintChannel.PORTAL if by_debtor else channel,
+        channel=channel,
         regulator=regulator,
         regulator_reference=regulator_reference,
         country=country,
@@ -119,6 +162,7 @@ def complaint_create(
         created_by=None if by_debtor else user,
         related_message=related_message,
         related_interaction=related_interaction,
+        hold=hold,
     )
     if kind in BUREAU_KINDS and debt is not None:
         complaint.bureau_flag = True
@@ -126,9 +170,10 @@ def complaint_create(
             term, received_on=received_on, country=country
         )
     complaint.save()
-    hold_set(complaint, user=user)
-    if complaint.hold_id:
-        complaint.save(update_fields=["hold", "updated_at"])
+    if hold is None:
+        hold_set(complaint, user=user)
+        if complaint.hold_id:
+            complaint.save(update_fields=["hold", "updated_at"])
     attachments_add(complaint, attachments, user=user, by_debtor=by_debtor, now=now)
     step_record(
         complaint,
@@ -148,3 +193,42 @@ def complaint_create(
         now=now,
     )
     return complaint
+
+
+@transaction.atomic
+def complaint_for_hold(
+    *,
+    hold: Hold,
+    user,
+    channel: str,
+    description: str,
+    received_at: datetime.datetime | None = None,
+) -> Complaint:
+    """A dispute complaint bound to a dispute hold staff already opened (a call, the API):
+    the same clock and acknowledgement as any dispute, and answering or closing it lifts
+    that hold. The caller already checked the user may see the debt (it opened the hold)."""
+    now = timezone.now()
+    hold = Hold.objects.select_related("debt__debtor").get(pk=hold.pk)
+    if hold.kind != Hold.Kind.DISPUTE or hold.debt_id is None:
+        raise ApplicationError(_("Only a dispute on a debt becomes a dispute complaint."))
+    channel = choice_clean(channel, ComplaintChannel, field="channel")
+    description = text_clean(
+        description, field="description", limit=TEXT_MAX, label=_("description")
+    )
+    debt = Debt.objects.select_for_update().get(pk=hold.debt_id)
+    # The clock runs from when the debtor said it, never from a time ahead of ours.
+    received_at = min(received_at or hold.opened_at, now)
+    with translation.override(debt.debtor.language or "es"):
+        subject = _("Dispute of the debt %(ref)s") % {"ref": debt.debt_ref}
+    return complaint_open(
+        debtor=debt.debtor,
+        debt=debt,
+        kind=ComplaintKind.DISPUTE,
+        channel=channel,
+        subject=subject[:SUBJECT_MAX],
+        description=description,
+        received_at=received_at,
+        now=now,
+        user=user,
+        hold=hold,
+    )

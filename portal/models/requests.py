@@ -3,11 +3,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models import Complaint
 from portfolio.models import Debt, Debtor, Hold
 
 
 class Dispute(models.Model):
-    """A dispute filed in the portal; its hold stops escalation until a manager resolves it."""
+    """A dispute filed in the portal, kept for the portal and the collector's review task.
+
+    Since #18 it is a dispute complaint (`complaint`): that complaint holds the debt, has the
+    legal clock and the answer the debtor receives; `hold` is the hold it set (none when the
+    debt was already closed). Disputes filed before have a hold and no complaint.
+    """
 
     class Reason(models.TextChoices):
         NOT_MINE = "not_mine", _("This debt is not mine")
@@ -17,7 +23,17 @@ class Dispute(models.Model):
         OTHER = "other", _("Other")
 
     debt = models.ForeignKey(Debt, on_delete=models.CASCADE, related_name="portal_disputes")
-    hold = models.OneToOneField(Hold, on_delete=models.PROTECT, related_name="portal_dispute")
+    hold = models.OneToOneField(
+        Hold, on_delete=models.PROTECT, related_name="portal_dispute", null=True, blank=True
+    )
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.PROTECT,
+        related_name="portal_dispute",
+        null=True,
+        blank=True,
+        verbose_name=_("complaint"),
+    )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason)
     text = models.TextField(_("explanation"), blank=True)
     attachment = models.FileField(_("attachment"), upload_to="disputes/%Y/%m/", blank=True)

@@ -1,4 +1,5 @@
-"""What the debtor asks for: disputes (hold + collector task), preferences, call-backs."""
+"""What the debtor asks for: disputes (a dispute complaint + collector task), preferences,
+call-backs."""
 
 import datetime
 
@@ -6,43 +7,79 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.models import Complaint, ComplaintKind
+from complaints.models.complaint import OPEN_STATUSES, ComplaintChannel
+from complaints.services.common import DISPUTE_KINDS
+from complaints.services.intake import complaint_create
 from core.exceptions import ApplicationError
+from core.formatting import format_date
 from messaging.services.optout import consent_revoke
 from portal.models import ContactPreference, Dispute
 from portfolio.models import ConsentEvent, ConsentSource, ContactPoint, Debt, Hold, Task
-from portfolio.services.holds import hold_open
 from portfolio.services.tasks import task_create
 
 
 @transaction.atomic
 def dispute_file(*, debt: Debt, reason: str, text: str = "", attachment=None) -> Dispute:
-    """Place the dispute hold on the debt and give its collector a task to review it."""
+    """File the debtor's dispute as a dispute complaint (its due date, acknowledgement and the
+    hold it opens on the debt) and give the debt's collector a task to review it."""
     label = dict(Dispute.Reason.choices).get(reason)
     if label is None:
         raise ApplicationError(_("Choose a reason."), field="reason")
+    open_dispute = Complaint.objects.filter(
+        debt=debt, kind__in=DISPUTE_KINDS, status__in=OPEN_STATUSES
+    ).first()
+    if open_dispute is not None:
+        raise ApplicationError(
+            _("This debt is already under dispute (%(number)s): we will answer that one first.")
+            % {"number": open_dispute.number}
+        )
+    if debt.holds.filter(kind=Hold.Kind.DISPUTE, closed_at__isnull=True).exists():
+        raise ApplicationError(_("This debt is already under dispute: we are reviewing it."))
+    text = (text or "").strip()
     summary = f"{label}. {text}".strip()
-    hold = hold_open(
-        debt=debt, kind=Hold.Kind.DISPUTE, reason=summary[:5000], source=Hold.Source.PORTAL
+    complaint = complaint_create(
+        debtor=debt.debtor,
+        debt=debt,
+        kind=ComplaintKind.DISPUTE,
+        channel=ComplaintChannel.PORTAL,
+        subject=str(label),
+        description=text or str(label),
+        attachments=[attachment] if attachment else [],
+        by_debtor=True,
     )
     dispute = Dispute.objects.create(
-        debt=debt, hold=hold, reason=reason, text=text or "", attachment=attachment or ""
+        debt=debt,
+        hold=complaint.hold,
+        complaint=complaint,
+        reason=reason,
+        text=text,
+        attachment=attachment or "",
     )
     task_create(
         debt=debt,
         kind=Task.Kind.REVIEW_DISPUTE,
         title=_("Review the dispute filed in the portal"),
         due_at=timezone.now() + datetime.timedelta(days=1),
-        note=summary[:2000],
+        note=f"{complaint.number}: {summary}"[:2000],
         source_key=f"portal-dispute:{dispute.pk}",
     )
     return dispute
 
 
 def dispute_status(dispute: Dispute) -> str:
+    complaint = dispute.complaint
+    if complaint is not None:
+        if complaint.is_open:
+            return _("Under review: we will answer by %(date)s.") % {
+                "date": format_date(complaint.answer_due_on)
+            }
+        return _("Answered: see request %(number)s.") % {"number": complaint.number}
     hold = dispute.hold
-    if hold.is_open:
-        return _("Under review: collection of this debt is paused meanwhile.")
-    return _("Resolved: %(outcome)s") % {"outcome": hold.get_outcome_display()}
+    if hold is None or not hold.is_open:
+        outcome = hold.get_outcome_display() if hold else ""
+        return _("Resolved: %(outcome)s") % {"outcome": outcome}
+    return _("Under review: collection of this debt is paused meanwhile.")
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ def dispute(request, debt_id):
     form = DisputeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dispute_file(
+            filed = services.dispute_file(
                 debt=debt,
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
@@ -33,8 +33,8 @@ def dispute(request, debt_id):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("We received your dispute. Collection is paused."))
-            return redirect("portal:debt", debt_id=debt.pk)
+            # The acknowledgement says the number, the answer date and that collection pauses.
+            return redirect("portal:request-received", number=filed.complaint.number)
     disputes = [(d, services.dispute_status(d)) for d in selectors.debt_disputes(debt)]
     return render(
         request, "portal/dispute.html", {"debt": debt, "form": form, "disputes": disputes}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.roles import is_manager
+from portfolio.hooks import hold_closing
 from portfolio.models import Debt, Hold
 
 # Holds that concern the person, not one obligation: they cover all of the debtor's debts.
@@ -58,6 +59,14 @@ def hold_close(*, hold: Hold, user, outcome: str, note: str = "") -> Hold:
             _("Choose an outcome: %(values)s.") % {"values": ", ".join(Hold.Outcome.values)},
             field="outcome",
         )
+    if hold.debt_id:  # the debt first, the order every writer of its records locks in
+        Debt.objects.select_for_update().filter(pk=hold.debt_id).values_list("pk").first()
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.is_open:
+        hold_closing.call_all(hold=hold, user=user, outcome=outcome, note=note)
+        hold.refresh_from_db()
+        if not hold.is_open:  # what owned the hold lifted it as it settled its own record
+            return hold
     return hold_lift(hold=hold, user=user, outcome=outcome, note=note)
 
 

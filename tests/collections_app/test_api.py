@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from complaints.models import Complaint
 from portfolio.models import Debt, Hold, Stage
 from tests.factories.portfolio import DebtFactory
 
@@ -70,11 +71,22 @@ def test_manager_resolves_a_dispute_collector_cannot(api_client, manager, credit
         api_client.post(f"/api/v1/holds/{hold_id}/close/", {"outcome": "upheld"}).status_code == 403
     )
     api_client.force_authenticate(manager)
-    response = api_client.post(
+    # The dispute is a complaint the debtor is owed an answer to: resolving its hold by hand
+    # is refused, naming the complaint (answering it lifts the hold)...
+    complaint = Complaint.objects.get(hold_id=hold_id)
+    refused = api_client.post(
         f"/api/v1/holds/{hold_id}/close/", {"outcome": "rejected", "note": "Contract signed"}
     )
+    assert refused.status_code == 400 and complaint.number in str(refused.json())
+    assert Hold.objects.get(pk=hold_id).is_open
+    # ...unless the debtor withdrew it: then the complaint closes withdrawn with the hold.
+    response = api_client.post(
+        f"/api/v1/holds/{hold_id}/close/", {"outcome": "withdrawn", "note": "Called back"}
+    )
     assert response.status_code == 200
-    assert response.json()["outcome"] == "rejected" and not response.json()["is_open"]
+    assert response.json()["outcome"] == "withdrawn" and not response.json()["is_open"]
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.outcome) == ("closed", "withdrawn")
     again = api_client.post(f"/api/v1/holds/{hold_id}/close/", {"outcome": "rejected"})
     assert again.status_code == 400
 

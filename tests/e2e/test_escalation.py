@@ -1,5 +1,6 @@
-"""The escalation panel of the debt page, driven in Chromium: a collector opens a dispute, a
-manager resolves it, then writes the debt off after confirming the browser's dialog."""
+"""The escalation panel of the debt page, driven in Chromium: a collector opens a dispute (a
+complaint with its clock), a manager resolves it as withdrawn, then writes the debt off after
+confirming the browser's dialog."""
 
 import datetime
 
@@ -7,6 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from complaints.models import Complaint
 from core.dates import business_today
 from portfolio.models import Debt, Hold, Stage, StageChange
 from tests.e2e.conftest import log_in
@@ -47,10 +49,20 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
     page.context.clear_cookies()
     log_in(page, live_server, "directora")
     page.goto(f"{live_server.url}{reverse('portfolio:debt-detail', args=[debt.pk])}")
+    # the dispute is a complaint the debtor is owed an answer to (#18): resolving its hold by
+    # hand is refused, naming the complaint; withdrawn by the debtor, it closes with the hold
+    complaint = Complaint.objects.get(hold=hold)
     page.locator(f"#outcome-{hold.pk}").select_option("rejected")
     page.locator(f"#note-{hold.pk}").fill("Sin soporte de pago")
     page.get_by_role("button", name="Resolver").click()
+    expect(page.locator(".messages")).to_contain_text(complaint.number)
+    assert Hold.objects.get(pk=hold.pk).is_open
+    page.locator(f"#outcome-{hold.pk}").select_option("withdrawn")
+    page.locator(f"#note-{hold.pk}").fill("El deudor retiró la disputa")
+    page.get_by_role("button", name="Resolver").click()
     expect(page.locator(".messages")).to_contain_text("Suspensión cerrada")
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.outcome) == ("closed", "withdrawn")
     page.get_by_text("Castigar").click()
     page.locator("#reason-write_off").fill("Deudor sin bienes, costo mayor que el saldo")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -61,6 +73,6 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
     screenshot("escalation-written-off-es")
 
     assert Debt.objects.get(pk=debt.pk).stage == Stage.WRITTEN_OFF
-    assert Hold.objects.get(pk=hold.pk).outcome == "rejected"
+    assert Hold.objects.get(pk=hold.pk).outcome == "withdrawn"
     change = StageChange.objects.get(debt=debt)
     assert (change.actor.username, change.to_stage) == ("directora", Stage.WRITTEN_OFF)

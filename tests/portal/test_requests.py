@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from complaints.models import Complaint
 from messaging.models import Message
 from portal.models import ContactPreference, Dispute
 from portfolio.models import ConsentEvent, ContactPoint, Hold, Task
@@ -16,25 +17,43 @@ from tests.factories.portfolio import ContactPointFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_dispute_places_the_hold_and_tells_the_collector(portal_client, debt):
+def test_dispute_becomes_a_complaint_that_holds_the_debt_and_tells_the_collector(
+    portal_client, debt
+):
     pdf = SimpleUploadedFile("recibo.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     response = portal_client.post(
         reverse("portal:dispute", args=[debt.pk]),
         {"reason": "already_paid", "text": "Pagué en agosto", "attachment": pdf},
     )
+    # the dispute is a dispute complaint with its legal clock, which holds the debt
+    complaint = Complaint.objects.get(debt=debt)
+    assert (complaint.kind, complaint.channel, complaint.status) == (
+        "dispute",
+        "portal",
+        "received",
+    )
+    assert complaint.due_on > complaint.received_on
     assert response.status_code == 302
+    assert response.url == reverse("portal:request-received", args=[complaint.number])
     hold = Hold.objects.get(debt=debt)
-    assert hold.kind == "dispute" and hold.source == "portal" and hold.is_open
-    assert Task.objects.get(debt=debt).kind == "review_dispute"
+    assert hold.kind == "dispute" and hold.is_open and complaint.hold == hold
+    assert [a.name for a in complaint.attachments.all()] == ["recibo.pdf"]
+    task = Task.objects.get(debt=debt)
+    assert task.kind == "review_dispute" and complaint.number in task.note
     dispute = Dispute.objects.get()
+    assert (dispute.complaint, dispute.hold) == (complaint, hold)
     assert dispute.attachment.name.endswith(".pdf")
     page = portal_client.get(reverse("portal:dispute", args=[debt.pk])).content.decode()
-    assert "Under review" in page
+    assert "Under review" in page and complaint.number in page
+    # and the debtor follows it in "My requests"
+    mine = portal_client.get(reverse("portal:requests")).content.decode()
+    assert complaint.number in mine
     # A second dispute while one is open: a clear error, nothing new.
     again = portal_client.post(
         reverse("portal:dispute", args=[debt.pk]), {"reason": "other", "text": "x"}
     )
-    assert again.status_code == 200 and Hold.objects.count() == 1
+    assert again.status_code == 200 and complaint.number in again.content.decode()
+    assert Hold.objects.count() == 1 and Complaint.objects.count() == 1
 
 
 @pytest.mark.parametrize(
