@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("imports.api_urls")),
+    path("", include("complaints.api_urls")),
 ]
 
 
