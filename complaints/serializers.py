@@ -17,6 +17,7 @@ from complaints.selectors import DUE_STATES, complaint_due_state
 from complaints.services.common import ATTACHMENTS_MAX, SUBJECT_MAX, TEXT_MAX
 from complaints.texts import TEMPLATES
 from core.api import AwareDateTimeField
+from core.dates import business_today
 from core.forms import ID_MAX
 
 # What staff record: everything but the portal, which is the debtor's own way in.
@@ -105,11 +106,12 @@ class ComplaintOutputSerializer(serializers.ModelSerializer):
         # midnight differently from the next.
         if not obj.is_open:
             return None
-        key = ("due", obj.pk)
+        # Both fields read it: count the business days once per complaint.
         cache = self.context.setdefault("_due_states", {})
-        if key not in cache:
-            cache[key] = complaint_due_state(obj, as_of=self.context["as_of"])
-        return cache[key]
+        if obj.pk not in cache:
+            as_of = self.context.get("as_of") or business_today()
+            cache[obj.pk] = complaint_due_state(obj, as_of=as_of)
+        return cache[obj.pk]
 
     @extend_schema_field(
         serializers.ChoiceField(choices=[(s, s) for s in DUE_STATES], allow_null=True)

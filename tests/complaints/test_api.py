@@ -1,6 +1,7 @@
 """/api/v1/complaints/: record, list, read and work complaints, scoped like every staff read."""
 
 import datetime
+import time
 
 import pytest
 import time_machine
@@ -9,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent
+from portal import session as portal_session
 from portfolio.models import Hold
 from tests.complaints.helpers import at, debt_with_email, file_complaint
 from tests.factories.messaging import make_message
@@ -227,6 +229,19 @@ def test_no_role_or_no_login_gets_nothing(creditor, officer):
     assert APIClient().get(API).status_code == 401
     assert APIClient().get(f"{API}{complaint.pk}/").status_code == 401
     assert client_for(UserFactory(username="nobody")).get(API).status_code == 403
+
+
+def test_a_debtor_signed_into_the_portal_gets_nothing_here(client, creditor, officer):
+    # Given a debtor with a complaint, signed into the portal (its session, no staff user)
+    debt = debt_with_email(creditor=creditor)
+    file_complaint(debt=debt, user=officer)
+    now = int(time.time())
+    session = client.session
+    session[portal_session.KEY] = {"debtor": debt.debtor_id, "since": now, "seen": now}
+    session.save()
+
+    # Then the staff API does not know them: they follow their complaints in the portal
+    assert client.get(API).status_code == 401
 
 
 def test_a_token_works(creditor, officer):

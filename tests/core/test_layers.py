@@ -19,6 +19,7 @@ LAYERS = [
     ["messaging"],
     ["agreements"],
     ["collections_app"],
+    ["complaints"],
     ["analytics"],
     ["imports"],
     ["portal", "demo"],
