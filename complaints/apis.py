@@ -22,7 +22,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.generics import get_object_or_404
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -108,6 +110,18 @@ class ComplaintFilter(django_filters.FilterSet):
         if "creditor" in filters:
             filters["creditor"] = int(filters["creditor"])
         return complaint_list(user=self.request.user, filters=filters)
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts (`Accept:
+    application/pdf` would otherwise be a 406 from renderers that only speak JSON); an error
+    is JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type
 
 
 ROLE_403 = OpenApiResponse(description=gettext_lazy("Only a complaints officer or a manager may."))
@@ -366,6 +380,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         url_name="attachment",
         filter_backends=[],
         pagination_class=None,
+        content_negotiation_class=FileNegotiation,
     )
     def attachment(self, request, pk=None, attachment_id=None):
         complaint = self._complaint(pk)

@@ -107,7 +107,7 @@ def test_a_complaint_by_multipart_keeps_its_pdf_for_those_who_may_see_it(
         "application/pdf",
         len(PDF),
     )
-    download = client_for(officer).get(attachment["url"])
+    download = client_for(officer).get(attachment["url"], HTTP_ACCEPT="application/pdf")
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF
