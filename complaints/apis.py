@@ -187,14 +187,15 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return serializer.validated_data
 
     def _detail(self, pk, *, code=status.HTTP_200_OK) -> Response:
-        complaint = self.get_queryset().prefetch_related("events__actor", "attachments").get(pk=pk)
+        queryset = self.get_queryset().prefetch_related("events__actor", "attachments")
+        complaint = get_object_or_404(queryset, pk=pk)
         serializer = s.ComplaintDetailOutputSerializer(
             complaint, context=self.get_serializer_context()
         )
         return Response(serializer.data, status=code)
 
     def retrieve(self, request, pk=None):
-        return self._detail(self._complaint(pk).pk)
+        return self._detail(pk)
 
     @extend_schema(
         summary="Record a complaint received by phone, e-mail, letter or from a regulator",

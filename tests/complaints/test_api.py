@@ -6,6 +6,8 @@ import time
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -284,6 +286,19 @@ def test_filters(creditor, officer):
     assert numbers(creditor=creditor.pk, kind="") == {query.number, claim.number}
     # the soonest answer first
     assert [c["number"] for c in api.get(API).json()["results"]] == [claim.number, query.number]
+
+
+def test_the_list_costs_the_same_queries_for_more_complaints(creditor, officer):
+    api = client_for(officer)
+    file_complaint(debt=debt_with_email(creditor=creditor), user=officer)
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(API).status_code == 200
+    for _ in range(3):
+        file_complaint(debt=debt_with_email(creditor=creditor), user=officer)
+    with CaptureQueriesContext(connection) as four:
+        assert api.get(API).json()["count"] == 4
+
+    assert len(four) == len(one)
 
 
 @pytest.mark.parametrize(
