@@ -15,8 +15,9 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("imports.api_urls")),
-    # The complaint KPIs (the CRUD API of complaints gets its own route file).
+    # The complaint KPIs, then the complaints themselves.
     path("", include("complaints.api_urls_reputation")),
+    path("", include("complaints.api_urls")),
 ]
 
 

@@ -190,10 +190,23 @@ def _django_validation_body(exc: DjangoValidationError) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
-        body.update(exc.extra)
+        extra = dict(exc.extra)
+        # A service may say the refusal is the role's, not the input's (`extra={"status": 403}`):
+        # only a client error is taken from it, anything else stays a 400.
+        code = extra.pop("status", None)
+        if code not in (
+            status.HTTP_403_FORBIDDEN,
+            status.HTTP_404_NOT_FOUND,
+            status.HTTP_409_CONFLICT,
+        ):
+            code = status.HTTP_400_BAD_REQUEST
+        if code == status.HTTP_400_BAD_REQUEST and exc.field:
+            body = {exc.field: [exc.message]}
+        else:  # a 403/404/409 says it in `detail`, like DRF's own
+            body = {"detail": exc.message}
+        body.update(extra)
         set_rollback()
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=code)
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response(_django_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -675,6 +675,10 @@ class _RaisingView(APIView):
         (DjangoValidationError("Broken rule."), 400, "detail"),
         (ApplicationError("Not now.", field="as_of"), 400, "as_of"),
         (ApplicationError("Not now."), 400, "detail"),
+        # A refusal of the role, not the input (complaints' require_handler).
+        (ApplicationError("Not yours.", field="x", extra={"status": 403}), 403, "detail"),
+        # Only a client error is taken from a service: anything else stays a 400.
+        (ApplicationError("Odd.", extra={"status": 500}), 400, "detail"),
         (DataError("numeric field overflow"), 400, "detail"),
         (OverflowError("date value out of range"), 400, "detail"),
         (IntegrityError('duplicate key value violates unique constraint "x"'), 409, "detail"),

@@ -25,9 +25,11 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.core import NOT_SET
@@ -40,6 +42,7 @@ from agreements.services.promises import promise_create
 from analytics.services.rules import segment_ensure_defaults
 from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
+from complaints.services.intake import complaint_create
 from imports.models import ImportBatch, ImportRowError
 from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
@@ -141,6 +144,17 @@ def _build_world() -> dict:
         kind=ImportBatch.Kind.PORTFOLIO, creditor=creditor, file_name="cartera.csv"
     )
     ImportRowError.objects.create(batch=batch, row=2, column="due_date", reason="Fecha inválida")
+    # An open complaint with a file, not yet assigned: every action applies to it.
+    complaint = complaint_create(
+        debtor=debt.debtor,
+        debt=debt,
+        kind="complaint",
+        channel="letter",
+        subject="Llamadas de noche",
+        description="Me llaman después de las 9 de la noche.",
+        attachments=[SimpleUploadedFile("carta.pdf", b"%PDF-1.4\n%%EOF\n")],
+        user=admin,
+    )
     return {
         "admin": admin,
         "token": Token.objects.create(user=admin).key,
@@ -158,20 +172,23 @@ def _build_world() -> dict:
         "dispute": dispute,
         "message": message,
         "batch": batch,
+        "complaint": complaint,
+        "attachment": complaint.attachments.get(),
     }
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once for the module, in a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield _build_world()
+    media = tmp_path_factory.mktemp("media")  # the world's files, out of var/media
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
+        yield {**_build_world(), "media": media}
         transaction.set_rollback(True)
 
 
 @pytest.fixture
-def auth(world, db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path  # an accepted upload is stored: keep it out of var/media
+def auth(world, db, settings):
+    settings.MEDIA_ROOT = world["media"]  # an accepted upload is stored: keep it out of var/media
     return {"Authorization": f"Token {world['token']}"}
 
 
@@ -232,6 +249,7 @@ def _real_requests(w: dict) -> dict:
         "as_of": as_of,
     }
     debt = {"id": w["debt"].pk}
+    complaint = {"id": w["complaint"].pk}
     return {
         ("POST", "/api/v1/auth/token/"): {
             "body": {"username": "st-admin", "password": PASSWORD},
@@ -253,6 +271,48 @@ def _real_requests(w: dict) -> dict:
             "body": {"reason": "Lo pidió el deudor", "as_of": as_of},
         },
         ("GET", "/api/v1/complaints/kpis/"): {"query": {"from": "2026-10-01", "to": as_of}},
+        ("GET", "/api/v1/complaints/"): {"query": {"status": "open", "assigned_to": "nobody"}},
+        ("POST", "/api/v1/complaints/"): {
+            "body": {
+                "debt": w["spare"].pk,
+                "kind": "bureau_claim",
+                "channel": "phone",
+                "subject": "Reporte negativo",
+                "description": "El reporte a la central de riesgo está mal.",
+            },
+        },
+        ("GET", "/api/v1/complaints/{id}/"): {"path_parameters": complaint},
+        ("POST", "/api/v1/complaints/{id}/assign/"): {
+            "path_parameters": complaint,
+            "body": {"assignee": w["collector"].pk},
+        },
+        ("POST", "/api/v1/complaints/{id}/request-information/"): {
+            "path_parameters": complaint,
+            "body": {"details": "Copia de la carta"},
+        },
+        ("POST", "/api/v1/complaints/{id}/information/"): {
+            "path_parameters": complaint,
+            "body": {"text": "Envío la copia"},
+        },
+        ("POST", "/api/v1/complaints/{id}/extend/"): {
+            "path_parameters": complaint,
+            "body": {"reason": "Pedimos las grabaciones al proveedor"},
+        },
+        ("POST", "/api/v1/complaints/{id}/draft/"): {
+            "path_parameters": complaint,
+            "body": {"template": "answer_upheld", "details": "No volverá a pasar."},
+        },
+        ("POST", "/api/v1/complaints/{id}/answer/"): {
+            "path_parameters": complaint,
+            "body": {"subject": "Respuesta", "body": "Tiene razón.", "template": "answer_upheld"},
+        },
+        ("POST", "/api/v1/complaints/{id}/close/"): {
+            "path_parameters": complaint,
+            "body": {"outcome": "withdrawn", "note": "Lo retiró por teléfono"},
+        },
+        ("GET", "/api/v1/complaints/{id}/attachments/{attachment_id}/"): {
+            "path_parameters": {**complaint, "attachment_id": w["attachment"].pk},
+        },
         ("GET", "/api/v1/debtors/"): {},
         ("GET", "/api/v1/debtors/{id}/"): {"path_parameters": {"id": w["debt"].debtor_id}},
         ("GET", "/api/v1/debtors/{id}/document/"): {

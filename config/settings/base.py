@@ -332,6 +332,12 @@ SPECTACULAR_SETTINGS = {
         "InteractionOutcomeEnum": "collections_app.models.Interaction.Outcome",
         "ChannelEnum": "portfolio.models.Channel",
         "HoldOutcomeEnum": "portfolio.models.Hold.Outcome",
+        "ComplaintKindEnum": "complaints.models.complaint.ComplaintKind",
+        "ComplaintChannelEnum": "complaints.models.complaint.ComplaintChannel",
+        "ComplaintStaffChannelEnum": "complaints.serializers.STAFF_CHANNELS",
+        "ComplaintStatusEnum": "complaints.models.complaint.ComplaintStatus",
+        "ComplaintOutcomeEnum": "complaints.models.complaint.Outcome",
+        "ComplaintStepKindEnum": "complaints.models.complaint.ComplaintEvent.Kind",
     },
 }
 
