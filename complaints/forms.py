@@ -18,6 +18,14 @@ STAFF_CHANNELS = (
 
 
 class ServiceErrorMixin:
+    # The detail page shows several action forms at once: each gets its own ids, so a label
+    # names exactly its field (two fields called "details" would both be id_details).
+    id_prefix = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.id_prefix)
+        super().__init__(*args, **kwargs)
+
     def add_service_error(self, exc) -> None:
         """Show a refusal of the service at the field it names (or above the form)."""
         self.add_error(exc.field if exc.field in self.fields else None, exc.message)
@@ -145,6 +153,8 @@ class ComplaintCreateForm(ServiceErrorMixin, forms.Form):
 
 
 class AssignForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "assign_%s"
+
     assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int)
 
     def __init__(self, *args, people=(), **kwargs):
@@ -155,12 +165,16 @@ class AssignForm(ServiceErrorMixin, forms.Form):
 
 
 class InfoRequestForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "ask_%s"
+
     details = forms.CharField(
         label=_("What the debtor should send"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class InfoReceivedForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "info_%s"
+
     text = forms.CharField(
         label=_("What the debtor sent"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -168,12 +182,16 @@ class InfoReceivedForm(ServiceErrorMixin, forms.Form):
 
 
 class ExtendForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "extend_%s"
+
     reason = forms.CharField(
         label=_("Reason (told to the debtor)"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class AnswerForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "answer_%s"
+
     template = forms.ChoiceField(
         label=_("Start from"), required=False, choices=[("", _("Blank")), *template_choices()]
     )
@@ -187,6 +205,8 @@ class AnswerForm(ServiceErrorMixin, forms.Form):
 
 
 class CloseForm(ServiceErrorMixin, forms.Form):
+    id_prefix = "close_%s"
+
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     root_cause = forms.ChoiceField(
         label=_("Root cause"), required=False, choices=[("", "—"), *RootCause.choices]
