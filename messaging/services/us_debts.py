@@ -14,7 +14,6 @@ import datetime
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection
 
 from messaging.rendering import Rendered, sanitize_email_html
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
@@ -125,18 +124,3 @@ def validation_notices_record(messages, debts_by_message: dict[int, list]) -> in
             validation_notice_sent_at=sent_at, validation_period_ends_on=ends
         )
     return recorded
-
-
-def debts_waiting_for_notice(debt_ids) -> set[int]:
-    """The ids among `debt_ids` of US debts in a collection stage without a notice sent."""
-    if not debt_ids:
-        return set()
-    stages = list(COLLECTION_STAGES)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT d.id FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id"
-            " WHERE p.country = %s AND d.stage = ANY(%s)"
-            " AND d.validation_notice_sent_at IS NULL AND d.id = ANY(%s)",
-            [US, stages, sorted(int(i) for i in debt_ids)],
-        )
-        return {row[0] for row in cursor.fetchall()}

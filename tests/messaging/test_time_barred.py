@@ -147,3 +147,18 @@ def test_a_time_barred_debt_is_never_escalated_to_legal(creditor):
             reason="old account",
         )  # fmt: skip
     assert not Message.objects.exists()
+
+
+def test_the_case_page_and_the_api_flag_a_time_barred_debt(client, creditor):
+    from django.urls import reverse
+
+    debt = _debt(creditor)
+    fresh = _debt(creditor, due=datetime.date(2026, 6, 1))
+    client.force_login(ManagerFactory(creditors=[creditor]))
+    page = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
+    assert 'data-testid="time-barred"' in page and 'data-testid="validation-notice"' in page
+    page = client.get(reverse("portfolio:debt-detail", args=[fresh.pk])).content.decode()
+    assert 'data-testid="time-barred"' not in page
+    answer = client.get(f"/api/v1/debts/{debt.pk}/").json()
+    assert answer["time_barred"] is True
+    assert answer["validation_period_ends_on"] == "2026-12-08"
