@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from collections_app.services.policies import policy_ensure_defaults
 from collections_app.services.transitions import debt_transition, legal_check
@@ -150,8 +151,6 @@ def test_a_time_barred_debt_is_never_escalated_to_legal(creditor):
 
 
 def test_the_case_page_and_the_api_flag_a_time_barred_debt(client, creditor):
-    from django.urls import reverse
-
     debt = _debt(creditor)
     fresh = _debt(creditor, due=datetime.date(2026, 6, 1))
     client.force_login(ManagerFactory(creditors=[creditor]))

@@ -17,6 +17,7 @@ from messaging.services.dispatch import messages_dispatch_date
 from messaging.services.templates import templates_ensure_defaults
 from messaging.services.us_debts import validation_period_end
 from portfolio.models import Debt, Stage
+from portfolio.services.holds import hold_open
 from tests.factories.portfolio import (
     ContactPointFactory,
     CreditorFactory,
@@ -125,8 +126,6 @@ def test_without_a_consented_email_the_notice_goes_by_letter():
 
 
 def test_a_held_or_current_us_debt_gets_no_notice():
-    from portfolio.services.holds import hold_open
-
     creditor = CreditorFactory()
     current = _debt(creditor, stage=Stage.CURRENT)
     Debt.objects.filter(pk=current.pk).update(due_date=DAY + datetime.timedelta(days=20))
