@@ -67,6 +67,11 @@ NO_CREDITOR_NAME = reason_register(
 FORBIDDEN_WORD = reason_register(
     "compliance.forbidden_word", _("%(label)s: the text says “%(word)s”."), labels=_LABELS
 )
+NO_TIME_BARRED_DISCLOSURE = reason_register(
+    "compliance.no_time_barred_disclosure",
+    _("%(label)s: the text lacks the time-barred debt disclosure."),
+    labels=_LABELS,
+)
 OUTSIDE_HOURS = reason_register(
     "compliance.outside_hours",
     _("%(label)s: %(time)s local time is outside the contact hours."),

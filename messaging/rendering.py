@@ -123,7 +123,10 @@ CONTEXT_DOC = {
     "currency": _("ISO 4217 currency code"),
     "debt_count": _("How many debts the message covers"),
     "debt_refs": _("References of the debts covered, comma separated"),
-    "debts": _("List of debts: each has ref, product, amount, due_date, days_past_due"),
+    "debts": _(
+        "List of debts: each has ref, product, amount, due_date, days_past_due, "
+        "itemization_date, principal, interest, fees"
+    ),
     "due_date": _("Oldest due date among the debts covered, in the debtor's language"),
     "days_past_due": _("Days past due of the oldest debt covered"),
     "portal_link": _("Link to the debtor portal (how to pay)"),
@@ -131,6 +134,17 @@ CONTEXT_DOC = {
     "contact_phone": _("Phone number where the debtor reaches a person"),
     "collector_name": _("Name of the assigned collector, or the creditor's team"),
     "business_date": _("Date of the message, in the debtor's language"),
+    "itemization_date": _(
+        "Validation notice: the itemization date (the oldest due date); each debt has its own"
+    ),
+    "principal": _("Outstanding principal of the debts covered (each debt has its own too)"),
+    "interest": _("Outstanding interest of the debts covered (each debt has its own too)"),
+    "fees": _("Outstanding fees of the debts covered (each debt has its own too)"),
+    "validation_end_date": _(
+        "Validation notice: the end of the validation period (sent today, received 5 business "
+        "days later, plus 30 days)"
+    ),
+    "dispute_address": _("Postal address for disputes and requests for the original creditor"),
 }
 
 

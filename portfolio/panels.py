@@ -75,6 +75,7 @@ def debt_page_refresh(*, request, debt: Debt, panels: Iterable[str]) -> SafeStri
             "debtor": debt.debtor,
             "as_of": as_of,
             "dpd": debt.days_past_due(as_of),
+            "time_barred": debt.is_time_barred(as_of),
             "oob": True,
         },
     )

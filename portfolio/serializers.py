@@ -121,6 +121,12 @@ class DebtSerializer(serializers.ModelSerializer):
             "Holds in force on the debt (its own and its debtor's): escalation and contact stop."
         )
     )
+    time_barred = serializers.SerializerMethodField(
+        help_text=_(
+            "US only: the debtor's state's limitation period has run out on the `as_of` date "
+            "(messages carry the time-barred disclosure; never sued)."
+        )
+    )
 
     class Meta:
         model = Debt
@@ -142,6 +148,9 @@ class DebtSerializer(serializers.ModelSerializer):
             "stage",
             "stage_entered_at",
             "days_past_due",
+            "time_barred",
+            "validation_notice_sent_at",
+            "validation_period_ends_on",
             "holds",
             "assigned_to",
             "created_at",
@@ -152,6 +161,9 @@ class DebtSerializer(serializers.ModelSerializer):
     def get_days_past_due(self, obj) -> int:
         as_of = self.context.get("as_of") or business_today()
         return obj.days_past_due(as_of)
+
+    def get_time_barred(self, obj) -> bool:
+        return obj.is_time_barred(self.context.get("as_of") or business_today())
 
     @extend_schema_field(OpenHoldSerializer(many=True))
     def get_holds(self, obj) -> list:

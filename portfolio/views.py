@@ -140,6 +140,7 @@ def _debt_page(request, debt, *, revealed_document: str = ""):
         "debtor": debt.debtor,
         "country_name": dict(Country.choices).get(debt.debtor.country, debt.debtor.country),
         "dpd": debt.days_past_due(as_of),
+        "time_barred": debt.is_time_barred(as_of),
         "as_of": as_of,
         "contact_points": debt.debtor.contact_points.all(),
         "other_debts": other_debts,

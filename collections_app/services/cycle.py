@@ -21,6 +21,7 @@ from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
+from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
 from core.exceptions import ApplicationError
@@ -145,6 +146,7 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
             debts = _load_open_debts(business_date)
             counted = open_debt_counts(debts.attrs[OPEN_BY_CREDITOR], frozen=frozen)
         debts = agreements_freeze(_attach_policy(debts), frozen)
+        debts = escalation_caps(debts, business_date=business_date)
     with phase("plan moves"):
         moves = _plan_moves(debts)
     with phase("apply moves"):
@@ -154,6 +156,8 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     with phase("plan actions"):
         actions = _plan_actions(debts, business_date)
     with phase("store actions"):
+        # Reg F: US debts in collection get their validation notice first (cycle_us).
+        validation_notices_plan(business_date=business_date, run_id=run.pk)
         planned = _store_actions(actions, business_date=business_date, run=run)
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
@@ -390,6 +394,11 @@ def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
     )
     stage = debts["stage"].astype(str)
     target = pd.Series(ladder_target, index=debts.index, dtype=object)
+    if "cap_rank" in debts:
+        # US debts wait for their validation notice and its period (cycle_us).
+        for cap, capped_stage in CAP_STAGES.items():
+            over = (debts["cap_rank"] == cap) & (target.map(RANK) > cap)
+            target = target.where(~over, capped_stage)
     forward = target.map(RANK) > stage.map(RANK)
     # A cure: nothing past due any more (the creditor moved the due date forward, or an
     # agreement restructured the debt) returns the debt to `current`.

@@ -83,6 +83,16 @@ def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
             blocked = True
         else:
             waits.append(notice_from)
+    if debt.is_time_barred(as_of):
+        # Reg F 12 CFR 1006.26(b): never sue, nor threaten to sue, on a time-barred debt.
+        reasons.append(
+            _(
+                "The debt is time-barred: the limitation period of %(state)s has run out, so "
+                "it can never go to legal (US-TIMEBARRED)."
+            )
+            % {"state": debt.debtor.region or debt.debtor.country}
+        )
+        blocked = True
     if open_holds_for_debt(debt=debt).exists():
         reasons.append(_("The debt is on hold."))
         blocked = True

@@ -6,7 +6,7 @@ Everything is written set-based (`bulk_create`, with simple-history rows via
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -33,6 +33,8 @@ from demo.services.ledger import (
 )
 from demo.services.workload import Workload, demo_workload
 from imports.models import ImportBatch
+from messaging.services.compliance.rules import COLLECTION_STAGES
+from messaging.services.us_debts import validation_period_end
 from portfolio.models import (
     OPEN_STAGES,
     Channel,
@@ -338,6 +340,7 @@ class _Builder:
                 )
                 if has_entered_on:
                     debt.stage_entered_on = ledger.stage_entered_at.date()
+                _validation_notice_seed(debt)
                 rows.append(debt)
                 self.ledgers.append(ledger)
         self.debt_rows = bulk_create_with_history(rows, Debt, batch_size=BATCH, **self.history)
@@ -423,3 +426,13 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     summary.creditors, summary.portfolios = len(builder.creditors), len(builder.portfolios)
     summary.users = [u[0] for u in DEMO_USERS]
     return summary
+
+
+def _validation_notice_seed(debt: Debt) -> None:
+    """A US debt in collection got its validation notice the day it entered friendly reminders
+    (the day after its due date), as the daily cycle plans it (Reg F 1006.34)."""
+    if debt.debtor.country != "US" or debt.stage not in COLLECTION_STAGES:
+        return
+    sent_on = debt.due_date + timedelta(days=1)
+    debt.validation_notice_sent_at = datetime.combine(sent_on, time(15), tzinfo=UTC)
+    debt.validation_period_ends_on = validation_period_end(sent_on)

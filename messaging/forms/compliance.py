@@ -163,6 +163,7 @@ PURPOSES = (
     ("agreement", _("Agreement")),
     ("dispute", _("Dispute")),
     ("transactional", _("Transactional")),
+    ("validation", _("Validation notice (US)")),
 )
 
 
@@ -189,6 +190,9 @@ class ContactTryForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     has_active_agreement = forms.BooleanField(label=_("Active agreement"), required=False)
+    time_barred = forms.BooleanField(
+        label=_("Time-barred debt (US: past its state's limitation period)"), required=False
+    )
     content = forms.CharField(
         label=_("Text (optional: checks the required content)"),
         required=False,

@@ -13,6 +13,7 @@ from core.formatting import format_date, locale_for
 from core.http import reverse_token
 from core.money import format_money
 from messaging.hooks import portal_link
+from messaging.services.us_debts import validation_period_end
 from portfolio.models import Debt
 
 OPTOUT_SALT = "messaging.optout"
@@ -72,6 +73,11 @@ def message_context(
             "amount": _money(d.balance, d.currency, locale),
             "due_date": _date(d.due_date, locale),
             "days_past_due": days_past_due(due_date=d.due_date, as_of=as_of),
+            # The validation notice's itemization (Reg F 1006.34(c)(2)): as of the due date.
+            "itemization_date": _date(d.due_date, locale),
+            "principal": _money(d.principal, d.currency, locale),
+            "interest": _money(d.interest, d.currency, locale),
+            "fees": _money(d.fees, d.currency, locale),
         }
         for d in debts
     ]
@@ -94,7 +100,20 @@ def message_context(
         "contact_phone": creditor.contact_phone or settings.CARTERA_CONTACT_PHONE,
         "collector_name": collector_name or creditor.name,
         "business_date": _date(as_of, locale),
+        "itemization_date": _date(oldest, locale),
+        "principal": _sum(debts, "principal", currency, locale),
+        "interest": _sum(debts, "interest", currency, locale),
+        "fees": _sum(debts, "fees", currency, locale),
+        # A notice sent on the message's business date: the end of its validation period.
+        "validation_end_date": _date(validation_period_end(as_of), locale),
+        "dispute_address": settings.CARTERA_DISPUTE_MAIL_ADDRESS,
     }
+
+
+def _sum(debts, field: str, currency: str, locale) -> str:
+    if not currency:
+        return ""
+    return _money(sum((getattr(d, field) for d in debts), Decimal("0")), currency, locale)
 
 
 # Markers for validation: each required name must show up in the rendered text.
@@ -126,6 +145,10 @@ def sample_context(language: str = "es") -> dict:
                 "amount": format_money(Decimal(1000), "COP", locale),
                 "due_date": format_date(day, locale),
                 "days_past_due": 20,
+                "itemization_date": format_date(day, locale),
+                "principal": format_money(Decimal(900), "COP", locale),
+                "interest": format_money(Decimal(60), "COP", locale),
+                "fees": format_money(Decimal(40), "COP", locale),
             }
         ],
         "due_date": format_date(day, locale),
@@ -135,4 +158,10 @@ def sample_context(language: str = "es") -> dict:
         "contact_phone": SAMPLE_MARKERS["contact_phone"],
         "collector_name": "Luis",
         "business_date": format_date(day, locale),
+        "itemization_date": format_date(day, locale),
+        "principal": format_money(Decimal(900), "COP", locale),
+        "interest": format_money(Decimal(60), "COP", locale),
+        "fees": format_money(Decimal(40), "COP", locale),
+        "validation_end_date": format_date(day + datetime.timedelta(days=37), locale),
+        "dispute_address": "Cartera Disputes, P.O. Box 1006",
     }

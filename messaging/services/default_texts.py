@@ -197,6 +197,62 @@ TEXTS = {
     },
 }
 
+# The US validation notice (Reg F 12 CFR 1006.34, following the CFPB model form B-1): who is
+# owed, the itemization of each debt as of its itemization date (its due date: the date the
+# oldest unpaid amount fell due), the validation period's end date and how to dispute or ask
+# for the original creditor. language -> (subject, body between greeting and signature).
+VALIDATION_NOTICE = {
+    "en": (
+        "{{ creditor_name }}: validation notice about your debt",
+        "{{ creditor_name }} is collecting a debt that you owe. We will use any information "
+        "you give us to help collect the debt.\n\n"
+        "Our information shows (itemization date: the due date of each debt):\n"
+        "{% for d in debts %}- Account {{ d.ref }} ({{ d.product }}). As of the itemization "
+        "date, {{ d.itemization_date }}: principal {{ d.principal }}, interest "
+        "{{ d.interest }}, fees {{ d.fees }}. Total amount of the debt now: {{ d.amount }}.\n"
+        "{% endfor %}Total you owe now: {{ amount }}.\n\n"
+        "The validation period ends on {{ validation_end_date }}. How can you dispute the "
+        "debt? Call or write to us by {{ validation_end_date }} to dispute all or part of "
+        "the debt; if you do not, we will assume that our information is correct. If you "
+        "write to us by {{ validation_end_date }}, we must stop collection on any amount "
+        "you dispute until we send you information that shows you owe the debt. Dispute "
+        "online at {{ portal_link }} (choose the debt, then Dispute), or by mail to "
+        "{{ dispute_address }}.\n\n"
+        "You may also write to ask for the name and address of the original creditor, if "
+        "different from the current creditor. If you write by {{ validation_end_date }}, "
+        "we must stop collection until we send you that information.\n\n"
+        "Go to www.cfpb.gov/debt-collection to learn more about your rights under federal "
+        "law. To talk about your payment options, go to {{ portal_link }} or call "
+        "{{ contact_phone }}.",
+    ),
+    "es": (
+        "{{ creditor_name }}: aviso de validación de su deuda",
+        "{{ creditor_name }} está cobrando una deuda que usted debe. Usaremos la información "
+        "que nos dé para ayudar a cobrar la deuda.\n\n"
+        "Nuestra información indica (fecha de desglose: la fecha de vencimiento de cada "
+        "deuda):\n"
+        "{% for d in debts %}- Cuenta {{ d.ref }} ({{ d.product }}). A la fecha de desglose, "
+        "{{ d.itemization_date }}: capital {{ d.principal }}, intereses {{ d.interest }}, "
+        "cargos {{ d.fees }}. Monto total de la deuda hoy: {{ d.amount }}.\n"
+        "{% endfor %}Total que debe hoy: {{ amount }}.\n\n"
+        "El periodo de validación termina el {{ validation_end_date }}. ¿Cómo puede disputar "
+        "la deuda? Llámenos o escríbanos a más tardar el {{ validation_end_date }} para "
+        "disputar toda la deuda o una parte; si no lo hace, supondremos que nuestra "
+        "información es correcta. Si nos escribe a más tardar el {{ validation_end_date }}, "
+        "debemos suspender el cobro de cualquier monto que usted dispute hasta enviarle "
+        "información que demuestre que usted debe la deuda. Dispute en línea en "
+        "{{ portal_link }} (elija la deuda y luego Disputar), o por correo postal a "
+        "{{ dispute_address }}.\n\n"
+        "También puede escribirnos para pedir el nombre y la dirección del acreedor original, "
+        "si es distinto del acreedor actual. Si escribe a más tardar el "
+        "{{ validation_end_date }}, debemos suspender el cobro hasta enviarle esa "
+        "información.\n\n"
+        "Visite www.cfpb.gov/debt-collection para conocer sus derechos según la ley federal. "
+        "Para hablar de sus opciones de pago, entre a {{ portal_link }} o llame al "
+        "{{ contact_phone }}.",
+    ),
+}
+
 GREETING = {"es": "Hola {{ first_name }},", "en": "Hello {{ first_name }},"}
 PAY = {
     "es": "Paga en línea en {{ portal_link }}.",
@@ -244,6 +300,7 @@ CHANNELS = {
     "missed_instalment": ("email", "sms", "whatsapp", "voice"),
     "agreement_completed": ("email", "sms", "whatsapp", "letter"),
     "agreement_broken": ("email", "sms", "whatsapp", "letter", "voice"),
+    "validation_notice": ("email", "letter"),
 }
 
 
@@ -253,6 +310,8 @@ def _cap(text: str) -> str:
 
 def default_text(code: str, channel: str, language: str) -> tuple[str, str]:
     """(subject, body) of the seeded text for one code, channel and language."""
+    if code == "validation_notice":
+        return _validation_notice(channel, language)
     subject, lead, closing = TEXTS[code][language]
     if channel == "email":
         body = "\n\n".join(
@@ -291,3 +350,13 @@ def default_text(code: str, channel: str, language: str) -> tuple[str, str]:
     # voice: the collector's call script (no automated call)
     body = " ".join([VOICE_HEAD[language], _cap(lead), closing, VOICE_TAIL[language]])
     return subject, body
+
+
+def _validation_notice(channel: str, language: str) -> tuple[str, str]:
+    """The validation notice: an e-mail (with the opt-out line) or a letter."""
+    subject, core = VALIDATION_NOTICE[language]
+    if channel == "email":
+        parts = [GREETING[language], core, SIGN[language], OPTOUT_EMAIL[language]]
+    else:
+        parts = [LETTER_HEAD[language], LETTER_GREETING[language], core, SIGN[language]]
+    return subject, "\n\n".join(parts)

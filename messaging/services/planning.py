@@ -98,7 +98,7 @@ def past_contacts(
 
 
 def contact_for(*, group_channel, debtor, creditor_id, stage, purpose, consented, holds, at,
-                content=None, creditor_name=""):  # fmt: skip
+                content=None, creditor_name="", time_barred=False):  # fmt: skip
     return gateway.make_contact(
         debtor_id=debtor["id"],
         creditor_id=creditor_id,
@@ -114,6 +114,7 @@ def contact_for(*, group_channel, debtor, creditor_id, stage, purpose, consented
         has_active_agreement=False,
         content=content,
         creditor_name=creditor_name,
+        time_barred=time_barred,
     )
 
 

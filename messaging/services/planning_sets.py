@@ -28,6 +28,7 @@ from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
 from messaging import reasons
 from messaging.models import ContactAction, Message
 from messaging.services import compliance_gateway as gateway
+from messaging.services import us_debts
 from messaging.services.compliance.timeutil import zone
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -202,11 +203,14 @@ def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
 
 
 def holds_load() -> dict[int, list[tuple[int | None, str]]]:
+    """debtor -> (debt id or None, kind) of the holds in force, plus the pseudo hold of each US
+    debt still waiting for its validation notice (US-VALIDATION: such debtors go one by one)."""
     holds: dict[int, list] = {}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT h.debtor_id, h.debt_id, h.kind FROM portfolio_hold h"
             f" WHERE h.closed_at IS NULL AND h.debtor_id IN (SELECT debtor_id FROM {GROUP_TABLE})"
+            f" UNION ALL {us_debts.pending_holds_sql(f'SELECT debtor_id FROM {GROUP_TABLE}')}"
         )
         for debtor_id, debt_id, kind in cursor.fetchall():
             holds.setdefault(debtor_id, []).append((debt_id, kind))

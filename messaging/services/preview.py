@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from messaging.hooks import cycle_run_date
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, render_version
+from messaging.services import us_debts
 from messaging.services.context import message_context
 from messaging.services.sending import version_for
 from portfolio.models import OPEN_STAGES, Debt
@@ -53,7 +54,17 @@ def render_message(message: Message) -> Rendered | None:
         message_id=message.id,
         collector=next((d.assigned_to for d in open_debts if d.assigned_to_id), None),
     )
-    return render_version(version, context, channel=message.channel)
+    rendered = render_version(version, context, channel=message.channel)
+    if us_debts.covers_time_barred(
+        debtor=message.debtor, debts=open_debts, as_of=message.business_date
+    ):
+        rendered = us_debts.with_disclosure(
+            rendered,
+            us_debts.time_barred_disclosure(
+                language=message.language, creditor_name=message.creditor.name
+            ),
+        )
+    return rendered
 
 
 class _Rollback(Exception):

@@ -27,6 +27,8 @@ from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, TemplateRenderError, render_version
 from messaging.services import compliance_gateway as gateway
+from messaging.services import us_debts
+from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.context import message_context
 from messaging.services.planning import ACTIVE_STATUSES, contact_for
 from messaging.services.templates import active_versions, version_resolve
@@ -205,6 +207,17 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         rendered = render_version(version, context, channel=message.channel)
     except TemplateRenderError as exc:
         return _close(message, Message.Status.FAILED, "TEMPLATE", str(exc))
+    # US-TIMEBARRED: the disclosure is part of the text (and of what the engine checks).
+    time_barred = us_debts.covers_time_barred(
+        debtor=debtor, debts=open_debts, as_of=message.business_date
+    )
+    if time_barred:
+        rendered = us_debts.with_disclosure(
+            rendered,
+            us_debts.time_barred_disclosure(
+                language=message.language, creditor_name=message.creditor.name
+            ),
+        )
 
     holds = facts.holds.get(debtor.id, [])
     if message.channel == "letter":
@@ -215,6 +228,7 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         past for key, past in facts.history.get(debtor.id, []) if key != message.idempotency_key
     ]
     kinds = {kind for debt_id, kind in holds if debt_id is None or debt_id in debt_ids}
+    kinds |= us_debts.pending_kinds(country=debtor.country, debts=debts)
     contact = contact_for(
         group_channel=message.channel,
         debtor={
@@ -231,6 +245,7 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         at=at,
         content=(rendered.subject + "\n" + rendered.body).strip(),
         creditor_name=message.creditor.name,
+        time_barred=time_barred,
     )
     decision = gateway.check(contact=contact, history=history, rules=rules)
     if not decision.allowed:
@@ -403,6 +418,8 @@ def _send_locked(
             live.append(message)
     if not live:
         return outcomes
+    # A debtor's validation notice goes in an earlier wave than its other messages (US-VALIDATION).
+    live.sort(key=lambda message: message.template != VALIDATION_TEMPLATE)
     now = timezone.now()
     at = simulate_at or now
     if simulate_planned:
@@ -443,6 +460,9 @@ def _send_locked(
                 ready.append(checked)
         sent_at = _planned_for if simulate_planned else simulate_at or now
         outcomes.update(_deliver(ready, facts, now=now, sent_at=sent_at, last_try=last_try))
+        # A validation notice sent: its debts record it, and the debtor's later messages in
+        # this batch (next waves) see it.
+        us_debts.validation_notices_record([item.message for item in ready], facts.debts)
         pending = later
     _write(live, now=now)
     return outcomes

@@ -75,6 +75,14 @@ class Debt(FSMModelMixin, TimeStampedModel):
         blank=True,
         help_text=_("The business date of the last stage change; the cadence counts from it."),
     )
+    # Reg F 12 CFR 1006.34 (US): when the validation notice of this debt was sent (set once, by
+    # the send of its message) and the end of the validation period it announced.
+    validation_notice_sent_at = models.DateTimeField(
+        _("validation notice sent at"), null=True, blank=True
+    )
+    validation_period_ends_on = models.DateField(
+        _("validation period ends on"), null=True, blank=True
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -128,6 +136,15 @@ class Debt(FSMModelMixin, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    def is_time_barred(self, as_of) -> bool:
+        """Whether the debtor's state's limitation period has run out on `as_of` (US only)."""
+        from portfolio.limitations import time_barred
+
+        debtor = self.debtor
+        return time_barred(
+            country=debtor.country, region=debtor.region, due_date=self.due_date, as_of=as_of
+        )
 
     def days_past_due(self, as_of) -> int:
         """Days past due on the business date `as_of` (never stored, so never stale)."""

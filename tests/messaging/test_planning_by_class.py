@@ -325,3 +325,48 @@ def test_the_next_day_per_class_equals_the_one_by_one_engine(
     # and debtors with a history were decided per class too (the engine asked one by one
     # far less often)
     assert len(calls) < reference_calls * 0.75
+
+
+def test_us_debtors_waiting_for_their_validation_notice_agree_both_ways(monkeypatch):
+    # given the mixed portfolio plus US debtors in collection, half of them still waiting for
+    # their validation notice (US-VALIDATION: their collection messages wait, the notice goes)
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    _portfolio(day, seed=3)
+    creditor = CreditorFactory()
+    for n in range(12):
+        debtor = DebtorFactory(
+            creditor=creditor, country="US", region=("", "MA", "NY")[n % 3],
+            timezone="America/New_York", language="en",
+        )  # fmt: skip
+        for channel in ("email", "sms"):
+            ContactPointFactory(debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}")
+        waiting = n % 2 == 1
+        debt = DebtFactory(
+            creditor=creditor, debtor=debtor, stage=Stage.FIRM_NOTICE,
+            validation_notice_sent_at=None if waiting else timezone.now(),
+        )  # fmt: skip
+        templates = [("email", "firm_notice"), ("sms", "firm_notice")]
+        if waiting:
+            templates.append(("email", "validation_notice"))
+        for channel, template in templates:
+            ContactAction.objects.create(
+                debt=debt, business_date=day, stage=Stage.FIRM_NOTICE, channel=channel,
+                template_code=template,
+            )  # fmt: skip
+    calls = _counting(monkeypatch)
+
+    # when it is planned one group at a time (then undone) and then per class: the same
+    _plan_both_ways(day, now, calls, outbox_empty_before=True)
+
+    # then the waiting debtors get their notice and nothing else
+    ours = Message.objects.filter(creditor=creditor)
+    waiting = ours.filter(debtor__debts__validation_notice_sent_at__isnull=True)
+    assert waiting.filter(template="validation_notice", status="planned").count() == 6
+    others = waiting.exclude(template="validation_notice")
+    assert others.count() == 12
+    assert set(others.values_list("suppression_rule", flat=True)) == {"US-VALIDATION"}
+    # and the others are collected as usual
+    assert not ours.filter(
+        debtor__debts__validation_notice_sent_at__isnull=False, suppression_rule="US-VALIDATION"
+    ).exists()
+    assert ours.filter(debtor__debts__validation_notice_sent_at__isnull=False, status="planned")

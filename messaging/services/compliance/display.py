@@ -20,6 +20,7 @@ PURPOSES = {
     "agreement": gettext_lazy("agreement"),
     "dispute": gettext_lazy("dispute"),
     "transactional": gettext_lazy("transactional"),
+    "validation": gettext_lazy("validation notice"),
 }
 
 
@@ -83,4 +84,9 @@ def describe(rule: Rule) -> str:
         return _("no field visits")
     if t == "content_respect":
         return _("no legal-action words (demanda, embargo, legal action...) before pre-legal")
+    if t == "content_time_barred":
+        return _(
+            "time-barred debts: the time-barred debt disclosure, and no legal-action words at "
+            "any stage"
+        )
     return ""

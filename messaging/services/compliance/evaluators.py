@@ -16,6 +16,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 
 from core.reasons import Reason
 from messaging import reasons
+from messaging.services.compliance.rules import TIME_BARRED_DISCLOSURE
 from messaging.services.compliance.timeutil import (
     hhmm,
     holiday_dates,
@@ -153,6 +154,22 @@ def _words_re(words: tuple) -> re.Pattern:
     return re.compile(rf"\b(?:{alternatives})\b")
 
 
+@lru_cache(maxsize=1)
+def _disclosures_re() -> re.Pattern:
+    """The time-barred debt disclosures (any language, any creditor name), folded."""
+    alternatives = []
+    for text in TIME_BARRED_DISCLOSURE.values():
+        before, after = fold_text(text).split("{creditor}")
+        alternatives.append(re.escape(before) + r".{1,250}?" + re.escape(after))
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+def without_disclosures(folded: str) -> str:
+    """A folded text without the time-barred disclosure, whose "will not sue you" is the
+    opposite of a threat (the legal-action word lists must not read it as one)."""
+    return _disclosures_re().sub(" ", folded)
+
+
 class ContentRespect(Evaluator):
     def __init__(self, rule):
         super().__init__(rule)
@@ -165,7 +182,28 @@ class ContentRespect(Evaluator):
         # Unknown or closed stages count as "before pre_legal" (conservative).
         if c.content is None or c.stage in self.free_stages:
             return None
-        found = self.pattern.search(ctx.folded_content())
+        found = self.pattern.search(without_disclosures(ctx.folded_content()))
+        if found:
+            return _rule_reason(self.rule, reasons.FORBIDDEN_WORD, word=found.group(0))
+        return None
+
+
+class ContentTimeBarred(Evaluator):
+    """A time-barred debt's text carries the disclosure and no legal-action word, at any
+    stage (the pre-legal exemption of ContentRespect does not apply: never threaten a suit)."""
+
+    def __init__(self, rule):
+        super().__init__(rule)
+        self.pattern = _words_re(tuple(self.params["words"]))
+
+    def check(self, ctx):
+        c = ctx.contact
+        if c.content is None or not c.time_barred:
+            return None
+        folded = ctx.folded_content()
+        if not _disclosures_re().search(folded):
+            return _rule_reason(self.rule, reasons.NO_TIME_BARRED_DISCLOSURE)
+        found = self.pattern.search(without_disclosures(folded))
         if found:
             return _rule_reason(self.rule, reasons.FORBIDDEN_WORD, word=found.group(0))
         return None
@@ -374,6 +412,7 @@ EVALUATORS = {
     "content_optout": ContentOptOut,
     "content_ident": ContentIdent,
     "content_respect": ContentRespect,
+    "content_time_barred": ContentTimeBarred,
     "window": Window,
     "rest": Rest,
     "cap": Cap,

@@ -117,6 +117,7 @@ def contact_key(contact: Contact) -> tuple:
         contact.has_active_agreement,
         contact.content,
         contact.creditor_name,
+        contact.time_barred,
     )
 
 
@@ -154,6 +155,7 @@ _CONTACT_ONLY = (
     ev_types.ContentOptOut,
     ev_types.ContentIdent,
     ev_types.ContentRespect,
+    ev_types.ContentTimeBarred,
     ev_types.NoVisit,
 )
 

@@ -27,6 +27,7 @@ TYPE_ORDER = (
     "content_optout",
     "content_ident",
     "content_respect",
+    "content_time_barred",
     "visit",
     "rest",
     "window",
@@ -111,6 +112,32 @@ LEGAL_ACTION_WORDS = (
     "arrest",
     "attorney",
     "jail",
+)
+
+# US-VALIDATION: the planner and the send-time check add this pseudo hold kind for a US debt in
+# a collection stage whose validation notice has not been sent (Reg F 12 CFR 1006.34). It is not
+# a portfolio Hold: it lives only in `Contact.holds`, so such debtors are decided one by one like
+# any held debtor, and the hold evaluator reads it like a real hold.
+VALIDATION_PENDING = "validation_pending"
+# The purpose of the validation notice itself (purpose.py maps its template code to it).
+VALIDATION_PURPOSE = "validation"
+# The stages in which a US debt is being collected: it needs its validation notice first.
+COLLECTION_STAGES = ("friendly_reminder", "firm_notice", "pre_legal", "legal")
+
+# US-TIMEBARRED: the disclosure every message about a time-barred US debt carries (the CFPB's
+# tested wording, as New York and California require it), per language. `{creditor}` is the
+# creditor's name. Legally fixed wording: kept as data, not as a translatable string.
+TIME_BARRED_DISCLOSURE = MappingProxyType(
+    {
+        "en": (
+            "The law limits how long you can be sued on a debt. Because of the age of your "
+            "debt, {creditor} will not sue you for it."
+        ),
+        "es": (
+            "La ley limita el tiempo durante el cual usted puede ser demandado por una deuda. "
+            "Debido a la antigüedad de su deuda, {creditor} no le demandará por ella."
+        ),
+    }
 )
 
 # Opt-out instructions an electronic message must carry (any one of them).
@@ -348,6 +375,34 @@ US = (
     ),
 )
 
+US_VALIDATION = (
+    rule(
+        "US-VALIDATION",
+        "hold",
+        _("No collection message before the validation notice is sent"),
+        "Reg F 12 CFR 1006.34(a); FDCPA 15 USC 1692g(a)",
+        note=_(
+            "A US debt in a collection stage gets its validation notice as its first message; "
+            "until it is sent only the notice, dispute, agreement and transactional messages "
+            "go out."
+        ),
+        kinds=(VALIDATION_PENDING,),
+        allowed_purposes=(VALIDATION_PURPOSE, "dispute", "agreement", "transactional"),
+    ),
+    rule(
+        "US-TIMEBARRED",
+        "content_time_barred",
+        _("Time-barred debt: the disclosure, and never a threat of suit"),
+        "Reg F 12 CFR 1006.26(b); FDCPA 15 USC 1692e(2)(A), 1692e(5); CFPB time-barred "
+        "debt disclosure",
+        note=_(
+            "At every stage, legal-action wording is refused and the time-barred debt "
+            "disclosure must be in the text."
+        ),
+        words=LEGAL_ACTION_WORDS,
+    ),
+)
+
 US_MA = (
     rule(
         "US-MA-CALLS",
@@ -431,7 +486,7 @@ JURISDICTIONS = MappingProxyType(
     {
         "CO": CO,
         "MX": MX,
-        "US": US,
+        "US": US + US_VALIDATION,
         "US-MA": US_MA,
     }
 )

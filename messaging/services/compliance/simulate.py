@@ -29,6 +29,7 @@ def contact_try(*, data: dict) -> dict:
         has_active_agreement=data["has_active_agreement"],
         content=data.get("content") or None,
         creditor_name=creditor.name,
+        time_barred=bool(data.get("time_barred")),
     )
     rules = rules_for(country=contact.country, region=contact.region, creditor_id=creditor.pk)
     decision = rules.check(contact, [])

@@ -20,6 +20,8 @@ class Contact:
     has_active_agreement: bool = False
     content: str | None = None  # rendered text (None at planning time): required-content checks
     creditor_name: str = ""  # MX-IDENT / ALL-IDENT: the creditor's name must appear in content
+    # US-TIMEBARRED: a debt it covers is past its state's limitation period (portfolio.limitations)
+    time_barred: bool = False
 
 
 @dataclass(frozen=True)
