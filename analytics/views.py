@@ -27,7 +27,7 @@ from analytics.services.segments import (
     segment_user_can_edit,
 )
 from collections_app.models import Interaction
-from complaints.selectors_reputation import ReputationFilters, reputation_headline
+from complaints.selectors.reputation import ReputationFilters, reputation_headline
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError

@@ -1,8 +1,13 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from complaints import apis
+from complaints.apis import complaints, reputation
 
 router = DefaultRouter()
-router.register("complaints", apis.ComplaintViewSet, basename="complaint")
+router.register("complaints", complaints.ComplaintViewSet, basename="complaint")
 
-urlpatterns = router.urls
+# The KPIs first: the router's complaints/{pk}/ would otherwise read "kpis" as an id.
+urlpatterns = [
+    path("complaints/kpis/", reputation.ReputationKpisApi.as_view(), name="api-complaint-kpis"),
+    *router.urls,
+]

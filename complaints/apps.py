@@ -8,7 +8,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from collections_app.hooks import dispute_opened
-        from complaints.selectors import debt_page_reads as complaint_reads
+        from complaints.selectors.complaints import debt_page_reads as complaint_reads
         from complaints.services import disputes
         from portfolio.hooks import debt_page_case_panels, debt_page_reads, hold_closing
 

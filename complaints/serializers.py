@@ -13,7 +13,7 @@ from complaints.models.complaint import (
     Regulator,
     RootCause,
 )
-from complaints.selectors import DUE_STATES, complaint_due_state
+from complaints.selectors.complaints import DUE_STATES, complaint_due_state
 from complaints.services.common import ATTACHMENTS_MAX, SUBJECT_MAX, TEXT_MAX
 from complaints.texts import TEMPLATES
 from core.api import AwareDateTimeField

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from complaints import views, views_reputation
+from complaints.views import complaints as views
+from complaints.views import reputation as views_reputation
 
 app_name = "complaints"
 

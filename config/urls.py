@@ -15,8 +15,6 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("analytics.api_urls")),
     path("", include("imports.api_urls")),
-    # The complaint KPIs, then the complaints themselves.
-    path("", include("complaints.api_urls_reputation")),
     path("", include("complaints.api_urls")),
 ]
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent
 from complaints.models.complaint import SENT_KINDS
-from complaints.selectors import debtor_complaint_get, debtor_complaints
+from complaints.selectors.complaints import debtor_complaint_get, debtor_complaints
 from core.documents import DOCUMENT_COUNTRY, document_normalise
 from core.formatting import active_locale
 from core.validation import TIMEZONES, default_timezone, phone_to_e164

@@ -2,7 +2,7 @@
 
 from django import template
 
-from complaints.selectors import complaint_due_state, debt_complaints
+from complaints.selectors.complaints import complaint_due_state, debt_complaints
 from core.dates import business_today
 
 register = template.Library()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from collections_app.models import Interaction
 from complaints.models import Complaint
-from complaints.selectors_reputation import ReputationFilters, reputation_report
+from complaints.selectors.reputation import ReputationFilters, reputation_report
 from complaints.services.handling import complaint_answer
 from core.models import ExportRecord
 from tests.complaints.helpers import at, debt_with_email, file_complaint

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from collections_app.services.cycle import cycle_run_date
 from complaints.models import Complaint, ComplaintEvent
-from complaints.selectors import complaint_due_state, complaint_list
+from complaints.selectors.complaints import complaint_due_state, complaint_list
 from complaints.services.handling import (
     complaint_answer,
     complaint_assign,

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from complaints import views
+from complaints.views import complaints as views
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services.handling import complaint_answer
 from tests.complaints.helpers import at, debt_with_email, file_complaint

@@ -362,7 +362,7 @@ def test_the_seeds_reasons_and_task_texts_are_codes_shown_in_the_viewers_languag
 
 def test_the_demo_has_complaints_for_the_officer(demo):
     from complaints.models import Complaint
-    from complaints.selectors import complaint_due_state, complaint_list
+    from complaints.selectors.complaints import complaint_due_state, complaint_list
     from portfolio.models import Hold
 
     officer = get_user_model().objects.get(username="quejas")

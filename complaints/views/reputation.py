@@ -10,15 +10,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from complaints.exports_reputation import (
+from complaints.exports import (
     BREAKDOWN_KEYS,
     BREAKDOWN_TITLES,
     DENOMINATORS,
     reputation_tables,
 )
-from complaints.forms_reputation import ReputationFilterForm
-from complaints.selectors_redeco import redeco_headers, redeco_rows
-from complaints.selectors_reputation import reputation_report
+from complaints.forms.reputation import ReputationFilterForm
+from complaints.selectors.redeco import redeco_headers, redeco_rows
+from complaints.selectors.reputation import reputation_report
 from core.dates import business_today
 from core.exports import export_response
 from core.roles import handles_complaints

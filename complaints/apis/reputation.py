@@ -12,8 +12,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints.forms_reputation import ReputationFilterForm
-from complaints.selectors_reputation import reputation_report
+from complaints.forms.reputation import ReputationFilterForm
+from complaints.selectors.reputation import reputation_report
 from core.dates import business_today
 from core.roles import handles_complaints
 

@@ -6,8 +6,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.selectors_redeco import quarter_of, quarter_parse
-from complaints.selectors_reputation import ReputationFilters
+from complaints.selectors.redeco import quarter_of, quarter_parse
+from complaints.selectors.reputation import ReputationFilters
 from core.forms import BoundedDateField
 from portfolio.selectors import creditor_list
 

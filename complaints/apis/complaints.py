@@ -39,7 +39,7 @@ from complaints.models.complaint import (
     Regulator,
     RootCause,
 )
-from complaints.selectors import complaint_list, complaints_visible
+from complaints.selectors.complaints import complaint_list, complaints_visible
 from complaints.services.handling import (
     complaint_answer,
     complaint_assign,

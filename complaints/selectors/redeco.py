@@ -17,7 +17,7 @@ from complaints.models.complaint import (
     Outcome,
     RootCause,
 )
-from complaints.selectors_reputation import ReputationFilters, reputation_complaints
+from complaints.selectors.reputation import ReputationFilters, reputation_complaints
 
 REDECO_COUNTRY = "MX"
 QUARTER = re.compile(r"([0-9]{4})-?Q([1-4])", re.IGNORECASE)

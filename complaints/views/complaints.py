@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints.forms import (
+from complaints.forms.complaints import (
     AnswerForm,
     AssignForm,
     CloseForm,
@@ -27,7 +27,7 @@ from complaints.forms import (
     InfoRequestForm,
 )
 from complaints.rules import term_by_code
-from complaints.selectors import (
+from complaints.selectors.complaints import (
     complaint_assignees,
     complaint_due_state,
     complaint_due_summary,

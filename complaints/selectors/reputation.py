@@ -41,7 +41,7 @@ from complaints.models.complaint import (
     ComplaintKind,
     RootCause,
 )
-from complaints.selectors import complaints_visible
+from complaints.selectors.complaints import complaints_visible
 from core.scoping import scope_for_user
 from messaging.models import Message, MessageDebt
 from portfolio.models import Creditor, Debt
