@@ -8,12 +8,12 @@ collector (Reg F 12 CFR 1006.26(b) forbids suing or threatening to sue on a time
 flagging a debt too early only costs a disclosure and a suit we do not bring). A state we do not
 know gets the shortest period of the table (DEFAULT_YEARS).
 
-Figures from the states' codes as compiled in public 50-state charts (NCLC *Fair Debt
-Collection*, appendix on limitation periods; Nolo's "Statute of limitations on debt" chart),
-read in December 2026; New York is CPLR 214-i (Consumer Credit Fairness Act, 3 years for
-consumer credit). Payments or acknowledgements that restart the clock, tolling and
-choice-of-law clauses are not modelled: the due date is the clock's start. Re-check with
-counsel before relying on it.
+Figures as public 50-state charts give them (e.g. Bankrate's "statutes of limitations by state",
+collection agencies' charts); they were not checked against each state's code, and the charts
+disagree in places (Colorado, Arkansas, Alaska's open accounts), so this table must be checked
+with counsel before production. New York is CPLR 214-i (Consumer Credit Fairness Act, 3 years
+for consumer credit). Payments or acknowledgements that restart the clock, tolling and
+choice-of-law clauses are not modelled: the due date is the clock's start.
 """
 
 import datetime
