@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from complaints.views import complaints as views
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services.handling import complaint_answer
+from complaints.views import complaints as views
 from tests.complaints.helpers import at, debt_with_email, file_complaint
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import CreditorFactory
