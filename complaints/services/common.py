@@ -17,6 +17,7 @@ from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, Co
 from complaints.models.complaint import (
     OPEN_STATUSES,
     Outcome,
+    Regulator,
 )
 from core.exceptions import ApplicationError
 from core.roles import handles_complaints
@@ -88,8 +89,17 @@ def number_next(country: str, year: int) -> str:
     return f"{prefix}-{year}-{value:06d}"
 
 
+# Complaints a regulator runs through its own portal: every answer goes back through it.
+REGULATOR_PORTALS = (Regulator.REDECO, Regulator.CFPB)
+THROUGH_REGULATOR = "regulator"
+
+
 def recipient(complaint: Complaint) -> tuple[str, str]:
-    """Where what we send goes: the debtor's e-mail, else their postal address, else the portal."""
+    """Where what we send goes: back through the regulator's portal (REDECO, CFPB), else the
+    debtor's e-mail, else their postal address, else the portal."""
+    if complaint.regulator in REGULATOR_PORTALS:
+        reference = f" {complaint.regulator_reference}" if complaint.regulator_reference else ""
+        return THROUGH_REGULATOR, f"{complaint.get_regulator_display()}{reference}"[:255]
     point = (
         ContactPoint.objects.filter(debtor_id=complaint.debtor_id, channel=Channel.EMAIL)
         .order_by("-is_primary", "id")

@@ -260,3 +260,21 @@ def test_a_complaint_points_at_the_message_that_caused_it_and_only_the_debtors_o
     with pytest.raises(ApplicationError) as refused:
         file_complaint(debt=stranger, user=officer, related_message=sent)
     assert refused.value.field == "message"
+
+
+def test_a_redeco_complaint_is_answered_through_redeco_not_by_e_mail(
+    creditor, officer, django_capture_on_commit_callbacks
+):
+    debt = debt_with_email(creditor=creditor, country="MX")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = file_complaint(
+            debt=debt, user=officer, channel="regulator", regulator="redeco",
+            regulator_reference="REDECO-2026-1234",
+        )  # fmt: skip
+        complaint_answer(complaint=complaint, user=officer, subject="Respuesta", body="Procede.")
+    assert complaint.term_code == "MX-REDECO"
+    steps = complaint.events.filter(kind__in=["acknowledged", "answered"])
+    assert {(s.sent_channel, s.sent_to) for s in steps} == {
+        ("regulator", "CONDUSEF REDECO (MX) REDECO-2026-1234")
+    }
+    assert mail.outbox == []
