@@ -14,6 +14,7 @@ from core.dates import business_today
 from portfolio.models import Hold, Stage
 from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.e2e.test_portal import last_code, open_and_verify, personal_link
+from tests.e2e.test_portal_debtors import AXE, TARGETS_JS
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 from tests.factories.users import OfficerFactory
 
@@ -86,6 +87,19 @@ def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def check(page, name, findings, *, taps=False):
+    """axe-core (nothing serious or critical) and, on the phone, 44 x 44 tap targets."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    for violation in result["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [node["target"] for node in violation["nodes"]][:5]
+            findings.append(f"{name}: axe {violation['id']} ({violation['impact']}) {targets}")
+    if taps:
+        findings += [f"{name}: tap target {t}" for t in page.evaluate(TARGETS_JS)]
+    shot(page, name)
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, settings, language):
     said = SAID[language]
@@ -105,9 +119,12 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     ContactPointFactory(debtor=debt.debtor, channel="email", value="ana@example.com")
 
     # The debtor, on a phone: in through the personal link and the code.
+    findings: list[str] = []
+    # bypass_csp: axe-core is injected as an inline script, which the pages' CSP forbids.
     phone = browser.new_context(
-        viewport=PHONE, locale="es-CO", timezone_id="America/Bogota", is_mobile=True
-    )
+        viewport=PHONE, locale="es-CO", timezone_id="America/Bogota", is_mobile=True,
+        has_touch=True, bypass_csp=True,
+    )  # fmt: skip
     portal = phone.new_page()
     portal.set_default_timeout(15_000)
     open_and_verify(portal, personal_link(debt), "4050")
@@ -125,11 +142,11 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     portal.get_by_label(said["files_label"]).set_input_files(
         files=[{"name": "registro.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    shot(portal, f"complaints_01_portal_form_{language}")
+    check(portal, f"complaints_01_portal_form_{language}", findings, taps=True)
     portal.get_by_role("button", name=said["send"]).click()
     expect(portal.get_by_role("heading", name=said["received"])).to_be_visible()
     assert portal.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    shot(portal, f"complaints_02_portal_received_{language}")
+    check(portal, f"complaints_02_portal_received_{language}", findings, taps=True)
 
     complaint = Complaint.objects.get()
     assert (complaint.debt, complaint.channel, complaint.kind) == (debt, "portal", "complaint")
@@ -142,7 +159,7 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     assert any(complaint.number in m.subject for m in mail.outbox)  # acknowledged by e-mail
 
     # A complaints officer, at a desk: queue, detail, draft, send, close.
-    desk = browser.new_context(locale="es-CO", timezone_id="America/Bogota")
+    desk = browser.new_context(locale="es-CO", timezone_id="America/Bogota", bypass_csp=True)
     staff = desk.new_page()
     staff.set_default_timeout(15_000)
     log_in(staff, live_server, "quejas")
@@ -157,7 +174,7 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     body = staff.locator("#answer-form textarea[name=body]")
     expect(body).to_contain_text(said["details"])
     expect(body).to_contain_text(complaint.number)
-    shot(staff, f"complaints_03_staff_draft_{language}")
+    check(staff, f"complaints_03_staff_draft_{language}", findings)
     staff.once("dialog", lambda dialog: dialog.accept())
     staff.get_by_role("button", name=said["send_answer"]).click()
     expect(staff.get_by_text(said["answer_sent"])).to_be_visible()
@@ -166,7 +183,7 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     staff.once("dialog", lambda dialog: dialog.accept())
     staff.get_by_role("button", name=said["close"]).click()
     expect(staff.get_by_text(said["closed"])).to_be_visible()
-    shot(staff, f"complaints_04_staff_closed_{language}")
+    check(staff, f"complaints_04_staff_closed_{language}", findings)
 
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome, complaint.root_cause) == (
@@ -185,6 +202,7 @@ def test_a_debtor_files_a_complaint_and_staff_answer_it(live_server, browser, se
     expect(portal.locator("main")).to_contain_text(said["details"])
     expect(portal.locator("main")).to_contain_text(said["answer_text"])
     assert portal.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    shot(portal, f"complaints_05_portal_answer_{language}")
+    check(portal, f"complaints_05_portal_answer_{language}", findings, taps=True)
     phone.close()
     desk.close()
+    assert findings == []
