@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -35,3 +36,13 @@ def reverse_token(viewname: str, token: str) -> str:
     """
     urlconf = (settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
     return _reversed_with_mark(viewname, urlconf).replace(_TOKEN_MARK, token)
+
+
+def query_without_blanks(query: QueryDict) -> QueryDict:
+    """The query string without empty values, so "any" choices neither filter nor fail."""
+    cleaned = QueryDict(mutable=True)
+    for key in query:
+        values = [v for v in query.getlist(key) if v.strip()]
+        if values:
+            cleaned.setlist(key, values)
+    return cleaned

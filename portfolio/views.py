@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import business_today
 from core.documents import document_display
-from core.http import client_ip
+from core.http import client_ip, query_without_blanks
 from portfolio.filters import AGING_BUCKETS, DebtFilter
 from portfolio.models import Country, DebtorDataAccess, Product, Stage
 from portfolio.selectors import (
@@ -42,20 +42,10 @@ DEBT_LIST_COLUMNS = [
 ]
 
 
-def _clean_query(query: QueryDict) -> QueryDict:
-    """The query string without empty values, so "any" choices neither filter nor fail."""
-    cleaned = QueryDict(mutable=True)
-    for key in query:
-        values = [v for v in query.getlist(key) if v.strip()]
-        if values:
-            cleaned.setlist(key, values)
-    return cleaned
-
-
 @login_required
 @require_GET
 def debt_list(request):
-    query = _clean_query(request.GET)
+    query = query_without_blanks(request.GET)
     sort = query.get("sort", "due")
     if sort.lstrip("-") not in DEBT_LIST_SORTS:
         sort = "due"

@@ -45,12 +45,12 @@ from collections_app.services.workspace import (
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
+from core.http import query_without_blanks
 from portfolio.filters import DebtFilter
 from portfolio.models import OPEN_STAGES, Product, Stage, Task
 from portfolio.panels import debt_page_refresh
 from portfolio.selectors import creditor_list, debt_detail_get, debt_list_totals, debt_queryset
 from portfolio.services.tasks import task_complete
-from portfolio.views import _clean_query
 
 PAGE_SIZE = 25
 SHORTCUTS = [
@@ -92,7 +92,7 @@ def _cities(request, filterset, limit: int = 300) -> list[str]:
 
 
 def _queue(request):
-    query = _clean_query(request.GET)
+    query = query_without_blanks(request.GET)
     query.pop("page", None)
     filterset = DebtFilter(query, queryset=work_queue_base(user=request.user))
     return query, filterset
@@ -371,7 +371,7 @@ def task_done_view(request, pk):
 @manager_required
 def assign_view(request):
     """Bulk assignment by filter: choose, preview who gets how many, confirm."""
-    query = _clean_query(request.GET)
+    query = query_without_blanks(request.GET)
     open_debts = debt_queryset(user=request.user).filter(stage__in=OPEN_STAGES)
     filterset = DebtFilter(query, queryset=open_debts)
     debts = filterset.qs

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,7 @@ from complaints.services.handling import (
 from complaints.services.intake import complaint_create
 from core.dates import business_today
 from core.exceptions import ApplicationError
+from core.http import query_without_blanks
 from core.roles import handles_complaints, user_role
 from portfolio.selectors import creditor_list, debt_queryset
 
@@ -63,22 +64,12 @@ ACTION_FORMS = {
 }
 
 
-def _clean_query(query: QueryDict) -> QueryDict:
-    """The query string without empty values, so "any" choices neither filter nor fail."""
-    cleaned = QueryDict(mutable=True)
-    for key in query:
-        values = [v for v in query.getlist(key) if v.strip()]
-        if values:
-            cleaned.setlist(key, values)
-    return cleaned
-
-
 @login_required
 @require_GET
 def complaint_queue(request):
     """The user's complaints, open ones first by the date the answer is owed."""
     as_of = business_today()
-    query = _clean_query(request.GET)
+    query = query_without_blanks(request.GET)
     query.pop("page", None)
     form = ComplaintFilterForm(
         query or None, creditors=creditor_list(user=request.user).order_by("name")
