@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "agreements",
     "collections_app",
     "complaints",
+    "bureau",
     "analytics",
     "imports",
     "portal",

@@ -20,6 +20,7 @@ LAYERS = [
     ["agreements"],
     ["collections_app"],
     ["complaints"],
+    ["bureau"],
     ["analytics"],
     ["imports"],
     ["portal", "demo"],
