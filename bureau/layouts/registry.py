@@ -1,1 +1,3 @@
 """Imports every layout module so each registers itself (bureau.layouts.base.layout_register)."""
+
+from bureau.layouts import latam  # noqa: F401
