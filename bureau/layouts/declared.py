@@ -85,8 +85,8 @@ def _field(where: str, raw: dict, *, fixed: bool, tables: dict, rules: dict, rec
         _fail(where, f"{source!r} is not a fact of a detail record (AccountFacts)")
     elif kind == "header" and attr not in HEADER_TYPES:
         _fail(where, f"{source!r} is not a FileHeader fact")
-    elif kind == "rule" and attr not in rules:
-        _fail(where, f"no rule set {attr!r} is declared")
+    elif kind == "rule" and (record != "detail" or attr not in rules):
+        _fail(where, f"no rule set {attr!r} is declared for a detail record")
     elif kind == "sum" and ACCOUNT_TYPES.get(attr) is not Decimal:
         _fail(where, f"{source!r}: only an amount of AccountFacts can be summed")
     elif kind not in {"account", "header", "rule", "sum", "literal", "count"}:
@@ -180,7 +180,7 @@ class DeclaredLayout:
                     _fail(origin, f"code table {name!r} maps to {code!r}, not among its codes")
         self.rules = spec.get("rules", {})
         for name, rules in self.rules.items():
-            table = self.tables.get(spec.get("rule_tables", {}).get(name, name))
+            table = self.tables.get(name)
             if table is None:
                 _fail(origin, f"rule set {name!r} has no code table of its name")
             _check_rules(origin, name, rules, table)
@@ -226,15 +226,9 @@ class DeclaredLayout:
     def rule_code(self, name: str, account: AccountFacts) -> str:
         for rule in self.rules[name]:
             when = rule.get("when", {})
-            if (
-                all(
-                    getattr(account, key) in when[key]
-                    for key in ("action", "state", "disputed")
-                    if key in when
-                )
-                and account.days_late >= when.get("days_late_min", account.days_late)
-                and account.days_late <= when.get("days_late_max", account.days_late)
-            ):
+            days = account.days_late
+            facts = all(getattr(account, key) in when[key] for key in RULE_VALUES if key in when)
+            if facts and when.get("days_late_min", days) <= days <= when.get("days_late_max", days):
                 return rule.get("code", "")
         raise AssertionError("unreachable: the last rule has no condition")  # checked at load
 
@@ -309,7 +303,10 @@ class DeclaredLayout:
                 text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
             if "\r" in text or "\n" in text or (self.separator and self.separator in text):
                 raise LayoutError(f"{f.name}: the value holds a line break or the separator")
-            text.encode(self.encoding)
+            try:
+                text.encode(self.encoding)
+            except UnicodeEncodeError as exc:
+                raise LayoutError(f"{f.name}: {text!r} is not {self.encoding} text") from exc
         if len(text) > f.width:
             raise LayoutError(f"{f.name}: {text!r} is wider than {f.width}", "DECL-WIDTH")
         return text
@@ -382,6 +379,8 @@ class DeclaredLayout:
         lines = data.decode(self.encoding).split(self.newline)
         if lines and lines[-1] == "":
             lines.pop()
+        if len(lines) < len(set(self.records) - {"detail"}):
+            raise LayoutError("the file has fewer lines than its header and trailer")
         head = {"bureau": self.bureau, "furnisher_id": "", "furnisher_name": ""}
         head |= {"cut_off": datetime.date.min, "created_on": datetime.date.min}
         if "header" in self.records:
@@ -436,17 +435,5 @@ def _finding(f: Field, account, message: str, code: str) -> Finding:
 
 
 # What parse leaves in a fact the file does not carry (`datetime.date | None` facts: None).
-EMPTY_FACTS = {
-    name: (
-        Decimal(0)
-        if kind is Decimal
-        else 0
-        if kind is int
-        else ()
-        if name == "associated"
-        else None
-        if "date" in str(kind)
-        else ""
-    )
-    for name, kind in ACCOUNT_TYPES.items()
-}
+_EMPTY = {Decimal: Decimal(0), int: 0, str: "", tuple: ()}
+EMPTY_FACTS = {name: _EMPTY.get(kind) for name, kind in ACCOUNT_TYPES.items()}

@@ -256,6 +256,15 @@ def test_parse_refuses_a_short_line_and_a_bad_date():
         layout.parse(b"\r\n".join([lines[0], broken, lines[2], b""]))
 
 
+def test_parse_refuses_a_trailer_that_does_not_add_up_and_a_file_without_one():
+    layout = layout_for("circulo")
+    data = layout.render(header_for("circulo"), sample("circulo"))
+    with pytest.raises(LayoutError, match="trailer total_cuentas: 8, the records add up to 7"):
+        layout.parse(data.replace(b"T|7|", b"T|8|"))
+    with pytest.raises(LayoutError, match="fewer lines than its header and trailer"):
+        layout.parse(data.splitlines(keepends=True)[0])
+
+
 # --- broken layout files are refused at load ----------------------------------------------------
 
 
