@@ -16,6 +16,8 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from bureau.layouts.base import AccountFacts, FileHeader, Finding
 
 TYPES = {"alpha", "numeric", "date", "money"}
@@ -272,27 +274,34 @@ class DeclaredLayout:
         """The field's characters, unpadded; LayoutError names what cannot be written."""
         if value is None or value == "":
             if f.required:
-                raise LayoutError(f"{f.name}: a value is required", "DECL-REQUIRED")
+                raise LayoutError(
+                    _("%(field)s: a value is required") % {"field": f.name}, "DECL-REQUIRED"
+                )
             return ""
         if f.table and not f.source.startswith("rule."):
             table = self.tables[f.table]
             value = table.get("from", {}).get(str(value), str(value))
             if value not in table["codes"]:
+                message = _("%(field)s: %(value)s is not in code table %(table)s")
                 raise LayoutError(
-                    f"{f.name}: {value!r} is not in code table {f.table!r}", "DECL-CODE"
+                    message % {"field": f.name, "value": repr(value), "table": repr(f.table)},
+                    "DECL-CODE",
                 )
         if f.type == "date":
             if value.year < 1900:  # strftime would not zero-pad it: the width would shift
-                raise LayoutError(f"{f.name}: {value} is not a plausible date", "DECL-DATE")
+                message = _("%(field)s: %(date)s is not a plausible date")
+                raise LayoutError(message % {"field": f.name, "date": value}, "DECL-DATE")
             text = value.strftime(f.date_format or self.date_format)
         elif f.type == "money":
             amount = self._money(value)
             if amount < 0:
-                raise LayoutError(f"{f.name}: a negative amount ({amount}) cannot be written")
+                message = _("%(field)s: a negative amount (%(amount)s) cannot be written")
+                raise LayoutError(message % {"field": f.name, "amount": amount})
             text = str(amount.scaleb(self.decimals).quantize(Decimal(1)))
         elif f.type == "numeric":
             if int(value) < 0:
-                raise LayoutError(f"{f.name}: a negative number ({value}) cannot be written")
+                message = _("%(field)s: a negative number (%(number)s) cannot be written")
+                raise LayoutError(message % {"field": f.name, "number": value})
             text = str(int(value))
         else:
             text = str(value)
@@ -302,13 +311,18 @@ class DeclaredLayout:
             if self.encoding == "ascii":
                 text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
             if "\r" in text or "\n" in text or (self.separator and self.separator in text):
-                raise LayoutError(f"{f.name}: the value holds a line break or the separator")
+                message = _("%(field)s: the value holds a line break or the separator")
+                raise LayoutError(message % {"field": f.name})
             try:
                 text.encode(self.encoding)
             except UnicodeEncodeError as exc:
-                raise LayoutError(f"{f.name}: {text!r} is not {self.encoding} text") from exc
+                message = _("%(field)s: %(text)s cannot be written in %(encoding)s")
+                values = {"field": f.name, "text": repr(text), "encoding": self.encoding}
+                raise LayoutError(message % values) from exc
         if len(text) > f.width:
-            raise LayoutError(f"{f.name}: {text!r} is wider than {f.width}", "DECL-WIDTH")
+            message = _("%(field)s: %(text)s is wider than %(width)s")
+            values = {"field": f.name, "text": repr(text), "width": f.width}
+            raise LayoutError(message % values, "DECL-WIDTH")
         return text
 
     def _pad(self, f: Field, text: str) -> str:
@@ -416,7 +430,11 @@ class DeclaredLayout:
                     continue
                 late = isinstance(value, datetime.date) and value > header.cut_off
                 if f.not_after_cut_off and late:
-                    message = f"{f.name}: {value} is after the cut-off {header.cut_off}"
+                    message = _("%(field)s: %(date)s is after the cut-off %(cut_off)s") % {
+                        "field": f.name,
+                        "date": value,
+                        "cut_off": header.cut_off,
+                    }
                     findings.append(_finding(f, account, message, code="DECL-DATE"))
 
         for record in ("header", "trailer"):
@@ -425,7 +443,10 @@ class DeclaredLayout:
         for account in accounts:
             each("detail", account)
             if account.currency != self.currency:
-                message = f"currency {account.currency}: this file reports {self.currency}"
+                message = _("currency %(currency)s: this file reports %(reported)s") % {
+                    "currency": account.currency,
+                    "reported": self.currency,
+                }
                 findings.append(Finding("error", "DECL-CURRENCY", message, account.debt_id))
         return findings
 
