@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bureau.layouts import AccountFacts, FileHeader, layout_for
-from bureau.layouts.metro2 import GENERATIONS, LATE_CODES, PRODUCT_TYPES, Associated, dollars
+from bureau.layouts.metro2.records import (
+    GENERATIONS,
+    LATE_CODES,
+    PRODUCT_TYPES,
+    Associated,
+    dollars,
+)
 
 D = datetime.date
 GOLDEN = Path(__file__).parent / "golden"
