@@ -12,134 +12,25 @@ loaded, so a broken layout fails at start-up with the field named, never halfway
 import datetime
 import json
 import unicodedata
-from dataclasses import dataclass, fields
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from bureau.layouts.base import AccountFacts, FileHeader, Finding
-
-TYPES = {"alpha", "numeric", "date", "money"}
-RECORDS = ("header", "detail", "trailer")
-ROUNDINGS = {"ROUND_HALF_UP": ROUND_HALF_UP, "ROUND_HALF_EVEN": ROUND_HALF_EVEN}
-ENCODINGS = {"ascii", "latin-1", "cp1252"}  # one byte a character: a width is a byte count
-# The values AccountFacts carries (bureau.layouts.base): a rule naming another never matches, so
-# a typo in a layout file is refused at load rather than silently reporting the default code.
-RULE_VALUES = {
-    "action": {"report", "delete", "withdraw"},
-    "state": {"late", "current", "paid", "settled", "written_off", "agreement"},
-    "disputed": {"", "open", "resolved"},
-}
-RULE_KEYS = {*RULE_VALUES, "days_late_min", "days_late_max"}
-ACCOUNT_TYPES = {f.name: f.type for f in fields(AccountFacts)}
-HEADER_TYPES = {f.name: f.type for f in fields(FileHeader)}
-
-
-class LayoutError(ValueError):
-    """The layout file is broken, or a value cannot be written or read in it; `code` is the
-    check's id when check() reports it as a finding."""
-
-    def __init__(self, message: str, code: str = "DECL-VALUE"):
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str
-    source: str
-    width: int
-    start: int = 0  # 1-based, fixed-width files only
-    required: bool = False
-    table: str = ""
-    value: str = ""  # for source "literal"
-    date_format: str = ""
-    not_after_cut_off: bool = False
-
-    @property
-    def attr(self) -> str:
-        return self.source.partition(".")[2]
-
-
-def _fail(where: str, message: str):
-    raise LayoutError(f"{where}: {message}")
-
-
-def _field(where: str, raw: dict, *, fixed: bool, tables: dict, rules: dict, record: str) -> Field:
-    if not isinstance(raw, dict) or "name" not in raw:
-        _fail(where, "each field needs a name")
-    where = f"{where} field {raw['name']!r}"
-    unknown = set(raw) - {*Field.__dataclass_fields__, "description"}
-    if unknown:
-        _fail(where, f"unknown keys {sorted(unknown)}")
-    if raw.get("type") not in TYPES:
-        _fail(where, f"unknown type {raw.get('type')!r} (one of {sorted(TYPES)})")
-    width = raw.get("width")
-    if not isinstance(width, int) or width < 1:
-        _fail(where, "width must be a positive whole number")
-    if fixed and (not isinstance(raw.get("start"), int) or raw["start"] < 1):
-        _fail(where, "start must be a 1-based position in a fixed-width record")
-    source = raw.get("source", "")
-    kind, _, attr = source.partition(".")
-    if kind == "account" and (record != "detail" or attr not in ACCOUNT_TYPES):
-        _fail(where, f"{source!r} is not a fact of a detail record (AccountFacts)")
-    elif kind == "header" and attr not in HEADER_TYPES:
-        _fail(where, f"{source!r} is not a FileHeader fact")
-    elif kind == "rule" and (record != "detail" or attr not in rules):
-        _fail(where, f"no rule set {attr!r} is declared for a detail record")
-    elif kind == "sum" and ACCOUNT_TYPES.get(attr) is not Decimal:
-        _fail(where, f"{source!r}: only an amount of AccountFacts can be summed")
-    elif kind not in {"account", "header", "rule", "sum", "literal", "count"}:
-        _fail(where, f"unknown source {source!r}")
-    if kind == "literal" and len(str(raw.get("value", ""))) > width:
-        _fail(where, "the literal value is wider than the field")
-    fact_type = {"account": ACCOUNT_TYPES, "header": HEADER_TYPES}.get(kind, {}).get(attr)
-    expected = {"date": "date", "money": "Decimal", "numeric": "int"}.get(raw["type"], "str")
-    if (kind == "count" and raw["type"] != "numeric") or (kind == "sum" and raw["type"] != "money"):
-        _fail(where, f"a {kind} is written as {'numeric' if kind == 'count' else 'money'}")
-    if fact_type is not None and expected not in str(getattr(fact_type, "__name__", fact_type)):
-        _fail(where, f"{source!r} cannot be written as {raw['type']}")
-    table = raw.get("table", "")
-    if table and table not in tables:
-        _fail(where, f"code table {table!r} is not declared")
-    if kind == "rule" and not table:
-        _fail(where, "a rule's codes must go through a code table")
-    return Field(**{k: v for k, v in raw.items() if k != "description"})
-
-
-def _check_positions(where: str, record_fields: list[Field], record_width: int):
-    end = 0
-    previous = None
-    for f in sorted(record_fields, key=lambda f: f.start):
-        if f.start <= end:
-            _fail(where, f"field {f.name!r} (from {f.start}) overlaps {previous.name!r} (to {end})")
-        end, previous = f.start + f.width - 1, f
-    if end > record_width:
-        _fail(where, f"field {previous.name!r} ends at {end}, past the record width {record_width}")
-
-
-def _check_rules(origin: str, name: str, rules: list, table: dict):
-    where = f"{origin} rule set {name!r}"
-    if not isinstance(rules, list) or not rules:
-        _fail(where, "needs at least one rule")
-    for rule in rules:
-        if not isinstance(rule, dict):
-            _fail(where, f"a rule is an object with a code and its conditions, not {rule!r}")
-        when = rule.get("when", {})
-        if set(when) - RULE_KEYS:
-            _fail(where, f"unknown conditions {sorted(set(when) - RULE_KEYS)}")
-        for key, allowed in RULE_VALUES.items():
-            if key in when and (not isinstance(when[key], list) or set(when[key]) - allowed):
-                _fail(where, f"{key} must be a list of {sorted(allowed)}, not {when[key]!r}")
-        for key in ("days_late_min", "days_late_max"):
-            if key in when and not isinstance(when[key], int):
-                _fail(where, f"{key} must be a whole number of days")
-        if rule.get("code", "") and rule["code"] not in table["codes"]:
-            _fail(where, f"code {rule['code']!r} is not in its code table")
-    if rules[-1].get("when"):
-        _fail(where, "the last rule must have no condition, so every account gets a code")
+from bureau.layouts.declared.spec import (
+    ACCOUNT_TYPES,
+    ENCODINGS,
+    RECORDS,
+    ROUNDINGS,
+    RULE_VALUES,
+    Field,
+    LayoutError,
+    fail,
+    field_from_spec,
+    positions_check,
+    rules_check,
+)
 
 
 class DeclaredLayout:
@@ -149,7 +40,7 @@ class DeclaredLayout:
         self.origin = origin
         for key in ("bureau", "version", "country", "currency", "format", "tables", "records"):
             if key not in spec:
-                _fail(origin, f"missing key {key!r}")
+                fail(origin, f"missing key {key!r}")
         self.spec = spec
         self.bureau = spec["bureau"]
         self.version = spec["version"]
@@ -158,62 +49,62 @@ class DeclaredLayout:
         self.file_extension = spec.get("file_extension", "txt")
         self.fixed = spec["format"] == "fixed"
         if spec["format"] not in {"fixed", "delimited"}:
-            _fail(origin, "format must be 'fixed' or 'delimited'")
+            fail(origin, "format must be 'fixed' or 'delimited'")
         self.separator = spec.get("separator", "")
         if not self.fixed and len(self.separator) != 1:
-            _fail(origin, "a delimited layout needs a one-character separator")
+            fail(origin, "a delimited layout needs a one-character separator")
         self.encoding = spec.get("encoding", "ascii")
         if self.encoding not in ENCODINGS:
-            _fail(origin, f"encoding must be one of {sorted(ENCODINGS)}")
+            fail(origin, f"encoding must be one of {sorted(ENCODINGS)}")
         self.newline = spec.get("newline", "\r\n")
         self.upper = spec.get("upper", True)
         self.date_format = spec.get("date_format", "%Y%m%d")
         money = spec.get("money", {})
         self.decimals = money.get("decimals", 0)
         if money.get("rounding", "ROUND_HALF_UP") not in ROUNDINGS:
-            _fail(origin, f"money rounding must be one of {sorted(ROUNDINGS)}")
+            fail(origin, f"money rounding must be one of {sorted(ROUNDINGS)}")
         self.rounding = ROUNDINGS[money.get("rounding", "ROUND_HALF_UP")]
         self.tables = spec["tables"]
         for name, table in self.tables.items():
             if not isinstance(table.get("codes"), dict) or not table["codes"]:
-                _fail(origin, f"code table {name!r} needs a non-empty 'codes' object")
+                fail(origin, f"code table {name!r} needs a non-empty 'codes' object")
             for code in table.get("from", {}).values():
                 if code not in table["codes"]:
-                    _fail(origin, f"code table {name!r} maps to {code!r}, not among its codes")
+                    fail(origin, f"code table {name!r} maps to {code!r}, not among its codes")
         self.rules = spec.get("rules", {})
         for name, rules in self.rules.items():
             table = self.tables.get(name)
             if table is None:
-                _fail(origin, f"rule set {name!r} has no code table of its name")
-            _check_rules(origin, name, rules, table)
+                fail(origin, f"rule set {name!r} has no code table of its name")
+            rules_check(origin, name, rules, table)
         self.status_rule = spec.get("status_rule", "")
         if self.status_rule not in self.rules:
-            _fail(origin, f"status_rule {self.status_rule!r} is not a declared rule set")
+            fail(origin, f"status_rule {self.status_rule!r} is not a declared rule set")
         self.records: dict[str, list[Field]] = {}
         self.widths: dict[str, int] = {}
         for record, raw in spec["records"].items():
             where = f"{origin} record {record!r}"
             if record not in RECORDS:
-                _fail(where, f"unknown record (one of {list(RECORDS)})")
-            raw_fields = raw.get("fields") or _fail(where, "needs fields")
+                fail(where, f"unknown record (one of {list(RECORDS)})")
+            raw_fields = raw.get("fields") or fail(where, "needs fields")
             parsed = [
-                _field(
+                field_from_spec(
                     where, f, fixed=self.fixed, tables=self.tables, rules=self.rules, record=record
                 )
                 for f in raw_fields
             ]
             names = [f.name for f in parsed]
             if len(set(names)) != len(names):
-                _fail(where, "two fields share a name")
+                fail(where, "two fields share a name")
             if self.fixed:
                 width = raw.get("width")
                 if not isinstance(width, int) or width < 1:
-                    _fail(where, "a fixed-width record needs its width")
-                _check_positions(where, parsed, width)
+                    fail(where, "a fixed-width record needs its width")
+                positions_check(where, parsed, width)
                 self.widths[record] = width
             self.records[record] = parsed
         if "detail" not in self.records:
-            _fail(origin, "a layout needs a detail record")
+            fail(origin, "a layout needs a detail record")
 
     @classmethod
     def from_file(cls, path: str | Path) -> "DeclaredLayout":
