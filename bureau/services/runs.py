@@ -35,7 +35,25 @@ LINE_COLUMNS = [
 COMPLIANCE_CODES = {"open": "XB", "resolved": "XH"}
 
 
+class _System:
+    """The operator running `manage.py bureau_run` (shell access is the admin's): no user."""
+
+    pk = None
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def _user(user):
+    return None if user is SYSTEM else user
+
+
 def _check_manager(*, user, creditor) -> None:
+    if user is SYSTEM:
+        return
     if not (is_manager(user) and user_manages_creditor(user=user, creditor_id=creditor.pk)):
         raise PermissionDenied(_("Only a manager of this creditor handles its bureau runs."))
 
@@ -140,7 +158,7 @@ def run_create(
                 bureau=bureau,
                 layout_version=str(getattr(layout, "version", "")),
                 cut_off=cut_off,
-                created_by=user,
+                created_by=_user(user),
             )
     except IntegrityError:
         raise ApplicationError(
@@ -253,9 +271,9 @@ def run_submit(*, run: FurnishingRun, user) -> FurnishingRun:
     _require(run, RunStatus.GENERATED, doing=_("marked submitted (generate it first)"))
     run.submit()
     run.submitted_at = timezone.now()
-    run.submitted_by = user
+    run.submitted_by = _user(user)
     run.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    legends_record(run=run, user=user)
+    legends_record(run=run, user=_user(user))
     return run
 
 
@@ -271,6 +289,7 @@ def run_cancel(*, run: FurnishingRun, user) -> FurnishingRun:
 
 
 __all__ = [
+    "SYSTEM",
     "ReportAction",
     "run_cancel",
     "run_create",
