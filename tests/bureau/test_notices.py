@@ -35,3 +35,14 @@ def test_notices_are_scoped_and_filtered():
     assert notices(user=manager, filters={"delivered": True}).count() == 1
     assert notices(user=manager, filters={"sent_from": D(2026, 9, 5)}).count() == 1
     assert notices(user=CollectorFactory()).count() == 0
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("channel", ["email", "letter", "sms", "whatsapp"])
+def test_the_bureau_notice_default_text_passes_the_content_rules(channel, language):
+    from messaging.services.default_texts import default_text
+    from messaging.services.templates import template_problems
+
+    subject, body = default_text("bureau_notice", channel, language)
+    assert template_problems(channel=channel, subject=subject, body=body, language=language) == {}
+    assert "20" in body

@@ -279,3 +279,12 @@ def test_an_unknown_bureau_is_a_field_error():
         run_create(creditor=debt.creditor, bureau="nope", cut_off=D(2026, 10, 31), user=manager)
     assert error.value.field == "bureau"
     assert not FurnishingRun.objects.exists()
+
+
+def test_a_debt_deleted_for_permanence_is_not_reported_again(reported):
+    debt, manager, run = reported
+    FurnishedAccount.objects.filter(run=run).update(remove_after=D(2026, 11, 15))
+    submitted(debt, manager, D(2026, 11, 30))
+    sent_notice(debt, D(2026, 11, 25))
+    december = submitted(debt, manager, D(2026, 12, 31))
+    assert line(december, debt) is None
