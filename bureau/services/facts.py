@@ -27,7 +27,10 @@ FACT_COLUMNS = [
     "last_payment_on", "last_payment_amount", "agreement_active", "instalments_agreed",
     "instalments_paid", "instalments_late", "dispute_open", "dispute_resolved",
 ]  # fmt: skip
-TEXT = dict.fromkeys(FACT_COLUMNS[1:12], str)
+# Text columns, and the amounts as text too: Decimal from the digits, never through a float.
+TEXT = dict.fromkeys(
+    [*FACT_COLUMNS[1:12], "original_amount", "balance", "last_payment_amount"], str
+)
 # Metro 2 payment history profile characters by days late (0: current ... 6: 180 days or more).
 PROFILE_STEPS = (30, 60, 90, 120, 150, 180)
 
