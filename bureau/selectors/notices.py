@@ -52,8 +52,8 @@ def _ledger() -> QuerySet:
 
 def notices(*, user, filters: dict | None = None) -> QuerySet:
     """The bureau notices `user` may see (MessageDebt rows annotated with sent_on, counts,
-    delivered), newest first. Filters: creditor, debt (an instance or an id), channel, delivered (bool),
-    counts (bool), sent_from / sent_to (dates), template."""
+    delivered), newest first. Filters: creditor, debt (an instance or an id), channel,
+    delivered (bool), counts (bool), sent_from / sent_to (dates), template."""
     filters = filters or {}
     rows = scope_for_user(
         _ledger(), user=user, creditor="debt__creditor", collector="debt__assigned_to"
