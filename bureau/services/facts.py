@@ -5,7 +5,9 @@ report at the cut-off, every debt a submitted run reported before (its update: p
 agreement, written off, or delete once its permanence ran out) and the withdrawals due.
 """
 
+import bisect
 import datetime
+import functools
 from collections import namedtuple
 from decimal import Decimal
 
@@ -105,7 +107,7 @@ def profile_char(state: str, days_late: int) -> str:
         return "L"
     if state != "late":
         return "0"
-    return str(sum(1 for step in PROFILE_STEPS if days_late >= step))
+    return str(bisect.bisect_right(PROFILE_STEPS, days_late))
 
 
 def profile(char: str, previous: str) -> str:
@@ -113,6 +115,7 @@ def profile(char: str, previous: str) -> str:
     return (char + (previous or ""))[:24].ljust(24, "B")
 
 
+@functools.lru_cache(maxsize=8192)  # a book has a few thousand distinct dates at most
 def _date(value) -> datetime.date | None:
     if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
         return None
