@@ -21,6 +21,9 @@ from bureau.layouts.base import AccountFacts, FileHeader
 from bureau.layouts.declared import DeclaredLayout, LayoutError
 from bureau.layouts.latam import FILES, LATAM_FILES
 
+# The real adapters, not the test layout tests/bureau/conftest.py puts in for the runs' tests.
+REAL_LAYOUTS = True
+
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CUT_OFF = datetime.date(2026, 11, 30)
 BUREAUS = ["datacredito", "transunion_co", "buro", "circulo"]

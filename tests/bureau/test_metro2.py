@@ -23,6 +23,9 @@ from bureau.layouts.metro2.records import (
     dollars,
 )
 
+# The real adapters, not the test layout tests/bureau/conftest.py puts in for the runs' tests.
+REAL_LAYOUTS = True
+
 D = datetime.date
 GOLDEN = Path(__file__).parent / "golden"
 LAYOUT = layout_for("metro2")
