@@ -9,6 +9,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
@@ -72,10 +73,16 @@ def _layout(bureau: str):
         ) from None
 
 
+def furnisher_id(code: str) -> str:
+    """The creditor's code as bureaus take an identifier: upper-case letters and digits, 10 at
+    most (Metro 2's header; the Latin American layouts accept it too)."""
+    return re.sub(r"[^A-Z0-9]", "", code.upper())[:10] or "CARTERA"
+
+
 def run_header(run: FurnishingRun) -> FileHeader:
     return FileHeader(
         bureau=run.bureau,
-        furnisher_id=run.creditor.code,
+        furnisher_id=furnisher_id(run.creditor.code),
         furnisher_name=run.creditor.name,
         cut_off=run.cut_off,
         created_on=timezone.localdate(),
