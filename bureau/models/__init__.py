@@ -1,3 +1,17 @@
-from bureau.models.runs import Bureau, FurnishedAccount, FurnishingRun, ReportAction
+from bureau.models.runs import (
+    BUREAU_COUNTRY,
+    Bureau,
+    FurnishedAccount,
+    FurnishingRun,
+    ReportAction,
+    RunStatus,
+)
 
-__all__ = ["Bureau", "FurnishedAccount", "FurnishingRun", "ReportAction"]
+__all__ = [
+    "BUREAU_COUNTRY",
+    "Bureau",
+    "FurnishedAccount",
+    "FurnishingRun",
+    "ReportAction",
+    "RunStatus",
+]

@@ -21,6 +21,17 @@ US_NOTICE_DAYS = 14
 # Decreto 0159 de 2026). Setting COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE overrides it.
 CO_MINIMUM_MONTHLY_WAGE_2026 = Decimal("1750905")
 
+# The messages that count as the bureau prior notice: the pre-legal notice (it carries the
+# notice's wording) and the dedicated bureau notice the daily cycle plans (cycle_bureau).
+BUREAU_NOTICE_TEMPLATE = "bureau_notice"
+BUREAU_NOTICE_TEMPLATES = ("pre_legal_notice", BUREAU_NOTICE_TEMPLATE)
+# A notice counts once it left (sent, or confirmed delivered); a failed or bounced one is no
+# notice (Reg F: an undeliverable return within the 14 days stops the furnishing).
+BUREAU_NOTICE_STATUSES = ("sent", "delivered")
+# CO small debts: the second notice goes at least this many days after the first ("on
+# different days"; a few days apart so both are not read as one).
+CO_SECOND_NOTICE_AFTER_DAYS = 3
+
 
 def co_minimum_wage() -> Decimal:
     value = getattr(settings, "COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", CO_MINIMUM_MONTHLY_WAGE_2026)
