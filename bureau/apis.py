@@ -202,7 +202,13 @@ class NoticeFilter(django_filters.FilterSet):
     creditor = IdFilter(label=gettext_lazy("Creditor id"))
     debt = IdFilter(label=gettext_lazy("Debt id"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
-    delivered = django_filters.BooleanFilter()
+    # A choice, not a BooleanFilter: that one reads any other value as "no filter".
+    delivery = django_filters.ChoiceFilter(
+        choices=[
+            ("delivered", gettext_lazy("Delivery confirmed")),
+            ("unconfirmed", gettext_lazy("Delivery not confirmed")),
+        ]
+    )
     sent_from = DateFilter(label=gettext_lazy("Sent on or after (the debtor's day)"))
     sent_to = DateFilter(label=gettext_lazy("Sent on or before (the debtor's day)"))
 
@@ -212,9 +218,10 @@ class NoticeFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         filters = {
-            name: value for name, value in self.form.cleaned_data.items() if value is not None
+            name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")
         }
-        filters = {name: value for name, value in filters.items() if value != ""}
+        if "delivery" in filters:
+            filters["delivered"] = filters.pop("delivery") == "delivered"
         for name in ("creditor", "debt"):
             if name in filters:
                 filters[name] = int(filters[name])

@@ -120,7 +120,7 @@ def test_a_step_the_status_does_not_allow_is_a_400_and_changes_nothing(book):
 
 def test_the_notices_of_the_managers_creditors(book):
     api = _api(book["manager"])
-    response = api.get(NOTICES, {"creditor": book["creditor"].pk, "delivered": "true"})
+    response = api.get(NOTICES, {"creditor": book["creditor"].pk, "delivery": "delivered"})
     assert response.status_code == 200
     rows = response.json()["results"]
     assert [row["debt"] for row in rows] == [book["noticed"].pk]
