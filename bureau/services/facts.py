@@ -53,7 +53,9 @@ def facts_sql() -> str:
                          AND c.status = 'closed' AND %(prev)s::date IS NOT NULL
                          AND c.closed_at::date > %(prev)s::date
                          AND c.closed_at::date <= %(cut_off)s
-                         AND (c.bureau_flag OR c.kind IN ('dispute', 'bureau_claim')))
+                         -- closing lifts the flag; the legend's due date stays
+                         AND (c.bureau_flag OR c.legend_due_on IS NOT NULL
+                              OR c.kind IN ('dispute', 'bureau_claim')))
           FROM bureau_run_debts t
           JOIN {Debt._meta.db_table} d ON d.id = t.debt_id
           JOIN portfolio_debtor p ON p.id = d.debtor_id

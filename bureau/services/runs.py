@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 
+import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -20,9 +21,10 @@ from bureau.layouts.base import AccountFacts, FileHeader, layout_for
 from bureau.models import BUREAU_COUNTRY, Bureau, FurnishedAccount, FurnishingRun, ReportAction
 from bureau.models.runs import RunStatus
 from bureau.permanence import remove_after
+from bureau.selectors.withdrawals import latest_lines
 from bureau.services.facts import facts_for
 from bureau.services.legends import legends_record
-from bureau.services.selection import run_selection
+from bureau.services.selection import previous_cut_off, run_selection
 from core.exceptions import ApplicationError
 from core.roles import is_manager
 from core.scoping import user_manages_creditor
@@ -35,7 +37,25 @@ LINE_COLUMNS = [
 COMPLIANCE_CODES = {"open": "XB", "resolved": "XH"}
 
 
+class _System:
+    """The operator running `manage.py bureau_run` (shell access is the admin's): no user."""
+
+    pk = None
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def _user(user):
+    return None if user is SYSTEM else user
+
+
 def _check_manager(*, user, creditor) -> None:
+    if user is SYSTEM:
+        return
     if not (is_manager(user) and user_manages_creditor(user=user, creditor_id=creditor.pk)):
         raise PermissionDenied(_("Only a manager of this creditor handles its bureau runs."))
 
@@ -140,7 +160,7 @@ def run_create(
                 bureau=bureau,
                 layout_version=str(getattr(layout, "version", "")),
                 cut_off=cut_off,
-                created_by=user,
+                created_by=_user(user),
             )
     except IntegrityError:
         raise ApplicationError(
@@ -159,26 +179,26 @@ def run_create(
 
 def run_facts(run: FurnishingRun) -> list[AccountFacts]:
     """The run's facts again (for check and render), from the books as of its cut-off, with
-    the actions its lines recorded."""
-    import pandas as pd
-
-    lines = list(run.lines.values_list("debt_id", "action"))
-    previous = run_selection(creditor=run.creditor, bureau=run.bureau, cut_off=run.cut_off)
-    prev = previous.set_index("debt_id")
+    the actions its lines recorded and the previous lines' history."""
+    latest = latest_lines(creditor_id=run.creditor_id, bureau=run.bureau, before=run.cut_off)
+    reported = latest[latest["action"] == ReportAction.REPORT]
+    history = dict(zip(reported["debt_id"], reported["payment_history"], strict=True))
+    dofd = dict(zip(reported["debt_id"], reported["first_delinquency_on"], strict=True))
+    lines = list(run.lines.order_by("debt_id").values_list("debt_id", "action"))
     selection = pd.DataFrame(
         [
             {
                 "debt_id": debt_id,
                 "action": action,
-                "prev_history": prev["prev_history"].get(debt_id, ""),
-                "prev_dofd": prev["prev_dofd"].get(debt_id),
+                "prev_history": history.get(debt_id) or "",
+                "prev_dofd": dofd.get(debt_id),
                 "reason_code": "",
             }
             for debt_id, action in lines
         ],
         columns=["debt_id", "action", "prev_history", "prev_dofd", "reason_code"],
     )
-    selection.attrs["prev_cut_off"] = previous.attrs.get("prev_cut_off")
+    selection.attrs["prev_cut_off"] = previous_cut_off(latest)
     return facts_for(
         creditor=run.creditor, bureau=run.bureau, cut_off=run.cut_off, selection=selection
     )
@@ -253,9 +273,9 @@ def run_submit(*, run: FurnishingRun, user) -> FurnishingRun:
     _require(run, RunStatus.GENERATED, doing=_("marked submitted (generate it first)"))
     run.submit()
     run.submitted_at = timezone.now()
-    run.submitted_by = user
+    run.submitted_by = _user(user)
     run.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    legends_record(run=run, user=user)
+    legends_record(run=run, user=_user(user))
     return run
 
 
@@ -271,6 +291,7 @@ def run_cancel(*, run: FurnishingRun, user) -> FurnishingRun:
 
 
 __all__ = [
+    "SYSTEM",
     "ReportAction",
     "run_cancel",
     "run_create",

@@ -19,13 +19,18 @@ from bureau.selectors.withdrawals import latest_lines, withdrawals_in
 from portfolio.models import CLOSED_STAGES
 
 
+def previous_cut_off(latest: pd.DataFrame) -> datetime.date | None:
+    """The cut-off of the latest submitted run among `latest` (None for a first run)."""
+    return latest["cut_off"].max() if not latest.empty else None
+
+
 def run_selection(
     *, creditor, bureau: str, cut_off: datetime.date, withdrawals_only: bool = False
 ) -> pd.DataFrame:
     """The debts of a run: debt_id, action, prev_history, prev_dofd, reason_code; attrs
     prev_cut_off (the latest submitted run's cut-off, None for a first run)."""
     latest = latest_lines(creditor_id=creditor.pk, bureau=bureau, before=cut_off)
-    prev_cut_off = latest["cut_off"].max() if not latest.empty else None
+    prev_cut_off = previous_cut_off(latest)
     reported = latest[latest["action"] == ReportAction.REPORT]
     withdraw = set(withdrawals_in(reported)["debt_id"]) if not reported.empty else set()
     rows: dict[int, dict] = {}
@@ -52,7 +57,11 @@ def run_selection(
         frame = eligibility_frame(
             creditor_id=creditor.pk, cut_off=cut_off, country=BUREAU_COUNTRY.get(bureau)
         )
+        # Deleted for permanence: never reported again (whatever the notices say).
+        deleted = set(latest.loc[latest["action"] == ReportAction.DELETE, "debt_id"])
         for debt_id in frame.loc[frame["eligible"].astype(bool), "debt_id"]:
+            if debt_id in deleted:
+                continue
             rows.setdefault(
                 int(debt_id),
                 {

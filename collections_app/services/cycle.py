@@ -20,6 +20,7 @@ from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
+from collections_app.services.cycle_bureau import bureau_notices_plan
 from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
 from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
 from collections_app.services.policies import policy_ensure_defaults
@@ -158,6 +159,8 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     with phase("store actions"):
         # Reg F: US debts in collection get their validation notice first (cycle_us).
         validation_notices_plan(business_date=business_date, run_id=run.pk)
+        # Credit-bureau prior notices, before any report can happen (cycle_bureau).
+        bureau_notices_plan(business_date=business_date, run_id=run.pk)
         planned = _store_actions(actions, business_date=business_date, run=run)
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).

@@ -99,6 +99,7 @@ TEMPLATE_LABELS = {
     "firm_call": _("Firm-notice call"),
     "pre_legal_notice": _("Pre-legal notice"),
     "pre_legal_call": _("Pre-legal call"),
+    "bureau_notice": _("Credit bureau prior notice"),
     "payment_thanks": _("Thank-you for the payment"),
     "agreement_confirmation": _("Agreement confirmation"),
     "instalment_reminder": _("Instalment reminder"),

@@ -98,6 +98,28 @@ TEXTS = {
             "You can still avoid this: pay, or agree with us on a payment plan or a settlement.",
         ),
     },
+    # The bureau prior notice (Ley 1266 art. 12; Reg F 1006.30(a)): what may be reported, when,
+    # and how to avoid it, without threats; the cycle plans it (and a second one for small
+    # Colombian debts) well before a report could happen.
+    "bureau_notice": {
+        "es": (
+            "Aviso previo de reporte a centrales de riesgo – {{ creditor_name }}",
+            "tu obligación con {{ creditor_name }} tiene un saldo en mora de {{ amount }}. Te "
+            "damos el aviso previo que exige la ley: si no se paga ni se acuerda, pasados 20 "
+            "días calendario desde este aviso la obligación podrá ser reportada a las centrales "
+            "de riesgo (Ley 1266 de 2008, art. 12). Si no estás de acuerdo con la deuda, "
+            "puedes presentar un reclamo y no se reportará como mora sin esa anotación.",
+            "Puedes evitar el reporte pagando o acordando con nosotros un plan de pagos.",
+        ),
+        "en": (
+            "Notice before credit reporting – {{ creditor_name }}",
+            "your account with {{ creditor_name }} has an overdue balance of {{ amount }}. We "
+            "may report this account to the credit bureaus: not before 14 days after this "
+            "notice (20 calendar days in Colombia). If you dispute the debt, tell us and it "
+            "will be reported as disputed, or not at all until we answer.",
+            "You can avoid the report by paying or agreeing with us on a payment plan.",
+        ),
+    },
     "pre_legal_call": {
         "es": (
             "Llamada prejurídica",
@@ -294,6 +316,7 @@ CHANNELS = {
     "firm_call": ("voice",),
     "pre_legal_notice": ("email", "letter"),
     "pre_legal_call": ("voice",),
+    "bureau_notice": ("email", "letter", "sms", "whatsapp"),
     "payment_thanks": ("email", "sms", "whatsapp"),
     "agreement_confirmation": ("email", "letter", "sms", "whatsapp"),
     "instalment_reminder": ("email", "sms", "whatsapp"),

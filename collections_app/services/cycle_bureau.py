@@ -1,0 +1,101 @@
+"""The daily cycle's bureau notice step: every debt gets its credit-bureau prior notice in time.
+
+A negative report needs a notice first (messaging.services.compliance.bureau: CO 20 calendar
+days after it, two notices on different days for debts up to 15% of a monthly minimum wage;
+US 14 days). The cycle plans it, set-based and idempotent, as a contact action with template
+`bureau_notice` (by e-mail when the debtor consented to one, else by letter):
+
+* the first notice when an open debt with a balance reaches the firm-notice stage (or is past
+  it) and no bureau notice (the pre-legal notice counts too) is planned or has gone out;
+* for a small debt outside the US with exactly one notice sent, the second one at least
+  CO_SECOND_NOTICE_AFTER_DAYS later (a different day, so the 20 days count from it).
+
+A held debt gets none; one planned in the last 7 days and not sent is not planned again.
+"""
+
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from messaging.models import ContactAction, Message, MessageDebt
+from messaging.services.compliance.bureau import (
+    BUREAU_NOTICE_STATUSES,
+    BUREAU_NOTICE_TEMPLATE,
+    BUREAU_NOTICE_TEMPLATES,
+    CO_SECOND_NOTICE_AFTER_DAYS,
+    CO_SMALL_DEBT_SHARE,
+    co_minimum_wage,
+)
+from portfolio.models import Stage
+
+RETRY_DAYS = 7
+# From the firm notice on: the first notice goes well before a report could (pre-legal).
+NOTICE_STAGES = (Stage.FIRM_NOTICE, Stage.PRE_LEGAL, Stage.LEGAL)
+
+
+def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> int:
+    """Plan the day's bureau notices (first, and second for small debts); how many were new."""
+    live = [*BUREAU_NOTICE_STATUSES, Message.Status.PLANNED]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ContactAction._meta.db_table}
+                (debt_id, business_date, stage, channel, template_code, status,
+                 policy_version_id, cycle_run_id, created_at)
+            SELECT d.id, %(day)s, d.stage,
+                   CASE WHEN EXISTS (
+                        SELECT 1 FROM portfolio_contactpoint c
+                         WHERE c.debtor_id = d.debtor_id AND c.channel = 'email'
+                           AND c.consent_granted)
+                        THEN 'email' ELSE 'letter' END,
+                   %(template)s, %(planned)s, NULL, %(run)s, %(now)s
+              FROM portfolio_debt d
+              JOIN portfolio_debtor p ON p.id = d.debtor_id
+              LEFT JOIN (
+                    SELECT md.debt_id,
+                           count(DISTINCT timezone(q.timezone, m.sent_at)::date)
+                               FILTER (WHERE m.status = ANY(%(sent)s) AND m.sent_at IS NOT NULL)
+                               AS sent_days,
+                           max(timezone(q.timezone, m.sent_at)::date)
+                               FILTER (WHERE m.status = ANY(%(sent)s)) AS last_sent_on,
+                           count(*) FILTER (WHERE m.status = 'planned') AS pending
+                      FROM {MessageDebt._meta.db_table} md
+                      JOIN {Message._meta.db_table} m ON m.id = md.message_id
+                      JOIN portfolio_debtor q ON q.id = m.debtor_id
+                     WHERE m.template = ANY(%(templates)s) AND m.status = ANY(%(live)s)
+                     GROUP BY md.debt_id
+              ) n ON n.debt_id = d.id
+             WHERE d.stage = ANY(%(stages)s) AND d.balance > 0
+               AND (n.debt_id IS NULL
+                    OR (p.country <> 'US' AND d.balance <= %(small)s::numeric
+                        AND n.sent_days = 1 AND n.pending = 0
+                        AND n.last_sent_on <= %(second_after)s))
+               AND NOT EXISTS (
+                   SELECT 1 FROM portfolio_hold h
+                    WHERE h.closed_at IS NULL
+                      AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id)))
+               AND NOT EXISTS (
+                   SELECT 1 FROM {ContactAction._meta.db_table} a
+                    WHERE a.debt_id = d.id AND a.template_code = %(template)s
+                      AND a.business_date > %(since)s AND a.business_date <= %(day)s)
+             ORDER BY d.id
+            ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
+            """,
+            {
+                "day": business_date,
+                "since": business_date - datetime.timedelta(days=RETRY_DAYS),
+                "second_after": business_date
+                - datetime.timedelta(days=CO_SECOND_NOTICE_AFTER_DAYS),
+                "template": BUREAU_NOTICE_TEMPLATE,
+                "templates": list(BUREAU_NOTICE_TEMPLATES),
+                "sent": list(BUREAU_NOTICE_STATUSES),
+                "live": [str(s) for s in live],
+                "planned": ContactAction.Status.PLANNED,
+                "run": run_id,
+                "now": timezone.now(),
+                "stages": [str(s) for s in NOTICE_STAGES],
+                "small": str(co_minimum_wage() * CO_SMALL_DEBT_SHARE),
+            },
+        )
+        return cursor.rowcount

@@ -1,0 +1,51 @@
+"""The daily cycle plans the bureau notices in time: the first one from the firm notice on, the
+second for a small Colombian debt on a later day, none for a held debt, none twice."""
+
+from decimal import Decimal
+
+import pytest
+
+from collections_app.services.cycle_bureau import bureau_notices_plan
+from messaging.models import ContactAction
+from tests.bureau.conftest import sent_notice
+from tests.bureau.helpers import D, hold, set_debt
+from tests.factories.portfolio import ContactPointFactory, DebtFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def planned(debt):
+    return list(
+        ContactAction.objects.filter(debt=debt, template_code="bureau_notice").values_list(
+            "business_date", "channel"
+        )
+    )
+
+
+def test_first_notice_from_the_firm_notice_stage_by_email_or_letter():
+    firm = set_debt(DebtFactory(), stage="firm_notice")
+    ContactPointFactory(debtor=firm.debtor)
+    friendly = set_debt(DebtFactory(creditor=firm.creditor), stage="friendly_reminder")
+    letter = set_debt(DebtFactory(creditor=firm.creditor), stage="pre_legal")
+    held = set_debt(DebtFactory(creditor=firm.creditor), stage="pre_legal")
+    hold(held)
+    assert bureau_notices_plan(business_date=D(2026, 11, 2), run_id=None) == 2
+    assert planned(firm) == [(D(2026, 11, 2), "email")]
+    assert planned(letter) == [(D(2026, 11, 2), "letter")]
+    assert planned(friendly) == planned(held) == []
+    # The same day again, or within the week while it is not sent: nothing new.
+    assert bureau_notices_plan(business_date=D(2026, 11, 2), run_id=None) == 0
+    assert bureau_notices_plan(business_date=D(2026, 11, 5), run_id=None) == 0
+
+
+def test_a_sent_notice_is_not_planned_again_but_a_small_debt_gets_a_second_on_a_later_day():
+    big = set_debt(DebtFactory(), stage="firm_notice")
+    small = set_debt(DebtFactory(creditor=big.creditor), stage="firm_notice", balance="200000")
+    assert small.balance == Decimal("200000")
+    sent_notice(big, D(2026, 11, 2))
+    sent_notice(small, D(2026, 11, 2), template="pre_legal_notice")
+    assert bureau_notices_plan(business_date=D(2026, 11, 4), run_id=None) == 0  # too soon
+    assert bureau_notices_plan(business_date=D(2026, 11, 5), run_id=None) == 1
+    assert planned(small) == [(D(2026, 11, 5), "letter")] and planned(big) == []
+    sent_notice(small, D(2026, 11, 6))
+    assert bureau_notices_plan(business_date=D(2026, 11, 20), run_id=None) == 0
