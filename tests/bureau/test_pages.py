@@ -8,9 +8,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from bureau.layouts.base import Finding, layout_register
 from bureau.models import FurnishingRun
 from bureau.services.runs import run_create, run_generate, run_submit, run_validate
-from tests.bureau.surfaces_helpers import CUT_OFF, book_fixture, tiny_layout_fixture  # noqa: F401
+from tests.bureau.surfaces_helpers import (  # noqa: F401 (fixtures)
+    CUT_OFF,
+    TinyLayout,
+    book_fixture,
+    tiny_layout_fixture,
+)
 from tests.factories.portfolio import ContactPointFactory, DebtFactory
 from tests.portal.conftest import sign_in
 
@@ -225,3 +231,31 @@ def test_the_portal_says_when_and_how_the_debt_was_reported(client, book):
     page = _portal_page(client, book["noticed"], "en")
     assert 'data-state="reported"' in page
     assert "on the cut-off of Nov 30, 2026" in page
+
+
+def test_a_check_that_finds_errors_says_so_and_keeps_the_run_a_draft(client, book):
+    class StrictLayout(TinyLayout):
+        def check(self, header, accounts):
+            return [Finding("error", "TINY-ERR", "Missing the document.", debt_id=a.debt_id)
+                    for a in accounts]  # fmt: skip
+
+    layout_register(StrictLayout())
+    run = _run(book)
+    client.force_login(book["manager"])
+    response = client.post(reverse("bureau:run-validate", args=[run.pk]), follow=True)
+    page = response.content.decode()
+    assert "The checks found errors" in page
+    assert "TINY-ERR" in page and "Missing the document." in page
+    run.refresh_from_db()
+    assert run.status == "draft"
+
+
+def test_the_portal_says_a_paid_debt_is_not_reported(client, book):
+    # Paid off (the stage machine is not what this test is about: the row is set directly).
+    type(book["noticed"]).objects.filter(pk=book["noticed"].pk).update(
+        stage="paid", principal=0, interest=0, fees=0, balance=0
+    )
+    debt = type(book["noticed"]).objects.get(pk=book["noticed"].pk)
+    page = _portal_page(client, debt, "en")
+    assert 'data-state="not_reported"' in page
+    assert "Your debt is not reported to the credit bureau." in page
