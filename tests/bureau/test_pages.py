@@ -178,6 +178,7 @@ def test_the_case_page_shows_the_notices_and_what_each_run_reported(client, book
     assert 'data-testid="debt-bureau-lines"' in page
     line = run.lines.get(debt=debt)
     assert f"<code>{line.status_code}</code>" in page
+    assert reverse("bureau:run-detail", args=[run.pk]) in page  # a manager follows it
 
 
 def test_the_case_page_without_bureau_history(client, book):
