@@ -64,12 +64,12 @@ STAGES_SQL = """
 NOTICES_SQL = """
     WITH picked AS (
         SELECT d.id AS debt_id, d.creditor_id, d.debtor_id, k,
-               CASE WHEN d.id % 10 = 0 THEN %(recent)s::date ELSE %(early)s::date END
+               CASE WHEN d.id %% 10 = 0 THEN %(recent)s::date ELSE %(early)s::date END
                    + (k - 1) * 3 AS on_day
           FROM portfolio_debt d
           CROSS JOIN LATERAL generate_series(1, CASE WHEN d.balance <= 300000 THEN 2 ELSE 1 END)
                AS k
-         WHERE d.id % 13 <> 0 AND d.stage IN ('firm_notice', 'pre_legal')
+         WHERE d.id %% 13 <> 0 AND d.stage IN ('firm_notice', 'pre_legal')
     ), messages AS (
         INSERT INTO messaging_message (creditor_id, debtor_id, channel, template, purpose, stage,
             language, business_date, "to", planned_for, sent_at, status, suppression_rule,
@@ -155,24 +155,47 @@ def build(n: int) -> Creditor:
                 "recent": CUT_OFF - datetime.timedelta(days=5),
             },
         )
-    payments_seed(as_of=CUT_OFF, share=0.4, days=60)
+    payments_seed(as_of=PREVIOUS, share=0.4, days=60)
     with connection.cursor() as cursor:
-        # Every 7th paid debt: paid off in June (the run must report it paid, not late).
+        cursor.execute("VACUUM ANALYZE")
+    return Creditor.objects.get(code="bench")
+
+
+def pay_off_some() -> int:
+    """After the previous run: every 7th reported debt paid off in June (the monthly run must
+    report it paid, no longer late)."""
+    with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE portfolio_debt SET principal = 0, interest = 0, fees = 0, balance = 0, "
             "stage = 'paid', stage_entered_on = %s WHERE id %% 7 = 0 AND stage = 'pre_legal'",
             [datetime.date(2026, 6, 15)],
         )
-        cursor.execute("VACUUM ANALYZE")
-    return Creditor.objects.get(code="bench")
+        count = cursor.rowcount
+        cursor.execute(
+            "INSERT INTO portfolio_payment (creditor_id, debt_id, amount, currency, paid_at, "
+            "method, source, reference, allocated_fees, allocated_interest, "
+            "allocated_principal, created_at, updated_at) "
+            "SELECT creditor_id, id, 1000000, 'COP', '2026-06-15 15:00+00', 'pse', 'file', "
+            "'PAYOFF-' || id, 0, 0, 1000000, now(), now() FROM portfolio_debt "
+            "WHERE id %% 7 = 0 AND stage = 'paid'",
+            [],
+        )
+        cursor.execute("VACUUM ANALYZE portfolio_debt")
+        cursor.execute("VACUUM ANALYZE portfolio_payment")
+    return count
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="Profile the monthly run.")
     args = parser.parse_args()
     ensure_database()
     call_command("migrate", verbosity=0)
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     if BUREAU not in base.layouts():
         base.layout_register(BenchLayout())
     layout = base.layout_for(BUREAU)
@@ -196,9 +219,16 @@ def main() -> None:
         f"{sum(previous_steps.values()):.1f} s  {load()}",
         flush=True,
     )
+    paid_off = pay_off_some()
+    print(f"  {paid_off:,} debts paid off after it")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE bureau_furnishedaccount")
+    if args.profile:
+        profiler.enable()
     steps, run = month(CUT_OFF)
+    if args.profile:
+        profiler.disable()
+        profiler.dump_stats("/tmp/bench_bureau.prof")
     total = sum(steps.values())
     floor_seconds, floor_rows = copy_floor(run.pk)
     actions = dict(
@@ -213,6 +243,8 @@ def main() -> None:
         f"({', '.join(f'{n:,} {a}' for a, n in sorted(actions.items()))})  {load()}"
     )
     print("  steps: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in steps.items()))
+    codes = run.lines.values_list("status_code").annotate(n=django.db.models.Count("id")).order_by()
+    print("  status codes: " + ", ".join(f"{code} {n:,}" for code, n in sorted(codes)))
     print(
         f"COPY floor (SELECT the facts' columns of those debts TO STDOUT): {floor_seconds:8.2f} s"
         f"  {floor_rows:,} rows  {load()}"

@@ -210,9 +210,11 @@ def eligibility_frame(*, creditor_id: int, cut_off: datetime.date, country: str 
         index=frame.index,
         dtype=object,
     )  # fmt: skip
+    # One translation per distinct (reason, date), not one per debt.
+    texts: dict = {}
     frame["reason"] = [
-        reason_text(c, d if isinstance(d, datetime.date) else None)
-        for c, d in zip(frame["reason_code"], frame["eligible_on"], strict=True)
+        texts.get((c, d)) or texts.setdefault((c, d), reason_text(c, d))
+        for c, d in zip(frame["reason_code"].tolist(), frame["eligible_on"].tolist(), strict=True)
     ]
     return frame
 

@@ -6,6 +6,7 @@ agreement, written off, or delete once its permanence ran out) and the withdrawa
 """
 
 import datetime
+from collections import namedtuple
 from decimal import Decimal
 
 import pandas as pd
@@ -80,6 +81,9 @@ def facts_sql() -> str:
     """
 
 
+_Row = namedtuple("_Row", FACT_COLUMNS)
+
+
 def debt_state(stage: str, balance: Decimal, days_late: int, agreement_active: bool) -> str:
     """Cartera's words for the debt at the cut-off (a layout maps them to its own codes)."""
     if stage == "paid":
@@ -133,7 +137,10 @@ def facts_for(
     dofds = dict(zip(selection["debt_id"], selection["prev_dofd"], strict=True))
     country = BUREAU_COUNTRY.get(bureau, "")
     facts = []
-    for row in rows.itertuples(index=False):
+    # Plain lists (pandas' Arrow-backed strings are slow to iterate row by row).
+    columns = [rows[name].tolist() for name in FACT_COLUMNS]
+    for values in zip(*columns, strict=True):
+        row = _Row(*values)
         debt_id = int(row.debt_id)
         action = actions[debt_id]
         balance = Decimal(str(row.balance))

@@ -159,9 +159,10 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     with phase("store actions"):
         # Reg F: US debts in collection get their validation notice first (cycle_us).
         validation_notices_plan(business_date=business_date, run_id=run.pk)
-        # Credit-bureau prior notices, before any report can happen (cycle_bureau).
-        bureau_notices_plan(business_date=business_date, run_id=run.pk)
         planned = _store_actions(actions, business_date=business_date, run=run)
+        # Credit-bureau prior notices, before any report can happen (cycle_bureau); after the
+        # cadence's, so a pre-legal notice planned today stands for it.
+        planned += bureau_notices_plan(business_date=business_date, run_id=run.pk)
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
     with phase("plan messages"):

@@ -10,7 +10,9 @@ US 14 days). The cycle plans it, set-based and idempotent, as a contact action w
 * for a small debt outside the US with exactly one notice sent, the second one at least
   CO_SECOND_NOTICE_AFTER_DAYS later (a different day, so the 20 days count from it).
 
-A held debt gets none; one planned in the last 7 days and not sent is not planned again.
+A held debt gets none; none is planned while a bureau notice (this one, or the pre-legal
+notice the cadence plans on entering pre-legal, which says the same) was planned in the last
+7 days: the cycle runs this step after the cadence's actions.
 """
 
 import datetime
@@ -77,7 +79,7 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
                       AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id)))
                AND NOT EXISTS (
                    SELECT 1 FROM {ContactAction._meta.db_table} a
-                    WHERE a.debt_id = d.id AND a.template_code = %(template)s
+                    WHERE a.debt_id = d.id AND a.template_code = ANY(%(templates)s)
                       AND a.business_date > %(since)s AND a.business_date <= %(day)s)
              ORDER BY d.id
             ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING

@@ -49,3 +49,19 @@ def test_a_sent_notice_is_not_planned_again_but_a_small_debt_gets_a_second_on_a_
     assert planned(small) == [(D(2026, 11, 5), "letter")] and planned(big) == []
     sent_notice(small, D(2026, 11, 6))
     assert bureau_notices_plan(business_date=D(2026, 11, 20), run_id=None) == 0
+
+
+def test_a_pre_legal_notice_planned_today_stands_for_the_bureau_notice():
+    from django.utils import timezone
+
+    debt = set_debt(DebtFactory(), stage="pre_legal")
+    ContactAction.objects.create(
+        debt=debt,
+        business_date=D(2026, 11, 2),
+        stage="pre_legal",
+        channel="email",
+        template_code="pre_legal_notice",
+        created_at=timezone.now(),
+    )
+    assert bureau_notices_plan(business_date=D(2026, 11, 2), run_id=None) == 0
+    assert planned(debt) == []
