@@ -8,22 +8,12 @@ this module only narrows and shapes them for a page.
 import datetime
 
 import pandas as pd
-from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet
 
 from bureau.models import FurnishedAccount, FurnishingRun
 from bureau.models.runs import BUREAU_COUNTRY, Bureau, ReportAction, RunStatus
-from bureau.selectors.eligibility import (
-    ELIGIBLE,
-    LOAD_COLUMNS,
-    notice_frame,
-    notice_verdicts,
-    open_debts_sql,
-    reason_text,
-    small_debt_limit,
-)
+from bureau.selectors.eligibility import debt_eligibility
 from bureau.selectors.notices import debt_notices
-from core.bulk import frame_copy
 from core.memo import keep, read_once
 from core.page_reads import JSONRows, rows_from_json
 from messaging.models import Message
@@ -116,52 +106,6 @@ def next_cut_off(as_of: datetime.date) -> datetime.date:
     return first_next - datetime.timedelta(days=1)
 
 
-def debt_eligibility(debt, *, cut_off: datetime.date) -> dict | None:
-    """The eligibility row (bureau.selectors.eligibility's columns) of one debt at `cut_off`,
-    None when the debt is not open. The core's rules, read for this debt only: the portal
-    shows one debt, and the creditor-wide frame would read all of the creditor's."""
-    params = {
-        "creditor": debt.creditor_id,
-        "as_of": cut_off,
-        "country": None,
-        "small": small_debt_limit(),
-    }
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(open_debts_sql(), params).decode()
-    # The creditor-wide query narrowed to the debt (PostgreSQL pushes the filter down).
-    one = f"SELECT * FROM ({sql}) x WHERE x.id = {int(debt.pk)}"
-    frame = frame_copy(one, columns=LOAD_COLUMNS, dtype={"debt_ref": str, "country": str})
-    if frame.empty:
-        return None
-    facts = ("paid", "not_late", "held", "disputed", "small", "too_old", "spoke")
-    for column in facts:
-        frame[column] = frame[column].map({"t": True, "f": False}).fillna(False).astype(bool)
-    frame["as_of"] = cut_off
-    notices = notice_frame(pd.DataFrame({"debt_id": [debt.pk], "as_of": [cut_off]}))
-    frame = notice_verdicts(frame.merge(notices.drop(columns=["as_of"]), on="debt_id", how="left"))
-    row = frame.iloc[0]
-    code = row["reason_code"]
-    for fact, blocking in (
-        ("paid", "paid"),
-        ("not_late", "not_late"),
-        ("held", "on_hold"),
-        ("disputed", "disputed"),
-    ):
-        if row[fact]:
-            code = blocking
-            break
-    eligible_on = row["eligible_on"] if code == "notice_too_recent" else None
-    eligible_on = eligible_on if isinstance(eligible_on, datetime.date) else None
-    return {
-        "debt_id": debt.pk,
-        "debt_ref": debt.debt_ref,
-        "eligible": code == ELIGIBLE,
-        "reason_code": code,
-        "reason": reason_text(code, eligible_on),
-        "eligible_on": eligible_on,
-    }
-
-
 def debt_bureau_outlook(debt, *, as_of: datetime.date) -> dict:
     """What the debtor's portal says about the credit bureau for one of their debts:
 
@@ -179,7 +123,7 @@ def debt_bureau_outlook(debt, *, as_of: datetime.date) -> dict:
     line = debt_last_report(debt.pk)
     if line is not None and line.action == ReportAction.REPORT:
         return {**outlook, "state": "reported", "line": line, "reason_code": ""}
-    row = debt_eligibility(debt, cut_off=cut_off) if debt.is_open else None
+    row = debt_eligibility(debt=debt, cut_off=cut_off) if debt.is_open else None
     code = row["reason_code"] if row else "closed"
     state = {
         "": "may_report",
@@ -191,7 +135,7 @@ def debt_bureau_outlook(debt, *, as_of: datetime.date) -> dict:
         **outlook,
         "state": state,
         "reason_code": code,
-        "eligible_on": row["eligible_on"] if row else None,
+        "eligible_on": _date_or_none(row["eligible_on"]) if row else None,
     }
 
 
@@ -214,3 +158,8 @@ def _last_notice_on(debt) -> datetime.date | None:
     """The day the latest bureau notice that counts left, in the debtor's time zone."""
     days = [n["sent_on"] for n in debt_notices(debt.pk) if n["counts"] and n["sent_on"]]
     return max(days) if days else None
+
+
+def _date_or_none(value) -> datetime.date | None:
+    # A frame's missing date comes back as NaT or NaN, not None.
+    return value if isinstance(value, datetime.date) and not pd.isna(value) else None

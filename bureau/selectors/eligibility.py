@@ -157,6 +157,7 @@ def open_debts_sql() -> str:
           JOIN portfolio_debtor p ON p.id = d.debtor_id
          WHERE d.creditor_id = %(creditor)s AND d.stage IN ({stages})
            AND (%(country)s::text IS NULL OR p.country = %(country)s::text)
+           AND (%(debt)s::bigint IS NULL OR d.id = %(debt)s::bigint)
          ORDER BY d.id
     """
 
@@ -176,13 +177,20 @@ LOAD_COLUMNS = [
 ]
 
 
-def eligibility_frame(*, creditor_id: int, cut_off: datetime.date, country: str | None = None):
-    """Every open debt of the creditor (of debtors in `country`, if given) with its verdict at
-    the cut-off: the COLUMNS plus the loaded facts. No access check (services call it)."""
+def eligibility_frame(
+    *,
+    creditor_id: int,
+    cut_off: datetime.date,
+    country: str | None = None,
+    debt_id: int | None = None,
+):
+    """Every open debt of the creditor (of debtors in `country`, or only `debt_id`, if given)
+    with its verdict at the cut-off: the COLUMNS plus the loaded facts. No access check."""
     params = {
         "creditor": creditor_id,
         "as_of": cut_off,
         "country": country,
+        "debt": debt_id,
         "small": small_debt_limit(),
     }
     with connection.cursor() as cursor:
@@ -239,3 +247,13 @@ def eligibility_summary(*, creditor, cut_off: datetime.date, user=None) -> list[
         {"reason_code": code, "reason": str(REASONS.get(code, code)), "debts": int(counts[code])}
         for code in sorted(counts.index, key=lambda c: order.index(c) if c in order else 99)
     ]
+
+
+def debt_eligibility(*, debt, cut_off: datetime.date) -> dict | None:
+    """One debt's verdict at `cut_off` (debt_id, debt_ref, eligible, reason_code, reason,
+    eligible_on), None when it is not open. For the case page and the debtor's portal; the
+    caller checks access to the debt."""
+    frame = eligibility_frame(creditor_id=debt.creditor_id, cut_off=cut_off, debt_id=debt.pk)
+    if frame.empty:
+        return None
+    return frame[COLUMNS].iloc[0].to_dict()

@@ -52,16 +52,18 @@ def _ledger() -> QuerySet:
 
 def notices(*, user, filters: dict | None = None) -> QuerySet:
     """The bureau notices `user` may see (MessageDebt rows annotated with sent_on, counts,
-    delivered), newest first. Filters: creditor (id), debt (id), channel, delivered (bool),
-    counts (bool), sent_from / sent_to (dates), template."""
+    delivered), newest first. Filters: creditor, debt (an instance or an id), channel,
+    delivered (bool), counts (bool), sent_from / sent_to (dates), template."""
     filters = filters or {}
     rows = scope_for_user(
         _ledger(), user=user, creditor="debt__creditor", collector="debt__assigned_to"
     )
     if filters.get("creditor"):
-        rows = rows.filter(debt__creditor_id=filters["creditor"])
+        rows = rows.filter(
+            debt__creditor_id=getattr(filters["creditor"], "pk", filters["creditor"])
+        )
     if filters.get("debt"):
-        rows = rows.filter(debt_id=filters["debt"])
+        rows = rows.filter(debt_id=getattr(filters["debt"], "pk", filters["debt"]))
     if filters.get("channel"):
         rows = rows.filter(message__channel=filters["channel"])
     if filters.get("template"):

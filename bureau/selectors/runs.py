@@ -12,8 +12,8 @@ from core.scoping import scope_for_user
 
 
 def runs(*, user, filters: dict | None = None) -> QuerySet:
-    """The runs of the creditors `user` manages (admins: all). Filters: creditor, bureau,
-    status, cut_off."""
+    """The runs of the creditors `user` manages (admins: all), newest cut-off first. Filters:
+    creditor (an instance or an id), bureau, status, cut_off."""
     filters = filters or {}
     if not is_manager(user):
         return FurnishingRun.objects.none()
@@ -21,9 +21,11 @@ def runs(*, user, filters: dict | None = None) -> QuerySet:
         FurnishingRun.objects.select_related("creditor", "created_by", "submitted_by"),
         user=user,
     )
-    for key in ("creditor", "bureau", "status", "cut_off"):
+    if filters.get("creditor"):
+        rows = rows.filter(creditor_id=getattr(filters["creditor"], "pk", filters["creditor"]))
+    for key in ("bureau", "status", "cut_off"):
         if filters.get(key):
-            rows = rows.filter(**{f"{key}_id" if key == "creditor" else key: filters[key]})
+            rows = rows.filter(**{key: filters[key]})
     return rows
 
 

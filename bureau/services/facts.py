@@ -5,7 +5,9 @@ report at the cut-off, every debt a submitted run reported before (its update: p
 agreement, written off, or delete once its permanence ran out) and the withdrawals due.
 """
 
+import bisect
 import datetime
+import functools
 from collections import namedtuple
 from decimal import Decimal
 
@@ -27,7 +29,10 @@ FACT_COLUMNS = [
     "last_payment_on", "last_payment_amount", "agreement_active", "instalments_agreed",
     "instalments_paid", "instalments_late", "dispute_open", "dispute_resolved",
 ]  # fmt: skip
-TEXT = dict.fromkeys(FACT_COLUMNS[1:12], str)
+# Text columns, and the amounts as text too: Decimal from the digits, never through a float.
+TEXT = dict.fromkeys(
+    [*FACT_COLUMNS[1:12], "original_amount", "balance", "last_payment_amount"], str
+)
 # Metro 2 payment history profile characters by days late (0: current ... 6: 180 days or more).
 PROFILE_STEPS = (30, 60, 90, 120, 150, 180)
 
@@ -102,7 +107,7 @@ def profile_char(state: str, days_late: int) -> str:
         return "L"
     if state != "late":
         return "0"
-    return str(sum(1 for step in PROFILE_STEPS if days_late >= step))
+    return str(bisect.bisect_right(PROFILE_STEPS, days_late))
 
 
 def profile(char: str, previous: str) -> str:
@@ -110,6 +115,7 @@ def profile(char: str, previous: str) -> str:
     return (char + (previous or ""))[:24].ljust(24, "B")
 
 
+@functools.lru_cache(maxsize=8192)  # a book has a few thousand distinct dates at most
 def _date(value) -> datetime.date | None:
     if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
         return None

@@ -180,3 +180,14 @@ def test_the_vectorised_rules_agree_with_bureau_report_allowed():
     assert not recent.empty
     for on, message in zip(recent["eligible_on"], recent["message"], strict=True):
         assert on.isoformat() in message
+
+
+def test_one_debt_s_verdict():
+    from bureau.selectors import debt_eligibility
+
+    debt = DebtFactory(due_date=D(2026, 8, 1))
+    DebtFactory(creditor=debt.creditor, due_date=D(2026, 8, 1))
+    sent_notice(debt, D(2026, 10, 1))
+    verdict = debt_eligibility(debt=debt, cut_off=D(2026, 10, 15))
+    assert verdict["debt_id"] == debt.pk and verdict["eligible_on"] == D(2026, 10, 21)
+    assert debt_eligibility(debt=set_debt(debt, stage="paid"), cut_off=D(2026, 10, 15)) is None

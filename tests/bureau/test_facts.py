@@ -60,3 +60,10 @@ def test_a_debtor_of_another_country_goes_to_that_country_s_bureau():
     debt = DebtFactory(due_date=D(2026, 8, 1))
     sent_notice(debt, D(2026, 9, 1))
     assert account_facts(creditor=debt.creditor, bureau="metro2", cut_off=D(2026, 10, 31)) == []
+
+
+def test_amounts_stay_exact():
+    debt = set_debt(DebtFactory(due_date=D(2026, 8, 1)), balance="9876543210987.65")
+    sent_notice(debt, D(2026, 9, 1))
+    [facts] = account_facts(creditor=debt.creditor, bureau="datacredito", cut_off=D(2026, 10, 31))
+    assert facts.balance == Decimal("9876543210987.65") == facts.amount_past_due
