@@ -40,12 +40,15 @@ from agreements.models import AgreementStatus
 from agreements.services.lifecycle import agreement_create
 from agreements.services.promises import promise_create
 from analytics.services.rules import segment_ensure_defaults
+from bureau.layouts import base as bureau_layouts
+from bureau.services.runs import run_create, run_generate, run_validate
 from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
 from complaints.services.intake import complaint_create
 from imports.models import ImportBatch, ImportRowError
 from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
+from tests.bureau.surfaces_helpers import TinyLayout, send_notice
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -155,7 +158,23 @@ def _build_world() -> dict:
         attachments=[SimpleUploadedFile("carta.pdf", b"%PDF-1.4\n%%EOF\n")],
         user=admin,
     )
+    # Bureau runs at three steps (a draft, a checked one, one with its file) and a notice.
+    send_notice(debt)
+    bureau_runs = {}
+    for step, cut_off in (("draft", 31), ("validated", 30), ("generated", 29)):
+        run = run_create(
+            creditor=creditor,
+            bureau="datacredito",
+            cut_off=datetime.date(2026, 10, cut_off),
+            user=admin,
+        )
+        if step != "draft":
+            run = run_validate(run=run, user=admin)
+        if step == "generated":
+            run = run_generate(run=run, user=admin)
+        bureau_runs[step] = run
     return {
+        "bureau_runs": bureau_runs,
         "admin": admin,
         "token": Token.objects.create(user=admin).key,
         "creditor": creditor,
@@ -178,7 +197,18 @@ def _build_world() -> dict:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def bureau_layout():
+    """The bureau runs write a tiny test layout (not the adapters'); the registry is restored."""
+    bureau_layouts.layouts()
+    kept = dict(bureau_layouts._LAYOUTS)
+    bureau_layouts.layout_register(TinyLayout())
+    yield
+    bureau_layouts._LAYOUTS.clear()
+    bureau_layouts._LAYOUTS.update(kept)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory, bureau_layout):
     """Built once for the module, in a transaction rolled back at its end."""
     media = tmp_path_factory.mktemp("media")  # the world's files, out of var/media
     with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=media):
@@ -250,7 +280,25 @@ def _real_requests(w: dict) -> dict:
     }
     debt = {"id": w["debt"].pk}
     complaint = {"id": w["complaint"].pk}
+    runs = {step: {"id": run.pk} for step, run in w["bureau_runs"].items()}
     return {
+        ("GET", "/api/v1/bureau/notices/"): {
+            "query": {"creditor": w["creditor"].pk, "delivery": "delivered"}
+        },
+        ("GET", "/api/v1/bureau/runs/"): {"query": {"bureau": "datacredito"}},
+        ("POST", "/api/v1/bureau/runs/"): {
+            "body": {
+                "creditor": w["creditor"].pk,
+                "bureau": "datacredito",
+                "cut_off": "2026-09-30",
+            },
+        },
+        ("GET", "/api/v1/bureau/runs/{id}/"): {"path_parameters": runs["generated"]},
+        ("POST", "/api/v1/bureau/runs/{id}/validate/"): {"path_parameters": runs["draft"]},
+        ("POST", "/api/v1/bureau/runs/{id}/generate/"): {"path_parameters": runs["validated"]},
+        ("POST", "/api/v1/bureau/runs/{id}/submit/"): {"path_parameters": runs["generated"]},
+        ("POST", "/api/v1/bureau/runs/{id}/cancel/"): {"path_parameters": runs["draft"]},
+        ("GET", "/api/v1/bureau/runs/{id}/download/"): {"path_parameters": runs["generated"]},
         ("POST", "/api/v1/auth/token/"): {
             "body": {"username": "st-admin", "password": PASSWORD},
         },

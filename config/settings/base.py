@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "complaints.models.complaint.ComplaintStatus",
         "ComplaintOutcomeEnum": "complaints.models.complaint.Outcome",
         "ComplaintStepKindEnum": "complaints.models.complaint.ComplaintEvent.Kind",
+        "BureauRunStatusEnum": "bureau.models.runs.RunStatus",
     },
 }
 

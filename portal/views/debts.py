@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from bureau.selectors_pages import debt_bureau_outlook
 from portal import selectors
 from portal.services.statement import stage_in_words, statement_pdf
 from portal.session import portal_login_required
@@ -43,6 +44,7 @@ def debt_detail(request, debt_id):
             "payments": selectors.debt_payments(debt),
             "agreement": selectors.debt_agreement(debt),
             "disputes": selectors.debt_disputes(debt),
+            "bureau": debt_bureau_outlook(debt, as_of=today),
         },
     )
 

@@ -1,0 +1,20 @@
+"""The credit-bureau panel of the staff debt page."""
+
+from django import template
+
+from bureau.selectors_pages import debt_bureau_lines, debt_notice_messages
+
+register = template.Library()
+
+
+@register.inclusion_tag("bureau/_debt_panel.html", takes_context=True)
+def debt_bureau_panel(context, debt):
+    """The debt page already checked that its user may see `debt`, so its bureau history too:
+    the prior notices sent before a report, and what each run reported (a manager follows a
+    line to its run; a collector reads it only)."""
+    return {
+        "debt": debt,
+        "notices": debt_notice_messages(debt),
+        "lines": debt_bureau_lines(debt),
+        "may_open_runs": context.get("is_manager_or_admin", False),
+    }
