@@ -1,6 +1,7 @@
 """Credit-bureau reporting in Chromium on a 360 px phone: a manager starts a run, reads its
 preview (who may be reported and why not), checks it and generates the file; the debtor reads
-on their debt's page whether and when it may be reported. Screenshots: /tmp/bureau-*.png."""
+on their debt's page whether and when it may be reported; in Spanish and in English.
+Screenshots: var/screenshots/bureau_*.png."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from portfolio.models import Stage
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.e2e.test_portal import last_code, open_and_verify, personal_link
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 from tests.factories.users import ManagerFactory
@@ -17,6 +18,17 @@ from tests.factories.users import ManagerFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
+SAID = {
+    "es": {"switch": None, "new": "Nueva corrida", "of": "1 de 3",
+           "check": "Verificar las cuentas", "generate": "Generar el archivo"},
+    "en": {"switch": "EN", "new": "New run", "of": "1 of 3",
+           "check": "Check the accounts", "generate": "Generate the file"},
+}  # fmt: skip
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -67,30 +79,33 @@ def test_a_manager_runs_the_month_and_the_debtor_reads_the_outlook(
     send_notice(debts[0])
     ContactPointFactory(debtor=debts[0].debtor, channel="sms", value="+573001234050")
 
+    said = SAID[language]
     staff = _phone(browser)
     log_in(staff, live_server, "gerente")
+    if said["switch"]:
+        staff.get_by_role("button", name=said["switch"], exact=True).click()
     staff.goto(f"{live_server.url}/bureau/")
-    expect(staff.get_by_role("link", name="New run").first).to_be_visible()
-    staff.screenshot(path="/tmp/bureau-runs-empty.png", full_page=True)
-    staff.get_by_role("link", name="New run").first.click()
+    expect(staff.get_by_role("link", name=said["new"]).first).to_be_visible()
+    shot(staff, f"bureau_01_runs_empty_{language}")
+    staff.get_by_role("link", name=said["new"]).first.click()
     staff.locator("select[name=creditor]").select_option(str(creditor.pk))
     staff.locator("select[name=bureau]").select_option("datacredito")
     staff.locator("input[name=cut_off]").fill("2026-11-30")
     staff.locator("main form.stack button[type=submit]").click()
     expect(staff.get_by_test_id("eligibility-reasons")).to_be_visible()
-    expect(staff.get_by_test_id("eligibility-summary")).to_contain_text("1 of 3")
-    staff.screenshot(path=f"/tmp/bureau-preview-{language}.png", full_page=True)
+    expect(staff.get_by_test_id("eligibility-summary")).to_contain_text(said["of"])
+    shot(staff, f"bureau_02_preview_{language}")
     _fits(staff)
 
-    staff.get_by_role("button", name="Check the accounts").click()
+    staff.get_by_role("button", name=said["check"]).click()
     expect(staff.get_by_test_id("run-findings")).to_contain_text("TINY-1")
-    staff.get_by_role("button", name="Generate the file").click()
+    staff.get_by_role("button", name=said["generate"]).click()
     expect(staff.get_by_test_id("run-checksum")).to_be_visible()
-    staff.screenshot(path=f"/tmp/bureau-generated-{language}.png", full_page=True)
+    shot(staff, f"bureau_03_generated_{language}")
     _fits(staff)
     staff.goto(f"{live_server.url}/bureau/")
     expect(staff.get_by_test_id("bureau-runs")).to_be_visible()
-    staff.screenshot(path="/tmp/bureau-runs.png", full_page=True)
+    shot(staff, f"bureau_04_runs_{language}")
     _fits(staff)
 
     portal = _phone(browser)
@@ -102,5 +117,5 @@ def test_a_manager_runs_the_month_and_the_debtor_reads_the_outlook(
     expect(section).to_be_visible()
     expect(section).to_contain_text("Datacrédito")
     section.scroll_into_view_if_needed()
-    portal.screenshot(path=f"/tmp/bureau-portal-{language}.png", full_page=True)
+    shot(portal, f"bureau_05_portal_{language}")
     _fits(portal)
