@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agreements.models import NegotiationChannel, NegotiationPolicy, PaymentAgreement
 from agreements.services.schedule import ScheduleLine, schedule_build, split_shares
@@ -95,9 +95,9 @@ def approval_messages(codes: list[dict]) -> list[str]:
 
 
 LIMIT_LABELS = {
-    "discount": _lazy("Discount"),
-    "instalments": _lazy("Instalments"),
-    "down_payment": _lazy("Down payment"),
+    "discount": gettext_lazy("Discount"),
+    "instalments": gettext_lazy("Instalments"),
+    "down_payment": gettext_lazy("Down payment"),
 }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bureau.selectors.notices import notice_dates_sql
 from collections_app.models import Interaction
@@ -29,20 +29,22 @@ from portfolio.models import OPEN_STAGES, Debt, Hold
 
 ELIGIBLE = ""
 REASONS = {
-    ELIGIBLE: _lazy("May be reported."),
-    "paid": _lazy("Paid: nothing is owed."),
-    "not_late": _lazy("Nothing is past due."),
-    "on_hold": _lazy("On hold (dispute, cease contact, complaint or another hold)."),
-    "disputed": _lazy("Disputed: a complaint about the debt or its bureau data is open."),
-    "arrears_too_old": _lazy(
+    ELIGIBLE: gettext_lazy("May be reported."),
+    "paid": gettext_lazy("Paid: nothing is owed."),
+    "not_late": gettext_lazy("Nothing is past due."),
+    "on_hold": gettext_lazy("On hold (dispute, cease contact, complaint or another hold)."),
+    "disputed": gettext_lazy("Disputed: a complaint about the debt or its bureau data is open."),
+    "arrears_too_old": gettext_lazy(
         "More than 18 months since the arrears began: a report is no longer possible."
     ),
-    "no_notice": _lazy("No bureau prior notice was sent."),
-    "small_debt_second_notice": _lazy(
-        "Small debt (up to 15% of one monthly minimum wage): a second notice on another day "
-        "is needed."
+    "no_notice": gettext_lazy("No bureau prior notice was sent."),
+    "small_debt_second_notice": gettext_lazy(
+        "Small debt (up to 15 per cent of one monthly minimum wage): a second notice on another "
+        "day is needed."
     ),
-    "notice_too_recent": _lazy("The notice is too recent: the waiting period has not passed."),
+    "notice_too_recent": gettext_lazy(
+        "The notice is too recent: the waiting period has not passed."
+    ),
 }
 COLUMNS = ["debt_id", "debt_ref", "eligible", "reason_code", "reason", "eligible_on"]
 NOTICE_COLUMNS = ["debt_id", "as_of", "n_dates", "first_on", "second_on"]

@@ -4,7 +4,7 @@ to the JSON the daily cycle reads (collections_app.models.policies.default_caden
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from collections_app.models.policies import LADDER
 from portfolio.models import Channel, Stage
@@ -13,10 +13,10 @@ from portfolio.models import Channel, Stage
 TRIGGERS = ("days_before_due", "dpd", "on_entry", "every_days")
 LIST_TRIGGERS = ("days_before_due", "dpd")
 TRIGGER_LABELS = {
-    "days_before_due": _lazy("Days before the due date"),
-    "dpd": _lazy("Days past due"),
-    "on_entry": _lazy("On entering the stage"),
-    "every_days": _lazy("Every N days in the stage"),
+    "days_before_due": gettext_lazy("Days before the due date"),
+    "dpd": gettext_lazy("Days past due"),
+    "on_entry": gettext_lazy("On entering the stage"),
+    "every_days": gettext_lazy("Every N days in the stage"),
 }
 
 
