@@ -8,7 +8,6 @@ cut-off the rules refuse) is a 400 naming the field where it has one, and change
 """
 
 import django_filters
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,10 +22,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from bureau import serializers as s
+from bureau.files import run_file_response
 from bureau.models import FurnishingRun
 from bureau.models.runs import Bureau, RunStatus
 from bureau.selectors import notices, runs
-from bureau.selectors_pages import run_counts
+from bureau.selectors.pages import run_counts
 from bureau.services import runs as services
 from core.api import IsManagerOrAdmin
 from core.exceptions import ApplicationError
@@ -179,21 +179,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         content_negotiation_class=FileNegotiation,
     )
     def download(self, request, pk=None):
-        run = self._run(pk)
-        if not run.file:
-            raise Http404
-        try:
-            handle = run.file.open("rb")
-        except FileNotFoundError as exc:  # gone from storage: nothing to send
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=run.file_name or run.file.name.rsplit("/", 1)[-1],
-            content_type="application/octet-stream",
-        )
-        response["X-Checksum-SHA256"] = run.checksum
-        return response
+        return run_file_response(self._run(pk))
 
 
 class NoticeFilter(django_filters.FilterSet):

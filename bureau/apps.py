@@ -7,7 +7,7 @@ class BureauConfig(AppConfig):
     verbose_name = _("Credit bureau reporting")
 
     def ready(self):
-        from bureau.selectors_pages import debt_page_reads as bureau_reads
+        from bureau.selectors.pages import debt_page_reads as bureau_reads
         from portfolio.hooks import debt_page_case_panels, debt_page_reads
 
         # The debt's bureau lines are read with the page's debt: the panel costs no query.

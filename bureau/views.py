@@ -10,17 +10,18 @@ from collections import Counter
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bureau import selectors
+from bureau.files import run_file_response
 from bureau.forms import RunCreateForm, RunFilterForm
 from bureau.models import RunStatus
 from bureau.selectors.eligibility import ELIGIBLE, REASONS
-from bureau.selectors_pages import run_counts
+from bureau.selectors.pages import run_counts
 from bureau.services import runs as services
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
@@ -163,19 +164,4 @@ def run_step(request, pk, step):
 @require_GET
 def run_download(request, pk):
     """The generated file, as kept (its SHA-256 in a header, to check against the page)."""
-    run = _run_or_404(request, pk)
-    if not run.file:
-        raise Http404
-    try:
-        handle = run.file.open("rb")
-    except FileNotFoundError as exc:  # gone from storage: nothing to send
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=run.file_name or run.file.name.rsplit("/", 1)[-1],
-        content_type="application/octet-stream",
-    )
-    response["X-Checksum-SHA256"] = run.checksum
-    response["Cache-Control"] = "no-store"
-    return response
+    return run_file_response(_run_or_404(request, pk))

@@ -2,7 +2,7 @@
 
 from django import template
 
-from bureau.selectors_pages import debt_bureau_lines, debt_notice_messages
+from bureau.selectors.pages import debt_bureau_lines, debt_notice_messages
 
 register = template.Library()
 

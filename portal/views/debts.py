@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from bureau.selectors_pages import debt_bureau_outlook
+from bureau.selectors.pages import debt_bureau_outlook
 from portal import selectors
 from portal.services.statement import stage_in_words, statement_pdf
 from portal.session import portal_login_required
