@@ -28,6 +28,7 @@ def test_every_registered_panel_has_its_own_wrapper_on_the_page(client, manager,
         "debt-panel-agreements",
         "debt-panel-complaints",
         "debt-panel-analytics",
+        "debt-panel-bureau",
         "debt-panel-portal",
         "debt-panel-messaging",
     ]
