@@ -25,7 +25,8 @@ from messaging.services.compliance.bureau import (
     US_NOTICE_DAYS,
     co_minimum_wage,
 )
-from portfolio.models import OPEN_STAGES, Debt, Hold
+from portfolio.models import OPEN_STAGES, Debt
+from portfolio.services.holds import HOLD_IN_FORCE_SQL
 
 ELIGIBLE = ""
 REASONS = {
@@ -129,7 +130,6 @@ def notice_verdicts(frame: pd.DataFrame) -> pd.DataFrame:
 def open_debts_sql() -> str:
     """SQL (params creditor, as_of, country or NULL, small limit) for every open debt of a
     creditor with what the rules read; one row per debt."""
-    hold = Hold._meta.db_table
     complaint = Complaint._meta.db_table
     interaction = Interaction._meta.db_table
     stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
@@ -139,10 +139,7 @@ def open_debts_sql() -> str:
         SELECT d.id, d.debt_ref, p.country, %(as_of)s::date AS as_of,
                d.balance = 0 AS paid,
                (%(as_of)s::date - d.due_date) <= 0 AS not_late,
-               EXISTS (SELECT 1 FROM {hold} h WHERE h.closed_at IS NULL
-                         AND (h.debt_id = d.id
-                              OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id)))
-                   AS held,
+               {HOLD_IN_FORCE_SQL.format(alias="d")} AS held,
                EXISTS (SELECT 1 FROM {complaint} c WHERE c.debt_id = d.id
                          AND c.status <> 'closed'
                          AND (c.bureau_flag OR c.kind IN ('dispute', 'bureau_claim')))

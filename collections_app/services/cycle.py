@@ -30,6 +30,7 @@ from core.fsm import declared_moves
 from core.reasons import Reason
 from messaging.models import ContactAction, Message, MessageDebt
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
+from portfolio.services.holds import HOLD_IN_FORCE_SQL
 from portfolio.services.stages import stage_moves_apply
 
 logger = logging.getLogger(__name__)
@@ -280,13 +281,7 @@ LOAD_COLUMNS = [
 
 OPEN_BY_CREDITOR = "open_by_creditor"
 # Whether a hold in force covers debt `{alias}`: one on the debt, or on its debtor naming no debt.
-HELD_SQL = """
-    CASE WHEN EXISTS (
-        SELECT 1 FROM portfolio_hold h
-        WHERE h.closed_at IS NULL
-          AND (h.debt_id = {alias}.id OR (h.debt_id IS NULL AND h.debtor_id = {alias}.debtor_id))
-    ) THEN 1 ELSE 0 END
-"""
+HELD_SQL = f"CASE WHEN {HOLD_IN_FORCE_SQL} THEN 1 ELSE 0 END"
 
 
 def _load_open_debts(business_date: datetime.date, *, evaluate_all: bool = False) -> pd.DataFrame:

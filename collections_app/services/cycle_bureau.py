@@ -20,6 +20,11 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from collections_app.services.notice_actions import (
+    ACTION_INSERT_SQL,
+    EMAIL_ELSE_LETTER_SQL,
+    HOLD_IN_FORCE_SQL,
+)
 from messaging.models import ContactAction, Message, MessageDebt
 from messaging.services.compliance.bureau import (
     BUREAU_NOTICE_STATUSES,
@@ -42,15 +47,8 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {ContactAction._meta.db_table}
-                (debt_id, business_date, stage, channel, template_code, status,
-                 policy_version_id, cycle_run_id, created_at)
-            SELECT d.id, %(day)s, d.stage,
-                   CASE WHEN EXISTS (
-                        SELECT 1 FROM portfolio_contactpoint c
-                         WHERE c.debtor_id = d.debtor_id AND c.channel = 'email'
-                           AND c.consent_granted)
-                        THEN 'email' ELSE 'letter' END,
+            {ACTION_INSERT_SQL}
+            SELECT d.id, %(day)s, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
                    %(template)s, %(planned)s, NULL, %(run)s, %(now)s
               FROM portfolio_debt d
               JOIN portfolio_debtor p ON p.id = d.debtor_id
@@ -73,10 +71,7 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
                     OR (p.country <> 'US' AND d.balance <= %(small)s::numeric
                         AND n.sent_days = 1 AND n.pending = 0
                         AND n.last_sent_on <= %(second_after)s))
-               AND NOT EXISTS (
-                   SELECT 1 FROM portfolio_hold h
-                    WHERE h.closed_at IS NULL
-                      AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id)))
+               AND NOT {HOLD_IN_FORCE_SQL.format(alias="d")}
                AND NOT EXISTS (
                    SELECT 1 FROM {ContactAction._meta.db_table} a
                     WHERE a.debt_id = d.id AND a.template_code = ANY(%(templates)s)

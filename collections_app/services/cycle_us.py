@@ -17,6 +17,11 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from collections_app.services.notice_actions import (
+    ACTION_INSERT_SQL,
+    EMAIL_ELSE_LETTER_SQL,
+    HOLD_IN_FORCE_SQL,
+)
 from messaging.models import ContactAction
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.compliance.rules import COLLECTION_STAGES
@@ -31,25 +36,15 @@ def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int
     """Plan the day's validation notices (set-based, idempotent); returns how many were new."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO messaging_contactaction
-                (debt_id, business_date, stage, channel, template_code, status,
-                 policy_version_id, cycle_run_id, created_at)
-            SELECT d.id, %(day)s, d.stage,
-                   CASE WHEN EXISTS (
-                        SELECT 1 FROM portfolio_contactpoint c
-                         WHERE c.debtor_id = d.debtor_id AND c.channel = 'email'
-                           AND c.consent_granted)
-                        THEN 'email' ELSE 'letter' END,
+            f"""
+            {ACTION_INSERT_SQL}
+            SELECT d.id, %(day)s, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
                    %(template)s, %(planned)s, NULL, %(run)s, %(now)s
               FROM portfolio_debt d
               JOIN portfolio_debtor p ON p.id = d.debtor_id
              WHERE p.country = %(us)s AND d.stage = ANY(%(stages)s)
                AND d.validation_notice_sent_at IS NULL
-               AND NOT EXISTS (
-                   SELECT 1 FROM portfolio_hold h
-                    WHERE h.closed_at IS NULL
-                      AND (h.debt_id = d.id OR (h.debt_id IS NULL AND h.debtor_id = d.debtor_id)))
+               AND NOT {HOLD_IN_FORCE_SQL.format(alias="d")}
                AND NOT EXISTS (
                    SELECT 1 FROM messaging_contactaction a
                     WHERE a.debt_id = d.id AND a.template_code = %(template)s

@@ -9,6 +9,13 @@ from core.roles import is_manager
 from portfolio.hooks import hold_closing
 from portfolio.models import Debt, Hold
 
+# SQL true when a hold in force covers debt `{alias}`: one on the debt, or on its debtor naming
+# no debt (the debtor-wide kinds). For set-based readers: the cycle, notices, bureau eligibility.
+HOLD_IN_FORCE_SQL = """EXISTS (
+    SELECT 1 FROM portfolio_hold h
+     WHERE h.closed_at IS NULL
+       AND (h.debt_id = {alias}.id OR (h.debt_id IS NULL AND h.debtor_id = {alias}.debtor_id)))"""
+
 # Holds that concern the person, not one obligation: they cover all of the debtor's debts.
 DEBTOR_WIDE = {Hold.Kind.CEASE_CONTACT, Hold.Kind.DECEASED, Hold.Kind.INSOLVENCY}
 
