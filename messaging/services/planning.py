@@ -6,9 +6,9 @@ lawful moment in the debtor's own time zone from the compliance engine, spread o
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
 with no address as `cancelled` (NO-ADDRESS).
 Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
-groups of debtors without holds or preferences are decided per class of contact, per shape of
-their earlier days' contacts and per channels already given that day (`_decide_by_class`), the
-others one by one;
+groups of debtors without preferred hours are decided per class of contact (the holds
+covering the group included), per shape of their earlier days' contacts and per channels
+already given that day (`_decide_by_class`), the others one by one;
 messages, their covered debts and the actions they cover are written with COPY and
 INSERT ... SELECT (ON CONFLICT DO NOTHING on the idempotency key), a few statements per day
 whatever the number of messages, foreign keys checked as the rows arrive.
@@ -203,7 +203,7 @@ def messages_plan(
     """Turn the date's planned ContactActions into outbox messages (idempotent).
 
     Set-based (messaging.services.planning_sets): a few statements for the whole day, the
-    engine asked once per class of contact and one by one only where history, holds or
+    engine asked once per class of contact and one by one only where history or
     preferences make contacts differ. `by_class=False` asks the engine one group at a time
     for every group (the reference the class path is tested against; same results)."""
     now = now or timezone.now()
@@ -232,13 +232,13 @@ def messages_plan(
     todo["to"] = todo["to"].fillna("")
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
+    todo["held"] = todo["gid"].map(sets.groups_held(todo, actions, holds)).astype(object).fillna("")
     reachable = todo["to"] != ""
-    # Debtors with nothing in their history, holds or preferences: their day's groups are
-    # decided per class of contact (and of what the debtor got earlier that day), the rest one
-    # by one, in planning order.
+    # Debtors without preferred hours: their day's groups are decided per class of contact
+    # (the holds covering the group are part of it) and of what the debtor got earlier that
+    # day, the rest one by one, in planning order.
     plain = (
         reachable
-        & ~todo["debtor_id"].isin(list(holds))
         & ~todo["debtor_id"].isin(list(preferred))
         & todo["timezone"].map(lambda name: zone(name) is not None)
     )
@@ -268,7 +268,9 @@ def messages_plan(
     outcome = pd.concat(
         [decided[columns], cancelled[columns], decided_rows[columns]], ignore_index=True
     )
-    messages = todo.drop(columns=["to"]).merge(outcome, on="gid", how="inner", validate="1:1")
+    messages = todo.drop(columns=["to", "held"]).merge(
+        outcome, on="gid", how="inner", validate="1:1"
+    )
     messages = messages.sort_values(["debtor_id", "order", "key"], kind="stable")
     result.planned = int((messages["status"] == Message.Status.PLANNED).sum())
     result.suppressed = int((messages["status"] == Message.Status.SUPPRESSED).sum())
@@ -294,7 +296,7 @@ def messages_plan(
 
 
 def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFrame:
-    """Decide the groups of debtors without holds or preferences per class.
+    """Decide the groups of debtors without preferred hours per class.
 
     The groups are taken rank by rank (a debtor's first group of the day, then its second...).
     A group's outcome depends on its class (what the rules read of the contact), its minute
@@ -568,7 +570,7 @@ def _representative(todo, i, *, history, business_date, now, rules, memo) -> dic
         group,
         debtor=person,
         address=(rep["to"], bool(rep["consented"])),
-        holds=(),
+        holds=[(None, kind) for kind in sets.held_kinds(rep["held"])],
         history=list(history.get(int(rep["debtor_id"]), ())),
         business_date=business_date,
         now=now,

@@ -202,9 +202,36 @@ def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
     return points
 
 
+def groups_held(groups: pd.DataFrame, actions: pd.DataFrame, holds: dict) -> pd.Series:
+    """gid -> the kinds of the holds covering that group, sorted and comma-joined ("" for none):
+    a debtor's hold covers all its groups, a debt's hold the groups whose actions name the
+    debt (as `_decide` reads them). The rules read a contact's holds only as that set of kinds,
+    so it is part of the class a group is decided with."""
+    rows = [
+        (debtor_id, -1 if debt_id is None else debt_id, kind)
+        for debtor_id, held in holds.items()
+        for debt_id, kind in held
+    ]
+    if not rows or groups.empty:
+        return pd.Series("", index=groups["gid"].to_numpy(), dtype=object)
+    frame = pd.DataFrame(rows, columns=["debtor_id", "debt_id", "kind"])
+    whole = frame[frame["debt_id"] == -1].merge(groups[["gid", "debtor_id"]], on="debtor_id")
+    mine = actions.loc[actions["gid"].isin(groups["gid"]), ["gid", "debt_id"]]
+    some = frame[frame["debt_id"] != -1].merge(mine, on="debt_id")
+    kinds = pd.concat([whole[["gid", "kind"]], some[["gid", "kind"]]], ignore_index=True)
+    joined = kinds.groupby("gid")["kind"].agg(lambda k: ",".join(sorted(set(k))))
+    held = groups["gid"].map(joined).astype(object).fillna("")
+    return held.set_axis(groups["gid"].to_numpy())
+
+
+def held_kinds(held: str) -> frozenset:
+    """The hold kinds of a class's `held` value (see `groups_held`)."""
+    return frozenset(held.split(",")) if held else frozenset()
+
+
 def holds_load() -> dict[int, list[tuple[int | None, str]]]:
     """debtor -> (debt id or None, kind) of the holds in force, plus the pseudo hold of each US
-    debt still waiting for its validation notice (US-VALIDATION: such debtors go one by one)."""
+    debt still waiting for its validation notice (US-VALIDATION)."""
     holds: dict[int, list] = {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -254,7 +281,7 @@ def not_before_of(day_start: datetime.datetime, *, now, business_date) -> dateti
 
 
 CLASS_COLUMNS = ["country", "region", "creditor_id", "channel", "timezone", "stage", "purpose",
-                 "consented"]  # fmt: skip
+                 "consented", "held"]  # fmt: skip
 
 
 def class_bounds(values, *, business_date, now, rules) -> dict:
@@ -262,7 +289,7 @@ def class_bounds(values, *, business_date, now, rules) -> dict:
     the engine is asked about (debtor 0, at local midnight), the day's lawful slots from
     `not_before` on (microseconds since the epoch), the day's bounds, and whether the rules
     read a history of the day's messages only through their channels."""
-    country, region, creditor_id, channel, tz_name, stage, purpose, consented = values
+    country, region, creditor_id, channel, tz_name, stage, purpose, consented, held = values
     day_start = datetime.datetime.combine(
         business_date, datetime.time.min, tzinfo=ZoneInfo(tz_name)
     )
@@ -270,7 +297,7 @@ def class_bounds(values, *, business_date, now, rules) -> dict:
     contact = gateway.make_contact(
         debtor_id=0, creditor_id=int(creditor_id), country=country, region=region or "",
         timezone=tz_name, channel=channel, at=day_start, stage=stage, purpose=purpose,
-        consented=bool(consented), holds=frozenset(), has_active_agreement=False,
+        consented=bool(consented), holds=held_kinds(held), has_active_agreement=False,
         content=None, creditor_name="",
     )  # fmt: skip
     slots = gateway.slots(contact=contact, day=business_date, rules=rules) if zone(tz_name) else []
