@@ -12,6 +12,7 @@ claimed and sent again. A provider outside the database cannot share the transac
 after it accepted a message and before the commit re-sends that message, as it always could.
 """
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.reasons import reason_split
+from core.reasons import Reason, reason_split
+from messaging import reasons
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, TemplateRenderError, render_version
@@ -123,6 +125,8 @@ class SendFacts:
     consented: set
     letter_revoked: set
     history: dict[int, list]
+    # (debtor, channel, value) of the points a provider reported dead (a hard bounce).
+    invalid: set = dataclasses.field(default_factory=set)
 
 
 def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
@@ -142,10 +146,12 @@ def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
         debtor_id__in=debtor_ids, closed_at__isnull=True
     ).values_list("debtor_id", "debt_id", "kind"):
         holds.setdefault(debtor_id, []).append((debt_id, kind))
-    consented, letter_revoked = set(), set()
-    for debtor_id, channel, value, granted in ContactPoint.objects.filter(
+    consented, letter_revoked, invalid = set(), set(), set()
+    for debtor_id, channel, value, granted, invalid_at in ContactPoint.objects.filter(
         debtor_id__in=debtor_ids
-    ).values_list("debtor_id", "channel", "value", "consent_granted"):
+    ).values_list("debtor_id", "channel", "value", "consent_granted", "invalid_at"):
+        if invalid_at is not None:
+            invalid.add((debtor_id, channel, value))
         if granted:
             consented.add((debtor_id, channel, value))
         elif channel == "letter":
@@ -162,7 +168,7 @@ def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
             debtor_id=debtor_id, channel=channel, at=sent_at or planned_for
         )
         history.setdefault(debtor_id, []).append((key, past))
-    return SendFacts(debts, holds, consented, letter_revoked, history)
+    return SendFacts(debts, holds, consented, letter_revoked, history, invalid)
 
 
 @dataclass
@@ -184,6 +190,11 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         return _close(message, Message.Status.CANCELLED, *reason)
 
     debtor = message.debtor
+    if (debtor.id, message.channel, message.to) in facts.invalid:
+        # Bounced since it was planned: the address is dead, nothing goes to it.
+        return _close(
+            message, Message.Status.CANCELLED, "ADDRESS-INVALID", Reason(reasons.ADDRESS_INVALID)
+        )
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
     version = version_for(
         creditor_id=message.creditor_id,
