@@ -1,5 +1,6 @@
 """The e-mail provider's webhooks: django-anymail's views (anymail.urls), served under
-/anymail/ for the configured ESP only, and anymail's signals connected to messaging's services.
+/anymail/ for the configured ESP only, and anymail's signals connected to messaging's services:
+tracking events to the outbox's events, inbound e-mails to the inbox.
 
 Each view checks the ANYMAIL WEBHOOK_SECRET basic auth and, where the ESP signs its webhooks
 (Mailgun's HMAC, SendGrid's signed event webhook, Amazon SNS), the signature; a bad one is a
@@ -18,7 +19,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls.resolvers import URLPattern
 from django.views.decorators.csrf import csrf_exempt
 
-from messaging.services.email_events import email_tracking_record
+from core.exceptions import ApplicationError
+from messaging.services.email_events import email_inbound_record, email_tracking_record
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +53,12 @@ def _guarded(view_class):
             except (*MALFORMED, ImproperlyConfigured) as exc:
                 logger.warning("%s webhook: unreadable payload (%s)", self.esp_name, exc)
                 return JsonResponse({"detail": "malformed payload"}, status=400)
-            for event in events:
-                self.signal.send(sender=self.__class__, event=event, esp_name=self.esp_name)
+            try:
+                for event in events:
+                    self.signal.send(sender=self.__class__, event=event, esp_name=self.esp_name)
+            except ApplicationError as exc:
+                # The event parsed but says something the services refuse (e.g. no id).
+                return JsonResponse({"detail": str(exc)}, status=400)
             return HttpResponse()
 
     Guarded.__name__ = Guarded.__qualname__ = f"Guarded{view_class.__name__}"
@@ -93,3 +99,8 @@ app_name = anymail_urls.app_name  # "anymail": reverse("anymail:postmark_trackin
 def tracking_receive(sender, event, esp_name, **kwargs):
     """anymail.signals.tracking → messaging.services.email_events."""
     email_tracking_record(esp=esp_name, event=event)
+
+
+def inbound_email_receive(sender, event, esp_name, **kwargs):
+    """anymail.signals.inbound → the inbox (messaging.services.inbox.inbound_receive)."""
+    email_inbound_record(esp=esp_name, event=event)

@@ -5,7 +5,7 @@ invalid (planning and sending stop using it, what is planned to it is cancelled)
 or a delay → recorded only; a spam complaint or the ESP's unsubscribe → an opt-out of that
 address; opened / clicked → recorded for the message funnel. Each event is stored once under
 the ESP's event id (or a digest of its payload when the ESP gives none): a replay changes
-nothing.
+nothing. An inbound e-mail (a debtor's reply) goes to the inbox, threaded by In-Reply-To.
 """
 
 import hashlib
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from messaging import reasons
 from messaging.channels.email import METADATA_KEY, key_from_message_id
 from messaging.models import DeliveryEvent, Message
+from messaging.services.inbox import inbound_receive
 from messaging.services.optout import (
     consent_revoke_address,
     event_record,
@@ -167,3 +168,53 @@ def email_tracking_record(*, esp: str, event) -> DeliveryEvent | None:
     if message is None:
         logger.info("%s %s event for no known message (%s)", esp, kind, event.message_id)
     return recorded
+
+
+def _header(message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except Exception:  # a header the parser cannot decode is as good as absent
+        return ""
+    return str(value) if value else ""
+
+
+def email_inbound_record(*, esp: str, event):
+    """An e-mail a debtor sent us (anymail's inbound event) into the inbox, once, threaded to
+    the message it answers through our Message-ID in its In-Reply-To (or References)."""
+    message = getattr(event, "message", None)
+    sender = getattr(message, "from_email", None) if message is not None else None
+    address = getattr(sender, "addr_spec", "") or ""
+    if not address:
+        return None  # nobody to match or answer
+    in_reply_to = key_from_message_id(_header(message, "In-Reply-To")) or key_from_message_id(
+        _header(message, "References")
+    )
+    message_id = _header(message, "Message-ID").strip()
+    text = message.stripped_text if getattr(message, "stripped_text", None) else message.text
+    body = text or ""
+    provider_id = event.event_id if isinstance(event.event_id, str) and event.event_id else ""
+    if not provider_id:
+        provider_id = (
+            message_id
+            or hashlib.sha256(
+                f"{address}\n{_header(message, 'Date')}\n{message.subject}\n{body}".encode()
+            ).hexdigest()
+        )
+    return inbound_receive(
+        channel="email",
+        address=address,
+        body=body,
+        provider=(esp or "esp").lower()[:20],
+        provider_message_id=provider_id,
+        received_at=event.timestamp or timezone.now(),
+        subject=message.subject or "",
+        in_reply_to=in_reply_to,
+        # What identifies the mail; the whole of it (attachments included) stays at the ESP.
+        payload={
+            "from": _header(message, "From"),
+            "to": _header(message, "To"),
+            "message_id": message_id,
+            "in_reply_to": _header(message, "In-Reply-To"),
+            "references": _header(message, "References"),
+        },
+    )

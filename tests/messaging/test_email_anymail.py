@@ -462,3 +462,103 @@ def test_an_esp_missing_its_signing_key_answers_503_for_the_esp_to_retry(client,
     response = client.post(url, data=body, content_type="application/json", **_auth())
     assert response.status_code == 503
     assert not DeliveryEvent.objects.exists()
+
+
+# Postmark's documented inbound webhook payload: a debtor's reply to our e-mail.
+def _postmark_inbound(message, *, body="Ya pagué la cuota de diciembre.", message_id=None):
+    headers = [
+        {"Name": "Return-Path", "Value": f"<{ADDRESS}>"},
+        {"Name": "X-Spam-Status", "Value": "No"},
+        {"Name": "Message-ID", "Value": "<CAE+reply-1@mail.example.com>"},
+    ]
+    if message is not None:
+        headers.append({"Name": "In-Reply-To", "Value": message_id_header(message.idempotency_key)})
+    return {
+        "FromName": "Ana María Pérez",
+        "MessageStream": "inbound",
+        "From": ADDRESS,
+        "FromFull": {"Email": ADDRESS, "Name": "Ana María Pérez", "MailboxHash": ""},
+        "To": '"Cartera" <respuestas@inbound.cartera.local>',
+        "ToFull": [
+            {"Email": "respuestas@inbound.cartera.local", "Name": "Cartera", "MailboxHash": ""}
+        ],
+        "Cc": "",
+        "CcFull": [],
+        "Bcc": "",
+        "BccFull": [],
+        "OriginalRecipient": "respuestas@inbound.cartera.local",
+        "Subject": "Re: Recordatorio de pago",
+        "MessageID": message_id or "73e6d360-66eb-11e1-8e72-a8904824019b",
+        "ReplyTo": "",
+        "MailboxHash": "",
+        "Date": "Tue, 1 Dec 2026 11:45:32 -05:00",
+        "TextBody": f"{body}\n\nEl lun, 1 dic 2026, Cartera escribió:\n> Hola Ana,",
+        "HtmlBody": f"<html><body><p>{body}</p></body></html>",
+        "StrippedTextReply": body,
+        "Tag": "",
+        "Headers": headers,
+        "Attachments": [],
+    }
+
+
+def _inbound_post(client, payload):
+    return client.post(
+        reverse("anymail:postmark_inbound_webhook"),
+        data=json.dumps(payload),
+        content_type="application/json",
+        **_auth(),
+    )
+
+
+@override_settings(**POSTMARK)
+def test_an_email_reply_reaches_the_inbox_threaded_to_the_message_it_answers(client, sent):
+    from messaging.models import InboundMessage
+
+    # given a second debtor sharing the address (the sender alone would be ambiguous)
+    other = DebtorFactory(creditor=sent.creditor)
+    ContactPointFactory(debtor=other, channel="email", value=ADDRESS)
+
+    assert _inbound_post(client, _postmark_inbound(sent)).status_code == 200
+    assert _inbound_post(client, _postmark_inbound(sent)).status_code == 200  # replay
+
+    [reply] = InboundMessage.objects.all()
+    assert reply.channel == "email" and reply.address == ADDRESS
+    assert reply.in_reply_to_id == sent.id and reply.debtor_id == sent.debtor_id
+    assert reply.body == "Ya pagué la cuota de diciembre."
+    assert reply.subject == "Re: Recordatorio de pago"
+    assert reply.provider == "postmark"
+    assert reply.payload["in_reply_to"] == message_id_header(sent.idempotency_key)
+
+
+@override_settings(**POSTMARK)
+def test_an_email_reply_without_in_reply_to_is_matched_by_its_sender(client, sent):
+    from messaging.models import InboundMessage
+
+    response = _inbound_post(client, _postmark_inbound(None, message_id="other-uuid"))
+    assert response.status_code == 200
+    reply = InboundMessage.objects.get()
+    assert reply.debtor_id == sent.debtor_id and reply.in_reply_to_id == sent.id
+
+
+@override_settings(**POSTMARK)
+def test_an_inbound_without_a_sender_or_with_bad_auth_stores_nothing(client, sent):
+    from messaging.models import InboundMessage
+
+    payload = _postmark_inbound(sent)
+    payload["FromFull"] = {"Email": "", "Name": ""}
+    assert _inbound_post(client, payload).status_code == 400  # no sender: not a mail to keep
+    refused = client.post(
+        reverse("anymail:postmark_inbound_webhook"),
+        data=json.dumps(_postmark_inbound(sent)),
+        content_type="application/json",
+        **_auth("cartera-hooks:wrong"),
+    )
+    assert refused.status_code == 400
+    garbage = client.post(
+        reverse("anymail:postmark_inbound_webhook"),
+        data=b'{"FromFull": 7}',
+        content_type="application/json",
+        **_auth(),
+    )
+    assert garbage.status_code == 400
+    assert not InboundMessage.objects.exists()

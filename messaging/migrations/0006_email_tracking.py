@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0004_suppression_codes'),
+        ('messaging', '0005_inbound_messages'),
     ]
 
     operations = [
