@@ -76,12 +76,15 @@ def _is_soft(esp_event) -> bool:
 def event_kind(event) -> str | None:
     """Our kind for an anymail tracking event, or None when it is not worth recording."""
     event_type = getattr(event, "event_type", None)
+    dead_address = getattr(event, "reject_reason", None) in DEAD_ADDRESS_REASONS
     if event_type == "bounced":
-        return Kind.DEFERRED if _is_soft(event.esp_event) else Kind.BOUNCED
+        if _is_soft(event.esp_event):
+            return Kind.DEFERRED
+        # A bounce for another reason (a virus notice, a policy block) fails the message but
+        # says nothing against the address.
+        return Kind.BOUNCED if dead_address else Kind.FAILED
     if event_type == "rejected":
-        if getattr(event, "reject_reason", None) in DEAD_ADDRESS_REASONS:
-            return Kind.BOUNCED
-        return Kind.FAILED
+        return Kind.BOUNCED if dead_address else Kind.FAILED
     return EVENT_KINDS.get(event_type)
 
 
@@ -118,10 +121,13 @@ def event_key(esp: str, event) -> str:
 
 def address_invalidate(*, address: str, reason: str, at) -> int:
     """A dead e-mail address: its points marked invalid, what is planned to it cancelled."""
-    contact_points_invalidate(channel="email", value=address, reason=reason, at=at)
+    debtor_ids = contact_points_invalidate(channel="email", value=address, reason=reason, at=at)
     text = _("the address is marked invalid: the provider reported it dead")
     return Message.objects.filter(
-        channel="email", to__iexact=address.strip(), status=Message.Status.PLANNED
+        debtor_id__in=debtor_ids,
+        channel="email",
+        to__iexact=address.strip(),
+        status=Message.Status.PLANNED,
     ).update(
         status=Message.Status.CANCELLED,
         suppression_rule="ADDRESS-INVALID",

@@ -224,12 +224,10 @@ class ContactPoint(TimeStampedModel):
         _("consent source"), max_length=12, choices=ConsentSource, blank=True
     )
     # Set when the provider reports the address dead (an e-mail's hard bounce): planning and
-    # sending stop using it. Database defaults too, for the COPY and INSERT ... SELECT writers
-    # (imports, benches) that do not name these columns.
+    # sending stop using it. Both nullable, with no database default: the COPY and
+    # INSERT ... SELECT writers (imports, benches) that do not name them leave them empty.
     invalid_at = models.DateTimeField(_("invalid since"), null=True, blank=True)
-    invalid_reason = models.CharField(
-        _("why invalid"), max_length=255, blank=True, default="", db_default=""
-    )
+    invalid_reason = models.CharField(_("why invalid"), max_length=255, null=True, blank=True)
     history = HistoricalRecords(user_db_constraint=False)
 
     @property

@@ -352,6 +352,22 @@ def test_a_soft_bounce_is_recorded_only(client, sent):
 
 
 @override_settings(**POSTMARK)
+def test_a_bounce_that_says_nothing_of_the_address_fails_the_message_only(client, sent):
+    virus = {
+        **POSTMARK_BOUNCE,
+        "ID": 4323372036854775810,
+        "Type": "VirusNotification",
+        "TypeCode": 16,
+        "Name": "Virus notification",
+    }
+    assert _postmark(client, virus, message=sent).status_code == 200
+    sent.refresh_from_db()
+    assert sent.status == "failed"
+    assert ContactPoint.objects.get(channel="email").invalid_at is None
+    assert list(DeliveryEvent.objects.values_list("kind", flat=True)) == ["failed"]
+
+
+@override_settings(**POSTMARK)
 def test_a_spam_complaint_is_an_opt_out_of_that_address(client, debt, sent):
     planned = make_message(debt=debt, to=ADDRESS, planned_for=AT + datetime.timedelta(hours=2))
     assert _postmark(client, POSTMARK_COMPLAINT, message=sent).status_code == 200
