@@ -10,6 +10,7 @@ message id (anymail's `anymail_status.message_id`) is what the outbox stores.
 import smtplib
 from urllib.parse import quote, unquote
 
+from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -50,19 +51,26 @@ def key_from_message_id(value: str | None) -> str | None:
     return None
 
 
+def _describe(exc) -> str:
+    # anymail's str() reads the ESP's response; never let describing an error raise another.
+    try:
+        return str(exc)
+    except Exception:
+        return " ".join(str(arg) for arg in exc.args)
+
+
 def _anymail_error(exc) -> TransientChannelError | PermanentChannelError:
     """An anymail exception as a channel error: a refused recipient or a 4xx is final."""
-    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
-
+    text = _describe(exc)
     if isinstance(exc, AnymailRecipientsRefused):
-        return PermanentChannelError(f"recipient refused: {exc}")
+        return PermanentChannelError(f"recipient refused: {text}")
     status = getattr(exc, "status_code", None)
     if isinstance(exc, AnymailAPIError) and status and 400 <= status < 500 and status != 429:
-        return PermanentChannelError(f"e-mail provider refused the message ({status}): {exc}")
+        return PermanentChannelError(f"e-mail provider refused the message ({status}): {text}")
     if isinstance(exc, AnymailAPIError):
-        return TransientChannelError(f"e-mail provider error: {exc}")
+        return TransientChannelError(f"e-mail provider error: {text}")
     # AnymailInvalidAddress, AnymailUnsupportedFeature, AnymailSerializationError...
-    return PermanentChannelError(f"e-mail provider: {exc}")
+    return PermanentChannelError(f"e-mail provider: {text}")
 
 
 class EmailBackend(ChannelBackend):
@@ -75,8 +83,6 @@ class EmailBackend(ChannelBackend):
         return settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
 
     def send(self, message, rendered) -> SendResult:
-        from anymail.exceptions import AnymailError
-
         message_id = message_id_header(message.idempotency_key)
         unsubscribe = optout_link(message.id)
         email = EmailMultiAlternatives(

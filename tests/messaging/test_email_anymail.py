@@ -10,6 +10,7 @@ import hmac
 import json
 
 import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
 from django.db import connection
 from django.test import override_settings
@@ -19,7 +20,7 @@ from collections_app.services.notice_actions import EMAIL_ELSE_LETTER_SQL
 from messaging.channels.email import key_from_message_id, message_id_header
 from messaging.models import ContactAction, DeliveryEvent, Message
 from messaging.services.planning import messages_plan
-from messaging.services.sending import message_send
+from messaging.services.sending import message_send, messages_send
 from portfolio.models import ConsentEvent, ContactPoint
 from portfolio.services.contact_points import contact_points_invalidate
 from tests.factories.messaging import make_message
@@ -179,6 +180,31 @@ def test_the_email_carries_its_key_in_metadata_and_message_id_and_keeps_the_esps
     # the ESP's own id is what the outbox keeps (the test backend numbers its outbox)
     assert message.provider_message_id == "0"
     assert email.anymail_status.message_id == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "last_try"),
+    [
+        (AnymailAPIError("Inactive recipient", status_code=422), "failed", False),
+        (AnymailRecipientsRefused("all refused"), "failed", False),
+        (AnymailAPIError("Service unavailable", status_code=503), "retry", False),
+        (AnymailAPIError("Rate limited", status_code=429), "retry", False),
+        (AnymailAPIError("Service unavailable", status_code=503), "failed", True),
+    ],
+)
+def test_an_esp_refusal_fails_the_message_and_an_outage_is_retried(
+    debt, monkeypatch, error, status, last_try
+):
+    def refuse(self, email):
+        raise error
+
+    monkeypatch.setattr("messaging.channels.email.EmailBackend._send", refuse)
+    message = make_message(debt=debt, to=ADDRESS, planned_for=AT)
+    outcome = messages_send(message_ids=[message.id], simulate_at=AT, last_try=last_try)
+    assert outcome[message.id].status == status
+    message.refresh_from_db()
+    assert message.status == ("failed" if status == "failed" else "planned")
+    assert error.args[0] in message.last_error
 
 
 def test_a_message_id_is_a_valid_rfc_5322_id_whatever_the_key_holds():
