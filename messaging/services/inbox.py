@@ -11,16 +11,23 @@ import re
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
+from core.scoping import user_manages_creditor
 from messaging.addresses import PHONE_CHANNELS, address_normalise
 from messaging.models import InboundMessage, InboundStatus, MatchStatus, Message, MessageDebt
+from messaging.selectors.inbound import service_window_open
+from messaging.services import compliance_gateway as gateway
 from messaging.services.optout import (
     OPT_OUT_KEYWORDS,
     consent_revoke,
     is_stop,
     opt_out_normalise,
 )
+from messaging.services.sending import FREE_TEXT_TEMPLATE, TransientSendError, message_send
+from messaging.tasks import send_message
 from portfolio.models import OPEN_STAGES, ContactPoint, Debt, Debtor
 
 OPT_OUT_WORDS = frozenset(opt_out_normalise(k) for k in OPT_OUT_KEYWORDS)
@@ -218,3 +225,238 @@ def _opt_out(inbound: InboundMessage, *, candidates: list[int], addresses: set[s
     for debtor_id in sorted(candidates):
         for value in sorted(addresses):
             consent_revoke(debtor_id=debtor_id, channel=inbound.channel, value=value, note=note)
+
+
+# --- triage: read, handled, assigned, matched -------------------------------------------------
+
+
+def _locked(inbound: InboundMessage) -> InboundMessage:
+    return InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+
+
+def _may_manage(actor, inbound: InboundMessage) -> bool:
+    """Managers (of the inbound's creditor, or of any for the unmatched) and admins."""
+    role = user_role(actor)
+    if role == ADMIN:
+        return True
+    if role != MANAGER:
+        return False
+    return inbound.creditor_id is None or user_manages_creditor(
+        user=actor, creditor_id=inbound.creditor_id
+    )
+
+
+@transaction.atomic
+def inbound_mark_read(*, inbound: InboundMessage, actor) -> InboundMessage:
+    """Opened: unread becomes read (anything else stays as it is)."""
+    inbound = _locked(inbound)
+    if inbound.status == InboundStatus.UNREAD:
+        inbound.mark_read()
+        inbound.read_at, inbound.read_by = timezone.now(), actor
+        inbound._history_user = actor
+        inbound.save(update_fields=["status", "read_at", "read_by", "updated_at"])
+    return inbound
+
+
+# How an inbound was handled, as codes the pages translate (handled_note; "" for by hand).
+HANDLED_REPLIED = "replied"
+HANDLED_COMPLAINT = "complaint"
+
+
+@transaction.atomic
+def inbound_mark_handled(
+    *, inbound: InboundMessage, actor, note: str = "", complaint_id: int | None = None
+) -> InboundMessage:
+    """Nothing more to do on it (answered, made a complaint...); who and when are kept.
+
+    Handled twice is handled once: the first who and when stay."""
+    inbound = _locked(inbound)
+    fields = []
+    if inbound.status != InboundStatus.HANDLED:
+        if inbound.status == InboundStatus.UNREAD:
+            inbound.read_at, inbound.read_by = timezone.now(), actor
+            fields += ["read_at", "read_by"]
+        inbound.mark_handled()
+        inbound.handled_at, inbound.handled_by = timezone.now(), actor
+        inbound.handled_note = (note or "")[:255]
+        fields += ["status", "handled_at", "handled_by", "handled_note"]
+    if complaint_id is not None and inbound.complaint_id is None:
+        inbound.complaint_id = complaint_id
+        fields.append("complaint_id")
+    if fields:
+        inbound._history_user = actor
+        inbound.save(update_fields=[*fields, "updated_at"])
+    return inbound
+
+
+@transaction.atomic
+def inbound_reopen(*, inbound: InboundMessage, actor) -> InboundMessage:
+    """Handled too early: back to the team, read. An opt-out stays handled."""
+    inbound = _locked(inbound)
+    if inbound.is_opt_out:
+        raise ApplicationError(_("An opt-out is handled by itself: consent was revoked."))
+    if inbound.status == InboundStatus.HANDLED:
+        inbound.reopen()
+        inbound.handled_at, inbound.handled_by, inbound.handled_note = None, None, ""
+        inbound._history_user = actor
+        inbound.save(
+            update_fields=["status", "handled_at", "handled_by", "handled_note", "updated_at"]
+        )
+    return inbound
+
+
+@transaction.atomic
+def inbound_assign(*, inbound: InboundMessage, actor, collector) -> InboundMessage:
+    """A manager hands the inbound to a collector (None: to nobody)."""
+    if not _may_manage(actor, inbound):
+        raise ApplicationError(_("Only a manager may assign inbound messages."))
+    if inbound.debtor_id is None and collector is not None:
+        raise ApplicationError(_("Match the message to its debtor before assigning it."))
+    if collector is not None and user_role(collector) != COLLECTOR:
+        raise ApplicationError(_("Choose a collector."), field="collector")
+    inbound = _locked(inbound)
+    inbound.assigned_to = collector
+    inbound._history_user = actor
+    inbound.save(update_fields=["assigned_to", "updated_at"])
+    return inbound
+
+
+@transaction.atomic
+def inbound_match(*, inbound: InboundMessage, actor, debtor: Debtor) -> InboundMessage:
+    """A manager says which of the candidate debtors wrote it; thread, debt and collector follow."""
+    if user_role(actor) not in (ADMIN, MANAGER) or not user_manages_creditor(
+        user=actor, creditor_id=debtor.creditor_id
+    ):
+        raise ApplicationError(_("Only a manager of the debtor's creditor may match it."))
+    inbound = _locked(inbound)
+    if inbound.debtor_id is not None:
+        raise ApplicationError(_("This message is already matched to its debtor."))
+    if debtor.pk not in inbound.candidate_debtor_ids:
+        raise ApplicationError(_("Choose one of the debtors this address belongs to."))
+    addresses = {inbound.address}
+    _bind(inbound, debtor=debtor, message=None, addresses=addresses)
+    inbound.matched_by, inbound.matched_at = actor, timezone.now()
+    inbound._history_user = actor
+    inbound.save()
+    return inbound
+
+
+# --- replying through the outbox --------------------------------------------------------------
+
+REPLY_TEMPLATE = FREE_TEXT_TEMPLATE
+REPLY_MAX = {"sms": 1600, "whatsapp": 4096, "email": 20000}
+
+
+def reply_allowed(*, inbound: InboundMessage, at: datetime.datetime) -> str:
+    """Why a free-text reply may not go now ("" when it may)."""
+    if inbound.debtor_id is None:
+        return _("Match the message to its debtor before replying.")
+    if inbound.is_opt_out:
+        return _("The debtor opted out of this channel: no reply may be sent on it.")
+    if inbound.channel == "whatsapp" and not service_window_open(
+        channel="whatsapp", address=inbound.address, at=at
+    ):
+        return _(
+            "WhatsApp's 24-hour service window is closed: the debtor last wrote more than 24 "
+            "hours ago, so only an approved template may be sent (the daily cycle sends those). "
+            "Reply by SMS or e-mail, or wait for the debtor to write again."
+        )
+    return ""
+
+
+def inbound_reply(
+    *,
+    inbound: InboundMessage,
+    actor,
+    text: str,
+    key: str,
+    at: datetime.datetime,
+    subject: str = "",
+) -> Message:
+    """A free-text answer to an inbound, sent through the outbox: a new Message to the same
+    address that the compliance engine checks and the channel sends like any other.
+
+    `key` names this reply (the form's one-time token): the same key twice is one message.
+    Refused on WhatsApp outside the 24-hour service window (a template is needed there)."""
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(_("Write the reply."), field="text")
+    limit = REPLY_MAX[inbound.channel]
+    if len(text) > limit:
+        raise ApplicationError(
+            _("The reply is too long (%(limit)s characters at most).") % {"limit": limit},
+            field="text",
+        )
+    if not key or len(key) > 64:
+        raise ApplicationError(_("The form expired: open the message again."), field="key")
+    idempotency_key = f"{REPLY_TEMPLATE}:{inbound.pk}:{key}"
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    refused = reply_allowed(inbound=inbound, at=at)
+    if refused:
+        raise ApplicationError(refused, field="text")
+    debtor = inbound.debtor
+    debts = _reply_debts(inbound)
+    if inbound.channel == "email" and not subject:
+        original = inbound.subject or (inbound.in_reply_to.subject if inbound.in_reply_to else "")
+        subject = original if original.lower().startswith("re:") else f"Re: {original}".strip()
+    # The address as the contact point spells it: consent is looked up by that value.
+    to = (
+        ContactPoint.objects.filter(
+            debtor_id=debtor.pk,
+            channel=inbound.channel,
+            value__in=_addresses(channel=inbound.channel, address=inbound.address, raw=""),
+        )
+        .values_list("value", flat=True)
+        .first()
+        or inbound.address
+    )
+    with transaction.atomic():
+        message, created = Message.objects.get_or_create(
+            idempotency_key=idempotency_key,
+            defaults={
+                "creditor_id": debtor.creditor_id,
+                "debtor": debtor,
+                "channel": inbound.channel,
+                "template": REPLY_TEMPLATE,
+                "purpose": gateway.purpose_for(REPLY_TEMPLATE),
+                "stage": debts[0].stage if debts else "current",
+                "language": debtor.language or "es",
+                "business_date": timezone.localdate(at),
+                "to": to,
+                "planned_for": at,
+                "subject": subject[:255],
+                "body": text,
+                # Whose reply it is (the voice field names the call list's collector the same way).
+                "collector": actor,
+            },
+        )
+        if created:
+            MessageDebt.objects.bulk_create(
+                [MessageDebt(message=message, debt=debt) for debt in debts]
+            )
+    if created:
+        try:
+            message_send(message_id=message.pk)
+        except TransientSendError:
+            # Stays planned: the retried task (or the next dispatch) sends it.
+            send_message.apply_async((message.pk,), countdown=30)
+        message.refresh_from_db()
+    return message
+
+
+def _reply_debts(inbound: InboundMessage) -> list[Debt]:
+    if inbound.in_reply_to_id is not None:
+        covered = list(
+            Debt.objects.filter(
+                pk__in=MessageDebt.objects.filter(message_id=inbound.in_reply_to_id).values(
+                    "debt_id"
+                )
+            ).order_by("due_date", "id")
+        )
+        if covered:
+            return covered
+    if inbound.debt_id is not None:
+        return [inbound.debt]
+    return list(Debt.objects.filter(debtor_id=inbound.debtor_id).order_by("due_date", "id")[:1])
