@@ -251,6 +251,8 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                 _("Sent"),
                 _("Delivered"),
                 _("Delivery confirmed"),
+                _("Opened"),
+                _("Clicked"),
                 _("Paid within 7 days"),
                 _("Effectiveness"),
             ],
@@ -262,6 +264,8 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                     r["sent"],
                     r["delivered"],
                     r["confirmed"],
+                    r["opened"],
+                    r["clicked"],
                     r["followed"],
                     r["effectiveness"],
                 ]

@@ -12,6 +12,7 @@ without money moving, and an event signed with a published key revokes a debtor'
 
 import hashlib
 import hmac
+import importlib.util
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -33,8 +34,11 @@ UNDELIVERED_EMAIL_BACKENDS = frozenset(
         "django.core.mail.backends.locmem.EmailBackend",
         "django.core.mail.backends.dummy.EmailBackend",
         "django.core.mail.backends.filebased.EmailBackend",
+        # anymail's test backend keeps what it "sends" in memory.
+        "anymail.backends.test.EmailBackend",
     }
 )
+ANYMAIL_BACKEND_PREFIX = "anymail.backends."
 PAYMENT_PROVIDERS = ("sandbox", "stripe")  # portal.payments.PROVIDERS
 # The sandboxes' webhook secrets: setting name -> purpose of its development default.
 SANDBOX_SECRETS = {
@@ -46,6 +50,57 @@ SANDBOX_SECRETS = {
 def derived_secret(secret_key: str, purpose: str) -> str:
     """A development default derived one-way from SECRET_KEY (refused in production)."""
     return hmac.new(secret_key.encode(), f"cartera:{purpose}".encode(), hashlib.sha256).hexdigest()
+
+
+def esp_email_backend(esp: str) -> str:
+    """anymail's backend for an ESP name (CARTERA_EMAIL_ESP), or "" for none."""
+    esp = (esp or "").strip().lower()
+    return f"{ANYMAIL_BACKEND_PREFIX}{esp}.EmailBackend" if esp else ""
+
+
+def _esp_errors(s) -> list[checks.Error]:
+    """An ESP named but unusable, or one whose bounces and complaints cannot reach Cartera."""
+    esp = (getattr(s, "CARTERA_EMAIL_ESP", "") or "").strip().lower()
+    email = getattr(s, "EMAIL_BACKEND", "") or ""
+    errors = []
+    if esp:
+        # Found without importing it (these checks run while the settings load).
+        try:
+            found = importlib.util.find_spec(esp_email_backend(esp).rsplit(".", 1)[0])
+        except ImportError:
+            found = None
+        if found is None:
+            return [
+                checks.Error(
+                    f"CARTERA_EMAIL_ESP is {esp!r}, not an ESP django-anymail has a backend for.",
+                    hint="Use an anymail ESP name (postmark, sendgrid, mailgun, amazon_ses, "
+                    "...) and install its extra dependencies.",
+                    id="cartera.E010",
+                )
+            ]
+    if email.startswith(ANYMAIL_BACKEND_PREFIX) and email not in UNDELIVERED_EMAIL_BACKENDS:
+        if email != esp_email_backend(esp):
+            errors.append(
+                checks.Error(
+                    f"EMAIL_BACKEND is {email} but CARTERA_EMAIL_ESP is {esp!r}: the ESP's "
+                    "tracking webhooks are served for CARTERA_EMAIL_ESP only.",
+                    hint="Set CARTERA_EMAIL_ESP to the ESP and leave EMAIL_BACKEND unset.",
+                    id="cartera.E011",
+                )
+            )
+        anymail = getattr(s, "ANYMAIL", {}) or {}
+        if not anymail.get("WEBHOOK_SECRET"):
+            errors.append(
+                checks.Error(
+                    "E-mail goes through an ESP but ANYMAIL_WEBHOOK_SECRET is not set: its "
+                    "bounce and complaint webhooks are not served, so dead addresses keep "
+                    "being mailed and complaints are not honoured.",
+                    hint="Set ANYMAIL_WEBHOOK_SECRET to a random 'user:password' and put it "
+                    "in the ESP's webhook URL (docs/channels.md).",
+                    id="cartera.E012",
+                )
+            )
+    return errors
 
 
 def _secret_key_errors(s) -> list[checks.Error]:
@@ -182,6 +237,7 @@ def deployment_errors(s) -> list[checks.Error]:
         *_secret_key_errors(s),
         *_derived_secret_errors(s),
         *_channel_errors(s),
+        *_esp_errors(s),
         *_payment_errors(s),
     ]
 

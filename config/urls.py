@@ -83,6 +83,9 @@ urlpatterns = [
         ),
     ),
     path("portal/", include("portal.urls")),
+    # The e-mail provider's tracking (and inbound) webhooks: anymail's views and paths
+    # (e.g. /anymail/postmark/tracking/), served for the configured ESP only.
+    path("anymail/", include("messaging.email_webhooks")),
     *moved_pages,
 ]
 if settings.DEBUG:

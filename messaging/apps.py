@@ -24,6 +24,15 @@ class MessagingConfig(AppConfig):
 
         debt_page_reads.register(messages_reads, key="messaging")
 
+        # The e-mail provider's tracking webhooks (django-anymail) feed the outbox's events.
+        # Replies by e-mail reach the inbox.
+        from anymail.signals import inbound, tracking
+
+        from messaging.email_webhooks import inbound_email_receive, tracking_receive
+
+        tracking.connect(tracking_receive, dispatch_uid="messaging-email-tracking")
+        inbound.connect(inbound_email_receive, dispatch_uid="messaging-email-inbound")
+
         debt_page_activity_panels.register(
             lambda: "{% load messaging_tags %}{% debt_messages_panel debt request.user %}",
             key="messaging",

@@ -11,6 +11,9 @@ from portfolio.models import Channel
 
 NO_ADDRESS = reason_register("message.no_address", _("no contact point for this channel"))
 OPTED_OUT = reason_register("message.opted_out", _("the debtor opted out of this channel"))
+ADDRESS_INVALID = reason_register(
+    "message.address_invalid", _("the address is marked invalid: the provider reported it dead")
+)
 NO_LAWFUL_MOMENT = reason_register("message.no_window", _("no lawful moment within a week"))
 
 # Why a contact rule stopped a message. `label` holds the rule id, shown as the rule's

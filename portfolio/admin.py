@@ -148,8 +148,18 @@ class ContactPointAdmin(RecordsDebtorDataMixin, SimpleHistoryAdmin):
         self._seen(request, debtor_ids, f"admin {request.path}")
         return changelist
 
-    list_display = ("value", "channel", "debtor", "is_primary", "verified", "consent_granted")
-    list_filter = ("channel", "consent_granted", "verified", "consent_source")
+    list_display = (
+        "value",
+        "channel",
+        "debtor",
+        "is_primary",
+        "verified",
+        "consent_granted",
+        "invalid_at",
+    )
+    # An address a provider reported dead (hard bounce) is found here and, once corrected,
+    # made usable again by clearing "invalid since".
+    list_filter = ("channel", "consent_granted", "verified", "consent_source", "invalid_at")
     search_fields = ("value", "debtor__full_name", "debtor__debtor_ref")
     raw_id_fields = ("debtor",)
     inlines = [ConsentEventInline]

@@ -43,6 +43,8 @@ class ContactPointSerializer(serializers.ModelSerializer):
             "consent_granted",
             "consent_changed_at",
             "consent_source",
+            "invalid_at",
+            "invalid_reason",
         ]
 
 

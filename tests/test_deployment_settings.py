@@ -72,10 +72,38 @@ def test_a_complete_production_configuration_passes():
         ({"CARTERA_PORTAL_PAYMENT_PROVIDER": "paypal"}, ["cartera.E008"]),
         ({"STRIPE_WEBHOOK_SECRET": ""}, ["cartera.E009"]),
         ({"STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": ""}, ["cartera.E009"]),
+        # E-mail through an ESP (django-anymail): a known ESP, its webhooks' secret set.
+        ({"CARTERA_EMAIL_ESP": "carrier-pigeon"}, ["cartera.E010"]),
+        (
+            {
+                "CARTERA_EMAIL_ESP": "sendgrid",
+                "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+                "ANYMAIL": {"WEBHOOK_SECRET": "hooks:x"},
+            },
+            ["cartera.E011"],
+        ),
+        (
+            {
+                "CARTERA_EMAIL_ESP": "postmark",
+                "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+                "ANYMAIL": {"POSTMARK_SERVER_TOKEN": "x"},
+            },
+            ["cartera.E012"],
+        ),
+        ({"EMAIL_BACKEND": "anymail.backends.test.EmailBackend"}, ["cartera.E006"]),
     ],
 )
 def test_each_unsafe_setting_is_an_error(changes, expected):
     assert _ids(_deployable(**changes)) == expected
+
+
+def test_an_esp_with_its_webhook_secret_passes():
+    esp = _deployable(
+        CARTERA_EMAIL_ESP="postmark",
+        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend",
+        ANYMAIL={"POSTMARK_SERVER_TOKEN": "x", "WEBHOOK_SECRET": "hooks:x"},
+    )
+    assert deployment_errors(esp) == []
 
 
 def test_a_sandbox_channel_is_an_error():
@@ -86,7 +114,7 @@ def test_a_sandbox_channel_is_an_error():
 
 def _env(settings_module: str, **variables) -> dict:
     """A process environment with only these Cartera/Django settings (not the test run's)."""
-    prefixes = ("DJANGO_", "CARTERA_", "STRIPE_", "TWILIO_", "EMAIL_")
+    prefixes = ("DJANGO_", "CARTERA_", "STRIPE_", "TWILIO_", "EMAIL_", "ANYMAIL_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONUNBUFFERED="1", **variables)
     return env
@@ -148,6 +176,28 @@ def test_production_check_deploy_passes_when_configured():
     )
     assert result.returncode == 0, result.stderr
     assert "cartera." not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_production_sends_email_through_the_esp_and_requires_its_webhook_secret():
+    esp = {
+        **PRODUCTION,
+        "CARTERA_EMAIL_ESP": "postmark",
+        "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token",
+    }
+    printed = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.ANYMAIL)"
+    refused = _run(["-c", f"import django; django.setup(); {printed}"], _env(
+        "config.settings.production", **esp
+    ))  # fmt: skip
+    assert refused.returncode != 0 and "(cartera.E012)" in refused.stderr
+    served = _run(
+        ["-c", f"import django; django.setup(); {printed}"],
+        _env("config.settings.production", **esp, ANYMAIL_WEBHOOK_SECRET="hooks:s3cret"),
+    )
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.split()[0] == "anymail.backends.postmark.EmailBackend"
+    assert "'POSTMARK_SERVER_TOKEN': 'server-token'" in served.stdout
+    assert "'WEBHOOK_SECRET': 'hooks:s3cret'" in served.stdout
 
 
 @pytest.mark.slow

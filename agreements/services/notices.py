@@ -14,9 +14,10 @@ AGREEMENT_CHANNELS = (Channel.EMAIL, Channel.SMS)
 def notices_insert(*, debt_ids, template_code: str, business_date: datetime.date) -> int:
     """Insert one planned ContactAction per debt and channel (idempotent by the unique key).
 
-    One INSERT ... SELECT. The channels: the debtor's consented e-mail/SMS points, else those on
-    file, else e-mail. With no consent the action is still recorded (the debtor has a right to
-    the terms); messaging's compliance check suppresses what may not be sent.
+    One INSERT ... SELECT. The channels: the debtor's consented e-mail/SMS points, else those
+    on file, else e-mail (a point that bounced counts as not on file). With no consent the
+    action is still recorded (the debtor has a right to the terms); messaging's compliance
+    check suppresses what may not be sent.
     Returns the rows inserted."""
     ids = sorted({int(i) for i in debt_ids})
     if not ids:
@@ -32,6 +33,7 @@ def notices_insert(*, debt_ids, template_code: str, business_date: datetime.date
                   SELECT p.channel, bool_or(p.consent_granted) AS granted
                     FROM {point} p
                    WHERE p.debtor_id = d.debtor_id AND p.channel = ANY(%(channels)s)
+                     AND p.invalid_at IS NULL
                    GROUP BY p.channel
               )
               SELECT channel FROM mine

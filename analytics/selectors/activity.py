@@ -6,9 +6,10 @@ adds amounts of two currencies). Rates are None when there is nothing to divide 
 
 from collections import defaultdict
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from analytics.models import AgreementSpan, InstalmentDay, MessageDay, PromiseDay, SuppressionDay
+from messaging.models import DeliveryEvent, MessageDebt
 
 
 def _rate(numerator, denominator):
@@ -108,8 +109,57 @@ def kpi_template_effectiveness(cut: Q, date_from, date_to) -> list[dict]:
     return _message_rows(cut, date_from, date_to, "template")
 
 
+# The snapshot tables' cut columns, as lookups from a message's covered debt.
+_DEBT_LOOKUPS = {
+    "creditor_id": "debt__creditor_id",
+    "portfolio_id": "debt__portfolio_id",
+    "segment_id": "debt__segment_state__segment_id",
+    "collector_id": "debt__assigned_to_id",
+    "currency": "debt__currency",
+}
+
+
+def _on_debts(cut: Q) -> Q:
+    """The cut (written on the snapshot tables' columns) as a filter of MessageDebt rows."""
+    q = Q(*[], _connector=cut.connector, _negated=cut.negated)
+    for child in cut.children:
+        if isinstance(child, Q):
+            q.children.append(_on_debts(child))
+            continue
+        lookup, value = child
+        field, _sep, rest = lookup.partition("__")
+        mapped = _DEBT_LOOKUPS[field] + (f"__{rest}" if rest else "")
+        q.children.append((mapped, value))
+    return q
+
+
+def _engagement(cut: Q, date_from, date_to) -> dict[str, dict]:
+    """Per currency: the period's messages the provider reported opened, and clicked (e-mail
+    tracking events; read live from the outbox's events)."""
+    events = DeliveryEvent.objects.filter(message_id=OuterRef("message_id"))
+    rows = (
+        MessageDebt.objects.filter(
+            _on_debts(cut),
+            message__business_date__gte=date_from,
+            message__business_date__lte=date_to,
+        )
+        .annotate(
+            was_opened=Exists(events.filter(kind=DeliveryEvent.Kind.OPENED)),
+            was_clicked=Exists(events.filter(kind=DeliveryEvent.Kind.CLICKED)),
+        )
+        .values("debt__currency")
+        .annotate(
+            opened=Count("message_id", distinct=True, filter=Q(was_opened=True)),
+            clicked=Count("message_id", distinct=True, filter=Q(was_clicked=True)),
+        )
+        .order_by()
+    )
+    return {r["debt__currency"]: r for r in rows}
+
+
 def kpi_message_funnel(cut: Q, date_from, date_to) -> list[dict]:
-    """Per currency: planned → suppressed / sent → delivered (confirmed) → paid within 7 days."""
+    """Per currency: planned → suppressed / sent → delivered (confirmed) → opened → clicked
+    (e-mail tracking) → paid within 7 days."""
     rows = (
         MessageDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
         .values("currency")
@@ -123,7 +173,16 @@ def kpi_message_funnel(cut: Q, date_from, date_to) -> list[dict]:
         )
         .order_by("currency")
     )
-    return [{**r, "effectiveness": _rate(r["followed"], r["delivered"])} for r in rows]
+    engagement = _engagement(cut, date_from, date_to)
+    return [
+        {
+            **r,
+            "opened": engagement.get(r["currency"], {}).get("opened", 0),
+            "clicked": engagement.get(r["currency"], {}).get("clicked", 0),
+            "effectiveness": _rate(r["followed"], r["delivered"]),
+        }
+        for r in rows
+    ]
 
 
 def kpi_suppressions(cut: Q, date_from, date_to) -> list[dict]:

@@ -9,10 +9,12 @@ ACTION_INSERT_SQL = f"""
         (debt_id, business_date, stage, channel, template_code, status,
          policy_version_id, cycle_run_id, created_at)"""
 
-# A notice goes by e-mail when the debtor consented to one, else by letter (debt `{alias}`).
+# A notice goes by e-mail when the debtor consented to an address that has not bounced, else
+# by letter (debt `{alias}`).
 EMAIL_ELSE_LETTER_SQL = """CASE WHEN EXISTS (
         SELECT 1 FROM portfolio_contactpoint c
-         WHERE c.debtor_id = {alias}.debtor_id AND c.channel = 'email' AND c.consent_granted)
+         WHERE c.debtor_id = {alias}.debtor_id AND c.channel = 'email' AND c.consent_granted
+           AND c.invalid_at IS NULL)
     THEN 'email' ELSE 'letter' END"""
 
 __all__ = ["ACTION_INSERT_SQL", "EMAIL_ELSE_LETTER_SQL", "HOLD_IN_FORCE_SQL"]

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value reads an environment variable first."""
 
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -8,7 +9,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 # Registers the deployment checks (`manage.py check --deploy`) as settings load.
-from config.checks import derived_secret
+from config.checks import derived_secret, esp_email_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "simple_history",
     "django_celery_beat",
+    "anymail",
     # Cartera's apps, bottom layer first (docs/architecture.md; import-linter enforces it).
     "core",
     "portfolio",
@@ -162,7 +164,22 @@ COMPLIANCE_CO_COUNT_UNANSWERED_CALLS = env.bool(
 )
 COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE = env("COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", default="1750905")
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail through an ESP's API with django-anymail when CARTERA_EMAIL_ESP names one (postmark,
+# sendgrid, mailgun, amazon_ses, brevo, ...: anymail.backends.<esp>); its tracking webhooks
+# are then served at /anymail/<esp>/tracking/ (docs/channels.md). Anymail's settings come
+# from ANYMAIL_<NAME> variables: ANYMAIL_WEBHOOK_SECRET (the webhooks' basic auth,
+# "user:password"), ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_SENDGRID_API_KEY,
+# ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ...
+CARTERA_EMAIL_ESP = env("CARTERA_EMAIL_ESP", default="").strip().lower()
+ESP_EMAIL_BACKEND = esp_email_backend(CARTERA_EMAIL_ESP)
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in sorted(os.environ.items())
+    if name.startswith("ANYMAIL_") and value
+}
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default=ESP_EMAIL_BACKEND or "django.core.mail.backends.console.EmailBackend"
+)
 # The SMTP server (production's EMAIL_BACKEND); Django's defaults when unset.
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from config.checks import deployment_refuse
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import ESP_EMAIL_BACKEND, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -25,8 +25,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# E-mail leaves through SMTP (EMAIL_HOST, EMAIL_PORT, ... in base.py) unless told otherwise.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# E-mail leaves through the ESP of CARTERA_EMAIL_ESP (django-anymail, with bounce and
+# complaint webhooks), else through SMTP (EMAIL_HOST, EMAIL_PORT, ... in base.py).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default=ESP_EMAIL_BACKEND or "django.core.mail.backends.smtp.EmailBackend"
+)
 # No sandbox runs in production: no payment provider and no sandbox secrets unless configured,
 # and never a default derived from SECRET_KEY.
 CARTERA_PORTAL_PAYMENT_PROVIDER = env("CARTERA_PORTAL_PAYMENT_PROVIDER", default="")

@@ -158,6 +158,11 @@ class DeliveryEvent(models.Model):
         BOUNCED = "bounced", _("Bounced")
         REPLY = "reply", _("Reply")
         OPT_OUT = "opt_out", _("Opt-out")
+        # E-mail tracking (anymail): a soft bounce or delay, a spam complaint, engagement.
+        DEFERRED = "deferred", _("Deferred")
+        COMPLAINED = "complained", _("Spam complaint")
+        OPENED = "opened", _("Opened")
+        CLICKED = "clicked", _("Clicked")
 
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="events", null=True, blank=True
@@ -173,6 +178,8 @@ class DeliveryEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # The funnel counts messages by the kinds of events they had.
+        indexes = [models.Index(fields=["message", "kind"], name="deliveryevent_message_kind")]
         verbose_name = _("delivery event")
         verbose_name_plural = _("delivery events")
 

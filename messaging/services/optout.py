@@ -171,3 +171,24 @@ def message_status_from_event(*, message: Message, kind: str, detail: str = "") 
             fields.append("last_error")
         locked.save(update_fields=fields)
     return True
+
+
+def consent_revoke_address(*, channel: str, address: str, note: str = "") -> list[int]:
+    """Revoke consent on this address for every debtor who gave it; the debtors, in id order.
+
+    What a mailbox's owner says (a spam complaint, the ESP's unsubscribe) holds for every
+    debtor that address reaches."""
+    debtor_ids = sorted(
+        set(
+            ContactPoint.objects.filter(channel=channel, value__iexact=address.strip()).values_list(
+                "debtor_id", flat=True
+            )
+        )
+    )
+    for debtor_id in debtor_ids:
+        values = ContactPoint.objects.filter(
+            debtor_id=debtor_id, channel=channel, value__iexact=address.strip()
+        ).values_list("value", flat=True)
+        for value in sorted(set(values)):
+            consent_revoke(debtor_id=debtor_id, channel=channel, value=value, note=note)
+    return debtor_ids

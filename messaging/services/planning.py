@@ -231,6 +231,7 @@ def messages_plan(
     todo = todo.merge(addresses, on=["debtor_id", "channel"], how="left")
     todo["to"] = todo["to"].fillna("")
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
+    todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
     todo["held"] = todo["gid"].map(sets.groups_held(todo, actions, holds)).astype(object).fillna("")
     reachable = todo["to"] != ""

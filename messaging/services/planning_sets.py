@@ -3,7 +3,8 @@ per class of contact, and the outbox written with COPY and INSERT ... SELECT.
 
 `messaging.services.planning.messages_plan` is the entry point; this module holds its set-based
 steps. The compliance engine still decides every contact, but not one by one where it need not:
-  * a group with no address is cancelled (NO-ADDRESS), whatever the rules say;
+  * a group with no address is cancelled (NO-ADDRESS; ADDRESS-INVALID when the channel's only
+    points bounced), whatever the rules say;
   * the groups of a debtor with no holds and no preferred hours are decided per *class* (rule
     set, channel, time zone, stage, purpose, consent), per shape of the debtor's contacts of
     earlier days (channel, kind, local date) and per channels it was already given that day (see
@@ -165,18 +166,30 @@ def debtors_load() -> pd.DataFrame:
 
 
 def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
-    """(debtor_id, channel) -> to, consented: a consented primary point first (then the lowest
-    id); a letter goes to the postal address unless the debtor has a letter point."""
+    """(debtor_id, channel) -> to, consented, invalid: a valid point first, then a consented
+    one, then the primary (then the lowest id); a channel whose every point is marked invalid
+    (a hard bounce) has no address (`to` empty, `invalid` set); a letter goes to the postal
+    address unless the debtor has a letter point."""
     points = frame_copy(
-        f"SELECT DISTINCT ON (p.debtor_id, p.channel) p.debtor_id, p.channel, p.value,"
-        f"       CASE WHEN p.consent_granted THEN 1 ELSE 0 END"
+        f"SELECT DISTINCT ON (p.debtor_id, p.channel) p.debtor_id, p.channel,"
+        f"       CASE WHEN p.invalid_at IS NULL THEN p.value ELSE '' END,"
+        f"       CASE WHEN p.consent_granted THEN 1 ELSE 0 END,"
+        f"       CASE WHEN p.invalid_at IS NULL THEN 0 ELSE 1 END"
         f"  FROM portfolio_contactpoint p"
         f" WHERE p.debtor_id IN (SELECT debtor_id FROM {GROUP_TABLE})"
-        f" ORDER BY p.debtor_id, p.channel, NOT p.consent_granted, NOT p.is_primary, p.id",
-        columns=["debtor_id", "channel", "to", "consented"],
-        dtype={"debtor_id": "int64", "channel": object, "to": object, "consented": "int64"},
+        f" ORDER BY p.debtor_id, p.channel, p.invalid_at IS NOT NULL, NOT p.consent_granted,"
+        f"          NOT p.is_primary, p.id",
+        columns=["debtor_id", "channel", "to", "consented", "invalid"],
+        dtype={
+            "debtor_id": "int64",
+            "channel": object,
+            "to": object,
+            "consented": "int64",
+            "invalid": "int64",
+        },  # fmt: skip
     )
     points["consented"] = points["consented"].astype(bool)
+    points["invalid"] = points["invalid"].astype(bool)
     has_letter = set(points.loc[points["channel"] == "letter", "debtor_id"])
     post = debtors[(debtors["address_line"] != "") & ~debtors["debtor_id"].isin(has_letter)]
     if len(post):
@@ -196,6 +209,7 @@ def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
                 "channel": "letter",
                 "to": lines,
                 "consented": True,
+                "invalid": False,
             }  # fmt: skip
         )
         points = pd.concat([points, letters], ignore_index=True)
@@ -340,10 +354,17 @@ def class_picks(fractions: np.ndarray, slots_us) -> np.ndarray | None:
 
 
 def no_address_columns(frame: pd.DataFrame) -> None:
+    """Cancelled: NO-ADDRESS, or ADDRESS-INVALID where the channel's points are all marked
+    invalid (column `invalid`)."""
+    invalid = frame["invalid"].to_numpy(dtype=bool) if "invalid" in frame else False
     frame["status"] = Message.Status.CANCELLED
-    frame["rule"] = "NO-ADDRESS"
-    frame["reason"] = "NO-ADDRESS: " + _("no contact point for this channel")
-    frame["code"] = reasons.NO_ADDRESS
+    frame["rule"] = np.where(invalid, "ADDRESS-INVALID", "NO-ADDRESS")
+    frame["reason"] = np.where(
+        invalid,
+        "ADDRESS-INVALID: " + _("the address is marked invalid: the provider reported it dead"),
+        "NO-ADDRESS: " + _("no contact point for this channel"),
+    )
+    frame["code"] = np.where(invalid, reasons.ADDRESS_INVALID, reasons.NO_ADDRESS)
     frame["params"] = "{}"
 
 

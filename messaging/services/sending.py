@@ -12,6 +12,7 @@ claimed and sent again. A provider outside the database cannot share the transac
 after it accepted a message and before the commit re-sends that message, as it always could.
 """
 
+import dataclasses
 import datetime
 import logging
 from dataclasses import dataclass
@@ -22,20 +23,25 @@ from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.reasons import reason_split
+from core.reasons import Reason, reason_split
+from messaging import reasons
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
-from messaging.rendering import Rendered, TemplateRenderError, render_version
+from messaging.rendering import Rendered, TemplateRenderError, render_source, render_version
 from messaging.services import compliance_gateway as gateway
 from messaging.services import us_debts
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.context import message_context
+from messaging.services.default_texts import OPTOUT_EMAIL, OPTOUT_TEXT, SIGN
 from messaging.services.planning import ACTIVE_STATUSES, contact_for
 from messaging.services.templates import active_versions, version_resolve
 from portfolio.models import OPEN_STAGES, ContactPoint, Creditor, Debt, Hold, Stage
 
 logger = logging.getLogger(__name__)
 
+
+# Messages whose text a person wrote (an inbox reply): sent as written, no template version.
+FREE_TEXT_TEMPLATE = "inbox_reply"
 
 # At send time only contacts that happened count (planned ones compete: the first sent wins).
 SENT_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED)
@@ -123,6 +129,8 @@ class SendFacts:
     consented: set
     letter_revoked: set
     history: dict[int, list]
+    # (debtor, channel, value) of the points a provider reported dead (a hard bounce).
+    invalid: set = dataclasses.field(default_factory=set)
 
 
 def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
@@ -142,10 +150,12 @@ def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
         debtor_id__in=debtor_ids, closed_at__isnull=True
     ).values_list("debtor_id", "debt_id", "kind"):
         holds.setdefault(debtor_id, []).append((debt_id, kind))
-    consented, letter_revoked = set(), set()
-    for debtor_id, channel, value, granted in ContactPoint.objects.filter(
+    consented, letter_revoked, invalid = set(), set(), set()
+    for debtor_id, channel, value, granted, invalid_at in ContactPoint.objects.filter(
         debtor_id__in=debtor_ids
-    ).values_list("debtor_id", "channel", "value", "consent_granted"):
+    ).values_list("debtor_id", "channel", "value", "consent_granted", "invalid_at"):
+        if invalid_at is not None:
+            invalid.add((debtor_id, channel, value))
         if granted:
             consented.add((debtor_id, channel, value))
         elif channel == "letter":
@@ -162,7 +172,20 @@ def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
             debtor_id=debtor_id, channel=channel, at=sent_at or planned_for
         )
         history.setdefault(debtor_id, []).append((key, past))
-    return SendFacts(debts, holds, consented, letter_revoked, history)
+    return SendFacts(debts, holds, consented, letter_revoked, history, invalid)
+
+
+def free_text_render(message: Message, context: dict) -> Rendered:
+    """An inbox reply as sent: the collector's words as written (never read as a template),
+    signed with the creditor's name and ending with the channel's opt-out line, as every
+    electronic message must (the engine checks the whole text like a template's)."""
+    language = message.language if message.language in SIGN else "es"
+    opt_out = OPTOUT_EMAIL if message.channel == "email" else OPTOUT_TEXT
+    footer = render_source(f"{SIGN[language]}\n\n{opt_out[language]}", context)
+    # Checked again after a transient error: the footer is not added twice.
+    text = message.body.rstrip()
+    body = text if text.endswith(footer) else f"{text}\n\n{footer}"
+    return Rendered(subject=message.subject, body=body)
 
 
 @dataclass
@@ -184,14 +207,21 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         return _close(message, Message.Status.CANCELLED, *reason)
 
     debtor = message.debtor
+    if (debtor.id, message.channel, message.to) in facts.invalid:
+        # Bounced since it was planned: the address is dead, nothing goes to it.
+        return _close(
+            message, Message.Status.CANCELLED, "ADDRESS-INVALID", Reason(reasons.ADDRESS_INVALID)
+        )
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
+    # An inbox reply (FREE_TEXT_TEMPLATE) has no template: its text is what the collector wrote.
+    free_text = message.template == FREE_TEXT_TEMPLATE
     version = version_for(
         creditor_id=message.creditor_id,
         code=message.template,
         channel=message.channel,
         language=message.language,
     )
-    if version is None:
+    if version is None and not free_text:
         return _close(message, Message.Status.CANCELLED, "NO-TEMPLATE", _("no active template"))
     collector = next((d.assigned_to for d in open_debts if d.assigned_to_id), None)
     context = message_context(
@@ -204,7 +234,10 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         collector=collector,
     )
     try:
-        rendered = render_version(version, context, channel=message.channel)
+        if free_text:
+            rendered = free_text_render(message, context)
+        else:
+            rendered = render_version(version, context, channel=message.channel)
     except TemplateRenderError as exc:
         return _close(message, Message.Status.FAILED, "TEMPLATE", str(exc))
     # US-TIMEBARRED: the disclosure is part of the text (and of what the engine checks).

@@ -14,9 +14,9 @@ THANKS_CHANNELS = ("email", "sms", "whatsapp")
 def payment_thanks_plan(*, debt, business_date: datetime.date) -> ContactAction | None:
     """Insert the `payment_thanks` action (idempotent) and plan its message after commit."""
     consented = set(
-        ContactPoint.objects.filter(debtor_id=debt.debtor_id, consent_granted=True).values_list(
-            "channel", flat=True
-        )
+        ContactPoint.objects.filter(
+            debtor_id=debt.debtor_id, consent_granted=True, invalid_at__isnull=True
+        ).values_list("channel", flat=True)
     )
     channel = next((c for c in THANKS_CHANNELS if c in consented), None)
     if channel is None:
@@ -49,6 +49,7 @@ def payment_thanks_plan_bulk(*, debt_ids, business_date: datetime.date) -> int:
                   FROM (SELECT d.id, d.stage,
                                (SELECT cp.channel FROM portfolio_contactpoint cp
                                  WHERE cp.debtor_id = d.debtor_id AND cp.consent_granted
+                                   AND cp.invalid_at IS NULL
                                    AND cp.channel IN ('email', 'sms', 'whatsapp')
                                  ORDER BY CASE cp.channel WHEN 'email' THEN 0
                                           WHEN 'sms' THEN 1 ELSE 2 END, cp.id

@@ -223,7 +223,16 @@ class ContactPoint(TimeStampedModel):
     consent_source = models.CharField(
         _("consent source"), max_length=12, choices=ConsentSource, blank=True
     )
+    # Set when the provider reports the address dead (an e-mail's hard bounce): planning and
+    # sending stop using it. Both nullable, with no database default: the COPY and
+    # INSERT ... SELECT writers (imports, benches) that do not name them leave them empty.
+    invalid_at = models.DateTimeField(_("invalid since"), null=True, blank=True)
+    invalid_reason = models.CharField(_("why invalid"), max_length=255, null=True, blank=True)
     history = HistoricalRecords(user_db_constraint=False)
+
+    @property
+    def is_invalid(self) -> bool:
+        return self.invalid_at is not None
 
     class Meta:
         ordering = ["debtor_id", "channel", "-is_primary", "id"]

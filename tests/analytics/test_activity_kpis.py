@@ -328,6 +328,28 @@ def test_message_funnel_and_suppressions_by_rule(november):
     ]
 
 
+def test_the_funnel_counts_emails_opened_and_clicked(november, collector):
+    from messaging.models import DeliveryEvent, Message
+
+    # given M1 (COP, debt A) opened twice and clicked, and M4 (COP, debt B) opened once
+    m1 = Message.objects.get(channel="email", status="delivered")
+    m4 = Message.objects.get(channel="email", status="failed")
+    for n, (message, kind) in enumerate(
+        [(m1, "opened"), (m1, "opened"), (m1, "clicked"), (m4, "opened")]
+    ):
+        DeliveryEvent.objects.create(
+            message=message, provider="postmark", kind=kind, event_key=f"test:{n}"
+        )
+
+    # then each message counts once per kind, in its debts' currency and cut
+    funnel = {r["currency"]: (r["opened"], r["clicked"]) for r in _data(november)["message_funnel"]}
+    assert funnel == {"COP": (2, 1), "USD": (0, 0)}
+    mine = _data(november, collector_id=collector.id)["message_funnel"]
+    assert [(r["currency"], r["opened"], r["clicked"]) for r in mine] == [("COP", 1, 1)]
+    december = _data(november, date_from=D(2026, 12, 1), date_to=D(2026, 12, 31))
+    assert all(r["opened"] == 0 for r in december["message_funnel"])
+
+
 def test_collector_productivity(november, collector):
     rows = _data(november)["collector_productivity"]
     assert [

@@ -340,6 +340,28 @@ def test_debt_page_shows_identity_contacts_balance_payments_and_other_debts(
     assert "Show full document" in html
 
 
+def test_debt_page_shows_an_address_that_bounced_as_invalid(client, manager, creditor):
+    from portfolio.services.contact_points import contact_points_invalidate
+
+    debtor = DebtorFactory(creditor=creditor)
+    debt = DebtFactory(creditor=creditor, debtor=debtor)
+    ContactPointFactory(debtor=debtor, channel="email", value="dead@example.com")
+    ContactPointFactory(debtor=debtor, channel="email", value="alive@example.com")
+    client.force_login(manager)
+    assert "Invalid: not used" not in client.get(detail_url(debt)).content.decode()
+
+    contact_points_invalidate(
+        channel="email",
+        value="DEAD@example.com",  # addresses compare without case
+        reason="postmark hard bounce: mailbox not found",
+        at=datetime.datetime(2026, 12, 1, 16, tzinfo=datetime.UTC),
+    )
+
+    html = client.get(detail_url(debt)).content.decode()
+    assert html.count("Invalid: not used") == 1
+    assert "postmark hard bounce: mailbox not found" in html
+
+
 def test_other_debts_are_limited_to_what_the_user_may_see(client, collector, creditor):
     debtor = DebtorFactory(creditor=creditor)
     mine = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
