@@ -253,6 +253,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                 _("Delivery confirmed"),
                 _("Paid within 7 days"),
                 _("Effectiveness"),
+                _("Failed or bounced after sending"),
+                _("Notices failed or bounced"),
+                _("Stuck without delivery news"),
+                _("Notices stuck"),
             ],
             [
                 [
@@ -264,6 +268,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                     r["confirmed"],
                     r["followed"],
                     r["effectiveness"],
+                    r["failed"],
+                    r["failed_notices"],
+                    r["stuck"],
+                    r["stuck_notices"],
                 ]
                 for r in data["message_funnel"]
             ],

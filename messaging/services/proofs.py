@@ -63,7 +63,7 @@ def letter_proof_record(
     on `received_on`. A replayed `event_key` returns the proof it recorded; a letter that has
     a proof already keeps it (a provider event is then a no-op, an upload an error)."""
     existing = LetterProof.objects.filter(event_key=event_key).first()
-    if existing is not None:
+    if existing is not None and kind == LetterProof.Kind.PROVIDER:
         return existing, False
     if file is not None:
         upload_validate(file, field="file")
