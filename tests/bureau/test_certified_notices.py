@@ -120,3 +120,17 @@ def test_the_cycle_waits_for_the_proof_before_a_small_debts_second_notice():
     assert bureau_notices_plan(business_date=D(2026, 11, 23), run_id=None) == 0
     assert bureau_notices_plan(business_date=D(2026, 11, 24), run_id=None) == 1
     assert planned(debt) == [D(2026, 11, 24)]
+
+
+def test_the_bureau_panel_says_a_certified_notice_waits_for_its_proof(client):
+    from django.urls import reverse
+
+    from tests.factories.users import ManagerFactory
+
+    debt = set_debt(DebtFactory(due_date=D(2026, 8, 1)), balance=BIG)
+    letter = sent_notice(debt, D(2026, 9, 1), channel="letter", to="Calle 1 # 2-3")
+    client.force_login(ManagerFactory(creditors=[debt.creditor]))
+    url = reverse("portfolio:debt-detail", args=[debt.pk])
+    assert 'data-testid="notice-awaiting-proof"' in client.get(url).content.decode()
+    prove(letter, D(2026, 9, 10))
+    assert 'data-testid="notice-awaiting-proof"' not in client.get(url).content.decode()
