@@ -353,3 +353,26 @@ def test_only_a_sent_letter_takes_a_proof(client, manager, creditor):
     email = make_message(debt=DebtFactory(creditor=creditor), status="sent")
     assert _upload(client, email).status_code == 404
     assert not LetterProof.objects.exists()
+
+
+def test_the_sandbox_posts_the_proofs_of_the_waiting_letters(client, monkeypatch):
+    from django.core.management import call_command
+
+    from messaging.management.commands import certified_sandbox_receipts as command
+
+    # (the events go to this test's server instead of over the network)
+    def post(url, body, signature):
+        return _post(client, body, signature).status_code
+
+    monkeypatch.setattr(command, "post_event", post)
+    waiting = _letter(DebtFactory(), provider_message_id="SBX00000000000000A1", days_ago=6)
+    plain = _letter(DebtFactory(), template="friendly", provider_message_id="letter-1.pdf")
+    call_command("certified_sandbox_receipts", "--days", "4")
+    proof = LetterProof.objects.get()
+    assert proof.message_id == waiting.pk and proof.kind == "provider"
+    sent_on = timezone.localdate(waiting.sent_at)
+    assert proof.received_on == sent_on + datetime.timedelta(days=4)
+    assert proof.file.read().startswith(b"%PDF")
+    assert not LetterProof.objects.filter(message=plain).exists()
+    call_command("certified_sandbox_receipts")  # again: nothing new
+    assert LetterProof.objects.count() == 1
