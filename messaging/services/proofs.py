@@ -134,8 +134,8 @@ def letter_proof_record(
             kind=DeliveryEvent.Kind.DELIVERED,
             message=locked,
             provider_message_id=proof.tracking_number or locked.provider_message_id,
-            detail=_("Proof of receipt: received on %(date)s, signed by %(signer)s.")
-            % {"date": day.isoformat(), "signer": proof.signed_by or "—"},
+            # (stored as data, not in the recorder's language)
+            detail=f"proof of receipt: {day.isoformat()} · {proof.signed_by or '—'}",
             payload={"proof_id": proof.pk, "kind": kind},
         )
     return proof, True
