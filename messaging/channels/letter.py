@@ -19,6 +19,7 @@ from messaging.hooks import portal_link
 from messaging.services.compliance.certified import certified_required
 
 QR_SIZE_CM = 3.2
+LINK_LINE_CHARS = 60
 
 
 def letter_link(message) -> str:
@@ -34,14 +35,16 @@ def draw_payment_qr(pdf, *, link: str, x: float, y: float, size: float, caption:
 
     widget = QrCodeWidget(link, barLevel="M")
     left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom),
-                                             0, 0])  # fmt: skip
+    scale_x, scale_y = size / (right - left), size / (top - bottom)
+    drawing = Drawing(size, size, transform=[scale_x, 0, 0, scale_y, 0, 0])
     drawing.add(widget)
     renderPDF.draw(drawing, pdf, x, y)
     pdf.linkURL(link, (x, y, x + size, y + size), relative=0)
     pdf.setFont("Helvetica", 7)
     pdf.drawRightString(x + size, y - 9, caption)
-    pdf.drawRightString(x + size, y - 18, link if len(link) <= 70 else link[:67] + "...")
+    # The whole link, to type it where the code cannot be scanned (a long one on two lines).
+    for n, start in enumerate(range(0, len(link), LINK_LINE_CHARS)):
+        pdf.drawRightString(x + size, y - 18 - 8 * n, link[start : start + LINK_LINE_CHARS])
 
 
 def draw_letter(pdf, message) -> None:
@@ -68,8 +71,8 @@ def draw_letter(pdf, message) -> None:
     for line in message.to.split("\n"):
         pdf.drawString(left, y, line)
         y -= 13
-    # The subject starts below the QR code and its caption.
-    y = min(y, top - size - 20) - 20
+    # The subject starts below the QR code, its caption and its link.
+    y = min(y, top - size - 36) - 20
     pdf.setFont("Helvetica-Bold", 12)
     for line in simpleSplit(message.subject, "Helvetica-Bold", 12, width - 2 * left):
         pdf.drawString(left, y, line)
