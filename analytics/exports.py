@@ -255,6 +255,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                 _("Clicked"),
                 _("Paid within 7 days"),
                 _("Effectiveness"),
+                _("Failed or bounced after sending"),
+                _("Notices failed or bounced"),
+                _("Stuck without delivery news"),
+                _("Notices stuck"),
             ],
             [
                 [
@@ -268,6 +272,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
                     r["clicked"],
                     r["followed"],
                     r["effectiveness"],
+                    r["failed"],
+                    r["failed_notices"],
+                    r["stuck"],
+                    r["stuck_notices"],
                 ]
                 for r in data["message_funnel"]
             ],

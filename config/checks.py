@@ -27,6 +27,7 @@ SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
 
 SANDBOX_CHANNEL_BACKEND = "messaging.channels.sandbox.SandboxBackend"
 EMAIL_CHANNEL_BACKEND = "messaging.channels.email.EmailBackend"
+SANDBOX_CERTIFIED_PROVIDER = "messaging.channels.certified.SandboxCertifiedProvider"
 # Django e-mail backends that never hand a message to anyone: the outbox would say "sent".
 UNDELIVERED_EMAIL_BACKENDS = frozenset(
     {
@@ -172,6 +173,18 @@ def _channel_errors(s) -> list[checks.Error]:
                     id="cartera.E005",
                 )
             )
+    if getattr(s, "CARTERA_CERTIFIED_MAIL_PROVIDER", "") == SANDBOX_CERTIFIED_PROVIDER:
+        errors.append(
+            checks.Error(
+                "Certified letters go to the certified mail sandbox: they get a made-up "
+                "tracking number and are never mailed, and its proof endpoint takes events "
+                "signed with a development secret.",
+                hint="Set CARTERA_CERTIFIED_MAIL_PROVIDER to "
+                "messaging.channels.certified.PostCertifiedProvider (mailed by hand, receipts "
+                "uploaded by staff) or a real provider's adapter.",
+                id="cartera.E020",
+            )
+        )
     email = getattr(s, "EMAIL_BACKEND", "")
     if backends.get("email") == EMAIL_CHANNEL_BACKEND and email in UNDELIVERED_EMAIL_BACKENDS:
         errors.append(

@@ -10,6 +10,7 @@ from messaging.models import (
     DeliveryEvent,
     InboundMessage,
     LetterPrintBatch,
+    LetterProof,
     Message,
     MessageDebt,
     MessageTemplate,
@@ -173,3 +174,19 @@ class ComplianceOverrideAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(LetterProof)
+class LetterProofAdmin(admin.ModelAdmin):
+    """Read-only: proofs are recorded by the provider's event or the staff upload, audited."""
+
+    list_display = ("message", "kind", "received_on", "signed_by", "recorded_by", "recorded_at")
+    list_filter = ("kind", "provider")
+    search_fields = ("tracking_number", "signed_by")
+    readonly_fields = [f.name for f in LetterProof._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

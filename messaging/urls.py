@@ -1,7 +1,7 @@
 from django.urls import path
 
-from messaging import webhooks
-from messaging.views import compliance, outbox, templates
+from messaging import certified_webhooks, webhooks
+from messaging.views import compliance, outbox, proofs, templates
 
 app_name = "messaging"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/tomorrow/", outbox.tomorrow_preview, name="tomorrow"),
     path("outbox/calls/", outbox.call_list, name="call-list"),
+    path("outbox/<int:pk>/", proofs.message_detail, name="message-detail"),
+    path("outbox/<int:pk>/proof/", proofs.letter_proof_upload_view, name="letter-proof-upload"),
+    path("outbox/<int:pk>/proof/file/", proofs.letter_proof_file, name="letter-proof-file"),
     path("templates/", templates.template_list, name="template-list"),
     path("templates/<int:pk>/", templates.template_edit, name="template-edit"),
     path("templates/<int:pk>/preview/", templates.template_preview, name="template-preview"),
@@ -43,4 +46,9 @@ public_urlpatterns = [
     path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio-status"),
     path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio-inbound"),
     path("webhooks/sandbox/", webhooks.sandbox_event, name="sandbox-webhook"),
+    path(
+        "webhooks/certified/sandbox/",
+        certified_webhooks.certified_sandbox_event,
+        name="certified-sandbox-webhook",
+    ),
 ]

@@ -112,6 +112,13 @@ def test_a_sandbox_channel_is_an_error():
     assert _ids(_deployable(CARTERA_CHANNEL_BACKENDS=backends)) == ["cartera.E005"] * 2
 
 
+def test_the_certified_mail_sandbox_is_an_error():
+    sandbox = "messaging.channels.certified.SandboxCertifiedProvider"
+    assert _ids(_deployable(CARTERA_CERTIFIED_MAIL_PROVIDER=sandbox)) == ["cartera.E020"]
+    post = "messaging.channels.certified.PostCertifiedProvider"
+    assert _ids(_deployable(CARTERA_CERTIFIED_MAIL_PROVIDER=post)) == []
+
+
 def _env(settings_module: str, **variables) -> dict:
     """A process environment with only these Cartera/Django settings (not the test run's)."""
     prefixes = ("DJANGO_", "CARTERA_", "STRIPE_", "TWILIO_", "EMAIL_", "ANYMAIL_")
@@ -214,6 +221,7 @@ def test_development_settings_still_start_and_check_deploy_names_their_sandboxes
         "cartera.E005",  # SMS and WhatsApp in the sandbox
         "cartera.E006",  # e-mail to the console
         "cartera.E007",  # the sandbox checkout
+        "cartera.E020",  # certified letters to the certified mail sandbox
     }
 
 

@@ -8,8 +8,16 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from analytics.models import AgreementSpan, InstalmentDay, MessageDay, PromiseDay, SuppressionDay
-from messaging.models import DeliveryEvent, MessageDebt
+from analytics.models import (
+    AgreementSpan,
+    DebtSegment,
+    InstalmentDay,
+    MessageDay,
+    PromiseDay,
+    SuppressionDay,
+)
+from messaging.delivery import NOTICE_TEMPLATES, stuck_q
+from messaging.models import DeliveryEvent, Message, MessageDebt
 
 
 def _rate(numerator, denominator):
@@ -157,12 +165,21 @@ def _engagement(cut: Q, date_from, date_to) -> dict[str, dict]:
     return {r["debt__currency"]: r for r in rows}
 
 
-def kpi_message_funnel(cut: Q, date_from, date_to) -> list[dict]:
+def kpi_message_funnel(cut: Q, date_from, date_to, stuck: dict | None = None) -> list[dict]:
     """Per currency: planned → suppressed / sent → delivered (confirmed) → opened → clicked
-    (e-mail tracking) → paid within 7 days."""
+    (e-mail tracking) → paid within 7 days;
+    beside them the sent messages that failed or bounced (`failed`, of them notices:
+    `failed_notices`) and, from `stuck` ({currency: (messages, notices)}, read live by
+    kpi_stuck_messages), those stuck without delivery news."""
+    notices = Q(template__in=NOTICE_TEMPLATES)
     rows = (
         MessageDay.objects.filter(cut, as_of__gte=date_from, as_of__lte=date_to)
         .values("currency")
+        # (before the sums named like the fields, which would hide them)
+        .annotate(
+            notices_sent=Sum("sent", filter=notices, default=0),
+            notices_delivered=Sum("delivered", filter=notices, default=0),
+        )
         .annotate(
             planned=Sum("planned"),
             suppressed=Sum("suppressed"),
@@ -173,16 +190,62 @@ def kpi_message_funnel(cut: Q, date_from, date_to) -> list[dict]:
         )
         .order_by("currency")
     )
+    stuck = stuck or {}
     engagement = _engagement(cut, date_from, date_to)
-    return [
-        {
-            **r,
-            "opened": engagement.get(r["currency"], {}).get("opened", 0),
-            "clicked": engagement.get(r["currency"], {}).get("clicked", 0),
-            "effectiveness": _rate(r["followed"], r["delivered"]),
-        }
-        for r in rows
-    ]
+    result = []
+    for r in rows:
+        # A sent message counts as delivered until it fails or bounces: what is sent and not
+        # delivered is what failed after leaving.
+        notices_sent, notices_delivered = r.pop("notices_sent"), r.pop("notices_delivered")
+        messages, stuck_notices = stuck.get(r["currency"], (0, 0))
+        result.append(
+            {
+                **r,
+                "opened": engagement.get(r["currency"], {}).get("opened", 0),
+                "clicked": engagement.get(r["currency"], {}).get("clicked", 0),
+                "effectiveness": _rate(r["followed"], r["delivered"]),
+                "failed": (r["sent"] or 0) - (r["delivered"] or 0),
+                "failed_notices": notices_sent - notices_delivered,
+                "stuck": messages,
+                "stuck_notices": stuck_notices,
+            }
+        )
+    return result
+
+
+def kpi_stuck_messages(f, *, now) -> dict[str, tuple[int, int]]:
+    """Per currency: (messages, notices) of the period stuck in `sent` at `now` with no
+    delivery news past their channel's usual time (messaging.delivery), in the filters' cut.
+    Read live: being stuck depends on the moment, not on a night's snapshot."""
+    messages = Message.objects.filter(
+        creditor_id__in=f.creditor_ids,
+        business_date__gte=f.date_from,
+        business_date__lte=f.date_to,
+    ).filter(stuck_q(now=now))
+    links = MessageDebt.objects.filter(message__in=messages.values("pk"))
+    if f.portfolio_id:
+        links = links.filter(debt__portfolio_id=f.portfolio_id)
+    if f.collector_id:
+        links = links.filter(debt__assigned_to_id=f.collector_id)
+    if f.currency:
+        links = links.filter(debt__currency=f.currency)
+    if f.segment_id:
+        links = links.filter(
+            debt_id__in=DebtSegment.objects.filter(segment_id=f.segment_id).values("debt_id")
+        )
+    rows = (
+        links.values("debt__currency")
+        .annotate(
+            messages=Count("message_id", distinct=True),
+            notices=Count(
+                "message_id",
+                distinct=True,
+                filter=Q(message__template__in=NOTICE_TEMPLATES),
+            ),
+        )
+        .order_by()
+    )
+    return {r["debt__currency"]: (r["messages"], r["notices"]) for r in rows}
 
 
 def kpi_suppressions(cut: Q, date_from, date_to) -> list[dict]:

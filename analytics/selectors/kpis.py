@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Min, Q, Sum
+from django.utils import timezone
 
 from analytics.forms import KpiFilters
 from analytics.models import AgingSnapshot, BucketTransition, CollectionDay
@@ -19,6 +20,7 @@ from analytics.selectors.activity import (
     kpi_collector_productivity,
     kpi_message_funnel,
     kpi_promises,
+    kpi_stuck_messages,
     kpi_suppressions,
     kpi_template_effectiveness,
 )
@@ -422,7 +424,9 @@ def kpi_dashboard(*, filters: KpiFilters, collector_days: bool = True) -> dict:
         "contact_channels": kpi_contact_channels(_cut(f), f.channel, f.date_from, f.date_to),
         "channel_effectiveness": kpi_channel_effectiveness(_cut(f), f.date_from, f.date_to),
         "template_effectiveness": kpi_template_effectiveness(_cut(f), f.date_from, f.date_to),
-        "message_funnel": kpi_message_funnel(_cut(f), f.date_from, f.date_to),
+        "message_funnel": kpi_message_funnel(
+            _cut(f), f.date_from, f.date_to, stuck=kpi_stuck_messages(f, now=timezone.now())
+        ),
         "suppressions": kpi_suppressions(_cut(f), f.date_from, f.date_to),
         "cumulative_recovery": kpi_cumulative_recovery(f),
         "segments": kpi_segments(f, as_of),

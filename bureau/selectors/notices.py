@@ -3,6 +3,8 @@
 A bureau notice is a Message with one of BUREAU_NOTICE_TEMPLATES; MessageDebt says which
 debts it covered. Its date is the day it left in the debtor's own time zone (the 20 / 14 days
 are calendar days where the debtor lives); it counts as a notice once sent or delivered.
+A letter the certified-notice rule names (messaging.services.compliance.certified) counts
+only once its proof of receipt is recorded, and from the day of receipt on the proof.
 """
 
 import datetime
@@ -11,8 +13,9 @@ from django.db.models import BooleanField, Case, DateField, F, Func, Q, QuerySet
 from django.db.models.functions import Cast
 
 from core.scoping import scope_for_user
-from messaging.models import Message, MessageDebt
+from messaging.models import LetterProof, Message, MessageDebt
 from messaging.services.compliance.bureau import BUREAU_NOTICE_STATUSES, BUREAU_NOTICE_TEMPLATES
+from messaging.services.compliance.certified import certified_q, certified_sql, notice_on_sql
 
 # SQL for the local sending date of message `m` to debtor `p` (the aliases the loaders use).
 SENT_ON_SQL = "(timezone(p.timezone, m.sent_at))::date"
@@ -23,21 +26,36 @@ def _ledger() -> QuerySet:
         Func(F("debt__debtor__timezone"), F("message__sent_at"), function="timezone"),
         DateField(),
     )
+    certified = certified_q(prefix="message__")
+    proved = Q(message__letter_proof__isnull=False)
     return (
         MessageDebt.objects.filter(message__template__in=BUREAU_NOTICE_TEMPLATES)
         .select_related("message", "debt", "debt__debtor", "debt__creditor")
         .annotate(
             sent_on=sent_on,
+            certified=Case(
+                When(certified, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            received_on=F("message__letter_proof__received_on"),
             counts=Case(
                 When(
                     Q(message__status__in=BUREAU_NOTICE_STATUSES)
-                    & Q(message__sent_at__isnull=False),
+                    & Q(message__sent_at__isnull=False)
+                    & (~certified | proved),
                     then=Value(True),
                 ),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+            # The day the notice counts from: the receipt's for a certified letter.
+            counts_from=Case(
+                When(certified, then=F("message__letter_proof__received_on")),
+                default=sent_on,
+                output_field=DateField(),
+            ),
             delivered=Case(
+                When(certified & proved, then=Value(True)),
+                When(certified, then=Value(False)),
                 When(
                     Q(message__status=Message.Status.DELIVERED)
                     | Q(message__delivered_at__isnull=False),
@@ -81,7 +99,9 @@ def notices(*, user, filters: dict | None = None) -> QuerySet:
 
 def debt_notices(debt_id: int) -> list[dict]:
     """One debt's bureau notices, oldest first: message, template, channel, status, sent_on,
-    delivered, counts (whether it counts as a notice). The caller checks access to the debt."""
+    delivered, counts (whether it counts as a notice), certified (a letter that counts only
+    with its proof), received_on (its proof's day) and counts_from (the day it counts from).
+    The caller checks access to the debt."""
     rows = _ledger().filter(debt_id=debt_id).order_by("message__planned_for", "message_id")
     return [
         {
@@ -95,6 +115,9 @@ def debt_notices(debt_id: int) -> list[dict]:
             "delivered_at": row.message.delivered_at,
             "delivered": row.delivered,
             "counts": row.counts,
+            "certified": row.certified,
+            "received_on": row.received_on,
+            "counts_from": row.counts_from if row.counts else None,
         }
         for row in rows
     ]
@@ -102,7 +125,8 @@ def debt_notices(debt_id: int) -> list[dict]:
 
 def notice_dates_sql(*, pairs_table: str) -> str:
     """SQL: per (debt_id, as_of) row of `pairs_table`, the distinct local dates of the notices
-    that count and were sent on or before as_of: their number, the first and the second."""
+    that count and were sent on or before as_of: their number, the first and the second. A
+    certified letter counts only with its proof of receipt, dated by it."""
     return f"""
         SELECT t.debt_id, t.as_of,
                count(DISTINCT n.sent_on) AS n_dates,
@@ -110,13 +134,15 @@ def notice_dates_sql(*, pairs_table: str) -> str:
                (array_agg(DISTINCT n.sent_on ORDER BY n.sent_on))[2] AS second_on
           FROM {pairs_table} t
           LEFT JOIN (
-                SELECT md.debt_id, {SENT_ON_SQL} AS sent_on
+                SELECT md.debt_id, {notice_on_sql(message="m", debtor="p", proof="lp")} AS sent_on
                   FROM {MessageDebt._meta.db_table} md
                   JOIN {Message._meta.db_table} m ON m.id = md.message_id
                   JOIN portfolio_debtor p ON p.id = m.debtor_id
+                  LEFT JOIN {LetterProof._meta.db_table} lp ON lp.message_id = m.id
                  WHERE m.template IN ({", ".join(f"'{t}'" for t in BUREAU_NOTICE_TEMPLATES)})
                    AND m.status IN ({", ".join(f"'{s}'" for s in BUREAU_NOTICE_STATUSES)})
                    AND m.sent_at IS NOT NULL
+                   AND (NOT {certified_sql(message="m", debtor="p")} OR lp.id IS NOT NULL)
           ) n ON n.debt_id = t.debt_id AND n.sent_on <= t.as_of
          GROUP BY t.debt_id, t.as_of
     """

@@ -13,6 +13,10 @@ US 14 days). The cycle plans it, set-based and idempotent, as a contact action w
 A held debt gets none; none is planned while a bureau notice (this one, or the pre-legal
 notice the cadence plans on entering pre-legal, which says the same) was planned in the last
 7 days: the cycle runs this step after the cadence's actions.
+
+A certified letter (messaging.services.compliance.certified) counts as a notice only with its
+proof of receipt, dated by it; sent without one yet, it is pending like a planned notice (no
+second notice is planned before the first one's proof, and none is planned again).
 """
 
 import datetime
@@ -25,7 +29,7 @@ from collections_app.services.notice_actions import (
     EMAIL_ELSE_LETTER_SQL,
     HOLD_IN_FORCE_SQL,
 )
-from messaging.models import ContactAction, Message, MessageDebt
+from messaging.models import ContactAction, LetterProof, Message, MessageDebt
 from messaging.services.compliance.bureau import (
     BUREAU_NOTICE_STATUSES,
     BUREAU_NOTICE_TEMPLATE,
@@ -34,11 +38,18 @@ from messaging.services.compliance.bureau import (
     CO_SMALL_DEBT_SHARE,
     co_minimum_wage,
 )
+from messaging.services.compliance.certified import certified_sql, notice_on_sql
 from portfolio.models import Stage
 
 RETRY_DAYS = 7
 # From the firm notice on: the first notice goes well before a report could (pre-legal).
 NOTICE_STAGES = (Stage.FIRM_NOTICE, Stage.PRE_LEGAL, Stage.LEGAL)
+
+
+# The day a sent notice counts from (NULL for a certified letter without its proof: count and
+# max skip it) and whether it is a certified letter, for message m to debtor q.
+NOTICE_ON = notice_on_sql(message="m", debtor="q", proof="lp")
+CERTIFIED = certified_sql(message="m", debtor="q")
 
 
 def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> int:
@@ -54,15 +65,18 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
               JOIN portfolio_debtor p ON p.id = d.debtor_id
               LEFT JOIN (
                     SELECT md.debt_id,
-                           count(DISTINCT timezone(q.timezone, m.sent_at)::date)
+                           count(DISTINCT {NOTICE_ON})
                                FILTER (WHERE m.status = ANY(%(sent)s) AND m.sent_at IS NOT NULL)
                                AS sent_days,
-                           max(timezone(q.timezone, m.sent_at)::date)
+                           max({NOTICE_ON})
                                FILTER (WHERE m.status = ANY(%(sent)s)) AS last_sent_on,
-                           count(*) FILTER (WHERE m.status = 'planned') AS pending
+                           count(*) FILTER (WHERE m.status = 'planned'
+                                             OR (m.status = ANY(%(sent)s) AND {CERTIFIED}
+                                                 AND lp.id IS NULL)) AS pending
                       FROM {MessageDebt._meta.db_table} md
                       JOIN {Message._meta.db_table} m ON m.id = md.message_id
                       JOIN portfolio_debtor q ON q.id = m.debtor_id
+                      LEFT JOIN {LetterProof._meta.db_table} lp ON lp.message_id = m.id
                      WHERE m.template = ANY(%(templates)s) AND m.status = ANY(%(live)s)
                      GROUP BY md.debt_id
               ) n ON n.debt_id = d.id

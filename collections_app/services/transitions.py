@@ -7,13 +7,15 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Case, Count, DateField, F, Min, Q, When
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from collections_app.selectors import policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
+from messaging.models import Message
+from messaging.services.compliance.certified import certified_q
 from portfolio.models import Debt, Stage, StageChange
 from portfolio.selectors import open_holds_for_debt
 from portfolio.services.stages import stage_change_record
@@ -62,15 +64,25 @@ def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
         )
         blocked = True
     # The notice counts once it was actually sent (an outbox message), not merely planned;
-    # the first one sent starts the count.
-    from messaging.models import Message
-
-    first_notice = Message.objects.filter(
+    # the first one sent starts the count. A certified letter (the certified-notice rule)
+    # counts only with its proof of receipt, from the day of receipt.
+    certified = certified_q()
+    notices = Message.objects.filter(
         covered__debt=debt,
         stage=Stage.PRE_LEGAL,
         channel__in=("email", "letter"),
         status__in=(Message.Status.SENT, Message.Status.DELIVERED),
-    ).aggregate(first=Min("business_date"))["first"]
+    ).aggregate(
+        first=Min(
+            Case(
+                When(certified, then=F("letter_proof__received_on")),
+                default=F("business_date"),
+                output_field=DateField(),
+            )
+        ),
+        unproved=Count("id", filter=certified & Q(letter_proof__isnull=True)),
+    )
+    first_notice = notices["first"]
     notice_from = (
         first_notice + datetime.timedelta(days=version.legal_notice_days) if first_notice else None
     )
@@ -79,6 +91,13 @@ def legal_check(*, debt: Debt, as_of: datetime.date) -> LegalCheck:
             _("A pre-legal notice must have been sent at least %(days)s days before.")
             % {"days": version.legal_notice_days}
         )
+        if notices["unproved"]:
+            reasons.append(
+                _(
+                    "The pre-legal letter went by certified mail: it counts from the day of "
+                    "receipt on its proof, which has not been recorded yet."
+                )
+            )
         if notice_from is None:
             blocked = True
         else:

@@ -284,6 +284,14 @@ CARTERA_SANDBOX_WEBHOOK_SECRET = env(
     "CARTERA_SANDBOX_WEBHOOK_SECRET",
     default=derived_secret(SECRET_KEY, "messaging-sandbox-webhook"),
 )
+# Certified mail for the notices that need a proof of receipt (issue #23): the provider's
+# adapter (messaging.channels.certified). The sandbox answers with a tracking number and posts
+# the proof as an event signed with CARTERA_SANDBOX_WEBHOOK_SECRET; production defaults to the
+# post office (letters mailed certified by hand, receipts uploaded by staff).
+CARTERA_CERTIFIED_MAIL_PROVIDER = env(
+    "CARTERA_CERTIFIED_MAIL_PROVIDER",
+    default="messaging.channels.certified.SandboxCertifiedProvider",
+)
 # Debtor portal (issue #7): personal link lifetime, session idle time, lockout, payments.
 CARTERA_PORTAL_LINK_MAX_AGE = env.int("CARTERA_PORTAL_LINK_MAX_AGE", default=30 * 24 * 3600)
 CARTERA_PORTAL_SESSION_SECONDS = env.int("CARTERA_PORTAL_SESSION_SECONDS", default=15 * 60)

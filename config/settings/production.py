@@ -34,6 +34,9 @@ EMAIL_BACKEND = env(
 # and never a default derived from SECRET_KEY.
 CARTERA_PORTAL_PAYMENT_PROVIDER = env("CARTERA_PORTAL_PAYMENT_PROVIDER", default="")
 CARTERA_SANDBOX_WEBHOOK_SECRET = env("CARTERA_SANDBOX_WEBHOOK_SECRET", default="")
+CARTERA_CERTIFIED_MAIL_PROVIDER = env(
+    "CARTERA_CERTIFIED_MAIL_PROVIDER", default="messaging.channels.certified.PostCertifiedProvider"
+)
 CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET = env("CARTERA_PORTAL_SANDBOX_WEBHOOK_SECRET", default="")
 
 deployment_refuse(SimpleNamespace(**{k: v for k, v in globals().items() if k.isupper()}))

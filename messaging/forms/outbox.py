@@ -22,3 +22,8 @@ class OutboxFilterForm(forms.Form):
     )
     template = forms.CharField(label=_("Template"), required=False, max_length=60)
     q = forms.CharField(label=_("Recipient or rule"), required=False, max_length=100)
+    stuck = forms.BooleanField(
+        label=_("Stuck only"),
+        required=False,
+        help_text=_("Sent, with no delivery news after the channel's usual time."),
+    )

@@ -15,4 +15,5 @@ from messaging.models.outbox import (  # noqa: F401
     MessageDebt,
     SandboxDelivery,
 )
+from messaging.models.proofs import LetterProof  # noqa: F401
 from messaging.models.templates import MessageTemplate, MessageTemplateVersion  # noqa: F401

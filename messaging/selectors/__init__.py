@@ -9,7 +9,13 @@ from core.memo import already_read, keep
 from core.page_reads import JSONRows, rows_from_json
 from core.roles import ADMIN, COLLECTOR, MANAGER, user_role
 from core.scoping import scope_for_user
-from messaging.models import ComplianceOverride, Message, MessageDebt, MessageTemplate
+from messaging.models import (
+    ComplianceOverride,
+    LetterProof,
+    Message,
+    MessageDebt,
+    MessageTemplate,
+)
 from messaging.services.compliance import rules as tables
 from messaging.services.compliance.overrides import OVERRIDABLE_TYPES, tighten
 
@@ -48,14 +54,36 @@ def _messages_for_debt(*, user, debt_id) -> QuerySet[Message]:
     )
 
 
+def _proofs_for_debt(debt_id) -> QuerySet[LetterProof]:
+    return LetterProof.objects.filter(
+        message_id__in=MessageDebt.objects.filter(debt_id=debt_id).values("message_id")
+    ).order_by("-id")
+
+
+def letter_proofs_for_debt(*, debt, message_ids) -> dict[int, LetterProof]:
+    """The proofs of receipt of the letters among `message_ids` (the panel's, already scoped)
+    covering one debt, by message id (read with the page's debt when it was)."""
+    kept = already_read(debt, "letter_proofs_panel")
+    if kept is None:
+        kept = list(_proofs_for_debt(debt.pk)[:MESSAGES_PANEL_LIMIT])
+    wanted = set(message_ids)
+    return {proof.message_id: proof for proof in kept if proof.message_id in wanted}
+
+
 def debt_page_reads(*, user) -> dict:
-    """The messages panel's read, made with the page's debt (portfolio.hooks.debt_page_reads)."""
+    """The messages panel's reads (its messages, their letters' proofs of receipt), made with
+    the page's debt (portfolio.hooks.debt_page_reads)."""
     messages = _messages_for_debt(user=user, debt_id=OuterRef(OuterRef("pk")))
+    proofs = _proofs_for_debt(OuterRef(OuterRef("pk")))
     return {
         "_read_messages_panel": (
             JSONRows(messages[:MESSAGES_PANEL_LIMIT]),
             lambda debt, text: keep(debt, "messages_panel", rows_from_json(Message, text)),
-        )
+        ),
+        "_read_letter_proofs_panel": (
+            JSONRows(proofs[:MESSAGES_PANEL_LIMIT]),
+            lambda debt, text: keep(debt, "letter_proofs_panel", rows_from_json(LetterProof, text)),
+        ),
     }
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from messaging.rendering import Rendered, sanitize_email_html
+from messaging.services.compliance.certified import certified_required
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.compliance.rules import (
     COLLECTION_STAGES,
@@ -112,6 +113,10 @@ def validation_notices_record(messages, debts_by_message: dict[int, list]) -> in
     for message in messages:
         if message.template != VALIDATION_TEMPLATE or message.sent_at is None:
             continue
+        if certified_required(
+            country=message.debtor.country, template=message.template, channel=message.channel
+        ):
+            continue  # given only on its proof of receipt (services.proofs)
         ends = validation_period_end(message.business_date)
         for debt in debts_by_message.get(message.id, ()):
             if debt.validation_notice_sent_at is None:

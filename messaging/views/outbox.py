@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -15,6 +16,7 @@ from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from core.http import client_ip
+from messaging.delivery import message_stuck, stuck_q
 from messaging.forms.outbox import OutboxFilterForm
 from messaging.hooks import cycle_last_completed_date
 from messaging.models import Message
@@ -59,9 +61,14 @@ def outbox(request):
     if filters.get("q"):
         q = filters["q"].strip()
         listed = listed.filter(Q(to__icontains=q) | Q(suppression_rule__iexact=q))
+    now = timezone.now()
+    if filters.get("stuck"):
+        listed = listed.filter(stuck_q(now=now))
     listed = listed.select_related("debtor", "creditor").order_by("planned_for", "id")
     counts = outbox_counts(queryset=day_qs)
     paging = page_context(request, listed)
+    for m in paging["page"].object_list:
+        m.stuck = message_stuck(m, now=now, country=m.debtor.country)
     _contacts_seen(request, paging["page"], via=DebtorDataAccess.Via.OUTBOX, day=day)
     statuses = list(Message.Status.choices)
     channel_rows = [
@@ -85,6 +92,7 @@ def outbox(request):
             "totals": [counts["totals"].get(s, 0) for s, _l in statuses],
             "total": counts["all"],
             "suppressions": suppression_counts(user=request.user, business_date=day),
+            "stuck_count": day_qs.filter(stuck_q(now=now)).count(),
             **paging,
         },
     )

@@ -39,6 +39,7 @@ from decimal import Decimal
 
 import factory.random
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
@@ -348,6 +349,23 @@ def test_the_funnel_counts_emails_opened_and_clicked(november, collector):
     assert [(r["currency"], r["opened"], r["clicked"]) for r in mine] == [("COP", 1, 1)]
     december = _data(november, date_from=D(2026, 12, 1), date_to=D(2026, 12, 31))
     assert all(r["opened"] == 0 for r in december["message_funnel"])
+
+
+def test_message_funnel_counts_failed_and_stuck_notices(november):
+    # On 20 December: M4 (a friendly e-mail) failed after it was sent; M2 (an SMS firm notice
+    # on B and C) has had no delivery news for weeks, and M3 (a Colombian pre-legal letter, a
+    # certified notice) has no proof of receipt after its 15 days.
+    with time_machine.travel(datetime.datetime(2026, 12, 20, 12, tzinfo=datetime.UTC)):
+        data = _data(november)
+    funnel = {
+        r["currency"]: (r["failed"], r["failed_notices"], r["stuck"], r["stuck_notices"])
+        for r in data["message_funnel"]
+    }
+    assert funnel == {"COP": (1, 0, 1, 1), "USD": (0, 0, 2, 2)}
+    # Three weeks earlier (17 November) the letter was not overdue yet, the SMS was
+    with time_machine.travel(datetime.datetime(2026, 11, 17, 12, tzinfo=datetime.UTC)):
+        data = _data(november)
+    assert {r["currency"]: r["stuck"] for r in data["message_funnel"]} == {"COP": 1, "USD": 1}
 
 
 def test_collector_productivity(november, collector):

@@ -94,4 +94,16 @@ def sent_notice(debt, on: datetime.date, *, template="bureau_notice", status="se
     if status == "delivered":
         values["delivered_at"] = moment
     values.update(fields)
-    return make_message(debt=debt, **values)
+    message = make_message(debt=debt, **values)
+    if status == "delivered" and values.get("channel") == "letter":
+        # A delivered letter is one with its proof of receipt (a certified notice counts only
+        # with it: messaging.services.compliance.certified).
+        from messaging.models import LetterProof
+
+        LetterProof.objects.create(
+            message=message,
+            kind=LetterProof.Kind.PROVIDER,
+            received_on=on,
+            event_key=f"test:{message.pk}",
+        )
+    return message

@@ -203,3 +203,37 @@ def test_a_planned_but_unsent_pre_legal_notice_does_not_count(manager, creditor)
         debt_transition(
             debt=debt, transition_name="escalate_to_legal", user=manager, as_of=AS_OF, reason="x"
         )
+
+
+def test_a_certified_pre_legal_letter_counts_from_its_proof_of_receipt(creditor):
+    from collections_app.services.transitions import legal_check
+    from messaging.models import LetterProof
+
+    # Given a pre-legal debt whose pre-legal notice went by letter 15 days ago (Colombia:
+    # a certified notice, messaging.services.compliance.certified)
+    debt = pre_legal_debt(creditor=creditor)
+    notices = Message.objects.filter(
+        covered__debt=debt, stage=Stage.PRE_LEGAL, status__in=("sent", "delivered")
+    )
+    assert notices.exists()
+    notices.update(
+        channel="letter",
+        template="pre_legal_notice",
+        business_date=AS_OF - datetime.timedelta(days=15),
+    )
+    # Then without its proof it is no notice: no date can be given
+    check = legal_check(debt=debt, as_of=AS_OF)
+    assert not check.allowed and check.eligible_from is None
+    assert any("certified mail" in r for r in check.reasons)
+    # When the proof says it was received 5 days ago, the 10 days run from the receipt
+    for message in notices:
+        LetterProof.objects.create(
+            message=message,
+            kind="manual",
+            received_on=AS_OF - datetime.timedelta(days=5),
+            event_key=f"manual:{message.pk}",
+        )
+    check = legal_check(debt=debt, as_of=AS_OF)
+    assert not check.allowed
+    assert check.eligible_from == AS_OF + datetime.timedelta(days=5)
+    assert legal_check(debt=debt, as_of=check.eligible_from).allowed
