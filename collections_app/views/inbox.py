@@ -58,8 +58,7 @@ def _contacts_seen(request, debtor_ids, *, purpose: str) -> None:
         user=request.user,
         debtor_ids=[pk for pk in debtor_ids if pk],
         data=DebtorDataAccess.Data.CONTACTS,
-        # No "inbox" among the places yet (a portfolio migration): the message pages' one.
-        via=DebtorDataAccess.Via.OUTBOX,
+        via=DebtorDataAccess.Via.INBOX,
         ip_address=client_ip(request),
         purpose=purpose[:100],
     )

@@ -29,6 +29,8 @@ class ComplaintChannel(models.TextChoices):
     PORTAL = "portal", _("Debtor portal")
     PHONE = "phone", _("Phone")
     EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
     LETTER = "letter", _("Letter")
     REGULATOR = "regulator", _("Regulator")
     API = "api", _("API")

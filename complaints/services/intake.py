@@ -238,7 +238,11 @@ def complaint_for_hold(
 # The inbox's one-click kinds: "complaint" files a complaint (queja), "dispute" disputes the debt.
 INBOUND_KINDS = {"complaint": ComplaintKind.COMPLAINT, "dispute": ComplaintKind.DISPUTE}
 # A message on the debtor's phone is "phone", like every dispute heard there (disputes.CHANNELS).
-INBOUND_CHANNELS = {"email": ComplaintChannel.EMAIL}
+INBOUND_CHANNELS = {
+    "email": ComplaintChannel.EMAIL,
+    "sms": ComplaintChannel.SMS,
+    "whatsapp": ComplaintChannel.WHATSAPP,
+}
 
 
 @transaction.atomic

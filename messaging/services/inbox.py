@@ -10,6 +10,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,15 +45,13 @@ def _addresses(*, channel: str, address: str, raw: str) -> set[str]:
 
 def debtor_candidates(*, channel: str, addresses: set[str]) -> list[int]:
     """Ids of the debtors one of whose contact points is this address (phones across channels)."""
-    points = ContactPoint.objects.all()
-    if channel == "email":
-        which = Q()
-        for address in addresses:
-            which |= Q(value__iexact=address)
-        points = points.filter(which, channel="email")
-    else:
-        # A number is a number: an SMS from the WhatsApp number (or the one we call) is theirs.
-        points = points.filter(channel__in=PHONE_CHANNELS, value__in=addresses)
+    # Compared without case (the contact_point_value_ci index): "Ana@Example.com" is on file.
+    points = ContactPoint.objects.alias(value_ci=Upper("value")).filter(
+        value_ci__in=sorted(a.upper() for a in addresses)
+    )
+    # A number is a number: an SMS from the WhatsApp number (or the one we call) is theirs.
+    channels = ["email"] if channel == "email" else sorted(PHONE_CHANNELS)
+    points = points.filter(channel__in=channels)
     return sorted(set(points.values_list("debtor_id", flat=True)))
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -243,6 +244,10 @@ class ContactPoint(TimeStampedModel):
                 fields=["debtor", "channel", "value"], name="contact_point_unique_value"
             ),
         ]
+        indexes = [
+            # Who has this address (an inbound reply, a bounce, a STOP): matched without case.
+            models.Index(Upper("value"), name="contact_point_value_ci"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.value}"
@@ -286,6 +291,7 @@ class DebtorDataAccess(models.Model):
     class Via(models.TextChoices):
         DEBT_PAGE = "debt_page", _("Debt page")
         OUTBOX = "outbox", _("Outbox")
+        INBOX = "inbox", _("Inbox")
         CALL_LIST = "call_list", _("Call list")
         API = "api", _("API")
         ADMIN = "admin", _("Admin")

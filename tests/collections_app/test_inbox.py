@@ -337,7 +337,7 @@ def test_make_it_a_complaint_in_one_click(client, collector, case):
         case["debt"],
         "complaint",
     )
-    assert complaint.channel == "phone" and "ya pagué" in complaint.description
+    assert complaint.channel == "sms" and "ya pagué" in complaint.description
     assert complaint.related_message == case["sent"]
     inbound.refresh_from_db()
     assert inbound.status == "handled" and inbound.complaint_id == complaint.pk
@@ -449,4 +449,4 @@ def test_viewing_the_inbox_is_recorded_as_a_view_of_contact_data(client, collect
     client.force_login(collector)
     client.get(reverse("collections:inbound-detail", args=[inbound.pk]))
     seen = DebtorDataAccess.objects.get(user=collector)
-    assert (seen.debtor_id, seen.data) == (case["debt"].debtor_id, "contacts")
+    assert (seen.debtor_id, seen.data, seen.via) == (case["debt"].debtor_id, "contacts", "inbox")
