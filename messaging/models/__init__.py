@@ -9,4 +9,9 @@ from messaging.models.outbox import (  # noqa: F401
     MessageDebt,
     SandboxDelivery,
 )
-from messaging.models.templates import MessageTemplate, MessageTemplateVersion  # noqa: F401
+from messaging.models.templates import (  # noqa: F401
+    ApprovalStatus,
+    MessageTemplate,
+    MessageTemplateVersion,
+    TemplateApprovalChange,
+)

@@ -232,7 +232,11 @@ def messages_plan(
     todo["to"] = todo["to"].fillna("")
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
-    reachable = todo["to"] != ""
+    # WhatsApp whose text has no approved template (decided per creditor, code and language)
+    # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
+    # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).
+    unready = (todo["to"] != "") & sets.whatsapp_unready(todo)
+    reachable = (todo["to"] != "") & ~unready
     # Debtors with nothing in their history, holds or preferences: their day's groups are
     # decided per class of contact (and of what the debtor got earlier that day), the rest one
     # by one, in planning order.
@@ -247,8 +251,11 @@ def messages_plan(
     decided = _decide_by_class(
         todo[plain], history=history, business_date=business_date, now=now, rules=rules
     )
-    cancelled = todo[~reachable].copy()
+    cancelled = todo[todo["to"] == ""].copy()
     sets.no_address_columns(cancelled)
+    skipped = todo[unready].copy()
+    sets.whatsapp_unready_columns(skipped)
+    cancelled = pd.concat([cancelled, skipped]) if len(skipped) else cancelled
     starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
     cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
     one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]

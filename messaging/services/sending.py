@@ -12,9 +12,10 @@ claimed and sent again. A provider outside the database cannot share the transac
 after it accepted a message and before the commit re-sends that message, as it always could.
 """
 
+import dataclasses
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -22,12 +23,13 @@ from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.reasons import reason_split
+from core.reasons import Reason, reason_split
+from messaging import reasons
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, TemplateRenderError, render_version
 from messaging.services import compliance_gateway as gateway
-from messaging.services import us_debts
+from messaging.services import us_debts, whatsapp
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.context import message_context
 from messaging.services.planning import ACTIVE_STATUSES, contact_for
@@ -123,6 +125,8 @@ class SendFacts:
     consented: set
     letter_revoked: set
     history: dict[int, list]
+    # (address, instant) of the WhatsApp messages whose 24-hour service window is open then.
+    whatsapp_open: set = dataclasses.field(default_factory=set)
 
 
 def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
@@ -254,6 +258,21 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
             Message.Status.SUPPRESSED,
             decision.rule or "COMPLIANCE",
             decision.coded or decision.reason,
+        )
+    if message.channel == "whatsapp" and (message.to, at) not in facts.whatsapp_open:
+        # Outside the service window WhatsApp delivers only an approved template (free text
+        # fails at the provider with 63016): its Content SID and the values of its variables.
+        if not version.provider_ready:
+            return _close(
+                message,
+                Message.Status.CANCELLED,
+                whatsapp.TEMPLATE_RULE,
+                Reason(reasons.WHATSAPP_NO_TEMPLATE),
+            )
+        rendered = replace(
+            rendered,
+            content_sid=version.provider_template_id,
+            content_variables=whatsapp.content_variables(version, context),
         )
     return _Ready(message, rendered, version, collector)
 
@@ -427,6 +446,14 @@ def _send_locked(
         # the facts read around the earliest cover every one of them).
         at = min(message.planned_for for message in live)
     facts = send_facts_load(live, around=at, statuses=history_statuses)
+    # The WhatsApp service windows of the whole batch, with one query.
+    facts.whatsapp_open = whatsapp.service_windows_open(
+        contacts=[
+            (message.to, message.planned_for if simulate_planned else at)
+            for message in live
+            if message.channel == "whatsapp"
+        ]
+    )
     simulate = simulate_at is not None or simulate_planned
     rules = _rules(now)
     pending = live
