@@ -47,10 +47,12 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(MessageTemplateVersion)
 class MessageTemplateVersionAdmin(admin.ModelAdmin):
-    list_display = ("template", "number", "is_active", "author", "created_at")
-    list_filter = ("is_active", "template__channel", "template__language")
+    list_display = ("template", "number", "is_active", "approval_status", "author", "created_at")
+    list_filter = ("is_active", "approval_status", "template__channel", "template__language")
     list_select_related = ("template", "author")
-    search_fields = ("template__code", "subject", "body")
+    search_fields = ("template__code", "subject", "body", "provider_template_id")
+    # The provider template and its approval are set on the Templates pages (validated,
+    # audited): read-only here.
     readonly_fields = (
         "template",
         "number",
@@ -59,6 +61,11 @@ class MessageTemplateVersionAdmin(admin.ModelAdmin):
         "author",
         "change_note",
         "created_at",
+        "provider_template_id",
+        "provider_variables",
+        "approval_status",
+        "approval_changed_at",
+        "approval_changed_by",
     )
 
     def has_add_permission(self, request):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import TimeStampedModel
@@ -62,11 +63,11 @@ class MessageTemplate(TimeStampedModel):
 class ApprovalStatus(models.TextChoices):
     """Where a version stands with the provider (WhatsApp: Meta's review of the template)."""
 
-    DRAFT = "draft", _("Draft")
-    PENDING = "pending", _("Pending approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    PAUSED = "paused", _("Paused")
+    DRAFT = "draft", pgettext_lazy("template approval", "Draft")
+    PENDING = "pending", pgettext_lazy("template approval", "Pending approval")
+    APPROVED = "approved", pgettext_lazy("template approval", "Approved")
+    REJECTED = "rejected", pgettext_lazy("template approval", "Rejected")
+    PAUSED = "paused", pgettext_lazy("template approval", "Paused")
 
 
 class MessageTemplateVersion(FSMModelMixin, models.Model):

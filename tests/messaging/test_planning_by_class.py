@@ -370,3 +370,71 @@ def test_us_debtors_waiting_for_their_validation_notice_agree_both_ways(monkeypa
         debtor__debts__validation_notice_sent_at__isnull=False, suppression_rule="US-VALIDATION"
     ).exists()
     assert ours.filter(debtor__debts__validation_notice_sent_at__isnull=False, status="planned")
+
+
+def test_whatsapp_templates_are_decided_per_version_and_agree_both_ways(monkeypatch):
+    # given the mixed portfolio, where the WhatsApp text of the friendly reminder is approved
+    # (the shipped default), one creditor has its own firm-notice WhatsApp text not approved
+    # while the default one is
+    from messaging.models import MessageTemplate, MessageTemplateVersion
+    from messaging.services import planning_sets
+    from messaging.services.template_approval import (
+        template_version_approval,
+        template_version_provider_set,
+    )
+    from messaging.services.templates import template_version_create
+    from portfolio.models import Creditor
+    from tests.factories.users import AdminFactory
+
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    _portfolio(day, seed=5)
+    admin = AdminFactory(username="wa-admin")
+
+    def approve(version):
+        template_version_provider_set(
+            version=version, user=admin, provider_template_id="HX" + "a" * 32,
+            provider_variables={"1": "first_name", "2": "amount"},
+        )  # fmt: skip
+        template_version_approval(version=version, user=admin, action="approve")
+
+    defaults = MessageTemplateVersion.objects.filter(
+        template__creditor__isnull=True, template__channel="whatsapp", is_active=True
+    )
+    for version in defaults.filter(template__code__in=("friendly", "firm_notice")):
+        approve(version)
+    own_creditor = Creditor.objects.filter(debtors__isnull=False).order_by("pk").first()
+    for language in ("es", "en"):
+        default = MessageTemplate.objects.get(
+            creditor__isnull=True, code="firm_notice", channel="whatsapp", language=language
+        )
+        template_version_create(
+            template=default, user=admin, creditor=own_creditor, subject="",
+            body=default.versions.get(number=1).body,
+        )  # fmt: skip
+    resolved = []
+    resolve = planning_sets.version_resolve
+
+    def counted(*args, **kwargs):
+        resolved.append(kwargs)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(planning_sets, "version_resolve", counted)
+    calls = _counting(monkeypatch)
+
+    # when it is planned one group at a time (then undone) and then per class: the same
+    messages, _reference_calls = _plan_both_ways(day, now, calls, outbox_empty_before=True)
+
+    # then WhatsApp went where its text is approved and was skipped, saying why, elsewhere
+    whatsapp = Message.objects.filter(idempotency_key__in=list(messages), channel="whatsapp")
+    skipped = whatsapp.filter(suppression_rule="WA-TEMPLATE")
+    assert skipped.filter(template="firm_notice", creditor=own_creditor).exists()
+    assert not skipped.filter(template="friendly").exists()
+    assert not skipped.filter(template="firm_notice").exclude(creditor=own_creditor).exists()
+    assert set(skipped.values_list("status", "suppression_code").distinct()) == {
+        ("cancelled", "message.whatsapp_no_template")
+    }
+    assert whatsapp.filter(status="planned").exists()
+    # and the template was looked up once per creditor, code and language in each run, not
+    # once per message
+    keys = {(m.creditor_id, m.template, m.language) for m in whatsapp}
+    assert len(resolved) <= 2 * len(keys) < 2 * whatsapp.count()
