@@ -14,6 +14,7 @@ from messaging.models import (
     MessageTemplate,
     MessageTemplateVersion,
     SandboxDelivery,
+    TemplateApprovalChange,
 )
 from messaging.services.compliance.overrides import overridable_rules, override_errors
 
@@ -69,6 +70,25 @@ class MessageTemplateVersionAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TemplateApprovalChange)
+class TemplateApprovalChangeAdmin(admin.ModelAdmin):
+    """The record of who moved a version's provider template or approval: read only."""
+
+    list_display = ("version", "from_status", "to_status", "changed_by", "changed_at")
+    list_filter = ("to_status",)
+    list_select_related = ("version__template", "changed_by")
+    search_fields = ("version__template__code", "provider_template_id", "note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

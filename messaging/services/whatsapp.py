@@ -80,6 +80,18 @@ def provider_template_problems(*, provider_template_id: str, provider_variables)
     return errors
 
 
+_PLACEHOLDER = re.compile(r"{{\s*(\w+)[^}]*}}")
+
+
+def suggested_variables(body: str) -> dict[str, str]:
+    """A mapping for a text: its placeholders in the order they appear, numbered 1, 2, ...
+
+    What a template registered with the provider from this text would number them (the
+    manager checks it against the template Twilio approved)."""
+    names = [n for n in dict.fromkeys(_PLACEHOLDER.findall(body or "")) if n in VARIABLE_NAMES]
+    return {str(number): name for number, name in enumerate(names, 1)}
+
+
 def variables_normalise(provider_variables: dict) -> dict:
     """The mapping with its keys as "1", "2", ... in order (it has passed the checks)."""
     return {

@@ -40,7 +40,7 @@ from messaging.services.template_approval import (
     template_version_provider_set,
 )
 from messaging.services.templates import template_problems, template_version_create
-from messaging.services.whatsapp import VARIABLE_NAMES
+from messaging.services.whatsapp import VARIABLE_NAMES, suggested_variables
 from messaging.views.paging import page_context
 from portfolio.selectors import creditor_list, debt_queryset
 
@@ -182,7 +182,10 @@ def _provider_context(request, current, provider_form=None) -> dict:
             auto_id="provider_%s",
             initial={
                 "provider_template_id": current.provider_template_id,
-                "provider_variables": ProviderTemplateForm.lines(current.provider_variables),
+                # A version without a mapping yet: its placeholders in order, as a start.
+                "provider_variables": ProviderTemplateForm.lines(
+                    current.provider_variables or suggested_variables(current.body)
+                ),
             },
         )
     may = may_manage_provider_template(user=request.user, version=current)

@@ -316,6 +316,13 @@ def test_bad_provider_templates_are_refused_with_a_clear_error(sid, variables, f
     assert words in " ".join(errors[field])
 
 
+def test_a_texts_placeholders_are_suggested_in_order():
+    from messaging.services.whatsapp import suggested_variables
+
+    body = "{{ first_name }}, {{ amount|default:'-' }} {{ first_name }} {{ debts }} {{portal_link}}"
+    assert suggested_variables(body) == {"1": "first_name", "2": "amount", "3": "portal_link"}
+
+
 def test_a_valid_mapping_passes():
     assert provider_template_problems(provider_template_id=SID, provider_variables=VARIABLES) == {}
     assert provider_template_problems(provider_template_id="", provider_variables={}) == {}
