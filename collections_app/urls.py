@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collections_app.views import escalation, workspace
+from collections_app.views import escalation, inbox, workspace
 
 app_name = "collections"
 urlpatterns = [
@@ -15,6 +15,16 @@ urlpatterns = [
     path("debts/<int:pk>/interactions/", workspace.interaction_new_view, name="interaction-new"),
     path("debts/<int:pk>/legal-request/", workspace.legal_request_view, name="legal-request"),
     path("debts/<int:pk>/assign/", workspace.assign_one_view, name="assign-one"),
+    # The team inbox: what debtors wrote back (SMS, WhatsApp, e-mail).
+    path("inbox/", inbox.inbox_view, name="inbox"),
+    path("inbox/badge/", inbox.inbox_badge_view, name="inbox-badge"),
+    path("inbox/<int:pk>/", inbox.inbound_detail_view, name="inbound-detail"),
+    path("inbox/<int:pk>/read/", inbox.inbound_read_view, name="inbound-read"),
+    path("inbox/<int:pk>/handled/", inbox.inbound_handled_view, name="inbound-handled"),
+    path("inbox/<int:pk>/reopen/", inbox.inbound_reopen_view, name="inbound-reopen"),
+    path("inbox/<int:pk>/assign/", inbox.inbound_assign_view, name="inbound-assign"),
+    path("inbox/<int:pk>/match/", inbox.inbound_match_view, name="inbound-match"),
+    path("inbox/<int:pk>/reply/", inbox.inbound_reply_view, name="inbound-reply"),
     # Escalation: policies, the daily cycle, manual stage moves and holds.
     path("policies/", escalation.policy_index, name="policy-list"),
     path("policies/new/", escalation.policy_new, name="policy-new"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints.views import complaints as views
+from complaints.views import inbound as views_inbound
 from complaints.views import reputation as views_reputation
 
 app_name = "complaints"
@@ -8,6 +9,11 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_queue, name="queue"),
     path("new/", views.complaint_new, name="new"),
+    path(
+        "from-inbound/<int:pk>/",
+        views_inbound.complaint_from_inbound_view,
+        name="from-inbound",
+    ),
     path("reputation/", views_reputation.reputation, name="reputation"),
     path(
         "reputation/export/redeco.<str:fmt>",

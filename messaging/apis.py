@@ -1,5 +1,6 @@
-"""REST `messages`: the outbox, read-only, scoped to the user; `message-template-versions`:
-the templates' versions with their WhatsApp provider template and its approval."""
+"""REST `messages` (the outbox, read-only) and `inbound-messages` (the team inbox, with its
+mark-handled action), scoped to the user; `message-template-versions`: the templates' versions
+with their WhatsApp provider template and its approval."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +12,21 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import IsManagerOrAdmin
-from core.filters import DateFilter, IdFilter
+from core.filters import DateFilter, IdFilter, IsoDateTimeFilter
 from core.http import client_ip
-from messaging.models import ApprovalStatus, Message, MessageDebt, MessageTemplateVersion
+from messaging.models import (
+    ApprovalStatus,
+    InboundChannel,
+    InboundMessage,
+    InboundStatus,
+    MatchStatus,
+    Message,
+    MessageDebt,
+    MessageTemplateVersion,
+)
 from messaging.selectors import message_queryset, template_version_queryset
+from messaging.selectors.inbound import inbound_queryset
+from messaging.services.inbox import inbound_mark_handled
 from messaging.services.template_approval import (
     APPROVAL_ACTIONS,
     template_version_approval,
@@ -119,6 +131,117 @@ class MessageViewSet(viewsets.ReadOnlyModelViewSet):
             ip_address=client_ip(request),
             purpose=request.get_full_path()[:100],
         )
+
+
+# --- inbound messages: the team inbox --------------------------------------------------------
+
+
+class InboundMessageFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=InboundStatus.choices)
+    channel = django_filters.MultipleChoiceFilter(choices=InboundChannel.choices)
+    match_status = django_filters.MultipleChoiceFilter(choices=MatchStatus.choices)
+    debtor = IdFilter(field_name="debtor_id", label=_("Debtor"))
+    debt = IdFilter(field_name="debt_id", label=_("Debt"))
+    assigned_to = IdFilter(field_name="assigned_to_id", label=_("Assigned to (user id)"))
+    unassigned = django_filters.BooleanFilter(
+        field_name="assigned_to", lookup_expr="isnull", label=_("Unassigned")
+    )
+    received_from = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_to = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
+    creditor = django_filters.CharFilter(field_name="creditor__code", label=_("Creditor code"))
+
+    class Meta:
+        model = InboundMessage
+        fields = []
+
+
+class InboundMessageOutputSerializer(serializers.ModelSerializer):
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    in_reply_to = serializers.SlugRelatedField(slug_field="idempotency_key", read_only=True)
+
+    class Meta:
+        model = InboundMessage
+        fields = [
+            "id",
+            "channel",
+            "address",
+            "debtor",
+            "debt",
+            "match_status",
+            "candidate_debtor_ids",
+            "in_reply_to",
+            "subject",
+            "body",
+            "provider",
+            "provider_message_id",
+            "received_at",
+            "is_opt_out",
+            "status",
+            "assigned_to",
+            "read_at",
+            "handled_at",
+            "handled_by",
+            "complaint_id",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List inbound messages (the team inbox)",
+        responses=InboundMessageOutputSerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="Retrieve an inbound message", responses=InboundMessageOutputSerializer
+    ),
+)
+class InboundMessageViewSet(viewsets.ReadOnlyModelViewSet):
+    """What debtors wrote back, scoped like the inbox page: a collector their cases', a
+    manager their creditors' and the unmatched."""
+
+    serializer_class = InboundMessageOutputSerializer
+    filterset_class = InboundMessageFilter
+    ordering_fields = ["received_at"]
+    ordering = ["-received_at", "-id"]
+    search_fields = ["address", "body", "subject", "debtor__full_name"]
+
+    def get_queryset(self):
+        return inbound_queryset(user=self.request.user).select_related(
+            "assigned_to", "handled_by", "in_reply_to"
+        )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        self._record(request, results)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._record(request, [response.data])
+        return response
+
+    def _record(self, request, rows):
+        # `address` is the debtor's phone number or e-mail address: a view of their contacts.
+        debtor_data_access_record(
+            user=request.user,
+            debtor_ids=[row["debtor"] for row in rows if row["debtor"]],
+            data=DebtorDataAccess.Data.CONTACTS,
+            via=DebtorDataAccess.Via.API,
+            ip_address=client_ip(request),
+            purpose=request.get_full_path()[:100],
+        )
+
+    @extend_schema(
+        summary="Mark an inbound message handled (who and when are recorded; idempotent)",
+        request=None,
+        responses=InboundMessageOutputSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="mark-handled")
+    def mark_handled(self, request, pk=None):
+        inbound = inbound_mark_handled(inbound=self.get_object(), actor=request.user)
+        return Response(InboundMessageOutputSerializer(inbound).data)
 
 
 class TemplateVersionFilter(django_filters.FilterSet):

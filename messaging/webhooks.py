@@ -9,18 +9,19 @@ import json
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from messaging.channels.sandbox import sandbox_live
-from messaging.models import DeliveryEvent, Message
+from messaging.models import DeliveryEvent, InboundChannel, Message
+from messaging.services.inbox import inbound_receive
 from messaging.services.optout import (
     consent_revoke,
     event_record,
     is_stop,
     message_status_from_event,
 )
-from portfolio.models import ContactPoint
 
 TWILIO_STATUS = {
     "delivered": DeliveryEvent.Kind.DELIVERED,
@@ -68,30 +69,20 @@ def twilio_status(request):
     return HttpResponse(status=204)
 
 
-def _opt_out_sender(*, channel: str, address: str, note: str) -> int:
-    debtor_ids = set(
-        ContactPoint.objects.filter(channel=channel, value=address).values_list(
-            "debtor_id", flat=True
-        )
-    )
-    for debtor_id in sorted(debtor_ids):
-        consent_revoke(debtor_id=debtor_id, channel=channel, value=address, note=note)
-    return len(debtor_ids)
-
-
 @csrf_exempt
 @require_POST
 def twilio_inbound(request):
-    """An inbound SMS/WhatsApp: STOP (or BAJA...) revokes that channel's consent at once."""
+    """An inbound SMS/WhatsApp: into the inbox; STOP (or BAJA...) revokes that channel's consent."""
     if not _twilio_valid(request):
         return HttpResponseForbidden("bad signature")
     sender = request.POST.get("From", "")
     body = request.POST.get("Body", "")
     sid = request.POST.get("MessageSid", "")
+    if not sid or not sender:
+        return HttpResponse("<Response/>", content_type="text/xml")
     channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
-    address = sender.removeprefix("whatsapp:")
     kind = DeliveryEvent.Kind.OPT_OUT if is_stop(body) else DeliveryEvent.Kind.REPLY
-    event = event_record(
+    event_record(
         provider="twilio",
         event_key=f"twilio-in:{sid}",
         kind=kind,
@@ -99,8 +90,18 @@ def twilio_inbound(request):
         detail=body[:500],
         payload=request.POST.dict(),
     )
-    if event is not None and kind == DeliveryEvent.Kind.OPT_OUT:
-        _opt_out_sender(channel=channel, address=address, note=f"{channel} reply: {body[:40]}")
+    # Idempotent by (provider, sid): a replayed webhook neither stores nor revokes twice.
+    inbound_receive(
+        channel=channel,
+        address=sender,
+        body=body,
+        provider="twilio",
+        provider_message_id=sid,
+        received_at=timezone.now(),
+        # WhatsApp replies that quote a message carry its SID.
+        in_reply_to=request.POST.get("OriginalRepliedMessageSid") or None,
+        payload=request.POST.dict(),
+    )
     return HttpResponse("<Response/>", content_type="text/xml")
 
 
@@ -110,6 +111,7 @@ def sandbox_signature(body: bytes) -> str:
 
 
 SANDBOX_KINDS = {k.value for k in DeliveryEvent.Kind}
+INBOUND_CHANNELS = {c.value for c in InboundChannel}
 
 
 @csrf_exempt
@@ -149,7 +151,21 @@ def sandbox_event(request):
     )
     if event is None:
         return JsonResponse({"detail": "already recorded"}, status=200)
-    if kind == DeliveryEvent.Kind.OPT_OUT:
+    if kind in (DeliveryEvent.Kind.REPLY, DeliveryEvent.Kind.OPT_OUT) and (
+        message.channel in INBOUND_CHANNELS
+    ):
+        inbound_receive(
+            channel=message.channel,
+            address=message.to,
+            body=text,
+            subject=data.get("subject") if isinstance(data.get("subject"), str) else "",
+            provider="sandbox",
+            provider_message_id=event_id,
+            received_at=timezone.now(),
+            in_reply_to=message.idempotency_key,
+            payload=data,
+        )
+    elif kind == DeliveryEvent.Kind.OPT_OUT:
         consent_revoke(
             debtor_id=message.debtor_id,
             channel=message.channel,

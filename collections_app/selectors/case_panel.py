@@ -91,6 +91,7 @@ def case_timeline_context(*, debt, payments=None) -> dict:
         # Read with the page's debt when it was (collections_app.selectors.page_reads).
         messages=already_read(debt, "timeline_messages"),
         agreement_changes=already_read(debt, "timeline_agreement_changes"),
+        inbound=already_read(debt, "timeline_inbound"),
     )
     return {"debt": debt, "events": events, "truncated": truncated}
 

@@ -19,12 +19,13 @@ from collections_app.models import Interaction
 from collections_app.selectors.workspace import (
     TIMELINE_LIMIT,
     timeline_agreement_changes,
+    timeline_inbound,
     timeline_messages,
 )
 from collections_app.services.contacts import HISTORY_DAYS
 from core.memo import keep
 from core.page_reads import JSONRows, rows_from_json
-from messaging.models import Message
+from messaging.models import InboundMessage, Message
 from portfolio.models import Channel, ContactPoint, Hold, StageChange, Task
 from portfolio.selectors import CASE_TASKS_LIMIT
 
@@ -99,6 +100,13 @@ def case_page_reads(*, user) -> dict:
         "_read_messages": (
             JSONRows(timeline_messages(debt_id=debt)[:n], fields=timeline_messages.fields),
             _keeper("timeline_messages", Message),
+        ),
+        "_read_inbound": (
+            JSONRows(
+                timeline_inbound(debt_id=debt, inner_debt_id=OuterRef(OuterRef("pk")))[:n],
+                fields=timeline_inbound.fields,
+            ),
+            _keeper("timeline_inbound", InboundMessage),
         ),
         "_read_agreement_changes": (
             JSONRows(timeline_agreement_changes(debt_id=debt)[:n], related=("actor", "agreement")),

@@ -24,7 +24,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import pgettext
 
 from collections_app.hooks import debtor_score_queryset
 from collections_app.models import Interaction
@@ -340,6 +342,7 @@ class Event:
     detail: str = ""
     status: str = ""
     actor: str = ""
+    link: str = ""
 
 
 TIMELINE_LIMIT = CASE_TASKS_LIMIT
@@ -377,6 +380,32 @@ timeline_messages.fields = (
 )
 
 
+def timeline_inbound(*, debt_id, inner_debt_id=None):
+    """What the debtor wrote back about a debt (bound to it, or answering a message covering
+    it), newest first. `inner_debt_id`: the same debt as seen one subquery deeper (OuterRef)."""
+    from messaging.models import InboundMessage, MessageDebt
+
+    covering = MessageDebt.objects.filter(
+        debt_id=debt_id if inner_debt_id is None else inner_debt_id
+    ).values("message_id")
+    return (
+        InboundMessage.objects.filter(Q(debt_id=debt_id) | Q(in_reply_to_id__in=covering))
+        .order_by("-received_at", "-id")
+        .only(*timeline_inbound.fields)
+    )
+
+
+timeline_inbound.fields = (
+    "id",
+    "channel",
+    "status",
+    "received_at",
+    "subject",
+    "body",
+    "is_opt_out",
+)
+
+
 def timeline_agreement_changes(*, debt_id):
     """The changes of the agreements covering a debt, newest first (with actor, agreement)."""
     from agreements.models import AgreementChange
@@ -400,6 +429,7 @@ def case_timeline(
     interactions: list[Interaction] | None = None,
     messages: list | None = None,
     agreement_changes: list | None = None,
+    inbound: list | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
     capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
@@ -410,7 +440,7 @@ def case_timeline(
     created first), `tasks` (from case_tasks) and `interactions` (the debt's newest `limit` + 1)
     are used instead of a query when the page already read them, as are `messages` and
     `agreement_changes` (timeline_messages, timeline_agreement_changes: the newest
-    `limit` + 1)."""
+    `limit` + 1), and `inbound` (timeline_inbound, the debtor's replies)."""
     from agreements.models import PromiseToPay
     from messaging.models.templates import template_label
 
@@ -439,6 +469,23 @@ def case_timeline(
                 f"{m.get_channel_display()} · {template_label(m.template)}",
                 detail,
                 status=m.get_status_display(),
+            )
+        )
+    if inbound is None:
+        inbound = timeline_inbound(debt_id=debt.pk)[:n]
+    for r in inbound[:n]:
+        text = (r.subject + " · " if r.subject else "") + r.body
+        status = r.get_status_display()
+        if r.is_opt_out:
+            status = pgettext("inbound status", "Opt-out")
+        events.append(
+            Event(
+                r.received_at,
+                "reply",
+                r.get_channel_display(),
+                text[:300],
+                status=status,
+                link=reverse("collections:inbound-detail", args=[r.pk]),
             )
         )
     if interactions is None:

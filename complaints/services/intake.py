@@ -31,7 +31,8 @@ from complaints.services.common import (
 )
 from complaints.texts import text_render
 from core.exceptions import ApplicationError
-from messaging.models import Message
+from messaging.models import InboundMessage, Message
+from messaging.services.inbox import HANDLED_COMPLAINT, inbound_mark_handled
 from portfolio.models import Debt, Debtor, Hold
 
 
@@ -232,3 +233,54 @@ def complaint_for_hold(
         user=user,
         hold=hold,
     )
+
+
+# The inbox's one-click kinds: "complaint" files a complaint (queja), "dispute" disputes the debt.
+INBOUND_KINDS = {"complaint": ComplaintKind.COMPLAINT, "dispute": ComplaintKind.DISPUTE}
+# A message on the debtor's phone is "phone", like every dispute heard there (disputes.CHANNELS).
+INBOUND_CHANNELS = {"email": ComplaintChannel.EMAIL}
+
+
+@transaction.atomic
+def complaint_from_inbound(*, inbound: InboundMessage, kind: str, user) -> tuple[Complaint, bool]:
+    """The complaint (or dispute) a debtor's inbound message is, made in one click: their text,
+    channel, debtor and debt; the inbound is marked handled with a link to it.
+
+    Returns (complaint, created): clicking twice makes one complaint."""
+    inbound = (
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("debtor", "debt", "in_reply_to")
+        .get(pk=inbound.pk)
+    )
+    if inbound.complaint_id is not None:
+        existing = Complaint.objects.filter(pk=inbound.complaint_id).first()
+        if existing is not None:
+            return existing, False
+    if kind not in INBOUND_KINDS:
+        raise ApplicationError(_("Choose complaint or dispute."), field="kind")
+    debtor = inbound.debtor
+    if debtor is None:
+        raise ApplicationError(_("Match the message to its debtor first."))
+    text = (inbound.body or "").strip() or (inbound.subject or "").strip()
+    with translation.override(debtor.language or "es"):
+        label = _("Message by %(channel)s") % {"channel": inbound.get_channel_display()}
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    subject = (inbound.subject or "").strip() or first_line or str(label)
+    if len(subject) > 80:
+        subject = subject[:79].rstrip() + "…"
+    related = inbound.in_reply_to
+    complaint = complaint_create(
+        debtor=debtor,
+        debt=inbound.debt,
+        kind=INBOUND_KINDS[kind],
+        channel=INBOUND_CHANNELS.get(inbound.channel, ComplaintChannel.PHONE),
+        subject=subject,
+        description=(text or str(label))[:TEXT_MAX],
+        received_at=inbound.received_at,
+        related_message=related if related is not None and related.debtor_id == debtor.pk else None,
+        user=user,
+    )
+    inbound_mark_handled(
+        inbound=inbound, actor=user, note=HANDLED_COMPLAINT, complaint_id=complaint.pk
+    )
+    return complaint, True

@@ -2,6 +2,12 @@
 
 from messaging.models.actions import ContactAction  # noqa: F401
 from messaging.models.compliance import ComplianceOverride  # noqa: F401
+from messaging.models.inbound import (  # noqa: F401
+    InboundChannel,
+    InboundMessage,
+    InboundStatus,
+    MatchStatus,
+)
 from messaging.models.outbox import (  # noqa: F401
     DeliveryEvent,
     LetterPrintBatch,

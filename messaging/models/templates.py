@@ -230,6 +230,7 @@ TEMPLATE_LABELS = {
     "missed_instalment": _("Missed instalment"),
     "agreement_completed": _("Agreement completed"),
     "agreement_broken": _("Agreement broken"),
+    "inbox_reply": _("Reply from the inbox"),
 }
 
 

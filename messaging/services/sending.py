@@ -27,17 +27,21 @@ from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
-from messaging.rendering import Rendered, TemplateRenderError, render_version
+from messaging.rendering import Rendered, TemplateRenderError, render_source, render_version
 from messaging.services import compliance_gateway as gateway
 from messaging.services import us_debts, whatsapp
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.context import message_context
+from messaging.services.default_texts import OPTOUT_EMAIL, OPTOUT_TEXT, SIGN
 from messaging.services.planning import ACTIVE_STATUSES, contact_for
 from messaging.services.templates import active_versions, version_resolve
 from portfolio.models import OPEN_STAGES, ContactPoint, Creditor, Debt, Hold, Stage
 
 logger = logging.getLogger(__name__)
 
+
+# Messages whose text a person wrote (an inbox reply): sent as written, no template version.
+FREE_TEXT_TEMPLATE = "inbox_reply"
 
 # At send time only contacts that happened count (planned ones compete: the first sent wins).
 SENT_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED)
@@ -169,6 +173,19 @@ def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
     return SendFacts(debts, holds, consented, letter_revoked, history)
 
 
+def free_text_render(message: Message, context: dict) -> Rendered:
+    """An inbox reply as sent: the collector's words as written (never read as a template),
+    signed with the creditor's name and ending with the channel's opt-out line, as every
+    electronic message must (the engine checks the whole text like a template's)."""
+    language = message.language if message.language in SIGN else "es"
+    opt_out = OPTOUT_EMAIL if message.channel == "email" else OPTOUT_TEXT
+    footer = render_source(f"{SIGN[language]}\n\n{opt_out[language]}", context)
+    # Checked again after a transient error: the footer is not added twice.
+    text = message.body.rstrip()
+    body = text if text.endswith(footer) else f"{text}\n\n{footer}"
+    return Rendered(subject=message.subject, body=body)
+
+
 @dataclass
 class _Ready:
     """A message that passed its checks, rendered, waiting for its channel."""
@@ -189,13 +206,15 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
 
     debtor = message.debtor
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
+    # An inbox reply (FREE_TEXT_TEMPLATE) has no template: its text is what the collector wrote.
+    free_text = message.template == FREE_TEXT_TEMPLATE
     version = version_for(
         creditor_id=message.creditor_id,
         code=message.template,
         channel=message.channel,
         language=message.language,
     )
-    if version is None:
+    if version is None and not free_text:
         return _close(message, Message.Status.CANCELLED, "NO-TEMPLATE", _("no active template"))
     collector = next((d.assigned_to for d in open_debts if d.assigned_to_id), None)
     context = message_context(
@@ -208,7 +227,10 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
         collector=collector,
     )
     try:
-        rendered = render_version(version, context, channel=message.channel)
+        if free_text:
+            rendered = free_text_render(message, context)
+        else:
+            rendered = render_version(version, context, channel=message.channel)
     except TemplateRenderError as exc:
         return _close(message, Message.Status.FAILED, "TEMPLATE", str(exc))
     # US-TIMEBARRED: the disclosure is part of the text (and of what the engine checks).
@@ -262,7 +284,8 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
     if message.channel == "whatsapp" and (message.to, at) not in facts.whatsapp_open:
         # Outside the service window WhatsApp delivers only an approved template (free text
         # fails at the provider with 63016): its Content SID and the values of its variables.
-        if not version.provider_ready:
+        # (An inbox reply has no template at all: it waits for the debtor to write again.)
+        if version is None or not version.provider_ready:
             return _close(
                 message,
                 Message.Status.CANCELLED,

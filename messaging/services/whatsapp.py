@@ -12,13 +12,15 @@ version alone decides: the planner and the sender call it once per set.
 import datetime
 import re
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from messaging.models import DeliveryEvent
+from messaging.addresses import address_normalise
+from messaging.models import InboundMessage
 from messaging.rendering import CONTEXT_DOC
+from messaging.selectors import inbound
 
-WINDOW = datetime.timedelta(hours=24)
+# WhatsApp's customer service window (the inbox's definition).
+WINDOW = inbound.SERVICE_WINDOW
 # The rule a WhatsApp message is closed under when its text has no approved template.
 TEMPLATE_RULE = "WA-TEMPLATE"
 CONTENT_SID_RE = re.compile(r"HX[0-9a-fA-F]{32}")
@@ -114,42 +116,37 @@ def content_variables(version, context: dict) -> dict[str, str]:
     return values
 
 
-def inbound_whatsapp_q(addresses) -> Q:
-    """The inbound WhatsApp events from `addresses` (a debtor's reply or STOP).
-
-    Until the inbox stores inbound messages of their own (messaging.models.InboundMessage,
-    `messaging.selectors.inbound`), they are the provider's inbound callbacks (Twilio's
-    `From` is "whatsapp:<number>") and the sandbox's replies to a WhatsApp message.
-    """
-    kinds = (DeliveryEvent.Kind.REPLY, DeliveryEvent.Kind.OPT_OUT)
-    return Q(kind__in=kinds) & (
-        Q(provider="twilio", payload__From__in=[f"whatsapp:{a}" for a in addresses])
-        | Q(message__channel="whatsapp", message__to__in=list(addresses))
-    )
-
-
 def service_windows_open(*, contacts) -> set[tuple[str, datetime.datetime]]:
     """Which of `contacts` ((address, at) pairs) fall in an open WhatsApp service window: an
-    inbound WhatsApp from that address within the 24 hours up to `at`. One query for the set."""
+    inbound WhatsApp from that address within the 24 hours up to `at`. One query for the set.
+
+    A batch sent now asks about one instant (the inbox's `service_windows_open`); a replayed
+    date checks each message at its own planned moment: the inbound of the span, read once.
+    """
     contacts = [(address, at) for address, at in contacts if address]
     if not contacts:
         return set()
-    addresses = {address for address, _at in contacts}
-    low = min(at for _a, at in contacts) - WINDOW
-    high = max(at for _a, at in contacts)
-    inbound: dict[str, list[datetime.datetime]] = {}
-    rows = DeliveryEvent.objects.filter(
-        inbound_whatsapp_q(addresses), received_at__gt=low, received_at__lte=high
-    ).values_list("provider", "payload", "message__to", "received_at")
-    for provider, payload, to, received_at in rows:
-        address = (
-            str((payload or {}).get("From", "")).removeprefix("whatsapp:")
-            if provider == "twilio"
-            else to
+    instants = {at for _address, at in contacts}
+    if len(instants) == 1:
+        [at] = instants
+        opened = inbound.service_windows_open(
+            channel="whatsapp", addresses={a for a, _at in contacts}, at=at
         )
-        inbound.setdefault(address, []).append(received_at)
+        return {(address, at) for address, at in contacts if address in opened}
+    normal = {
+        address: address_normalise(channel="whatsapp", address=address) for address, _at in contacts
+    }
+    received: dict[str, list[datetime.datetime]] = {}
+    rows = InboundMessage.objects.filter(
+        channel="whatsapp",
+        address__in=set(normal.values()),
+        received_at__gt=min(instants) - WINDOW,
+        received_at__lte=max(instants),
+    ).values_list("address", "received_at")
+    for address, received_at in rows:
+        received.setdefault(address, []).append(received_at)
     return {
         (address, at)
         for address, at in contacts
-        if any(at - WINDOW < t <= at for t in inbound.get(address, ()))
+        if any(at - WINDOW < t <= at for t in received.get(normal[address], ()))
     }

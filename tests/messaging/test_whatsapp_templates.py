@@ -17,7 +17,6 @@ from messaging.channels.sandbox import SandboxBackend
 from messaging.channels.twilio import TwilioBackend
 from messaging.models import (
     ContactAction,
-    DeliveryEvent,
     Message,
     MessageTemplate,
     MessageTemplateVersion,
@@ -27,6 +26,7 @@ from messaging.models import (
 from messaging.rendering import Rendered
 from messaging.services import sending
 from messaging.services.context import message_context
+from messaging.services.inbox import inbound_receive
 from messaging.services.planning import messages_plan
 from messaging.services.sending import message_send
 from messaging.services.template_approval import (
@@ -66,15 +66,15 @@ def _approve(version, user, *, sid=SID, variables=VARIABLES):
 
 
 def _inbound(address, at):
-    """A WhatsApp from `address` received at `at` (Twilio's inbound callback)."""
-    event = DeliveryEvent.objects.create(
+    """A WhatsApp from `address` received at `at` (as Twilio's inbound callback stores it)."""
+    inbound_receive(
+        channel="whatsapp",
+        address=f"whatsapp:{address}",
+        body="Hola",
         provider="twilio",
-        kind=DeliveryEvent.Kind.REPLY,
-        event_key=f"twilio-in:SM{address}{at.timestamp()}",
-        detail="Hola",
-        payload={"From": f"whatsapp:{address}", "Body": "Hola"},
+        provider_message_id=f"SM{address}{at.timestamp()}",
+        received_at=at,
     )
-    DeliveryEvent.objects.filter(pk=event.pk).update(received_at=at)
 
 
 @pytest.fixture
@@ -216,10 +216,27 @@ def test_a_batch_reads_the_windows_with_one_query(
     with CaptureQueriesContext(connection) as queries:
         outcomes = sending.messages_send(message_ids=ids)
     assert {o.status for o in outcomes.values()} == {"sent"}
-    inbound = [q for q in queries.captured_queries if "messaging_deliveryevent" in q["sql"]]
+    inbound = [q for q in queries.captured_queries if "messaging_inboundmessage" in q["sql"]]
     assert len(inbound) == 1
     sent = sorted(twilio, key=lambda call: call["to"])
     assert ["body" in call for call in sent] == [False, True] * 3
+
+
+def test_a_replayed_days_windows_are_read_per_message_in_one_query(
+    contact_hours, django_assert_num_queries
+):
+    from messaging.services.whatsapp import service_windows_open
+
+    _inbound(PHONE, contact_hours)
+    hour = datetime.timedelta(hours=1)
+    contacts = [
+        (PHONE, contact_hours + hour),  # an hour after the debtor wrote: open
+        (PHONE, contact_hours + 25 * hour),  # a day and an hour after: closed
+        (PHONE, contact_hours - hour),  # before the debtor wrote: closed
+        ("+573009999999", contact_hours + hour),  # someone else: closed
+    ]
+    with django_assert_num_queries(1):
+        assert service_windows_open(contacts=contacts) == {(PHONE, contact_hours + hour)}
 
 
 # --- the sandbox behaves like the provider ---------------------------------------------------
