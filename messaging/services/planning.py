@@ -4,7 +4,8 @@ One debtor, one conversation: the actions of a debtor's debts on one channel and
 message covering all those debts, at the highest stage among them. Each message gets the first
 lawful moment in the debtor's own time zone from the compliance engine, spread over the day's
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
-with no address as `cancelled` (NO-ADDRESS).
+with no address as `cancelled` (NO-ADDRESS), a WhatsApp one whose text has no approved provider
+template as `cancelled` (WA-TEMPLATE: the debtor's next allowed channel goes instead).
 Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
 groups of debtors without holds or preferences are decided per class of contact, per shape of
 their earlier days' contacts and per channels already given that day (`_decide_by_class`), the
