@@ -8,6 +8,7 @@ from messaging.models import (
     ComplianceOverride,
     ContactAction,
     DeliveryEvent,
+    InboundMessage,
     LetterPrintBatch,
     Message,
     MessageDebt,
@@ -123,6 +124,22 @@ class DeliveryEventAdmin(admin.ModelAdmin):
     list_filter = ("provider", "kind")
     search_fields = ("provider_message_id", "event_key", "detail")
     raw_id_fields = ("message",)
+
+
+# Read-only: inbound messages are written by the providers' webhooks and triaged in the inbox,
+# where every change is made by a service and recorded (the history below).
+@admin.register(InboundMessage)
+class InboundMessageAdmin(SimpleHistoryAdmin):
+    list_display = ("received_at", "channel", "address", "debtor", "status", "match_status")
+    list_filter = ("channel", "status", "match_status", "is_opt_out", "provider")
+    search_fields = ("address", "provider_message_id", "body", "subject")
+    raw_id_fields = ("debtor", "debt", "creditor", "in_reply_to")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SandboxDelivery)

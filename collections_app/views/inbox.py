@@ -26,7 +26,7 @@ from collections_app.forms.inbox import (
 )
 from collections_app.services.workspace import collectors_queryset
 from core.exceptions import ApplicationError
-from core.http import query_without_blanks
+from core.http import client_ip, query_without_blanks
 from core.roles import ADMIN, MANAGER, user_role
 from messaging.models import InboundStatus
 from messaging.selectors.inbound import (
@@ -46,8 +46,23 @@ from messaging.services.inbox import (
     inbound_reply,
     reply_allowed,
 )
+from portfolio.models import DebtorDataAccess
+from portfolio.services.data_access import debtor_data_access_record
 
 PAGE_SIZE = 25
+
+
+def _contacts_seen(request, debtor_ids, *, purpose: str) -> None:
+    """The inbox shows debtors' phone numbers and e-mail addresses: a view of their contacts."""
+    debtor_data_access_record(
+        user=request.user,
+        debtor_ids=[pk for pk in debtor_ids if pk],
+        data=DebtorDataAccess.Data.CONTACTS,
+        # No "inbox" among the places yet (a portfolio migration): the message pages' one.
+        via=DebtorDataAccess.Via.OUTBOX,
+        ip_address=client_ip(request),
+        purpose=purpose[:100],
+    )
 
 
 def _staff(request) -> str:
@@ -76,13 +91,15 @@ def inbox_view(request):
         rows = rows.none()
     paginator = Paginator(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    _contacts_seen(request, {item.debtor_id for item in listed}, purpose="inbox")
     return render(
         request,
         "collections_app/inbox/list.html",
         {
             "form": form,
             "page": page,
-            "rows": list(page.object_list),
+            "rows": listed,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "query": query.urlencode(),
             "is_filtered": bool(query),
@@ -118,6 +135,11 @@ def _detail(request, inbound, *, reply_form=None, status=200):
             channel=inbound.channel, initial={"key": secrets.token_urlsafe(16)}
         )
     candidates = inbound_candidates(user=request.user, inbound=inbound) if manages else []
+    _contacts_seen(
+        request,
+        {inbound.debtor_id, *(d.pk for d in candidates)},
+        purpose=f"inbox {inbound.pk}",
+    )
     return render(
         request,
         "collections_app/inbox/detail.html",

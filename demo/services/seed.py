@@ -24,6 +24,7 @@ from core.exceptions import ApplicationError
 from core.roles import ADMIN, COLLECTOR, MANAGER, OFFICER
 from demo.services.complaints import demo_complaints
 from demo.services.identities import IdentityFactory
+from demo.services.inbox import demo_inbox
 from demo.services.ledger import (
     PROFILE_WEIGHTS,
     PROFILES,
@@ -114,6 +115,7 @@ class DemoSummary:
     payments: int = 0
     stage_changes: int = 0
     complaints: int = 0
+    inbound: int = 0
     users: list = field(default_factory=list)
     stages: dict = field(default_factory=dict)
     workload: Workload | None = None
@@ -431,6 +433,7 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     summary.complaints = demo_complaints(
         debts=builder.debt_rows, users=builder.users, as_of=as_of, seed=seed
     )
+    summary.inbound = demo_inbox(debts=builder.debt_rows, as_of=as_of, seed=seed)
     summary.creditors, summary.portfolios = len(builder.creditors), len(builder.portfolios)
     summary.users = [u[0] for u in DEMO_USERS]
     return summary

@@ -418,3 +418,29 @@ def test_the_api_is_in_the_schema(api_client, admin_user):
     schema = _api(api_client, admin_user).get("/api/schema/?format=json").json()
     assert "/api/v1/inbound-messages/" in schema["paths"]
     assert "/api/v1/inbound-messages/{id}/mark-handled/" in schema["paths"]
+
+
+def test_the_inbox_page_costs_the_same_queries_for_3_or_20_rows(client, manager, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    for n in range(3):
+        _inbound(sid=f"SM-{n}")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("collections:inbox"))
+    for n in range(3, 20):
+        _inbound(sid=f"SM-{n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("collections:inbox"))
+    assert len(many) == len(few)
+
+
+def test_viewing_the_inbox_is_recorded_as_a_view_of_contact_data(client, collector, case):
+    from portfolio.models import DebtorDataAccess
+
+    inbound = _inbound()
+    client.force_login(collector)
+    client.get(reverse("collections:inbound-detail", args=[inbound.pk]))
+    seen = DebtorDataAccess.objects.get(user=collector)
+    assert (seen.debtor_id, seen.data) == (case["debt"].debtor_id, "contacts")

@@ -397,3 +397,20 @@ def test_the_demos_whatsapp_texts_are_approved_templates(demo):
             provider_template_id=version.provider_template_id,
             provider_variables=version.provider_variables,
         )
+
+
+def test_the_demo_inbox_has_replies_for_the_collectors(demo):
+    from messaging.models import InboundMessage
+    from messaging.selectors.inbound import inbox_unread_count
+
+    replies = list(InboundMessage.objects.all())
+    assert len(replies) >= 7
+    assert all(r.debtor_id and r.match_status == "matched" for r in replies)
+    # one opt-out among them: handled by itself
+    assert [r.status for r in replies if r.is_opt_out] == ["handled"] * sum(
+        r.is_opt_out for r in replies
+    )
+    assert any(r.is_opt_out for r in replies)
+    collectors = {r.assigned_to for r in replies if r.assigned_to_id}
+    assert collectors and any(inbox_unread_count(user=c) for c in collectors)
+    assert "Inbox:" in demo

@@ -150,3 +150,56 @@ def test_an_aware_time_and_a_provider_id_are_required():
     with pytest.raises(ApplicationError):
         _receive(provider_message_id="")
     assert timezone.is_aware(NOW) and not InboundMessage.objects.exists()
+
+
+def test_a_signed_twilio_reply_reaches_the_inbox_once(client, creditor, settings):
+    from django.urls import reverse
+    from twilio.request_validator import RequestValidator
+
+    settings.TWILIO_AUTH_TOKEN = "secret-token"
+    debt = DebtFactory(creditor=creditor)
+    ContactPointFactory(debtor=debt.debtor, channel="whatsapp", value="+573005556677")
+    url = reverse("messaging:twilio-inbound")
+    params = {"From": "whatsapp:+573005556677", "Body": "¿Me pueden llamar?", "MessageSid": "SMr"}
+    signature = RequestValidator("secret-token").compute_signature(
+        settings.CARTERA_PUBLIC_URL + url, params
+    )
+    assert client.post(url, params, HTTP_X_TWILIO_SIGNATURE="forged").status_code == 403
+    assert not InboundMessage.objects.exists()
+    for _ in range(2):  # Twilio retries its webhook
+        assert client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+    inbound = InboundMessage.objects.get()
+    assert (inbound.channel, inbound.address, inbound.debtor) == (
+        "whatsapp",
+        "+573005556677",
+        debt.debtor,
+    )
+    assert inbound.provider == "twilio" and inbound.body == "¿Me pueden llamar?"
+
+
+def test_a_sandbox_reply_is_threaded_to_the_message_it_answers(client, creditor):
+    import hashlib
+    import hmac
+    import json
+
+    from django.conf import settings
+    from django.urls import reverse
+
+    debt = DebtFactory(creditor=creditor)
+    sent = make_message(debt=debt, channel="sms", to="+573001112233", status="sent")
+    body = json.dumps(
+        {"id": "ev-r", "message": sent.idempotency_key, "event": "reply", "text": "Ok, gracias"}
+    ).encode()
+    signature = hmac.new(
+        settings.CARTERA_SANDBOX_WEBHOOK_SECRET.encode(), body, hashlib.sha256
+    ).hexdigest()
+    response = client.post(
+        reverse("messaging:sandbox-webhook"),
+        data=body,
+        content_type="application/json",
+        HTTP_X_CARTERA_SIGNATURE=signature,
+    )
+    assert response.status_code == 201
+    inbound = InboundMessage.objects.get()
+    assert (inbound.in_reply_to, inbound.debtor, inbound.provider) == (sent, debt.debtor, "sandbox")
+    assert inbound.body == "Ok, gracias" and not inbound.is_opt_out

@@ -98,6 +98,10 @@ class Command(BaseCommand):
             % {"count": summary.complaints}
         )
         self.stdout.write(
+            _("Inbox: %(count)d replies from debtors (SMS, WhatsApp, e-mail).")
+            % {"count": summary.inbound}
+        )
+        self.stdout.write(
             _("Logins (password %(password)s): %(users)s")
             % {"password": DEMO_PASSWORD, "users": ", ".join(summary.users)}
         )
