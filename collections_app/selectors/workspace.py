@@ -337,12 +337,12 @@ def work_queue_next(
 @dataclass
 class Event:
     at: datetime.datetime
-    kind: str  # stage, message, interaction, payment, agreement, promise, hold, task
+    kind: str  # stage, message, reply, interaction, payment, agreement, promise, hold, task
     title: str
     detail: str = ""
     status: str = ""
     actor: str = ""
-    link: str = ""
+    link: str = ""  # where the event is shown in full (a reply: its thread)
 
 
 TIMELINE_LIMIT = CASE_TASKS_LIMIT
@@ -432,7 +432,7 @@ def case_timeline(
     inbound: list | None = None,
 ) -> tuple[list[Event], bool]:
     """Everything that happened on the debt (and its debtor's messages / holds), newest first;
-    capped at `limit` (each source reads at most `limit` rows: 8 queries whatever the history).
+    capped at `limit` (each source reads at most `limit` rows: 9 queries whatever the history).
     Returns (events, truncated).
 
     `holds` (from case_holds, or every hold of the debt / its debtor), `stage_changes` and

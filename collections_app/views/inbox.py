@@ -134,7 +134,10 @@ def _detail(request, inbound, *, reply_form=None, status=200):
         reply_form = InboundReplyForm(
             channel=inbound.channel, initial={"key": secrets.token_urlsafe(16)}
         )
-    candidates = inbound_candidates(user=request.user, inbound=inbound) if manages else []
+    unmatched = inbound.debtor_id is None
+    candidates = (
+        inbound_candidates(user=request.user, inbound=inbound) if manages and unmatched else []
+    )
     _contacts_seen(
         request,
         {inbound.debtor_id, *(d.pk for d in candidates)},

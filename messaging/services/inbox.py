@@ -222,8 +222,19 @@ def inbound_receive(
 def _opt_out(inbound: InboundMessage, *, candidates: list[int], addresses: set[str]) -> None:
     # Conservative: every debtor the address may be stops hearing from us on that channel.
     note = f"{inbound.channel} reply: {(inbound.body or inbound.subject)[:40]}"
+    values = set(addresses)
+    if inbound.channel == "email":
+        # An e-mail address may be on file in another case ("Ana@Example.com").
+        which = Q()
+        for address in addresses:
+            which |= Q(value__iexact=address)
+        values |= set(
+            ContactPoint.objects.filter(
+                which, debtor_id__in=candidates, channel="email"
+            ).values_list("value", flat=True)
+        )
     for debtor_id in sorted(candidates):
-        for value in sorted(addresses):
+        for value in sorted(values):
             consent_revoke(debtor_id=debtor_id, channel=inbound.channel, value=value, note=note)
 
 

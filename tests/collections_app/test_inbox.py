@@ -207,6 +207,12 @@ def test_a_manager_matches_an_ambiguous_address_and_assigns_it(client, manager, 
     assert (inbound.debtor_id, inbound.debt_id) == (second.debtor_id, second.pk)
     assert inbound.in_reply_to == sent and inbound.matched_by == manager
     assert inbound.assigned_to == collector
+    # Matched: no more choosing, and matching again is refused.
+    detail = client.get(reverse("collections:inbound-detail", args=[inbound.pk]))
+    assert detail.context["match_form"] is None
+    assert client.post(match, {"debtor": first.debtor_id}).status_code == 400
+    inbound.refresh_from_db()
+    assert inbound.debtor_id == second.debtor_id
     client.post(reverse("collections:inbound-assign", args=[inbound.pk]), {"collector": ""})
     inbound.refresh_from_db()
     assert inbound.assigned_to is None

@@ -105,7 +105,7 @@ def test_stop_revokes_consent_at_once_and_is_stored_handled(creditor):
 
 def test_an_email_opt_out_is_a_bare_keyword_not_a_sentence(creditor):
     debt = DebtFactory(creditor=creditor)
-    ContactPointFactory(debtor=debt.debtor, channel="email", value="ana@example.com")
+    ContactPointFactory(debtor=debt.debtor, channel="email", value="Ana@Example.com")
     talk = _receive(channel="email", address="ana@example.com", provider_message_id="m1",
                     body="End of the month I can pay.\n> quoted")  # fmt: skip
     assert not talk.is_opt_out
