@@ -136,7 +136,7 @@ def template_version_approval(
 
 # The buttons of the version page, in the order shown.
 ACTION_LABELS = {
-    "submit": gettext_lazy("Submitted for review"),
+    "submit": gettext_lazy("Mark submitted for review"),
     "approve": gettext_lazy("Mark approved"),
     "reject": gettext_lazy("Mark rejected"),
     "pause": gettext_lazy("Mark paused"),
