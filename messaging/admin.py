@@ -16,6 +16,7 @@ from messaging.models import (
     MessageTemplate,
     MessageTemplateVersion,
     SandboxDelivery,
+    TemplateApprovalChange,
 )
 from messaging.services.compliance.overrides import overridable_rules, override_errors
 
@@ -49,10 +50,12 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(MessageTemplateVersion)
 class MessageTemplateVersionAdmin(admin.ModelAdmin):
-    list_display = ("template", "number", "is_active", "author", "created_at")
-    list_filter = ("is_active", "template__channel", "template__language")
+    list_display = ("template", "number", "is_active", "approval_status", "author", "created_at")
+    list_filter = ("is_active", "approval_status", "template__channel", "template__language")
     list_select_related = ("template", "author")
-    search_fields = ("template__code", "subject", "body")
+    search_fields = ("template__code", "subject", "body", "provider_template_id")
+    # The provider template and its approval are set on the Templates pages (validated,
+    # audited): read-only here.
     readonly_fields = (
         "template",
         "number",
@@ -61,9 +64,33 @@ class MessageTemplateVersionAdmin(admin.ModelAdmin):
         "author",
         "change_note",
         "created_at",
+        "provider_template_id",
+        "provider_variables",
+        "approval_status",
+        "approval_changed_at",
+        "approval_changed_by",
     )
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TemplateApprovalChange)
+class TemplateApprovalChangeAdmin(admin.ModelAdmin):
+    """The record of who moved a version's provider template or approval: read only."""
+
+    list_display = ("version", "from_status", "to_status", "changed_by", "changed_at")
+    list_filter = ("to_status",)
+    list_select_related = ("version__template", "changed_by")
+    search_fields = ("version__template__code", "provider_template_id", "note")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

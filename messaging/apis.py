@@ -1,26 +1,37 @@
 """REST `messages` (the outbox, read-only) and `inbound-messages` (the team inbox, with its
-mark-handled action), scoped to the user."""
+mark-handled action), scoped to the user; `message-template-versions`: the templates' versions
+with their WhatsApp provider template and its approval."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api import IsManagerOrAdmin
 from core.filters import DateFilter, IdFilter, IsoDateTimeFilter
 from core.http import client_ip
 from messaging.models import (
+    ApprovalStatus,
     InboundChannel,
     InboundMessage,
     InboundStatus,
     MatchStatus,
     Message,
     MessageDebt,
+    MessageTemplateVersion,
 )
-from messaging.selectors import message_queryset
+from messaging.selectors import message_queryset, template_version_queryset
 from messaging.selectors.inbound import inbound_queryset
 from messaging.services.inbox import inbound_mark_handled
+from messaging.services.template_approval import (
+    APPROVAL_ACTIONS,
+    template_version_approval,
+    template_version_provider_set,
+)
 from portfolio.models import Channel, DebtorDataAccess
 from portfolio.services.data_access import debtor_data_access_record
 
@@ -231,3 +242,132 @@ class InboundMessageViewSet(viewsets.ReadOnlyModelViewSet):
     def mark_handled(self, request, pk=None):
         inbound = inbound_mark_handled(inbound=self.get_object(), actor=request.user)
         return Response(InboundMessageOutputSerializer(inbound).data)
+
+
+class TemplateVersionFilter(django_filters.FilterSet):
+    template = IdFilter(field_name="template_id", label=_("Template"))
+    code = django_filters.CharFilter(field_name="template__code", label=_("Template code"))
+    channel = django_filters.MultipleChoiceFilter(
+        field_name="template__channel", choices=Channel.choices, label=_("Channel")
+    )
+    approval_status = django_filters.MultipleChoiceFilter(
+        choices=ApprovalStatus.choices, label=_("Approval status")
+    )
+
+    class Meta:
+        model = MessageTemplateVersion
+        fields = []
+
+
+class TemplateVersionOutputSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="template.code")
+    channel = serializers.CharField(source="template.channel")
+    language = serializers.CharField(source="template.language")
+    creditor = serializers.IntegerField(source="template.creditor_id", allow_null=True)
+    approval_status_display = serializers.CharField(source="get_approval_status_display")
+    approval_changed_by = serializers.CharField(
+        source="approval_changed_by.username", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = MessageTemplateVersion
+        fields = [
+            "id",
+            "template",
+            "code",
+            "channel",
+            "language",
+            "creditor",
+            "number",
+            "subject",
+            "body",
+            "is_active",
+            "created_at",
+            "provider_template_id",
+            "provider_variables",
+            "approval_status",
+            "approval_status_display",
+            "approval_changed_at",
+            "approval_changed_by",
+        ]
+        read_only_fields = fields
+
+
+class ProviderTemplateInputSerializer(serializers.Serializer):
+    provider_template_id = serializers.CharField(
+        max_length=34, allow_blank=True, trim_whitespace=True
+    )
+    provider_variables = serializers.JSONField(
+        help_text=_('Twilio variable number -> context name, e.g. {"1": "first_name"}.')
+    )
+    note = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+
+
+class ApprovalInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(APPROVAL_ACTIONS))
+    note = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List template versions with their provider template and approval",
+        responses=TemplateVersionOutputSerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="Retrieve a template version", responses=TemplateVersionOutputSerializer
+    ),
+)
+class TemplateVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TemplateVersionOutputSerializer
+    filterset_class = TemplateVersionFilter
+    ordering_fields = ["created_at", "number"]
+    ordering = ["template_id", "-number"]
+    permission_classes = [IsAuthenticated, IsManagerOrAdmin]
+
+    def get_queryset(self):
+        return template_version_queryset(user=self.request.user)
+
+    def _output(self, pk):
+        return Response(TemplateVersionOutputSerializer(self.get_queryset().get(pk=pk)).data)
+
+    @extend_schema(
+        summary="Set a WhatsApp version's Twilio Content SID and variables (back to draft)",
+        request=ProviderTemplateInputSerializer,
+        responses={
+            200: TemplateVersionOutputSerializer,
+            400: OpenApiResponse(description="Field errors; nothing written."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="provider-template")
+    def provider_template(self, request, pk=None):
+        version = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = ProviderTemplateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        template_version_provider_set(
+            version=version,
+            user=request.user,
+            provider_template_id=data["provider_template_id"],
+            provider_variables=data["provider_variables"],
+            note=data["note"],
+        )
+        return self._output(pk)
+
+    @extend_schema(
+        summary="Move a WhatsApp version's approval: submit, approve, reject, pause, revise",
+        request=ApprovalInputSerializer,
+        responses={
+            200: TemplateVersionOutputSerializer,
+            400: OpenApiResponse(description="Not allowed from its status; nothing written."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def approval(self, request, pk=None):
+        version = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = ApprovalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        template_version_approval(
+            version=version, user=request.user, action=data["action"], note=data["note"]
+        )
+        return self._output(pk)

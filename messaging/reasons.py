@@ -15,6 +15,11 @@ ADDRESS_INVALID = reason_register(
     "message.address_invalid", _("the address is marked invalid: the provider reported it dead")
 )
 NO_LAWFUL_MOMENT = reason_register("message.no_window", _("no lawful moment within a week"))
+# WhatsApp outside the 24-hour service window takes only a template the provider approved.
+WHATSAPP_NO_TEMPLATE = reason_register(
+    "message.whatsapp_no_template",
+    _("the WhatsApp text has no approved provider template (Twilio Content SID)"),
+)
 
 # Why a contact rule stopped a message. `label` holds the rule id, shown as the rule's
 # translated label; the texts are the ones the evaluators used to write out.

@@ -11,7 +11,7 @@ plain-text channels are rendered with autoescape off.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import nh3
@@ -203,11 +203,17 @@ def render_source(source: str, context: dict, *, html: bool = False) -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered message; `html` (e-mail only) is the finished, sanitised HTML part."""
+    """A rendered message; `html` (e-mail only) is the finished, sanitised HTML part.
+
+    `content_sid` (WhatsApp outside the service window): the provider sends that approved
+    template with `content_variables` ("1" -> text) instead of the body.
+    """
 
     subject: str
     body: str
     html: str = ""
+    content_sid: str = ""
+    content_variables: dict = field(default_factory=dict)
 
     def __post_init__(self):
         # The one place an e-mail's HTML is finished: whoever builds a Rendered, and whatever

@@ -15,6 +15,8 @@ urlpatterns = [
     path("templates/", templates.template_list, name="template-list"),
     path("templates/<int:pk>/", templates.template_edit, name="template-edit"),
     path("templates/<int:pk>/preview/", templates.template_preview, name="template-preview"),
+    path("templates/<int:pk>/provider/", templates.template_provider, name="template-provider"),
+    path("templates/<int:pk>/approval/", templates.template_approval, name="template-approval"),
     path("compliance/", compliance.rules_index, name="compliance-rules"),
     path("compliance/try/", compliance.contact_try_view, name="compliance-try"),
     path(

@@ -4,6 +4,7 @@ Everything is written set-based (`bulk_create`, with simple-history rows via
 `bulk_create_with_history`) from one seeded random source, so a run is fast and reproducible.
 """
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,8 +35,14 @@ from demo.services.ledger import (
 )
 from demo.services.workload import Workload, demo_workload
 from imports.models import ImportBatch
+from messaging.models import ApprovalStatus, MessageTemplateVersion
 from messaging.services.compliance.rules import COLLECTION_STAGES
+from messaging.services.template_approval import (
+    template_version_approval,
+    template_version_provider_set,
+)
 from messaging.services.us_debts import validation_period_end
+from messaging.services.whatsapp import suggested_variables
 from portfolio.models import (
     OPEN_STAGES,
     Channel,
@@ -417,6 +424,7 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     builder.debts()
     builder.payments()
     builder.stage_changes()
+    _whatsapp_templates_approve(admin=builder.users["admin"])
     summary = builder.summary
     # The collectors' work in progress: every tier of their queues has cases.
     summary.workload = demo_workload(
@@ -429,6 +437,32 @@ def demo_seed(*, debtors: int, as_of: date, seed: int = 2026, force: bool = Fals
     summary.creditors, summary.portfolios = len(builder.creditors), len(builder.portfolios)
     summary.users = [u[0] for u in DEMO_USERS]
     return summary
+
+
+def _whatsapp_templates_approve(*, admin) -> int:
+    """Mark the shipped WhatsApp texts approved, each with a made-up Content SID (the demo
+    sends through the sandbox, which, like Twilio, takes only approved templates outside the
+    24-hour service window); their variables are their placeholders in order."""
+    approved = 0
+    versions = MessageTemplateVersion.objects.filter(
+        template__creditor__isnull=True,
+        template__channel=Channel.WHATSAPP,
+        is_active=True,
+        approval_status=ApprovalStatus.DRAFT,
+    ).select_related("template")
+    for version in versions:
+        key = f"{version.template.code}:{version.template.language}:{version.number}"
+        sid = "HX" + hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+        template_version_provider_set(
+            version=version,
+            user=admin,
+            provider_template_id=sid,
+            provider_variables=suggested_variables(version.body),
+            note="demo",
+        )
+        template_version_approval(version=version, user=admin, action="approve", note="demo")
+        approved += 1
+    return approved
 
 
 def _validation_notice_seed(debt: Debt) -> None:

@@ -1,10 +1,12 @@
 """The sandbox: records what would be sent, once per message (demos, tests, benchmarks)."""
 
+import json
 import logging
 import time
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from messaging.channels import (
     ChannelBackend,
@@ -14,6 +16,7 @@ from messaging.channels import (
     TransientChannelError,
 )
 from messaging.models import SandboxDelivery
+from messaging.services.whatsapp import OUTSIDE_WINDOW_CODE, service_windows_open
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,9 @@ def sandbox_live() -> bool:
     )
 
 
+VALUES_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb, 1, CURRENT_TIMESTAMP)"
+
+
 class SandboxBackend(ChannelBackend):
     provider = "sandbox"
     transactional = True
@@ -52,6 +58,16 @@ class SandboxBackend(ChannelBackend):
         delay = float(getattr(settings, "CARTERA_SANDBOX_DELAY_SECONDS", 0) or 0)
         results: list = [None] * len(items)
         rows = []
+        # Like the provider: WhatsApp free text outside the 24-hour service window is refused
+        # for good (63016); an approved template (a content SID) goes whatever the window.
+        now = timezone.now()
+        open_windows = service_windows_open(
+            contacts=[
+                (message.to, now)
+                for message, rendered in items
+                if message.channel == "whatsapp" and not rendered.content_sid
+            ]
+        )
         for index, (message, rendered) in enumerate(items):
             if delay:
                 time.sleep(delay)  # the kill test needs a batch that takes a while
@@ -59,6 +75,15 @@ class SandboxBackend(ChannelBackend):
                 results[index] = TransientChannelError("sandbox: simulated provider outage")
             elif message.to.startswith(FAIL_PERMANENT):
                 results[index] = PermanentChannelError("sandbox: simulated invalid recipient")
+            elif (
+                message.channel == "whatsapp"
+                and not rendered.content_sid
+                and (message.to, now) not in open_windows
+            ):
+                results[index] = PermanentChannelError(
+                    f"sandbox: Twilio 400/{OUTSIDE_WINDOW_CODE}: free text outside the 24-hour "
+                    "service window; send an approved template (ContentSid)"
+                )
             else:
                 rows.append((index, message, rendered))
         if not rows:
@@ -67,16 +92,17 @@ class SandboxBackend(ChannelBackend):
         params = []
         for _index, message, rendered in rows:
             params += [message.id, message.idempotency_key, message.channel, message.to,
-                       rendered.subject[:255], rendered.body]  # fmt: skip
+                       rendered.subject[:255], rendered.body, rendered.content_sid,
+                       json.dumps(rendered.content_variables or {})]  # fmt: skip
         # Same transaction as the messages' status change: both commit or neither does. A
         # second committed send of the same message would show up as sends = 2.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {table}
-                    (message_id, idempotency_key, channel, "to", subject, body, sends,
-                     recorded_at)
-                VALUES {", ".join(["(%s, %s, %s, %s, %s, %s, 1, CURRENT_TIMESTAMP)"] * len(rows))}
+                    (message_id, idempotency_key, channel, "to", subject, body, content_sid,
+                     content_variables, sends, recorded_at)
+                VALUES {", ".join([VALUES_ROW] * len(rows))}
                 ON CONFLICT (idempotency_key) DO UPDATE SET sends = {table}.sends + 1
                 RETURNING idempotency_key, id
                 """,

@@ -1,4 +1,12 @@
-"""SMS and WhatsApp through Twilio's official library, with delivery status callbacks."""
+"""SMS and WhatsApp through Twilio's official library, with delivery status callbacks.
+
+A WhatsApp message outside the debtor's service window goes as its approved template:
+`content_sid` plus `content_variables` (a JSON string mapping "1", "2", ... to values), the
+parameters Twilio's Messages API documents as ContentSid and ContentVariables; otherwise as
+`body`.
+"""
+
+import json
 
 from django.conf import settings
 from django.urls import reverse
@@ -50,9 +58,16 @@ class TwilioBackend(ChannelBackend):
     def send(self, message, rendered) -> SendResult:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
+        if rendered.content_sid:
+            content = {
+                "content_sid": rendered.content_sid,
+                "content_variables": json.dumps(rendered.content_variables, ensure_ascii=False),
+            }
+        else:
+            content = {"body": rendered.body}
         try:
             sent = self.client.messages.create(
-                body=rendered.body,
+                **content,
                 status_callback=status_callback_url(),
                 **self._addresses(message),
             )

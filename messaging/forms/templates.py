@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from messaging.services.template_approval import APPROVAL_ACTIONS
 from portfolio.models import Channel, Language
 
 
@@ -64,3 +65,53 @@ class TemplateVersionForm(forms.Form):
                 ),
                 **self.fields,
             }
+
+
+class ProviderTemplateForm(forms.Form):
+    """A WhatsApp version's Twilio Content SID and its variables, one `number = name` a line."""
+
+    provider_template_id = forms.CharField(
+        label=_("Twilio Content SID"),
+        required=False,
+        max_length=34,
+        help_text=_(
+            "HX followed by 32 hexadecimal characters, from Twilio's Content Template Builder."
+        ),
+    )
+    provider_variables = forms.CharField(
+        label=_("Variables"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "1 = first_name\n2 = amount"}),
+        help_text=_("One line per Twilio variable: its number, “=”, and a placeholder name."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def clean_provider_variables(self):
+        mapping = {}
+        for number, line in enumerate(self.cleaned_data["provider_variables"].splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            key, sep, name = line.partition("=")
+            if not sep:
+                key, sep, name = line.partition(":")
+            if not sep or not key.strip() or not name.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)s: write “number = name”, e.g. “1 = first_name”.") % {"n": number}
+                )
+            if key.strip() in mapping:
+                raise forms.ValidationError(
+                    _("Line %(n)s: variable %(key)s is given twice.")
+                    % {"n": number, "key": key.strip()}
+                )
+            mapping[key.strip()] = name.strip()
+        return mapping
+
+    @staticmethod
+    def lines(mapping: dict) -> str:
+        return "\n".join(f"{key} = {name}" for key, name in (mapping or {}).items())
+
+
+class ApprovalForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in APPROVAL_ACTIONS])
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)

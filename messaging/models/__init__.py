@@ -16,4 +16,9 @@ from messaging.models.outbox import (  # noqa: F401
     SandboxDelivery,
 )
 from messaging.models.proofs import LetterProof  # noqa: F401
-from messaging.models.templates import MessageTemplate, MessageTemplateVersion  # noqa: F401
+from messaging.models.templates import (  # noqa: F401
+    ApprovalStatus,
+    MessageTemplate,
+    MessageTemplateVersion,
+    TemplateApprovalChange,
+)

@@ -198,6 +198,9 @@ class SandboxDelivery(models.Model):
     to = models.CharField(_("to"), max_length=255, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)
+    # WhatsApp outside the service window: the approved template sent instead of the body.
+    content_sid = models.CharField(_("content SID"), max_length=34, blank=True)
+    content_variables = models.JSONField(_("content variables"), default=dict, blank=True)
     # How many committed sends reached the sandbox for this key: anything above 1 would be a
     # message sent twice (the kill test asserts it never happens).
     sends = models.PositiveIntegerField(_("sends"), default=1)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.memo import already_read, keep
@@ -15,6 +15,7 @@ from messaging.models import (
     Message,
     MessageDebt,
     MessageTemplate,
+    MessageTemplateVersion,
 )
 from messaging.services.compliance import rules as tables
 from messaging.services.compliance.overrides import OVERRIDABLE_TYPES, tighten
@@ -121,6 +122,13 @@ def template_queryset(*, user) -> QuerySet[MessageTemplate]:
     return MessageTemplate.objects.filter(Q(creditor__isnull=True) | Q(pk__in=own.values("pk")))
 
 
+def template_version_queryset(*, user) -> QuerySet[MessageTemplateVersion]:
+    """Versions of the templates the user may open (see template_queryset)."""
+    return MessageTemplateVersion.objects.filter(
+        template__in=template_queryset(user=user)
+    ).select_related("template", "approval_changed_by")
+
+
 def template_list(*, user, creditor=None) -> QuerySet[MessageTemplate]:
     """The texts in force for `creditor` (its own where it has one, else the default).
 
@@ -140,9 +148,16 @@ def template_list(*, user, creditor=None) -> QuerySet[MessageTemplate]:
         qs = qs.annotate(has_own=Exists(own)).filter(
             Q(creditor=creditor) | Q(creditor__isnull=True, has_own=False)
         )
+    # The approval of the version in force (WhatsApp: whether the provider may send it).
+    current = MessageTemplateVersion.objects.filter(
+        template=OuterRef("pk"), is_active=True
+    ).order_by("-number")
     return (
         qs.select_related("creditor")
-        .annotate(version_count=Count("versions"))
+        .annotate(
+            version_count=Count("versions"),
+            approval_status=Subquery(current.values("approval_status")[:1]),
+        )
         .order_by("code", "channel", "language")
     )
 

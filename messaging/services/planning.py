@@ -4,7 +4,8 @@ One debtor, one conversation: the actions of a debtor's debts on one channel and
 message covering all those debts, at the highest stage among them. Each message gets the first
 lawful moment in the debtor's own time zone from the compliance engine, spread over the day's
 lawful window; a contact the engine refuses is stored as `suppressed` with the rule id, one
-with no address as `cancelled` (NO-ADDRESS).
+with no address as `cancelled` (NO-ADDRESS), a WhatsApp one whose text has no approved provider
+template as `cancelled` (WA-TEMPLATE: the debtor's next allowed channel goes instead).
 Set-based (planning_sets): the day's actions are read with COPY and grouped in pandas; the
 groups of debtors without preferred hours are decided per class of contact (the holds
 covering the group included), per shape of their earlier days' contacts and per channels
@@ -234,7 +235,11 @@ def messages_plan(
     todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
     todo["held"] = todo["gid"].map(sets.groups_held(todo, actions, holds)).astype(object).fillna("")
-    reachable = todo["to"] != ""
+    # WhatsApp whose text has no approved template (decided per creditor, code and language)
+    # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
+    # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).
+    unready = (todo["to"] != "") & sets.whatsapp_unready(todo)
+    reachable = (todo["to"] != "") & ~unready
     # Debtors without preferred hours: their day's groups are decided per class of contact
     # (the holds covering the group are part of it) and of what the debtor got earlier that
     # day, the rest one by one, in planning order.
@@ -248,8 +253,11 @@ def messages_plan(
     decided = _decide_by_class(
         todo[plain], history=history, business_date=business_date, now=now, rules=rules
     )
-    cancelled = todo[~reachable].copy()
+    cancelled = todo[todo["to"] == ""].copy()
     sets.no_address_columns(cancelled)
+    skipped = todo[unready].copy()
+    sets.whatsapp_unready_columns(skipped)
+    cancelled = pd.concat([cancelled, skipped]) if len(skipped) else cancelled
     starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
     cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
     one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]

@@ -26,11 +26,13 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
+from core.reasons import reason_text
 from messaging import reasons
 from messaging.models import ContactAction, Message
 from messaging.services import compliance_gateway as gateway
-from messaging.services import us_debts
+from messaging.services import us_debts, whatsapp
 from messaging.services.compliance.timeutil import zone
+from messaging.services.templates import active_versions, version_resolve
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 US = datetime.timedelta(microseconds=1)
@@ -365,6 +367,40 @@ def no_address_columns(frame: pd.DataFrame) -> None:
         "NO-ADDRESS: " + _("no contact point for this channel"),
     )
     frame["code"] = np.where(invalid, reasons.ADDRESS_INVALID, reasons.NO_ADDRESS)
+    frame["params"] = "{}"
+
+
+def whatsapp_unready(todo: pd.DataFrame) -> pd.Series:
+    """Which groups are WhatsApp messages whose text has no approved provider template.
+
+    Decided once per (creditor, template code, language): the version a message would send
+    depends on nothing else, so neither does the answer."""
+    unready = pd.Series(False, index=todo.index)
+    on_whatsapp = todo["channel"] == "whatsapp"
+    if not on_whatsapp.any():
+        return unready
+    versions = active_versions()
+    keys = todo.loc[on_whatsapp, ["creditor_id", "template", "language"]]
+    ready = {}
+    for creditor_id, template, language in keys.drop_duplicates().itertuples(index=False):
+        version = version_resolve(
+            versions,
+            creditor_id=int(creditor_id),
+            code=template,
+            channel="whatsapp",
+            language=language,
+        )
+        # No text at all is the sender's to report (NO-TEMPLATE), as on every channel.
+        ready[(creditor_id, template, language)] = version is None or version.provider_ready
+    unready[on_whatsapp] = [not ready[key] for key in keys.itertuples(index=False, name=None)]
+    return unready
+
+
+def whatsapp_unready_columns(frame: pd.DataFrame) -> None:
+    frame["status"] = Message.Status.CANCELLED
+    frame["rule"] = whatsapp.TEMPLATE_RULE
+    frame["reason"] = f"{whatsapp.TEMPLATE_RULE}: " + reason_text(reasons.WHATSAPP_NO_TEMPLATE)
+    frame["code"] = reasons.WHATSAPP_NO_TEMPLATE
     frame["params"] = "{}"
 
 

@@ -15,7 +15,7 @@ after it accepted a message and before the commit re-sends that message, as it a
 import dataclasses
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -29,7 +29,7 @@ from messaging.channels import ChannelError, backend_for
 from messaging.models import Message, MessageDebt
 from messaging.rendering import Rendered, TemplateRenderError, render_source, render_version
 from messaging.services import compliance_gateway as gateway
-from messaging.services import us_debts
+from messaging.services import us_debts, whatsapp
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.context import message_context
 from messaging.services.default_texts import OPTOUT_EMAIL, OPTOUT_TEXT, SIGN
@@ -131,6 +131,8 @@ class SendFacts:
     history: dict[int, list]
     # (debtor, channel, value) of the points a provider reported dead (a hard bounce).
     invalid: set = dataclasses.field(default_factory=set)
+    # (address, instant) of the WhatsApp messages whose 24-hour service window is open then.
+    whatsapp_open: set = dataclasses.field(default_factory=set)
 
 
 def send_facts_load(messages, *, around, statuses=SENT_STATUSES) -> SendFacts:
@@ -287,6 +289,22 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
             Message.Status.SUPPRESSED,
             decision.rule or "COMPLIANCE",
             decision.coded or decision.reason,
+        )
+    if message.channel == "whatsapp" and (message.to, at) not in facts.whatsapp_open:
+        # Outside the service window WhatsApp delivers only an approved template (free text
+        # fails at the provider with 63016): its Content SID and the values of its variables.
+        # (An inbox reply has no template at all: it waits for the debtor to write again.)
+        if version is None or not version.provider_ready:
+            return _close(
+                message,
+                Message.Status.CANCELLED,
+                whatsapp.TEMPLATE_RULE,
+                Reason(reasons.WHATSAPP_NO_TEMPLATE),
+            )
+        rendered = replace(
+            rendered,
+            content_sid=version.provider_template_id,
+            content_variables=whatsapp.content_variables(version, context),
         )
     return _Ready(message, rendered, version, collector)
 
@@ -460,6 +478,14 @@ def _send_locked(
         # the facts read around the earliest cover every one of them).
         at = min(message.planned_for for message in live)
     facts = send_facts_load(live, around=at, statuses=history_statuses)
+    # The WhatsApp service windows of the whole batch, with one query.
+    facts.whatsapp_open = whatsapp.service_windows_open(
+        contacts=[
+            (message.to, message.planned_for if simulate_planned else at)
+            for message in live
+            if message.channel == "whatsapp"
+        ]
+    )
     simulate = simulate_at is not None or simulate_planned
     rules = _rules(now)
     pending = live

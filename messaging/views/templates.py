@@ -7,6 +7,7 @@ shipped default) and edit them for that creditor only; administrators also edit 
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,13 +17,30 @@ from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
 from core.roles import is_admin
-from messaging.forms.templates import TemplateFilterForm, TemplateVersionForm
+from messaging.forms.templates import (
+    ApprovalForm,
+    ProviderTemplateForm,
+    TemplateFilterForm,
+    TemplateVersionForm,
+)
 from messaging.models import MessageTemplateVersion
 from messaging.rendering import CONTEXT_DOC, TemplateRenderError
-from messaging.selectors import template_for_creditor, template_queryset
+from messaging.selectors import (
+    template_for_creditor,
+    template_queryset,
+    template_version_queryset,
+)
 from messaging.selectors import template_list as templates_query
 from messaging.services.preview import render_for_debt
+from messaging.services.template_approval import (
+    ACTION_LABELS,
+    PROVIDER_CHANNELS,
+    may_manage_provider_template,
+    template_version_approval,
+    template_version_provider_set,
+)
 from messaging.services.templates import template_problems, template_version_create
+from messaging.services.whatsapp import VARIABLE_NAMES, suggested_variables
 from messaging.views.paging import page_context
 from portfolio.selectors import creditor_list, debt_queryset
 
@@ -152,6 +170,39 @@ def template_edit(request, pk):
             "creditor": creditor,
         }
         form = _version_form(request, template, initial=initial)
+    return _edit_page(request, template, current, form)
+
+
+def _provider_context(request, current, provider_form=None) -> dict:
+    """The WhatsApp provider template panel of the version in force."""
+    if current is None or current.template.channel not in PROVIDER_CHANNELS:
+        return {}
+    if provider_form is None:
+        provider_form = ProviderTemplateForm(
+            auto_id="provider_%s",
+            initial={
+                "provider_template_id": current.provider_template_id,
+                # A version without a mapping yet: its placeholders in order, as a start.
+                "provider_variables": ProviderTemplateForm.lines(
+                    current.provider_variables or suggested_variables(current.body)
+                ),
+            },
+        )
+    may = may_manage_provider_template(user=request.user, version=current)
+    actions = []
+    if may:
+        available = {t.name for t in current.get_available_approval_status_transitions()}
+        actions = [(name, label) for name, label in ACTION_LABELS.items() if name in available]
+    return {
+        "provider_form": provider_form,
+        "provider_may_manage": may,
+        "approval_actions": actions,
+        "approval_changes": current.approval_changes.select_related("changed_by")[:10],
+        "variable_names": VARIABLE_NAMES,
+    }
+
+
+def _edit_page(request, template, current, form, *, provider_form=None, status=200):
     subject = form["subject"].value() or ""
     body = form["body"].value() or ""
     rendered, debt, preview_error = _preview(
@@ -169,13 +220,82 @@ def template_edit(request, pk):
             "template": template,
             "form": form,
             "current": current,
-            "versions": template.versions.select_related("author").order_by("-number")[:20],
+            "versions": template.versions.select_related("author", "approval_changed_by").order_by(
+                "-number"
+            )[:20],
             "context_doc": CONTEXT_DOC,
             "rendered": rendered,
             "preview_debt": debt,
             "preview_error": preview_error,
+            **_provider_context(request, current, provider_form),
         },
+        status=status,
     )
+
+
+def _version_in_force(request, pk):
+    """The template (in the user's scope) and its version in force, or a 404."""
+    template = get_object_or_404(template_queryset(user=request.user), pk=pk)
+    current = _active_version(template)
+    if current is None:
+        raise Http404
+    return template, template_version_queryset(user=request.user).get(pk=current.pk)
+
+
+@manager_required
+@require_POST
+def template_provider(request, pk):
+    """Set the WhatsApp Content SID and variables of the version in force."""
+    template, current = _version_in_force(request, pk)
+    provider_form = ProviderTemplateForm(request.POST, auto_id="provider_%s")
+    if provider_form.is_valid():
+        data = provider_form.cleaned_data
+        try:
+            template_version_provider_set(
+                version=current,
+                user=request.user,
+                provider_template_id=data["provider_template_id"],
+                provider_variables=data["provider_variables"],
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            for field, errors in exc.extra.get("errors", {exc.field: [exc.message]}).items():
+                for error in errors:
+                    provider_form.add_error(field if field in provider_form.fields else None, error)
+        else:
+            messages.success(request, _("Provider template saved."))
+            return redirect("messaging:template-edit", pk=template.pk)
+    form = _version_form(
+        request, template, initial={"subject": current.subject, "body": current.body}
+    )
+    return _edit_page(request, template, current, form, provider_form=provider_form, status=400)
+
+
+@manager_required
+@require_POST
+def template_approval(request, pk):
+    """Move the approval of the version in force (submit, approve, reject, pause, revise)."""
+    template, current = _version_in_force(request, pk)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what to do with the approval."))
+        return redirect("messaging:template-edit", pk=template.pk)
+    try:
+        version = template_version_approval(
+            version=current,
+            user=request.user,
+            action=form.cleaned_data["action"],
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Version %(n)s is now: %(status)s.")
+            % {"n": version.number, "status": version.get_approval_status_display()},
+        )
+    return redirect("messaging:template-edit", pk=template.pk)
 
 
 @manager_required

@@ -379,6 +379,26 @@ def test_the_demo_has_complaints_for_the_officer(demo):
     assert {complaint_due_state(c, as_of=AS_OF)[0] for c in complaints if c.is_open} - {"on_track"}
 
 
+def test_the_demos_whatsapp_texts_are_approved_templates(demo):
+    # The sandbox, like Twilio, takes only approved templates outside the service window:
+    # every shipped WhatsApp text carries a Content SID, its variables and who approved it.
+    from messaging.models import MessageTemplateVersion
+    from messaging.services.whatsapp import provider_template_problems
+
+    versions = MessageTemplateVersion.objects.filter(
+        template__channel="whatsapp", template__creditor__isnull=True, is_active=True
+    )
+    assert versions.exists()
+    for version in versions:
+        assert version.provider_ready, version
+        assert version.approval_changed_by.username == "admin"
+        assert version.provider_variables["1"] == "first_name"
+        assert not provider_template_problems(
+            provider_template_id=version.provider_template_id,
+            provider_variables=version.provider_variables,
+        )
+
+
 def test_the_demo_inbox_has_replies_for_the_collectors(demo):
     from messaging.models import InboundMessage
     from messaging.selectors.inbound import inbox_unread_count

@@ -16,9 +16,21 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from messaging.models import ComplianceOverride, ContactAction, Message, MessageDebt
-from messaging.services import planning
+from messaging.models import (
+    ComplianceOverride,
+    ContactAction,
+    Message,
+    MessageDebt,
+    MessageTemplate,
+    MessageTemplateVersion,
+)
+from messaging.services import planning, planning_sets
 from messaging.services.planning import messages_plan
+from messaging.services.template_approval import (
+    template_version_approval,
+    template_version_provider_set,
+)
+from messaging.services.templates import template_version_create
 from portfolio.models import Debt, Debtor, Hold, Stage
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -26,6 +38,7 @@ from tests.factories.portfolio import (
     DebtFactory,
     DebtorFactory,
 )
+from tests.factories.users import AdminFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +60,25 @@ STAGES = (
 )
 
 
+def _approve_whatsapp(version, admin):
+    template_version_provider_set(
+        version=version, user=admin, provider_template_id="HX" + "a" * 32,
+        provider_variables={"1": "first_name", "2": "amount"},
+    )  # fmt: skip
+    template_version_approval(version=version, user=admin, action="approve")
+
+
 def _portfolio(day, *, seed):
-    """Debtors with 1-3 debts, each due contacts on 1-3 channels today."""
+    """Debtors with 1-3 debts, each due contacts on 1-3 channels today. The friendly
+    reminder's WhatsApp text is an approved template (WhatsApp goes through the engine); the
+    firm notice's is not (WhatsApp is skipped: WA-TEMPLATE, the next channel goes)."""
     rng = random.Random(seed)
+    admin = AdminFactory()
+    for version in MessageTemplateVersion.objects.filter(
+        template__creditor__isnull=True, template__channel="whatsapp",
+        template__code="friendly", is_active=True,
+    ):  # fmt: skip
+        _approve_whatsapp(version, admin)
     plain, strict = CreditorFactory(), CreditorFactory()
     # A creditor stricter than the law: shorter hours, a longer channel week, 2-day caps.
     ComplianceOverride.objects.create(
@@ -370,3 +399,65 @@ def test_us_debtors_waiting_for_their_validation_notice_agree_both_ways(monkeypa
         debtor__debts__validation_notice_sent_at__isnull=False, suppression_rule="US-VALIDATION"
     ).exists()
     assert ours.filter(debtor__debts__validation_notice_sent_at__isnull=False, status="planned")
+
+
+def test_whatsapp_templates_are_decided_per_version_and_agree_both_ways(monkeypatch):
+    # given the mixed portfolio (the friendly reminder's WhatsApp text approved, the firm
+    # notice's not), where one creditor has its own friendly WhatsApp text, not approved, and
+    # the firm notice's default is approved
+    from portfolio.models import Creditor
+
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    _portfolio(day, seed=5)
+    admin = AdminFactory(username="wa-admin")
+    for version in MessageTemplateVersion.objects.filter(
+        template__creditor__isnull=True, template__channel="whatsapp",
+        template__code="firm_notice", is_active=True,
+    ):  # fmt: skip
+        _approve_whatsapp(version, admin)
+    own_creditor = Creditor.objects.filter(debtors__isnull=False).order_by("pk").first()
+    for language in ("es", "en"):
+        default = MessageTemplate.objects.get(
+            creditor__isnull=True, code="friendly", channel="whatsapp", language=language
+        )
+        template_version_create(
+            template=default, user=admin, creditor=own_creditor, subject="",
+            body=default.versions.get(number=1).body,
+        )  # fmt: skip
+    resolved = []
+    resolve = planning_sets.version_resolve
+
+    def counted(*args, **kwargs):
+        resolved.append(kwargs)
+        return resolve(*args, **kwargs)
+
+    monkeypatch.setattr(planning_sets, "version_resolve", counted)
+    calls = _counting(monkeypatch)
+
+    # when it is planned one group at a time (then undone) and then per class: the same
+    messages, _reference_calls = _plan_both_ways(day, now, calls, outbox_empty_before=True)
+
+    # then WhatsApp went where its text is approved and was skipped, saying why, elsewhere
+    whatsapp = Message.objects.filter(idempotency_key__in=list(messages), channel="whatsapp")
+    skipped = whatsapp.filter(suppression_rule="WA-TEMPLATE")
+    assert skipped.filter(template="friendly", creditor=own_creditor).exists()
+    assert not skipped.filter(template="friendly").exclude(creditor=own_creditor).exists()
+    assert not skipped.filter(template="firm_notice").exists()
+    assert set(skipped.values_list("status", "suppression_code").distinct()) == {
+        ("cancelled", "message.whatsapp_no_template")
+    }
+    assert whatsapp.filter(status="planned").exists()
+    # and the template was looked up once per creditor, code and language in each run, not
+    # once per message
+    keys = {(m.creditor_id, m.template, m.language) for m in whatsapp}
+    assert len(resolved) <= 2 * len(keys) < 2 * whatsapp.count()
+
+
+def test_the_mixed_portfolio_has_whatsapp_both_planned_and_skipped():
+    # (what the equality tests above compare includes both WhatsApp paths)
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    _portfolio(day, seed=day.toordinal() + now.hour)
+    messages_plan(business_date=day, now=now)
+    whatsapp = Message.objects.filter(channel="whatsapp")
+    assert whatsapp.filter(template="friendly").exclude(suppression_rule="WA-TEMPLATE").exists()
+    assert whatsapp.filter(template="firm_notice", suppression_rule="WA-TEMPLATE").exists()
