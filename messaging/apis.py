@@ -143,8 +143,11 @@ class InboundMessageFilter(django_filters.FilterSet):
     debtor = IdFilter(field_name="debtor_id", label=_("Debtor"))
     debt = IdFilter(field_name="debt_id", label=_("Debt"))
     assigned_to = IdFilter(field_name="assigned_to_id", label=_("Assigned to (user id)"))
-    unassigned = django_filters.BooleanFilter(
-        field_name="assigned_to", lookup_expr="isnull", label=_("Unassigned")
+    # A choice, not a BooleanFilter: that one reads any other value as "no filter".
+    unassigned = django_filters.ChoiceFilter(
+        choices=[("true", _("Yes")), ("false", _("No"))],
+        method="unassigned_filter",
+        label=_("Unassigned"),
     )
     received_from = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_to = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
@@ -154,11 +157,20 @@ class InboundMessageFilter(django_filters.FilterSet):
         model = InboundMessage
         fields = []
 
+    def unassigned_filter(self, queryset, name, value):
+        return queryset.filter(assigned_to__isnull=value == "true")
+
 
 class InboundMessageOutputSerializer(serializers.ModelSerializer):
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    in_reply_to = serializers.SlugRelatedField(slug_field="idempotency_key", read_only=True)
+    assigned_to = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    handled_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    in_reply_to = serializers.SlugRelatedField(
+        slug_field="idempotency_key", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = InboundMessage

@@ -46,6 +46,9 @@ from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
 from complaints.services.intake import complaint_create
 from imports.models import ImportBatch, ImportRowError
+from messaging.models import MessageTemplateVersion
+from messaging.services.inbox import inbound_receive
+from messaging.services.template_approval import template_version_provider_set
 from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
@@ -158,6 +161,29 @@ def _build_world() -> dict:
         attachments=[SimpleUploadedFile("carta.pdf", b"%PDF-1.4\n%%EOF\n")],
         user=admin,
     )
+    # A debtor's SMS reply in the inbox, and a WhatsApp text with its provider template (draft).
+    ContactPointFactory(debtor=debt.debtor, channel="sms", value="+573001234567")
+    inbound = inbound_receive(
+        channel="sms",
+        address="+573001234567",
+        body="Puedo pagar el viernes",
+        provider="twilio",
+        provider_message_id="SM-st-1",
+        received_at=datetime.datetime(2026, 11, 2, 15, tzinfo=datetime.UTC),
+    )
+    whatsapp = MessageTemplateVersion.objects.get(
+        template__creditor__isnull=True,
+        template__code="friendly",
+        template__channel="whatsapp",
+        template__language="es",
+        is_active=True,
+    )
+    whatsapp = template_version_provider_set(
+        version=whatsapp,
+        user=admin,
+        provider_template_id="HX0123456789abcdef0123456789abcdef",
+        provider_variables={"1": "first_name"},
+    )
     # Bureau runs at three steps (a draft, a checked one, one with its file) and a notice.
     send_notice(debt)
     bureau_runs = {}
@@ -193,6 +219,8 @@ def _build_world() -> dict:
         "batch": batch,
         "complaint": complaint,
         "attachment": complaint.attachments.get(),
+        "inbound": inbound,
+        "whatsapp": whatsapp,
     }
 
 
@@ -441,6 +469,28 @@ def _real_requests(w: dict) -> dict:
         },
         ("GET", "/api/v1/promises/{id}/"): {"path_parameters": {"id": w["promise"].pk}},
         ("GET", "/api/v1/segments/"): {},
+        ("GET", "/api/v1/inbound-messages/"): {"query": {"channel": "sms", "unassigned": "false"}},
+        ("GET", "/api/v1/inbound-messages/{id}/"): {"path_parameters": {"id": w["inbound"].pk}},
+        ("POST", "/api/v1/inbound-messages/{id}/mark-handled/"): {
+            "path_parameters": {"id": w["inbound"].pk},
+        },
+        ("GET", "/api/v1/message-template-versions/"): {
+            "query": {"channel": "whatsapp", "approval_status": "draft"},
+        },
+        ("GET", "/api/v1/message-template-versions/{id}/"): {
+            "path_parameters": {"id": w["whatsapp"].pk},
+        },
+        ("POST", "/api/v1/message-template-versions/{id}/provider-template/"): {
+            "path_parameters": {"id": w["whatsapp"].pk},
+            "body": {
+                "provider_template_id": "HXabcdef0123456789abcdef0123456789",
+                "provider_variables": {"1": "first_name", "2": "amount"},
+            },
+        },
+        ("POST", "/api/v1/message-template-versions/{id}/approval/"): {
+            "path_parameters": {"id": w["whatsapp"].pk},
+            "body": {"action": "submit", "note": "Enviada a Meta"},
+        },
     }
 
 

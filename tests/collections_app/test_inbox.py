@@ -409,6 +409,11 @@ def test_the_api_lists_scoped_and_filtered(api_client, collector, case, theirs):
     assert client.get(f"/api/v1/inbound-messages/{theirs.pk}/").status_code == 404
     assert client.post(f"/api/v1/inbound-messages/{theirs.pk}/mark-handled/").status_code == 404
     assert client.get("/api/v1/inbound-messages/", {"status": "bogus"}).status_code == 400
+    # assigned to the collector of the case: not among the unassigned
+    assigned = client.get("/api/v1/inbound-messages/", {"unassigned": "false"}).json()
+    assert [r["id"] for r in assigned["results"]] == [mine.pk]
+    assert client.get("/api/v1/inbound-messages/", {"unassigned": "true"}).json()["results"] == []
+    assert client.get("/api/v1/inbound-messages/", {"unassigned": "-5"}).status_code == 400
 
 
 def test_the_api_marks_handled(api_client, collector, case):
