@@ -20,6 +20,7 @@ PUBLIC = {
     "messaging:twilio-status",
     "messaging:twilio-inbound",
     "messaging:sandbox-webhook",
+    "messaging:certified-sandbox-webhook",
 }
 
 # (old path, where it lives now)
@@ -94,6 +95,7 @@ def test_the_public_messaging_endpoints_keep_their_published_paths():
     assert reverse("messaging:twilio-status") == "/webhooks/twilio/status/"
     assert reverse("messaging:twilio-inbound") == "/webhooks/twilio/inbound/"
     assert reverse("messaging:sandbox-webhook") == "/webhooks/sandbox/"
+    assert reverse("messaging:certified-sandbox-webhook") == "/webhooks/certified/sandbox/"
     # the e-mail provider's webhooks: anymail's own paths (docs/email.md)
     assert reverse("anymail:postmark_tracking_webhook") == "/anymail/postmark/tracking/"
     assert reverse("anymail:mailgun_tracking_webhook") == "/anymail/mailgun/tracking/"

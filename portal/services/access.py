@@ -24,6 +24,7 @@ from core.documents import document_normalise
 from messaging.channels import ChannelError, backend_for
 from messaging.models import Message
 from messaging.rendering import Rendered
+from messaging.selectors.inbound import service_window_open
 from portal.models import AccessCode
 from portal.services import throttle
 from portfolio.models import OPEN_STAGES, ContactPoint, Debtor
@@ -63,14 +64,21 @@ def debtor_by_document(*, document_type: str, document_number: str) -> Debtor | 
     )
 
 
-def code_destination(debtor: Debtor) -> ContactPoint | None:
-    """Where the code goes: a consented SMS, WhatsApp or e-mail contact point, primary first."""
+def code_destination(debtor: Debtor, *, now=None) -> ContactPoint | None:
+    """Where the code goes: a consented SMS, WhatsApp or e-mail contact point, primary first,
+    not a dead address. WhatsApp only inside its 24-hour service window (the debtor wrote in
+    the last 24 hours): outside it the provider refuses free text for good (Twilio 63016)."""
     points = ContactPoint.objects.filter(
-        debtor=debtor, channel__in=CODE_CHANNELS, consent_granted=True
+        debtor=debtor, channel__in=CODE_CHANNELS, consent_granted=True, invalid_at__isnull=True
     ).order_by("-is_primary", "id")
     by_channel: dict[str, ContactPoint] = {}
     for point in points:
         by_channel.setdefault(point.channel, point)
+    whatsapp = by_channel.get("whatsapp")
+    if whatsapp is not None and not service_window_open(
+        channel="whatsapp", address=whatsapp.value, at=now or timezone.now()
+    ):
+        del by_channel["whatsapp"]
     return next((by_channel[c] for c in CODE_CHANNELS if c in by_channel), None)
 
 

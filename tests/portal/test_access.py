@@ -309,3 +309,36 @@ def test_a_spanish_debtor_reads_spanish_whatever_the_browser(client, debtor, deb
     sign_in(client, debtor)
     page = client.get(reverse("portal:debts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Mis deudas" in page and "Hola, Ana" in page
+
+
+def test_the_code_goes_by_whatsapp_only_inside_its_24_hour_window(debtor):
+    import datetime
+
+    from django.utils import timezone
+
+    from messaging.services.inbox import inbound_receive
+    from portal.services.access import code_destination
+    from tests.factories.portfolio import ContactPointFactory
+
+    # Given a debtor whose consented channels are WhatsApp and a bounced e-mail address
+    debtor.contact_points.all().delete()
+    whatsapp = ContactPointFactory(debtor=debtor, channel="whatsapp", value="+573001112233")
+    ContactPointFactory(debtor=debtor, channel="email", invalid_at=timezone.now())
+    now = timezone.now()
+
+    # Then with no message from them, no code can go: free text on WhatsApp would be refused
+    # (63016) and the e-mail address is dead
+    assert code_destination(debtor, now=now) is None
+
+    # When they wrote on WhatsApp 23 hours ago, the window is open: the code goes there
+    inbound_receive(
+        channel="whatsapp",
+        address="whatsapp:+573001112233",
+        body="Hola",
+        provider="twilio",
+        provider_message_id="SM-window",
+        received_at=now - datetime.timedelta(hours=23),
+    )
+    assert code_destination(debtor, now=now) == whatsapp
+    # and a day later it is closed again
+    assert code_destination(debtor, now=now + datetime.timedelta(hours=2)) is None
