@@ -97,7 +97,7 @@ def _esp_errors(s) -> list[checks.Error]:
                     "bounce and complaint webhooks are not served, so dead addresses keep "
                     "being mailed and complaints are not honoured.",
                     hint="Set ANYMAIL_WEBHOOK_SECRET to a random 'user:password' and put it "
-                    "in the ESP's webhook URL (docs/channels.md).",
+                    "in the ESP's webhook URL (docs/email.md).",
                     id="cartera.E012",
                 )
             )

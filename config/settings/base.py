@@ -166,7 +166,7 @@ COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE = env("COMPLIANCE_CO_MINIMUM_MONTHLY_WAGE", d
 
 # E-mail through an ESP's API with django-anymail when CARTERA_EMAIL_ESP names one (postmark,
 # sendgrid, mailgun, amazon_ses, brevo, ...: anymail.backends.<esp>); its tracking webhooks
-# are then served at /anymail/<esp>/tracking/ (docs/channels.md). Anymail's settings come
+# are then served at /anymail/<esp>/tracking/ (docs/email.md). Anymail's settings come
 # from ANYMAIL_<NAME> variables: ANYMAIL_WEBHOOK_SECRET (the webhooks' basic auth,
 # "user:password"), ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_SENDGRID_API_KEY,
 # ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ...

@@ -100,7 +100,7 @@ class EmailBackend(ChannelBackend):
         )
         # Anymail's extra attribute (other backends ignore it): the ESP returns the metadata
         # with each tracking event. Open and click tracking is the ESP account's setting
-        # (docs/channels.md): not every ESP takes it per message.
+        # (docs/email.md): not every ESP takes it per message.
         email.metadata = {METADATA_KEY: message.idempotency_key}
         if rendered.html:
             # Already finished and sanitised (messaging.rendering.Rendered): attached as it is.
