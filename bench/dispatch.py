@@ -1,14 +1,19 @@
 """Benchmark dispatch: messages/s through Celery + Redis to the sandbox, compliance check on.
 
     .venv/bin/python bench/dispatch.py --messages 100000 [--concurrency 2] [--batch 500]
+        [--channels sms,whatsapp,email]
 
-Builds N planned SMS messages (one per debtor, each covering one debt, consented contact
-point) due now, starts a real Celery worker (prefork) on Redis, claims the messages in batches
+Builds N planned messages (one per debtor, each covering one debt, consented contact point),
+round-robin over `--channels` (default SMS, WhatsApp and e-mail: the production paths on),
+due now, starts a real Celery worker (prefork) on Redis, claims the messages in batches
 exactly as beat's `dispatch_due` does and enqueues `send_batch` tasks, then times until every
 message is sent. Each batch locks its rows, re-checks every message's debts, holds, consent and
 history, renders it, asks the compliance engine, records the sandbox deliveries and the status
-changes and commits. Checks at the end that every message was sent exactly once
-(SandboxDelivery.sends == 1).
+changes and commits. WhatsApp goes the way production sends it outside the 24-hour window:
+the service windows read per batch, the approved template (Content SID and variables, set on
+the shipped text here) instead of free text. E-mail goes through django-anymail's test backend
+(the ESP path: metadata, Message-ID, the provider's id) instead of the console. Checks at the
+end that every SMS and WhatsApp message was sent exactly once (SandboxDelivery.sends == 1).
 
 The floor, same run, same broker and worker: N no-op Celery tasks (bench/celery_noop.py), one
 per message, published the same way and timed until all have run. The load average is printed
@@ -45,7 +50,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Max  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from messaging.models import Message, SandboxDelivery  # noqa: E402
@@ -101,8 +106,12 @@ def open_jurisdiction(minutes: int):
     return None
 
 
-def build(n: int, country: str, region: str, tz: str) -> None:
-    """N debtors, consented SMS points, debts and planned messages, set-based in SQL."""
+SID = "HX0123456789abcdef0123456789abcdef"
+
+
+def build(n: int, country: str, region: str, tz: str, channels: list[str]) -> None:
+    """N debtors, consented points, debts and planned messages (round-robin over `channels`),
+    set-based in SQL; the shipped WhatsApp text carries an approved provider template."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -135,11 +144,25 @@ def build(n: int, country: str, region: str, tz: str) -> None:
             """
             INSERT INTO portfolio_contactpoint (debtor_id, channel, value, is_primary, verified,
                 consent_granted, consent_changed_at, consent_source, created_at, updated_at)
-            SELECT id, 'sms', '+5730' || lpad(id::text, 8, '0'), true, true, true, now(),
-                   'import', now(), now()
-              FROM portfolio_debtor WHERE creditor_id = %s
+            SELECT d.id, c.channel,
+                   CASE WHEN c.channel = 'email' THEN 'b' || d.id || '@example.com'
+                        ELSE '+5730' || lpad(d.id::text, 8, '0') END,
+                   true, true, true, now(), 'import', now(), now()
+              FROM portfolio_debtor d CROSS JOIN unnest(%s::text[]) c(channel)
+             WHERE d.creditor_id = %s
             """,
-            [creditor],
+            [channels, creditor],
+        )
+        cursor.execute(
+            """
+            UPDATE messaging_messagetemplateversion v
+               SET provider_template_id = %s, provider_variables = '{"1": "first_name"}',
+                   approval_status = 'approved'
+              FROM messaging_messagetemplate t
+             WHERE t.id = v.template_id AND t.creditor_id IS NULL AND t.code = 'friendly'
+               AND t.channel = 'whatsapp' AND v.is_active
+            """,
+            [SID],
         )
         cursor.execute(
             """
@@ -159,12 +182,23 @@ def build(n: int, country: str, region: str, tz: str) -> None:
                 suppression_reason, suppression_code, suppression_params, subject, body,
                 provider_message_id, attempts, last_error, idempotency_key, created_at,
                 updated_at)
-            SELECT %s, d.id, 'sms', 'friendly', 'collection', 'friendly_reminder', 'es', %s,
-                   '+5730' || lpad(d.id::text, 8, '0'), %s, 'planned', '', '', '', '{}', '',
-                   '', '', 0, '', 'bench:' || d.id, now(), now()
-              FROM portfolio_debtor d WHERE d.creditor_id = %s
+            SELECT %s, d.id, c.channel, 'friendly', 'collection', 'friendly_reminder', 'es', %s,
+                   CASE WHEN c.channel = 'email' THEN 'b' || d.id || '@example.com'
+                        ELSE '+5730' || lpad(d.id::text, 8, '0') END,
+                   %s, 'planned', '', '', '', '{}', '', '', '', 0, '', 'bench:' || d.id,
+                   now(), now()
+              FROM portfolio_debtor d
+              JOIN LATERAL (SELECT (%s::text[])[1 + d.id %% %s] AS channel) c ON true
+             WHERE d.creditor_id = %s
             """,
-            [creditor, now.date(), now - datetime.timedelta(minutes=1), creditor],
+            [
+                creditor,
+                now.date(),
+                now - datetime.timedelta(minutes=1),
+                channels,
+                len(channels),
+                creditor,
+            ],  # fmt: skip
         )
         cursor.execute(
             """
@@ -208,7 +242,15 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument(
+        "--channels",
+        default="sms,whatsapp,email",
+        help="comma-separated, round-robin over the messages (sms, whatsapp, email)",
+    )
     args = parser.parse_args()
+    channels = [c.strip() for c in args.channels.split(",") if c.strip()]
+    if not channels or set(channels) - {"sms", "whatsapp", "email"}:
+        sys.exit("--channels: a comma-separated list of sms, whatsapp and email")
 
     ensure_database()
     call_command("migrate", verbosity=0)
@@ -216,15 +258,21 @@ def main() -> None:
     if jurisdiction is None:
         sys.exit("No benchmark jurisdiction has an open contact window now.")
     started = time.perf_counter()
-    build(args.messages, *jurisdiction)
-    print(f"built {args.messages} messages for debtors in {jurisdiction[0]} "
+    build(args.messages, *jurisdiction, channels)
+    print(f"built {args.messages} messages ({'/'.join(channels)}) for debtors in {jurisdiction[0]} "
           f"({jurisdiction[2]}, a contact window open at {timezone.now():%H:%M} UTC) "
           f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
 
     import redis
 
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
-    env = {**os.environ, "CARTERA_DISPATCH_BATCH": str(args.batch), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "CARTERA_DISPATCH_BATCH": str(args.batch),
+        "LOG_LEVEL": "WARNING",
+        # the ESP path without a network: anymail's test backend
+        "EMAIL_BACKEND": "anymail.backends.test.EmailBackend",
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning",
          "--pool", "prefork", "--concurrency", str(args.concurrency), "--without-mingle",
@@ -257,6 +305,13 @@ def main() -> None:
     other = Message.objects.exclude(status="sent").values_list("status", flat=True).distinct()
     deliveries = SandboxDelivery.objects.count()
     most = SandboxDelivery.objects.aggregate(m=Max("sends"))["m"]
+    by_channel = dict(
+        Message.objects.filter(status="sent")
+        .values_list("channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    templated = SandboxDelivery.objects.exclude(content_sid="").count()
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"claimed and enqueued {claimed} in {enqueued:.1f}s")
     print(f"floor, same run: {args.messages} no-op Celery tasks through the same broker and "
@@ -265,6 +320,7 @@ def main() -> None:
           f"(floor {args.messages / floor:.0f}; worker concurrency {args.concurrency}, batch "
           f"{args.batch}); other statuses: {list(other)}; sandbox rows {deliveries}, max sends "
           f"per message {most}")  # fmt: skip
+    print(f"sent by channel: {by_channel}; WhatsApp sent as an approved template: {templated}")
     print(f"load average: {load}")
 
 
