@@ -94,13 +94,40 @@ class MessageOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ContactsSeenMixin:
+    """A read-only viewset whose rows show debtors' phone numbers or e-mail addresses (a
+    message's `to`, an inbound's `address`): each answer records a view of their contact data
+    (Ley 1581, portfolio.services.data_access), one row per debtor."""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        self._contacts_seen(request, results)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._contacts_seen(request, [response.data])
+        return response
+
+    def _contacts_seen(self, request, rows):
+        debtor_data_access_record(
+            user=request.user,
+            debtor_ids=[row["debtor"] for row in rows if row["debtor"]],
+            data=DebtorDataAccess.Data.CONTACTS,
+            via=DebtorDataAccess.Via.API,
+            ip_address=client_ip(request),
+            purpose=request.get_full_path()[:100],
+        )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List outbox messages", responses=MessageOutputSerializer(many=True)
     ),
     retrieve=extend_schema(summary="Retrieve a message", responses=MessageOutputSerializer),
 )
-class MessageViewSet(viewsets.ReadOnlyModelViewSet):
+class MessageViewSet(ContactsSeenMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MessageOutputSerializer
     filterset_class = MessageFilter
     ordering_fields = ["planned_for", "sent_at", "business_date", "created_at"]
@@ -109,28 +136,6 @@ class MessageViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return message_queryset(user=self.request.user).prefetch_related("debts")
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        results = response.data.get("results", []) if isinstance(response.data, dict) else []
-        self._record(request, results)
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        self._record(request, [response.data])
-        return response
-
-    def _record(self, request, messages):
-        # `to` is the debtor's phone number or e-mail address: a view of their contact data.
-        debtor_data_access_record(
-            user=request.user,
-            debtor_ids=[m["debtor"] for m in messages],
-            data=DebtorDataAccess.Data.CONTACTS,
-            via=DebtorDataAccess.Via.API,
-            ip_address=client_ip(request),
-            purpose=request.get_full_path()[:100],
-        )
 
 
 # --- inbound messages: the team inbox --------------------------------------------------------
@@ -208,7 +213,7 @@ class InboundMessageOutputSerializer(serializers.ModelSerializer):
         summary="Retrieve an inbound message", responses=InboundMessageOutputSerializer
     ),
 )
-class InboundMessageViewSet(viewsets.ReadOnlyModelViewSet):
+class InboundMessageViewSet(ContactsSeenMixin, viewsets.ReadOnlyModelViewSet):
     """What debtors wrote back, scoped like the inbox page: a collector their cases', a
     manager their creditors' and the unmatched."""
 
@@ -221,28 +226,6 @@ class InboundMessageViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return inbound_queryset(user=self.request.user).select_related(
             "assigned_to", "handled_by", "in_reply_to"
-        )
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        results = response.data.get("results", []) if isinstance(response.data, dict) else []
-        self._record(request, results)
-        return response
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        self._record(request, [response.data])
-        return response
-
-    def _record(self, request, rows):
-        # `address` is the debtor's phone number or e-mail address: a view of their contacts.
-        debtor_data_access_record(
-            user=request.user,
-            debtor_ids=[row["debtor"] for row in rows if row["debtor"]],
-            data=DebtorDataAccess.Data.CONTACTS,
-            via=DebtorDataAccess.Via.API,
-            ip_address=client_ip(request),
-            purpose=request.get_full_path()[:100],
         )
 
     @extend_schema(
