@@ -50,7 +50,7 @@ def test_manager_approves_a_whatsapp_template(live_server, page, screenshot):
     page.locator("#provider_provider_template_id").fill(SID)
     page.get_by_test_id("provider-form").locator("button[type=submit]").click()
     page.get_by_test_id("approval-form").locator("button[value=approve]").click()
-    expect(page.get_by_test_id("provider-template")).to_contain_text("Approved")
+    expect(page.get_by_test_id("provider-template")).to_contain_text("Aprobada")
     expect(page.locator("#provider_provider_template_id")).to_have_value(SID)
     saved = MessageTemplateVersion.objects.get(pk=version.pk)
     assert saved.approval_status == "approved" and saved.approval_changed_by == manager
