@@ -140,17 +140,23 @@ def dispatch_floor(message_ids: list[int]) -> float:
     """The sandbox provider's own work for these messages: one INSERT each, nothing else."""
     from messaging.channels.sandbox import SandboxBackend
     from messaging.models import Message
+    from messaging.rendering import Rendered
 
-    class Rendered:
-        subject = ""
-        body = "Hola, le recordamos su saldo pendiente. Responda STOP para no recibir más."
-
+    text = "Hola, le recordamos su saldo pendiente. Responda STOP para no recibir más."
+    plain = Rendered(subject="", body=text)
+    # WhatsApp outside the 24-hour window goes as an approved template, as the provider wants.
+    template = Rendered(
+        subject="",
+        body=text,
+        content_sid="HX0123456789abcdef0123456789abcdef",
+        content_variables={"1": "Ana"},
+    )
     messages = list(Message.objects.filter(id__in=message_ids))
     backend = SandboxBackend()
 
     def work():
         for message in messages:
-            backend.send(message, Rendered)
+            backend.send(message, template if message.channel == "whatsapp" else plain)
 
     return rolled_back(work)
 

@@ -11,7 +11,8 @@ with no way to reach them, the books here look like the demo's (demo/services/se
   * the demo's channel mix of contact points with its consent rates: e-mail on 92 % of
     debtors (80 % consented), SMS (65 %), voice (70 %), WhatsApp outside the US and on a
     fifth of US debtors (55 %); one consent event per point, as an import records it;
-  * payments (one to three) on 40 % of the debts in the 200 days before the date.
+  * payments (one to three) on 40 % of the debts in the 200 days before the date;
+  * the shipped WhatsApp texts approved as provider templates (as the demo's are).
 Pseudo-random choices are hashes of the row ids, so a given N builds the same books every time.
 Call `django.setup()` first.
 """
@@ -230,6 +231,18 @@ def nightly_seed(n: int, *, as_of: datetime.date, payments_share: float = 0.4) -
              WHERE (d.id * 7) %% 5 < %(fifths)s
             """,
             {"as_of": as_of, "fifths": fifths},
+        )
+        # WhatsApp outside the 24-hour window takes only approved provider templates (as on
+        # Twilio): the shipped texts are approved here, as the demo's seed approves them.
+        cursor.execute(
+            """
+            UPDATE messaging_messagetemplateversion v
+               SET provider_template_id = 'HX' || md5(v.id::text),
+                   provider_variables = '{"1": "first_name"}', approval_status = 'approved'
+              FROM messaging_messagetemplate t
+             WHERE t.id = v.template_id AND t.channel = 'whatsapp' AND t.creditor_id IS NULL
+               AND v.is_active
+            """
         )
         return _analyzed_counts(
             cursor,

@@ -7,6 +7,7 @@ handed to the certified mail provider, whose tracking number becomes the message
 """
 
 import io
+import itertools
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from messaging.hooks import portal_link
 from messaging.services.compliance.certified import certified_required
 
 QR_SIZE_CM = 3.2
+QR_QUIET_MODULES = 4  # the light margin around a QR code, in modules (ISO/IEC 18004)
 LINK_LINE_CHARS = 60
 
 
@@ -28,17 +30,36 @@ def letter_link(message) -> str:
 
 
 def draw_payment_qr(pdf, *, link: str, x: float, y: float, size: float, caption: str) -> None:
-    """A QR code of `link` with its lower-left corner at (x, y), the link written under it."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
+    """A QR code of `link` with its lower-left corner at (x, y), the link written under it.
 
-    widget = QrCodeWidget(link, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    scale_x, scale_y = size / (right - left), size / (top - bottom)
-    drawing = Drawing(size, size, transform=[scale_x, 0, 0, scale_y, 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, pdf, x, y)
+    The code's dark modules are drawn as one filled path of runs (one rectangle per run of a
+    row), not through reportlab's graphics widget, which builds a shape object per run and
+    lays the code out twice: a letter's QR then costs a few milliseconds, not a tenth of a
+    second (letters are rendered as they are sent, hundreds per batch)."""
+    from reportlab.graphics.barcode import qrencoder
+
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(link)
+    qr.make()
+    count = qr.getModuleCount()
+    box = size / (count + 2 * QR_QUIET_MODULES)
+    path = pdf.beginPath()
+    for row, modules in enumerate(qr.modules):
+        column = 0
+        for dark, run in itertools.groupby(bool(module) for module in modules):
+            length = sum(1 for _module in run)
+            if dark:
+                path.rect(
+                    x + (column + QR_QUIET_MODULES) * box,
+                    y + size - (row + QR_QUIET_MODULES + 1) * box,
+                    length * box,
+                    box,
+                )
+            column += length
+    pdf.saveState()
+    pdf.setFillColorRGB(0, 0, 0)
+    pdf.drawPath(path, stroke=0, fill=1)
+    pdf.restoreState()
     pdf.linkURL(link, (x, y, x + size, y + size), relative=0)
     pdf.setFont("Helvetica", 7)
     pdf.drawRightString(x + size, y - 9, caption)
