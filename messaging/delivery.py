@@ -3,12 +3,14 @@ notices failed. Data per channel; the outbox, the message page and the case page
 
 A message is **stuck** when it is still `sent`, with no delivery, failure or bounce event,
 longer after it left than its channel normally takes to confirm delivery. A plain letter never
-confirms delivery (the post sends nothing back) and a call is final when it is listed, so
-neither is ever stuck; a certified letter is overdue when its proof of receipt has not come.
+confirms delivery (the post sends nothing back), a call is final when it is listed and an
+e-mail sent by SMTP (no ESP's tracking webhooks) never hears back, so none of them is stuck;
+a certified letter is overdue when its proof of receipt has not come.
 """
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from messaging.models import DeliveryEvent, Message
@@ -37,11 +39,23 @@ OUTCOME_KINDS = (
 )
 
 
+def email_reports_delivery() -> bool:
+    """Whether e-mail delivery news can come at all: an ESP's tracking webhooks are served
+    (CARTERA_EMAIL_ESP with its webhook secret). SMTP and the console never report, so their
+    e-mails would all look stuck."""
+    from messaging.email_webhooks import esp_served
+
+    esp = (settings.CARTERA_EMAIL_ESP or "").lower()
+    return bool(esp) and esp_served(esp)
+
+
 def expected_delivery(*, channel: str, certified: bool = False) -> datetime.timedelta | None:
     """How long after sending a message of `channel` should have reported delivery (None:
     it never reports)."""
     if channel == "letter" and certified:
         return EXPECTED_DELIVERY[CERTIFIED]
+    if channel == "email" and not email_reports_delivery():
+        return None
     return EXPECTED_DELIVERY.get(channel)
 
 
@@ -50,7 +64,7 @@ def stuck_q(*, now: datetime.datetime) -> Q:
     certified = certified_q()
     by_channel = Q(pk__in=[])
     for channel, delay in EXPECTED_DELIVERY.items():
-        if delay is None:
+        if delay is None or (channel == "email" and not email_reports_delivery()):
             continue
         if channel == CERTIFIED:
             by_channel |= certified & Q(sent_at__lt=now - delay)

@@ -145,9 +145,15 @@ def _engagement(cut: Q, date_from, date_to) -> dict[str, dict]:
     """Per currency: the period's messages the provider reported opened, and clicked (e-mail
     tracking events; read live from the outbox's events)."""
     events = DeliveryEvent.objects.filter(message_id=OuterRef("message_id"))
+    # Only messages that had an open or a click (the deliveryevent_engagement index), not every
+    # message of the period.
+    engaged = DeliveryEvent.objects.filter(
+        kind__in=[DeliveryEvent.Kind.OPENED, DeliveryEvent.Kind.CLICKED]
+    ).values("message_id")
     rows = (
         MessageDebt.objects.filter(
             _on_debts(cut),
+            message_id__in=engaged,
             message__business_date__gte=date_from,
             message__business_date__lte=date_to,
         )

@@ -94,6 +94,12 @@ class Message(TimeStampedModel):
             models.Index(fields=["debtor", "planned_for"]),
             models.Index(fields=["creditor", "business_date"]),
             models.Index(fields=["provider_message_id"]),
+            # Stuck messages (messaging.delivery) are read live among those still `sent`.
+            models.Index(
+                fields=["creditor", "business_date"],
+                condition=Q(status="sent"),
+                name="message_sent_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -178,8 +184,16 @@ class DeliveryEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        # The funnel counts messages by the kinds of events they had.
-        indexes = [models.Index(fields=["message", "kind"], name="deliveryevent_message_kind")]
+        indexes = [
+            # The funnel counts messages by the kinds of events they had.
+            models.Index(fields=["message", "kind"], name="deliveryevent_message_kind"),
+            # Opens and clicks, read live for the funnel: only those events, not every one.
+            models.Index(
+                fields=["message"],
+                condition=Q(kind__in=["opened", "clicked"]),
+                name="deliveryevent_engagement",
+            ),
+        ]
         verbose_name = _("delivery event")
         verbose_name_plural = _("delivery events")
 

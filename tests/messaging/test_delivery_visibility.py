@@ -49,11 +49,24 @@ def _stuck_ids(now):
         ("letter", "bureau_notice", EXPECTED_DELIVERY["certified_letter"]),
     ],
 )
-def test_a_message_is_stuck_only_after_its_channels_time(channel, template, expected):
+def test_a_message_is_stuck_only_after_its_channels_time(channel, template, expected, settings):
+    # (e-mail through an ESP whose tracking webhooks are served: delivery news can come)
+    settings.CARTERA_EMAIL_ESP, settings.ANYMAIL = "postmark", {"WEBHOOK_SECRET": "u:p"}
     message = _sent(DebtFactory(), channel, template=template)
     edge = SENT + expected
     assert _stuck_ids(edge) == set()  # exactly at the expected time: not yet
     assert _stuck_ids(edge + datetime.timedelta(seconds=1)) == {message.pk}
+
+
+def test_an_email_sent_by_smtp_is_never_stuck_it_cannot_hear_back(settings):
+    # Given e-mail through SMTP (no ESP: no tracking webhook will ever report)
+    settings.CARTERA_EMAIL_ESP, settings.ANYMAIL = "", {}
+    message = _sent(DebtFactory(), "email")
+    # Then it is not flagged, however long ago it left
+    assert _stuck_ids(SENT + datetime.timedelta(days=30)) == set()
+    # and with an ESP whose webhooks are served, it is past its hours
+    settings.CARTERA_EMAIL_ESP, settings.ANYMAIL = "postmark", {"WEBHOOK_SECRET": "u:p"}
+    assert _stuck_ids(SENT + datetime.timedelta(days=30)) == {message.pk}
 
 
 def test_plain_letters_calls_delivered_failed_and_answered_messages_are_never_stuck():
