@@ -10,11 +10,9 @@ nothing; a delivered event records the letter's proof, a returned one fails the 
 import base64
 import binascii
 import datetime
-import hmac
-import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -24,11 +22,11 @@ from core.uploads import CONTENT_TYPES, upload_suffix
 from messaging.channels.certified import (
     SandboxCertifiedProvider,
     certified_sandbox_live,
-    certified_signature,
 )
 from messaging.models import DeliveryEvent, LetterProof, Message
 from messaging.services.optout import event_record, message_status_from_event
 from messaging.services.proofs import letter_proof_record
+from messaging.webhooks import signed_sandbox_json
 
 EVENTS = ("delivered", "returned")
 
@@ -60,15 +58,9 @@ def _receipt(data) -> SimpleUploadedFile | None:
 def certified_sandbox_event(request):
     if not certified_sandbox_live():
         raise Http404
-    given = request.headers.get("X-Cartera-Signature", "")
-    if not hmac.compare_digest(given, certified_signature(request.body)):
-        return HttpResponseForbidden("bad signature")
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return _bad("invalid JSON")
-    if not isinstance(data, dict):
-        return _bad("expected an object")
+    data, refused = signed_sandbox_json(request)
+    if refused is not None:
+        return refused
     event_id, tracking, event = data.get("id"), data.get("tracking_number"), data.get("event")
     signed_by = data.get("signed_by") or ""
     if not isinstance(event_id, str) or not event_id or not isinstance(tracking, str):

@@ -3,7 +3,6 @@
 A bad signature is refused with 403 and changes nothing; a replayed event is recorded once.
 """
 
-import hashlib
 import hmac
 import json
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from messaging.channels.sandbox import sandbox_live
+from messaging.channels.sandbox import sandbox_live, sandbox_signature
 from messaging.models import DeliveryEvent, InboundChannel, Message
 from messaging.services.inbox import inbound_receive
 from messaging.services.optout import (
@@ -105,9 +104,19 @@ def twilio_inbound(request):
     return HttpResponse("<Response/>", content_type="text/xml")
 
 
-def sandbox_signature(body: bytes) -> str:
-    secret = settings.CARTERA_SANDBOX_WEBHOOK_SECRET.encode()
-    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+def signed_sandbox_json(request) -> tuple[dict | None, HttpResponse | None]:
+    """The JSON object of a sandbox event (its own, or its certified mail's), or the answer to
+    give: 403 for a bad signature, 400 for a body that is not a JSON object."""
+    given = request.headers.get("X-Cartera-Signature", "")
+    if not hmac.compare_digest(given, sandbox_signature(request.body)):
+        return None, HttpResponseForbidden("bad signature")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None, JsonResponse({"detail": "invalid JSON"}, status=400)
+    if not isinstance(data, dict):
+        return None, JsonResponse({"detail": "expected an object"}, status=400)
+    return data, None
 
 
 SANDBOX_KINDS = {k.value for k in DeliveryEvent.Kind}
@@ -120,15 +129,9 @@ def sandbox_event(request):
     """Sandbox provider events: JSON {id, message, event, text}, header X-Cartera-Signature."""
     if not sandbox_live():
         raise Http404
-    given = request.headers.get("X-Cartera-Signature", "")
-    if not hmac.compare_digest(given, sandbox_signature(request.body)):
-        return HttpResponseForbidden("bad signature")
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"detail": "invalid JSON"}, status=400)
-    if not isinstance(data, dict):
-        return JsonResponse({"detail": "expected an object"}, status=400)
+    data, refused = signed_sandbox_json(request)
+    if refused is not None:
+        return refused
     event_id, key, kind = data.get("id"), data.get("message"), data.get("event")
     text = data.get("text") or ""
     if not isinstance(event_id, str) or not isinstance(key, str) or kind not in SANDBOX_KINDS:

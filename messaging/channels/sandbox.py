@@ -1,5 +1,7 @@
 """The sandbox: records what would be sent, once per message (demos, tests, benchmarks)."""
 
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -23,6 +25,13 @@ logger = logging.getLogger(__name__)
 # Recipients that make the sandbox fail on purpose, to exercise retries and failures.
 FAIL_TRANSIENT = "fail-transient"
 FAIL_PERMANENT = "fail-permanent"
+
+
+def sandbox_signature(body: bytes) -> str:
+    """The HMAC-SHA256 of an event body with the sandbox's secret (header X-Cartera-Signature):
+    the sandbox provider's events and its certified mail's proofs are signed alike."""
+    secret = settings.CARTERA_SANDBOX_WEBHOOK_SECRET.encode()
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
 def sandbox_live() -> bool:
