@@ -228,3 +228,41 @@ def test_run_cycle_command(capsys):
     assert "1 moved" in capsys.readouterr().out
     with pytest.raises(CommandError, match="earlier date"):
         call_command("run_cycle", "--as-of", day(-1).isoformat())
+
+
+def test_the_moved_debts_are_analyzed_before_the_notices_and_the_messages_are_planned(
+    monkeypatch,
+):
+    # Given a cycle that watches what it analyzes and when planning starts
+    import collections_app.services.cycle as cycle_module
+    from messaging.services import planning
+
+    seen = []
+    analyze = cycle_module.tables_analyze_after_bulk
+    plan = planning.messages_plan
+    notices = cycle_module.validation_notices_plan
+
+    def watched_analyze(written, **kwargs):
+        seen.append(("analyze", sorted(t for t, rows in written.items() if rows)))
+        return analyze(written, **kwargs)
+
+    def watched(name, func):
+        def call(**kwargs):
+            seen.append((name, []))
+            return func(**kwargs)
+
+        return call
+
+    monkeypatch.setattr(cycle_module, "tables_analyze_after_bulk", watched_analyze)
+    monkeypatch.setattr(cycle_module, "validation_notices_plan", watched("notices", notices))
+    monkeypatch.setattr(planning, "messages_plan", watched("plan", plan))
+    DebtFactory(due_date=day(-20))
+
+    # When the day runs and moves the debt
+    cycle_run(as_of=day(0))
+
+    # Then the debt table's statistics are refreshed first (planned from the new stages)
+    steps = [name for name, _tables in seen]
+    assert steps[:3] == ["analyze", "notices", "plan"]
+    assert seen[0][1] == [Debt._meta.db_table]
+    assert Debt._meta.db_table not in seen[3][1]  # not analyzed twice
