@@ -78,12 +78,6 @@ def certified_sandbox_live() -> bool:
     )
 
 
-def certified_signature(body: bytes) -> str:
-    """The sandbox's signature of a proof event body (header X-Cartera-Signature): the same
-    as its other events'."""
-    return sandbox_signature(body)
-
-
 def sandbox_proof_event(
     *,
     event_id: str,
@@ -110,4 +104,4 @@ def sandbox_proof_event(
             "content_base64": base64.b64encode(receipt).decode(),
         }
     body = json.dumps(data).encode()
-    return body, certified_signature(body)
+    return body, sandbox_signature(body)

@@ -226,9 +226,9 @@ def test_a_returned_letter_fails_and_bad_events_are_refused(client):
     )
     assert _post(client, body, signature).status_code == 400
     bad = b'{"id": "e6", "tracking_number": "SBX0000000000000003", "event": "delivered"}'
-    from messaging.channels.certified import certified_signature
+    from messaging.channels.sandbox import sandbox_signature
 
-    assert _post(client, bad, certified_signature(bad)).status_code == 400  # no date
+    assert _post(client, bad, sandbox_signature(bad)).status_code == 400  # no date
     assert not LetterProof.objects.filter(message=other).exists()
 
 
