@@ -234,7 +234,7 @@ def messages_plan(
     todo["consented"] = todo["consented"].fillna(False).astype(bool)
     todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
-    todo["held"] = todo["gid"].map(sets.groups_held(todo, actions, holds)).astype(object).fillna("")
+    todo["held"] = sets.groups_held(todo, actions, holds)
     # WhatsApp whose text has no approved template (decided per creditor, code and language)
     # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
     # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).

@@ -219,25 +219,24 @@ def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
 
 
 def groups_held(groups: pd.DataFrame, actions: pd.DataFrame, holds: dict) -> pd.Series:
-    """gid -> the kinds of the holds covering that group, sorted and comma-joined ("" for none):
-    a debtor's hold covers all its groups, a debt's hold the groups whose actions name the
-    debt (as `_decide` reads them). The rules read a contact's holds only as that set of kinds,
-    so it is part of the class a group is decided with."""
+    """Per row of `groups`: the kinds of the holds covering that group, sorted and comma-joined
+    ("" for none): a debtor's hold covers all its groups, a debt's hold the groups whose
+    actions name the debt (as `_decide` reads them). The rules read a contact's holds only as
+    that set of kinds, so it is part of the class a group is decided with."""
     rows = [
         (debtor_id, -1 if debt_id is None else debt_id, kind)
         for debtor_id, held in holds.items()
         for debt_id, kind in held
     ]
     if not rows or groups.empty:
-        return pd.Series("", index=groups["gid"].to_numpy(), dtype=object)
+        return pd.Series("", index=groups.index, dtype=object)
     frame = pd.DataFrame(rows, columns=["debtor_id", "debt_id", "kind"])
     whole = frame[frame["debt_id"] == -1].merge(groups[["gid", "debtor_id"]], on="debtor_id")
     mine = actions.loc[actions["gid"].isin(groups["gid"]), ["gid", "debt_id"]]
     some = frame[frame["debt_id"] != -1].merge(mine, on="debt_id")
     kinds = pd.concat([whole[["gid", "kind"]], some[["gid", "kind"]]], ignore_index=True)
     joined = kinds.groupby("gid")["kind"].agg(lambda k: ",".join(sorted(set(k))))
-    held = groups["gid"].map(joined).astype(object).fillna("")
-    return held.set_axis(groups["gid"].to_numpy())
+    return groups["gid"].map(joined).astype(object).fillna("")
 
 
 def held_kinds(held: str) -> frozenset:
