@@ -1,6 +1,11 @@
 """What analytics contributes to the apps below it (their hooks; see core.hooks)."""
 
 from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
+from core.hooks import Hook
+
+# Called with `as_of=` inside the nightly run, right after the segments are written (and before
+# the KPI snapshots): experiments refresh who is in their arms from the new segments.
+segments_written = Hook("analytics.segments_written")
 
 
 def debt_segment_codes_sql() -> str:

@@ -78,6 +78,8 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
     )
     early_deadline = models.DateField(_("early-payment date"), null=True, blank=True)
     channel = models.CharField(_("negotiated through"), max_length=12, choices=NegotiationChannel)
+    # The experiment arm (experiments.Arm) the debtor was in when it was agreed, if any.
+    experiment_arm_id = models.BigIntegerField(_("experiment arm"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,7 @@ import pandas as pd
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from analytics.hooks import segments_written
 from analytics.models.segments import NightlyRun
 from analytics.services.engine import aging_bucket, assign_segments, behaviour_scores
 from analytics.services.loading import load_open_debts, load_scores
@@ -57,6 +58,9 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
                 run.scores_written = scores_write(scores, as_of=as_of)
             with phase("write segments"):
                 run.segment_changes = segments_write(debts, as_of=as_of)
+            with phase("experiments"):
+                # Experiments refresh their arms' debtors from the segments just written.
+                segments_written.call_all(as_of=as_of)
             with phase("field visits"):
                 # Segments whose strategy includes a field visit: tasks for the collectors.
                 from analytics.services.field_visits import field_visit_tasks_sync

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "complaints",
     "bureau",
     "analytics",
+    "experiments",
     "imports",
     "portal",
     "demo",

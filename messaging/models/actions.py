@@ -28,6 +28,8 @@ class ContactAction(models.Model):
     # The escalation policy version and the cycle run belong to collections_app, a layer above:
     # kept as plain ids (no foreign key) so the case records never depend on it.
     policy_version_id = models.BigIntegerField(_("policy version"), null=True, blank=True)
+    # The experiment arm (experiments.Arm) the debtor was in when it was planned, if any.
+    experiment_arm_id = models.BigIntegerField(_("experiment arm"), null=True, blank=True)
     cycle_run_id = models.BigIntegerField(_("cycle run"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

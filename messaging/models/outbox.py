@@ -45,6 +45,8 @@ class Message(TimeStampedModel):
         db_index=False,
     )
     purpose = models.CharField(_("purpose"), max_length=15, default="collection")
+    # The experiment arm (experiments.Arm) the debtor was in when it was planned, if any.
+    experiment_arm_id = models.BigIntegerField(_("experiment arm"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage)
     language = models.CharField(_("language"), max_length=2, choices=Language, default="es")
     business_date = models.DateField(_("business date"))

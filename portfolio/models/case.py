@@ -108,6 +108,8 @@ class StageChange(models.Model):
     # The escalation policy version and the cycle run belong to collections_app, a layer above:
     # kept as plain ids (no foreign key) so the case records never depend on it.
     policy_version_id = models.BigIntegerField(_("policy version"), null=True, blank=True)
+    # The experiment arm (experiments.Arm) the debtor was in when this happened, if any.
+    experiment_arm_id = models.BigIntegerField(_("experiment arm"), null=True, blank=True)
     cycle_run_id = models.BigIntegerField(_("cycle run"), null=True, blank=True)
 
     class Meta:

@@ -22,6 +22,7 @@ LAYERS = [
     ["complaints"],
     ["bureau"],
     ["analytics"],
+    ["experiments"],
     ["imports"],
     ["portal", "demo"],
 ]

@@ -1,0 +1,134 @@
+"""Who is in which arm: a hash of the experiment's key and the debtor's id, written set-based.
+
+A debtor's bucket is the first 32 bits of md5("<hash_key>:<debtor id>") modulo BUCKETS, the same
+in SQL (`BUCKET_SQL`) and in Python (`bucket_of`); each arm owns a range of buckets sized by its
+share. Nothing about the person goes into it, so no protected attribute can steer the split,
+and recomputing the segment cannot move anyone: a debtor who leaves and comes back hashes to
+the same arm.
+
+`assignments_refresh` runs when an experiment starts and after every nightly segmentation
+(analytics.hooks.segments_written): debtors with a debt of the creditor in the segment (any
+open debt of the creditor for a whole-book experiment) join; those with none left leave
+(`left_on`). A debtor already in another running experiment of the same creditor is left to it.
+Results count every debtor ever assigned (intention to treat), whether they left or not.
+"""
+
+import datetime
+import hashlib
+
+from django.db import connection, transaction
+
+from experiments.models import BUCKETS, Arm, Assignment, Experiment, ExperimentStatus
+from portfolio.models import OPEN_STAGES, Debt
+
+# An experiment's refreshes are serialised per creditor: two never race for the same debtors.
+ASSIGN_LOCK_KEY = 73_114_000
+
+# For a statement run with parameters (its modulo is written %% for the driver).
+BUCKET_SQL = (
+    "((('x' || substr(md5({key} || ':' || {debtor}::text), 1, 8))::bit(32)::bigint)"
+    f" %% {BUCKETS})"
+)
+
+
+def bucket_of(hash_key: str, debtor_id: int) -> int:
+    """The bucket of a debtor in an experiment (what BUCKET_SQL computes in the database)."""
+    digest = hashlib.md5(f"{hash_key}:{debtor_id}".encode(), usedforsecurity=False).hexdigest()
+    return int(digest[:8], 16) % BUCKETS
+
+
+def arm_for_bucket(arms: list[Arm], bucket: int) -> Arm:
+    for arm in arms:
+        if arm.bucket_from <= bucket < arm.bucket_to:
+            return arm
+    raise ValueError(f"no arm owns bucket {bucket}")
+
+
+def _members_sql(experiment: Experiment) -> tuple[str, list]:
+    """SQL of the debtors the experiment covers today, and its parameters."""
+    debt = Debt._meta.db_table
+    stages = [str(stage) for stage in OPEN_STAGES]
+    marks = ", ".join(["%s"] * len(stages))
+    if experiment.segment_id is None:
+        return (
+            f"SELECT DISTINCT d.debtor_id FROM {debt} d"
+            f" WHERE d.creditor_id = %s AND d.stage IN ({marks})",
+            [experiment.creditor_id, *stages],
+        )
+    from analytics.models import DebtSegment
+
+    return (
+        f"SELECT DISTINCT d.debtor_id FROM {debt} d"
+        f" JOIN {DebtSegment._meta.db_table} ds ON ds.debt_id = d.id"
+        f" WHERE d.creditor_id = %s AND ds.segment_id = %s AND d.stage IN ({marks})",
+        [experiment.creditor_id, experiment.segment_id, *stages],
+    )
+
+
+def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict[str, int]:
+    """Join the segment's new debtors to their arms and mark those who left; {"joined", "left"}.
+
+    Three statements whatever the size of the segment (members into a temp table, one
+    INSERT … SELECT … ON CONFLICT, one UPDATE)."""
+    table = Assignment._meta.db_table
+    arm_table = Arm._meta.db_table
+    members, params = _members_sql(experiment)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [ASSIGN_LOCK_KEY, experiment.creditor_id]
+        )
+        cursor.execute("DROP TABLE IF EXISTS experiment_members")
+        cursor.execute(f"CREATE TEMP TABLE experiment_members ON COMMIT DROP AS {members}", params)
+        cursor.execute("ALTER TABLE experiment_members ADD PRIMARY KEY (debtor_id)")
+        cursor.execute("ANALYZE experiment_members")
+        bucket = BUCKET_SQL.format(key="%(key)s", debtor="m.debtor_id")
+        cursor.execute(
+            f"""
+            INSERT INTO {table}
+                   (experiment_id, arm_id, creditor_id, debtor_id, bucket, assigned_on, left_on)
+            SELECT %(experiment)s, arm.id, %(creditor)s, m.debtor_id, m.bucket, %(as_of)s, NULL
+              FROM (SELECT debtor_id, {bucket} AS bucket FROM experiment_members m) m
+              JOIN {arm_table} arm ON arm.experiment_id = %(experiment)s
+                   AND m.bucket >= arm.bucket_from AND m.bucket < arm.bucket_to
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM {table} other
+                    WHERE other.creditor_id = %(creditor)s AND other.debtor_id = m.debtor_id
+                      AND other.left_on IS NULL AND other.experiment_id <> %(experiment)s)
+            ON CONFLICT (experiment_id, debtor_id)
+               DO UPDATE SET left_on = NULL WHERE {table}.left_on IS NOT NULL
+            """,
+            {
+                "experiment": experiment.pk,
+                "creditor": experiment.creditor_id,
+                "as_of": as_of,
+                "key": experiment.hash_key,
+            },
+        )
+        joined = cursor.rowcount
+        cursor.execute(
+            f"""
+            UPDATE {table} a SET left_on = %s
+             WHERE a.experiment_id = %s AND a.left_on IS NULL
+               AND NOT EXISTS (SELECT 1 FROM experiment_members m WHERE m.debtor_id = a.debtor_id)
+            """,
+            [as_of, experiment.pk],
+        )
+        left = cursor.rowcount
+    return {"joined": joined, "left": left}
+
+
+def assignments_release(*, experiment: Experiment, as_of: datetime.date) -> int:
+    """An experiment ended: its debtors leave it (their rows stay, for the results)."""
+    return Assignment.objects.filter(experiment=experiment, left_on__isnull=True).update(
+        left_on=as_of
+    )
+
+
+def running_refresh(*, as_of: datetime.date) -> dict[int, dict[str, int]]:
+    """Refresh every running experiment (after the nightly segmentation)."""
+    return {
+        experiment.pk: assignments_refresh(experiment=experiment, as_of=as_of)
+        for experiment in Experiment.objects.filter(status=ExperimentStatus.RUNNING).order_by(
+            "started_at", "pk"
+        )
+    }
