@@ -15,7 +15,13 @@ from agreements.models import (
     PaymentAgreement,
 )
 from agreements.services.notices import notices_insert
-from agreements.services.terms import Terms, agreement_terms, may_approve, negotiation_policy_for
+from agreements.services.terms import (
+    Terms,
+    agreement_terms,
+    may_approve,
+    negotiation_policy_for,
+    offer_for,
+)
 from core.exceptions import ApplicationError
 from core.reasons import Reason, reason_split
 from portfolio.models import Debt, Payment, Stage
@@ -163,6 +169,7 @@ def agreement_create(
             for r in priced.approval_codes
         ],
         ledger_mark=mark or 0,
+        experiment_arm_id=priced.experiment_arm_id,
     )
     try:
         # The partial unique index is the last word on "one open agreement per debt".
@@ -213,8 +220,12 @@ def _activate(agreement, *, debts: dict[int, Debt], actor, as_of, reason: "str |
     agreement.activated_at = now
     agreement.activated_on = as_of
     if agreement.early_total is not None:
-        policy = negotiation_policy_for(agreement.creditor)
-        agreement.early_deadline = as_of + datetime.timedelta(days=policy.early_payment_days)
+        offer = offer_for(
+            debtor_id=agreement.debtor_id,
+            creditor_id=agreement.creditor_id,
+            policy=negotiation_policy_for(agreement.creditor),
+        )
+        agreement.early_deadline = as_of + datetime.timedelta(days=offer["early_payment_days"])
     agreement.save(
         update_fields=[
             "status",

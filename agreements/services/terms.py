@@ -13,15 +13,78 @@ from agreements.services.schedule import ScheduleLine, schedule_build, split_sha
 from core.exceptions import ApplicationError
 from core.money import quantize
 from core.scoping import user_manages_creditor
+from messaging.services.arms import debtor_arm
 from portfolio.models import Creditor, Debt
 
 HUNDRED = Decimal(100)
+# What an offer experiment's arm may set (NegotiationPolicy's own field names).
+OFFER_FIELDS = (
+    "self_service_max_instalments",
+    "self_service_min_down_pct",
+    "early_payment_discount_pct",
+    "early_payment_days",
+)
+# The longest early-payment window an arm may test (the policy sets no ceiling of its own).
+MAX_EARLY_DAYS = 60
 
 
 def negotiation_policy_for(creditor: Creditor) -> NegotiationPolicy:
     """The creditor's limits, created with the defaults the first time they are needed."""
     policy, _created = NegotiationPolicy.objects.get_or_create(creditor=creditor)
     return policy
+
+
+def _number(value, kind):
+    """An arm's offer value as `kind` (int or Decimal), or None where it is not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    if not number.is_finite():
+        return None
+    return int(number) if kind is int else number
+
+
+def _between(value, low, high):
+    return min(max(value, low), high)
+
+
+def offer_for(*, debtor_id: int, creditor_id: int, policy: NegotiationPolicy | None = None) -> dict:
+    """The self-service offer one debtor gets: OFFER_FIELDS -> value, and `arm_id` (the
+    experiment arm the debtor is in with this creditor, or None).
+
+    The creditor's policy, unless the debtor's arm tests an offer: then the arm's values, each
+    kept inside the creditor's own limits (no more instalments than a collector may give nor
+    than the absolute maximum; no smaller down payment than a collector must ask; no larger
+    early-payment incentive than a collector may forgive). An arm is never looser."""
+    if policy is None:
+        policy, _created = NegotiationPolicy.objects.get_or_create(creditor_id=creditor_id)
+    offer = {name: getattr(policy, name) for name in OFFER_FIELDS}
+    arm = debtor_arm(debtor_id=debtor_id, creditor_id=creditor_id)
+    offer["arm_id"] = arm["arm_id"] if arm else None
+    tested = (arm or {}).get("offer") or {}
+    if not isinstance(tested, dict):
+        return offer
+    count = _number(tested.get("self_service_max_instalments"), int)
+    if count is not None:
+        ceiling = min(policy.collector_max_instalments, policy.max_instalments)
+        offer["self_service_max_instalments"] = _between(count, 1, ceiling)
+    down = _number(tested.get("self_service_min_down_pct"), Decimal)
+    if down is not None:
+        offer["self_service_min_down_pct"] = quantize(
+            _between(down, policy.collector_min_down_pct, HUNDRED)
+        )
+    early = _number(tested.get("early_payment_discount_pct"), Decimal)
+    if early is not None:
+        offer["early_payment_discount_pct"] = quantize(
+            _between(early, Decimal(0), policy.collector_max_discount_pct)
+        )
+    days = _number(tested.get("early_payment_days"), int)
+    if days is not None:
+        offer["early_payment_days"] = _between(days, 1, MAX_EARLY_DAYS)
+    return offer
 
 
 def may_approve(*, user, creditor: Creditor) -> bool:
@@ -52,6 +115,8 @@ class Terms:
     early_deadline: datetime.date | None
     # Stored as codes and numbers, so each reader sees them in their own language.
     approval_codes: list[dict] = field(default_factory=list)
+    # The experiment arm the debtor is in (experiments.Arm id), recorded on the agreement.
+    experiment_arm_id: int | None = None
 
     @property
     def needs_approval(self) -> bool:
@@ -249,20 +314,22 @@ def agreement_terms(
     )
     forgiven = balance - total
     forgiven_pct = quantize(forgiven * HUNDRED / balance)
+    # The debtor's offer: the policy's, or the one its experiment arm tests (inside the limits).
+    offer = offer_for(debtor_id=debts[0].debtor_id, creditor_id=creditor.pk, policy=policy)
     early_total = early_deadline = None
-    if kind == PaymentAgreement.Kind.SETTLEMENT and policy.early_payment_discount_pct > 0:
-        early_total = quantize(total * (HUNDRED - policy.early_payment_discount_pct) / HUNDRED)
-        early_deadline = as_of + datetime.timedelta(days=policy.early_payment_days)
+    if kind == PaymentAgreement.Kind.SETTLEMENT and offer["early_payment_discount_pct"] > 0:
+        early_total = quantize(total * (HUNDRED - offer["early_payment_discount_pct"]) / HUNDRED)
+        early_deadline = as_of + datetime.timedelta(days=offer["early_payment_days"])
 
     reasons: list[dict] = []
     if self_service or not may_approve(user=proposer, creditor=creditor):
         max_count = (
-            policy.self_service_max_instalments
+            offer["self_service_max_instalments"]
             if self_service
             else policy.collector_max_instalments
         )
         min_down = (
-            policy.self_service_min_down_pct if self_service else policy.collector_min_down_pct
+            offer["self_service_min_down_pct"] if self_service else policy.collector_min_down_pct
         )
         if forgiven_pct > policy.collector_max_discount_pct:
             reasons.append(
@@ -299,4 +366,5 @@ def agreement_terms(
         early_total=early_total,
         early_deadline=early_deadline,
         approval_codes=reasons,
+        experiment_arm_id=offer["arm_id"],
     )

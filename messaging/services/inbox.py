@@ -21,6 +21,7 @@ from messaging.addresses import PHONE_CHANNELS, address_normalise
 from messaging.models import InboundMessage, InboundStatus, MatchStatus, Message, MessageDebt
 from messaging.selectors.inbound import service_window_open
 from messaging.services import compliance_gateway as gateway
+from messaging.services.arms import arm_id_for
 from messaging.services.optout import (
     OPT_OUT_KEYWORDS,
     consent_revoke,
@@ -440,6 +441,9 @@ def inbound_reply(
                 "body": text,
                 # Whose reply it is (the voice field names the call list's collector the same way).
                 "collector": actor,
+                "experiment_arm_id": arm_id_for(
+                    debtor_id=debtor.pk, creditor_id=debtor.creditor_id
+                ),
             },
         )
         if created:

@@ -31,6 +31,7 @@ from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.hooks import preferred_hours
 from messaging.models import Message
+from messaging.services import arms as experiment_arms
 from messaging.services import compliance_gateway as gateway
 from messaging.services import planning_sets as sets
 from messaging.services.compliance.timeutil import zone
@@ -220,6 +221,22 @@ def messages_plan(
     for chunk in _chunks(debtors["debtor_id"].tolist()):
         # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
         preferred.update(preferred_hours.call_one(debtor_ids=chunk))
+    # Debtors in an experiment's arm (none read unless one runs): the arm's send hours narrow
+    # the debtor's as preferred hours do (the lawful window still wins); the arm and the
+    # template version it tests go on the message.
+    arms = sets.day_arms()
+    hours = arms[arms["send_from_hour"].notna() & arms["send_to_hour"].notna()]
+    for debtor_id, start, end in zip(
+        hours["debtor_id"].tolist(),
+        hours["send_from_hour"].tolist(),
+        hours["send_to_hour"].tolist(),
+        strict=True,
+    ):
+        window = experiment_arms.narrowed(
+            preferred.get(debtor_id), experiment_arms.hours_window(start, end)
+        )
+        if window is not None:
+            preferred[debtor_id] = window
     addresses = sets.addresses_load(debtors)
     holds = sets.holds_load()
     around = datetime.datetime.combine(business_date, datetime.time(12), tzinfo=datetime.UTC)
@@ -235,6 +252,7 @@ def messages_plan(
     todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
     todo["language"] = todo["language"].replace("", "es").fillna("es")
     todo["held"] = sets.groups_held(todo, actions, holds)
+    todo = sets.arms_join(todo, arms)
     # WhatsApp whose text has no approved template (decided per creditor, code and language)
     # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
     # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).

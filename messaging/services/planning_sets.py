@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
 from core.reasons import reason_text
 from messaging import reasons
-from messaging.models import ContactAction, Message
+from messaging.models import ContactAction, Message, MessageTemplateVersion
+from messaging.services import arms, us_debts, whatsapp
 from messaging.services import compliance_gateway as gateway
-from messaging.services import us_debts, whatsapp
 from messaging.services.compliance.timeutil import zone
 from messaging.services.templates import active_versions, version_resolve
 
@@ -369,15 +369,82 @@ def no_address_columns(frame: pd.DataFrame) -> None:
     frame["params"] = "{}"
 
 
+def day_arms() -> pd.DataFrame:
+    """The arms of the day's debtors (see messaging.services.arms); no rows, after one cheap
+    query, when no experiment runs."""
+    if not arms.arms_running():
+        return pd.DataFrame(columns=arms.ARM_COLUMNS)
+    return arms.arms_load(debtors_sql=f"SELECT debtor_id FROM {GROUP_TABLE}")
+
+
+def arms_join(todo: pd.DataFrame, day: pd.DataFrame) -> pd.DataFrame:
+    """`todo` with each group's arm (`arm_id`) and the template version its arm tests
+    (`template_version_id`: only where that version is a text of the group's template, see
+    `template_pins`); unchanged when no debtor of the day is in an arm."""
+    if day.empty:
+        return todo
+    todo = todo.merge(
+        day[["debtor_id", "creditor_id", "arm_id", "template_version_id"]],
+        on=["debtor_id", "creditor_id"],
+        how="left",
+        validate="many_to_one",
+    )
+    todo["template_version_id"] = template_pins(todo)
+    return todo
+
+
+def template_pins(todo: pd.DataFrame) -> pd.Series:
+    """Per row: the arm's template version where it is a text of the very template the group
+    would send (same code and channel, the creditor's own or the default, in the language the
+    newest active text would be in), else None (the newest active version, as always)."""
+    pins = pd.Series(None, index=todo.index, dtype=object)
+    wanted = todo["template_version_id"].notna()
+    if not wanted.any():
+        return pins
+    ids = {int(v) for v in todo.loc[wanted, "template_version_id"]}
+    tested = MessageTemplateVersion.objects.select_related("template").in_bulk(ids)
+    current = active_versions()
+    columns = ["creditor_id", "template", "channel", "language", "template_version_id"]
+    for index, (creditor_id, code, channel, language, version_id) in zip(
+        todo.index[wanted], todo.loc[wanted, columns].itertuples(index=False), strict=True
+    ):
+        version = tested.get(int(version_id))
+        if version is None:
+            continue
+        newest = version_resolve(
+            current, creditor_id=int(creditor_id), code=code, channel=channel, language=language
+        )
+        t = version.template
+        if (
+            t.code == code
+            and t.channel == channel
+            and t.creditor_id in (int(creditor_id), None)
+            and t.language == (newest.template.language if newest else language)
+        ):
+            pins[index] = version.pk
+    return pins
+
+
 def whatsapp_unready(todo: pd.DataFrame) -> pd.Series:
     """Which groups are WhatsApp messages whose text has no approved provider template.
 
     Decided once per (creditor, template code, language): the version a message would send
-    depends on nothing else, so neither does the answer."""
+    depends on nothing else, so neither does the answer (but for a version an experiment's
+    arm pins, `template_version_id`: that version's own approval)."""
     unready = pd.Series(False, index=todo.index)
     on_whatsapp = todo["channel"] == "whatsapp"
     if not on_whatsapp.any():
         return unready
+    if "template_version_id" in todo:
+        pinned = on_whatsapp & todo["template_version_id"].notna()
+        if pinned.any():
+            pins = todo.loc[pinned, "template_version_id"]
+            tested = MessageTemplateVersion.objects.filter(pk__in={int(v) for v in pins})
+            approved = {version.pk: version.provider_ready for version in tested}
+            unready[pinned] = [not approved[int(v)] for v in pins]
+            on_whatsapp = on_whatsapp & ~pinned
+            if not on_whatsapp.any():
+                return unready
     versions = active_versions()
     keys = todo.loc[on_whatsapp, ["creditor_id", "template", "language"]]
     ready = {}
@@ -435,6 +502,8 @@ MESSAGE_COLUMNS = [
     ("reason", "varchar(500)"),
     ("code", "varchar(60)"),
     ("params", "text"),
+    ("arm_id", "bigint"),
+    ("template_version_id", "bigint"),
 ]
 
 
@@ -465,12 +534,21 @@ def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
             cursor.execute(f"ANALYZE {name}")
 
 
+def _ids_or_none(values: pd.Series) -> list:
+    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+
+
 def messages_stage(messages: pd.DataFrame) -> None:
     """The outbox rows to insert, in a temp table, with one COPY of the columns' values
     (instants formatted by numpy), not pandas' to_csv; not analysed (read once, in order)."""
     instants = messages["planned_us"].to_numpy(dtype=np.int64).astype("datetime64[us]")
     values = {
         "seq": range(len(messages)),
+        # An experiment's arm and the version it pins (absent: no debtor of the day in an arm).
+        **{
+            name: _ids_or_none(messages[name]) if name in messages else [None] * len(messages)
+            for name in ("arm_id", "template_version_id")
+        },
         "to_": messages["to"].tolist(),
         "planned_for": [f"{v}+00" for v in np.datetime_as_string(instants, unit="us")],
     }
@@ -521,10 +599,12 @@ def outbox_write(
                     purpose, stage, language, business_date, "to", planned_for, status,
                     suppression_rule, suppression_reason, suppression_code,
                     suppression_params, subject, body, provider_message_id, attempts,
-                    last_error, idempotency_key, creditor_id, debtor_id)
+                    last_error, idempotency_key, creditor_id, debtor_id, experiment_arm_id,
+                    template_version_id)
                 SELECT %(now)s, %(now)s, t.channel, t.template, t.purpose, t.stage, t.language,
                        %(day)s, t.to_, t.planned_for, t.status, t.rule, t.reason, t.code,
-                       t.params::jsonb, '', '', '', 0, '', t.key, t.creditor_id, t.debtor_id
+                       t.params::jsonb, '', '', '', 0, '', t.key, t.creditor_id, t.debtor_id,
+                       t.arm_id, t.template_version_id
                   FROM {MESSAGE_TABLE} t
                  ORDER BY t.seq
                 ON CONFLICT (idempotency_key) DO NOTHING

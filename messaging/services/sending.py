@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.channels import ChannelError, backend_for
-from messaging.models import Message, MessageDebt
+from messaging.models import Message, MessageDebt, MessageTemplateVersion
 from messaging.rendering import Rendered, TemplateRenderError, render_source, render_version
 from messaging.services import compliance_gateway as gateway
 from messaging.services import us_debts, whatsapp
@@ -217,7 +217,10 @@ def _check(message: Message, facts: SendFacts, *, at, simulate, rules) -> _Ready
     open_debts = [d for d in debts if d.stage in OPEN_STAGES] or debts
     # An inbox reply (FREE_TEXT_TEMPLATE) has no template: its text is what the collector wrote.
     free_text = message.template == FREE_TEXT_TEMPLATE
-    version = version_for(
+    # A version planning pinned (an experiment's arm tests it) is sent as it is; else the
+    # newest active text.
+    version = message.template_version if message.template_version_id else None
+    version = version or version_for(
         creditor_id=message.creditor_id,
         code=message.template,
         channel=message.channel,
@@ -453,8 +456,14 @@ def _send_locked(
     }
     # A batch has few creditors: one object each rather than one per row.
     creditors = Creditor.objects.in_bulk({message.creditor_id for message in locked.values()})
+    # The versions planning pinned (experiment arms; few): one query, not one per message.
+    pinned = MessageTemplateVersion.objects.select_related("template").in_bulk(
+        {m.template_version_id for m in locked.values() if m.template_version_id}
+    )
     for message in locked.values():
         message.creditor = creditors[message.creditor_id]
+        if message.template_version_id:
+            message.template_version = pinned[message.template_version_id]
     outcomes: dict[int, Outcome] = {}
     live = []
     for message_id in message_ids:

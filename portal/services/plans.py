@@ -8,7 +8,12 @@ from django.utils.translation import gettext as _
 
 from agreements.models import NegotiationChannel, PaymentAgreement
 from agreements.services.lifecycle import agreement_create
-from agreements.services.terms import Terms, agreement_terms, negotiation_policy_for
+from agreements.services.terms import (
+    Terms,
+    agreement_terms,
+    negotiation_policy_for,
+    offer_for,
+)
 from core.exceptions import ApplicationError
 from core.money import quantize
 from portfolio.models import Debt
@@ -18,13 +23,19 @@ SETTLE = "settle"
 
 
 def plan_limits(debt: Debt) -> dict:
-    policy = negotiation_policy_for(debt.creditor)
+    """The plans the debtor may choose alone: the creditor's self-service offer, or the one
+    the debtor's experiment arm tests (agreements' offer_for keeps it inside the limits)."""
+    offer = offer_for(
+        debtor_id=debt.debtor_id,
+        creditor_id=debt.creditor_id,
+        policy=negotiation_policy_for(debt.creditor),
+    )
     return {
-        "max_instalments": policy.self_service_max_instalments,
-        "min_down_pct": policy.self_service_min_down_pct,
-        "early_pct": policy.early_payment_discount_pct,
-        "early_days": policy.early_payment_days,
-        "min_down": quantize(debt.balance * policy.self_service_min_down_pct / Decimal(100)),
+        "max_instalments": offer["self_service_max_instalments"],
+        "min_down_pct": offer["self_service_min_down_pct"],
+        "early_pct": offer["early_payment_discount_pct"],
+        "early_days": offer["early_payment_days"],
+        "min_down": quantize(debt.balance * offer["self_service_min_down_pct"] / Decimal(100)),
     }
 
 
