@@ -11,7 +11,6 @@ import json
 import pandas as pd
 from django.db import connection
 
-from core.bulk import frame_copy
 from messaging.hooks import debtor_arms_sql
 
 ARM_COLUMNS = ["debtor_id", "creditor_id", "arm_id", "template_version_id", "send_from_hour",
@@ -27,16 +26,23 @@ def arms_running() -> bool:
 
 def arms_load(*, debtors_sql: str) -> pd.DataFrame:
     """The arms of the debtors `debtors_sql` selects (a SELECT of debtor ids): ARM_COLUMNS, one
-    row per debtor and creditor (a debtor is in one running experiment of a creditor)."""
-    return frame_copy(
-        f"SELECT DISTINCT ON (x.debtor_id, x.creditor_id) x.debtor_id, x.creditor_id, x.arm_id,"
-        f"       x.template_version_id, x.send_from_hour, x.send_to_hour"
-        f"  FROM {debtor_arms_sql.call_one()} x"
-        f" WHERE x.debtor_id IN ({debtors_sql})"
-        f" ORDER BY x.debtor_id, x.creditor_id, x.experiment_id",
-        columns=ARM_COLUMNS,
-        dtype={"debtor_id": "int64", "creditor_id": "int64", "arm_id": "int64"},
-    )
+    row per debtor and creditor (a debtor is in one running experiment of a creditor); the
+    overrides NaN where the arm sets none. Experiments cover a slice of the book: fetched."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT ON (x.debtor_id, x.creditor_id) x.debtor_id, x.creditor_id,"
+            f"       x.arm_id, x.template_version_id, x.send_from_hour, x.send_to_hour"
+            f"  FROM {debtor_arms_sql.call_one()} x"
+            f" WHERE x.debtor_id IN ({debtors_sql})"
+            f" ORDER BY x.debtor_id, x.creditor_id, x.experiment_id"
+        )
+        rows = cursor.fetchall()
+    frame = pd.DataFrame(rows, columns=ARM_COLUMNS)
+    for name in ("debtor_id", "creditor_id", "arm_id"):
+        frame[name] = frame[name].astype("int64")
+    for name in ARM_COLUMNS[3:]:
+        frame[name] = frame[name].astype("float64")
+    return frame
 
 
 def debtor_arm(*, debtor_id: int, creditor_id: int) -> dict | None:
