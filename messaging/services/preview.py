@@ -31,7 +31,9 @@ def render_for_debt(*, version, debt: Debt, as_of: datetime.date) -> Rendered:
 
 def render_message(message: Message) -> Rendered | None:
     """What a planned message would say if it were sent now (None without a template)."""
-    version = version_for(
+    # The version on the message: the one it was sent with, or the one an experiment's arm
+    # pinned at planning; else the newest active text.
+    version = message.template_version or version_for(
         creditor_id=message.creditor_id,
         code=message.template,
         channel=message.channel,

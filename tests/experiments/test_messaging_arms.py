@@ -14,6 +14,7 @@ from messaging.models import ContactAction, Message, MessageTemplate, MessageTem
 from messaging.services import arms as messaging_arms
 from messaging.services import sending
 from messaging.services.planning import messages_plan
+from messaging.services.preview import render_message
 from messaging.services.sending import message_send
 from portfolio.models import Stage
 from tests.factories.experiments import make_experiment
@@ -115,8 +116,12 @@ def test_template_challengers_read_the_tested_text_and_champions_todays(creditor
     arms = _arms(experiment)
     assert {code for _id, code in arms.values()} == {"a", "b"}
 
-    # when the day is planned and every message sent at its time
+    # when the day is planned (tomorrow's preview already reads each arm's text)
     messages_plan(business_date=DAY, now=BEFORE)
+    for message in Message.objects.filter(creditor=creditor):
+        previewed = render_message(message).body
+        assert previewed.startswith("RETO") == (arms[message.debtor_id][1] == "b")
+    # and every message is sent at its time
     for message in Message.objects.all():
         assert message_send(message_id=message.pk, simulate_at=message.planned_for).status in (
             "sent",
