@@ -22,8 +22,12 @@ def debtor_arms_sql() -> str:
 
 def segments_written(*, as_of) -> None:
     from experiments.services.assignment import running_refresh
+    from experiments.services.guardrails import guardrails_check
+    from experiments.services.snapshots import arm_snapshots_write
 
     running_refresh(as_of=as_of)
+    arm_snapshots_write(as_of=as_of)
+    guardrails_check(as_of=as_of)
 
 
 def register() -> None:
