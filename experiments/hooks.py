@@ -32,7 +32,9 @@ def segments_written(*, as_of) -> None:
 
 def register() -> None:
     from analytics import hooks as analytics
+    from experiments.exports import kpi_export_extra
     from messaging import hooks as messaging
 
     messaging.debtor_arms_sql.register(debtor_arms_sql, key="experiments")
+    analytics.kpi_export_extra.register(kpi_export_extra, key="experiments")
     analytics.segments_written.register(segments_written, key="experiments")

@@ -176,3 +176,34 @@ def test_scoping_of_experiments_and_the_results_page(client, manager, creditor, 
     assert "<svg" in page and 'role="img"' in page
     assert "33.3 %" in page and "50.0 %" in page
     assert client.get(url, {"as_of": "not-a-date"}).status_code == 400
+
+
+def test_kpi_export_has_a_table_per_arm_safe_against_formulas(client, manager, creditor):
+    # Given snapshots of an experiment whose name a spreadsheet would read as a formula.
+    experiment, _champion, _challenger, _debtors = build(
+        manager=manager, creditor=creditor, name='=HYPERLINK("http://x","y")'
+    )
+    arm_snapshots_write(as_of=AS_OF)
+    other = ManagerFactory(username="other", creditors=[CreditorFactory(code="otro")])
+    url = reverse("analytics:dashboard-export", args=["experiment-arms", "csv"])
+    period = {"date_from": "2026-03-20", "date_to": "2026-04-05"}
+
+    # When the manager exports the KPI table of the arms.
+    client.force_login(manager)
+    response = client.get(url, period, HTTP_ACCEPT_LANGUAGE="en")
+
+    # Then one row per arm and currency, the name neutralised, the figures exact.
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content if response.streaming else [response.content])
+    text = lines.decode("utf-8-sig").splitlines()
+    assert text[0].startswith("Creditor,Experiment,Primary metric,Arm")
+    assert len(text) == 4
+    assert all(line.startswith("banco-andino,\"'=HYPERLINK(") for line in text[1:])
+    assert ",2026-04-01,4,3,1,0.3333,COP,150000.00,2,37500.00,2,1,1,0.5000,0,0,2,0,2" in text[1]
+    assert ",USD,15.00,1,3.75," in text[3]
+    # A manager of another creditor gets the headers only; the dashboard links the table.
+    client.force_login(other)
+    assert len(client.get(url, period).content.decode("utf-8-sig").splitlines()) == 1
+    client.force_login(manager)
+    page = client.get(reverse("analytics:dashboard"), period).content.decode()
+    assert reverse("analytics:dashboard-export", args=["experiment-arms", "csv"]) in page
