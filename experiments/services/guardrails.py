@@ -2,9 +2,11 @@
 go above the experiment's ceiling is stopped (nightly, after the arm snapshots)."""
 
 import datetime
+import logging
 
 from django.utils.translation import gettext as _
 
+from core.exceptions import ApplicationError
 from experiments.models import Arm, ArmRole, ArmStatus, Experiment, ExperimentStatus
 from experiments.selectors.measures import arm_counts
 from experiments.selectors.results import (
@@ -13,6 +15,8 @@ from experiments.selectors.results import (
     guardrails_breached,
 )
 from experiments.services.lifecycle import arm_stop
+
+logger = logging.getLogger(__name__)
 
 
 def guardrail_label(key: str) -> str:
@@ -61,5 +65,9 @@ def guardrails_check(*, as_of: datetime.date) -> list[Arm]:
             }
             for key in breached
         )
-        stopped.append(arm_stop(user=None, arm=arm, reason=reason))
+        try:
+            stopped.append(arm_stop(user=None, arm=arm, reason=reason))
+        except ApplicationError as exc:
+            # Stopped or ended meanwhile by a strategist: nothing left to do for this arm.
+            logger.info("guard-rail stop of arm %s skipped: %s", arm.pk, exc)
     return stopped
