@@ -47,6 +47,10 @@ def _as_of(request) -> datetime.date:
     return day
 
 
+def _svg(number: float) -> str:
+    return f"{number:.1f}"
+
+
 def _chart(results: ExperimentResults) -> dict:
     """Each arm's metric and its interval as bar geometry (SVG user units) on a shared axis."""
     points = [(arm, arm.metrics[0]) for arm in results.arms if arm.metrics]
@@ -59,18 +63,21 @@ def _chart(results: ExperimentResults) -> dict:
     for index, (arm, metric) in enumerate(points):
         y = 10 + index * ROW_HEIGHT
 
-        def at(value):
-            return round(LABEL_WIDTH + max(value or 0, 0) / top * plot, 1)
+        def at(value) -> float:
+            return LABEL_WIDTH + max(value or 0, 0) / top * plot
 
         rows.append(
             {
                 "name": arm.arm.name,
                 "y": y,
                 "text_y": y + 16,
+                "tick_from": y + 4,
+                "tick_to": y + 18,
                 "bar_x": LABEL_WIDTH,
-                "bar_width": round(at(metric.value) - LABEL_WIDTH, 1),
-                "ci_from": at(metric.ci_low),
-                "ci_to": at(metric.ci_high),
+                # Text, not floats: the template would localise "12.5" to "12,5" in Spanish.
+                "bar_width": _svg(at(metric.value) - LABEL_WIDTH),
+                "ci_from": _svg(at(metric.ci_low)),
+                "ci_to": _svg(at(metric.ci_high)),
                 "ci_y": y + 11,
                 "has_ci": metric.ci_low is not None,
                 "metric": metric,

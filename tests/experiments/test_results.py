@@ -2,6 +2,7 @@
 statistics and verdicts, the snapshots and the results page."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -175,7 +176,13 @@ def test_scoping_of_experiments_and_the_results_page(client, manager, creditor, 
     assert "Not significant yet" in page
     assert "<svg" in page and 'role="img"' in page
     assert "33.3 %" in page and "50.0 %" in page
+    assert "+16.7 %" in page  # the difference with the champion, signed
     assert client.get(url, {"as_of": "not-a-date"}).status_code == 400
+    # In Spanish the figures read "33,3 %" but the chart's geometry stays SVG numbers.
+    spanish = client.get(url, {"as_of": AS_OF.isoformat()}, HTTP_ACCEPT_LANGUAGE="es")
+    text = spanish.content.decode()
+    assert "33,3 %" in text
+    assert re.search(r'<rect x="150" y="10" width="\d+\.\d"', text)
 
 
 def test_kpi_export_has_a_table_per_arm_safe_against_formulas(client, manager, creditor):
