@@ -214,3 +214,18 @@ def test_kpi_export_has_a_table_per_arm_safe_against_formulas(client, manager, c
     client.force_login(manager)
     page = client.get(reverse("analytics:dashboard"), period).content.decode()
     assert reverse("analytics:dashboard-export", args=["experiment-arms", "csv"]) in page
+
+
+def test_too_few_accounts_for_the_calculator_is_not_yet(manager, creditor):
+    # The calculator asked for 686 accounts per arm (10% → 15%, α 0.05, power 0.8); with 4 the
+    # verdict can only be "not yet" while running.
+    experiment, _champion, _challenger, _debtors = build(
+        manager=manager,
+        creditor=creditor,
+        baseline_rate=Decimal("10"),
+        minimum_lift=Decimal("5"),
+    )
+    results = experiment_results(experiment=experiment, as_of=AS_OF)
+    assert results.needed_per_arm == 686
+    assert results.arms[1].verdict == Verdict.NOT_YET
+    assert not results.ended
