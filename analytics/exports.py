@@ -1,6 +1,28 @@
 """The dashboard's tables as (headers, rows); core.exports writes them as CSV or Excel."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
+
+from analytics.hooks import kpi_export_extra
+
+
+@dataclass(frozen=True)
+class ExtraTable:
+    """A table another app adds to the KPI exports (analytics.hooks.kpi_export_extra).
+
+    `build(filters=KpiFilters)` returns (headers, rows) for the creditors in
+    `filters.creditor_ids` (already what the user may see) as of `filters.date_to`."""
+
+    name: str
+    label: str
+    build: Callable[..., tuple[list, list]]
+
+
+def extra_tables() -> dict[str, ExtraTable]:
+    """The tables the apps above add to the exports, by name (no query is run)."""
+    return {table.name: table for fn in kpi_export_extra for table in fn()}
 
 
 def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:

@@ -7,6 +7,11 @@ from core.hooks import Hook
 # the KPI snapshots): experiments refresh who is in their arms from the new segments.
 segments_written = Hook("analytics.segments_written")
 
+# Extra tables of the KPI exports from the apps above (experiments: one row per arm). Each
+# registered function takes no argument and returns a list of analytics.exports.ExtraTable
+# (name, label, build); `build(filters=KpiFilters)` is called only when that table is exported.
+kpi_export_extra = Hook("analytics.kpi_export_extra")
+
 
 def debt_segment_codes_sql() -> str:
     """Each debt's segment code, as a relation (debt_id, code) the daily cycle joins."""

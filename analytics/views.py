@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analytics.cache import kpi_dashboard_cached
-from analytics.exports import kpi_tables
+from analytics.exports import extra_tables, kpi_tables
 from analytics.forms import KpiFilterForm, SegmentForm, SegmentRuleFormSet
 from analytics.models import SegmentDefinition
 from analytics.models.kpis import END_STATE_CHOICES
@@ -247,6 +247,7 @@ def dashboard(request):
                 "buckets": buckets,
                 "end_states": states,
                 "export_query": request.GET.urlencode(),
+                "extra_exports": list(extra_tables().values()),
                 "tables": dashboard_tables(data, buckets),
                 "has_attempts": any(h["attempts"] for h in data["headline"]),
                 "has_data": bool(as_of or data["collected_per_day"]),
@@ -267,10 +268,14 @@ def dashboard_export(request, table: str, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    tables = kpi_tables(kpi_dashboard_cached(filters=form.filters()))
-    if table not in tables:
-        raise Http404
-    headers, rows = tables[table]
+    extras = extra_tables()
+    if table in extras:
+        headers, rows = extras[table].build(filters=form.filters())
+    else:
+        tables = kpi_tables(kpi_dashboard_cached(filters=form.filters()))
+        if table not in tables:
+            raise Http404
+        headers, rows = tables[table]
     name = f"kpis-{table}-{form.cleaned_data['date_to'].isoformat()}.{fmt}"
     return export_response(
         request=request,

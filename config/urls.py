@@ -67,6 +67,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("complaints/", include("complaints.urls")),
     path("bureau/", include("bureau.urls")),
+    path("experiments/", include("experiments.urls")),
     # messaging's pages go under messaging/, but its public endpoints keep the paths already
     # published: opt-out links in e-mails already sent and the webhook URLs set in the
     # providers' consoles. Both lists share the one `messaging` namespace.

@@ -22,13 +22,19 @@ def debtor_arms_sql() -> str:
 
 def segments_written(*, as_of) -> None:
     from experiments.services.assignment import running_refresh
+    from experiments.services.guardrails import guardrails_check
+    from experiments.services.snapshots import arm_snapshots_write
 
     running_refresh(as_of=as_of)
+    arm_snapshots_write(as_of=as_of)
+    guardrails_check(as_of=as_of)
 
 
 def register() -> None:
     from analytics import hooks as analytics
+    from experiments.exports import kpi_export_extra
     from messaging import hooks as messaging
 
     messaging.debtor_arms_sql.register(debtor_arms_sql, key="experiments")
+    analytics.kpi_export_extra.register(kpi_export_extra, key="experiments")
     analytics.segments_written.register(segments_written, key="experiments")

@@ -10,10 +10,12 @@ from experiments.models.experiment import (
     Metric,
     Subject,
 )
+from experiments.models.snapshot import ArmSnapshot
 
 __all__ = [
     "BUCKETS",
     "Arm",
+    "ArmSnapshot",
     "ArmRole",
     "ArmStatus",
     "Assignment",

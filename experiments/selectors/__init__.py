@@ -1,0 +1,1 @@
+"""Reads of experiments (each module a sub-domain; every read scoped to the user)."""

@@ -1,0 +1,1 @@
+"""HTML pages of experiments (one module per page area)."""
