@@ -27,7 +27,7 @@ from collections_app.services.cycle_arms import (
     arms_frame,
     arms_join_sql,
     arms_relation,
-    notice_arms_record,
+    run_arms_record,
 )
 from collections_app.services.cycle_bureau import bureau_notices_plan
 from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
@@ -182,8 +182,9 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         # cadence's, so a pre-legal notice planned today stands for it.
         planned += bureau_notices_plan(business_date=business_date, run_id=run.pk)
         if arms is not None:
-            # The notices the law requires go to every arm, the hold-out's too, each recorded.
-            notice_arms_record(relation=arms, business_date=business_date, run_id=run.pk)
+            # The notices the law requires go to every arm, the hold-out's too, each recorded
+            # under it, as are the agreements step's stage moves.
+            run_arms_record(relation=arms, business_date=business_date, run_id=run.pk)
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
     with phase("plan messages"):

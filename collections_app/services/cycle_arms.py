@@ -18,6 +18,7 @@ from django.db import connection
 from collections_app.models import EscalationPolicyVersion
 from messaging.hooks import debtor_arms_sql
 from messaging.models import ContactAction
+from portfolio.models import StageChange
 
 # The arm columns the cycle's loads add when an experiment runs.
 ARM_COLUMNS = ["arm_id", "arm_version_id", "holdout"]
@@ -89,19 +90,20 @@ def arm_policies_apply(debts: pd.DataFrame) -> pd.DataFrame:
     return debts
 
 
-def notice_arms_record(*, relation: str, business_date, run_id: int) -> int:
-    """The arm on the day's notices the run planned outside the cadence (validation, bureau):
-    the cadence's actions got theirs when inserted. Returns how many rows it set."""
-    table = ContactAction._meta.db_table
+def run_arms_record(*, relation: str, business_date, run_id: int) -> None:
+    """The arm on what the run wrote outside the cadence and the threshold moves, which got
+    theirs when inserted: the notices the law requires (validation, bureau) and the stage
+    changes of the agreements step (a broken agreement's return)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} a SET experiment_arm_id = ar.arm_id
-              FROM portfolio_debt d
-              JOIN {relation} ar ON ar.debtor_id = d.debtor_id AND ar.creditor_id = d.creditor_id
-             WHERE d.id = a.debt_id AND a.business_date = %s AND a.cycle_run_id = %s
-               AND a.experiment_arm_id IS NULL
-            """,
-            [business_date, run_id],
-        )
-        return cursor.rowcount
+        for table in (ContactAction._meta.db_table, StageChange._meta.db_table):
+            cursor.execute(
+                f"""
+                UPDATE {table} t SET experiment_arm_id = ar.arm_id
+                  FROM portfolio_debt d
+                  JOIN {relation} ar
+                    ON ar.debtor_id = d.debtor_id AND ar.creditor_id = d.creditor_id
+                 WHERE d.id = t.debt_id AND t.business_date = %s AND t.cycle_run_id = %s
+                   AND t.experiment_arm_id IS NULL
+                """,
+                [business_date, run_id],
+            )

@@ -5,9 +5,11 @@ goes back to the champion at the next cycle; without a running experiment nothin
 """
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
+from agreements.services.lifecycle import agreement_create
 from collections_app.models import EscalationPolicy
 from collections_app.selectors import policy_version_for_debt
 from collections_app.services.cycle import cycle_run_date
@@ -337,3 +339,37 @@ def test_an_aggressive_challenger_stays_inside_the_law(creditor, manager):
     assert stage_of(held) == Stage.FRIENDLY_REMINDER
     assert not ContactAction.objects.filter(debt=held).exists()
     assert not StageChange.objects.filter(debt=held).exists()
+
+
+def test_the_agreements_steps_stage_moves_record_the_arm_too(creditor, manager, collector):
+    # Given a debt in firm notice under an active agreement (so in `current`) due on day 1,
+    # whose debtor is in an experiment
+    debt = DebtFactory(
+        creditor=creditor,
+        assigned_to=collector,
+        due_date=DAY - datetime.timedelta(days=30),
+        stage=Stage.FIRM_NOTICE,
+        stage_entered_on=DAY - datetime.timedelta(days=14),
+        principal=Decimal("900000.00"),
+        interest=Decimal("0"),
+        fees=Decimal("0"),
+    )
+    agreement_create(
+        user=collector,
+        debt_ids=[debt.pk],
+        as_of=DAY,
+        kind="instalment_plan",
+        instalment_count=1,
+        frequency="monthly",
+        first_due_date=day(1),
+        channel="phone",
+        grace_days=0,
+    )
+    assert stage_of(debt) == Stage.CURRENT
+    experiment = make_experiment(user=manager, creditor=creditor, start_on=DAY)
+    arm_id = Assignment.objects.get(experiment=experiment, debtor_id=debt.debtor_id).arm_id
+    # When the cycle breaks the agreement on day 2
+    cycle_run_date(business_date=day(2))
+    # Then the debt's return to its stage is recorded under the debtor's arm
+    returned = StageChange.objects.get(debt=debt, transition="return_from_agreement")
+    assert returned.experiment_arm_id == arm_id
