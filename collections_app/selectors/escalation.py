@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 
 from collections_app.hooks import debt_segment_code
@@ -13,6 +14,7 @@ from collections_app.models import (
 )
 from core.memo import read_once
 from core.scoping import scope_for_user
+from messaging.hooks import debtor_arms_sql
 from portfolio.models import Creditor, Hold, StageChange
 from portfolio.selectors import holds_for_debt
 
@@ -50,12 +52,29 @@ def policy_resolver(*, creditor_ids=None) -> PolicyResolver:
 
 
 def policy_version_for_debt(*, debt) -> EscalationPolicyVersion | None:
-    """The policy version that governs this debt today."""
+    """The policy version that governs this debt today: its debtor's arm's, when the debtor is
+    in an active challenger of a running policy experiment (as the daily cycle decides)."""
+    arm_version = _arm_policy_version(debt)
+    if arm_version is not None:
+        return arm_version
     return policy_resolver(creditor_ids=[debt.creditor_id]).version_for(
         creditor_id=debt.creditor_id,
         product=debt.product,
         segment=debt_segment_code.call_one(debt),
     )
+
+
+def _arm_policy_version(debt) -> EscalationPolicyVersion | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.policy_version_id FROM {debtor_arms_sql.call_one()} r"
+            " WHERE r.debtor_id = %s AND r.creditor_id = %s AND r.policy_version_id IS NOT NULL",
+            [debt.debtor_id, debt.creditor_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return EscalationPolicyVersion.objects.filter(pk=row[0]).first()
 
 
 def policy_list(*, user) -> QuerySet[EscalationPolicy]:

@@ -20,6 +20,15 @@ from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
 from collections_app.selectors.escalation import policy_resolver
+from collections_app.services.cycle_arms import (
+    ARM_COLUMNS,
+    ARM_SELECT_SQL,
+    arm_policies_apply,
+    arms_frame,
+    arms_join_sql,
+    arms_relation,
+    run_arms_record,
+)
 from collections_app.services.cycle_bureau import bureau_notices_plan
 from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
 from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
@@ -58,6 +67,8 @@ class DayResult:
     phases: dict[str, float] = field(default_factory=dict)
     # The open debts loaded and decided in pandas (the candidates, or every one).
     decided: int = 0
+    # Cadence actions not planned because the debt's debtor is in an experiment's hold-out.
+    holdout_skipped: int = 0
 
 
 def last_completed_date() -> datetime.date | None:
@@ -141,13 +152,15 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         frozen = agreements_cycle_day(business_date=business_date, run=run)
     # --- end of the agreements hook
     with phase("load"):
+        # Experiment arms (issue #22): joined only when a running experiment has debtors.
+        arms = arms_relation()
         if evaluate_all:
-            debts, counted = _load_open_debts(business_date, evaluate_all=True), None
+            debts, counted = _load_open_debts(business_date, evaluate_all=True, arms=arms), None
         else:
             # Every open debt counts as evaluated: the selection decided the others do nothing.
-            debts = _load_open_debts(business_date)
+            debts = _load_open_debts(business_date, arms=arms)
             counted = open_debt_counts(debts.attrs[OPEN_BY_CREDITOR], frozen=frozen)
-        debts = agreements_freeze(_attach_policy(debts), frozen)
+        debts = agreements_freeze(arm_policies_apply(_attach_policy(debts)), frozen)
         debts = escalation_caps(debts, business_date=business_date)
     with phase("plan moves"):
         moves = _plan_moves(debts)
@@ -160,7 +173,7 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     moves = moves[moves["id"].isin(moved_ids)]
     debts = _after_moves(debts, moves, business_date)
     with phase("plan actions"):
-        actions = _plan_actions(debts, business_date)
+        actions, holdout_skipped = _holdout_drop(_plan_actions(debts, business_date), debts)
     with phase("store actions"):
         # Reg F: US debts in collection get their validation notice first (cycle_us).
         validation_notices_plan(business_date=business_date, run_id=run.pk)
@@ -168,6 +181,10 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         # Credit-bureau prior notices, before any report can happen (cycle_bureau); after the
         # cadence's, so a pre-legal notice planned today stands for it.
         planned += bureau_notices_plan(business_date=business_date, run_id=run.pk)
+        if arms is not None:
+            # The notices the law requires go to every arm, the hold-out's too, each recorded
+            # under it, as are the agreements step's stage moves.
+            run_arms_record(relation=arms, business_date=business_date, run_id=run.pk)
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
     with phase("plan messages"):
@@ -194,14 +211,22 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         ", ".join(f"{name} {secs:.2f}s" for name, secs in seconds.items()),
     )
     logger.info(
-        "cycle %s: %s evaluated, %s moved, %s held, %s actions",
+        "cycle %s: %s evaluated, %s moved, %s held, %s actions, %s hold-out reminders skipped",
         business_date,
         run.debts_evaluated,
         run.debts_moved,
         run.debts_held,
         run.actions_planned,
+        holdout_skipped,
     )
-    return DayResult(run=run, moves=moves, seconds=0.0, phases=seconds, decided=int(len(debts)))
+    return DayResult(
+        run=run,
+        moves=moves,
+        seconds=0.0,
+        phases=seconds,
+        decided=int(len(debts)),
+        holdout_skipped=holdout_skipped,
+    )
 
 
 def _analyze_written(*, actions: int, messages) -> None:
@@ -288,16 +313,19 @@ OPEN_BY_CREDITOR = "open_by_creditor"
 HELD_SQL = f"CASE WHEN {HOLD_IN_FORCE_SQL} THEN 1 ELSE 0 END"
 
 
-def _load_open_debts(business_date: datetime.date, *, evaluate_all: bool = False) -> pd.DataFrame:
+def _load_open_debts(
+    business_date: datetime.date, *, evaluate_all: bool = False, arms: str | None = None
+) -> pd.DataFrame:
     """The open debts the cycle decides today, with their days past due and hold flag, straight
     from SQL (no ORM rows): those that may move or get a contact action (cycle_candidates), or
-    with `evaluate_all` every open debt."""
+    with `evaluate_all` every open debt. With `arms` (cycle_arms.arms_relation), each debt's
+    experiment arm too (ARM_COLUMNS)."""
     if not evaluate_all:
-        return _load_candidate_debts(business_date)
-    return _load_every_open_debt(business_date)
+        return _load_candidate_debts(business_date, arms=arms)
+    return _load_every_open_debt(business_date, arms=arms)
 
 
-def _load_every_open_debt(business_date: datetime.date) -> pd.DataFrame:
+def _load_every_open_debt(business_date: datetime.date, *, arms: str | None = None) -> pd.DataFrame:
     as_of = business_date.isoformat()
     dpd = days_between_sql(later="%s", earlier="d.due_date")
     due_in = days_between_sql(later="d.due_date", earlier="%s")
@@ -308,20 +336,22 @@ def _load_every_open_debt(business_date: datetime.date) -> pd.DataFrame:
                {dpd}, {due_in}, d.stage_entered_on,
                {HELD_SQL.format(alias="d")},
                COALESCE(s.code, '')
+               {", " + ARM_SELECT_SQL if arms else ""}
         FROM portfolio_debt d
         -- The segment the nightly job gave the debt ('' before its first run): a policy
         -- scoped to that segment code wins over the product and creditor defaults.
         LEFT JOIN {debt_segment_codes_sql.call_one()} s ON s.debt_id = d.id
+        {arms_join_sql(arms, debt="d") if arms else ""}
         WHERE d.stage IN ({placeholders})
     """
     params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return _debts_frame(rows)
+    return _debts_frame(rows, arms=arms is not None)
 
 
-def _load_candidate_debts(business_date: datetime.date) -> pd.DataFrame:
+def _load_candidate_debts(business_date: datetime.date, *, arms: str | None) -> pd.DataFrame:
     """The load's columns for only the open debts that may move or get an action today; the
     number of open debts per creditor in `attrs[OPEN_BY_CREDITOR]`."""
     rows, open_by_creditor = candidate_debts_load(
@@ -332,16 +362,24 @@ def _load_candidate_debts(business_date: datetime.date) -> pd.DataFrame:
             x.id, x.creditor_id, x.product, x.stage,
             CASE WHEN x.balance_is_zero THEN 1 ELSE 0 END, x.dpd, x.due_in, x.entered_on,
             {HELD_SQL.format(alias="x")}, x.segment
+            {", x.arm_id, x.arm_version_id, x.holdout" if arms else ""}
         """,
+        arms=arms,
     )
     # None: most of the book may act today (a first run after an import): the full load.
-    frame = _debts_frame(rows) if rows is not None else _load_every_open_debt(business_date)
+    frame = (
+        _debts_frame(rows, arms=arms is not None)
+        if rows is not None
+        else _load_every_open_debt(business_date, arms=arms)
+    )
     frame.attrs[OPEN_BY_CREDITOR] = open_by_creditor
     return frame
 
 
-def _debts_frame(rows) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=LOAD_COLUMNS)
+def _debts_frame(rows, *, arms: bool = False) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=LOAD_COLUMNS + (ARM_COLUMNS if arms else []))
+    if arms:
+        frame = arms_frame(frame)
     if frame.empty:
         return frame.assign(version_id=pd.Series(dtype="int64"))
     frame["entered_on"] = pd.to_datetime(frame["entered_on"])
@@ -383,6 +421,8 @@ def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
 def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
     """Target stage per debt by the policy thresholds, kept only where the machine allows it."""
     columns = ["id", "from_stage", "to_stage", "transition", "version_id"]
+    if "arm_id" in debts:
+        columns.append("arm_id")
     if debts.empty:
         return pd.DataFrame(columns=columns)
     effective = (debts["dpd"] - debts["grace"]).clip(lower=0)
@@ -417,6 +457,7 @@ def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
             "from_stage": stage,
             "to_stage": target,
             "version_id": debts["version_id"],
+            **({"arm_id": debts["arm_id"]} if "arm_id" in debts else {}),
         }
     )[wanted]
     allowed = automatic_transitions()
@@ -430,16 +471,25 @@ def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> s
     """Move the debts and record each move (StageChange, history row); returns the ids moved."""
     if moves.empty:
         return set()
+    columns = ["id", "from_stage", "to_stage", "transition", "version_id"]
+    with_arms = "arm_id" in moves
+    if with_arms:
+        moves = moves.assign(arm_id=_nullable(moves["arm_id"]))
+        columns.append("arm_id")
     return stage_moves_apply(
-        moves=moves[["id", "from_stage", "to_stage", "transition", "version_id"]].itertuples(
-            index=False, name=None
-        ),
+        moves=moves[columns].itertuples(index=False, name=None),
+        with_arms=with_arms,
         as_of=business_date,
         entered_at=timezone.make_aware(datetime.datetime.combine(business_date, datetime.time.min)),
         now=now,
         reason=Reason(reasons.CYCLE_THRESHOLD),
         cycle_run_id=run.pk,
     )
+
+
+def _nullable(ids: pd.Series) -> pd.Series:
+    """Nullable ids as Python ints and None (what the COPY of temp_table_load writes)."""
+    return ids.astype(object).where(ids.notna(), None).map(lambda v: v if v is None else int(v))
 
 
 def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.DataFrame:
@@ -457,6 +507,8 @@ def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.
 def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
     """The contact actions the cadence of each debt's policy asks for on this date."""
     columns = ["debt_id", "stage", "channel", "template_code", "version_id"]
+    if "arm_id" in debts:
+        columns.append("arm_id")
     if debts.empty:
         return pd.DataFrame(columns=columns)
     eligible = debts[~debts["held"] & debts["stage"].isin([s.value for s in LADDER])]
@@ -497,6 +549,11 @@ def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
                                 "channel": channel,
                                 "template_code": rule["template"],
                                 "version_id": int(version_id),
+                                **(
+                                    {"arm_id": group.loc[ids.index, "arm_id"]}
+                                    if "arm_id" in group
+                                    else {}
+                                ),
                             }
                         )
                     )
@@ -505,28 +562,46 @@ def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
     return pd.concat(chunks, ignore_index=True)[columns]
 
 
+def _holdout_drop(actions: pd.DataFrame, debts: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The cadence's actions less those for debtors in an experiment's hold-out, and how many
+    were left out (the notices the law requires are planned apart and still go to them)."""
+    if "holdout" not in debts or actions.empty:
+        return actions, 0
+    holdout = set(debts.loc[debts["holdout"], "id"].tolist())
+    if not holdout:
+        return actions, 0
+    skipped = actions["debt_id"].isin(holdout)
+    return actions[~skipped].reset_index(drop=True), int(skipped.sum())
+
+
 def _store_actions(actions: pd.DataFrame, *, business_date, run: CycleRun) -> int:
     """Insert the planned actions; the unique key makes a rerun insert nothing new."""
     if not actions.empty:
+        columns = [
+            ("debt_id", "bigint"),
+            ("stage", "varchar(20)"),
+            ("channel", "varchar(10)"),
+            ("template_code", "varchar(60)"),
+            ("version_id", "bigint"),
+        ]
+        with_arms = "arm_id" in actions
+        if with_arms:
+            actions = actions.assign(arm_id=_nullable(actions["arm_id"]))
+            columns.append(("arm_id", "bigint"))
         temp_table_load(
             name="cycle_actions",
-            columns=[
-                ("debt_id", "bigint"),
-                ("stage", "varchar(20)"),
-                ("channel", "varchar(10)"),
-                ("template_code", "varchar(60)"),
-                ("version_id", "bigint"),
-            ],
-            rows=actions.itertuples(index=False, name=None),
+            columns=columns,
+            rows=actions[[name for name, _type in columns]].itertuples(index=False, name=None),
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                """
+                f"""
                 INSERT INTO messaging_contactaction
                     (debt_id, business_date, stage, channel, template_code, status,
-                     policy_version_id, cycle_run_id, created_at)
+                     policy_version_id, cycle_run_id, created_at
+                     {", experiment_arm_id" if with_arms else ""})
                 SELECT a.debt_id, %s, a.stage, a.channel, a.template_code, %s,
-                       a.version_id, %s, %s
+                       a.version_id, %s, %s {", a.arm_id" if with_arms else ""}
                   FROM cycle_actions a
                  WHERE true
                 ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING

@@ -28,12 +28,21 @@ from django.db import connection
 from collections_app.hooks import debt_segment_codes_sql
 from collections_app.models import LADDER, EscalationPolicyVersion
 from collections_app.selectors.escalation import PolicyResolver
+from collections_app.services.cycle_arms import arm_version_ids, arms_join_sql
 from core.bulk import days_between_sql
 from portfolio.models import OPEN_STAGES, Stage
 
 # The ladder stages days past due lead to, in rank order (as `_plan_moves` computes them).
 TARGETS = (Stage.CURRENT, Stage.FRIENDLY_REMINDER, Stage.FIRM_NOTICE, Stage.PRE_LEGAL)
 CURABLE = (Stage.FRIENDLY_REMINDER, Stage.FIRM_NOTICE, Stage.PRE_LEGAL)
+# The scan's policy columns as an escalation policy version names them (a challenger's).
+ARM_VERSION_COLUMNS = {
+    "version_id": "id",
+    "friendly": "friendly_dpd",
+    "firm": "firm_dpd",
+    "pre_legal": "pre_legal_dpd",
+    "grace": "grace_days",
+}
 # Policy scopes (by product, by segment), most specific first: PolicyResolver's order.
 SCOPE_ORDER = ((True, True), (False, True), (True, False), (False, False))
 AS_OF = "%(as_of)s::date"
@@ -92,11 +101,16 @@ def _hit_sql(trigger: str, *, days: str, every: str) -> str:
     }[trigger]
 
 
-def _scan_sql(resolver: PolicyResolver, params: dict) -> tuple[str, str]:
+def _scan_sql(
+    resolver: PolicyResolver, params: dict, *, arms: str | None = None
+) -> tuple[str, str]:
     """(WITH list, relation): every open debt with the load's columns and its policy's
     thresholds (`effective`: days past due less grace, never below 0), the policy found as
     PolicyResolver finds it. The policies go in the statement's WITH list, so the relation
-    stays a plain subquery the planner flattens (only the columns a test reads are computed)."""
+    stays a plain subquery the planner flattens (only the columns a test reads are computed).
+    With `arms` (cycle_arms.arms_relation), a debt whose debtor is in an active challenger of a
+    policy experiment has that arm's version instead, and the relation has the arm's columns
+    (arm_id, arm_version_id, holdout)."""
     rows = []
     for index, ((creditor_id, product, segment), version) in enumerate(
         sorted(resolver.by_scope.items(), key=lambda item: item[0])
@@ -125,10 +139,25 @@ def _scan_sql(resolver: PolicyResolver, params: dict) -> tuple[str, str]:
             f" AND {alias}.product = {product_sql} AND {alias}.segment = {segment_sql}"
         )
 
+    arm_columns, arm_joins = "", ""
+    if arms is not None:
+        arm_columns = (
+            "ar.arm_id AS arm_id, ar.policy_version_id AS arm_version_id,"
+            " COALESCE(ar.holdout, false) AS holdout,"
+        )
+        arm_joins = (
+            f"{arms_join_sql(arms, debt='d')}"
+            f" LEFT JOIN {EscalationPolicyVersion._meta.db_table} av"
+            " ON av.id = ar.policy_version_id"
+        )
+
     def policy(column: str) -> str:
-        if not aliases:
+        found = [f"{alias}.{column}" for alias in aliases]
+        if arms is not None:
+            found.insert(0, f"av.{ARM_VERSION_COLUMNS[column]}")
+        if not found:
             return "NULL::int"
-        return f"COALESCE({', '.join(f'{alias}.{column}' for alias in aliases)})"
+        return f"COALESCE({', '.join(found)})"
 
     dpd = days_between_sql(later=AS_OF, earlier="d.due_date")
     due_in = days_between_sql(later="d.due_date", earlier=AS_OF)
@@ -145,11 +174,12 @@ def _scan_sql(resolver: PolicyResolver, params: dict) -> tuple[str, str]:
                (d.balance = 0) AS balance_is_zero, {dpd} AS dpd, {due_in} AS due_in,
                d.stage_entered_on AS entered_on, {segment} AS segment,
                {policy("version_id")}::bigint AS version_id, {policy("friendly")} AS friendly,
-               {policy("firm")} AS firm, {policy("pre_legal")} AS pre_legal,
+               {policy("firm")} AS firm, {policy("pre_legal")} AS pre_legal, {arm_columns}
                GREATEST({dpd} - {policy("grace")}, 0) AS effective
           FROM portfolio_debt d
           {segment_join}
           {" ".join(joins)}
+          {arm_joins}
          WHERE d.stage IN ({_quoted(OPEN_STAGES)})
                )
     """,
@@ -223,20 +253,23 @@ def candidate_debts_load(
     resolver: PolicyResolver,
     allowed: dict[tuple[str, str], str],
     columns_sql: str,
+    arms: str | None = None,
 ) -> tuple[list[tuple] | None, dict[int, int]]:
     """(`columns_sql` of each open debt the cycle decides today, open debts per creditor).
     None instead of rows when the caller should decide every open debt (see below).
 
     `columns_sql` reads `x`: id, creditor_id, product, stage, debtor_id, balance_is_zero, dpd,
-    due_in, entered_on, segment, version_id. A debt whose policy cannot be found is selected
-    too, so the cycle fails on it as a full load does.
+    due_in, entered_on, segment, version_id (and with `arms` arm_id, arm_version_id, holdout:
+    a challenger's version is the debt's version). A debt whose policy cannot be found is
+    selected too, so the cycle fails on it as a full load does.
     """
-    versions = EscalationPolicyVersion.objects.in_bulk(
-        {version.id for version in resolver.by_scope.values()}
-    )
+    wanted_versions = {version.id for version in resolver.by_scope.values()}
+    if arms is not None:
+        wanted_versions |= arm_version_ids(arms)
+    versions = EscalationPolicyVersion.objects.in_bulk(wanted_versions)
     rules = cadence_rules(versions)
     params: dict = {"as_of": business_date}
-    policies, scan = _scan_sql(resolver, params)
+    policies, scan = _scan_sql(resolver, params, arms=arms)
     may_act = _may_act_sql(rules, params)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -257,7 +290,7 @@ def candidate_debts_load(
     # The exact test, on the debts that passed: the move is wanted and declared, or a hit
     # plans an action not stored yet.
     params = {"as_of": business_date, "ids": ids}
-    policies, scan = _scan_sql(resolver, params)
+    policies, scan = _scan_sql(resolver, params, arms=arms)
     if len(ids) * 5 < sum(open_by_creditor.values()):
         among = "x.id = ANY(%(ids)s)"  # a few: by the primary key
     else:

@@ -111,3 +111,14 @@ def policy_update(
     policy.current_version = version
     policy.save(update_fields=["current_version", "updated_at"])
     return version
+
+
+@transaction.atomic
+def policy_version_draft(
+    *, policy: EscalationPolicy, values: dict, user, note: str
+) -> EscalationPolicyVersion:
+    """A new version of the policy that does not become current (an experiment's challenger):
+    the current version's values with `values` over them, validated as an edit is."""
+    policy = EscalationPolicy.objects.select_for_update().get(pk=policy.pk)
+    _check_manager(user=user, creditor=policy.creditor)
+    return _new_version(policy=policy, values=values, user=user, note=note)

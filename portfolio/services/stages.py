@@ -33,6 +33,8 @@ MOVE_COLUMNS = (
     ("transition", "varchar(40)"),
     ("version_id", "bigint"),
 )
+# The same with the experiment arm each move is recorded under (a bigint id, or NULL).
+ARM_MOVE_COLUMNS = (*MOVE_COLUMNS, ("arm_id", "bigint"))
 MOVES_TABLE = "stage_moves"
 # One move as a relation of one row, for the single-object path (no temporary table).
 ONE_MOVE_SQL = (
@@ -65,6 +67,7 @@ def stage_changes_write(
     cycle_run_id: int | None = None,
     actor_id: int | None = None,
     returning: bool = False,
+    with_arms: bool = False,
 ) -> list[int]:
     """Write the records of stage moves already applied: a StageChange and a history row each.
 
@@ -75,7 +78,9 @@ def stage_changes_write(
     record kind, whatever the number of moves. With `returning`, the StageChange ids.
     A batch job that knows only its user's id passes `actor_id` (and no `actor`).
     `reason` is text a person typed, or a Reason (a code and params, shown in the viewer's
-    language); the same code and params go on every row of the set.
+    language); the same code and params go on every row of the set. With `with_arms` the
+    relation has ARM_MOVE_COLUMNS' `arm_id` too, recorded as each StageChange's
+    experiment_arm_id.
     """
     reason_code, reason_params, reason_free = reason_split(reason)
     if actor is not None:
@@ -96,10 +101,10 @@ def stage_changes_write(
         cursor.execute(
             f"INSERT INTO {StageChange._meta.db_table} (debt_id, from_stage, to_stage, transition,"
             f" actor_id, business_date, occurred_at, reason, reason_code, reason_params,"
-            f" policy_version_id, cycle_run_id)"
+            f" policy_version_id, cycle_run_id{', experiment_arm_id' if with_arms else ''})"
             f" SELECT m.id, m.from_stage, m.to_stage, m.transition, %s, %s, %s, %s, %s,"
-            f" CAST(%s AS jsonb), m.version_id, %s FROM {moves} m"
-            + (" RETURNING id" if returning else ""),
+            f" CAST(%s AS jsonb), m.version_id, %s{', m.arm_id' if with_arms else ''}"
+            f" FROM {moves} m" + (" RETURNING id" if returning else ""),
             [
                 actor_id,
                 as_of,
@@ -161,10 +166,12 @@ def stage_moves_apply(
     actor=None,
     cycle_run_id: int | None = None,
     now: datetime.datetime | None = None,
+    with_arms: bool = False,
 ) -> set[int]:
     """Apply many stage moves set-based and record them; returns the ids of the debts moved.
 
-    `moves` are (debt id, from stage, to stage, transition, policy version id). A move the
+    `moves` are (debt id, from stage, to stage, transition, policy version id), and with
+    `with_arms` the experiment arm id (or None) each is recorded under. A move the
     named transition does not declare is refused. The UPDATE only touches debts still in their
     `from` stage: a payment or a person that moved one meanwhile wins, and no record claims it.
     """
@@ -180,7 +187,8 @@ def stage_moves_apply(
     if not rows:
         return set()
     now = now or timezone.now()
-    temp_table_load(name=MOVES_TABLE, columns=MOVE_COLUMNS, rows=rows)
+    columns = ARM_MOVE_COLUMNS if with_arms else MOVE_COLUMNS
+    temp_table_load(name=MOVES_TABLE, columns=columns, rows=rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Debt._meta.db_table}"
@@ -199,7 +207,7 @@ def stage_moves_apply(
     if len(moved) != len(rows):
         # Records only for the debts this UPDATE moved.
         temp_table_load(
-            name=MOVES_TABLE, columns=MOVE_COLUMNS, rows=(r for r in rows if int(r[0]) in moved)
+            name=MOVES_TABLE, columns=columns, rows=(r for r in rows if int(r[0]) in moved)
         )
     if moved:
         stage_changes_write(
@@ -209,6 +217,7 @@ def stage_moves_apply(
             as_of=as_of,
             occurred_at=now,
             cycle_run_id=cycle_run_id,
+            with_arms=with_arms,
         )
     temp_table_drop(name=MOVES_TABLE)
     return moved

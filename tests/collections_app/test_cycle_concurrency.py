@@ -42,8 +42,8 @@ def test_payment_committed_while_the_cycle_decides_wins(monkeypatch):
     original_load = cycle._load_open_debts
     errors: list = []
 
-    def load_then_pay(business_date):
-        frame = original_load(business_date)
+    def load_then_pay(business_date, **options):
+        frame = original_load(business_date, **options)
         # the cycle has read the debt as `current`; a payment lands before it writes
         worker = threading.Thread(target=pay_off_in_another_connection, args=(debt.pk, errors))
         worker.start()
