@@ -43,7 +43,14 @@ class ContactAction(models.Model):
                 name="contact_action_idempotency",
             ),
         ]
-        indexes = [models.Index(fields=["business_date", "channel"])]
+        indexes = [
+            models.Index(fields=["business_date", "channel"]),
+            models.Index(
+                fields=["experiment_arm_id", "business_date"],
+                condition=models.Q(experiment_arm_id__isnull=False),
+                name="contact_action_arm",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.business_date} {self.channel} {self.template_code} debt {self.debt_id}"

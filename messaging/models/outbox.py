@@ -87,6 +87,12 @@ class Message(TimeStampedModel):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         indexes = [
+            # Experiments read an arm's messages (experiments.selectors.measures).
+            models.Index(
+                fields=["experiment_arm_id", "business_date"],
+                condition=Q(experiment_arm_id__isnull=False),
+                name="message_arm",
+            ),
             models.Index(
                 fields=["planned_for"],
                 condition=Q(status="planned"),

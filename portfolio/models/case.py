@@ -119,6 +119,11 @@ class StageChange(models.Model):
         indexes = [
             models.Index(fields=["debt", "occurred_at"]),
             models.Index(fields=["business_date"]),
+            models.Index(
+                fields=["experiment_arm_id", "business_date"],
+                condition=models.Q(experiment_arm_id__isnull=False),
+                name="stage_change_arm",
+            ),
         ]
 
     def __str__(self):
