@@ -15,6 +15,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from statistics import NormalDist
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -85,9 +86,10 @@ def _segment_counts(*, creditor, segment, as_of: datetime.date) -> tuple[int, in
     marks = ", ".join(["%s"] * len(stages))
     since = as_of - datetime.timedelta(days=INFLOW_DAYS)
     if segment is None:
-        entered = "(d.created_at AT TIME ZONE 'UTC')::date"
+        # The day it was loaded, in the operation's time zone (like business_today).
+        entered = "(d.created_at AT TIME ZONE %s)::date"
         source = f"{debt} d"
-        params: list = [creditor.pk, *stages]
+        params: list = [settings.TIME_ZONE, creditor.pk, *stages]
         where = f"d.creditor_id = %s AND d.stage IN ({marks})"
     else:
         from analytics.models import DebtSegment
