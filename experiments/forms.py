@@ -22,7 +22,12 @@ THRESHOLDS = ("friendly_dpd", "firm_dpd", "pre_legal_dpd", "legal_dpd")
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value is always ISO, whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
 
 class ExperimentFilterForm(forms.Form):

@@ -96,7 +96,7 @@ def _default_arms(*, creditor, subject: str, segment) -> list[dict]:
     out until given a share."""
     champion = {
         "code": "champion",
-        "name": _("Champion (today)"),
+        "name": _("Today's rule"),
         "role": ArmRole.CHAMPION,
         "weight": 50,
     }
