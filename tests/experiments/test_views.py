@@ -335,3 +335,62 @@ def test_the_debt_page_names_the_debtors_arm(client, creditor, manager, versions
     body = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
     assert f"Experiment Cadence test — arm {arm.name} ({arm.get_role_display()})" in body
     assert reverse("experiments:detail", args=[experiment.pk]) in body
+
+
+def test_subject_switch_shows_that_subjects_fields(client, creditor, manager, versions):
+    from messaging.services.templates import templates_ensure_defaults
+
+    templates_ensure_defaults()
+    client.force_login(manager)
+    url = reverse("experiments:new")
+    body = client.get(url, {"subject": "template", "creditor": creditor.pk}).content.decode()
+    assert 'name="arms-1-template_version"' in body and "arms-1-policy_version" not in body
+    body = client.get(url, {"subject": "offer"}).content.decode()
+    assert 'name="arms-1-max_instalments"' in body
+    body = client.get(url, {"subject": "send_time"}).content.decode()
+    assert 'name="arms-1-send_from_hour"' in body
+
+
+def test_create_an_offer_experiment_through_the_page(client, creditor, manager, versions):
+    client.force_login(manager)
+    data = _post_data(creditor, versions, subject="offer")
+    data.update(
+        {
+            "arms-0-max_instalments": "6",
+            "arms-1-max_instalments": "9",
+            "arms-1-min_down_pct": "15",
+            "arms-3-weight": "",
+            "arms-0-weight": "90",
+        }
+    )
+    response = client.post(reverse("experiments:new"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    challenger = Experiment.objects.get().arms.get(code="challenger")
+    assert challenger.offer == {"max_instalments": "9", "min_down_pct": "15"}
+    assert challenger.policy_version is None
+
+
+def test_the_debt_page_costs_no_extra_query_for_the_arm(client, creditor, manager, versions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    debt = DebtFactory(creditor=creditor, stage="friendly_reminder")
+    client.force_login(manager)
+    url = reverse("portfolio:debt-detail", args=[debt.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    make_experiment(user=manager, creditor=creditor, arms=_arms(versions))
+    with CaptureQueriesContext(connection) as after:
+        body = client.get(url).content.decode()
+    assert 'data-testid="experiment-note"' in body
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_admin_pages(client, creditor, manager, versions):
+    experiment = make_experiment(user=manager, creditor=creditor, arms=_arms(versions))
+    client.force_login(AdminFactory())
+    for name in ("experiment", "arm", "assignment", "experimentchange"):
+        assert client.get(reverse(f"admin:experiments_{name}_changelist")).status_code == 200
+    change = reverse("admin:experiments_experiment_change", args=[experiment.pk])
+    assert client.get(change).status_code == 200
