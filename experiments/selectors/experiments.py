@@ -14,7 +14,6 @@ from core.page_reads import JSONRows, rows_from_json
 from core.roles import is_manager
 from core.scoping import scope_for_user
 from experiments.models import (
-    Arm,
     ArmRole,
     Assignment,
     Experiment,
@@ -229,5 +228,32 @@ def debt_page_reads(*, user) -> dict:
     }
 
 
-def arm_label(arm: Arm) -> str:
-    return f"{arm.name} ({arm.get_role_display()})"
+def promoted_rule(experiment: Experiment) -> str | None:
+    """What promotion made the rule, in words (promoted_version_id is a plain id)."""
+    if experiment.status != ExperimentStatus.PROMOTED:
+        return None
+    version_id = experiment.promoted_version_id
+    if experiment.subject == Subject.POLICY and version_id:
+        version = EscalationPolicyVersion.objects.select_related("policy").filter(pk=version_id)
+        version = version.first()
+        if version is not None:
+            return _("%(policy)s, version %(number)s") % {
+                "policy": version.policy.name,
+                "number": version.number,
+            }
+    if experiment.subject == Subject.TEMPLATE and version_id:
+        version = MessageTemplateVersion.objects.select_related("template").filter(pk=version_id)
+        version = version.first()
+        if version is not None:
+            template = version.template
+            return _("Template %(code)s (%(channel)s, %(language)s), version %(number)s") % {
+                "code": template.code,
+                "channel": template.get_channel_display(),
+                "language": template.language,
+                "number": version.number,
+            }
+    if experiment.subject == Subject.OFFER and version_id:
+        return _("The creditor's self-service negotiation limits")
+    if experiment.subject == Subject.SEND_TIME and experiment.winner.role == ArmRole.CHALLENGER:
+        return _("Recorded only: send hours follow the contact rules of each country")
+    return _("Nothing changed: today's rule won")

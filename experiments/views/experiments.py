@@ -40,6 +40,7 @@ from experiments.selectors.experiments import (
     experiment_list,
     managed_creditors,
     policy_versions,
+    promoted_rule,
     template_versions,
 )
 from experiments.services.calculator import days_to_supply, sample_size_per_arm
@@ -373,6 +374,7 @@ def _detail(request, experiment, *, error=None, status=200):
             for a in arms
             if running and a.role != ArmRole.HOLDOUT and a.status == ArmStatus.ACTIVE
         ],
+        "promoted_rule": promoted_rule(experiment),
         "error": error,
     }
     return render(request, "experiments/detail.html", context, status=status)

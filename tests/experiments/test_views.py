@@ -287,6 +287,7 @@ def test_start_stop_arm_and_promote_through_the_pages(client, creditor, manager,
     assert policy.current_version.number == 3
     body = client.get(detail).content.decode()
     assert "This experiment has ended." in body and "It cures more" in body
+    assert f"{policy.name}, version 3" in body
 
 
 def test_stop_arm_and_stop_experiment(client, creditor, manager, versions):
