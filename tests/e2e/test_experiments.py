@@ -101,3 +101,11 @@ def test_create_start_and_promote_an_experiment(live_server, page, language):
     assert policy.current_version.number == 3
     assert policy.current_version.firm_dpd == 12
     assert experiment.promoted_version_id == policy.current_version_id
+    expect(page.get_by_test_id("promoted-rule")).to_contain_text("3")
+
+    # The list shows it promoted, with its winner; a search by name finds it
+    page.goto(f"{live_server.url}/experiments/?q=firme")
+    row = page.get_by_test_id("experiment-list").locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Aviso firme antes")
+    _shot(page, f"experiments-list-{language}")
