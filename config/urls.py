@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("imports.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("bureau.api_urls")),
+    path("", include("experiments.api_urls")),
 ]
 
 

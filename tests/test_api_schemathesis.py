@@ -52,6 +52,7 @@ from messaging.services.template_approval import template_version_provider_set
 from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
+from tests.factories.experiments import make_experiment
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -75,6 +76,7 @@ NAMES_RECORDS = {
     ("GET", "/api/v1/kpis/"),
     ("GET", "/api/v1/segments/"),
     ("GET", "/api/v1/complaints/kpis/"),
+    ("GET", "/api/v1/experiments/calculator/"),
 }
 
 
@@ -199,7 +201,13 @@ def _build_world() -> dict:
         if step == "generated":
             run = run_generate(run=run, user=admin)
         bureau_runs[step] = run
+    # Experiments: a draft to start, a running one to stop, stop an arm of and promote.
+    experiments = {
+        "draft": make_experiment(user=admin, creditor=creditor, started=False, name="Borrador"),
+        "running": make_experiment(user=admin, creditor=creditor, start_on=AS_OF, name="Activo"),
+    }
     return {
+        "experiments": experiments,
         "bureau_runs": bureau_runs,
         "admin": admin,
         "token": Token.objects.create(user=admin).key,
@@ -309,7 +317,58 @@ def _real_requests(w: dict) -> dict:
     debt = {"id": w["debt"].pk}
     complaint = {"id": w["complaint"].pk}
     runs = {step: {"id": run.pk} for step, run in w["bureau_runs"].items()}
+    running = w["experiments"]["running"]
+    experiment = {"id": running.pk}
+    challenger = running.arms.get(role="challenger").pk
+    champion = running.arms.get(role="champion")
     return {
+        ("GET", "/api/v1/experiments/"): {"query": {"status": "running", "subject": "policy"}},
+        ("POST", "/api/v1/experiments/"): {
+            "body": {
+                "creditor": w["creditor"].pk,
+                "name": "Aviso firme antes",
+                "subject": "policy",
+                "primary_metric": "cure_rate",
+                "starts_on": "2026-11-03",
+                "ends_on": "2027-01-02",
+                "guardrails": {"opt_out_pct": "2"},
+                "arms": [
+                    {
+                        "code": "a",
+                        "name": "Hoy",
+                        "role": "champion",
+                        "weight": 90,
+                        "policy_version": champion.policy_version_id,
+                    },
+                    {
+                        "code": "b",
+                        "name": "Antes",
+                        "role": "challenger",
+                        "weight": 10,
+                        "policy_version": champion.policy_version_id,
+                    },
+                ],
+            },
+        },
+        ("GET", "/api/v1/experiments/calculator/"): {
+            "query": {"baseline_pct": "10", "lift_pct": "5", "creditor": w["creditor"].pk},
+        },
+        ("GET", "/api/v1/experiments/{id}/"): {"path_parameters": experiment},
+        ("POST", "/api/v1/experiments/{id}/start/"): {
+            "path_parameters": {"id": w["experiments"]["draft"].pk},
+        },
+        ("POST", "/api/v1/experiments/{id}/stop/"): {
+            "path_parameters": experiment,
+            "body": {"reason": "Sin diferencia"},
+        },
+        ("POST", "/api/v1/experiments/{id}/stop-arm/"): {
+            "path_parameters": experiment,
+            "body": {"arm": challenger, "reason": "Demasiadas quejas"},
+        },
+        ("POST", "/api/v1/experiments/{id}/promote/"): {
+            "path_parameters": experiment,
+            "body": {"arm": challenger, "note": "Cura más"},
+        },
         ("GET", "/api/v1/bureau/notices/"): {
             "query": {"creditor": w["creditor"].pk, "delivery": "delivered"}
         },

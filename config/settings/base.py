@@ -370,6 +370,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintOutcomeEnum": "complaints.models.complaint.Outcome",
         "ComplaintStepKindEnum": "complaints.models.complaint.ComplaintEvent.Kind",
         "BureauRunStatusEnum": "bureau.models.runs.RunStatus",
+        "ExperimentStatusEnum": "experiments.models.ExperimentStatus",
+        "ExperimentArmStatusEnum": "experiments.models.ArmStatus",
     },
 }
 
