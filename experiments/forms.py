@@ -75,7 +75,7 @@ class ExperimentForm(forms.Form):
     baseline_rate = forms.DecimalField(
         label=_("Today's rate (%)"),
         required=False,
-        help_text=_("The primary metric today, e.g. 12 for a 12% cure rate."),
+        help_text=_("The primary metric today, e.g. 12 when 12 in 100 accounts cure."),
         **PCT,
     )
     minimum_lift = forms.DecimalField(
