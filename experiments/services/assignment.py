@@ -68,8 +68,9 @@ def _members_sql(experiment: Experiment) -> tuple[str, list]:
 def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict[str, int]:
     """Join the segment's new debtors to their arms and mark those who left; {"joined", "left"}.
 
-    Three statements whatever the size of the segment (members into a temp table, one
-    INSERT … SELECT … ON CONFLICT, one UPDATE)."""
+    Three statements whatever the size of the segment: the members into a temp table, each
+    flagged when already live in an experiment of the creditor (this one or another); one
+    INSERT … SELECT … ON CONFLICT of the others; one UPDATE of the leavers."""
     table = Assignment._meta.db_table
     arm_table = Arm._meta.db_table
     members, params = _members_sql(experiment)
@@ -77,8 +78,26 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [ASSIGN_LOCK_KEY, experiment.creditor_id]
         )
+        # A million members hash-join in memory; JIT compiling the statements costs more than
+        # they take (core.bulk.bulk_session_tune's reasons; its deferred-constraint and commit
+        # settings would outlive this in the caller's transaction, so not those).
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS experiment_members")
-        cursor.execute(f"CREATE TEMP TABLE experiment_members ON COMMIT DROP AS {members}", params)
+        # Whether a member is live somewhere is looked up here, before the INSERT, and not by a
+        # NOT EXISTS inside it: there the planner, seeing an empty assignment table, scanned it
+        # once per member, and every scan also walked the rows the INSERT had just added
+        # (invisible to it but in the heap): 100k debtors took a minute.
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE experiment_members ON COMMIT DROP AS
+            SELECT m.debtor_id, live.debtor_id IS NOT NULL AS live
+              FROM ({members}) m
+              LEFT JOIN {table} live ON live.creditor_id = %s AND live.debtor_id = m.debtor_id
+                   AND live.left_on IS NULL
+            """,
+            [*params, experiment.creditor_id],
+        )
         cursor.execute("ALTER TABLE experiment_members ADD PRIMARY KEY (debtor_id)")
         cursor.execute("ANALYZE experiment_members")
         bucket = BUCKET_SQL.format(key="%(key)s", debtor="m.debtor_id")
@@ -87,13 +106,10 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
             INSERT INTO {table}
                    (experiment_id, arm_id, creditor_id, debtor_id, bucket, assigned_on, left_on)
             SELECT %(experiment)s, arm.id, %(creditor)s, m.debtor_id, m.bucket, %(as_of)s, NULL
-              FROM (SELECT debtor_id, {bucket} AS bucket FROM experiment_members m) m
+              FROM (SELECT debtor_id, {bucket} AS bucket
+                      FROM experiment_members m WHERE NOT m.live) m
               JOIN {arm_table} arm ON arm.experiment_id = %(experiment)s
                    AND m.bucket >= arm.bucket_from AND m.bucket < arm.bucket_to
-             WHERE NOT EXISTS (
-                   SELECT 1 FROM {table} other
-                    WHERE other.creditor_id = %(creditor)s AND other.debtor_id = m.debtor_id
-                      AND other.left_on IS NULL AND other.experiment_id <> %(experiment)s)
             ON CONFLICT (experiment_id, debtor_id)
                DO UPDATE SET left_on = NULL WHERE {table}.left_on IS NOT NULL
             """,
