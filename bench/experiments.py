@@ -12,10 +12,10 @@ experiment and the nightly segmentation's hook call):
 each beside a floor measured in the same run just before it: one `INSERT ... SELECT` of the
 same debtors (the distinct debtors of the creditor's open debts, or of the segment's), in
 debtor order, into an unlogged copy of the assignment table's shape and indexes (no foreign
-keys), without the hash or the arms' ranges (rolled back). Checks that every debtor's arm in the table is the one Python's
-`bucket_of` gives. Prints the load average (os.getloadavg()) with the figures: the machine may
-be shared. Uses DATABASE_URL (default: a `cartera_bench_exp` database), which it migrates and
-empties.
+keys), without the hash or the arms' ranges (rolled back). Checks that every debtor's arm in
+the table is the one Python's `bucket_of` gives. Prints the load average (os.getloadavg()) with
+the figures: the machine may be shared. Uses DATABASE_URL (default: a `cartera_bench_exp`
+database), which it migrates and empties.
 """
 
 import argparse
