@@ -166,9 +166,9 @@ STEPS = {
     "CREATE TEMP": "members",
     "ALTER TABLE": "members",
     "ANALYZE": "members",
+    "UPDATE experiments_assignment a SET left_on = %s": "leavers",
     "UPDATE experiments_assignment a SET left_on = NULL": "coming back",
     "INSERT": "insert",
-    "UPDATE experiments_assignment a SET left_on = %s": "leavers",
 }
 
 

@@ -70,8 +70,8 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
 
     Four statements whatever the size of the segment: the members into a temp table, each
     flagged when already live in an experiment of the creditor (this one or another) or back
-    in this one after leaving it; one UPDATE of those coming back (same row, same arm); one
-    INSERT … SELECT of the new ones; one UPDATE of the leavers."""
+    in this one after leaving it; one UPDATE of the leavers; one UPDATE of those coming back
+    (same row, same arm); one INSERT … SELECT of the new ones."""
     table = Assignment._meta.db_table
     arm_table = Arm._meta.db_table
     members, params = _members_sql(experiment)
@@ -89,7 +89,8 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
         # NOT EXISTS or ON CONFLICT inside the INSERT: there the planner, seeing an empty
         # assignment table, scanned it once per member, and every scan also walked the rows the
         # INSERT had just added (invisible to it but in the heap): 100k debtors took a minute.
-        # The advisory lock keeps the flags true until commit.
+        # Only a refresh makes a debtor live or brings one back, and refreshes of a creditor
+        # wait for each other's advisory lock: no row the flags miss can appear before commit.
         cursor.execute(
             f"""
             CREATE TEMP TABLE experiment_members ON COMMIT DROP AS
@@ -104,6 +105,16 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
         )
         cursor.execute("ALTER TABLE experiment_members ADD PRIMARY KEY (debtor_id)")
         cursor.execute("ANALYZE experiment_members")
+        # Leavers first: this reads only the rows that were live before today's joiners.
+        cursor.execute(
+            f"""
+            UPDATE {table} a SET left_on = %s
+             WHERE a.experiment_id = %s AND a.left_on IS NULL
+               AND NOT EXISTS (SELECT 1 FROM experiment_members m WHERE m.debtor_id = a.debtor_id)
+            """,
+            [as_of, experiment.pk],
+        )
+        left = cursor.rowcount
         # Back in the segment, free of any other experiment: the same row, so the same arm.
         cursor.execute(
             f"""
@@ -138,15 +149,6 @@ def assignments_refresh(*, experiment: Experiment, as_of: datetime.date) -> dict
             },
         )
         joined += cursor.rowcount
-        cursor.execute(
-            f"""
-            UPDATE {table} a SET left_on = %s
-             WHERE a.experiment_id = %s AND a.left_on IS NULL
-               AND NOT EXISTS (SELECT 1 FROM experiment_members m WHERE m.debtor_id = a.debtor_id)
-            """,
-            [as_of, experiment.pk],
-        )
-        left = cursor.rowcount
     return {"joined": joined, "left": left}
 
 
