@@ -3,8 +3,9 @@
     .venv/bin/python bench/experiments.py --debtors 1000000
 
 Builds N debtors with three open debts each (bench.seeding: debtors spread over Colombia,
-Mexico and the US), optionally a segment holding about half of the debts (`--segment`), and a
-running experiment on the creditor with three arms (champion 80 %, challenger 10 %, hold-out
+Mexico and the US), optionally a segment holding every other debt (`--segment`; each debtor
+keeps one of their three in it, so the same debtors are assigned, through the segment's join),
+and a running experiment on the creditor with three arms (champion 80 %, challenger 10 %, hold-out
 10 %), then times `experiments.services.assignment.assignments_refresh` (what starting an
 experiment and the nightly segmentation's hook call):
   * the first assignment (every debtor of the book, or of the segment, gets a row),
@@ -88,7 +89,7 @@ def experiment_build(*, segment: bool) -> Experiment:
             creditor=creditor, code="bench-half", name="Bench half", priority=10
         )
         with connection.cursor() as cursor:
-            # Every other debt: most debtors keep one of their three debts in it.
+            # Every other debt: each debtor keeps one of their three consecutive debts in it.
             cursor.execute(
                 "INSERT INTO analytics_debtsegment (debt_id, segment_id, assigned_on)"
                 " SELECT id, %s, %s FROM portfolio_debt WHERE creditor_id = %s AND id %% 2 = 0",
