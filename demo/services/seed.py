@@ -34,6 +34,7 @@ from demo.services.ledger import (
     payment_source,
 )
 from demo.services.workload import Workload, demo_workload
+from experiments.models import Experiment
 from imports.models import ImportBatch
 from messaging.models import ApprovalStatus, MessageTemplateVersion
 from messaging.services.compliance.rules import COLLECTION_STAGES
@@ -142,6 +143,8 @@ def _wipe_demo_creditors() -> None:
         # a version is protected while it is some policy's current one.
         from collections_app.models import EscalationPolicy, EscalationPolicyVersion
 
+        # Experiments' arms hold on to the policy versions they test.
+        Experiment.objects.filter(creditor__code__in=codes).delete()
         EscalationPolicy.objects.filter(creditor__code__in=codes).update(current_version=None)
         EscalationPolicyVersion.objects.filter(policy__creditor__code__in=codes).delete()
         Creditor.objects.filter(code__in=codes).delete()

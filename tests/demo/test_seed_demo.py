@@ -21,6 +21,8 @@ from demo.services.identities import (
     nit_check_digit,
     rfc_check_digit,
 )
+from experiments.models import ArmRole, Assignment, Experiment, ExperimentStatus, Subject
+from experiments.services.assignment import arm_for_bucket, bucket_of
 from portfolio.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -287,14 +289,55 @@ def test_force_rebuilds_the_same_demo(demo):
 
 
 def test_daily_cycle_on_the_same_date_moves_nothing(demo):
-    # given the demo built for AS_OF
-    before = dict(Debt.objects.values_list("id", "stage"))
-    changes = StageChange.objects.count()
+    # given the demo built for AS_OF; the debts of the running experiment's challenger arm
+    # follow its policy (an earlier firm notice) from the experiment's first cycle, so only
+    # the others are held to the default ladder here
+    challenger = Assignment.objects.filter(
+        arm__role=ArmRole.CHALLENGER, left_on__isnull=True
+    ).values("debtor_id")
+    others = Debt.objects.exclude(debtor_id__in=challenger)
+    before = dict(others.values_list("id", "stage"))
+    changes = StageChange.objects.filter(debt__in=others).count()
     # when the daily cycle runs for that same business date
     call_command("run_cycle", f"--as-of={AS_OF}")
     # then every debt already sits where the default ladder puts it
-    assert dict(Debt.objects.values_list("id", "stage")) == before
-    assert StageChange.objects.count() == changes
+    assert dict(others.values_list("id", "stage")) == before
+    assert StageChange.objects.filter(debt__in=others).count() == changes
+
+
+def test_the_demo_runs_a_policy_experiment_on_every_debtor(demo):
+    # given the demo: Banco Andino tests an earlier firm notice on 20 % of its book
+    running = Experiment.objects.get(status=ExperimentStatus.RUNNING)
+    assert running.creditor.code == "banco-andino"
+    assert running.subject == Subject.POLICY
+    arms = list(running.arms.order_by("bucket_from"))
+    champion, challenger = arms
+    policy = champion.policy_version.policy
+    assert (champion.role, champion.weight) == (ArmRole.CHAMPION, 80)
+    assert champion.policy_version == policy.current_version
+    assert (challenger.role, challenger.weight) == (ArmRole.CHALLENGER, 20)
+    assert challenger.policy_version.policy == policy
+    assert challenger.policy_version != policy.current_version
+    assert challenger.policy_version.firm_dpd < champion.policy_version.firm_dpd
+    # then every debtor with an open debt of the creditor is in the arm their hash gives
+    debtors = set(
+        Debt.objects.filter(creditor=running.creditor, stage__in=OPEN_STAGES).values_list(
+            "debtor_id", flat=True
+        )
+    )
+    rows = dict(
+        Assignment.objects.filter(experiment=running, left_on__isnull=True).values_list(
+            "debtor_id", "arm_id"
+        )
+    )
+    assert debtors and set(rows) == debtors
+    for debtor_id, arm_id in rows.items():
+        assert arm_id == arm_for_bucket(arms, bucket_of(running.hash_key, debtor_id)).pk
+    assert "Experiments:" in demo
+    # and a template experiment waits as a draft
+    draft = Experiment.objects.get(status=ExperimentStatus.DRAFT)
+    assert draft.subject == Subject.TEMPLATE
+    assert not draft.assignments.exists()
 
 
 def test_check_digits_match_published_documents():

@@ -98,3 +98,23 @@ def test_a_debtor_is_in_one_running_experiment_per_creditor(manager, creditor):
         Assignment.objects.filter(debtor=debtor).values_list("experiment_id", flat=True)
     ) == [first.pk]
     assert not Assignment.objects.filter(experiment=second).exists()
+
+
+def test_a_debtor_back_while_in_another_experiment_stays_in_that_one(manager, creditor):
+    # given a debtor who left a first experiment when their debt was paid
+    debtor = DebtorFactory()
+    debt = DebtFactory(creditor=creditor, debtor=debtor, stage=Stage.FRIENDLY_REMINDER)
+    first = make_experiment(user=manager, creditor=creditor, start_on=DAY, name="First")
+    Debt.objects.filter(pk=debt.pk).update(stage=Stage.PAID)
+    assignments_refresh(experiment=first, as_of=DAY + datetime.timedelta(days=1))
+    # and who, with a new debt, joined a second experiment started meanwhile
+    DebtFactory(creditor=creditor, debtor=debtor, stage=Stage.FRIENDLY_REMINDER)
+    second = make_experiment(
+        user=manager, creditor=creditor, start_on=DAY + datetime.timedelta(days=2), name="Second"
+    )
+    # when the first experiment is refreshed with the debtor back in its book
+    counts = assignments_refresh(experiment=first, as_of=DAY + datetime.timedelta(days=3))
+    # then the debtor stays in the second one only
+    assert counts == {"joined": 0, "left": 0}
+    rows = dict(Assignment.objects.filter(debtor=debtor).values_list("experiment_id", "left_on"))
+    assert rows == {first.pk: DAY + datetime.timedelta(days=1), second.pk: None}

@@ -53,6 +53,10 @@ class Command(BaseCommand):
         from demo.services.segments import demo_segments
 
         demo_segments(creditor_codes=[c[0] for c in DEMO_CREDITORS], as_of=as_of)
+        # A running policy experiment (its debtors assigned) and a draft template one.
+        from demo.services.experiments import demo_experiments
+
+        experiments = demo_experiments(as_of=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -100,6 +104,17 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Inbox: %(count)d replies from debtors (SMS, WhatsApp, e-mail).")
             % {"count": summary.inbound}
+        )
+        self.stdout.write(
+            _(
+                "Experiments: “%(running)s” running (%(assigned)d debtors assigned), "
+                "%(drafts)d draft."
+            )
+            % {
+                "running": experiments.running.name,
+                "assigned": experiments.assigned,
+                "drafts": int(experiments.draft is not None),
+            }
         )
         self.stdout.write(
             _("Logins (password %(password)s): %(users)s")
