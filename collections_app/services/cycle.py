@@ -489,7 +489,8 @@ def _apply_moves(moves: pd.DataFrame, *, business_date, run: CycleRun, now) -> s
 
 def _nullable(ids: pd.Series) -> pd.Series:
     """Nullable ids as Python ints and None (what the COPY of temp_table_load writes)."""
-    return ids.astype(object).where(ids.notna(), None).map(lambda v: v if v is None else int(v))
+    # Built as an object Series: `map` would infer float64 from ints and None (1 -> "1.0").
+    return pd.Series([None if pd.isna(v) else int(v) for v in ids], index=ids.index, dtype=object)
 
 
 def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.DataFrame:

@@ -237,12 +237,25 @@ class Assignment(models.Model):
     at most one running experiment of a creditor, and leaves only when none of their debts of
     the creditor is in the segment any more (`left_on`; coming back puts them in the same arm)."""
 
+    # Written only set-based from rows that exist (services.assignment), a million at a time:
+    # the keys are not checked row by row by the database (as analytics.DebtSegment's);
+    # deleting an experiment, a creditor or a debtor still deletes its rows (on_delete).
     experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="assignments", db_index=False
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,
+        db_constraint=False,
     )
-    arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="assignments")
-    creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="+")
-    debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="+")
+    arm = models.ForeignKey(
+        Arm, on_delete=models.CASCADE, related_name="assignments", db_constraint=False
+    )
+    creditor = models.ForeignKey(
+        Creditor, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    debtor = models.ForeignKey(
+        Debtor, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     bucket = models.PositiveIntegerField(_("bucket"))
     assigned_on = models.DateField(_("assigned on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
@@ -261,7 +274,6 @@ class Assignment(models.Model):
                 name="assignment_one_live_per_creditor",
             ),
         ]
-        indexes = [models.Index(fields=["debtor"], name="assignment_debtor")]
 
     def __str__(self):
         return f"{self.debtor_id} → {self.arm_id}"

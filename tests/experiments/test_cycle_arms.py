@@ -373,3 +373,38 @@ def test_the_agreements_steps_stage_moves_record_the_arm_too(creditor, manager, 
     # Then the debt's return to its stage is recorded under the debtor's arm
     returned = StageChange.objects.get(debt=debt, transition="return_from_agreement")
     assert returned.experiment_arm_id == arm_id
+
+
+@pytest.mark.parametrize("evaluate_all", [False, True])
+def test_debtors_outside_the_experiment_move_and_are_contacted_with_no_arm(
+    creditor, manager, faster, evaluate_all
+):
+    # Given the experiment's debtors and, in the same run, another creditor's debtors who are
+    # in no arm, all falling 1 day past due with a consented e-mail
+    inside = book(creditor, n=10, due=day(-1))
+    outside = book(CreditorFactory(), n=10, due=day(-1))
+    for debt in inside + outside:
+        Debt.objects.filter(pk=debt.pk).update(stage=Stage.CURRENT)
+        ContactPointFactory(debtor=debt.debtor, channel=Channel.EMAIL)
+    for debt in inside[:1]:
+        Debt.objects.filter(pk=debt.pk).update(stage=Stage.FRIENDLY_REMINDER)
+    _experiment, arms = experiment_with(manager, creditor, faster)
+    Debt.objects.filter(pk=inside[0].pk).update(stage=Stage.CURRENT)
+    # When the cycle runs (the arm ids of the one run mix numbers and none)
+    cycle_run_date(business_date=DAY, evaluate_all=evaluate_all)
+    # Then everyone moved and got the day's reminder, each with its arm or none
+    for debt in inside + outside:
+        assert stage_of(debt) == Stage.FRIENDLY_REMINDER
+    actions = ContactAction.objects.filter(business_date=DAY)
+    assert set(actions.filter(debt__in=outside).values_list("experiment_arm_id", flat=True)) == {
+        None
+    }
+    assert actions.filter(debt__in=outside).count() >= len(outside)
+    arm_ids = {arm.pk for arm in arms.values()}
+    assert (
+        set(StageChange.objects.filter(debt__in=inside).values_list("experiment_arm_id", flat=True))
+        <= arm_ids
+    )
+    assert set(
+        StageChange.objects.filter(debt__in=outside).values_list("experiment_arm_id", flat=True)
+    ) == {None}
