@@ -17,13 +17,15 @@ from messaging.services.arms import debtor_arm
 from portfolio.models import Creditor, Debt
 
 HUNDRED = Decimal(100)
-# What an offer experiment's arm may set (NegotiationPolicy's own field names).
-OFFER_FIELDS = (
-    "self_service_max_instalments",
-    "self_service_min_down_pct",
-    "early_payment_discount_pct",
-    "early_payment_days",
-)
+# What an offer experiment's arm may set (its keys in Arm.offer) and the NegotiationPolicy
+# limit each one stands for.
+OFFER_TERMS = {
+    "max_instalments": "self_service_max_instalments",
+    "min_down_pct": "self_service_min_down_pct",
+    "early_payment_discount_pct": "early_payment_discount_pct",
+    "early_payment_days": "early_payment_days",
+}
+OFFER_FIELDS = tuple(OFFER_TERMS.values())
 # The longest early-payment window an arm may test (the policy sets no ceiling of its own).
 MAX_EARLY_DAYS = 60
 
@@ -67,11 +69,11 @@ def offer_for(*, debtor_id: int, creditor_id: int, policy: NegotiationPolicy | N
     tested = (arm or {}).get("offer") or {}
     if not isinstance(tested, dict):
         return offer
-    count = _number(tested.get("self_service_max_instalments"), int)
+    count = _number(tested.get("max_instalments"), int)
     if count is not None:
         ceiling = min(policy.collector_max_instalments, policy.max_instalments)
         offer["self_service_max_instalments"] = _between(count, 1, ceiling)
-    down = _number(tested.get("self_service_min_down_pct"), Decimal)
+    down = _number(tested.get("min_down_pct"), Decimal)
     if down is not None:
         offer["self_service_min_down_pct"] = quantize(
             _between(down, policy.collector_min_down_pct, HUNDRED)

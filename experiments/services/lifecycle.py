@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from agreements.services.terms import OFFER_TERMS
 from core.exceptions import ApplicationError
 from core.scoping import user_manages_creditor
 from experiments.models import (
@@ -75,6 +76,24 @@ def _record(experiment, *, action, user, note="", arm=None, now=None) -> None:
         changed_by=user,
         changed_at=now or timezone.now(),
     )
+
+
+def offer_values(offer: dict) -> dict:
+    """The negotiation limits an arm's offer sets ({NegotiationPolicy field: value}), from its
+    terms (agreements.services.terms.OFFER_TERMS); a bad term is a 400."""
+    values = {}
+    for key, value in (offer or {}).items():
+        if key not in OFFER_TERMS:
+            raise ApplicationError(_("Unknown offer term %(key)s.") % {"key": key}, field="offer")
+        try:
+            number = Decimal(str(value))
+        except (ArithmeticError, ValueError) as exc:
+            raise ApplicationError(_("An offer term is a number."), field="offer") from exc
+        if not number.is_finite() or number < 0:
+            raise ApplicationError(_("An offer term is a number of 0 or more."), field="offer")
+        whole = key in ("max_instalments", "early_payment_days")
+        values[OFFER_TERMS[key]] = int(number) if whole else number
+    return values
 
 
 def arms_problems(*, subject: str, arms: list[ArmSpec]) -> dict[str, str]:
@@ -157,6 +176,8 @@ def experiment_create(
             raise ApplicationError(_("A guard-rail is a number of 0 or more."), field="guardrails")
         guardrails[key] = str(number)
     problems = arms_problems(subject=subject, arms=arms)
+    for spec in arms:
+        offer_values(spec.offer)
     if problems:
         field_name, message = next(iter(problems.items()))
         raise ApplicationError(message, field=field_name)

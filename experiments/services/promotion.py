@@ -17,7 +17,6 @@ treats the losers' debts by the new rule. A champion winning changes nothing but
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,15 +30,8 @@ from collections_app.services.policies import VERSION_FIELDS, policy_update
 from core.exceptions import ApplicationError
 from experiments.models import Arm, ArmRole, ArmStatus, Experiment, ExperimentChange, Subject
 from experiments.services.assignment import assignments_release
-from experiments.services.lifecycle import _check_manager, _record
+from experiments.services.lifecycle import _check_manager, _record, offer_values
 from messaging.services.templates import template_version_create
-
-# The arm's offer names (Arm.offer) and the negotiation limit each one sets.
-OFFER_FIELDS = {
-    "max_instalments": "self_service_max_instalments",
-    "min_down_pct": "self_service_min_down_pct",
-    "early_payment_discount_pct": "early_payment_discount_pct",
-}
 
 
 def _promote_policy(*, experiment, arm: Arm, user, note: str) -> int:
@@ -67,22 +59,6 @@ def _promote_template(*, experiment, arm: Arm, user, note: str) -> int:
         creditor=experiment.creditor,
     )
     return version.pk
-
-
-def offer_values(offer: dict) -> dict:
-    """The negotiation limits an arm's offer sets ({field: value}); a bad value is a 400."""
-    values = {}
-    for key, value in (offer or {}).items():
-        if key not in OFFER_FIELDS:
-            raise ApplicationError(_("Unknown offer term %(key)s.") % {"key": key}, field="offer")
-        try:
-            number = Decimal(str(value))
-        except (InvalidOperation, ValueError) as exc:
-            raise ApplicationError(_("An offer term is a number."), field="offer") from exc
-        if not number.is_finite() or number < 0:
-            raise ApplicationError(_("An offer term is a number of 0 or more."), field="offer")
-        values[OFFER_FIELDS[key]] = int(number) if key == "max_instalments" else number
-    return values
 
 
 def _promote_offer(*, experiment, arm: Arm, user, note: str) -> int:

@@ -24,8 +24,8 @@ AS_OF = datetime.date(2026, 12, 1)
 # 9 instalments and 15% down where the creditor's self-service allows 6 and asks 20%; a 7%
 # early-payment incentive for 15 days instead of 5% for 10.
 TESTED = {
-    "self_service_max_instalments": 9,
-    "self_service_min_down_pct": "15",
+    "max_instalments": 9,
+    "min_down_pct": "15",
     "early_payment_discount_pct": "7",
     "early_payment_days": 15,
 }
@@ -94,8 +94,8 @@ def test_an_offer_is_never_looser_than_the_creditors_limits(manager, creditor):
         max_instalments=24,
     )
     greedy = {
-        "self_service_max_instalments": 48,
-        "self_service_min_down_pct": "0",
+        "max_instalments": 48,
+        "min_down_pct": "0",
         "early_payment_discount_pct": "40",
         "early_payment_days": 400,
     }
@@ -189,3 +189,14 @@ def test_without_an_experiment_offers_and_agreements_are_unchanged(creditor):
         debt=debt, option="4", down_payment=Decimal("300000.00"), as_of=AS_OF
     )
     assert agreement.experiment_arm_id is None
+
+
+def test_an_offer_arm_names_only_known_terms(manager, creditor):
+    # The arm's terms are those the experiment form writes and offer_for reads (OFFER_TERMS);
+    # anything else is refused when the experiment is created, before any debtor sees it.
+    _book(creditor, count=2)
+    with pytest.raises(ApplicationError) as refused:
+        _offer_experiment(manager, creditor, offer={"self_service_max_instalments": 9})
+    assert refused.value.field == "offer"
+    with pytest.raises(ApplicationError):
+        _offer_experiment(manager, creditor, offer={"max_instalments": "many"})
