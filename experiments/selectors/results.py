@@ -7,14 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
+from core.exceptions import ApplicationError
 from core.scoping import scope_for_user
 from experiments.models import Arm, ArmRole, Experiment, ExperimentStatus, Metric
 from experiments.selectors.measures import ArmCounts, arm_counts
+from experiments.services.calculator import sample_size_per_arm
 from experiments.services.stats import (
     mean_ci,
     mean_diff_ci,
     proportion_ci,
-    sample_size_two_proportions,
     two_proportion_ztest,
 )
 
@@ -132,10 +133,15 @@ def needed_per_arm(experiment: Experiment) -> int | None:
     """Accounts per arm the calculator asked for (baseline rate and lift), None when unset."""
     if experiment.baseline_rate is None or experiment.minimum_lift is None:
         return None
-    p1 = float(experiment.baseline_rate) / 100
-    return sample_size_two_proportions(
-        p1=p1, p2=p1 + float(experiment.minimum_lift) / 100, alpha=ALPHA, power=POWER
-    )
+    try:
+        return sample_size_per_arm(
+            baseline_pct=experiment.baseline_rate,
+            lift_pct=experiment.minimum_lift,
+            alpha=ALPHA,
+            power=POWER,
+        )
+    except ApplicationError:
+        return None
 
 
 def _verdict(*, p_value, diff, enough: bool, ended: bool) -> str:

@@ -166,19 +166,3 @@ def mean_ci(
     mean, variance = _mean_var(n, float(total), float(total_squares))
     half = _t_quantile(0.5 + confidence / 2, n - 1) * math.sqrt(variance / n)
     return mean - half, mean + half
-
-
-def sample_size_two_proportions(
-    *, p1: float, p2: float, alpha: float = 0.05, power: float = 0.8
-) -> int | None:
-    """Accounts each arm needs to tell p1 from p2 (two-sided, normal approximation; None when
-    the two are equal or out of (0, 1))."""
-    if not (0 < p1 < 1 and 0 < p2 < 1) or p1 == p2:
-        return None
-    z_alpha = _NORMAL.inv_cdf(1 - alpha / 2)
-    z_beta = _NORMAL.inv_cdf(power)
-    mean = (p1 + p2) / 2
-    top = z_alpha * math.sqrt(2 * mean * (1 - mean)) + z_beta * math.sqrt(
-        p1 * (1 - p1) + p2 * (1 - p2)
-    )
-    return math.ceil(top * top / (p1 - p2) ** 2)

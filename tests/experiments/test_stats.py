@@ -8,7 +8,6 @@ from experiments.services.stats import (
     mean_ci,
     mean_diff_ci,
     proportion_ci,
-    sample_size_two_proportions,
     two_proportion_ztest,
 )
 
@@ -92,9 +91,3 @@ def test_welch_edge_cases():
     flat = mean_diff_ci(n1=3, sum1=0, sumsq1=0, n2=3, sum2=0, sumsq2=0)
     assert flat.diff == 0 and flat.p_value is None
     assert mean_ci(n=1, total=5, total_squares=25) is None
-
-
-def test_sample_size_for_two_proportions():
-    # 10% vs 15% at α 0.05 and power 0.8: the usual 686 per arm (Fleiss without correction).
-    assert sample_size_two_proportions(p1=0.10, p2=0.15) == 686
-    assert sample_size_two_proportions(p1=0.2, p2=0.2) is None
