@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 
+from analytics.models import SegmentDefinition, SegmentRule
 from experiments.models import BUCKETS, Assignment
 from experiments.services.assignment import (
     BUCKET_SQL,
@@ -13,6 +14,7 @@ from experiments.services.assignment import (
     bucket_of,
 )
 from portfolio.models import Debt, Stage
+from tests.analytics.helpers import run
 from tests.factories.experiments import make_experiment
 from tests.factories.portfolio import DebtFactory, DebtorFactory
 
@@ -118,3 +120,39 @@ def test_a_debtor_back_while_in_another_experiment_stays_in_that_one(manager, cr
     assert counts == {"joined": 0, "left": 0}
     rows = dict(Assignment.objects.filter(debtor=debtor).values_list("experiment_id", "left_on"))
     assert rows == {first.pk: DAY + datetime.timedelta(days=1), second.pk: None}
+
+
+def test_assignment_is_stable_across_nightly_segment_recomputation(manager, creditor):
+    # Given a segment of the debts 1-30 days past due and an experiment on it
+    SegmentDefinition.objects.filter(is_catch_all=False).delete()
+    early = SegmentDefinition.objects.create(
+        code="early", name="Early", priority=10, creditor=creditor
+    )
+    SegmentRule.objects.create(segment=early, position=1, aging_buckets=["1-30"])
+    as_of = datetime.date(2026, 11, 30)
+    debts = [
+        DebtFactory(creditor=creditor, due_date=datetime.date(2026, 11, 20)) for _ in range(30)
+    ]
+    late = DebtFactory(creditor=creditor, due_date=datetime.date(2026, 9, 1))
+    run(as_of)
+    experiment = make_experiment(user=manager, creditor=creditor, segment=early, start_on=as_of)
+    first = dict(
+        Assignment.objects.filter(experiment=experiment).values_list("debtor_id", "arm_id")
+    )
+    assert set(first) == {d.debtor_id for d in debts}  # the late debt is in another segment
+    assert late.debtor_id not in first
+    # When the nightly job recomputes the segments, twice, with nothing changed: same arms
+    run(as_of + datetime.timedelta(days=1))
+    run(as_of + datetime.timedelta(days=1))
+    live = Assignment.objects.filter(experiment=experiment, left_on__isnull=True)
+    assert dict(live.values_list("debtor_id", "arm_id")) == first
+    # When one debt leaves the segment (its due date moved back) its debtor leaves...
+    leaver = debts[0]
+    Debt.objects.filter(pk=leaver.pk).update(due_date=datetime.date(2026, 8, 1))
+    run(as_of + datetime.timedelta(days=2))
+    gone = Assignment.objects.get(experiment=experiment, debtor_id=leaver.debtor_id)
+    assert gone.left_on == as_of + datetime.timedelta(days=2)
+    # ... and coming back into the segment puts them in the same arm; nobody else moved
+    Debt.objects.filter(pk=leaver.pk).update(due_date=datetime.date(2026, 11, 25))
+    run(as_of + datetime.timedelta(days=3))
+    assert dict(live.values_list("debtor_id", "arm_id")) == first
