@@ -25,7 +25,7 @@ from bureau.selectors.pages import run_counts
 from bureau.services import runs as services
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
-from core.http import query_without_blanks
+from core.paging import list_page, list_query, valid_filters
 from portfolio.selectors import creditor_list
 
 PAGE_SIZE = 50
@@ -48,27 +48,14 @@ def _creditors(request):
 @require_GET
 def run_list_view(request):
     """The runs of the manager's creditors, newest cut-off first."""
-    query = query_without_blanks(request.GET)
-    query.pop("page", None)
+    query = list_query(request)
     form = RunFilterForm(query or None, creditors=_creditors(request))
-    invalid = form.is_bound and not form.is_valid()
-    filters = dict(form.cleaned_data) if form.is_bound and not invalid else {}
+    filters = valid_filters(form)
     if filters.get("creditor"):
         filters["creditor"] = filters["creditor"].pk
     runs = selectors.runs(user=request.user, filters=filters).order_by("-cut_off", "-id")
-    if invalid:  # a filter that cannot be applied lists nothing rather than everything
-        runs = runs.none()
-    paginator = Paginator(runs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "rows": list(page.object_list),
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-        "is_filtered": bool(query),
-    }
-    return render(request, "bureau/runs.html", context, status=400 if invalid else 200)
+    context = list_page(request, form=form, queryset=runs, query=query, size=PAGE_SIZE)
+    return render(request, "bureau/runs.html", context, status=400 if context["invalid"] else 200)
 
 
 @manager_required

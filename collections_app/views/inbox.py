@@ -10,7 +10,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,8 @@ from collections_app.forms.inbox import (
 )
 from collections_app.services.workspace import collectors_queryset
 from core.exceptions import ApplicationError
-from core.http import client_ip, query_without_blanks
+from core.http import client_ip
+from core.paging import list_page, list_query
 from core.roles import ADMIN, MANAGER, user_role
 from messaging.models import InboundStatus
 from messaging.selectors.inbound import (
@@ -77,34 +77,21 @@ def inbox_view(request):
     """The team inbox, newest first, with its filters."""
     role = _staff(request)
     may_triage = role in (ADMIN, MANAGER)
-    query = query_without_blanks(request.GET)
-    query.pop("page", None)
+    query = list_query(request)
     form = InboxFilterForm(
         query or None,
         collectors=collectors_queryset() if may_triage else (),
         may_triage=may_triage,
     )
-    invalid = form.is_bound and not form.is_valid()
     rows = inbox_list(user=request.user, filters=form.filters())
-    if invalid:  # a filter that cannot be applied lists nothing rather than everything
-        rows = rows.none()
-    paginator = Paginator(rows, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    listed = list(page.object_list)
-    _contacts_seen(request, {item.debtor_id for item in listed}, purpose="inbox")
+    context = list_page(request, form=form, queryset=rows, query=query, size=PAGE_SIZE)
+    _contacts_seen(request, {item.debtor_id for item in context["rows"]}, purpose="inbox")
+    context["unread"] = inbox_unread_count(user=request.user)
     return render(
         request,
         "collections_app/inbox/list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": listed,
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-            "query": query.urlencode(),
-            "is_filtered": bool(query),
-            "unread": inbox_unread_count(user=request.user),
-        },
-        status=400 if invalid else 200,
+        context,
+        status=400 if context["invalid"] else 200,
     )
 
 

@@ -8,7 +8,6 @@ redirects (post/redirect/get) with a message.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,7 +48,7 @@ from complaints.services.handling import (
 from complaints.services.intake import complaint_create
 from core.dates import business_today
 from core.exceptions import ApplicationError
-from core.http import query_without_blanks
+from core.paging import list_page, list_query, valid_filters
 from core.roles import handles_complaints, user_role
 from portfolio.selectors import creditor_list, debt_queryset
 
@@ -69,36 +68,27 @@ ACTION_FORMS = {
 def complaint_queue(request):
     """The user's complaints, open ones first by the date the answer is owed."""
     as_of = business_today()
-    query = query_without_blanks(request.GET)
-    query.pop("page", None)
+    query = list_query(request)
     form = ComplaintFilterForm(
         query or None, creditors=creditor_list(user=request.user).order_by("name")
     )
-    invalid = form.is_bound and not form.is_valid()
-    filters = form.cleaned_data if form.is_bound and not invalid else {}
-    complaints = complaint_list(user=request.user, filters=filters)
-    if invalid:  # a filter that cannot be applied lists nothing rather than everything
+    complaints = complaint_list(user=request.user, filters=valid_filters(form))
+    context = list_page(request, form=form, queryset=complaints, query=query, size=PAGE_SIZE)
+    if context["invalid"]:
         complaints = complaints.none()
-    paginator = Paginator(complaints, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    for complaint in rows:
+    for complaint in context["rows"]:
         if complaint.is_open:
             complaint.due_state, complaint.days_left = complaint_due_state(complaint, as_of=as_of)
-    context = {
-        "form": form,
-        "rows": rows,
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-        "count": paginator.count,
-        "summary": complaint_due_summary(complaints, as_of=as_of),
-        "is_filtered": bool(query),
-        "as_of": as_of,
-        "may_record": user_role(request.user) is not None,
-        "may_report": handles_complaints(request.user),
-    }
-    return render(request, "complaints/queue.html", context, status=400 if invalid else 200)
+    context.update(
+        count=context["page"].paginator.count,
+        summary=complaint_due_summary(complaints, as_of=as_of),
+        as_of=as_of,
+        may_record=user_role(request.user) is not None,
+        may_report=handles_complaints(request.user),
+    )
+    return render(
+        request, "complaints/queue.html", context, status=400 if context["invalid"] else 200
+    )
 
 
 def _complaint_or_404(request, pk):

@@ -11,7 +11,6 @@ import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.dates import business_today
 from core.decorators import manager_required
 from core.exceptions import ApplicationError
-from core.http import query_without_blanks
+from core.paging import list_page, list_query, valid_filters
 from experiments.forms import (
     ArmFormSet,
     ArmReasonForm,
@@ -61,25 +60,13 @@ DEFAULT_DAYS = 60
 @require_GET
 def experiment_list_view(request):
     """The experiments of the creditors the user manages, newest first."""
-    query = query_without_blanks(request.GET)
-    query.pop("page", None)
+    query = list_query(request)
     form = ExperimentFilterForm(query or None, creditors=managed_creditors(user=request.user))
-    invalid = form.is_bound and not form.is_valid()
-    filters = form.cleaned_data if form.is_bound and not invalid else {}
-    experiments = experiment_list(user=request.user, filters=filters)
-    if invalid:  # a filter that cannot be applied lists nothing rather than everything
-        experiments = experiments.none()
-    paginator = Paginator(experiments, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "rows": list(page.object_list),
-        "page": page,
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "query": query.urlencode(),
-        "is_filtered": bool(query),
-    }
-    return render(request, "experiments/list.html", context, status=400 if invalid else 200)
+    experiments = experiment_list(user=request.user, filters=valid_filters(form))
+    context = list_page(request, form=form, queryset=experiments, query=query, size=PAGE_SIZE)
+    return render(
+        request, "experiments/list.html", context, status=400 if context["invalid"] else 200
+    )
 
 
 # --- creating one -----------------------------------------------------------------------------
