@@ -210,6 +210,10 @@ class ArmForm(forms.Form):
     send_to_hour = forms.IntegerField(
         label=_("Send until (hour)"), required=False, min_value=1, max_value=24
     )
+    text_subject = forms.CharField(label=_("Subject (e-mail)"), max_length=255, required=False)
+    text_body = forms.CharField(
+        label=_("Or a new text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     friendly_dpd = forms.IntegerField(label=_("Friendly from DPD"), required=False, min_value=1)
     firm_dpd = forms.IntegerField(label=_("Firm notice from DPD"), required=False, min_value=1)
     pre_legal_dpd = forms.IntegerField(label=_("Pre-legal from DPD"), required=False, min_value=1)

@@ -43,7 +43,7 @@ from experiments.selectors.experiments import (
     template_versions,
 )
 from experiments.services.calculator import days_to_supply, sample_size_per_arm
-from experiments.services.drafts import policy_challenger_draft
+from experiments.services.drafts import policy_challenger_draft, template_challenger_draft
 from experiments.services.lifecycle import (
     arm_stop,
     experiment_create,
@@ -113,7 +113,6 @@ def _form_context(request, *, form, formset, creditor, subject, calculator=None)
         "formset": formset,
         "creditor": creditor,
         "subject": subject,
-        "drafts": subject == Subject.POLICY,
         "current_template_ids": current_ids,
         "calculator": calculator,
     }
@@ -123,15 +122,16 @@ def _arm_rows(formset) -> list:
     return [f for f in formset.forms if f.in_use]
 
 
-def _arm_problems(*, subject, creditor, rows, drafts) -> str | None:
-    """What the arms' rows lack before the service sees them (drafts count as a version)."""
+def _arm_problems(*, subject, creditor, rows) -> str | None:
+    """What the arms' rows lack before the service sees them (new thresholds or a new text
+    count as a version: they are drafted as one)."""
     if subject == Subject.POLICY:
         for row in rows:
             data = row.cleaned_data
             if data["role"] != ArmRole.CHALLENGER:
                 continue
             version = data.get("policy_version")
-            if version is None and not (drafts and row.thresholds()):
+            if version is None and not row.thresholds():
                 return _("Each challenger names the policy version it tests.")
             if version is not None and version.policy.current_version_id == version.pk:
                 return _("A challenger tests a version other than today's.")
@@ -140,7 +140,11 @@ def _arm_problems(*, subject, creditor, rows, drafts) -> str | None:
         for row in rows:
             data = row.cleaned_data
             version = data.get("template_version")
-            if data["role"] == ArmRole.CHALLENGER and version is not None and version.pk in current:
+            if data["role"] != ArmRole.CHALLENGER:
+                continue
+            if version is None and not (data.get("text_body") or "").strip():
+                return _("Each challenger names the template version it tests.")
+            if version is not None and version.pk in current:
                 return _("A challenger tests a text other than the one sent today.")
     return None
 
@@ -164,8 +168,11 @@ def _create(request, *, form, rows, creditor, subject):
             "send_to_hour": values.get("send_to_hour"),
         }
         if values["role"] == ArmRole.CHAMPION:
-            champion_version = values.get("policy_version")
+            champion_version = values.get(
+                "template_version" if subject == Subject.TEMPLATE else "policy_version"
+            )
         arms.append(arm)
+    note = _("Challenger of experiment %(name)s") % {"name": data["name"]}
     if subject == Subject.POLICY:
         for arm, row in zip(arms, rows, strict=True):
             if arm["role"] == ArmRole.CHALLENGER and not arm["policy_version"] and row.thresholds():
@@ -177,9 +184,26 @@ def _create(request, *, form, rows, creditor, subject):
                     user=request.user,
                     champion_version=champion_version,
                     thresholds=row.thresholds(),
-                    note=_("Challenger of experiment %(name)s") % {"name": data["name"]},
+                    note=note,
                 )
                 arm["policy_version"] = draft.pk
+    if subject == Subject.TEMPLATE:
+        for arm, row in zip(arms, rows, strict=True):
+            body = (row.cleaned_data.get("text_body") or "").strip()
+            if arm["role"] == ArmRole.CHALLENGER and not arm["template_version"] and body:
+                if champion_version is None:
+                    raise ApplicationError(
+                        _("Choose the champion's template version first."), field="arms"
+                    )
+                draft = template_challenger_draft(
+                    user=request.user,
+                    creditor=creditor,
+                    champion_version=champion_version,
+                    subject=row.cleaned_data.get("text_subject") or "",
+                    body=body,
+                    note=note,
+                )
+                arm["template_version"] = draft.pk
     return experiment_create(
         user=request.user,
         creditor=creditor,
@@ -245,7 +269,7 @@ def experiment_new(request):
     formset = ArmFormSet(request.POST, prefix="arms", **choices)
     if form.is_valid() and formset.is_valid():
         rows = _arm_rows(formset)
-        problem = _arm_problems(subject=subject, creditor=creditor, rows=rows, drafts=True)
+        problem = _arm_problems(subject=subject, creditor=creditor, rows=rows)
         if problem:
             form.add_error(None, problem)
         else:

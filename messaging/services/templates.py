@@ -94,11 +94,14 @@ def template_version_create(
     body: str,
     change_note: str = "",
     creditor=None,
+    active: bool = True,
 ) -> MessageTemplateVersion:
     """Store a new version of a creditor's text, or of a default (admins); older ones are kept.
 
     `template` is the text being edited; editing a default for `creditor` writes that
     creditor's own template (created on first edit) and leaves the default untouched.
+    `active=False` stores a draft that is not sent (an experiment's challenger text: only the
+    debtors of its arm get it, until it wins and is promoted).
     """
     creditor_id = _owner_for_edit(user=user, template=template, creditor=creditor)
     errors = template_problems(
@@ -126,6 +129,7 @@ def template_version_create(
         body=body.strip(),
         author=user,
         change_note=change_note[:255],
+        is_active=active,
     )
 
 

@@ -387,3 +387,53 @@ def test_admin_pages(client, creditor, manager, versions):
         assert client.get(reverse(f"admin:experiments_{name}_changelist")).status_code == 200
     change = reverse("admin:experiments_experiment_change", args=[experiment.pk])
     assert client.get(change).status_code == 200
+
+
+def test_a_template_challenger_from_a_new_text_is_a_draft_only_its_arm_gets(
+    client, creditor, manager, versions
+):
+    from experiments.selectors.experiments import current_template_versions
+    from messaging.models import MessageTemplateVersion
+    from messaging.services.templates import templates_ensure_defaults
+
+    templates_ensure_defaults()
+    sms = MessageTemplateVersion.objects.get(
+        template__creditor__isnull=True,
+        template__code="friendly",
+        template__channel="sms",
+        template__language="es",
+    )
+    client.force_login(manager)
+    page = client.get(reverse("experiments:new"), {"subject": "template", "creditor": creditor.pk})
+    assert 'name="arms-1-text_body"' in page.content.decode()
+    assert 'name="arms-0-text_body"' not in page.content.decode()  # the champion is today's
+    text = (
+        "{{ first_name }}: debes {{ amount }} a {{ creditor_name }}. Paga {{ portal_link }}. Ayuda:"
+        " {{ contact_phone }}. Responde STOP para no recibir más."
+    )
+    data = _post_data(
+        creditor,
+        versions,
+        subject="template",
+        **{
+            "arms-0-policy_version": "",
+            "arms-0-template_version": sms.pk,
+            "arms-1-policy_version": "",
+            "arms-1-template_version": "",
+            "arms-1-text_body": text,
+        },
+    )
+    response = client.post(reverse("experiments:new"), data)
+    if response.status_code != 302:  # the text must state what the law asks: say what is missing
+        raise AssertionError(response.context["form"].errors or response.content.decode()[:3000])
+    arm = Experiment.objects.get().arms.get(code="challenger")
+    draft = arm.template_version
+    assert (draft.template.creditor_id, draft.template.code, draft.template.channel) == (
+        creditor.pk,
+        "friendly",
+        "sms",
+    )
+    assert draft.body == text and draft.is_active is False and draft.author == manager
+    # Not what the creditor's debtors get today: the shipped text still is.
+    assert sms in current_template_versions(creditor=creditor)
+    assert draft not in current_template_versions(creditor=creditor)
