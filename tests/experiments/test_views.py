@@ -226,6 +226,8 @@ def test_calculator_panel(client, creditor, manager):
     assert response.status_code == 200
     assert ">686<" in body
     assert "6860" in body  # the 10% arm needs the segment to supply 6,860 debtors
+    # 3 debtors came in the last 30 days: thousands of days, said as more than a year
+    assert "more than a year" in body
     bad = client.get(url, {"baseline_rate": "95", "minimum_lift": "10"})
     assert bad.status_code == 400
     assert "below 100%" in bad.content.decode()
