@@ -104,6 +104,18 @@ class ExperimentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def _creditor_and_segment(self, data):
+        """The creditor the user manages and its segment the input names (ids), or a 400."""
+        creditor = managed_creditors(user=self.request.user).filter(pk=data["creditor"]).first()
+        if creditor is None:
+            raise ApplicationError(_("Unknown creditor."), field="creditor")
+        segment = None
+        if data.get("segment"):
+            segment = creditor_segments(creditor=creditor).filter(pk=data["segment"]).first()
+            if segment is None:
+                raise ApplicationError(_("Unknown segment of this creditor."), field="segment")
+        return creditor, segment
+
     def _detail(self, pk, *, code=status.HTTP_200_OK) -> Response:
         experiment = experiment_get(user=self.request.user, pk=pk)
         serializer = s.ExperimentDetailOutputSerializer(experiment)
@@ -123,14 +135,7 @@ class ExperimentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request):
         data = self._input(s.ExperimentInputSerializer)
-        creditor = managed_creditors(user=request.user).filter(pk=data["creditor"]).first()
-        if creditor is None:
-            raise ApplicationError(_("Unknown creditor."), field="creditor")
-        segment = None
-        if data.get("segment"):
-            segment = creditor_segments(creditor=creditor).filter(pk=data["segment"]).first()
-            if segment is None:
-                raise ApplicationError(_("Unknown segment of this creditor."), field="segment")
+        creditor, segment = self._creditor_and_segment(data)
         arms = [
             {**arm, "offer": {k: str(v) for k, v in (arm.get("offer") or {}).items()}}
             for arm in data["arms"]
@@ -224,14 +229,7 @@ class ExperimentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         days = None
         if data.get("creditor"):
-            creditor = managed_creditors(user=request.user).filter(pk=data["creditor"]).first()
-            if creditor is None:
-                raise ApplicationError(_("Unknown creditor."), field="creditor")
-            segment = None
-            if data.get("segment"):
-                segment = creditor_segments(creditor=creditor).filter(pk=data["segment"]).first()
-                if segment is None:
-                    raise ApplicationError(_("Unknown segment of this creditor."), field="segment")
+            creditor, segment = self._creditor_and_segment(data)
             days = days_to_supply(
                 creditor=creditor,
                 segment=segment,
