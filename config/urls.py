@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("imports.api_urls")),
     path("", include("complaints.api_urls")),
     path("", include("bureau.api_urls")),
+    path("", include("legal.api_urls")),
     path("", include("experiments.api_urls")),
 ]
 
@@ -68,6 +69,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("complaints/", include("complaints.urls")),
     path("bureau/", include("bureau.urls")),
+    path("legal/", include("legal.urls")),
     path("experiments/", include("experiments.urls")),
     # messaging's pages go under messaging/, but its public endpoints keep the paths already
     # published: opt-out links in e-mails already sent and the webhook URLs set in the

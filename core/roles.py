@@ -1,7 +1,9 @@
-"""Staff roles: Django groups `admin`, `manager`, `complaints_officer`, `collector`.
+"""Staff roles: Django groups `admin`, `manager`, `complaints_officer`, `collector`, `lawyer`.
 
 Superusers count as admin. A complaints officer is scoped like a manager (the creditors granted
-to them) but handles complaints only: they do not approve, escalate or manage collectors.
+to them) but handles complaints only: they do not approve, escalate or manage collectors. A
+lawyer is outside counsel: they see the legal cases handed to their law firm (legal app) and
+nothing else.
 """
 
 from django.contrib.auth.models import AnonymousUser
@@ -10,7 +12,8 @@ ADMIN = "admin"
 MANAGER = "manager"
 OFFICER = "complaints_officer"
 COLLECTOR = "collector"
-ROLES = (ADMIN, MANAGER, OFFICER, COLLECTOR)
+LAWYER = "lawyer"
+ROLES = (ADMIN, MANAGER, OFFICER, COLLECTOR, LAWYER)
 
 
 def user_role(user) -> str | None:
@@ -47,3 +50,7 @@ def handles_complaints(user) -> bool:
 
 def is_collector(user) -> bool:
     return user_role(user) == COLLECTOR
+
+
+def is_lawyer(user) -> bool:
+    return user_role(user) == LAWYER

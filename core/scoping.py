@@ -3,7 +3,9 @@
 An admin sees everything; a manager (or a complaints officer) sees the records of the creditors
 they are granted; a collector
 sees the debts assigned to them (and what hangs off those debts) where the record kind is part of
-a collector's work, and nothing where it is not; anyone else sees nothing.
+a collector's work, and nothing where it is not; anyone else sees nothing. A lawyer (outside
+counsel) sees nothing here: the legal app scopes their cases by law firm
+(legal.selectors.cases.cases_for_user).
 """
 
 from collections.abc import Callable

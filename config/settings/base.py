@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "agreements",
     "collections_app",
     "complaints",
+    "legal",
     "bureau",
     "analytics",
     "experiments",

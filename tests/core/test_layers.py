@@ -20,6 +20,7 @@ LAYERS = [
     ["agreements"],
     ["collections_app"],
     ["complaints"],
+    ["legal"],
     ["bureau"],
     ["analytics"],
     ["experiments"],

@@ -64,3 +64,14 @@ class OfficerFactory(UserFactory):
     def creditors(self, create, extracted, **kwargs):
         for creditor in extracted or ():
             creditor.managers.add(self)
+
+
+class LawyerFactory(UserFactory):
+    """Outside counsel: sees the legal cases handed to their law firms (`firms=`)."""
+
+    role = _grant_role("lawyer")
+
+    @factory.post_generation
+    def firms(self, create, extracted, **kwargs):
+        for firm in extracted or ():
+            firm.lawyers.add(self)

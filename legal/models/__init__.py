@@ -1,0 +1,25 @@
+from legal.models.case import (
+    CASE_TRANSITIONS,
+    OPEN_CASE_STATES,
+    STEP_ORDER,
+    CaseOutcome,
+    CaseState,
+    LawFirm,
+    LegalCase,
+    LegalCaseChange,
+    LegalSettings,
+    PrescriptionBasis,
+)
+
+__all__ = [
+    "CASE_TRANSITIONS",
+    "OPEN_CASE_STATES",
+    "STEP_ORDER",
+    "CaseOutcome",
+    "CaseState",
+    "LawFirm",
+    "LegalCase",
+    "LegalCaseChange",
+    "LegalSettings",
+    "PrescriptionBasis",
+]

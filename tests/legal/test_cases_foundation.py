@@ -1,0 +1,55 @@
+"""The legal case's machine and who sees a case."""
+
+import pytest
+from django.db import IntegrityError
+from django_fsm import can_proceed
+
+from legal.models import CaseState, LegalCase
+from legal.selectors.cases import cases_for_user, firms_for_user
+from tests.factories.legal import LawFirmFactory, make_case
+from tests.factories.users import CollectorFactory, LawyerFactory, ManagerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_court_steps_in_order_and_skips_only_where_the_law_allows():
+    case = make_case()
+    assert case.state == CaseState.PREPARED
+    assert not can_proceed(case.order_payment)  # not filed yet
+    for step in ("file", "order_payment", "notify"):
+        getattr(case, step)()
+    # No defences filed: straight to the order to proceed.
+    assert can_proceed(case.decide)
+    case.decide()
+    case.liquidate()
+    case.decree_seizure()
+    case.serve_seizure()
+    case.auction()
+    case.close()
+    assert case.state == CaseState.CLOSED
+    assert not can_proceed(case.close)
+
+
+def test_one_open_case_per_debt():
+    case = make_case()
+    with pytest.raises(IntegrityError):
+        LegalCase.objects.create(
+            debt=case.debt,
+            creditor=case.creditor,
+            firm=case.firm,
+            handed_over_on=case.handed_over_on,
+        )
+
+
+def test_a_lawyer_sees_their_firms_cases_a_manager_their_creditors_a_collector_none():
+    mine, theirs = make_case(), make_case()
+    lawyer = LawyerFactory(firms=[mine.firm])
+    manager = ManagerFactory(creditors=[theirs.creditor])
+    assert list(cases_for_user(lawyer)) == [mine]
+    assert list(cases_for_user(manager)) == [theirs]
+    assert not cases_for_user(CollectorFactory()).exists()
+    assert list(firms_for_user(lawyer)) == [mine.firm]
+    assert list(firms_for_user(manager)) == [theirs.firm]
+    # A firm that is no longer active shows its lawyers nothing.
+    LawFirmFactory._meta.model.objects.filter(pk=mine.firm_id).update(is_active=False)
+    assert not cases_for_user(lawyer).exists()
