@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401  (the legal pages add their routes here)
+from django.urls import path
+
+from legal.views import documents
 
 app_name = "legal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/",
+        documents.document_download,
+        name="document-download",
+    ),
+]

@@ -23,3 +23,6 @@ __all__ = [
     "LegalSettings",
     "PrescriptionBasis",
 ]
+from legal.models.documents import LegalDocument
+
+__all__ += ["LegalDocument"]

@@ -53,3 +53,36 @@ def test_a_lawyer_sees_their_firms_cases_a_manager_their_creditors_a_collector_n
     # A firm that is no longer active shows its lawyers nothing.
     LawFirmFactory._meta.model.objects.filter(pk=mine.firm_id).update(is_active=False)
     assert not cases_for_user(lawyer).exists()
+
+
+def test_a_document_downloads_only_through_a_case_the_user_sees(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from legal.services.documents import document_add
+
+    settings.MEDIA_ROOT = tmp_path
+    mine, theirs = make_case(), make_case()
+    lawyer = LawyerFactory(firms=[mine.firm])
+    scans = [
+        document_add(
+            user=None,
+            case=case,
+            kind="promissory_note",
+            upload=SimpleUploadedFile("pagare.pdf", b"%PDF-1.4 scan", "application/pdf"),
+        )
+        for case in (mine, theirs)
+    ]
+    client.force_login(lawyer)
+    own = client.get(reverse("legal:document-download", args=[mine.pk, scans[0].pk]))
+    assert own.status_code == 200 and b"".join(own.streaming_content) == b"%PDF-1.4 scan"
+    # Another firm's case, or a document of another case through mine: 404, never a 403.
+    assert (
+        client.get(reverse("legal:document-download", args=[theirs.pk, scans[1].pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("legal:document-download", args=[mine.pk, scans[1].pk])).status_code
+        == 404
+    )
+    assert len(scans[0].sha256) == 64
