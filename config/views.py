@@ -4,16 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from core.roles import ADMIN, COLLECTOR, MANAGER, OFFICER, user_role
+from core.roles import ADMIN, COLLECTOR, LAWYER, MANAGER, OFFICER, user_role
 
 # Where each role's day starts: collectors work their queue, managers and administrators
-# read the dashboard, complaints officers their complaints. A user without a staff role sees
-# the debt list (scoped to nothing).
+# read the dashboard, complaints officers their complaints, lawyers their legal cases. A user
+# without a staff role sees the debt list (scoped to nothing).
 START_PAGES = {
     COLLECTOR: "collections:queue",
     MANAGER: "analytics:dashboard",
     ADMIN: "analytics:dashboard",
     OFFICER: "complaints:queue",
+    LAWYER: "legal:workspace",
 }
 DEFAULT_START_PAGE = "portfolio:debt-list"
 

@@ -8,4 +8,6 @@ def roles(request):
         "is_manager_or_admin": role in ("admin", "manager"),
         # Scoped like a manager but works complaints only: their own navigation.
         "is_officer": role == "complaints_officer",
+        # Outside counsel: the legal cases of their firms and nothing else.
+        "is_lawyer": role == "lawyer",
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legal.views import documents
+from legal.views import cases, documents, workspace
 
 app_name = "legal"
 
@@ -10,4 +10,22 @@ urlpatterns = [
         documents.document_download,
         name="document-download",
     ),
+    # counsel workspace and case page
+    path("", workspace.workspace_view, name="workspace"),
+    path("cases/<int:pk>/", cases.case_detail_view, name="case-detail"),
+    path("cases/<int:pk>/update/", cases.case_update_view, name="case-update"),
+    path("cases/<int:pk>/transition/", cases.case_transition_view, name="case-transition"),
+    path("cases/<int:pk>/measures/", cases.measure_save_view, name="measure-add"),
+    path(
+        "cases/<int:pk>/measures/<int:measure_pk>/",
+        cases.measure_save_view,
+        name="measure-edit",
+    ),
+    path("cases/<int:pk>/deposits/", cases.deposit_save_view, name="deposit-add"),
+    path(
+        "cases/<int:pk>/deposits/<int:deposit_pk>/",
+        cases.deposit_save_view,
+        name="deposit-edit",
+    ),
+    path("cases/<int:pk>/documents/", cases.document_upload_view, name="document-upload"),
 ]

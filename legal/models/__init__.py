@@ -26,3 +26,6 @@ __all__ = [
 from legal.models.documents import LegalDocument
 
 __all__ += ["LegalDocument"]
+from legal.models.measures import CourtDeposit, PrecautionaryMeasure  # noqa: E402
+
+__all__ += ["CourtDeposit", "PrecautionaryMeasure"]
