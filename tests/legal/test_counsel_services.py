@@ -73,9 +73,7 @@ def test_filing_without_what_the_step_needs_changes_nothing(fields, field):
     case = make_case()
     lawyer = LawyerFactory(firms=[case.firm])
     with pytest.raises(ApplicationError) as error:
-        case_transition(
-            user=lawyer, case=case, transition="file", note="x", as_of=AS_OF, **fields
-        )
+        case_transition(user=lawyer, case=case, transition="file", note="x", as_of=AS_OF, **fields)
     assert error.value.field == field
     case.refresh_from_db()
     assert case.state == CaseState.PREPARED and case.case_number == ""
@@ -190,8 +188,6 @@ def test_measures_and_deposits_are_kept_with_their_currency():
     )
     assert deposit.case == case
     with pytest.raises(ApplicationError):
-        deposit_save(
-            user=lawyer, case=case, amount=Decimal("0"), currency="COP", received_on=AS_OF
-        )
+        deposit_save(user=lawyer, case=case, amount=Decimal("0"), currency="COP", received_on=AS_OF)
     assert case.deposits.count() == 1
     assert case.changes.count() == 3
