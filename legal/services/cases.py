@@ -165,7 +165,8 @@ def case_transition(
     needed = TRANSITION_FIELDS.get(transition, ())
     values = {**cleaned, "outcome": outcome}
     for name in needed:
-        if values.get(name) in (None, ""):
+        # A value set earlier by an update counts (e.g. the case number typed in beforehand).
+        if values.get(name) in (None, "") and getattr(locked, name, None) in (None, ""):
             label = (
                 LegalCase._meta.get_field(name).verbose_name if name != "outcome" else _("outcome")
             )

@@ -74,7 +74,14 @@ def _page(request, case, *, status=200, bound=None, open_transition=""):
             "name": name,
             "label": TRANSITION_LABELS[name],
             "form": bound.get(f"transition:{name}")
-            or TransitionForm(prefix=name, initial={"case_number": case.case_number}),
+            or TransitionForm(
+                prefix=name,
+                initial={
+                    "case_number": case.case_number,
+                    "filed_on": case.filed_on,
+                    "payment_order_on": case.payment_order_on,
+                },
+            ),
             "needs": TRANSITION_FIELDS.get(name, ()),
         }
         for name in case_transitions_available(case)

@@ -191,3 +191,18 @@ def test_measures_and_deposits_are_kept_with_their_currency():
         deposit_save(user=lawyer, case=case, amount=Decimal("0"), currency="COP", received_on=AS_OF)
     assert case.deposits.count() == 1
     assert case.changes.count() == 3
+
+
+def test_a_case_number_typed_in_beforehand_serves_the_filing():
+    case = make_case()
+    lawyer = LawyerFactory(firms=[case.firm])
+    case_update(user=lawyer, case=case, case_number=RADICADO)
+    case = case_transition(
+        user=lawyer,
+        case=case,
+        transition="file",
+        note="Radicada",
+        as_of=AS_OF,
+        filed_on=datetime.date(2026, 4, 9),
+    )
+    assert case.state == CaseState.FILED and case.case_number == "11001400301220260012300"

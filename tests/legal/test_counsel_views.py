@@ -46,6 +46,14 @@ def test_staff_pages_outside_the_legal_stage_show_a_lawyer_nothing(client):
         reverse("collections:queue"),
         reverse("complaints:queue"),
         reverse("portfolio:debt-detail", args=[case.debt_id]),
+        reverse("collections:tasks"),
+        reverse("collections:inbox"),
+        reverse("agreements:list"),
+        reverse("messaging:call-list"),
+        reverse("messaging:outbox"),
+        reverse("collections:approvals"),
+        reverse("bureau:run-list"),
+        reverse("experiments:list"),
     ):
         response = client.get(url)
         assert response.status_code in (200, 403, 404), url
