@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.dates import business_today
+from core.roles import is_lawyer
 from legal.forms.cases import WorkspaceFilterForm
 from legal.models import OPEN_CASE_STATES
 from legal.selectors.cases import cases_for_user
@@ -42,6 +43,9 @@ def _filtered(user, data: dict, *, as_of: datetime.date):
 def workspace_view(request):
     as_of = business_today()
     form = WorkspaceFilterForm(request.GET or None)
+    if not is_lawyer(request.user):
+        # Cases are assigned to lawyers: "assigned to me" means nothing to a manager.
+        del form.fields["scope"]
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
     page = Paginator(_filtered(request.user, data, as_of=as_of), PAGE_SIZE).get_page(

@@ -265,3 +265,16 @@ def test_another_firms_or_creditors_case_is_a_404_everywhere(client, settings, t
     case.refresh_from_db()
     assert case.state == CaseState.PREPARED and case.court == ""
     assert not case.changes.exists() and not case.measures.exists()
+
+
+def test_my_cases_pages_by_25_and_a_manager_sees_their_creditors_cases(client):
+    first = make_case()
+    for _ in range(25):
+        make_case(firm=first.firm, creditor=first.creditor)
+    manager = ManagerFactory(creditors=[first.creditor])
+    client.force_login(manager)
+    response = client.get(reverse("legal:workspace"))
+    assert len(response.context["page"].object_list) == 25
+    assert "scope" not in response.context["form"].fields
+    second = client.get(reverse("legal:workspace"), {"page": 2})
+    assert len(second.context["page"].object_list) == 1
