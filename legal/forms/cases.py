@@ -57,6 +57,12 @@ class TransitionForm(forms.Form):
         label=_("Outcome"), required=False, choices=[("", "—"), *CaseOutcome.choices]
     )
 
+    def __init__(self, *args, needs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The fields this step needs are marked required (the service checks them too).
+        for name in needs:
+            self.fields[name].required = True
+
 
 class MeasureForm(forms.ModelForm):
     class Meta:

@@ -76,6 +76,7 @@ def _page(request, case, *, status=200, bound=None, open_transition=""):
             "form": bound.get(f"transition:{name}")
             or TransitionForm(
                 prefix=name,
+                needs=TRANSITION_FIELDS.get(name, ()),
                 initial={
                     "case_number": case.case_number,
                     "filed_on": case.filed_on,
@@ -161,7 +162,7 @@ def case_transition_view(request, pk):
     if name not in TRANSITION_LABELS:
         messages.error(request, _("Unknown step."))
         return _page(request, case, status=400)
-    form = TransitionForm(request.POST, prefix=name)
+    form = TransitionForm(request.POST, prefix=name, needs=TRANSITION_FIELDS.get(name, ()))
     key = f"transition:{name}"
     if not form.is_valid():
         return _page(request, case, status=400, bound={key: form}, open_transition=name)

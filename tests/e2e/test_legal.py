@@ -68,12 +68,22 @@ def test_the_lawyer_records_the_filing_and_uploads_the_claim(
     # The filing: the radicado as the court gave it (dashes), the date, and why.
     step = page.locator('details[data-step="file"]')
     step.locator("summary").click()
+    # A radicado one digit short: refused next to its field, the step still open.
+    step.locator("#id_file-case_number").fill(RADICADO[:-1])
+    step.locator("#id_file-filed_on").fill(business_today().isoformat())
+    step.locator("#id_file-note").fill("Demanda radicada")
+    step.locator("button[type=submit]").click()
+    step = page.locator('details[data-step="file"]')
+    expect(step.locator(".field-error")).to_contain_text("23")
+    with translation.override(language):
+        expect(page.get_by_test_id("case-state")).to_have_text(str(CaseState.PREPARED.label))
+    shot(page, f"legal_03_bad_radicado_{language}")
     step.locator("#id_file-case_number").fill(RADICADO)
     step.locator("#id_file-filed_on").fill(
         (business_today() - datetime.timedelta(days=1)).isoformat()
     )
     step.locator("#id_file-note").fill("Demanda radicada en el juzgado de reparto")
-    shot(page, f"legal_03_filing_{language}")
+    shot(page, f"legal_04_filing_{language}")
     step.locator("button[type=submit]").click()
 
     with translation.override(language):
@@ -95,7 +105,7 @@ def test_the_lawyer_records_the_filing_and_uploads_the_claim(
     form.locator("button[type=submit]").click()
     expect(page.get_by_test_id("case-documents")).to_contain_text("demanda.pdf")
     expect(page.get_by_test_id("case-history")).to_contain_text("demanda.pdf")
-    shot(page, f"legal_04_filed_{language}")
+    shot(page, f"legal_05_filed_{language}")
 
     case = LegalCase.objects.get(pk=case.pk)
     assert case.state == CaseState.FILED
