@@ -24,5 +24,14 @@ __all__ = [
     "PrescriptionBasis",
 ]
 from legal.models.documents import LegalDocument
+from legal.models.costs import (  # noqa: I001 (documents first: costs points at them)
+    FEE_KINDS,
+    ChargeableReason,
+    CostKind,
+    CostStatus,
+    LegalCost,
+)
 
 __all__ += ["LegalDocument"]
+
+__all__ += ["FEE_KINDS", "ChargeableReason", "CostKind", "CostStatus", "LegalCost"]
