@@ -23,14 +23,14 @@ __all__ = [
     "LegalSettings",
     "PrescriptionBasis",
 ]
-from legal.models.documents import LegalDocument
-from legal.models.costs import (  # noqa: I001 (documents first: costs points at them)
+from legal.models.costs import (
     FEE_KINDS,
     ChargeableReason,
     CostKind,
     CostStatus,
     LegalCost,
 )
+from legal.models.documents import LegalDocument
 
 __all__ += ["LegalDocument"]
 
