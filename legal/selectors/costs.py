@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from core.roles import ADMIN, LAWYER, MANAGER, user_role
-from legal.forms import CostForm
+from legal.forms import CostForm, SettlementForm
 from legal.models import CostStatus, LegalCase, LegalCost
 from legal.selectors.cases import cases_for_user
 from legal.services.costs import chargeable_summary, settings_for
@@ -52,4 +52,6 @@ def case_costs_context(*, case: LegalCase, user, form=None) -> dict:
         "may_record": role in (ADMIN, MANAGER, LAWYER) and case.state != "closed",
         "may_decide": role in (ADMIN, MANAGER),
         "form": form or CostForm(),
+        "may_settle": role in (ADMIN, MANAGER) and case.state != "closed",
+        "settlement_form": SettlementForm(prefix="settle"),
     }

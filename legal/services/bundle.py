@@ -226,6 +226,8 @@ def _notices(w: _Writer, case: LegalCase) -> None:
                 f"{proof.get_kind_display()} · {proof.provider} {proof.tracking_number} · "
                 f"{_when(proof.received_on)} · {proof.signed_by}",
             )
+            if proof.file:
+                w.pair(_("Receipt on file"), proof.file.name.rsplit("/", 1)[-1])
         w.gap()
 
 

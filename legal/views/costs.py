@@ -164,7 +164,7 @@ def case_bundle(request, pk):
 def case_settlement(request, pk):
     """A manager proposes a settlement of the case's debt (costs chargeable added)."""
     case = _case_or_404(request.user, pk)
-    form = SettlementForm(request.POST)
+    form = SettlementForm(request.POST, prefix="settle")
     if not form.is_valid():
         return _costs_page(request, case, error=_errors_text(form), status=400)
     data = form.cleaned_data

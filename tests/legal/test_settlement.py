@@ -141,13 +141,29 @@ def test_only_a_manager_of_the_creditor_settles(client):
     response = client.post(
         reverse("legal:case-settlement", args=[case.pk]),
         {
-            "kind": "settlement",
-            "instalment_count": "1",
-            "frequency": "monthly",
-            "first_due_date": _today().isoformat(),
-            "agreed_total": "2000000",
+            "settle-kind": "settlement",
+            "settle-instalment_count": "1",
+            "settle-frequency": "monthly",
+            "settle-first_due_date": _today().isoformat(),
+            "settle-agreed_total": "2000000",
         },
     )
     # Over the balance: the agreements engine refuses, nothing is written.
     assert response.status_code == 400
     assert not case.debt.agreements.exists()
+    page = client.get(reverse("legal:case-costs", args=[case.pk]))
+    assert reverse("legal:case-settlement", args=[case.pk]) in page.content.decode()
+    response = client.post(
+        reverse("legal:case-settlement", args=[case.pk]),
+        {
+            "settle-kind": "settlement",
+            "settle-instalment_count": "1",
+            "settle-frequency": "monthly",
+            "settle-first_due_date": _today().isoformat(),
+            "settle-agreed_total": "1000000",
+        },
+    )
+    agreement = case.debt.agreements.get()
+    assert response.status_code == 302
+    assert response.url == reverse("agreements:detail", args=[agreement.pk])
+    assert case.changes.filter(note__icontains="Settlement proposed").exists()
