@@ -83,6 +83,9 @@ def settlement_propose(
 ) -> PaymentAgreement:
     """A manager proposes an agreement on the case's debt: the costs and fees chargeable to the
     debtor are added to its fees first, and stated in the agreement's note."""
+    # The debt before the case, as a payment does (the books lock it, then the hook closes
+    # the case): the same order both ways, so a settlement and a payment never deadlock.
+    Debt.objects.select_for_update().filter(pk=case.debt_id).first()
     case = case_locked_for(user=user, case=case, roles=(ADMIN, MANAGER))
     if case.state == CaseState.CLOSED:
         raise ApplicationError(_("The case is closed."), field="case")

@@ -3,6 +3,7 @@ bundle and settling in legal. Thin: parse, call one service, redirect or render.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -65,27 +66,33 @@ def cost_add(request, pk):
         return _costs_page(request, case, error=_errors_text(form), status=400, form=form)
     data = form.cleaned_data
     try:
-        receipt = None
-        if data["receipt"]:
-            receipt = document_add(
-                user=request.user,
-                case=case,
-                kind=LegalDocument.Kind.COST_RECEIPT,
-                upload=data["receipt"],
-                note=data["description"],
-            )
-        cost_record(
-            user=request.user,
-            case=case,
-            kind=data["kind"],
-            amount=data["amount"],
-            incurred_on=data["incurred_on"],
-            description=data["description"],
-            receipt=receipt,
-        )
+        # The receipt and its cost together, or neither.
+        with transaction.atomic():
+            _cost_with_receipt(request.user, case, data)
     except ApplicationError as exc:
         return _costs_page(request, case, error=exc.message, status=400, form=form)
     return _back_to_case(case)
+
+
+def _cost_with_receipt(user, case, data):
+    receipt = None
+    if data["receipt"]:
+        receipt = document_add(
+            user=user,
+            case=case,
+            kind=LegalDocument.Kind.COST_RECEIPT,
+            upload=data["receipt"],
+            note=data["description"],
+        )
+    return cost_record(
+        user=user,
+        case=case,
+        kind=data["kind"],
+        amount=data["amount"],
+        incurred_on=data["incurred_on"],
+        description=data["description"],
+        receipt=receipt,
+    )
 
 
 @login_required

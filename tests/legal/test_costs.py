@@ -233,7 +233,20 @@ def test_the_lawyer_records_a_cost_with_its_receipt_on_the_page(client):
         {"kind": "court_cost", "amount": "abc", "incurred_on": "2026-04-01", "description": "x"},
     )
     assert bad.status_code == 400
+    future = client.post(
+        reverse("legal:cost-add", args=[case.pk]),
+        {
+            "kind": "court_cost",
+            "amount": "10",
+            "incurred_on": "2099-01-01",
+            "description": "x",
+            "receipt": SimpleUploadedFile("futuro.pdf", b"%PDF-1.4 f", "application/pdf"),
+        },
+    )
+    assert future.status_code == 400
     assert LegalCost.objects.filter(case=case).count() == 1
+    # The refused cost's receipt was not kept either.
+    assert not case.documents.filter(name="futuro.pdf").exists()
 
 
 def test_another_firms_lawyer_gets_a_404_on_the_costs_pages(client):

@@ -167,3 +167,30 @@ def test_only_a_manager_of_the_creditor_settles(client):
     assert response.status_code == 302
     assert response.url == reverse("agreements:detail", args=[agreement.pk])
     assert case.changes.filter(note__icontains="Settlement proposed").exists()
+
+
+def test_a_payments_file_that_pays_the_debt_closes_the_case_too():
+    from collections_app.services.payments import payments_after_bulk
+    from portfolio.services.payments import payment_ledger_write
+
+    case, _manager = _case()
+    other, _ = _case()
+    # Given: the file's payments written to the books (one pays a debt off, one only part).
+    payment_ledger_write(
+        creditor=case.creditor, debt=case.debt, amount=case.debt.balance, currency="COP",
+        paid_at=timezone.now(), method=Payment.Method.BANK_TRANSFER, reference="FILE-1",
+        source=Payment.Source.FILE,
+    )  # fmt: skip
+    payment_ledger_write(
+        creditor=other.creditor, debt=other.debt, amount=Decimal("1000"), currency="COP",
+        paid_at=timezone.now(), method=Payment.Method.BANK_TRANSFER, reference="FILE-2",
+        source=Payment.Source.FILE,
+    )  # fmt: skip
+    # When: what follows a payments file runs, set-based.
+    payments_after_bulk(
+        debt_ids=[case.debt_id, other.debt_id], paid_ids=[case.debt_id], business_date=_today()
+    )
+    case.refresh_from_db()
+    other.refresh_from_db()
+    assert (case.state, case.outcome) == (CaseState.CLOSED, CaseOutcome.PAID)
+    assert other.state == CaseState.PREPARED
