@@ -128,6 +128,16 @@ def costs_pending(request):
 
 
 @login_required
+@require_http_methods(["GET"])
+def settings_index(request):
+    """The first of the manager's creditors (the form offers the others)."""
+    creditor = settings_creditors_for(request.user).first()
+    if creditor is None:
+        raise PermissionDenied
+    return redirect("legal:settings-edit", creditor_pk=creditor.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def settings_edit(request, creditor_pk):
     """A manager's legal rules for one of their creditors."""

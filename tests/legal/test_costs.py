@@ -303,3 +303,25 @@ def test_the_manager_edits_the_creditors_legal_rules(client):
     assert client.get(other_url).status_code == 404
     client.force_login(lawyer)
     assert client.get(url).status_code == 404
+
+
+def test_the_costs_section_renders_inside_another_page_from_case_and_user():
+    from django.template.loader import render_to_string
+
+    case, lawyer, manager = _case()
+    cost = _cost(case, lawyer, "700000", receipt=False)
+    html = render_to_string("legal/_case_costs.html", {"case": case, "user": manager})
+    assert reverse("legal:cost-decide", args=[cost.pk]) in html
+    assert reverse("legal:cost-add", args=[case.pk]) in html
+    assert str(ChargeableReason.PENDING.label) in html
+    html = render_to_string("legal/_case_costs.html", {"case": case, "user": lawyer})
+    assert reverse("legal:cost-decide", args=[cost.pk]) not in html
+
+
+def test_the_settings_index_opens_the_managers_first_creditor(client):
+    case, lawyer, manager = _case()
+    client.force_login(manager)
+    response = client.get(reverse("legal:settings"))
+    assert response.url == reverse("legal:settings-edit", args=[case.creditor.pk])
+    client.force_login(lawyer)
+    assert client.get(reverse("legal:settings")).status_code == 403
