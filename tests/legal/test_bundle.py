@@ -178,3 +178,19 @@ def test_the_bundle_view_builds_and_downloads_for_the_cases_lawyer_only(client):
     assert client.post(reverse("legal:case-bundle", args=[case.pk])).status_code == 404
     with pytest.raises(ApplicationError):
         bundle_build(user=CollectorFactory(), case=case, as_of=AS_OF)
+
+
+def test_the_certificate_reads_in_spanish_with_colombian_money():
+    from django.utils import translation
+
+    case, _sent, _planned = _case_with_history()
+    with translation.override("es"):
+        raw = _raw(
+            bundle_build(
+                user=ManagerFactory(creditors=[case.creditor]),
+                case=case,
+                as_of=AS_OF,
+                page_compression=0,
+            )
+        )
+    assert b"1.170.000,00" in raw
