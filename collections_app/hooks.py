@@ -29,3 +29,8 @@ debt_segment_code = Hook("collections_app.debt_segment_code", default=lambda deb
 # `channel` is how the dispute reached us: an Interaction.Channel value, "staff" or "api";
 # `received_at` when the debtor said it (the contact's time; None: now).
 dispute_opened = Hook("collections_app.dispute_opened")
+
+# Called with `debt_ids=, business_date=` after payments were written and their agreements
+# recomputed (one payment or a payments file), in the same transaction: e.g. legal closes the
+# court case of a debt paid in full. `business_date` is the day the payments count for.
+payments_applied = Hook("collections_app.payments_applied")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements import reasons
+from agreements.hooks import agreement_completed
 from agreements.models import (
     AgreementDebt,
     AgreementStatus,
@@ -205,3 +206,4 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
     notices_insert(
         debt_ids=[min(debt_ids)], template_code="agreement_completed", business_date=as_of
     )
+    agreement_completed.call_all(agreement=agreement, debt_ids=list(debt_ids), as_of=as_of)

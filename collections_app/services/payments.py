@@ -11,7 +11,10 @@ a transaction PostgreSQL aborts as a deadlock victim is run again (idempotent by
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from agreements.services.allocation import agreement_debt_group, agreements_after_payment
+from collections_app.hooks import payments_applied
 from core.transactions import atomic_with_retry
 from messaging.services.thanks import payment_thanks_plan, payment_thanks_plan_bulk
 from portfolio.models import Creditor, Debt, Payment, Stage
@@ -54,6 +57,9 @@ def payment_record(
         if debt.stage == Stage.PAID:
             # A thank-you on the debtor's best consented channel (a ContactAction).
             payment_thanks_plan(debt=debt, business_date=debt.stage_entered_on)
+        payments_applied.call_all(
+            debt_ids=[debt.pk], business_date=timezone.localdate(payment.paid_at)
+        )
     return payment, created
 
 
@@ -64,3 +70,4 @@ def payments_after_bulk(
     agreements_after_payment(debt_ids=debt_ids)
     if paid_ids:
         payment_thanks_plan_bulk(debt_ids=paid_ids, business_date=business_date)
+    payments_applied.call_all(debt_ids=debt_ids, business_date=business_date)

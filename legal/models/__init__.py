@@ -10,22 +10,27 @@ from legal.models.case import (
     LegalSettings,
     PrescriptionBasis,
 )
+from legal.models.costs import FEE_KINDS, ChargeableReason, CostKind, CostStatus, LegalCost
+from legal.models.documents import LegalDocument
+from legal.models.measures import CourtDeposit, PrecautionaryMeasure
 
 __all__ = [
     "CASE_TRANSITIONS",
+    "FEE_KINDS",
     "OPEN_CASE_STATES",
     "STEP_ORDER",
     "CaseOutcome",
     "CaseState",
+    "ChargeableReason",
+    "CostKind",
+    "CostStatus",
+    "CourtDeposit",
     "LawFirm",
     "LegalCase",
     "LegalCaseChange",
+    "LegalCost",
+    "LegalDocument",
     "LegalSettings",
+    "PrecautionaryMeasure",
     "PrescriptionBasis",
 ]
-from legal.models.documents import LegalDocument
-
-__all__ += ["LegalDocument"]
-from legal.models.measures import CourtDeposit, PrecautionaryMeasure  # noqa: E402
-
-__all__ += ["CourtDeposit", "PrecautionaryMeasure"]
