@@ -26,3 +26,6 @@ __all__ = [
 from legal.models.documents import LegalDocument
 
 __all__ += ["LegalDocument"]
+from legal.models.prescription import PrescriptionAlert, PrescriptionInterruption
+
+__all__ += ["PrescriptionAlert", "PrescriptionInterruption"]
