@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,12 +146,18 @@ def case_handoff(
             for case in cases
         ]
     )
+    # Each case keeps its own copy (a case's files go wherever the case goes); storing an
+    # upload consumes it, so each copy is made from the bytes read once.
+    power_of_attorney.seek(0)
+    content = power_of_attorney.read()
     for case in cases:
         document_add(
             user=user,
             case=case,
             kind=LegalDocument.Kind.POWER_OF_ATTORNEY,
-            upload=power_of_attorney,
+            upload=SimpleUploadedFile(
+                power_of_attorney.name, content, content_type=power_of_attorney.content_type
+            ),
             now=now,
         )
     return cases
