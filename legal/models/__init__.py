@@ -24,8 +24,6 @@ __all__ = [
     "PrescriptionBasis",
 ]
 from legal.models.documents import LegalDocument
-
-__all__ += ["LegalDocument"]
 from legal.models.prescription import PrescriptionAlert, PrescriptionInterruption
 
-__all__ += ["PrescriptionAlert", "PrescriptionInterruption"]
+__all__ += ["LegalDocument", "PrescriptionAlert", "PrescriptionInterruption"]

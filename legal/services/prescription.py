@@ -12,6 +12,7 @@ alert job filters by it); `prescription_date` is the same computation for one de
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -29,7 +30,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils.translation import gettext as _
-from zoneinfo import ZoneInfo
 
 from agreements.models import PaymentAgreement
 from core.exceptions import ApplicationError
@@ -123,7 +123,8 @@ def prescription_dates(
     basis: str = PrescriptionBasis.PROMISSORY_NOTE,
 ) -> dict[int, datetime.date]:
     """Debt id -> the date its action prescribes, as the records stand on `as_of`."""
-    debts = prescription_annotate(Debt.objects.filter(pk__in=list(debt_ids)), as_of=as_of, basis=basis)
+    debts = Debt.objects.filter(pk__in=list(debt_ids))
+    debts = prescription_annotate(debts, as_of=as_of, basis=basis)
     return dict(debts.order_by().values_list("pk", "prescribes_on"))
 
 

@@ -1,10 +1,10 @@
 """The prescription clock: 3 and 5 years, leap days, and what restarts the term; the alerts."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from zoneinfo import ZoneInfo
 
 from legal.models import PrescriptionAlert, PrescriptionBasis, PrescriptionInterruption
 from legal.services.alerts import alerts_for_user, alerts_mark_seen, prescription_alerts_create
