@@ -35,6 +35,7 @@ from agreements.models import PaymentAgreement
 from core.exceptions import ApplicationError
 from legal.models import (
     OPEN_CASE_STATES,
+    CaseOutcome,
     LegalCase,
     PrescriptionBasis,
     PrescriptionInterruption,
@@ -83,7 +84,17 @@ def term_start_expression(*, as_of: datetime.date):
         ),
         "activated_on",
     )
-    return Greatest(F("due_date"), interruption, payment, agreement, output_field=DateField())
+    # A case's filing date counts even before its service records the interruption; a
+    # withdrawn claim interrupts nothing (Código General del Proceso art. 95).
+    filing = _max_date(
+        LegalCase.objects.filter(debt=OuterRef("pk"), filed_on__lte=as_of).exclude(
+            outcome=CaseOutcome.WITHDRAWN
+        ),
+        "filed_on",
+    )
+    return Greatest(
+        F("due_date"), interruption, payment, agreement, filing, output_field=DateField()
+    )
 
 
 def basis_expression(default: str = PrescriptionBasis.PROMISSORY_NOTE):

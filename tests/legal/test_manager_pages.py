@@ -2,6 +2,7 @@
 screen, every case, the prescription alerts."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -242,3 +243,28 @@ def test_alerts_page_badge_and_mark_seen(client, mine):
     assert "legal-alerts-unseen" not in client.get(reverse("legal:alert-badge")).text
     # The other creditor's alerts were left alone.
     assert PrescriptionAlert.objects.filter(seen_at__isnull=True).count() == 3
+
+
+def test_empty_pages_say_what_to_do(client, mine):
+    _creditor, manager = mine
+    client.force_login(manager)
+    for name, text in [
+        ("legal:firm-list", "No law firms yet"),
+        ("legal:handoff", "No debts waiting for a firm"),
+        ("legal:manager-cases", "No legal cases yet"),
+        ("legal:alert-list", "No prescription alerts"),
+    ]:
+        response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200, name
+        assert text in response.text, name
+    assert client.get(reverse("legal:firm-new")).status_code == 200
+
+
+def test_a_refused_hand_off_keeps_the_chosen_debts_ticked(client, mine):
+    creditor, manager = mine
+    firm = LawFirmFactory(creditors=[creditor])
+    debt = legal_debt(creditor)
+    client.force_login(manager)
+    response = _post_handoff(client, [debt], firm, power_of_attorney="")
+    assert response.status_code == 400
+    assert re.search(rf'value="{debt.pk}"\s+id="debt-{debt.pk}"\s+checked', response.text)

@@ -142,3 +142,10 @@ def test_a_manager_sees_and_marks_their_creditors_alerts_only():
     other.refresh_from_db()
     assert other.seen_at is None
     assert alerts_for_user(manager).get().seen_by == manager
+
+
+def test_a_cases_filing_date_restarts_the_term_unless_the_claim_was_withdrawn():
+    case = make_case(filed_on=datetime.date(2026, 2, 3))
+    assert prescription_date(debt=case.debt, as_of=AS_OF) == datetime.date(2029, 2, 3)
+    case.__class__.objects.filter(pk=case.pk).update(state="closed", outcome="withdrawn")
+    assert prescription_date(debt=case.debt, as_of=AS_OF) == datetime.date(2028, 1, 10)
