@@ -149,3 +149,13 @@ def test_a_cases_filing_date_restarts_the_term_unless_the_claim_was_withdrawn():
     assert prescription_date(debt=case.debt, as_of=AS_OF) == datetime.date(2029, 2, 3)
     case.__class__.objects.filter(pk=case.pk).update(state="closed", outcome="withdrawn")
     assert prescription_date(debt=case.debt, as_of=AS_OF) == datetime.date(2028, 1, 10)
+
+
+def test_beat_runs_the_alerts_daily_and_a_replay_changes_nothing(settings):
+    from legal.tasks import prescription_alerts_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["legal-prescription-alerts"]
+    assert entry["task"] == "legal.tasks.prescription_alerts_task"
+    _debt(datetime.date(2024, 6, 6))
+    assert prescription_alerts_task(AS_OF.isoformat()) == 2
+    assert prescription_alerts_task(AS_OF.isoformat()) == 0
