@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from legal.models import CaseState, LawFirm, PrescriptionBasis
+from core.forms import BoundedDateField
+from legal.models import CaseState, LawFirm, PrescriptionBasis, PrescriptionInterruption
 from portfolio.models import Product
 
 ANY = [("", _("Any"))]
@@ -91,6 +92,12 @@ class HandoffFilterForm(SearchFilterForm):
         self.fields["creditor"].empty_label = _("Any")
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 class HandoffForm(ServiceErrorMixin, forms.Form):
     debts = forms.TypedMultipleChoiceField(
         label=_("Debts"),
@@ -101,7 +108,7 @@ class HandoffForm(ServiceErrorMixin, forms.Form):
         },
     )
     firm = forms.ModelChoiceField(label=_("Law firm"), queryset=None)
-    lawyer = forms.ModelChoiceField(
+    lawyer = UserChoiceField(
         label=_("Lawyer"),
         queryset=None,
         required=False,
@@ -143,3 +150,21 @@ class CaseFilterForm(SearchFilterForm):
         self.fields["firm"].empty_label = _("Any")
         self.fields["creditor"].queryset = creditors
         self.fields["creditor"].empty_label = _("Any")
+
+
+class InterruptionForm(ServiceErrorMixin, forms.Form):
+    """An acknowledgement (or a filing) recorded by hand: it restarts the prescription term."""
+
+    kind = forms.ChoiceField(
+        label=_("What interrupted the term"),
+        choices=PrescriptionInterruption.Kind.choices,
+        initial=PrescriptionInterruption.Kind.ACKNOWLEDGEMENT,
+    )
+    on = BoundedDateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Evidence"),
+        max_length=255,
+        help_text=_("What shows it (e.g. the signed letter acknowledging the debt)."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legal.views import alerts, cases_manager, documents, firms, handoff
+from legal.views import alerts, cases_manager, documents, firms, handoff, prescription
 
 app_name = "legal"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("alerts/", alerts.alert_list, name="alert-list"),
     path("alerts/seen/", alerts.alert_mark_seen, name="alert-mark-seen"),
     path("alerts/badge/", alerts.alert_badge, name="alert-badge"),
+    path(
+        "debts/<int:debt_pk>/prescription/",
+        prescription.debt_prescription,
+        name="debt-prescription",
+    ),
 ]

@@ -27,7 +27,10 @@ def _media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _business_date(monkeypatch):
-    monkeypatch.setattr("legal.views.handoff.business_today", lambda: datetime.date(2026, 12, 6))
+    for module in ("handoff", "prescription"):
+        monkeypatch.setattr(
+            f"legal.views.{module}.business_today", lambda: datetime.date(2026, 12, 6)
+        )
 
 
 @pytest.fixture
@@ -268,3 +271,24 @@ def test_a_refused_hand_off_keeps_the_chosen_debts_ticked(client, mine):
     response = _post_handoff(client, [debt], firm, power_of_attorney="")
     assert response.status_code == 400
     assert re.search(rf'value="{debt.pk}"\s+id="debt-{debt.pk}"\s+checked', response.text)
+
+
+def test_a_manager_records_an_acknowledgement_and_the_clock_restarts(client, mine):
+    creditor, manager = mine
+    debt = legal_debt(creditor, due=datetime.date(2024, 3, 6))
+    theirs = legal_debt(CreditorFactory())
+    client.force_login(manager)
+    url = reverse("legal:debt-prescription", args=[debt.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["debt"].prescribes_on == datetime.date(2027, 3, 6)
+    data = {"kind": "acknowledgement", "on": "2026-10-02", "note": "Carta firmada"}
+    assert client.post(url, data).status_code == 302
+    assert client.get(url).context["debt"].prescribes_on == datetime.date(2029, 10, 2)
+    # Before the due date: refused at the field.
+    response = client.post(url, {**data, "on": "2024-01-01"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["on"]
+    other = reverse("legal:debt-prescription", args=[theirs.pk])
+    assert client.get(other).status_code == 404
+    assert client.post(other, data).status_code == 404
