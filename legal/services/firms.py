@@ -5,11 +5,12 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.roles import ADMIN, LAWYER, is_manager, user_role
-from legal.models import LawFirm
+from legal.models import OPEN_CASE_STATES, LawFirm, LegalCase, LegalCaseChange
 from portfolio.selectors import creditor_list
 
 FIRM_FIELDS = ("name", "country", "city", "tax_id", "contact_email", "contact_phone", "is_active")
@@ -102,9 +103,24 @@ def firm_lawyer_create(
 
 @transaction.atomic
 def firm_lawyer_remove(*, user, firm: LawFirm, lawyer_id: int) -> None:
-    """The lawyer leaves the firm (their cases stay with the firm; they no longer see them)."""
+    """The lawyer leaves the firm: its open cases they held stay with the firm, unassigned (each
+    change on the case's record); they no longer see them."""
     _check_manager(user)
     lawyer = firm.lawyers.filter(pk=lawyer_id).first()
     if lawyer is None:
         raise ApplicationError(_("This lawyer is not in the firm."), field="lawyer")
     firm.lawyers.remove(lawyer)
+    cases = list(
+        LegalCase.objects.select_for_update()
+        .filter(firm=firm, lawyer=lawyer, state__in=OPEN_CASE_STATES)
+        .order_by("pk")
+    )
+    if cases:
+        LegalCase.objects.filter(pk__in=[c.pk for c in cases]).update(lawyer=None)
+        now = timezone.now()
+        note = _("%(name)s left the firm: the case has no lawyer assigned.") % {
+            "name": lawyer.get_full_name() or lawyer.get_username()
+        }
+        LegalCaseChange.objects.bulk_create(
+            [LegalCaseChange(case=c, note=note, changed_by=user, changed_at=now) for c in cases]
+        )

@@ -135,9 +135,14 @@ def test_lawyers_are_created_added_and_removed(client, mine):
     assert client.post(add_url, {"add-username": lawyer.username}).status_code == 302
     assert set(firm.lawyers.all()) == {ana, lawyer}
 
+    case = make_case(creditor=creditor, firm=firm, lawyer=ana)
     remove_url = reverse("legal:firm-lawyer-remove", args=[firm.pk, ana.pk])
     assert client.post(remove_url).status_code == 302
     assert list(firm.lawyers.all()) == [lawyer]
+    case.refresh_from_db()
+    assert case.lawyer is None
+    assert case.changes.filter(note__contains="Ana Rojas").exists()
+    assert client.post(remove_url).status_code == 404  # not in the firm any more
     assert client.get(reverse("legal:firm-detail", args=[firm.pk])).status_code == 200
 
 
