@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
             minute=env.int("CARTERA_NIGHTLY_MINUTE", default=30),
         ),
     },
+    # Legal stage: warn the managers of debts whose prescription draws near (24/30/33 months).
+    "legal-prescription-alerts": {
+        "task": "legal.tasks.prescription_alerts_task",
+        "schedule": crontab(hour=env.int("CARTERA_PRESCRIPTION_ALERTS_HOUR", default=5), minute=30),
+    },
 }
 
 # Messaging. Backend per channel (dotted path); the sandbox records what would be sent.

@@ -13,6 +13,7 @@ from legal.models.case import (
 from legal.models.costs import FEE_KINDS, ChargeableReason, CostKind, CostStatus, LegalCost
 from legal.models.documents import LegalDocument
 from legal.models.measures import CourtDeposit, PrecautionaryMeasure
+from legal.models.prescription import PrescriptionAlert, PrescriptionInterruption
 
 __all__ = [
     "CASE_TRANSITIONS",
@@ -32,5 +33,7 @@ __all__ = [
     "LegalDocument",
     "LegalSettings",
     "PrecautionaryMeasure",
+    "PrescriptionAlert",
     "PrescriptionBasis",
+    "PrescriptionInterruption",
 ]
