@@ -9,8 +9,15 @@ class LegalConfig(AppConfig):
     def ready(self):
         from agreements.hooks import agreement_completed
         from collections_app.hooks import payments_applied
+        from legal.selectors.debt_page import debt_page_reads as legal_reads
         from legal.services.settlement import on_agreement_completed, on_payments_applied
+        from portfolio.hooks import debt_page_case_panels, debt_page_reads
 
         # A paid debt or a completed settlement closes its court case (paid / settled).
         payments_applied.register(on_payments_applied, key="legal.close_paid")
         agreement_completed.register(on_agreement_completed, key="legal.close_settled")
+        # The debt page shows its court case (read with the page's debt: no extra query).
+        debt_page_reads.register(legal_reads, key="legal")
+        debt_page_case_panels.register(
+            lambda: "{% load legal_tags %}{% debt_legal_panel debt %}", key="legal", order=27
+        )

@@ -86,3 +86,25 @@ def test_a_document_downloads_only_through_a_case_the_user_sees(client, settings
         == 404
     )
     assert len(scans[0].sha256) == 64
+
+
+def test_the_debt_page_shows_its_court_case_without_an_extra_query(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    case = make_case(case_number="11001310300120250012300")
+    manager = ManagerFactory(creditors=[case.creditor])
+    client.force_login(manager)
+    url = reverse("portfolio:debt-detail", args=[case.debt_id])
+    with CaptureQueriesContext(connection) as with_case:
+        body = client.get(url).content.decode()
+    assert "11001310300120250012300" in body and case.firm.name in body
+    assert reverse("legal:case-detail", args=[case.pk]) in body
+    # The same page on a debt in legal without a case: the same number of queries.
+    other = make_case(creditor=case.creditor, firm=case.firm)
+    LegalCase.objects.filter(pk=other.pk).delete()
+    with CaptureQueriesContext(connection) as without_case:
+        page = client.get(reverse("portfolio:debt-detail", args=[other.debt_id]))
+    assert "In the legal stage, not handed over to a law firm yet." in page.content.decode()
+    assert len(with_case.captured_queries) == len(without_case.captured_queries)
