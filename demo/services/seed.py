@@ -36,6 +36,7 @@ from demo.services.ledger import (
 from demo.services.workload import Workload, demo_workload
 from experiments.models import Experiment
 from imports.models import ImportBatch
+from legal.models import LegalCase
 from messaging.models import ApprovalStatus, MessageTemplateVersion
 from messaging.services.compliance.rules import COLLECTION_STAGES
 from messaging.services.template_approval import (
@@ -130,8 +131,10 @@ def demo_database_is_empty() -> bool:
 def _wipe_demo_creditors() -> None:
     codes = [c[0] for c in DEMO_CREDITORS]
     try:
-        # Complaints keep their debts, debtors and creditors (PROTECT): they go first.
+        # Complaints and court cases keep their debts, debtors and creditors (PROTECT): they go
+        # first.
         Complaint.objects.filter(creditor__code__in=codes).delete()
+        LegalCase.objects.filter(creditor__code__in=codes).delete()
         # The collectors' work (demo.services.workload): agreements hold on to their debts.
         PaymentAgreement.objects.filter(creditor__code__in=codes).delete()
         Payment.objects.filter(creditor__code__in=codes).delete()

@@ -457,3 +457,22 @@ def test_the_demo_inbox_has_replies_for_the_collectors(demo):
     collectors = {r.assigned_to for r in replies if r.assigned_to_id}
     assert collectors and any(inbox_unread_count(user=c) for c in collectors)
     assert "Inbox:" in demo
+
+
+def test_the_demo_hands_legal_debts_to_a_firm_whose_lawyer_sees_only_them(demo, client):
+    from django.urls import reverse
+
+    from legal.models import CaseState, LegalCase
+
+    cases = LegalCase.objects.all()
+    assert cases.exists() and "Legal stage:" in demo
+    assert set(cases.values_list("firm__name", flat=True)) == {"Cobranza Jurídica Andina S.A.S."}
+    assert cases.filter(state=CaseState.FILED).exists()
+    assert all(case.documents.filter(kind="power_of_attorney").exists() for case in cases)
+    assert _sign_in(client, "abogado")
+    workspace = client.get(reverse("legal:workspace"))
+    assert workspace.status_code == 200
+    case = cases.first()
+    assert client.get(reverse("legal:case-detail", args=[case.pk])).status_code == 200
+    # Outside counsel sees no debt list rows: the debt pages are not theirs.
+    assert client.get(reverse("portfolio:debt-detail", args=[case.debt_id])).status_code == 404

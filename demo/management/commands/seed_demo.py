@@ -57,6 +57,10 @@ class Command(BaseCommand):
         from demo.services.experiments import demo_experiments
 
         experiments = demo_experiments(as_of=as_of)
+        # A law firm with its lawyer's login, and part of the debts in legal handed over to it.
+        from demo.services.legal import LAWYER_USERNAME, demo_legal
+
+        legal = demo_legal(as_of=as_of, password=DEMO_PASSWORD)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -117,6 +121,13 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(
+            _("Legal stage: %(cases)d cases handed over to %(firm)s, %(filed)d filed.")
+            % {"cases": legal.cases, "firm": legal.firm.name, "filed": legal.filed}
+        )
+        self.stdout.write(
             _("Logins (password %(password)s): %(users)s")
-            % {"password": DEMO_PASSWORD, "users": ", ".join(summary.users)}
+            % {
+                "password": DEMO_PASSWORD,
+                "users": ", ".join([*summary.users, LAWYER_USERNAME]),
+            }
         )
