@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legal.views import documents
+from legal.views import documents, kpis
 
 app_name = "legal"
 
@@ -10,4 +10,6 @@ urlpatterns = [
         documents.document_download,
         name="document-download",
     ),
+    # KPIs
+    path("kpis/", kpis.kpis, name="kpis"),
 ]
