@@ -505,14 +505,21 @@ def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.
     return debts
 
 
+# The stages the reminder cadence runs in. A debt in `legal` is in court: outside counsel
+# speaks for the creditor and no automatic reminder goes, whatever a policy's cadence lists
+# under "legal" (the notices the law requires, e.g. the bureau's, are planned apart and go).
+CADENCE_STAGES = [s.value for s in LADDER if s != Stage.LEGAL]
+
+
 def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
-    """The contact actions the cadence of each debt's policy asks for on this date."""
+    """The contact actions the cadence of each debt's policy asks for on this date (none in
+    `legal`: CADENCE_STAGES)."""
     columns = ["debt_id", "stage", "channel", "template_code", "version_id"]
     if "arm_id" in debts:
         columns.append("arm_id")
     if debts.empty:
         return pd.DataFrame(columns=columns)
-    eligible = debts[~debts["held"] & debts["stage"].isin([s.value for s in LADDER])]
+    eligible = debts[~debts["held"] & debts["stage"].isin(CADENCE_STAGES)]
     if eligible.empty:
         return pd.DataFrame(columns=columns)
     day = pd.Timestamp(business_date)
