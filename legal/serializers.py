@@ -62,7 +62,7 @@ class LegalCaseOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DebtSummarySerializer(serializers.Serializer):
+class LegalCaseDebtSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     debt_ref = serializers.CharField()
     debtor_name = serializers.CharField(source="debtor.full_name")
@@ -119,20 +119,20 @@ class LegalCaseChangeOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CasePaymentOutputSerializer(serializers.ModelSerializer):
+class LegalCasePaymentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "amount", "currency", "paid_at", "method", "source", "reference"]
+        fields = ["id", "amount", "currency", "paid_at", "method", "reference"]
         read_only_fields = fields
 
 
 class LegalCaseDetailOutputSerializer(LegalCaseOutputSerializer):
     """A case with its debt, files, record and the payments since the hand-off."""
 
-    debt_summary = DebtSummarySerializer(source="debt", read_only=True)
+    debt_summary = LegalCaseDebtSerializer(source="debt", read_only=True)
     documents = LegalDocumentOutputSerializer(many=True, read_only=True)
     changes = LegalCaseChangeOutputSerializer(many=True, read_only=True)
-    payments = CasePaymentOutputSerializer(
+    payments = LegalCasePaymentOutputSerializer(
         many=True,
         read_only=True,
         source="payments_since_handover",
@@ -180,14 +180,14 @@ def _date_field(**kwargs):
     return serializers.DateField(**kwargs)
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class LegalCaseTransitionInputSerializer(serializers.Serializer):
     """A step of the court's: why (required) and the business date it is recorded on."""
 
     note = serializers.CharField(max_length=NOTE_MAX, help_text=_("Why: what the court did."))
     as_of = BusinessDateField(required=False, help_text=_("Business date (default: today)."))
 
 
-class FileInputSerializer(TransitionInputSerializer):
+class LegalCaseFileInputSerializer(LegalCaseTransitionInputSerializer):
     case_number = serializers.CharField(
         max_length=CASE_NUMBER_MAX,
         help_text=_("Colombia: the 23-digit radicado (spaces and dashes are ignored)."),
@@ -195,35 +195,35 @@ class FileInputSerializer(TransitionInputSerializer):
     filed_on = _date_field(help_text=_("The filing date (from the hand-off to as_of)."))
 
 
-class OrderPaymentInputSerializer(TransitionInputSerializer):
+class LegalCaseOrderPaymentInputSerializer(LegalCaseTransitionInputSerializer):
     payment_order_on = _date_field(help_text=_("The date of the payment order."))
 
 
-class CloseInputSerializer(TransitionInputSerializer):
+class LegalCaseCloseInputSerializer(LegalCaseTransitionInputSerializer):
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
 
 
 TRANSITION_INPUTS = {
-    "file": FileInputSerializer,
-    "order_payment": OrderPaymentInputSerializer,
-    "close": CloseInputSerializer,
+    "file": LegalCaseFileInputSerializer,
+    "order_payment": LegalCaseOrderPaymentInputSerializer,
+    "close": LegalCaseCloseInputSerializer,
 }
 assert set(TRANSITION_INPUTS) == set(TRANSITION_FIELDS)
 
 
 def transition_input(name: str) -> type[serializers.Serializer]:
-    return TRANSITION_INPUTS.get(name, TransitionInputSerializer)
+    return TRANSITION_INPUTS.get(name, LegalCaseTransitionInputSerializer)
 
 
 # --- KPIs --------------------------------------------------------------------------------------
 
 
-class _Money(serializers.Serializer):
+class _LegalMoney(serializers.Serializer):
     currency = serializers.CharField()
     amount = serializers.DecimalField(max_digits=20, decimal_places=2)
 
 
-class _Ratio(serializers.Serializer):
+class _LegalRatio(serializers.Serializer):
     currency = serializers.CharField()
     ratio = serializers.DecimalField(
         max_digits=20,
@@ -233,15 +233,15 @@ class _Ratio(serializers.Serializer):
     )
 
 
-class _KpiRow(serializers.Serializer):
+class _LegalKpiRow(serializers.Serializer):
     creditor = serializers.IntegerField()
     creditor_name = serializers.CharField()
     cases = serializers.IntegerField(help_text=_("Cases handed over by the period's end"))
     cases_by_state = serializers.DictField(child=serializers.IntegerField())
-    recovered = _Money(many=True, help_text=_("Paid while the case was open, per currency"))
-    costs = _Money(many=True)
-    net = _Money(many=True, help_text=_("Recovered less costs, per currency"))
-    cost_per_recovered = _Ratio(many=True)
+    recovered = _LegalMoney(many=True, help_text=_("Paid while the case was open, per currency"))
+    costs = _LegalMoney(many=True)
+    net = _LegalMoney(many=True, help_text=_("Recovered less costs, per currency"))
+    cost_per_recovered = _LegalRatio(many=True)
     median_days_to_payment_order = serializers.DecimalField(
         max_digits=8, decimal_places=1, allow_null=True
     )
@@ -256,7 +256,7 @@ class _KpiRow(serializers.Serializer):
     )
 
 
-class _FirmKpiRow(_KpiRow):
+class _LegalFirmKpiRow(_LegalKpiRow):
     firm = serializers.IntegerField()
     firm_name = serializers.CharField()
 
@@ -264,5 +264,5 @@ class _FirmKpiRow(_KpiRow):
 class LegalKpisOutputSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    creditors = _KpiRow(many=True)
-    firms = _FirmKpiRow(many=True, help_text=_("Per creditor and law firm"))
+    creditors = _LegalKpiRow(many=True)
+    firms = _LegalFirmKpiRow(many=True, help_text=_("Per creditor and law firm"))
