@@ -10,6 +10,9 @@
 - prescriptions avoided (cases filed in the range on or before their prescription date) and
   lost (cases closed in the range as prescribed).
 
+Court deposits (títulos judiciales) count once paid over to the creditor through the ledger, as
+payments; a deposits record, if one is kept apart, plugs in beside `recovered_totals`.
+
 Each figure is one aggregate query grouped by the row's keys; nothing is read row by row.
 """
 

@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 
 from core.exceptions import ApplicationError
 from core.roles import ADMIN, LAWYER, MANAGER, user_role
-from legal.models import CASE_TRANSITIONS, CaseOutcome, LegalCase, LegalCaseChange
+from legal.models import CASE_TRANSITIONS, CaseOutcome, CaseState, LegalCase, LegalCaseChange
 
 # Digits of a court case number per country (Colombia's radicado: 23, Código General del
 # Proceso / CSJ Acuerdo 201 de 1997). Countries not listed take the number as written.
@@ -155,6 +155,10 @@ def case_update(*, user, case: LegalCase, **fields) -> LegalCase:
     saved. Nothing changed writes nothing."""
     _require_worker(user, case)
     case = _locked(case)
+    if case.state == CaseState.CLOSED:
+        raise ApplicationError(
+            _("The case is closed: it cannot be changed."), extra={"status": 409}
+        )
     now = timezone.now()
     cleaned = _clean_updates(case, fields, as_of=timezone.localdate(now))
     changed = [name for name, value in cleaned.items() if getattr(case, name) != value]
@@ -170,6 +174,8 @@ def case_update(*, user, case: LegalCase, **fields) -> LegalCase:
 
 def _clean_step_fields(case, transition, fields, *, as_of) -> dict:
     needed = TRANSITION_FIELDS.get(transition, ())
+    # A form may send every step's fields: an empty one another step needs is no error.
+    fields = {k: v for k, v in fields.items() if k in needed or v not in (None, "")}
     unknown = set(fields) - set(needed)
     if unknown:
         raise ApplicationError(_("This step does not take this field."), field=sorted(unknown)[0])

@@ -231,3 +231,25 @@ def test_every_step_has_its_action(two_firms):
         response = client.post(url(mine, name), {}, format="json")
         # Reached (not a 404/405): refused for the missing note.
         assert response.status_code == 400 and "note" in response.json(), name
+
+
+def test_a_closed_case_cannot_be_updated_and_empty_fields_of_other_steps_are_ignored(two_firms):
+    mine, _theirs, lawyer = two_firms
+    # A form sending every step's fields, empty where this step needs none.
+    case = case_transition(
+        user=lawyer,
+        case=mine,
+        transition="close",
+        note="Retirada",
+        as_of=AS_OF,
+        outcome="withdrawn",
+        case_number="",
+        filed_on=None,
+    )
+    assert case.state == CaseState.CLOSED
+    with pytest.raises(ApplicationError) as refused:
+        case_update(user=lawyer, case=case, court="Juzgado 2")
+    assert refused.value.extra == {"status": 409}
+    with pytest.raises(ApplicationError) as again:
+        case_transition(user=lawyer, case=case, transition="close", note="x", as_of=AS_OF)
+    assert again.value.field == "transition" and "close" in again.value.message
