@@ -253,3 +253,16 @@ def test_a_closed_case_cannot_be_updated_and_empty_fields_of_other_steps_are_ign
     with pytest.raises(ApplicationError) as again:
         case_transition(user=lawyer, case=case, transition="close", note="x", as_of=AS_OF)
     assert again.value.field == "transition" and "close" in again.value.message
+
+
+def test_the_list_costs_the_same_queries_for_one_case_or_many(django_assert_num_queries):
+    admin = AdminFactory()
+    client = api(admin)
+    make_case()
+    client.get(url())  # warm the role cache and the content types
+    with django_assert_num_queries(2) as one:  # count + page
+        client.get(url())
+    for _ in range(4):
+        make_case()
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(client.get(url()).json()["results"]) == 5
