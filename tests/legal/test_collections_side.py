@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from analytics.models import AgingSnapshot
 from analytics.services.snapshots import snapshots_write
-from collections_app.models import EscalationPolicyVersion
+from collections_app.models import CADENCE_STAGES, EscalationPolicyVersion
 from collections_app.selectors.workspace import QUEUE_STAGES, work_queue_base
 from collections_app.services.cycle import cycle_run
 from collections_app.services.payments import payment_record
@@ -36,7 +36,7 @@ def test_legal_debts_leave_the_collectors_queue():
     legal = make_case(debt=DebtFactory(creditor=creditor, assigned_to=collector)).debt
     pre_legal = in_stage(DebtFactory(creditor=creditor, assigned_to=collector), Stage.PRE_LEGAL)
 
-    assert Stage.LEGAL not in QUEUE_STAGES
+    assert Stage.LEGAL not in QUEUE_STAGES and Stage.LEGAL not in CADENCE_STAGES
     assert list(work_queue_base(user=collector)) == [pre_legal]
     manager = ManagerFactory(creditors=[creditor])
     assert legal not in work_queue_base(user=manager)
