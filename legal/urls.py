@@ -8,6 +8,7 @@ from legal.views import (
     documents,
     firms,
     handoff,
+    kpis,
     prescription,
     workspace,
 )
@@ -71,4 +72,6 @@ urlpatterns += [
     path("settings/<int:creditor_pk>/", costs.settings_edit, name="settings-edit"),
     path("cases/<int:pk>/bundle/", costs.case_bundle, name="case-bundle"),
     path("cases/<int:pk>/settlement/", costs.case_settlement, name="case-settlement"),
+    # KPIs
+    path("kpis/", kpis.kpis, name="kpis"),
 ]

@@ -53,6 +53,7 @@ from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
 from tests.factories.experiments import make_experiment
+from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
     ContactPointFactory,
@@ -77,6 +78,7 @@ NAMES_RECORDS = {
     ("GET", "/api/v1/segments/"),
     ("GET", "/api/v1/complaints/kpis/"),
     ("GET", "/api/v1/experiments/calculator/"),
+    ("GET", "/api/v1/legal-cases/kpis/"),
 }
 
 
@@ -206,7 +208,27 @@ def _build_world() -> dict:
         "draft": make_experiment(user=admin, creditor=creditor, started=False, name="Borrador"),
         "running": make_experiment(user=admin, creditor=creditor, start_on=AS_OF, name="Activo"),
     }
+    # Legal cases, one in each state a court step starts from (the firm retained by the creditor).
+    firm = LawFirmFactory(creditors=[creditor], name="Abogados Andinos")
+    legal_cases = {
+        state: make_case(
+            debt=DebtFactory(creditor=creditor, due_date=datetime.date(2025, 1, 10)),
+            firm=firm,
+            state=state,
+            filed_on=None if state == "prepared" else datetime.date(2026, 3, 20),
+        )
+        for state in (
+            "prepared",
+            "filed",
+            "payment_order",
+            "notified",
+            "judgment",
+            "seizure_decreed",
+            "seizure_served",
+        )
+    }
     return {
+        "legal_cases": legal_cases,
         "experiments": experiments,
         "bureau_runs": bureau_runs,
         "admin": admin,
@@ -321,7 +343,40 @@ def _real_requests(w: dict) -> dict:
     experiment = {"id": running.pk}
     challenger = running.arms.get(role="challenger").pk
     champion = running.arms.get(role="champion")
+    cases = {state: {"id": case.pk} for state, case in w["legal_cases"].items()}
+    # Each court step on a case in a state it starts from, with the fields it needs.
+    steps = {
+        "file": ("prepared", {"case_number": "11001-31-03-001-2026-00123-00"}),
+        "order_payment": ("filed", {"payment_order_on": "2026-04-01"}),
+        "notify": ("payment_order", {}),
+        "open_defences": ("notified", {}),
+        "decide": ("notified", {}),
+        "liquidate": ("judgment", {}),
+        "decree_seizure": ("payment_order", {}),
+        "serve_seizure": ("seizure_decreed", {}),
+        "auction": ("seizure_served", {}),
+        "close": ("prepared", {"outcome": "withdrawn"}),
+    }
+    legal = {
+        ("POST", f"/api/v1/legal-cases/{{id}}/{name}/"): {
+            "path_parameters": cases[state],
+            "body": {
+                "note": "Lo ordenó el juzgado",
+                **fields,
+                **({"filed_on": "2026-03-20"} if name == "file" else {}),
+            },
+        }
+        for name, (state, fields) in steps.items()
+    }
     return {
+        **legal,
+        ("GET", "/api/v1/legal-cases/"): {"query": {"state": "prepared"}},
+        ("GET", "/api/v1/legal-cases/{id}/"): {"path_parameters": cases["filed"]},
+        ("PATCH", "/api/v1/legal-cases/{id}/"): {
+            "path_parameters": cases["filed"],
+            "body": {"court": "Juzgado 3 Civil del Circuito", "next_action_on": "2027-01-15"},
+        },
+        ("GET", "/api/v1/legal-cases/kpis/"): {"query": {"from": "2026-01-01", "to": as_of}},
         ("GET", "/api/v1/experiments/"): {"query": {"status": "running", "subject": "policy"}},
         ("POST", "/api/v1/experiments/"): {
             "body": {

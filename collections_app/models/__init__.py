@@ -3,6 +3,7 @@
 from collections_app.models.cycle import CycleRun, CycleRunCreditor
 from collections_app.models.policies import (
     CADENCE_KEYS,
+    CADENCE_STAGES,
     LADDER,
     EscalationPolicy,
     EscalationPolicyVersion,
@@ -13,6 +14,7 @@ from collections_app.models.workspace import Assignment, Interaction
 
 __all__ = [
     "CADENCE_KEYS",
+    "CADENCE_STAGES",
     "LADDER",
     "Assignment",
     "CycleRun",

@@ -19,6 +19,11 @@ LADDER = (
     Stage.PRE_LEGAL,
     Stage.LEGAL,
 )
+# The stages the reminder cadence runs in. A debt in `legal` is in court: outside counsel
+# speaks for the creditor and no automatic reminder goes, whatever a policy's cadence lists
+# under "legal" (still accepted, so stored policies stay valid). The notices the law requires
+# (e.g. the credit bureau's prior notice) are planned apart and still go.
+CADENCE_STAGES = tuple(stage for stage in LADDER if stage != Stage.LEGAL)
 
 
 def default_cadence() -> dict:

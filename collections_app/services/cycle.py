@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from collections_app import reasons
 from collections_app.hooks import debt_segment_codes_sql
-from collections_app.models import LADDER, CycleRun, CycleRunCreditor, EscalationPolicyVersion
+from collections_app.models import (
+    CADENCE_STAGES,
+    LADDER,
+    CycleRun,
+    CycleRunCreditor,
+    EscalationPolicyVersion,
+)
 from collections_app.selectors.escalation import policy_resolver
 from collections_app.services.cycle_arms import (
     ARM_COLUMNS,
@@ -506,13 +512,14 @@ def _after_moves(debts: pd.DataFrame, moves: pd.DataFrame, business_date) -> pd.
 
 
 def _plan_actions(debts: pd.DataFrame, business_date) -> pd.DataFrame:
-    """The contact actions the cadence of each debt's policy asks for on this date."""
+    """The contact actions the cadence of each debt's policy asks for on this date (none in
+    `legal`: CADENCE_STAGES)."""
     columns = ["debt_id", "stage", "channel", "template_code", "version_id"]
     if "arm_id" in debts:
         columns.append("arm_id")
     if debts.empty:
         return pd.DataFrame(columns=columns)
-    eligible = debts[~debts["held"] & debts["stage"].isin([s.value for s in LADDER])]
+    eligible = debts[~debts["held"] & debts["stage"].isin([s.value for s in CADENCE_STAGES])]
     if eligible.empty:
         return pd.DataFrame(columns=columns)
     day = pd.Timestamp(business_date)

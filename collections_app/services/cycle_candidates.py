@@ -26,7 +26,7 @@ import datetime
 from django.db import connection
 
 from collections_app.hooks import debt_segment_codes_sql
-from collections_app.models import LADDER, EscalationPolicyVersion
+from collections_app.models import CADENCE_STAGES, LADDER, EscalationPolicyVersion
 from collections_app.selectors.escalation import PolicyResolver
 from collections_app.services.cycle_arms import arm_version_ids, arms_join_sql
 from core.bulk import days_between_sql
@@ -56,7 +56,8 @@ def _quoted(values) -> str:
 def cadence_rules(versions: dict[int, EscalationPolicyVersion]) -> list[tuple]:
     """(version id, stage, trigger, days, every, template, channel) for each channel of each
     cadence rule that can plan an action, read exactly as `_plan_actions` reads the cadence."""
-    ladder = {str(stage) for stage in LADDER}
+    # No cadence in `legal` (CADENCE_STAGES): a debt in court gets no automatic reminder.
+    ladder = {str(stage) for stage in CADENCE_STAGES}
     rules = []
     for version_id, version in sorted(versions.items()):
         for stage, stage_rules in (version.cadence or {}).items():

@@ -378,6 +378,8 @@ SPECTACULAR_SETTINGS = {
         "BureauRunStatusEnum": "bureau.models.runs.RunStatus",
         "ExperimentStatusEnum": "experiments.models.ExperimentStatus",
         "ExperimentArmStatusEnum": "experiments.models.ArmStatus",
+        "LegalCaseStateEnum": "legal.models.CaseState",
+        "LegalCaseOutcomeEnum": "legal.models.CaseOutcome",
     },
 }
 

@@ -43,6 +43,9 @@ TRANSITION_FIELDS = {
 }
 RADICADO_DIGITS = 23
 CASE_NUMBER_MAX = 40
+# The text fields' lengths (the model's) and the longest reason, for the API's serializers.
+TEXT_LIMITS = {"court": 200, "court_city": 120, "next_action": 255}
+NOTE_MAX = 2000
 
 
 def case_may_work(*, user, case: LegalCase) -> bool:
@@ -78,7 +81,7 @@ def case_number_clean(*, country: str, value: str) -> str:
 
 def _check_may_work(*, user, case):
     if not case_may_work(user=user, case=case):
-        raise ApplicationError(_("You may not work this case."))
+        raise ApplicationError(_("You may not work this case."), extra={"status": 403})
 
 
 def _clean_fields(case, fields: dict) -> dict:
@@ -116,6 +119,10 @@ def case_update(*, user, case: LegalCase, note: str = "", now=None, **fields) ->
     """Change the case's court details, next action and dates; records what changed."""
     _check_may_work(user=user, case=case)
     locked = _locked(case)
+    if locked.state == CaseState.CLOSED:
+        raise ApplicationError(
+            _("The case is closed: it is no longer updated."), extra={"status": 409}
+        )
     cleaned = _clean_fields(locked, fields)
     changed = {k: v for k, v in cleaned.items() if getattr(locked, k) != v}
     if not changed:
@@ -157,8 +164,8 @@ def case_transition(
     method = getattr(locked, transition)
     if not can_proceed(method):
         raise ApplicationError(
-            _("This step is not possible while the case is “%(state)s”.")
-            % {"state": locked.get_state_display()},
+            _("The step “%(step)s” is not possible while the case is “%(state)s”.")
+            % {"step": transition, "state": locked.get_state_display()},
             field="transition",
         )
     cleaned = _clean_fields(locked, {k: v for k, v in fields.items() if v not in (None, "")})
