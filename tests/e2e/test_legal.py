@@ -1,7 +1,8 @@
-"""A lawyer's first update on a case a manager handed over, in Chromium, in Spanish and in
-English: in through the login, to their cases, the case page, the filing recorded (the 23-digit
-radicado and the filing date, with a reason), a document uploaded; the state and the history
-show it."""
+"""The hand-off and the lawyer's first update, in Chromium, in Spanish and in English: the
+manager hands a debt in `legal` to a law firm on the hand-off screen (the debt chosen, the firm
+and its lawyer, the power of attorney, a confirmation); the lawyer signs in, finds it in their
+cases, records the filing (the 23-digit radicado and the filing date, with a reason) and uploads
+a document; the state and the history show it."""
 
 import datetime
 
@@ -11,8 +12,9 @@ from playwright.sync_api import expect
 
 from core.dates import business_today
 from legal.models import CaseState, LegalCase
+from portfolio.models import Debt, Stage
 from tests.e2e.conftest import SCREENSHOTS, log_in
-from tests.factories.legal import make_case
+from tests.factories.legal import LawFirmFactory
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import LawyerFactory, ManagerFactory
 
@@ -28,7 +30,7 @@ def shot(page, name):
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
-def test_the_lawyer_records_the_filing_and_uploads_the_claim(
+def test_the_manager_hands_over_and_the_lawyer_records_the_filing(
     live_server, page, settings, tmp_path, language
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -40,15 +42,45 @@ def test_the_lawyer_records_the_filing_and_uploads_the_claim(
         debtor__full_name="Carlos Andrés Gómez",
         debtor__document_number="79555123",
     )
-    # Handed over by the manager (the hand-off screen is another part: the factory stands in).
-    case = make_case(
-        debt=debt,
-        handed_over_by=manager,
-        handover_note="Pagaré original en custodia.",
+    Debt.objects.filter(pk=debt.pk).update(stage=Stage.LEGAL)
+    firm = LawFirmFactory(name="Ríos & Asociados", creditors=[creditor])
+    lawyer = LawyerFactory(username="abogada", firms=[firm], first_name="Laura", last_name="Ríos")
+
+    # The manager hands the debt over on the hand-off screen.
+    log_in(page, live_server, manager.username)
+    if language == "en":
+        page.get_by_role("button", name="EN", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.goto(f"{live_server.url}/legal/handoff/")
+    expect(page.get_by_test_id("handoff-debts")).to_contain_text("Carlos Andrés Gómez")
+    page.locator(f"#debt-{debt.pk}").check()
+    page.locator("select[name=firm]").select_option(str(firm.pk))
+    page.locator("select[name=lawyer]").select_option(str(lawyer.pk))
+    page.locator("input[name=power_of_attorney]").set_input_files(
+        files=[{"name": "poder.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.locator("textarea[name=note]").fill("Pagaré original en custodia.")
+    shot(page, f"legal_00_handoff_{language}")
+    # Without the confirmation nothing is handed over.
+    page.locator("form[enctype] button[type=submit]").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    assert not LegalCase.objects.exists()
+    page.locator("input[name=power_of_attorney]").set_input_files(
+        files=[{"name": "poder.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.locator("input[name=confirm]").check()
+    page.locator("form[enctype] button[type=submit]").click()
+    expect(page.locator(".messages, [role=status]").first).to_be_visible()
+    case = LegalCase.objects.get(debt=debt)
+    assert (case.firm, case.lawyer, case.handed_over_by) == (firm, lawyer, manager)
+    assert case.documents.filter(kind="power_of_attorney").count() == 1
+    shot(page, f"legal_00_handed_over_{language}")
+    # The firm plans its first step (the lawyer's planning, set here to make it overdue).
+    LegalCase.objects.filter(pk=case.pk).update(
         next_action="Radicar la demanda",
         next_action_on=business_today() - datetime.timedelta(days=2),
     )
-    LawyerFactory(username="abogada", firms=[case.firm], first_name="Laura", last_name="Ríos")
+    page.context.clear_cookies()
 
     log_in(page, live_server, "abogada")
     if language == "en":
@@ -110,4 +142,5 @@ def test_the_lawyer_records_the_filing_and_uploads_the_claim(
     case = LegalCase.objects.get(pk=case.pk)
     assert case.state == CaseState.FILED
     assert case.case_number == "11001400301220260012300"
-    assert case.changes.count() == 2 and case.documents.count() == 1
+    # The hand-off, its power of attorney, the filing, the claim uploaded.
+    assert case.changes.count() == 4 and case.documents.count() == 2
