@@ -40,14 +40,13 @@ from django.db.models import Case as SqlCase
 from django.db.models.functions import Coalesce, TruncDate
 
 from core.dates import INPUT_DATE_MAX
-from legal.models import CaseOutcome, CostStatus, LawFirm, LegalCost, PrescriptionBasis
+from legal.models import CaseOutcome, CostStatus, LawFirm, LegalCost
 from legal.selectors.cases import cases_for_user
+from legal.services.prescription import TERM_YEARS, PlusYears
 from portfolio.models import Creditor, Payment
 
-# Years after the due date a claim prescribes (Código de Comercio art. 789: a promissory note,
-# 3; Código Civil art. 2536: a contract claim, 5). The KPI reads the date before any
-# interruption: a case filed on or before it certainly avoided prescription.
-PRESCRIPTION_YEARS = {PrescriptionBasis.PROMISSORY_NOTE: 3, PrescriptionBasis.CONTRACT: 5}
+# The KPI reads the prescription date before any interruption (the due date plus the term of
+# services.prescription.TERM_YEARS): a case filed on or before it certainly avoided it.
 # The rows: per creditor, and per creditor and firm.
 LEVELS = {"creditors": ("creditor_id",), "firms": ("creditor_id", "firm_id")}
 
@@ -66,16 +65,11 @@ class DaysBetween(Func):
     output_field = IntegerField()
 
 
-class YearsAfter(Func):
-    template = "(%(expressions)s + make_interval(years => %(years)s))::date"
-    output_field = DateField()
-
-
 def _prescribes_on():
     return SqlCase(
         *(
-            When(prescription_basis=basis, then=YearsAfter(F("debt__due_date"), years=years))
-            for basis, years in PRESCRIPTION_YEARS.items()
+            When(prescription_basis=basis, then=PlusYears(F("debt__due_date"), years))
+            for basis, years in TERM_YEARS.items()
         ),
         output_field=DateField(),
     )

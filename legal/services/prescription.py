@@ -48,7 +48,7 @@ TERM_YEARS = {PrescriptionBasis.PROMISSORY_NOTE: 3, PrescriptionBasis.CONTRACT: 
 ALERT_MONTHS = (24, 30, 33)
 
 
-class _PlusYears(Func):
+class PlusYears(Func):
     """date + N years on PostgreSQL: the same day N years on, or the month's last day (art. 829
     C.Co.), which is what adding an interval of years to a date does."""
 
@@ -119,7 +119,7 @@ def prescription_annotate(
     return debts.annotate(
         prescribes_on=Case(
             *(
-                When(prescription_basis=value, then=_PlusYears(F("term_start"), years))
+                When(prescription_basis=value, then=PlusYears(F("term_start"), years))
                 for value, years in TERM_YEARS.items()
             ),
             output_field=DateField(),
