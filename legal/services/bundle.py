@@ -112,7 +112,23 @@ def _cover(w: _Writer, case: LegalCase, as_of: datetime.date) -> None:
     w.pair(_("Figures as of"), _when(as_of))
 
 
-def _promissory_note(w: _Writer, case: LegalCase) -> None:
+def _pdf_scan(scan):
+    """The scan's PDF reader, or None when its file cannot be read as a PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        with scan.file.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+        _pages = len(reader.pages)
+    except (PdfReadError, OSError, ValueError):
+        return None
+    return reader if _pages else None
+
+
+def _promissory_note(w: _Writer, case: LegalCase) -> list:
+    """The promissory note's section; returns (page number, reader) of each PDF scan, whose
+    pages go right after that page of the bundle."""
     from reportlab.lib.utils import ImageReader
 
     scans = list(case.documents.filter(kind=LegalDocument.Kind.PROMISSORY_NOTE).order_by("pk"))
@@ -120,7 +136,8 @@ def _promissory_note(w: _Writer, case: LegalCase) -> None:
     w.title(_("Promissory note"))
     if not scans:
         w.line(_("No scan of the promissory note is on the case."))
-        return
+        return []
+    inserts = []
     for scan in scans:
         if scan.content_type in IMAGE_TYPES:
             with scan.file.open("rb") as handle:
@@ -133,12 +150,38 @@ def _promissory_note(w: _Writer, case: LegalCase) -> None:
             w.pdf.drawString(w.left, w.bottom - 12, f"{scan.name} · SHA-256 {scan.sha256}")
             w.page()
             continue
-        # A PDF scan is not merged (no PDF reader is installed): the court gets the file with
-        # the bundle, named and fingerprinted here so it can be matched.
-        w.line(_("The scan is a PDF and is attached separately to this bundle."))
+        reader = _pdf_scan(scan)
+        if reader is None:
+            # A file that is not a readable PDF: named and fingerprinted, attached by hand.
+            w.line(_("The scan cannot be read as a PDF: attach it separately to this bundle."))
+        else:
+            w.line(_("The scan's %(n)s pages follow this page.") % {"n": len(reader.pages)})
+            inserts.append((w.pdf.getPageNumber(), reader))
         w.pair(_("File"), scan.name)
         w.pair(_("SHA-256"), scan.sha256)
         w.gap()
+    return inserts
+
+
+def _merged(content: bytes, inserts: list) -> bytes:
+    """The bundle with each PDF scan's pages after the page that names it."""
+    if not inserts:
+        return content
+    from pypdf import PdfReader, PdfWriter
+
+    bundle = PdfReader(io.BytesIO(content))
+    writer = PdfWriter()
+    after = {}
+    for page_number, reader in inserts:
+        after.setdefault(page_number, []).append(reader)
+    for number, page in enumerate(bundle.pages, start=1):
+        writer.add_page(page)
+        for reader in after.get(number, ()):
+            for scan_page in reader.pages:
+                writer.add_page(scan_page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _certificate(w: _Writer, case: LegalCase, as_of: datetime.date) -> None:
@@ -240,13 +283,13 @@ def bundle_pdf(*, case: LegalCase, as_of: datetime.date, page_compression: int =
     pdf.setTitle(_("Filing bundle") + f" {case}")
     w = _Writer(pdf)
     _cover(w, case, as_of)
-    _promissory_note(w, case)
+    inserts = _promissory_note(w, case)
     _certificate(w, case, as_of)
     _contacts(w, case)
     _notices(w, case)
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
+    return _merged(buffer.getvalue(), inserts)
 
 
 def bundle_build(

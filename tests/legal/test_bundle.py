@@ -194,3 +194,39 @@ def test_the_certificate_reads_in_spanish_with_colombian_money():
             )
         )
     assert b"1.170.000,00" in raw
+
+
+def _scan_pdf(pages: int) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pageCompression=0)
+    for number in range(1, pages + 1):
+        pdf.drawString(72, 720, f"PAGARE-ESCANEADO-{number}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_pdf_scan_of_the_promissory_note_is_merged_after_its_page():
+    from pypdf import PdfReader
+
+    case = make_case(court="Juzgado 12 Civil Municipal", court_city="Bogotá")
+    document_add(
+        user=None,
+        case=case,
+        kind="promissory_note",
+        upload=SimpleUploadedFile("pagare.pdf", _scan_pdf(2), "application/pdf"),
+    )
+    lawyer = LawyerFactory(firms=[case.firm])
+
+    document = bundle_build(user=lawyer, case=case, as_of=AS_OF, page_compression=0)
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(_raw(document))).pages]
+    note_page = next(i for i, text in enumerate(pages) if "pagare.pdf" in text)
+    # The two scanned pages come right after the page that names the scan, in their order.
+    assert "PAGARE-ESCANEADO-1" in pages[note_page + 1]
+    assert "PAGARE-ESCANEADO-2" in pages[note_page + 2]
+    assert sum("PAGARE-ESCANEADO" in text for text in pages) == 2
+    scan = case.documents.get(name="pagare.pdf")
+    assert scan.sha256 in pages[note_page]
