@@ -23,6 +23,8 @@ from legal.selectors.books import debt_books_as_of
 from legal.selectors.cases import cases_for_user
 from legal.services.documents import document_generated
 from messaging.models import ContactAction, LetterProof, Message
+from portfolio.models import DebtorDataAccess
+from portfolio.services.data_access import debtor_data_access_record
 
 IMAGE_TYPES = ("image/png", "image/jpeg")
 # Sent notices: what left Cartera (a failed attempt is listed too: it is evidence of trying).
@@ -307,6 +309,14 @@ def bundle_build(
     if case is None:
         raise ApplicationError(_("Unknown legal case."), field="case")
     content = bundle_pdf(case=case, as_of=as_of, page_compression=page_compression)
+    # The bundle carries the debtor's full identity document (Ley 1581: logged).
+    debtor_data_access_record(
+        user=user,
+        debtor_ids=[case.debt.debtor_id],
+        data=DebtorDataAccess.Data.DOCUMENT,
+        via=DebtorDataAccess.Via.LEGAL,
+        purpose=f"filing bundle of legal case {case.pk}",
+    )
     return document_generated(
         user=user,
         case=case,

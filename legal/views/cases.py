@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import business_today
 from core.exceptions import ApplicationError
+from core.http import client_ip
 from legal.forms.cases import (
     CaseUpdateForm,
     DepositForm,
@@ -33,6 +34,8 @@ from legal.services.cases import (
     measure_save,
 )
 from legal.services.documents import document_add
+from portfolio.models import DebtorDataAccess
+from portfolio.services.data_access import debtor_data_access_record
 
 TRANSITION_LABELS = {
     "file": gettext_lazy("Record the filing"),
@@ -133,7 +136,17 @@ def _check_may_work(request, case):
 @login_required
 @require_GET
 def case_detail_view(request, pk):
-    return _page(request, _case(request, pk))
+    case = _case(request, pk)
+    # The case page shows the debtor's full identity document and address (Ley 1581: logged).
+    debtor_data_access_record(
+        user=request.user,
+        debtor_ids=[case.debt.debtor_id],
+        data=DebtorDataAccess.Data.DOCUMENT,
+        via=DebtorDataAccess.Via.LEGAL,
+        ip_address=client_ip(request),
+        purpose=f"legal case {case.pk}",
+    )
+    return _page(request, case)
 
 
 @login_required

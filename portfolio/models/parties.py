@@ -295,6 +295,7 @@ class DebtorDataAccess(models.Model):
         CALL_LIST = "call_list", _("Call list")
         API = "api", _("API")
         ADMIN = "admin", _("Admin")
+        LEGAL = "legal", _("Legal case")
 
     debtor = models.ForeignKey(Debtor, on_delete=models.CASCADE, related_name="data_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

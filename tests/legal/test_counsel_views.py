@@ -278,3 +278,22 @@ def test_my_cases_pages_by_25_and_a_manager_sees_their_creditors_cases(client):
     assert "scope" not in response.context["form"].fields
     second = client.get(reverse("legal:workspace"), {"page": 2})
     assert len(second.context["page"].object_list) == 1
+
+
+def test_opening_the_case_page_or_building_the_bundle_logs_the_view_of_the_debtors_document(
+    client,
+):
+    from legal.services.bundle import bundle_build
+    from portfolio.models import DebtorDataAccess
+
+    case = make_case()
+    lawyer = LawyerFactory(firms=[case.firm])
+    client.force_login(lawyer)
+    assert client.get(reverse("legal:case-detail", args=[case.pk])).status_code == 200
+    bundle_build(user=lawyer, case=case, as_of=case.handed_over_on)
+    rows = DebtorDataAccess.objects.filter(debtor=case.debt.debtor, user=lawyer)
+    assert [(r.data, r.via) for r in rows] == [("document", "legal")] * 2
+    assert {r.purpose for r in rows} == {
+        f"legal case {case.pk}",
+        f"filing bundle of legal case {case.pk}",
+    }
