@@ -86,6 +86,10 @@ def test_my_cases_overdue_first_filters_search_and_empty_state(client):
     document = later.debt.debtor.document_number
     html = client.get(reverse("legal:workspace"), {"q": document}).content.decode()
     assert names[1] in html and names[0] not in html
+    # The list shows documents masked (the full one is on the case page, and logged there).
+    debtor = later.debt.debtor
+    kind = debtor.get_document_type_display()
+    assert f"{kind} {document}" not in html and f"{kind} {debtor.masked_document}" in html
     # A state no case is in: the empty state; a bad filter: 400
     response = client.get(reverse("legal:workspace"), {"state": "auction"})
     assert response.status_code == 200 and 'class="empty-state"' in response.content.decode()
