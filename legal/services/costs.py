@@ -107,8 +107,10 @@ def costs_reassess(*, case: LegalCase) -> list[LegalCost]:
 
 
 def _amount(value) -> Decimal:
+    # No separators are guessed: "150,5" is 150.5 in Spanish and 1505 in English, so a comma
+    # is refused rather than read either way (the forms and the API parse localised input).
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise ApplicationError(_("Enter the amount as a number."), field="amount") from exc
     if not amount.is_finite() or amount <= 0:

@@ -193,6 +193,13 @@ def test_another_firms_lawyer_cannot_record_a_cost_and_bad_input_names_its_field
             description="x",
         )  # fmt: skip
     assert refused.value.field == "amount"
+    # A comma is neither guessed as thousands nor as decimals: "150,5" is refused.
+    with pytest.raises(ApplicationError) as refused:
+        cost_record(
+            user=lawyer, case=case, kind="court_cost", amount="150,5", incurred_on=DAY,
+            description="x",
+        )  # fmt: skip
+    assert refused.value.field == "amount"
     with pytest.raises(ApplicationError) as refused:
         cost_record(
             user=lawyer, case=case, kind="lunch", amount="5", incurred_on=DAY, description="x"
