@@ -18,6 +18,7 @@ from django.db import connection
 from collections_app.models import EscalationPolicyVersion
 from messaging.hooks import debtor_arms_sql
 from messaging.models import ContactAction
+from messaging.services.arms import arms_running
 from portfolio.models import StageChange
 
 # The arm columns the cycle's loads add when an experiment runs.
@@ -34,10 +35,7 @@ POLICY_FIELDS = {
 def arms_relation() -> str | None:
     """SQL for each debtor's arm (debtor_id, creditor_id, arm_id, policy_version_id, holdout,
     ...) when a running experiment has debtors; None otherwise (the cycle then ignores arms)."""
-    relation = debtor_arms_sql.call_one()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {relation} r)")
-        return relation if cursor.fetchone()[0] else None
+    return debtor_arms_sql.call_one() if arms_running() else None
 
 
 def arm_version_ids(relation: str) -> set[int]:
