@@ -22,3 +22,12 @@ def day(value, length: str = "medium") -> str:
     if not value:
         return ""
     return format_date(value, length=length)
+
+
+@register.filter
+def person(user) -> str:
+    """`{{ change.changed_by|person }}`: a user's full name, else their username; "" for none
+    (a record the system wrote), so `|default:"—"` can follow."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

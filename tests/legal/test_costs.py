@@ -332,3 +332,20 @@ def test_the_settings_index_opens_the_managers_first_creditor(client):
     assert response.url == reverse("legal:settings-edit", args=[case.creditor.pk])
     client.force_login(lawyer)
     assert client.get(reverse("legal:settings")).status_code == 403
+
+
+def test_the_pending_costs_page_shows_a_cost_the_system_recorded(client):
+    # A cost with no recording user (written by the system) is listed, not a 500.
+    case, _lawyer, manager = _case()
+    LegalCost.objects.create(
+        case=case,
+        kind="court_cost",
+        amount=Decimal("2500000"),
+        currency="COP",
+        incurred_on=DAY,
+        description="Arancel del sistema",
+        status="pending_approval",
+    )
+    client.force_login(manager)
+    response = client.get(reverse("legal:costs-pending"))
+    assert response.status_code == 200 and "Arancel del sistema" in response.content.decode()
