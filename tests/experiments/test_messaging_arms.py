@@ -264,7 +264,7 @@ def test_send_hours_narrow_the_debtors_own_hours_where_they_overlap(creditor, ma
             preferred_from=datetime.time(9),
             preferred_to=datetime.time(17),
         )
-    make_experiment(
+    experiment = make_experiment(
         user=manager,
         creditor=creditor,
         subject=Subject.SEND_TIME,
@@ -275,8 +275,14 @@ def test_send_hours_narrow_the_debtors_own_hours_where_they_overlap(creditor, ma
     )
     _actions(debts)
     messages_plan(business_date=DAY, now=BEFORE)
-    for message in Message.objects.all():
+    # The split is random per experiment (1 % champion): each message is judged by its arm.
+    late = experiment.arms.get(code="b").pk
+    in_late = Message.objects.filter(experiment_arm_id=late)
+    assert in_late.exists()
+    for message in in_late:
         assert datetime.time(15) <= _local(message) < datetime.time(17)
+    for message in Message.objects.exclude(experiment_arm_id=late):
+        assert datetime.time(9) <= _local(message) < datetime.time(17)
 
 
 def test_without_a_running_experiment_planning_is_unchanged_and_asks_once(creditor, manager):
