@@ -78,6 +78,9 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
     )
     early_deadline = models.DateField(_("early-payment date"), null=True, blank=True)
     channel = models.CharField(_("negotiated through"), max_length=12, choices=NegotiationChannel)
+    # The terms say whether late interest stops while the agreement is active (the default):
+    # the ledger's accrual leaves its debts out (ledger.hooks.accrual_frozen_sql).
+    accrual_frozen = models.BooleanField(_("late interest frozen while active"), default=True)
     # The experiment arm (experiments.Arm) the debtor was in when it was agreed, if any.
     experiment_arm_id = models.BigIntegerField(_("experiment arm"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)

@@ -25,6 +25,8 @@ from agreements.models import (
 from agreements.services.lifecycle import change_record, close_lines, lock_debts
 from agreements.services.notices import notices_insert
 from core.reasons import Reason
+from ledger.models import EntryKind
+from ledger.services.entries import entry_post
 from portfolio.models import Payment
 from portfolio.services.stages import stage_change_record
 
@@ -114,7 +116,8 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
     lowest_mark = min(a.ledger_mark for a in agreements)
     ledger = defaultdict(list)
     for pk, debt_id, amount, paid_at in (
-        Payment.objects.filter(debt_id__in=all_debts, pk__gt=lowest_mark)
+        # A reversed payment paid nothing: its instalments fill again from what remains.
+        Payment.objects.filter(debt_id__in=all_debts, pk__gt=lowest_mark, reversed_at__isnull=True)
         .order_by("paid_at", "pk")
         .values_list("pk", "debt_id", "amount", "paid_at")
     ):
@@ -180,6 +183,16 @@ def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) ->
                 approved_by=approver,
                 business_date=as_of,
             )
+        )
+        # The forgiven rest leaves the books as its own entry (the statement shows it).
+        entry_post(
+            debt=debt,
+            kind=EntryKind.FORGIVENESS,
+            posted_on=as_of,
+            principal=-debt.principal,
+            interest=-debt.interest,
+            fees=-debt.fees,
+            source_id=agreement.pk,
         )
         previous = debt.stage
         debt.settle()

@@ -16,9 +16,9 @@ from django.utils import timezone
 from agreements.services.allocation import agreement_debt_group, agreements_after_payment
 from collections_app.hooks import payments_applied
 from core.transactions import atomic_with_retry
+from ledger.services.payments import payment_ledger_write
 from messaging.services.thanks import payment_thanks_plan, payment_thanks_plan_bulk
 from portfolio.models import Creditor, Debt, Payment, Stage
-from portfolio.services.payments import payment_ledger_write
 
 
 @atomic_with_retry

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     # Cartera's apps, bottom layer first (docs/architecture.md; import-linter enforces it).
     "core",
     "portfolio",
+    "ledger",
     "messaging",
     "agreements",
     "collections_app",

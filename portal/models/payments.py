@@ -16,10 +16,15 @@ class PaymentIntent(TimeStampedModel):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
         FAILED = "failed", _("Could not be applied")
+        REVERSED = "reversed", _("Reversed by the provider")
 
     class Method(models.TextChoices):
         CARD = "card", _("Card")
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        PSE = "pse", _("PSE")
+        BREB = "breb", _("Bre-B")
+        SPEI = "spei", _("SPEI")
+        OXXO = "oxxo", _("OXXO")
 
     debt = models.ForeignKey(Debt, on_delete=models.PROTECT, related_name="payment_intents")
     provider = models.CharField(_("provider"), max_length=20)
@@ -29,6 +34,10 @@ class PaymentIntent(TimeStampedModel):
     method = models.CharField(_("method"), max_length=20, choices=Method, default=Method.CARD)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CREATED)
     checkout_url = models.URLField(_("checkout URL"), max_length=1000, blank=True)
+    # What the debtor needs to pay off-line (a SPEI CLABE and reference, an OXXO voucher
+    # number, a Bre-B key), as the rail's provider returned it; and until when it is valid.
+    instructions = models.JSONField(_("payment instructions"), default=dict, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     # Set when the first instalment of an agreement chosen in the portal is being paid.
     agreement = models.ForeignKey(

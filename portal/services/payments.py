@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
 from core.transactions import atomic_with_retry
+from ledger.services.payments import payment_validate_amount
 from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import ProviderEvent, provider_for, provider_live
 from portfolio.models import Debt, Payment
-from portfolio.services.payments import payment_validate_amount
 
 logger = logging.getLogger(__name__)
 

@@ -63,6 +63,15 @@ class Debt(FSMModelMixin, TimeStampedModel):
         _("due date"), help_text=_("When the oldest unpaid amount fell due.")
     )
     opened_date = models.DateField(_("opened date"), null=True, blank=True)
+    # The contract's late interest rate (% a year, as the portfolio file gives it); the accrual
+    # applies it up to the ceiling of the day (ledger.services.accrual), else the product's rule.
+    contract_rate = models.DecimalField(
+        _("contract late interest rate (% a year)"),
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
     # Indexed only together with creditor / collector (see Meta): every extra index on `stage`
     # is paid on each of the cycle's bulk stage moves.
     # protected: the stage changes only through the transitions below (bulk code asks them

@@ -13,7 +13,7 @@ from portfolio.models.parties import MONEY, Creditor
 
 
 class Payment(TimeStampedModel):
-    """A payment received on a debt, allocated to fees, then interest, then principal."""
+    """A payment received on a debt, allocated in the creditor's application order."""
 
     class Method(models.TextChoices):
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
@@ -22,6 +22,7 @@ class Payment(TimeStampedModel):
         DIRECT_DEBIT = "direct_debit", _("Direct debit")
         CHECK = "check", _("Check")
         PSE = "pse", _("PSE")
+        BREB = "breb", _("Bre-B")
         SPEI = "spei", _("SPEI")
         OXXO = "oxxo", _("OXXO")
         OTHER = "other", _("Other")
@@ -31,6 +32,7 @@ class Payment(TimeStampedModel):
         FILE = "file", _("Payments file")
         PORTAL = "portal", _("Debtor portal")
         MANUAL = "manual", _("Manual entry")
+        SUSPENSE = "suspense", _("Applied from suspense")
 
     creditor = models.ForeignKey(
         Creditor,
@@ -53,6 +55,9 @@ class Payment(TimeStampedModel):
     allocated_fees = models.DecimalField(_("to fees"), default=0, **MONEY)
     allocated_interest = models.DecimalField(_("to interest"), default=0, **MONEY)
     allocated_principal = models.DecimalField(_("to principal"), default=0, **MONEY)
+    # Set once, when the payment is reversed (ledger.models.PaymentReversal says why): a
+    # reversed payment stays on record but pays nothing (agreements, KPIs, remittance).
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -16,6 +16,7 @@ from django.conf import settings
 LAYERS = [
     ["core"],
     ["portfolio"],
+    ["ledger"],
     ["messaging"],
     ["agreements"],
     ["collections_app"],

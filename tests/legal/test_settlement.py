@@ -171,7 +171,7 @@ def test_only_a_manager_of_the_creditor_settles(client):
 
 def test_a_payments_file_that_pays_the_debt_closes_the_case_too():
     from collections_app.services.payments import payments_after_bulk
-    from portfolio.services.payments import payment_ledger_write
+    from ledger.services.payments import payment_ledger_write
 
     case, _manager = _case()
     other, _ = _case()

@@ -54,10 +54,11 @@ def test_manager_records_a_payment(api_client, manager, debt):
     data = response.json()
     assert data["debt"] == debt.pk and data["debt_ref"] == "OBL-1"
     assert data["amount"] == "150.01"
+    # A Colombian debtor's payment goes to interest, then principal (C.C. art. 1653; fees last).
     assert (data["allocated_fees"], data["allocated_interest"], data["allocated_principal"]) == (
-        "20.00",
+        "0.00",
         "100.00",
-        "30.01",
+        "50.01",
     )
     assert (data["source"], data["recorded_by"]) == ("api", manager.pk)
     assert data["paid_at"].startswith("2026-11-02")

@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
+from ledger.models import ApplicationOrder, LedgerSettings
+from ledger.services import payments as payments_service
 from portfolio.models import Payment
-from portfolio.services import payments as payments_service
 from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.factories.users import ManagerFactory
 
@@ -47,8 +48,13 @@ def run_at_once(count, work):
 
 @pytest.fixture
 def debt():
+    creditor = CreditorFactory(code="banco-andino")
+    # The original order (fees first), which the assertions below spell out.
+    LedgerSettings.objects.create(
+        creditor=creditor, country="CO", application_order=ApplicationOrder.FEES_INTEREST_PRINCIPAL
+    )
     return DebtFactory(
-        creditor=CreditorFactory(code="banco-andino"),
+        creditor=creditor,
         principal=Decimal("1000.00"),
         interest=Decimal("100.00"),
         fees=Decimal("20.00"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
+from ledger.models import ApplicationOrder, LedgerSettings
 from portfolio.models import Debt, Payment, Stage, StageChange
 from tests.factories.portfolio import CreditorFactory, DebtFactory, PaymentFactory
 from tests.factories.users import ManagerFactory
@@ -18,6 +19,11 @@ PAID_AT = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def debt(creditor):
+    # These tests pin the original order (fees, interest, principal), which a creditor may keep;
+    # the country defaults are tests/ledger/test_application_order.py's.
+    LedgerSettings.objects.create(
+        creditor=creditor, country="CO", application_order=ApplicationOrder.FEES_INTEREST_PRINCIPAL
+    )
     return DebtFactory(
         creditor=creditor,
         debt_ref="OBL-1",
@@ -160,7 +166,7 @@ def test_debt_of_another_creditor_is_unknown(debt):
     assert Payment.objects.count() == 0
 
 
-@pytest.mark.parametrize("stage", [Stage.PAID, Stage.SETTLED, Stage.WRITTEN_OFF])
+@pytest.mark.parametrize("stage", [Stage.PAID, Stage.SETTLED])
 def test_closed_debt_is_refused(debt, stage):
     Debt.objects.filter(pk=debt.pk).update(stage=stage)
 

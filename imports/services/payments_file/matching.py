@@ -10,11 +10,11 @@ from core.reasons import Reason
 from imports import reasons as row_reasons
 from imports.services.payments_file.reading import INT64_SAFE, _Errors
 from imports.services.portfolio_file.writing import _stage
-from portfolio.models import OPEN_STAGES, Debt, Stage
-from portfolio.services.payments import (
+from ledger.services.payments import (
     payment_currency_reason,
     payment_overpayment_reason,
 )
+from portfolio.models import OPEN_STAGES, Debt, Stage
 
 
 def _money(expr: str) -> str:

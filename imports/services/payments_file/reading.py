@@ -19,7 +19,7 @@ from core.reasons import Reason, reason_split
 from imports import reasons as row_reasons
 from imports.models import ImportBatch
 from imports.services.csv_checks import NUL, NUL_SHOWN, header_check, header_not_csv
-from portfolio.services.payments import (
+from ledger.services.payments import (
     payment_validate_amount,
     payment_validate_method,
     payment_validate_paid_at,

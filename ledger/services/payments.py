@@ -1,8 +1,11 @@
-"""The payments ledger: write one payment (API, portal, manual entry) into the books."""
+"""The payments ledger: write one payment (API, portal, manual entry) into the books.
+
+The payment is split in the creditor's application order (ledger.services.application) and
+posted as one ledger entry; a payment on a written-off debt is a recovery.
+"""
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,26 +19,15 @@ from core.exceptions import ApplicationError
 from core.money import parse_amount
 from core.reasons import Reason, reason_encode
 from core.scoping import user_manages_creditor
+from ledger.models import EntryKind
+from ledger.services.application import application_order_for, payment_split
+from ledger.services.entries import entry_post
 from portfolio import reasons
-from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment
+from portfolio.models import OPEN_STAGES, Creditor, Debt, Payment, Stage
 from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_change_record
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Allocation:
-    fees: Decimal
-    interest: Decimal
-    principal: Decimal
-
-
-def payment_allocate(*, amount: Decimal, fees: Decimal, interest: Decimal) -> Allocation:
-    """Split an amount over fees, then interest, then principal (the caller checked the balance)."""
-    to_fees = min(amount, fees)
-    to_interest = min(amount - to_fees, interest)
-    return Allocation(fees=to_fees, interest=to_interest, principal=amount - to_fees - to_interest)
 
 
 def payment_validate_amount(amount) -> Decimal:
@@ -163,13 +155,13 @@ def payment_ledger_write(
     if target is None:
         raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
     group = lock_group(target) if lock_group is not None else [target]
-    locked = debts_lock([target, *group])
+    locked = debts_lock([target, *group], related=("debtor",))
     if lock_group is not None:
         # An agreement made between the read above and the lock may bind more debts: lock them
         # too. Only that race takes a lock out of order; the caller's retry absorbs a deadlock.
         missing = set(lock_group(target)) - set(locked)
         if missing:
-            locked.update(debts_lock(missing))
+            locked.update(debts_lock(missing, related=("debtor",)))
     debt = locked.get(target)
     if debt is None:  # deleted between the read and the lock
         raise ApplicationError(_("Unknown debt for this creditor."), field=debt_field)
@@ -178,7 +170,9 @@ def payment_ledger_write(
     if existing is not None:
         return _replay_or_conflict(existing, debt=debt, amount=amount), False
 
-    if debt.stage not in OPEN_STAGES:
+    # A written-off debt is still owed: what is paid on it is a recovery.
+    recovery = debt.stage == Stage.WRITTEN_OFF
+    if debt.stage not in OPEN_STAGES and not recovery:
         raise ApplicationError(payment_debt_closed_message(debt), field=debt_field)
     if currency != debt.currency:
         raise ApplicationError(
@@ -190,7 +184,14 @@ def payment_ledger_write(
             field="amount",
         )
 
-    split = payment_allocate(amount=amount, fees=debt.fees, interest=debt.interest)
+    order = application_order_for(creditor_id=creditor.pk, country=debt.debtor.country)
+    split = payment_split(
+        amount=amount,
+        principal=debt.principal,
+        interest=debt.interest,
+        fees=debt.fees,
+        order=order,
+    )
     payment = Payment(
         creditor=creditor,
         debt=debt,
@@ -217,13 +218,23 @@ def payment_ledger_write(
             raise
         return _replay_or_conflict(existing, debt=debt, amount=amount), False
 
+    entry_post(
+        debt=debt,
+        kind=EntryKind.RECOVERY if recovery else EntryKind.PAYMENT,
+        posted_on=timezone.localdate(paid_at),
+        principal=-split.principal,
+        interest=-split.interest,
+        fees=-split.fees,
+        payment_id=payment.pk,
+        user=user,
+    )
     debt.fees -= split.fees
     debt.interest -= split.interest
     debt.principal -= split.principal
     debt.balance = debt.fees + debt.interest + debt.principal
     update_fields = ["fees", "interest", "principal", "balance", "updated_at"]
     reason = Reason(reasons.PAYMENT_RECORDED, {"reference": reference})
-    if debt.balance == 0:
+    if debt.balance == 0 and not recovery:
         from_stage = debt.stage
         debt.mark_paid()
         now = timezone.now()
