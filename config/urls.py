@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("bureau.api_urls")),
     path("", include("legal.api_urls")),
     path("", include("experiments.api_urls")),
+    path("", include("ledger.api_urls")),
 ]
 
 
@@ -71,6 +72,7 @@ urlpatterns = [
     path("bureau/", include("bureau.urls")),
     path("legal/", include("legal.urls")),
     path("experiments/", include("experiments.urls")),
+    path("ledger/", include("ledger.urls")),
     # messaging's pages go under messaging/, but its public endpoints keep the paths already
     # published: opt-out links in e-mails already sent and the webhook URLs set in the
     # providers' consoles. Both lists share the one `messaging` namespace.
