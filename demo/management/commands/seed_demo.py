@@ -61,6 +61,10 @@ class Command(BaseCommand):
         from demo.services.legal import LAWYER_USERNAME, demo_legal
 
         legal = demo_legal(as_of=as_of, password=DEMO_PASSWORD)
+        # The books: certified usury rates, accrual, fee and commission rules.
+        from demo.services.books import demo_books
+
+        demo_books(as_of=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
