@@ -20,6 +20,7 @@ from portfolio.models import MONEY, Creditor, Debt, Payment
 class EntryKind(models.TextChoices):
     ACCRUAL = "accrual", _("Late interest accrued")
     FEE = "fee", _("Collection fee")
+    COST = "cost", _("Legal costs charged")
     PAYMENT = "payment", _("Payment applied")
     RECOVERY = "recovery", _("Recovery after write-off")
     REVERSAL = "reversal", _("Payment reversed")

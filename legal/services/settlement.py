@@ -18,6 +18,8 @@ from agreements.services.lifecycle import agreement_create
 from core.exceptions import ApplicationError
 from core.money import format_money
 from core.roles import ADMIN, MANAGER
+from ledger.models import EntryKind
+from ledger.services.entries import entry_post
 from legal.models import CaseOutcome, CaseState, LegalCase, LegalCaseChange, LegalCost
 from legal.services.costs import case_locked_for, costs_reassess, success_fee_for
 from portfolio.models import Debt, Stage
@@ -32,6 +34,14 @@ def _charge_costs(*, case: LegalCase, as_of: datetime.date) -> list[LegalCost]:
         return []
     debt = Debt.objects.select_for_update().get(pk=case.debt_id)
     total = sum((c.chargeable_amount for c in costs), Decimal(0))
+    entry_post(
+        debt=debt,
+        kind=EntryKind.COST,
+        posted_on=as_of,
+        fees=total,
+        source_id=case.pk,
+        memo=_("Legal case %(case)s: %(count)s costs") % {"case": case.pk, "count": len(costs)},
+    )
     debt.fees += total
     debt.balance += total
     debt.save(update_fields=["fees", "balance", "updated_at"])

@@ -12,6 +12,7 @@ from django.utils import timezone
 from agreements.models import AgreementStatus
 from collections_app.services.payments import payment_record
 from core.exceptions import ApplicationError
+from ledger.models import EntryKind, LedgerEntry
 from legal.models import CaseOutcome, CaseState, LegalCost, LegalSettings
 from legal.services.costs import cost_record
 from legal.services.documents import document_add
@@ -103,6 +104,11 @@ def test_a_settlement_carries_the_chargeable_costs_and_completing_it_closes_the_
     court.refresh_from_db()
     assert court.charged_on == _today()
     assert LegalCost.objects.filter(charged_on__isnull=False).count() == 1
+    # and the books show the charge as its own entry.
+    (charge,) = LedgerEntry.objects.filter(debt=case.debt, kind=EntryKind.COST)
+    assert (charge.fees, charge.amount, charge.source_id) == (
+        Decimal("80000.00"), Decimal("80000.00"), case.pk,
+    )  # fmt: skip
     assert agreement.status == AgreementStatus.ACTIVE
 
     # When: the debtor pays the agreed total.
