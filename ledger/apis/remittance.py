@@ -140,6 +140,9 @@ class VoidInputSerializer(serializers.Serializer):
 
 class CommissionRateOutputSerializer(serializers.ModelSerializer):
     creditor_code = serializers.CharField(source="creditor.code", read_only=True)
+    stage = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The stage of a rate by stage; empty by age.")
+    )
 
     class Meta:
         model = CommissionRate
