@@ -65,7 +65,6 @@ from portfolio.models import Creditor, Stage
 # Namespace of the advisory locks, one per creditor, that serialise its remittance writers.
 REMITTANCE_LOCK_KEY = 42_021
 VOID_REASON_MAX = 500
-KINDS = (EntryKind.PAYMENT.value, EntryKind.RECOVERY.value, EntryKind.REVERSAL.value)
 
 
 def _lock_creditor(creditor_id: int) -> None:
