@@ -46,6 +46,7 @@ from collections_app.models import Interaction
 from collections_app.services.workspace import interaction_log
 from complaints.services.intake import complaint_create
 from imports.models import ImportBatch, ImportRowError
+from ledger.services.remittance import remittance_issue, remittance_prepare
 from messaging.models import MessageTemplateVersion
 from messaging.services.inbox import inbound_receive
 from messaging.services.template_approval import template_version_provider_set
@@ -53,6 +54,7 @@ from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
 from tests.factories.experiments import make_experiment
+from tests.factories.ledger import CommissionRateFactory
 from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
@@ -227,7 +229,22 @@ def _build_world() -> dict:
             "seizure_served",
         )
     }
+    # Remittance statements: two drafts (to issue, to void) and an issued one to download.
+    remittances = {
+        name: remittance_prepare(
+            creditor=creditor,
+            currency="COP",
+            period_start=datetime.date(2026, month, 1),
+            period_end=datetime.date(2026, month + 1, 1) - datetime.timedelta(days=1),
+            user=admin,
+            as_of=AS_OF,
+        )
+        for name, month in (("to_issue", 8), ("to_void", 9), ("issued", 10))
+    }
+    remittance_issue(remittance=remittances["issued"], user=admin)
+    CommissionRateFactory(creditor=creditor, stage=Stage.FIRM_NOTICE)
     return {
+        "remittances": {name: {"id": r.pk} for name, r in remittances.items()},
         "legal_cases": legal_cases,
         "experiments": experiments,
         "bureau_runs": bureau_runs,
@@ -368,8 +385,37 @@ def _real_requests(w: dict) -> dict:
         }
         for name, (state, fields) in steps.items()
     }
+    remittances = w["remittances"]
     return {
         **legal,
+        ("GET", "/api/v1/remittances/"): {"query": {"status": "draft", "currency": "COP"}},
+        ("POST", "/api/v1/remittances/"): {
+            "body": {
+                "creditor": w["creditor"].pk,
+                "currency": "COP",
+                "period_start": "2026-07-01",
+                "period_end": "2026-07-31",
+            },
+        },
+        ("GET", "/api/v1/remittances/{id}/"): {"path_parameters": remittances["issued"]},
+        ("POST", "/api/v1/remittances/{id}/issue/"): {"path_parameters": remittances["to_issue"]},
+        ("POST", "/api/v1/remittances/{id}/void/"): {
+            "path_parameters": remittances["to_void"],
+            "body": {"reason": "Período equivocado"},
+        },
+        ("GET", "/api/v1/remittances/{id}/csv/"): {"path_parameters": remittances["issued"]},
+        ("GET", "/api/v1/remittances/{id}/pdf/"): {"path_parameters": remittances["issued"]},
+        ("GET", "/api/v1/commission-rates/"): {"query": {"creditor": w["creditor"].pk}},
+        ("POST", "/api/v1/commission-rates/"): {
+            "body": {
+                "creditor": w["creditor"].pk,
+                "basis": "age",
+                "min_dpd": 0,
+                "max_dpd": 30,
+                "percent": "8.50",
+                "valid_from": "2026-11-01",
+            },
+        },
         ("GET", "/api/v1/legal-cases/"): {"query": {"state": "prepared"}},
         ("GET", "/api/v1/legal-cases/{id}/"): {"path_parameters": cases["filed"]},
         ("PATCH", "/api/v1/legal-cases/{id}/"): {

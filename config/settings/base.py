@@ -151,6 +151,8 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("CARTERA_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# The collection agency's name, as its remittance statements to creditors show it.
+CARTERA_AGENCY_NAME = env("CARTERA_AGENCY_NAME", default="Cartera")
 # Portfolio files can be large; the upload goes to a temporary file, never into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
