@@ -151,7 +151,7 @@ def test_every_error_kind_is_reported_with_its_line(tmp_path, creditor, debts):
     batch = run_file(tmp_path, creditor, text)
 
     # Money that no debt can take is no error: an unknown debt, a closed one and what an
-    # overpayment leaves over are held in suspense (tests/ledger/test_suspense_file.py)
+    # overpayment leaves over are held in suspense (tests/imports/test_payments_suspense.py)
     assert errors(batch) == [
         (3, "amount"),
         (5, "amount"),
