@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 import django_filters
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from collections_app.selectors.suspense import suspense_get, suspense_queryset
@@ -123,6 +123,7 @@ def _action_schema(summary, request):
 )
 class SuspenseViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsManagerOrAdmin]
+    lookup_value_regex = r"[0-9]+"
     filterset_class = SuspenseFilter
     serializer_class = SuspenseItemSerializer
     ordering_fields = ["received_at", "amount"]

@@ -381,6 +381,7 @@ SPECTACULAR_SETTINGS = {
         "ExperimentArmStatusEnum": "experiments.models.ArmStatus",
         "LegalCaseStateEnum": "legal.models.CaseState",
         "LegalCaseOutcomeEnum": "legal.models.CaseOutcome",
+        "PaymentSourceEnum": "portfolio.models.Payment.Source",
     },
 }
 
