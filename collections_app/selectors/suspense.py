@@ -38,7 +38,7 @@ def suspense_list(*, user, filters: dict) -> QuerySet:
         items = items.filter(
             Q(reference__icontains=q) | Q(quoted_reference__icontains=q) | Q(debt__debt_ref=q)
         )
-    return items.order_by("-status", "received_at", "id")  # "open" sorts after "resolved"
+    return items.order_by("status", "received_at", "id")  # "open" sorts before "resolved"
 
 
 def suspense_get(*, user, pk: int) -> SuspenseItem | None:

@@ -210,3 +210,18 @@ def test_the_api_is_for_managers_only(api_client, item):
         format="json",
     )
     assert refused.status_code == 404
+
+
+def test_the_queue_shows_open_items_first_the_longest_waiting_first(client, manager, creditor):
+    now = timezone.now()
+    done = SuspenseItemFactory(debt__creditor=creditor, reference="DONE", received_at=now)
+    SuspenseItem.objects.filter(pk=done.pk).update(status="resolved")
+    SuspenseItemFactory(debt__creditor=creditor, reference="NEW", received_at=now)
+    SuspenseItemFactory(
+        debt__creditor=creditor, reference="OLD", received_at=now - datetime.timedelta(days=9)
+    )
+    client.force_login(manager)
+
+    page = client.get(reverse("collections:suspense-list")).content.decode()
+
+    assert page.index("OLD") < page.index("NEW") < page.index("DONE")
