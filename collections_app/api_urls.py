@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from collections_app.apis import escalation, payments
+from collections_app.apis import escalation, payments, suspense
 from collections_app.apis.workspace import InteractionViewSet
 
 router = DefaultRouter()
 router.register("interactions", InteractionViewSet, basename="interaction")
 router.register("payments", payments.PaymentViewSet, basename="payment")
+router.register("suspense", suspense.SuspenseViewSet, basename="suspense")
 
 urlpatterns = [
     path(

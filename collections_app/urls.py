@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collections_app.views import escalation, inbox, workspace
+from collections_app.views import escalation, inbox, suspense, workspace
 
 app_name = "collections"
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("inbox/<int:pk>/assign/", inbox.inbound_assign_view, name="inbound-assign"),
     path("inbox/<int:pk>/match/", inbox.inbound_match_view, name="inbound-match"),
     path("inbox/<int:pk>/reply/", inbox.inbound_reply_view, name="inbound-reply"),
+    # Suspense: money no debt could take, applied to a debt or refunded (with a record).
+    path("suspense/", suspense.suspense_list_view, name="suspense-list"),
+    path("suspense/<int:pk>/", suspense.suspense_detail_view, name="suspense-detail"),
+    path("suspense/<int:pk>/apply/", suspense.suspense_apply_view, name="suspense-apply"),
+    path("suspense/<int:pk>/refund/", suspense.suspense_refund_view, name="suspense-refund"),
     # Escalation: policies, the daily cycle, manual stage moves and holds.
     path("policies/", escalation.policy_index, name="policy-list"),
     path("policies/new/", escalation.policy_new, name="policy-new"),

@@ -1,11 +1,13 @@
 """Reads of file imports, scoped to what the user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import translation
 
 from core.reasons import reason_text
 from core.scoping import scope_for_user
 from imports.models import ImportBatch
+from ledger.models import SuspenseItem
+from portfolio.models import Payment
 
 
 def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
@@ -27,3 +29,26 @@ def import_error_rows(*, batch: ImportBatch, language: str, chunk_size: int = 20
     with translation.override(language):
         for row, column, reason, code, params, value in errors.iterator(chunk_size=chunk_size):
             yield row, column, reason_text(code, params, fallback=reason), value
+
+
+def batch_suspense_summary(*, batch: ImportBatch) -> dict:
+    """{"count", "amounts": {currency: total}} of the money a payments file sent to suspense.
+
+    The file's items carry the batch's start as their creation time (ImportBatch has no field
+    for them; see docs/ledger_suspense.md): same creditor, source file, that instant.
+    """
+    if batch.kind != ImportBatch.Kind.PAYMENTS or batch.started_at is None or batch.dry_run:
+        return {"count": 0, "amounts": {}}
+    rows = (
+        SuspenseItem.objects.filter(
+            creditor_id=batch.creditor_id, source=Payment.Source.FILE, created_at=batch.started_at
+        )
+        .values("currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("currency")
+    )
+    rows = list(rows)
+    return {
+        "count": sum(r["n"] for r in rows),
+        "amounts": {r["currency"]: r["total"] for r in rows},
+    }

@@ -12,7 +12,7 @@ from core.exceptions import ApplicationError
 from core.exports import export_csv_stream_response
 from imports.forms import ImportFilterForm, ImportUploadForm
 from imports.models import ImportBatch
-from imports.selectors import import_batch_queryset, import_error_rows
+from imports.selectors import batch_suspense_summary, import_batch_queryset, import_error_rows
 from imports.services.portfolio_file import import_batch_create
 from imports.tasks import import_batch_run_task
 
@@ -77,6 +77,8 @@ def import_detail(request, pk: int):
         "batch": batch,
         "errors": errors.get_page(request.GET.get("page")),
         "in_progress": batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING),
+        # Money the file could not apply: held, not rejected (docs/ledger_suspense.md).
+        "held": batch_suspense_summary(batch=batch),
     }
     # htmx polls the status block while the worker runs the file.
     if request.htmx and request.htmx.target == "import-status":

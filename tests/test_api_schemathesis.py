@@ -54,7 +54,7 @@ from portfolio.models import Hold, Stage
 from portfolio.services.holds import hold_close, hold_open
 from tests.bureau.surfaces_helpers import TinyLayout, send_notice
 from tests.factories.experiments import make_experiment
-from tests.factories.ledger import CommissionRateFactory
+from tests.factories.ledger import CommissionRateFactory, SuspenseItemFactory
 from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.messaging import make_message
 from tests.factories.portfolio import (
@@ -268,6 +268,12 @@ def _build_world() -> dict:
         "attachment": complaint.attachments.get(),
         "inbound": inbound,
         "whatsapp": whatsapp,
+        # Money held for the spare debt's debtor (its paid debt): to apply to the spare one.
+        "suspense": SuspenseItemFactory(
+            debt=DebtFactory(creditor=creditor, debtor=spare.debtor, stage=Stage.PAID),
+            amount=Decimal("300.00"),
+            reference="ST-HELD-1",
+        ),
     }
 
 
@@ -606,6 +612,16 @@ def _real_requests(w: dict) -> dict:
             },
         },
         ("GET", "/api/v1/payments/{id}/"): {"path_parameters": {"id": w["payment"].pk}},
+        ("GET", "/api/v1/suspense/"): {"query": {"status": "open", "reason": "debt_closed"}},
+        ("GET", "/api/v1/suspense/{id}/"): {"path_parameters": {"id": w["suspense"].pk}},
+        ("POST", "/api/v1/suspense/{id}/apply/"): {
+            "path_parameters": {"id": w["suspense"].pk},
+            "body": {"debt": w["spare"].pk, "amount": "100.00"},
+        },
+        ("POST", "/api/v1/suspense/{id}/refund/"): {
+            "path_parameters": {"id": w["suspense"].pk},
+            "body": {"amount": "100.00", "refund_reference": "ST-TRF-1", "note": "Lo pidió"},
+        },
         ("GET", "/api/v1/portfolio-imports/"): {},
         ("POST", "/api/v1/portfolio-imports/"): {
             # A file part is named by its field ("file"); the import wants a .csv name.

@@ -383,6 +383,7 @@ SPECTACULAR_SETTINGS = {
         "ExperimentArmStatusEnum": "experiments.models.ArmStatus",
         "LegalCaseStateEnum": "legal.models.CaseState",
         "LegalCaseOutcomeEnum": "legal.models.CaseOutcome",
+        "PaymentSourceEnum": "portfolio.models.Payment.Source",
     },
 }
 

@@ -1,18 +1,23 @@
 """Online payments: start a checkout, then record what a verified webhook confirms, once."""
 
 import logging
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.services.allocation import agreement_debt_group
 from collections_app.services.payments import payment_record
+from collections_app.services.suspense import suspense_receive
 from core.exceptions import ApplicationError
 from core.transactions import atomic_with_retry
+from ledger.models import SuspenseReason
 from ledger.services.payments import payment_validate_amount
 from portal.models import PaymentIntent, WebhookEvent
 from portal.payments import ProviderEvent, provider_for, provider_live
-from portfolio.models import Debt, Payment
+from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
+from portfolio.services.locks import debts_lock
 
 logger = logging.getLogger(__name__)
 
@@ -119,30 +124,79 @@ def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
         return "declined"
     if event.kind != "approved":
         return "ignored"
-    try:
-        with transaction.atomic():
-            payment, _created = payment_record(
-                creditor=intent.debt.creditor,
-                debt=intent.debt,
-                amount=intent.amount,
-                currency=intent.currency,
-                paid_at=timezone.now(),
-                method=METHOD_TO_PAYMENT.get(intent.method, Payment.Method.OTHER),
-                reference=f"{provider}:{intent.provider_reference}"[:100],
-                source=Payment.Source.PORTAL,
-            )
-    except ApplicationError as exc:
-        # Paid meanwhile by another channel, say: money to refund by hand, never a crash.
-        logger.warning("portal intent %s could not be applied: %s", intent.pk, exc.message)
-        intent.status = PaymentIntent.Status.FAILED
-        intent.detail = str(exc.message)[:500]
-        intent.save(update_fields=["status", "detail", "updated_at"])
-        return "failed"
+    payment, item = _intent_apply(provider=provider, intent=intent)
     intent.status = PaymentIntent.Status.APPROVED
     intent.payment = payment
-    intent.save(update_fields=["status", "payment", "updated_at"])
+    update_fields = ["status", "payment", "updated_at"]
+    if item is not None:
+        # The money was received: what the debt could not take waits in suspense, named here.
+        intent.detail = (
+            _("%(amount)s %(currency)s held in suspense (item %(item)s): %(reason)s.")
+            % {
+                "amount": item.amount,
+                "currency": item.currency,
+                "item": item.pk,
+                "reason": item.get_reason_display(),
+            }
+        )[:500]
+        update_fields.append("detail")
+        logger.info("portal intent %s: %s to suspense item %s", intent.pk, item.amount, item.pk)
+    intent.save(update_fields=update_fields)
+    if payment is None:
+        return "suspense"
     thanks_plan(intent=intent)
     return "recorded"
+
+
+def _intent_apply(*, provider: str, intent: PaymentIntent):
+    """Apply what the debt takes and hold the rest in suspense; (payment or None, item or None).
+
+    The debts are locked here, in the shared order (the intent is already locked), so the
+    balance read decides the split and payment_record finds them already held. A closed debt
+    sends the whole amount to suspense, an amount above the balance its excess; the payment's
+    reference keys both (each is idempotent by it), so a replay records nothing twice.
+    """
+    debt_id = intent.debt_id
+    locked = debts_lock([debt_id, *agreement_debt_group(debt_id)], related=("debtor",))
+    debt = locked[debt_id]
+    reference = f"{provider}:{intent.provider_reference}"[:100]
+    received_at = timezone.now()
+    method = METHOD_TO_PAYMENT.get(intent.method, Payment.Method.OTHER)
+    payable = debt.stage in OPEN_STAGES or debt.stage == Stage.WRITTEN_OFF
+    if not payable:
+        applied, reason = Decimal(0), SuspenseReason.DEBT_CLOSED
+    elif intent.currency != debt.currency:
+        applied, reason = Decimal(0), SuspenseReason.CURRENCY
+    else:
+        applied, reason = min(intent.amount, max(debt.balance, Decimal(0))), None
+    payment = None
+    if applied > 0:
+        payment, _created = payment_record(
+            creditor=intent.debt.creditor,
+            debt=debt,
+            amount=applied,
+            currency=intent.currency,
+            paid_at=received_at,
+            method=method,
+            reference=reference,
+            source=Payment.Source.PORTAL,
+        )
+    excess = intent.amount - applied
+    item = None
+    if excess > 0:
+        item, _created = suspense_receive(
+            creditor=intent.debt.creditor,
+            amount=excess,
+            currency=intent.currency,
+            received_at=received_at,
+            reference=reference,
+            method=method,
+            source=Payment.Source.PORTAL,
+            reason=reason or SuspenseReason.OVERPAYMENT,
+            debt=debt,
+            business_date=timezone.localdate(received_at),
+        )
+    return payment, item
 
 
 def thanks_plan(*, intent: PaymentIntent) -> None:

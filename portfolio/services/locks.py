@@ -4,7 +4,9 @@ Two writers that lock the same rows in different orders can each wait for the ot
 deadlock: PostgreSQL aborts one). So every service that writes a payment or an agreement
 locks, in this order, and never the other way round:
 
-1. the portal's payment intent being confirmed (only the payment webhook locks it);
+1. the portal's payment intent being confirmed (only the payment webhook locks it), or the
+   suspense item being applied or refunded (`collections_app.services.suspense`: FOR UPDATE,
+   so two staff using one item queue on it); a writer takes at most one of these;
 2. debts, in id order: the debt being paid and every debt an open agreement binds to it
    (`debts_lock`);
 3. payment agreements, in id order (`agreements.services`); instalments and agreement lines

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from ledger.models import (
     AccrualRule,
@@ -13,10 +14,12 @@ from ledger.models import (
     FeeRule,
     LedgerSettings,
     RateBasis,
+    SuspenseItem,
+    SuspenseReason,
     UsuryRate,
 )
 from portfolio.models import Product, Stage
-from tests.factories.portfolio import CreditorFactory
+from tests.factories.portfolio import CreditorFactory, DebtFactory
 
 
 class LedgerSettingsFactory(factory.django.DjangoModelFactory):
@@ -75,3 +78,22 @@ class CommissionRateFactory(factory.django.DjangoModelFactory):
     stage = Stage.FRIENDLY_REMINDER
     percent = Decimal("10.00")
     valid_from = datetime.date(2026, 1, 1)
+
+
+class SuspenseItemFactory(factory.django.DjangoModelFactory):
+    """Money held for a debtor whose debt was already paid (reason debt_closed)."""
+
+    class Meta:
+        model = SuspenseItem
+
+    debt = factory.SubFactory(DebtFactory, stage=Stage.PAID)
+    creditor = factory.SelfAttribute("debt.creditor")
+    debtor = factory.SelfAttribute("debt.debtor")
+    amount = Decimal("300.00")
+    currency = "COP"
+    received_at = factory.LazyFunction(timezone.now)
+    business_date = factory.LazyFunction(timezone.localdate)
+    reference = factory.Sequence(lambda n: f"HELD-{n:06d}")
+    method = "pse"
+    source = "portal"
+    reason = SuspenseReason.DEBT_CLOSED

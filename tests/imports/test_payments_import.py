@@ -9,6 +9,7 @@ from imports.models import ImportBatch
 from imports.services import payments_file as payments_import
 from imports.services.payments_file import payments_import_run
 from imports.services.portfolio_file import import_batch_create
+from ledger.models import SuspenseItem
 from portfolio.models import Debt, Payment, Stage, StageChange
 from tests.factories.portfolio import DebtFactory, PaymentFactory
 from tests.factories.users import ManagerFactory
@@ -93,22 +94,29 @@ def test_happy_path_records_allocates_and_closes(tmp_path, creditor, debts):
     # When it is imported
     batch = run_file(tmp_path, creditor, text, user=manager, bom=True)
 
-    # Then every row is a payment, allocated fees -> interest -> principal in paid_at order
+    # Then every row is a payment, allocated in paid_at order in Colombia's order (the
+    # debtors are Colombian): interest -> principal -> fees
     assert (batch.status, batch.rows_total) == (ImportBatch.Status.COMPLETED, 3)
     assert (batch.created_count, batch.updated_count) == (3, 0)
     assert (batch.unchanged_count, batch.rejected_count) == (0, 0)
     first = Payment.objects.get(reference="PAY-1")
     assert (first.allocated_fees, first.allocated_interest, first.allocated_principal) == (
-        Decimal("20.00"),
+        Decimal("0.00"),
         Decimal("100.00"),
-        Decimal("30.01"),
+        Decimal("50.01"),
     )
     assert first.source == Payment.Source.FILE
     assert first.recorded_by == manager
     third = Payment.objects.get(reference="PAY-3")
     assert third.allocated_principal == Decimal("100.00")
     assert balances(debts["a"], debts["b"]) == [
-        (Decimal("0"), Decimal("0"), Decimal("869.99"), Decimal("869.99"), Stage.FRIENDLY_REMINDER),
+        (
+            Decimal("20.00"),
+            Decimal("0"),
+            Decimal("849.99"),
+            Decimal("869.99"),
+            Stage.FRIENDLY_REMINDER,
+        ),
         (Decimal("0"), Decimal("0"), Decimal("0"), Decimal("0"), Stage.PAID),
     ]
     # And the paid debt has its stage change and history rows naming the importing manager
@@ -127,46 +135,48 @@ def test_every_error_kind_is_reported_with_its_line(tmp_path, creditor, debts):
     text = csv_text(
         "OBL-A,10.00,COP,2026-11-02T09:00:00Z,pse,OK-1",  # line 2: valid
         "OBL-A,,COP,2026-11-02T09:00:00Z,pse,E-3",  # 3: missing amount
-        "OBL-NOPE,10.00,COP,2026-11-02T09:00:00Z,pse,E-4",  # 4: unknown debt
+        "OBL-NOPE,10.00,COP,2026-11-02T09:00:00Z,pse,E-4",  # 4: unknown debt: suspense
         "OBL-A,10.005,COP,2026-11-02T09:00:00Z,pse,E-5",  # 5: bad amount
         "OBL-A,10.00,USD,2026-11-02T09:00:00Z,pse,E-6",  # 6: currency mismatch
         "OBL-A,10.00,COP,02/11/2026,pse,E-7",  # 7: bad paid_at
         "OBL-A,10.00,COP,2999-01-01T00:00:00Z,pse,E-8",  # 8: future paid_at
         "OBL-A,10.00,COP,2026-11-02T09:00:00Z,bitcoin,E-9",  # 9: unknown method
         "OBL-B,10.00,COP,2026-11-02T09:00:00Z,pse,OK-1",  # 10: reference reused, other data
-        "OBL-B,500.01,COP,2026-11-02T09:00:00Z,pse,E-11",  # 11: overpayment
-        "OBL-PAID,10.00,COP,2026-11-02T09:00:00Z,pse,E-12",  # 12: closed debt
+        "OBL-B,500.01,COP,2026-11-02T09:00:00Z,pse,E-11",  # 11: overpayment: split
+        "OBL-PAID,10.00,COP,2026-11-02T09:00:00Z,pse,E-12",  # 12: closed debt: suspense
         "OBL-A,-3,COP,2026-11-02T09:00:00Z,pse,E-13",  # 13: not positive
         "OBL-B,20.00,COP,2026-11-01T09:00:00Z,pse,OK-14",  # 14: valid, paid before line 11
     )
 
     batch = run_file(tmp_path, creditor, text)
 
+    # Money that no debt can take is no error: an unknown debt, a closed one and what an
+    # overpayment leaves over are held in suspense (tests/imports/test_payments_suspense.py)
     assert errors(batch) == [
         (3, "amount"),
-        (4, "debt_ref"),
         (5, "amount"),
         (6, "currency"),
         (7, "paid_at"),
         (8, "paid_at"),
         (9, "method"),
         (10, "reference"),
-        (11, "amount"),
-        (12, "debt_ref"),
         (13, "amount"),
     ]
     reasons = {e.row: e.reason for e in batch.row_errors.all()}
     assert "Missing value" in reasons[3]
-    assert "Unknown debt" in reasons[4]
     assert "does not match the debt's currency COP" in reasons[6]
     assert "future" in reasons[8]
     assert "repeated in this file (line 2)" in reasons[10]
-    assert "outstanding balance of COP\xa0480.00" in reasons[11]  # after line 14's 20.00
-    assert "closed" in reasons[12]
-    assert batch.row_errors.get(row=4).value == "OBL-NOPE"
-    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 2, 11)
-    assert set(Payment.objects.values_list("reference", flat=True)) == {"OK-1", "OK-14"}
-    assert balances(debts["b"])[0][3] == Decimal("480.00")
+    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 3, 8)
+    assert set(Payment.objects.values_list("reference", flat=True)) == {"OK-1", "OK-14", "E-11"}
+    # Line 11 paid the 480.00 left after line 14's 20.00; its 20.01 over is held
+    assert Payment.objects.get(reference="E-11").amount == Decimal("480.00")
+    assert balances(debts["b"])[0][3] == Decimal("0.00")
+    held = dict(SuspenseItem.objects.values_list("reference", "reason"))
+    assert held == {"E-4": "unknown_reference", "E-11": "overpayment", "E-12": "debt_closed"}
+    assert SuspenseItem.objects.get(reference="E-4").quoted_reference == "OBL-NOPE"
+    assert SuspenseItem.objects.get(reference="E-11").amount == Decimal("20.01")
+    assert batch.suspense_summary == {"count": 3, "amounts": {"COP": Decimal("40.01")}}
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, creditor, debts):
@@ -206,11 +216,11 @@ def test_same_payment_twice_in_one_file_is_recorded_once(tmp_path, creditor, deb
 
 
 def test_repeat_of_a_rejected_row_is_rejected_too(tmp_path, creditor, debts):
-    line = "OBL-B,900.00,COP,2026-11-02T09:00:00Z,pse,R-1"  # more than the 500.00 owed
+    line = "OBL-B,900.00,USD,2026-11-02T09:00:00Z,pse,R-1"  # not the debt's currency
 
     batch = run_file(tmp_path, creditor, csv_text(line, line))
 
-    assert errors(batch) == [(2, "amount"), (3, "reference")]
+    assert errors(batch) == [(2, "currency"), (3, "reference")]
     assert "line 2, which was rejected" in batch.row_errors.get(row=3).reason
     assert (batch.created_count, batch.unchanged_count, batch.rejected_count) == (0, 0, 2)
 
@@ -225,11 +235,15 @@ def test_overpayment_counts_earlier_rows_in_paid_at_order(tmp_path, creditor, de
     # When imported
     batch = run_file(tmp_path, creditor, text)
 
-    # Then the earlier payment is applied and the later one would overpay
-    assert list(Payment.objects.values_list("reference", flat=True)) == ["EARLY"]
-    assert errors(batch) == [(2, "amount")]
-    assert "outstanding balance of COP\xa0420.00" in batch.row_errors.get().reason
-    assert balances(debts["a"])[0][3] == Decimal("420.00")
+    # Then the earlier payment is applied whole, the later one pays the 420.00 left and
+    # its 280.00 over is held in suspense, naming the debt and its debtor
+    assert errors(batch) == []
+    paid = dict(Payment.objects.values_list("reference", "amount"))
+    assert paid == {"EARLY": Decimal("700.00"), "LATE": Decimal("420.00")}
+    item = SuspenseItem.objects.get()
+    assert (item.reference, item.amount, item.reason) == ("LATE", Decimal("280.00"), "overpayment")
+    assert (item.debt, item.debtor) == (debts["a"], debts["a"].debtor)
+    assert balances(debts["a"])[0][3:] == (Decimal("0.00"), Stage.PAID)
 
 
 def test_a_time_without_offset_is_a_row_error_and_a_bare_date_is_that_local_day(
@@ -268,16 +282,34 @@ def test_a_payment_older_than_ten_years_is_a_row_error_naming_its_line(tmp_path,
 def test_strict_writes_nothing_when_a_row_is_invalid(tmp_path, creditor, debts):
     text = csv_text(
         "OBL-B,100.00,COP,2026-11-02,pse,R-1",
-        "OBL-NOPE,100.00,COP,2026-11-02,pse,R-2",
+        "OBL-B,100.00,USD,2026-11-02,pse,R-2",
+        "OBL-NOPE,100.00,COP,2026-11-02,pse,R-3",
     )
 
     batch = run_file(tmp_path, creditor, text, strict=True)
 
     assert batch.status == ImportBatch.Status.REJECTED
     assert (batch.created_count, batch.rejected_count) == (0, 1)
-    assert errors(batch) == [(3, "debt_ref")]
+    assert errors(batch) == [(3, "currency")]
     assert Payment.objects.count() == 0
+    assert not SuspenseItem.objects.exists()
     assert balances(debts["b"])[0][3] == Decimal("500.00")
+
+
+def test_strict_holds_unknown_references_in_suspense_as_no_error(tmp_path, creditor, debts):
+    # Given a strict import whose only oddity is a reference that names no debt
+    text = csv_text(
+        "OBL-B,100.00,COP,2026-11-02,pse,R-1",
+        "OBL-NOPE,100.00,COP,2026-11-02,pse,R-2",
+    )
+
+    # When imported
+    batch = run_file(tmp_path, creditor, text, strict=True)
+
+    # Then the file is written: the payment, and the unknown one held in suspense
+    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 1, 0)
+    assert SuspenseItem.objects.get().quoted_reference == "OBL-NOPE"
+    assert balances(debts["b"])[0][3] == Decimal("400.00")
 
 
 def test_strict_with_a_clean_file_writes(tmp_path, creditor, debts):
@@ -295,8 +327,10 @@ def test_dry_run_reports_but_writes_nothing(tmp_path, creditor, debts):
 
     batch = run_file(tmp_path, creditor, text, dry_run=True)
 
-    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 1, 1)
+    assert (batch.status, batch.created_count, batch.rejected_count) == ("completed", 1, 0)
+    assert batch.suspense_summary == {"count": 1, "amounts": {"COP": Decimal("100.00")}}
     assert Payment.objects.count() == 0
+    assert not SuspenseItem.objects.exists()
     assert balances(debts["b"]) == [
         (Decimal("0"), Decimal("0"), Decimal("500.00"), Decimal("500.00"), Stage.FRIENDLY_REMINDER)
     ]
@@ -351,20 +385,25 @@ def test_a_crash_half_way_leaves_nothing_written(tmp_path, creditor, debts, monk
 def test_command_prints_counts_and_errors(tmp_path, creditor, debts, capsys):
     path = tmp_path / "pagos.csv"
     path.write_text(
-        csv_text("OBL-B,100.00,COP,2026-11-02,pse,R-1", "OBL-NOPE,1.00,COP,2026-11-02,pse,R-2")
+        csv_text(
+            "OBL-B,100.00,COP,2026-11-02,pse,R-1",
+            "OBL-NOPE,1.00,COP,2026-11-02,pse,R-2",
+            "OBL-B,1.00,USD,2026-11-02,pse,R-3",
+        )
     )
 
     call_command("import_payments", str(path), "--creditor", creditor.code)
 
     out = capsys.readouterr().out
     assert "created=1 unchanged=0 rejected=1" in out
-    assert "line 3 debt_ref: Unknown debt" in out
+    assert "sent to suspense: 1 (1.00 COP)" in out
+    assert "line 4 currency:" in out
     assert Payment.objects.filter(reference="R-1", source="file").exists()
 
 
 def test_command_exits_non_zero_on_a_refused_file(tmp_path, creditor, debts):
     path = tmp_path / "pagos.csv"
-    path.write_text(csv_text("OBL-NOPE,1.00,COP,2026-11-02,pse,R-2"))
+    path.write_text(csv_text("OBL-B,1.00,USD,2026-11-02,pse,R-2"))
 
     with pytest.raises(CommandError, match="Strict mode"):
         call_command("import_payments", str(path), "--creditor", creditor.code, "--strict")

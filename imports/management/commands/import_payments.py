@@ -21,7 +21,11 @@ class Command(BaseCommand):
             "file", help="CSV: debt_ref, amount, currency, paid_at, method, reference"
         )
         parser.add_argument("--creditor", required=True, help="Creditor code")
-        parser.add_argument("--strict", action="store_true", help="Write nothing if a row is bad")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Write nothing if a row is bad (money sent to suspense is not bad)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Validate only, write nothing")
 
     def handle(self, *args, **options):
@@ -51,6 +55,12 @@ class Command(BaseCommand):
             f"created={batch.created_count} unchanged={batch.unchanged_count} "
             f"rejected={batch.rejected_count}"
         )
+        held = getattr(batch, "suspense_summary", None)
+        if held and held["count"]:
+            # Money received that no debt could take: held, not rejected (see
+            # docs/ledger_suspense.md); the suspense queue applies or refunds it.
+            amounts = ", ".join(f"{a} {c}" for c, a in sorted(held["amounts"].items()))
+            self.stdout.write(f"  sent to suspense: {held['count']} ({amounts})")
         errors = list(batch.row_errors.all()[:SHOWN_ERRORS])
         for error in errors:
             self.stdout.write(

@@ -6,14 +6,18 @@ INSERT ... SELECT / UPDATE ... FROM from staged tables, history rows included.
 """
 
 import logging
+from decimal import Decimal
 
 import numpy as np
+import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from collections_app.services.payments import payments_after_bulk
 from core.bulk import bulk_session_tune
 from core.exceptions import ApplicationError
+from core.money import CURRENCIES
 from core.reasons import Reason, reason_encode, reason_split
 from imports import reasons as row_reasons
 from imports.models import ImportBatch, ImportRowError
@@ -32,9 +36,74 @@ from imports.services.payments_file.writing import (
     _drop_staging,
     _write_errors,
     _write_payments,
+    _write_suspense,
     bulk_update_with_history,
 )
+from ledger.models import EntryKind, SuspenseReason, SuspenseStatus
 from portfolio.models import Payment, Stage
+
+
+def _held_currency_check(held_rows: dict, *, fields, errors: _Errors) -> dict:
+    """Money held in suspense keeps the file's currency: it must be one (ISO 4217)."""
+    checked = {}
+    for reason, rows in held_rows.items():
+        bad = ~np.isin(fields["currency"][rows], list(CURRENCIES))
+        errors.add(rows[bad], "currency", Reason(row_reasons.UNKNOWN_CURRENCY))
+        checked[reason] = rows[~bad]
+    return checked
+
+
+def _held_frame(
+    held_rows: dict, overpaid: pd.DataFrame, *, debts, debt_pos, raw, fields
+) -> pd.DataFrame:
+    """One row per suspense item to make: row, debt and debtor (-1 unknown), cents, reason."""
+    debt_ids = np.append(debts["id"].to_numpy(dtype=np.int64), -1)
+    debtor_ids = np.append(debts["debtor_id"].to_numpy(dtype=np.int64), -1)
+    parts = []
+    for reason, rows, pos, cents in [
+        *[(reason, rows, None, fields["cents"][rows]) for reason, rows in held_rows.items()],
+        (
+            SuspenseReason.OVERPAYMENT,
+            overpaid["row"].to_numpy(dtype=np.int64),
+            overpaid["debt_pos"].to_numpy(dtype=np.int64),
+            overpaid["cents"].to_numpy(),
+        ),
+    ]:
+        if pos is None:
+            pos = debt_pos[rows]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "debt_id": debt_ids[pos],
+                    "debtor_id": debtor_ids[pos],
+                    "cents": np.asarray(cents, dtype=object),
+                    "quoted": raw["debt_ref"][rows],
+                    "reason": str(reason),
+                }
+            )
+        )
+    held = pd.concat(parts, ignore_index=True)
+    return held.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _summary(held: pd.DataFrame, *, currencies) -> dict:
+    """{"count": rows held, "amounts": {currency: Decimal}} of what a file sends to suspense."""
+    amounts: dict[str, Decimal] = {}
+    for currency, cents in zip(
+        currencies[held["row"].to_numpy(dtype=np.int64)].tolist(),
+        held["cents"].tolist(),
+        strict=True,
+    ):
+        amounts[currency] = amounts.get(currency, Decimal(0)) + Decimal(int(cents)).scaleb(-2)
+    return {"count": len(held), "amounts": amounts}
+
+
+def _summary_made(made: pd.DataFrame) -> dict:
+    amounts: dict[str, Decimal] = {}
+    for currency, amount in made[["currency", "amount"]].itertuples(index=False, name=None):
+        amounts[currency] = amounts.get(currency, Decimal(0)) + amount
+    return {"count": len(made), "amounts": amounts}
 
 
 def _finish(batch: ImportBatch, *, status, total, created, unchanged, rejected) -> ImportBatch:
@@ -107,12 +176,21 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             debts = _load_debts(cursor, creditor_id=batch.creditor_id, refs=refs)
             # Read after taking the locks: payments committed meanwhile on these debts count.
             recorded = _recorded(cursor, creditor_id=batch.creditor_id, frame=frame)
-            to_record, debt_pos, unchanged, duplicate_of = _match(
+            to_record, held_rows, debt_pos, unchanged, duplicate_of = _match(
                 frame, fields, errors, debts, recorded
             )
+            held_rows = _held_currency_check(held_rows, fields=fields, errors=errors)
         with phase("allocate"):
-            payments, changes = _allocate(
-                to_record, fields=fields, debt_pos=debt_pos, debts=debts, errors=errors
+            payments, changes, overpaid = _allocate(
+                to_record,
+                fields=fields,
+                debt_pos=debt_pos,
+                debts=debts,
+                errors=errors,
+                creditor_id=batch.creditor_id,
+            )
+            held = _held_frame(
+                held_rows, overpaid, debts=debts, debt_pos=debt_pos, raw=raw, fields=fields
             )
             # A repeat of a rejected row is not "already recorded": it shares the rejection.
             rejected = errors.rejected(len(frame))
@@ -138,7 +216,8 @@ def run(*, batch: ImportBatch) -> ImportBatch:
             batch.error_set(Reason(row_reasons.STRICT_PAYMENTS))
             _drop_staging(cursor)
             return _finish(batch, status=ImportBatch.Status.REJECTED, created=0, **counts)
-        if not batch.dry_run and len(payments):
+        batch.suspense_summary = _summary(held, currencies=fields["currency"])
+        if not batch.dry_run and (len(payments) or len(held)):
             params = {
                 "ts": now,
                 "today": timezone.localdate(now),
@@ -149,11 +228,21 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 "reason": reason_encode(Reason(row_reasons.PAYMENTS_FILE, {"id": batch.pk})),
                 "source": Payment.Source.FILE.value,
                 "paid": Stage.PAID.value,
+                "tz": settings.TIME_ZONE,
+                "entry_kind": EntryKind.PAYMENT.value,
+                "open": SuspenseStatus.OPEN.value,
+                # The batch's suspense items carry its start: how its page finds them.
+                "held_at": batch.started_at,
             }
-            with phase("write payments"):
-                _write_payments(cursor, payments, frame=frame, fields=fields, params=params)
-            with phase("write debts"):
-                bulk_update_with_history(cursor, changes, params=params)
+            if len(held):
+                with phase("write suspense"):
+                    made = _write_suspense(cursor, held, frame=frame, fields=fields, params=params)
+                    batch.suspense_summary = _summary_made(made)
+            if len(payments):
+                with phase("write payments"):
+                    _write_payments(cursor, payments, frame=frame, fields=fields, params=params)
+                with phase("write debts"):
+                    bulk_update_with_history(cursor, changes, params=params)
             with phase("agreements"):
                 # Agreements on the paid debts, then a thank-you for every debt the file
                 # paid off: what follows a payment, same transaction, set-based.

@@ -10,10 +10,9 @@ from core.reasons import Reason
 from imports import reasons as row_reasons
 from imports.services.payments_file.reading import INT64_SAFE, _Errors
 from imports.services.portfolio_file.writing import _stage
-from ledger.services.payments import (
-    payment_currency_reason,
-    payment_overpayment_reason,
-)
+from ledger.models import SuspenseItem, SuspenseReason, order_components
+from ledger.services.application import application_order_default, application_orders
+from ledger.services.payments import payment_currency_reason
 from portfolio.models import OPEN_STAGES, Debt, Stage
 
 
@@ -44,26 +43,40 @@ def _load_debts(cursor, *, creditor_id: int, refs: np.ndarray) -> pd.DataFrame:
     cursor.execute(
         "SELECT d.id, d.debt_ref, d.stage, d.currency,"
         " CAST(ROUND(d.fees * 100) AS bigint), CAST(ROUND(d.interest * 100) AS bigint),"
-        " CAST(ROUND(d.principal * 100) AS bigint)"
+        " CAST(ROUND(d.principal * 100) AS bigint), d.debtor_id, UPPER(p.country)"
         " FROM portfolio_debt d JOIN stg_payments_ref s ON s.debt_ref = d.debt_ref"
+        " JOIN portfolio_debtor p ON p.id = d.debtor_id"
         " WHERE d.creditor_id = %s ORDER BY d.id",
         [creditor_id],
     )
     rows = cursor.fetchall()
     return pd.DataFrame(
-        rows, columns=["id", "debt_ref", "stage", "currency", "fees", "interest", "principal"]
-    )
+        rows,
+        columns=[
+            "id", "debt_ref", "stage", "currency", "fees", "interest", "principal", "debtor_id",
+            "country",
+        ],
+    )  # fmt: skip
 
 
 def _recorded(cursor, *, creditor_id: int, frame: pd.DataFrame) -> pd.DataFrame:
-    """(position, debt_id, cents) of rows whose reference this creditor already recorded."""
+    """(position, debt_id, cents) of rows whose reference this creditor already recorded.
+
+    A row may have been recorded as a payment, as money in suspense, or both (an overpayment:
+    the balance paid, the excess held under the same reference): its cents are their sum and
+    its debt the payment's, else the item's (-1 for an unknown reference).
+    """
     staged = pd.DataFrame({"pos": np.arange(len(frame)), "reference": frame["reference"]})
     _stage(cursor, "stg_payments_reference", staged[staged["reference"] != ""].astype(str))
+    items = SuspenseItem._meta.db_table
     cursor.execute(
-        "SELECT CAST(s.pos AS bigint), p.debt_id, CAST(ROUND(p.amount * 100) AS bigint)"
-        " FROM stg_payments_reference s JOIN portfolio_payment p"
-        " ON p.creditor_id = %s AND p.reference = s.reference",
-        [creditor_id],
+        "SELECT CAST(s.pos AS bigint), COALESCE(p.debt_id, i.debt_id, -1),"
+        " CAST(ROUND((COALESCE(p.amount, 0) + COALESCE(i.amount, 0)) * 100) AS bigint)"
+        " FROM stg_payments_reference s"
+        " LEFT JOIN portfolio_payment p ON p.creditor_id = %s AND p.reference = s.reference"
+        f" LEFT JOIN {items} i ON i.creditor_id = %s AND i.reference = s.reference"
+        " WHERE p.id IS NOT NULL OR i.id IS NOT NULL",
+        [creditor_id, creditor_id],
     )
     return pd.DataFrame(cursor.fetchall(), columns=["pos", "debt_id", "cents"])
 
@@ -86,8 +99,8 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
     if n and len(debts):
         lookup = pd.Index(debts["debt_ref"].to_numpy())
         debt_pos = lookup.get_indexer(raw["debt_ref"]).astype(np.int64)
-    unknown = np.flatnonzero((raw["debt_ref"] != "") & (debt_pos < 0))
-    errors.add(unknown, "debt_ref", Reason(row_reasons.UNKNOWN_DEBT))
+    # A reference that names no debt is money received all the same: held in suspense.
+    unknown = (raw["debt_ref"] != "") & (debt_pos < 0)
     # Position -1 (no debt) picks the appended -1.
     debt_ids = np.append(debts["id"].to_numpy(dtype=np.int64), -1)[debt_pos]
 
@@ -127,22 +140,13 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
         ],
     )
 
-    candidate = (first == np.arange(n)) & ~errors.rejected(n) & (debt_pos >= 0)
-    idx = np.flatnonzero(candidate)
+    # A first row (a repeat follows it) that is valid in itself: recorded, or held.
+    fresh = (first == np.arange(n)) & ~errors.rejected(n)
+    suspense_unknown = np.flatnonzero(fresh & unknown)
+    idx = np.flatnonzero(fresh & (debt_pos >= 0))
     stages = debts["stage"].to_numpy(dtype=object)[debt_pos[idx]]
+    # A closed debt (paid, settled, ...) takes no payment: the money waits in suspense.
     closed = idx[~np.isin(stages, [str(s) for s in OPEN_STAGES])]
-    errors.add(
-        closed,
-        "debt_ref",
-        [
-            Reason(row_reasons.DEBT_CLOSED, {"ref": ref, "stage": stage})
-            for ref, stage in zip(
-                debts["debt_ref"].to_numpy()[debt_pos[closed]].tolist(),
-                debts["stage"].to_numpy()[debt_pos[closed]].tolist(),
-                strict=True,
-            )
-        ],
-    )
     open_idx = np.setdiff1d(idx, closed, assume_unique=True)
     expected = debts["currency"].to_numpy(dtype=object)[debt_pos[open_idx]]
     wrong = fields["currency"][open_idx] != expected
@@ -158,7 +162,11 @@ def _match(frame, fields, errors: _Errors, debts: pd.DataFrame, recorded: pd.Dat
         ],
     )
     to_record = np.setdiff1d(open_idx, mismatch, assume_unique=True)
-    return to_record, debt_pos, unchanged, duplicate_of
+    held = {
+        SuspenseReason.UNKNOWN_REFERENCE: suspense_unknown,
+        SuspenseReason.DEBT_CLOSED: closed,
+    }
+    return to_record, held, debt_pos, unchanged, duplicate_of
 
 
 def _group_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -171,8 +179,42 @@ def _group_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return total - np.repeat(offsets, np.diff(np.r_[starts, len(values)]))
 
 
-def _allocate(to_record, *, fields, debt_pos, debts: pd.DataFrame, errors: _Errors):
-    """Apply rows per debt in (paid_at, line) order; returns (payments, debt changes) frames."""
+COMPONENTS = ("fees", "interest", "principal")
+
+
+def _offsets(debts: pd.DataFrame, *, creditor_id: int, kind) -> dict[str, np.ndarray]:
+    """Per debt and component: the cents paid to the components before it in the debt's
+    application order (the creditor's per debtor country, ledger.services.application)."""
+    chosen = application_orders(creditor_id=creditor_id)
+    countries = debts["country"].fillna("").to_numpy(dtype=object)
+    codes, uniques = pd.factorize(countries)
+    # rank[c][k]: where component k comes in country code c's order (0 first).
+    ranks = np.array(
+        [
+            [order_components(chosen.get(c) or application_order_default(c)).index(k)
+             for k in COMPONENTS]
+            for c in uniques.tolist()
+        ],
+        dtype=np.int64,
+    ).reshape(len(uniques), len(COMPONENTS))[codes]  # fmt: skip
+    caps = {k: debts[k].to_numpy().astype(kind) for k in COMPONENTS}
+    offsets = {}
+    for i, k in enumerate(COMPONENTS):
+        before = np.zeros(len(debts), dtype=kind)
+        for j, other in enumerate(COMPONENTS):
+            if j != i:
+                before = before + np.where(ranks[:, j] < ranks[:, i], caps[other], 0)
+        offsets[k] = before
+    return offsets
+
+
+def _allocate(to_record, *, fields, debt_pos, debts: pd.DataFrame, errors: _Errors,
+              creditor_id: int):  # fmt: skip
+    """Apply rows per debt in (paid_at, line) order, in each debt's application order.
+
+    A row pays what the debt still owes after the rows before it; what it cannot pay (an
+    overpayment) is held in suspense. Returns (payments, debt changes, overpaid) frames.
+    """
     cents = fields["cents"][to_record]
     safe = not len(cents) or int(max(cents)) * len(cents) < INT64_SAFE
     amounts = cents.astype(np.int64) if safe else cents.astype(object)
@@ -180,74 +222,65 @@ def _allocate(to_record, *, fields, debt_pos, debts: pd.DataFrame, errors: _Erro
     order = np.lexsort((errors.lines[to_record], fields["us"][to_record], pos))
     rows, pos, amounts = to_record[order], pos[order], amounts[order]
     kind = np.int64 if safe else object
-    fees0 = debts["fees"].to_numpy().astype(kind)
-    interest0 = debts["interest"].to_numpy().astype(kind)
-    balance0 = fees0 + interest0 + debts["principal"].to_numpy().astype(kind)
+    balance0 = sum(debts[k].to_numpy().astype(kind) for k in COMPONENTS)
+    if not len(debts):
+        balance0 = np.zeros(0, dtype=kind)
 
+    # What the debt takes: the running total capped at its balance, so once it is paid off
+    # each later row pays nothing and is held whole.
     running = _group_cumsum(amounts, pos)
-    accepted = np.ones(len(rows), dtype=bool)
-    over = running > balance0[pos] if len(rows) else np.zeros(0, dtype=bool)
-    if over.any():
-        # Only debts the file overpays need the row-by-row walk: a rejected row frees nothing.
-        walk = np.flatnonzero(np.isin(pos, np.unique(pos[over])))
-        left: dict[int, int] = {}
-        bad, reasons = [], []
-        currencies = debts["currency"].to_numpy()
-        for i in walk.tolist():
-            debt = int(pos[i])
-            remaining = left.get(debt, int(balance0[debt]))
-            amount = int(amounts[i])
-            if amount > remaining:
-                accepted[i] = False
-                bad.append(rows[i])
-                reasons.append(
-                    payment_overpayment_reason(
-                        amount=Decimal(amount).scaleb(-2),
-                        balance=Decimal(remaining).scaleb(-2),
-                        currency=currencies[debt],
-                    )
-                )
-            else:
-                left[debt] = remaining - amount
-        errors.add(np.array(bad, dtype=np.int64), "amount", reasons)
-    rows, pos, amounts = rows[accepted], pos[accepted], amounts[accepted]
-    after = _group_cumsum(amounts, pos)
-    before = after - amounts
+    cap = balance0[pos] if len(rows) else np.zeros(0, dtype=kind)
+    after = np.minimum(running, cap)
+    before = np.minimum(running - amounts, cap)
+    applied = after - before
+    excess = amounts - applied
+    overpaid = pd.DataFrame(
+        {"row": rows[excess > 0], "debt_pos": pos[excess > 0], "cents": excess[excess > 0]}
+    )
+    keep = applied > 0
+    rows, pos, applied, after, before = (
+        rows[keep],
+        pos[keep],
+        applied[keep],
+        after[keep],
+        before[keep],
+    )
 
     def share(upto, cap):
-        # Fees take the first `fees` cents paid on a debt, interest the next, principal the rest.
+        # A component takes the cents paid on the debt between its offset and offset + cap.
         return np.minimum(np.maximum(upto, 0), cap)
 
-    fees, interest = fees0[pos], interest0[pos]
-    to_fees = share(after, fees) - share(before, fees)
-    to_interest = share(after - fees, interest) - share(before - fees, interest)
+    offsets = _offsets(debts, creditor_id=creditor_id, kind=kind)
+    parts = {}
+    for k in ("fees", "interest"):
+        capk, off = debts[k].to_numpy().astype(kind)[pos], offsets[k][pos]
+        parts[k] = share(after - off, capk) - share(before - off, capk)
     payments = pd.DataFrame(
         {
             "row": rows,
             "debt_id": debts["id"].to_numpy()[pos],
-            "cents": amounts,
-            "fees": to_fees,
-            "interest": to_interest,
-            "principal": amounts - to_fees - to_interest,
+            "cents": applied,
+            "fees": parts["fees"],
+            "interest": parts["interest"],
+            # Whatever fees and interest do not take is principal's (payment_split's rule).
+            "principal": applied - parts["fees"] - parts["interest"],
         }
     )
-    # Rows are sorted by debt: each debt's total is its last running sum.
-    last = np.flatnonzero(np.r_[pos[1:] != pos[:-1], True]) if len(rows) else rows
-    touched = pos[last].astype(np.int64)
-    paid_total = after[last]
-    f0, i0, b0 = fees0[touched], interest0[touched], balance0[touched]
-    new_fees = f0 - share(paid_total, f0)
-    new_interest = i0 - share(paid_total - f0, i0)
-    new_balance = b0 - paid_total
+    # Each debt's components less what its rows paid to each.
+    paid = payments.assign(pos=pos).groupby("pos", sort=True)[["fees", "interest", "principal"]]
+    paid = paid.sum()
+    touched = paid.index.to_numpy(dtype=np.int64)
+    new = {
+        k: debts[k].to_numpy().astype(kind)[touched] - paid[k].to_numpy().astype(kind)
+        for k in COMPONENTS
+    }
     changes = pd.DataFrame(
         {
             "id": debts["id"].to_numpy()[touched],
             "from_stage": debts["stage"].to_numpy()[touched],
-            "fees": new_fees,
-            "interest": new_interest,
-            "principal": new_balance - new_fees - new_interest,
-            "balance": new_balance,
+            **new,
+            "balance": new["fees"] + new["interest"] + new["principal"],
         }
     )
     changes["paid"] = (changes["balance"] == 0) & changes["from_stage"].isin(list(_paid_sources()))
-    return payments, changes
+    return payments, changes, overpaid

@@ -13,17 +13,42 @@ from imports.services.payments_file.matching import _money
 from imports.services.payments_file.reading import _MICROSECOND, EPOCH, phase
 from imports.services.portfolio_file.postgres import _history
 from imports.services.portfolio_file.writing import _stage
+from ledger.models import LedgerEntry, SuspenseItem
 from portfolio.models import Debt, Payment
 from portfolio.services.stages import stage_changes_write
 
 
-def _write_payments(cursor, payments: pd.DataFrame, *, frame, fields, params):
-    rows = payments["row"].to_numpy()
-    # Microseconds since the epoch to the UTC text PostgreSQL reads back exactly.
+def _paid_at_texts(fields, rows: np.ndarray) -> np.ndarray:
+    """Microseconds since the epoch to the UTC text PostgreSQL reads back exactly."""
     shape = "%Y-%m-%dT%H:%M:%S.%f+00:00"
     codes, uniques = pd.factorize(fields["us"][rows])
     texts = [(EPOCH + u * _MICROSECOND).strftime(shape) for u in uniques.tolist()]
-    paid_at = np.array(texts, dtype=object)[codes] if texts else np.zeros(0, dtype=object)
+    return np.array(texts, dtype=object)[codes] if texts else np.zeros(0, dtype=object)
+
+
+def _entries(source: str) -> str:
+    """INSERT ... SELECT of the `payment` ledger entry of each payment in CTE `source`.
+
+    What ledger.services.payments.payment_ledger_write posts for one payment (through
+    entry_post): each component's share negated, on the payment's local day, with the debt's
+    stage and days past due as they stand before the payment (the debts are updated after).
+    """
+    return (
+        f"INSERT INTO {LedgerEntry._meta.db_table} (debt_id, creditor_id, currency, kind,"
+        " posted_on, created_at, principal, interest, fees, amount, payment_id, stage,"
+        " days_past_due, rate_capped, user_id, memo)"
+        " SELECT r.debt_id, r.creditor_id, d.currency, %(entry_kind)s, r.posted_on, %(ts)s,"
+        " -r.allocated_principal, -r.allocated_interest, -r.allocated_fees,"
+        " -(r.allocated_principal + r.allocated_interest + r.allocated_fees), r.id, d.stage,"
+        " GREATEST(r.posted_on - d.due_date, 0), false, %(user)s, ''"
+        f" FROM (SELECT x.*, CAST(timezone(%(tz)s, x.paid_at) AS date) AS posted_on"
+        f" FROM {source} x) r JOIN portfolio_debt d ON d.id = r.debt_id"
+    )
+
+
+def _write_payments(cursor, payments: pd.DataFrame, *, frame, fields, params):
+    rows = payments["row"].to_numpy()
+    paid_at = _paid_at_texts(fields, rows)
     staged = pd.DataFrame(
         {
             "line": frame["line"].to_numpy()[rows],
@@ -50,12 +75,50 @@ def _write_payments(cursor, payments: pd.DataFrame, *, frame, fields, params):
         f" {_money('s.principal')}, %(user)s"
         f" FROM stg_payments_new s ORDER BY CAST(s.line AS bigint)"
     )
-    # History rows straight from the RETURNING rows: no second pass over the table.
+    # History rows and ledger entries straight from the RETURNING rows: no second pass.
     cursor.execute(
-        f"WITH ins AS ({insert} RETURNING *), h AS ({_history(Payment, 'ins')})"
-        f" SELECT count(*) FROM ins",
+        f"WITH ins AS ({insert} RETURNING *), h AS ({_history(Payment, 'ins')}),"
+        f" e AS ({_entries('ins')}) SELECT count(*) FROM ins",
         params,
     )
+
+
+def _write_suspense(cursor, held: pd.DataFrame, *, frame, fields, params) -> pd.DataFrame:
+    """Hold what the file could not apply, one suspense item per row; the items made.
+
+    Keyed like payments by (creditor, reference): a reference another import held meanwhile
+    (the rows were read before its commit) is left as it is, not held twice.
+    """
+    rows = held["row"].to_numpy()
+    staged = pd.DataFrame(
+        {
+            "line": frame["line"].to_numpy()[rows],
+            "debtor_id": held["debtor_id"].to_numpy(),
+            "debt_id": held["debt_id"].to_numpy(),
+            "amount": held["cents"].to_numpy(),
+            "currency": fields["currency"][rows],
+            "received_at": _paid_at_texts(fields, rows),
+            "method": fields["method"][rows],
+            "reference": frame["reference"].to_numpy()[rows],
+            "quoted": held["quoted"].to_numpy(),
+            "reason": held["reason"].to_numpy(),
+        }
+    )
+    _stage(cursor, "stg_payments_suspense", staged.astype(str))
+    cursor.execute(
+        f"INSERT INTO {SuspenseItem._meta.db_table} (creditor_id, debtor_id, debt_id, amount,"
+        " currency, received_at, business_date, reference, quoted_reference, method, source,"
+        " reason, applied_amount, refunded_amount, status, created_at, updated_at)"
+        " SELECT %(creditor)s, CAST(NULLIF(s.debtor_id, '-1') AS bigint),"
+        f" CAST(NULLIF(s.debt_id, '-1') AS bigint), {_money('s.amount')}, s.currency,"
+        " CAST(s.received_at AS timestamptz), %(today)s, s.reference, s.quoted, s.method,"
+        " %(source)s, s.reason, 0, 0, %(open)s, %(held_at)s, %(held_at)s"
+        " FROM stg_payments_suspense s ORDER BY CAST(s.line AS bigint)"
+        " ON CONFLICT (creditor_id, reference) DO NOTHING"
+        " RETURNING id, currency, amount",
+        params,
+    )
+    return pd.DataFrame(cursor.fetchall(), columns=["id", "currency", "amount"])
 
 
 def bulk_update_with_history(cursor, changes: pd.DataFrame, *, params) -> None:
@@ -148,5 +211,5 @@ def _write_errors(cursor, batch: ImportBatch, errors: pd.DataFrame) -> None:
 
 
 def _drop_staging(cursor) -> None:
-    for table in ("ref", "reference", "new", "debt", "error"):
+    for table in ("ref", "reference", "new", "debt", "error", "suspense"):
         cursor.execute(f"DROP TABLE IF EXISTS stg_payments_{table}")
