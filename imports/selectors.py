@@ -7,7 +7,6 @@ from core.reasons import reason_text
 from core.scoping import scope_for_user
 from imports.models import ImportBatch
 from ledger.models import SuspenseItem
-from portfolio.models import Payment
 
 
 def import_batch_queryset(*, user) -> QuerySet[ImportBatch]:
@@ -32,17 +31,11 @@ def import_error_rows(*, batch: ImportBatch, language: str, chunk_size: int = 20
 
 
 def batch_suspense_summary(*, batch: ImportBatch) -> dict:
-    """{"count", "amounts": {currency: total}} of the money a payments file sent to suspense.
-
-    The file's items carry the batch's start as their creation time (ImportBatch has no field
-    for them; see docs/ledger_suspense.md): same creditor, source file, that instant.
-    """
-    if batch.kind != ImportBatch.Kind.PAYMENTS or batch.started_at is None or batch.dry_run:
+    """{"count", "amounts": {currency: total}} of the money a payments file sent to suspense."""
+    if batch.kind != ImportBatch.Kind.PAYMENTS or batch.dry_run:
         return {"count": 0, "amounts": {}}
     rows = (
-        SuspenseItem.objects.filter(
-            creditor_id=batch.creditor_id, source=Payment.Source.FILE, created_at=batch.started_at
-        )
+        SuspenseItem.objects.filter(import_batch_id=batch.pk)
         .values("currency")
         .annotate(n=Count("id"), total=Sum("amount"))
         .order_by("currency")

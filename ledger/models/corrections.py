@@ -138,6 +138,8 @@ class SuspenseItem(FSMModelMixin, models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Payment.Method)
     source = models.CharField(_("source"), max_length=10, choices=Payment.Source)
     reason = models.CharField(_("reason"), max_length=20, choices=SuspenseReason)
+    # The payments file that held it (imports.ImportBatch, a plain id: imports sits above).
+    import_batch_id = models.BigIntegerField(_("payments file"), null=True, blank=True)
     applied_amount = models.DecimalField(_("applied"), default=0, **MONEY)
     refunded_amount = models.DecimalField(_("refunded"), default=0, **MONEY)
     status = FSMField(_("status"), default=SuspenseStatus.OPEN, choices=SuspenseStatus.choices,
@@ -159,7 +161,14 @@ class SuspenseItem(FSMModelMixin, models.Model):
                 name="suspense_not_overdrawn",
             ),
         ]
-        indexes = [models.Index(fields=["creditor", "status", "received_at"])]
+        indexes = [
+            models.Index(fields=["creditor", "status", "received_at"]),
+            models.Index(
+                fields=["import_batch_id"],
+                condition=Q(import_batch_id__isnull=False),
+                name="suspense_import_batch_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.amount} {self.currency}"

@@ -231,8 +231,6 @@ def run(*, batch: ImportBatch) -> ImportBatch:
                 "tz": settings.TIME_ZONE,
                 "entry_kind": EntryKind.PAYMENT.value,
                 "open": SuspenseStatus.OPEN.value,
-                # The batch's suspense items carry its start: how its page finds them.
-                "held_at": batch.started_at,
             }
             if len(held):
                 with phase("write suspense"):

@@ -108,11 +108,12 @@ def _write_suspense(cursor, held: pd.DataFrame, *, frame, fields, params) -> pd.
     cursor.execute(
         f"INSERT INTO {SuspenseItem._meta.db_table} (creditor_id, debtor_id, debt_id, amount,"
         " currency, received_at, business_date, reference, quoted_reference, method, source,"
-        " reason, applied_amount, refunded_amount, status, created_at, updated_at)"
+        " reason, import_batch_id, applied_amount, refunded_amount, status, created_at,"
+        " updated_at)"
         " SELECT %(creditor)s, CAST(NULLIF(s.debtor_id, '-1') AS bigint),"
         f" CAST(NULLIF(s.debt_id, '-1') AS bigint), {_money('s.amount')}, s.currency,"
         " CAST(s.received_at AS timestamptz), %(today)s, s.reference, s.quoted, s.method,"
-        " %(source)s, s.reason, 0, 0, %(open)s, %(held_at)s, %(held_at)s"
+        " %(source)s, s.reason, %(batch)s, 0, 0, %(open)s, %(ts)s, %(ts)s"
         " FROM stg_payments_suspense s ORDER BY CAST(s.line AS bigint)"
         " ON CONFLICT (creditor_id, reference) DO NOTHING"
         " RETURNING id, currency, amount",
