@@ -1,5 +1,12 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from ledger.apis.statement import DebtStatementApi
 
 router = DefaultRouter()
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    # Under the debts API (portfolio's), served here: portfolio sits below the ledger.
+    path("debts/<int:pk>/statement/", DebtStatementApi.as_view(), name="api-debt-statement"),
+    *router.urls,
+]
