@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import format_date
 from ledger.models import (
     COLLECTED_KINDS,
     EntryKind,
@@ -193,7 +194,7 @@ def _entry_memo(entry: LedgerEntry, application: PaymentApplication | None) -> s
         if entry.kind == EntryKind.REVERSAL:
             text = _("Reverses payment %(ref)s of %(date)s") % {
                 "ref": payment.reference,
-                "date": application.posted_on.isoformat(),
+                "date": format_date(application.posted_on, length="medium"),
             }
             if application.reversal is not None:
                 text += " · " + application.reversal.get_reason_display()

@@ -48,7 +48,7 @@ def test_the_statement_from_the_debt_page_and_the_portals_payments(
         fees=Decimal("20000.00"),
         debtor__full_name="Ana María Pérez",
         debtor__document_number="1020304050",
-        debtor__language=language,
+        debtor__language="es",
     )
     ContactPointFactory(debtor=debt.debtor, channel="sms", value="+573001234050")
     # Paid twice in Colombian order (interest first), a day of late interest, one bounced.
@@ -99,6 +99,7 @@ def test_the_statement_from_the_debt_page_and_the_portals_payments(
         phone.get_by_role("button", name="Verificar").click()
         if language == "en":
             phone.get_by_role("button", name="English").click()
+        expect(phone.locator("html")).to_have_attribute("lang", language)
         phone.goto(f"{live_server.url}/portal/debts/{debt.pk}/")
         section = phone.locator("#payments-applied")
         payments = section.get_by_test_id("payment-applied")
@@ -109,9 +110,7 @@ def test_the_statement_from_the_debt_page_and_the_portals_payments(
         expect(payments.nth(1)).to_contain_text(_money("54500.00", language))
         expect(payments.nth(1)).to_contain_text(_money("155500.00", language))
         expect(payments.nth(2).locator(".p-reversed")).to_have_count(0)
-        expect(section.get_by_test_id("late-interest")).to_contain_text(
-            _money("4500.00", language)
-        )
+        expect(section.get_by_test_id("late-interest")).to_contain_text(_money("4500.00", language))
         expect(section.get_by_test_id("balance-today")).to_contain_text(
             _money(debt.balance, language)
         )
