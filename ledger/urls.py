@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledger.views import journal, overview, remittance
+from ledger.views import journal, overview, remittance, statement
 
 app_name = "ledger"
 
@@ -16,4 +16,19 @@ urlpatterns = [
     path("remittances/<int:pk>/pdf/", remittance.remittance_pdf_view, name="remittance-pdf"),
     path("remittances/<int:pk>/csv/", remittance.remittance_csv_view, name="remittance-csv"),
     path("commission/", remittance.commission_list_view, name="commission-list"),
+    path(
+        "debts/<int:debt_pk>/statement/",
+        statement.debt_statement_view,
+        name="debt-statement",
+    ),
+    path(
+        "debts/<int:debt_pk>/statement/csv/",
+        statement.debt_statement_csv,
+        name="debt-statement-csv",
+    ),
+    path(
+        "debts/<int:debt_pk>/statement/pdf/",
+        statement.debt_statement_pdf,
+        name="debt-statement-pdf",
+    ),
 ]

@@ -568,6 +568,10 @@ def _real_requests(w: dict) -> dict:
             "body": {"assigned_to": w["collector"].pk},
         },
         ("GET", "/api/v1/debts/{id}/history/"): {"path_parameters": debt},
+        ("GET", "/api/v1/debts/{id}/statement/"): {
+            "path_parameters": debt,
+            "query": {"from": "2026-10-01", "to": as_of},
+        },
         ("GET", "/api/v1/debts/{id}/transitions/"): {"path_parameters": debt},
         ("POST", "/api/v1/debts/{id}/transitions/"): {
             "path_parameters": {"id": w["spare"].pk},

@@ -1,12 +1,11 @@
-"""What the books say a debt owed on a past day: today's balance with the later payments added
-back to the parts they were allocated to (the ledger's allocation, not a recomputation)."""
+"""What the books say a debt owed on a past day: the closing balance of its ledger statement up
+to that day (ledger.selectors.statement), and the payments applied up to then."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
-
+from ledger.selectors.statement import debt_statement
 from portfolio.models import Debt, Payment
 
 
@@ -24,22 +23,14 @@ class BooksAsOf:
 def debt_books_as_of(*, debt: Debt, as_of: datetime.date) -> BooksAsOf:
     """The debt's principal, interest, fees and balance at the end of `as_of`, and the payments
     received up to then (oldest first)."""
-    later = Payment.objects.filter(debt=debt, paid_at__date__gt=as_of).aggregate(
-        principal=Sum("allocated_principal"),
-        interest=Sum("allocated_interest"),
-        fees=Sum("allocated_fees"),
-        amount=Sum("amount"),
-    )
-    zero = Decimal(0)
-    payments = list(
-        Payment.objects.filter(debt=debt, paid_at__date__lte=as_of).order_by("paid_at", "id")
-    )
+    statement = debt_statement(debt=debt, date_to=as_of)
+    closing = statement.closing
     return BooksAsOf(
         as_of=as_of,
         currency=debt.currency,
-        principal=debt.principal + (later["principal"] or zero),
-        interest=debt.interest + (later["interest"] or zero),
-        fees=debt.fees + (later["fees"] or zero),
-        balance=debt.balance + (later["amount"] or zero),
-        payments=payments,
+        principal=closing.principal,
+        interest=closing.interest,
+        fees=closing.fees,
+        balance=closing.balance,
+        payments=[application.payment for application in statement.payments],
     )

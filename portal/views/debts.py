@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from bureau.selectors.pages import debt_bureau_outlook
+from ledger.selectors.statement import debt_statement
 from portal import selectors
 from portal.services.statement import stage_in_words, statement_pdf
 from portal.session import portal_login_required
@@ -33,6 +34,8 @@ def debt_list(request):
 def debt_detail(request, debt_id):
     debt = selectors.debtor_debt(request.portal_debtor_id, debt_id)
     today = timezone.localdate()
+    # How each payment was applied and the late interest charged, from the debt's ledger.
+    books = debt_statement(debt=debt)
     return render(
         request,
         "portal/debt_detail.html",
@@ -41,7 +44,8 @@ def debt_detail(request, debt_id):
             "debt": debt,
             "dpd": debt.days_past_due(today),
             "stage": stage_in_words(debt.stage),
-            "payments": selectors.debt_payments(debt),
+            "applied": list(reversed(books.payments)),
+            "late_interest": books.late_interest,
             "agreement": selectors.debt_agreement(debt),
             "disputes": selectors.debt_disputes(debt),
             "bureau": debt_bureau_outlook(debt, as_of=today),
