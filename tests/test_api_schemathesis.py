@@ -519,7 +519,12 @@ def _real_requests(w: dict) -> dict:
         ("GET", "/api/v1/debts/{id}/transitions/"): {"path_parameters": debt},
         ("POST", "/api/v1/debts/{id}/transitions/"): {
             "path_parameters": {"id": w["spare"].pk},
-            "body": {"transition": "write_off", "reason": "Incobrable", "as_of": as_of},
+            "body": {
+                "transition": "write_off",
+                "reason": "Incobrable",
+                "write_off_reason": "uncollectible",
+                "as_of": as_of,
+            },
         },
         ("GET", "/api/v1/debts/{id}/holds/"): {"path_parameters": {"id": w["loose"].pk}},
         ("POST", "/api/v1/debts/{id}/holds/"): {

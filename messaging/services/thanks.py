@@ -1,4 +1,8 @@
-"""The thank-you after a debt is paid: a ContactAction planned into a message at once."""
+"""The thank-you after a debt is paid: a ContactAction planned into a message at once.
+
+Once per debt, ever: a debt paid again after its payment was reversed (a bounced transfer)
+gets no second thank-you, whatever became of the first.
+"""
 
 import datetime
 
@@ -9,10 +13,13 @@ from messaging.models import ContactAction
 from portfolio.models import ContactPoint
 
 THANKS_CHANNELS = ("email", "sms", "whatsapp")
+THANKS_TEMPLATE = "payment_thanks"
 
 
 def payment_thanks_plan(*, debt, business_date: datetime.date) -> ContactAction | None:
     """Insert the `payment_thanks` action (idempotent) and plan its message after commit."""
+    if ContactAction.objects.filter(debt=debt, template_code=THANKS_TEMPLATE).exists():
+        return None
     consented = set(
         ContactPoint.objects.filter(
             debtor_id=debt.debtor_id, consent_granted=True, invalid_at__isnull=True
@@ -23,7 +30,7 @@ def payment_thanks_plan(*, debt, business_date: datetime.date) -> ContactAction 
         return None
     action, _created = ContactAction.objects.get_or_create(
         debt=debt,
-        template_code="payment_thanks",
+        template_code=THANKS_TEMPLATE,
         channel=channel,
         business_date=business_date,
         defaults={"stage": debt.stage, "status": ContactAction.Status.PLANNED},
@@ -56,6 +63,8 @@ def payment_thanks_plan_bulk(*, debt_ids, business_date: datetime.date) -> int:
                                  LIMIT 1) AS channel
                           FROM portfolio_debt d WHERE d.id IN ({placeholders})) x
                  WHERE x.channel IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM messaging_contactaction a
+                                    WHERE a.debt_id = x.id AND a.template_code = 'payment_thanks')
                 ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
                 """,
                 [business_date, ContactAction.Status.PLANNED, timezone.now(), *chunk],
