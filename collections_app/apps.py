@@ -47,3 +47,8 @@ class CollectionsAppConfig(AppConfig):
             key="collections.escalation",
             order=10,
         )
+        # The payments list with each payment's reversal and the managers' reverse action.
+        portfolio.debt_page_payments_panels.register(
+            lambda: '{% include "collections_app/_debt_payments.html" %}',
+            key="collections.payments",
+        )

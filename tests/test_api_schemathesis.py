@@ -565,6 +565,10 @@ def _real_requests(w: dict) -> dict:
             },
         },
         ("GET", "/api/v1/payments/{id}/"): {"path_parameters": {"id": w["payment"].pk}},
+        ("POST", "/api/v1/payments/{id}/reverse/"): {
+            "path_parameters": {"id": w["payment"].pk},
+            "body": {"reason": "bounced", "note": "Devuelta por el banco"},
+        },
         ("GET", "/api/v1/portfolio-imports/"): {},
         ("POST", "/api/v1/portfolio-imports/"): {
             # A file part is named by its field ("file"); the import wants a .csv name.

@@ -3,8 +3,9 @@
 The books (ledger.services.corrections) mark the payment reversed, record why and put its
 allocations back on the debt; this module runs what the layers above add to it, in the same
 transaction: a completed agreement it had paid becomes active again (agreements), promises it
-kept are judged again, the debt leaves `paid` for where the ladder puts it today, and the apps
-above follow through `collections_app.hooks.payment_reversed` (legal reopens its case).
+kept are judged again, the debt leaves `paid` for where the ladder puts it today, a thank-you
+not sent yet is withdrawn, and the apps above follow through
+`collections_app.hooks.payment_reversed` (legal reopens its case).
 
 Rows are locked in the order portfolio.services.locks documents: the payment's debt and every
 debt an agreement binds to it (open ones, and the completed ones the payment counted toward),
@@ -35,6 +36,7 @@ from core.scoping import user_manages_creditor
 from core.transactions import atomic_with_retry
 from ledger.models import PaymentReversal, ReversalReason, ReversalSource
 from ledger.services.corrections import payment_ledger_reverse
+from messaging.services.thanks import payment_thanks_withdraw
 from portfolio.models import Debt, Payment, Stage, StageChange
 from portfolio.services.locks import debts_lock
 from portfolio.services.stages import stage_change_record
@@ -94,6 +96,7 @@ def payment_reverse(
     payment.refresh_from_db()
     debt = debts[payment.debt_id]
 
+    was_paid = debt.stage == Stage.PAID
     reversal = payment_ledger_reverse(
         payment=payment,
         debt=debt,
@@ -109,6 +112,9 @@ def payment_reverse(
     )
     if debt.stage == Stage.PAID:
         _reopen_paid(debt, payment=payment, reason=reason, as_of=business_date, user=user)
+    if was_paid:
+        # Not thanked for money that never arrived; the payment that pays it is thanked.
+        payment_thanks_withdraw(debt_id=debt.pk)
     # Instalments and what each agreement has been paid, without the reversed payment.
     agreements_after_payment(debt_ids=sorted(debts), as_of=business_date)
     promises_after_reversal(payment=payment, as_of=business_date)

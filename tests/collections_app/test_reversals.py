@@ -23,10 +23,11 @@ from collections_app.services.reversals import payment_reverse
 from core.exceptions import ApplicationError
 from ledger.models import EntryKind, LedgerEntry, PaymentReversal
 from legal.models import CaseOutcome, CaseState
-from messaging.models import ContactAction
+from messaging.models import ContactAction, Message, MessageDebt
 from portfolio.models import Debt, Payment, Stage, StageChange, Task
 from tests.agreements.conftest import terms
 from tests.factories.legal import make_case
+from tests.factories.messaging import make_message
 from tests.factories.portfolio import ContactPointFactory, DebtFactory
 from tests.factories.users import ManagerFactory
 
@@ -323,12 +324,15 @@ def test_a_promise_whose_date_has_passed_is_broken_with_a_task(debt, collector, 
     ).exists()
 
 
-def test_the_debtor_is_not_thanked_twice(debt, manager):
-    # Given a debt paid off (the debtor was thanked) whose payment then bounced
+def test_a_thank_you_already_sent_is_not_sent_twice(debt, manager):
+    # Given a debt paid off whose thank-you went out, and whose payment then bounced
     payment = pay(debt, "1200000.00", "FULL")
-    thanks = ContactAction.objects.filter(debt=debt, template_code="payment_thanks")
-    assert thanks.count() == 1
+    (action,) = ContactAction.objects.filter(debt=debt, template_code="payment_thanks")
+    sent = make_message(debt=debt, template="payment_thanks", status=Message.Status.SENT)
+    MessageDebt.objects.filter(message=sent).update(contact_action=action)
     reverse(payment, user=manager)
+    sent.refresh_from_db()
+    assert sent.status == Message.Status.SENT  # what went out stays on record
 
     # When the debtor pays it again, on another day
     pay(debt, "1200000.00", "FULL-AGAIN", paid_at=PAID_AT + datetime.timedelta(days=5))
@@ -336,7 +340,38 @@ def test_the_debtor_is_not_thanked_twice(debt, manager):
     # Then the debt is paid, and no second thank-you is planned
     debt.refresh_from_db()
     assert debt.stage == Stage.PAID
-    assert thanks.count() == 1
+    assert list(
+        ContactAction.objects.filter(debt=debt, template_code="payment_thanks").values_list(
+            "pk", flat=True
+        )
+    ) == [action.pk]
+
+
+def test_a_thank_you_not_sent_yet_is_withdrawn_and_the_real_payment_thanked(debt, manager):
+    # Given a debt paid off whose thank-you is planned but not sent when the payment bounces
+    payment = pay(debt, "1200000.00", "FULL")
+    (action,) = ContactAction.objects.filter(debt=debt, template_code="payment_thanks")
+    planned = make_message(debt=debt, template="payment_thanks")
+    MessageDebt.objects.filter(message=planned).update(contact_action=action)
+
+    reverse(payment, user=manager)
+
+    # Then it is withdrawn: nobody is thanked for money that never arrived
+    planned.refresh_from_db()
+    action.refresh_from_db()
+    assert (planned.status, planned.suppression_rule) == ("cancelled", "PAYMENT-REVERSED")
+    assert action.status == ContactAction.Status.CANCELLED
+
+    # And the payment that really pays the debt is thanked, once
+    pay(debt, "1200000.00", "FULL-AGAIN", paid_at=PAID_AT + datetime.timedelta(days=5))
+    live = ContactAction.objects.filter(debt=debt, template_code="payment_thanks").exclude(
+        status=ContactAction.Status.CANCELLED
+    )
+    assert live.count() == 1
+    pay_again = DebtFactory(creditor=debt.creditor)  # an unrelated debt is thanked as before
+    ContactPointFactory(debtor=pay_again.debtor)
+    pay(pay_again, str(pay_again.balance), "OTHER")
+    assert ContactAction.objects.filter(debt=pay_again, template_code="payment_thanks").exists()
 
 
 def test_a_court_case_closed_as_paid_reopens(creditor, manager):
