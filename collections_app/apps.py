@@ -23,6 +23,9 @@ class CollectionsAppConfig(AppConfig):
         from portfolio import hooks as portfolio
 
         portfolio.debt_page_reads.register(case_page_reads, key="collections")
+        from collections_app.selectors.reversals import corrections_page_reads
+
+        portfolio.debt_page_reads.register(corrections_page_reads, key="collections.corrections")
         portfolio.debt_page_header_panels.register(
             lambda: "{% load workspace_tags %}{% debt_case_notes debt %}",
             key="collections.notes",

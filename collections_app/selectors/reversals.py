@@ -3,10 +3,14 @@ page and its export), and what the debt page's payments list shows about each pa
 
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.scoping import scope_for_user, user_manages_creditor
+from core.memo import keep, read_once
+from core.page_reads import JSONRows, rows_from_json
+from core.roles import ADMIN, MANAGER, user_role
+from core.scoping import scope_for_user
 from ledger.models import EntryKind, LedgerEntry, PaymentReversal, WriteOff
 from portfolio.models import MONEY, Payment
 
@@ -69,23 +73,52 @@ def write_off_list(*, user, filters: dict) -> QuerySet[WriteOff]:
     return qs.order_by("-business_date", "-id")
 
 
+def _debt_reversals(debt) -> QuerySet[PaymentReversal]:
+    return (
+        PaymentReversal.objects.filter(payment__debt_id=debt)
+        .select_related("reversed_by")
+        .order_by("id")
+    )
+
+
+def _debt_recoveries(debt) -> QuerySet:
+    return LedgerEntry.objects.filter(
+        debt_id=debt, kind=EntryKind.RECOVERY, payment_id__isnull=False
+    ).values_list("payment_id", flat=True)
+
+
+def corrections_page_reads(*, user) -> dict:
+    """The payments list's reads made in the query of the page's debt (portfolio.hooks.
+    debt_page_reads): the debt's reversals and its recovery payments."""
+    debt = OuterRef("pk")
+    return {
+        "_read_reversals": (
+            JSONRows(_debt_reversals(debt), related=("reversed_by",)),
+            lambda obj, text: keep(
+                obj,
+                "payment_reversals",
+                rows_from_json(PaymentReversal, text, related=("reversed_by",)),
+            ),
+        ),
+        "_read_recoveries": (
+            ArraySubquery(_debt_recoveries(debt)),
+            lambda obj, ids: keep(obj, "recovery_payment_ids", set(ids or ())),
+        ),
+    }
+
+
 def debt_payments_corrections(*, user, debt, payments: list[Payment]) -> dict:
     """What the debt page's payments list adds to the books' rows: each payment's reversal
     (`payment.reversal_record`) and whether it was a recovery after write-off
-    (`payment.is_recovery`), set on the rows in two queries; and whether the user may reverse."""
-    ids = [p.pk for p in payments]
+    (`payment.is_recovery`), set on the rows; and whether the user may reverse them."""
     reversals = {
         r.payment_id: r
-        for r in PaymentReversal.objects.filter(payment_id__in=ids).select_related("reversed_by")
+        for r in read_once(debt, "payment_reversals", lambda: list(_debt_reversals(debt.pk)))
     }
-    recoveries = set(
-        LedgerEntry.objects.filter(payment_id__in=ids, kind=EntryKind.RECOVERY).values_list(
-            "payment_id", flat=True
-        )
-    )
+    recoveries = read_once(debt, "recovery_payment_ids", lambda: set(_debt_recoveries(debt.pk)))
     for payment in payments:
         payment.reversal_record = reversals.get(payment.pk)
         payment.is_recovery = payment.pk in recoveries
-    return {
-        "can_reverse": user_manages_creditor(user=user, creditor_id=debt.creditor_id),
-    }
+    # The page's debt is one the user may see: for a manager, one of their creditors'. The
+    # service checks again (user_manages_creditor) when the button is used.
+    return {"can_reverse": user_role(user) in (ADMIN, MANAGER)}

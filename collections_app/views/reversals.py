@@ -60,7 +60,8 @@ def payment_reverse_view(request, pk):
     if not request.htmx:
         return redirect(reverse("portfolio:debt-detail", args=[payment.debt_id]) + "#payments")
     debt = debt_detail_get(user=request.user, pk=payment.debt_id)
-    return HttpResponse(debt_page_refresh(request=request, debt=debt, panels=REVERSAL_PANELS, summary=True))
+    html = debt_page_refresh(request=request, debt=debt, panels=REVERSAL_PANELS, summary=True)
+    return HttpResponse(html)
 
 
 def _filtered(request):
@@ -175,4 +176,3 @@ def _export(request, *, kind, rows):
         headers=headers,
         rows=data,
     )
-

@@ -91,7 +91,8 @@ def test_api_refusals(api_client, debt, manager, collector):
     assert bad.status_code == 400 and "reason" in bad.json()
     missing = api_client.post(url, {}, format="json")
     assert missing.status_code == 400
-    assert api_client.post("/api/v1/payments/999999/reverse/", {"reason": "bounced"}).status_code == 404
+    unknown = api_client.post("/api/v1/payments/999999/reverse/", {"reason": "bounced"})
+    assert unknown.status_code == 404
 
     # a collector who sees the debt may not reverse its payments
     api_client.force_authenticate(collector)
