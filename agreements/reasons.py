@@ -33,3 +33,11 @@ TASK_AGREEMENT_BROKEN = reason_register(
 TASK_PROMISE_BROKEN = reason_register(
     "task.promise_broken", _("Promise of %(amount)s %(currency)s by %(date)s broken")
 )
+REOPENED = reason_register(
+    "agreement.reopened",
+    _("Payment %(reference)s reversed: agreement #%(id)s is not paid up and is active again."),
+)
+FORGIVENESS_UNDONE = reason_register(
+    "agreement.forgiveness_undone",
+    _("Payment %(reference)s reversed: agreement #%(id)s active again, the forgiven rest is owed."),
+)

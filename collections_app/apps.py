@@ -23,6 +23,9 @@ class CollectionsAppConfig(AppConfig):
         from portfolio import hooks as portfolio
 
         portfolio.debt_page_reads.register(case_page_reads, key="collections")
+        from collections_app.selectors.reversals import corrections_page_reads
+
+        portfolio.debt_page_reads.register(corrections_page_reads, key="collections.corrections")
         portfolio.debt_page_header_panels.register(
             lambda: "{% load workspace_tags %}{% debt_case_notes debt %}",
             key="collections.notes",
@@ -46,4 +49,9 @@ class CollectionsAppConfig(AppConfig):
             ),
             key="collections.escalation",
             order=10,
+        )
+        # The payments list with each payment's reversal and the managers' reverse action.
+        portfolio.debt_page_payments_panels.register(
+            lambda: '{% include "collections_app/_debt_payments.html" %}',
+            key="collections.payments",
         )

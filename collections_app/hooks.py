@@ -34,3 +34,8 @@ dispute_opened = Hook("collections_app.dispute_opened")
 # recomputed (one payment or a payments file), in the same transaction: e.g. legal closes the
 # court case of a debt paid in full. `business_date` is the day the payments count for.
 payments_applied = Hook("collections_app.payments_applied")
+
+# Called with `debt_ids=, business_date=` after a payment was reversed (its debt, and the debts
+# of an agreement the reversal reopened, are owed again), in the same transaction: e.g. legal
+# reopens the court case it had closed as paid or settled. `business_date` is the reversal's.
+payment_reversed = Hook("collections_app.payment_reversed")

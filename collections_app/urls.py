@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collections_app.views import escalation, inbox, suspense, workspace
+from collections_app.views import escalation, inbox, reversals, suspense, workspace
 
 app_name = "collections"
 urlpatterns = [
@@ -38,4 +38,7 @@ urlpatterns = [
     path("debts/<int:pk>/transition/", escalation.debt_transition_view, name="debt-transition"),
     path("debts/<int:pk>/holds/", escalation.debt_hold_open_view, name="debt-hold-open"),
     path("holds/<int:pk>/close/", escalation.hold_close_view, name="hold-close"),
+    # Corrections: a payment reversed from the debt page; reversals and write-offs listed.
+    path("payments/<int:pk>/reverse/", reversals.payment_reverse_view, name="payment-reverse"),
+    path("reversals/", reversals.reversal_list_view, name="reversal-list"),
 ]

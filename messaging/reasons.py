@@ -110,3 +110,6 @@ COOLDOWN = reason_register(
     _("%(label)s: conversation on %(day)s; calls again from %(next)s."),
     labels=_LABELS,
 )
+THANKS_WITHDRAWN = reason_register(
+    "message.thanks_withdrawn", _("the payment it thanked for was reversed")
+)

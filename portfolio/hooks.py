@@ -15,6 +15,10 @@ debt_page_header_panels = Hook("portfolio.debt_page_header_panels")
 debt_page_work_panels = Hook("portfolio.debt_page_work_panels")
 debt_page_case_panels = Hook("portfolio.debt_page_case_panels")
 debt_page_activity_panels = Hook("portfolio.debt_page_activity_panels")
+# The "payments" slot: the debt's payments list. Nothing registered, the books' plain list
+# (portfolio/_debt_payments.html); a registered snippet replaces it (e.g. with the reversal
+# action and each payment's reversal), usually by including that list with `payment_extra`.
+debt_page_payments_panels = Hook("portfolio.debt_page_payments_panels")
 
 # select_related paths the debt page reads with its debt, so a registered panel costs no extra
 # query (e.g. the debt's segment). Register `fn() -> list[str]`.

@@ -6,6 +6,7 @@ from core.money import format_money
 from core.reasons import reason_register
 
 PAYMENT_RECORDED = reason_register("payment.recorded", _("Payment %(reference)s"))
+PAYMENT_REVERSED = reason_register("payment.reversed", _("Payment %(reference)s reversed"))
 
 # Why a payment was refused: the API answers at once, a payments file stores them per row.
 AMOUNT_FLOAT = reason_register(

@@ -575,7 +575,12 @@ def _real_requests(w: dict) -> dict:
         ("GET", "/api/v1/debts/{id}/transitions/"): {"path_parameters": debt},
         ("POST", "/api/v1/debts/{id}/transitions/"): {
             "path_parameters": {"id": w["spare"].pk},
-            "body": {"transition": "write_off", "reason": "Incobrable", "as_of": as_of},
+            "body": {
+                "transition": "write_off",
+                "reason": "Incobrable",
+                "write_off_reason": "uncollectible",
+                "as_of": as_of,
+            },
         },
         ("GET", "/api/v1/debts/{id}/holds/"): {"path_parameters": {"id": w["loose"].pk}},
         ("POST", "/api/v1/debts/{id}/holds/"): {
@@ -625,6 +630,10 @@ def _real_requests(w: dict) -> dict:
         ("POST", "/api/v1/suspense/{id}/refund/"): {
             "path_parameters": {"id": w["suspense"].pk},
             "body": {"amount": "100.00", "refund_reference": "ST-TRF-1", "note": "Lo pidió"},
+        },
+        ("POST", "/api/v1/payments/{id}/reverse/"): {
+            "path_parameters": {"id": w["payment"].pk},
+            "body": {"reason": "bounced", "note": "Devuelta por el banco"},
         },
         ("GET", "/api/v1/portfolio-imports/"): {},
         ("POST", "/api/v1/portfolio-imports/"): {

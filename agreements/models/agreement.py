@@ -177,6 +177,10 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
     def complete(self):
         """The agreed total (or the early-payment total in time) was paid."""
 
+    @transition(field=status, source=AgreementStatus.COMPLETED, target=AgreementStatus.ACTIVE)
+    def reopen(self):
+        """The payment that completed it was reversed: it is not paid up after all."""
+
     @transition(field=status, source=AgreementStatus.ACTIVE, target=AgreementStatus.BROKEN)
     def break_agreement(self):
         """An instalment stayed unpaid past the grace days (the daily cycle decides)."""

@@ -112,16 +112,7 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
         agreement_id__in=[a.pk for a in agreements]
     ).values_list("agreement_id", "debt_id"):
         debts_of[agreement_id].append(debt_id)
-    all_debts = {d for ds in debts_of.values() for d in ds}
-    lowest_mark = min(a.ledger_mark for a in agreements)
-    ledger = defaultdict(list)
-    for pk, debt_id, amount, paid_at in (
-        # A reversed payment paid nothing: its instalments fill again from what remains.
-        Payment.objects.filter(debt_id__in=all_debts, pk__gt=lowest_mark, reversed_at__isnull=True)
-        .order_by("paid_at", "pk")
-        .values_list("pk", "debt_id", "amount", "paid_at")
-    ):
-        ledger[debt_id].append((pk, amount, paid_at))
+    streams = payment_streams(agreements, debts_of=debts_of)
     schedule = defaultdict(list)
     for inst in Instalment.objects.filter(agreement__in=agreements).order_by(
         "agreement_id", "number"
@@ -130,15 +121,7 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
 
     changed, completed = [], []
     for agreement in agreements:
-        payments = sorted(
-            (
-                (paid_at, pk, amount)
-                for debt_id in debts_of[agreement.pk]
-                for pk, amount, paid_at in ledger[debt_id]
-                if pk > agreement.ledger_mark
-            ),
-        )
-        stream = [(amount, paid_at) for paid_at, _pk, amount in payments]
+        stream = streams[agreement.pk]
         live = [i for i in schedule[agreement.pk] if i.status != Instalment.Status.CANCELLED]
         changed += _fill(live, stream)
         total = sum((amount for amount, _at in stream), Decimal(0))
@@ -148,20 +131,52 @@ def agreement_apply_payments(*, agreement_ids, as_of: datetime.date | None = Non
             agreement.save(update_fields=["paid_amount", "updated_at"])
         if agreement.status != AgreementStatus.ACTIVE:
             continue
-        early = False
-        if agreement.early_total is not None and agreement.early_deadline is not None:
-            by_deadline = sum(
-                (a for a, at in stream if timezone.localdate(at) <= agreement.early_deadline),
-                Decimal(0),
-            )
-            early = by_deadline >= agreement.early_total
-        if total >= agreement.agreed_total or early:
+        if paid_up(agreement, stream):
             completed.append(agreement)
     if changed:
         Instalment.objects.bulk_update(changed, ["paid_amount", "paid_at", "status"])
     for agreement in completed:
         _complete(agreement, debt_ids=debts_of[agreement.pk], as_of=as_of)
     return [a.pk for a in completed]
+
+
+def payment_streams(agreements, *, debts_of: dict[int, list[int]]) -> dict[int, list]:
+    """Per agreement, what counts toward it: [(amount, paid_at)] of the payments on its debts
+    above its ledger mark, in (paid_at, id) order. A reversed payment paid nothing."""
+    all_debts = {d for ds in debts_of.values() for d in ds}
+    if not agreements:
+        return {}
+    lowest_mark = min(a.ledger_mark for a in agreements)
+    ledger = defaultdict(list)
+    for pk, debt_id, amount, paid_at in (
+        Payment.objects.filter(debt_id__in=all_debts, pk__gt=lowest_mark, reversed_at__isnull=True)
+        .order_by("paid_at", "pk")
+        .values_list("pk", "debt_id", "amount", "paid_at")
+    ):
+        ledger[debt_id].append((pk, amount, paid_at))
+    streams = {}
+    for agreement in agreements:
+        payments = sorted(
+            (paid_at, pk, amount)
+            for debt_id in debts_of[agreement.pk]
+            for pk, amount, paid_at in ledger[debt_id]
+            if pk > agreement.ledger_mark
+        )
+        streams[agreement.pk] = [(amount, paid_at) for paid_at, _pk, amount in payments]
+    return streams
+
+
+def paid_up(agreement: PaymentAgreement, stream) -> bool:
+    """Whether `stream` pays the agreement: its total, or its early total by the deadline."""
+    total = sum((amount for amount, _at in stream), Decimal(0))
+    if total >= agreement.agreed_total:
+        return True
+    if agreement.early_total is None or agreement.early_deadline is None:
+        return False
+    by_deadline = sum(
+        (a for a, at in stream if timezone.localdate(at) <= agreement.early_deadline), Decimal(0)
+    )
+    return by_deadline >= agreement.early_total
 
 
 def _complete(agreement: PaymentAgreement, *, debt_ids, as_of: datetime.date) -> None:

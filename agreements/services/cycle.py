@@ -186,6 +186,30 @@ def _return_stages(pairs, *, business_date, run) -> None:
     )
 
 
+def promise_broken_tasks(rows, *, business_date: datetime.date) -> None:
+    """A task for the collector per broken promise on an open debt (idempotent by its key);
+    rows are (promise id, debt id, amount, currency, promised date, assignee id, debt stage)."""
+    tasks_bulk_create(
+        [
+            Task(
+                debt_id=debt_id,
+                assigned_to_id=assigned_to_id,
+                kind=Task.Kind.BROKEN_PROMISE,
+                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
+                **task_texts(
+                    title=Reason(
+                        reasons.TASK_PROMISE_BROKEN,
+                        {"amount": amount, "currency": currency, "date": promised_date},
+                    )
+                ),
+                source_key=f"promise:{pk}:broken",
+            )
+            for pk, debt_id, amount, currency, promised_date, assigned_to_id, stage in sorted(rows)
+            if stage in OPEN_STAGES
+        ]
+    )
+
+
 def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
     """Pending promises: kept once payments cover them, broken after date + grace unpaid.
 
@@ -202,7 +226,7 @@ def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
         WITH paid AS (
             SELECT p.id, (SELECT SUM(x.amount) FROM {payment} x
                            WHERE x.debt_id = p.debt_id AND x.id > p.ledger_mark
-                             AND x.paid_at < %(cutoff)s) AS total
+                             AND x.paid_at < %(cutoff)s AND x.reversed_at IS NULL) AS total
               FROM {promise} p
              WHERE p.status = %(pending)s AND p.made_on < %(day)s
         ), judged AS (
@@ -234,26 +258,12 @@ def promises_judge(*, business_date: datetime.date) -> tuple[int, int]:
         )
         judged = cursor.fetchall()
     broken = [row for row in judged if row[1] == broken_status]
-    tasks_bulk_create(
+    promise_broken_tasks(
         [
-            Task(
-                debt_id=debt_id,
-                assigned_to_id=assigned_to_id,
-                kind=Task.Kind.BROKEN_PROMISE,
-                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
-                **task_texts(
-                    title=Reason(
-                        reasons.TASK_PROMISE_BROKEN,
-                        {"amount": amount, "currency": currency, "date": promised_date},
-                    )
-                ),
-                source_key=f"promise:{pk}:broken",
-            )
-            for (pk, _s, debt_id, amount, currency, promised_date, assigned_to_id, stage) in sorted(
-                broken
-            )
-            if stage in OPEN_STAGES
-        ]
+            (pk, debt_id, amount, currency, promised_date, assigned_to_id, stage)
+            for (pk, _s, debt_id, amount, currency, promised_date, assigned_to_id, stage) in broken
+        ],
+        business_date=business_date,
     )
     return len(judged) - len(broken), len(broken)
 

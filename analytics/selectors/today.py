@@ -4,9 +4,10 @@ the day as it happens: contacts logged, promises made, payments received, messag
 A handful of aggregate queries, each a range on an indexed timestamp (or the outbox's business
 date) within the business day in the operation's time zone, scoped to the manager's creditors
 and narrowed like the rest of the dashboard (portfolio, segment, collector, currency). Amounts
-stay per currency."""
+stay per currency; payments are net of the day's reversals."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
@@ -15,6 +16,7 @@ from analytics.forms import KpiFilters
 from analytics.services.loading import day_bounds
 from analytics.services.snapshots_contacts import REACHED_OUTCOMES
 from collections_app.models import Interaction
+from ledger.models import PaymentReversal
 from messaging.models import Message
 from portfolio.models import Payment
 
@@ -31,6 +33,30 @@ def _debt_cut(f: KpiFilters, prefix: str = "debt__") -> Q:
     if f.segment_id:
         q &= Q(**{f"{prefix}segment_state__segment_id": f.segment_id})
     return q
+
+
+def _payments_net(f: KpiFilters, *, start, end, today: datetime.date) -> list[dict]:
+    """Payments received today per currency, net of the payments reversed today (as the
+    nightly CollectionDay counts them: a reversal is taken off the day it happens)."""
+    rows = {
+        row["currency"]: row
+        for row in Payment.objects.filter(_debt_cut(f), paid_at__gte=start, paid_at__lt=end)
+        .values("currency")
+        .annotate(amount=Sum("amount"), payments=Count("id"), debts=Count("debt_id", distinct=True))
+        .order_by("currency")
+    }
+    reversed_today = (
+        PaymentReversal.objects.filter(_debt_cut(f, "payment__debt__"), business_date=today)
+        .values_list("payment__currency")
+        .annotate(amount=Sum("payment__amount"))
+        .order_by()
+    )
+    for currency, amount in reversed_today:
+        row = rows.setdefault(
+            currency, {"currency": currency, "amount": Decimal(0), "payments": 0, "debts": 0}
+        )
+        row["amount"] -= amount
+    return [rows[currency] for currency in sorted(rows)]
 
 
 def kpi_today(*, filters: KpiFilters, today: datetime.date) -> dict:
@@ -57,12 +83,7 @@ def kpi_today(*, filters: KpiFilters, today: datetime.date) -> dict:
         debts=Count("debt_id", distinct=True),
         reached=Count("id", filter=Q(outcome__in=REACHED_OUTCOMES)),
     )
-    payments = list(
-        Payment.objects.filter(_debt_cut(f), paid_at__gte=start, paid_at__lt=end)
-        .values("currency")
-        .annotate(amount=Sum("amount"), payments=Count("id"), debts=Count("debt_id", distinct=True))
-        .order_by("currency")
-    )
+    payments = _payments_net(f, start=start, end=end, today=today)
     promises = list(
         PromiseToPay.objects.filter(_debt_cut(f), created_at__gte=start, created_at__lt=end)
         .values("currency")

@@ -264,7 +264,7 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
         SELECT p.debt_id, CAST(sum(p.amount) AS double precision), count(*), {last},
                sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
           FROM portfolio_payment p
-         WHERE p.paid_at < %s{where}
+         WHERE p.paid_at < %s AND p.reversed_at IS NULL{where}
          GROUP BY p.debt_id
         """,
         params,

@@ -2,8 +2,8 @@
 
 For a business date D (see docs/segments.md):
 * AgingSnapshot: open debts and balance per aging bucket at the end of D;
-* CollectionDay: payments received on D, debts paid or settled on D (with the days from
-  first delinquency), debts placed on D with their balance at placement;
+* CollectionDay: payments received on D less those reversed on D, debts paid or settled on D
+  (with the days from first delinquency), debts placed on D with their balance at placement;
 * DebtMonthOpening: every open debt's bucket and balance at the start of a month, written by
   the run for the month's last day (or, the first time a month is seen, from that day's state);
 * BucketTransition: for the month of D, where each opening balance is on D (month to date;
@@ -48,6 +48,7 @@ def _open_sql() -> str:
 READ_TABLES = {
     "portfolio_debt": ("id", "stage", "balance", "due_date", "portfolio_id"),
     "portfolio_payment": ("debt_id", "paid_at"),
+    "ledger_paymentreversal": ("business_date",),
     "messaging_message": ("id", "business_date", "status"),
     "messaging_messagedebt": ("message_id", "debt_id"),
     "agreements_promisetopay": (),
@@ -178,6 +179,16 @@ def _collection_day(cursor, as_of) -> None:
               FROM portfolio_payment p JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
              WHERE p.paid_at >= %s AND p.paid_at < %s
             UNION ALL
+            -- Net of reversals: a payment reversed on D is taken off D's collected amount
+            -- (the day it was received keeps its figure: a day's snapshot is never rewritten
+            -- by a later event, and a period's sum is then payments less reversals in it).
+            SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
+                   d.currency, -p.amount, 0, NULL, 0, 0, 0, 0
+              FROM ledger_paymentreversal r
+              JOIN portfolio_payment p ON p.id = r.payment_id
+              JOIN {DEBTS_WITH_SEGMENT} d ON d.id = p.debt_id
+             WHERE r.business_date = %s
+            UNION ALL
             SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
                    d.currency, 0, 0, NULL, 1,
                    CASE WHEN {overdue} < 0 THEN 0 ELSE {overdue} END, 0, 0
@@ -188,14 +199,15 @@ def _collection_day(cursor, as_of) -> None:
             SELECT d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id,
                    d.currency, 0, 0, NULL, 0, 0, 1,
                    d.balance + COALESCE((SELECT sum(p2.amount) FROM portfolio_payment p2
-                                          WHERE p2.debt_id = d.id AND p2.paid_at >= %s), 0)
+                                          WHERE p2.debt_id = d.id AND p2.paid_at >= %s
+                                            AND p2.reversed_at IS NULL), 0)
               FROM {DEBTS_WITH_SEGMENT} d LEFT JOIN portfolio_portfolio f ON f.id = d.portfolio_id
              WHERE (f.assigned_on = %s)
                 OR (d.portfolio_id IS NULL AND d.created_at >= %s AND d.created_at < %s)
           ) flows
          GROUP BY {CUT}
         """,
-        [as_of, start, end, as_of, start, as_of, start, end],
+        [as_of, start, end, as_of, as_of, start, as_of, start, end],
     )
 
 

@@ -64,7 +64,7 @@ def _promises(cursor, as_of, since=None) -> None:
     late = days_between_sql(later=local_date_sql("q.paid_at"), earlier="p.promised_date")
     covered = f"""COALESCE((SELECT sum(q.amount) FROM portfolio_payment q
                     WHERE q.debt_id = p.debt_id AND q.id > p.ledger_mark AND q.paid_at < %s
-                      AND {late} <= p.grace_days), 0) >= p.amount"""
+                      AND {late} <= p.grace_days AND q.reversed_at IS NULL), 0) >= p.amount"""
     judged = days_between_sql(later="%s", earlier="p.promised_date") + " >= p.grace_days"
     cursor.execute("DELETE FROM analytics_promiseday WHERE as_of BETWEEN %s AND %s", [low, high])
     cursor.execute(
@@ -163,6 +163,7 @@ def _messages(cursor, as_of, since=None) -> None:
     delivered = "m.status IN ('sent', 'delivered')"
     followed = f"""EXISTS (SELECT 1 FROM portfolio_payment q
                    WHERE q.debt_id = md.debt_id AND q.paid_at >= m.sent_at AND q.paid_at < %s
+                     AND q.reversed_at IS NULL
                      AND q.paid_at < {_plus_days_sql("m.sent_at", FOLLOW_UP_DAYS)})"""
     rule = "COALESCE(NULLIF(m.suppression_rule, ''), '?')"
     cursor.execute("DELETE FROM analytics_messageday WHERE as_of BETWEEN %s AND %s", [low, high])

@@ -17,6 +17,7 @@ from collections_app.services.transitions import (
 )
 from core.api import BusinessDateField, IsManagerOrAdmin
 from core.dates import business_today
+from ledger.models import WriteOffReason
 from portfolio.apis import as_of_param
 from portfolio.models import Debt, Hold, Stage
 from portfolio.selectors import debt_queryset, holds_for_debt
@@ -56,12 +57,20 @@ class StageChangeSerializer(serializers.Serializer):
         return f"{version.policy.name} v{version.number}" if version else None
 
 
+class ReasonCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
 class AvailableTransitionSerializer(serializers.Serializer):
     transition = serializers.CharField()
     target = serializers.CharField()
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
     reason_required = serializers.BooleanField()
+    reason_codes = ReasonCodeSerializer(
+        many=True, help_text="The codes to say why (a write-off's write_off_reason)."
+    )
 
 
 class HoldSerializer(serializers.ModelSerializer):
@@ -97,6 +106,11 @@ class HoldSerializer(serializers.ModelSerializer):
 class TransitionInput(serializers.Serializer):
     transition = serializers.ChoiceField(choices=MANUAL_TRANSITIONS)
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    write_off_reason = serializers.ChoiceField(
+        choices=WriteOffReason.choices,
+        required=False,
+        help_text="Required for write_off: why the creditor takes the debt off its books.",
+    )
     as_of = BusinessDateField(required=False)
 
 
@@ -143,6 +157,7 @@ class DebtTransitionsApi(APIView):
             user=request.user,
             as_of=data.validated_data.get("as_of") or business_today(),
             reason=data.validated_data["reason"],
+            write_off_reason=data.validated_data.get("write_off_reason", ""),
         )
         return Response(StageChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 

@@ -1,18 +1,23 @@
-"""REST `payments`: the ledger, scoped to the user; POST records one payment idempotently."""
+"""REST `payments`: the ledger, scoped to the user; POST records one payment idempotently, and
+POST `{id}/reverse/` reverses one (idempotently too)."""
 
 import django_filters
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from collections_app.services.payments import payment_record
+from collections_app.services.reversals import payment_reverse
 from core.api import AwareDateTimeField
+from core.dates import business_today
 from core.exceptions import ApplicationError
 from core.filters import IdFilter, IsoDateTimeFilter
 from core.roles import ADMIN, MANAGER, user_role
+from ledger.models import PaymentReversal, ReversalReason, ReversalSource
 from portfolio.models import Payment
 from portfolio.selectors import creditor_list, debt_queryset, payment_queryset
 
@@ -40,8 +45,21 @@ class PaymentFilter(django_filters.FilterSet):
         fields = []
 
 
+class PaymentReversalSerializer(serializers.ModelSerializer):
+    reversed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = PaymentReversal
+        fields = ["reason", "note", "source", "business_date", "reversed_at", "reversed_by"]
+        read_only_fields = fields
+
+
 class PaymentOutputSerializer(serializers.ModelSerializer):
     debt_ref = serializers.CharField(source="debt.debt_ref", read_only=True)
+    # null while the payment stands.
+    reversal = PaymentReversalSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Payment
@@ -60,6 +78,8 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
             "allocated_principal",
             "recorded_by",
             "created_at",
+            "reversed_at",
+            "reversal",
         ]
         read_only_fields = fields
 
@@ -100,8 +120,17 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
                 raise serializers.ValidationError({"debt": _("Give the debt id or its debt_ref.")})
             return attrs
 
+    class ReverseInputSerializer(serializers.Serializer):
+        reason = serializers.ChoiceField(choices=ReversalReason.choices)
+        note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+        class Meta:
+            ref_name = "PaymentReverseInput"
+
     def get_queryset(self):
-        return payment_queryset(user=self.request.user).select_related("debt")
+        return payment_queryset(user=self.request.user).select_related(
+            "debt", "reversal__reversed_by"
+        )
 
     @extend_schema(
         summary="Record a payment",
@@ -158,6 +187,47 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
             source=Payment.Source.API,
             user=request.user,
         )
+        return Response(
+            PaymentOutputSerializer(payment).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        summary="Reverse a payment",
+        description=(
+            "Undo a payment (bounced transfer, chargeback, mistake): its allocations go back on "
+            "the debt, agreements, promises and the stage follow. Idempotent: a payment already "
+            "reversed answers 200 with its reversal."
+        ),
+        request=ReverseInputSerializer,
+        responses={
+            201: OpenApiResponse(PaymentOutputSerializer, description="Payment reversed."),
+            200: OpenApiResponse(
+                PaymentOutputSerializer, description="Already reversed: the payment as it is."
+            ),
+            400: OpenApiResponse(description="Unknown reason or a note too long; nothing written."),
+            403: OpenApiResponse(
+                description="Only admins and the creditor's managers may reverse."
+            ),
+            404: OpenApiResponse(description="No such payment among those you may see."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="reverse", url_name="reverse")
+    def reverse_payment(self, request, pk=None):
+        payment = self.get_object()
+        if user_role(request.user) not in (ADMIN, MANAGER):
+            raise PermissionDenied(_("Only managers and administrators may reverse payments."))
+        serializer = self.ReverseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _reversal, created = payment_reverse(
+            payment_id=payment.pk,
+            reason=serializer.validated_data["reason"],
+            note=serializer.validated_data.get("note", ""),
+            source=ReversalSource.API,
+            user=request.user,
+            business_date=business_today(),
+        )
+        payment = self.get_queryset().get(pk=payment.pk)
         return Response(
             PaymentOutputSerializer(payment).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

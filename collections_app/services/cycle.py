@@ -25,7 +25,7 @@ from collections_app.models import (
     CycleRunCreditor,
     EscalationPolicyVersion,
 )
-from collections_app.selectors.escalation import policy_resolver
+from collections_app.selectors.escalation import policy_resolver, policy_version_for_debt
 from collections_app.services.cycle_arms import (
     ARM_COLUMNS,
     ARM_SELECT_SQL,
@@ -40,6 +40,7 @@ from collections_app.services.cycle_candidates import candidate_debts_load, open
 from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
+from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from core.fsm import declared_moves
 from core.reasons import Reason
@@ -424,13 +425,10 @@ def _attach_policy(debts: pd.DataFrame) -> pd.DataFrame:
     return debts.merge(pd.DataFrame(records), on=["creditor_id", "product", "segment"], how="left")
 
 
-def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
-    """Target stage per debt by the policy thresholds, kept only where the machine allows it."""
-    columns = ["id", "from_stage", "to_stage", "transition", "version_id"]
-    if "arm_id" in debts:
-        columns.append("arm_id")
-    if debts.empty:
-        return pd.DataFrame(columns=columns)
+def ladder_targets(debts: pd.DataFrame) -> pd.Series:
+    """The stage the ladder puts each debt at: its days past due less the policy's grace
+    against the policy's thresholds (`dpd`, `grace`, `friendly`, `firm`, `pre_legal`), no
+    further than a US debt's `cap_rank` allows (cycle_us). Never `legal`: a person decides it."""
     effective = (debts["dpd"] - debts["grace"]).clip(lower=0)
     ladder_target = np.select(
         [
@@ -441,13 +439,45 @@ def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
         [Stage.PRE_LEGAL.value, Stage.FIRM_NOTICE.value, Stage.FRIENDLY_REMINDER.value],
         default=Stage.CURRENT.value,
     )
-    stage = debts["stage"].astype(str)
     target = pd.Series(ladder_target, index=debts.index, dtype=object)
     if "cap_rank" in debts:
         # US debts wait for their validation notice and its period (cycle_us).
         for cap, capped_stage in CAP_STAGES.items():
             over = (debts["cap_rank"] == cap) & (target.map(RANK) > cap)
             target = target.where(~over, capped_stage)
+    return target
+
+
+def debt_ladder_stage(*, debt: Debt, as_of: datetime.date) -> str:
+    """Where the ladder puts this one debt on `as_of`, as the cycle would: the policy version
+    that governs it (its arm's, its segment's...), its US caps, `ladder_targets`."""
+    version = policy_version_for_debt(debt=debt)
+    if version is None:
+        return Stage.CURRENT.value
+    frame = pd.DataFrame(
+        [
+            {
+                "id": debt.pk,
+                "dpd": days_past_due(due_date=debt.due_date, as_of=as_of),
+                "grace": version.grace_days,
+                "friendly": version.friendly_dpd,
+                "firm": version.firm_dpd,
+                "pre_legal": version.pre_legal_dpd,
+            }
+        ]
+    )
+    return str(ladder_targets(escalation_caps(frame, business_date=as_of)).iloc[0])
+
+
+def _plan_moves(debts: pd.DataFrame) -> pd.DataFrame:
+    """Target stage per debt by the policy thresholds, kept only where the machine allows it."""
+    columns = ["id", "from_stage", "to_stage", "transition", "version_id"]
+    if "arm_id" in debts:
+        columns.append("arm_id")
+    if debts.empty:
+        return pd.DataFrame(columns=columns)
+    stage = debts["stage"].astype(str)
+    target = ladder_targets(debts)
     forward = target.map(RANK) > stage.map(RANK)
     # A cure: nothing past due any more (the creditor moved the due date forward, or an
     # agreement restructured the debt) returns the debt to `current`.

@@ -14,6 +14,8 @@ from django_fsm import can_proceed
 from collections_app.selectors import policy_version_for_debt
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
+from ledger.models import WriteOffReason
+from ledger.services.corrections import write_off_record
 from messaging.models import Message
 from messaging.services.compliance.certified import certified_q
 from portfolio.models import Debt, Stage, StageChange
@@ -148,6 +150,12 @@ def available_transitions(*, debt: Debt, user, as_of: datetime.date) -> list[dic
                 "allowed": not reasons,
                 "reasons": reasons,
                 "reason_required": name in REASON_REQUIRED,
+                # What the form offers to say why, as codes (a write-off's reason).
+                "reason_codes": (
+                    [{"code": c, "label": str(label)} for c, label in WriteOffReason.choices]
+                    if name == "write_off"
+                    else []
+                ),
             }
         )
     return result
@@ -155,9 +163,19 @@ def available_transitions(*, debt: Debt, user, as_of: datetime.date) -> list[dic
 
 @transaction.atomic
 def debt_transition(
-    *, debt: Debt, transition_name: str, user, as_of: datetime.date, reason: str = ""
+    *,
+    debt: Debt,
+    transition_name: str,
+    user,
+    as_of: datetime.date,
+    reason: str = "",
+    write_off_reason: str = "",
 ) -> StageChange:
-    """Run a manual transition (legal, write-off) after checking permission and policy."""
+    """Run a manual transition (legal, write-off) after checking permission and policy.
+
+    A write-off needs its reason code (`write_off_reason`, a WriteOffReason) besides the note
+    (`reason`), and records what the creditor takes off its books (ledger.models.WriteOff).
+    """
     if transition_name not in MANUAL_TRANSITIONS:
         raise ApplicationError(
             _("Unknown transition %(name)s.") % {"name": transition_name}, field="transition"
@@ -165,6 +183,9 @@ def debt_transition(
     reason = (reason or "").strip()
     if transition_name in REASON_REQUIRED and not reason:
         raise ApplicationError(_("Say why: a reason is required."), field="reason")
+    write_off_reason = (write_off_reason or "").strip()
+    if transition_name == "write_off" and write_off_reason not in WriteOffReason.values:
+        raise ApplicationError(_("Choose the reason for the write-off."), field="write_off_reason")
     debt = Debt.objects.select_for_update().get(pk=debt.pk)
     method = getattr(debt, transition_name)
     if not method._django_fsm.has_transition(debt.stage):
@@ -182,6 +203,11 @@ def debt_transition(
         raise ApplicationError(_("This transition is not possible now."), field="transition")
     from_stage = debt.stage
     method()
+    if transition_name == "write_off":
+        # The debt keeps its components: the debtor still owes them (a payment is a recovery).
+        write_off_record(
+            debt=debt, reason=write_off_reason, note=reason, business_date=as_of, user=user
+        )
     return stage_change_record(
         debt=debt,
         from_stage=from_stage,

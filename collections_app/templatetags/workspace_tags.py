@@ -9,6 +9,8 @@ from collections_app.selectors.case_panel import (
     case_timeline_context,
 )
 from collections_app.selectors.escalation import debt_escalation_context
+from collections_app.selectors.reversals import debt_payments_corrections
+from ledger.models import ReversalReason
 
 register = template.Library()
 
@@ -41,3 +43,11 @@ def _listed(rows):
 def debt_escalation(context, debt, user, as_of):
     """What the debt page's escalation panel shows (holds, allowed actions, stage history)."""
     return debt_escalation_context(debt=debt, user=user, as_of=as_of)
+
+
+@register.simple_tag
+def debt_payments_corrections_context(debt, user, payments):
+    """What the debt page's payments list adds: reversals, recoveries, the reverse action."""
+    context = debt_payments_corrections(user=user, debt=debt, payments=payments)
+    context["reasons"] = ReversalReason.choices
+    return context

@@ -204,6 +204,7 @@ def debt_transition_view(request, pk):
             user=request.user,
             as_of=business_today(),
             reason=request.POST.get("reason", ""),
+            write_off_reason=request.POST.get("write_off_reason", ""),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from core.models import TimeStampedModel
 from portfolio.models import Creditor, Debt
@@ -218,6 +218,12 @@ class LegalCase(FSMModelMixin, TimeStampedModel):
     @transition(field=state, source=list(OPEN_CASE_STATES), target=CaseState.CLOSED)
     def close(self):
         """The case ended: paid, settled, withdrawn, lost or prescribed (`outcome`)."""
+
+    @transition(field=state, source=CaseState.CLOSED, target=RETURN_VALUE(*OPEN_CASE_STATES))
+    def reopen(self, state):
+        """Closed by itself as paid or settled, and the payment was reversed: the debt is owed
+        again, and the case goes on from the step it had reached (`state`)."""
+        return state
 
 
 # The transitions a lawyer or a manager may ask for, in the court's order (pages and the API).

@@ -22,7 +22,7 @@ from ledger.models import EntryKind
 from ledger.services.entries import entry_post
 from legal.models import CaseOutcome, CaseState, LegalCase, LegalCaseChange, LegalCost
 from legal.services.costs import case_locked_for, costs_reassess, success_fee_for
-from portfolio.models import Debt, Stage
+from portfolio.models import OPEN_STAGES, Debt, Stage
 
 
 def _charge_costs(*, case: LegalCase, as_of: datetime.date) -> list[LegalCost]:
@@ -171,3 +171,48 @@ def on_payments_applied(*, debt_ids, business_date: datetime.date, **_kwargs) ->
 def on_agreement_completed(*, agreement, debt_ids, as_of: datetime.date, **_kwargs) -> None:
     """agreements.hooks.agreement_completed: a completed agreement closes the case settled."""
     cases_close_for_debts(debt_ids=debt_ids, as_of=as_of, outcome=CaseOutcome.SETTLED)
+
+
+def cases_reopen_for_debts(*, debt_ids, as_of: datetime.date) -> list:
+    """Reopen the cases closed by themselves as paid or settled whose debt is owed again (its
+    payment was reversed), at the step they had reached; the newest case per debt. Idempotent."""
+    reopened = []
+    now = timezone.now()
+    for debt_id in sorted(set(debt_ids)):
+        case = (
+            LegalCase.objects.select_for_update(of=("self",))
+            .filter(debt_id=debt_id, debt__stage__in=list(OPEN_STAGES))
+            .order_by("-pk")
+            .first()
+        )
+        if (
+            case is None
+            or case.state != CaseState.CLOSED
+            or case.outcome not in (CaseOutcome.PAID, CaseOutcome.SETTLED)
+        ):
+            continue
+        closing = (
+            case.changes.filter(to_state=CaseState.CLOSED).order_by("-changed_at", "-pk").first()
+        )
+        if closing is None or not closing.from_state:
+            continue
+        case.reopen(closing.from_state)
+        case.outcome = ""
+        case.closed_on = None
+        case.save(update_fields=["state", "outcome", "closed_on", "updated_at"])
+        LegalCaseChange.objects.create(
+            case=case,
+            from_state=CaseState.CLOSED,
+            to_state=case.state,
+            transition="reopen",
+            note=_("Reopened by itself: the payment that closed it was reversed."),
+            changed_by=None,
+            changed_at=now,
+        )
+        reopened.append(case)
+    return reopened
+
+
+def on_payment_reversed(*, debt_ids, business_date: datetime.date, **_kwargs) -> None:
+    """collections_app.hooks.payment_reversed: a case closed as paid or settled reopens."""
+    cases_reopen_for_debts(debt_ids=debt_ids, as_of=business_date)

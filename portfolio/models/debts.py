@@ -247,6 +247,16 @@ class Debt(FSMModelMixin, TimeStampedModel):
 
     @transition(
         field=stage,
+        source=[Stage.PAID, Stage.SETTLED],
+        target=RETURN_VALUE(*OPEN_STAGES),
+    )
+    def reopen_after_reversal(self, stage):
+        """The payment that closed the debt was reversed: it is owed again, at `stage` (where
+        the ladder puts it today, or `current` under the agreement it returns to)."""
+        return stage
+
+    @transition(
+        field=stage,
         source=list(OPEN_STAGES),
         target=Stage.WRITTEN_OFF,
         permission=_is_manager,
@@ -268,6 +278,7 @@ TRANSITION_LABELS = {
     "start_agreement": _("Payment agreement started"),
     "return_from_agreement": _("Back from an agreement"),
     "write_off": _("Written off by a manager"),
+    "reopen_after_reversal": _("Reopened: a payment was reversed"),
 }
 
 

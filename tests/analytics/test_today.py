@@ -66,7 +66,8 @@ def day_of_work(creditor, collector):
 
 def test_today_figures_come_from_todays_rows(creditor, day_of_work, django_assert_max_num_queries):
     f = KpiFilters(creditor_ids=(creditor.pk,), date_from=day_of_work, date_to=day_of_work)
-    with django_assert_max_num_queries(4):
+    # contacts, payments, the day's reversals, promises, messages
+    with django_assert_max_num_queries(5):
         today = kpi_today(filters=f, today=day_of_work)
     assert (today["contacts"]["logged"], today["contacts"]["debts"]) == (2, 1)
     assert [(r["currency"], r["amount"], r["debts"]) for r in today["payments"]] == [
@@ -181,3 +182,22 @@ def test_the_segment_filter_narrows_the_band_and_says_what_messages_count(
     assert 'data-testid="today-messages-scope"' in page.content.decode()
     unfiltered = client.get(reverse("analytics:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
     assert 'data-testid="today-messages-scope"' not in unfiltered.content.decode()
+
+
+def test_todays_payments_are_net_of_todays_reversals(creditor, day_of_work):
+    # Given yesterday's COP payment reversed today (a bounced transfer)
+    from collections_app.services.reversals import payment_reverse
+    from portfolio.models import Payment
+
+    bounced = Payment.objects.get(reference="T-0")
+    payment_reverse(
+        payment_id=bounced.pk, reason="bounced", source="staff", business_date=day_of_work
+    )
+    f = KpiFilters(creditor_ids=(creditor.pk,), date_from=day_of_work, date_to=day_of_work)
+
+    # Then today's COP figure takes it off (as the nightly CollectionDay does), the count stays
+    today = kpi_today(filters=f, today=day_of_work)
+    assert [(r["currency"], r["amount"], r["payments"]) for r in today["payments"]] == [
+        ("COP", Decimal("150000.00"), 1),
+        ("USD", Decimal("100.00"), 1),
+    ]

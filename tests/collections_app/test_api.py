@@ -108,7 +108,11 @@ def test_transitions_lists_what_the_user_may_do(api_client, manager, creditor, c
     api_client.force_authenticate(manager)
     done = api_client.post(
         f"/api/v1/debts/{debt.pk}/transitions/",
-        {"transition": "write_off", "reason": "Debtor insolvent, no assets"},
+        {
+            "transition": "write_off",
+            "reason": "Debtor insolvent, no assets",
+            "write_off_reason": "insolvency",
+        },
         format="json",
     )
     assert done.status_code == 201, done.json()

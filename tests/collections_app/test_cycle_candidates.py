@@ -369,6 +369,7 @@ def test_candidate_selection_decides_like_the_full_evaluation_every_day(book):
                 user=manager,
                 as_of=today,
                 reason="Uncollectable",
+                write_off_reason="uncollectible",
             )
         if n == 16:  # segmentation moves debts between segments (policies change with them)
             states = list(DebtSegment.objects.filter(debt__creditor=c).order_by("debt_id"))

@@ -93,6 +93,7 @@ def test_a_reason_a_person_typed_is_shown_as_typed(api_client, creditor, manager
         user=manager,
         as_of=AS_OF,
         reason="Deudor insolvente",
+        write_off_reason="insolvency",
     )
     api_client.force_authenticate(manager)
     body = api_client.get(f"/api/v1/debts/{debt.pk}/transitions/", HTTP_ACCEPT_LANGUAGE="en")

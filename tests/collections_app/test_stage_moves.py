@@ -126,7 +126,12 @@ def test_a_bulk_move_records_what_the_single_path_records_for_the_same_move():
 def test_a_manual_transition_writes_one_stage_change_and_one_history_row(manager, creditor):
     debt = DebtFactory(creditor=creditor, due_date=AS_OF - datetime.timedelta(days=400))
     change = debt_transition(
-        debt=debt, transition_name="write_off", user=manager, as_of=AS_OF, reason="Insolvent"
+        debt=debt,
+        transition_name="write_off",
+        user=manager,
+        as_of=AS_OF,
+        reason="Insolvent",
+        write_off_reason="insolvency",
     )
     changes, history = moves_of(debt)
     assert changes == [change] and len(history) == 1

@@ -139,10 +139,20 @@ def test_write_off_needs_a_manager_and_a_reason(manager, collector):
         debt_transition(debt=debt, transition_name="write_off", user=manager, as_of=AS_OF)
     with pytest.raises(ApplicationError, match="Only a manager"):
         debt_transition(
-            debt=debt, transition_name="write_off", user=collector, as_of=AS_OF, reason="x"
+            debt=debt,
+            transition_name="write_off",
+            user=collector,
+            as_of=AS_OF,
+            reason="x",
+            write_off_reason="uncollectible",
         )
     debt_transition(
-        debt=debt, transition_name="write_off", user=manager, as_of=AS_OF, reason="Uncollectable"
+        debt=debt,
+        transition_name="write_off",
+        user=manager,
+        as_of=AS_OF,
+        reason="Uncollectable",
+        write_off_reason="uncollectible",
     )
     debt = Debt.objects.get(pk=debt.pk)
     assert (debt.stage, debt.stage_entered_on) == (Stage.WRITTEN_OFF, AS_OF)
@@ -156,7 +166,12 @@ def test_closed_debt_cannot_be_written_off(manager):
     debt = DebtFactory(stage=Stage.PAID, principal=0, interest=0, fees=0)
     with pytest.raises(ApplicationError, match="cannot do that"):
         debt_transition(
-            debt=debt, transition_name="write_off", user=manager, as_of=AS_OF, reason="x"
+            debt=debt,
+            transition_name="write_off",
+            user=manager,
+            as_of=AS_OF,
+            reason="x",
+            write_off_reason="uncollectible",
         )
 
 

@@ -204,7 +204,7 @@ def test_manager_writes_off_from_the_debt_page(client, manager, creditor):
     client.force_login(manager)
     response = client.post(
         reverse("collections:debt-transition", args=[debt.pk]),
-        {"transition": "write_off", "reason": "Prescribed"},
+        {"transition": "write_off", "reason": "Prescribed", "write_off_reason": "prescribed"},
         follow=True,
     )
     assert Debt.objects.get(pk=debt.pk).stage == Stage.WRITTEN_OFF
@@ -217,7 +217,7 @@ def test_collector_write_off_is_refused_with_a_message(client, collector):
     client.force_login(collector)
     response = client.post(
         reverse("collections:debt-transition", args=[debt.pk]),
-        {"transition": "write_off", "reason": "x"},
+        {"transition": "write_off", "reason": "x", "write_off_reason": "other"},
         follow=True,
     )
     assert Debt.objects.get(pk=debt.pk).stage == Stage.CURRENT

@@ -64,6 +64,7 @@ def test_dispute_resolution_and_write_off_from_the_debt_page(live_server, page, 
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome) == ("closed", "withdrawn")
     page.get_by_text("Castigar").click()
+    page.locator("#code-write_off").select_option("uncollectible")
     page.locator("#reason-write_off").fill("Deudor sin bienes, costo mayor que el saldo")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form:has(#reason-write_off) button[type=submit]").click()

@@ -32,6 +32,7 @@ def test_every_registered_panel_has_its_own_wrapper_on_the_page(client, manager,
         "debt-panel-analytics",
         "debt-panel-bureau",
         "debt-panel-portal",
+        "debt-panel-collections-payments",
         "debt-panel-messaging",
     ]
     # the work panel comes right after the header, before the debt's facts
