@@ -42,6 +42,7 @@ def debt_detail(request, debt_id):
             "dpd": debt.days_past_due(today),
             "stage": stage_in_words(debt.stage),
             "payments": selectors.debt_payments(debt),
+            "waiting_intents": selectors.debt_waiting_intents(debt),
             "agreement": selectors.debt_agreement(debt),
             "disputes": selectors.debt_disputes(debt),
             "bureau": debt_bureau_outlook(debt, as_of=today),
