@@ -60,7 +60,9 @@ def intent_create(
     if method not in PaymentIntent.Method.values:
         raise ApplicationError(_("Choose how to pay."), field="method")
     if method not in country_methods(debt.debtor.country):
-        raise ApplicationError(method_refused_message(), field="method")
+        raise ApplicationError(
+            method_refused_message(), field="method", extra={"country_refused": True}
+        )
     if not debt.is_open or debt.balance <= 0:
         raise ApplicationError(_("This debt has nothing left to pay."), field="amount")
     if amount > debt.balance:

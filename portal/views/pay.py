@@ -64,7 +64,7 @@ def pay(request, debt_id):
             )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            if exc.field == "method":
+            if exc.extra.get("country_refused"):
                 status = 400
         else:
             return redirect(intent.checkout_url)

@@ -481,3 +481,18 @@ def test_a_reversal_the_ledger_refuses_is_422_and_kept_for_retry(client):
     assert not WebhookEvent.objects.filter(kind="returned").exists()
     # The provider's retry, once the ledger takes it, reverses it
     assert _webhook(client, "spei", body).content == b"reversed"
+
+
+def test_a_rail_takes_only_its_own_currency():
+    # Given a Colombian debtor whose debt is in US dollars
+    client, debt = _signed_in("CO")
+    type(debt).objects.filter(pk=debt.pk).update(currency="USD")
+
+    response = client.post(
+        reverse("portal:pay", args=[debt.pk]), {"amount": "100.00", "method": "pse"}
+    )
+
+    # Then PSE says it takes pesos, and nothing is started (a card still can be)
+    assert response.status_code == 200
+    assert "PSE takes payments in COP only; this debt is in USD." in response.content.decode()
+    assert not PaymentIntent.objects.exists()
