@@ -40,7 +40,8 @@ UNDELIVERED_EMAIL_BACKENDS = frozenset(
     }
 )
 ANYMAIL_BACKEND_PREFIX = "anymail.backends."
-PAYMENT_PROVIDERS = ("sandbox", "stripe")  # portal.payments.PROVIDERS
+# The card checkouts of portal.payments.PROVIDERS (a local rail is chosen by its method).
+PAYMENT_PROVIDERS = ("sandbox", "stripe")
 # The sandboxes' webhook secrets: setting name -> purpose of its development default.
 SANDBOX_SECRETS = {
     "CARTERA_SANDBOX_WEBHOOK_SECRET": "messaging-sandbox-webhook",

@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError
 from core.money import format_money
 from core.uploads import upload_validate
 from portal.models import Dispute, PaymentIntent
+from portal.payments import pse
 from portal.services.ways_to_pay import online_method_choices
 from portfolio.models import Channel, DocumentType
 
@@ -99,6 +100,11 @@ class PayForm(forms.Form):
         choices=PaymentIntent.Method.choices,
         widget=forms.RadioSelect,
         initial=PaymentIntent.Method.CARD,
+        error_messages={
+            "invalid_choice": _(
+                "That way to pay is not offered in your country. Choose one of the ways listed."
+            )
+        },
     )
 
     def __init__(self, *args, balance=None, country: str = "", **kwargs):
@@ -115,6 +121,38 @@ class PayForm(forms.Form):
                 _("The most you can pay is the balance, %(balance)s.") % {"balance": self.balance}
             )
         return amount
+
+    def method_refused(self) -> bool:
+        """A way to pay posted that the debtor's country does not have (not a typo: a 400)."""
+        return self.has_error("method", "invalid_choice")
+
+
+class PseBankForm(forms.Form):
+    """PSE's first page: the payer's bank, person type and document (sent on to PSE)."""
+
+    bank = forms.ChoiceField(label=_("Your bank"))
+    person_type = forms.ChoiceField(
+        label=_("You pay as"),
+        choices=pse.PERSON_TYPES,
+        widget=forms.RadioSelect,
+        initial="natural",
+    )
+    document_type = forms.ChoiceField(label=_("Document type"), choices=pse.DOCUMENT_TYPES)
+    document_number = forms.CharField(
+        label=_("Document number of the account holder"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, banks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].choices = [("", _("Choose your bank")), *banks]
+
+    def clean_document_number(self):
+        number = re.sub(r"[\s.\-]", "", self.cleaned_data["document_number"])
+        if not re.fullmatch(r"[0-9A-Za-z]{4,15}", number):
+            raise ValidationError(_("Write the document number with its digits only."))
+        return number
 
 
 class DisputeForm(forms.Form):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from babel import dates as babel_dates
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from agreements.models import OPEN_STATUSES, Instalment, PaymentAgreement
 from complaints.models import Complaint, ComplaintAttachment, ComplaintEvent
@@ -132,6 +133,25 @@ def debtor_intent(debtor_id: int, reference: str) -> PaymentIntent:
         PaymentIntent.objects.select_related("debt", "debt__creditor"),
         provider_reference=reference,
         debt__debtor_id=debtor_id,
+    )
+
+
+def debt_waiting_intents(debt: Debt) -> list[PaymentIntent]:
+    """The debt's rail payments still open (a SPEI CLABE, an OXXO voucher, a Bre-B request)
+    whose instructions have not expired: the debtor comes back to them from the debt."""
+    now = timezone.now()
+    return list(
+        PaymentIntent.objects.filter(
+            debt=debt,
+            status__in=(PaymentIntent.Status.CREATED, PaymentIntent.Status.PENDING),
+            method__in=(
+                PaymentIntent.Method.SPEI,
+                PaymentIntent.Method.OXXO,
+                PaymentIntent.Method.BREB,
+            ),
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-created_at", "-id")[:10]
     )
 
 

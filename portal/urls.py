@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import access, complaints, debts, pay, plans, requests, staff
+from portal.views import access, complaints, debts, pay, plans, rails, requests, staff
 
 app_name = "portal"
 
@@ -25,7 +25,11 @@ urlpatterns = [
     path("preferences/", requests.preferences, name="preferences"),
     path("callback/", requests.callback, name="callback"),
     path("checkout/sandbox/<str:reference>/", pay.sandbox_checkout, name="sandbox-checkout"),
+    path("checkout/pse/<str:reference>/", rails.pse_banks, name="pse-banks"),
+    path("checkout/pse/<str:reference>/bank/", rails.pse_bank, name="pse-bank"),
+    path("checkout/breb/<str:reference>/", rails.breb_link, name="breb-link"),
     path("payments/<str:reference>/", pay.intent_status, name="intent"),
+    path("payments/<str:reference>/simulate/", rails.simulate, name="rail-simulate"),
     path("webhooks/<str:provider>/", pay.webhook, name="webhook"),
     path(
         "staff/disputes/<int:dispute_id>/attachment/",

@@ -1,4 +1,8 @@
-"""Online payments: start a checkout, then record what a verified webhook confirms, once."""
+"""Online payments: start a checkout, then record what a verified webhook confirms, once.
+
+A provider's reversal of an approved payment (a chargeback, a PSE reversal, a returned SPEI or
+Bre-B transfer) goes to the ledger's reversal path (`payment_reverse`), once.
+"""
 
 import logging
 from decimal import Decimal
@@ -9,13 +13,17 @@ from django.utils.translation import gettext as _
 
 from agreements.services.allocation import agreement_debt_group
 from collections_app.services.payments import payment_record
+from collections_app.services.reversals import payment_reverse
 from collections_app.services.suspense import suspense_receive
 from core.exceptions import ApplicationError
+from core.money import format_money
 from core.transactions import atomic_with_retry
-from ledger.models import SuspenseReason
+from ledger.models import ReversalReason, ReversalSource, SuspenseReason
 from ledger.services.payments import payment_validate_amount
 from portal.models import PaymentIntent, WebhookEvent
-from portal.payments import ProviderEvent, provider_for, provider_live
+from portal.payments import ProviderEvent, method_provider, provider_for, provider_live
+from portal.payments.rails import luhn_digit
+from portal.services.ways_to_pay import country_methods
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage
 from portfolio.services.locks import debts_lock
 
@@ -24,17 +32,41 @@ logger = logging.getLogger(__name__)
 METHOD_TO_PAYMENT = {
     PaymentIntent.Method.CARD: Payment.Method.CARD,
     PaymentIntent.Method.BANK_TRANSFER: Payment.Method.BANK_TRANSFER,
+    PaymentIntent.Method.PSE: Payment.Method.PSE,
+    PaymentIntent.Method.BREB: Payment.Method.BREB,
+    PaymentIntent.Method.SPEI: Payment.Method.SPEI,
+    PaymentIntent.Method.OXXO: Payment.Method.OXXO,
 }
+# A provider's reversal of an approved payment -> the reversal's reason.
+REVERSAL_KINDS = {
+    "chargeback": ReversalReason.CHARGEBACK,
+    "reversed": ReversalReason.PROVIDER_REVERSAL,
+    "returned": ReversalReason.PROVIDER_REVERSAL,
+}
+CHECKED_KINDS = ("approved", "pending", "declined", "expired", *REVERSAL_KINDS)
+EXPIRED = "expired"  # the intent's detail when the rail's instructions expired unpaid
+
+
+def method_refused_message() -> str:
+    return _("That way to pay is not offered in your country. Choose one of the ways listed.")
 
 
 def intent_create(
-    *, debt: Debt, amount, method: str, provider: str, success_url: str, cancel_url: str,
-    agreement=None,
+    *, debt: Debt, amount, method: str, success_url: str, cancel_url: str,
+    provider: str | None = None, agreement=None,
 ) -> PaymentIntent:  # fmt: skip
-    """Validate the amount against the debt and open a checkout with the provider."""
+    """Validate the amount and the way to pay, and open a checkout with the method's provider.
+
+    The method must be one the debtor's country has (a Mexican debtor cannot start PSE); its
+    provider is the rail's adapter, or the card checkout's (`method_provider`).
+    """
     amount = payment_validate_amount(amount)
     if method not in PaymentIntent.Method.values:
         raise ApplicationError(_("Choose how to pay."), field="method")
+    if method not in country_methods(debt.debtor.country):
+        raise ApplicationError(
+            method_refused_message(), field="method", extra={"country_refused": True}
+        )
     if not debt.is_open or debt.balance <= 0:
         raise ApplicationError(_("This debt has nothing left to pay."), field="amount")
     if amount > debt.balance:
@@ -42,9 +74,34 @@ def intent_create(
             _("The most you can pay is the balance, %(balance)s.") % {"balance": debt.balance},
             field="amount",
         )
+    provider = provider or method_provider(method)
     if not provider_live(provider):
         raise ApplicationError(_("Online payments are not available right now."))
     backend = provider_for(provider)
+    if backend.methods and method not in backend.methods:
+        raise ApplicationError(_("Online payments are not available right now."))
+    if backend.currencies and debt.currency not in backend.currencies:
+        raise ApplicationError(
+            _("%(method)s takes payments in %(currencies)s only; this debt is in %(currency)s.")
+            % {
+                "method": PaymentIntent.Method(method).label,
+                "currencies": ", ".join(backend.currencies),
+                "currency": debt.currency,
+            },
+            field="method",
+        )
+    if backend.max_amount is not None and amount > backend.max_amount:
+        raise ApplicationError(
+            _(
+                "%(method)s takes at most %(limit)s per payment. Pay %(limit)s or less this "
+                "way, or choose another way to pay."
+            )
+            % {
+                "method": PaymentIntent.Method(method).label,
+                "limit": format_money(backend.max_amount, debt.currency),
+            },
+            field="amount",
+        )
     intent = PaymentIntent(
         debt=debt,
         provider=provider,
@@ -56,8 +113,29 @@ def intent_create(
     checkout = backend.checkout_start(intent, success_url=success_url, cancel_url=cancel_url)
     intent.provider_reference = checkout.provider_reference
     intent.checkout_url = checkout.url
+    intent.instructions = checkout.instructions
+    intent.expires_at = checkout.expires_at
     intent.save()
     return intent
+
+
+@transaction.atomic
+def pse_transaction_start(
+    *, intent: PaymentIntent, bank: str, person_type: str, document_type: str,
+    document_number: str,
+) -> str:  # fmt: skip
+    """PSE: the payer chose their bank; create the transaction and return the bank's page."""
+    intent = PaymentIntent.objects.select_for_update().get(pk=intent.pk)
+    if intent.method != PaymentIntent.Method.PSE or intent.status != PaymentIntent.Status.CREATED:
+        raise ApplicationError(_("This payment was already sent to your bank."))
+    url, instructions = provider_for(intent.provider).transaction_create(
+        intent, bank=bank, person_type=person_type, document_type=document_type,
+        document_number=document_number,
+    )  # fmt: skip
+    intent.instructions = instructions
+    intent.checkout_url = url
+    intent.save(update_fields=["instructions", "checkout_url", "updated_at"])
+    return url
 
 
 class WebhookEventRefused(Exception):
@@ -110,18 +188,25 @@ def webhook_handle(*, provider: str, event: ProviderEvent) -> str:
     )
     if intent is None:
         return "unknown"
-    if event.kind in ("approved", "pending", "declined"):
+    if event.kind in CHECKED_KINDS:
         _event_check(event=event, intent=intent)
-    if intent.status in (PaymentIntent.Status.APPROVED, PaymentIntent.Status.FAILED):
+    if event.kind in REVERSAL_KINDS:
+        return _reversal_apply(provider=provider, event=event, intent=intent)
+    if intent.status in (
+        PaymentIntent.Status.APPROVED, PaymentIntent.Status.FAILED,
+        PaymentIntent.Status.REVERSED,
+    ):  # fmt: skip
         return "final"
     if event.kind == "pending":
         intent.status = PaymentIntent.Status.PENDING
         intent.save(update_fields=["status", "updated_at"])
         return "pending"
-    if event.kind == "declined":
+    if event.kind in ("declined", EXPIRED):
+        # An expired voucher or CLABE is a payment that will not come: declined, and why.
         intent.status = PaymentIntent.Status.DECLINED
-        intent.save(update_fields=["status", "updated_at"])
-        return "declined"
+        intent.detail = EXPIRED if event.kind == EXPIRED else ""
+        intent.save(update_fields=["status", "detail", "updated_at"])
+        return event.kind
     if event.kind != "approved":
         return "ignored"
     payment, item = _intent_apply(provider=provider, intent=intent)
@@ -199,6 +284,43 @@ def _intent_apply(*, provider: str, intent: PaymentIntent):
     return payment, item
 
 
+def _reversal_apply(*, provider: str, event: ProviderEvent, intent: PaymentIntent) -> str:
+    """The provider took back an approved payment: reverse it in the ledger, once.
+
+    Only an approved intent has a payment to reverse; a second reversal event (another id
+    for the same chargeback) finds the intent reversed and changes nothing, and
+    `payment_reverse` is idempotent on its own (a staff reversal done first is kept).
+    """
+    if intent.status == PaymentIntent.Status.REVERSED:
+        return "final"
+    if intent.status != PaymentIntent.Status.APPROVED or intent.payment_id is None:
+        logger.warning(
+            "portal webhook %s: %s for intent %s in status %s: nothing to reverse",
+            provider, event.kind, intent.pk, intent.status,
+        )  # fmt: skip
+        return "ignored"
+    occurred = event.occurred_at or timezone.now()
+    try:
+        with transaction.atomic():
+            payment_reverse(
+                payment_id=intent.payment_id,
+                reason=REVERSAL_KINDS[event.kind],
+                note=f"{provider} {event.kind} {event.event_id}"[:500],
+                source=ReversalSource.PROVIDER,
+                user=None,
+                business_date=timezone.localdate(occurred),
+                provider_event_id=event.event_id[:200],
+            )
+    except ApplicationError as exc:
+        # Nothing is kept (not even the event id): the provider's retry meets the same
+        # answer until a human has looked.
+        raise WebhookEventRefused(f"the reversal was refused: {exc.message}") from exc
+    intent.status = PaymentIntent.Status.REVERSED
+    intent.detail = f"{event.kind} {event.event_id}"[:500]
+    intent.save(update_fields=["status", "detail", "updated_at"])
+    return "reversed"
+
+
 def thanks_plan(*, intent: PaymentIntent) -> None:
     """The thank-you message after any portal payment (full payments already plan it)."""
     from messaging.services.thanks import payment_thanks_plan
@@ -207,18 +329,6 @@ def thanks_plan(*, intent: PaymentIntent) -> None:
         payment_thanks_plan(
             debt=intent.debt, business_date=timezone.localdate(intent.payment.paid_at)
         )
-
-
-def _check_digit(digits: str) -> str:
-    """Luhn check digit: a mistyped reference is caught before it reaches a debt."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2 == 0:
-            n *= 2
-            n = n - 9 if n > 9 else n
-        total += n
-    return str((10 - total % 10) % 10)
 
 
 def payment_reference_for(debt: Debt):
@@ -230,6 +340,6 @@ def payment_reference_for(debt: Debt):
         return existing
     digits = f"{debt.pk:010d}"
     reference, _created = PaymentReference.objects.get_or_create(
-        debt=debt, defaults={"reference": "CT" + digits + _check_digit(digits)}
+        debt=debt, defaults={"reference": "CT" + digits + luhn_digit(digits)}
     )
     return reference

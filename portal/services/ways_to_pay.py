@@ -1,10 +1,12 @@
 """How a debtor can pay, by the country they live in.
 
-Two kinds of way. Online, through the portal's payment provider (a card, or the country's bank
-payment). And with the debt's payment reference (`payment_reference_for`), quoted to the
-creditor's bank or a payment point: the creditor's payments file brings those payments in,
-matched by the reference (imports.services.payments_file). Cartera keeps no creditor's account
-numbers, so each way says where to ask for them: the creditor's phone.
+Two kinds of way. Online, through the portal's payment providers: a card, and the country's
+own rails (Colombia: PSE and Bre-B; Mexico: SPEI and OXXO; the US: a bank account by ACH),
+each country seeing only its own. And with the debt's payment reference
+(`payment_reference_for`), quoted to the creditor's bank or a payment point: the creditor's
+payments file brings those payments in, matched by the reference
+(imports.services.payments_file). Cartera keeps no creditor's account numbers, so each way
+says where to ask for them: the creditor's phone.
 """
 
 from dataclasses import dataclass
@@ -13,6 +15,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.models import PaymentIntent
+from portal.payments import RAIL_PROVIDERS, method_provider, provider_live
+
+Method = PaymentIntent.Method
+# The online methods each country's debtors may use, in the order the pay form lists them.
+COUNTRY_METHODS = {
+    "CO": (Method.CARD, Method.PSE, Method.BREB),
+    "MX": (Method.CARD, Method.SPEI, Method.OXXO),
+    "US": (Method.CARD, Method.BANK_TRANSFER),
+}
+OTHER_COUNTRY_METHODS = (Method.CARD, Method.BANK_TRANSFER)
+METHOD_LABELS = {
+    Method.CARD: gettext_lazy("Card (debit or credit)"),
+    Method.PSE: gettext_lazy("PSE (from your bank account)"),
+    Method.BREB: gettext_lazy("Bre-B (instant transfer with a key or QR code)"),
+    Method.SPEI: gettext_lazy("SPEI bank transfer"),
+    Method.OXXO: gettext_lazy("Cash at OXXO"),
+}
 
 
 @dataclass(frozen=True)
@@ -22,16 +41,26 @@ class Way:
     how: str
 
 
+def country_methods(country: str) -> tuple[str, ...]:
+    """The online methods a debtor of this country may use (what the server accepts)."""
+    return COUNTRY_METHODS.get((country or "").upper(), OTHER_COUNTRY_METHODS)
+
+
 def online_method_choices(country: str) -> list[tuple[str, str]]:
-    """The online methods of the pay form, named as the debtor's country knows them."""
-    bank = {
-        "CO": gettext_lazy("PSE (from your bank account)"),
-        "MX": gettext_lazy("SPEI bank transfer"),
-        "US": gettext_lazy("Bank account (ACH)"),
-    }.get((country or "").upper(), gettext_lazy("Bank transfer"))
+    """The online methods of the pay form, named as the debtor's country knows them.
+
+    A rail whose adapter is not served here (a sandboxed rail in production, before a real
+    adapter is configured) is left out rather than offered and refused.
+    """
+    bank = (
+        gettext_lazy("Bank account (ACH)")
+        if (country or "").upper() == "US"
+        else gettext_lazy("Bank transfer")
+    )
     return [
-        (PaymentIntent.Method.CARD, gettext_lazy("Card (debit or credit)")),
-        (PaymentIntent.Method.BANK_TRANSFER, bank),
+        (method, METHOD_LABELS.get(method, bank))
+        for method in country_methods(country)
+        if method not in RAIL_PROVIDERS or provider_live(method_provider(method))
     ]
 
 

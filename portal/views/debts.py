@@ -46,6 +46,7 @@ def debt_detail(request, debt_id):
             "stage": stage_in_words(debt.stage),
             "applied": list(reversed(books.payments)),
             "late_interest": books.late_interest,
+            "waiting_intents": selectors.debt_waiting_intents(debt),
             "agreement": selectors.debt_agreement(debt),
             "disputes": selectors.debt_disputes(debt),
             "bureau": debt_bureau_outlook(debt, as_of=today),

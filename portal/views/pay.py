@@ -1,4 +1,8 @@
-"""Paying: a checkout with a provider, the sandbox's hosted page, webhooks, the thank-you."""
+"""Paying: a checkout with a provider, the sandbox's hosted page, webhooks, the thank-you.
+
+The local rails' own pages (PSE's bank choice, the sandbox's bank and Bre-B app pages, the
+simulate buttons) are in portal/views/rails.py.
+"""
 
 import logging
 
@@ -15,7 +19,6 @@ from portal.forms import PayForm
 from portal.payments import (
     WebhookPayloadError,
     WebhookSignatureError,
-    default_provider,
     provider_for,
     provider_live,
     sandbox,
@@ -28,6 +31,7 @@ from portal.services.payments import (
 )
 from portal.services.ways_to_pay import payment_ways
 from portal.session import portal_login_required
+from portal.views.rails import intent_context
 
 logger = logging.getLogger(__name__)
 
@@ -48,21 +52,26 @@ def pay(request, debt_id):
         country=session.country(request),
         initial={"amount": debt.balance},
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             intent = intent_create(
                 debt=debt,
                 amount=form.cleaned_data["amount"],
                 method=form.cleaned_data["method"],
-                provider=default_provider(),
                 success_url=_success_url(request),
                 cancel_url=request.build_absolute_uri(reverse("portal:pay", args=[debt.pk])),
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if exc.extra.get("country_refused"):
+                status = 400
         else:
             return redirect(intent.checkout_url)
-    return render(request, "portal/pay.html", {"debt": debt, "form": form})
+    if request.method == "POST" and form.method_refused():
+        # Another country's rail, posted by hand: refused, and said so.
+        status = 400
+    return render(request, "portal/pay.html", {"debt": debt, "form": form}, status=status)
 
 
 @require_http_methods(["GET"])
@@ -101,17 +110,8 @@ def sandbox_checkout(request, reference):
         outcome = request.POST.get("outcome")
         if outcome not in OUTCOMES:
             return HttpResponseBadRequest(_("Choose an outcome."))
-        cents = int((intent.amount * 100).to_integral_value())
-        body = sandbox.event_body(
-            provider_reference=intent.provider_reference,
-            outcome=outcome,
-            amount_cents=cents,
-            currency=intent.currency,
-        )
         # Exactly what the webhook endpoint would receive, verified the same way.
-        headers = {sandbox.SIGNATURE_HEADER: sandbox.sign(body)}
-        event = provider_for("sandbox").webhook_parse(body=body, headers=headers)
-        webhook_handle(provider="sandbox", event=event)
+        webhook_handle(provider="sandbox", event=sandbox.simulated_event(intent, outcome))
         return redirect("portal:intent", reference=intent.provider_reference)
     return render(request, "portal/sandbox_checkout.html", {"intent": intent})
 
@@ -119,8 +119,10 @@ def sandbox_checkout(request, reference):
 @require_http_methods(["GET"])
 @portal_login_required
 def intent_status(request, reference):
+    """The payment's page: its outcome, or the rail's instructions while it is open (the
+    debtor can come back to them), with the sandbox's simulate buttons where it runs."""
     intent = selectors.debtor_intent(request.portal_debtor_id, reference)
-    return render(request, "portal/intent.html", {"intent": intent, "debt": intent.debt})
+    return render(request, "portal/intent.html", intent_context(intent))
 
 
 @csrf_exempt  # a provider's server calls it; its HMAC signature replaces the CSRF token

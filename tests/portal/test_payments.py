@@ -51,7 +51,7 @@ def test_partial_card_payment_in_the_sandbox_lands_once(portal_client, debt):
 
 
 def test_declined_and_pending_record_nothing(portal_client, debt):
-    intent, url = _start(portal_client, debt, method="bank_transfer")
+    intent, url = _start(portal_client, debt, method="card")
     portal_client.post(url, {"outcome": "pending"})
     intent.refresh_from_db()
     assert intent.status == "pending" and not Payment.objects.exists()

@@ -54,8 +54,12 @@ def test_a_us_debtor_is_offered_a_card_or_ach_online_not_pse():
     page = client.get(reverse("portal:pay", args=[debt.pk])).content.decode()
     assert "Card (debit or credit)" in page and "Bank account (ACH)" in page
     assert "PSE" not in page and "SPEI" not in page
-    labels = dict(online_method_choices("CO"))
-    assert str(labels["bank_transfer"]) == "PSE (from your bank account)"
+    labels = {code: str(label) for code, label in online_method_choices("CO")}
+    assert labels == {
+        "card": "Card (debit or credit)",
+        "pse": "PSE (from your bank account)",
+        "breb": "Bre-B (instant transfer with a key or QR code)",
+    }
 
 
 def test_a_country_the_portal_has_no_list_for_gets_a_plain_bank_transfer():
