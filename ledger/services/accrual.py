@@ -86,6 +86,11 @@ WITH locked AS (
     WHERE d.id >= %(lo)s AND d.id < %(hi)s
       AND d.stage IN ({open_stages}) AND d.principal > 0 AND d.due_date < %(as_of)s
       {creditor_filter}
+      -- Already accrued for the date (a replay): neither locked nor computed again.
+      AND NOT EXISTS (
+          SELECT 1 FROM {entry} e
+          WHERE e.debt_id = d.id AND e.posted_on = %(as_of)s AND e.kind = 'accrual'
+      )
     ORDER BY d.id
     FOR NO KEY UPDATE
 ),
