@@ -24,6 +24,7 @@ from ledger.forms.rules import (
 from ledger.models import FeeRule
 from ledger.selectors.rules import rules_creditors, rules_page, usury_rates
 from ledger.services import rules as services
+from ledger.services.application import application_order_default
 
 USURY_PAGE_SIZE = 50
 # Each form of the rules page: its class and the service that writes it.
@@ -64,7 +65,13 @@ def _write(kind: str, *, user, creditor, data: dict):
 def rules_view(request):
     creditor, creditors = _creditor(request)
     forms = {
-        "settings": LedgerSettingsForm(prefix="settings", initial={"country": creditor.country}),
+        "settings": LedgerSettingsForm(
+            prefix="settings",
+            initial={
+                "country": creditor.country,
+                "application_order": application_order_default(creditor.country),
+            },
+        ),
         "accrual": AccrualRuleForm(prefix="accrual", initial={"valid_from": business_today()}),
         "fee": FeeRuleForm(prefix="fee", initial={"country": creditor.country}),
     }
