@@ -107,6 +107,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             debt_ids=data["debts"],
             as_of=data.get("as_of") or business_today(),
             notes=data["notes"],
+            accrual_frozen=data["accrual_frozen"],
             **_terms(data),
         )
         output = self.get_queryset().get(pk=agreement.pk)

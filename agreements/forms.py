@@ -72,6 +72,12 @@ class AgreementForm(forms.Form):
         label=_("Grace days"), min_value=0, max_value=60, required=False
     )
     channel = forms.ChoiceField(label=_("Negotiated through"), choices=NegotiationChannel.choices)
+    accrual_frozen = forms.BooleanField(
+        label=_("Late interest frozen while the agreement is active"),
+        required=False,
+        initial=True,
+        help_text=_("Part of the terms: no late interest accrues on these debts while it holds."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -113,3 +113,21 @@ def debtor_promise_counts(*, debtor_id: int) -> dict[str, int]:
         pending=Count("id", filter=Q(status=PromiseToPay.Status.PENDING)),
     )
     return row
+
+
+def accrual_frozen_debts_sql() -> str:
+    """SQL of the debts an agreement freezes late interest for on %(as_of)s (ledger.hooks).
+
+    An agreement whose terms freeze accrual freezes it from the day it became active until it
+    ended (completed, broken or cancelled), so a replayed date reads the agreement as it was."""
+    agreement = PaymentAgreement._meta.db_table
+    line = AgreementDebt._meta.db_table
+    return f"""
+        SELECT ad.debt_id
+        FROM {line} ad
+        JOIN {agreement} a ON a.id = ad.agreement_id
+        WHERE a.accrual_frozen
+          AND coalesce(a.activated_on, a.proposed_on) <= %(as_of)s
+          AND (a.status = '{AgreementStatus.ACTIVE}'
+               OR (a.activated_on IS NOT NULL AND a.ended_on > %(as_of)s))
+    """

@@ -53,6 +53,11 @@ class AgreementInputSerializer(serializers.Serializer):
     first_due_date = serializers.DateField()
     grace_days = serializers.IntegerField(min_value=0, max_value=60, required=False)
     channel = serializers.ChoiceField(choices=NegotiationChannel.choices)
+    accrual_frozen = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="The terms freeze late interest on the debts while the agreement is active.",
+    )
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     as_of = BusinessDateField(required=False, help_text="Business date (default: today).")
 
@@ -190,6 +195,7 @@ class AgreementOutputSerializer(serializers.ModelSerializer):
             "early_total",
             "early_deadline",
             "channel",
+            "accrual_frozen",
             "notes",
             "proposed_by",
             "proposed_on",

@@ -68,6 +68,7 @@ def agreement_new(request, debt_pk):
                     debt_ids=debt_ids,
                     as_of=as_of,
                     notes=form.cleaned_data["notes"],
+                    accrual_frozen=form.cleaned_data["accrual_frozen"],
                     **form.terms(),
                 )
             else:

@@ -59,6 +59,8 @@ class PortfolioImportSerializer(serializers.ModelSerializer):
             "updated_count",
             "unchanged_count",
             "rejected_count",
+            "capped_count",
+            "capped_rows",
             "debtors_created",
             "debtors_updated",
             "error_message",

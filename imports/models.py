@@ -9,6 +9,8 @@ from core.models import TimeStampedModel
 from core.reasons import reason_split, reason_text
 from portfolio.models import Creditor, Portfolio
 
+CAPPED_ROWS_KEPT = 1000
+
 
 class ImportBatch(TimeStampedModel):
     """One run of a portfolio or payments file import, with its counts and row errors."""
@@ -45,6 +47,12 @@ class ImportBatch(TimeStampedModel):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     debtors_created = models.PositiveIntegerField(_("debtors created"), default=0)
     debtors_updated = models.PositiveIntegerField(_("debtors updated"), default=0)
+    # Rows whose late interest rate (late_interest_rate) was above the ceiling in force on the
+    # import's business date: loaded as written, the accrual applies the ceiling. The count,
+    # and the first CAPPED_ROWS_KEPT of them ({row, debt_ref, rate, ceiling, source,
+    # resolution}) for the report.
+    capped_count = models.PositiveIntegerField(_("rates capped"), default=0)
+    capped_rows = models.JSONField(_("rows with a capped rate"), default=list, blank=True)
     # Why the file failed, as written (kept for batches without a code); see error_display.
     error_message = models.TextField(_("error"), blank=True)
     error_code = models.CharField(_("error code"), max_length=60, blank=True)

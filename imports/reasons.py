@@ -37,6 +37,11 @@ NEGATIVE = reason_register("import.negative", _("Must not be negative."))
 TOO_MANY_DECIMALS = reason_register("import.decimals", _("At most 2 decimal places."))
 TOO_LARGE = reason_register("import.too_large", _("The amount is too large."))
 NOT_POSITIVE = reason_register("import.not_positive", _("Must be greater than 0."))
+RATE_NOT_NUMBER = reason_register(
+    "import.rate_not_number", _("Not a rate: give a percentage a year such as 24.5.")
+)
+RATE_DECIMALS = reason_register("import.rate_decimals", _("At most 4 decimal places."))
+RATE_RANGE = reason_register("import.rate_range", _("A rate between 0 and %(max)s %% a year."))
 MISSING_VALUE = reason_register("import.missing_value", _("Missing value."))
 REFERENCE_TOO_LONG = reason_register(
     "import.reference_too_long", _("Reference must be at most 100 characters long.")

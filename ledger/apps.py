@@ -7,9 +7,12 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Ledger")
 
     def ready(self):
-        from portfolio.hooks import debt_page_case_panels
+        from ledger.selectors.debt_page import debt_page_reads as rate_reads
+        from portfolio.hooks import debt_page_case_panels, debt_page_reads
 
-        # The debt page links to the debt's statement (no read: the page costs no query more).
+        # The debt page's late interest panel (contract rate, ceiling today, accrued so far),
+        # read with the page's debt.
+        debt_page_reads.register(rate_reads, key="ledger")
         debt_page_case_panels.register(
-            lambda: '{% include "ledger/_debt_panel.html" %}', key="ledger", order=28
+            lambda: "{% load ledger_tags %}{% debt_rate_panel_tag debt %}", key="ledger", order=22
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledger.views import journal, overview, remittance, statement
+from ledger.views import journal, overview, remittance, rules, statement
 
 app_name = "ledger"
 
@@ -31,4 +31,12 @@ urlpatterns = [
         statement.debt_statement_pdf,
         name="debt-statement-pdf",
     ),
+    path("rules/", rules.rules_view, name="rules"),
+    path(
+        "rules/fees/<int:pk>/deactivate/",
+        rules.fee_rule_deactivate_view,
+        name="fee-rule-deactivate",
+    ),
+    path("usury/", rules.usury_list_view, name="usury-list"),
+    path("usury/upload/", rules.usury_upload_view, name="usury-upload"),
 ]

@@ -128,9 +128,18 @@ def _refuse_if_open(debt_ids, debts_by_id) -> None:
 
 @transaction.atomic
 def agreement_create(
-    *, user, debt_ids, as_of: datetime.date, notes: str = "", debtor_id=None, **terms
+    *,
+    user,
+    debt_ids,
+    as_of: datetime.date,
+    notes: str = "",
+    debtor_id=None,
+    accrual_frozen: bool = True,
+    **terms,
 ) -> PaymentAgreement:
-    """Propose an agreement: active at once within the limits, else pending a manager's approval."""
+    """Propose an agreement: active at once within the limits, else pending a manager's approval.
+
+    `accrual_frozen`: the terms stop late interest on its debts while it is active."""
     debts = _visible_debts(user=user, debt_ids=debt_ids, lock=True, debtor_id=debtor_id)
     priced = agreement_terms(debts=debts, proposer=user, as_of=as_of, **terms)
     by_id = {d.pk: d for d in debts}
@@ -170,6 +179,7 @@ def agreement_create(
         ],
         ledger_mark=mark or 0,
         experiment_arm_id=priced.experiment_arm_id,
+        accrual_frozen=bool(accrual_frozen),
     )
     try:
         # The partial unique index is the last word on "one open agreement per debt".

@@ -38,12 +38,14 @@ from collections_app.services.cycle_arms import (
 from collections_app.services.cycle_bureau import bureau_notices_plan
 from collections_app.services.cycle_candidates import candidate_debts_load, open_debt_counts
 from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
+from collections_app.services.fees import fees_charge
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from core.fsm import declared_moves
 from core.reasons import Reason
+from ledger.services.accrual import accrual_run
 from messaging.models import ContactAction, Message, MessageDebt
 from portfolio.models import CLOSED_STAGES, OPEN_STAGES, Debt, Stage
 from portfolio.services.holds import HOLD_IN_FORCE_SQL
@@ -158,6 +160,14 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     with phase("agreements"):
         frozen = agreements_cycle_day(business_date=business_date, run=run)
     # --- end of the agreements hook
+    # The day's late interest, then collection fees (on what is owed with it), once the
+    # agreements step settled which agreements hold today (one broken today no longer freezes
+    # accrual) and before the ladder moves: each entry records the stage the debt spent the day
+    # in. Both insert nothing for a date already applied, so a replayed date adds nothing.
+    with phase("accrual"):
+        accrual_run(as_of=business_date)
+    with phase("fees"):
+        fees_charge(as_of=business_date)
     with phase("load"):
         # Experiment arms (issue #22): joined only when a running experiment has debtors.
         arms = arms_relation()

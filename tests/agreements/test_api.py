@@ -180,3 +180,17 @@ def test_promises_create_and_list(as_collector, debt):
     assert listed["count"] == 1
     assert as_collector.get(f"/api/v1/promises/{response.json()['id']}/").status_code == 200
     assert PromiseToPay.objects.get().created_by.username == "collector"
+
+
+def test_the_terms_say_whether_late_interest_is_frozen(as_collector, debt):
+    # By default an agreement freezes late interest; the terms may say it keeps accruing.
+    frozen = as_collector.post(URL, body(debt), format="json").json()
+    assert frozen["accrual_frozen"] is True
+    PaymentAgreement.objects.filter(pk=frozen["id"]).update(status=AgreementStatus.CANCELLED)
+    PaymentAgreement.objects.get(pk=frozen["id"]).lines.update(is_open=False)
+
+    response = as_collector.post(URL, body(debt, accrual_frozen=False), format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["accrual_frozen"] is False
+    assert PaymentAgreement.objects.get(pk=response.json()["id"]).accrual_frozen is False

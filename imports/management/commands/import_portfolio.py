@@ -63,6 +63,11 @@ class Command(BaseCommand):
                 "du": batch.debtors_updated,
             }
         )
+        if batch.capped_count:
+            self.stdout.write(
+                _("  %(count)d rows have a late interest rate above the ceiling in force: "
+                  "loaded, and capped when interest accrues.") % {"count": batch.capped_count}
+            )  # fmt: skip
         errors = list(batch.row_errors.all()[:SHOWN_ERRORS])
         for error in errors:
             self.stdout.write(

@@ -16,19 +16,22 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import business_today
 from core.exceptions import ApplicationError
 from core.reasons import Reason
 from imports import reasons as row_reasons
-from imports.models import ImportBatch, ImportRowError
+from imports.models import CAPPED_ROWS_KEPT, ImportBatch, ImportRowError
 from imports.services.portfolio_file.changes import touched_debtors
 from imports.services.portfolio_file.reading import parse_portfolio_file
 from imports.services.portfolio_file.writing import TIMINGS, phase, write_portfolio
+from ledger.selectors.rules import rate_ceilings
 from portfolio.models import Creditor, Portfolio
 
 logger = logging.getLogger(__name__)
@@ -200,6 +203,8 @@ def _run(batch: ImportBatch) -> None:
     batch.rejected_count = parsed.rejected_rows
     with phase("row errors"):
         _save_errors(batch, parsed.errors)
+    with phase("rate caps"):
+        _rate_caps(batch, parsed.valid, as_of=business_today())
     if batch.strict and parsed.rejected_rows:
         _finish(
             batch,
@@ -316,10 +321,49 @@ def _identical_file_record(batch: ImportBatch) -> bool:
         batch.created_count = batch.updated_count = 0
         batch.debtors_created = batch.debtors_updated = 0
         batch.unchanged_count = last.rows_total - last.rejected_count
+        batch.capped_count, batch.capped_rows = last.capped_count, last.capped_rows
         if batch.portfolio is None and not batch.dry_run:
             batch.portfolio_id = last.portfolio_id
         _finish(batch, ImportBatch.Status.COMPLETED)
     return True
+
+
+def _rate_caps(batch: ImportBatch, valid, *, as_of) -> None:
+    """Count (and keep the first of) the valid rows whose late interest rate is above the
+    ceiling in force on `as_of`: Colombia's certified usury rate for the product rule's credit
+    type (or the creditor's lower maximum), elsewhere the creditor's maximum. They load as
+    written; the accrual applies the ceiling day by day."""
+    batch.capped_count, batch.capped_rows = 0, []
+    rates = valid["late_interest_rate"]
+    present = (rates != "").to_numpy()
+    if not present.any():
+        return
+    rows = valid.loc[present, ["_row", "debt_ref", "country", "product", "late_interest_rate"]]
+    ceiling_of = rate_ceilings(creditor_id=batch.creditor_id, as_of=as_of)
+    pairs = rows[["country", "product"]].drop_duplicates()
+    ceilings = {(c, p): ceiling_of(c, p) for c, p in pairs.itertuples(index=False, name=None)}
+    limit = [ceilings[(c, p)].rate for c, p in zip(rows["country"], rows["product"], strict=True)]
+    # Rates have at most 4 decimals and stay below 1000: as floats they compare exactly enough.
+    limits = pd.to_numeric(pd.Series(limit, index=rows.index, dtype=object), errors="coerce")
+    over = pd.to_numeric(rows["late_interest_rate"]) > limits
+    capped = rows[over.fillna(False).to_numpy(dtype=bool)]
+    batch.capped_count = len(capped)
+    kept = []
+    for row, debt_ref, country, product, rate in capped.head(CAPPED_ROWS_KEPT).itertuples(
+        index=False, name=None
+    ):
+        ceiling = ceilings[(country, product)]
+        kept.append(
+            {
+                "row": int(row),
+                "debt_ref": debt_ref,
+                "rate": rate,
+                "ceiling": str(ceiling.rate),
+                "source": ceiling.source,
+                "resolution": ceiling.resolution,
+            }
+        )
+    batch.capped_rows = kept
 
 
 def _save_errors(batch: ImportBatch, errors) -> None:

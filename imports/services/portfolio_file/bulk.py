@@ -426,6 +426,7 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
         }
         balance = pc.add(pc.add(money["principal"], money["interest"]), money["fees"])
         opened = _strings(debts["opened_date"])
+        rate = _strings(debts["late_interest_rate"])
         columns.update(
             {
                 "debt_ref": _strings(debts["debt_ref"]),
@@ -436,6 +437,7 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
                 "balance": pc.cast(balance, pa.string()),
                 "due_date": _strings(debts["due_date"]),
                 "opened_date": pc.if_else(pc.equal(opened, ""), _repeat(None, n), opened),
+                "contract_rate": pc.if_else(pc.equal(rate, ""), _repeat(None, n), rate),
             }
         )
         _copy(cursor, table, columns, text=("debt_ref", "product", "currency", "stage"))

@@ -187,6 +187,7 @@ def write_debts(cursor, params, counts: WriteCounts) -> None:
         "fees": "CAST(s.fees AS numeric)",
         "due_date": "CAST(NULLIF(s.due_date, '') AS date)",
         "opened_date": "CAST(NULLIF(s.opened_date, '') AS date)",
+        "contract_rate": "CAST(NULLIF(s.late_interest_rate, '') AS numeric)",
     }
     staged = (
         f"SELECT s.debt_ref, m.id AS debtor_id,"

@@ -63,6 +63,8 @@ OPTIONAL_COLUMNS = (
     "interest",
     "fees",
     "opened_date",
+    # The contract's late interest rate, % a year (Debt.contract_rate); empty: the product's.
+    "late_interest_rate",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 MAX_LENGTHS = {
@@ -327,6 +329,7 @@ def validate_portfolio_frame(frame: pd.DataFrame, *, may_hold_nul: bool = True) 
 
     for column in AMOUNT_COLUMNS:
         _check_amount(frame, errors, column)
+    _check_rate(frame, errors, "late_interest_rate")
     for column in DATE_COLUMNS:
         values = frame[column]
         present = values != ""
@@ -401,6 +404,27 @@ def _check_amount_values(frame: pd.DataFrame, values: pd.Series, errors: _Errors
     signed = ok & values.str.startswith("+")
     if signed.any():
         frame.loc[signed[signed].index, column] = values[signed].str.lstrip("+")
+
+
+# A rate: a plain decimal of at most 4 decimals between 0 and RATE_MAX (% a year).
+RATE_MAX = 1000
+PLAIN_RATE = r"\+?(?:\d+(?:\.\d*)?|\.\d+)"
+
+
+def _check_rate(frame: pd.DataFrame, errors: _Errors, column: str) -> None:
+    values = frame[column]
+    present = values != ""
+    if not present.any():
+        return
+    numeric = values.str.fullmatch(PLAIN_RATE)
+    errors.add(present & ~numeric, column, Reason(row_reasons.RATE_NOT_NUMBER))
+    ok = present & numeric
+    errors.add(ok & values.str.contains(r"\.\d{5,}$"), column, Reason(row_reasons.RATE_DECIMALS))
+    amounts = pd.to_numeric(values.where(ok, None).str.lstrip("+"), errors="coerce")
+    errors.add(ok & (amounts > RATE_MAX), column, Reason(row_reasons.RATE_RANGE, {"max": RATE_MAX}))
+    signed = ok & values.str.startswith("+")
+    if signed.any():
+        frame.loc[signed, column] = values[signed].str.lstrip("+")
 
 
 def parse_portfolio_file(fileobj) -> ParsedFile:

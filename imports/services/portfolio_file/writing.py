@@ -33,6 +33,7 @@ DEBT_FIELDS = (
     "fees",
     "due_date",
     "opened_date",
+    "late_interest_rate",
 )
 PHONE_CHANNELS = (
     ("sms", "consent_sms"),
