@@ -384,6 +384,11 @@ SPECTACULAR_SETTINGS = {
         "LegalCaseStateEnum": "legal.models.CaseState",
         "LegalCaseOutcomeEnum": "legal.models.CaseOutcome",
         "PaymentSourceEnum": "portfolio.models.Payment.Source",
+        "RemittanceStatusEnum": "ledger.models.RemittanceStatus",
+        "SuspenseStatusEnum": "ledger.models.SuspenseStatus",
+        "SuspenseReasonEnum": "ledger.models.SuspenseReason",
+        "ReversalReasonEnum": "ledger.models.ReversalReason",
+        "WriteOffReasonEnum": "ledger.models.WriteOffReason",
     },
 }
 
