@@ -89,7 +89,11 @@ def _outbox(country, region, tz):
         Debt(creditor=creditor, portfolio=portfolio, debtor=d, debt_ref=f"KD{i}",
              product="credit_card", currency="COP", original_amount=100000, principal=90000,
              interest=0, fees=0, balance=90000, due_date=datetime.date(2026, 11, 1),
-             stage="friendly_reminder")
+             stage="friendly_reminder",
+             # A US debt (the only window open at some hours) is collected only after its
+             # validation notice (US-VALIDATION): sent, and its period over.
+             validation_notice_sent_at=timezone.now() - datetime.timedelta(days=60),
+             validation_period_ends_on=timezone.localdate() - datetime.timedelta(days=20))
         for i, d in enumerate(debtors)
     )  # fmt: skip
     now = timezone.now()
