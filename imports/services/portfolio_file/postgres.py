@@ -16,6 +16,7 @@
 from django.db import IntegrityError, transaction
 
 from imports.services.portfolio_file.writing import DEBTOR_FIELDS, WriteCounts
+from ledger.models import EntryKind, LedgerEntry
 from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor
 
 UNIQUE_VIOLATION = "23505"
@@ -204,14 +205,33 @@ def write_debts(cursor, params, counts: WriteCounts) -> None:
         changed = " OR ".join(f"t.{n} IS DISTINCT FROM x.{n}" for n in names)
         assignments = ", ".join(f"{n} = x.{n}" for n in names)
         # Existing debts keep their portfolio and stage; only the figures and dates move.
+        # A file that restates a debt's principal, interest or fees changes the books: the
+        # difference is posted as an adjustment entry, so the ledger still adds up to the debt
+        # (interest accrued here and then overwritten by the creditor's figure shows as such).
+        # `old` reads the rows as they were: every part of one statement sees one snapshot.
+        entries = LedgerEntry._meta.db_table
+        parts = ("principal", "interest", "fees")
+        deltas = ", ".join(f"u.{p} - o.{p}" for p in parts)
         cursor.execute(
-            f"WITH upd AS (UPDATE portfolio_debt AS t SET {assignments}, balance = {balance},"
+            f"WITH old AS (SELECT t.id, t.principal, t.interest, t.fees FROM portfolio_debt t"
+            f"  JOIN ({staged}) x ON t.debt_ref = x.debt_ref"
+            f"  WHERE t.creditor_id = %(creditor)s AND ({changed})),"
+            f" upd AS (UPDATE portfolio_debt AS t SET {assignments}, balance = {balance},"
             f"  updated_at = %(ts)s FROM ({staged}) x"
             f"  WHERE t.creditor_id = %(creditor)s AND t.debt_ref = x.debt_ref AND ({changed})"
             f"  RETURNING t.*),"
-            f" h AS ({_history(Debt, 'upd')})"
+            f" h AS ({_history(Debt, 'upd')}),"
+            f" adj AS (INSERT INTO {entries} (debt_id, creditor_id, currency, kind, posted_on,"
+            f"  created_at, principal, interest, fees, amount, stage, days_past_due, rate_capped,"
+            f"  user_id, memo)"
+            f"  SELECT u.id, u.creditor_id, u.currency, %(adjustment)s, %(today)s, %(ts)s,"
+            f"  {deltas}, u.balance - (o.principal + o.interest + o.fees), u.stage,"
+            f"  GREATEST(%(today)s - u.due_date, 0), false, %(user)s, %(note)s"
+            f"  FROM upd u JOIN old o ON o.id = u.id"
+            f"  WHERE (u.principal, u.interest, u.fees)"
+            f"   IS DISTINCT FROM (o.principal, o.interest, o.fees))"
             f" SELECT count(*) FROM upd",
-            params,
+            {**params, "adjustment": EntryKind.ADJUSTMENT.value},
         )
         counts.debts_updated = cursor.fetchone()[0]
     # The ladder's cadence counts from the business date a debt entered its stage.
