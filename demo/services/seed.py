@@ -135,6 +135,23 @@ def _wipe_demo_creditors() -> None:
         # first.
         Complaint.objects.filter(creditor__code__in=codes).delete()
         LegalCase.objects.filter(creditor__code__in=codes).delete()
+        # The books' corrections and suspense hold on to their payments, debts and creditors;
+        # entries name their debts unchecked (ledger.models.entries) and go with them.
+        from ledger.models import (
+            LedgerEntry,
+            PaymentReversal,
+            Remittance,
+            SuspenseItem,
+            SuspenseMovement,
+            WriteOff,
+        )
+
+        SuspenseMovement.objects.filter(item__creditor__code__in=codes).delete()
+        SuspenseItem.objects.filter(creditor__code__in=codes).delete()
+        Remittance.objects.filter(creditor__code__in=codes).delete()
+        PaymentReversal.objects.filter(payment__creditor__code__in=codes).delete()
+        WriteOff.objects.filter(debt__creditor__code__in=codes).delete()
+        LedgerEntry.objects.filter(creditor__code__in=codes).delete()
         # The collectors' work (demo.services.workload): agreements hold on to their debts.
         PaymentAgreement.objects.filter(creditor__code__in=codes).delete()
         Payment.objects.filter(creditor__code__in=codes).delete()

@@ -23,6 +23,7 @@ from demo.services.identities import (
 )
 from experiments.models import ArmRole, Assignment, Experiment, ExperimentStatus, Subject
 from experiments.services.assignment import arm_for_bucket, bucket_of
+from ledger.models import EntryKind, LedgerEntry, Remittance, SuspenseItem
 from portfolio.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -276,6 +277,19 @@ def test_rerun_is_refused_and_changes_nothing(demo):
     # and --if-empty (what `make run` uses) quietly leaves the data alone
     call_command("seed_demo", debtors=5, if_empty=True)
     assert (Debt.objects.count(), Debtor.objects.count(), Payment.objects.count()) == before
+
+
+def test_the_books_are_at_work(demo):
+    # the seeded payments are in the ledger, a week of late interest accrued under the ceiling
+    kinds = Counter(LedgerEntry.objects.values_list("kind", flat=True))
+    assert kinds[EntryKind.PAYMENT] == Payment.objects.count()
+    accrual = LedgerEntry.objects.filter(kind=EntryKind.ACCRUAL)
+    assert accrual.exists() and accrual.filter(posted_on__gt=AS_OF).count() == 0
+    assert accrual.filter(rate_capped=True).exists()  # Finzo's microcredit above its maximum
+    # money waits in suspense, and last month's remittance is drafted from the entries
+    assert SuspenseItem.objects.filter(status="open").count() >= 1
+    remittance = Remittance.objects.get(creditor__code="banco-andino")
+    assert remittance.collected == sum(line.amount for line in remittance.lines.all())
 
 
 def test_force_rebuilds_the_same_demo(demo):

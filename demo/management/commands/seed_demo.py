@@ -65,6 +65,10 @@ class Command(BaseCommand):
         from demo.services.books import demo_books
 
         demo_books(as_of=as_of)
+        # The books at work: the history posted, a week of late interest, suspense, remittance.
+        from demo.services.books_activity import demo_books_activity
+
+        demo_books_activity(as_of=as_of)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
