@@ -77,7 +77,7 @@ def import_detail(request, pk: int):
         "batch": batch,
         "errors": errors.get_page(request.GET.get("page")),
         "in_progress": batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.RUNNING),
-        # Money the file could not apply: held, not rejected (docs/ledger_suspense.md).
+        # Money the file could not apply: held, not rejected (docs/ledger/suspense.md).
         "held": batch_suspense_summary(batch=batch),
     }
     # htmx polls the status block while the worker runs the file.

@@ -11,7 +11,7 @@ The rate is the debt's contract rate, else the rule's, cut to the ceiling of the
 Colombia the usury rate the Superintendencia Financiera certified for the rule's credit type
 (Código de Comercio art. 884; with no certified rate covering the day nothing accrues, since the
 ceiling cannot be checked) and the creditor's own maximum when lower; elsewhere the creditor's
-maximum (LedgerSettings.max_late_rate) when set. See docs/ledger_accrual.md.
+maximum (LedgerSettings.max_late_rate) when set. See docs/ledger/accrual.md.
 """
 
 import calendar

@@ -6,7 +6,7 @@ webhook into verified events. Money only moves when a verified event says "appro
 
 The card checkout is the configured provider (`CARTERA_PORTAL_PAYMENT_PROVIDER`); each local
 rail (PSE and Bre-B in Colombia, SPEI and OXXO in Mexico) has its own adapter, chosen by the
-method the debtor picks (`method_provider`). docs/ledger_rails.md says what each rail does.
+method the debtor picks (`method_provider`). docs/ledger/rails.md says what each rail does.
 """
 
 import datetime

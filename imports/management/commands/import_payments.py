@@ -58,7 +58,7 @@ class Command(BaseCommand):
         held = getattr(batch, "suspense_summary", None)
         if held and held["count"]:
             # Money received that no debt could take: held, not rejected (see
-            # docs/ledger_suspense.md); the suspense queue applies or refunds it.
+            # docs/ledger/suspense.md); the suspense queue applies or refunds it.
             amounts = ", ".join(f"{a} {c}" for c, a in sorted(held["amounts"].items()))
             self.stdout.write(f"  sent to suspense: {held['count']} ({amounts})")
         errors = list(batch.row_errors.all()[:SHOWN_ERRORS])
