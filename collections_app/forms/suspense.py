@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import INPUT_DATE_MAX, INPUT_DATE_MIN
+from core.forms import BoundedDateField
 from core.money import format_money
 from ledger.models import SuspenseReason, SuspenseStatus
 
@@ -39,8 +39,9 @@ class SuspenseFilterForm(forms.Form):
         max_length=3,
         error_messages={"invalid": _("Give a three-letter currency code.")},
     )
-    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
-    received_to = forms.DateField(label=_("Received to"), required=False, widget=DateInput)
+    # Bounded: a date outside the window a person may type is the field's own error.
+    received_from = BoundedDateField(label=_("Received from"), required=False, widget=DateInput)
+    received_to = BoundedDateField(label=_("Received to"), required=False, widget=DateInput)
 
     def __init__(self, *args, creditors=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,10 +49,6 @@ class SuspenseFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in ("received_from", "received_to"):
-            day = data.get(name)
-            if day is not None and not INPUT_DATE_MIN <= day <= INPUT_DATE_MAX:
-                self.add_error(name, _("Enter a date between 1900 and 2199."))
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("The end comes before the start."))
