@@ -86,6 +86,13 @@ WITH locked AS (
     WHERE d.id >= %(lo)s AND d.id < %(hi)s
       AND d.stage IN ({open_stages}) AND d.principal > 0 AND d.due_date < %(as_of)s
       {creditor_filter}
+      -- Only debts a rule in force makes accrue: the others are neither locked nor read (the
+      -- lock lasts as long as the daily cycle's transaction, and a payment waits for it).
+      AND EXISTS (
+          SELECT 1 FROM {rule} ar
+          WHERE ar.creditor_id = d.creditor_id AND ar.product = d.product
+            AND ar.valid_from <= %(as_of)s AND ar.is_active
+      )
       -- Already accrued for the date (a replay): neither locked nor computed again. The
       -- chunk's own entries of the day, hashed once (a NOT IN subplan): the planner cannot
       -- know how many entries today already has, and a per-debt scan of all of them grew
