@@ -353,6 +353,13 @@ TARGETS_JS = """() => {
 }"""
 
 
+def follow(page, control):
+    """Click a link or a submit button and wait for the page it loads: the checks that come next
+    inject axe-core into the document, and one caught between two pages has no head yet."""
+    with page.expect_navigation():
+        control.click()
+
+
 def check_page(page, name, lang, findings):
     """Run axe-core and the tap-target measure on the page; collect what fails."""
     page.add_script_tag(path=str(AXE))
@@ -377,7 +384,7 @@ def test_every_portal_page_is_accessible_with_44px_targets(live_server, open_pho
     # Before sign-in: the start page, empty and with an error; an invalid link
     page.goto(f"{live_server.url}/portal/")
     check_page(page, "01_start", lang, findings)
-    page.get_by_role("button", name=t["send"]).click()
+    follow(page, page.get_by_role("button", name=t["send"]))
     check_page(page, "02_start_error", lang, findings)
     page.goto(f"{live_server.url}/portal/l/not-a-token/")
     check_page(page, "03_link_invalid", lang, findings)
@@ -386,40 +393,40 @@ def test_every_portal_page_is_accessible_with_44px_targets(live_server, open_pho
     page.goto(personal_link(debt))
     check_page(page, "04_digits", lang, findings)
     page.get_by_label(t["digits"]).fill("12")
-    page.get_by_role("button", name=t["continue"]).click()
+    follow(page, page.get_by_role("button", name=t["continue"]))
     check_page(page, "05_digits_error", lang, findings)
     page.get_by_label(t["digits"]).fill("6789")
-    page.get_by_role("button", name=t["continue"]).click()
+    follow(page, page.get_by_role("button", name=t["continue"]))
     check_page(page, "06_code", lang, findings)
     page.get_by_label(t["code"]).fill(last_code())
-    page.get_by_role("button", name=t["verify"]).click()
+    follow(page, page.get_by_role("button", name=t["verify"]))
 
     # Signed in: the debts, a debt, paying, the thanks, other ways, a plan, a dispute,
     # preferences, a call-back
     expect(page.get_by_role("heading", name=t["hello"])).to_be_visible()
     check_page(page, "07_debts", lang, findings)
-    page.get_by_role("link", name=t["details"]).click()
+    follow(page, page.get_by_role("link", name=t["details"]))
     check_page(page, "08_debt", lang, findings)
-    page.get_by_role("link", name=t["pay_online"]).click()
+    follow(page, page.get_by_role("link", name=t["pay_online"]))
     check_page(page, "09_pay", lang, findings)
     page.get_by_label(t["amount"]).fill("100.00")
     page.get_by_label(t["card"]).check()
-    page.get_by_role("button", name=t["to_payment"]).click()
+    follow(page, page.get_by_role("button", name=t["to_payment"]))
     check_page(page, "10_sandbox_checkout", lang, findings)
-    page.get_by_role("button", name=t["approve"]).click()
+    follow(page, page.get_by_role("button", name=t["approve"]))
     check_page(page, "11_thanks", lang, findings)
-    page.get_by_role("link", name=t["back"]).click()
+    follow(page, page.get_by_role("link", name=t["back"]))
     page.goto(f"{live_server.url}/portal/debts/{debt.pk}/reference/")
     check_page(page, "12_other_ways", lang, findings)
     page.goto(f"{live_server.url}/portal/debts/{debt.pk}/plan/")
     check_page(page, "13_plan", lang, findings)
-    page.get_by_role("button", name=t["see_schedule"]).click()
+    follow(page, page.get_by_role("button", name=t["see_schedule"]))
     check_page(page, "14_plan_schedule", lang, findings)
     page.goto(f"{live_server.url}/portal/debts/{debt.pk}/dispute/")
     check_page(page, "15_dispute", lang, findings)
-    page.get_by_role("link", name=t["preferences"]).click()
+    follow(page, page.get_by_role("link", name=t["preferences"]))
     check_page(page, "16_preferences", lang, findings)
-    page.get_by_role("link", name=t["callback"]).click()
+    follow(page, page.get_by_role("link", name=t["callback"]))
     check_page(page, "17_callback", lang, findings)
 
     # A lockout (another debtor, same phone)
