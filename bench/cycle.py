@@ -45,8 +45,14 @@ from collections_app.services.policies import policy_ensure_defaults  # noqa: E4
 AS_OF = datetime.date(2026, 6, 1)
 DEBTS_PER_DEBTOR = 3
 OPEN = "('current', 'friendly_reminder', 'firm_notice', 'pre_legal', 'legal')"
+# US debts wait for their validation notice (Reg F, collections_app.services.cycle_us): none
+# without a notice sent goes past friendly_reminder, none inside its period into pre_legal.
 TARGET_CASE = """
     CASE WHEN d.balance = 0 THEN 'paid'
+         WHEN p.country = 'US' AND d.validation_notice_sent_at IS NULL
+              AND %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
+         WHEN p.country = 'US' AND d.validation_period_ends_on >= %(as_of)s::date
+              AND %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
          WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
          WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
          WHEN %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
@@ -54,7 +60,9 @@ TARGET_CASE = """
 """
 TARGET_SQL = f"""
     CREATE TEMP TABLE bench_expected AS
-    SELECT d.id, {TARGET_CASE} AS target FROM portfolio_debt d WHERE d.stage IN {OPEN}
+    SELECT d.id, {TARGET_CASE} AS target
+      FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id
+     WHERE d.stage IN {OPEN}
 """
 # The stage floor: the same class of work as the cycle's moves, in one statement: every open
 # debt's stage set by an UPDATE ... CASE (forward moves and payoffs, as the default policy
@@ -62,7 +70,8 @@ TARGET_SQL = f"""
 STAGE_FLOOR_SQL = f"""
     WITH target AS (
         SELECT d.id, d.stage AS from_stage, {TARGET_CASE} AS to_stage
-          FROM portfolio_debt d WHERE d.stage IN {OPEN}
+          FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id
+         WHERE d.stage IN {OPEN}
     ), moved AS (
         UPDATE portfolio_debt d
            SET stage = t.to_stage, stage_entered_on = %(as_of)s, stage_entered_at = now(),

@@ -22,7 +22,8 @@ date (core.dates.business_today, so that the day's messages can be sent):
                   are due; the line says how many were due, claimed and sent.
 Floors, each measured in the same run just before its phase (writes inside a transaction
 rolled back):
-  cycle       one UPDATE ... CASE of every open debt's stage by days past due, plus the log
+  cycle       one UPDATE ... CASE of every open debt's stage by days past due (a US debt
+              no further than its validation notice allows, as the cycle), plus the log
               INSERT ... SELECT of one stage-change row per moved debt;
   agreements  one UPDATE ... FROM marking broken every active agreement with an instalment
               unpaid past its grace days (the step's main set-based decision);
@@ -97,12 +98,18 @@ def cycle_floor(as_of: datetime.date) -> float:
                 """
                 WITH moved AS (
                     UPDATE portfolio_debt d
-                       SET stage = CASE WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
-                                        WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
-                                        ELSE 'friendly_reminder' END,
+                       SET stage = CASE
+                               WHEN p.country = 'US' AND d.validation_notice_sent_at IS NULL
+                                   THEN 'friendly_reminder'
+                               WHEN p.country = 'US' AND d.validation_period_ends_on >= %(as_of)s
+                                    AND %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
+                               WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
+                               WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
+                               ELSE 'friendly_reminder' END,
                            stage_entered_on = %(as_of)s
-                      FROM portfolio_debt old
-                     WHERE old.id = d.id AND d.stage = ANY(%(stages)s) AND d.balance > 0
+                      FROM portfolio_debt old, portfolio_debtor p
+                     WHERE old.id = d.id AND p.id = d.debtor_id
+                       AND d.stage = ANY(%(stages)s) AND d.balance > 0
                        AND %(as_of)s::date - d.due_date >= 1
                     RETURNING d.id, old.stage AS from_stage, d.stage AS to_stage
                 )

@@ -40,7 +40,12 @@ from collections_app.services.cycle_candidates import candidate_debts_load, open
 from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, validation_notices_plan
 from collections_app.services.fees import fees_charge
 from collections_app.services.policies import policy_ensure_defaults
-from core.bulk import days_between_sql, phase_timer, tables_analyze_after_bulk, temp_table_load
+from core.bulk import (
+    days_between_sql,
+    phase_timer,
+    tables_analyze_after_bulk,
+    temp_table_load_frame,
+)
 from core.dates import days_past_due
 from core.exceptions import ApplicationError
 from core.fsm import declared_moves
@@ -636,11 +641,7 @@ def _store_actions(actions: pd.DataFrame, *, business_date, run: CycleRun) -> in
         if with_arms:
             actions = actions.assign(arm_id=_nullable(actions["arm_id"]))
             columns.append(("arm_id", "bigint"))
-        temp_table_load(
-            name="cycle_actions",
-            columns=columns,
-            rows=actions[[name for name, _type in columns]].itertuples(index=False, name=None),
-        )
+        temp_table_load_frame(name="cycle_actions", columns=columns, frame=actions)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""

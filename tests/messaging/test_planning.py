@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from messaging.models import ContactAction, Message
+from messaging.models import ContactAction, Message, MessageDebt
 from messaging.services.planning import messages_plan
 from portfolio.models import Hold, Stage
 from tests.factories.portfolio import ContactPointFactory, DebtFactory, DebtorFactory
@@ -174,3 +174,30 @@ def test_actions_added_after_planning_join_the_days_message(creditor):
     assert Message.objects.get() == message
     assert set(message.debts.values_list("id", flat=True)) == {first.id, second.id}
     assert message.covered.get(debt=second).contact_action_id == added.id
+
+
+def test_the_planners_unchecked_keys_still_follow_a_deletion_through_the_orm(creditor):
+    # given a day planned: an action, its message and the link between them, whose keys the
+    # database does not check (the planner writes them from rows it has just read, #17)
+    debtor = _debtor(creditor)
+    debt, other = DebtFactory(creditor=creditor, debtor=debtor), DebtFactory(creditor=creditor)
+    _action(debt)
+    messages_plan(business_date=DAY, now=BEFORE)
+    message = Message.objects.get()
+    assert list(message.covered.values_list("debt_id", "contact_action__debt_id")) == [
+        (debt.pk, debt.pk)
+    ]
+
+    # when the debt is deleted (as the demo's reset does)
+    debt.delete()
+
+    # then its actions and links go with it, nothing is left pointing at it, and the rest stays
+    assert not ContactAction.objects.filter(debt_id=debt.pk).exists()
+    assert not message.covered.exists()
+    assert Message.objects.filter(pk=message.pk).exists()
+    assert type(other).objects.filter(pk=other.pk).exists()
+
+    # and deleting the message takes its links too
+    MessageDebt.objects.create(message=message, debt=other)
+    message.delete()
+    assert not MessageDebt.objects.filter(debt=other).exists()
