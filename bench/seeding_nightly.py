@@ -278,10 +278,11 @@ def agreements_seed(*, as_of: datetime.date, every: int = 50) -> dict[str, int]:
                 currency, balance_at_start, interest_waived, fees_waived, discount_amount,
                 discount_pct, agreed_total, down_payment, instalment_count, frequency,
                 first_due_date, grace_days, channel, notes, proposed_on, approval_reasons,
-                activated_at, activated_on, ledger_mark, paid_amount, creditor_id, debtor_id)
+                activated_at, activated_on, ledger_mark, paid_amount, accrual_frozen,
+                creditor_id, debtor_id)
             SELECT now(), now(), 'instalment_plan', 'active', d.currency, d.balance, 0, 0, 0,
                    0, d.balance, 0, 4, 'monthly', f.first, 5, 'phone', 'bench:' || d.id,
-                   f.first - 5, '[]'::jsonb, now(), f.first - 5, 0, 0, d.creditor_id,
+                   f.first - 5, '[]'::jsonb, now(), f.first - 5, 0, 0, false, d.creditor_id,
                    d.debtor_id
               FROM portfolio_debt d
              CROSS JOIN LATERAL (SELECT %(as_of)s::date + ((d.id %% 40) - 30)::int AS first) f
