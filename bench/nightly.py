@@ -15,8 +15,10 @@ date (core.dates.business_today, so that the day's messages can be sent):
                   (its load, score, segment, write and field-visit phases) ...
   4. KPI          ... and its KPI snapshots (its snapshot phases);
   5. dispatch     messaging.tasks.dispatch_due, the task beat runs every minute, for the day's
-                  first window (the messages planned in the day's earliest hour, made due now
-                  if that hour is still ahead), in-process: Celery runs eagerly here
+                  first window (the messages planned in the day's earliest hour), on a clock
+                  set (time-machine) to a minute into that window when it is still ahead, so
+                  that the send-time check judges them at a lawful hour whatever the hour of
+                  the run (the seconds are the real ones), in-process: Celery runs eagerly here
                   (no REDIS_URL), so send_batch runs inside the call, on one core. At most
                   --dispatch-max messages are claimed (dispatch_due's limit) however many
                   are due; the line says how many were due, claimed and sent.
@@ -53,12 +55,14 @@ os.environ["REDIS_URL"] = ""
 os.environ.setdefault("CARTERA_EMAIL_CHANNEL", "messaging.channels.sandbox.SandboxBackend")
 
 import django
+import time_machine
 
 django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 import agreements.services.cycle as agreements_cycle  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
@@ -168,33 +172,41 @@ def dispatch_floor(message_ids: list[int]) -> float:
     return rolled_back(work)
 
 
-def first_window(as_of: datetime.date, limit: int) -> tuple[list[int], int, str]:
-    """The first `limit` messages of the day's first window, made due now where still ahead;
-    the window's size; a description."""
+def first_window_start(as_of: datetime.date) -> datetime.datetime | None:
+    """When the day's first planned message is due (None: nothing planned)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(planned_for) FROM messaging_message WHERE business_date = %s"
             " AND status = 'planned'",
             [as_of],
         )
-        first = cursor.fetchone()[0]
-        if first is None:
-            return [], 0, "no message planned"
+        return cursor.fetchone()[0]
+
+
+def first_window(as_of: datetime.date, limit: int) -> tuple[list[int], int, str]:
+    """The first `limit` messages of the day's first window (its first hour), made due now
+    where still ahead; the window's size; a description. Runs on the bench's clock (the
+    window's own time: see main)."""
+    first = first_window_start(as_of)
+    if first is None:
+        return [], 0, "no message planned"
+    now = timezone.now()
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM messaging_message WHERE business_date = %s AND status = 'planned'"
             " AND planned_for < %s + interval '1 hour' ORDER BY planned_for, id",
             [as_of, first],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        # Those not due yet at this hour are made due now (the send-time compliance check
-        # still judges each message at the real time).
+        # Those not due yet at this moment are made due now (the send-time compliance check
+        # still judges each message at the bench's clock).
         cursor.execute(
-            "UPDATE messaging_message SET planned_for = now() - interval '1 minute'"
-            " WHERE id = ANY(%s) AND planned_for > now() - interval '1 minute'",
-            [ids[:limit]],
+            "UPDATE messaging_message SET planned_for = %s - interval '1 minute'"
+            " WHERE id = ANY(%s) AND planned_for > %s - interval '1 minute'",
+            [now, ids[:limit], now],
         )
         moved = cursor.rowcount
-    note = f"planned from {first:%H:%M} UTC, {moved:,} made due now"
+    note = f"planned from {first:%a %H:%M} UTC, {moved:,} made due"
     return ids[:limit], len(ids), note
 
 
@@ -315,20 +327,28 @@ def main() -> None:
 
     # 5. Dispatch of the day's first window, through beat's task, eagerly in this process.
     # At most --dispatch-max messages are claimed (dispatch_due's limit), however many are due.
+    # The phase runs on a clock set to a minute into that window when it is still ahead (the
+    # window opens at 08:00 in the debtors' zones, and at 02:00 in Bogotá nothing may be sent,
+    # so a real-clock run at night would only measure the send-time check refusing): the bench
+    # works at any hour of the day; the clock ticks from there.
     cap = args.dispatch_max
-    target, window, note = first_window(as_of, cap)
-    batch = settings.CARTERA_DISPATCH_BATCH
-    due = _due_ids()
-    floor_dispatch = dispatch_floor(target) if target else 0.0
-    started = time.perf_counter()
-    calls = claimed = 0
-    while due and claimed < cap:
-        got = dispatch_due.apply(kwargs={"limit": cap - claimed}).get()
-        calls += 1
-        claimed += got
-        if not got:
-            break
-    dispatch_seconds = time.perf_counter() - started
+    start = first_window_start(as_of)
+    at = max(start, timezone.now()) + datetime.timedelta(minutes=1) if start else timezone.now()
+    with time_machine.travel(at, tick=True):
+        target, window, note = first_window(as_of, cap)
+        batch = settings.CARTERA_DISPATCH_BATCH
+        due = _due_ids()
+        floor_dispatch = dispatch_floor(target) if target else 0.0
+        started = time.perf_counter()
+        calls = claimed = 0
+        while due and claimed < cap:
+            got = dispatch_due.apply(kwargs={"limit": cap - claimed}).get()
+            calls += 1
+            claimed += got
+            if not got:
+                break
+        dispatch_seconds = time.perf_counter() - started
+    note += f", sent on a clock set to {at:%a %H:%M} UTC"
     after = _statuses(due)
     sent = after.get("sent", 0) + after.get("delivered", 0)
     closed = sum(n for s, n in after.items() if s not in ("sent", "delivered", "planned"))
@@ -373,8 +393,9 @@ def _due_ids() -> list[int]:
     """Every planned message due now and unclaimed (what dispatch_due may claim)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM messaging_message WHERE status = 'planned' AND planned_for <= now()"
-            " AND claimed_at IS NULL ORDER BY planned_for, id"
+            "SELECT id FROM messaging_message WHERE status = 'planned' AND planned_for <= %s"
+            " AND claimed_at IS NULL ORDER BY planned_for, id",
+            [timezone.now()],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -101,9 +101,19 @@ def reason_split(reason) -> tuple[str, dict, str]:
     return "", {}, str(reason or "")
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
 def _jsonable(params) -> dict:
     # Decimals and dates as JSON stores them (text), so the dict saved is the dict read back.
-    return json.loads(json.dumps(dict(params or {}), cls=DjangoJSONEncoder))
+    params = dict(params or {})
+    if all(type(key) is str for key in params) and all(
+        type(value) in _JSON_SCALARS for value in params.values()
+    ):
+        # Already what JSON reads back (the usual case: message planning suppresses tens of
+        # thousands of contacts a night, each with its reason's params).
+        return params
+    return json.loads(json.dumps(params, cls=DjangoJSONEncoder))
 
 
 # simple-history keeps one free-text column (history_change_reason); a coded reason is stored

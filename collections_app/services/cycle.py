@@ -41,6 +41,7 @@ from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, valid
 from collections_app.services.fees import fees_charge
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import (
+    batch_planner_tune,
     days_between_sql,
     phase_timer,
     tables_analyze_after_bulk,
@@ -136,6 +137,8 @@ def _lock_cycle() -> None:
         # not millions of them one by one at COMMIT (Django declares them DEFERRABLE
         # INITIALLY DEFERRED). For this transaction only.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # No JIT compilation of the day's statements, and room for their hash joins.
+        batch_planner_tune(cursor)
 
 
 def _record_failure(business_date: datetime.date, exc: Exception) -> None:

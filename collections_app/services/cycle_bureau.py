@@ -53,44 +53,62 @@ CERTIFIED = certified_sql(message="m", debtor="q")
 
 
 def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> int:
-    """Plan the day's bureau notices (first, and second for small debts); how many were new."""
+    """Plan the day's bureau notices (first, and second for small debts); how many were new.
+
+    Two disjoint sets, each read its own way (#17): the debts without any notice planned or
+    gone out (one anti-join), and the small debts outside the US with one (their notices
+    counted, and no one else's: the notices of every debt ever sent one grow each day)."""
     live = [*BUREAU_NOTICE_STATUSES, Message.Status.PLANNED]
+    select = f"""
+        SELECT d.id, %(day)s::date, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
+               %(template)s::text, %(planned)s::text, NULL::bigint, %(run)s::bigint,
+               %(now)s::timestamptz
+          FROM portfolio_debt d
+          JOIN portfolio_debtor p ON p.id = d.debtor_id"""
+    # Held debts get none; nor does one whose notice was planned in the last RETRY_DAYS.
+    eligible = f"""
+        d.stage = ANY(%(stages)s) AND d.balance > 0
+        AND NOT {HOLD_IN_FORCE_SQL.format(alias="d")}
+        AND NOT EXISTS (
+            SELECT 1 FROM {ContactAction._meta.db_table} a
+             WHERE a.debt_id = d.id AND a.template_code = ANY(%(templates)s)
+               AND a.business_date > %(since)s AND a.business_date <= %(day)s)"""
+    small = "p.country <> 'US' AND d.balance <= %(small)s::numeric"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             {ACTION_INSERT_SQL}
-            SELECT d.id, %(day)s, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
-                   %(template)s, %(planned)s, NULL, %(run)s, %(now)s
-              FROM portfolio_debt d
-              JOIN portfolio_debtor p ON p.id = d.debtor_id
-              LEFT JOIN (
-                    SELECT md.debt_id,
-                           count(DISTINCT {NOTICE_ON})
-                               FILTER (WHERE m.status = ANY(%(sent)s) AND m.sent_at IS NOT NULL)
-                               AS sent_days,
-                           max({NOTICE_ON})
-                               FILTER (WHERE m.status = ANY(%(sent)s)) AS last_sent_on,
-                           count(*) FILTER (WHERE m.status = 'planned'
-                                             OR (m.status = ANY(%(sent)s) AND {CERTIFIED}
-                                                 AND lp.id IS NULL)) AS pending
+            {select}
+             WHERE {eligible}
+               AND NOT EXISTS (
+                   SELECT 1 FROM {MessageDebt._meta.db_table} md
+                     JOIN {Message._meta.db_table} m ON m.id = md.message_id
+                    WHERE md.debt_id = d.id AND m.template = ANY(%(templates)s)
+                      AND m.status = ANY(%(live)s))
+            UNION ALL
+            {select}
+              JOIN (
+                    SELECT md.debt_id
                       FROM {MessageDebt._meta.db_table} md
+                      JOIN portfolio_debt d ON d.id = md.debt_id
+                      JOIN portfolio_debtor p ON p.id = d.debtor_id
                       JOIN {Message._meta.db_table} m ON m.id = md.message_id
                       JOIN portfolio_debtor q ON q.id = m.debtor_id
                       LEFT JOIN {LetterProof._meta.db_table} lp ON lp.message_id = m.id
                      WHERE m.template = ANY(%(templates)s) AND m.status = ANY(%(live)s)
+                       AND d.balance > 0 AND {small}
                      GROUP BY md.debt_id
+                    HAVING count(DISTINCT {NOTICE_ON})
+                               FILTER (WHERE m.status = ANY(%(sent)s) AND m.sent_at IS NOT NULL)
+                               = 1
+                       AND count(*) FILTER (WHERE m.status = 'planned'
+                                             OR (m.status = ANY(%(sent)s) AND {CERTIFIED}
+                                                 AND lp.id IS NULL)) = 0
+                       AND max({NOTICE_ON}) FILTER (WHERE m.status = ANY(%(sent)s))
+                           <= %(second_after)s
               ) n ON n.debt_id = d.id
-             WHERE d.stage = ANY(%(stages)s) AND d.balance > 0
-               AND (n.debt_id IS NULL
-                    OR (p.country <> 'US' AND d.balance <= %(small)s::numeric
-                        AND n.sent_days = 1 AND n.pending = 0
-                        AND n.last_sent_on <= %(second_after)s))
-               AND NOT {HOLD_IN_FORCE_SQL.format(alias="d")}
-               AND NOT EXISTS (
-                   SELECT 1 FROM {ContactAction._meta.db_table} a
-                    WHERE a.debt_id = d.id AND a.template_code = ANY(%(templates)s)
-                      AND a.business_date > %(since)s AND a.business_date <= %(day)s)
-             ORDER BY d.id
+             WHERE {eligible} AND {small}
+             ORDER BY 1
             ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
             """,
             {
