@@ -168,12 +168,15 @@ def build(n: int, country: str, region: str, tz: str, channels: list[str]) -> No
             """
             INSERT INTO portfolio_debt (creditor_id, debtor_id, debt_ref, product, currency,
                 original_amount, principal, interest, fees, balance, due_date, stage,
-                created_at, updated_at)
+                validation_notice_sent_at, validation_period_ends_on, created_at, updated_at)
             SELECT %s, id, 'BD' || id, 'credit_card', 'COP', 1500000, 1000000, 150000, 20000,
-                   1170000, DATE '2026-11-01', 'friendly_reminder', now(), now()
+                   1170000, DATE '2026-11-01', 'friendly_reminder',
+                   -- a US debt is collected only after its validation notice and its period
+                   -- (US-VALIDATION): sent two months ago, the period over
+                   now() - interval '60 days', %s::date - 20, now(), now()
               FROM portfolio_debtor WHERE creditor_id = %s
             """,
-            [creditor, creditor],
+            [creditor, now.date(), creditor],
         )
         cursor.execute(
             """
@@ -302,7 +305,14 @@ def main() -> None:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
     sent = Message.objects.filter(status="sent").count()
-    other = Message.objects.exclude(status="sent").values_list("status", flat=True).distinct()
+    # What did not go, counted by status and rule (one line, however many).
+    other = {
+        f"{status} {rule}".strip(): n
+        for status, rule, n in Message.objects.exclude(status="sent")
+        .values_list("status", "suppression_rule")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
     deliveries = SandboxDelivery.objects.count()
     most = SandboxDelivery.objects.aggregate(m=Max("sends"))["m"]
     by_channel = dict(
@@ -318,7 +328,7 @@ def main() -> None:
           f"workers in {floor:.1f}s: {args.messages / floor:.0f} messages/s")  # fmt: skip
     print(f"sent {sent} of {args.messages} in {elapsed:.1f}s: {sent / elapsed:.0f} messages/s "
           f"(floor {args.messages / floor:.0f}; worker concurrency {args.concurrency}, batch "
-          f"{args.batch}); other statuses: {list(other)}; sandbox rows {deliveries}, max sends "
+          f"{args.batch}); other statuses: {other or 'none'}; sandbox rows {deliveries}, max sends "
           f"per message {most}")  # fmt: skip
     print(f"sent by channel: {by_channel}; WhatsApp sent as an approved template: {templated}")
     print(f"load average: {load}")
