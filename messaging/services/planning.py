@@ -12,7 +12,8 @@ covering the group included), per shape of their earlier days' contacts and per 
 already given that day (`_decide_by_class`), the others one by one;
 messages, their covered debts and the actions they cover are written with COPY and
 INSERT ... SELECT (ON CONFLICT DO NOTHING on the idempotency key), a few statements per day
-whatever the number of messages, foreign keys checked as the rows arrive.
+whatever the number of messages; the message's own foreign keys are checked as the rows
+arrive, the links' keys are unchecked (MessageDebt: written only here, from rows just read).
 Experiments (messaging.services.arms, read only when one runs): every message of a debtor in
 an arm records it; a send-time arm's hours are kept to as preferred hours are, and a template
 arm's version of the message's own template is pinned on it (the sender renders that one).
