@@ -38,29 +38,21 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.seeding import contact_points_seed, debts_seed, ensure_database  # noqa: E402
+from bench.seeding import (  # noqa: E402
+    LADDER_TARGET_CASE,
+    contact_points_seed,
+    debts_seed,
+    ensure_database,
+)
 from collections_app.services.cycle import cycle_run_date  # noqa: E402
 from collections_app.services.policies import policy_ensure_defaults  # noqa: E402
 
 AS_OF = datetime.date(2026, 6, 1)
 DEBTS_PER_DEBTOR = 3
 OPEN = "('current', 'friendly_reminder', 'firm_notice', 'pre_legal', 'legal')"
-# US debts wait for their validation notice (Reg F, collections_app.services.cycle_us): none
-# without a notice sent goes past friendly_reminder, none inside its period into pre_legal.
-TARGET_CASE = """
-    CASE WHEN d.balance = 0 THEN 'paid'
-         WHEN p.country = 'US' AND d.validation_notice_sent_at IS NULL
-              AND %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
-         WHEN p.country = 'US' AND d.validation_period_ends_on >= %(as_of)s::date
-              AND %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
-         WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
-         WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
-         WHEN %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
-         ELSE 'current' END
-"""
 TARGET_SQL = f"""
     CREATE TEMP TABLE bench_expected AS
-    SELECT d.id, {TARGET_CASE} AS target
+    SELECT d.id, {LADDER_TARGET_CASE} AS target
       FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id
      WHERE d.stage IN {OPEN}
 """
@@ -69,7 +61,7 @@ TARGET_SQL = f"""
 # does) and a stage-log row per moved debt by INSERT ... SELECT.
 STAGE_FLOOR_SQL = f"""
     WITH target AS (
-        SELECT d.id, d.stage AS from_stage, {TARGET_CASE} AS to_stage
+        SELECT d.id, d.stage AS from_stage, {LADDER_TARGET_CASE} AS to_stage
           FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id
          WHERE d.stage IN {OPEN}
     ), moved AS (

@@ -66,7 +66,7 @@ from django.utils import timezone  # noqa: E402
 
 import agreements.services.cycle as agreements_cycle  # noqa: E402
 from analytics.services.rules import segment_ensure_defaults  # noqa: E402
-from bench.seeding import ensure_database  # noqa: E402
+from bench.seeding import LADDER_TARGET_CASE, ensure_database  # noqa: E402
 from bench.seeding_nightly import agreements_seed, nightly_seed  # noqa: E402
 from bench.segments import load, nightly_timed, segments_floor, snapshot_detail  # noqa: E402
 from collections_app.services.cycle import cycle_run  # noqa: E402
@@ -99,17 +99,10 @@ def cycle_floor(as_of: datetime.date) -> float:
     def work():
         with connection.cursor() as cursor:
             cursor.execute(
-                """
+                f"""
                 WITH moved AS (
                     UPDATE portfolio_debt d
-                       SET stage = CASE
-                               WHEN p.country = 'US' AND d.validation_notice_sent_at IS NULL
-                                   THEN 'friendly_reminder'
-                               WHEN p.country = 'US' AND d.validation_period_ends_on >= %(as_of)s
-                                    AND %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
-                               WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
-                               WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
-                               ELSE 'friendly_reminder' END,
+                       SET stage = {LADDER_TARGET_CASE},
                            stage_entered_on = %(as_of)s
                       FROM portfolio_debt old, portfolio_debtor p
                      WHERE old.id = d.id AND p.id = d.debtor_id
@@ -119,7 +112,7 @@ def cycle_floor(as_of: datetime.date) -> float:
                 )
                 INSERT INTO portfolio_stagechange (debt_id, from_stage, to_stage, transition,
                     business_date, occurred_at, reason, reason_code, reason_params)
-                SELECT id, from_stage, to_stage, 'bench', %(as_of)s, now(), '', '', '{}'::jsonb
+                SELECT id, from_stage, to_stage, 'bench', %(as_of)s, now(), '', '', '{{}}'::jsonb
                   FROM moved WHERE from_stage <> to_stage
                 """,
                 {"as_of": as_of, "stages": stages},

@@ -49,6 +49,23 @@ BALANCE_SQL = {
 }
 
 
+# The default ladder's stage for open debt `d` of debtor `p` on %(as_of)s (1, 16 and 46 days
+# past due), US debts held where Reg F's validation notice holds them
+# (collections_app.services.cycle_us: none without a notice sent goes past friendly_reminder,
+# none inside its period into pre_legal): the benches' expected stages and their floors.
+LADDER_TARGET_CASE = """
+    CASE WHEN d.balance = 0 THEN 'paid'
+         WHEN p.country = 'US' AND d.validation_notice_sent_at IS NULL
+              AND %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
+         WHEN p.country = 'US' AND d.validation_period_ends_on >= %(as_of)s::date
+              AND %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
+         WHEN %(as_of)s::date - d.due_date >= 46 THEN 'pre_legal'
+         WHEN %(as_of)s::date - d.due_date >= 16 THEN 'firm_notice'
+         WHEN %(as_of)s::date - d.due_date >= 1 THEN 'friendly_reminder'
+         ELSE 'current' END
+"""
+
+
 def ensure_database() -> None:
     """Create the database DATABASE_URL names if it does not exist yet."""
     import psycopg2
