@@ -7,7 +7,8 @@ from tests.factories.portfolio import CreditorFactory
 from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
 
 # `contact_hours`: the application clock frozen inside the contact hours (any day, any hour).
-pytest_plugins = ["tests.collections_app.workspace_helpers"]
+# `schema_migrator`: migration tests on an empty schema of their own.
+pytest_plugins = ["tests.collections_app.workspace_helpers", "tests.migration_schema"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,6 +1,6 @@
 """Models that moved between apps keep their rows, their relations and their content types.
 
-The database is migrated back to the state of the last release before the move (the case
+A schema of its own is migrated to the state of the last release before the move (the case
 records in collections_app and portal, segments/KPIs and imports in portfolio), filled with
 one row of every moved model through the old apps' models, then migrated forward.
 """
@@ -8,12 +8,7 @@ one row of every moved model through the old apps' models, then migrated forward
 import datetime
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [
     ("portfolio", "0014_segment_change_cut"),
@@ -31,35 +26,9 @@ AFTER = [
 ]
 
 
-class Migrator:
-    """Migrate the test database to exact targets (back, then forward), as `migrate` does.
-
-    django-test-migrations' migrator rebuilds the old state by truncating the full plan at
-    the last target, which also applies unrelated migrations that happen to sort before it
-    (here: the move itself); Django's executor unapplies exactly what depends on the targets.
-    """
-
-    def migrate(self, targets):
-        MigrationExecutor(connection).migrate(targets)
-        # The state of every migration now applied (the other apps stay at their latest).
-        executor = MigrationExecutor(connection)
-        return executor._create_project_state(with_applied_migrations=True)
-
-    def latest(self):
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-@pytest.fixture
-def migrator():
-    helper = Migrator()
-    yield helper
-    helper.latest()  # the next test finds the database fully migrated
-
-
-def test_moved_models_keep_their_rows_relations_and_content_types(migrator):
+def test_moved_models_keep_their_rows_relations_and_content_types(schema_migrator):
     # Given: a database as the last release left it, with one row of every model that moves.
-    old = migrator.migrate(BEFORE)
+    old = schema_migrator.migrate(BEFORE)
     get = old.apps.get_model
     now = timezone.now()
     creditor = get("portfolio", "Creditor").objects.create(code="mig", name="Migra S.A.")
@@ -139,7 +108,7 @@ def test_moved_models_keep_their_rows_relations_and_content_types(migrator):
     hold_type = ContentType.objects.get_or_create(app_label="collections_app", model="hold")[0]
 
     # When: the database migrates forward through the move.
-    new = migrator.migrate(AFTER)
+    new = schema_migrator.migrate(AFTER)
     get = new.apps.get_model
 
     # Then: every row is where its model now lives, with its relations.

@@ -1,29 +1,15 @@
 """Existing debtors' documents are compacted in place; two that become one are reported."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
-
-pytestmark = pytest.mark.django_db(transaction=True)
+from django.db import IntegrityError, transaction
 
 BEFORE = [("portfolio", "0016_debtor_data_access")]
 AFTER = [("portfolio", "0017_debtor_document_compact")]
 
 
-@pytest.fixture
-def migrate():
-    def to(targets):
-        MigrationExecutor(connection).migrate(targets)
-        return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True)
-
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def test_documents_are_compacted_and_collisions_reported(migrate, capsys):
+def test_documents_are_compacted_and_collisions_reported(schema_migrator, capsys):
     # Given debtors imported before, with their documents' separators kept
-    old = migrate(BEFORE).apps
+    old = schema_migrator.migrate(BEFORE).apps
     creditor = old.get_model("portfolio", "Creditor").objects.create(code="mig", name="Migra")
     other = old.get_model("portfolio", "Creditor").objects.create(code="mig2", name="Otra")
     Debtor = old.get_model("portfolio", "Debtor")
@@ -42,7 +28,7 @@ def test_documents_are_compacted_and_collisions_reported(migrate, capsys):
     elsewhere = debtor("S3", "SSN", "123 45 6789", owner=other)  # another creditor's
 
     # When the migration runs
-    new = migrate(AFTER).apps
+    new = schema_migrator.migrate(AFTER).apps
     report = capsys.readouterr().out
 
     # Then every document is compact and nothing else changed
