@@ -43,6 +43,7 @@ from messaging.services.compliance.timeutil import zone
 logger = logging.getLogger(__name__)
 
 CHUNK = 5000
+EXACT = "exact"  # a batch key's shape: the debtors' whole histories are alike (see below)
 ACTIVE_STATUSES = (Message.Status.PLANNED, Message.Status.SENT, Message.Status.DELIVERED)
 
 
@@ -343,10 +344,14 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     outcome stands for all the refused ones unless it found a lawful minute later that same day
     (then the minute matters: they go one by one); with earlier days' contacts, the refused
     ones each get the week's first lawful moment searched for them (it depends on those
-    contacts' exact instants), or the representative's refusal. A debtor whose group is left to the
-    one-by-one path, or whose planned instant breaks the conditions above, has its later
-    groups decided one by one too. Returns the decided groups' outcome rows (gid, status,
-    planned_us, rule, reason, code, params, to); planned contacts join `history`."""
+    contacts' exact instants), or the representative's refusal. A debtor without earlier
+    days' contacts whose planned instant falls outside the day's window (a rest day's contact
+    goes to the next lawful day) has its later groups batched by its whole history of the day
+    (channel and instant of each contact: alike debtors get alike answers, minute by minute).
+    Any other debtor whose group is left to the one-by-one path, or whose planned instant
+    breaks the conditions above, has its later groups decided one by one too. Returns the decided
+    groups' outcome rows (gid, status, planned_us, rule, reason, code, params, to); planned
+    contacts join `history`."""
     columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
     if todo.empty:
         return pd.DataFrame(columns=columns)
@@ -374,6 +379,12 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     # relative to the day) sorted, and their first and last instants (see `_shapes`).
     shapes = _shapes(todo, history, business_date=business_date)
     seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
+    # Debtors without earlier days' contacts: what they were planned today, (channel,
+    # instant) in order; `pushed`: those with a contact planned outside the day's window (a
+    # rest day's contact goes to the next lawful day), whose later groups are batched by that
+    # exact history (the same for every debtor of a batch: the engine's answers are too).
+    today: dict[int, tuple] = {}
+    pushed: set[int] = set()
     fallen: set[int] = set()  # debtors whose later groups go one by one
     classes: dict[int, dict] = {}  # class -> its contact, slots, bounds
     memo: dict = {}
@@ -396,7 +407,9 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
                 batches.setdefault((cls, None, None), []).append(i)
                 continue
             shape = shapes.get(debtor_id)
-            if shape is None:
+            if debtor_id in pushed:
+                batches.setdefault((cls, today[debtor_id], EXACT), []).append(i)
+            elif shape is None:
                 batches.setdefault((cls, seen.get(debtor_id, ()), ()), []).append(i)
             elif (
                 known["span_us"] is not None
@@ -434,10 +447,14 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
                         debtor_id=debtor_id, channel=channels[i], at=sets.from_us(moment)
                     )
                 )
-                if not_before_us < moment <= day_end_us:
+                if debtor_id not in shapes:
+                    today[debtor_id] = (*today.get(debtor_id, ()), (channels[i], moment))
+                if debtor_id not in pushed and not_before_us < moment <= day_end_us:
                     seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), channels[i])))
-                else:
+                elif debtor_id in shapes:
                     fallen.add(debtor_id)
+                else:
+                    pushed.add(debtor_id)
     done = status != ""
     return pd.DataFrame(
         {
@@ -504,7 +521,9 @@ def _class_outcome(todo, rows, fractions, debtors, *, known, earlier, shape, his
             outcome[name][:] = row[name]
         return outcome
     contact = known["contact"]
-    if earlier and not known["history_by_channels"]:
+    if shape is EXACT:  # `earlier` is the debtors' whole history (channel, instant): alike
+        shape = ()
+    elif earlier and not known["history_by_channels"]:
         return outcome
     pick = sets.class_picks(fractions, known["slots_us"])
     # The representative: the first group; its debtor's history (this day's earlier contacts,

@@ -11,6 +11,7 @@ a replay; every message's status, instant and reason must be the same.
 
 import datetime
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -43,6 +44,7 @@ from tests.factories.users import AdminFactory
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
+ONE_DAY = datetime.timedelta(days=1)
 CHANNELS = ("email", "sms", "whatsapp", "voice", "letter")
 PLACES = (
     ("CO", "", "America/Bogota"),
@@ -461,3 +463,39 @@ def test_the_mixed_portfolio_has_whatsapp_both_planned_and_skipped():
     whatsapp = Message.objects.filter(channel="whatsapp")
     assert whatsapp.filter(template="friendly").exclude(suppression_rule="WA-TEMPLATE").exists()
     assert whatsapp.filter(template="firm_notice", suppression_rule="WA-TEMPLATE").exists()
+
+
+def test_a_rest_days_later_channels_are_decided_per_class(monkeypatch):
+    # given Colombian debtors alike and with no history, each due an e-mail, an SMS and a call
+    # on a Sunday (a rest day: each one's first contact goes to Monday's first lawful minute)
+    day, now = datetime.date(2026, 12, 6), datetime.datetime(2026, 12, 5, 12, tzinfo=UTC)
+    creditor = CreditorFactory()
+    channels = ("email", "sms", "voice")
+    for _n in range(40):
+        debtor = DebtorFactory(creditor=creditor, country="CO", timezone="America/Bogota")
+        debt = DebtFactory(creditor=creditor, debtor=debtor)
+        for channel in channels:
+            ContactPointFactory(
+                debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}",
+                consent_granted=True,
+            )  # fmt: skip
+            ContactAction.objects.create(
+                debt=debt, business_date=day, stage=Stage.FIRM_NOTICE, channel=channel,
+                template_code="firm_notice",
+            )  # fmt: skip
+    calls = _counting(monkeypatch)
+
+    # when it is planned one group at a time (then undone) and then per class
+    messages, reference_calls = _plan_both_ways(day, now, calls, outbox_empty_before=True)
+
+    # then every message is the same (checked in _plan_both_ways): one contact each on Monday
+    bogota = ZoneInfo("America/Bogota")
+    monday = [
+        m for m in messages.values()
+        if m["status"] == "planned" and m["planned_for"].astimezone(bogota).date() == day + ONE_DAY
+    ]  # fmt: skip
+    assert len(monday) == 40 and len(messages) == 120
+    # and the second and third channels were decided per class too: the engine was asked one
+    # group per rank (the first contact's, then one per history of the day), not per debtor
+    assert reference_calls == 120
+    assert len(calls) == 3
