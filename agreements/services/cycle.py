@@ -71,7 +71,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 def _primary_debts(agreement_ids) -> dict[int, int]:
     return dict(
-        AgreementDebt.objects.filter(agreement_id__in=list(agreement_ids))
+        AgreementDebt.objects.filter(agreement_id__any=list(agreement_ids))
         .values("agreement_id")
         .annotate(first=Min("debt_id"))
         .values_list("agreement_id", "first")
@@ -90,7 +90,7 @@ def _overdue_agreements(business_date: datetime.date, among=None) -> list[int]:
         agreement__status__in=sources, status__in=UNPAID, due_date__lt=business_date
     )
     if among is not None:
-        overdue = overdue.filter(agreement_id__in=among)
+        overdue = overdue.filter(agreement_id__any=among)
     rows = overdue.values("agreement_id", "agreement__grace_days").annotate(oldest=Min("due_date"))
     return [
         row["agreement_id"]
@@ -106,13 +106,13 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         return []
     # Debts before agreements, in id order: the order every payment takes its locks in.
     lines = list(
-        AgreementDebt.objects.filter(agreement_id__in=candidates).values_list(
+        AgreementDebt.objects.filter(agreement_id__any=candidates).values_list(
             "agreement_id", "debt_id", "stage_at_start"
         )
     )
     debts_lock_ids(d for _a, d, _s in lines)
     status_of = dict(
-        PaymentAgreement.objects.filter(pk__in=candidates)
+        PaymentAgreement.objects.filter(pk__any=candidates)
         .order_by("pk")
         .select_for_update()
         .values_list("pk", "status")
@@ -125,7 +125,7 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
     # same AgreementChange record the single-object path writes (agreement_change).
     sources, target = _break_transition()
     reason = Reason(reasons.BROKEN)
-    PaymentAgreement.objects.filter(pk__in=broken, status__in=sources).update(
+    PaymentAgreement.objects.filter(pk__any=broken, status__in=sources).update(
         status=target, ended_on=business_date, updated_at=timezone.now()
     )
     AgreementChange.objects.bulk_create(
@@ -140,18 +140,18 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
         for pk in broken
     )
     Instalment.objects.filter(
-        agreement_id__in=broken, status__in=UNPAID, due_date__lt=business_date
+        agreement_id__any=broken, status__in=UNPAID, due_date__lt=business_date
     ).update(status=Instalment.Status.MISSED)
-    Instalment.objects.filter(agreement_id__in=broken, status__in=UNPAID).update(
+    Instalment.objects.filter(agreement_id__any=broken, status__in=UNPAID).update(
         status=Instalment.Status.CANCELLED
     )
-    AgreementDebt.objects.filter(agreement_id__in=broken).update(is_open=False)
+    AgreementDebt.objects.filter(agreement_id__any=broken).update(is_open=False)
     broken_set = set(broken)
     _return_stages(
         [(d, s) for a, d, s in lines if a in broken_set], business_date=business_date, run=run
     )
     primary = _primary_debts(broken)
-    owners = dict(Debt.objects.filter(pk__in=primary.values()).values_list("pk", "assigned_to_id"))
+    owners = dict(Debt.objects.filter(pk__any=primary.values()).values_list("pk", "assigned_to_id"))
     tasks_bulk_create(
         [
             Task(

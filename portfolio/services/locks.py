@@ -51,7 +51,7 @@ def debts_lock_ids(debt_ids: Iterable[int]) -> list[int]:
         return []
     return list(
         Debt.objects.select_for_update(of=("self",), no_key=True)
-        .filter(pk__in=ids)
+        .filter(pk__any=ids)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -83,9 +83,9 @@ def tasks_bulk_create(tasks: list[Task]) -> int:
     if not tasks:
         return 0
     keys = [t.source_key for t in tasks]
-    before = Task.objects.filter(source_key__in=keys).count()
+    before = Task.objects.filter(source_key__any=keys).count()
     Task.objects.bulk_create(tasks, ignore_conflicts=True)
-    return Task.objects.filter(source_key__in=keys).count() - before
+    return Task.objects.filter(source_key__any=keys).count() - before
 
 
 @transaction.atomic
