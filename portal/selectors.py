@@ -159,7 +159,7 @@ def preferred_hours(*, debtor_ids) -> dict[int, tuple[datetime.time, datetime.ti
     """The contact hours each debtor chose in the portal (only well-formed windows), for the
     planner: the one read other apps make of portal preferences."""
     rows = ContactPreference.objects.filter(
-        debtor_id__in=list(debtor_ids), preferred_from__isnull=False, preferred_to__isnull=False
+        debtor_id__any=list(debtor_ids), preferred_from__isnull=False, preferred_to__isnull=False
     ).values_list("debtor_id", "preferred_from", "preferred_to")
     return {debtor_id: (start, end) for debtor_id, start, end in rows if start < end}
 

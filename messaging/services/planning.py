@@ -222,10 +222,8 @@ def messages_plan(
     group_seq = sets.keys_stage(groups)
     existing = sets.existing_keys(business_date)
     debtors = sets.debtors_load()
-    preferred = {}
-    for chunk in _chunks(debtors["debtor_id"].tolist()):
-        # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
-        preferred.update(preferred_hours.call_one(debtor_ids=chunk))
+    # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
+    preferred = dict(preferred_hours.call_one(debtor_ids=debtors["debtor_id"].tolist()))
     # Debtors in an experiment's arm (none read unless one runs): the arm's send hours narrow
     # the debtor's as preferred hours do (the lawful window still wins); the arm and the
     # template version it tests go on the message.
