@@ -4,13 +4,11 @@ manager's edit reaches their creditor's debtors only, and nobody edits another c
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from messaging.models import Message, MessageTemplate, MessageTemplateVersion
+from messaging.models import MessageTemplate, MessageTemplateVersion
 from messaging.services import sending
 from messaging.services.sending import message_send
 from messaging.services.templates import template_version_create
@@ -290,47 +288,48 @@ def test_an_admin_edits_the_default_and_any_creditors_text(client, admin_user, c
 # --- existing data ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_makes_existing_templates_the_defaults_and_keeps_sent_messages():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("messaging", "0002_contact_action_in_messaging")])
-    try:
-        old = (
-            MigrationExecutor(connection)
-            .loader.project_state([("messaging", "0002_contact_action_in_messaging")])
-            .apps
-        )
-        Template = old.get_model("messaging", "MessageTemplate")
-        Version = old.get_model("messaging", "MessageTemplateVersion")
-        template, _made = Template.objects.get_or_create(
-            code="legacy", channel="sms", language="es"
-        )
-        version = Version.objects.create(template=template, number=1, body="texto")
-        creditor = CreditorFactory(code="antes", name="Antes")
-        debt = DebtFactory(creditor=creditor)
-        # Written with the model as it stood then (later migrations add columns to Message).
-        message = old.get_model("messaging", "Message").objects.create(
-            creditor_id=creditor.pk,
-            debtor_id=debt.debtor_id,
-            channel="sms",
-            template="legacy",
-            stage="friendly_reminder",
-            language="es",
-            business_date=datetime.date(2026, 12, 1),
-            to="+573001112233",
-            planned_for=timezone.now(),
-            idempotency_key="test:legacy",
-            template_version_id=version.pk,
-        )
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    migrated = MessageTemplate.objects.get(code="legacy")
+def test_the_migration_makes_existing_templates_the_defaults_and_keeps_sent_messages(
+    schema_migrator,
+):
+    # given templates and a sent message from before templates had a creditor
+    old = schema_migrator.migrate([("messaging", "0002_contact_action_in_messaging")]).apps
+    Template = old.get_model("messaging", "MessageTemplate")
+    template, _made = Template.objects.get_or_create(code="legacy", channel="sms", language="es")
+    version = old.get_model("messaging", "MessageTemplateVersion").objects.create(
+        template=template, number=1, body="texto"
+    )
+    creditor = old.get_model("portfolio", "Creditor").objects.create(code="antes", name="Antes")
+    debtor = old.get_model("portfolio", "Debtor").objects.create(
+        creditor=creditor, debtor_ref="D1", document_type="CC", document_number="123",
+        full_name="Ana Antes", country="CO", timezone="America/Bogota",
+    )  # fmt: skip
+    message = old.get_model("messaging", "Message").objects.create(
+        creditor_id=creditor.pk,
+        debtor_id=debtor.pk,
+        channel="sms",
+        template="legacy",
+        stage="friendly_reminder",
+        language="es",
+        business_date=datetime.date(2026, 12, 1),
+        to="+573001112233",
+        planned_for=timezone.now(),
+        idempotency_key="test:legacy",
+        template_version_id=version.pk,
+    )
+
+    # when the migration that gives templates a creditor runs
+    new = schema_migrator.migrate([("messaging", "0003_message_template_creditor")]).apps
+
+    # then the old template is a default, with its version, and the message keeps its version
+    migrated = new.get_model("messaging", "MessageTemplate").objects.get(code="legacy")
     assert migrated.creditor_id is None and migrated.versions.get().pk == version.pk
-    assert Message.objects.get(pk=message.pk).template_version_id == version.pk
+    assert new.get_model("messaging", "Message").objects.get(pk=message.pk).template_version_id == (
+        version.pk
+    )
     # and a creditor can now have its own text in the same slot
-    MessageTemplate.objects.create(creditor=creditor, code="legacy", channel="sms", language="es")
+    new.get_model("messaging", "MessageTemplate").objects.create(
+        creditor_id=creditor.pk, code="legacy", channel="sms", language="es"
+    )
 
 
 def test_the_admin_site_neither_rewrites_a_version_nor_moves_a_template(client, admin_user):
