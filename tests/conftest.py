@@ -11,6 +11,14 @@ from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
 pytest_plugins = ["tests.collections_app.workspace_helpers", "tests.migration_schema"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """The tests that start real processes (marked `slow`: up to a minute and a half each)
+    run first. pytest-xdist hands out the first quarter of the tests round robin, so they
+    start on different workers at once instead of being the last tests of one worker while
+    the others wait. Otherwise the order is the collection's (a stable sort)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
     """After a transactional test (e2e, concurrency, real processes) empty the tables by DELETE.
