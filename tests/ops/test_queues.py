@@ -127,11 +127,13 @@ def test_two_workers_on_different_queues_each_run_only_their_tasks(workdir):
         )
 
         # when the project's routes send a heartbeat and beat's dispatch task to the broker
-        sender = Celery("sender", broker=env["REDIS_URL"])
+        # (not the current app: the tests after this one send through the project's own)
+        sender = Celery("sender", broker=env["REDIS_URL"], set_as_current=False)
         sender.conf.task_routes = settings.CARTERA_TASK_ROUTES
         sender.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
         sender.send_task("core.tasks.heartbeat")
         sender.send_task("messaging.tasks.dispatch_due")
+        sender.close()
 
         # then each worker runs the task of its own queue, and only that one
         def done(log: Path, task: str) -> bool:
