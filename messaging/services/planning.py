@@ -38,6 +38,7 @@ from messaging.models import Message
 from messaging.services import arms as experiment_arms
 from messaging.services import compliance_gateway as gateway
 from messaging.services import planning_sets as sets
+from messaging.services.compliance.planning import history_key
 from messaging.services.compliance.timeutil import zone
 
 logger = logging.getLogger(__name__)
@@ -377,11 +378,10 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     # relative to the day) sorted, and their first and last instants (see `_shapes`).
     shapes = _shapes(todo, history, business_date=business_date)
     seen: dict[int, tuple] = {}  # debtor -> channels planned earlier today (sorted)
-    # Debtors without earlier days' contacts: what they were planned today, (channel,
-    # instant) in order; `pushed`: those with a contact planned outside the day's window (a
-    # rest day's contact goes to the next lawful day), whose later groups are batched by that
-    # exact history (the same for every debtor of a batch: the engine's answers are too).
-    today: dict[int, tuple] = {}
+    # Debtors without earlier days' contacts with a contact planned outside the day's window
+    # (a rest day's contact goes to the next lawful day): their later groups are batched by
+    # their whole history, which is this run's contacts only (the same for every debtor of a
+    # batch: the engine's answers are too).
     pushed: set[int] = set()
     fallen: set[int] = set()  # debtors whose later groups go one by one
     classes: dict[int, dict] = {}  # class -> its contact, slots, bounds
@@ -406,7 +406,7 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
                 continue
             shape = shapes.get(debtor_id)
             if debtor_id in pushed:
-                batches.setdefault((cls, today[debtor_id], EXACT), []).append(i)
+                batches.setdefault((cls, history_key(history[debtor_id]), EXACT), []).append(i)
             elif shape is None:
                 batches.setdefault((cls, seen.get(debtor_id, ()), ()), []).append(i)
             elif (
@@ -445,8 +445,6 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
                         debtor_id=debtor_id, channel=channels[i], at=sets.from_us(moment)
                     )
                 )
-                if debtor_id not in shapes:
-                    today[debtor_id] = (*today.get(debtor_id, ()), (channels[i], moment))
                 if debtor_id not in pushed and not_before_us < moment <= day_end_us:
                     seen[debtor_id] = tuple(sorted((*seen.get(debtor_id, ()), channels[i])))
                 elif debtor_id in shapes:
