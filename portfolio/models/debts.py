@@ -131,10 +131,13 @@ class Debt(FSMModelMixin, TimeStampedModel):
             # the columns it filters and ranks by (and the id, debtor and creditor its
             # per-case subqueries use) in the index, that is an index-only scan of ~20 pages
             # instead of one heap page per case. It also serves every (assigned_to[, stage])
-            # lookup the narrower index did.
+            # lookup the narrower index did. Only assigned debts are in it: every such lookup
+            # names a collector (`assigned_to = x` implies the predicate), and a first import
+            # (nothing assigned yet) neither builds nor maintains it for a million rows.
             models.Index(
                 fields=["assigned_to", "stage", "balance", "due_date", "debtor", "creditor", "id"],
                 name="debt_work_queue_idx",
+                condition=Q(assigned_to__isnull=False),
             ),
             models.Index(fields=["due_date"]),
         ]

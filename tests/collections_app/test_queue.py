@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,3 +170,28 @@ def test_next_skips_a_case_contacted_earlier_today_that_now_ranks_after(creditor
 
     # then the third comes, not the first again
     assert after == third.pk
+
+
+def test_a_collectors_queue_reads_the_work_queue_index_which_holds_only_assigned_debts(
+    creditor, collector
+):
+    # given a collector's cases and a debt nobody works yet
+    for n in range(3):
+        make_debt(creditor, collector, f"MINE-{n}")
+    make_debt(creditor, None, "UNASSIGNED")
+    # the index leaves unassigned debts out (a first import builds nothing for them) ...
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
+            " WHERE indexrelid = 'debt_work_queue_idx'::regclass"
+        )
+        assert cursor.fetchone()[0] == "(assigned_to_id IS NOT NULL)"
+    # ... and the collector's queue can still be read through it: its `assigned_to = x`
+    # implies the index's predicate (table scans are off so the planner shows what it may use)
+    base = work_queue_base(user=collector).order_by()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = base.explain()
+    assert "debt_work_queue_idx" in plan
+    assert sorted(d.debt_ref for d in base) == ["MINE-0", "MINE-1", "MINE-2"]
