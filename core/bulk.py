@@ -33,6 +33,32 @@ def temp_table_load(
     return count
 
 
+def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arrays: dict) -> int:
+    """`temp_table_load` for Arrow arrays {column: array}, one per column of `columns`:
+    written as CSV by Arrow's C++ writer (no Python object per value). A null is NULL; an
+    empty string stays an empty string (Arrow quotes it)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
+    names = [col for col, _ in columns]
+    table = pa.table({col: arrays[col] for col in names}).combine_chunks()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMP TABLE {name} ({column_sql})")
+        if not table.num_rows:
+            return 0
+        buffer = io.BytesIO()
+        pa_csv.write_csv(
+            table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+        )
+        buffer.seek(0)
+        cursor.cursor.copy_expert(
+            f"COPY {name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+    return table.num_rows
+
+
 def temp_table_load_frame(*, name: str, columns: Sequence[tuple[str, str]], frame) -> int:
     """`temp_table_load` for a pandas DataFrame holding those columns. A missing value is NULL
     in a column of another type, '' in a text column (text columns are never NULL here)."""

@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from core.bulk import frame_copy, temp_table_load, temp_table_load_frame
+from core.bulk import frame_copy, temp_table_load_arrow, temp_table_load_frame
 from core.reasons import reason_text
 from messaging import reasons
 from messaging.models import ContactAction, Message, MessageTemplateVersion
@@ -534,29 +535,31 @@ def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
             cursor.execute(f"ANALYZE {name}")
 
 
-def _ids_or_none(values: pd.Series) -> list:
-    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+def _arrow(messages: pd.DataFrame, name: str, kind):
+    """Column `name` of the planned messages as an Arrow array of `kind` (missing: null)."""
+    if name not in messages:
+        return pa.nulls(len(messages), kind)
+    return pa.array(messages[name], from_pandas=True).cast(kind)
 
 
 def messages_stage(messages: pd.DataFrame) -> None:
-    """The outbox rows to insert, in a temp table, with one COPY of the columns' values
-    (instants formatted by numpy), not pandas' to_csv; not analysed (read once, in order)."""
-    instants = messages["planned_us"].to_numpy(dtype=np.int64).astype("datetime64[us]")
-    values = {
-        "seq": range(len(messages)),
-        # An experiment's arm and the version it pins (absent: no debtor of the day in an arm).
-        **{
-            name: _ids_or_none(messages[name]) if name in messages else [None] * len(messages)
-            for name in ("arm_id", "template_version_id")
-        },
-        "to_": messages["to"].tolist(),
-        "planned_for": [f"{v}+00" for v in np.datetime_as_string(instants, unit="us")],
+    """The outbox rows to insert, in a temp table, with one COPY written by Arrow from the
+    columns (no Python object per value); not analysed (read once, in order)."""
+    kinds = {"bigint": pa.int64(), "timestamptz": pa.timestamp("us", tz="UTC")}
+    arrays = {
+        "seq": pa.array(np.arange(len(messages), dtype=np.int64)),
+        "to_": _arrow(messages, "to", pa.string()),
+        # Exact instants: whole microseconds since the epoch, written in UTC.
+        "planned_for": pa.array(messages["planned_us"].to_numpy(dtype=np.int64)).cast(
+            kinds["timestamptz"]
+        ),
     }
-    columns = [
-        values[name] if name in values else messages[name].tolist()
-        for name, _type in MESSAGE_COLUMNS
-    ]
-    temp_table_load(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, rows=zip(*columns, strict=True))
+    for name, sql_type in MESSAGE_COLUMNS:
+        if name not in arrays:
+            # An experiment's arm and the version it pins are absent when no debtor of the
+            # day is in an arm.
+            arrays[name] = _arrow(messages, name, kinds.get(sql_type, pa.string()))
+    temp_table_load_arrow(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, arrays=arrays)
 
 
 def outbox_write(
