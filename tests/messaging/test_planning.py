@@ -201,3 +201,34 @@ def test_the_planners_unchecked_keys_still_follow_a_deletion_through_the_orm(cre
     MessageDebt.objects.create(message=message, debt=other)
     message.delete()
     assert not MessageDebt.objects.filter(debt=other).exists()
+
+
+def test_a_key_planned_meanwhile_by_another_run_joins_its_message(creditor, monkeypatch):
+    # given two debtors due an e-mail, and the first one's message of the day inserted by
+    # another run after this planner looked for the day's messages (it saw none)
+    from messaging.services import planning_sets
+
+    first, second = _debtor(creditor), _debtor(creditor)
+    taken = _action(DebtFactory(creditor=creditor, debtor=first))
+    other = _action(DebtFactory(creditor=creditor, debtor=second))
+    meanwhile = Message.objects.create(
+        creditor=creditor,
+        debtor=first,
+        channel="email",
+        template="friendly",
+        stage=Stage.FRIENDLY_REMINDER,
+        business_date=DAY,
+        planned_for=BEFORE,
+        idempotency_key=f"{DAY.isoformat()}:{first.pk}:email:collection",
+    )
+    monkeypatch.setattr(planning_sets, "existing_keys", lambda business_date: set())
+
+    # when the day is planned (its insert meets that key and leaves it alone)
+    result = messages_plan(business_date=DAY, now=BEFORE)
+
+    # then the other run's message stands and takes the action; the second debtor gets theirs
+    assert Message.objects.count() == 2
+    assert Message.objects.get(debtor=first) == meanwhile
+    assert meanwhile.covered.get().contact_action_id == taken.pk
+    assert Message.objects.get(debtor=second).covered.get().contact_action_id == other.pk
+    assert result.planned == 2  # as the planner counted them before writing
