@@ -121,12 +121,16 @@ def test_sixty_days_with_two_cadences_the_challenger_recovers_more_and_the_page_
                 )
             paid.add(debtor_id)
 
-    # The challenger's debtors really paid more often.
+    # The challenger's debtors really paid more often: compared as shares of each arm, since
+    # the 50/50 split is a hash of the debtor's id and came out anywhere from 71/89 to 93/67
+    # (compared as counts, a CI run once failed with 30 e-mail payers against 54 by SMS).
     by_arm = dict.fromkeys(arms, 0)
     for debtor_id in paid:
         code = next(c for c, a in arms.items() if a.pk == arm_of[debtor_id])
         by_arm[code] += 1
-    assert by_arm["sms"] > 2 * by_arm["email"] > 0, by_arm
+    sizes = {code: sum(1 for a in arm_of.values() if a == arm.pk) for code, arm in arms.items()}
+    share = {code: by_arm[code] / sizes[code] for code in arms}
+    assert share["sms"] > 2 * share["email"] > 0, (by_arm, sizes)
 
     results = experiment_results(experiment=experiment, as_of=day(60))
     verdicts = {r.arm.code: r.metrics[0].verdict for r in results.arms}
