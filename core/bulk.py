@@ -42,6 +42,9 @@ def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arra
 
     column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
     names = [col for col, _ in columns]
+    # pyarrow's CSV writer emits a block of NUL bytes for an empty chunk (a column concatenated
+    # from an empty part), which COPY rejects as invalid UTF-8: one contiguous chunk per
+    # column leaves it nothing empty to write.
     table = pa.table({col: arrays[col] for col in names}).combine_chunks()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")

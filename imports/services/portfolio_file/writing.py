@@ -1,16 +1,14 @@
 """Set-based writes of a validated portfolio file: staging tables, upserts, history rows."""
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 from django.db import connection
 from django.utils import timezone
 
-from core.bulk import bulk_session_tune, phase_timer
+from core.bulk import bulk_session_tune, phase_timer, temp_table_load_arrow
 
 DEBTOR_FIELDS = (
     "document_type",
@@ -57,29 +55,12 @@ class WriteCounts:
 
 
 def _stage(cursor, table: str, frame: pd.DataFrame) -> None:
-    """Create a TEMP all-text staging table and load the frame into it with COPY."""
-    columns = list(frame.columns)
-    cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} text' for c in columns)})")
-    if frame.empty:
-        return
-    # Arrow's C++ writer is ~20x faster than DataFrame.to_csv on a million rows.
-    buffer = io.BytesIO()
-    # pyarrow's CSV writer emits a block of NUL bytes for an empty chunk (a frame concatenated
-    # from an empty part, e.g. no row has an e-mail), which COPY rejects as invalid UTF-8:
-    # one contiguous chunk per column leaves it nothing empty to write.
-    arrow = pa.Table.from_pandas(frame.astype(str), preserve_index=False).combine_chunks()
-    pa_csv.write_csv(
-        arrow, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-    )
-    buffer.seek(0)
-    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-    raw.copy_expert(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN "
-        f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(columns)}))",
-        buffer,
-    )
-    cursor.execute(f"ANALYZE {table}")
+    """Create a TEMP all-text staging table and load the frame into it with COPY (Arrow's C++
+    writer: ~20x faster than DataFrame.to_csv on a million rows)."""
+    columns = [(column, "text") for column in frame.columns]
+    arrays = {column: pa.array(frame[column].astype(str), type=pa.string()) for column in frame}
+    if temp_table_load_arrow(name=table, columns=columns, arrays=arrays):
+        cursor.execute(f"ANALYZE {table}")
 
 
 def stage_frames(valid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
