@@ -42,7 +42,8 @@ format: install
 # The suite proves row locks and concurrent writers, which only PostgreSQL has: it runs on
 # DATABASE_URL, by default the local PostgreSQL (pytest-django creates test_cartera_test).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cartera_test
-# pytest-xdist: one worker per core, each on its own test database (test_cartera_test_gw0, ...);
+# pytest-xdist: one worker per core, each on its own test database (test_cartera_test_gw0, ...),
+# cloned from one migrated template (tests/database_template.py);
 # PYTEST_WORKERS=0 runs the suite in one process.
 PYTEST_WORKERS ?= auto
 

@@ -8,14 +8,20 @@ from tests.factories.users import AdminFactory, CollectorFactory, ManagerFactory
 
 # `contact_hours`: the application clock frozen inside the contact hours (any day, any hour).
 # `schema_migrator`: migration tests on an empty schema of their own.
-pytest_plugins = ["tests.collections_app.workspace_helpers", "tests.migration_schema"]
+# `django_db_setup`: the xdist workers' test databases cloned from one migrated template.
+pytest_plugins = [
+    "tests.collections_app.workspace_helpers",
+    "tests.migration_schema",
+    "tests.database_template",
+]
 
 
 def pytest_collection_modifyitems(config, items):
-    """The tests that start real processes (marked `slow`: up to a minute and a half each)
-    run first. pytest-xdist hands out the first quarter of the tests round robin, so they
-    start on different workers at once instead of being the last tests of one worker while
-    the others wait. Otherwise the order is the collection's (a stable sort)."""
+    """The tests that start real processes (marked `slow`: up to two and a half minutes) run
+    first. pytest-xdist hands each worker a first chunk of consecutive tests, so they are the
+    first worker's first tests while the others work through the rest, instead of being the
+    last tests of one worker while the others wait. Otherwise the order is the collection's
+    (a stable sort)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

