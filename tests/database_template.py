@@ -87,6 +87,7 @@ class _Build:
         self.process: subprocess.Popen | None = None
         self.thread: threading.Thread | None = None
         self.lock_connection = None
+        self.stopping = False
 
     def start(self) -> None:
         url = os.environ.get("DATABASE_URL")
@@ -133,7 +134,10 @@ class _Build:
                         f"ALTER DATABASE {_quote(building)} RENAME TO {_quote(template)}"
                     )
                     cursor.execute(f"COMMENT ON DATABASE {_quote(template)} IS %s", [made])
-                else:  # the workers migrate their own databases; say why
+                    return
+                # A stopped migrate's session may still be ending.
+                cursor.execute(f"DROP DATABASE IF EXISTS {_quote(building)} WITH (FORCE)")
+                if not self.stopping:  # the workers migrate their own databases; say why
                     sys.stderr.write(f"test database template not built:\n{errors.decode()}\n")
             finally:
                 self.release()
@@ -147,6 +151,8 @@ class _Build:
             self.lock_connection = None
 
     def stop(self) -> None:
+        """At the end of the run: a build no worker waited for is not finished."""
+        self.stopping = True
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
         if self.thread is not None:
