@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import JSONField, Model, QuerySet, Subquery, TextField
 
@@ -39,6 +40,30 @@ class JSONRows(Subquery):
         if fields:
             queryset = queryset.only(*fields)
         quote = connection.ops.quote_name
+        rows = "(%(subquery)s)"
+        aggregate_order = ""
+        order = _plain_ordering(queryset.query)
+        if order:
+            # The order and the slice are written here, over the subquery's own columns,
+            # rather than compiled by the ORM: matching each ORDER BY term against the
+            # selected columns is half of what compiling a page's reads costs. PostgreSQL
+            # pulls the plain subquery up, so the plan is the one of the ORDER BY inside.
+            query = queryset.query
+            low, high = query.low_mark, query.high_mark
+            query.clear_ordering(force=True, clear_default=True)
+            query.clear_limits()
+
+            def terms(alias):
+                return ", ".join(
+                    f"{alias}.{quote(column)}{' DESC' if descending else ''}"
+                    for column, descending in order
+                )
+
+            limit = "" if high is None else f" LIMIT {high - low}"
+            offset = f" OFFSET {low}" if low else ""
+            rows = f"(SELECT * FROM (%(subquery)s) _q ORDER BY {terms('_q')}{limit}{offset})"
+            # json_agg keeps that order by rule, not by the plan's good will.
+            aggregate_order = f" ORDER BY {terms('_r')}"
         parts = ["_r"]
         for name in related:
             field = model._meta.get_field(name)
@@ -49,10 +74,54 @@ class JSONRows(Subquery):
                 f" WHERE _t.{quote(target._meta.pk.column)} = _r.{quote(field.column)})"
             )
         self.template = (
-            f"(SELECT COALESCE(json_agg(json_build_array({', '.join(parts)})), '[]')::text"
-            " FROM (%(subquery)s) _r)"
+            f"(SELECT COALESCE(json_agg(json_build_array({', '.join(parts)}){aggregate_order}),"
+            f" '[]')::text FROM {rows} _r)"
         )
         super().__init__(queryset)
+
+
+def _plain_ordering(query) -> list[tuple[str, bool]] | None:
+    """The query's ORDER BY as (column, descending) pairs when every term is a column of its
+    own model that the query selects (a field name, its attname or "pk", with or without "-");
+    None when it has no order or orders by anything else (a relation's ordering, a lookup
+    across a join, an expression, a random order, DISTINCT ON, a reversed or combined
+    query): JSONRows then leaves the order to the ORM."""
+    if (
+        query.extra_order_by
+        or query.distinct_fields
+        or query.combinator
+        or not query.standard_ordering
+        or query.values_select
+    ):
+        return None
+    opts = query.get_meta()
+    ordering = query.order_by or (opts.ordering if query.default_ordering else ())
+    if not ordering:
+        return None
+    names, defer = query.deferred_loading
+    pairs = []
+    for term in ordering:
+        if not isinstance(term, str) or term in ("?", "-?"):
+            return None
+        descending = term.startswith("-")
+        name = term[1:] if descending else term
+        try:
+            field = opts.pk if name == "pk" else opts.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        # A relation's name orders by the related model's ordering (a join): not a column;
+        # nor is a parent model's field (multi-table inheritance).
+        if (
+            not field.concrete
+            or (field.is_relation and name not in (field.attname, "pk"))
+            or field.model._meta.concrete_model is not opts.concrete_model
+        ):
+            return None
+        named = field.name in names or field.attname in names
+        if not (field.primary_key or (not named if defer else named)):
+            return None
+        pairs.append((field.column, descending))
+    return pairs
 
 
 def _decoded(field, value):

@@ -122,7 +122,8 @@ def case_page_reads(*, user) -> dict:
                 agreement=Exists(
                     PaymentAgreement.objects.filter(debtor_id=debtor, status=AgreementStatus.ACTIVE)
                 ),
-                hold_kinds=ArraySubquery(holds_in_force.values("kind")),
+                # A set of kinds: no order to compile or sort.
+                hold_kinds=ArraySubquery(holds_in_force.values("kind").order_by()),
                 interactions=JSONRows(
                     Interaction.objects.filter(debtor_id=debtor, occurred_at__gte=since),
                     fields=("debtor_id", "channel", "outcome", "occurred_at"),

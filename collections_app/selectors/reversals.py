@@ -101,7 +101,7 @@ def corrections_page_reads(*, user) -> dict:
             ),
         ),
         "_read_recoveries": (
-            ArraySubquery(_debt_recoveries(debt)),
+            ArraySubquery(_debt_recoveries(debt).order_by()),  # kept as a set
             lambda obj, ids: keep(obj, "recovery_payment_ids", set(ids or ())),
         ),
     }
