@@ -25,6 +25,9 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+_MODEL_METADATA_TABLES = {"django_content_type", "auth_permission"}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
     """After a transactional test (e2e, concurrency, real processes) empty the tables by DELETE.
@@ -33,6 +36,11 @@ def _flush_by_delete():
     2-3 s here after each such test, for tables that hold a few dozen rows. DELETE takes
     milliseconds. Every foreign key is DEFERRABLE INITIALLY DEFERRED, so inside the flush's
     transaction the order of the tables does not matter. Sequences are not reset either way.
+
+    The content types and permissions are kept: they are the models' own, and the post_migrate
+    that follows every flush would only write them all again (a quarter of a second a test,
+    where finding them there takes a few milliseconds). Everything else post_migrate seeds (the
+    default templates, the segments) is emptied and seeded again as before.
     """
     truncate = DatabaseOperations.sql_flush
 
@@ -41,10 +49,13 @@ def _flush_by_delete():
             return truncate(
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
-        return [
-            "SET CONSTRAINTS ALL DEFERRED;",
-            *(f"DELETE FROM {self.quote_name(table)};" for table in tables),
-        ]
+        # One round trip: flush executes each string of the list on its own.
+        deletes = (
+            f"DELETE FROM {self.quote_name(table)};"
+            for table in tables
+            if table not in _MODEL_METADATA_TABLES
+        )
+        return [" ".join(("SET CONSTRAINTS ALL DEFERRED;", *deletes))]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)

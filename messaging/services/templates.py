@@ -134,33 +134,51 @@ def template_version_create(
 
 
 def templates_ensure_defaults() -> int:
-    """Create every default template that is missing (idempotent); returns how many were made."""
-    existing = set(
-        MessageTemplate.objects.filter(creditor__isnull=True).values_list(
-            "code", "channel", "language"
+    """Create every default template that is missing, with its first version (idempotent);
+    returns how many were missing.
+
+    A few statements whatever the number of codes (it runs after every migrate, and after each
+    flush of a test database): the missing templates in one INSERT, their texts in another.
+    Two seeds at once make each template once: the unique keys decide, and the loser's rows are
+    skipped."""
+    wanted = {
+        (code, channel, language)
+        for code, channels in CHANNELS.items()
+        for channel in channels
+        for language in ("es", "en")
+    }
+    defaults = MessageTemplate.objects.filter(creditor__isnull=True)
+    missing = wanted - set(defaults.values_list("code", "channel", "language"))
+    if not missing:
+        return 0
+    with transaction.atomic():
+        MessageTemplate.objects.bulk_create(
+            [
+                MessageTemplate(creditor=None, code=code, channel=channel, language=language)
+                for code, channel, language in sorted(missing)
+            ],
+            ignore_conflicts=True,
         )
-    )
-    created = 0
-    for code, channels in CHANNELS.items():
-        for channel in channels:
-            for language in ("es", "en"):
-                if (code, channel, language) in existing:
-                    continue
-                subject, body = default_text(code, channel, language)
-                with transaction.atomic():
-                    template, made = MessageTemplate.objects.get_or_create(
-                        creditor=None, code=code, channel=channel, language=language
-                    )
-                    if made or not template.versions.exists():
-                        MessageTemplateVersion.objects.create(
-                            template=template,
-                            number=1,
-                            subject=subject if channel in ("email", "letter", "voice") else "",
-                            body=body,
-                            change_note="default",
-                        )
-                        created += 1
-    return created
+        # Those templates that have no text yet (a concurrent seed may have written some).
+        bare = defaults.filter(versions__isnull=True).values_list(
+            "pk", "code", "channel", "language"
+        )
+        versions = []
+        for pk, code, channel, language in bare:
+            if (code, channel, language) not in missing:
+                continue
+            subject, body = default_text(code, channel, language)
+            versions.append(
+                MessageTemplateVersion(
+                    template_id=pk,
+                    number=1,
+                    subject=subject if channel in ("email", "letter", "voice") else "",
+                    body=body,
+                    change_note="default",
+                )
+            )
+        MessageTemplateVersion.objects.bulk_create(versions, ignore_conflicts=True)
+    return len(missing)
 
 
 TemplateKey = tuple[int | None, str, str, str]

@@ -9,9 +9,9 @@ from django.urls import reverse
 from core.exceptions import ApplicationError
 from core.formatting import locale_for
 from core.money import format_money
-from messaging.models import LetterPrintBatch, MessageTemplate
+from messaging.models import LetterPrintBatch, MessageTemplate, MessageTemplateVersion
 from messaging.rendering import TemplateRenderError, render_source
-from messaging.services.default_texts import CHANNELS
+from messaging.services.default_texts import CHANNELS, default_text
 from messaging.services.letters import letters_print_batch
 from messaging.services.sending import message_send
 from messaging.services.templates import template_version_create, templates_ensure_defaults
@@ -31,6 +31,32 @@ def test_every_code_and_channel_is_seeded_in_spanish_and_english_once():
                  "instalment_reminder", "missed_instalment", "agreement_completed",
                  "agreement_broken"):  # fmt: skip
         assert any(c == code for c, _ch, _l in expected), code
+
+
+def test_the_seed_writes_back_only_the_missing_defaults_with_their_shipped_text():
+    # given two defaults deleted, and a third whose text an administrator edited
+    gone = MessageTemplate.objects.filter(creditor__isnull=True).order_by("pk")[:2]
+    keys = {(t.code, t.channel, t.language) for t in gone}
+    MessageTemplate.objects.filter(pk__in=[t.pk for t in gone]).delete()
+    edited = MessageTemplate.objects.filter(creditor__isnull=True).order_by("pk").first()
+    MessageTemplateVersion.objects.create(template=edited, number=2, body="Edited {{ name }}")
+    count = MessageTemplate.objects.count()
+
+    # when the seed runs (as after every migrate), twice
+    made, again = templates_ensure_defaults(), templates_ensure_defaults()
+
+    # then the two come back with their shipped text as version 1, and nothing else changes
+    assert (made, again) == (2, 0)
+    assert MessageTemplate.objects.count() == count + 2
+    for code, channel, language in keys:
+        template = MessageTemplate.objects.get(
+            creditor=None, code=code, channel=channel, language=language
+        )
+        (version,) = template.versions.all()
+        subject, body = default_text(code, channel, language)
+        assert (version.number, version.body, version.change_note) == (1, body, "default")
+        assert version.subject == (subject if channel in ("email", "letter", "voice") else "")
+    assert list(edited.versions.values_list("number", flat=True)) == [2, 1]
 
 
 def test_no_default_threatens_legal_action_before_pre_legal():
