@@ -235,6 +235,17 @@ class Phone:
     status: CallStatus
 
 
+def case_message_only_numbers(*, debt: Debt) -> list[str]:
+    """The debtor's numbers on file for SMS or WhatsApp only, not for calls (consent is given
+    per channel: a number to text is not a number to call). No query: the contact points come
+    with the debt's debtor."""
+    points = debt.debtor.contact_points.all()
+    callable_ = {p.value for p in points if p.channel == Channel.VOICE}
+    texting = (Channel.SMS, Channel.WHATSAPP)
+    numbers = dict.fromkeys(p.value for p in points if p.channel in texting)
+    return [number for number in numbers if number not in callable_]
+
+
 def case_phones(*, debt: Debt, at: datetime.datetime | None = None) -> list[Phone]:
     """The debtor's phone numbers (their own: never a reference's), each with whether it may
     be called now and from when if not; consented numbers first. 4 queries (the contact points

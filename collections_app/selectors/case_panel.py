@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from collections_app.forms import AssignOneForm, InteractionForm
 from collections_app.models import Interaction
-from collections_app.selectors.calls import case_phones
+from collections_app.selectors.calls import case_message_only_numbers, case_phones
 from collections_app.selectors.escalation import debt_holds, debt_stage_changes
 from collections_app.selectors.workspace import TIMELINE_LIMIT, case_timeline
 from collections_app.services.workspace import collectors_queryset
@@ -54,6 +54,7 @@ def case_panel_context(*, request, debt, form=None, confirmation: str = "", at=N
     return {
         "debt": debt,
         "phones": phones,
+        "message_only_numbers": [] if phones else case_message_only_numbers(debt=debt),
         "local_now": phones[0].status.now if phones else None,
         "form": form or InteractionForm(debt=debt, initial={"channel": "call"}),
         "confirmation": confirmation,

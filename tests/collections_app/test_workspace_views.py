@@ -549,3 +549,55 @@ def test_assign_totals_and_preview_are_per_currency(client, creditor, manager, c
         ("USD", Decimal("300")),
     ]
     assert "3.515.300" not in preview.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "note"),
+    [
+        (
+            "en",
+            "No number on file for calls.",
+            "+573005550199 is on file for text messages only: calling needs the number on file"
+            " for calls, with its own consent.",
+        ),
+        (
+            "es",
+            "No hay números registrados para llamadas.",
+            "+573005550199 está registrado solo para mensajes de texto: para llamar hace falta"
+            " el número registrado para llamadas, con su propio consentimiento.",
+        ),
+    ],
+)
+def test_a_number_to_text_is_not_offered_as_a_number_to_call(
+    client, creditor, collector, language, heading, note
+):
+    # given a debtor whose only number is on file for SMS and WhatsApp (consent is per channel)
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
+    for channel in ("sms", "whatsapp"):
+        ContactPointFactory(debtor=debtor, channel=channel, value="+573005550199")
+    ContactPointFactory(debtor=debtor, channel="email", value="ana@example.com")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
+    client.force_login(collector)
+
+    response = client.get(
+        reverse("portfolio:debt-detail", args=[debt.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    # then no call button, and the page says why the number it lists below is not callable
+    page = " ".join(response.content.decode().split())
+    assert response.context["phones"] == []
+    assert response.context["message_only_numbers"] == ["+573005550199"]
+    assert 'data-testid="call-button"' not in page
+    assert heading in page and note in page
+
+
+def test_a_debtor_with_no_number_at_all_is_told_apart(client, creditor, collector):
+    debtor = DebtorFactory(creditor=creditor, timezone=DAY_ZONE)
+    ContactPointFactory(debtor=debtor, channel="email", value="ana@example.com")
+    debt = DebtFactory(creditor=creditor, debtor=debtor, assigned_to=collector)
+    client.force_login(collector)
+
+    page = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
+
+    assert "No phone number on file." in page
+    assert "text messages only" not in page
