@@ -23,9 +23,12 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     ContactPointFactory(debtor=debt.debtor, channel="email", value="ana@example.com")
     today = business_today()
     make_message(debt=debt, to="ana@example.com", business_date=today)
+    # suppressed as planning records it: the rule's reason as a code and its parameters, told
+    # in the viewer's language
     make_message(
         debt=debt, channel="sms", to="+573001112233", business_date=today, status="suppressed",
-        suppression_rule="CO-DAY", suppression_reason="CO-DAY: at most one contact per day",
+        suppression_rule="CO-DAY", suppression_code="compliance.cap_reached",
+        suppression_params={"label": "CO-DAY", "max": 1, "days": 1},
     )  # fmt: skip
 
     # the outbox: counts by channel and status, then the day's messages with their reasons
@@ -33,7 +36,12 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     page.get_by_role("link", name="Bandeja de salida").click()
     expect(page.get_by_role("heading", name="Bandeja de salida")).to_be_visible()
     expect(page.get_by_test_id("outbox-counts")).to_contain_text("Correo electrónico")
-    expect(page.locator("main")).to_contain_text("CO-DAY: at most one contact per day")
+    reason = page.get_by_test_id("message-reason").last
+    expect(reason).to_contain_text("CO-DAY: Como máximo un contacto por deudor al día: se alcanzó")
+    expect(reason).to_have_attribute(
+        "title",
+        "CO-DAY: Como máximo un contacto por deudor al día: se alcanzó el límite de 1 en 1 días.",
+    )
     screenshot("messaging-outbox-es")
 
     # a template: edit the body, preview it against the real debt, save a new version
@@ -70,4 +78,8 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     page.goto(f"{live_server.url}{reverse('messaging:outbox')}")
     page.get_by_role("button", name="EN").click()
     expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
+    expect(page.get_by_test_id("message-reason").last).to_have_attribute(
+        "title",
+        "CO-DAY: At most one contact per debtor per day: the limit of 1 in 1 days is reached.",
+    )
     screenshot("messaging-outbox-en")
