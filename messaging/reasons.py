@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.reasons import reason_register
@@ -52,6 +52,18 @@ def _channels_used(params) -> str:
     }
 
 
+def _cap_reached(params) -> str:
+    try:
+        days = int(params.get("days"))
+    except (TypeError, ValueError):
+        days = 0
+    return ngettext(
+        "%(label)s: the limit of %(max)s in %(days)s day is reached.",
+        "%(label)s: the limit of %(max)s in %(days)s days is reached.",
+        days,
+    ) % {"label": _rule_label(params.get("label", "")), "max": params.get("max"), "days": days}
+
+
 def _rule_label(rule_id: str) -> str:
     return str(_RULE_LABELS.get(rule_id, rule_id))
 
@@ -98,6 +110,7 @@ CAP_REACHED = reason_register(
     "compliance.cap_reached",
     _("%(label)s: the limit of %(max)s in %(days)s days is reached."),
     labels=_LABELS,
+    render=_cap_reached,  # "in 1 day", "in 7 days"
 )
 CHANNELS_USED = reason_register(
     "compliance.channels_used",

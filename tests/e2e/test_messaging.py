@@ -40,7 +40,7 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     expect(reason).to_contain_text("CO-DAY: Como máximo un contacto por deudor al día: se alcanzó")
     expect(reason).to_have_attribute(
         "title",
-        "CO-DAY: Como máximo un contacto por deudor al día: se alcanzó el límite de 1 en 1 días.",
+        "CO-DAY: Como máximo un contacto por deudor al día: se alcanzó el límite de 1 en 1 día.",
     )
     screenshot("messaging-outbox-es")
 
@@ -80,6 +80,6 @@ def test_manager_reviews_the_outbox_and_edits_a_template(live_server, page, scre
     expect(page.get_by_role("heading", name="Outbox")).to_be_visible()
     expect(page.get_by_test_id("message-reason").last).to_have_attribute(
         "title",
-        "CO-DAY: At most one contact per debtor per day: the limit of 1 in 1 days is reached.",
+        "CO-DAY: At most one contact per debtor per day: the limit of 1 in 1 day is reached.",
     )
     screenshot("messaging-outbox-en")
