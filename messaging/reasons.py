@@ -5,6 +5,7 @@ import datetime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_date
 from core.reasons import reason_register
 from messaging.services.compliance.rules import all_legal_rules
 from portfolio.models import Channel
@@ -27,6 +28,40 @@ _RULE_LABELS = {rule_id: r.label for rule_id, r in all_legal_rules().items()}
 _LABELS = {"label": _RULE_LABELS}
 
 
+def _day_text(value) -> str:
+    """An ISO date of the debtor's calendar as the reader writes it ("sábado, 5 de diciembre
+    de 2026", "Saturday, December 5, 2026"); the value as stored when it is not one."""
+    try:
+        return format_date(datetime.date.fromisoformat(str(value)), length="full")
+    except ValueError:
+        return str(value or "")
+
+
+def _outside_hours(params) -> str:
+    # Stored as the debtor's local minute, "2026-12-05 15:01".
+    day, _sep, time = str(params.get("time", "")).partition(" ")
+    return gettext("%(label)s: %(time)s on %(day)s (local time) is outside the contact hours.") % {
+        "label": _rule_label(params.get("label", "")),
+        "time": time or day,
+        "day": _day_text(day) if time else "",
+    }
+
+
+def _rest_day(params) -> str:
+    return gettext("%(label)s: %(day)s is a rest day.") % {
+        "label": _rule_label(params.get("label", "")),
+        "day": _day_text(params.get("day", "")),
+    }
+
+
+def _cooldown(params) -> str:
+    return gettext("%(label)s: conversation on %(day)s; calls again from %(next)s.") % {
+        "label": _rule_label(params.get("label", "")),
+        "day": _day_text(params.get("day", "")),
+        "next": _day_text(params.get("next", "")),
+    }
+
+
 def _holiday(params) -> str:
     from messaging.services.compliance.timeutil import holiday_calendar
 
@@ -38,7 +73,7 @@ def _holiday(params) -> str:
         name = ""
     return gettext("%(label)s: %(day)s is a holiday (%(name)s).") % {
         "label": _rule_label(params.get("label", "")),
-        "day": day,
+        "day": _day_text(day),
         "name": name or "",
     }
 
@@ -92,13 +127,15 @@ NO_TIME_BARRED_DISCLOSURE = reason_register(
     _("%(label)s: the text lacks the time-barred debt disclosure."),
     labels=_LABELS,
 )
+# The dates of these reasons are stored ISO and written in the reader's language when shown.
 OUTSIDE_HOURS = reason_register(
     "compliance.outside_hours",
-    _("%(label)s: %(time)s local time is outside the contact hours."),
+    _("%(label)s: %(time)s on %(day)s (local time) is outside the contact hours."),
     labels=_LABELS,
+    render=_outside_hours,
 )
 REST_DAY = reason_register(
-    "compliance.rest_day", _("%(label)s: %(day)s is a rest day."), labels=_LABELS
+    "compliance.rest_day", _("%(label)s: %(day)s is a rest day."), labels=_LABELS, render=_rest_day
 )
 HOLIDAY = reason_register(
     "compliance.holiday",
@@ -122,6 +159,7 @@ COOLDOWN = reason_register(
     "compliance.cooldown",
     _("%(label)s: conversation on %(day)s; calls again from %(next)s."),
     labels=_LABELS,
+    render=_cooldown,
 )
 THANKS_WITHDRAWN = reason_register(
     "message.thanks_withdrawn", _("the payment it thanked for was reversed")
