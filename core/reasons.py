@@ -25,6 +25,7 @@ class ReasonKind:
     code: str
     template: Promise | str  # gettext_lazy text with %(name)s placeholders
     labels: Mapping[str, Mapping] = field(default_factory=dict)  # param -> {code: lazy label}
+    formats: Mapping[str, object] = field(default_factory=dict)  # param -> callable(value) -> str
     render: object = None  # optional callable(params) -> str, for reasons made of a list
 
 
@@ -32,17 +33,26 @@ _REGISTRY: dict[str, ReasonKind] = {}
 
 
 def reason_register(
-    code: str, template, *, labels: Mapping[str, object] | None = None, render=None
+    code: str,
+    template,
+    *,
+    labels: Mapping[str, object] | None = None,
+    formats: Mapping[str, object] | None = None,
+    render=None,
 ) -> str:
     """Declare a reason code and its message template; returns the code (for a module constant).
 
     `labels` maps a parameter to the choices that label its value (a TextChoices class or a
-    {code: label} dict); `render(params)`, when given, makes the text instead of the template.
+    {code: label} dict); `formats` maps a parameter to a function writing its stored value
+    for the reader (a date, in the active language); `render(params)`, when given, makes the
+    text instead of the template.
     """
     resolved = {}
     for name, choices in (labels or {}).items():
         resolved[name] = dict(choices.choices) if hasattr(choices, "choices") else dict(choices)
-    kind = ReasonKind(code=code, template=template, labels=resolved, render=render)
+    kind = ReasonKind(
+        code=code, template=template, labels=resolved, formats=dict(formats or {}), render=render
+    )
     existing = _REGISTRY.get(code)
     if existing is not None and str(existing.template) != str(template):
         raise ValueError(f"reason code {code!r} registered twice with different texts")
@@ -65,6 +75,9 @@ def reason_text(code: str, params: Mapping | None = None, fallback: str = "") ->
         return str(kind.render(params or {}))
     values = {}
     for name, value in (params or {}).items():
+        if name in kind.formats:
+            values[name] = kind.formats[name](value)
+            continue
         label = kind.labels.get(name, {}).get(value)
         if label is None and isinstance(value, Mapping) and "code" in value:
             # A reason inside a reason (e.g. the rule's own message in a suppression).

@@ -37,29 +37,13 @@ def _day_text(value) -> str:
         return str(value or "")
 
 
-def _outside_hours(params) -> str:
-    # Stored as the debtor's local minute, "2026-12-05 15:01".
-    day, _sep, time = str(params.get("time", "")).partition(" ")
-    return gettext("%(label)s: %(time)s on %(day)s (local time) is outside the contact hours.") % {
-        "label": _rule_label(params.get("label", "")),
-        "time": time or day,
-        "day": _day_text(day) if time else "",
-    }
-
-
-def _rest_day(params) -> str:
-    return gettext("%(label)s: %(day)s is a rest day.") % {
-        "label": _rule_label(params.get("label", "")),
-        "day": _day_text(params.get("day", "")),
-    }
-
-
-def _cooldown(params) -> str:
-    return gettext("%(label)s: conversation on %(day)s; calls again from %(next)s.") % {
-        "label": _rule_label(params.get("label", "")),
-        "day": _day_text(params.get("day", "")),
-        "next": _day_text(params.get("next", "")),
-    }
+def _minute_text(value) -> str:
+    """The debtor's local minute, stored "2026-12-05 15:01", as the reader writes it
+    ("15:01 on Saturday, December 5, 2026"); the value as stored when it is not one."""
+    day, _sep, time = str(value or "").partition(" ")
+    if not time:
+        return str(value or "")
+    return gettext("%(time)s on %(day)s") % {"time": time, "day": _day_text(day)}
 
 
 def _holiday(params) -> str:
@@ -130,12 +114,15 @@ NO_TIME_BARRED_DISCLOSURE = reason_register(
 # The dates of these reasons are stored ISO and written in the reader's language when shown.
 OUTSIDE_HOURS = reason_register(
     "compliance.outside_hours",
-    _("%(label)s: %(time)s on %(day)s (local time) is outside the contact hours."),
+    _("%(label)s: %(time)s (local time) is outside the contact hours."),
     labels=_LABELS,
-    render=_outside_hours,
+    formats={"time": _minute_text},
 )
 REST_DAY = reason_register(
-    "compliance.rest_day", _("%(label)s: %(day)s is a rest day."), labels=_LABELS, render=_rest_day
+    "compliance.rest_day",
+    _("%(label)s: %(day)s is a rest day."),
+    labels=_LABELS,
+    formats={"day": _day_text},
 )
 HOLIDAY = reason_register(
     "compliance.holiday",
@@ -159,7 +146,7 @@ COOLDOWN = reason_register(
     "compliance.cooldown",
     _("%(label)s: conversation on %(day)s; calls again from %(next)s."),
     labels=_LABELS,
-    render=_cooldown,
+    formats={"day": _day_text, "next": _day_text},
 )
 THANKS_WITHDRAWN = reason_register(
     "message.thanks_withdrawn", _("the payment it thanked for was reversed")
