@@ -62,6 +62,21 @@ def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arra
     return table.num_rows
 
 
+def temp_table_select(cursor, *, name: str, columns: Sequence[str], sql: str, params=()) -> None:
+    """Create (or replace) TEMP table `name` (columns named `columns`) from the query `sql`.
+
+    PostgreSQL never gives a data-modifying statement's query parallel workers (an
+    INSERT ... SELECT, or a SELECT whose WITH holds an INSERT), but CREATE TABLE ... AS may
+    have them. A read of every open debt that writes a few rows (a day's notices, a day's
+    counts) is therefore selected here, then inserted from `name`: the bureau notices' read
+    over a million debts took 1.1-1.3 s this way on 2 cores against 1.9-2.6 s as one
+    INSERT ... SELECT (#17). Give typed expressions (`%s::date`, `NULL::bigint`): an untyped
+    literal becomes a text column.
+    """
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} ({', '.join(columns)}) AS {sql}", params)
+
+
 def temp_table_load_frame(*, name: str, columns: Sequence[tuple[str, str]], frame) -> int:
     """`temp_table_load` for a pandas DataFrame holding those columns. A missing value is NULL
     in a column of another type, '' in a text column (text columns are never NULL here)."""

@@ -25,9 +25,9 @@ from django.db import connection
 from django.utils import timezone
 
 from collections_app.services.notice_actions import (
-    ACTION_INSERT_SQL,
     EMAIL_ELSE_LETTER_SQL,
     HOLD_IN_FORCE_SQL,
+    notice_actions_insert,
 )
 from messaging.models import ContactAction, LetterProof, Message, MessageDebt
 from messaging.services.compliance.bureau import (
@@ -75,9 +75,9 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
                AND a.business_date > %(since)s AND a.business_date <= %(day)s)"""
     small = "p.country <> 'US' AND d.balance <= %(small)s::numeric"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            {ACTION_INSERT_SQL}
+        return notice_actions_insert(
+            cursor,
+            select_sql=f"""
             {select}
              WHERE {eligible}
                AND NOT EXISTS (
@@ -108,10 +108,8 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
                            <= %(second_after)s
               ) n ON n.debt_id = d.id
              WHERE {eligible} AND {small}
-             ORDER BY 1
-            ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
             """,
-            {
+            params={
                 "day": business_date,
                 "since": business_date - datetime.timedelta(days=RETRY_DAYS),
                 "second_after": business_date
@@ -127,4 +125,3 @@ def bureau_notices_plan(*, business_date: datetime.date, run_id: int | None) -> 
                 "small": str(co_minimum_wage() * CO_SMALL_DEBT_SHARE),
             },
         )
-        return cursor.rowcount

@@ -18,9 +18,9 @@ from django.db import connection
 from django.utils import timezone
 
 from collections_app.services.notice_actions import (
-    ACTION_INSERT_SQL,
     EMAIL_ELSE_LETTER_SQL,
     HOLD_IN_FORCE_SQL,
+    notice_actions_insert,
 )
 from messaging.models import ContactAction
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
@@ -35,11 +35,12 @@ NO_CAP = 99
 def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int:
     """Plan the day's validation notices (set-based, idempotent); returns how many were new."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            {ACTION_INSERT_SQL}
-            SELECT d.id, %(day)s, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
-                   %(template)s, %(planned)s, NULL, %(run)s, %(now)s
+        return notice_actions_insert(
+            cursor,
+            select_sql=f"""
+            SELECT d.id, %(day)s::date, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
+                   %(template)s::text, %(planned)s::text, NULL::bigint, %(run)s::bigint,
+                   %(now)s::timestamptz
               FROM portfolio_debt d
               JOIN portfolio_debtor p ON p.id = d.debtor_id
              WHERE p.country = %(us)s AND d.stage = ANY(%(stages)s)
@@ -49,10 +50,8 @@ def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int
                    SELECT 1 FROM messaging_contactaction a
                     WHERE a.debt_id = d.id AND a.template_code = %(template)s
                       AND a.business_date > %(since)s AND a.business_date <= %(day)s)
-             ORDER BY d.id
-            ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
             """,
-            {
+            params={
                 "day": business_date,
                 "since": business_date - datetime.timedelta(days=RETRY_DAYS),
                 "template": VALIDATION_TEMPLATE,
@@ -63,7 +62,6 @@ def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int
                 "stages": list(COLLECTION_STAGES),
             },
         )
-        return cursor.rowcount
 
 
 def escalation_caps(debts: pd.DataFrame, *, business_date: datetime.date) -> pd.DataFrame:

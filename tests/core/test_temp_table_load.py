@@ -1,4 +1,5 @@
-"""Temp tables loaded with COPY from Arrow arrays: what goes in is what comes out."""
+"""Temp tables loaded with COPY from Arrow arrays (what goes in is what comes out) or selected
+by a query that PostgreSQL may run with parallel workers."""
 
 import datetime
 
@@ -6,7 +7,7 @@ import pyarrow as pa
 import pytest
 from django.db import connection
 
-from core.bulk import temp_table_load_arrow
+from core.bulk import temp_table_load_arrow, temp_table_select
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,39 @@ def test_no_rows_leave_an_empty_table():
         == 0
     )
     assert rows() == []
+
+
+def test_a_selected_table_has_the_query_types_under_the_given_names_and_replaces_the_last():
+    day = datetime.date(2026, 6, 1)
+    sql = "SELECT g, %s::date, NULL::bigint FROM generate_series(1, %s) g"
+    with connection.cursor() as cursor:
+        temp_table_select(
+            cursor, name="t_sel", columns=("n", "day", "none"), sql=sql, params=[day, 3]
+        )
+        temp_table_select(
+            cursor, name="t_sel", columns=("n", "day", "none"), sql=sql, params=[day, 2]
+        )
+        cursor.execute("SELECT n, day, none FROM t_sel ORDER BY n")
+        assert cursor.fetchall() == [(1, day, None), (2, day, None)]
+        cursor.execute(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+            " WHERE attrelid = 't_sel'::regclass AND attnum > 0 ORDER BY attnum"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["integer", "date", "bigint"]
+
+
+def test_the_selecting_query_may_run_in_parallel_where_an_insert_select_may_not():
+    # Why temp_table_select exists: with every parallel-safe plan forced under a Gather, the
+    # query of CREATE TABLE ... AS gets one and the same query inside an INSERT does not.
+    query = "SELECT id FROM portfolio_debt WHERE balance > 0"
+    # PostgreSQL 16 renamed force_parallel_mode.
+    forced = "debug_parallel_query" if connection.pg_version >= 160000 else "force_parallel_mode"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL {forced} = on")
+        cursor.execute("CREATE TEMP TABLE t_ids (id bigint)")
+        cursor.execute(f"EXPLAIN CREATE TEMP TABLE t_sel (id) AS {query}")
+        selected = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN INSERT INTO t_ids {query}")
+        inserted = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Gather" in selected
+    assert "Gather" not in inserted
