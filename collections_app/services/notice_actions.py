@@ -1,7 +1,7 @@
 """What the cycle's notice steps share (US validation notices, bureau notices): the contact
 action rows they insert and the channel a notice goes by."""
 
-from core.bulk import temp_table_drop, temp_table_select
+from core.bulk import temp_table_select
 from messaging.models import ContactAction
 from portfolio.services.holds import HOLD_IN_FORCE_SQL
 
@@ -32,8 +32,8 @@ def notice_actions_insert(cursor, *, select_sql: str, params: dict) -> int:
     action already planned (same debt, template, channel and day) is left alone. Returns how
     many were new.
 
-    The query reads every open debt in a notice stage to find the few without a notice, so
-    it runs on its own, where PostgreSQL may give it parallel workers (core.bulk
+    The query reads every open debt the step covers to find the few without a notice, so it
+    runs on its own, where PostgreSQL may give it parallel workers (core.bulk
     .temp_table_select), and the insert reads its result.
     """
     columns = ", ".join(ACTION_COLUMNS)
@@ -48,7 +48,7 @@ def notice_actions_insert(cursor, *, select_sql: str, params: dict) -> int:
         """
     )
     inserted = cursor.rowcount
-    temp_table_drop(name="notice_actions")
+    cursor.execute("DROP TABLE notice_actions")
     return inserted
 
 
