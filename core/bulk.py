@@ -2,13 +2,16 @@
 the fastest way into PostgreSQL), for the UPDATE ... FROM / INSERT ... SELECT that follow.
 """
 
+import contextlib
 import csv
 import io
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 
 def temp_table_load(
@@ -33,33 +36,74 @@ def temp_table_load(
     return count
 
 
-def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arrays: dict) -> int:
-    """`temp_table_load` for Arrow arrays {column: array}, one per column of `columns`:
-    written as CSV by Arrow's C++ writer (no Python object per value). A null is NULL; an
-    empty string stays an empty string (Arrow quotes it)."""
+# Bytes COPY takes from the pipe at a time.
+COPY_CHUNK = 1024 * 1024
+
+
+def copy_arrow(cursor, table: str, columns: dict, *, not_null: Sequence[str] = ()) -> int:
+    """COPY the columns {name: Arrow array, or what `pa.array` takes} into `table`; rows sent.
+
+    Arrow writes the CSV (its C++ writer, no Python object per value) in a thread into a pipe
+    that COPY reads as it goes, so the server parses the first rows while the last are still
+    being written (Arrow's writer and psycopg2's sends both let go of the GIL). A null is
+    NULL and an empty string stays an empty string (Arrow quotes every string); the columns in
+    `not_null` turn a null into '' instead (FORCE_NOT_NULL). Errors come out as Django's (an
+    IntegrityError a caller can catch) when `cursor` is Django's.
+    """
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
-    names = [col for col, _ in columns]
     # pyarrow's CSV writer emits a block of NUL bytes for an empty chunk (a column concatenated
     # from an empty part), which COPY rejects as invalid UTF-8: one contiguous chunk per
     # column leaves it nothing empty to write.
-    table = pa.table({col: arrays[col] for col in names}).combine_chunks()
+    arrow = pa.table(
+        {
+            name: v if isinstance(v, pa.Array | pa.ChunkedArray) else pa.array(v)
+            for name, v in columns.items()
+        }
+    ).combine_chunks()
+    if not arrow.num_rows:
+        return 0
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+    errors = cursor.db.wrap_database_errors if hasattr(cursor, "db") else contextlib.nullcontext()
+    text = [name for name in not_null if name in columns]
+    force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})"
+    read_end, write_end = os.pipe()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with pa.OSFile(f"/dev/fd/{write_end}", "wb") as sink:
+                pa_csv.write_csv(
+                    arrow, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+                )
+        except BaseException as exc:  # handed to the caller below
+            failed.append(exc)
+        finally:
+            os.close(write_end)
+
+    writer = threading.Thread(target=write, name=f"copy-{table}", daemon=True)
+    writer.start()
+    try:
+        with os.fdopen(read_end, "rb") as source, errors:
+            raw.copy_expert(sql, source, size=COPY_CHUNK)
+    finally:
+        writer.join()
+    if failed:
+        # COPY saw an early end of data: what it wrote must not be kept.
+        raise RuntimeError(f"writing the COPY data for {table} failed") from failed[0]
+    return arrow.num_rows
+
+
+def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arrays: dict) -> int:
+    """`temp_table_load` for Arrow arrays {column: array}, one per column of `columns`
+    (`copy_arrow`: a null is NULL, an empty string stays an empty string)."""
+    column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMP TABLE {name} ({column_sql})")
-        if not table.num_rows:
-            return 0
-        buffer = io.BytesIO()
-        pa_csv.write_csv(
-            table, buffer, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-        )
-        buffer.seek(0)
-        cursor.cursor.copy_expert(
-            f"COPY {name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
-        )
-    return table.num_rows
+        return copy_arrow(cursor, name, {col: arrays[col] for col, _ in columns})
 
 
 def temp_table_select(cursor, *, name: str, columns: Sequence[str], sql: str, params=()) -> None:
@@ -190,3 +234,84 @@ def tables_analyze_after_bulk(written: dict[str, int], *, minimum: int = 1000) -
                 cursor.execute(f"ANALYZE {table}")
                 analyzed.append(table)
     return analyzed
+
+
+class _TablesInUse(Exception):
+    pass
+
+
+def _tables_empty(cursor, tables: Sequence[str]) -> bool:
+    cursor.execute("SELECT " + " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t})" for t in tables))
+    return cursor.fetchone()[0]
+
+
+def tables_lock_empty(cursor, tables: Sequence[str]) -> bool:
+    """Whether every table is empty and now locked by this transaction until it ends.
+
+    Locks nothing (and says False) unless every table is empty and could be locked at once,
+    within two seconds: a table in use is left to ordinary index upkeep. For a bulk write
+    into tables that only ever start empty once (a new installation's first import, its first
+    night), whose indexes `indexes_defer` may then drop and `indexes_rebuild` build again.
+    """
+    if not _tables_empty(cursor, tables):
+        return False
+    try:
+        # Rolling this savepoint back also releases the locks it took.
+        with transaction.atomic():
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+            if not _tables_empty(cursor, tables):  # a row arrived while we waited for the locks
+                raise _TablesInUse
+    except (DatabaseError, _TablesInUse):
+        return False
+    return True
+
+
+def indexes_defer(cursor, tables: Sequence[str], *, primary_keys: bool = False) -> list[str]:
+    """Drop the secondary indexes and unique constraints of the tables (and their primary keys
+    with `primary_keys`); return the statements that build them again, each table's primary key
+    first.
+
+    Only for tables `tables_lock_empty` locked: nothing else may see them meanwhile. A key
+    another table's foreign key points at stays (the foreign key needs it).
+    """
+    drop, rebuild = [], []
+    kinds = ["p", "u"] if primary_keys else ["u"]
+    for table in tables:
+        cursor.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+            " WHERE c.conrelid = %s::regclass AND c.contype = ANY(%s)"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint f"
+            "  WHERE f.contype = 'f' AND f.confrelid = c.conrelid AND f.conindid = c.conindid)"
+            " ORDER BY c.contype, c.conname",
+            [table, kinds],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
+            "  AND c.conrelid = x.indrelid)"
+            " ORDER BY i.relname",
+            [table],
+        )
+        for name, definition in cursor.fetchall():
+            drop.append(f'DROP INDEX "{name}"')
+            rebuild.append(definition)
+    for statement in drop:
+        cursor.execute(statement)
+    return rebuild
+
+
+def indexes_rebuild(cursor, statements: Sequence[str]) -> None:
+    """Run what `indexes_defer` returned: one sort per index instead of an insertion per row."""
+    if not statements:
+        return
+    # One sort per index: give it room (for this transaction only).
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for statement in statements:
+        cursor.execute(statement)

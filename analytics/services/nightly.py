@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -22,7 +23,12 @@ from analytics.services.loading import load_open_debts, load_scores
 from analytics.services.rules import rules_in_order, segment_catch_all
 from analytics.services.snapshots import snapshots_write
 from analytics.services.snapshots_contacts import contact_snapshots_write
-from analytics.services.writing import frame_copy, nullable_ids, temp_frame_load
+from analytics.services.writing import (
+    date_repeated,
+    frame_copy_into_new,
+    nullable_ids,
+    temp_frame_load,
+)
 from core.bulk import bulk_session_tune, phase_timer
 
 logger = logging.getLogger(__name__)
@@ -154,12 +160,12 @@ def scores_write(scores: pd.DataFrame, *, as_of: datetime.date) -> int:
         columns = {
             "debtor_id": rows.index.to_numpy(dtype="int64"),
             "score": rows["score"].to_numpy(dtype="int64"),
-            "reasons": rows["reasons"].astype(str).tolist(),
-            "as_of": [as_of] * len(rows),
+            "reasons": pa.array(rows["reasons"].astype(str)),
+            "as_of": date_repeated(as_of, len(rows)),
         }
         try:
             with transaction.atomic():
-                written += frame_copy(table="analytics_behaviourscore", columns=columns)
+                written += frame_copy_into_new(table="analytics_behaviourscore", columns=columns)
         except IntegrityError:
             changed |= new
     if changed.any():
@@ -211,11 +217,11 @@ def segments_write(debts: pd.DataFrame, *, as_of: datetime.date) -> int:
         columns = {
             "debt_id": ids[order],
             "segment_id": debts["new_segment_id"].to_numpy(dtype="int64")[mask][order],
-            "assigned_on": [as_of] * len(ids),
+            "assigned_on": date_repeated(as_of, len(ids)),
         }
         try:
             with transaction.atomic():
-                written += frame_copy(table="analytics_debtsegment", columns=columns)
+                written += frame_copy_into_new(table="analytics_debtsegment", columns=columns)
         except IntegrityError:
             # Someone assigned them meanwhile: treat them as moves (upserted below).
             moved = pd.concat([moved, debts[first]])

@@ -1,45 +1,47 @@
 """Writing pandas columns to PostgreSQL with COPY, the CSV made by Arrow (no Python row loop).
 
-A million rows go from numpy arrays to a CSV buffer in C++ in a fraction of a second, where
-`csv.writer` over Python tuples took seconds; nullable columns are passed as pandas' nullable
+A million rows go from numpy arrays to CSV in C++ in a fraction of a second (`core.bulk.copy_arrow`,
+streamed to the server as it is written), where `csv.writer` over Python tuples took seconds;
+nullable columns are passed as pandas' nullable
 integers (`Int64`), which Arrow writes as empty unquoted fields: NULL to COPY. Strings are
 always quoted, so an empty string stays an empty string.
 """
 
-import io
-
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
+from django.conf import settings
 from django.db import connection
 
-
-def csv_buffer(columns: dict[str, pd.Series | list | pa.Array]) -> io.BytesIO:
-    """The columns as one CSV buffer (no header), ready for COPY ... FROM STDIN (FORMAT csv)."""
-    table = pa.table(
-        {
-            name: values if isinstance(values, pa.Array) else pa.array(values)
-            for name, values in columns.items()
-        }
-    )
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
-    buffer.seek(0)
-    return buffer
+from core.bulk import copy_arrow, indexes_defer, indexes_rebuild, tables_lock_empty
 
 
-def frame_copy(*, table: str, columns: dict[str, pd.Series | list]) -> int:
+def frame_copy(*, table: str, columns: dict[str, pd.Series | list | pa.Array]) -> int:
     """COPY the columns (name -> values, all of one length) into `table`; rows written."""
+    with connection.cursor() as cursor:
+        return copy_arrow(cursor, table, columns)
+
+
+def frame_copy_into_new(*, table: str, columns: dict[str, pd.Series | list]) -> int:
+    """`frame_copy` of rows new to `table`; into an empty table, its indexes are built after.
+
+    The nightly job's first night writes a row per open debt and per debtor into empty side
+    tables. With CARTERA_NIGHTLY_BULK_MIN_ROWS rows or more and the table empty, it is locked
+    for the rest of the transaction (`tables_lock_empty`), its indexes and primary key are
+    dropped, and they are built again after the COPY: one sort each instead of an insertion
+    per row (at 1M debts 1.0 s against 1.8-2.3 s for the segments). A duplicate key then
+    fails the rebuild instead of the COPY: the same IntegrityError, raised before this returns,
+    so a caller's savepoint undoes the rows and the drops together.
+    """
     rows = len(next(iter(columns.values()))) if columns else 0
-    if not rows:
-        return 0
-    buffer = csv_buffer(columns)
-    # The raw cursor's errors come out as Django's (an IntegrityError a caller can catch).
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer
-        )
-    return rows
+    rebuild: list[str] = []
+    if rows >= settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
+        with connection.cursor() as cursor:
+            if tables_lock_empty(cursor, [table]):
+                rebuild = indexes_defer(cursor, [table], primary_keys=True)
+    written = frame_copy(table=table, columns=columns)
+    with connection.cursor() as cursor:
+        indexes_rebuild(cursor, rebuild)
+    return written
 
 
 def temp_frame_load(*, name: str, types: dict[str, str], columns: dict) -> int:
@@ -50,6 +52,11 @@ def temp_frame_load(*, name: str, types: dict[str, str], columns: dict) -> int:
             f"CREATE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in types.items())})"
         )
     return frame_copy(table=name, columns=columns)
+
+
+def date_repeated(value, rows: int) -> pa.Array:
+    """One date for every row, as an Arrow column (not a list of a million date objects)."""
+    return pa.repeat(pa.scalar(value, pa.date32()), rows)
 
 
 def nullable_ids(values: pd.Series) -> pd.Series:

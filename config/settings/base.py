@@ -160,6 +160,10 @@ CARTERA_IMPORT_MAX_BYTES = env.int("CARTERA_IMPORT_MAX_BYTES", default=500 * 102
 # A creditor's first portfolio file of at least this many rows is loaded like a restore
 # (imports.services.portfolio_file.bulk): no history row per created row, set-based checks.
 CARTERA_IMPORT_BULK_MIN_ROWS = env.int("CARTERA_IMPORT_BULK_MIN_ROWS", default=20_000)
+# The nightly job's first rows into an empty segments or scores table (a new installation's
+# first night), when at least this many, are copied before the table's indexes are built
+# (analytics.services.writing.frame_copy_into_new).
+CARTERA_NIGHTLY_BULK_MIN_ROWS = env.int("CARTERA_NIGHTLY_BULK_MIN_ROWS", default=20_000)
 
 # Compliance engine (docs/compliance.md): does an unanswered call count as the day's one
 # contact in Colombia (CO-DAY)? Strict by default. Colombian monthly minimum wage (COP) for

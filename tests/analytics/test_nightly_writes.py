@@ -1,12 +1,15 @@
 """The nightly job's bulk writes: first assignments and new scores are copied straight into
-their tables; should a row appear meanwhile, the job falls back to the upsert and still ends
-with one segment per open debt and one score per debtor."""
+their tables (into empty tables, before their keys and indexes are built); should a row appear
+meanwhile, the job falls back to the upsert and still ends with one segment per open debt and
+one score per debtor."""
 
 import datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import analytics.services.nightly as nightly
 from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
@@ -16,6 +19,23 @@ from tests.factories.portfolio import DebtFactory
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+TABLES = [DebtSegment._meta.db_table, BehaviourScore._meta.db_table]
+
+
+def schema():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " ORDER BY 1, 2",
+            [TABLES],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [TABLES],
+        )
+        return indexes, cursor.fetchall()
 
 
 @pytest.fixture
@@ -44,7 +64,44 @@ def test_first_night_copies_every_segment_and_score(debts):
     assert (again.segment_changes, again.scores_written) == (0, 0)
 
 
-def test_rows_written_meanwhile_fall_back_to_the_upsert(debts, monkeypatch):
+def test_a_first_night_into_empty_tables_builds_their_keys_and_indexes_after_the_copy(
+    debts, settings
+):
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    indexes, constraints = before = schema()
+    keys = [name for _table, name, kind, _definition in constraints if kind == "p"]
+    segment_indexes = [
+        name for table, name, _ in indexes if table == TABLES[0] and name not in keys
+    ]
+    assert len(keys) == 2 and segment_indexes
+    with CaptureQueriesContext(connection) as queries:
+        run_ = run(D(2026, 11, 30))
+    statements = "\n".join(q["sql"] for q in queries.captured_queries)
+    # Both keys and the segment's index were dropped for the copy and built after it
+    for name in keys:
+        assert f'DROP CONSTRAINT "{name}"' in statements
+        assert f'ADD CONSTRAINT "{name}" PRIMARY KEY' in statements
+    for name in segment_indexes:
+        assert f'DROP INDEX "{name}"' in statements
+    # and are as they were, over the right rows
+    assert schema() == before
+    assert run_.segment_changes == len(debts)
+    assert set(DebtSegment.objects.values_list("debt_id", flat=True)) == {d.id for d in debts}
+    assert BehaviourScore.objects.count() == len({d.debtor_id for d in debts})
+    # The next night, into tables that hold rows, drops nothing and moves nothing.
+    with CaptureQueriesContext(connection) as queries:
+        again = run(D(2026, 11, 30))
+    assert not any(
+        "DROP " in q["sql"] and "TABLE IF EXISTS" not in q["sql"] for q in queries.captured_queries
+    )
+    assert (again.segment_changes, again.scores_written) == (0, 0)
+
+
+@pytest.mark.parametrize("bulk_min_rows", [1, 20_000])
+def test_rows_written_meanwhile_fall_back_to_the_upsert(
+    debts, monkeypatch, settings, bulk_min_rows
+):
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = bulk_min_rows
     # What the rules decide for these debts (the pure part, no write).
     frame = nightly.load_open_debts(as_of=D(2026, 11, 30))
     scores = nightly.compute_scores(frame)

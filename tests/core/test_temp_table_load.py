@@ -91,3 +91,35 @@ def test_the_selecting_query_may_run_in_parallel_where_an_insert_select_may_not(
         inserted = "\n".join(row[0] for row in cursor.fetchall())
     assert "Gather" in selected
     assert "Gather" not in inserted
+
+
+def test_a_copy_that_breaks_a_key_raises_djangos_integrity_error():
+    from django.db import IntegrityError, transaction
+
+    from core.bulk import copy_arrow
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE t_keyed (n bigint PRIMARY KEY, label text)")
+        assert copy_arrow(cursor, "t_keyed", {"n": [1, 2], "label": ["a", None]}) == 2
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy_arrow(cursor, "t_keyed", {"n": pa.array([3, 1]), "label": ["b", "c"]})
+        cursor.execute("SELECT n, label FROM t_keyed ORDER BY n")
+        assert cursor.fetchall() == [(1, "a"), (2, None)]
+
+
+def test_a_writer_that_fails_half_way_fails_the_copy(monkeypatch):
+    import pyarrow.csv as pa_csv
+
+    from core.bulk import copy_arrow
+
+    real = pa_csv.write_csv
+
+    def half(table, sink, options):
+        real(table.slice(0, 1), sink, options)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pa_csv, "write_csv", half)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE t_half (n bigint, label text)")
+        with pytest.raises(RuntimeError, match="t_half"):
+            copy_arrow(cursor, "t_half", {"n": [1, 2], "label": ["", None]}, not_null=["label"])

@@ -95,15 +95,15 @@ def test_a_crash_in_a_fresh_first_load_puts_the_column_defaults_back(
     creditor, first_loads_in_bulk, monkeypatch
 ):
     before = _defaults()
-    copy = bulk._copy
+    copy = bulk.copy_arrow
 
-    def copy_then_fail(cursor, table, columns, text):
-        copy(cursor, table, columns, text)
+    def copy_then_fail(cursor, table, columns, **kwargs):
+        copy(cursor, table, columns, **kwargs)
         if table == Debt._meta.db_table:
             raise RuntimeError("connection lost")
 
     # The debts were written, every default set, when the load fails.
-    monkeypatch.setattr(bulk, "_copy", copy_then_fail)
+    monkeypatch.setattr(bulk, "copy_arrow", copy_then_fail)
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert not Debt.objects.exists() and not Debtor.objects.exists()

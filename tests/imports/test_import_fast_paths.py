@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from imports.models import ImportBatch
-from imports.services.portfolio_file import bulk, import_batch_run
+from imports.services.portfolio_file import bulk, import_batch_run, writing
 from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor
 from tests.factories.users import ManagerFactory
 from tests.imports.test_import_service import DATA, csv_bytes, errors_of, row, run
@@ -232,7 +232,7 @@ def test_a_crash_in_a_bulk_first_load_leaves_tables_and_indexes_as_they_were(
         raise RuntimeError("disk full")
 
     # The rows are written and the indexes dropped when the rebuild fails.
-    monkeypatch.setattr(bulk, "indexes_rebuild", boom)
+    monkeypatch.setattr(writing, "indexes_rebuild", boom)
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert not Debtor.objects.exists() and not ContactPoint.objects.exists()

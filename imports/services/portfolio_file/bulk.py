@@ -28,8 +28,6 @@ rows still do). The rest is what `pg_restore` does for a big load, each step onl
 
 import io
 import logging
-import os
-import threading
 
 import numpy as np
 import pandas as pd
@@ -40,6 +38,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
+from core.bulk import copy_arrow
 from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor, Portfolio
 
 logger = logging.getLogger(__name__)
@@ -47,8 +46,6 @@ logger = logging.getLogger(__name__)
 # The tables a portfolio import writes, in the order they are locked.
 TABLES = tuple(model._meta.db_table for model in (Debtor, ContactPoint, ConsentEvent, Debt))
 INSUFFICIENT_PRIVILEGE = "42501"
-# Bytes COPY takes from the pipe at a time.
-COPY_CHUNK = 1024 * 1024
 
 
 def bulk_first_load(cursor, *, creditor_id: int, rows: int) -> bool:
@@ -90,78 +87,6 @@ def foreign_key_triggers_on(cursor) -> None:
     cursor.execute("SET LOCAL session_replication_role = origin")
 
 
-class _TablesInUse(Exception):
-    pass
-
-
-def _tables_empty(cursor) -> bool:
-    cursor.execute("SELECT " + " AND ".join(f"NOT EXISTS (SELECT 1 FROM {t})" for t in TABLES))
-    return cursor.fetchone()[0]
-
-
-def tables_lock_empty(cursor) -> bool:
-    """Whether every table is empty and now locked by this transaction until it ends.
-
-    Locks nothing (and says False) unless every table is empty and could be locked at once:
-    a table in use is left to ordinary index upkeep and keeps its column defaults.
-    """
-    if not _tables_empty(cursor):
-        return False
-    try:
-        # Rolling this savepoint back also releases the locks it took.
-        with transaction.atomic():
-            cursor.execute("SET LOCAL lock_timeout = '2s'")
-            cursor.execute(f"LOCK TABLE {', '.join(TABLES)} IN ACCESS EXCLUSIVE MODE")
-            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-            if not _tables_empty(cursor):  # a row arrived while we waited for the locks
-                raise _TablesInUse
-    except (DatabaseError, _TablesInUse):
-        logger.info("portfolio import: tables in use, indexes kept during the load")
-        return False
-    return True
-
-
-def indexes_defer(cursor) -> list[str]:
-    """Drop the secondary indexes and unique constraints of the tables; return how to rebuild.
-
-    Only for tables `tables_lock_empty` locked: nothing else may see them meanwhile.
-    """
-    drop, rebuild = [], []
-    for table in TABLES:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
-            [table],
-        )
-        for name, definition in cursor.fetchall():
-            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class i ON i.oid = x.indexrelid"
-            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid"
-            "  AND c.conrelid = x.indrelid)"
-            " ORDER BY i.relname",
-            [table],
-        )
-        for name, definition in cursor.fetchall():
-            drop.append(f'DROP INDEX "{name}"')
-            rebuild.append(definition)
-    for statement in drop:
-        cursor.execute(statement)
-    return rebuild
-
-
-def indexes_rebuild(cursor, statements: list[str]) -> None:
-    if not statements:
-        return
-    # One sort per index: give it room (for this transaction only).
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for statement in statements:
-        cursor.execute(statement)
-
-
 def tables_analyze(cursor) -> None:
     """Fresh planner statistics for the loaded tables, in the load's own transaction.
 
@@ -195,45 +120,6 @@ def _debtor_ids(cursor, creditor_id: int) -> pd.Series:
     return pd.Series(
         table.column("id").to_numpy(), index=pd.Index(table.column("debtor_ref").to_pandas())
     )
-
-
-def _copy(cursor, table: str, columns: dict, text: tuple[str, ...]) -> None:
-    """COPY the arrow columns {name: array} into `table`; `text` columns keep '' as ''.
-
-    The CSV is written by Arrow in a thread into a pipe that COPY reads as it goes, so the
-    server parses the first rows while the last are still being written (Arrow's writer and
-    psycopg2's sends both let go of the GIL).
-    """
-    arrow = pa.table(columns).combine_chunks()
-    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-    text = [name for name in text if name in columns]
-    force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})"
-    read_end, write_end = os.pipe()
-    failed: list[BaseException] = []
-
-    def write() -> None:
-        try:
-            with pa.OSFile(f"/dev/fd/{write_end}", "wb") as sink:
-                # Strings are written quoted ("" is an empty string), nulls as nothing (NULL).
-                pa_csv.write_csv(
-                    arrow, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-                )
-        except BaseException as exc:  # handed to the caller below
-            failed.append(exc)
-        finally:
-            os.close(write_end)
-
-    writer = threading.Thread(target=write, name=f"copy-{table}", daemon=True)
-    writer.start()
-    try:
-        with os.fdopen(read_end, "rb") as source:
-            raw.copy_expert(sql, source, size=COPY_CHUNK)
-    finally:
-        writer.join()
-    if failed:
-        # COPY saw an early end of data: what it wrote must not be kept.
-        raise RuntimeError(f"writing the COPY data for {table} failed") from failed[0]
 
 
 def _strings(series: pd.Series):
@@ -337,7 +223,7 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
             columns["id"] = pa.array(debtor_ids)
         columns["debtor_ref"] = _strings(debtors["debtor_ref"])
         columns.update({field: _strings(debtors[field]) for field in DEBTOR_FIELDS})
-        _copy(cursor, table, columns, text=("debtor_ref", *DEBTOR_FIELDS))
+        copy_arrow(cursor, table, columns, not_null=("debtor_ref", *DEBTOR_FIELDS))
         if debtor_ids is None:
             ids = _debtor_ids(cursor, params["creditor"])
         else:
@@ -374,7 +260,7 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
                 columns["consent_changed_at"] = pc.if_else(
                     consent, _repeat(stamp, n), _repeat(None, n)
                 )
-                _copy(cursor, table, columns, text=text)
+                copy_arrow(cursor, table, columns, not_null=text)
             else:
                 # Granted and not granted in turn, the consent columns a default each time.
                 columns["id"] = pa.array(contact_ids)
@@ -391,11 +277,11 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
                         },
                         part.num_rows,
                     )
-                    _copy(
+                    copy_arrow(
                         cursor,
                         table,
                         dict(zip(part.column_names, part.columns, strict=True)),
-                        text=text,
+                        not_null=text,
                     )
         with phase("copy: consent events"):
             _consent_events(cursor, load, params, contact_ids, consent)
@@ -440,7 +326,7 @@ def write_first_load(cursor, params, *, debtors, contacts, debts, counts, fresh=
                 "contract_rate": pc.if_else(pc.equal(rate, ""), _repeat(None, n), rate),
             }
         )
-        _copy(cursor, table, columns, text=("debt_ref", "product", "currency", "stage"))
+        copy_arrow(cursor, table, columns, not_null=("debt_ref", "product", "currency", "stage"))
     counts.debts_created = n
     load.done()
 
@@ -474,9 +360,8 @@ def _consent_events(cursor, load: _Load, params, contact_ids, consent) -> None:
         },
         len(granted),
     )
-    _copy(
+    copy_arrow(
         cursor,
         table,
         {"id": pa.array(load.ids(table, len(granted))), "contact_point_id": pa.array(granted)},
-        text=(),
     )

@@ -1,5 +1,6 @@
 """Set-based writes of a validated portfolio file: staging tables, upserts, history rows."""
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -8,7 +9,16 @@ import pyarrow as pa
 from django.db import connection
 from django.utils import timezone
 
-from core.bulk import bulk_session_tune, phase_timer, temp_table_load_arrow
+from core.bulk import (
+    bulk_session_tune,
+    indexes_defer,
+    indexes_rebuild,
+    phase_timer,
+    tables_lock_empty,
+    temp_table_load_arrow,
+)
+
+logger = logging.getLogger(__name__)
 
 DEBTOR_FIELDS = (
     "document_type",
@@ -122,8 +132,10 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
             # Only new rows: straight into the tables, the batch is the audit (no history).
             with phase("bulk setup"):
                 checks_off = bulk.foreign_key_triggers_off(cursor, params)
-                fresh = bulk.tables_lock_empty(cursor)
-                rebuild = bulk.indexes_defer(cursor) if fresh else []
+                fresh = tables_lock_empty(cursor, bulk.TABLES)
+                if not fresh:
+                    logger.info("portfolio import: tables in use, indexes kept during the load")
+                rebuild = indexes_defer(cursor, bulk.TABLES) if fresh else []
             with phase("copy"):
                 bulk.write_first_load(
                     cursor,
@@ -137,7 +149,7 @@ def write_portfolio(*, valid, creditor_id, portfolio_id, user_id, now, reason) -
             if checks_off:
                 bulk.foreign_key_triggers_on(cursor)
             with phase("indexes"):
-                bulk.indexes_rebuild(cursor, rebuild)
+                indexes_rebuild(cursor, rebuild)
             # The planner's statistics still describe the tables before the load.
             with phase("analyze"):
                 bulk.tables_analyze(cursor)
