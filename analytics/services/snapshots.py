@@ -268,6 +268,12 @@ def _transitions(cursor, *, as_of, month) -> None:
     )
     names = "ARRAY[" + ", ".join(f"'{name}'" for name in STATE_NAMES) + "]"
     cursor.execute("DELETE FROM analytics_buckettransition WHERE month = %s", [month])
+    # The planner counts the groups from the columns the state reads (a debt's balance and due
+    # date: nearly one value per debt), so it expects a group per opening and sorts the month's
+    # openings by seven keys to group them: 2.8-3.1 s every night at 1M debts. There are a few
+    # hundred groups, which a hash aggregate gathers in one pass (1.5 s). No statistics can
+    # tell it so (the state is an expression over another table's columns): no sort here.
+    cursor.execute("SET LOCAL enable_sort = off")
     # Grouped per opening cut first (one pass over the month's openings joined with the
     # debts), then the few groups meet the segments and users.
     cursor.execute(
@@ -291,6 +297,7 @@ def _transitions(cursor, *, as_of, month) -> None:
         """,
         [month, as_of, month],
     )
+    cursor.execute("SET LOCAL enable_sort TO DEFAULT")
 
 
 def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int:

@@ -225,6 +225,11 @@ def test_bucket_transitions_equal_the_previous_statement(collector):
     assert {"paid", "written_off"} <= states and len(states) >= 4
     assert rows == _old_transitions(later, month)
     assert timezone.now()  # the book is built with aware datetimes throughout
+    # The transitions group without sorting (a hash aggregate), and give the setting back to
+    # the rest of the night's transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone()[0] == "on"
 
 
 def _old_agreement_debt_sql():
