@@ -25,7 +25,7 @@ from collections_app.services.notice_actions import (
 from messaging.models import ContactAction
 from messaging.services.compliance.purpose import VALIDATION_TEMPLATE
 from messaging.services.compliance.rules import COLLECTION_STAGES
-from portfolio.models import Stage
+from portfolio.models import OPEN_STAGES, Stage
 
 US = "US"
 RETRY_DAYS = 7
@@ -64,23 +64,37 @@ def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int
         )
 
 
+# Above this many debts the caps are read for every open US debt rather than for the given
+# ids: a million ids sent as one array took 3.0-3.2 s at 1M debts (1.4 s adapting it in
+# Python, 0.5 s parsing it, 1.2 s probing the key per id), the whole capped set 0.25 s.
+CAPS_BY_ID_MAX = 10_000
+
+
 def escalation_caps(debts: pd.DataFrame, *, business_date: datetime.date) -> pd.DataFrame:
     """`debts` with `cap_rank`: the highest ladder rank (0 current ... 4 legal) the cycle may
     move each debt to today: 1 for a US debt without a validation notice sent, 2 for one still
-    inside its validation period, no cap otherwise."""
+    inside its validation period, no cap otherwise. `debts` are open debts (the cycle's)."""
     debts = debts.copy()
     debts["cap_rank"] = NO_CAP
     if debts.empty:
         return debts
+    sql = (
+        "SELECT d.id, CASE WHEN d.validation_notice_sent_at IS NULL THEN 1 ELSE 2 END"
+        "  FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id"
+        " WHERE p.country = %(us)s"
+        "   AND (d.validation_notice_sent_at IS NULL OR d.validation_period_ends_on >= %(day)s)"
+    )
+    params: dict = {"us": US, "day": business_date}
+    if len(debts) <= CAPS_BY_ID_MAX:
+        sql += " AND d.id = ANY(%(ids)s)"
+        params["ids"] = [int(i) for i in debts["id"].tolist()]
+    else:
+        # Every capped open debt; those not in `debts` are left out by the lookup below.
+        sql += " AND d.stage = ANY(%(open)s)"
+        params["open"] = [str(stage) for stage in OPEN_STAGES]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT d.id, d.validation_notice_sent_at IS NULL, d.validation_period_ends_on"
-            "  FROM portfolio_debt d JOIN portfolio_debtor p ON p.id = d.debtor_id"
-            " WHERE p.country = %s AND d.id = ANY(%s)"
-            "   AND (d.validation_notice_sent_at IS NULL OR d.validation_period_ends_on >= %s)",
-            [US, [int(i) for i in debts["id"].tolist()], business_date],
-        )
-        caps = {debt_id: 1 if unsent else 2 for debt_id, unsent, _ends in cursor.fetchall()}
+        cursor.execute(sql, params)
+        caps = dict(cursor.fetchall())
     if caps:
         debts["cap_rank"] = debts["id"].map(caps).fillna(NO_CAP).astype(int)
     return debts
