@@ -164,6 +164,38 @@ def frame_copy(sql: str, params: Sequence = (), *, columns: Sequence[str], dtype
     )
 
 
+def arrow_frame(sql: str, params: Sequence, columns: Sequence[str], *, text: Sequence[str] = ()):
+    """The rows of a SELECT as a pandas DataFrame named `columns`, read through `COPY ... TO
+    STDOUT` and parsed by Arrow (types inferred; a NULL string is missing, '' stays '').
+    Columns in `text` are read as strings whatever they hold: PostgreSQL quotes only the
+    values that need it, so a product or region code of digits would be read as a number.
+
+    About a second per million rows, where fetching tuples and building the frame from them
+    took five at 1M debts (the cycle's first-day load).
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    with connection.cursor() as cursor:
+        query = cursor.cursor.mogrify(sql, list(params)).decode()
+        buffer = io.BytesIO()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    if buffer.tell() == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    buffer.seek(0)
+    table = pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=list(columns)),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in text},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table.to_pandas()
+
+
 def temp_table_drop(*, name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,20 +1,17 @@
 """Loading what segmentation needs straight from SQL into pandas (never ORM rows).
 
 The query result is streamed with COPY ... TO STDOUT as CSV and parsed by pyarrow (about a
-second per million rows).
+second per million rows: `core.bulk.arrow_frame`).
 """
 
 import datetime
-import io
 
 import numpy as np
 import pandas as pd
-import pyarrow.csv as pacsv
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from core.bulk import days_between_sql
+from core.bulk import arrow_frame, days_between_sql
 from portfolio.models import OPEN_STAGES
 
 
@@ -40,24 +37,6 @@ DEBTS_WITH_SEGMENT = (
     "(SELECT dd.*, dseg.segment_id FROM portfolio_debt dd"
     " LEFT JOIN analytics_debtsegment dseg ON dseg.debt_id = dd.id)"
 )
-
-
-def frame_from_sql(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        query = cursor.cursor.mogrify(sql, params).decode()
-        buffer = io.BytesIO()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
-    if buffer.tell() == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    buffer.seek(0)
-    table = pacsv.read_csv(
-        buffer,
-        read_options=pacsv.ReadOptions(column_names=columns),
-        convert_options=pacsv.ConvertOptions(
-            strings_can_be_null=True, quoted_strings_can_be_null=False
-        ),
-    )
-    return table.to_pandas()
 
 
 DEBT_COLUMNS = [
@@ -87,7 +66,7 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" AND d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    debts = frame_from_sql(
+    debts = arrow_frame(
         f"""
         SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id, d.product,
                d.currency, CAST(d.balance AS double precision), {dpd}, r.country, r.region,
@@ -98,6 +77,7 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         """,
         params,
         DEBT_COLUMNS,
+        text=("product", "currency", "country", "region"),
     )
     payments = load_payments(
         as_of=as_of,
@@ -131,7 +111,7 @@ def load_contacts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         join = " JOIN portfolio_debtor r ON r.id = i.debtor_id"
         where = f" AND r.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    return frame_from_sql(
+    return arrow_frame(
         f"""
         SELECT i.debtor_id, count(*),
                sum(CASE WHEN i.outcome IN ({", ".join(["%s"] * len(rpc))}) THEN 1 ELSE 0 END)
@@ -186,7 +166,7 @@ def load_promises(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" WHERE d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    return frame_from_sql(
+    return arrow_frame(
         f"""
         SELECT x.debt_id, d.debtor_id, sum(x.made), sum(x.kept), sum(x.broken),
                max(x.agreement_broken)
@@ -259,7 +239,7 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
         where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
     columns = [c for c in PAYMENT_COLUMNS if c != "debtor_id"]
-    payments = frame_from_sql(
+    payments = arrow_frame(
         f"""
         SELECT p.debt_id, CAST(sum(p.amount) AS double precision), count(*), {last},
                sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
@@ -275,7 +255,7 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
     missing = payments["debt_id"].to_numpy()[pd.isna(debtor)]
     if len(missing):
         # Closed debts (or all of them, without `debtors`): one lookup by primary key.
-        found = frame_from_sql(
+        found = arrow_frame(
             "SELECT id, debtor_id FROM portfolio_debt WHERE id = ANY(%s)",
             [[int(i) for i in missing]],
             ["id", "debtor_id"],
@@ -321,8 +301,9 @@ def debts_with_payments(debts: pd.DataFrame, payments: pd.DataFrame) -> pd.DataF
 
 
 def load_scores() -> pd.DataFrame:
-    return frame_from_sql(
+    return arrow_frame(
         "SELECT debtor_id, score, reasons FROM analytics_behaviourscore",
         [],
         ["debtor_id", "score", "reasons"],
+        text=("reasons",),
     )

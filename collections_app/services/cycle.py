@@ -41,6 +41,7 @@ from collections_app.services.cycle_us import CAP_STAGES, escalation_caps, valid
 from collections_app.services.fees import fees_charge
 from collections_app.services.policies import policy_ensure_defaults
 from core.bulk import (
+    arrow_frame,
     batch_planner_tune,
     days_between_sql,
     phase_timer,
@@ -370,10 +371,10 @@ def _load_every_open_debt(business_date: datetime.date, *, arms: str | None = No
         WHERE d.stage IN ({placeholders})
     """
     params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return _debts_frame(rows, arms=arms is not None)
+    # Through COPY and Arrow: a million tuples and a frame built from them took 5 s.
+    columns = LOAD_COLUMNS + (ARM_COLUMNS if arms else [])
+    frame = arrow_frame(sql, params, columns, text=("product", "stage", "segment"))
+    return _debts_typed(frame, arms=arms is not None)
 
 
 def _load_candidate_debts(business_date: datetime.date, *, arms: str | None) -> pd.DataFrame:
@@ -402,7 +403,11 @@ def _load_candidate_debts(business_date: datetime.date, *, arms: str | None) -> 
 
 
 def _debts_frame(rows, *, arms: bool = False) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=LOAD_COLUMNS + (ARM_COLUMNS if arms else []))
+    columns = LOAD_COLUMNS + (ARM_COLUMNS if arms else [])
+    return _debts_typed(pd.DataFrame.from_records(rows, columns=columns), arms=arms)
+
+
+def _debts_typed(frame: pd.DataFrame, *, arms: bool) -> pd.DataFrame:
     if arms:
         frame = arms_frame(frame)
     if frame.empty:

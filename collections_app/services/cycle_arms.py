@@ -56,7 +56,8 @@ def arms_join_sql(relation: str, *, debt: str) -> str:
     )
 
 
-ARM_SELECT_SQL = "ar.arm_id, ar.policy_version_id, COALESCE(ar.holdout, false)"
+# The holdout flag as 0/1: read through CSV a boolean would arrive as the text 't' or 'f'.
+ARM_SELECT_SQL = "ar.arm_id, ar.policy_version_id, COALESCE(ar.holdout, false)::int"
 
 
 def arms_frame(frame: pd.DataFrame) -> pd.DataFrame:

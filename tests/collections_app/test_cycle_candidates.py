@@ -38,7 +38,8 @@ pytestmark = pytest.mark.django_db
 
 DAY0 = datetime.date(2026, 3, 1)
 DAYS = 26
-PRODUCTS = ("credit_card", "personal_loan", "auto_loan")
+# A product code of digits too: read through CSV it must stay the text its policy names.
+PRODUCTS = ("credit_card", "personal_loan", "auto_loan", "2024")
 
 # Creditor B's own ladder: grace days, other thresholds, every trigger kind, a legal cadence.
 B_CADENCE = {
@@ -167,6 +168,12 @@ def book():
         name="Loans",
         product="personal_loan",
         values={"friendly_dpd": 1, "firm_dpd": 10, "pre_legal_dpd": 30, "legal_dpd": 60},
+    )
+    policy_create(
+        creditor=b,
+        name="Product 2024",
+        product="2024",
+        values={"friendly_dpd": 3, "firm_dpd": 6, "pre_legal_dpd": 9, "legal_dpd": 90},
     )
     high = SegmentDefinition.objects.create(creditor=c, code="high", name="High", priority=1)
     low = SegmentDefinition.objects.create(creditor=c, code="low", name="Low", priority=2)

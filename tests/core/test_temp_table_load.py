@@ -123,3 +123,17 @@ def test_a_writer_that_fails_half_way_fails_the_copy(monkeypatch):
         cursor.execute("CREATE TEMP TABLE t_half (n bigint, label text)")
         with pytest.raises(RuntimeError, match="t_half"):
             copy_arrow(cursor, "t_half", {"n": [1, 2], "label": ["", None]}, not_null=["label"])
+
+
+def test_a_query_read_through_arrow_keeps_codes_of_digits_as_text_where_asked():
+    from core.bulk import arrow_frame
+
+    sql = "SELECT * FROM (VALUES (1, '2024', '', NULL), (2, '11', 'x', 'y')) v(n, code, a, b)"
+    frame = arrow_frame(sql, [], ["n", "code", "a", "b"], text=("code", "a", "b"))
+    assert frame["n"].tolist() == [1, 2]
+    assert frame["code"].tolist() == ["2024", "11"]
+    # '' stays '', NULL is missing
+    assert frame["a"].tolist() == ["", "x"]
+    assert frame["b"].isna().tolist() == [True, False]
+    # Left to inference, the digits would be a number.
+    assert arrow_frame(sql, [], ["n", "code", "a", "b"])["code"].tolist() == [2024, 11]
