@@ -123,20 +123,17 @@ def temp_table_select(cursor, *, name: str, columns: Sequence[str], sql: str, pa
 
 def temp_table_load_frame(*, name: str, columns: Sequence[tuple[str, str]], frame) -> int:
     """`temp_table_load` for a pandas DataFrame holding those columns. A missing value is NULL
-    in a column of another type, '' in a text column (text columns are never NULL here)."""
+    in a column of another type, '' in a text column (text columns are never NULL here).
+
+    Written by Arrow (`copy_arrow`): pandas' `to_csv` took 3.7 s for the 1.97M contact actions
+    of a first cycle at 1M debts, Arrow 0.26 s."""
     column_sql = ", ".join(f"{col} {sql_type}" for col, sql_type in columns)
     names = [col for col, _ in columns]
     text = [col for col, sql_type in columns if sql_type.startswith(("varchar", "text"))]
-    force = f", FORCE_NOT_NULL ({', '.join(text)})" if text else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(f"CREATE TEMP TABLE {name} ({column_sql})")
-        buffer = io.StringIO()
-        frame[names].to_csv(buffer, header=False, index=False, na_rep="", lineterminator="\n")
-        buffer.seek(0)
-        cursor.cursor.copy_expert(
-            f"COPY {name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv{force})", buffer
-        )
+        copy_arrow(cursor, name, {col: frame[col] for col in names}, not_null=text)
         cursor.execute(f"ANALYZE {name}")
     return len(frame)
 

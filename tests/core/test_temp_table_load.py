@@ -137,3 +137,38 @@ def test_a_query_read_through_arrow_keeps_codes_of_digits_as_text_where_asked():
     assert frame["b"].isna().tolist() == [True, False]
     # Left to inference, the digits would be a number.
     assert arrow_frame(sql, [], ["n", "code", "a", "b"])["code"].tolist() == [2024, 11]
+
+
+def test_a_frame_loads_with_gaps_null_except_in_text_columns():
+    import pandas as pd
+
+    from core.bulk import temp_table_load_frame
+
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "code": ["a", None, ""],
+            "day": [datetime.date(2026, 6, 1), None, datetime.date(2026, 6, 3)],
+            "share": [0.5, float("nan"), 2.0],
+            "flag": [True, False, True],
+        }
+    )
+    count = temp_table_load_frame(
+        name="t_frame",
+        columns=[
+            ("n", "bigint"),
+            ("code", "varchar(5)"),
+            ("day", "date"),
+            ("share", "double precision"),
+            ("flag", "boolean"),
+        ],
+        frame=frame,
+    )
+    assert count == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n, code, day, share, flag FROM t_frame ORDER BY n NULLS LAST")
+        assert cursor.fetchall() == [
+            (1, "a", datetime.date(2026, 6, 1), 0.5, True),
+            (3, "", datetime.date(2026, 6, 3), 2.0, True),
+            (None, "", None, None, False),
+        ]
