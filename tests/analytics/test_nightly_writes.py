@@ -15,27 +15,12 @@ import analytics.services.nightly as nightly
 from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
 from tests.analytics.helpers import pay, run
 from tests.factories.portfolio import DebtFactory
+from tests.table_schema import table_schema
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 TABLES = [DebtSegment._meta.db_table, BehaviourScore._meta.db_table]
-
-
-def schema():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
-            " ORDER BY 1, 2",
-            [TABLES],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)"
-            " FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [TABLES],
-        )
-        return indexes, cursor.fetchall()
 
 
 @pytest.fixture
@@ -68,8 +53,8 @@ def test_a_first_night_into_empty_tables_builds_their_keys_and_indexes_after_the
     debts, settings
 ):
     settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
-    indexes, constraints = before = schema()
-    keys = [name for _table, name, kind, _definition in constraints if kind == "p"]
+    indexes, constraints = before = table_schema(TABLES)
+    keys = [name for _table, name, kind, *_rest in constraints if kind == "p"]
     segment_indexes = [
         name for table, name, _ in indexes if table == TABLES[0] and name not in keys
     ]
@@ -84,7 +69,7 @@ def test_a_first_night_into_empty_tables_builds_their_keys_and_indexes_after_the
     for name in segment_indexes:
         assert f'DROP INDEX "{name}"' in statements
     # and are as they were, over the right rows
-    assert schema() == before
+    assert table_schema(TABLES) == before
     assert run_.segment_changes == len(debts)
     assert set(DebtSegment.objects.values_list("debt_id", flat=True)) == {d.id for d in debts}
     assert BehaviourScore.objects.count() == len({d.debtor_id for d in debts})

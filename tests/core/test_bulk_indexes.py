@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from core.bulk import indexes_defer, indexes_rebuild, tables_lock_empty
+from tests.table_schema import table_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -22,23 +23,6 @@ def tables():
     return ["t_parent", "t_child", "t_side"]
 
 
-def schema(tables):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid"
-            " WHERE c.relname = ANY(%s) ORDER BY 1, 2",
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
-            " FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [tables],
-        )
-        return indexes, cursor.fetchall()
-
-
 def index_names(table):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
@@ -46,7 +30,7 @@ def index_names(table):
 
 
 def test_everything_dropped_comes_back_as_it_was_except_a_key_a_foreign_key_needs(tables):
-    before = schema(tables)
+    before = table_schema(tables)
     with connection.cursor() as cursor:
         assert tables_lock_empty(cursor, tables)
         rebuild = indexes_defer(cursor, tables, primary_keys=True)
@@ -63,7 +47,7 @@ def test_everything_dropped_comes_back_as_it_was_except_a_key_a_foreign_key_need
         )
         cursor.execute("INSERT INTO t_side SELECT g, g % 3 FROM generate_series(1, 50) g")
         indexes_rebuild(cursor, rebuild)
-    assert schema(tables) == before
+    assert table_schema(tables) == before
 
 
 def test_without_primary_keys_only_secondary_indexes_and_unique_constraints_go(tables):
@@ -83,7 +67,7 @@ def test_one_row_in_any_of_the_tables_is_enough_to_say_no(tables):
 
 
 def test_a_duplicate_key_fails_the_rebuild_and_its_savepoint_undoes_rows_and_drops(tables):
-    before = schema(tables)
+    before = table_schema(tables)
     with connection.cursor() as cursor:
         assert tables_lock_empty(cursor, tables)
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -92,4 +76,4 @@ def test_a_duplicate_key_fails_the_rebuild_and_its_savepoint_undoes_rows_and_dro
             indexes_rebuild(cursor, rebuild)
         cursor.execute("SELECT count(*) FROM t_side")
         assert cursor.fetchone()[0] == 0
-    assert schema(tables) == before
+    assert table_schema(tables) == before

@@ -13,6 +13,7 @@ from imports.services.portfolio_file import bulk, import_batch_run, writing
 from portfolio.models import ConsentEvent, ContactPoint, Debt, Debtor
 from tests.factories.users import ManagerFactory
 from tests.imports.test_import_service import DATA, csv_bytes, errors_of, row, run
+from tests.table_schema import table_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -138,28 +139,11 @@ def first_loads_in_bulk(settings):
     settings.CARTERA_IMPORT_BULK_MIN_ROWS = 1
 
 
-def _schema():
-    tables = bulk.TABLES
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
-            " ORDER BY 1, 2",
-            [list(tables)],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
-            " FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-            [list(tables)],
-        )
-        return indexes, cursor.fetchall()
-
-
 def test_first_load_in_bulk_writes_the_same_books_without_creation_history(
     creditor, settings, first_loads_in_bulk
 ):
     user = ManagerFactory(username="importer", creditors=[creditor])
-    schema = _schema()
+    schema = table_schema(bulk.TABLES)
     # Given the sample loaded the ordinary way, and then the whole database emptied again
     settings.CARTERA_IMPORT_BULK_MIN_ROWS = 10**9
     run(creditor, SAMPLE, name="sample.csv", user=user)
@@ -181,7 +165,7 @@ def test_first_load_in_bulk_writes_the_same_books_without_creation_history(
     assert _books() == ordinary
     assert (Debt.history.count(), Debtor.history.count(), ContactPoint.history.count()) == (0, 0, 0)
     assert set(ConsentEvent.objects.values_list("actor_id", flat=True)) == {user.id}
-    assert _schema() == schema
+    assert table_schema(bulk.TABLES) == schema
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
@@ -205,12 +189,12 @@ def test_bulk_first_load_keeps_the_indexes_of_tables_in_use(creditor, settings):
     # would hold its locks until the end of this test's one transaction)
     run(CreditorFactory(code="otro"), csv_bytes(row()))
     settings.CARTERA_IMPORT_BULK_MIN_ROWS = 1
-    schema = _schema()
+    schema = table_schema(bulk.TABLES)
     # When this creditor's first load runs in bulk, nothing is dropped, the rows are right
     batch = run(creditor, csv_bytes(row(), row(debt_ref="OBL-2")))
     assert batch.created_count == 2 and batch.debtors_created == 1
     assert not Debt.history.filter(creditor_id=creditor.id).exists()  # it was a bulk load
-    assert _schema() == schema
+    assert table_schema(bulk.TABLES) == schema
     # and the tables are not kept locked against everyone else for the rest of the import
     with connection.cursor() as cursor:
         cursor.execute(
@@ -226,7 +210,7 @@ def test_bulk_first_load_keeps_the_indexes_of_tables_in_use(creditor, settings):
 def test_a_crash_in_a_bulk_first_load_leaves_tables_and_indexes_as_they_were(
     creditor, first_loads_in_bulk, monkeypatch
 ):
-    schema = _schema()
+    schema = table_schema(bulk.TABLES)
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -236,7 +220,7 @@ def test_a_crash_in_a_bulk_first_load_leaves_tables_and_indexes_as_they_were(
     batch = run(creditor, csv_bytes(row()))
     assert batch.status == ImportBatch.Status.FAILED
     assert not Debtor.objects.exists() and not ContactPoint.objects.exists()
-    assert _schema() == schema
+    assert table_schema(bulk.TABLES) == schema
 
 
 def test_running_a_bulk_batch_again_does_nothing(creditor, first_loads_in_bulk):
