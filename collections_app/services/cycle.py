@@ -371,7 +371,8 @@ def _load_every_open_debt(business_date: datetime.date, *, arms: str | None = No
         WHERE d.stage IN ({placeholders})
     """
     params = [as_of, as_of, *[str(s) for s in OPEN_STAGES]]
-    # Through COPY and Arrow: a million tuples and a frame built from them took 5 s.
+    # Through COPY and Arrow: at 1M debts 2.4-2.9 s, where fetching a million tuples and
+    # building the frame from them took 3.9-4.8 s.
     columns = LOAD_COLUMNS + (ARM_COLUMNS if arms else [])
     frame = arrow_frame(sql, params, columns, text=("product", "stage", "segment"))
     return _debts_typed(frame, arms=arms is not None)
