@@ -330,3 +330,15 @@ def test_dashboard_reports_moves_between_segments(creditor, clean_segments):
     assert [
         (r["from_segment_id"], r["to_segment_id"], r["debts"]) for r in data["segment_migrations"]
     ] == [(early.id, clean_segments.id, 2)]
+
+
+def test_a_product_code_of_digits_matches_its_rule_when_every_debt_has_it(creditor, clean_segments):
+    # Read through CSV, a column of digits alone would be inferred a number (PostgreSQL quotes
+    # only what needs quoting), and "0042" come back as "42": the load reads products as text.
+    digits = _segment("digits", 1, products=["0042"])
+    debts = [
+        _debt(creditor, f"D-{n}", "1000", AS_OF - datetime.timedelta(days=40), product="0042")
+        for n in range(3)
+    ]
+    run(AS_OF)
+    assert {segment_id(d) for d in debts} == {digits.pk}
