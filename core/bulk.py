@@ -138,15 +138,20 @@ def temp_table_load_frame(*, name: str, columns: Sequence[tuple[str, str]], fram
     return len(frame)
 
 
+def _copy_out(sql: str, params: Sequence, buffer):
+    """Write the rows of a SELECT into `buffer` as CSV (`COPY ... TO STDOUT`); returns it."""
+    with connection.cursor() as cursor:
+        query = cursor.cursor.mogrify(sql, list(params)).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    return buffer
+
+
 def frame_copy(sql: str, params: Sequence = (), *, columns: Sequence[str], dtype=None):
     """The rows of a SELECT as a pandas DataFrame, read through `COPY ... TO STDOUT` (several
     times faster than fetching tuples). Text columns keep '' for empty and NULL alike."""
     import pandas as pd
 
-    with connection.cursor() as cursor:
-        query = cursor.cursor.mogrify(sql, list(params)).decode()
-        buffer = io.StringIO()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer = _copy_out(sql, params, io.StringIO())
     buffer.seek(0)
     if not buffer.getvalue():
         return pd.DataFrame({name: pd.Series(dtype=(dtype or {}).get(name, object))
@@ -175,10 +180,7 @@ def arrow_frame(sql: str, params: Sequence, columns: Sequence[str], *, text: Seq
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    with connection.cursor() as cursor:
-        query = cursor.cursor.mogrify(sql, list(params)).decode()
-        buffer = io.BytesIO()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer = _copy_out(sql, params, io.BytesIO())
     if buffer.tell() == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     buffer.seek(0)
