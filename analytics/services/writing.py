@@ -12,7 +12,13 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import connection
 
-from core.bulk import copy_arrow, indexes_defer, indexes_rebuild, tables_lock_empty
+from core.bulk import (
+    copy_arrow,
+    indexes_defer,
+    indexes_rebuild,
+    tables_lock_empty,
+    temp_table_load_arrow,
+)
 
 
 def frame_copy(*, table: str, columns: dict[str, pd.Series | list | pa.Array]) -> int:
@@ -46,12 +52,7 @@ def frame_copy_into_new(*, table: str, columns: dict[str, pd.Series | list]) -> 
 
 def temp_frame_load(*, name: str, types: dict[str, str], columns: dict) -> int:
     """Create (or replace) TEMP table `name` with `types` (column -> SQL type), COPY `columns`."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {name} ({', '.join(f'{c} {t}' for c, t in types.items())})"
-        )
-    return frame_copy(table=name, columns=columns)
+    return temp_table_load_arrow(name=name, columns=list(types.items()), arrays=columns)
 
 
 def date_repeated(value, rows: int) -> pa.Array:
