@@ -9,7 +9,7 @@ from django.core.management import call_command
 from agreements.models import AgreementDebt, PaymentAgreement
 from collections_app.services.cycle import cycle_run
 from ledger.models import EntryKind, LedgerEntry
-from ledger.services.accrual import accrual_run, thirty_e_360_days
+from ledger.services.accrual import _chunk_starts, accrual_run, thirty_e_360_days
 from portfolio.models import Debt, Stage
 from tests.factories.ledger import AccrualRuleFactory, LedgerSettingsFactory, UsuryRateFactory
 from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactory
@@ -169,6 +169,27 @@ def test_creditor_filter_and_chunks(bank):
 
     assert set(LedgerEntry.objects.values_list("debt_id", flat=True)) == {d.pk for d in mine}
     assert _accrued(theirs) == 0
+
+
+def test_debts_without_a_rule_in_force_are_not_chunked(bank, django_assert_num_queries):
+    # Given open past-due debts of a product no rule covers, and one whose rule starts later
+    uncovered = [_debt(bank, product="utility") for _ in range(3)]
+    later = CreditorFactory(country="CO")
+    tomorrow = DAY + datetime.timedelta(days=1)
+    AccrualRuleFactory(creditor=later, product="personal_loan", valid_from=tomorrow)
+    not_yet = _debt(later)
+
+    # Then the day's accrual numbers none of them: one statement, no chunk run
+    with django_assert_num_queries(1):
+        assert accrual_run(as_of=DAY, chunk=1) == 0
+
+    # And beside a covered debt, the chunks start only at covered ones
+    covered = [_debt(bank) for _ in range(2)]
+    assert _chunk_starts(as_of=DAY, creditor_ids=None, chunk=1) == [d.pk for d in covered]
+    assert accrual_run(as_of=DAY, chunk=1) == 2
+    accrued = set(LedgerEntry.objects.values_list("debt_id", flat=True))
+    assert accrued == {d.pk for d in covered}
+    assert not accrued & {d.pk for d in [*uncovered, not_yet]}
 
 
 def test_accrue_command(bank, capsys):
