@@ -63,8 +63,11 @@ def certified_sandbox_event(request):
         return refused
     event_id, tracking, event = data.get("id"), data.get("tracking_number"), data.get("event")
     signed_by = data.get("signed_by") or ""
+    # (A letter not submitted yet has no tracking number: '' would find one of those.)
     if not isinstance(event_id, str) or not event_id or not isinstance(tracking, str):
         return _bad("id and tracking_number are required")
+    if not tracking.strip():
+        return _bad("tracking_number must not be blank")
     if event not in EVENTS:
         return _bad("event must be delivered or returned")
     if not isinstance(signed_by, str):

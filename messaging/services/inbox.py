@@ -71,6 +71,9 @@ def _named_message(in_reply_to: str | None) -> Message | None:
     if not in_reply_to:
         return None
     key = in_reply_to.strip().strip("<>")
+    if not key:
+        # "<>" names no message (and '' would match every message not sent yet).
+        return None
     return (
         Message.objects.filter(Q(idempotency_key=key) | Q(provider_message_id=key))
         .order_by("-id")

@@ -83,6 +83,19 @@ def test_the_message_the_provider_names_decides_debtor_and_thread(creditor):
     assert inbound.debtor == second.debtor and inbound.in_reply_to == named
 
 
+@pytest.mark.parametrize("in_reply_to", ["<>", " < > ", ""])
+def test_an_empty_reference_names_no_message(creditor, in_reply_to):
+    # Two debtors share the phone; one has a message planned (not sent: no provider id yet)
+    first, second = DebtFactory(creditor=creditor), DebtFactory(creditor=creditor)
+    for debt in (first, second):
+        ContactPointFactory(debtor=debt.debtor, channel="whatsapp", value="+573001112233")
+    make_message(debt=second, channel="whatsapp", to="+573001112233", status="planned")
+    # A reply whose reference is empty ("<>") is threaded to nothing: it stays ambiguous
+    inbound = _receive(channel="whatsapp", in_reply_to=in_reply_to)
+    assert inbound.in_reply_to is None
+    assert inbound.debtor is None and inbound.match_status == "ambiguous"
+
+
 def test_a_replayed_provider_id_is_stored_once():
     first = _receive(provider_message_id="SM-dup")
     again = _receive(provider_message_id="SM-dup", body="otra cosa")

@@ -232,6 +232,25 @@ def test_a_returned_letter_fails_and_bad_events_are_refused(client):
     assert not LetterProof.objects.filter(message=other).exists()
 
 
+@pytest.mark.parametrize("tracking", ["", "  "])
+def test_an_event_without_a_tracking_number_is_refused_and_finds_no_letter(client, tracking):
+    # Given a letter not submitted yet: it has no tracking number (no provider id)
+    waiting = _letter(DebtFactory(), status="planned")
+    assert waiting.provider_message_id == ""
+    body, signature = sandbox_proof_event(
+        event_id="e-blank", tracking_number=tracking, received_on=timezone.localdate()
+    )
+
+    response = _post(client, body, signature)
+
+    # Then the event is refused, and the waiting letter is neither delivered nor proven
+    assert response.status_code == 400
+    assert "tracking_number" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == "planned" and waiting.delivered_at is None
+    assert not LetterProof.objects.exists() and not DeliveryEvent.objects.exists()
+
+
 def test_the_sandbox_webhook_is_not_served_with_the_post_office_provider(client, settings):
     settings.CARTERA_CERTIFIED_MAIL_PROVIDER = "messaging.channels.certified.PostCertifiedProvider"
     _letter(DebtFactory(), provider_message_id="SBX0000000000000009")
