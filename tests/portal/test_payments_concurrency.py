@@ -231,6 +231,10 @@ def test_a_payment_that_loses_a_deadlock_is_run_again(caplog):
     def other_writer():
         try:
             with transaction.atomic():
+                # Its own deadlock check waits long, so the payment's (after 1 s) always runs
+                # first, even on a loaded machine where both timers could fire close together.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL deadlock_timeout = '20s'")
                 PaymentAgreement.objects.select_for_update().get(pk=agreement.pk)
                 held.set()
                 # once the payment holds the debt and waits for the agreement...
