@@ -70,7 +70,9 @@ class Message(TimeStampedModel):
     provider_message_id = models.CharField(_("provider message id"), max_length=120, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    # Unique by the constraint below, not `unique=True`: that also builds a second index of
+    # the same keys for LIKE (varchar_pattern_ops), which every planned message paid for.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120)
     # The dispatch lease: a worker claims a due message, sends it, then clears the claim.
     # A claim older than the lease is considered abandoned (dead worker) and may be retaken.
     collector = models.ForeignKey(
@@ -105,7 +107,13 @@ class Message(TimeStampedModel):
             models.Index(fields=["business_date", "channel", "status"]),
             models.Index(fields=["debtor", "planned_for"]),
             models.Index(fields=["creditor", "business_date"]),
-            models.Index(fields=["provider_message_id"]),
+            # Only sent messages have a provider's id: the planned ones (most of the outbox,
+            # all with '') are left out. Looked up by a given, non-empty id only.
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="message_provider_id",
+            ),
             # Stuck messages (messaging.delivery) are read live among those still `sent`.
             models.Index(
                 fields=["creditor", "business_date"],
@@ -118,6 +126,7 @@ class Message(TimeStampedModel):
                 condition=~Q(status="suppressed") | ~Q(suppression_rule=""),
                 name="suppressed_message_has_rule",
             ),
+            models.UniqueConstraint(fields=["idempotency_key"], name="message_idempotency_key"),
         ]
 
     @property

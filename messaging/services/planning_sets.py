@@ -140,10 +140,14 @@ def keys_stage(groups: pd.DataFrame) -> pd.Series:
     return pd.Series(frame["seq"].to_numpy(), index=frame["gid"].to_numpy())
 
 
-def key_prefix(business_date) -> str:
-    """What every group key of the date starts with (a LIKE pattern: the keys of that date
-    are one range of the key's pattern index, not a scan of the whole outbox)."""
-    return business_date.isoformat() + ":%"
+# The date's planned messages among the outbox (`m`): those of its business date (an index
+# range, not a scan of the whole outbox) whose key starts as every group key of the date does
+# (planning.idempotency_key). The keys have no LIKE index: it cost every planned message.
+DAY_MESSAGES_SQL = "m.business_date = %(day)s AND m.idempotency_key LIKE %(prefix)s"
+
+
+def day_messages_params(business_date) -> dict:
+    return {"day": business_date, "prefix": business_date.isoformat() + ":%"}
 
 
 def existing_keys(business_date) -> set[str]:
@@ -151,8 +155,8 @@ def existing_keys(business_date) -> set[str]:
         cursor.execute(
             f"SELECT g.key FROM {GROUP_TABLE} g"
             f" JOIN messaging_message m ON m.idempotency_key = g.key"
-            f" WHERE m.idempotency_key LIKE %s",
-            [key_prefix(business_date)],
+            f" WHERE {DAY_MESSAGES_SQL}",
+            day_messages_params(business_date),
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -625,10 +629,10 @@ def outbox_write(
                 INSERT INTO {ID_TABLE} (key, id, new)
                 SELECT m.idempotency_key, m.id, false
                   FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
-                 WHERE m.idempotency_key LIKE %s
+                 WHERE {DAY_MESSAGES_SQL}
                    AND NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
                 """,
-                [key_prefix(business_date)],
+                day_messages_params(business_date),
             )
         if len(messages) > SMALL:
             cursor.execute(f"ANALYZE {ID_TABLE}")
