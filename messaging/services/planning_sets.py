@@ -23,13 +23,21 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from django.db import connection
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from core.bulk import frame_copy, temp_table_load_arrow, temp_table_load_frame
+from core.bulk import (
+    frame_copy,
+    indexes_defer,
+    indexes_rebuild,
+    tables_lock_empty,
+    temp_table_load_arrow,
+    temp_table_load_frame,
+)
 from core.reasons import reason_text
 from messaging import reasons
-from messaging.models import ContactAction, Message, MessageTemplateVersion
+from messaging.models import ContactAction, Message, MessageDebt, MessageTemplateVersion
 from messaging.services import arms, us_debts, whatsapp
 from messaging.services import compliance_gateway as gateway
 from messaging.services.compliance.timeutil import zone
@@ -48,6 +56,7 @@ GROUP_TABLE = "plan_groups"
 MESSAGE_TABLE = "plan_messages"
 LINK_TABLE = "plan_links"
 ID_TABLE = "plan_ids"
+LINKS = MessageDebt._meta.db_table
 # Temp tables of at most this many rows are not analysed (the planner's size estimate from
 # their pages serves; ANALYZE costs more than it saves on a small day).
 SMALL = 10_000
@@ -566,6 +575,49 @@ def messages_stage(messages: pd.DataFrame) -> None:
     temp_table_load_arrow(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, arrays=arrays)
 
 
+def _links_insert(cursor) -> None:
+    # Links to the messages inserted just now are new by construction (one per group and
+    # debt; nobody else sees those messages yet): a plain INSERT. Links to messages that
+    # were there before may exist already: ON CONFLICT DO NOTHING.
+    for new, conflict in ((True, ""), (False, "ON CONFLICT DO NOTHING")):
+        cursor.execute(
+            f"""
+            INSERT INTO {LINKS} (message_id, debt_id, contact_action_id)
+            SELECT i.id, l.debt_id, l.action_id
+              FROM {LINK_TABLE} l
+              JOIN {GROUP_TABLE} g ON g.gid = l.gid
+              JOIN {ID_TABLE} i ON i.key = g.key
+             WHERE i.new = %s
+             ORDER BY l.n
+            {conflict}
+            """,
+            [new],
+        )
+
+
+def links_insert(cursor, *, rows: int) -> None:
+    """Link the staged actions to their messages (`_links_insert`).
+
+    A new installation's first cycle links millions of actions into the empty links table.
+    With CARTERA_NIGHTLY_BULK_MIN_ROWS links or more and the table empty, it is locked for the
+    rest of the cycle's transaction (`tables_lock_empty`: a few seconds, once), its key and
+    indexes are dropped, and they are built again after the INSERT: one sort each instead of
+    an insertion per row in four indexes (1.9M links: 7.6 s against 4.2 s). Links are unique by
+    construction; were one repeated, its unique index would fail to build: the savepoint
+    undoes the rows and the drops, and the links go in the ordinary way (ON CONFLICT)."""
+    if rows >= settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
+        try:
+            with transaction.atomic():
+                if tables_lock_empty(cursor, [LINKS]):
+                    rebuild = indexes_defer(cursor, [LINKS], primary_keys=True)
+                    _links_insert(cursor)
+                    indexes_rebuild(cursor, rebuild)
+                    return
+        except IntegrityError:
+            pass
+    _links_insert(cursor)
+
+
 def outbox_write(
     messages: pd.DataFrame,
     actions: pd.DataFrame,
@@ -636,23 +688,7 @@ def outbox_write(
             )
         if len(messages) > SMALL:
             cursor.execute(f"ANALYZE {ID_TABLE}")
-        # Links to the messages inserted just now are new by construction (one per group and
-        # debt; nobody else sees those messages yet): a plain INSERT. Links to messages that
-        # were there before may exist already: ON CONFLICT DO NOTHING.
-        for new, conflict in ((True, ""), (False, "ON CONFLICT DO NOTHING")):
-            cursor.execute(
-                f"""
-                INSERT INTO messaging_messagedebt (message_id, debt_id, contact_action_id)
-                SELECT i.id, l.debt_id, l.action_id
-                  FROM {LINK_TABLE} l
-                  JOIN {GROUP_TABLE} g ON g.gid = l.gid
-                  JOIN {ID_TABLE} i ON i.key = g.key
-                 WHERE i.new = %s
-                 ORDER BY l.n
-                {conflict}
-                """,
-                [new],
-            )
+        links_insert(cursor, rows=len(first))
         # Actions beyond the first per debt (same debt, same channel) are covered too.
         if len(others):
             cursor.execute(

@@ -232,3 +232,73 @@ def test_a_key_planned_meanwhile_by_another_run_joins_its_message(creditor, monk
     assert meanwhile.covered.get().contact_action_id == taken.pk
     assert Message.objects.get(debtor=second).covered.get().contact_action_id == other.pk
     assert result.planned == 2  # as the planner counted them before writing
+
+
+LINK_TABLES = [MessageDebt._meta.db_table]
+
+
+def _plan_two_debtors(creditor):
+    debts = [DebtFactory(creditor=creditor, debtor=_debtor(creditor)) for _ in range(2)]
+    actions = [_action(debt) for debt in debts]
+    return messages_plan(business_date=DAY, now=BEFORE), actions
+
+
+def test_the_first_links_go_into_the_empty_table_before_its_key_and_indexes(creditor, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(LINK_TABLES)
+    indexes = [name for _table, name, _definition in before[0]]
+    assert len(indexes) == 4  # the key, (message, debt) unique, (debt, message), the action's
+
+    # When a first day's messages are planned into the empty links table
+    with CaptureQueriesContext(connection) as queries:
+        result, actions = _plan_two_debtors(creditor)
+
+    # Then every index was dropped for the insert and built after it, as it was
+    statements = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert sum(f'"{name}"' in statements for name in indexes) == len(indexes)
+    assert "LOCK TABLE messaging_messagedebt IN ACCESS EXCLUSIVE MODE" in statements
+    assert table_schema(LINK_TABLES) == before
+    assert result.planned == 2
+    assert sorted(MessageDebt.objects.values_list("contact_action_id", flat=True)) == sorted(
+        a.pk for a in actions
+    )
+    # And a day into a table that holds links drops nothing
+    other = DebtFactory(creditor=creditor, debtor=_debtor(creditor))
+    ContactAction.objects.create(
+        debt=other, business_date=DAY + datetime.timedelta(days=1), stage=Stage.FRIENDLY_REMINDER,
+        channel="email", template_code="friendly",
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        messages_plan(business_date=DAY + datetime.timedelta(days=1), now=BEFORE)
+    assert not any("DROP INDEX" in q["sql"] for q in queries.captured_queries)
+    assert MessageDebt.objects.filter(debt=other).count() == 1
+
+
+def test_a_failed_index_build_undoes_the_bulk_links_and_they_go_in_one_by_one(
+    creditor, settings, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from messaging.services import planning_sets
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(LINK_TABLES)
+
+    def duplicate_found(cursor, statements):
+        raise IntegrityError("could not create unique index")
+
+    monkeypatch.setattr(planning_sets, "indexes_rebuild", duplicate_found)
+    result, actions = _plan_two_debtors(creditor)
+
+    # The drops were undone with the rows, and the links went in with the indexes in place
+    assert table_schema(LINK_TABLES) == before
+    assert result.planned == 2
+    assert sorted(MessageDebt.objects.values_list("contact_action_id", flat=True)) == sorted(
+        a.pk for a in actions
+    )
