@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from agreements import reasons
 from agreements.models import (
-    AgreementChange,
     AgreementDebt,
     AgreementStatus,
     Instalment,
@@ -25,14 +24,14 @@ from agreements.models import (
     PaymentAgreement,
     PromiseToPay,
 )
-from agreements.services.lifecycle import agreement_change
+from agreements.services.lifecycle import agreement_changes_insert
 from agreements.services.notices import notices_insert
 from core.fsm import transition_sources
 from core.reasons import Reason
 from portfolio.models import OPEN_STAGES, Debt, Payment, Stage, Task
 from portfolio.services.locks import debts_lock_ids
 from portfolio.services.stages import stage_moves_apply
-from portfolio.services.tasks import task_texts, tasks_bulk_create
+from portfolio.services.tasks import system_tasks_insert
 
 UNPAID = (Instalment.Status.PENDING, Instalment.Status.PARTIAL)
 DEFAULT_REMINDER_DAYS = NegotiationPolicy._meta.get_field("reminder_days_before").default
@@ -128,16 +127,11 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
     PaymentAgreement.objects.filter(pk__any=broken, status__in=sources).update(
         status=target, ended_on=business_date, updated_at=timezone.now()
     )
-    AgreementChange.objects.bulk_create(
-        agreement_change(
-            agreement_id=pk,
-            from_status=status_of[pk],
-            to_status=target,
-            actor=None,
-            reason=reason,
-            as_of=business_date,
-        )
-        for pk in broken
+    agreement_changes_insert(
+        changes=[(pk, status_of[pk]) for pk in broken],
+        to_status=target,
+        reason=reason,
+        as_of=business_date,
     )
     Instalment.objects.filter(
         agreement_id__any=broken, status__in=UNPAID, due_date__lt=business_date
@@ -152,18 +146,19 @@ def agreements_break_overdue(*, business_date: datetime.date, run=None) -> list[
     )
     primary = _primary_debts(broken)
     owners = dict(Debt.objects.filter(pk__any=primary.values()).values_list("pk", "assigned_to_id"))
-    tasks_bulk_create(
-        [
-            Task(
-                debt_id=primary[pk],
-                assigned_to_id=owners.get(primary[pk]),
-                kind=Task.Kind.BROKEN_AGREEMENT,
-                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
-                **task_texts(title=Reason(reasons.TASK_AGREEMENT_BROKEN, {"id": pk}), note=reason),
-                source_key=f"agreement:{pk}:broken",
+    system_tasks_insert(
+        kind=Task.Kind.BROKEN_AGREEMENT,
+        due_at=_day_start(business_date) + datetime.timedelta(hours=12),
+        tasks=(
+            (
+                primary[pk],
+                owners.get(primary[pk]),
+                Reason(reasons.TASK_AGREEMENT_BROKEN, {"id": pk}),
+                reason,
+                f"agreement:{pk}:broken",
             )
             for pk in broken
-        ]
+        ),
     )
     notices_insert(
         debt_ids=primary.values(), template_code="agreement_broken", business_date=business_date
@@ -189,24 +184,23 @@ def _return_stages(pairs, *, business_date, run) -> None:
 def promise_broken_tasks(rows, *, business_date: datetime.date) -> None:
     """A task for the collector per broken promise on an open debt (idempotent by its key);
     rows are (promise id, debt id, amount, currency, promised date, assignee id, debt stage)."""
-    tasks_bulk_create(
-        [
-            Task(
-                debt_id=debt_id,
-                assigned_to_id=assigned_to_id,
-                kind=Task.Kind.BROKEN_PROMISE,
-                due_at=_day_start(business_date) + datetime.timedelta(hours=12),
-                **task_texts(
-                    title=Reason(
-                        reasons.TASK_PROMISE_BROKEN,
-                        {"amount": amount, "currency": currency, "date": promised_date},
-                    )
+    system_tasks_insert(
+        kind=Task.Kind.BROKEN_PROMISE,
+        due_at=_day_start(business_date) + datetime.timedelta(hours=12),
+        tasks=(
+            (
+                debt_id,
+                assigned_to_id,
+                Reason(
+                    reasons.TASK_PROMISE_BROKEN,
+                    {"amount": amount, "currency": currency, "date": promised_date},
                 ),
-                source_key=f"promise:{pk}:broken",
+                "",
+                f"promise:{pk}:broken",
             )
             for pk, debt_id, amount, currency, promised_date, assigned_to_id, stage in sorted(rows)
             if stage in OPEN_STAGES
-        ]
+        ),
     )
 
 

@@ -1,8 +1,9 @@
 """Create, approve, reject and cancel agreements; every change recorded with actor and reason."""
 
 import datetime
+import json
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,39 @@ def agreement_change(
         reason_params=params,
         business_date=as_of,
     )
+
+
+def agreement_changes_insert(
+    *, changes, to_status: str, reason: "str | Reason", as_of: datetime.date
+) -> int:
+    """The records of many agreements' changes to `to_status` for one reason, by the system
+    (no actor), in one statement: what `agreement_change` records for each, from
+    (agreement id, from status) pairs. Returns how many were written."""
+    changes = sorted(changes)
+    if not changes:
+        return 0
+    code, params, text = reason_split(reason)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {AgreementChange._meta.db_table} (agreement_id, from_status, to_status,
+                actor_id, reason, reason_code, reason_params, business_date, occurred_at)
+            SELECT c.agreement_id, c.from_status, %(to)s, NULL, %(text)s, %(code)s,
+                   %(params)s::jsonb, %(day)s, %(now)s
+              FROM unnest(%(ids)s::bigint[], %(froms)s::text[]) AS c(agreement_id, from_status)
+            """,
+            {
+                "ids": [int(pk) for pk, _from in changes],
+                "froms": [str(from_status) for _pk, from_status in changes],
+                "to": str(to_status),
+                "text": text,
+                "code": code,
+                "params": json.dumps(params),
+                "day": as_of,
+                "now": timezone.now(),
+            },
+        )
+        return cursor.rowcount
 
 
 def change_record(
