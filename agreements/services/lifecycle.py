@@ -39,7 +39,8 @@ def lock_debts(debt_ids) -> dict[int, Debt]:
 def agreement_change(
     *, agreement_id: int, from_status: str, to_status: str, actor, reason: "str | Reason", as_of
 ) -> AgreementChange:
-    """The record of one status change, unsaved: saved alone here, bulk-created by the cycle.
+    """The record of one status change, unsaved (the cycle records many at once with
+    `agreement_changes_insert`, the same fields).
 
     `reason` is text a person typed, or a Reason (a code and params shown in the viewer's
     language).
