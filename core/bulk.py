@@ -347,3 +347,18 @@ def indexes_rebuild(cursor, statements: Sequence[str]) -> None:
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for statement in statements:
         cursor.execute(statement)
+
+
+@contextmanager
+def indexes_built_after(cursor, tables: Sequence[str], *, primary_keys: bool = False):
+    """Around a bulk write into tables that may still be empty: when they are and can be
+    locked (`tables_lock_empty`), their indexes are dropped before the body (`indexes_defer`)
+    and built again after it (`indexes_rebuild`); otherwise the body writes with them in place.
+    Yields whether any was dropped. A duplicate key then fails the rebuild, on leaving, with
+    the IntegrityError the write would have raised; a failing body rebuilds nothing (the
+    caller's savepoint undoes the rows and the drops together)."""
+    rebuild = []
+    if tables_lock_empty(cursor, tables):
+        rebuild = indexes_defer(cursor, tables, primary_keys=primary_keys)
+    yield bool(rebuild)
+    indexes_rebuild(cursor, rebuild)

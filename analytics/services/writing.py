@@ -12,13 +12,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import connection
 
-from core.bulk import (
-    copy_arrow,
-    indexes_defer,
-    indexes_rebuild,
-    tables_lock_empty,
-    temp_table_load_arrow,
-)
+from core.bulk import copy_arrow, indexes_built_after, temp_table_load_arrow
 
 
 def frame_copy(*, table: str, columns: dict[str, pd.Series | list | pa.Array]) -> int:
@@ -39,15 +33,10 @@ def frame_copy_into_new(*, table: str, columns: dict[str, pd.Series | list]) -> 
     so a caller's savepoint undoes the rows and the drops together.
     """
     rows = len(next(iter(columns.values()))) if columns else 0
-    rebuild: list[str] = []
-    if rows >= settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
-        with connection.cursor() as cursor:
-            if tables_lock_empty(cursor, [table]):
-                rebuild = indexes_defer(cursor, [table], primary_keys=True)
-    written = frame_copy(table=table, columns=columns)
-    with connection.cursor() as cursor:
-        indexes_rebuild(cursor, rebuild)
-    return written
+    if rows < settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
+        return frame_copy(table=table, columns=columns)
+    with connection.cursor() as cursor, indexes_built_after(cursor, [table], primary_keys=True):
+        return frame_copy(table=table, columns=columns)
 
 
 def temp_frame_load(*, name: str, types: dict[str, str], columns: dict) -> int:

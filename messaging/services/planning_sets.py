@@ -29,9 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.bulk import (
     frame_copy,
-    indexes_defer,
-    indexes_rebuild,
-    tables_lock_empty,
+    indexes_built_after,
     temp_table_load_arrow,
     temp_table_load_frame,
 )
@@ -605,17 +603,20 @@ def links_insert(cursor, *, rows: int) -> None:
     an insertion per row in four indexes (1.9M links: 7.6 s against 4.2 s). Links are unique by
     construction; were one repeated, its unique index would fail to build: the savepoint
     undoes the rows and the drops, and the links go in the ordinary way (ON CONFLICT)."""
-    if rows >= settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
-        try:
-            with transaction.atomic():
-                if tables_lock_empty(cursor, [LINKS]):
-                    rebuild = indexes_defer(cursor, [LINKS], primary_keys=True)
-                    _links_insert(cursor)
-                    indexes_rebuild(cursor, rebuild)
-                    return
-        except IntegrityError:
-            pass
-    _links_insert(cursor)
+    if rows < settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
+        _links_insert(cursor)
+        return
+    deferred = False
+    try:
+        with (
+            transaction.atomic(),
+            indexes_built_after(cursor, [LINKS], primary_keys=True) as deferred,
+        ):
+            _links_insert(cursor)
+    except IntegrityError:
+        if not deferred:
+            raise
+        _links_insert(cursor)
 
 
 def outbox_write(

@@ -284,7 +284,7 @@ def test_a_failed_index_build_undoes_the_bulk_links_and_they_go_in_one_by_one(
 ):
     from django.db import IntegrityError
 
-    from messaging.services import planning_sets
+    from core import bulk
     from tests.table_schema import table_schema
 
     settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
@@ -293,7 +293,7 @@ def test_a_failed_index_build_undoes_the_bulk_links_and_they_go_in_one_by_one(
     def duplicate_found(cursor, statements):
         raise IntegrityError("could not create unique index")
 
-    monkeypatch.setattr(planning_sets, "indexes_rebuild", duplicate_found)
+    monkeypatch.setattr(bulk, "indexes_rebuild", duplicate_found)
     result, actions = _plan_two_debtors(creditor)
 
     # The drops were undone with the rows, and the links went in with the indexes in place
