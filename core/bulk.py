@@ -9,7 +9,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.db import DatabaseError, connection, transaction
 
@@ -216,6 +218,48 @@ def batch_planner_tune(cursor) -> None:
     # worker): at 1M debts that took 1.6 s for a notice query that runs in 0.5 s, on every
     # such statement of the night (#17).
     cursor.execute("SET LOCAL jit = off")
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def transaction_reads_committed_rows() -> bool:
+    """Whether every row this connection reads is committed, save its own transaction's:
+    outside any transaction, or in one that is the outermost atomic block (a job's own, not
+    nested in a caller's that may have written). Another connection then reads what this one
+    does, less what its own transaction wrote."""
+    if connection.in_atomic_block:
+        return len(connection.atomic_blocks) == 1
+    return connection.get_autocommit()
+
+
+def reads_beside(main: Callable[[], T], beside: Callable[[], U]) -> tuple[T, U]:
+    """(`main()`, `beside()`): two reads at once, `beside` on a connection of its own (a
+    thread, a read-only transaction with the batch planner settings), when the other
+    connection would read the same rows (transaction_reads_committed_rows); one after the
+    other on this connection otherwise (a caller's transaction, a test's). `beside` must not
+    read what the caller's transaction wrote.
+
+    On two cores the server works on both statements and the client parses one result while
+    the other is computed (#17: the nightly job's payments aggregate beside its debts).
+    """
+    if not transaction_reads_committed_rows():
+        return main(), beside()
+
+    def run_beside() -> U:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION READ ONLY")
+                    batch_planner_tune(cursor)
+                return beside()
+        finally:
+            connection.close()  # the thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reads-beside") as pool:
+        future = pool.submit(run_beside)
+        return main(), future.result()
 
 
 def bulk_session_tune(cursor) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 from django.conf import settings
 from django.utils import timezone
 
-from core.bulk import arrow_frame, days_between_sql
+from core.bulk import arrow_frame, days_between_sql, reads_beside
 from portfolio.models import OPEN_STAGES
 
 
@@ -56,8 +56,13 @@ DEBT_COLUMNS = [
 PAYMENT_COLUMNS = ["debt_id", "debtor_id", "paid_amount", "payments_total", "last_paid", "p180"]
 
 
-def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
-    """One row per open debt with what the rules and the score read (payments merged in)."""
+def load_open_debts(*, as_of: datetime.date, creditor_ids=None, beside=False) -> pd.DataFrame:
+    """One row per open debt with what the rules and the score read (payments merged in).
+
+    With `beside` (the nightly job, in a transaction of its own) the payments, promises and
+    contacts are read on a second connection while the debts stream in on this one
+    (core.bulk.reads_beside): at 1M debts the payments aggregate took 0.9-1.0 s after the
+    debts' 1.2-2.2 s, and now runs beside them."""
     dpd = days_between_sql(later="%s", earlier="d.due_date")
     stages = ", ".join(["%s"] * len(OPEN_STAGES))
     where = ""
@@ -66,27 +71,40 @@ def load_open_debts(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" AND d.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    debts = arrow_frame(
-        f"""
-        SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id, d.product,
-               d.currency, CAST(d.balance AS double precision), {dpd}, r.country, r.region,
-               ds.segment_id
-          FROM portfolio_debt d JOIN portfolio_debtor r ON r.id = d.debtor_id
-          LEFT JOIN analytics_debtsegment ds ON ds.debt_id = d.id
-         WHERE d.stage IN ({stages}){where}
-        """,
-        params,
-        DEBT_COLUMNS,
-        text=("product", "currency", "country", "region"),
-    )
-    payments = load_payments(
-        as_of=as_of,
-        creditor_ids=creditor_ids,
-        debtors=pd.Series(debts["debtor_id"].to_numpy(), index=debts["id"].to_numpy()),
+
+    def debts_read() -> pd.DataFrame:
+        return arrow_frame(
+            f"""
+            SELECT d.id, d.creditor_id, d.debtor_id, d.portfolio_id, d.assigned_to_id,
+                   d.product, d.currency, CAST(d.balance AS double precision), {dpd},
+                   r.country, r.region, ds.segment_id
+              FROM portfolio_debt d JOIN portfolio_debtor r ON r.id = d.debtor_id
+              LEFT JOIN analytics_debtsegment ds ON ds.debt_id = d.id
+             WHERE d.stage IN ({stages}){where}
+            """,
+            params,
+            DEBT_COLUMNS,
+            text=("product", "currency", "country", "region"),
+        )
+
+    def others_read() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        return (
+            payments_aggregate(as_of=as_of, creditor_ids=creditor_ids),
+            load_promises(as_of=as_of, creditor_ids=creditor_ids),
+            load_contacts(as_of=as_of, creditor_ids=creditor_ids),
+        )
+
+    if beside:
+        debts, (payments, promises, contacts) = reads_beside(debts_read, others_read)
+    else:
+        debts = debts_read()
+        payments, promises, contacts = others_read()
+    payments = payments_with_debtors(
+        payments, debtors=pd.Series(debts["debtor_id"].to_numpy(), index=debts["id"].to_numpy())
     )
     frame = debts_with_payments(debts, payments)
-    frame = debts_with_promises(frame, load_promises(as_of=as_of, creditor_ids=creditor_ids))
-    return debts_with_contacts(frame, load_contacts(as_of=as_of, creditor_ids=creditor_ids))
+    frame = debts_with_promises(frame, promises)
+    return debts_with_contacts(frame, contacts)
 
 
 CONTACT_COLUMNS = ["debtor_id", "debtor_attempts", "debtor_rpcs"]
@@ -223,12 +241,18 @@ def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataF
 
 
 def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> pd.DataFrame:
-    """Per debt (open or closed): amount paid, payment count, days since the last, last 180.
+    """Per debt (open or closed): amount paid, payment count, days since the last, last 180,
+    and the debt's debtor (payments_with_debtors)."""
+    return payments_with_debtors(
+        payments_aggregate(as_of=as_of, creditor_ids=creditor_ids), debtors=debtors
+    )
+
+
+def payments_aggregate(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
+    """Per debt (open or closed) with payments: PAYMENT_COLUMNS but the debtor.
 
     The aggregate reads the payments alone (no join with the debts, which cost more than the
-    aggregate itself); each debt's debtor comes from `debtors` (debt id -> debtor id, e.g. the
-    open debts already loaded), and only the debts missing there are looked up.
-    """
+    aggregate itself): payments_with_debtors adds each debt's debtor."""
     _start, end = day_bounds(as_of)
     since_180, _ = day_bounds(as_of - datetime.timedelta(days=179))
     last = days_between_sql(later="%s", earlier=f"max({local_date_sql('p.paid_at')})")
@@ -238,8 +262,7 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
         ids = [int(i) for i in creditor_ids] or [0]
         where = f" AND p.creditor_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    columns = [c for c in PAYMENT_COLUMNS if c != "debtor_id"]
-    payments = arrow_frame(
+    return arrow_frame(
         f"""
         SELECT p.debt_id, CAST(sum(p.amount) AS double precision), count(*), {last},
                sum(CASE WHEN p.paid_at >= %s THEN 1 ELSE 0 END)
@@ -248,8 +271,14 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
          GROUP BY p.debt_id
         """,
         params,
-        columns,
+        [c for c in PAYMENT_COLUMNS if c != "debtor_id"],
     )
+
+
+def payments_with_debtors(payments: pd.DataFrame, *, debtors=None) -> pd.DataFrame:
+    """`payments` (payments_aggregate) with each debt's `debtor_id`, taken from `debtors`
+    (debt id -> debtor id, e.g. the open debts already loaded); only the debts missing there
+    are looked up."""
     known = debtors if debtors is not None else pd.Series(dtype="int64")
     debtor = known.reindex(payments["debt_id"].to_numpy()).to_numpy()
     missing = payments["debt_id"].to_numpy()[pd.isna(debtor)]
@@ -264,6 +293,7 @@ def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> p
             pd.Series(found.reindex(payments["debt_id"].to_numpy()).to_numpy())
         )
     debtor = pd.Series(debtor)
+    payments = payments.copy(deep=False)
     payments.insert(
         1, "debtor_id", (debtor if debtor.isna().any() else debtor.astype("int64")).to_numpy()
     )

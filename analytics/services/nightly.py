@@ -55,7 +55,7 @@ def nightly_run(*, as_of: datetime.date, user=None) -> NightlyRun:
             )
             seconds, phase = phase_timer()
             with phase("load"):
-                debts = load_open_debts(as_of=as_of)
+                debts = load_open_debts(as_of=as_of, beside=True)
             with phase("score"):
                 scores = compute_scores(debts)
             with phase("segment"):

@@ -4,17 +4,21 @@ meanwhile, the job falls back to the upsert and still ends with one segment per 
 one score per debtor."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+import analytics.services.loading as loading
 import analytics.services.nightly as nightly
+from agreements.models import PromiseToPay
 from analytics.models import BehaviourScore, DebtSegment, SegmentDefinition
-from tests.analytics.helpers import pay, run
-from tests.factories.portfolio import DebtFactory
+from collections_app.models import Interaction
+from tests.analytics.helpers import at, pay, run
+from tests.factories.portfolio import CreditorFactory, DebtFactory
 from tests.table_schema import table_schema
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +128,58 @@ def test_rows_written_meanwhile_fall_back_to_the_upsert(
         D(2026, 11, 30),
     )
     assert BehaviourScore.objects.count() == len({d.debtor_id for d in debts})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_its_own_transaction_the_job_reads_payments_promises_and_contacts_beside_the_debts(
+    monkeypatch,
+):
+    """The job's transaction is the outermost (a worker's, the command's): the payments,
+    promises and contacts are read on a second connection while the debts stream in, and
+    the frame is the one a read on one connection gives."""
+    creditor = CreditorFactory(code="beside", name="Beside")
+    first, second = (
+        DebtFactory(creditor=creditor, principal=Decimal(p), interest=0, fees=0, due_date=due)
+        for p, due in (("100000", D(2026, 10, 1)), ("2000000", D(2026, 6, 1)))
+    )
+    pay(first, "10000", D(2026, 11, 5), "P-1")
+    PromiseToPay.objects.create(
+        debt=second, debtor=second.debtor, amount=Decimal("1000"), currency=second.currency,
+        promised_date=D(2026, 11, 10), grace_days=2, channel="phone", status="broken",
+        made_on=D(2026, 11, 1), resolved_on=D(2026, 11, 13),
+    )  # fmt: skip
+    Interaction.objects.create(
+        debt=second, debtor=second.debtor, channel=Interaction.Channel.CALL,
+        outcome=Interaction.Outcome.NO_ANSWER, occurred_at=at(D(2026, 11, 20), 11),
+    )  # fmt: skip
+    # Read on one connection (autocommit: each statement on its own) ...
+    here = loading.load_open_debts(as_of=D(2026, 11, 30))
+    assert here["paid_amount"].sum() == 10000
+    assert here["debtor_promises"].sum() == 1 and here["debtor_attempts"].sum() == 1
+    # ... and beside, in a transaction of its own: the same frame.
+    with transaction.atomic():
+        beside = loading.load_open_debts(as_of=D(2026, 11, 30), beside=True)
+    pd.testing.assert_frame_equal(beside, here)
+
+    threads = {}
+
+    def spied(name, real):
+        def spy(*args, **kwargs):
+            threads[name] = threading.current_thread().name
+            return real(*args, **kwargs)
+
+        return spy
+
+    for name in ("payments_aggregate", "load_promises", "load_contacts"):
+        monkeypatch.setattr(loading, name, spied(name, getattr(loading, name)))
+
+    # When the night runs in its own transaction
+    run(D(2026, 11, 30))
+
+    # then those three were read on the other thread, and the scores are the frame's
+    assert len(threads) == 3
+    assert all(name.startswith("reads-beside") for name in threads.values()), threads
+    expected = nightly.compute_scores(here)
+    assert dict(BehaviourScore.objects.values_list("debtor_id", "score")) == (
+        expected["score"].to_dict()
+    )
