@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-from django.db import DatabaseError, connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 
 def temp_table_load(
@@ -406,3 +407,33 @@ def indexes_built_after(cursor, tables: Sequence[str], *, primary_keys: bool = F
         rebuild = indexes_defer(cursor, tables, primary_keys=primary_keys)
     yield bool(rebuild)
     indexes_rebuild(cursor, rebuild)
+
+
+def insert_into_empty(cursor, table: str, *, rows: int, insert: Callable[[bool], None]) -> bool:
+    """Run `insert(deferred)`, a bulk INSERT of about `rows` rows into `table`; returns whether
+    the table's key and indexes were built after it.
+
+    A new installation's first cycle writes millions of rows into tables that start empty.
+    With CARTERA_NIGHTLY_BULK_MIN_ROWS rows or more and the table empty and lockable
+    (`indexes_built_after`: locked for the rest of the transaction), the rows go in before the
+    key and indexes, built after them: one sort each instead of an insertion per row.
+    `insert(True)` then runs with no unique index to name in an ON CONFLICT. Should the rows
+    break a unique key, its build fails: the savepoint undoes the rows, the drops and the lock,
+    and `insert(False)` writes them with the indexes in place.
+    """
+    if rows < settings.CARTERA_NIGHTLY_BULK_MIN_ROWS:
+        insert(False)
+        return False
+    deferred = False
+    try:
+        with (
+            transaction.atomic(),
+            indexes_built_after(cursor, [table], primary_keys=True) as deferred,
+        ):
+            insert(deferred)
+    except IntegrityError:
+        if not deferred:
+            raise
+        insert(False)
+        return False
+    return deferred

@@ -32,11 +32,15 @@ RETRY_DAYS = 7
 NO_CAP = 99
 
 
-def validation_notices_plan(*, business_date: datetime.date, run_id: int) -> int:
-    """Plan the day's validation notices (set-based, idempotent); returns how many were new."""
+def validation_notices_plan(
+    *, business_date: datetime.date, run_id: int, key_deferred: bool = False
+) -> int:
+    """Plan the day's validation notices (set-based, idempotent); returns how many were new.
+    `key_deferred`: see notice_actions_insert."""
     with connection.cursor() as cursor:
         return notice_actions_insert(
             cursor,
+            key_deferred=key_deferred,
             select_sql=f"""
             SELECT d.id, %(day)s::date, d.stage, {EMAIL_ELSE_LETTER_SQL.format(alias="d")},
                    %(template)s::text, %(planned)s::text, NULL::bigint, %(run)s::bigint,

@@ -27,10 +27,17 @@ EMAIL_ELSE_LETTER_SQL = """CASE WHEN EXISTS (
     THEN 'email' ELSE 'letter' END"""
 
 
-def notice_actions_insert(cursor, *, select_sql: str, params: dict) -> int:
+# An action already planned for the day (the actions' unique key) is left alone.
+ON_CONFLICT_SQL = "ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING"
+
+
+def notice_actions_insert(
+    cursor, *, select_sql: str, params: dict, key_deferred: bool = False
+) -> int:
     """Insert the contact actions `select_sql` selects (ACTION_COLUMNS), in debt order; an
     action already planned (same debt, template, channel and day) is left alone. Returns how
-    many were new.
+    many were new. `key_deferred`: the table is empty and its unique key is built after the
+    day's first inserts (the cycle's `_store_actions`): no key to name, none to conflict with.
 
     The query reads every open debt the step covers to find the few without a notice, so it
     runs on its own, where PostgreSQL may give it parallel workers (core.bulk
@@ -44,7 +51,7 @@ def notice_actions_insert(cursor, *, select_sql: str, params: dict) -> int:
         f"""
         INSERT INTO {ContactAction._meta.db_table} ({columns})
         SELECT {columns} FROM notice_actions ORDER BY debt_id
-        ON CONFLICT (debt_id, template_code, channel, business_date) DO NOTHING
+        {"" if key_deferred else ON_CONFLICT_SQL}
         """
     )
     inserted = cursor.rowcount
@@ -56,5 +63,6 @@ __all__ = [
     "ACTION_COLUMNS",
     "EMAIL_ELSE_LETTER_SQL",
     "HOLD_IN_FORCE_SQL",
+    "ON_CONFLICT_SQL",
     "notice_actions_insert",
 ]

@@ -9,7 +9,7 @@ from core.exceptions import ApplicationError
 from messaging.models import ContactAction
 from portfolio.models import Debt, Hold, Stage, StageChange
 from portfolio.services.holds import hold_close, hold_open
-from tests.factories.portfolio import CreditorFactory, DebtFactory
+from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +266,88 @@ def test_the_moved_debts_are_analyzed_before_the_notices_and_the_messages_are_pl
     assert steps[:3] == ["analyze", "notices", "plan"]
     assert seen[0][1] == [Debt._meta.db_table]
     assert Debt._meta.db_table not in seen[3][1]  # not analyzed twice
+
+
+ACTION_TABLES = [ContactAction._meta.db_table]
+
+
+def test_a_first_cycle_stores_its_actions_before_the_tables_key_and_indexes(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(ACTION_TABLES)
+    indexes = [name for _table, name, _definition in before[0]]
+    assert len(indexes) == 4  # the key, the idempotency key, (date, channel), the arm's
+    debts = [DebtFactory(due_date=day(offset)) for offset in (3, -20)]
+    american = DebtFactory(
+        due_date=day(-5),
+        debtor=DebtorFactory(country="US", timezone="America/New_York"),
+        currency="USD",
+    )
+
+    # When the first cycle stores its actions (the validation notices first) into the
+    # empty table
+    with CaptureQueriesContext(connection) as queries:
+        cycle_run(as_of=day(0))
+
+    # Then every index was dropped for the insert and built after it, as it was
+    statements = "\n".join(q["sql"] for q in queries.captured_queries)
+    assert sum(f'"{name}"' in statements for name in indexes) == len(indexes)
+    assert f"LOCK TABLE {ACTION_TABLES[0]} IN ACCESS EXCLUSIVE MODE" in statements
+    assert table_schema(ACTION_TABLES) == before
+    # with the actions the cadence plans (as test_contact_actions_follow_the_cadence reads them)
+    stored = set(ContactAction.objects.values_list("debt_id", "template_code", "channel"))
+    assert {(d, t, c) for d, t, c in stored if d == debts[0].pk} == {
+        (debts[0].pk, "pre_due_reminder", "email"),
+        (debts[0].pk, "pre_due_reminder", "sms"),
+    }
+    assert any(d == debts[1].pk for d, _t, _c in stored)
+    # and the American debt's validation notice, the first action of the day
+    first = ContactAction.objects.order_by("id").first()
+    assert (first.debt_id, first.template_code) == (american.pk, "validation_notice")
+    actions = ContactAction.objects.count()
+
+    # And a rerun, into a table that holds them, drops nothing and adds nothing (the key holds)
+    with CaptureQueriesContext(connection) as queries:
+        cycle_run(as_of=day(0))
+    assert not any("DROP INDEX" in q["sql"] for q in queries.captured_queries)
+    assert ContactAction.objects.count() == actions
+
+
+def test_a_failed_key_build_undoes_the_bulk_actions_and_they_go_in_with_the_key(
+    settings, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from core import bulk
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(ACTION_TABLES)
+    debt = DebtFactory(due_date=day(3))
+    american = DebtFactory(
+        due_date=day(-5),
+        debtor=DebtorFactory(country="US", timezone="America/New_York"),
+        currency="USD",
+    )
+    built = []
+
+    def duplicate_found(cursor, statements):
+        built.append(statements)
+        raise IntegrityError("could not create unique index")
+
+    monkeypatch.setattr(bulk, "indexes_rebuild", duplicate_found)
+    cycle_run(as_of=day(0))
+
+    # The drops were undone with the rows, and the actions went in with the indexes in place
+    assert built and table_schema(ACTION_TABLES) == before
+    assert set(ContactAction.objects.filter(debt=debt).values_list("template_code", "channel")) == {
+        ("pre_due_reminder", "email"),
+        ("pre_due_reminder", "sms"),
+    }
+    first = ContactAction.objects.order_by("id").first()
+    assert (first.debt_id, first.template_code) == (american.pk, "validation_notice")
+    assert ContactAction.objects.filter(template_code="validation_notice").count() == 1
