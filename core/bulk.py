@@ -345,15 +345,47 @@ def tables_lock_empty(cursor, tables: Sequence[str]) -> bool:
     return True
 
 
-def indexes_defer(cursor, tables: Sequence[str], *, primary_keys: bool = False) -> list[str]:
-    """Drop the secondary indexes and unique constraints of the tables (and their primary keys
-    with `primary_keys`); return the statements that build them again, each table's primary key
-    first.
+def references_lock(cursor, tables: Sequence[str]) -> bool:
+    """Whether the tables the foreign keys of `tables` point at are now locked against writes
+    (SHARE ROW EXCLUSIVE, as adding a foreign key locks them) until this transaction ends.
 
-    Only for tables `tables_lock_empty` locked: nothing else may see them meanwhile. A key
-    another table's foreign key points at stays (the foreign key needs it).
+    Locks nothing (and says False) unless all could be locked within two seconds. Taken
+    before `indexes_defer` drops the foreign keys, so that their checks, run again as one
+    statement each when they are added back, neither wait for another writer nor find a row
+    it removed meanwhile; readers are not held up.
     """
-    drop, rebuild = [], []
+    cursor.execute(
+        "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint"
+        " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
+        " AND NOT confrelid = ANY(%s::regclass[]) ORDER BY 1",
+        [list(tables), list(tables)],
+    )
+    referenced = [row[0] for row in cursor.fetchall()]
+    if not referenced:
+        return True
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            cursor.execute(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
+    except DatabaseError:
+        return False
+    return True
+
+
+def indexes_defer(
+    cursor, tables: Sequence[str], *, primary_keys: bool = False, foreign_keys: bool = False
+) -> list[str]:
+    """Drop the secondary indexes and unique constraints of the tables (and their primary keys
+    with `primary_keys`, their foreign keys with `foreign_keys`); return the statements that
+    build them again, each table's primary key first, the foreign keys last (each checked
+    over every row in one statement when it is added back).
+
+    Only for tables `tables_lock_empty` locked: nothing else may see them meanwhile; foreign
+    keys only once `references_lock` holds the tables they point at. A key another table's
+    foreign key points at stays (the foreign key needs it).
+    """
+    drop, rebuild, references = [], [], []
     kinds = ["p", "u"] if primary_keys else ["u"]
     for table in tables:
         cursor.execute(
@@ -379,9 +411,18 @@ def indexes_defer(cursor, tables: Sequence[str], *, primary_keys: bool = False) 
         for name, definition in cursor.fetchall():
             drop.append(f'DROP INDEX "{name}"')
             rebuild.append(definition)
+        if foreign_keys:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                references.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for statement in drop:
         cursor.execute(statement)
-    return rebuild
+    return rebuild + references
 
 
 def indexes_rebuild(cursor, statements: Sequence[str]) -> None:
@@ -395,23 +436,40 @@ def indexes_rebuild(cursor, statements: Sequence[str]) -> None:
 
 
 @contextmanager
-def indexes_built_after(cursor, tables: Sequence[str], *, primary_keys: bool = False):
+def indexes_built_after(
+    cursor, tables: Sequence[str], *, primary_keys: bool = False, foreign_keys: bool = False
+):
     """Around a bulk write into tables that may still be empty: when they are and can be
     locked (`tables_lock_empty`), their indexes are dropped before the body (`indexes_defer`)
     and built again after it (`indexes_rebuild`); otherwise the body writes with them in place.
-    Yields whether any was dropped. A duplicate key then fails the rebuild, on leaving, with
-    the IntegrityError the write would have raised; a failing body rebuilds nothing (the
-    caller's savepoint undoes the rows and the drops together)."""
+    With `foreign_keys`, so are the tables' foreign keys when the tables they point at can be
+    locked too (`references_lock`). Yields whether any was dropped. A duplicate key (or a row
+    naming no row of another table) then fails the rebuild, on leaving, with the
+    IntegrityError the write would have raised; a failing body rebuilds nothing (the caller's
+    savepoint undoes the rows and the drops together)."""
     rebuild = []
     if tables_lock_empty(cursor, tables):
-        rebuild = indexes_defer(cursor, tables, primary_keys=primary_keys)
+        rebuild = indexes_defer(
+            cursor,
+            tables,
+            primary_keys=primary_keys,
+            foreign_keys=foreign_keys and references_lock(cursor, tables),
+        )
     yield bool(rebuild)
     indexes_rebuild(cursor, rebuild)
 
 
-def insert_into_empty(cursor, table: str, *, rows: int, insert: Callable[[bool], None]) -> bool:
+def insert_into_empty(
+    cursor,
+    table: str,
+    *,
+    rows: int,
+    insert: Callable[[bool], None],
+    foreign_keys: bool = False,
+) -> bool:
     """Run `insert(deferred)`, a bulk INSERT of about `rows` rows into `table`; returns whether
-    the table's key and indexes were built after it.
+    the table's key and indexes (and with `foreign_keys` its foreign keys: `indexes_built_after`)
+    were built after it.
 
     A new installation's first cycle writes millions of rows into tables that start empty.
     With CARTERA_NIGHTLY_BULK_MIN_ROWS rows or more and the table empty and lockable
@@ -428,7 +486,9 @@ def insert_into_empty(cursor, table: str, *, rows: int, insert: Callable[[bool],
     try:
         with (
             transaction.atomic(),
-            indexes_built_after(cursor, [table], primary_keys=True) as deferred,
+            indexes_built_after(
+                cursor, [table], primary_keys=True, foreign_keys=foreign_keys
+            ) as deferred,
         ):
             insert(deferred)
     except IntegrityError:

@@ -636,31 +636,45 @@ def outbox_write(
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
         cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)")
-        cursor.execute(
-            f"""
-            WITH inserted AS (
-                INSERT INTO messaging_message (created_at, updated_at, channel, template,
-                    purpose, stage, language, business_date, "to", planned_for, status,
-                    suppression_rule, suppression_reason, suppression_code,
-                    suppression_params, subject, body, provider_message_id, attempts,
-                    last_error, idempotency_key, creditor_id, debtor_id, experiment_arm_id,
-                    template_version_id)
-                SELECT %(now)s, %(now)s, t.channel, t.template, t.purpose, t.stage, t.language,
-                       %(day)s, t.to_, t.planned_for, t.status, t.rule, t.reason, t.code,
-                       t.params::jsonb, '', '', '', 0, '', t.key, t.creditor_id, t.debtor_id,
-                       t.arm_id, t.template_version_id
-                  FROM {MESSAGE_TABLE} t
-                 ORDER BY t.seq
-                ON CONFLICT (idempotency_key) DO NOTHING
-                RETURNING id, idempotency_key
+        inserted = 0
+
+        def insert(key_deferred: bool) -> None:
+            # Into the empty outbox (a new installation's first cycle), before its key: none to
+            # name (a repeated key fails the key's build, and this runs again with it).
+            nonlocal inserted
+            cursor.execute(
+                f"""
+                WITH inserted AS (
+                    INSERT INTO messaging_message (created_at, updated_at, channel, template,
+                        purpose, stage, language, business_date, "to", planned_for, status,
+                        suppression_rule, suppression_reason, suppression_code,
+                        suppression_params, subject, body, provider_message_id, attempts,
+                        last_error, idempotency_key, creditor_id, debtor_id, experiment_arm_id,
+                        template_version_id)
+                    SELECT %(now)s, %(now)s, t.channel, t.template, t.purpose, t.stage,
+                           t.language, %(day)s, t.to_, t.planned_for, t.status, t.rule,
+                           t.reason, t.code, t.params::jsonb, '', '', '', 0, '', t.key,
+                           t.creditor_id, t.debtor_id, t.arm_id, t.template_version_id
+                      FROM {MESSAGE_TABLE} t
+                     ORDER BY t.seq
+                    {"" if key_deferred else "ON CONFLICT (idempotency_key) DO NOTHING"}
+                    RETURNING id, idempotency_key
+                )
+                INSERT INTO {ID_TABLE} (key, id, new)
+                SELECT idempotency_key, id, true FROM inserted
+                """,
+                {"now": now, "day": business_date},
             )
-            INSERT INTO {ID_TABLE} (key, id, new) SELECT idempotency_key, id, true FROM inserted
-            """,
-            {"now": now, "day": business_date},
+            inserted = cursor.rowcount
+
+        # Its foreign keys too (creditor, debtor, template version: checked row by row, the
+        # largest part of the insert), each checked in one statement when added back.
+        insert_into_empty(
+            cursor, Message._meta.db_table, rows=len(messages), insert=insert, foreign_keys=True
         )
         # Groups whose message already existed (a rerun, or actions added later; or a key
         # another run inserted meanwhile: a conflict above): their actions join that message.
-        if existing or cursor.rowcount < len(messages):
+        if existing or inserted < len(messages):
             cursor.execute(
                 f"""
                 INSERT INTO {ID_TABLE} (key, id, new)

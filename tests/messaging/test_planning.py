@@ -302,3 +302,71 @@ def test_a_failed_index_build_undoes_the_bulk_links_and_they_go_in_one_by_one(
     assert sorted(MessageDebt.objects.values_list("contact_action_id", flat=True)) == sorted(
         a.pk for a in actions
     )
+
+
+OUTBOX_TABLES = [Message._meta.db_table]
+
+
+def test_the_first_messages_go_into_the_empty_outbox_before_its_keys_and_foreign_keys(
+    creditor, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(OUTBOX_TABLES)
+    foreign = [name for _table, name, kind, *_rest in before[1] if kind == "f"]
+    # the creditor, the debtor, the template version, the collector
+    assert len(foreign) == 4
+
+    # When a first day's messages are planned into the empty outbox
+    with CaptureQueriesContext(connection) as queries:
+        result, actions = _plan_two_debtors(creditor)
+
+    # Then its foreign keys were dropped for the insert, with the tables they name locked
+    # against writes, and added back after it (each checked in one statement), as they were
+    statements = "\n".join(q["sql"] for q in queries.captured_queries)
+    for name in foreign:
+        assert f'DROP CONSTRAINT "{name}"' in statements
+        assert f'ADD CONSTRAINT "{name}" FOREIGN KEY' in statements
+    assert "portfolio_debtor IN SHARE ROW EXCLUSIVE MODE" in statements
+    assert f"LOCK TABLE {OUTBOX_TABLES[0]} IN ACCESS EXCLUSIVE MODE" in statements
+    assert table_schema(OUTBOX_TABLES) == before
+    assert result.planned == 2
+    assert set(Message.objects.values_list("debtor_id", flat=True)) == {
+        a.debt.debtor_id for a in actions
+    }
+    assert sorted(MessageDebt.objects.values_list("contact_action_id", flat=True)) == sorted(
+        a.pk for a in actions
+    )
+
+
+def test_a_message_naming_no_debtor_fails_the_first_insert_and_leaves_the_outbox_as_it_was(
+    creditor, settings, monkeypatch
+):
+    from django.db import IntegrityError, connection
+
+    from messaging.services import planning_sets as sets
+    from tests.table_schema import table_schema
+
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    before = table_schema(OUTBOX_TABLES)
+    stage = sets.messages_stage
+
+    def staged_with_a_stray_debtor(messages):
+        stage(messages)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {sets.MESSAGE_TABLE} SET debtor_id = -1 WHERE seq = 0")
+
+    monkeypatch.setattr(sets, "messages_stage", staged_with_a_stray_debtor)
+
+    # When the first day's insert holds a message naming no debtor
+    with pytest.raises(IntegrityError, match="debtor"):
+        _plan_two_debtors(creditor)
+
+    # Then its foreign key's check refused it (added back, then again row by row), and the
+    # outbox is as it was: no message, every key and index in place
+    assert not Message.objects.exists()
+    assert table_schema(OUTBOX_TABLES) == before
