@@ -332,14 +332,25 @@ def tables_lock_empty(cursor, tables: Sequence[str]) -> bool:
     """
     if not _tables_empty(cursor, tables):
         return False
+
+    def still_empty():
+        if not _tables_empty(cursor, tables):  # a row arrived while we waited for the locks
+            raise _TablesInUse
+
+    return _tables_lock_soon(cursor, tables, mode="ACCESS EXCLUSIVE", then=still_empty)
+
+
+def _tables_lock_soon(cursor, tables: Sequence[str], *, mode: str, then=None) -> bool:
+    """Lock `tables` in `mode` until the transaction ends, if that takes under two seconds
+    (and `then()`, run holding them, raises no _TablesInUse); else lock nothing: False."""
     try:
         # Rolling this savepoint back also releases the locks it took.
         with transaction.atomic():
             cursor.execute("SET LOCAL lock_timeout = '2s'")
-            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN {mode} MODE")
             cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-            if not _tables_empty(cursor, tables):  # a row arrived while we waited for the locks
-                raise _TablesInUse
+            if then is not None:
+                then()
     except (DatabaseError, _TablesInUse):
         return False
     return True
@@ -361,16 +372,7 @@ def references_lock(cursor, tables: Sequence[str]) -> bool:
         [list(tables), list(tables)],
     )
     referenced = [row[0] for row in cursor.fetchall()]
-    if not referenced:
-        return True
-    try:
-        with transaction.atomic():
-            cursor.execute("SET LOCAL lock_timeout = '2s'")
-            cursor.execute(f"LOCK TABLE {', '.join(referenced)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-    except DatabaseError:
-        return False
-    return True
+    return not referenced or _tables_lock_soon(cursor, referenced, mode="SHARE ROW EXCLUSIVE")
 
 
 def indexes_defer(

@@ -77,3 +77,71 @@ def test_a_duplicate_key_fails_the_rebuild_and_its_savepoint_undoes_rows_and_dro
         cursor.execute("SELECT count(*) FROM t_side")
         assert cursor.fetchone()[0] == 0
     assert table_schema(tables) == before
+
+
+def test_foreign_keys_go_last_and_a_row_naming_no_parent_fails_their_check(tables):
+    before = table_schema(tables)
+    with connection.cursor() as cursor:
+        assert tables_lock_empty(cursor, ["t_child"])
+        rebuild = indexes_defer(cursor, ["t_child"], primary_keys=True, foreign_keys=True)
+        assert table_schema(["t_child"]) == ([], [])
+        # the key first, the foreign key last (checked over every row when added back)
+        assert "PRIMARY KEY" in rebuild[0] and "FOREIGN KEY" in rebuild[-1]
+        cursor.execute("INSERT INTO t_parent VALUES (1, 'a', 0)")
+        cursor.execute("INSERT INTO t_child VALUES (1)")
+        with pytest.raises(IntegrityError, match="t_parent"), transaction.atomic():
+            cursor.execute("INSERT INTO t_child VALUES (2)")  # no parent 2
+            indexes_rebuild(cursor, rebuild)
+        indexes_rebuild(cursor, rebuild)
+    assert table_schema(tables) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tables_foreign_keys_name_are_locked_against_writes_only_when_free():
+    import threading
+
+    from django.db import connections
+
+    from core.bulk import references_lock
+    from messaging.models import Message
+
+    holding, release = threading.Event(), threading.Event()
+
+    def writer_holds_the_creditors():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE portfolio_creditor IN ROW EXCLUSIVE MODE")
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def modes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                " WHERE l.pid = pg_backend_pid() AND l.mode = 'ShareRowExclusiveLock'"
+            )
+            return dict(cursor.fetchall())
+
+    outbox = [Message._meta.db_table]
+    writer = threading.Thread(target=writer_holds_the_creditors)
+    writer.start()
+    try:
+        assert holding.wait(10)
+        # While another transaction writes creditors: nothing is locked, and it says so
+        with transaction.atomic(), connection.cursor() as cursor:
+            assert not references_lock(cursor, outbox)
+            assert modes() == {}
+    finally:
+        release.set()
+        writer.join(30)
+    # Once it is done: every table the outbox's foreign keys name, until the transaction ends
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert references_lock(cursor, outbox)
+        assert set(modes()) == {
+            "auth_user",
+            "portfolio_creditor",
+            "portfolio_debtor",
+            "messaging_messagetemplateversion",
+        }
