@@ -240,14 +240,6 @@ def debts_with_promises(debts: pd.DataFrame, promises: pd.DataFrame) -> pd.DataF
     return frame
 
 
-def load_payments(*, as_of: datetime.date, creditor_ids=None, debtors=None) -> pd.DataFrame:
-    """Per debt (open or closed): amount paid, payment count, days since the last, last 180,
-    and the debt's debtor (payments_with_debtors)."""
-    return payments_with_debtors(
-        payments_aggregate(as_of=as_of, creditor_ids=creditor_ids), debtors=debtors
-    )
-
-
 def payments_aggregate(*, as_of: datetime.date, creditor_ids=None) -> pd.DataFrame:
     """Per debt (open or closed) with payments: PAYMENT_COLUMNS but the debtor.
 
