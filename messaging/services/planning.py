@@ -241,7 +241,7 @@ def messages_plan(
         )
         if window is not None:
             preferred[debtor_id] = window
-    addresses = sets.addresses_load(debtors)
+    addresses = sets.addresses_load()
     holds = sets.holds_load()
     around = datetime.datetime.combine(business_date, datetime.time(12), tzinfo=datetime.UTC)
     history = defaultdict(list, sets.history_load(around=around, statuses=ACTIVE_STATUSES))

@@ -47,8 +47,7 @@ CHANNEL_ORDER = {"email": 0, "letter": 1, "sms": 2, "whatsapp": 3, "voice": 4}
 STAGE_RANK = {"current": 0, "friendly_reminder": 1, "firm_notice": 2, "pre_legal": 3, "legal": 4}
 ACTION_COLUMNS = ["action_id", "debt_id", "stage", "channel", "template", "debtor_id",
                   "creditor_id"]  # fmt: skip
-DEBTOR_COLUMNS = ["debtor_id", "country", "region", "timezone", "language", "full_name",
-                  "address_line", "city", "postal_code"]  # fmt: skip
+DEBTOR_COLUMNS = ["debtor_id", "country", "region", "timezone", "language"]
 GROUP_TABLE = "plan_groups"
 MESSAGE_TABLE = "plan_messages"
 LINK_TABLE = "plan_links"
@@ -169,8 +168,7 @@ def existing_keys(business_date) -> set[str]:
 
 def debtors_load() -> pd.DataFrame:
     return frame_copy(
-        f"SELECT d.id, d.country, d.region, d.timezone, d.language, d.full_name,"
-        f"       d.address_line, d.city, d.postal_code"
+        f"SELECT d.id, d.country, d.region, d.timezone, d.language"
         f"  FROM portfolio_debtor d"
         f" WHERE d.id IN (SELECT debtor_id FROM {GROUP_TABLE})",
         columns=DEBTOR_COLUMNS,
@@ -178,20 +176,33 @@ def debtors_load() -> pd.DataFrame:
     )
 
 
-def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
+# A debtor's postal address as a letter's `to`: name, street, then postal code and city, each
+# line and part left out when empty.
+LETTER_TO_SQL = """concat_ws(E'\\n', NULLIF(d.full_name, ''), NULLIF(d.address_line, ''),
+    NULLIF(concat_ws(' ', NULLIF(d.postal_code, ''), NULLIF(d.city, '')), ''))"""
+
+
+def addresses_load() -> pd.DataFrame:
     """(debtor_id, channel) -> to, consented, invalid: a valid point first, then a consented
     one, then the primary (then the lowest id); a channel whose every point is marked invalid
     (a hard bounce) has no address (`to` empty, `invalid` set); a letter goes to the postal
-    address unless the debtor has a letter point."""
-    points = frame_copy(
-        f"SELECT DISTINCT ON (p.debtor_id, p.channel) p.debtor_id, p.channel,"
-        f"       CASE WHEN p.invalid_at IS NULL THEN p.value ELSE '' END,"
-        f"       CASE WHEN p.consent_granted THEN 1 ELSE 0 END,"
-        f"       CASE WHEN p.invalid_at IS NULL THEN 0 ELSE 1 END"
-        f"  FROM portfolio_contactpoint p"
-        f" WHERE p.debtor_id IN (SELECT debtor_id FROM {GROUP_TABLE})"
-        f" ORDER BY p.debtor_id, p.channel, p.invalid_at IS NOT NULL, NOT p.consent_granted,"
-        f"          NOT p.is_primary, p.id",
+    address unless the debtor has a letter point (built in SQL: no debtor's name or address
+    is read into Python)."""
+    frame = frame_copy(
+        f"(SELECT DISTINCT ON (p.debtor_id, p.channel) p.debtor_id, p.channel,"
+        f"        CASE WHEN p.invalid_at IS NULL THEN p.value ELSE '' END,"
+        f"        CASE WHEN p.consent_granted THEN 1 ELSE 0 END,"
+        f"        CASE WHEN p.invalid_at IS NULL THEN 0 ELSE 1 END"
+        f"   FROM portfolio_contactpoint p"
+        f"  WHERE p.debtor_id IN (SELECT debtor_id FROM {GROUP_TABLE})"
+        f"  ORDER BY p.debtor_id, p.channel, p.invalid_at IS NOT NULL, NOT p.consent_granted,"
+        f"           NOT p.is_primary, p.id)"
+        f" UNION ALL"
+        f" SELECT d.id, 'letter', {LETTER_TO_SQL}, 1, 0"
+        f"   FROM portfolio_debtor d"
+        f"  WHERE d.id IN (SELECT debtor_id FROM {GROUP_TABLE}) AND d.address_line <> ''"
+        f"    AND NOT EXISTS (SELECT 1 FROM portfolio_contactpoint p"
+        f"                     WHERE p.debtor_id = d.id AND p.channel = 'letter')",
         columns=["debtor_id", "channel", "to", "consented", "invalid"],
         dtype={
             "debtor_id": "int64",
@@ -201,32 +212,9 @@ def addresses_load(debtors: pd.DataFrame) -> pd.DataFrame:
             "invalid": "int64",
         },  # fmt: skip
     )
-    points["consented"] = points["consented"].astype(bool)
-    points["invalid"] = points["invalid"].astype(bool)
-    has_letter = set(points.loc[points["channel"] == "letter", "debtor_id"])
-    post = debtors[(debtors["address_line"] != "") & ~debtors["debtor_id"].isin(has_letter)]
-    if len(post):
-        city_line = [
-            " ".join(p for p in (postal, city) if p)
-            for postal, city in zip(post["postal_code"], post["city"], strict=True)
-        ]
-        lines = [
-            "\n".join(x for x in (name, address, city) if x)
-            for name, address, city in zip(
-                post["full_name"], post["address_line"], city_line, strict=True
-            )
-        ]
-        letters = pd.DataFrame(
-            {
-                "debtor_id": post["debtor_id"].to_numpy(),
-                "channel": "letter",
-                "to": lines,
-                "consented": True,
-                "invalid": False,
-            }  # fmt: skip
-        )
-        points = pd.concat([points, letters], ignore_index=True)
-    return points
+    frame["consented"] = frame["consented"].astype(bool)
+    frame["invalid"] = frame["invalid"].astype(bool)
+    return frame
 
 
 def groups_held(groups: pd.DataFrame, actions: pd.DataFrame, holds: pd.DataFrame) -> pd.Series:

@@ -144,6 +144,31 @@ def test_no_contact_point_is_cancelled_with_a_reason(creditor):
     assert (message.status, message.suppression_rule) == ("cancelled", "NO-ADDRESS")
 
 
+def test_a_letter_goes_to_the_postal_address_unless_the_debtor_has_a_letter_point(creditor):
+    full = DebtorFactory(
+        creditor=creditor, full_name="Ana Ruiz", address_line="Calle 10 # 5-20",
+        postal_code="110111", city="Bogotá",
+    )  # fmt: skip
+    no_postal = DebtorFactory(
+        creditor=creditor, full_name="Luis Gil", address_line="Av. 3", postal_code="",
+        city="Cali",
+    )  # fmt: skip
+    with_point = DebtorFactory(creditor=creditor, address_line="Calle 1", city="Medellín")
+    ContactPointFactory(debtor=with_point, channel="letter", value="Apartado 77, Medellín")
+    no_address = DebtorFactory(creditor=creditor, address_line="", city="Pasto")
+    for debtor in (full, no_postal, with_point, no_address):
+        _action(DebtFactory(creditor=creditor, debtor=debtor), channel="letter")
+    messages_plan(business_date=DAY, now=BEFORE)
+    to = dict(Message.objects.values_list("debtor_id", "to"))
+    assert to == {
+        full.pk: "Ana Ruiz\nCalle 10 # 5-20\n110111 Bogotá",
+        no_postal.pk: "Luis Gil\nAv. 3\nCali",
+        with_point.pk: "Apartado 77, Medellín",
+        no_address.pk: "",
+    }
+    assert Message.objects.get(debtor=no_address).suppression_rule == "NO-ADDRESS"
+
+
 def test_a_thank_you_is_its_own_conversation(creditor):
     # a payment thank-you is transactional: it is not merged into the day's dunning message
     debt = DebtFactory(creditor=creditor, debtor=_debtor(creditor))
