@@ -101,30 +101,72 @@ def actions_load(business_date, action_ids=None) -> pd.DataFrame:
 def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(groups, actions): one group per debtor × channel × purpose, in planning order (debtor,
     channel order, key), taking the highest stage (ties: the smallest template code); each
-    action gets its group's number `gid` and whether it is the first of its debt in the group
-    (the one a message-debt link names; the others are marked done)."""
-    purposes = {t: gateway.purpose_for(t) for t in actions["template"].unique()}
-    purpose = actions["template"].map(purposes)
-    actions = actions.assign(
-        purpose=purpose,
-        label=np.where(purpose == "collection", "collection", actions["template"]),
-        rank=actions["stage"].map(STAGE_RANK).fillna(-1).astype(int),
+    action gets its group's number `gid` (groups numbered in the order their first action
+    comes) and whether it is the first of its debt in the group (the one a message-debt link
+    names; the others are marked done).
+
+    Channels, templates and labels are read as integer codes (sorted as their texts), so the
+    groupings and sorts run over numbers: at 1M debts, 1.97M actions, the same frames as
+    grouping and sorting the texts in 1.0-1.5 s less (`tests/messaging/test_planning_frames`)."""
+    templates, template_names = pd.factorize(actions["template"], sort=True)
+    channels, channel_names = pd.factorize(actions["channel"], sort=True)
+    purpose_names = np.array([gateway.purpose_for(t) for t in template_names], dtype=object)
+    collection = purpose_names == "collection"
+    # A label per template: "collection" for every collection template, else the template
+    # (codes sorted as the labels' texts).
+    label_of, label_names = pd.factorize(
+        np.where(collection, "collection", np.asarray(template_names, dtype=object)), sort=True
     )
-    actions["gid"] = actions.groupby(["debtor_id", "channel", "label"], sort=False).ngroup()
-    best = actions.sort_values(["gid", "rank", "template"], ascending=[True, False, True],
-                               kind="stable").drop_duplicates("gid")  # fmt: skip
-    groups = best[["gid", "debtor_id", "creditor_id", "channel", "purpose", "label", "stage",
-                   "template"]].copy()  # fmt: skip
+    label_names = np.asarray(label_names, dtype=object)
+    labels = label_of[templates]
+    debtor_ids = actions["debtor_id"].to_numpy(dtype=np.int64)
+    ranks = actions["stage"].map(STAGE_RANK).fillna(-1).astype(int).to_numpy()
+    width = len(label_names)
+    combined = (debtor_ids * len(channel_names) + channels) * width + labels
+    gid = pd.factorize(combined)[0].astype(np.int64)
+    actions = actions.assign(
+        purpose=purpose_names[templates],
+        label=label_names[labels],
+        rank=ranks,
+        gid=gid,
+    )
+    # Per group: the highest stage, ties to the smallest template (a stable sort).
+    order = np.lexsort((templates, -ranks, gid))
+    best = order[np.r_[True, gid[order][1:] != gid[order][:-1]]] if len(order) else order
+    groups = actions.iloc[best][["gid", "debtor_id", "creditor_id", "channel", "purpose",
+                                 "label", "stage", "template"]].copy()  # fmt: skip
     # creditor of the group's first action (a debtor has one creditor, but read it as before)
-    first = actions.drop_duplicates("gid").set_index("gid")
-    groups["creditor_id"] = groups["gid"].map(first["creditor_id"])
+    _gids, first_rows = np.unique(gid, return_index=True)
+    creditors = actions["creditor_id"].to_numpy()[first_rows]
+    groups["creditor_id"] = creditors[groups["gid"].to_numpy()]
     prefix = business_date.isoformat() + ":"
     groups["key"] = (
         prefix + groups["debtor_id"].astype(str) + ":" + groups["channel"] + ":" + groups["label"]
     )
     groups["order"] = groups["channel"].map(CHANNEL_ORDER).fillna(9).astype(int)
-    groups = groups.sort_values(["debtor_id", "order", "key"], kind="stable").reset_index(drop=True)
-    actions["first"] = ~actions.duplicated(["gid", "debt_id"], keep="first")
+    names = list(channel_names)
+    if any(a != b and b.startswith(a) for a in names for b in names):
+        # A channel's name begins another's: only the keys' texts order them.
+        groups = groups.sort_values(["debtor_id", "order", "key"], kind="stable")
+    else:
+        # Within a debtor and a channel order the key's text orders by channel, then label,
+        # as their codes do (sorted as the texts; no channel's name begins another's).
+        group_channels, group_labels = channels[best], labels[best]
+        groups = groups.iloc[
+            np.lexsort(
+                (
+                    group_labels,
+                    group_channels,
+                    groups["order"].to_numpy(),
+                    groups["debtor_id"].to_numpy(),
+                )
+            )
+        ]
+    groups = groups.reset_index(drop=True)
+    debts = actions["debt_id"].to_numpy(dtype=np.int64)
+    actions["first"] = (
+        ~pd.Series(gid * (int(debts.max(initial=0)) + 1) + debts).duplicated().to_numpy()
+    )
     return groups, actions
 
 

@@ -1,7 +1,11 @@
 """The frame helpers of set-based planning, on hand-made frames (no database)."""
 
+import datetime
+import random
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from messaging.services import planning, planning_sets
 
@@ -62,3 +66,83 @@ def test_split_groups_rows_by_code_keeping_their_order():
         (2, [4, 9]),
     ]
     assert planning._split(np.array([], dtype=np.int64), np.array([], dtype=np.int64)) == []
+
+
+def _groups_build_reference(actions, *, business_date):
+    """The grouping as plain pandas over the texts (what `groups_build` computed before it read
+    them as integer codes): the reference its frames must equal."""
+    purposes = {t: planning_sets.gateway.purpose_for(t) for t in actions["template"].unique()}
+    purpose = actions["template"].map(purposes)
+    actions = actions.assign(
+        purpose=purpose,
+        label=np.where(purpose == "collection", "collection", actions["template"]),
+        rank=actions["stage"].map(planning_sets.STAGE_RANK).fillna(-1).astype(int),
+    )
+    actions["gid"] = actions.groupby(["debtor_id", "channel", "label"], sort=False).ngroup()
+    best = actions.sort_values(
+        ["gid", "rank", "template"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("gid")
+    columns = ["gid", "debtor_id", "creditor_id", "channel", "purpose", "label", "stage"]
+    groups = best[[*columns, "template"]].copy()
+    first = actions.drop_duplicates("gid").set_index("gid")
+    groups["creditor_id"] = groups["gid"].map(first["creditor_id"])
+    prefix = business_date.isoformat() + ":"
+    groups["key"] = (
+        prefix + groups["debtor_id"].astype(str) + ":" + groups["channel"] + ":" + groups["label"]
+    )
+    groups["order"] = groups["channel"].map(planning_sets.CHANNEL_ORDER).fillna(9).astype(int)
+    groups = groups.sort_values(["debtor_id", "order", "key"], kind="stable").reset_index(drop=True)
+    actions["first"] = ~actions.duplicated(["gid", "debt_id"], keep="first")
+    return groups, actions
+
+
+TEMPLATES = [
+    "friendly", "firm", "pre_legal_notice", "bureau_notice", "validation_notice",
+    "payment_thanks", "agreement_confirmed", "instalment_due", "missed_instalment", "collection",
+]  # fmt: skip
+STAGES = ["current", "friendly_reminder", "firm_notice", "pre_legal", "legal", "paid"]
+
+
+@pytest.mark.parametrize(
+    ("seed", "channels"),
+    [
+        (1, ["email", "sms", "letter", "whatsapp", "voice"]),
+        (2, ["email", "sms"]),
+        (3, ["email", "sms", "smsx", "letter"]),  # a channel's name begins another's
+        (4, ["voice"]),
+    ],
+)
+def test_grouping_by_codes_equals_grouping_by_texts(seed, channels):
+    rng = random.Random(seed)
+    rows = []
+    for action_id in range(1, 3001):
+        debtor_id = rng.randint(1, 400)
+        rows.append(
+            {
+                "action_id": action_id,
+                "debt_id": debtor_id * 10 + rng.randint(0, 3),
+                "stage": rng.choice(STAGES),
+                "channel": rng.choice(channels),
+                "template": rng.choice(TEMPLATES),
+                "debtor_id": debtor_id,
+                "creditor_id": rng.choice([debtor_id % 3 + 1, 7]),
+            }
+        )
+    rows.sort(key=lambda row: (row["debtor_id"], row["action_id"]))  # as actions_load orders
+    actions = pd.DataFrame(rows, columns=planning_sets.ACTION_COLUMNS)
+    day = datetime.date(2026, 6, 1)
+    groups, grouped = planning_sets.groups_build(actions, business_date=day)
+    want_groups, want_grouped = _groups_build_reference(actions, business_date=day)
+    assert len(groups) > 100
+    assert groups.astype(object).equals(want_groups.astype(object))
+    columns = [*planning_sets.ACTION_COLUMNS, "purpose", "label", "rank", "gid", "first"]
+    assert grouped[columns].astype(object).equals(want_grouped[columns].astype(object))
+
+
+def test_grouping_no_actions_gives_no_groups():
+    actions = pd.DataFrame(
+        {name: pd.Series(dtype=object) for name in planning_sets.ACTION_COLUMNS}
+    ).astype({"action_id": "int64", "debt_id": "int64", "debtor_id": "int64",
+              "creditor_id": "int64"})  # fmt: skip
+    groups, grouped = planning_sets.groups_build(actions, business_date=datetime.date(2026, 6, 1))
+    assert groups.empty and grouped.empty
