@@ -106,8 +106,9 @@ def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame,
     names; the others are marked done).
 
     Channels, templates and labels are read as integer codes (sorted as their texts), so the
-    groupings and sorts run over numbers: at 1M debts, 1.97M actions, the same frames as
-    grouping and sorting the texts in 1.0-1.5 s less (`tests/messaging/test_planning_frames`)."""
+    groupings and sorts run over numbers. The same frames as grouping and sorting the texts
+    (`tests/messaging/test_planning_frames`): the 100k bench's 196,705 actions 0.18-0.26 s
+    before, 0.11-0.12 s after; 1.97M random actions 6.2 s before, 3.1 s after."""
     templates, template_names = pd.factorize(actions["template"], sort=True)
     channels, channel_names = pd.factorize(actions["channel"], sort=True)
     purpose_names = np.array([gateway.purpose_for(t) for t in template_names], dtype=object)
