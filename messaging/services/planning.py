@@ -358,12 +358,11 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     todo = todo.assign(region=todo["region"].fillna("")).reset_index(drop=True)
     n = len(todo)
     debtor_ids = todo["debtor_id"].to_numpy(dtype=np.int64)
-    ranks = todo.groupby("debtor_id", sort=False).cumcount().to_numpy()
+    by_debtor = todo.groupby("debtor_id", sort=False)["debtor_id"]
+    ranks = by_debtor.cumcount().to_numpy()
     # Whether the debtor has a group at a later rank: only then does what this one planned
     # (its history, the channels seen, pushed or fallen) matter to anything decided after.
-    later = (
-        ranks < todo.groupby("debtor_id", sort=False)["debtor_id"].transform("size").to_numpy() - 1
-    )
+    later = ranks < by_debtor.transform("size").to_numpy() - 1
     fractions = np.array([gateway.spread_fraction(k) for k in todo["key"].tolist()])
     class_of = todo.groupby(sets.CLASS_COLUMNS, sort=False, dropna=False).ngroup().to_numpy()
     classes_seen, first_rows = np.unique(class_of, return_index=True)

@@ -133,7 +133,8 @@ def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame,
     )
     # Per group: the highest stage, ties to the smallest template (a stable sort).
     order = np.lexsort((templates, -ranks, gid))
-    best = order[np.r_[True, gid[order][1:] != gid[order][:-1]]] if len(order) else order
+    ordered = gid[order]
+    best = order[np.r_[True, ordered[1:] != ordered[:-1]]] if len(order) else order
     groups = actions.iloc[best][["gid", "debtor_id", "creditor_id", "channel", "purpose",
                                  "label", "stage", "template"]].copy()  # fmt: skip
     # creditor of the group's first action (a debtor has one creditor, but read it as before)
