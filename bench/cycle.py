@@ -145,6 +145,10 @@ def phases(result) -> str:
     return ", ".join(f"{name} {secs:.1f}s" for name, secs in result.phases.items())
 
 
+def planning_steps(result) -> str:
+    return ", ".join(f"{name} {secs:.2f}s" for name, secs in result.planning.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=100_000)
@@ -212,6 +216,7 @@ def main() -> None:
         f"outbox floor {outbox_floor:.2f} s ({floor_rows:,} rows)  "
         f"ratio {planning / outbox_floor:.1f}x  {load()}"
     )
+    print(f"  planning steps: {planning_steps(first)}")
     rerun_seconds, rerun = timed(lambda: cycle_run_date(business_date=AS_OF))
     print(
         f"cycle, rerun same date (no-op):      {rerun_seconds:8.2f} s  "
@@ -233,6 +238,7 @@ def main() -> None:
         f"  moved {second.run.debts_moved:,}, actions {second.run.actions_planned:,}, "
         f"messages {next_messages:,}, debts decided {second.decided:,}; phases: {phases(second)}"
     )
+    print(f"  planning steps: {planning_steps(second)}")
     print(f"stages differing from the SQL's targets: {mismatches}")
     if mismatches:
         sys.exit(1)

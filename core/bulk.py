@@ -99,6 +99,54 @@ def copy_arrow(cursor, table: str, columns: dict, *, not_null: Sequence[str] = (
     return arrow.num_rows
 
 
+def int_rows_copy(cursor, table: str, columns: Sequence[str], arrays) -> int:
+    """COPY int64 `arrays` (one per column of `columns`, no nulls) into `table` in PostgreSQL's
+    binary format, built with numpy (no text formatting or parsing of the numbers); rows sent.
+    Errors come out as Django's when `cursor` is Django's."""
+    import numpy as np
+
+    count = len(arrays[0]) if len(arrays) else 0
+    layout = [("fields", ">i2")]
+    for i in range(len(columns)):
+        layout += [(f"len{i}", ">i4"), (f"value{i}", ">i8")]
+    rows = np.empty(count, dtype=np.dtype(layout))
+    rows["fields"] = len(columns)
+    for i, values in enumerate(arrays):
+        rows[f"len{i}"] = 8
+        rows[f"value{i}"] = np.asarray(values, dtype=np.int64)
+    header = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+    payload = header + rows.tobytes() + (-1).to_bytes(2, "big", signed=True)
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+    errors = cursor.db.wrap_database_errors if hasattr(cursor, "db") else contextlib.nullcontext()
+    with errors:
+        raw.copy_expert(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
+            io.BytesIO(payload),
+        )
+    return count
+
+
+def ids_reserve(cursor, table: str, count: int):
+    """`count` new consecutive ids of `table`'s id sequence (an int64 array, ascending): rows
+    written with them need no RETURNING to be named.
+
+    One `setval` reserves the block (a `nextval` a row took 1.7 s for 715,806 ids). Only the
+    holder of `table` in ACCESS EXCLUSIVE mode may call it (`tables_lock_empty`): an INSERT
+    locks the table before it draws its ids, so no one else draws from the sequence while the
+    block is being taken."""
+    import numpy as np
+
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    cursor.execute(
+        "SELECT setval(seq, nextval(seq) + %s - 1)"
+        "  FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) s",
+        [int(count), table],
+    )
+    last = int(cursor.fetchone()[0])
+    return np.arange(last - count + 1, last + 1, dtype=np.int64)
+
+
 def temp_table_load_arrow(*, name: str, columns: Sequence[tuple[str, str]], arrays: dict) -> int:
     """`temp_table_load` for Arrow arrays {column: array}, one per column of `columns`
     (`copy_arrow`: a null is NULL, an empty string stays an empty string)."""
@@ -169,16 +217,28 @@ def frame_copy(sql: str, params: Sequence = (), *, columns: Sequence[str], dtype
     )
 
 
-def arrow_frame(sql: str, params: Sequence, columns: Sequence[str], *, text: Sequence[str] = ()):
+def arrow_frame(
+    sql: str,
+    params: Sequence,
+    columns: Sequence[str],
+    *,
+    text: Sequence[str] = (),
+    labels: Sequence[str] = (),
+):
     """The rows of a SELECT as a pandas DataFrame named `columns`, read through `COPY ... TO
     STDOUT` and parsed by Arrow (types inferred; a NULL string is missing, '' stays '').
     Columns in `text` are read as strings whatever they hold: PostgreSQL quotes only the
     values that need it, so a product or region code of digits would be read as a number.
+    Columns in `labels` (strings of a few distinct values: a stage, a channel, a template
+    code) are read as Arrow dictionaries and come out as an object column of Python strings,
+    one object per distinct value (1.97M rows shaped like a first cycle's contact actions:
+    0.36-0.75 s, against 0.72-0.99 s for pandas' CSV reader).
 
     Parsing costs a fraction of a second per million rows. Fetching tuples and building the
     frame from them cost the cycle's first-day load at 1M debts 1.5-2 s more (3.9-4.8 s in
     all, against 2.4-2.9 s this way).
     """
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -191,12 +251,27 @@ def arrow_frame(sql: str, params: Sequence, columns: Sequence[str], *, text: Seq
         buffer,
         read_options=pa_csv.ReadOptions(column_names=list(columns)),
         convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in text},
+            column_types={
+                **{name: pa.string() for name in text},
+                **{name: pa.dictionary(pa.int32(), pa.string()) for name in labels},
+            },
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.to_pandas()
+    if not labels:
+        return table.to_pandas()
+    table = table.unify_dictionaries()  # one dictionary per column across Arrow's blocks
+    frame = table.drop_columns(list(labels)).to_pandas()
+    for name in sorted(labels, key=list(columns).index):  # each into its place, left to right
+        column = table.column(name).combine_chunks()
+        values = np.asarray(column.dictionary.to_pylist() + [None], dtype=object)
+        codes = column.indices.fill_null(len(values) - 1).to_numpy()
+        # object dtype kept: pandas would otherwise convert them to its string type, row by row
+        frame.insert(
+            list(columns).index(name), name, pd.Series(values[codes], dtype=object, copy=False)
+        )
+    return frame
 
 
 def temp_table_drop(*, name: str) -> None:

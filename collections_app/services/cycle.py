@@ -83,6 +83,8 @@ class DayResult:
     seconds: float
     # Seconds per step of the day (benchmarks print them; DEBUG logs them).
     phases: dict[str, float] = field(default_factory=dict)
+    # Seconds per step of its message planning (messaging's PlanResult.steps).
+    planning: dict[str, float] = field(default_factory=dict)
     # The open debts loaded and decided in pandas (the candidates, or every one).
     decided: int = 0
     # Cadence actions not planned because the debt's debtor is in an experiment's hold-out.
@@ -252,6 +254,7 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
         moves=moves,
         seconds=0.0,
         phases=seconds,
+        planning=plan.steps,
         decided=int(len(debts)),
         holdout_skipped=holdout_skipped,
     )

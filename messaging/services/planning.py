@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.bulk import phase_timer
 from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.hooks import preferred_hours
@@ -216,95 +217,103 @@ def messages_plan(
     for every group (the reference the class path is tested against; same results)."""
     now = now or timezone.now()
     result = PlanResult()
-    actions = sets.actions_load(business_date, action_ids)
+    result.steps, step = phase_timer()
+    with step("read actions"):
+        actions = sets.actions_load(business_date, action_ids)
     if actions.empty:
         return result
-    groups, actions = sets.groups_build(actions, business_date=business_date)
-    group_seq = sets.keys_stage(groups)
-    existing = sets.existing_keys(business_date)
-    debtors = sets.debtors_load()
-    # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
-    preferred = dict(preferred_hours.call_one(debtor_ids=debtors["debtor_id"].tolist()))
-    # Debtors in an experiment's arm (none read unless one runs): the arm's send hours narrow
-    # the debtor's as preferred hours do (the lawful window still wins); the arm and the
-    # template version it tests go on the message.
-    arms = sets.day_arms()
-    hours = arms[arms["send_from_hour"].notna() & arms["send_to_hour"].notna()]
-    for debtor_id, start, end in zip(
-        hours["debtor_id"].tolist(),
-        hours["send_from_hour"].tolist(),
-        hours["send_to_hour"].tolist(),
-        strict=True,
-    ):
-        window = experiment_arms.narrowed(
-            preferred.get(debtor_id), experiment_arms.hours_window(start, end)
-        )
-        if window is not None:
-            preferred[debtor_id] = window
-    addresses = sets.addresses_load()
-    holds = sets.holds_load()
-    around = datetime.datetime.combine(business_date, datetime.time(12), tzinfo=datetime.UTC)
-    history = defaultdict(list, sets.history_load(around=around, statuses=ACTIVE_STATUSES))
-    rules = gateway.rules_cache(sorted(int(c) for c in groups["creditor_id"].unique()))
+    with step("group"):
+        groups, actions = sets.groups_build(actions, business_date=business_date)
+        group_seq = sets.keys_stage(groups)
+    with step("read debtors"):
+        existing = sets.existing_keys(business_date)
+        debtors = sets.debtors_load()
+        addresses = sets.addresses_load()
+        holds = sets.holds_load()
+        around = datetime.datetime.combine(business_date, datetime.time(12), tzinfo=datetime.UTC)
+        history = defaultdict(list, sets.history_load(around=around, statuses=ACTIVE_STATUSES))
+    with step("prepare"):
+        # Hours the debtor chose in the portal: planning keeps inside them where it lawfully can.
+        preferred = dict(preferred_hours.call_one(debtor_ids=debtors["debtor_id"].tolist()))
+        # Debtors in an experiment's arm (none read unless one runs): the arm's send hours narrow
+        # the debtor's as preferred hours do (the lawful window still wins); the arm and the
+        # template version it tests go on the message.
+        arms = sets.day_arms()
+        hours = arms[arms["send_from_hour"].notna() & arms["send_to_hour"].notna()]
+        for debtor_id, start, end in zip(
+            hours["debtor_id"].tolist(),
+            hours["send_from_hour"].tolist(),
+            hours["send_to_hour"].tolist(),
+            strict=True,
+        ):
+            window = experiment_arms.narrowed(
+                preferred.get(debtor_id), experiment_arms.hours_window(start, end)
+            )
+            if window is not None:
+                preferred[debtor_id] = window
+        rules = gateway.rules_cache(sorted(int(c) for c in groups["creditor_id"].unique()))
 
-    result.already = int(groups["key"].isin(existing).sum())
-    todo = groups[~groups["key"].isin(existing)]
-    todo = todo.merge(debtors, on="debtor_id", how="left", validate="many_to_one")
-    todo = todo.merge(addresses, on=["debtor_id", "channel"], how="left")
-    todo["to"] = todo["to"].fillna("")
-    todo["consented"] = todo["consented"].fillna(False).astype(bool)
-    todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
-    todo["language"] = todo["language"].replace("", "es").fillna("es")
-    todo["held"] = sets.groups_held(todo, actions, holds)
-    todo = sets.arms_join(todo, arms)
-    # WhatsApp whose text has no approved template (decided per creditor, code and language)
-    # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
-    # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).
-    unready = (todo["to"] != "") & sets.whatsapp_unready(todo)
-    reachable = (todo["to"] != "") & ~unready
-    # Debtors without preferred hours: their day's groups are decided per class of contact
-    # (the holds covering the group are part of it) and of what the debtor got earlier that
-    # day, the rest one by one, in planning order.
-    plain = (
-        reachable
-        & ~todo["debtor_id"].isin(list(preferred))
-        & todo["timezone"].map(lambda name: zone(name) is not None)
-    )
-    if not by_class:
-        plain[:] = False
-    decided = _decide_by_class(
-        todo[plain], history=history, business_date=business_date, now=now, rules=rules
-    )
-    cancelled = todo[todo["to"] == ""].copy()
-    sets.no_address_columns(cancelled)
-    skipped = todo[unready].copy()
-    sets.whatsapp_unready_columns(skipped)
-    cancelled = pd.concat([cancelled, skipped]) if len(skipped) else cancelled
-    starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
-    cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
-    one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]
-    rows = _decide_one_by_one(
-        one_by_one,
-        actions=actions,
-        debtors=debtors,
-        preferred=preferred,
-        holds=sets.holds_by_debtor(holds, one_by_one["debtor_id"].unique()),
-        history=history,
-        business_date=business_date,
-        now=now,
-        rules=rules,
-    )
-    columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
-    decided_rows = pd.DataFrame(rows, columns=columns)
-    outcome = pd.concat(
-        [decided[columns], cancelled[columns], decided_rows[columns]], ignore_index=True
-    )
-    messages = todo.drop(columns=["to", "held"]).merge(
-        outcome, on="gid", how="inner", validate="1:1"
-    )
-    messages = messages.sort_values(["debtor_id", "order", "key"], kind="stable")
-    result.planned = int((messages["status"] == Message.Status.PLANNED).sum())
-    result.suppressed = int((messages["status"] == Message.Status.SUPPRESSED).sum())
+        result.already = int(groups["key"].isin(existing).sum())
+        todo = groups[~groups["key"].isin(existing)]
+        todo = todo.merge(debtors, on="debtor_id", how="left", validate="many_to_one")
+        todo = todo.merge(addresses, on=["debtor_id", "channel"], how="left")
+        todo["to"] = todo["to"].fillna("")
+        todo["consented"] = todo["consented"].fillna(False).astype(bool)
+        todo["invalid"] = todo["invalid"].fillna(False).astype(bool)
+        todo["language"] = todo["language"].replace("", "es").fillna("es")
+        todo["held"] = sets.groups_held(todo, actions, holds)
+        todo = sets.arms_join(todo, arms)
+        # WhatsApp whose text has no approved template (decided per creditor, code and language)
+        # is not planned: like a channel the rules refuse, it takes no contact of the day, so the
+        # debtor's next allowed channel goes instead; the message records why (WA-TEMPLATE).
+        unready = (todo["to"] != "") & sets.whatsapp_unready(todo)
+        reachable = (todo["to"] != "") & ~unready
+        # Debtors without preferred hours: their day's groups are decided per class of contact
+        # (the holds covering the group are part of it) and of what the debtor got earlier that
+        # day, the rest one by one, in planning order.
+        plain = (
+            reachable
+            & ~todo["debtor_id"].isin(list(preferred))
+            & todo["timezone"].map(lambda name: zone(name) is not None)
+        )
+        if not by_class:
+            plain[:] = False
+    with step("decide by class"):
+        decided = _decide_by_class(
+            todo[plain], history=history, business_date=business_date, now=now, rules=rules
+        )
+    with step("decide the rest"):
+        cancelled = todo[todo["to"] == ""].copy()
+        sets.no_address_columns(cancelled)
+        skipped = todo[unready].copy()
+        sets.whatsapp_unready_columns(skipped)
+        cancelled = pd.concat([cancelled, skipped]) if len(skipped) else cancelled
+        starts = sets.day_starts(cancelled["timezone"].unique(), business_date)
+        cancelled["planned_us"] = cancelled["timezone"].map(lambda n: sets.to_us(starts[n]))
+        one_by_one = todo[reachable & ~todo["gid"].isin(decided["gid"])]
+        rows = _decide_one_by_one(
+            one_by_one,
+            actions=actions,
+            debtors=debtors,
+            preferred=preferred,
+            holds=sets.holds_by_debtor(holds, one_by_one["debtor_id"].unique()),
+            history=history,
+            business_date=business_date,
+            now=now,
+            rules=rules,
+        )
+    with step("assemble"):
+        columns = ["gid", "status", "planned_us", "rule", "reason", "code", "params", "to"]
+        decided_rows = pd.DataFrame(rows, columns=columns)
+        outcome = pd.concat(
+            [decided[columns], cancelled[columns], decided_rows[columns]], ignore_index=True
+        )
+        messages = todo.drop(columns=["to", "held"]).merge(
+            outcome, on="gid", how="inner", validate="1:1"
+        )
+        messages = messages.sort_values(["debtor_id", "order", "key"], kind="stable")
+        result.planned = int((messages["status"] == Message.Status.PLANNED).sum())
+        result.suppressed = int((messages["status"] == Message.Status.SUPPRESSED).sum())
     with transaction.atomic(), connection.cursor() as cursor:
         # Foreign keys checked as the rows arrive, not all at COMMIT.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -315,7 +324,13 @@ def messages_plan(
             business_date=business_date,
             now=timezone.now(),
             existing=bool(result.already),
+            step=step,
         )
+    logger.debug(
+        "messages %s steps: %s",
+        business_date,
+        ", ".join(f"{name} {secs:.2f}s" for name, secs in result.steps.items()),
+    )
     logger.info(
         "messages %s: %s planned, %s suppressed, %s already planned",
         business_date,

@@ -16,8 +16,8 @@ steps. The compliance engine still decides every contact, but not one by one whe
 """
 
 import datetime
-import io
 import json
+from contextlib import nullcontext
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -27,8 +27,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from core.bulk import (
+    arrow_frame,
+    copy_arrow,
     frame_copy,
+    ids_reserve,
     insert_into_empty,
+    int_rows_copy,
     temp_table_load_arrow,
     temp_table_load_frame,
 )
@@ -82,20 +86,8 @@ def actions_load(business_date, action_ids=None) -> pd.DataFrame:
         sql += " AND a.id = ANY(%s)"
         params.append(sorted(int(i) for i in action_ids))
     sql += " ORDER BY d.debtor_id, a.id"
-    return frame_copy(
-        sql,
-        params,
-        columns=ACTION_COLUMNS,
-        dtype={
-            "action_id": "int64",
-            "debt_id": "int64",
-            "debtor_id": "int64",
-            "creditor_id": "int64",
-            "stage": object,
-            "channel": object,
-            "template": object,
-        },  # fmt: skip
-    )
+    # Parsed by Arrow, the three texts one Python string per distinct value (`arrow_frame`).
+    return arrow_frame(sql, params, ACTION_COLUMNS, labels=("stage", "channel", "template"))
 
 
 def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -578,28 +570,14 @@ MESSAGE_COLUMNS = [
 
 def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
     """Create TEMP table `name` of bigint `columns` and fill it from int64 arrays with one
-    binary COPY (built with numpy: no text formatting or parsing of the numbers)."""
-    count = len(arrays[0]) if arrays else 0
-    layout = [("fields", ">i2")]
-    for i in range(len(columns)):
-        layout += [(f"len{i}", ">i4"), (f"value{i}", ">i8")]
-    rows = np.empty(count, dtype=np.dtype(layout))
-    rows["fields"] = len(columns)
-    for i, values in enumerate(arrays):
-        rows[f"len{i}"] = 8
-        rows[f"value{i}"] = np.asarray(values, dtype=np.int64)
-    header = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
-    payload = header + rows.tobytes() + (-1).to_bytes(2, "big", signed=True)
+    binary COPY (`core.bulk.int_rows_copy`)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
         cursor.execute(
             f"CREATE TEMP TABLE {name} ({', '.join(f'{col} bigint' for col in columns)})"
         )
-        cursor.cursor.copy_expert(
-            f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)",
-            io.BytesIO(payload),
-        )
-        if count > SMALL:
+        int_rows_copy(cursor, name, columns, arrays)
+        if (len(arrays[0]) if len(arrays) else 0) > SMALL:
             cursor.execute(f"ANALYZE {name}")
 
 
@@ -610,24 +588,78 @@ def _arrow(messages: pd.DataFrame, name: str, kind):
     return pa.array(messages[name], from_pandas=True).cast(kind)
 
 
-def messages_stage(messages: pd.DataFrame) -> None:
-    """The outbox rows to insert, in a temp table, with one COPY written by Arrow from the
-    columns (no Python object per value); not analysed (read once, in order)."""
-    kinds = {"bigint": pa.int64(), "timestamptz": pa.timestamp("us", tz="UTC")}
+KINDS = {"bigint": pa.int64(), "timestamptz": pa.timestamp("us", tz="UTC")}
+
+
+def message_arrays(messages: pd.DataFrame) -> dict:
+    """The staged columns (MESSAGE_COLUMNS) of the messages, as Arrow arrays."""
     arrays = {
         "seq": pa.array(np.arange(len(messages), dtype=np.int64)),
         "to_": _arrow(messages, "to", pa.string()),
         # Exact instants: whole microseconds since the epoch, written in UTC.
         "planned_for": pa.array(messages["planned_us"].to_numpy(dtype=np.int64)).cast(
-            kinds["timestamptz"]
+            KINDS["timestamptz"]
         ),
     }
     for name, sql_type in MESSAGE_COLUMNS:
         if name not in arrays:
             # An experiment's arm and the version it pins are absent when no debtor of the
             # day is in an arm.
-            arrays[name] = _arrow(messages, name, kinds.get(sql_type, pa.string()))
-    temp_table_load_arrow(name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, arrays=arrays)
+            arrays[name] = _arrow(messages, name, KINDS.get(sql_type, pa.string()))
+    return arrays
+
+
+def messages_stage(messages: pd.DataFrame) -> None:
+    """The outbox rows to insert, in a temp table, with one COPY written by Arrow from the
+    columns (no Python object per value); not analysed (read once, in order)."""
+    temp_table_load_arrow(
+        name=MESSAGE_TABLE, columns=MESSAGE_COLUMNS, arrays=message_arrays(messages)
+    )
+
+
+# The outbox's columns written straight from the staged ones (`messages_copy`); the others are
+# the day's constants.
+OUTBOX_FROM_STAGED = {
+    "channel": "channel",
+    "template": "template",
+    "purpose": "purpose",
+    "stage": "stage",
+    "language": "language",
+    '"to"': "to_",
+    "planned_for": "planned_for",
+    "status": "status",
+    "suppression_rule": "rule",
+    "suppression_reason": "reason",
+    "suppression_code": "code",
+    "suppression_params": "params",
+    "idempotency_key": "key",
+    "creditor_id": "creditor_id",
+    "debtor_id": "debtor_id",
+    "experiment_arm_id": "arm_id",
+    "template_version_id": "template_version_id",
+}
+OUTBOX_EMPTY_TEXT = ("subject", "body", "provider_message_id", "last_error")
+
+
+def messages_copy(cursor, messages: pd.DataFrame, ids, *, business_date, now) -> None:
+    """COPY the messages straight into the outbox with the ids `ids` (reserved from its sequence,
+    one per row of `messages`): the same rows `outbox_write`'s INSERT ... SELECT writes from
+    the staged table, without staging them first or returning their ids."""
+    count = len(messages)
+    staged = message_arrays(messages)
+    moment = np.full(count, to_us(now), dtype=np.int64)
+    created = pa.array(moment).cast(KINDS["timestamptz"])
+    days = (business_date - EPOCH.date()).days
+    columns = {
+        "id": pa.array(np.asarray(ids, dtype=np.int64)),
+        "created_at": created,
+        "updated_at": created,
+        "business_date": pa.array(np.full(count, days, dtype=np.int32)).cast(pa.date32()),
+        "attempts": pa.array(np.zeros(count, dtype=np.int64)),
+        **{name: pa.nulls(count, pa.string()) for name in OUTBOX_EMPTY_TEXT},
+        **{column: staged[name] for column, name in OUTBOX_FROM_STAGED.items()},
+    }
+    copy_arrow(cursor, Message._meta.db_table, columns, not_null=OUTBOX_EMPTY_TEXT)
 
 
 def _links_insert(cursor) -> None:
@@ -669,37 +701,53 @@ def outbox_write(
     business_date,
     now,
     existing: bool = True,
+    step=None,
 ) -> None:
     """Insert the new messages (in planning order; a key already there is left alone), link
     every group's first action per debt to its message, and mark the other actions done.
     `group_seq`: each group's place in the day's planning order (gid -> seq); `existing`:
     whether some group's message was there before (False: only a conflict, i.e. a message
-    inserted meanwhile, sends the planner looking for older messages)."""
-    messages_stage(messages)
-    first = actions[actions["first"].to_numpy(dtype=bool)]
-    # The links in the order they are written: the groups' planning order, then the action's.
-    first = first.assign(seq=first["gid"].map(group_seq).to_numpy(dtype=np.int64))
-    first = first.sort_values(["seq", "action_id"], kind="stable")
-    int_columns_copy(
-        name=LINK_TABLE,
-        columns=["n", "gid", "action_id", "debt_id"],
-        arrays=[
-            np.arange(len(first)),
-            first["gid"].to_numpy(),
-            first["action_id"].to_numpy(),
-            first["debt_id"].to_numpy(),
-        ],  # fmt: skip
-    )
-    others = actions.loc[~actions["first"].to_numpy(dtype=bool), "action_id"]
+    inserted meanwhile, sends the planner looking for older messages). `step`: a
+    `core.bulk.phase_timer` context manager timing its steps (optional).
+
+    Into the empty outbox (a new installation's first cycle: `core.bulk.insert_into_empty`
+    locks it and builds its key, indexes and foreign keys after the rows) every message is new:
+    their ids are reserved from the sequence first, the messages copied straight in and the links
+    copied from arrays, with no staged table, RETURNING or join (at 1M debts, 715,806 messages
+    and 1.9M links: see `docs/scaling.md`). Otherwise the messages are staged and inserted
+    with ON CONFLICT, their ids returned and the links joined to them."""
+    step = step or (lambda _name: nullcontext())
+    first = actions["first"].to_numpy(dtype=bool)
+    # The links in the order they are written: the groups' planning order, then the action's
+    # (arrays: a frame's mask, map and sort copied its text columns each time).
+    gids = actions["gid"].to_numpy(dtype=np.int64)[first]
+    action_ids = actions["action_id"].to_numpy(dtype=np.int64)[first]
+    debt_ids = actions["debt_id"].to_numpy(dtype=np.int64)[first]
+    seq_of = np.zeros(int(group_seq.index.max()) + 1 if len(group_seq) else 0, np.int64)
+    seq_of[group_seq.index.to_numpy()] = group_seq.to_numpy()
+    order = np.lexsort((action_ids, seq_of[gids]))
+    gids, action_ids, debt_ids = gids[order], action_ids[order], debt_ids[order]
+    others = actions["action_id"].to_numpy(dtype=np.int64)[~first]
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
-        cursor.execute(f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)")
         inserted = 0
+        drawn = None  # the new messages' ids, when they were copied straight in
 
         def insert(key_deferred: bool) -> None:
-            # Into the empty outbox (a new installation's first cycle), before its key: none to
-            # name (a repeated key fails the key's build, and this runs again with it).
-            nonlocal inserted
+            nonlocal inserted, drawn
+            if key_deferred:
+                # The empty outbox, locked: nothing to conflict with (a repeated key fails the
+                # key's build, and this runs again with it).
+                drawn = ids_reserve(cursor, Message._meta.db_table, len(messages))
+                messages_copy(cursor, messages, drawn, business_date=business_date, now=now)
+                inserted = len(messages)
+                return
+            drawn = None
+            with step("stage messages"):
+                messages_stage(messages)
+            cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)"
+            )
             cursor.execute(
                 f"""
                 WITH inserted AS (
@@ -715,7 +763,7 @@ def outbox_write(
                            t.creditor_id, t.debtor_id, t.arm_id, t.template_version_id
                       FROM {MESSAGE_TABLE} t
                      ORDER BY t.seq
-                    {"" if key_deferred else "ON CONFLICT (idempotency_key) DO NOTHING"}
+                    ON CONFLICT (idempotency_key) DO NOTHING
                     RETURNING id, idempotency_key
                 )
                 INSERT INTO {ID_TABLE} (key, id, new)
@@ -725,32 +773,61 @@ def outbox_write(
             )
             inserted = cursor.rowcount
 
-        # Its foreign keys too (creditor, debtor, template version: checked row by row, the
-        # largest part of the insert), each checked in one statement when added back.
-        insert_into_empty(
-            cursor, Message._meta.db_table, rows=len(messages), insert=insert, foreign_keys=True
-        )
-        # Groups whose message already existed (a rerun, or actions added later; or a key
-        # another run inserted meanwhile: a conflict above): their actions join that message.
-        if existing or inserted < len(messages):
-            cursor.execute(
-                f"""
-                INSERT INTO {ID_TABLE} (key, id, new)
-                SELECT m.idempotency_key, m.id, false
-                  FROM {GROUP_TABLE} g JOIN messaging_message m ON m.idempotency_key = g.key
-                 WHERE {DAY_MESSAGES_SQL}
-                   AND NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
-                """,
-                day_messages_params(business_date),
+        with step("insert messages"):
+            # Its foreign keys too (creditor, debtor, template version: checked row by row, the
+            # largest part of the insert), each checked in one statement when added back.
+            insert_into_empty(
+                cursor, Message._meta.db_table, rows=len(messages), insert=insert, foreign_keys=True
             )
-        if len(messages) > SMALL:
-            cursor.execute(f"ANALYZE {ID_TABLE}")
-        links_insert(cursor, rows=len(first))
+        if drawn is not None:
+            with step("insert links"):
+                # Every message is new, and so is every link (one per group and debt).
+                message_of = np.full(len(seq_of), -1, dtype=np.int64)
+                message_of[messages["gid"].to_numpy(dtype=np.int64)] = drawn
+                named = message_of[gids]
+                kept = named >= 0
+                links = [named[kept], debt_ids[kept], action_ids[kept]]
+                insert_into_empty(
+                    cursor,
+                    LINKS,
+                    rows=len(links[0]),
+                    insert=lambda _deferred: int_rows_copy(
+                        cursor, LINKS, ["message_id", "debt_id", "contact_action_id"], links
+                    ),
+                )
+        else:
+            with step("insert messages"):
+                # Groups whose message already existed (a rerun, or actions added later; or a
+                # key another run inserted meanwhile: a conflict above): their actions join
+                # that message.
+                if existing or inserted < len(messages):
+                    cursor.execute(
+                        f"""
+                        INSERT INTO {ID_TABLE} (key, id, new)
+                        SELECT m.idempotency_key, m.id, false
+                          FROM {GROUP_TABLE} g
+                          JOIN messaging_message m ON m.idempotency_key = g.key
+                         WHERE {DAY_MESSAGES_SQL}
+                           AND NOT EXISTS (SELECT 1 FROM {ID_TABLE} i WHERE i.key = g.key)
+                        """,
+                        day_messages_params(business_date),
+                    )
+                if len(messages) > SMALL:
+                    cursor.execute(f"ANALYZE {ID_TABLE}")
+            with step("stage links"):
+                int_columns_copy(
+                    name=LINK_TABLE,
+                    columns=["n", "gid", "action_id", "debt_id"],
+                    arrays=[np.arange(len(gids)), gids, action_ids, debt_ids],
+                )
+            with step("insert links"):
+                links_insert(cursor, rows=len(gids))
         # Actions beyond the first per debt (same debt, same channel) are covered too.
         if len(others):
-            cursor.execute(
-                "UPDATE messaging_contactaction SET status = %s WHERE id = ANY(%s)",
-                [ContactAction.Status.DONE, sorted(int(i) for i in others)],
-            )
+            with step("other actions done"):
+                cursor.execute(
+                    "UPDATE messaging_contactaction SET status = %s WHERE id = ANY(%s)",
+                    [ContactAction.Status.DONE, np.sort(others).tolist()],
+                )
         for table in (MESSAGE_TABLE, LINK_TABLE, ID_TABLE, GROUP_TABLE):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")

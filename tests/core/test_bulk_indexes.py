@@ -145,3 +145,15 @@ def test_the_tables_foreign_keys_name_are_locked_against_writes_only_when_free()
             "portfolio_debtor",
             "messaging_messagetemplateversion",
         }
+
+
+def test_reserved_ids_are_consecutive_and_drawn_by_no_one_after():
+    from core.bulk import ids_reserve
+    from tests.factories.portfolio import CreditorFactory
+
+    before = CreditorFactory().pk
+    with connection.cursor() as cursor:
+        reserved = ids_reserve(cursor, "portfolio_creditor", 3)
+        assert ids_reserve(cursor, "portfolio_creditor", 0).tolist() == []
+    assert reserved.tolist() == [before + 1, before + 2, before + 3]
+    assert CreditorFactory().pk == before + 4

@@ -139,6 +139,33 @@ def test_a_query_read_through_arrow_keeps_codes_of_digits_as_text_where_asked():
     assert arrow_frame(sql, [], ["n", "code", "a", "b"])["code"].tolist() == [2024, 11]
 
 
+def test_labels_read_through_arrow_are_python_strings_one_per_distinct_value():
+    from core.bulk import arrow_frame
+
+    # Enough rows for Arrow to read them in several blocks, each with a dictionary of its own.
+    sql = """
+        SELECT n, (ARRAY['sms', 'email', '', NULL])[1 + n %% 4], n * 2,
+               (ARRAY['07', 'x'])[1 + n %% 2]
+          FROM generate_series(0, 199999) n
+    """
+    frame = arrow_frame(sql, [], ["n", "channel", "double", "code"], labels=("code", "channel"))
+    # in their places, each column of the kind it was
+    assert frame.columns.tolist() == ["n", "channel", "double", "code"]
+    assert [str(kind) for kind in frame.dtypes] == ["int64", "object", "int64", "object"]
+    assert frame["double"].tolist()[:3] == [0, 2, 4]
+    # '' stays '', NULL is None, digits stay text, every row its own value
+    assert frame["channel"].tolist()[:5] == ["sms", "email", "", None, "sms"]
+    assert frame["code"].tolist()[-2:] == ["07", "x"]
+    assert frame["channel"].value_counts(dropna=False).to_dict() == {
+        "sms": 50000,
+        "email": 50000,
+        "": 50000,
+        None: 50000,
+    }
+    # one string object per distinct value
+    assert len({id(value) for value in frame["code"]}) == 2
+
+
 def test_a_frame_loads_with_gaps_null_except_in_text_columns():
     import pandas as pd
 

@@ -97,9 +97,15 @@ def _local(message) -> datetime.time:
     return message.planned_for.astimezone(BOGOTA).time()
 
 
-def test_template_challengers_read_the_tested_text_and_champions_todays(creditor, manager):
+@pytest.mark.parametrize("first_cycle", [False, True])
+def test_template_challengers_read_the_tested_text_and_champions_todays(
+    creditor, manager, settings, first_cycle
+):
     # given a template experiment 50/50 on the friendly e-mail, and a debtor of another
-    # creditor outside any experiment
+    # creditor outside any experiment (with `first_cycle`, the day's messages are copied
+    # straight into the empty outbox, as a new installation's first cycle writes them)
+    if first_cycle:
+        settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
     debts = _book(creditor)
     tested = _challenger_text(_default())
     experiment = make_experiment(

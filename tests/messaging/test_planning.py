@@ -371,21 +371,25 @@ def test_the_first_messages_go_into_the_empty_outbox_before_its_keys_and_foreign
 def test_a_message_naming_no_debtor_fails_the_first_insert_and_leaves_the_outbox_as_it_was(
     creditor, settings, monkeypatch
 ):
-    from django.db import IntegrityError, connection
+    from django.db import IntegrityError
 
     from messaging.services import planning_sets as sets
     from tests.table_schema import table_schema
 
     settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
     before = table_schema(OUTBOX_TABLES)
-    stage = sets.messages_stage
+    arrays = sets.message_arrays
+    written = []
 
-    def staged_with_a_stray_debtor(messages):
-        stage(messages)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {sets.MESSAGE_TABLE} SET debtor_id = -1 WHERE seq = 0")
+    def with_a_stray_debtor(messages):
+        # The rows both ways write: copied straight into the empty outbox, then staged and
+        # inserted with its keys in place.
+        messages = messages.copy()
+        messages.loc[messages.index[0], "debtor_id"] = -1
+        written.append(len(messages))
+        return arrays(messages)
 
-    monkeypatch.setattr(sets, "messages_stage", staged_with_a_stray_debtor)
+    monkeypatch.setattr(sets, "message_arrays", with_a_stray_debtor)
 
     # When the first day's insert holds a message naming no debtor
     with pytest.raises(IntegrityError, match="debtor"):
@@ -393,5 +397,6 @@ def test_a_message_naming_no_debtor_fails_the_first_insert_and_leaves_the_outbox
 
     # Then its foreign key's check refused it (added back, then again row by row), and the
     # outbox is as it was: no message, every key and index in place
+    assert written == [2, 2]
     assert not Message.objects.exists()
     assert table_schema(OUTBOX_TABLES) == before

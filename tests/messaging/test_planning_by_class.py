@@ -499,3 +499,64 @@ def test_a_rest_days_later_channels_are_decided_per_class(monkeypatch):
     # group per rank (the first contact's, then one per history of the day), not per debtor
     assert reference_calls == 120
     assert len(calls) == 3
+
+
+def _every_column():
+    """The day's messages, every column but the id and the clock's stamps, by key; their links
+    by key."""
+    fields = [
+        field.attname
+        for field in Message._meta.concrete_fields
+        if field.attname not in ("id", "created_at", "updated_at")
+    ]
+    messages = {m["idempotency_key"]: m for m in Message.objects.values(*fields)}
+    links = sorted(
+        MessageDebt.objects.values_list("message__idempotency_key", "debt_id", "contact_action_id")
+    )
+    return messages, links, sorted(ContactAction.objects.values_list("id", "status"))
+
+
+@pytest.mark.parametrize(
+    ("day", "now"),
+    [
+        (datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)),
+        (datetime.date(2026, 12, 5), datetime.datetime(2026, 12, 4, 12, tzinfo=UTC)),
+    ],
+)
+def test_a_first_day_copied_into_the_empty_outbox_equals_the_insert_with_its_keys(
+    day, now, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given the mixed portfolio, due contacts on `day`, and an empty outbox
+    _portfolio(day, seed=day.toordinal())
+    Message.objects.all().delete()
+    # when the day is planned with the outbox's keys in place (then undone)
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 10**9
+    with transaction.atomic():
+        reference_result = messages_plan(business_date=day, now=now)
+        reference = _every_column()
+        transaction.set_rollback(True)
+    assert not Message.objects.exists()
+    # and then as a new installation's first cycle: ids drawn, the rows copied straight in
+    settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    with CaptureQueriesContext(connection) as queries:
+        result = messages_plan(business_date=day, now=now)
+    statements = "\n".join(q["sql"] for q in queries.captured_queries)
+    # (COPY is not among Django's captured queries: no INSERT wrote them)
+    assert "LOCK TABLE messaging_message IN ACCESS EXCLUSIVE MODE" in statements
+    assert "INSERT INTO messaging_message" not in statements
+    assert "INSERT INTO messaging_messagedebt" not in statements
+    # then every column of every message, every link and every action is the same
+    messages, links, actions = _every_column()
+    assert set(messages) == set(reference[0])
+    for key, message in messages.items():
+        assert message == reference[0][key], key
+    assert {m["status"] for m in messages.values()} >= {"planned", "suppressed", "cancelled"}
+    assert any(m["suppression_params"] for m in messages.values())
+    assert (links, actions) == reference[1:]
+    assert (result.planned, result.suppressed) == (
+        reference_result.planned,
+        reference_result.suppressed,
+    )
