@@ -10,7 +10,8 @@ beside a floor measured in the same run:
     actions, plan messages) beside the stage floor: one `UPDATE ... CASE` setting every
     debt's stage and the stage-log `INSERT ... SELECT` (one statement, rolled back);
   * its message planning beside the outbox floor: one `INSERT ... SELECT` inserting as many
-    outbox rows as the cycle planned (rolled back);
+    outbox rows as the cycle planned (rolled back), and the planning's steps (`planning
+    steps:`, messaging's PlanResult.steps: its profile, printed by every run);
   * a second cycle for the same date (the idempotent rerun; nothing changes),
   * the next day's cycle (the steady state: few debts cross a threshold) beside the stage
     floor for that day,
