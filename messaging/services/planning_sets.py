@@ -165,8 +165,8 @@ def groups_build(actions: pd.DataFrame, *, business_date) -> tuple[pd.DataFrame,
 
 
 def keys_stage(groups: pd.DataFrame) -> pd.Series:
-    """The groups' keys and debtors in a temp table the next reads join to; returns each
-    group's place in planning order (gid -> seq)."""
+    """The groups' keys, debtors and channels in a temp table the next reads join to; returns
+    each group's place in planning order (gid -> seq)."""
     frame = groups.assign(seq=np.arange(len(groups)))
     temp_table_load_frame(
         name=GROUP_TABLE,
@@ -175,6 +175,7 @@ def keys_stage(groups: pd.DataFrame) -> pd.Series:
             ("gid", "bigint"),
             ("key", "varchar(120)"),
             ("debtor_id", "bigint"),
+            ("channel", "varchar(10)"),
         ],  # fmt: skip
         frame=frame,
     )
@@ -223,20 +224,23 @@ def addresses_load() -> pd.DataFrame:
     one, then the primary (then the lowest id); a channel whose every point is marked invalid
     (a hard bounce) has no address (`to` empty, `invalid` set); a letter goes to the postal
     address unless the debtor has a letter point (built in SQL: no debtor's name or address
-    is read into Python)."""
+    is read into Python). Only the channels the day's groups use are read: a first cycle at
+    1M debts read 1,613,307 rows for every channel of every debtor of the day, 690,592 for
+    theirs (the query alone 1.7 s → 1.2 s)."""
     frame = frame_copy(
         f"(SELECT DISTINCT ON (p.debtor_id, p.channel) p.debtor_id, p.channel,"
         f"        CASE WHEN p.invalid_at IS NULL THEN p.value ELSE '' END,"
         f"        CASE WHEN p.consent_granted THEN 1 ELSE 0 END,"
         f"        CASE WHEN p.invalid_at IS NULL THEN 0 ELSE 1 END"
         f"   FROM portfolio_contactpoint p"
-        f"  WHERE p.debtor_id IN (SELECT debtor_id FROM {GROUP_TABLE})"
+        f"  WHERE (p.debtor_id, p.channel) IN (SELECT debtor_id, channel FROM {GROUP_TABLE})"
         f"  ORDER BY p.debtor_id, p.channel, p.invalid_at IS NOT NULL, NOT p.consent_granted,"
         f"           NOT p.is_primary, p.id)"
         f" UNION ALL"
         f" SELECT d.id, 'letter', {LETTER_TO_SQL}, 1, 0"
         f"   FROM portfolio_debtor d"
-        f"  WHERE d.id IN (SELECT debtor_id FROM {GROUP_TABLE}) AND d.address_line <> ''"
+        f"  WHERE d.id IN (SELECT debtor_id FROM {GROUP_TABLE} WHERE channel = 'letter')"
+        f"    AND d.address_line <> ''"
         f"    AND NOT EXISTS (SELECT 1 FROM portfolio_contactpoint p"
         f"                     WHERE p.debtor_id = d.id AND p.channel = 'letter')",
         columns=["debtor_id", "channel", "to", "consented", "invalid"],

@@ -169,6 +169,35 @@ def test_a_letter_goes_to_the_postal_address_unless_the_debtor_has_a_letter_poin
     assert Message.objects.get(debtor=no_address).suppression_rule == "NO-ADDRESS"
 
 
+def test_only_the_channels_of_the_days_groups_are_read_for_addresses(creditor):
+    from messaging.services import planning_sets as sets
+
+    # given a debtor due an e-mail today with points on three channels and a postal address,
+    # and one due a letter
+    mailed = DebtorFactory(creditor=creditor, full_name="Ana Ruiz", address_line="Calle 10")
+    for channel, value in (("email", "ana@example.com"), ("sms", "+573001112233")):
+        ContactPointFactory(debtor=mailed, channel=channel, value=value, consent_granted=True)
+    lettered = DebtorFactory(
+        creditor=creditor, full_name="Luis Gil", address_line="Av. 3", postal_code="", city="Cali"
+    )
+    ContactPointFactory(debtor=lettered, channel="sms", value="+573004445566")
+    _action(DebtFactory(creditor=creditor, debtor=mailed), channel="email")
+    _action(DebtFactory(creditor=creditor, debtor=lettered), channel="letter")
+    actions = sets.actions_load(DAY)
+    groups, _actions = sets.groups_build(actions, business_date=DAY)
+    sets.keys_stage(groups)
+
+    # when the day's addresses are read
+    addresses = sets.addresses_load()
+
+    # then only (debtor, channel) pairs of the day's groups: the e-mail of one, the letter of
+    # the other (its postal address), no SMS and no letter for the one mailed
+    read = addresses[["debtor_id", "channel", "to"]].itertuples(index=False, name=None)
+    assert sorted(read) == sorted(
+        [(mailed.pk, "email", "ana@example.com"), (lettered.pk, "letter", "Luis Gil\nAv. 3\nCali")]
+    )
+
+
 def test_a_thank_you_is_its_own_conversation(creditor):
     # a payment thank-you is transactional: it is not merged into the day's dunning message
     debt = DebtFactory(creditor=creditor, debtor=_debtor(creditor))
