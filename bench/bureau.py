@@ -44,6 +44,7 @@ from bureau.services.runs import (  # noqa: E402
     run_submit,
     run_validate,
 )
+from core.bulk import phases_text  # noqa: E402
 from portfolio.models import Creditor  # noqa: E402
 
 SEED_AS_OF = datetime.date(2026, 6, 1)
@@ -248,7 +249,7 @@ def main() -> None:
         f"monthly run {CUT_OFF}: {total:8.2f} s  {run.accounts:,} accounts "
         f"({', '.join(f'{n:,} {a}' for a, n in sorted(actions.items()))})  {load()}"
     )
-    print("  steps: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in steps.items()))
+    print("  steps: " + phases_text(steps, digits=1))
     codes = run.lines.values_list("status_code").annotate(n=django.db.models.Count("id")).order_by()
     print("  status codes: " + ", ".join(f"{code} {n:,}" for code, n in sorted(codes)))
     print(

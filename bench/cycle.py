@@ -47,6 +47,7 @@ from bench.seeding import (  # noqa: E402
 )
 from collections_app.services.cycle import cycle_run_date  # noqa: E402
 from collections_app.services.policies import policy_ensure_defaults  # noqa: E402
+from core.bulk import phases_text  # noqa: E402
 
 AS_OF = datetime.date(2026, 6, 1)
 DEBTS_PER_DEBTOR = 3
@@ -142,14 +143,6 @@ def scalar(sql: str, params=None):
         return cursor.fetchone()[0]
 
 
-def phases(result) -> str:
-    return ", ".join(f"{name} {secs:.1f}s" for name, secs in result.phases.items())
-
-
-def planning_steps(result) -> str:
-    return ", ".join(f"{name} {secs:.2f}s" for name, secs in result.planning.items())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debts", type=int, default=100_000)
@@ -211,19 +204,19 @@ def main() -> None:
         f"  moved {run.debts_moved:,}, contact actions {run.actions_planned:,}, "
         f"stage-change rows {changes:,}, messages {messages:,} {by_status}"
     )
-    print(f"  phases: {phases(first)}")
+    print(f"  phases: {phases_text(first.phases, digits=1)}")
     print(
         f"message planning, first run:         {planning:8.2f} s  "
         f"outbox floor {outbox_floor:.2f} s ({floor_rows:,} rows)  "
         f"ratio {planning / outbox_floor:.1f}x  {load()}"
     )
-    print(f"  planning steps: {planning_steps(first)}")
+    print(f"  planning steps: {phases_text(first.planning)}")
     rerun_seconds, rerun = timed(lambda: cycle_run_date(business_date=AS_OF))
     print(
         f"cycle, rerun same date (no-op):      {rerun_seconds:8.2f} s  "
         f"moved {rerun.run.debts_moved:,}  {load()}"
     )
-    print(f"  debts decided {rerun.decided:,}; phases: {phases(rerun)}")
+    print(f"  debts decided {rerun.decided:,}; phases: {phases_text(rerun.phases, digits=1)}")
     next_day = AS_OF + datetime.timedelta(days=1)
     next_floor, next_floor_moves = floor(STAGE_FLOOR_SQL, {"as_of": next_day})
     next_seconds, second = timed(lambda: cycle_run_date(business_date=next_day))
@@ -237,9 +230,10 @@ def main() -> None:
     )
     print(
         f"  moved {second.run.debts_moved:,}, actions {second.run.actions_planned:,}, "
-        f"messages {next_messages:,}, debts decided {second.decided:,}; phases: {phases(second)}"
+        f"messages {next_messages:,}, debts decided {second.decided:,}; "
+        f"phases: {phases_text(second.phases, digits=1)}"
     )
-    print(f"  planning steps: {planning_steps(second)}")
+    print(f"  planning steps: {phases_text(second.planning)}")
     print(f"stages differing from the SQL's targets: {mismatches}")
     if mismatches:
         sys.exit(1)

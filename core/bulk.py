@@ -366,6 +366,11 @@ def phase_timer() -> tuple[dict[str, float], Callable]:
     return seconds, phase
 
 
+def phases_text(seconds: dict[str, float], *, digits: int = 2) -> str:
+    """`phase_timer`'s dict as one line: "load 1.23s, plan 4.56s" (benchmarks and DEBUG logs)."""
+    return ", ".join(f"{name} {secs:.{digits}f}s" for name, secs in seconds.items())
+
+
 def tables_analyze_after_bulk(written: dict[str, int], *, minimum: int = 1000) -> list[str]:
     """ANALYZE each table a bulk step changed a good part of: `{table: rows written}`, when the
     rows reach a tenth of what the planner last counted (or it never counted the table).

@@ -47,6 +47,7 @@ from core.bulk import (
     days_between_sql,
     insert_into_empty,
     phase_timer,
+    phases_text,
     tables_analyze_after_bulk,
     temp_table_load_frame,
 )
@@ -238,7 +239,7 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
     logger.debug(
         "cycle %s steps: %s",
         business_date,
-        ", ".join(f"{name} {secs:.2f}s" for name, secs in seconds.items()),
+        phases_text(seconds),
     )
     logger.info(
         "cycle %s: %s evaluated, %s moved, %s held, %s actions, %s hold-out reminders skipped",

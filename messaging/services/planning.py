@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.bulk import phase_timer
+from core.bulk import phase_timer, phases_text
 from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.hooks import preferred_hours
@@ -329,7 +329,7 @@ def messages_plan(
     logger.debug(
         "messages %s steps: %s",
         business_date,
-        ", ".join(f"{name} {secs:.2f}s" for name, secs in result.steps.items()),
+        phases_text(result.steps),
     )
     logger.info(
         "messages %s: %s planned, %s suppressed, %s already planned",

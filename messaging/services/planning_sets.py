@@ -746,8 +746,7 @@ def outbox_write(
                 inserted = len(messages)
                 return
             drawn = None
-            with step("stage messages"):
-                messages_stage(messages)
+            messages_stage(messages)  # timed within "insert messages"
             cursor.execute(f"DROP TABLE IF EXISTS {ID_TABLE}")
             cursor.execute(
                 f"CREATE TEMP TABLE {ID_TABLE} (key varchar(120), id bigint, new boolean)"
