@@ -296,6 +296,49 @@ def batch_planner_tune(cursor) -> None:
     cursor.execute("SET LOCAL jit = off")
 
 
+@contextmanager
+def planner_setting(name: str, value: str):
+    """Planner setting `name` at `value` for the statements of the body only (`set_config`,
+    local to the transaction: in a savepoint, so a failing body undoes it too; then put back
+    as it was). For a statement whose plan PostgreSQL misjudges on a bulk day."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+        previous = cursor.fetchone()[0]
+        yield
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
+
+
+@contextmanager
+def column_defaults(cursor, table: str, values: dict):
+    """While the body runs, the columns of `table` named in `values` default to those values:
+    a COPY that leaves them out writes them without PostgreSQL parsing one per row. For a bulk
+    write whose rows share them, into a table this transaction holds in ACCESS EXCLUSIVE mode
+    (`tables_lock_empty`: nobody else writes it meanwhile). Each column's own default, if any,
+    is put back after; were the body to fail, rolling the transaction back undoes both."""
+    cursor.execute(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
+        " JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)",
+        [table, list(values)],
+    )
+    own = dict(cursor.fetchall())
+    cursor.execute(
+        f"ALTER TABLE {table} "
+        + ", ".join(f"ALTER COLUMN {column} SET DEFAULT %s" for column in values),
+        list(values.values()),
+    )
+    yield
+    cursor.execute(
+        f"ALTER TABLE {table} "
+        + ", ".join(
+            f"ALTER COLUMN {column} SET DEFAULT {own[column]}"
+            if column in own
+            else f"ALTER COLUMN {column} DROP DEFAULT"
+            for column in values
+        )
+    )
+
+
 T = TypeVar("T")
 U = TypeVar("U")
 

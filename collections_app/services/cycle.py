@@ -216,6 +216,11 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
             # The notices the law requires go to every arm, the hold-out's too, each recorded
             # under it, as are the agreements step's stage moves.
             run_arms_record(relation=arms, business_date=business_date, run_id=run.pk)
+        # Fresh statistics for the day's actions before message planning reads them: a first
+        # cycle's 1.97M at 1M debts, with none (the index builds count the rows, not how many
+        # are the day's and planned), were planned as a few dozen and read by probing the debts
+        # one action at a time.
+        tables_analyze_after_bulk({ContactAction._meta.db_table: planned})
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
     with phase("plan messages"):
@@ -264,11 +269,10 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
 def _analyze_written(*, actions: int, messages) -> None:
     """Fresh planner statistics for the tables a big day rewrote (a first cycle after an
     import moves most debts and writes millions of actions and messages)."""
-    # (the debts were analyzed as soon as their stages moved)
+    # (the debts were analyzed as soon as their stages moved, the actions once stored)
     written = messages.planned + messages.suppressed
     tables_analyze_after_bulk(
         {
-            ContactAction._meta.db_table: actions,
             Message._meta.db_table: written,
             MessageDebt._meta.db_table: actions,  # about one link per action
         }

@@ -274,7 +274,8 @@ def messages_plan(
         plain = (
             reachable
             & ~todo["debtor_id"].isin(list(preferred))
-            & todo["timezone"].map(lambda name: zone(name) is not None)
+            # (each distinct zone looked up once)
+            & todo["timezone"].isin([n for n in todo["timezone"].unique() if zone(n) is not None])
         )
         if not by_class:
             plain[:] = False
@@ -311,7 +312,7 @@ def messages_plan(
         messages = todo.drop(columns=["to", "held"]).merge(
             outcome, on="gid", how="inner", validate="1:1"
         )
-        messages = messages.sort_values(["debtor_id", "order", "key"], kind="stable")
+        messages = sets.in_planning_order(messages, group_seq)
         result.planned = int((messages["status"] == Message.Status.PLANNED).sum())
         result.suppressed = int((messages["status"] == Message.Status.SUPPRESSED).sum())
     with transaction.atomic(), connection.cursor() as cursor:

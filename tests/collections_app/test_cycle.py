@@ -6,7 +6,7 @@ import pytest
 from collections_app.models import CycleRun
 from collections_app.services.cycle import automatic_transitions, cycle_run
 from core.exceptions import ApplicationError
-from messaging.models import ContactAction
+from messaging.models import ContactAction, MessageDebt
 from portfolio.models import Debt, Hold, Stage, StageChange
 from portfolio.services.holds import hold_close, hold_open
 from tests.factories.portfolio import CreditorFactory, DebtFactory, DebtorFactory
@@ -230,7 +230,7 @@ def test_run_cycle_command(capsys):
         call_command("run_cycle", "--as-of", day(-1).isoformat())
 
 
-def test_the_moved_debts_are_analyzed_before_the_notices_and_the_messages_are_planned(
+def test_the_moved_debts_and_the_actions_are_analyzed_before_the_messages_are_planned(
     monkeypatch,
 ):
     # Given a cycle that watches what it analyzes and when planning starts
@@ -261,11 +261,14 @@ def test_the_moved_debts_are_analyzed_before_the_notices_and_the_messages_are_pl
     # When the day runs and moves the debt
     cycle_run(as_of=day(0))
 
-    # Then the debt table's statistics are refreshed first (planned from the new stages)
+    # Then the debt table's statistics are refreshed first (planned from the new stages), the
+    # actions' once they are stored, the outbox's and the links' after planning
     steps = [name for name, _tables in seen]
-    assert steps[:3] == ["analyze", "notices", "plan"]
+    assert steps == ["analyze", "notices", "analyze", "plan", "analyze"]
     assert seen[0][1] == [Debt._meta.db_table]
-    assert Debt._meta.db_table not in seen[3][1]  # not analyzed twice
+    assert seen[2][1] == [ContactAction._meta.db_table]
+    assert MessageDebt._meta.db_table in seen[4][1]
+    assert ContactAction._meta.db_table not in seen[4][1]  # not analyzed twice
 
 
 ACTION_TABLES = [ContactAction._meta.db_table]

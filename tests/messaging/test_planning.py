@@ -198,6 +198,30 @@ def test_only_the_channels_of_the_days_groups_are_read_for_addresses(creditor):
     )
 
 
+def test_the_days_actions_are_read_in_planning_order_debtor_then_action(creditor):
+    from messaging.services import planning_sets as sets
+
+    # given actions stored in an order that is neither the debtors' nor the actions'
+    debtors = [DebtorFactory(creditor=creditor) for _ in range(3)]
+    debts = [DebtFactory(creditor=creditor, debtor=debtor) for debtor in debtors]
+    stored = [
+        _action(debts[2], channel="email"),
+        _action(debts[0], channel="sms"),
+        _action(debts[2], channel="sms"),
+        _action(debts[1], channel="email"),
+        _action(debts[0], channel="email"),
+    ]
+
+    # when the day's actions are read
+    actions = sets.actions_load(DAY)
+
+    # then by debtor, then by action (the order groups are numbered and planned in)
+    expected = sorted(stored, key=lambda action: (action.debt.debtor_id, action.pk))
+    assert actions["action_id"].tolist() == [action.pk for action in expected]
+    assert actions.index.tolist() == list(range(len(stored)))
+    assert actions["channel"].tolist() == [action.channel for action in expected]
+
+
 def test_a_thank_you_is_its_own_conversation(creditor):
     # a payment thank-you is transactional: it is not merged into the day's dunning message
     debt = DebtFactory(creditor=creditor, debtor=_debtor(creditor))

@@ -541,8 +541,10 @@ def test_a_first_day_copied_into_the_empty_outbox_equals_the_insert_with_its_key
     assert not Message.objects.exists()
     # and then as a new installation's first cycle: ids drawn, the rows copied straight in
     settings.CARTERA_NIGHTLY_BULK_MIN_ROWS = 1
+    started = timezone.now()
     with CaptureQueriesContext(connection) as queries:
         result = messages_plan(business_date=day, now=now)
+    finished = timezone.now()
     statements = "\n".join(q["sql"] for q in queries.captured_queries)
     # (COPY is not among Django's captured queries: no INSERT wrote them)
     assert "LOCK TABLE messaging_message IN ACCESS EXCLUSIVE MODE" in statements
@@ -560,3 +562,22 @@ def test_a_first_day_copied_into_the_empty_outbox_equals_the_insert_with_its_key
         reference_result.planned,
         reference_result.suppressed,
     )
+    # and the copied messages share one stamp (their columns' defaults for the copy only)
+    stamps = set(Message.objects.values_list("created_at", "updated_at"))
+    assert len(stamps) == 1
+    created, updated = stamps.pop()
+    assert started <= created == updated <= finished
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_attrdef WHERE adrelid = 'messaging_message'::regclass"
+        )
+        assert cursor.fetchone()[0] == 0
+        # and the links' ids are one block, the sequence at its end
+        ids = sorted(MessageDebt.objects.values_list("id", flat=True))
+        assert ids == list(range(ids[0], ids[0] + len(ids)))
+        cursor.execute(
+            "SELECT last_value FROM"
+            " pg_sequences WHERE sequencename = pg_get_serial_sequence('messaging_messagedebt',"
+            " 'id')::regclass::text"
+        )
+        assert cursor.fetchone()[0] == ids[-1]

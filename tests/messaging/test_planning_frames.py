@@ -146,3 +146,37 @@ def test_grouping_no_actions_gives_no_groups():
               "creditor_id": "int64"})  # fmt: skip
     groups, grouped = planning_sets.groups_build(actions, business_date=datetime.date(2026, 6, 1))
     assert groups.empty and grouped.empty
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rows_come_in_the_groups_planning_order_and_a_frame_in_it_is_kept(seed):
+    rng = random.Random(seed)
+    rows = [
+        {
+            "action_id": action_id,
+            "debt_id": action_id,
+            "stage": rng.choice(STAGES),
+            "channel": rng.choice(["email", "sms", "letter", "whatsapp"]),
+            "template": rng.choice(TEMPLATES),
+            "debtor_id": rng.randint(1, 300),
+            "creditor_id": 1,
+        }
+        for action_id in range(1, 1501)
+    ]
+    rows.sort(key=lambda row: (row["debtor_id"], row["action_id"]))
+    groups, _actions = planning_sets.groups_build(
+        pd.DataFrame(rows, columns=planning_sets.ACTION_COLUMNS),
+        business_date=datetime.date(2026, 6, 1),
+    )
+    group_seq = pd.Series(np.arange(len(groups)), index=groups["gid"].to_numpy())
+    # one row per group, some groups left out (their messages were there before), shuffled
+    frame = groups.sample(frac=0.8, random_state=seed).assign(status="planned")
+    frame["gid"] = frame["gid"].astype(object)  # as a merge with the outcome leaves it
+    ordered = planning_sets.in_planning_order(frame, group_seq)
+    # the order the planner sorted the messages in before: debtor, channel order, key
+    expected = frame.sort_values(["debtor_id", "order", "key"], kind="stable")
+    assert ordered.index.tolist() == expected.index.tolist()
+    assert ordered.index.tolist() != frame.index.tolist()
+    # a frame already in that order comes back as it is, not copied
+    assert planning_sets.in_planning_order(ordered, group_seq) is ordered
+    assert planning_sets.in_planning_order(frame.iloc[:0], group_seq).empty
