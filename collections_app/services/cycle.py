@@ -217,10 +217,10 @@ def _apply_date(business_date: datetime.date, *, evaluate_all: bool = False) -> 
             # under it, as are the agreements step's stage moves.
             run_arms_record(relation=arms, business_date=business_date, run_id=run.pk)
         # Fresh statistics for the day's actions before message planning reads them: a first
-        # cycle's 1.97M at 1M debts, with none (the index builds count the rows, not how many
-        # are the day's and planned), were planned as a few dozen and read by probing the debts
-        # one action at a time.
-        tables_analyze_after_bulk({ContactAction._meta.db_table: planned})
+        # cycle at 1M debts stores 1.97M into the empty table, and with none (the index builds
+        # count the rows, not how many are the day's and still planned) planning's read of
+        # them took 5.2-5.5 s, 3.45 s with them.
+        tables_analyze_after_bulk({ContactAction._meta.db_table: len(actions)})
     # --- messaging hook: the day's planned contact actions become outbox messages, in the
     # same transaction (a crash undoes both; a rerun plans nothing new).
     with phase("plan messages"):
