@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.bulk import phase_timer, phases_text
+from core.bulk import gc_paused, phase_timer, phases_text
 from core.reasons import Reason, reason_split
 from messaging import reasons
 from messaging.hooks import preferred_hours
@@ -214,7 +214,15 @@ def messages_plan(
     Set-based (messaging.services.planning_sets): a few statements for the whole day, the
     engine asked once per class of contact and one by one only where history or
     preferences make contacts differ. `by_class=False` asks the engine one group at a time
-    for every group (the reference the class path is tested against; same results)."""
+    for every group (the reference the class path is tested against; same results).
+    Python's cycle collector is paused meanwhile (core.bulk.gc_paused)."""
+    with gc_paused():
+        return _messages_plan(
+            business_date=business_date, action_ids=action_ids, now=now, by_class=by_class
+        )
+
+
+def _messages_plan(*, business_date, action_ids, now, by_class) -> PlanResult:
     now = now or timezone.now()
     result = PlanResult()
     result.steps, step = phase_timer()

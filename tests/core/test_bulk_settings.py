@@ -91,3 +91,40 @@ def test_a_failing_write_leaves_the_columns_defaults_as_they_were(table):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {table}")
             assert cursor.fetchone()[0] == 0
+
+
+def test_the_cycle_collector_is_paused_for_the_body_and_back_as_it_was():
+    import gc
+
+    from core.bulk import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: still paused, and not turned on by the inner one
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), gc_paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()
+
+
+def test_message_planning_runs_with_the_collector_paused(monkeypatch):
+    import gc
+
+    from messaging.services import planning
+
+    seen = []
+    monkeypatch.setattr(
+        planning, "_messages_plan", lambda **kwargs: seen.append(gc.isenabled()) or "planned"
+    )
+    assert planning.messages_plan(business_date=datetime.date(2026, 6, 1)) == "planned"
+    assert seen == [False] and gc.isenabled()
