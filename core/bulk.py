@@ -303,7 +303,8 @@ def gc_paused():
     short-lived objects and makes few cycles (message planning's contacts, tuples and lists).
     Each full collection walks every object the process holds, and a batch process holds
     millions: a first cycle's planning at 1M debts spent 1.2 s of its 23.8 s in collections.
-    Back on after the body (when it was on): its next collection takes what the body left."""
+    Back on after the body (when it was on): its next collection takes what the body left.
+    The switch is the process's: another thread's collections wait meanwhile too."""
     enabled = gc.isenabled()
     gc.disable()
     try:
