@@ -315,10 +315,11 @@ def gc_paused():
 
 
 @contextmanager
-def planner_setting(name: str, value: str):
-    """Planner setting `name` at `value` for the statements of the body only (`set_config`,
-    local to the transaction: in a savepoint, so a failing body undoes it too; then put back
-    as it was). For a statement whose plan PostgreSQL misjudges on a bulk day."""
+def local_setting(name: str, value: str):
+    """Setting `name` at `value` for the statements of the body only (`set_config`, local to
+    the transaction: in a savepoint, so a failing body undoes it too; then put back as it
+    was). For a statement whose plan PostgreSQL misjudges on a bulk day, or an ANALYZE that
+    needs only a small sample."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
         previous = cursor.fetchone()[0]

@@ -18,7 +18,7 @@ from django.db import connection
 from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds
 from analytics.services.snapshots_activity import activity_snapshots_write
 from analytics.services.snapshots_contacts import contact_snapshots_write
-from core.bulk import days_between_sql, phase_timer
+from core.bulk import days_between_sql, local_setting, phase_timer
 from portfolio.models import OPEN_STAGES
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
@@ -223,9 +223,8 @@ def _opening(cursor, *, as_of, month, frame=None) -> None:
     # A month's worth of new rows: the transitions read them every night of the month, and
     # with stale statistics they would be planned as a thousand rows (sorted, not hashed).
     # The row count and the months are what the plan needs: a small sample of one column.
-    cursor.execute("SET LOCAL default_statistics_target = 10")
-    cursor.execute("ANALYZE analytics_debtmonthopening (month)")
-    cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
+    with local_setting("default_statistics_target", "10"):
+        cursor.execute("ANALYZE analytics_debtmonthopening (month)")
 
 
 def _opening_insert(cursor, *, dpd, month) -> None:
@@ -273,31 +272,30 @@ def _transitions(cursor, *, as_of, month) -> None:
     # openings by seven keys to group them: 2.8-3.1 s every night at 1M debts. There are a few
     # hundred groups, which a hash aggregate gathers in one pass (1.5 s). No statistics can
     # tell it so (the state is an expression over another table's columns): no sort here.
-    cursor.execute("SET LOCAL enable_sort = off")
-    # Grouped per opening cut first (one pass over the month's openings joined with the
-    # debts), then the few groups meet the segments and users.
-    cursor.execute(
-        f"""
-        INSERT INTO analytics_buckettransition
-            (month, as_of, creditor_id, portfolio_id, segment_id, collector_id, currency,
-             from_bucket, to_state, debts, balance_start)
-        SELECT %s, %s, t.creditor_id, t.portfolio_id, s.id, u.id, t.currency,
-               t.bucket, ({names})[t.state + 1], sum(t.debts), sum(t.balance)
-          FROM (
-            SELECT o.creditor_id, o.portfolio_id, o.segment_id, o.collector_id, o.currency,
-                   o.bucket, {to_state} AS state, count(*) AS debts, sum(o.balance) AS balance
-              FROM analytics_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
-             WHERE o.month = %s
-             GROUP BY 1, 2, 3, 4, 5, 6, 7
-          ) t
-          -- A segment or user deleted since the month started is reported as "none".
-          LEFT JOIN analytics_segmentdefinition s ON s.id = t.segment_id
-          LEFT JOIN auth_user u ON u.id = t.collector_id
-         GROUP BY t.creditor_id, t.portfolio_id, s.id, u.id, t.currency, t.bucket, t.state
-        """,
-        [month, as_of, month],
-    )
-    cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+    with local_setting("enable_sort", "off"):
+        # Grouped per opening cut first (one pass over the month's openings joined with the
+        # debts), then the few groups meet the segments and users.
+        cursor.execute(
+            f"""
+            INSERT INTO analytics_buckettransition
+                (month, as_of, creditor_id, portfolio_id, segment_id, collector_id, currency,
+                 from_bucket, to_state, debts, balance_start)
+            SELECT %s, %s, t.creditor_id, t.portfolio_id, s.id, u.id, t.currency,
+                   t.bucket, ({names})[t.state + 1], sum(t.debts), sum(t.balance)
+              FROM (
+                SELECT o.creditor_id, o.portfolio_id, o.segment_id, o.collector_id, o.currency,
+                       o.bucket, {to_state} AS state, count(*) AS debts, sum(o.balance) AS balance
+                  FROM analytics_debtmonthopening o JOIN portfolio_debt d ON d.id = o.debt_id
+                 WHERE o.month = %s
+                 GROUP BY 1, 2, 3, 4, 5, 6, 7
+              ) t
+              -- A segment or user deleted since the month started is reported as "none".
+              LEFT JOIN analytics_segmentdefinition s ON s.id = t.segment_id
+              LEFT JOIN auth_user u ON u.id = t.collector_id
+             GROUP BY t.creditor_id, t.portfolio_id, s.id, u.id, t.currency, t.bucket, t.state
+            """,
+            [month, as_of, month],
+        )
 
 
 def collection_days_backfill(*, start: datetime.date, end: datetime.date) -> int:

@@ -34,7 +34,7 @@ from core.bulk import (
     ids_reserve,
     insert_into_empty,
     int_rows_copy,
-    planner_setting,
+    local_setting,
     temp_table_load_arrow,
     temp_table_load_frame,
 )
@@ -259,7 +259,7 @@ def addresses_load() -> pd.DataFrame:
     instead: with hash aggregation off it hashes the pairs and scans the points once (a first
     cycle at 1M debts, 715,806 pairs and 1,279,978 points: that part of the query 1.8 s →
     0.9 s, the whole read 2.3-2.4 s → 1.7 s)."""
-    with planner_setting("enable_hashagg", "off"):
+    with local_setting("enable_hashagg", "off"):
         frame = _addresses_read()
     frame["consented"] = frame["consented"].astype(bool)
     frame["invalid"] = frame["invalid"].astype(bool)
@@ -617,8 +617,7 @@ def int_columns_copy(*, name: str, columns: list[str], arrays) -> None:
         cursor.execute(
             f"CREATE TEMP TABLE {name} ({', '.join(f'{col} bigint' for col in columns)})"
         )
-        int_rows_copy(cursor, name, columns, arrays)
-        if (len(arrays[0]) if len(arrays) else 0) > SMALL:
+        if int_rows_copy(cursor, name, columns, arrays) > SMALL:
             cursor.execute(f"ANALYZE {name}")
 
 

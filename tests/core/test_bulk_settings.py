@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from core.bulk import column_defaults, planner_setting
+from core.bulk import column_defaults, local_setting
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +17,16 @@ def setting(name):
         return cursor.fetchone()[0]
 
 
-def test_a_planner_setting_holds_for_the_body_and_is_put_back_as_it_was():
+def test_a_local_setting_holds_for_the_body_and_is_put_back_as_it_was():
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_hashagg = off")
             cursor.execute("SET LOCAL enable_sort = on")
         # a setting the transaction had set itself comes back as it had it
-        with planner_setting("enable_sort", "off"):
+        with local_setting("enable_sort", "off"):
             assert setting("enable_sort") == "off"
         assert setting("enable_sort") == "on"
-        with planner_setting("enable_hashagg", "on"):
+        with local_setting("enable_hashagg", "on"):
             assert setting("enable_hashagg") == "on"
         assert setting("enable_hashagg") == "off"
 
@@ -34,7 +34,7 @@ def test_a_planner_setting_holds_for_the_body_and_is_put_back_as_it_was():
 def test_a_failing_body_leaves_the_setting_as_it_was():
     before = setting("enable_hashagg")
     with transaction.atomic():
-        with pytest.raises(DatabaseError), planner_setting("enable_hashagg", "off"):
+        with pytest.raises(DatabaseError), local_setting("enable_hashagg", "off"):
             assert setting("enable_hashagg") == "off"
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1 / 0")
