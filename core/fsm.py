@@ -1,10 +1,32 @@
-"""The moves a model's django-fsm transitions declare, for set-based code that cannot call them.
+"""Cartera's django-fsm state field, and the moves a model's transitions declare for set-based
+code that cannot call them.
 
 Batch jobs move thousands of rows with one statement, so they never run the transition method
 of each object; they ask the declarations instead, and apply only the moves found here.
 """
 
-from django_fsm import ANY_OTHER_STATE, ANY_STATE, State
+from django.apps import apps as global_apps
+from django.db.models.signals import class_prepared
+from django_fsm import ANY_OTHER_STATE, ANY_STATE, FSMField, State
+
+
+class StateField(FSMField):
+    """django-fsm's FSMField (same column, same transitions) that leaves migrations' historical
+    models alone.
+
+    FSMField connects a `class_prepared` receiver for every model class it is added to, and
+    every receiver is called for every model class Django builds. A migration builds each of
+    its historical models again whenever a related one changes: 22,901 model classes for a
+    migrate from nothing, and with the receivers of every state field of every historical
+    model still alive, 2.6 million calls. A historical model has none of the model's methods,
+    so it has no transitions to collect: its field does not listen (a migrate from nothing on
+    PostgreSQL: 47.6 s → 36.5 s).
+    """
+
+    def contribute_to_class(self, cls, name, private_only=False, **kwargs):
+        super().contribute_to_class(cls, name, private_only=private_only, **kwargs)
+        if cls._meta.apps is not global_apps:
+            class_prepared.disconnect(self._collect_transitions)
 
 
 def declared_moves(model, field_name: str, *, custom: str | None = None) -> set[tuple]:

@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import core.fsm
 import django_fsm
 from decimal import Decimal
 from django.conf import settings
@@ -65,7 +66,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('kind', models.CharField(choices=[('instalment_plan', 'Instalment plan'), ('settlement', 'Settlement (discounted)'), ('restructuring', 'Restructuring')], max_length=20, verbose_name='kind')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('active', 'Active'), ('completed', 'Completed'), ('broken', 'Broken'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected')], default='draft', max_length=50, protected=True, verbose_name='status')),
+                ('status', core.fsm.StateField(choices=[('draft', 'Draft'), ('pending_approval', 'Pending approval'), ('active', 'Active'), ('completed', 'Completed'), ('broken', 'Broken'), ('cancelled', 'Cancelled'), ('rejected', 'Rejected')], default='draft', max_length=50, protected=True, verbose_name='status')),
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
                 ('balance_at_start', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance when agreed')),
                 ('interest_waived', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='interest waived')),

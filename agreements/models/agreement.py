@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from core.reasons import reason_text
 from portfolio.models import MONEY, Creditor, Debt, Debtor, Stage
@@ -52,7 +53,7 @@ class PaymentAgreement(FSMModelMixin, TimeStampedModel):
     debtor = models.ForeignKey(Debtor, on_delete=models.PROTECT, related_name="agreements")
     debts = models.ManyToManyField(Debt, through="AgreementDebt", related_name="agreements")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    status = FSMField(
+    status = StateField(
         _("status"), default=AgreementStatus.DRAFT, choices=AgreementStatus.choices, protected=True
     )
     currency = models.CharField(_("currency"), max_length=3)

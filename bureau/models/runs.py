@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from portfolio.models import Creditor, Debt
 
@@ -53,7 +54,7 @@ class FurnishingRun(FSMModelMixin, TimeStampedModel):
     bureau = models.CharField(_("bureau"), max_length=20, choices=Bureau)
     layout_version = models.CharField(_("layout version"), max_length=40)
     cut_off = models.DateField(_("cut-off date"))
-    status = FSMField(_("status"), max_length=10, choices=RunStatus, default=RunStatus.DRAFT)
+    status = StateField(_("status"), max_length=10, choices=RunStatus, default=RunStatus.DRAFT)
     accounts = models.PositiveIntegerField(_("accounts"), default=0)
     findings = models.JSONField(_("validation findings"), default=list, blank=True)
     file = models.FileField(_("file"), upload_to="bureau/%Y/%m/", blank=True)

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
 from collections_app.models import Interaction
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from messaging.models import Message
 from portfolio.models import Creditor, Debt, Debtor, Hold
@@ -138,7 +139,7 @@ class Complaint(FSMModelMixin, TimeStampedModel):
     extended_due_on = models.DateField(_("extended to"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
-    status = FSMField(
+    status = StateField(
         _("status"), max_length=15, choices=ComplaintStatus, default=ComplaintStatus.RECEIVED
     )
     assigned_to = models.ForeignKey(

@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import core.fsm
 import django_fsm
 from decimal import Decimal
 from django.conf import settings
@@ -34,7 +35,7 @@ class Migration(migrations.Migration):
                 ('offer', models.JSONField(blank=True, default=dict, verbose_name='offer')),
                 ('send_from_hour', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(23)], verbose_name='send from (hour)')),
                 ('send_to_hour', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(24)], verbose_name='send until (hour)')),
-                ('status', django_fsm.FSMField(choices=[('active', 'Active'), ('stopped', 'Stopped')], default='active', max_length=10, protected=True, verbose_name='status')),
+                ('status', core.fsm.StateField(choices=[('active', 'Active'), ('stopped', 'Stopped')], default='active', max_length=10, protected=True, verbose_name='status')),
                 ('stopped_at', models.DateTimeField(blank=True, null=True, verbose_name='stopped at')),
                 ('stopped_reason', models.CharField(blank=True, max_length=500, verbose_name='why it stopped')),
                 ('policy_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='collections_app.escalationpolicyversion', verbose_name='policy version')),
@@ -63,7 +64,7 @@ class Migration(migrations.Migration):
                 ('minimum_lift', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('99.99'))], verbose_name='lift to detect (points)')),
                 ('guardrails', models.JSONField(blank=True, default=dict, verbose_name='guard-rails')),
                 ('hash_key', models.CharField(editable=False, max_length=40, unique=True, verbose_name='hash key')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('running', 'Running'), ('stopped', 'Stopped'), ('promoted', 'Promoted')], default='draft', max_length=10, protected=True, verbose_name='status')),
+                ('status', core.fsm.StateField(choices=[('draft', 'Draft'), ('running', 'Running'), ('stopped', 'Stopped'), ('promoted', 'Promoted')], default='draft', max_length=10, protected=True, verbose_name='status')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
                 ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
                 ('promoted_version_id', models.BigIntegerField(blank=True, null=True, verbose_name='promoted version')),

@@ -16,8 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from portfolio.models import Creditor, Debtor
 
@@ -92,7 +93,7 @@ class Experiment(FSMModelMixin, TimeStampedModel):
     guardrails = models.JSONField(_("guard-rails"), default=dict, blank=True)
     # Mixed into every debtor's hash: two experiments split the same debtors independently.
     hash_key = models.CharField(_("hash key"), max_length=40, unique=True, editable=False)
-    status = FSMField(
+    status = StateField(
         _("status"),
         max_length=10,
         choices=ExperimentStatus.choices,
@@ -202,7 +203,7 @@ class Arm(FSMModelMixin, models.Model):
     send_to_hour = models.PositiveSmallIntegerField(
         _("send until (hour)"), null=True, blank=True, validators=[MaxValueValidator(24)]
     )
-    status = FSMField(
+    status = StateField(
         _("status"),
         max_length=10,
         choices=ArmStatus.choices,

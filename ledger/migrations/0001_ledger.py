@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.db.models.expressions
 import django.utils.timezone
+import core.fsm
 import django_fsm
 from django.conf import settings
 from django.db import migrations, models
@@ -97,7 +98,7 @@ class Migration(migrations.Migration):
                 ('reversed', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='reversed')),
                 ('commission', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='commission')),
                 ('net', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='net to remit')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('void', 'Void')], default='draft', max_length=50, protected=True, verbose_name='status')),
+                ('status', core.fsm.StateField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('void', 'Void')], default='draft', max_length=50, protected=True, verbose_name='status')),
                 ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued at')),
                 ('void_reason', models.TextField(blank=True, verbose_name='why it was voided')),
                 ('pdf_sha256', models.CharField(blank=True, max_length=64, verbose_name='PDF SHA-256')),
@@ -150,7 +151,7 @@ class Migration(migrations.Migration):
                 ('import_batch_id', models.BigIntegerField(blank=True, null=True, verbose_name='payments file')),
                 ('applied_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='applied')),
                 ('refunded_amount', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='refunded')),
-                ('status', django_fsm.FSMField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=50, protected=True, verbose_name='status')),
+                ('status', core.fsm.StateField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=50, protected=True, verbose_name='status')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('creditor', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='suspense_items', to='portfolio.creditor')),

@@ -5,8 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from portfolio.models import MONEY, Creditor, Debt, Debtor, Payment
 
 
@@ -142,7 +143,7 @@ class SuspenseItem(FSMModelMixin, models.Model):
     import_batch_id = models.BigIntegerField(_("payments file"), null=True, blank=True)
     applied_amount = models.DecimalField(_("applied"), default=0, **MONEY)
     refunded_amount = models.DecimalField(_("refunded"), default=0, **MONEY)
-    status = FSMField(_("status"), default=SuspenseStatus.OPEN, choices=SuspenseStatus.choices,
+    status = StateField(_("status"), default=SuspenseStatus.OPEN, choices=SuspenseStatus.choices,
                       protected=True)  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -6,8 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from ledger.models.entries import LedgerEntry
 from portfolio.models import MONEY, Creditor, Debt, Payment, Stage
@@ -82,7 +83,7 @@ class Remittance(FSMModelMixin, TimeStampedModel):
     reversed = models.DecimalField(_("reversed"), default=0, **MONEY)
     commission = models.DecimalField(_("commission"), default=0, **MONEY)
     net = models.DecimalField(_("net to remit"), default=0, **MONEY)
-    status = FSMField(_("status"), default=RemittanceStatus.DRAFT,
+    status = StateField(_("status"), default=RemittanceStatus.DRAFT,
                       choices=RemittanceStatus.choices, protected=True)  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

@@ -12,8 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from portfolio.models import Creditor, Debt
 
@@ -110,7 +111,7 @@ class LegalCase(FSMModelMixin, TimeStampedModel):
         related_name="legal_cases",
         verbose_name=_("lawyer"),
     )
-    state = FSMField(
+    state = StateField(
         _("state"),
         max_length=20,
         choices=CaseState.choices,

@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from legal.models.case import LegalCase
 from legal.models.documents import LegalDocument
@@ -71,7 +72,7 @@ class LegalCost(FSMModelMixin, TimeStampedModel):
     )
     # When the chargeable part was added to the debt's fees (a settlement in legal): once only.
     charged_on = models.DateField(_("charged to the debt on"), null=True, blank=True)
-    status = FSMField(
+    status = StateField(
         _("status"),
         max_length=20,
         choices=CostStatus.choices,

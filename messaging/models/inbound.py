@@ -5,9 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from messaging.models.outbox import Message
 from portfolio.models import Creditor, Debt, Debtor
@@ -96,7 +97,7 @@ class InboundMessage(FSMModelMixin, TimeStampedModel):
     provider_message_id = models.CharField(_("provider message id"), max_length=200)
     received_at = models.DateTimeField(_("received at"))
     is_opt_out = models.BooleanField(_("opt-out"), default=False)
-    status = FSMField(
+    status = StateField(
         _("status"), default=InboundStatus.UNREAD, choices=InboundStatus.choices, protected=True
     )
     assigned_to = models.ForeignKey(

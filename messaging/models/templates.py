@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMModelMixin, transition
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from portfolio.models import Channel, Creditor, Language
 
@@ -104,7 +105,7 @@ class MessageTemplateVersion(FSMModelMixin, models.Model):
     provider_variables = models.JSONField(
         _("provider template variables"), default=dict, blank=True
     )
-    approval_status = FSMField(
+    approval_status = StateField(
         _("approval status"),
         max_length=10,
         default=ApprovalStatus.DRAFT,

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import django_fsm
+import core.fsm
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
                 ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
                 ('due_date', models.DateField(help_text='When the oldest unpaid amount fell due.', verbose_name='due date')),
                 ('opened_date', models.DateField(blank=True, null=True, verbose_name='opened date')),
-                ('stage', django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
+                ('stage', core.fsm.StateField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
                 ('stage_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='stage entered at')),
                 ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_debts', to=settings.AUTH_USER_MODEL, verbose_name='assigned collector')),
                 ('creditor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='debts', to='portfolio.creditor', verbose_name='creditor')),
@@ -352,7 +352,7 @@ class Migration(migrations.Migration):
                 ('balance', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='balance')),
                 ('due_date', models.DateField(help_text='When the oldest unpaid amount fell due.', verbose_name='due date')),
                 ('opened_date', models.DateField(blank=True, null=True, verbose_name='opened date')),
-                ('stage', django_fsm.FSMField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
+                ('stage', core.fsm.StateField(choices=[('current', 'Current'), ('friendly_reminder', 'Friendly reminder'), ('firm_notice', 'Firm notice'), ('pre_legal', 'Pre-legal'), ('legal', 'Legal'), ('paid', 'Paid'), ('settled', 'Settled'), ('written_off', 'Written off')], db_index=True, default='current', max_length=50, verbose_name='stage')),
                 ('stage_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='stage entered at')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

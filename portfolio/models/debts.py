@@ -5,9 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.models import TimeStampedModel
 from portfolio.models.parties import MONEY, OPEN_STAGES, Creditor, Debtor, Portfolio, Product, Stage
 
@@ -76,7 +77,7 @@ class Debt(FSMModelMixin, TimeStampedModel):
     # is paid on each of the cycle's bulk stage moves.
     # protected: the stage changes only through the transitions below (bulk code asks them
     # which moves are allowed and writes with set-based SQL plus a StageChange per move).
-    stage = FSMField(_("stage"), default=Stage.CURRENT, choices=Stage.choices, protected=True)
+    stage = StateField(_("stage"), default=Stage.CURRENT, choices=Stage.choices, protected=True)
     stage_entered_at = models.DateTimeField(_("stage entered at"), null=True, blank=True)
     stage_entered_on = models.DateField(
         _("stage entered on (business date)"),
