@@ -11,8 +11,9 @@ open debt into pandas, SQL keeps only the debts that may do something today:
   * a cadence rule of its policy hits today (days past due, on entry, every N days, days
     before due: the rules of `_plan_actions`) for an action not stored yet for the date
     (one the INSERT's unique key would skip anyway: a rerun of a date selects nothing new).
-One pass over the open debts counts them per creditor and applies a cheap necessary test (no
-joins, no strings built per row); a second statement decides exactly, on the few that pass.
+The open debts are counted per creditor from an index; then one statement reads them once,
+applies a cheap necessary test to every row (no strings built per row) and decides exactly on
+the few that pass.
 Holds and agreements are left to the cycle: they only take a candidate's moves and actions
 away, never add any. The selected debts then go through the same pandas decisions as a full
 load, so the moves, their records and the actions are identical to deciding every open debt
@@ -26,7 +27,7 @@ import datetime
 from django.db import connection
 
 from collections_app.hooks import debt_segment_codes_sql
-from collections_app.models import CADENCE_STAGES, LADDER, EscalationPolicyVersion
+from collections_app.models import CADENCE_STAGES, LADDER, CycleRun, EscalationPolicyVersion
 from collections_app.selectors.escalation import PolicyResolver
 from collections_app.services.cycle_arms import arm_version_ids, arms_join_sql
 from core.bulk import days_between_sql
@@ -248,6 +249,24 @@ def _cycle_planned(business_date: datetime.date) -> bool:
         return cursor.fetchone()[0]
 
 
+def _first_cycle(business_date: datetime.date) -> bool:
+    """Whether no cycle has completed a date before this one (a new installation's first
+    cycle, on the book just imported)."""
+    return not CycleRun.objects.filter(
+        business_date__lt=business_date, status=CycleRun.Status.COMPLETED
+    ).exists()
+
+
+def _open_by_creditor() -> dict[int, int]:
+    """Open debts per creditor: the debts' (creditor, stage) index alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.creditor_id, count(*) FROM portfolio_debt d"
+            f" WHERE d.stage IN ({_quoted(OPEN_STAGES)}) GROUP BY d.creditor_id"
+        )
+        return {int(creditor_id): int(n) for creditor_id, n in cursor.fetchall()}
+
+
 def candidate_debts_load(
     *,
     business_date: datetime.date,
@@ -257,51 +276,39 @@ def candidate_debts_load(
     arms: str | None = None,
 ) -> tuple[list[tuple] | None, dict[int, int]]:
     """(`columns_sql` of each open debt the cycle decides today, open debts per creditor).
-    None instead of rows when the caller should decide every open debt (see below).
+    None instead of rows when the caller should decide every open debt: the first cycle of a
+    new installation (the day after its import, when nearly every debt moves), which the full
+    load reads faster than a selection would keep nearly all of it.
 
     `columns_sql` reads `x`: id, creditor_id, product, stage, debtor_id, balance_is_zero, dpd,
     due_in, entered_on, segment, version_id (and with `arms` arm_id, arm_version_id, holdout:
     a challenger's version is the debt's version). A debt whose policy cannot be found is
     selected too, so the cycle fails on it as a full load does.
+
+    One statement reads the open debts once: the cheap test on every row, the exact one on
+    the rows that pass (until #17's thirteenth round a first pass collected the ids that
+    passed and a second statement fetched them again by primary key: 0.72 s + 0.57 s at 1M on
+    a steady day, where the count and this statement take 0.17 s + 0.53 s).
     """
+    open_by_creditor = _open_by_creditor()
+    if not open_by_creditor:
+        return [], open_by_creditor
+    if _first_cycle(business_date) and not _cycle_planned(business_date):
+        return None, open_by_creditor
     wanted_versions = {version.id for version in resolver.by_scope.values()}
     if arms is not None:
         wanted_versions |= arm_version_ids(arms)
     versions = EscalationPolicyVersion.objects.in_bulk(wanted_versions)
     rules = cadence_rules(versions)
+    # The exact test, on the debts that pass the cheap one: the move is wanted and declared,
+    # or a hit plans an action not stored yet.
     params: dict = {"as_of": business_date}
     policies, scan = _scan_sql(resolver, params, arms=arms)
-    may_act = _may_act_sql(rules, params)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{'WITH ' + policies if policies else ''}"
-            f" SELECT x.creditor_id, count(*), array_agg(x.id) FILTER (WHERE {may_act})"
-            f"  FROM {scan} x GROUP BY x.creditor_id",
-            params,
-        )
-        counted = cursor.fetchall()
-    open_by_creditor = {int(creditor_id): int(n) for creditor_id, n, _ids in counted}
-    ids = sorted(int(i) for _c, _n, some in counted for i in some or ())
-    if not ids:
-        return [], open_by_creditor
-    if len(ids) * 2 > sum(open_by_creditor.values()) and not _cycle_planned(business_date):
-        # Most of the book on the date's first run (the first cycle after an import): every
-        # open debt is decided, as the full load does, rather than each one tested again.
-        return None, open_by_creditor
-    # The exact test, on the debts that passed: the move is wanted and declared, or a hit
-    # plans an action not stored yet.
-    params = {"as_of": business_date, "ids": ids}
-    policies, scan = _scan_sql(resolver, params, arms=arms)
-    if len(ids) * 5 < sum(open_by_creditor.values()):
-        among = "x.id = ANY(%(ids)s)"  # a few: by the primary key
-    else:
-        # Most of the book (a first run): the cheap test again on a scan reads less than
-        # fetching each by the primary key.
-        among = _may_act_sql(rules, params)
     sql = f"""
         WITH {policies + "," if policies else ""}
         x AS MATERIALIZED (
-            SELECT x.*, ({_wanted_sql(allowed, params)}) AS wanted FROM {scan} x WHERE {among}
+            SELECT x.*, ({_wanted_sql(allowed, params)}) AS wanted
+              FROM {scan} x WHERE {_may_act_sql(rules, params)}
         )
     """
     if not rules:
@@ -364,7 +371,7 @@ def open_debt_counts(
     """creditor id -> (open debts, open debts held): under a hold in force (on the debt, or on
     its debtor with no debt named) or frozen by an agreement today (`frozen`), as the cycle's
     full load and `agreements_freeze` flag them. Read before the day's moves, as that load is.
-    `open_by_creditor` is the count `candidate_debts_load` made in its pass."""
+    `open_by_creditor` is the count `candidate_debts_load` made (`_open_by_creditor`)."""
     placeholders = ", ".join(["%s"] * len(OPEN_STAGES))
     stages = [str(s) for s in OPEN_STAGES]
     counts = {creditor_id: (n, 0) for creditor_id, n in open_by_creditor.items()}

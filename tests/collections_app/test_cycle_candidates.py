@@ -418,3 +418,32 @@ def test_candidate_selection_decides_like_the_full_evaluation_every_day(book):
     # rerun less again (only held debts a move waits for; every action is already stored)
     assert decided_selected * 4 < decided_full, (decided_selected, decided_full)
     assert decided_rerun * 4 < decided_first + decided_selected, decided_rerun
+
+
+def test_the_first_cycle_decides_every_open_debt_and_the_next_days_only_a_selection():
+    # given a new installation's book: ten debts due in a hundred days (nothing moves and
+    # no reminder is due for weeks) and one already 40 days past due
+    policy_ensure_defaults()
+    creditor = CreditorFactory()
+    quiet = [
+        DebtFactory(creditor=creditor, due_date=DAY0 + datetime.timedelta(days=100))
+        for _ in range(10)
+    ]
+    late = DebtFactory(creditor=creditor, due_date=DAY0 - datetime.timedelta(days=40))
+
+    # when its first cycle runs, then the next day's
+    first = cycle_run_date(business_date=DAY0)
+    second = cycle_run_date(business_date=DAY0 + datetime.timedelta(days=1))
+
+    # then the first decided every open debt (the full load) and moved the late one
+    assert first.decided == 11
+    assert first.run.debts_evaluated == 11
+    late.refresh_from_db()
+    assert late.stage != Stage.CURRENT
+    # and the next day decided only what its selection kept (none of the quiet debts), while
+    # every open debt still counts as evaluated
+    assert second.decided < 11
+    assert not set(second.moves["id"]) & {debt.pk for debt in quiet}
+    assert second.run.debts_evaluated == 11
+    # a rerun of the first date is a rerun, not a first cycle: a selection again
+    assert cycle_run_date(business_date=DAY0).decided < 11

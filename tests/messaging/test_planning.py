@@ -198,6 +198,49 @@ def test_only_the_channels_of_the_days_groups_are_read_for_addresses(creditor):
     )
 
 
+def test_a_debtor_with_two_groups_on_one_channel_gets_one_address_for_it(creditor):
+    from messaging.services import planning_sets as sets
+
+    # given a debtor due two e-mails today (a reminder and a validation notice: two groups on
+    # the e-mail channel), with a bounced address, a consented one and a primary one without
+    # consent, and a second debtor with one group
+    twice = DebtorFactory(creditor=creditor)
+    ContactPointFactory(
+        debtor=twice, channel="email", value="old@example.com", is_primary=True,
+        consent_granted=True, invalid_at=timezone.now(),
+    )  # fmt: skip
+    ContactPointFactory(
+        debtor=twice, channel="email", value="main@example.com", is_primary=True,
+        consent_granted=False,
+    )  # fmt: skip
+    ContactPointFactory(
+        debtor=twice, channel="email", value="ok@example.com", is_primary=False,
+        consent_granted=True,
+    )  # fmt: skip
+    debt = DebtFactory(creditor=creditor, debtor=twice)
+    _action(debt, channel="email")
+    _action(debt, channel="email", template="validation_notice")
+    once = _debtor(creditor)
+    _action(DebtFactory(creditor=creditor, debtor=once), channel="email")
+    actions = sets.actions_load(DAY)
+    groups, _actions = sets.groups_build(actions, business_date=DAY)
+    assert (groups["debtor_id"] == twice.pk).sum() == 2
+    sets.keys_stage(groups)
+
+    # when the day's addresses are read
+    addresses = sets.addresses_load()
+
+    # then one row per debtor and channel: the valid consented address of the first (valid
+    # before consented before primary), the only one of the second
+    read = addresses[["debtor_id", "channel", "to", "consented", "invalid"]]
+    assert sorted(read.itertuples(index=False, name=None)) == sorted(
+        [
+            (twice.pk, "email", "ok@example.com", True, False),
+            (once.pk, "email", f"d{once.pk}@example.com", True, False),
+        ]
+    )
+
+
 def test_the_days_actions_are_read_in_planning_order_debtor_then_action(creditor):
     from messaging.services import planning_sets as sets
 
