@@ -288,7 +288,7 @@ def candidate_debts_load(
     One statement reads the open debts once: the cheap test on every row, the exact one on
     the rows that pass (until #17's thirteenth round a first pass collected the ids that
     passed and a second statement fetched them again by primary key: 0.72 s + 0.57 s at 1M on
-    a steady day, where the count and this statement take 0.17 s + 0.53 s).
+    a steady day, where the count and this statement take 0.16-0.20 s + 0.53-0.72 s).
     """
     open_by_creditor = _open_by_creditor()
     if not open_by_creditor:
