@@ -249,12 +249,17 @@ def _cycle_planned(business_date: datetime.date) -> bool:
         return cursor.fetchone()[0]
 
 
-def _first_cycle(business_date: datetime.date) -> bool:
-    """Whether no cycle has completed a date before this one (a new installation's first
-    cycle, on the book just imported)."""
-    return not CycleRun.objects.filter(
-        business_date__lt=business_date, status=CycleRun.Status.COMPLETED
-    ).exists()
+def _mostly_new(business_date: datetime.date, *, open_debts: int) -> bool:
+    """Whether most of today's open debts are new to the cycle: no cycle has completed a date
+    before this one (a new installation's first cycle), or the last one counted fewer than
+    half of today's open debts (a big import since)."""
+    last = (
+        CycleRun.objects.filter(business_date__lt=business_date, status=CycleRun.Status.COMPLETED)
+        .order_by("-business_date")
+        .values_list("debts_evaluated", flat=True)
+        .first()
+    )
+    return last is None or last * 2 < open_debts
 
 
 def _open_by_creditor() -> dict[int, int]:
@@ -276,9 +281,11 @@ def candidate_debts_load(
     arms: str | None = None,
 ) -> tuple[list[tuple] | None, dict[int, int]]:
     """(`columns_sql` of each open debt the cycle decides today, open debts per creditor).
-    None instead of rows when the caller should decide every open debt: the first cycle of a
-    new installation (the day after its import, when nearly every debt moves), which the full
-    load reads faster than a selection would keep nearly all of it.
+    None instead of rows when the caller should decide every open debt: on the date's first
+    run when most of the book is new to the cycle (a new installation's first cycle, or the
+    first after an import that more than doubled the book: nearly every new debt moves), which
+    the full load reads faster than a selection would keep nearly all of it (at 1M, 2.6 s
+    against 5.8 s).
 
     `columns_sql` reads `x`: id, creditor_id, product, stage, debtor_id, balance_is_zero, dpd,
     due_in, entered_on, segment, version_id (and with `arms` arm_id, arm_version_id, holdout:
@@ -293,7 +300,9 @@ def candidate_debts_load(
     open_by_creditor = _open_by_creditor()
     if not open_by_creditor:
         return [], open_by_creditor
-    if _first_cycle(business_date) and not _cycle_planned(business_date):
+    if _mostly_new(business_date, open_debts=sum(open_by_creditor.values())) and not (
+        _cycle_planned(business_date)
+    ):
         return None, open_by_creditor
     wanted_versions = {version.id for version in resolver.by_scope.values()}
     if arms is not None:

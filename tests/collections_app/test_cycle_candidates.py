@@ -420,7 +420,9 @@ def test_candidate_selection_decides_like_the_full_evaluation_every_day(book):
     assert decided_rerun * 4 < decided_first + decided_selected, decided_rerun
 
 
-def test_the_first_cycle_decides_every_open_debt_and_the_next_days_only_a_selection():
+def test_a_book_mostly_new_to_the_cycle_is_decided_whole_then_by_selection():
+    """The selection's result equals the full load's (the test above); which one a day takes
+    is a matter of speed: the full load when most of the book is new to the cycle."""
     # given a new installation's book: ten debts due in a hundred days (nothing moves and
     # no reminder is due for weeks) and one already 40 days past due
     policy_ensure_defaults()
@@ -447,3 +449,9 @@ def test_the_first_cycle_decides_every_open_debt_and_the_next_days_only_a_select
     assert second.run.debts_evaluated == 11
     # a rerun of the first date is a rerun, not a first cycle: a selection again
     assert cycle_run_date(business_date=DAY0).decided < 11
+
+    # when an import more than doubles the book (25 new debts beside the 11), then the next
+    # date's first run decides every open debt again, and the one after a selection
+    DebtFactory.create_batch(25, creditor=creditor, due_date=DAY0 + datetime.timedelta(days=100))
+    assert cycle_run_date(business_date=DAY0 + datetime.timedelta(days=2)).decided == 36
+    assert cycle_run_date(business_date=DAY0 + datetime.timedelta(days=3)).decided < 36
