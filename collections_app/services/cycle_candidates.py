@@ -11,9 +11,9 @@ open debt into pandas, SQL keeps only the debts that may do something today:
   * a cadence rule of its policy hits today (days past due, on entry, every N days, days
     before due: the rules of `_plan_actions`) for an action not stored yet for the date
     (one the INSERT's unique key would skip anyway: a rerun of a date selects nothing new).
-The open debts are counted per creditor from an index; then one statement reads them once,
-applies a cheap necessary test to every row (no strings built per row) and decides exactly on
-the few that pass.
+The open debts are counted per creditor (two columns, no joins); then one statement reads
+them once, applies a cheap necessary test to every row (no strings built per row) and decides
+exactly on the few that pass.
 Holds and agreements are left to the cycle: they only take a candidate's moves and actions
 away, never add any. The selected debts then go through the same pandas decisions as a full
 load, so the moves, their records and the actions are identical to deciding every open debt
@@ -263,7 +263,8 @@ def _mostly_new(business_date: datetime.date, *, open_debts: int) -> bool:
 
 
 def _open_by_creditor() -> dict[int, int]:
-    """Open debts per creditor: the debts' (creditor, stage) index alone."""
+    """Open debts per creditor: the debts' creditor and stage alone, no joins (at 1M: 0.16-0.20
+    s, where counting them in the candidates' statement made it a second pass)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT d.creditor_id, count(*) FROM portfolio_debt d"
