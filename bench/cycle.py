@@ -14,7 +14,7 @@ beside a floor measured in the same run:
     steps:`, messaging's PlanResult.steps: its profile, printed by every run);
   * a second cycle for the same date (the idempotent rerun; nothing changes),
   * the next day's cycle (the steady state: few debts cross a threshold) beside the stage
-    floor for that day,
+    floor for that day, and its message planning beside that day's outbox floor,
 and checks that the cycle's stages equal the SQL's. Every timed transaction checks its
 constraints as rows arrive (SET CONSTRAINTS ALL IMMEDIATE), floors included. Uses
 DATABASE_URL (default: a `cartera_bench` database on the local PostgreSQL), which it migrates
@@ -232,6 +232,13 @@ def main() -> None:
         f"  moved {second.run.debts_moved:,}, actions {second.run.actions_planned:,}, "
         f"messages {next_messages:,}, debts decided {second.decided:,}; "
         f"phases: {phases_text(second.phases, digits=1)}"
+    )
+    next_outbox_floor, next_floor_rows = floor(OUTBOX_FLOOR_SQL, {"as_of": next_day})
+    next_planning = second.phases.get("plan messages", 0.0)
+    print(
+        f"message planning, next day:          {next_planning:8.2f} s  "
+        f"outbox floor {next_outbox_floor:.2f} s ({next_floor_rows:,} rows)  "
+        f"ratio {next_planning / next_outbox_floor:.1f}x  {load()}"
     )
     print(f"  planning steps: {phases_text(second.planning)}")
     print(f"stages differing from the SQL's targets: {mismatches}")

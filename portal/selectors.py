@@ -155,13 +155,27 @@ def debt_waiting_intents(debt: Debt) -> list[PaymentIntent]:
     )
 
 
+# Above this many debtors the planner's read of preferred hours takes every debtor's and keeps
+# the given ones': a first cycle at 1M debts asked for 333,334 debtors, and sending their ids
+# as one array took 0.60-0.66 s (for no preference at all); 20,000 ids take 0.03 s.
+PREFERRED_BY_ID_MAX = 10_000
+
+
 def preferred_hours(*, debtor_ids) -> dict[int, tuple[datetime.time, datetime.time]]:
     """The contact hours each debtor chose in the portal (only well-formed windows), for the
     planner: the one read other apps make of portal preferences."""
+    wanted = list(debtor_ids)
     rows = ContactPreference.objects.filter(
-        debtor_id__any=list(debtor_ids), preferred_from__isnull=False, preferred_to__isnull=False
-    ).values_list("debtor_id", "preferred_from", "preferred_to")
-    return {debtor_id: (start, end) for debtor_id, start, end in rows if start < end}
+        preferred_from__isnull=False, preferred_to__isnull=False
+    )
+    if len(wanted) <= PREFERRED_BY_ID_MAX:
+        rows = rows.filter(debtor_id__any=wanted)
+    keep = set(wanted)
+    return {
+        debtor_id: (start, end)
+        for debtor_id, start, end in rows.values_list("debtor_id", "preferred_from", "preferred_to")
+        if start < end and debtor_id in keep
+    }
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,33 @@ def test_preferred_hours_must_make_sense(portal_client, debtor, debt):
     assert response.status_code == 200 and not ContactPreference.objects.exists()
 
 
+@pytest.mark.parametrize("by_id_max", [10_000, 1])
+def test_the_planner_reads_the_hours_of_the_debtors_it_asks_for_only(monkeypatch, by_id_max):
+    # given debtors with hours they chose, one with a window that ends before it starts, one
+    # with no hours, and one with hours the planner does not ask about
+    from portal import selectors
+    from tests.factories.portfolio import DebtorFactory
+
+    evening, backwards, none, other = (DebtorFactory() for _ in range(4))
+    ContactPreference.objects.create(
+        debtor=evening, preferred_from=datetime.time(18), preferred_to=datetime.time(20)
+    )
+    ContactPreference.objects.create(
+        debtor=backwards, preferred_from=datetime.time(20), preferred_to=datetime.time(8)
+    )
+    ContactPreference.objects.create(debtor=none)
+    ContactPreference.objects.create(
+        debtor=other, preferred_from=datetime.time(9), preferred_to=datetime.time(11)
+    )
+    # when the planner asks for the first three, by their ids or (past the limit) by reading
+    # every preference
+    monkeypatch.setattr(selectors, "PREFERRED_BY_ID_MAX", by_id_max)
+    hours = selectors.preferred_hours(debtor_ids=[evening.pk, backwards.pk, none.pk])
+
+    # then it gets the well-formed window of the debtors it asked about, and nothing else
+    assert hours == {evening.pk: (datetime.time(18), datetime.time(20))}
+
+
 def test_callback_creates_a_task_at_the_chosen_time(portal_client, debt):
     when = timezone.localtime() + datetime.timedelta(days=1)
     response = portal_client.post(
