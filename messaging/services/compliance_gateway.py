@@ -30,7 +30,7 @@ def make_past_contact(**fields) -> compliance.PastContact:
 
 def check(*, contact, history: Sequence, rules=None, memo=None) -> compliance.Decision:
     """The engine's decision; `memo` (one planning run's dict) shares it between debtors whose
-    contact and own history are alike (see `first_moment`)."""
+    contact and own history are alike (see `moment_search`)."""
     if memo is None:
         return compliance.compliance_check(contact=contact, history=history, rules=rules)
     mine = [p for p in history if p.debtor_id == contact.debtor_id]
@@ -42,9 +42,12 @@ def check(*, contact, history: Sequence, rules=None, memo=None) -> compliance.De
     return found
 
 
-def first_moment(*, contact, history: Sequence, not_before: datetime.datetime, rules=None,
-                 horizon_days=7, memo=None):  # fmt: skip
-    return compliance.first_lawful_moment(
+def moment_search(*, contact, history: Sequence, not_before: datetime.datetime, rules=None,
+                  horizon_days=7, memo=None):  # fmt: skip
+    """(first lawful moment, None), or (None, the refusal that ended the search, or None);
+    `memo` (one planning run's dict) shares the search between debtors alike in their contact
+    and own history."""
+    return compliance.lawful_moment_search(
         contact=contact,
         history=history,
         rules=rules,

@@ -20,6 +20,7 @@ arm's version of the message's own template is pinned on it (the sender renders 
 """
 
 import datetime
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -178,32 +179,53 @@ def _decide(
         preferred=debtor.get("preferred"),
         memo=memo,
     )
+    refusal = None
     if moment is None:
         # Nothing lawful left today (a rest day, the window passed, today's contact used):
         # the engine's first lawful moment within the week, or a suppression with its rule.
-        moment = gateway.first_moment(
+        moment, refusal = gateway.moment_search(
             contact=contact, history=history, rules=rules, not_before=not_before, memo=memo
         )
     if moment is None:
-        decision = gateway.check(
-            contact=replace(contact, at=not_before), history=history, rules=rules, memo=memo
+        (
+            message.suppression_rule,
+            message.suppression_reason,
+            message.suppression_code,
+            message.suppression_params,
+        ) = _refusal(
+            contact, refusal, history=history, not_before=not_before, rules=rules, memo=memo
         )
-        rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
-        reason = (
-            (decision.coded or decision.reason)
-            if not decision.allowed
-            else Reason(reasons.NO_LAWFUL_MOMENT)
-        )
-        # The decision's text is the reason's, in the active language (rendered once).
-        text = decision.reason if not decision.allowed else str(reason)
         message.status = Message.Status.SUPPRESSED
-        message.suppression_rule = rule[:40]
-        message.suppression_reason = f"{rule}: {text}"[:500]
-        message.suppression_code, message.suppression_params, _text = reason_split(reason)
         message.planned_for = not_before
         return message
     message.planned_for = moment
     return message
+
+
+def _refusal(contact, refusal, *, history, not_before, rules, memo) -> tuple[str, str, str, dict]:
+    """(rule, reason, code, params) of a contact with no lawful moment in the week searched
+    from `not_before`: `refusal`, the one that ended the search (gateway.moment_search: the
+    engine's decision at the last instant it tried, what stops the contact all week), or where
+    it tried none (an unknown time zone, no open hour all week) the check at `not_before`.
+    Until #17's fourteenth round every refusal was the check at `not_before`, a local midnight,
+    which named the contact hours: the 1M bench's first cycle labelled 165,841 messages
+    "CO-WINDOW: 00:00 ... outside the contact hours", where the channel used that day (CO-DAY,
+    then CO-WEEK for the rest of the week) stopped them."""
+    decision = refusal
+    if decision is None:  # (a Decision is false when it refuses: not `refusal or ...`)
+        decision = gateway.check(
+            contact=replace(contact, at=not_before), history=history, rules=rules, memo=memo
+        )
+    rule = decision.rule if not decision.allowed and decision.rule else "NO-WINDOW"
+    reason = (
+        (decision.coded or decision.reason)
+        if not decision.allowed
+        else Reason(reasons.NO_LAWFUL_MOMENT)
+    )
+    # The decision's text is the reason's, in the active language (rendered once).
+    text = decision.reason if not decision.allowed else str(reason)
+    code, params, _text = reason_split(reason)
+    return rule[:40], f"{rule}: {text}"[:500], code, params
 
 
 def messages_plan(
@@ -367,7 +389,7 @@ def _decide_by_class(todo, *, history, business_date, now, rules) -> pd.DataFram
     outcome stands for all the refused ones unless it found a lawful minute later that same day
     (then the minute matters: they go one by one); with earlier days' contacts, the refused
     ones each get the week's first lawful moment searched for them (it depends on those
-    contacts' exact instants), or the representative's refusal. A debtor without earlier
+    contacts' exact instants), or their own refusal where there is none. A debtor without earlier
     days' contacts whose planned instant falls outside the day's window (a rest day's contact
     goes to the next lawful day) has its later groups batched by its whole history of the day
     (channel and instant of each contact: alike debtors get alike answers, minute by minute).
@@ -574,8 +596,8 @@ def _class_outcome(todo, rows, fractions, debtors, *, known, earlier, shape, his
         "params": np.full(count, "{}", dtype=object),
     }
     if shape is None:
-        # Every search stops at its first try and the check names the same rule: the first
-        # group's decision (at the class's `not_before`) stands for all.
+        # Every search stops at its first try, refused by the same rule: the first group's
+        # decision stands for all.
         row = known.get("refusal")
         if row is None:
             row = known["refusal"] = _representative(
@@ -634,33 +656,32 @@ def _class_outcome(todo, rows, fractions, debtors, *, known, earlier, shape, his
     # Earlier days' contacts: nothing lawful is left that day for any of them (every refusal
     # at a minute of the day is the shape's, and jumps past the day), but the week's first
     # lawful moment depends on their exact instants: searched for each group. Where there is
-    # none, the check at `not_before` (an instant of the day) is the shape's: one refusal.
-    refusal = row if row["status"] != Message.Status.PLANNED else None
+    # none, so does the refusal that ended its search (`_refusal`).
     not_before = sets.from_us(known["not_before_us"])
     for j in np.flatnonzero(refused).tolist():
         i = int(rows[j])
         found = row
         if i != first:
             debtor_id = int(debtors[j])
-            moment = gateway.first_moment(
-                contact=replace(contact, debtor_id=debtor_id),
-                history=history.get(debtor_id, ()),
-                not_before=not_before,
-                rules=rules,
-                memo=memo,
+            who, past = replace(contact, debtor_id=debtor_id), history.get(debtor_id, ())
+            moment, refusal = gateway.moment_search(
+                contact=who, history=past, not_before=not_before, rules=rules, memo=memo
             )
             if moment is not None:
                 found = {
                     "status": Message.Status.PLANNED, "planned_us": sets.to_us(moment),
                     "rule": "", "reason": "", "code": "", "params": "{}",
                 }  # fmt: skip
-            elif refusal is not None:
-                found = refusal
             else:
-                found = refusal = _representative(
-                    todo, i, history=history, business_date=business_date, now=now,
-                    rules=rules, memo=memo,
+                rule, reason, code, params = _refusal(
+                    who, refusal, history=list(past), not_before=not_before, rules=rules,
+                    memo=memo,
                 )  # fmt: skip
+                found = {
+                    "status": Message.Status.SUPPRESSED, "planned_us": known["not_before_us"],
+                    "rule": rule, "reason": reason, "code": code,
+                    "params": json.dumps(params or {}, default=str),
+                }  # fmt: skip
         for name in names:
             outcome[name][j] = found[name]
     return outcome

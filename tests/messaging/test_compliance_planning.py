@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from messaging.services.compliance import (
     compliance_check,
     first_lawful_moment,
+    lawful_moment_search,
     lawful_slots,
     rules_for,
     spread_moment,
@@ -87,6 +88,40 @@ def test_first_lawful_moment_none_for_holds_consent_and_a_short_horizon():
     c = contact("CO", channel="email")
     sms = past(c, 2026, 12, 2, 9, 0, channel="sms")
     assert flm(c, [sms], not_before=now, horizon_days=3) is None
+
+
+def test_a_search_that_finds_nothing_gives_the_refusal_that_ended_it():
+    # an SMS due on a Wednesday to a Colombian debtor e-mailed that day at 10:00, searched
+    # from the day's first instant: the day's cap holds it on Wednesday, the channel week
+    # until the next Wednesday 10:00, past the week searched
+    c = contact("CO", channel="sms")
+    midnight = local(BOG, 2026, 12, 2, 0, 0)
+    email = past(c, 2026, 12, 2, 10, 0, channel="email")
+    moment, refusal = lawful_moment_search(
+        contact=c, history=[email], rules=CO, not_before=midnight
+    )
+    # the refusal is the channel week's (with its text), not the hours at 00:00
+    assert moment is None and not refusal.allowed
+    assert (refusal.rule, refusal.coded.params["channels"]) == ("CO-WEEK", ["email"])
+    assert refusal.reason == str(refusal.coded) and refusal.reason
+    assert compliance_check(contact=replace(c, at=midnight), history=[email], rules=CO).rule == (
+        "CO-WINDOW"
+    )
+    # a refusal waiting cannot lift ends the search at its first try; a moment has none
+    assert (
+        lawful_moment_search(
+            contact=replace(c, consented=False), history=[], rules=CO, not_before=midnight
+        )[1].rule
+        == "CO-CHANNEL"
+    )
+    assert lawful_moment_search(contact=c, history=[], rules=CO, not_before=midnight) == (
+        local(BOG, 2026, 12, 2, 7, 0),
+        None,
+    )
+    # an unknown time zone: no instant tried, no refusal
+    assert lawful_moment_search(
+        contact=replace(c, timezone="Mars/Olympus"), history=[], rules=CO, not_before=midnight
+    ) == (None, None)
 
 
 def test_first_lawful_moment_result_always_passes_the_check():

@@ -17,6 +17,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from messaging import reasons
 from messaging.models import (
     ComplianceOverride,
     ContactAction,
@@ -499,6 +500,58 @@ def test_a_rest_days_later_channels_are_decided_per_class(monkeypatch):
     # group per rank (the first contact's, then one per history of the day), not per debtor
     assert reference_calls == 120
     assert len(calls) == 3
+
+
+def test_a_contact_lawful_nowhere_in_the_week_names_the_rule_that_holds_it(monkeypatch):
+    # given Colombian debtors due an e-mail and an SMS on a Tuesday (the law's one channel a
+    # week), and others alike, of a creditor whose channel week lasts 10 days, e-mailed on
+    # Monday (each at its own minute) and due an SMS on Tuesday
+    day, now = datetime.date(2026, 12, 1), datetime.datetime(2026, 11, 30, 12, tzinfo=UTC)
+    plain, strict = CreditorFactory(), CreditorFactory()
+    ComplianceOverride.objects.create(
+        creditor=strict, rule_id="CO-WEEK", params={"period_days": 10}
+    )
+    for n in range(30):
+        creditor = plain if n < 15 else strict
+        debtor = DebtorFactory(creditor=creditor, country="CO", timezone="America/Bogota")
+        debt = DebtFactory(creditor=creditor, debtor=debtor)
+        for channel in ("email", "sms"):
+            ContactPointFactory(
+                debtor=debtor, channel=channel, value=f"{channel}-{debtor.pk}",
+                consent_granted=True,
+            )  # fmt: skip
+        for channel in ("email", "sms") if creditor == plain else ("sms",):
+            ContactAction.objects.create(
+                debt=debt, business_date=day, stage=Stage.FIRM_NOTICE, channel=channel,
+                template_code="firm_notice",
+            )  # fmt: skip
+        if creditor == strict:
+            Message.objects.create(
+                creditor=creditor, debtor=debtor, channel="email", template="friendly",
+                purpose="collection", stage="friendly_reminder", business_date=day - ONE_DAY,
+                to="x", status=Message.Status.SENT, idempotency_key=f"old-{debtor.pk}",
+                planned_for=datetime.datetime(2026, 11, 30, 15, n, tzinfo=UTC),
+            )  # fmt: skip
+    calls = _counting(monkeypatch)
+
+    # when the day is planned one group at a time (then undone) and then per class
+    messages, _reference_calls = _plan_both_ways(day, now, calls)
+
+    # then both ways agree (checked in _plan_both_ways): each debtor's e-mail is planned, and
+    # every SMS is suppressed by the rule that holds it all week, the channel week (CO-WEEK,
+    # the e-mail named), not by the contact hours at the day's first instant (00:00, where
+    # the search started)
+    by_status = {}
+    for message in messages.values():
+        by_status.setdefault(message["status"], []).append(message)
+    assert sorted(by_status) == ["planned", "suppressed"]
+    assert len(by_status["planned"]) == 15 and len(by_status["suppressed"]) == 30
+    assert {m["template"] for m in by_status["planned"]} == {"firm_notice"}
+    for message in by_status["suppressed"]:
+        assert message["suppression_rule"] == "CO-WEEK", message["suppression_reason"]
+        assert message["suppression_reason"].startswith("CO-WEEK: ")
+        assert message["suppression_code"] == reasons.CHANNELS_USED
+        assert message["suppression_params"]["channels"] == ["email"]
 
 
 def _every_column():

@@ -86,7 +86,7 @@ class RuleSet:
                 continue
             reason = ev.check(ctx)
             if reason is not None:
-                text = _reason_text(reason) if explain else ""
+                text = reason_text(reason) if explain else ""
                 return Decision(False, ev.rule.id, text, reason), ev
         return ALLOWED, None
 
@@ -103,7 +103,8 @@ class RuleSet:
 _REASON_TEXTS: dict[tuple, str] = {}
 
 
-def _reason_text(reason) -> str:
+def reason_text(reason) -> str:
+    """A refusal's text in the active language (cached per language, code and params)."""
     params = getattr(reason, "params", None)
     if not isinstance(reason, Reason) or not isinstance(params, dict):
         return str(reason)

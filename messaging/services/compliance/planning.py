@@ -3,11 +3,12 @@
 import datetime
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 from messaging.services.compliance import evaluators as ev_types
-from messaging.services.compliance.engine import RuleSet, resolve
+from messaging.services.compliance.engine import RuleSet, reason_text, resolve
 from messaging.services.compliance.timeutil import UTC, wall_instant, zone
-from messaging.services.compliance.types import Contact, PastContact
+from messaging.services.compliance.types import Contact, Decision, PastContact
 
 _US = datetime.timedelta(microseconds=1)
 _MAX_STEPS = 500
@@ -82,21 +83,47 @@ def first_lawful_moment(
     `memo` (a dict the caller keeps for one planning run) remembers answers: the answer
     depends only on the rule set, the contact's attributes (not its debtor's id or instant),
     the debtor's own history and the bounds, so debtors alike share one search."""
+    return lawful_moment_search(
+        contact=contact, history=history, rules=rules, not_before=not_before,
+        horizon_days=horizon_days, memo=memo,
+    )[0]  # fmt: skip
+
+
+def lawful_moment_search(
+    *,
+    contact: Contact,
+    history: Sequence[PastContact],
+    rules: RuleSet | None = None,
+    not_before: datetime.datetime,
+    horizon_days: int = 7,
+    memo: dict | None = None,
+) -> tuple[datetime.datetime | None, Decision | None]:
+    """`first_lawful_moment`'s search: (the moment, None), or (None, the refusal that ended it)
+    where it found none: the engine's decision at the last instant it tried, whose retry fell
+    past the horizon (or which waiting cannot lift: no consent, a hold), its text in the active
+    language; None when it tried no instant (an unknown time zone, no open hour in the
+    horizon). That refusal is what stops the contact all week (a channel used in the rolling
+    week after the day's cap), where the check at `not_before`, a local midnight, names the
+    contact hours."""
     ruleset = resolve(contact, rules)
     tz = zone(contact.timezone)
     if tz is None:
-        return None
+        return None, None
     debtor = contact.debtor_id
     mine = [p for p in history if p.debtor_id == debtor]
     if memo is None:
-        return _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days)
-    key = (ruleset, contact_key(contact), history_key(mine), not_before, horizon_days)
-    found = memo.get(key, _MISSING)
-    if found is _MISSING:
-        found = memo[key] = _first_lawful_moment(
-            ruleset, contact, mine, tz, not_before, horizon_days
-        )
-    return found
+        found = _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days)
+    else:
+        key = (ruleset, contact_key(contact), history_key(mine), not_before, horizon_days)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = memo[key] = _first_lawful_moment(
+                ruleset, contact, mine, tz, not_before, horizon_days
+            )
+    moment, refusal = found
+    if refusal is not None and not refusal.reason:
+        refusal = replace(refusal, reason=reason_text(refusal.coded))
+    return moment, refusal
 
 
 _MISSING = object()
@@ -127,23 +154,26 @@ def history_key(history: Sequence[PastContact]) -> tuple:
 
 
 def _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days):
+    """(moment, None) or (None, the last refusal met, its text not rendered, or None)."""
     until = not_before + datetime.timedelta(days=horizon_days)
     t = not_before
+    refusal = None
     for _step in range(_MAX_STEPS):
         t = _snap(ruleset, contact, t, tz, until)
         if t is None:
-            return None
+            return None, refusal
         ctx = ruleset.context(contact, mine, at=t, prefiltered=True)
         decision, ev = ruleset.evaluate(ctx, explain=False)
         if decision.allowed:
-            return t.astimezone(UTC)
+            return t.astimezone(UTC), None
+        refusal = decision
         if not ev.time_bound:
-            return None
+            return None, refusal
         nxt = ev.retry_at(ctx)
         if nxt is None:
-            return None
+            return None, refusal
         t = max(nxt, t + _US)
-    return None
+    return None, refusal
 
 
 # Evaluators whose verdict reads only the contact's own attributes: never its instant, never
@@ -204,8 +234,8 @@ def refused_whatever_history(*, contact: Contact, rules: RuleSet | None = None) 
     That is: the first rule (in evaluation order) that refuses it reads only the contact's
     own attributes (no consent, a hold, a forbidden purpose or content, a visit), and every
     rule before it reads them only too. Then every search for a lawful moment stops at its
-    first try (such a refusal is not time-bound) and the final check gives that rule's
-    refusal, the same for every debtor alike in the contact's attributes."""
+    first try (such a refusal is not time-bound), ended by that rule's refusal, the same for
+    every debtor alike in the contact's attributes."""
     ruleset = resolve(contact, rules)
     ctx = ruleset.context(contact, (), prefiltered=True)
     if ctx is None:
