@@ -83,10 +83,7 @@ def first_lawful_moment(
     `memo` (a dict the caller keeps for one planning run) remembers answers: the answer
     depends only on the rule set, the contact's attributes (not its debtor's id or instant),
     the debtor's own history and the bounds, so debtors alike share one search."""
-    return lawful_moment_search(
-        contact=contact, history=history, rules=rules, not_before=not_before,
-        horizon_days=horizon_days, memo=memo,
-    )[0]  # fmt: skip
+    return _searched(contact, history, rules, not_before, horizon_days, memo)[0]
 
 
 def lawful_moment_search(
@@ -105,6 +102,16 @@ def lawful_moment_search(
     horizon). That refusal is what stops the contact all week (a channel used in the rolling
     week after the day's cap), where the check at `not_before`, a local midnight, names the
     contact hours."""
+    moment, refusal = _searched(contact, history, rules, not_before, horizon_days, memo)
+    if refusal is not None and not refusal.reason:
+        # Rendered here only: `first_lawful_moment`'s callers (the planner's spread among
+        # them) never read it.
+        refusal = replace(refusal, reason=reason_text(refusal.coded))
+    return moment, refusal
+
+
+def _searched(contact, history, rules, not_before, horizon_days, memo):
+    """(moment, refusal without its text): `_first_lawful_moment`, through `memo`."""
     ruleset = resolve(contact, rules)
     tz = zone(contact.timezone)
     if tz is None:
@@ -112,18 +119,14 @@ def lawful_moment_search(
     debtor = contact.debtor_id
     mine = [p for p in history if p.debtor_id == debtor]
     if memo is None:
-        found = _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days)
-    else:
-        key = (ruleset, contact_key(contact), history_key(mine), not_before, horizon_days)
-        found = memo.get(key, _MISSING)
-        if found is _MISSING:
-            found = memo[key] = _first_lawful_moment(
-                ruleset, contact, mine, tz, not_before, horizon_days
-            )
-    moment, refusal = found
-    if refusal is not None and not refusal.reason:
-        refusal = replace(refusal, reason=reason_text(refusal.coded))
-    return moment, refusal
+        return _first_lawful_moment(ruleset, contact, mine, tz, not_before, horizon_days)
+    key = (ruleset, contact_key(contact), history_key(mine), not_before, horizon_days)
+    found = memo.get(key, _MISSING)
+    if found is _MISSING:
+        found = memo[key] = _first_lawful_moment(
+            ruleset, contact, mine, tz, not_before, horizon_days
+        )
+    return found
 
 
 _MISSING = object()
