@@ -1,14 +1,19 @@
 """The staff header in Chromium: on a 1366-wide laptop a manager's eleven entries and a
 collector's seven sit on one row under the brand and the user's tools, in Spanish as in
 English; no entry's label breaks over two lines at any width (entries wrap whole); a lawyer's
-one entry stays beside the brand."""
+or a complaints officer's few entries stay beside the brand."""
 
 import pytest
 
 from tests.e2e.conftest import log_in
 from tests.factories.legal import LawFirmFactory
 from tests.factories.portfolio import CreditorFactory
-from tests.factories.users import CollectorFactory, LawyerFactory, ManagerFactory
+from tests.factories.users import (
+    CollectorFactory,
+    LawyerFactory,
+    ManagerFactory,
+    OfficerFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -73,13 +78,18 @@ def test_staff_entries_sit_on_one_row_under_the_brand_and_the_tools(
     _each_on_one_line(_entries(page))
 
 
-def test_a_lawyers_one_entry_stays_beside_the_brand(live_server, page):
+@pytest.mark.parametrize("role", ["lawyer", "complaints_officer"])
+def test_a_lawyers_or_an_officers_few_entries_stay_beside_the_brand(live_server, page, role):
     creditor = CreditorFactory(code="banco-andino", name="Banco Andino")
-    firm = LawFirmFactory(name="Ríos & Asociados", creditors=[creditor])
-    LawyerFactory(username="abogada", firms=[firm])
+    if role == "lawyer":
+        firm = LawFirmFactory(name="Ríos & Asociados", creditors=[creditor])
+        user = LawyerFactory(username="abogada", firms=[firm])
+    else:
+        user = OfficerFactory(username="quejas")
     page.set_viewport_size(LAPTOP)
-    log_in(page, live_server, "abogada")
+    log_in(page, live_server, user.username)
 
-    (entry,) = _entries(page)
+    entries = _entries(page)
+    assert len(entries) <= 3
     brand = page.locator(".topbar .brand").bounding_box()
-    assert abs(_middle(entry) - _middle(brand)) < 6
+    assert all(abs(_middle(entry) - _middle(brand)) < 6 for entry in entries)
