@@ -14,7 +14,7 @@ import datetime
 from contextlib import contextmanager
 
 from analytics.services.loading import DEBTS_WITH_SEGMENT, day_bounds, local_date_sql
-from core.bulk import days_between_sql
+from core.bulk import days_between_sql, temp_table_select
 
 CUT = "creditor_id, portfolio_id, segment_id, collector_id, currency"
 DEBT_CUT = "d.creditor_id, d.portfolio_id, d.segment_id, d.assigned_to_id"
@@ -173,24 +173,51 @@ def _messages(cursor, as_of, since=None) -> None:
     # Each message once per cut first (its debts of one cut collapse, "followed" if a payment
     # followed on any of them), then plain counts: per cut, channel and template, and the
     # suppressed ones per cut, channel and rule. The same figures as counting distinct
-    # messages, without sorting every (message, debt) row, and one scan for both tables.
-    cursor.execute(
-        f"""
-        WITH per_message AS MATERIALIZED (
+    # messages, without sorting every (message, debt) row. The first pass reads the window's
+    # messages, their debts and payments: selected into a temporary table, it may have
+    # parallel workers, which PostgreSQL never gives an INSERT's query (core.bulk).
+    temp_table_select(
+        cursor,
+        name="kpi_message_cut",
+        columns=[
+            "id",
+            "business_date",
+            "channel",
+            "template",
+            "status",
+            "sent_at",
+            "rule",
+            "creditor_id",
+            "portfolio_id",
+            "segment_id",
+            "collector_id",
+            "currency",
+            "followed",
+        ],
+        sql=f"""
             SELECT m.id, m.business_date, m.channel, m.template, m.status, m.sent_at,
-                   {rule} AS rule, {DEBT_CUT_NAMED}, d.currency,
-                   bool_or({delivered} AND {followed}) AS followed
+                   {rule}, {DEBT_CUT}, d.currency,
+                   bool_or({delivered} AND {followed})
               FROM messaging_message m
               JOIN messaging_messagedebt md ON md.message_id = m.id
               JOIN {DEBTS_WITH_SEGMENT} d ON d.id = md.debt_id
              WHERE m.business_date BETWEEN %s AND %s AND m.status <> 'cancelled'
              GROUP BY m.id, {DEBT_CUT}, d.currency
-        ), suppressions AS (
-            INSERT INTO analytics_suppressionday (as_of, {CUT}, channel, rule, messages)
-            SELECT business_date, {CUT}, channel, rule, count(*)
-              FROM per_message WHERE status = 'suppressed'
-             GROUP BY business_date, {CUT}, channel, rule
-        )
+        """,
+        params=[end, low, high],
+    )
+    # Its statistics, so that both counts below are hashed, not sorted.
+    cursor.execute("ANALYZE kpi_message_cut")
+    cursor.execute(
+        f"""
+        INSERT INTO analytics_suppressionday (as_of, {CUT}, channel, rule, messages)
+        SELECT business_date, {CUT}, channel, rule, count(*)
+          FROM kpi_message_cut WHERE status = 'suppressed'
+         GROUP BY business_date, {CUT}, channel, rule
+        """
+    )
+    cursor.execute(
+        f"""
         INSERT INTO analytics_messageday
             (as_of, {CUT}, channel, template, planned, suppressed, sent, delivered, confirmed,
              followed)
@@ -201,8 +228,8 @@ def _messages(cursor, as_of, since=None) -> None:
                count(*) FILTER (WHERE status IN ('sent', 'delivered')),
                count(*) FILTER (WHERE status = 'delivered'),
                count(*) FILTER (WHERE followed)
-          FROM per_message
+          FROM kpi_message_cut
          GROUP BY business_date, {CUT}, channel, template
-        """,
-        [end, low, high],
+        """
     )
+    cursor.execute("DROP TABLE IF EXISTS kpi_message_cut")
