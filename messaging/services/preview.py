@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from messaging.hooks import cycle_run_date
 from messaging.models import Message, MessageDebt
+from messaging.models.templates import template_label
 from messaging.rendering import Rendered, render_version
 from messaging.services import us_debts
 from messaging.services.context import message_context
 from messaging.services.sending import version_for
-from portfolio.models import OPEN_STAGES, Debt
+from portfolio.models import OPEN_STAGES, Channel, Debt, Stage
 
 
 def render_for_debt(*, version, debt: Debt, as_of: datetime.date) -> Rendered:
@@ -85,15 +86,22 @@ class TomorrowPreview:
 
     @property
     def breakdowns(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        """(heading, [(value, count)]) for the page's three count lists."""
+        """(heading, [(label, count)]) for the page's three count lists: each stage, channel
+        and template by the name people read in the active language, not its code."""
         return [
-            (title, [(row[column], row["n"]) for row in rows])
-            for title, column, rows in (
-                (_("By stage"), "stage", self.by_stage),
-                (_("By channel"), "channel", self.by_channel),
-                (_("By template"), "template", self.by_template),
+            (title, [(label(row[column]), row["n"]) for row in rows])
+            for title, column, rows, label in (
+                (_("By stage"), "stage", self.by_stage, _choice_label(Stage)),
+                (_("By channel"), "channel", self.by_channel, _choice_label(Channel)),
+                (_("By template"), "template", self.by_template, template_label),
             )
         ]
+
+
+def _choice_label(choices):
+    """A value of `choices` by its label (an unknown value as it is)."""
+    labels = dict(choices.choices)
+    return lambda value: str(labels.get(value, value))
 
 
 def tomorrow_preview(*, user, business_date: datetime.date, samples: int = 6) -> TomorrowPreview:

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,11 @@ def test_tomorrow_preview_counts_what_would_be_planned_and_writes_nothing(credit
     assert {"stage": "friendly_reminder", "n": 1} in preview.by_stage
     headings = [title for title, _rows in preview.breakdowns]
     assert headings == ["By stage", "By channel", "By template"]
-    assert ("friendly_reminder", 1) in dict(preview.breakdowns)["By stage"]
+    # each stage, channel and template by its name, not its code
+    breakdowns = dict(preview.breakdowns)
+    assert ("Friendly reminder", 1) in breakdowns["By stage"]
+    assert ("E-mail", 1) in breakdowns["By channel"]
+    assert ("Friendly reminder", 1) in breakdowns["By template"]
     assert preview.samples and "Banco Andino" in preview.samples[0]["rendered"].body
     after = (Message.objects.count(), ContactAction.objects.count(), StageChange.objects.count())
     assert after == before and not CycleRun.objects.exists()
@@ -37,14 +42,26 @@ def test_tomorrow_preview_counts_what_would_be_planned_and_writes_nothing(credit
     assert debt.stage == "current"
 
 
-def test_tomorrow_page_renders_for_managers(client, manager, creditor):
-    DebtFactory(creditor=creditor, due_date=datetime.date(2026, 12, 1))
+@pytest.mark.parametrize(
+    "language, stage, channel",
+    [("en", "Friendly reminder", "E-mail"), ("es", "Recordatorio amable", "Correo electrónico")],
+)
+def test_tomorrow_page_renders_for_managers(client, manager, creditor, language, stage, channel):
+    # on Monday 2026-11-30 (tomorrow a Tuesday, no holiday), a debt one day late tomorrow
+    debt = DebtFactory(creditor=creditor, due_date=datetime.date(2026, 11, 30))
+    ContactPointFactory(debtor=debt.debtor, channel="email")
     client.force_login(manager)
-    response = client.get(reverse("messaging:tomorrow"))
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 15, tzinfo=datetime.UTC)):
+        response = client.get(reverse("messaging:tomorrow"), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     html = response.content.decode()
-    for heading in ("By stage", "By channel", "By template"):
+    headings = {"en": ("By stage", "By channel", "By template"), "es": ("Por etapa",)}
+    for heading in headings[language]:
         assert f"<h3>{heading}</h3>" in html
+    # the counts name stages, channels and templates as people read them, not by their codes
+    assert f"{stage}: <strong>1</strong>" in html
+    assert f"{channel}: <strong>1</strong>" in html
+    assert "friendly_reminder" not in html
 
 
 def test_paying_off_a_debt_plans_a_thank_you(creditor, manager, django_capture_on_commit_callbacks):

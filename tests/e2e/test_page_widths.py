@@ -1,0 +1,124 @@
+"""Staff pages never widen the screen: a wide table scrolls inside its card, long links in a
+message wrap, and on a phone the charts, the experiment form and the case header fit its width.
+
+Each case failed before its fix: the legal KPIs' per-firm table ran past its card and the page
+at 1366 px; tomorrow's preview let a payment link run off the page; on a phone the dashboard's
+charts kept a 420 px column, the visually hidden labels in the experiment's arms table were
+placed against the page (not the table's scrolling wrap) and widened it, and the case header
+kept the balance and the stage side by side, and its eight outcome keys sat four to a row,
+their labels running past the keys.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from core.dates import business_today
+from tests.analytics.helpers import pay, run
+from tests.e2e.conftest import DESKTOP, TABLET, log_in
+from tests.factories.legal import LawFirmFactory, make_case
+from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory, ManagerFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+LANGUAGES = ["es", "en"]
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def in_language(page, live_server, language):
+    """Staff pages start in Spanish (the browser's es-CO); switch to English when asked."""
+    if language == "en":
+        page.locator("button[value=en]").first.click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@pytest.fixture
+def book(db):
+    andino = CreditorFactory(code="banco-andino", name="Banco Andino")
+    finzo = CreditorFactory(code="finzo", name="Finzo", country="MX")
+    ManagerFactory(username="directora", creditors=[andino, finzo])
+    collector = CollectorFactory(username="gestor", first_name="Ana", last_name="Ruiz")
+    today = business_today()
+    big = DebtFactory(
+        creditor=andino,
+        debt_ref="AND-BIG",
+        principal=Decimal("32976457.85"),
+        interest=0,
+        fees=0,
+        due_date=today - datetime.timedelta(days=87),
+        stage="pre_legal",
+        assigned_to=collector,
+    )
+    # Due today: tomorrow's cycle plans its friendly reminder, with the portal link in it.
+    due = DebtFactory(creditor=andino, debt_ref="AND-DUE", due_date=today, assigned_to=collector)
+    ContactPointFactory(debtor=due.debtor, channel="email")
+    mx = DebtFactory(creditor=finzo, debt_ref="FZ-1", currency="MXN", principal=Decimal("15000"))
+    firm = LawFirmFactory(
+        name="Cobranza Jurídica Andina y Asociados del Valle S.A.S.", creditors=[andino]
+    )
+    for _n in range(2):
+        make_case(firm=firm, creditor=andino)
+    yesterday = today - datetime.timedelta(days=1)
+    pay(big, "200000", yesterday, "W-1")
+    pay(mx, "3000", yesterday, "W-2")
+    run(yesterday)
+    return {"big": big}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_legal_kpis_tables_scroll_inside_their_cards(
+    live_server, page, screenshot, book, language
+):
+    log_in(page, live_server, "directora")
+    in_language(page, live_server, language)
+    year = business_today().year
+    for viewport in (DESKTOP, TABLET):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}{reverse('legal:kpis')}?from={year - 1}-01-01&to={year}-12-31")
+        firms = page.locator("#kpis-firms")
+        expect(firms).to_contain_text("Cobranza Jurídica Andina")
+        assert page_width(page) <= viewport["width"]
+        # the table is as wide as its columns need, inside a wrap that scrolls
+        assert firms.evaluate("t => t.parentElement.classList.contains('table-wrap')")
+        card = page.locator("section.card", has=firms).bounding_box()
+        wrap = page.locator(".table-wrap", has=firms).bounding_box()
+        assert wrap["x"] + wrap["width"] <= card["x"] + card["width"]
+    page.set_viewport_size(DESKTOP)
+    screenshot(f"legal-kpis-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot, book, language):
+    log_in(page, live_server, "directora")
+    in_language(page, live_server, language)
+    page.set_viewport_size(PHONE)
+    pages = {
+        "dashboard": reverse("analytics:dashboard"),
+        "tomorrow": reverse("messaging:tomorrow"),
+        "experiment-new": reverse("experiments:new"),
+        "debt": reverse("portfolio:debt-detail", args=[book["big"].pk]),
+    }
+    for name, path in pages.items():
+        page.goto(f"{live_server.url}{path}")
+        if name == "dashboard":
+            page.wait_for_function("document.querySelector('canvas.chart-collected').width > 0")
+        if name == "tomorrow":
+            # a sample message, its long links wrapped inside its box
+            expect(page.locator(".message-body").first).to_contain_text("/portal/")
+        assert page_width(page) <= PHONE["width"], name
+        if name == "debt":
+            # each outcome key holds its whole label
+            keys = page.locator(".outcome-key")
+            expect(keys).to_have_count(8)
+            assert (
+                keys.evaluate_all("ks => ks.filter(k => k.scrollWidth > k.clientWidth).length") == 0
+            )
+        screenshot(f"phone-{name}-{language}")
