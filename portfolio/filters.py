@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.dates import business_today
 from core.filters import AmountFilter, DateFilter, DaysFilter, IdFilter
@@ -57,7 +58,8 @@ class DebtFilter(django_filters.FilterSet):
         choices=[(k, k) for k in AGING_BUCKETS], method="filter_aging", label=_("Aging bucket")
     )
     state = django_filters.ChoiceFilter(
-        choices=[("open", _("Open")), ("closed", _("Closed"))],
+        # Said of debts ("deudas": abiertas, cerradas).
+        choices=[("open", pgettext_lazy("debts", "Open")), ("closed", _("Closed"))],
         method="filter_state",
         label=_("Open or closed"),
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMModelMixin, transition
 
 from core.fsm import StateField
@@ -16,10 +17,12 @@ class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
     ACTIVE = "active", _("Active")
-    COMPLETED = "completed", _("Completed")
+    # An agreement's own words in Spanish ("acuerdo": completado, cancelado, rechazado), apart
+    # from the same English words said of an instalment, a run or a count of rows.
+    COMPLETED = "completed", pgettext_lazy("agreement", "Completed")
     BROKEN = "broken", _("Broken")
-    CANCELLED = "cancelled", _("Cancelled")
-    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("agreement", "Cancelled")
+    REJECTED = "rejected", pgettext_lazy("agreement", "Rejected")
 
 
 # While in one of these, the agreement holds its debts: no second one may be opened on them.

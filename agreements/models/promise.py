@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.models.agreement import NegotiationChannel
 from core.models import TimeStampedModel
@@ -16,7 +17,8 @@ class PromiseToPay(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         KEPT = "kept", _("Kept")
-        BROKEN = "broken", _("Broken")
+        # A promise's own word in Spanish ("promesa": incumplida), not an agreement's.
+        BROKEN = "broken", pgettext_lazy("promise", "Broken")
         CANCELLED = "cancelled", _("Cancelled")
 
     debt = models.ForeignKey(Debt, on_delete=models.CASCADE, related_name="promises")

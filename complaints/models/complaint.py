@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMModelMixin, transition
 
 from collections_app.models import Interaction
@@ -53,7 +54,8 @@ class ComplaintStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_INFO = "awaiting_info", _("Waiting for the debtor")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    # "Closed" of one complaint (Spanish "Cerrada"), not of the debts filter ("Cerradas").
+    CLOSED = "closed", pgettext_lazy("complaint", "Closed")
 
 
 OPEN_STATUSES = (
@@ -274,7 +276,7 @@ class ComplaintEvent(models.Model):
         INFO_RECEIVED = "info_received", _("Information received")
         EXTENDED = "extended", _("Term extended")
         ANSWERED = "answered", _("Answer sent")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("complaint", "Closed")
         NOTE = "note", _("Note")
         LEGEND = "legend", _("Bureau legend")
 

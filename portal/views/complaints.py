@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from complaints.models import ComplaintEvent, ComplaintStatus
@@ -22,7 +22,7 @@ STATUS_WORDS = {
     ComplaintStatus.IN_PROGRESS: gettext_lazy("We are working on it"),
     ComplaintStatus.AWAITING_INFO: gettext_lazy("We need more information from you"),
     ComplaintStatus.ANSWERED: gettext_lazy("Answered"),
-    ComplaintStatus.CLOSED: gettext_lazy("Closed"),
+    ComplaintStatus.CLOSED: pgettext_lazy("complaint", "Closed"),
 }
 
 

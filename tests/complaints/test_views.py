@@ -510,3 +510,16 @@ def test_the_debt_pages_complaints_panel_costs_no_query(client, collector, debt,
         html = client.get(url).content.decode()
     assert all(complaint.number in html for complaint in made)
     assert len(after) == len(before)
+
+
+def test_a_closed_complaint_reads_closed_in_the_singular_in_spanish(client, officer, debt):
+    # given a closed complaint (the debts' filter says "Cerradas" of debts, in the plural)
+    complaint = file_complaint(debt=debt, user=officer)
+    Complaint.objects.filter(pk=complaint.pk).update(status="closed")
+    client.force_login(officer)
+
+    html = client.get(reverse("complaints:queue"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    row = html[html.index(f'data-number="{complaint.number}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">Cerrada<" in row and "Cerradas" not in row
