@@ -142,3 +142,14 @@ def test_collectors_get_403_and_anonymous_go_to_login(client, collector):
         client.force_login(collector)
         assert client.get(url).status_code == 403
         client.logout()
+
+
+def test_the_row_counts_read_alike_in_spanish(client, manager, creditor):
+    # the list's and the batch page's counts are of rows ("filas"): creadas, actualizadas,
+    # rechazadas, all feminine and plural
+    batch = ImportBatch.objects.create(kind="portfolio", creditor=creditor, file_name="f.csv")
+    client.force_login(manager)
+    for url in (reverse("imports:import-list"), reverse("imports:import-detail", args=[batch.pk])):
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert ">Creadas<" in html and ">Actualizadas<" in html and ">Rechazadas<" in html
+        assert ">Creado<" not in html

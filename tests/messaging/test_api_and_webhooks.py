@@ -263,3 +263,10 @@ def test_a_collector_sees_the_calls_handed_to_them(client, creditor, collector, 
     client.force_login(collector)
     response = client.get(reverse("messaging:call-list"), {"date": "2026-12-01"})
     assert list(response.context["page"].object_list) == [mine]
+
+
+def test_the_template_list_says_when_each_template_was_updated_in_spanish(client, manager):
+    # "Actualizada" of a template (la plantilla), not "Actualizadas" of an import's rows
+    client.force_login(manager)
+    html = client.get(reverse("messaging:template-list"), HTTP_ACCEPT_LANGUAGE="es").content
+    assert ">Actualizada<" in html.decode() and ">Actualizadas<" not in html.decode()
