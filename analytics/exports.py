@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from analytics.hooks import kpi_export_extra
 
@@ -268,10 +269,10 @@ def kpi_tables(data: dict) -> dict[str, tuple[list[str], list[list]]]:
         "funnel": (
             [
                 _("Currency"),
-                _("Planned"),
+                pgettext("message count", "Planned"),
                 _("Suppressed"),
-                _("Sent"),
-                _("Delivered"),
+                pgettext("message count", "Sent"),
+                pgettext("message count", "Delivered"),
                 _("Delivery confirmed"),
                 _("Opened"),
                 _("Clicked"),
@@ -349,8 +350,8 @@ def _effectiveness(rows, key, label):
         [
             label,
             _("Currency"),
-            _("Sent"),
-            _("Delivered"),
+            pgettext("message count", "Sent"),
+            pgettext("message count", "Delivered"),
             _("Paid within 7 days"),
             _("Effectiveness"),
         ],

@@ -6,6 +6,7 @@ row key of the cell's drill-down URL, rate: for a count shown with its rate).
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _col(label, key, kind="text", link=None, rate=None) -> dict:
@@ -19,8 +20,8 @@ def dashboard_tables(data: dict, buckets: dict) -> dict[str, dict]:
         row["bucket_label"] = buckets.get(row["bucket"], row["bucket"])
     effectiveness = [
         currency,
-        _col(_("Sent"), "sent", "num"),
-        _col(_("Delivered"), "delivered", "num"),
+        _col(pgettext_lazy("message count", "Sent"), "sent", "num"),
+        _col(pgettext_lazy("message count", "Delivered"), "delivered", "num"),
         _col(_("Paid within 7 days"), "followed", "num"),
         _col(_("Effectiveness"), "effectiveness", "pct"),
     ]

@@ -442,3 +442,19 @@ def test_promises_and_agreements_export_to_excel(client, manager, november):
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     cop = next(r for r in rows[1:] if r[0] == "COP")
     assert cop[1:7] == (4, 3, 1, 1, 1, 0.5)
+
+
+def test_the_message_funnel_counts_messages_in_the_plural_in_spanish(client, manager, november):
+    # "mensajes": planificados, enviados, entregados (a message's own status is singular)
+    client.force_login(manager)
+    html = client.get(reverse("analytics:dashboard"), PERIOD, HTTP_ACCEPT_LANGUAGE="es")
+    funnel = html.content.decode().split('id="table-funnel-COP"')[1].split("</table>")[0]
+    for label in ("Planificados", "Enviados", "Entregados"):
+        assert f'<th scope="row">{label}</th>' in funnel
+    export = client.get(
+        reverse("analytics:dashboard-export", args=["funnel", "csv"]),
+        PERIOD,
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    header = export.content.decode("utf-8-sig").splitlines()[0]
+    assert "Planificados" in header and "Enviados" in header and "Entregados" in header
