@@ -1,12 +1,14 @@
 """Staff pages never widen the screen: a wide table scrolls inside its card, long links in a
-message wrap, and on a phone the charts, the experiment form and the case header fit its width.
+message wrap, and on a phone the charts, the experiment and policy forms and the case header fit
+its width.
 
 Each case failed before its fix: the legal KPIs' per-firm table ran past its card and the page
 at 1366 px; tomorrow's preview let a payment link run off the page; on a phone the dashboard's
 charts kept a 420 px column, the visually hidden labels in the experiment's arms table were
 placed against the page (not the table's scrolling wrap) and widened it, and the case header
-kept the balance and the stage side by side, and its eight outcome keys sat four to a row,
-their labels running past the keys.
+kept the balance and the stage side by side, its eight outcome keys sat four to a row,
+their labels running past the keys, and a policy's reminders table widened the editor's
+one-column grid (`1fr` is at least as wide as its content).
 """
 
 import datetime
@@ -16,6 +18,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from collections_app.models import EscalationPolicy
+from collections_app.services.policies import policy_ensure_defaults
 from core.dates import business_today
 from tests.analytics.helpers import pay, run
 from tests.e2e.conftest import DESKTOP, TABLET, log_in
@@ -70,7 +74,8 @@ def book(db):
     pay(big, "200000", yesterday, "W-1")
     pay(mx, "3000", yesterday, "W-2")
     run(yesterday)
-    return {"big": big}
+    policy_ensure_defaults(creditors=[andino])
+    return {"big": big, "policy": EscalationPolicy.objects.get(creditor=andino)}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -105,6 +110,8 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot
         "tomorrow": reverse("messaging:tomorrow"),
         "experiment-new": reverse("experiments:new"),
         "debt": reverse("portfolio:debt-detail", args=[book["big"].pk]),
+        "policy-new": reverse("collections:policy-new"),
+        "policy": reverse("collections:policy-edit", args=[book["policy"].pk]),
     }
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")
