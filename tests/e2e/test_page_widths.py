@@ -1,6 +1,6 @@
 """Staff pages never widen the screen: a wide table scrolls inside its card, long links in a
-message wrap, and on a phone the charts, the experiment and policy forms and the case header fit
-its width.
+message wrap, and on a phone the charts, the experiment and policy forms, the case header and a
+legal case's number fit its width.
 
 Each case failed before its fix: the legal KPIs' per-firm table ran past its card and the page
 at 1366 px; tomorrow's preview let a payment link run off the page; on a phone the dashboard's
@@ -8,7 +8,8 @@ charts kept a 420 px column, the visually hidden labels in the experiment's arms
 placed against the page (not the table's scrolling wrap) and widened it, and the case header
 kept the balance and the stage side by side, its eight outcome keys sat four to a row,
 their labels running past the keys, and a policy's reminders table widened the editor's
-one-column grid (`1fr` is at least as wide as its content).
+one-column grid (`1fr` is at least as wide as its content); a lawyer's case page kept its
+23-digit case number on one line.
 """
 
 import datetime
@@ -21,11 +22,12 @@ from playwright.sync_api import expect
 from collections_app.models import EscalationPolicy
 from collections_app.services.policies import policy_ensure_defaults
 from core.dates import business_today
+from legal.models import LegalCase
 from tests.analytics.helpers import pay, run
 from tests.e2e.conftest import DESKTOP, TABLET, log_in
 from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
-from tests.factories.users import CollectorFactory, ManagerFactory
+from tests.factories.users import CollectorFactory, LawyerFactory, ManagerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -68,14 +70,21 @@ def book(db):
     firm = LawFirmFactory(
         name="Cobranza Jurídica Andina y Asociados del Valle S.A.S.", creditors=[andino]
     )
-    for _n in range(2):
-        make_case(firm=firm, creditor=andino)
+    lawyer = LawyerFactory(username="abogada", firms=[firm])
+    # A Colombian case number (radicado) has 23 digits and no place to break.
+    filed = make_case(firm=firm, creditor=andino, lawyer=lawyer)
+    LegalCase.objects.filter(pk=filed.pk).update(case_number="11001310300312026000001")
+    make_case(firm=firm, creditor=andino)
     yesterday = today - datetime.timedelta(days=1)
     pay(big, "200000", yesterday, "W-1")
     pay(mx, "3000", yesterday, "W-2")
     run(yesterday)
     policy_ensure_defaults(creditors=[andino])
-    return {"big": big, "policy": EscalationPolicy.objects.get(creditor=andino)}
+    return {
+        "big": big,
+        "policy": EscalationPolicy.objects.get(creditor=andino),
+        "case": filed,
+    }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -129,3 +138,16 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot
                 keys.evaluate_all("ks => ks.filter(k => k.scrollWidth > k.clientWidth).length") == 0
             )
         screenshot(f"phone-{name}-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
+    live_server, page, screenshot, book, language
+):
+    log_in(page, live_server, "abogada")
+    in_language(page, live_server, language)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}{reverse('legal:case-detail', args=[book['case'].pk])}")
+    expect(page.get_by_test_id("case-number")).to_have_text("11001310300312026000001")
+    assert page_width(page) <= PHONE["width"]
+    screenshot(f"phone-legal-case-{language}")
