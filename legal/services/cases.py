@@ -9,6 +9,7 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -103,9 +104,13 @@ def _clean_fields(case, fields: dict) -> dict:
 
 
 def _describe(case, changed: dict) -> str:
+    """The changed fields as the history's text, in the writer's language (dates as people
+    write them there: 08/04/2026 in Spanish, not 2026-04-08)."""
     parts = []
     for name, value in changed.items():
         label = LegalCase._meta.get_field(name).verbose_name
+        if isinstance(value, datetime.date):
+            value = date_format(value, "SHORT_DATE_FORMAT")
         parts.append(f"{label}: {value if value not in (None, '') else '—'}")
     return "; ".join(parts)
 

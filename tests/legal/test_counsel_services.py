@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.exceptions import ApplicationError
 from legal.models import CaseState, LegalCaseChange
@@ -59,6 +60,27 @@ def test_the_lawyer_files_the_case_with_its_number_and_date_and_the_history_says
     assert (change.from_state, change.to_state, change.transition) == ("prepared", "filed", "file")
     assert change.changed_by == lawyer and "Demanda radicada" in change.note
     assert case_transitions_available(case) == ["order_payment", "close"]
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("es", "fecha de radicación: 08/04/2026"), ("en", "filing date: 04/08/2026")],
+)
+def test_the_history_writes_a_date_as_the_writers_language_does(language, written):
+    case = make_case()
+    lawyer = LawyerFactory(firms=[case.firm])
+    with translation.override(language):
+        case_transition(
+            user=lawyer,
+            case=case,
+            transition="file",
+            note="Demanda radicada",
+            as_of=AS_OF,
+            case_number=RADICADO,
+            filed_on=datetime.date(2026, 4, 8),
+        )
+    note = LegalCaseChange.objects.get(case=case).note
+    assert written in note and "2026-04-08" not in note
 
 
 @pytest.mark.parametrize(
