@@ -21,13 +21,21 @@ from playwright.sync_api import expect
 
 from collections_app.models import EscalationPolicy
 from collections_app.services.policies import policy_ensure_defaults
+from complaints.models import Complaint
 from core.dates import business_today
 from legal.models import LegalCase
+from portfolio.models import Creditor
 from tests.analytics.helpers import pay, run
+from tests.complaints.helpers import debt_with_email, file_complaint
 from tests.e2e.conftest import DESKTOP, TABLET, log_in
 from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
-from tests.factories.users import CollectorFactory, LawyerFactory, ManagerFactory
+from tests.factories.users import (
+    CollectorFactory,
+    LawyerFactory,
+    ManagerFactory,
+    OfficerFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -151,3 +159,29 @@ def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
     expect(page.get_by_test_id("case-number")).to_have_text("11001310300312026000001")
     assert page_width(page) <= PHONE["width"]
     screenshot(f"phone-legal-case-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_complaints_queue_shows_every_column_on_a_laptop(
+    live_server, page, screenshot, book, language
+):
+    # the queue a complaints officer works all day: each complaint's number and debt on one
+    # line, the creditor under the debt, and the assignee in view without scrolling the table
+    creditor = Creditor.objects.get(code="banco-andino")
+    officer = OfficerFactory(
+        username="quejas", first_name="Sofía", last_name="Quintero", creditors=[creditor]
+    )
+    for n in range(3):
+        debt = debt_with_email(creditor=creditor, debt_ref=f"BA-TC-0000{n:04d}")
+        complaint = file_complaint(debt=debt, user=officer, kind="bureau_claim")
+        Complaint.objects.filter(pk=complaint.pk).update(assigned_to=officer)
+    log_in(page, live_server, "quejas")
+    in_language(page, live_server, language)
+    page.goto(f"{live_server.url}{reverse('complaints:queue')}")
+    table = page.locator("table:has(tr[data-number])")
+    expect(table.locator("tr[data-number]")).to_have_count(3)
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    number = table.locator("tr[data-number] a.strong").first
+    assert number.evaluate("a => a.getClientRects().length") == 1  # one line
+    expect(table.locator("tr[data-number]").first).to_contain_text("Banco Andino")
+    screenshot(f"complaints-queue-{language}")
