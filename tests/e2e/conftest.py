@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (factories, assertions) are still synchronous and safe.
@@ -75,3 +75,11 @@ def log_in(page, live_server, username):
     page.get_by_label("Usuario").fill(username)
     page.get_by_label("Contraseña").fill("pass-1234")
     page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def in_language(page, language):
+    """Staff pages start in Spanish (the browser's es-CO); switch the page to English when
+    `language` is "en", through the header's language switch."""
+    if language == "en":
+        page.locator(".topbar .langswitch button[value=en]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")

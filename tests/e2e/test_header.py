@@ -5,7 +5,7 @@ or a complaints officer's few entries stay beside the brand."""
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import DESKTOP, TABLET, in_language, log_in
 from tests.factories.legal import LawFirmFactory
 from tests.factories.portfolio import CreditorFactory
 from tests.factories.users import (
@@ -17,9 +17,6 @@ from tests.factories.users import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-LAPTOP = {"width": 1366, "height": 768}
-TABLET = {"width": 820, "height": 1180}
-
 
 def _boxes(page, selector):
     return [item.bounding_box() for item in page.locator(selector).all()]
@@ -27,12 +24,6 @@ def _boxes(page, selector):
 
 def _middle(box):
     return box["y"] + box["height"] / 2
-
-
-def _in_language(page, language):
-    if language == "en":
-        page.locator(".topbar .langswitch button[value=en]").click()
-        page.wait_for_load_state()
 
 
 def _entries(page):
@@ -57,9 +48,9 @@ def test_staff_entries_sit_on_one_row_under_the_brand_and_the_tools(
         user = ManagerFactory(username="directora", creditors=[creditor], first_name="Gabriela")
     else:
         user = CollectorFactory(username="gestora", first_name="Camila", last_name="Rojas")
-    page.set_viewport_size(LAPTOP)
+    page.set_viewport_size(DESKTOP)
     log_in(page, live_server, user.username)
-    _in_language(page, language)
+    in_language(page, language)
 
     entries = _entries(page)
     assert len(entries) == (11 if role == "manager" else 7)
@@ -86,7 +77,7 @@ def test_a_lawyers_or_an_officers_few_entries_stay_beside_the_brand(live_server,
         user = LawyerFactory(username="abogada", firms=[firm])
     else:
         user = OfficerFactory(username="quejas")
-    page.set_viewport_size(LAPTOP)
+    page.set_viewport_size(DESKTOP)
     log_in(page, live_server, user.username)
 
     entries = _entries(page)

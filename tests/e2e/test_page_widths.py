@@ -27,7 +27,7 @@ from legal.models import LegalCase
 from portfolio.models import Creditor
 from tests.analytics.helpers import pay, run
 from tests.complaints.helpers import debt_with_email, file_complaint
-from tests.e2e.conftest import DESKTOP, TABLET, log_in
+from tests.e2e.conftest import DESKTOP, TABLET, in_language, log_in
 from tests.factories.legal import LawFirmFactory, make_case
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 from tests.factories.users import (
@@ -45,13 +45,6 @@ LANGUAGES = ["es", "en"]
 
 def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
-
-
-def in_language(page, live_server, language):
-    """Staff pages start in Spanish (the browser's es-CO); switch to English when asked."""
-    if language == "en":
-        page.locator("button[value=en]").first.click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 @pytest.fixture
@@ -100,7 +93,7 @@ def test_the_legal_kpis_tables_scroll_inside_their_cards(
     live_server, page, screenshot, book, language
 ):
     log_in(page, live_server, "directora")
-    in_language(page, live_server, language)
+    in_language(page, language)
     year = business_today().year
     for viewport in (DESKTOP, TABLET):
         page.set_viewport_size(viewport)
@@ -120,7 +113,7 @@ def test_the_legal_kpis_tables_scroll_inside_their_cards(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot, book, language):
     log_in(page, live_server, "directora")
-    in_language(page, live_server, language)
+    in_language(page, language)
     page.set_viewport_size(PHONE)
     pages = {
         "dashboard": reverse("analytics:dashboard"),
@@ -153,7 +146,7 @@ def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
     live_server, page, screenshot, book, language
 ):
     log_in(page, live_server, "abogada")
-    in_language(page, live_server, language)
+    in_language(page, language)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{reverse('legal:case-detail', args=[book['case'].pk])}")
     expect(page.get_by_test_id("case-number")).to_have_text("11001310300312026000001")
@@ -176,7 +169,7 @@ def test_the_complaints_queue_shows_every_column_on_a_laptop(
         complaint = file_complaint(debt=debt, user=officer, kind="bureau_claim")
         Complaint.objects.filter(pk=complaint.pk).update(assigned_to=officer)
     log_in(page, live_server, "quejas")
-    in_language(page, live_server, language)
+    in_language(page, language)
     page.goto(f"{live_server.url}{reverse('complaints:queue')}")
     table = page.locator("table:has(tr[data-number])")
     expect(table.locator("tr[data-number]")).to_have_count(3)
