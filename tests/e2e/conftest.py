@@ -1,11 +1,22 @@
 """Browser fixtures: Playwright (sync API) driving Debian's Chromium; never `playwright install`."""
 
+import datetime
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
+
+from collections_app.models import EscalationPolicy
+from collections_app.services.policies import policy_ensure_defaults
+from core.dates import business_today
+from legal.models import LegalCase
+from tests.analytics.helpers import pay, run
+from tests.factories.legal import LawFirmFactory, make_case
+from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
+from tests.factories.users import CollectorFactory, LawyerFactory, ManagerFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (factories, assertions) are still synchronous and safe.
@@ -83,3 +94,66 @@ def in_language(page, language):
     if language == "en":
         page.locator(".topbar .langswitch button[value=en]").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def axe_findings(page, name: str, *, impacts=SERIOUS) -> list[str]:
+    """axe-core's violations on the page, of the given impacts, one line each ("name: axe
+    rule (impact) [targets]"). axe-core goes in as an inline script: the page's context must
+    bypass the CSP (browser.new_context(bypass_csp=True))."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{name}: axe {violation['id']} ({violation['impact']})"
+        f" {[node['target'] for node in violation['nodes']][:5]}"
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+@pytest.fixture
+def staff_book(db):
+    """Two creditors (COP and MXN) under the manager `directora`, the collector `gestor`'s
+    cases (one in pre-legal with a payment, one due today), a law firm with a long name, the
+    lawyer `abogada`'s filed case with a 23-digit number, yesterday's KPIs and the default
+    policy: what the staff pages' layout and accessibility tests open."""
+    andino = CreditorFactory(code="banco-andino", name="Banco Andino")
+    finzo = CreditorFactory(code="finzo", name="Finzo", country="MX")
+    ManagerFactory(username="directora", creditors=[andino, finzo])
+    collector = CollectorFactory(username="gestor", first_name="Ana", last_name="Ruiz")
+    today = business_today()
+    big = DebtFactory(
+        creditor=andino,
+        debt_ref="AND-BIG",
+        principal=Decimal("32976457.85"),
+        interest=0,
+        fees=0,
+        due_date=today - datetime.timedelta(days=87),
+        stage="pre_legal",
+        assigned_to=collector,
+    )
+    # Due today: tomorrow's cycle plans its friendly reminder, with the portal link in it.
+    due = DebtFactory(creditor=andino, debt_ref="AND-DUE", due_date=today, assigned_to=collector)
+    ContactPointFactory(debtor=due.debtor, channel="email")
+    mx = DebtFactory(creditor=finzo, debt_ref="FZ-1", currency="MXN", principal=Decimal("15000"))
+    firm = LawFirmFactory(
+        name="Cobranza Jurídica Andina y Asociados del Valle S.A.S.", creditors=[andino]
+    )
+    lawyer = LawyerFactory(username="abogada", firms=[firm])
+    # A Colombian case number (radicado) has 23 digits and no place to break.
+    filed = make_case(firm=firm, creditor=andino, lawyer=lawyer)
+    LegalCase.objects.filter(pk=filed.pk).update(case_number="11001310300312026000001")
+    make_case(firm=firm, creditor=andino)
+    yesterday = today - datetime.timedelta(days=1)
+    pay(big, "200000", yesterday, "W-1")
+    pay(mx, "3000", yesterday, "W-2")
+    run(yesterday)
+    policy_ensure_defaults(creditors=[andino])
+    return {
+        "big": big,
+        "policy": EscalationPolicy.objects.get(creditor=andino),
+        "case": filed,
+    }

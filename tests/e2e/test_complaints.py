@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from complaints.models import Complaint
 from core.dates import business_today
 from portfolio.models import Hold, Stage
-from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.e2e.conftest import SCREENSHOTS, axe_findings, log_in
 from tests.e2e.test_portal import last_code, open_and_verify, personal_link
-from tests.e2e.test_portal_debtors import AXE, TARGETS_JS
+from tests.e2e.test_portal_debtors import TARGETS_JS
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 from tests.factories.users import OfficerFactory
 
@@ -89,12 +89,7 @@ def shot(page, name):
 
 def check(page, name, findings, *, taps=False):
     """axe-core (nothing serious or critical) and, on the phone, 44 x 44 tap targets."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    for violation in result["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [node["target"] for node in violation["nodes"]][:5]
-            findings.append(f"{name}: axe {violation['id']} ({violation['impact']}) {targets}")
+    findings += axe_findings(page, name)
     if taps:
         findings += [f"{name}: tap target {t}" for t in page.evaluate(TARGETS_JS)]
     shot(page, name)

@@ -12,30 +12,16 @@ one-column grid (`1fr` is at least as wide as its content); a lawyer's case page
 23-digit case number on one line.
 """
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from collections_app.models import EscalationPolicy
-from collections_app.services.policies import policy_ensure_defaults
 from complaints.models import Complaint
 from core.dates import business_today
-from legal.models import LegalCase
 from portfolio.models import Creditor
-from tests.analytics.helpers import pay, run
 from tests.complaints.helpers import debt_with_email, file_complaint
 from tests.e2e.conftest import DESKTOP, TABLET, in_language, log_in
-from tests.factories.legal import LawFirmFactory, make_case
-from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
-from tests.factories.users import (
-    CollectorFactory,
-    LawyerFactory,
-    ManagerFactory,
-    OfficerFactory,
-)
+from tests.factories.users import OfficerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,50 +33,9 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-@pytest.fixture
-def book(db):
-    andino = CreditorFactory(code="banco-andino", name="Banco Andino")
-    finzo = CreditorFactory(code="finzo", name="Finzo", country="MX")
-    ManagerFactory(username="directora", creditors=[andino, finzo])
-    collector = CollectorFactory(username="gestor", first_name="Ana", last_name="Ruiz")
-    today = business_today()
-    big = DebtFactory(
-        creditor=andino,
-        debt_ref="AND-BIG",
-        principal=Decimal("32976457.85"),
-        interest=0,
-        fees=0,
-        due_date=today - datetime.timedelta(days=87),
-        stage="pre_legal",
-        assigned_to=collector,
-    )
-    # Due today: tomorrow's cycle plans its friendly reminder, with the portal link in it.
-    due = DebtFactory(creditor=andino, debt_ref="AND-DUE", due_date=today, assigned_to=collector)
-    ContactPointFactory(debtor=due.debtor, channel="email")
-    mx = DebtFactory(creditor=finzo, debt_ref="FZ-1", currency="MXN", principal=Decimal("15000"))
-    firm = LawFirmFactory(
-        name="Cobranza Jurídica Andina y Asociados del Valle S.A.S.", creditors=[andino]
-    )
-    lawyer = LawyerFactory(username="abogada", firms=[firm])
-    # A Colombian case number (radicado) has 23 digits and no place to break.
-    filed = make_case(firm=firm, creditor=andino, lawyer=lawyer)
-    LegalCase.objects.filter(pk=filed.pk).update(case_number="11001310300312026000001")
-    make_case(firm=firm, creditor=andino)
-    yesterday = today - datetime.timedelta(days=1)
-    pay(big, "200000", yesterday, "W-1")
-    pay(mx, "3000", yesterday, "W-2")
-    run(yesterday)
-    policy_ensure_defaults(creditors=[andino])
-    return {
-        "big": big,
-        "policy": EscalationPolicy.objects.get(creditor=andino),
-        "case": filed,
-    }
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_legal_kpis_tables_scroll_inside_their_cards(
-    live_server, page, screenshot, book, language
+    live_server, page, screenshot, staff_book, language
 ):
     log_in(page, live_server, "directora")
     in_language(page, language)
@@ -111,7 +56,9 @@ def test_the_legal_kpis_tables_scroll_inside_their_cards(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot, book, language):
+def test_on_a_phone_the_staff_pages_fit_the_screen(
+    live_server, page, screenshot, staff_book, language
+):
     log_in(page, live_server, "directora")
     in_language(page, language)
     page.set_viewport_size(PHONE)
@@ -119,9 +66,9 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot
         "dashboard": reverse("analytics:dashboard"),
         "tomorrow": reverse("messaging:tomorrow"),
         "experiment-new": reverse("experiments:new"),
-        "debt": reverse("portfolio:debt-detail", args=[book["big"].pk]),
+        "debt": reverse("portfolio:debt-detail", args=[staff_book["big"].pk]),
         "policy-new": reverse("collections:policy-new"),
-        "policy": reverse("collections:policy-edit", args=[book["policy"].pk]),
+        "policy": reverse("collections:policy-edit", args=[staff_book["policy"].pk]),
     }
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")
@@ -143,12 +90,12 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(live_server, page, screenshot
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
-    live_server, page, screenshot, book, language
+    live_server, page, screenshot, staff_book, language
 ):
     log_in(page, live_server, "abogada")
     in_language(page, language)
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}{reverse('legal:case-detail', args=[book['case'].pk])}")
+    page.goto(f"{live_server.url}{reverse('legal:case-detail', args=[staff_book['case'].pk])}")
     expect(page.get_by_test_id("case-number")).to_have_text("11001310300312026000001")
     assert page_width(page) <= PHONE["width"]
     screenshot(f"phone-legal-case-{language}")
@@ -156,7 +103,7 @@ def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_complaints_queue_shows_every_column_on_a_laptop(
-    live_server, page, screenshot, book, language
+    live_server, page, screenshot, staff_book, language
 ):
     # the queue a complaints officer works all day: each complaint's number and debt on one
     # line, the creditor under the debt, and the assignee in view without scrolling the table

@@ -10,7 +10,6 @@ every tap target is at least 44 x 44 px.
 import datetime
 import json
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,14 +24,13 @@ from messaging.models import SandboxDelivery
 from messaging.services.context import message_context
 from portal.models import Throttle
 from portfolio.models import Debtor, PaymentReference, Stage
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, axe_findings
 from tests.factories.portfolio import ContactPointFactory, CreditorFactory, DebtFactory
 from tests.portal.conftest import pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 BROWSER_LOCALE = {"es": "es-CO", "en": "en-US"}
 T = {
     "es": {
@@ -362,12 +360,7 @@ def follow(page, control):
 
 def check_page(page, name, lang, findings):
     """Run axe-core and the tap-target measure on the page; collect what fails."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    for violation in result["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [node["target"] for node in violation["nodes"]][:5]
-            findings.append(f"{name}: axe {violation['id']} ({violation['impact']}) {targets}")
+    findings += axe_findings(page, name)
     for target in page.evaluate(TARGETS_JS):
         findings.append(f"{name}: tap target smaller than 44x44: {target}")
     shot(page, f"portal_a11y_{lang}_{name}")
