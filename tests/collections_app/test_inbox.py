@@ -79,6 +79,16 @@ def test_a_collector_sees_their_cases_reply_with_its_thread(client, collector, c
     assert "Recordatorio: su cuota vence hoy." in body and "Puedo pagar el viernes" in body
 
 
+def test_a_message_is_received_in_the_masculine(client, collector, case, theirs):
+    mine = _inbound()
+    client.force_login(collector)
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("collections:inbox")).content.decode()
+    assert '<th scope="col">Recibido</th>' in page and ">Recibida<" not in page
+    detail = client.get(reverse("collections:inbound-detail", args=[mine.pk])).content.decode()
+    assert "Recibido ·" in detail and "Recibida ·" not in detail
+
+
 def test_another_collectors_inbound_is_a_404_on_every_page_and_action(
     client, collector, case, theirs
 ):

@@ -56,6 +56,12 @@ def test_the_queue_lists_the_managers_creditors_items_with_their_currency(
     assert "PSE-777" in page and "ALIEN-1" not in page
     assert "COP\xa0300.00" in page
     assert 'href="/collections/suspense/"' in page  # the ledger sub-navigation links it
+    # a payment is received in the masculine: "Recibido"
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("collections:suspense-list")).content.decode()
+    assert '<th scope="col">Recibido</th>' in page and ">Recibida<" not in page
+    detail = client.get(reverse("collections:suspense-detail", args=[item.pk])).content.decode()
+    assert "<dt>Recibido</dt>" in detail
 
 
 def test_the_queue_filters_searches_and_says_when_nothing_matches(client, manager, item, unknown):

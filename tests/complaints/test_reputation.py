@@ -225,6 +225,10 @@ def test_the_page_shows_the_figures_es_and_en(client, manager, world):
     client.cookies["django_language"] = "es"
     response = client.get(reverse("complaints:reputation"), NOV, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
+    # counts of complaints: "Recibidas", not the queue's "Recibida" (of one complaint)
+    page = response.content.decode()
+    assert page.count('<th scope="col" class="num">Recibidas</th>') >= 2
+    assert ">Recibida<" not in page
 
 
 @time_machine.travel(AS_OF, tick=False)
