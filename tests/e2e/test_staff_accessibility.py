@@ -12,6 +12,7 @@ reach from `make run`'s demo (es and en, 1366 px) found:
   escalations').
 - the roll-rate matrix's links in the brand colour on its deepest shades, 3.0:1 (serious:
   color-contrast); they now take the text colour.
+Looking at the matrix in Spanish then showed it unshaded: its rate went into the CSS as "1,0".
 Each case here failed before its fix.
 """
 
@@ -89,6 +90,13 @@ def test_manager_and_collector_pages_have_no_axe_violations(
             page.goto(f"{live_server.url}{url}")
             expect(page.locator("html")).to_have_attribute("lang", language)
             findings += axe_findings(page, f"{username} {name}", impacts=EVERY_IMPACT)
+            if name == "dashboard":
+                # The roll-rate matrix shades each cell by its rate (a CSS number: "1.0" in
+                # every language; Spanish's "1,0" drew no shade at all).
+                shade = page.locator("td.heat").first.evaluate(
+                    "td => getComputedStyle(td).backgroundColor"
+                )
+                assert shade not in ("rgba(0, 0, 0, 0)", "transparent"), shade
         page.context.close()
     assert findings == []
 
