@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  // The region's name: the table's caption, or the heading that names its card or table.
+  // The group's name: the table's caption, or the heading that names its table or its card.
   function labelIds(wrap) {
     var table = wrap.querySelector("table");
     if (table && table.caption && table.caption.id) return table.caption.id;
