@@ -1,15 +1,15 @@
 """Staff pages pass axe-core, and a table that scrolls sideways can be scrolled from the keyboard.
 
 A sweep with axe-core of every page a manager, a collector, a lawyer and a complaints officer
-reach from `make run`'s demo (es and en, 1366 px) found:
-- the legal KPIs' per-firm table scrolling in a wrap that no keyboard could reach (serious:
-  scrollable-region-focusable): every `.table-wrap` whose table is wider than it now becomes a
-  focusable group named by its card's heading (static/js/tables.js), and stops being one when
-  the table fits again;
+reach from `make run`'s demo (es and en, 1366 and 390 px) found:
+- the legal KPIs' per-firm table (and on a phone an experiment's results, which htmx brings)
+  scrolling in a wrap that no keyboard could reach (serious: scrollable-region-focusable):
+  every `.table-wrap` whose table is wider than it now becomes a focusable group named by its
+  card's heading (static/js/tables.js), and stops being one when the table fits again;
 - the dashboard's aging chart and aging table both labelled by one id (`aging-title`);
 - the contact tester's two results as two landmarks of one name ("Result");
 - three tables with an empty column header (the debt statement's, the tasks' and the legal
-  escalations').
+  escalations');
 - the roll-rate matrix's links in the brand colour on its deepest shades, 3.0:1 (serious:
   color-contrast); they now take the text colour.
 Looking at the matrix in Spanish then showed it unshaded: its rate went into the CSS as "1,0".
@@ -38,14 +38,24 @@ PHONE = {"width": 390, "height": 844}
 EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
 
 
-def staff_page(browser, viewport=DESKTOP):
-    """A page in a context that lets axe-core in (bypass_csp: it is injected inline)."""
-    context = browser.new_context(
-        viewport=viewport, locale="es-CO", timezone_id="America/Bogota", bypass_csp=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
+@pytest.fixture
+def staff_page(browser):
+    """Opens a page in a context that lets axe-core in (bypass_csp: it is injected inline);
+    every context opened is closed after the test."""
+    contexts = []
+
+    def open_page(viewport=DESKTOP):
+        context = browser.new_context(
+            viewport=viewport, locale="es-CO", timezone_id="America/Bogota", bypass_csp=True
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def legal_kpis_url() -> str:
@@ -55,7 +65,7 @@ def legal_kpis_url() -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_manager_and_collector_pages_have_no_axe_violations(
-    live_server, browser, staff_book, language
+    live_server, staff_page, staff_book, language
 ):
     big = staff_book["big"]
     collector = big.assigned_to
@@ -83,7 +93,7 @@ def test_manager_and_collector_pages_have_no_axe_violations(
     }
     findings: list[str] = []
     for username, pages in visits.items():
-        page = staff_page(browser)
+        page = staff_page()
         log_in(page, live_server, username)
         in_language(page, language)
         for name, url in pages.items():
@@ -97,15 +107,14 @@ def test_manager_and_collector_pages_have_no_axe_violations(
                     "td => getComputedStyle(td).backgroundColor"
                 )
                 assert shade not in ("rgba(0, 0, 0, 0)", "transparent"), shade
-        page.context.close()
     assert findings == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_table_that_scrolls_sideways_takes_the_keyboard(
-    live_server, browser, staff_book, language
+    live_server, staff_page, staff_book, language
 ):
-    page = staff_page(browser, PHONE)
+    page = staff_page(PHONE)
     log_in(page, live_server, "directora")
     in_language(page, language)
     page.goto(f"{live_server.url}{legal_kpis_url()}")
@@ -134,12 +143,12 @@ def test_a_table_that_scrolls_sideways_takes_the_keyboard(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_wide_table_htmx_swaps_in_takes_the_keyboard_too(
-    live_server, browser, staff_book, language
+    live_server, staff_page, staff_book, language
 ):
     # An experiment's results arrive after the page, through htmx.
     manager = User.objects.get(username="directora")
     experiment = make_experiment(user=manager, creditor=staff_book["big"].creditor)
-    page = staff_page(browser, PHONE)
+    page = staff_page(PHONE)
     log_in(page, live_server, "directora")
     in_language(page, language)
     page.goto(f"{live_server.url}{reverse('experiments:detail', args=[experiment.pk])}")
