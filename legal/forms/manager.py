@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import BoundedDateField
 from legal.models import CaseState, LawFirm, PrescriptionBasis, PrescriptionInterruption
@@ -22,9 +23,13 @@ class SearchFilterForm(forms.Form):
 
 class FirmFilterForm(SearchFilterForm):
     active = forms.ChoiceField(
-        label=_("Active"),
+        label=pgettext_lazy("law firm", "Active"),
         required=False,
-        choices=[*ANY, ("yes", _("Active")), ("no", _("Inactive"))],
+        choices=[
+            *ANY,
+            ("yes", pgettext_lazy("law firm", "Active")),
+            ("no", pgettext_lazy("law firm", "Inactive")),
+        ],
     )
 
 

@@ -38,7 +38,7 @@ class LawFirm(TimeStampedModel):
     creditors = models.ManyToManyField(
         Creditor, related_name="law_firms", blank=True, verbose_name=_("creditors")
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("law firm", "active"), default=True)
 
     class Meta:
         ordering = ["name", "id"]

@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import BoundedDateField, InputWindowValidator
 from messaging.services.compliance.overrides import (
@@ -76,7 +77,9 @@ class OverrideForm(forms.Form):
     note = forms.CharField(
         label=_("Why (shown in the audit trail)"), max_length=300, required=False
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("compliance rule", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args, rule, **kwargs):
         super().__init__(*args, **kwargs)
