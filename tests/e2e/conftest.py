@@ -68,6 +68,24 @@ def page(browser):
 
 
 @pytest.fixture
+def new_page(browser):
+    """Opens a page in a browser context of its own (`browser.new_context`'s keywords: a
+    viewport, a locale, a phone's touch...); every context opened is closed after the test."""
+    contexts = []
+
+    def open_page(**context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot(page):
     """Save a full-page screenshot as var/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

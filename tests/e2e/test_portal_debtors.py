@@ -100,24 +100,17 @@ def lang(request):
 
 
 @pytest.fixture
-def open_phone(browser, lang):
+def open_phone(new_page, lang):
     """A 360 x 740 phone in the debtor's language (and, if given, time zone)."""
-    contexts = []
 
     def open_(zone="America/Bogota"):
         # bypass_csp: the portal's CSP forbids inline scripts, and axe is injected as one.
-        context = browser.new_context(
+        return new_page(
             viewport=PHONE, locale=BROWSER_LOCALE[lang], timezone_id=zone, is_mobile=True,
             has_touch=True, bypass_csp=True,
         )  # fmt: skip
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 def shot(page, name):

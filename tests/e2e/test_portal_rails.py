@@ -61,22 +61,14 @@ def lang(request):
 
 
 @pytest.fixture
-def phone(browser, lang):
-    contexts = []
-
+def phone(new_page, lang):
     def open_(zone):
-        context = browser.new_context(
+        return new_page(
             viewport=PHONE, locale=BROWSER_LOCALE[lang], timezone_id=zone, is_mobile=True,
             has_touch=True,
         )  # fmt: skip
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 def shot(page, name):

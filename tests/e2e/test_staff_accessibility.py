@@ -39,23 +39,16 @@ EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
 
 
 @pytest.fixture
-def staff_page(browser):
-    """Opens a page in a context that lets axe-core in (bypass_csp: it is injected inline);
-    every context opened is closed after the test."""
-    contexts = []
+def staff_page(new_page):
+    """Opens a staff page in a context that lets axe-core in (bypass_csp: it is injected
+    inline)."""
 
     def open_page(viewport=DESKTOP):
-        context = browser.new_context(
+        return new_page(
             viewport=viewport, locale="es-CO", timezone_id="America/Bogota", bypass_csp=True
         )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 def legal_kpis_url() -> str:
