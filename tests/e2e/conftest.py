@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
 from collections_app.models import EscalationPolicy
@@ -33,6 +34,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 820, "height": 1180}
+# The staff pages' phone (the portal's tests use a 360 px one of their own).
+PHONE_390 = {"width": 390, "height": 844}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
@@ -58,13 +61,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(new_page):
     # A Colombian browser: Accept-Language es-CO, so pages start in Spanish as in production.
-    context = browser.new_context(viewport=DESKTOP, locale="es-CO", timezone_id="America/Bogota")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return new_page(viewport=DESKTOP, locale="es-CO", timezone_id="America/Bogota")
 
 
 @pytest.fixture
@@ -175,3 +174,9 @@ def staff_book(db):
         "policy": EscalationPolicy.objects.get(creditor=andino),
         "case": filed,
     }
+
+
+def legal_kpis_url() -> str:
+    """The legal KPIs over last year and this one (staff_book's cases are this year's)."""
+    year = business_today().year
+    return f"{reverse('legal:kpis')}?from={year - 1}-01-01&to={year}-12-31"

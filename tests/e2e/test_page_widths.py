@@ -17,15 +17,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from complaints.models import Complaint
-from core.dates import business_today
 from portfolio.models import Creditor
 from tests.complaints.helpers import debt_with_email, file_complaint
-from tests.e2e.conftest import DESKTOP, TABLET, in_language, log_in
+from tests.e2e.conftest import DESKTOP, PHONE_390, TABLET, in_language, legal_kpis_url, log_in
 from tests.factories.users import OfficerFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 LANGUAGES = ["es", "en"]
 
 
@@ -39,10 +37,9 @@ def test_the_legal_kpis_tables_scroll_inside_their_cards(
 ):
     log_in(page, live_server, "directora")
     in_language(page, language)
-    year = business_today().year
     for viewport in (DESKTOP, TABLET):
         page.set_viewport_size(viewport)
-        page.goto(f"{live_server.url}{reverse('legal:kpis')}?from={year - 1}-01-01&to={year}-12-31")
+        page.goto(f"{live_server.url}{legal_kpis_url()}")
         firms = page.locator("#kpis-firms")
         expect(firms).to_contain_text("Cobranza Jurídica Andina")
         assert page_width(page) <= viewport["width"]
@@ -61,7 +58,7 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(
 ):
     log_in(page, live_server, "directora")
     in_language(page, language)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(PHONE_390)
     pages = {
         "dashboard": reverse("analytics:dashboard"),
         "tomorrow": reverse("messaging:tomorrow"),
@@ -77,7 +74,7 @@ def test_on_a_phone_the_staff_pages_fit_the_screen(
         if name == "tomorrow":
             # a sample message, its long links wrapped inside its box
             expect(page.locator(".message-body").first).to_contain_text("/portal/")
-        assert page_width(page) <= PHONE["width"], name
+        assert page_width(page) <= PHONE_390["width"], name
         if name == "debt":
             # each outcome key holds its whole label
             keys = page.locator(".outcome-key")
@@ -94,10 +91,10 @@ def test_on_a_phone_a_lawyers_case_fits_with_its_case_number(
 ):
     log_in(page, live_server, "abogada")
     in_language(page, language)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(PHONE_390)
     page.goto(f"{live_server.url}{reverse('legal:case-detail', args=[staff_book['case'].pk])}")
     expect(page.get_by_test_id("case-number")).to_have_text("11001310300312026000001")
-    assert page_width(page) <= PHONE["width"]
+    assert page_width(page) <= PHONE_390["width"]
     screenshot(f"phone-legal-case-{language}")
 
 

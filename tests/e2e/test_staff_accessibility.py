@@ -28,13 +28,19 @@ from collections_app.services.workspace import legal_request
 from core.dates import business_today
 from portfolio.models import Task
 from portfolio.services.tasks import task_create
-from tests.e2e.conftest import DESKTOP, axe_findings, in_language, log_in
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE_390,
+    axe_findings,
+    in_language,
+    legal_kpis_url,
+    log_in,
+)
 from tests.factories.experiments import make_experiment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = ["es", "en"]
-PHONE = {"width": 390, "height": 844}
 EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
 
 
@@ -49,11 +55,6 @@ def staff_page(new_page):
         )
 
     return open_page
-
-
-def legal_kpis_url() -> str:
-    year = business_today().year
-    return f"{reverse('legal:kpis')}?from={year - 1}-01-01&to={year}-12-31"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -107,7 +108,7 @@ def test_manager_and_collector_pages_have_no_axe_violations(
 def test_a_table_that_scrolls_sideways_takes_the_keyboard(
     live_server, staff_page, staff_book, language
 ):
-    page = staff_page(PHONE)
+    page = staff_page(PHONE_390)
     log_in(page, live_server, "directora")
     in_language(page, language)
     page.goto(f"{live_server.url}{legal_kpis_url()}")
@@ -125,7 +126,7 @@ def test_a_table_that_scrolls_sideways_takes_the_keyboard(
     page.wait_for_function(
         "() => document.querySelector('#kpis-firms').parentElement.scrollLeft > 0"
     )
-    assert axe_findings(page, f"legal KPIs at {PHONE['width']} px", impacts=EVERY_IMPACT) == []
+    assert axe_findings(page, f"legal KPIs at {PHONE_390['width']} px", impacts=EVERY_IMPACT) == []
     # Wide enough for the per-creditor table, its wrap is no tab stop: it has nothing to scroll.
     narrow = page.locator(".table-wrap", has=page.locator("#kpis-creditors"))
     expect(narrow).to_have_attribute("tabindex", "0")
@@ -141,7 +142,7 @@ def test_a_wide_table_htmx_swaps_in_takes_the_keyboard_too(
     # An experiment's results arrive after the page, through htmx.
     manager = User.objects.get(username="directora")
     experiment = make_experiment(user=manager, creditor=staff_book["big"].creditor)
-    page = staff_page(PHONE)
+    page = staff_page(PHONE_390)
     log_in(page, live_server, "directora")
     in_language(page, language)
     page.goto(f"{live_server.url}{reverse('experiments:detail', args=[experiment.pk])}")

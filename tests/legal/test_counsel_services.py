@@ -38,19 +38,24 @@ def test_a_colombian_radicado_has_23_digits_stored_without_separators():
         case_number_clean(country="US", value="x" * 41)
 
 
-def test_the_lawyer_files_the_case_with_its_number_and_date_and_the_history_says_why():
-    case = make_case()
-    lawyer = LawyerFactory(firms=[case.firm])
-    # When the lawyer records the filing with a reason
-    case = case_transition(
+def _file(case, lawyer, *, note):
+    """The lawyer files `case` under RADICADO, filed on 8 April 2026."""
+    return case_transition(
         user=lawyer,
         case=case,
         transition="file",
-        note="Demanda radicada en línea",
+        note=note,
         as_of=AS_OF,
         case_number=RADICADO,
         filed_on=datetime.date(2026, 4, 8),
     )
+
+
+def test_the_lawyer_files_the_case_with_its_number_and_date_and_the_history_says_why():
+    case = make_case()
+    lawyer = LawyerFactory(firms=[case.firm])
+    # When the lawyer records the filing with a reason
+    case = _file(case, lawyer, note="Demanda radicada en línea")
     # Then the case is filed, the radicado stored as digits, and the change recorded
     case.refresh_from_db()
     assert case.state == CaseState.FILED
@@ -70,15 +75,7 @@ def test_the_history_writes_a_date_as_the_writers_language_does(language, writte
     case = make_case()
     lawyer = LawyerFactory(firms=[case.firm])
     with translation.override(language):
-        case_transition(
-            user=lawyer,
-            case=case,
-            transition="file",
-            note="Demanda radicada",
-            as_of=AS_OF,
-            case_number=RADICADO,
-            filed_on=datetime.date(2026, 4, 8),
-        )
+        _file(case, lawyer, note="Demanda radicada")
     note = LegalCaseChange.objects.get(case=case).note
     assert written in note and "2026-04-08" not in note
 
