@@ -52,12 +52,15 @@ def legal_debt(creditor, due=datetime.date(2025, 2, 1), stage=Stage.LEGAL):
 
 def test_a_manager_lists_only_the_firms_their_creditors_retain(client, mine):
     creditor, manager = mine
-    LawFirmFactory(name="Firma Nuestra", creditors=[creditor])
+    LawFirmFactory(name="Firma Nuestra", creditors=[creditor, CreditorFactory(name="Caja Sur")])
     LawFirmFactory(name="Firma Ajena", creditors=[CreditorFactory()])
     client.force_login(manager)
     response = client.get(reverse("legal:firm-list"))
     assert response.status_code == 200
     assert "Firma Nuestra" in response.text
+    # the creditors that retain it, as a list is written: no space before the comma
+    assert re.search(r"(Banco Propio|Caja Sur),\s+(Banco Propio|Caja Sur)", response.text)
+    assert not re.search(r"(Banco Propio|Caja Sur)\s+,", response.text)
     assert "Firma Ajena" not in response.text
     response = client.get(reverse("legal:firm-list"), {"q": "zzz"})
     assert "Firma Nuestra" not in response.text

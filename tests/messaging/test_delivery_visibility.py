@@ -3,6 +3,7 @@ flagged on the outbox, the message page and the case page; a failed notice shows
 page; certified letters waiting for their proof can take it from the case page."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -149,3 +150,14 @@ def test_the_case_page_without_problems_shows_no_alert(client, manager, creditor
     client.force_login(manager)
     html = client.get(reverse("portfolio:debt-detail", args=[debt.pk])).content.decode()
     assert "failed-notices" not in html and "awaiting-proof" not in html
+
+
+def test_a_message_lists_the_debts_it_covers_as_a_list_is_written(client, manager, creditor):
+    first = DebtFactory(creditor=creditor, debt_ref="OBL-1")
+    second = DebtFactory(creditor=creditor, debtor=first.debtor, debt_ref="OBL-2")
+    message = make_message(debt=first, debts=[second])
+    client.force_login(manager)
+    html = client.get(reverse("messaging:message-detail", args=[message.pk])).content.decode()
+    # "OBL-1, OBL-2": the comma right after the first reference, none before it
+    assert re.search(r">OBL-\d</a>,\s*<a [^>]*>OBL-\d</a>", html)
+    assert not re.search(r"OBL-\d</a>\s+,", html)
