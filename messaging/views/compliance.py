@@ -57,8 +57,14 @@ def rules_index(request):
 
 @manager_required
 def override_start(request):
-    form = OverrideStartForm(request.GET or None, creditors=_managed_creditors(request.user))
-    if request.GET and form.is_valid():
+    creditors = _managed_creditors(request.user)
+    if "rule_id" not in request.GET:
+        # Opened from the rules page (`?creditor=`): that creditor chosen, nothing refused yet.
+        initial = {"creditor": request.GET.get("creditor")}
+        form = OverrideStartForm(initial=initial, creditors=creditors)
+        return render(request, "messaging/compliance/override_start.html", {"form": form})
+    form = OverrideStartForm(request.GET, creditors=creditors)
+    if form.is_valid():
         creditor = form.cleaned_data["creditor"]
         existing = compliance_override_list(user=request.user, creditor=creditor).filter(
             rule_id=form.cleaned_data["rule_id"]

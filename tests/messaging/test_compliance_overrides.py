@@ -188,6 +188,25 @@ def test_start_page_redirects_to_the_form_and_delete_restores_the_law(client, ma
     assert not ComplianceOverride.objects.exists()
 
 
+def test_the_start_page_opened_from_the_rules_page_refuses_nothing_yet(client, manager, creditor):
+    client.force_login(manager)
+    rules = client.get(URL, {"creditor": creditor.pk}).content.decode()
+    link = f"{URL}overrides/new/?creditor={creditor.pk}"
+    assert f'href="{link}"' in rules
+    for query in ({"creditor": creditor.pk}, {"creditor": "x" * 400}, {}):
+        page = client.get(f"{URL}overrides/new/", query, HTTP_ACCEPT_LANGUAGE="es")
+        assert page.status_code == 200 and not page.context["form"].errors
+        assert "errorlist" not in page.content.decode()
+    # the rules page's creditor comes chosen
+    page = client.get(link).content.decode()
+    assert f'<option value="{creditor.pk}" selected>' in page
+    # a rule sent without a creditor, or an unknown rule, is still refused on the form
+    missing = client.get(f"{URL}overrides/new/", {"rule_id": "US-COOLDOWN"})
+    assert missing.status_code == 200 and "creditor" in missing.context["form"].errors
+    unknown = client.get(f"{URL}overrides/new/", {"creditor": creditor.pk, "rule_id": "NOPE"})
+    assert "rule_id" in unknown.context["form"].errors
+
+
 def test_collectors_and_other_managers_are_kept_out(client, collector, manager, creditor):
     client.force_login(collector)
     assert client.get(URL).status_code == 403
