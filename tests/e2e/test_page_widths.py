@@ -9,7 +9,8 @@ placed against the page (not the table's scrolling wrap) and widened it, and the
 kept the balance and the stage side by side, its eight outcome keys sat four to a row,
 their labels running past the keys, and a policy's reminders table widened the editor's
 one-column grid (`1fr` is at least as wide as its content); a lawyer's case page kept its
-23-digit case number on one line.
+23-digit case number on one line; the page that starts making a rule stricter cut each rule's
+description at the 14rem every select is held to, and opened on "This field is required".
 """
 
 import pytest
@@ -122,3 +123,33 @@ def test_the_complaints_queue_shows_every_column_on_a_laptop(
     assert number.evaluate("a => a.getClientRects().length") == 1  # one line
     expect(table.locator("tr[data-number]").first).to_contain_text("Banco Andino")
     screenshot(f"complaints-queue-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_making_a_rule_stricter_starts_without_errors_and_shows_the_rules_whole_name(
+    live_server, page, screenshot, staff_book, language
+):
+    # opened from the contact rules page: its creditor chosen, nothing refused yet, and the
+    # rule's select as wide as its longest description ("CO-WINDOW · Contact hours: ...")
+    log_in(page, live_server, "directora")
+    in_language(page, language)
+    andino = Creditor.objects.get(code="banco-andino")
+    page.goto(f"{live_server.url}{reverse('messaging:compliance-rules')}?creditor={andino.pk}")
+    page.locator(f"a[href$='overrides/new/?creditor={andino.pk}']").click()
+    expect(page.locator("#id_creditor")).to_have_value(str(andino.pk))
+    expect(page.locator(".field-error")).to_have_count(0)
+    rule = page.locator("#id_rule_id")
+    longest = rule.evaluate(
+        """s => {
+            const o = [...s.options].reduce((a, b) => (b.text.length > a.text.length ? b : a));
+            s.value = o.value;
+            const c = document.createElement("canvas").getContext("2d");
+            c.font = getComputedStyle(s).font;
+            return {text: c.measureText(o.text).width, box: s.clientWidth};
+        }"""
+    )
+    assert longest["text"] + 40 <= longest["box"], longest  # 40 px: padding and the arrow
+    screenshot(f"override-start-{language}")
+    page.set_viewport_size(PHONE_390)
+    assert page_width(page) <= PHONE_390["width"]
+    screenshot(f"phone-override-start-{language}")
