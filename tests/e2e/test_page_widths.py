@@ -32,6 +32,21 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def assert_longest_choice_reads_whole(select) -> None:
+    """Choose the select's longest option and check its text fits the box (40 px: the
+    padding and the arrow)."""
+    longest = select.evaluate(
+        """s => {
+            const o = [...s.options].reduce((a, b) => (b.text.length > a.text.length ? b : a));
+            s.value = o.value;
+            const c = document.createElement("canvas").getContext("2d");
+            c.font = getComputedStyle(s).font;
+            return {option: o.text, text: c.measureText(o.text).width, box: s.clientWidth};
+        }"""
+    )
+    assert longest["text"] + 40 <= longest["box"], longest
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_legal_kpis_tables_scroll_inside_their_cards(
     live_server, page, screenshot, staff_book, language
@@ -138,18 +153,25 @@ def test_making_a_rule_stricter_starts_without_errors_and_shows_the_rules_whole_
     page.locator(f"a[href$='overrides/new/?creditor={andino.pk}']").click()
     expect(page.locator("#id_creditor")).to_have_value(str(andino.pk))
     expect(page.locator(".field-error")).to_have_count(0)
-    rule = page.locator("#id_rule_id")
-    longest = rule.evaluate(
-        """s => {
-            const o = [...s.options].reduce((a, b) => (b.text.length > a.text.length ? b : a));
-            s.value = o.value;
-            const c = document.createElement("canvas").getContext("2d");
-            c.font = getComputedStyle(s).font;
-            return {text: c.measureText(o.text).width, box: s.clientWidth};
-        }"""
-    )
-    assert longest["text"] + 40 <= longest["box"], longest  # 40 px: padding and the arrow
+    assert_longest_choice_reads_whole(page.locator("#id_rule_id"))
     screenshot(f"override-start-{language}")
     page.set_viewport_size(PHONE_390)
     assert page_width(page) <= PHONE_390["width"]
     screenshot(f"phone-override-start-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_closing_a_complaint_shows_each_outcome_and_root_cause_whole(
+    live_server, page, screenshot, staff_book, language
+):
+    # "No procedente: la deuda o la gestión se mantiene" was cut at "Procedente: el deudor…"
+    # in the close form: every select was held to 14rem, its column had 25rem
+    creditor = Creditor.objects.get(code="banco-andino")
+    officer = OfficerFactory(username="quejas", creditors=[creditor])
+    complaint = file_complaint(debt=debt_with_email(creditor=creditor), user=officer)
+    log_in(page, live_server, "quejas")
+    in_language(page, language)
+    page.goto(f"{live_server.url}{reverse('complaints:detail', args=[complaint.pk])}")
+    for name in ("outcome", "root_cause"):
+        assert_longest_choice_reads_whole(page.locator(f"form select[name={name}]"))
+    screenshot(f"complaint-close-{language}")
