@@ -32,6 +32,12 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def andino_officer(**names):
+    """staff_book's Banco Andino and a complaints officer `quejas` working its complaints."""
+    creditor = Creditor.objects.get(code="banco-andino")
+    return creditor, OfficerFactory(username="quejas", creditors=[creditor], **names)
+
+
 def assert_longest_choice_reads_whole(select) -> None:
     """Choose the select's longest option and check its text fits the box (40 px: the
     padding and the arrow)."""
@@ -120,10 +126,7 @@ def test_the_complaints_queue_shows_every_column_on_a_laptop(
 ):
     # the queue a complaints officer works all day: each complaint's number and debt on one
     # line, the creditor under the debt, and the assignee in view without scrolling the table
-    creditor = Creditor.objects.get(code="banco-andino")
-    officer = OfficerFactory(
-        username="quejas", first_name="Sofía", last_name="Quintero", creditors=[creditor]
-    )
+    creditor, officer = andino_officer(first_name="Sofía", last_name="Quintero")
     for n in range(3):
         debt = debt_with_email(creditor=creditor, debt_ref=f"BA-TC-0000{n:04d}")
         complaint = file_complaint(debt=debt, user=officer, kind="bureau_claim")
@@ -166,8 +169,7 @@ def test_closing_a_complaint_shows_each_outcome_and_root_cause_whole(
 ):
     # "No procedente: la deuda o la gestión se mantiene" was cut at "Procedente: el deudor…"
     # in the close form: every select was held to 14rem, its column had 25rem
-    creditor = Creditor.objects.get(code="banco-andino")
-    officer = OfficerFactory(username="quejas", creditors=[creditor])
+    creditor, officer = andino_officer()
     complaint = file_complaint(debt=debt_with_email(creditor=creditor), user=officer)
     log_in(page, live_server, "quejas")
     in_language(page, language)
