@@ -62,8 +62,8 @@ def override_start(request):
         # Opened from the rules page (`?creditor=`): that creditor chosen, nothing refused yet.
         initial = {"creditor": request.GET.get("creditor")}
         form = OverrideStartForm(initial=initial, creditors=creditors)
-        return render(request, "messaging/compliance/override_start.html", {"form": form})
-    form = OverrideStartForm(request.GET, creditors=creditors)
+    else:
+        form = OverrideStartForm(request.GET, creditors=creditors)
     if form.is_valid():
         creditor = form.cleaned_data["creditor"]
         existing = compliance_override_list(user=request.user, creditor=creditor).filter(

@@ -36,6 +36,8 @@ DESKTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 820, "height": 1180}
 # The staff pages' phone (the portal's tests use a 360 px one of their own).
 PHONE_390 = {"width": 390, "height": 844}
+# A Colombian browser: Accept-Language es-CO, so staff pages start in Spanish as in production.
+STAFF_BROWSER = {"viewport": DESKTOP, "locale": "es-CO", "timezone_id": "America/Bogota"}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
@@ -62,8 +64,7 @@ def browser():
 
 @pytest.fixture
 def page(new_page):
-    # A Colombian browser: Accept-Language es-CO, so pages start in Spanish as in production.
-    return new_page(viewport=DESKTOP, locale="es-CO", timezone_id="America/Bogota")
+    return new_page(**STAFF_BROWSER)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from portfolio.services.tasks import task_create
 from tests.e2e.conftest import (
     DESKTOP,
     PHONE_390,
+    STAFF_BROWSER,
     axe_findings,
     in_language,
     legal_kpis_url,
@@ -50,9 +51,7 @@ def staff_page(new_page):
     inline)."""
 
     def open_page(viewport=DESKTOP):
-        return new_page(
-            viewport=viewport, locale="es-CO", timezone_id="America/Bogota", bypass_csp=True
-        )
+        return new_page(**{**STAFF_BROWSER, "viewport": viewport}, bypass_csp=True)
 
     return open_page
 
